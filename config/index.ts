@@ -1,0 +1,89 @@
+/**
+ * Start-up configuration. `loadConfig(env)` is pure (the caller passes `process.env`), so tests
+ * can run it over tables of values and nothing else in the code base reads the environment.
+ */
+import { envSchema, SECRET_VARIABLES, type LogLevel, type Role } from './schema.ts';
+
+export { envSchema, VARIABLES, ROLE_NAMES, LOG_LEVELS, SECRET_VARIABLES } from './schema.ts';
+export type { Role, LogLevel, VariableDoc } from './schema.ts';
+
+/** The validated configuration, camelCase, with defaults applied. Unset optionals are undefined. */
+export interface Config {
+  readonly redisUrl: string;
+  readonly mempoolUrl: string;
+  readonly mempoolMaxRps: number;
+  readonly bitcoinRpcUrl: string | undefined;
+  readonly telegramBotToken: string | undefined;
+  readonly telegramApiRoot: string;
+  readonly telegramWebhookUrl: string | undefined;
+  readonly discordToken: string | undefined;
+  readonly discordApplicationId: string | undefined;
+  readonly discordApiBase: string;
+  readonly discordGuildId: string | undefined;
+  readonly httpPort: number;
+  /** Roles this process runs; `ROLES=all` expands to every role. */
+  readonly roles: readonly Role[];
+  readonly logLevel: LogLevel;
+}
+
+/**
+ * A bad environment. The message is one line naming the variable and what is wrong, and never
+ * contains the value of a secret, so it can be printed and logged as is.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    /** The offending environment variable. */
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function describeValue(name: string, value: unknown): string {
+  if (SECRET_VARIABLES.has(name) || typeof value !== 'string') return '';
+  const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+  return ` (got ${JSON.stringify(shown)})`;
+}
+
+/** Validates `env` (normally `process.env`) and returns the typed config, or throws ConfigError. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem(s))` : '';
+    throw new ConfigError(name, `Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${describeValue(name, env[name])}${more}`);
+  }
+  const e = parsed.data;
+  if ((e.DISCORD_TOKEN === undefined) !== (e.DISCORD_APPLICATION_ID === undefined)) {
+    const missing = e.DISCORD_TOKEN === undefined ? 'DISCORD_TOKEN' : 'DISCORD_APPLICATION_ID';
+    const other = missing === 'DISCORD_TOKEN' ? 'DISCORD_APPLICATION_ID' : 'DISCORD_TOKEN';
+    throw new ConfigError(missing, `Invalid configuration: ${missing} must be set when ${other} is (Discord needs both, or neither)`);
+  }
+  if (e.TELEGRAM_WEBHOOK_URL !== undefined) {
+    if (e.TELEGRAM_BOT_TOKEN === undefined) {
+      throw new ConfigError('TELEGRAM_WEBHOOK_URL', 'Invalid configuration: TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not');
+    }
+    if (!e.TELEGRAM_WEBHOOK_URL.startsWith('https://')) {
+      throw new ConfigError('TELEGRAM_WEBHOOK_URL', `Invalid configuration: TELEGRAM_WEBHOOK_URL must be an https URL (Telegram only calls https webhooks)${describeValue('TELEGRAM_WEBHOOK_URL', env['TELEGRAM_WEBHOOK_URL'])}`);
+    }
+  }
+  return {
+    redisUrl: e.REDIS_URL,
+    mempoolUrl: e.MEMPOOL_URL.replace(/\/+$/, ''),
+    mempoolMaxRps: e.MEMPOOL_MAX_RPS,
+    bitcoinRpcUrl: e.BITCOIN_RPC_URL,
+    telegramBotToken: e.TELEGRAM_BOT_TOKEN,
+    telegramApiRoot: e.TELEGRAM_API_ROOT,
+    telegramWebhookUrl: e.TELEGRAM_WEBHOOK_URL,
+    discordToken: e.DISCORD_TOKEN,
+    discordApplicationId: e.DISCORD_APPLICATION_ID,
+    discordApiBase: e.DISCORD_API_BASE.replace(/\/+$/, ''),
+    discordGuildId: e.DISCORD_GUILD_ID,
+    httpPort: e.HTTP_PORT,
+    roles: e.ROLES,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The environment contract of PRODUCT.md §4 as one zod schema. Every variable the bot reads is
+ * declared here, with its default, so `.env.example`, the README table and start-up validation
+ * cannot drift apart.
+ */
+import { z } from 'zod';
+
+/** Parts of the bot a process may run (PRODUCT.md §4 `ROLES`). */
+export const ROLE_NAMES = ['watcher', 'evaluator', 'notifier', 'bot'] as const;
+export type Role = (typeof ROLE_NAMES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Variables whose values must never appear in an error message. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'TELEGRAM_BOT_TOKEN',
+  'DISCORD_TOKEN',
+  'BITCOIN_RPC_URL',
+  'REDIS_URL',
+]);
+
+/** One documented variable: used for `.env.example`, the README table and tests. */
+export interface VariableDoc {
+  readonly name: string;
+  readonly defaultValue: string | null;
+  readonly meaning: string;
+}
+
+export const VARIABLES: readonly VariableDoc[] = [
+  { name: 'REDIS_URL', defaultValue: 'redis://127.0.0.1:6379', meaning: 'BullMQ queues and all state' },
+  { name: 'MEMPOOL_URL', defaultValue: 'https://mempool.space', meaning: 'mempool.space or a self-hosted instance; websocket at /api/v1/ws of the same host' },
+  { name: 'MEMPOOL_MAX_RPS', defaultValue: '4', meaning: 'REST requests per second at most (backfill, polling)' },
+  { name: 'BITCOIN_RPC_URL', defaultValue: null, meaning: 'a Bitcoin Core node (http://user:pass@host:8332) as source or cross-check' },
+  { name: 'TELEGRAM_BOT_TOKEN', defaultValue: null, meaning: 'enables Telegram' },
+  { name: 'TELEGRAM_API_ROOT', defaultValue: 'https://api.telegram.org', meaning: 'Bot API root (or a local Bot API server)' },
+  { name: 'TELEGRAM_WEBHOOK_URL', defaultValue: null, meaning: 'public HTTPS URL for webhook mode; long polling when unset' },
+  { name: 'DISCORD_TOKEN', defaultValue: null, meaning: 'enables Discord (with DISCORD_APPLICATION_ID)' },
+  { name: 'DISCORD_APPLICATION_ID', defaultValue: null, meaning: 'the Discord application (needed to register slash commands)' },
+  { name: 'DISCORD_API_BASE', defaultValue: 'https://discord.com/api', meaning: 'REST base; the gateway URL comes from it' },
+  { name: 'DISCORD_GUILD_ID', defaultValue: null, meaning: 'register slash commands in this guild only (instant, for testing)' },
+  { name: 'HTTP_PORT', defaultValue: '9464', meaning: '/healthz and Prometheus /metrics' },
+  { name: 'ROLES', defaultValue: 'all', meaning: 'which parts this process runs: all, or a comma list of watcher,evaluator,notifier,bot' },
+  { name: 'LOG_LEVEL', defaultValue: 'info', meaning: 'pino level: fatal, error, warn, info, debug, trace, silent' },
+];
+
+const blankToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'redis:' || u.protocol === 'rediss:';
+    } catch {
+      return false;
+    }
+  }, 'must be a redis:// or rediss:// URL');
+
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+const withDefault = <T extends z.ZodType>(schema: T, def: string) =>
+  z.preprocess((v) => blankToUndefined(v) ?? def, schema);
+
+const positiveNumber = z
+  .string()
+  .trim()
+  .refine((s) => /^\d+(\.\d+)?$/.test(s) && Number(s) > 0, 'must be a positive number')
+  .transform(Number);
+
+const port = z
+  .string()
+  .trim()
+  .refine((s) => /^\d+$/.test(s) && Number(s) <= 65535, 'must be a port number 0–65535')
+  .transform(Number);
+
+/** Telegram tokens look like `123456789:AA…` (bot id, colon, secret). */
+const telegramToken = z
+  .string()
+  .trim()
+  .refine((s) => /^\d{1,20}:[A-Za-z0-9_-]{1,}$/.test(s), 'must look like <bot id>:<secret> as BotFather gives it');
+
+const discordToken = z
+  .string()
+  .trim()
+  .refine((s) => /^[A-Za-z0-9._-]{10,}$/.test(s), 'must be a bot token as the Discord developer portal gives it');
+
+const snowflake = z
+  .string()
+  .trim()
+  .refine((s) => /^\d{1,20}$/.test(s), 'must be a numeric Discord id');
+
+const roles = z
+  .string()
+  .trim()
+  .transform((s, ctx): Role[] => {
+    const parts = s.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
+    if (parts.length === 1 && parts[0] === 'all') return [...ROLE_NAMES];
+    const bad = parts.filter((p) => !(ROLE_NAMES as readonly string[]).includes(p));
+    if (parts.length === 0 || bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `must be all or a comma list of ${ROLE_NAMES.join(',')}${bad.length ? ` (unknown: ${bad.join(',')})` : ''}` });
+      return z.NEVER;
+    }
+    return [...new Set(parts as Role[])];
+  });
+
+const logLevel = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((s) => (LOG_LEVELS as readonly string[]).includes(s), `must be one of ${LOG_LEVELS.join(', ')}`)
+  .transform((s) => s as LogLevel);
+
+/** Raw environment → typed values. Keys are the environment variable names. */
+export const envSchema = z.object({
+  REDIS_URL: withDefault(redisUrl, 'redis://127.0.0.1:6379'),
+  MEMPOOL_URL: withDefault(httpUrl, 'https://mempool.space'),
+  MEMPOOL_MAX_RPS: withDefault(positiveNumber, '4'),
+  BITCOIN_RPC_URL: optional(httpUrl),
+  TELEGRAM_BOT_TOKEN: optional(telegramToken),
+  TELEGRAM_API_ROOT: withDefault(httpUrl, 'https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_URL: optional(httpUrl),
+  DISCORD_TOKEN: optional(discordToken),
+  DISCORD_APPLICATION_ID: optional(snowflake),
+  DISCORD_API_BASE: withDefault(httpUrl, 'https://discord.com/api'),
+  DISCORD_GUILD_ID: optional(snowflake),
+  HTTP_PORT: withDefault(port, '9464'),
+  ROLES: withDefault(roles, 'all'),
+  LOG_LEVEL: withDefault(logLevel, 'info'),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, VARIABLES } from '../../../config/index.ts';
+
+const TG = '123456789:AAEabcdefghijklmnopqrstuvwxyz0123456';
+const DC = 'MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GaBcDe.abcdefghijklmnopqrstuvwxyz0123';
+
+describe('loadConfig defaults', () => {
+  it('an empty environment gives every default of PRODUCT.md §4', () => {
+    const c = loadConfig({});
+    expect(c).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      mempoolUrl: 'https://mempool.space',
+      mempoolMaxRps: 4,
+      bitcoinRpcUrl: undefined,
+      telegramBotToken: undefined,
+      telegramApiRoot: 'https://api.telegram.org',
+      telegramWebhookUrl: undefined,
+      discordToken: undefined,
+      discordApplicationId: undefined,
+      discordApiBase: 'https://discord.com/api',
+      discordGuildId: undefined,
+      httpPort: 9464,
+      roles: ['watcher', 'evaluator', 'notifier', 'bot'],
+      logLevel: 'info',
+    });
+  });
+
+  it('blank values count as unset (an .env copied from .env.example works as is)', () => {
+    const c = loadConfig({ TELEGRAM_BOT_TOKEN: '', BITCOIN_RPC_URL: '  ', HTTP_PORT: '' });
+    expect(c.telegramBotToken).toBeUndefined();
+    expect(c.bitcoinRpcUrl).toBeUndefined();
+    expect(c.httpPort).toBe(9464);
+  });
+});
+
+// Each row: an environment that must load, and the config fields it must produce.
+const good: Array<[string, Record<string, string>, Record<string, unknown>]> = [
+  ['own mempool instance, trailing slash dropped', { MEMPOOL_URL: 'http://umbrel.local:3006/' }, { mempoolUrl: 'http://umbrel.local:3006' }],
+  ['fractional rate limit', { MEMPOOL_MAX_RPS: '0.5' }, { mempoolMaxRps: 0.5 }],
+  ['high rate for a private instance', { MEMPOOL_MAX_RPS: '50' }, { mempoolMaxRps: 50 }],
+  ['rediss with password', { REDIS_URL: 'rediss://:pw@redis.example:6380/2' }, { redisUrl: 'rediss://:pw@redis.example:6380/2' }],
+  ['bitcoind with credentials', { BITCOIN_RPC_URL: 'http://user:pass@127.0.0.1:8332' }, { bitcoinRpcUrl: 'http://user:pass@127.0.0.1:8332' }],
+  ['telegram token', { TELEGRAM_BOT_TOKEN: TG }, { telegramBotToken: TG }],
+  ['telegram webhook', { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_WEBHOOK_URL: 'https://bot.example/tg' }, { telegramWebhookUrl: 'https://bot.example/tg' }],
+  ['local Bot API server', { TELEGRAM_API_ROOT: 'http://127.0.0.1:8081' }, { telegramApiRoot: 'http://127.0.0.1:8081' }],
+  ['discord both set', { DISCORD_TOKEN: DC, DISCORD_APPLICATION_ID: '1234567890123' }, { discordToken: DC, discordApplicationId: '1234567890123' }],
+  ['discord guild', { DISCORD_GUILD_ID: '987654321' }, { discordGuildId: '987654321' }],
+  ['port 0 (ephemeral, tests)', { HTTP_PORT: '0' }, { httpPort: 0 }],
+  ['roles subset, spaces and case tolerated', { ROLES: ' Watcher, evaluator ' }, { roles: ['watcher', 'evaluator'] }],
+  ['roles duplicates collapse', { ROLES: 'bot,bot' }, { roles: ['bot'] }],
+  ['log level', { LOG_LEVEL: 'DEBUG' }, { logLevel: 'debug' }],
+];
+
+describe('loadConfig accepts good values', () => {
+  it.each(good)('%s', (_label, env, expected) => {
+    expect(loadConfig(env)).toMatchObject(expected);
+  });
+});
+
+// Each row: a bad environment, the variable the error must name, and a secret that must NOT
+// appear in the message (or null when the value may be echoed).
+const bad: Array<[string, Record<string, string>, string, string | null]> = [
+  ['redis scheme', { REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL', null],
+  ['redis url with password is not echoed', { REDIS_URL: 'notaurl-s3cretpw' }, 'REDIS_URL', 's3cretpw'],
+  ['mempool not a url', { MEMPOOL_URL: 'mempool.space' }, 'MEMPOOL_URL', null],
+  ['mempool ws scheme', { MEMPOOL_URL: 'wss://mempool.space' }, 'MEMPOOL_URL', null],
+  ['rate zero', { MEMPOOL_MAX_RPS: '0' }, 'MEMPOOL_MAX_RPS', null],
+  ['rate negative', { MEMPOOL_MAX_RPS: '-1' }, 'MEMPOOL_MAX_RPS', null],
+  ['rate not a number', { MEMPOOL_MAX_RPS: 'fast' }, 'MEMPOOL_MAX_RPS', null],
+  ['rpc url malformed, password hidden', { BITCOIN_RPC_URL: 'user:hunter2@host' }, 'BITCOIN_RPC_URL', 'hunter2'],
+  ['telegram token shape, value hidden', { TELEGRAM_BOT_TOKEN: 'not-a-token-XYZSECRET' }, 'TELEGRAM_BOT_TOKEN', 'XYZSECRET'],
+  ['telegram api root', { TELEGRAM_API_ROOT: 'api.telegram.org' }, 'TELEGRAM_API_ROOT', null],
+  ['webhook without token', { TELEGRAM_WEBHOOK_URL: 'https://bot.example/tg' }, 'TELEGRAM_WEBHOOK_URL', null],
+  ['webhook over http', { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_WEBHOOK_URL: 'http://bot.example/tg' }, 'TELEGRAM_WEBHOOK_URL', TG],
+  ['discord token without app id, token hidden', { DISCORD_TOKEN: DC }, 'DISCORD_APPLICATION_ID', DC],
+  ['discord app id without token', { DISCORD_APPLICATION_ID: '123' }, 'DISCORD_TOKEN', null],
+  ['discord token shape, value hidden', { DISCORD_TOKEN: 'bad token with spaces', DISCORD_APPLICATION_ID: '1' }, 'DISCORD_TOKEN', 'bad token'],
+  ['discord app id not numeric', { DISCORD_TOKEN: DC, DISCORD_APPLICATION_ID: 'abc' }, 'DISCORD_APPLICATION_ID', DC],
+  ['discord api base', { DISCORD_API_BASE: 'discord.com/api' }, 'DISCORD_API_BASE', null],
+  ['guild id', { DISCORD_GUILD_ID: 'my-guild' }, 'DISCORD_GUILD_ID', null],
+  ['port text', { HTTP_PORT: 'http' }, 'HTTP_PORT', null],
+  ['port too big', { HTTP_PORT: '70000' }, 'HTTP_PORT', null],
+  ['port negative', { HTTP_PORT: '-1' }, 'HTTP_PORT', null],
+  ['unknown role', { ROLES: 'watcher,miner' }, 'ROLES', null],
+  ['empty role list', { ROLES: ',' }, 'ROLES', null],
+  ['all mixed with roles', { ROLES: 'all,bot' }, 'ROLES', null],
+  ['log level', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', null],
+];
+
+describe('loadConfig rejects bad values with one line naming the variable', () => {
+  it.each(bad)('%s', (_label, env, variable, secret) => {
+    let caught: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const e = caught as ConfigError;
+    expect(e.name).toBe('ConfigError');
+    expect(e.variable).toBe(variable);
+    expect(e.message).toContain(variable);
+    expect(e.message).not.toContain('\n');
+    if (secret !== null) expect(e.message).not.toContain(secret);
+  });
+
+  it('a non-secret bad value is quoted so the operator sees what was read', () => {
+    expect(() => loadConfig({ HTTP_PORT: 'abc' })).toThrow(/HTTP_PORT .*"abc"/);
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable of the schema, with its default', () => {
+    const text = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    for (const v of VARIABLES) {
+      const line = text.split('\n').find((l) => l.startsWith(`${v.name}=`));
+      expect(line, v.name).toBeDefined();
+      expect(line).toBe(`${v.name}=${v.defaultValue ?? ''}`);
+    }
+    const names = text.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')[0]);
+    expect(names.sort()).toEqual(VARIABLES.map((v) => v.name).sort());
+  });
+
+  it('loads as is (its values are the defaults)', () => {
+    const text = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const env = Object.fromEntries(text.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
+    expect(loadConfig(env)).toEqual(loadConfig({}));
+  });
+});
