@@ -1,0 +1,97 @@
+/**
+ * SubscriptionStore on Redis: one hash per subscription, one hash of rules per subscription
+ * (field = short rule id), and the rule's index entry written in the same atomic step, so a rule
+ * is never stored without being evaluated nor evaluated after being removed.
+ */
+import type { Redis } from 'ioredis';
+import type { SubscriptionStore } from '../alerting/ports.ts';
+import { MAX_RULES_PER_SUBSCRIPTION, type Rule, type RuleSpec, type Subscription } from '../alerting/types.ts';
+import { compareRuleIds, decodeRule, decodeSubscription, encodeRule, encodeSubscription } from './codec.ts';
+import { defaultIndexPlan, type IndexPlan } from './index-plan.ts';
+import { engineKeys, ruleKey, type EngineKeys } from './keys.ts';
+import { RedisRuleIndex } from './rule-index.ts';
+
+/**
+ * KEYS: subscription hash, rules hash, index key. ARGV: max rules, rule JSON, 'z'|'s', score, member prefix.
+ * Allocates the next id from the subscription's counter so ids stay short and never reused.
+ */
+const ADD_RULE = `
+if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[1]) then return -1 end
+local id = redis.call('HINCRBY', KEYS[1], 'n', 1)
+redis.call('HSET', KEYS[2], tostring(id), ARGV[2])
+local member = ARGV[5] .. tostring(id)
+if ARGV[3] == 'z' then redis.call('ZADD', KEYS[3], ARGV[4], member) else redis.call('SADD', KEYS[3], member) end
+return id`;
+
+export interface RedisStoreOptions {
+  keys?: EngineKeys;
+  plan?: IndexPlan;
+}
+
+export class RedisSubscriptionStore implements SubscriptionStore {
+  private readonly keys: EngineKeys;
+  private readonly plan: IndexPlan;
+  private readonly index: RedisRuleIndex;
+
+  constructor(private readonly redis: Redis, opts: RedisStoreOptions = {}) {
+    this.keys = opts.keys ?? engineKeys();
+    this.plan = opts.plan ?? defaultIndexPlan;
+    this.index = new RedisRuleIndex(redis, this.keys);
+  }
+
+  async get(id: string): Promise<Subscription | null> {
+    return decodeSubscription(id, await this.redis.hgetall(this.keys.subscription(id)));
+  }
+
+  async put(sub: Subscription): Promise<void> {
+    const key = this.keys.subscription(sub.id);
+    // 'q' and 'm' are written as '' when off, so a replace clears them.
+    await this.redis.hset(key, encodeSubscription(sub));
+  }
+
+  async remove(id: string): Promise<void> {
+    const rules = await this.listRules(id);
+    const tx = this.redis.multi();
+    for (const r of rules) this.index.unplace(tx, ruleKey(id, r.id), this.plan.placement(r));
+    tx.del(this.keys.subscription(id), this.keys.rules(id), this.keys.states(id), this.keys.held(id));
+    await tx.exec();
+  }
+
+  async setActive(id: string, active: boolean): Promise<void> {
+    const key = this.keys.subscription(id);
+    if ((await this.redis.exists(key)) === 1) await this.redis.hset(key, 'a', active ? '1' : '0');
+  }
+
+  async listRules(subscriptionId: string): Promise<Rule[]> {
+    const h = await this.redis.hgetall(this.keys.rules(subscriptionId));
+    return Object.entries(h)
+      .map(([id, json]) => decodeRule(subscriptionId, id, json))
+      .sort((a, b) => compareRuleIds(a.id, b.id));
+  }
+
+  async addRule(subscriptionId: string, spec: RuleSpec, nowSec: number): Promise<Rule | 'too-many-rules'> {
+    const p = this.plan.placement(spec);
+    const indexKey = p.mode === 'event' ? this.keys.eventIndex(p.series) : this.keys.fireIndex(p.series);
+    const id = (await this.redis.eval(
+      ADD_RULE, 3,
+      this.keys.subscription(subscriptionId), this.keys.rules(subscriptionId), indexKey,
+      MAX_RULES_PER_SUBSCRIPTION, encodeRule(spec, nowSec), p.mode === 'event' ? 's' : 'z',
+      p.mode === 'event' ? 0 : p.fire, ruleKey(subscriptionId, ''),
+    )) as number;
+    if (id < 0) return 'too-many-rules';
+    return { ...spec, id: String(id), subscriptionId, createdSec: nowSec };
+  }
+
+  async removeRule(subscriptionId: string, ruleId: string): Promise<boolean> {
+    const json = await this.redis.hget(this.keys.rules(subscriptionId), ruleId);
+    if (json === null) return false;
+    const rule = decodeRule(subscriptionId, ruleId, json);
+    const tx = this.redis.multi();
+    this.index.unplace(tx, ruleKey(subscriptionId, ruleId), this.plan.placement(rule));
+    tx.hdel(this.keys.rules(subscriptionId), ruleId);
+    tx.hdel(this.keys.states(subscriptionId), ruleId);
+    const res = await tx.exec();
+    const hdel = res?.at(-2);
+    return hdel !== undefined && hdel[1] === 1;
+  }
+}

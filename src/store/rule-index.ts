@@ -1,0 +1,70 @@
+/**
+ * The Redis threshold index (see index-plan.ts): sorted sets per series for level rules, plain
+ * sets for event rules. Writes go into a caller's MULTI so a rule's state and its index position
+ * change together.
+ */
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { RuleStatus } from '../alerting/types.ts';
+import type { IndexPlacement, Observation } from './index-plan.ts';
+import type { EngineKeys } from './keys.ts';
+
+export class RedisRuleIndex {
+  constructor(private readonly redis: Redis, private readonly keys: EngineKeys) {}
+
+  /** Puts `member` where a rule in `status` waits (removing it from the other level set). */
+  place(tx: ChainableCommander, member: string, p: IndexPlacement, status: RuleStatus): void {
+    if (p.mode === 'event') {
+      tx.sadd(this.keys.eventIndex(p.series), member);
+      return;
+    }
+    if (status === 'firing') {
+      tx.zrem(this.keys.fireIndex(p.series), member);
+      tx.zadd(this.keys.resolveIndex(p.series), p.resolve, member);
+    } else {
+      tx.zrem(this.keys.resolveIndex(p.series), member);
+      tx.zadd(this.keys.fireIndex(p.series), p.fire, member);
+    }
+  }
+
+  unplace(tx: ChainableCommander, member: string, p: IndexPlacement): void {
+    if (p.mode === 'event') {
+      tx.srem(this.keys.eventIndex(p.series), member);
+      return;
+    }
+    tx.zrem(this.keys.fireIndex(p.series), member);
+    tx.zrem(this.keys.resolveIndex(p.series), member);
+  }
+
+  /**
+   * Rule keys whose state may change under `obs`: per series one range on the fire set and one
+   * on the resolve set, O(log N + K). Event series are streamed by `eventMembers` (can be large).
+   */
+  async levelCandidates(obs: Observation): Promise<Set<string>> {
+    const tx = this.redis.pipeline();
+    for (const [series, { value, dir }] of obs.levels) {
+      if (dir === 'above') {
+        tx.zrangebyscore(this.keys.fireIndex(series), '-inf', value);
+        tx.zrangebyscore(this.keys.resolveIndex(series), value, '+inf');
+      } else {
+        tx.zrangebyscore(this.keys.fireIndex(series), value, '+inf');
+        tx.zrangebyscore(this.keys.resolveIndex(series), '-inf', value);
+      }
+    }
+    const out = new Set<string>();
+    for (const [e, members] of (await tx.exec()) ?? []) {
+      if (e) throw e;
+      for (const m of members as string[]) out.add(m);
+    }
+    return out;
+  }
+
+  /** Streams an event series' members in batches (a retarget reaches every retarget rule). */
+  async *eventMembers(series: string, batch = 5000): AsyncGenerator<string[]> {
+    let cursor = '0';
+    do {
+      const [next, members] = await this.redis.sscan(this.keys.eventIndex(series), cursor, 'COUNT', batch);
+      cursor = next;
+      if (members.length > 0) yield members;
+    } while (cursor !== '0');
+  }
+}
