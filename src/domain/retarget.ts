@@ -1,0 +1,45 @@
+/**
+ * Bitcoin Core's consensus retarget (`CalculateNextWorkRequired`, mainnet parameters).
+ * Exact BigInt arithmetic: this is what the next epoch's bits WILL be, not an estimate.
+ */
+import { bitsToTarget, targetToBits, truncate256 } from './bits.ts';
+
+/** Blocks per difficulty epoch. */
+export const EPOCH_BLOCKS = 2016;
+/** Target seconds per block. */
+export const TARGET_SPACING_SEC = 600;
+/** nPowTargetTimespan: two weeks. */
+export const TARGET_TIMESPAN_SEC = 1_209_600;
+/** Mainnet proof-of-work limit (compact 0x1d00ffff). */
+export const POW_LIMIT = (1n << 224n) - 1n;
+
+/** Input of {@link nextBits}: the epoch's bits and the timestamps of its first and last block. */
+export interface NextBitsInput {
+  readonly bits: number;
+  /** Timestamp of block height − 2015 (the epoch's first block), unix s. */
+  readonly firstBlockTime: number;
+  /** Timestamp of the epoch's last block (height ≡ 2015 mod 2016), unix s. */
+  readonly lastBlockTime: number;
+}
+
+/** The span Core uses, after its 4× clamps (note: covers 2015 intervals, Core's off-by-one). */
+export function clampedTimespan(firstBlockTime: number, lastBlockTime: number): number {
+  const span = lastBlockTime - firstBlockTime;
+  return Math.min(Math.max(span, TARGET_TIMESPAN_SEC / 4), TARGET_TIMESPAN_SEC * 4);
+}
+
+/**
+ * `CalculateNextWorkRequired`: old target × clamped span / two weeks, capped at the pow limit,
+ * re-encoded with GetCompact. This is the number every retarget alert must agree with.
+ * @throws RangeError on invalid bits or non-integer times.
+ */
+export function nextBits(input: NextBitsInput): number {
+  const { bits, firstBlockTime, lastBlockTime } = input;
+  if (!Number.isSafeInteger(firstBlockTime) || !Number.isSafeInteger(lastBlockTime)) {
+    throw new RangeError('nextBits: block times must be integer unix seconds');
+  }
+  const span = clampedTimespan(firstBlockTime, lastBlockTime);
+  let target = truncate256(bitsToTarget(bits) * BigInt(span)) / BigInt(TARGET_TIMESPAN_SEC);
+  if (target > POW_LIMIT) target = POW_LIMIT;
+  return targetToBits(target);
+}
