@@ -1,0 +1,81 @@
+/**
+ * Reader for blocks files (PRODUCT.md §2): JSON Lines in mempool.space's block shape, one block a
+ * line, heights strictly ascending and contiguous. The whole file is validated before anything is
+ * returned, so a replay never acts on half a file.
+ */
+import { bitsToTarget } from '../../domain/bits.ts';
+import type { Block } from '../../domain/types.ts';
+import { ReplayFileError } from './errors.ts';
+import { forEachJsonLine, isNonNegInt, isObject, readTextFile } from './lines.ts';
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function validateBits(bits: unknown): string | null {
+  if (!isNonNegInt(bits) || bits > 0xffffffff) return 'field "bits" must be an integer 0..4294967295 (the compact target, e.g. 386038124)';
+  try {
+    if (bitsToTarget(bits) === 0n) return `field "bits" ${bits} encodes a zero target`;
+  } catch (e) {
+    return `field "bits" ${bits}: ${(e as Error).message.replace(/^bitsToTarget: /, '')}`;
+  }
+  return null;
+}
+
+/** Validates one parsed line; returns the Block or a reason. */
+export function blockFromJson(v: unknown): Block | string {
+  if (!isObject(v)) return 'expected a JSON object (one block per line)';
+  const { id, height, timestamp, bits, extras, previousblockhash, difficulty } = v;
+  if (id === undefined) return 'missing field "id"';
+  if (typeof id !== 'string' || !HEX64.test(id)) return 'field "id" must be 64 lowercase hex characters';
+  if (height === undefined) return 'missing field "height"';
+  if (!isNonNegInt(height)) return 'field "height" must be a non-negative integer';
+  if (timestamp === undefined) return 'missing field "timestamp"';
+  if (!isNonNegInt(timestamp) || timestamp === 0) return 'field "timestamp" must be a positive integer (unix seconds)';
+  if (timestamp > 1e11) return 'field "timestamp" looks like milliseconds; blocks files use unix seconds';
+  if (bits === undefined) return 'missing field "bits"';
+  const bitsProblem = validateBits(bits);
+  if (bitsProblem !== null) return bitsProblem;
+  if (difficulty !== undefined && (typeof difficulty !== 'number' || !(difficulty > 0))) return 'field "difficulty" must be a positive number when present';
+  if (previousblockhash !== undefined && previousblockhash !== null && (typeof previousblockhash !== 'string' || !HEX64.test(previousblockhash))) {
+    return 'field "previousblockhash" must be 64 lowercase hex characters when present';
+  }
+  let feesSats = 0;
+  let feesKnown = false;
+  if (extras !== undefined && extras !== null) {
+    if (!isObject(extras)) return 'field "extras" must be an object {"reward", "totalFees"}';
+    if (extras['totalFees'] === undefined) return 'missing field "extras.totalFees"';
+    if (!isNonNegInt(extras['totalFees'])) return 'field "extras.totalFees" must be a non-negative integer (sats)';
+    if (extras['reward'] !== undefined && !isNonNegInt(extras['reward'])) return 'field "extras.reward" must be a non-negative integer (sats)';
+    feesSats = extras['totalFees'];
+    feesKnown = true;
+  }
+  const block: Block = typeof previousblockhash === 'string'
+    ? { id, height, timestamp, bits: bits as number, previousHash: previousblockhash, feesSats, feesKnown }
+    : { id, height, timestamp, bits: bits as number, feesSats, feesKnown };
+  return block;
+}
+
+/** Parses a whole blocks file's text; throws ReplayFileError naming `file:line` on the first problem. */
+export function parseBlocksText(text: string, file: string): Block[] {
+  const blocks: Block[] = [];
+  let prev: Block | undefined;
+  forEachJsonLine(text, file, (value, line) => {
+    const b = blockFromJson(value);
+    if (typeof b === 'string') throw new ReplayFileError(file, line, b);
+    if (prev !== undefined) {
+      if (b.height <= prev.height) throw new ReplayFileError(file, line, `height ${b.height} after ${prev.height}: heights must be strictly ascending`);
+      if (b.height !== prev.height + 1) throw new ReplayFileError(file, line, `height ${b.height} after ${prev.height}: heights must be contiguous (missing ${prev.height + 1})`);
+      if (b.previousHash !== undefined && b.previousHash !== prev.id) {
+        throw new ReplayFileError(file, line, `previousblockhash does not match the id of block ${prev.height} on the line before`);
+      }
+    }
+    blocks.push(b);
+    prev = b;
+  });
+  if (blocks.length === 0) throw new ReplayFileError(file, 0, 'contains no blocks');
+  return blocks;
+}
+
+/** Reads and fully validates a blocks file. */
+export async function readBlocksFile(path: string): Promise<Block[]> {
+  return parseBlocksText(await readTextFile(path), path);
+}

@@ -1,0 +1,3 @@
+export { ReplayFileError } from './errors.ts';
+export { readBlocksFile, parseBlocksText, blockFromJson } from './blocks-file.ts';
+export { readPricesFile, parsePricesText, priceFromJson, createPriceCursor } from './prices-file.ts';
