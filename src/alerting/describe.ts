@@ -1,0 +1,52 @@
+/**
+ * One line per rule in words a miner reads at a glance (`/alerts`, confirmations, preview).
+ * The same phrasing on every platform, so support answers never depend on where a user is.
+ */
+import type { RuleSpec } from './types.ts';
+
+/** 10 → "10", 2.5 → "2.5", 0.06 → "0.06": no float noise, no trailing zeros. */
+export function fmtNum(n: number, maxDecimals = 2): string {
+  return Number(n.toFixed(maxDecimals)).toLocaleString('en-US', { maximumFractionDigits: maxDecimals });
+}
+
+const dirWord = (d: 'up' | 'down' | 'both') => (d === 'up' ? 'up' : d === 'down' ? 'down' : 'up or down');
+
+/** Cost per PH/day of the user's rigs (PRODUCT.md §5: jth × 24 × kwh), before pool fee. */
+export function breakevenCostPerPhDay(jth: number, kwh: number): number {
+  return jth * 24 * kwh;
+}
+
+/** Hash price (USD/PH/day) below which the user's net revenue no longer pays the power. */
+export function breakevenHashprice(jth: number, kwh: number, poolfee: number): number {
+  return breakevenCostPerPhDay(jth, kwh) / (1 - poolfee / 100);
+}
+
+export function describeRule(spec: RuleSpec): string {
+  switch (spec.kind) {
+    case 'hashrate-drop':
+      return `hash rate ${fmtNum(spec.pct)} % below its ${spec.lookback} peak (${spec.window} window)`;
+    case 'hashrate-below':
+      return `7d hash rate below ${fmtNum(spec.ehs)} EH/s`;
+    case 'retarget-estimate':
+      return `next retarget estimated ${dirWord(spec.direction)} ${fmtNum(spec.pct)} % or more (90 % sure)`;
+    case 'retarget':
+      return 'every difficulty retarget, with how the estimates did';
+    case 'retarget-soon':
+      return `${fmtNum(spec.blocks, 0)} blocks before each retarget`;
+    case 'hashprice-move':
+      return `hash price ${dirWord(spec.direction)} ${fmtNum(spec.pct)} % within ${spec.window}`;
+    case 'hashprice-below':
+      return `hash price below $${fmtNum(spec.usd)}/PH/day`;
+    case 'hashprice-above':
+      return `hash price above $${fmtNum(spec.usd)}/PH/day`;
+    case 'breakeven': {
+      const cost = breakevenHashprice(spec.jth, spec.kwh, spec.poolfee);
+      const fee = spec.poolfee > 0 ? `, ${fmtNum(spec.poolfee)} % pool fee` : '';
+      return `hash price below your break-even $${fmtNum(cost)}/PH/day (${fmtNum(spec.jth)} J/TH at $${fmtNum(spec.kwh, 4)}/kWh${fee})`;
+    }
+    case 'slow-blocks':
+      return `no block for ${fmtNum(spec.minutes, 0)} minutes`;
+    case 'new-block':
+      return 'every new block';
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Chat arguments → normalised RuleSpec (PRODUCT.md §5). Bad input is a Result with an identifier
+ * and a reply-ready message plus a correct example; this module never throws on user input.
+ *
+ * The grammar is a table of slots per kind. Tokens may come in any order where that is
+ * unambiguous (`3d 10%` = `10% 3d`): a token that fits exactly one slot is placed first; tokens
+ * that fit several (`7d` is a hash-rate window and a lookback, `17 0.06` are both bare numbers)
+ * then fill the remaining slots in the order the kind declares them.
+ */
+import { err, ok, type Result } from './result.ts';
+import { RANGES, isRuleKind, validateSpec } from './rule-schema.ts';
+import { classify, spanMinutes, spanName, splitTokens, type Token } from './parse-tokens.ts';
+import type { RuleKind, RuleSpec } from './types.ts';
+
+export type ParseErrorId =
+  | 'unknown-kind'
+  | 'bad-percent'
+  | 'bad-number'
+  | 'out-of-range'
+  | 'unknown-window'
+  | 'missing-arg'
+  | 'extra-arg'
+  | 'unknown-arg';
+
+/** A correct, copyable example per kind: every error reply shows one. */
+export const EXAMPLES: Readonly<Record<RuleKind, string>> = {
+  'hashrate-drop': '/alert hashrate-drop 10% 3d',
+  'hashrate-below': '/alert hashrate-below 600',
+  'retarget-estimate': '/alert retarget-estimate 5% down',
+  retarget: '/alert retarget',
+  'retarget-soon': '/alert retarget-soon 144',
+  'hashprice-move': '/alert hashprice-move 10% 24h down',
+  'hashprice-below': '/alert hashprice-below 45',
+  'hashprice-above': '/alert hashprice-above 60',
+  breakeven: '/alert breakeven 17 0.06 2%',
+  'slow-blocks': '/alert slow-blocks 60',
+  'new-block': '/alert new-block',
+};
+
+interface Slot {
+  readonly name: string;
+  /** Human description used in "missing …" messages. */
+  readonly what: string;
+  readonly required: boolean;
+  accepts(t: Token): boolean;
+  value(t: Token): unknown;
+}
+
+const isPct = (t: Token) => t.type === 'pct' || (t.type === 'num' && t.unit === '');
+const pctValue = (t: Token) => (t.type === 'pct' || t.type === 'num' ? t.value : NaN);
+const numValue = pctValue;
+const span = (names: readonly string[]) => (t: Token) =>
+  t.type === 'span' && names.includes(spanName(t));
+
+const pctSlot: Slot = { name: 'pct', what: 'a percentage like 10%', required: true, accepts: isPct, value: pctValue };
+const dirSlot: Slot = {
+  name: 'direction', what: 'a direction (up, down or both)', required: false,
+  accepts: (t) => t.type === 'dir', value: (t) => (t.type === 'dir' ? t.value : undefined),
+};
+const spanSlot = (name: string, names: readonly string[], canonical: (s: string) => string = (s) => s): Slot => ({
+  name, what: `a ${name} (${names.join(', ')})`, required: false, accepts: span(names),
+  value: (t) => (t.type === 'span' ? canonical(spanName(t)) : undefined),
+});
+const numSlot = (name: string, what: string, required: boolean, units: readonly string[] = ['']): Slot => ({
+  name, what, required, accepts: (t) => t.type === 'num' && units.includes(t.unit), value: numValue,
+});
+
+const SLOTS: Readonly<Record<RuleKind, readonly Slot[]>> = {
+  'hashrate-drop': [pctSlot, spanSlot('window', ['1d', '3d', '7d']), spanSlot('lookback', ['7d', '14d', '30d', '90d'])],
+  'hashrate-below': [numSlot('ehs', 'a hash rate in EH/s like 600', true, ['', 'ehs'])],
+  'retarget-estimate': [pctSlot, dirSlot],
+  retarget: [],
+  'retarget-soon': [numSlot('blocks', 'a number of blocks like 144', false, ['', 'blocks'])],
+  'hashprice-move': [pctSlot, spanSlot('window', ['24h', '1d', '7d'], (s) => (s === '1d' ? '24h' : s)), dirSlot],
+  'hashprice-below': [numSlot('usd', 'a level in USD per PH/day like 45', true, ['', 'usd'])],
+  'hashprice-above': [numSlot('usd', 'a level in USD per PH/day like 60', true, ['', 'usd'])],
+  breakeven: [
+    numSlot('jth', 'your rigs’ efficiency in J/TH like 17', true),
+    numSlot('kwh', 'your power price in USD per kWh like 0.06', true, ['', 'usd']),
+    { ...pctSlot, name: 'poolfee', what: 'a pool fee like 2%', required: false },
+  ],
+  'slow-blocks': [{
+    name: 'minutes', what: 'minutes like 60', required: false,
+    accepts: (t) => (t.type === 'num' && t.unit === '') || t.type === 'span',
+    value: (t) => (t.type === 'span' ? spanMinutes(t) : numValue(t)),
+  }],
+  'new-block': [],
+};
+
+/** Normalises `Hashrate_Drop` / `hashrate-drop`; returns null when no kind matches. */
+export function normaliseKind(kind: string): RuleKind | null {
+  const k = kind.trim().toLowerCase().replace(/^\//, '').replaceAll('_', '-');
+  return isRuleKind(k) ? k : null;
+}
+
+/** Parses `/alert <kind> <tokens…>`; every mistake gets an identifier, a message and an example. */
+export function parseRule(kindIn: string, tokensIn: readonly string[]): Result<RuleSpec, ParseErrorId> {
+  const kind = normaliseKind(String(kindIn));
+  if (kind === null) {
+    return err('unknown-kind', `I don't know the alert kind "${String(kindIn).slice(0, 40)}". Kinds: ${Object.keys(EXAMPLES).join(', ')}.`, EXAMPLES['hashrate-drop']);
+  }
+  const example = EXAMPLES[kind];
+  const slots = SLOTS[kind];
+  const tokens = splitTokens(tokensIn).map(classify).filter((t) => t.type !== 'noise');
+  const filled = new Map<string, unknown>();
+  const deferred: Token[] = [];
+  for (const t of tokens) {
+    const fits = slots.filter((s) => s.accepts(t));
+    if (fits.length === 0) return explain(kind, t, slots, example);
+    if (fits.length === 1) {
+      const s = fits[0] as Slot;
+      if (filled.has(s.name)) return err('extra-arg', `"${t.raw}" is one ${s.name} too many for ${kind}.`, example);
+      filled.set(s.name, s.value(t));
+    } else deferred.push(t);
+  }
+  for (const t of deferred) {
+    const s = slots.find((x) => x.accepts(t) && !filled.has(x.name));
+    if (s === undefined) return err('extra-arg', `"${t.raw}" is one argument too many for ${kind}.`, example);
+    filled.set(s.name, s.value(t));
+  }
+  const missing = slots.find((s) => s.required && !filled.has(s.name));
+  if (missing) return err('missing-arg', `${kind} needs ${missing.what}.`, example);
+  // A signed percentage (`+5%`, `-5%`) is a direction when none was given.
+  const signed = tokens.find((t) => t.type === 'pct' && t.sign !== '');
+  if (signed?.type === 'pct' && slots.includes(dirSlot) && !filled.has('direction')) {
+    filled.set('direction', signed.sign === '+' ? 'up' : signed.sign === '-' ? 'down' : 'both');
+  }
+  if (kind === 'breakeven') swapIfReversed(filled);
+  return finish(kind, filled, example);
+}
+
+/** `/alert breakeven 0.06 17` is unambiguous: no rig uses 0.06 J/TH and no power costs $17/kWh. */
+function swapIfReversed(filled: Map<string, unknown>): void {
+  const jth = filled.get('jth');
+  const kwh = filled.get('kwh');
+  if (typeof jth === 'number' && typeof kwh === 'number' && jth < RANGES.jth[0] && kwh > RANGES.kwh[1]) {
+    filled.set('jth', kwh);
+    filled.set('kwh', jth);
+  }
+}
+
+function finish(kind: RuleKind, filled: Map<string, unknown>, example: string): Result<RuleSpec, ParseErrorId> {
+  for (const [name, value] of filled) {
+    if (typeof value !== 'number' || !Object.hasOwn(RANGES, name)) continue;
+    const [lo, hi] = RANGES[name as keyof typeof RANGES];
+    const tooLow = name === 'usd' ? value <= lo : value < lo;
+    if (tooLow || value > hi) {
+      const bound = name === 'usd' ? `above ${lo} and at most ${hi}` : `between ${lo} and ${hi}`;
+      return err('out-of-range', `${name} must be ${bound} (you gave ${value}).`, example);
+    }
+    if ((name === 'blocks' || name === 'minutes') && !Number.isInteger(value)) {
+      return err('bad-number', `${name} must be a whole number (you gave ${value}).`, example);
+    }
+  }
+  const checked = validateSpec({ kind, ...Object.fromEntries(filled) });
+  if (!checked.ok) return err('out-of-range', `${checked.path}: ${checked.message}`, example);
+  return ok(checked.spec);
+}
+
+function explain(kind: RuleKind, t: Token, slots: readonly Slot[], example: string): Result<never, ParseErrorId> {
+  const raw = t.raw.slice(0, 40);
+  switch (t.type) {
+    case 'bad-pct':
+      return err('bad-percent', `"${raw}" is not a percentage; write it like 10% or 10.`, example);
+    case 'pct':
+      return slots.some((s) => s.name === 'pct' || s.name === 'poolfee')
+        ? err('extra-arg', `"${raw}" is one percentage too many for ${kind}.`, example)
+        : err('bad-number', `${kind} takes no percentage ("${raw}"); give ${slots[0]?.what ?? 'no arguments'}.`, example);
+    case 'span': {
+      const windowed = slots.filter((s) => s.name === 'window' || s.name === 'lookback');
+      if (windowed.length === 0) return err('extra-arg', `${kind} takes no window ("${raw}").`, example);
+      return err('unknown-window', `"${raw}" is not a window for ${kind}; use ${windowed.map((s) => s.what).join(' or ')}.`, example);
+    }
+    case 'num':
+      return slots.length === 0
+        ? err('extra-arg', `${kind} takes no arguments ("${raw}").`, example)
+        : err('extra-arg', `"${raw}" is one number too many for ${kind}.`, example);
+    case 'dir':
+      return err('extra-arg', `${kind} takes no direction ("${raw}").`, example);
+    default:
+      return err('unknown-arg', `I don't understand "${raw}" for ${kind}.`, example);
+  }
+}
