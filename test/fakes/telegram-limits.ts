@@ -1,0 +1,71 @@
+/**
+ * The stand-in's flood control, shaped like Telegram's Bot FAQ: about 30 messages/s overall,
+ * about 1/s per chat with short bursts tolerated, 20/min per group. Token buckets (global, chat)
+ * and a sliding window (group); the answer is how many whole seconds to wait, as `retry_after`.
+ */
+
+export interface FakeLimits {
+  /** Global refill rate and bucket size (messages/s). */
+  readonly globalPerSec: number;
+  readonly globalBurst: number;
+  /** Per chat refill rate (messages/s) and burst size. */
+  readonly chatPerSec: number;
+  readonly chatBurst: number;
+  /** Per group (negative chat id) messages per sliding minute. */
+  readonly groupPerMin: number;
+}
+
+export const TELEGRAM_FAQ_LIMITS: FakeLimits = { globalPerSec: 30, globalBurst: 30, chatPerSec: 1, chatBurst: 3, groupPerMin: 20 };
+
+/** Limits so loose that only explicitly injected 429s happen (conversation tests). */
+export const RELAXED_LIMITS: FakeLimits = { globalPerSec: 1000, globalBurst: 1000, chatPerSec: 100, chatBurst: 100, groupPerMin: 10_000 };
+
+class Bucket {
+  private tokens: number;
+  private at: number;
+  constructor(private readonly rate: number, private readonly size: number, now: number) {
+    this.tokens = size;
+    this.at = now;
+  }
+  /** 0 when a token was taken, else ms until one is available. */
+  take(now: number): number {
+    this.tokens = Math.min(this.size, this.tokens + ((now - this.at) / 1000) * this.rate);
+    this.at = now;
+    if (this.tokens >= 1) { this.tokens -= 1; return 0; }
+    return ((1 - this.tokens) / this.rate) * 1000;
+  }
+  /** Puts back a token taken for a request that was refused by a later check. */
+  refund(): void { this.tokens = Math.min(this.size, this.tokens + 1); }
+}
+
+export class FloodControl {
+  private global: Bucket;
+  private readonly chats = new Map<number, Bucket>();
+  private readonly groups = new Map<number, number[]>();
+
+  constructor(private readonly limits: FakeLimits, private readonly now: () => number = Date.now) {
+    this.global = new Bucket(limits.globalPerSec, limits.globalBurst, now());
+  }
+
+  /** Records one message to `chatId`; returns 0 if allowed, else seconds to wait (≥ 1). */
+  admit(chatId: number): number {
+    const now = this.now();
+    const g = this.global.take(now);
+    if (g > 0) return Math.max(1, Math.ceil(g / 1000));
+    let chat = this.chats.get(chatId);
+    if (chat === undefined) { chat = new Bucket(this.limits.chatPerSec, this.limits.chatBurst, now); this.chats.set(chatId, chat); }
+    const c = chat.take(now);
+    if (c > 0) { this.global.refund(); return Math.max(1, Math.ceil(c / 1000)); }
+    if (chatId < 0) {
+      const recent = (this.groups.get(chatId) ?? []).filter((t) => now - t < 60_000);
+      if (recent.length >= this.limits.groupPerMin) {
+        this.global.refund(); chat.refund();
+        this.groups.set(chatId, recent);
+        return Math.max(1, Math.ceil((60_000 - (now - recent[0]!)) / 1000));
+      }
+      recent.push(now);
+      this.groups.set(chatId, recent);
+    }
+    return 0;
+  }
+}
