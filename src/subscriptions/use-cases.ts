@@ -1,0 +1,149 @@
+/**
+ * The platform-neutral use cases behind every chat command (SubscriptionService). Permission
+ * checks (admins only in groups/channels) are the platforms' job; everything about what may be
+ * stored lives here, and a bad argument returns a Result and stores nothing.
+ */
+import type { SubscriptionStore } from '../alerting/ports.ts';
+import { parseRule } from '../alerting/parse.ts';
+import { parseDuration, parseQuiet } from '../alerting/parse-time.ts';
+import { err, ok, type Result } from '../alerting/result.ts';
+import { MAX_RULES_PER_SUBSCRIPTION, type Rule, type RuleSpec, type Subscription } from '../alerting/types.ts';
+import type { Snapshot } from '../domain/snapshot-types.ts';
+import { subscriptionId, type PreviewReport, type SubscriptionService, type Target } from './service.ts';
+
+/**
+ * What a new subscription gets: the retarget notice (what everyone asks a mining bot for), a
+ * 10 % hash-rate drop over 3 days against the 30-day peak (a real event, rarely noise), and the
+ * next retarget estimate reaching ±5 % with 90 % confidence (worth planning for either way).
+ */
+export const DEFAULT_RULES: readonly RuleSpec[] = [
+  { kind: 'retarget' },
+  { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' },
+  { kind: 'retarget-estimate', pct: 5, direction: 'both' },
+];
+
+export interface UseCaseDeps {
+  readonly store: SubscriptionStore;
+  /** Latest snapshot from chain state; null before the first block. */
+  readonly latestSnapshot: () => Promise<Snapshot | null>;
+  /** Runs one rule over recent history (see preview.ts). */
+  readonly preview: (spec: RuleSpec, nowSec: number) => Promise<Result<PreviewReport>>;
+  readonly defaultRules?: readonly RuleSpec[];
+}
+
+const START_EXAMPLE = '/start';
+const notSubscribed = <T>(): Result<T> => err('not-subscribed', 'This chat has no alerts yet: send /start first.', START_EXAMPLE);
+
+export class SubscriptionUseCases implements SubscriptionService {
+  constructor(private readonly deps: UseCaseDeps) {}
+
+  async start(target: Target, nowSec: number): Promise<{ subscription: Subscription; created: boolean; rules: Rule[] }> {
+    const { store } = this.deps;
+    const id = subscriptionId(target);
+    const existing = await store.get(id);
+    if (existing) {
+      // Someone who blocked the bot and comes back re-activates the same subscription.
+      if (!existing.active) await store.setActive(id, true);
+      return { subscription: { ...existing, active: true }, created: false, rules: await store.listRules(id) };
+    }
+    const subscription: Subscription = {
+      id, platform: target.platform, targetType: target.targetType, targetId: target.targetId, ownerId: target.userId,
+      timeZone: 'UTC', quiet: null, mutedUntilSec: null, active: true, createdSec: nowSec,
+    };
+    await store.put(subscription);
+    for (const spec of this.deps.defaultRules ?? DEFAULT_RULES) await store.addRule(id, spec, nowSec);
+    return { subscription, created: true, rules: await store.listRules(id) };
+  }
+
+  get(target: Target): Promise<Subscription | null> {
+    return this.deps.store.get(subscriptionId(target));
+  }
+
+  async addRule(target: Target, kind: string, tokens: readonly string[], nowSec: number): Promise<Result<Rule>> {
+    const parsed = parseRule(kind, tokens);
+    if (!parsed.ok) return parsed;
+    const id = subscriptionId(target);
+    if ((await this.deps.store.get(id)) === null) return notSubscribed();
+    const rule = await this.deps.store.addRule(id, parsed.value, nowSec);
+    if (rule === 'too-many-rules') {
+      return err('too-many-rules', `A chat can have at most ${MAX_RULES_PER_SUBSCRIPTION} alerts; remove one first.`, '/remove 3');
+    }
+    return ok(rule);
+  }
+
+  listRules(target: Target): Promise<Rule[]> {
+    return this.deps.store.listRules(subscriptionId(target));
+  }
+
+  async removeRule(target: Target, ruleIdIn: string): Promise<Result<Rule>> {
+    const ruleId = String(ruleIdIn).trim().replace(/^#/, '');
+    if (!/^\d{1,6}$/.test(ruleId)) return err('bad-rule-id', `"${ruleId.slice(0, 20)}" is not an alert id; /alerts lists them.`, '/remove 3');
+    const id = subscriptionId(target);
+    const rule = (await this.deps.store.listRules(id)).find((r) => r.id === ruleId);
+    if (!rule || !(await this.deps.store.removeRule(id, ruleId))) {
+      return err('unknown-rule', `There is no alert ${ruleId} here; /alerts lists them.`, '/remove 3');
+    }
+    return ok(rule);
+  }
+
+  async mute(target: Target, duration: string, nowSec: number): Promise<Result<{ untilSec: number }>> {
+    const d = parseDuration(duration);
+    if (!d.ok) return d;
+    const sub = await this.get(target);
+    if (!sub) return notSubscribed();
+    const untilSec = nowSec + d.value;
+    await this.deps.store.put({ ...sub, mutedUntilSec: untilSec });
+    return ok({ untilSec });
+  }
+
+  async unmute(target: Target): Promise<Result<void>> {
+    const sub = await this.get(target);
+    if (!sub) return notSubscribed();
+    await this.deps.store.put({ ...sub, mutedUntilSec: null });
+    return ok(undefined);
+  }
+
+  async quiet(target: Target, args: readonly string[]): Promise<Result<Subscription['quiet']>> {
+    const q = parseQuiet(args);
+    if (!q.ok) return q;
+    const sub = await this.get(target);
+    if (!sub) return notSubscribed();
+    await this.deps.store.put({ ...sub, quiet: q.value.quiet, timeZone: q.value.timeZone ?? sub.timeZone });
+    return ok(q.value.quiet);
+  }
+
+  async preview(kind: string, tokens: readonly string[], nowSec: number): Promise<Result<PreviewReport>> {
+    const parsed = parseRule(kind, tokens);
+    if (!parsed.ok) return parsed;
+    return this.deps.preview(parsed.value, nowSec);
+  }
+
+  async stop(target: Target): Promise<boolean> {
+    const id = subscriptionId(target);
+    if ((await this.deps.store.get(id)) === null) return false;
+    await this.deps.store.remove(id);
+    return true;
+  }
+
+  latestSnapshot(): Promise<Snapshot | null> {
+    return this.deps.latestSnapshot();
+  }
+
+  /** Rules are re-added in order under the new chat (their ids renumber from 1), then the old one is forgotten. */
+  async migrate(from: Target, newTargetId: string): Promise<void> {
+    const { store } = this.deps;
+    const oldId = subscriptionId(from);
+    const sub = await store.get(oldId);
+    if (!sub) return;
+    const to: Target = { ...from, targetId: newTargetId };
+    const newId = subscriptionId(to);
+    if (newId === oldId) return;
+    const rules = await store.listRules(oldId);
+    await store.put({ ...sub, id: newId, targetId: newTargetId });
+    for (const r of rules) {
+      const { id: _id, subscriptionId: _s, createdSec, ...spec } = r;
+      await store.addRule(newId, spec as RuleSpec, createdSec);
+    }
+    await store.remove(oldId);
+  }
+}
