@@ -39,3 +39,29 @@ export type DeliverJob = z.infer<typeof DeliverJobSchema>;
 export function deliverJobId(subscriptionId: string, hash: string, digest: boolean): string {
   return `dlv-${digest ? 'digest-' : ''}${subscriptionId}-${hash}`.replaceAll(':', '_');
 }
+
+/**
+ * Deliver jobs go to one queue per platform so each platform has its own rate limiter and a
+ * Telegram 429 never slows Discord. QUEUE_NAMES.deliver is the common stem.
+ */
+export function deliverQueueName(platform: 'telegram' | 'discord' | 'console'): string {
+  return `${QUEUE_NAMES.deliver}-${platform}`;
+}
+
+/** Job name of a quiet-hours/mute digest on a deliver queue (the held events live in Redis). */
+export const DIGEST_JOB_NAME = 'digest';
+
+export const DigestJobSchema = z.object({
+  subscriptionId: z.string().min(1).regex(/^[^:]+$/),
+  /** Unix seconds the digest was scheduled for (part of its idempotency key). */
+  releaseAtSec: z.number().int().nonnegative(),
+});
+export type DigestJob = z.infer<typeof DigestJobSchema>;
+
+/** One digest per subscription per release time, however many events were held. */
+export function digestJobId(subscriptionId: string, releaseAtSec: number): string {
+  return `dgst-${subscriptionId}-${releaseAtSec}`.replaceAll(':', '_');
+}
+
+/** Timer queue: the slow-blocks tick (a repeatable job) evaluates time-based rules between blocks. */
+export const TICK_QUEUE_NAME = 'hashbell-tick';
