@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, REST, Routes } from 'discord.js';
+import { once } from 'node:events';
+import { DiscordStandIn } from '../../fakes/discord/index.ts';
+
+let standIn: DiscordStandIn | null = null;
+let client: Client | null = null;
+afterEach(async () => {
+  await client?.destroy();
+  await standIn?.close();
+  client = null;
+  standIn = null;
+});
+
+async function connect(s: DiscordStandIn): Promise<Client> {
+  const c = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: s.apiBase } });
+  const ready = once(c, Events.ClientReady);
+  await c.login(s.token);
+  await ready;
+  return c;
+}
+
+describe('Discord stand-in speaks enough Discord for discord.js', () => {
+  it('logs in, delivers a slash command and records the reply; a second ack is 40060', async () => {
+    standIn = await DiscordStandIn.start();
+    client = await connect(standIn);
+    const errors: unknown[] = [];
+    client.on(Events.InteractionCreate, async (i) => {
+      if (!i.isChatInputCommand()) return;
+      await i.reply({ content: `pong ${i.options.getNumber('n') ?? 0}`, flags: MessageFlags.Ephemeral });
+      await i.reply({ content: 'again' }).catch((e: unknown) => errors.push(e));
+    });
+    const channel = standIn.channelIds()[0] ?? '';
+    const r = await standIn.invoke('ping', { n: 3 }, { channelId: channel });
+    expect(r.content).toBe('pong 3');
+    expect(r.ephemeral).toBe(true);
+    await new Promise((res) => setTimeout(res, 100));
+    expect(errors.length).toBe(1);
+  });
+
+  it('answers 10062 after 3 s, and resumes the gateway after a drop', async () => {
+    standIn = await DiscordStandIn.start();
+    standIn.interactions.ackTimeoutMs = 200;
+    client = await connect(standIn);
+    const errors: number[] = [];
+    client.on(Events.InteractionCreate, async (i) => {
+      if (!i.isChatInputCommand()) return;
+      if (i.commandName === 'slow') await new Promise((r) => setTimeout(r, 300));
+      await i.reply({ content: 'ok' }).catch((e: unknown) => errors.push(e instanceof DiscordAPIError ? Number(e.code) : -1));
+    });
+    await expect(standIn.invoke('slow', {}, {}, 1000)).rejects.toThrow(/no final response/);
+    expect(errors).toEqual([10062]);
+    standIn.interactions.ackTimeoutMs = 3000;
+    standIn.drop();
+    const r = await standIn.invoke('fast', {}, {});
+    expect(r.content).toBe('ok');
+    expect(standIn.gateway.resumes).toBe(1);
+    expect(standIn.gateway.identifies).toBe(1);
+  });
+
+  it('enforces auth, message limits and canned channel errors', async () => {
+    standIn = await DiscordStandIn.start();
+    const ch = standIn.channelIds()[0] ?? '';
+    const bad = new REST({ api: standIn.apiBase, retries: 0 }).setToken('nope');
+    await expect(bad.post(Routes.channelMessages(ch), { body: { content: 'x' } })).rejects.toMatchObject({ status: 401 });
+    const rest = new REST({ api: standIn.apiBase, retries: 0 }).setToken(standIn.token);
+    await expect(rest.post(Routes.channelMessages(ch), { body: { content: 'x'.repeat(2001) } })).rejects.toMatchObject({ code: 50035 });
+    await expect(rest.post(Routes.channelMessages(ch), { body: { content: '' } })).rejects.toMatchObject({ code: 50006 });
+    const big = Array.from({ length: 7 }, () => ({ description: 'y'.repeat(1000) }));
+    await expect(rest.post(Routes.channelMessages(ch), { body: { embeds: big } })).rejects.toMatchObject({ code: 50035 });
+    standIn.failChannel(ch, 50013);
+    await expect(rest.post(Routes.channelMessages(ch), { body: { content: 'hi' } })).rejects.toMatchObject({ code: 50013, status: 403 });
+    const dm = (await rest.post(Routes.userChannels(), { body: { recipient_id: '400000000000000009' } })) as { id: string; type: number };
+    expect(dm.type).toBe(1);
+    standIn.closeDms('400000000000000009');
+    await expect(rest.post(Routes.channelMessages(dm.id), { body: { content: 'hi' } })).rejects.toMatchObject({ code: 50007 });
+  });
+
+  it('serves 429 with Retry-After past the per-channel bucket, which @discordjs/rest waits out', async () => {
+    standIn = await DiscordStandIn.start({ messageBucket: { limit: 2, windowMs: 600 } });
+    const ch = standIn.channelIds()[1] ?? '';
+    const rest = new REST({ api: standIn.apiBase, retries: 0 }).setToken(standIn.token);
+    standIn.inject({ match: /^POST \/channels\/\d+\/messages$/, status: 429, retryAfterSec: 1 });
+    const t0 = Date.now();
+    for (let i = 0; i < 4; i++) await rest.post(Routes.channelMessages(ch), { body: { content: `m${i}` } });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(standIn.messages(ch).map((m) => m.content)).toEqual(['m0', 'm1', 'm2', 'm3']);
+    expect(standIn.rest.stats.rateLimited).toBe(0); // the bucket headers kept the client below the limit
+  });
+});
