@@ -22,6 +22,8 @@ export interface EvaluateDeps {
   readonly judge: RuleJudge;
   /** Subscriptions per batch (one pipeline round trip each). */
   readonly batchSize?: number;
+  /** Timer ticks judge time-based rules again at the same tip block; blocks never do. */
+  readonly reevaluateSameBlock?: boolean;
 }
 
 /** Held events of one subscription and when their digest is due. */
@@ -43,6 +45,12 @@ export interface EvaluateStats {
   changed: number;
   messages: number;
   held: number;
+}
+
+/** Never judge a rule twice for one block (duplicate job, retry after a crash) nor go back in height. */
+function alreadyJudged(prev: RuleState, s: Snapshot, sameBlockAgain: boolean): boolean {
+  if (prev.lastHeight > s.height) return true;
+  return prev.lastHeight === s.height && prev.lastHash === s.hash && !sameBlockAgain;
 }
 
 /** The rule keys whose state may change under this snapshot, grouped by subscription. */
@@ -116,7 +124,7 @@ async function evaluateBatch(
       const rule: Rule = decodeRule(id, ruleId, json);
       const raw = stateRaw[j];
       const prev: RuleState | null = raw ? decodeState(raw) : null;
-      if (prev && (prev.lastHeight > snapshot.height || (prev.lastHeight === snapshot.height && prev.lastHash === snapshot.hash))) return;
+      if (prev && alreadyJudged(prev, snapshot, deps.reevaluateSameBlock === true)) return;
       const out = judge.evaluate(rule, prev, snapshot, nowSec);
       stats.evaluated++;
       write.hset(keys.states(id), ruleId, encodeState(out.state));

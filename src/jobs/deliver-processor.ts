@@ -1,0 +1,124 @@
+/**
+ * BullMQ glue for delivery. Idempotency lives in the notification log, not in job ids (DESIGN.md
+ * style 9): a message is sent only if its key is absent and the key is written after the send,
+ * so a worker killed mid-send re-sends at most the messages it had in flight (bounded by its
+ * concurrency) and loses none. Failures are classified once, here (DESIGN.md style 4):
+ * retryable → throw (BullMQ backs off), permanent → UnrecoverableError + deactivate + tell the
+ * owner, rate-limited → pause the queue through the BullMQ limiter for retry_after.
+ */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../app/logger.ts';
+import { DeliveryError, type NotificationLog, type Notifier, type OutboundMessage, type SubscriptionStore } from '../alerting/ports.ts';
+import type { AlertEvent, Subscription } from '../alerting/types.ts';
+import type { EngineKeys } from '../store/keys.ts';
+import type { RuleJudge } from './engine-ports.ts';
+import { DIGEST_JOB_NAME, DeliverJobSchema, DigestJobSchema } from './queues.ts';
+
+/** How long "already delivered" is remembered: longer than any redelivery or reorg window. */
+export const NOTIFICATION_TTL_SEC = 14 * 86_400;
+
+export interface DeliverDeps {
+  readonly redis: Redis;
+  readonly keys: EngineKeys;
+  readonly store: SubscriptionStore;
+  readonly log: NotificationLog;
+  readonly notifier: Notifier;
+  readonly judge: RuleJudge;
+  readonly nowSec: () => number;
+  readonly logger: Logger;
+  /** Adds the delayed digest job (same queue) when quiet hours/mute were extended. */
+  readonly scheduleDigest: (subscriptionId: string, releaseAtSec: number) => Promise<void>;
+  /** Telegram group → supergroup: move the subscription (SubscriptionService.migrate). */
+  readonly migrate?: (sub: Subscription, newTargetId: string) => Promise<Subscription | null>;
+}
+
+export type DeliverOutcome = 'sent' | 'duplicate' | 'inactive' | 'empty' | 'rescheduled';
+
+/** The notification-log key of one message (a block's message or one digest). */
+export function messageKey(subscriptionId: string, hash: string, digest: boolean): string {
+  return `${subscriptionId}|${digest ? 'd' : 'b'}|${hash}`;
+}
+
+function poison(deps: DeliverDeps, job: Job, issue: string | undefined): never {
+  deps.logger.error({ jobId: job.id, name: job.name, issue }, 'poison deliver job');
+  throw new UnrecoverableError(`poison deliver job: ${issue ?? 'invalid payload'}`);
+}
+
+/** Sends once per key; classifies a DeliveryError into the one retry layer (BullMQ). */
+async function sendOnce(deps: DeliverDeps, worker: Worker | undefined, sub: Subscription, msg: OutboundMessage, key: string): Promise<DeliverOutcome> {
+  if (await deps.log.has(key)) return 'duplicate';
+  try {
+    await deps.notifier.send(sub, msg);
+  } catch (e) {
+    if (!(e instanceof DeliveryError)) throw e;
+    if (e.kind === 'rate-limited') {
+      const waitMs = Math.max(1000, e.context.retryAfterMs ?? 1000);
+      deps.logger.warn({ subscriptionId: sub.id, waitMs }, 'rate limited; pausing the queue');
+      if (worker) {
+        await worker.rateLimit(waitMs);
+        throw Worker.RateLimitError();
+      }
+      throw e;
+    }
+    if (e.kind === 'permanent' && e.context.migrateToId !== undefined && deps.migrate) {
+      const moved = await deps.migrate(sub, e.context.migrateToId);
+      if (moved) return sendOnce(deps, worker, moved, { ...msg, subscriptionId: moved.id }, key);
+    }
+    if (e.kind === 'permanent') {
+      deps.logger.warn({ subscriptionId: sub.id, code: e.context.code, status: e.context.status }, 'permanent delivery failure; deactivating');
+      await deps.store.setActive(sub.id, false);
+      await deps.notifier.tellOwner?.(sub, `I could not deliver alerts here (${e.message}); alerts are paused until you /start again.`).catch(() => undefined);
+      throw new UnrecoverableError(`permanent: ${e.message}`);
+    }
+    throw e;
+  }
+  await deps.log.claim(key, NOTIFICATION_TTL_SEC);
+  return 'sent';
+}
+
+async function deliverDigest(deps: DeliverDeps, worker: Worker | undefined, job: Job): Promise<DeliverOutcome> {
+  const parsed = DigestJobSchema.safeParse(job.data);
+  if (!parsed.success) poison(deps, job, parsed.error.issues[0]?.message);
+  const { subscriptionId, releaseAtSec } = parsed.data;
+  const sub = await deps.store.get(subscriptionId);
+  if (!sub || !sub.active) return 'inactive';
+  const heldKey = deps.keys.held(subscriptionId);
+  const raw = await deps.redis.lrange(heldKey, 0, -1);
+  const seen = new Set<string>();
+  const events: AlertEvent[] = [];
+  for (const r of raw) {
+    const e = JSON.parse(r) as AlertEvent;
+    const k = `${e.rule}|${e.state}|${e.hash}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      events.push(e);
+    }
+  }
+  if (events.length === 0) return 'empty';
+  const routed = deps.judge.route(sub, events, deps.nowSec());
+  if (routed.now.length === 0 && routed.releaseAtSec !== null && routed.releaseAtSec > deps.nowSec()) {
+    // Quiet hours or mute were extended meanwhile: come back when they really end.
+    await deps.scheduleDigest(subscriptionId, routed.releaseAtSec);
+    return 'rescheduled';
+  }
+  const last = events.at(-1) as AlertEvent;
+  const msg: OutboundMessage = { subscriptionId, height: last.height, hash: last.hash, events, digest: true };
+  const out = await sendOnce(deps, worker, sub, msg, messageKey(subscriptionId, String(releaseAtSec), true));
+  await deps.redis.ltrim(heldKey, raw.length, -1);
+  return out;
+}
+
+/** The processor of one platform's deliver queue (deliver and digest jobs). */
+export function deliverProcessor(deps: DeliverDeps, getWorker: () => Worker | undefined): (job: Job) => Promise<DeliverOutcome> {
+  return async (job) => {
+    if (job.name === DIGEST_JOB_NAME) return deliverDigest(deps, getWorker(), job);
+    const parsed = DeliverJobSchema.safeParse(job.data);
+    if (!parsed.success) poison(deps, job, parsed.error.issues[0]?.message);
+    const d = parsed.data;
+    const sub = await deps.store.get(d.subscriptionId);
+    if (!sub || !sub.active) return 'inactive';
+    const msg: OutboundMessage = { subscriptionId: d.subscriptionId, height: d.height, hash: d.hash, digest: d.digest, events: d.events as unknown as AlertEvent[] };
+    return sendOnce(deps, getWorker(), sub, msg, messageKey(d.subscriptionId, d.hash, d.digest));
+  };
+}
