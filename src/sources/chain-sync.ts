@@ -1,0 +1,242 @@
+/**
+ * Keeps chain state in step with a ChainSource: appends linked blocks, backfills gaps, finds the
+ * fork point of a reorg and replays the new branch (marking replaced heights as corrections),
+ * and sends one evaluate job per block hash. Not concurrent: the watcher calls it serially.
+ */
+import type { Block, PricePoint } from '../domain/types.ts';
+import type { Snapshot } from '../domain/snapshot-types.ts';
+import type { ChainSource } from './ports.ts';
+import type { SnapshotBuilderFactory, SnapshotBuilderLike } from './snapshot-port.ts';
+import type { ChainCursor, CommitEntry, RedisChainState } from '../store/chain-state.ts';
+import type { WatcherMetrics } from '../app/metrics.ts';
+import type { Logger } from '../app/logger.ts';
+import { evaluateJobId, type EvaluateJob } from '../jobs/queues.ts';
+
+/** Where evaluate jobs go (a BullMQ Queue satisfies it). */
+export interface EvaluateQueue {
+  add(name: string, data: EvaluateJob, opts: { jobId: string }): Promise<unknown>;
+}
+
+export interface ChainSyncDeps {
+  readonly source: ChainSource;
+  readonly state: RedisChainState;
+  readonly queue: EvaluateQueue;
+  readonly builder: SnapshotBuilderFactory;
+  readonly logger: Logger;
+  readonly metrics: WatcherMetrics;
+  readonly now: () => number;
+  /** Deepest reorg repaired in place; deeper → state reset (default 100). */
+  readonly maxReorgDepth: number;
+  /** Blocks loaded on a cold start (default: the builder's required history). */
+  readonly coldStartBlocks: number;
+  /** A gap longer than this is history: loaded but only the newest this many get jobs. */
+  readonly maxCatchUpJobs: number;
+  readonly onSnapshot?: (s: Snapshot) => void;
+}
+
+/** The source's chain moved under us mid-sync; the caller simply syncs again. */
+export class ChainMovedError extends Error {
+  override readonly name = 'ChainMovedError';
+}
+
+const CHUNK = 150;
+
+export class ChainSync {
+  private builder: SnapshotBuilderLike | null = null;
+  private cursor: ChainCursor | null = null;
+  private correctUntil = -1;
+  private price: PricePoint | null = null;
+  private sent: EvaluateJob[] = [];
+  private loaded = false;
+
+  constructor(private readonly d: ChainSyncDeps) {}
+
+  get tip(): ChainCursor | null {
+    return this.cursor;
+  }
+
+  setPrice(p: PricePoint): void {
+    if (!this.price || p.timeSec >= this.price.timeSec) this.price = p;
+  }
+
+  /** Loads cursor and price, rebuilds the builder, and resends jobs a kill left pending. */
+  async load(): Promise<void> {
+    const s = this.d.state;
+    this.cursor = await s.getCursor();
+    this.correctUntil = await s.getCorrectUntil();
+    const stored = await s.getPrice();
+    if (stored) this.setPrice(stored);
+    await this.rebuild();
+    const pending = await s.pendingJobs();
+    for (const job of pending) await this.send(job);
+    await this.flushSent();
+    this.loaded = true;
+  }
+
+  /** A live block: append if it links onto our tip, else a full sync towards it. */
+  async onBlock(b: Block): Promise<void> {
+    if (!this.loaded) await this.load();
+    const c = this.cursor;
+    if (c && b.height === c.height && b.id === c.hash) return;
+    if (c && b.height === c.height + 1 && (b.previousHash === undefined || b.previousHash === c.hash)) {
+      await this.append([b], true);
+      return;
+    }
+    if (c && b.height < c.height && (await this.d.state.hashAt(b.height)) === b.id) return;
+    await this.sync(b);
+  }
+
+  /** Brings state to the source's tip: cold start, fork repair, backfill; `hint` appended last. */
+  async sync(hint?: Block): Promise<void> {
+    if (!this.loaded) await this.load();
+    const tip = await this.d.source.tipHeight();
+    if (!this.cursor) await this.coldStart(tip);
+    else {
+      const probe = Math.min(tip, this.cursor.height);
+      const fork = await this.findFork(probe);
+      if (!fork) {
+        this.d.logger.error({ cursor: this.cursor, maxReorgDepth: this.d.maxReorgDepth }, 'no common ancestor within the reorg limit; resetting chain state');
+        await this.d.state.clear();
+        this.cursor = null;
+        this.correctUntil = -1;
+        await this.coldStart(tip);
+      } else if (fork.height < probe) {
+        // (fork at `probe` below our tip means the source merely lags: nothing to undo)
+        await this.rollback(fork);
+      }
+      await this.forward(tip);
+    }
+    const c = this.cursor;
+    if (hint && c && hint.height === c.height + 1 && hint.previousHash === c.hash) await this.append([hint], true);
+  }
+
+  /** Confirms sent jobs in Redis (normally folded into the next commit). */
+  async flushSent(): Promise<void> {
+    const sent = this.sent;
+    this.sent = [];
+    await this.d.state.markSent(sent);
+  }
+
+  /** Forces a rebuild from Redis before the next block (after a failed write). */
+  invalidate(): void {
+    this.loaded = false;
+  }
+
+  private async coldStart(tip: number): Promise<void> {
+    const from = Math.max(0, tip - this.d.coldStartBlocks + 1);
+    this.d.logger.info({ from, to: tip }, 'cold start: loading chain history');
+    this.builder = this.d.builder.create();
+    for (let h = from; h <= tip; h += CHUNK * 10) {
+      const to = Math.min(tip, h + CHUNK * 10 - 1);
+      const blocks = await this.d.source.blocks(h, to);
+      this.checkLinks(blocks, this.cursor?.hash);
+      await this.append(blocks, (b) => b.height === tip);
+    }
+  }
+
+  private async forward(tip: number): Promise<void> {
+    const c = this.cursor;
+    if (!c || tip <= c.height) return;
+    const firstJob = tip - this.d.maxCatchUpJobs + 1;
+    if (tip - c.height > 1) this.d.logger.info({ from: c.height + 1, to: tip }, 'backfilling missed heights');
+    for (let h = c.height + 1; h <= tip; h += CHUNK) {
+      const blocks = await this.d.source.blocks(h, Math.min(tip, h + CHUNK - 1));
+      this.checkLinks(blocks, this.cursor?.hash);
+      await this.append(blocks, (b) => b.height >= firstJob);
+    }
+  }
+
+  private checkLinks(blocks: readonly Block[], parent: string | undefined): void {
+    let prev = parent;
+    for (const b of blocks) {
+      if (prev !== undefined && b.previousHash !== undefined && b.previousHash !== prev) {
+        throw new ChainMovedError(`block ${b.height} does not link to ${prev}`);
+      }
+      prev = b.id;
+    }
+  }
+
+  /** Highest height ≤ `from` where the source and our state agree, or null beyond the limit. */
+  private async findFork(from: number): Promise<ChainCursor | null> {
+    const low = Math.max(0, from - this.d.maxReorgDepth);
+    const stored = new Map((await this.d.state.getBlocks(low, from)).map((s) => [s.block.height, s.block.id]));
+    const [first] = await this.d.source.blocks(from, from);
+    if (first && stored.get(from) === first.id) return { height: from, hash: first.id };
+    for (let hi = from - 1; hi >= low; hi -= 15) {
+      const page = await this.d.source.blocks(Math.max(low, hi - 14), hi);
+      for (const b of [...page].reverse()) {
+        if (stored.get(b.height) === b.id) return { height: b.height, hash: b.id };
+      }
+    }
+    return null;
+  }
+
+  private async rollback(fork: ChainCursor): Promise<void> {
+    const old = this.cursor;
+    if (!old) return;
+    const depth = old.height - fork.height;
+    this.d.logger.warn({ depth, fork, oldTip: old }, 'reorg: rolling back to the fork point and replaying');
+    this.d.metrics.reorgs.inc({ source: this.d.source.name });
+    this.d.metrics.reorgDepth.observe({ source: this.d.source.name }, depth);
+    await this.d.state.rollback(fork, old.height);
+    this.cursor = fork;
+    this.correctUntil = Math.max(this.correctUntil, old.height);
+    await this.rebuild();
+  }
+
+  private async rebuild(): Promise<void> {
+    this.builder = this.d.builder.create();
+    const c = this.cursor;
+    if (!c) return;
+    const stored = await this.d.state.getBlocks(c.height - this.d.builder.requiredHistoryBlocks + 1, c.height);
+    for (const s of stored) {
+      this.builder.push(s.block, { nowSec: s.nowSec, price: s.price, source: this.d.source.name, correction: false });
+    }
+  }
+
+  private async append(blocks: readonly Block[], wantJob: boolean | ((b: Block) => boolean)): Promise<void> {
+    if (blocks.length === 0) return;
+    const builder = this.builder ?? (this.builder = this.d.builder.create());
+    const nowSec = Math.floor(this.d.now() / 1000);
+    const entries: CommitEntry[] = [];
+    const snapshots: Snapshot[] = [];
+    for (const b of blocks) {
+      const correction = b.height <= this.correctUntil;
+      const snapshot = builder.push(b, { nowSec, price: this.price, source: this.d.source.name, correction });
+      const job = (typeof wantJob === 'function' ? wantJob(b) : wantJob) ? { height: b.height, hash: b.id, correction } : null;
+      entries.push({ stored: { block: b, price: this.price, nowSec }, snapshot: job ? snapshot : null, job });
+      if (job) snapshots.push(snapshot);
+    }
+    let already: boolean[];
+    try {
+      already = await this.d.state.commit(entries, this.sent);
+    } catch (err) {
+      this.loaded = false; // builder ran ahead of Redis: rebuild before the next block
+      throw err;
+    }
+    this.sent = [];
+    const top = blocks[blocks.length - 1]!;
+    this.cursor = { height: top.height, hash: top.id };
+    for (let i = 0; i < entries.length; i++) {
+      const job = entries[i]!.job;
+      if (!job) continue;
+      if (already[i]) this.sent.push(job);
+      else await this.send(job);
+    }
+    const src = this.d.source.name;
+    this.d.metrics.blocksSeen.inc({ source: src }, blocks.length);
+    this.d.metrics.sourceLagSeconds.set({ source: src }, nowSec - top.timestamp);
+    if (this.correctUntil >= 0 && top.height >= this.correctUntil) {
+      this.correctUntil = -1;
+      await this.d.state.clearCorrectUntil();
+    }
+    if (top.height % 144 === 0) await this.d.state.prune(top.height);
+    for (const s of snapshots) this.d.onSnapshot?.(s);
+  }
+
+  private async send(job: EvaluateJob): Promise<void> {
+    await this.d.queue.add('evaluate', job, { jobId: evaluateJobId(job.hash) });
+    this.d.metrics.evaluateJobsEnqueued.inc({ correction: String(job.correction) });
+    this.sent.push(job);
+  }
+}

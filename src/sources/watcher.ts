@@ -1,0 +1,150 @@
+/**
+ * The watcher role: subscribes to a ChainSource, feeds every event through ChainSync one at a
+ * time, keeps retrying (with a clear log line) while the source or Redis is unreachable, and
+ * never crashes on a source fault. `startWatcher` returns at once; the first sync runs queued.
+ */
+import type { Block, PricePoint } from '../domain/types.ts';
+import type { Snapshot } from '../domain/snapshot-types.ts';
+import type { ChainEvent, ChainSource, PriceSource } from './ports.ts';
+import type { SnapshotBuilderFactory } from './snapshot-port.ts';
+import type { RedisChainState } from '../store/chain-state.ts';
+import type { WatcherMetrics } from '../app/metrics.ts';
+import { redactSecrets, type Logger } from '../app/logger.ts';
+import { ChainSync, type EvaluateQueue } from './chain-sync.ts';
+import { backoffDelayMs, sleep, type BackoffOptions } from './pacing.ts';
+
+export interface WatcherDeps {
+  readonly source: ChainSource;
+  /** Polled once at start when the state has no price yet (the source pushes price events). */
+  readonly priceSource?: PriceSource;
+  readonly state: RedisChainState;
+  readonly queue: EvaluateQueue;
+  readonly builder: SnapshotBuilderFactory;
+  readonly logger: Logger;
+  readonly metrics: WatcherMetrics;
+  readonly now?: () => number;
+  readonly maxReorgDepth?: number;
+  readonly coldStartBlocks?: number;
+  readonly maxCatchUpJobs?: number;
+  /** Retry pacing while the source or Redis is down (default 1 s … 60 s). */
+  readonly retryBackoff?: BackoffOptions;
+  /** Every new snapshot (tip or correction), e.g. for `watch --json`. */
+  readonly onSnapshot?: (s: Snapshot) => void;
+}
+
+export interface WatcherHandle {
+  /** Stops the source and waits (bounded) for the block in hand to be written. */
+  stop(deadlineMs?: number): Promise<void>;
+  /** Source live and the last sync succeeded (for /healthz). */
+  isLive(): boolean;
+  /** Why not live, for /healthz. */
+  notLiveReason(): string | null;
+  /** Resolves when every event received so far has been handled (tests, benches). */
+  idle(): Promise<void>;
+  readonly sync: ChainSync;
+}
+
+export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
+  const log = deps.logger.child({ component: 'watcher', source: deps.source.name });
+  const abort = new AbortController();
+  const backoff = deps.retryBackoff ?? { baseMs: 1_000, capMs: 60_000 };
+  const sync = new ChainSync({
+    source: deps.source, state: deps.state, queue: deps.queue, builder: deps.builder, logger: log,
+    metrics: deps.metrics, now: deps.now ?? Date.now,
+    maxReorgDepth: deps.maxReorgDepth ?? 100,
+    coldStartBlocks: deps.coldStartBlocks ?? deps.builder.requiredHistoryBlocks,
+    maxCatchUpJobs: deps.maxCatchUpJobs ?? 1008,
+    ...(deps.onSnapshot ? { onSnapshot: deps.onSnapshot } : {}),
+  });
+  let tail: Promise<void> = Promise.resolve();
+  let failing: string | null = null;
+  let resyncQueued = false;
+  let stopped = false;
+
+  const enqueue = (task: () => Promise<void>): void => {
+    tail = tail.then(task).catch((err: unknown) => log.error({ err }, 'watcher task failed (bug)'));
+  };
+
+  /** Runs `work` until it succeeds or the watcher stops; logs the first failure and recovery. */
+  const untilDone = async (what: string, work: () => Promise<void>): Promise<void> => {
+    for (let attempt = 0; !stopped; attempt++) {
+      try {
+        await work();
+        if (failing) log.info({ what }, 'watcher recovered');
+        failing = null;
+        return;
+      } catch (err) {
+        if (stopped) return;
+        sync.invalidate();
+        const msg = redactSecrets((err as Error).message ?? String(err));
+        const delay = backoffDelayMs(attempt, backoff);
+        if (failing !== msg || attempt % 10 === 0) {
+          log.warn({ what, attempt, retryInMs: delay, error: msg }, `${what} failed (source or Redis unreachable?); retrying`);
+        }
+        failing = msg;
+        await sleep(delay, abort.signal).catch(() => undefined);
+      }
+    }
+  };
+
+  const onEvent = (e: ChainEvent): void => {
+    if (stopped) return;
+    switch (e.type) {
+      case 'block': {
+        const b: Block = e.block;
+        enqueue(() => untilDone(`block ${b.height}`, () => sync.onBlock(b)));
+        break;
+      }
+      case 'resync':
+        deps.metrics.resyncs.inc({ reason: e.reason });
+        if (resyncQueued) break;
+        resyncQueued = true;
+        enqueue(() => { resyncQueued = false; return untilDone(`resync (${e.reason})`, () => sync.sync()); });
+        break;
+      case 'price':
+        onPrice(e.price);
+        break;
+    }
+  };
+
+  const onPrice = (p: PricePoint): void => {
+    sync.setPrice(p);
+    void deps.state.setPrice(p).catch((err: unknown) => log.debug({ err }, 'price not stored'));
+  };
+
+  enqueue(() => untilDone('startup sync', async () => {
+    await sync.load();
+    if (deps.priceSource && !(await deps.state.getPrice())) {
+      const p = await deps.priceSource.latest(abort.signal).catch(() => null);
+      if (p) onPrice(p);
+    }
+    await sync.sync();
+  }));
+  await untilDone('source start', () => deps.source.start(onEvent));
+
+  return {
+    sync,
+    isLive: () => !stopped && failing === null && deps.source.isLive(),
+    notLiveReason: () => {
+      if (stopped) return 'watcher stopped';
+      if (failing) return `sync failing: ${failing}`;
+      return deps.source.isLive() ? null : `${deps.source.name} live feed not connected`;
+    },
+    idle: async () => {
+      let seen: Promise<void>;
+      do {
+        seen = tail;
+        await seen;
+      } while (seen !== tail);
+    },
+    stop: async (deadlineMs = 10_000) => {
+      stopped = true;
+      abort.abort(new Error('watcher stopping'));
+      await deps.source.stop().catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([tail, new Promise((r) => { timer = setTimeout(r, deadlineMs); })]);
+      clearTimeout(timer);
+      await sync.flushSent().catch(() => undefined);
+    },
+  };
+}

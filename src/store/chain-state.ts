@@ -1,0 +1,181 @@
+/**
+ * Chain state in Redis: the recent main-chain blocks (enough to rebuild the snapshot builder),
+ * the cursor, snapshots by hash (what evaluate jobs read), the latest price, and the bookkeeping
+ * that makes each block's evaluate job go out exactly once. Every state change is one MULTI, so
+ * a kill at any instant leaves either the old or the new state, never half of each.
+ */
+import type { Redis } from 'ioredis';
+import type { Block, PricePoint } from '../domain/types.ts';
+import type { Snapshot } from '../domain/snapshot-types.ts';
+import type { EvaluateJob } from '../jobs/queues.ts';
+import { chainKeys, type ChainKeys } from './chain-keys.ts';
+
+/** A block as stored, with the inputs its snapshot used, so a rebuild reproduces it exactly. */
+export interface StoredBlock {
+  readonly block: Block;
+  readonly price: PricePoint | null;
+  readonly nowSec: number;
+}
+
+export interface ChainCursor {
+  readonly height: number;
+  readonly hash: string;
+}
+
+export interface CommitEntry {
+  readonly stored: StoredBlock;
+  /** null for history loaded only to warm the builder (no snapshot, no job). */
+  readonly snapshot: Snapshot | null;
+  /** Evaluate job to record as pending (sent after the commit). */
+  readonly job: EvaluateJob | null;
+}
+
+export interface ChainStateOptions {
+  readonly prefix?: string;
+  /** Blocks kept below the tip (≥ the builder's history + the deepest reorg we repair). */
+  readonly keepBlocks: number;
+  /** Snapshot heights kept below the tip (evaluate jobs and status reads). */
+  readonly keepSnapshots?: number;
+}
+
+export class RedisChainState {
+  readonly keys: ChainKeys;
+  private readonly keepSnapshots: number;
+
+  constructor(private readonly redis: Redis, private readonly opts: ChainStateOptions) {
+    this.keys = chainKeys(opts.prefix ?? 'hb:');
+    this.keepSnapshots = opts.keepSnapshots ?? 2016;
+  }
+
+  async getCursor(): Promise<ChainCursor | null> {
+    const raw = await this.redis.get(this.keys.cursor);
+    return raw ? (JSON.parse(raw) as ChainCursor) : null;
+  }
+
+  /** Stored blocks with from ≤ height ≤ to, ascending. */
+  async getBlocks(fromHeight: number, toHeight: number): Promise<StoredBlock[]> {
+    const raw = await this.redis.zrangebyscore(this.keys.blocks, fromHeight, toHeight);
+    return raw.map((r) => JSON.parse(r) as StoredBlock).sort((a, b) => a.block.height - b.block.height);
+  }
+
+  async hashAt(height: number): Promise<string | null> {
+    const [b] = await this.getBlocks(height, height);
+    return b?.block.id ?? null;
+  }
+
+  /** The snapshot an evaluate job names (by block hash); null if pruned or never made. */
+  async getSnapshot(hash: string): Promise<Snapshot | null> {
+    const raw = await this.redis.hget(this.keys.snapshots, hash);
+    return raw ? (JSON.parse(raw) as Snapshot) : null;
+  }
+
+  async getLatestSnapshot(): Promise<Snapshot | null> {
+    const cursor = await this.getCursor();
+    return cursor ? this.getSnapshot(cursor.hash) : null;
+  }
+
+  async getPrice(): Promise<PricePoint | null> {
+    const raw = await this.redis.get(this.keys.price);
+    return raw ? (JSON.parse(raw) as PricePoint) : null;
+  }
+
+  async setPrice(p: PricePoint): Promise<void> {
+    await this.redis.set(this.keys.price, JSON.stringify(p));
+  }
+
+  /** Heights ≤ this are replays of a reorg in progress (their snapshots are corrections). */
+  async getCorrectUntil(): Promise<number> {
+    const raw = await this.redis.get(this.keys.correctUntil);
+    return raw === null ? -1 : Number(raw);
+  }
+
+  async isEnqueued(hash: string): Promise<boolean> {
+    return (await this.redis.zscore(this.keys.enqueued, hash)) !== null;
+  }
+
+  /** Jobs stored but not confirmed sent (a kill between commit and add): send them again. */
+  async pendingJobs(): Promise<EvaluateJob[]> {
+    const raw = await this.redis.hvals(this.keys.pending);
+    return raw.map((r) => JSON.parse(r) as EvaluateJob).sort((a, b) => a.height - b.height);
+  }
+
+  /**
+   * Appends blocks on top of the cursor in one MULTI: blocks, snapshots, pending jobs, the new
+   * cursor, trimming, and confirmations of jobs sent since the last commit (`sent`). Returns, per
+   * entry, whether its hash had already been enqueued before (so the caller must not send it).
+   */
+  async commit(entries: readonly CommitEntry[], sent: readonly EvaluateJob[] = []): Promise<boolean[]> {
+    const last = entries.at(-1);
+    if (!last) return [];
+    const k = this.keys;
+    const m = this.redis.multi();
+    this.addSent(m, sent);
+    for (const e of entries) {
+      const b = e.stored.block;
+      m.zremrangebyscore(k.blocks, b.height, b.height);
+      m.zadd(k.blocks, b.height, JSON.stringify(e.stored));
+      if (e.snapshot) {
+        m.hset(k.snapshots, b.id, JSON.stringify(e.snapshot));
+        m.zadd(k.snapshotIndex, b.height, b.id);
+      }
+      if (e.job) m.hset(k.pending, b.id, JSON.stringify(e.job));
+    }
+    const top = last.stored.block;
+    m.zremrangebyscore(k.blocks, '-inf', top.height - this.opts.keepBlocks);
+    m.set(k.cursor, JSON.stringify({ height: top.height, hash: top.id } satisfies ChainCursor));
+    for (const e of entries) m.zscore(k.enqueued, e.stored.block.id);
+    const res = await m.exec();
+    if (!res) throw new Error('chain-state commit aborted');
+    for (const [err] of res) if (err) throw err;
+    return res.slice(res.length - entries.length).map(([, v]) => v !== null);
+  }
+
+  /** Records jobs as sent: out of pending, into the enqueued set (also done lazily by commit). */
+  async markSent(sent: readonly EvaluateJob[]): Promise<void> {
+    if (sent.length === 0) return;
+    const m = this.redis.multi();
+    this.addSent(m, sent);
+    await m.exec();
+  }
+
+  /**
+   * Rolls the chain back to the fork point in one MULTI: blocks above it go, the cursor moves,
+   * and heights up to the old tip are marked as corrections until the replay passes them.
+   */
+  async rollback(fork: ChainCursor, oldTipHeight: number): Promise<void> {
+    const current = await this.getCorrectUntil();
+    const m = this.redis.multi();
+    m.zremrangebyscore(this.keys.blocks, `(${fork.height}`, '+inf');
+    m.set(this.keys.cursor, JSON.stringify(fork));
+    m.set(this.keys.correctUntil, String(Math.max(current, oldTipHeight)));
+    const res = await m.exec();
+    if (!res) throw new Error('chain-state rollback aborted');
+  }
+
+  async clearCorrectUntil(): Promise<void> {
+    await this.redis.del(this.keys.correctUntil);
+  }
+
+  /** Drops snapshots and enqueued marks far below the tip (housekeeping; not atomic-critical). */
+  async prune(tipHeight: number): Promise<void> {
+    const below = tipHeight - this.keepSnapshots;
+    const old = await this.redis.zrangebyscore(this.keys.snapshotIndex, '-inf', below);
+    const m = this.redis.multi();
+    if (old.length > 0) m.hdel(this.keys.snapshots, ...old);
+    m.zremrangebyscore(this.keys.snapshotIndex, '-inf', below);
+    m.zremrangebyscore(this.keys.enqueued, '-inf', below);
+    await m.exec();
+  }
+
+  /** Deletes all chain state under this prefix (tests; a reset after an unrepairable fork). */
+  async clear(): Promise<void> {
+    await this.redis.del(...Object.values(this.keys));
+  }
+
+  private addSent(m: ReturnType<Redis['multi']>, sent: readonly EvaluateJob[]): void {
+    for (const j of sent) {
+      m.zadd(this.keys.enqueued, j.height, j.hash);
+      m.hdel(this.keys.pending, j.hash);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * A deterministic fake Bitcoin chain in mempool.space's BlockExtended shape, shared by the
+ * mempool.space and Bitcoin Core stand-ins so both serve exactly the same blocks. It mines,
+ * reorgs (replacing the last `depth` blocks by a heavier branch) and remembers orphaned blocks.
+ */
+import { createHash } from 'node:crypto';
+
+/** Constant mainnet bits of the epoch starting at 889,056 (0x1702796c). */
+export const FIXTURE_BITS = 386038124;
+const SUBSIDY = 312_500_000;
+
+export interface FixtureBlock {
+  readonly id: string;
+  readonly height: number;
+  readonly version: number;
+  readonly timestamp: number;
+  readonly bits: number;
+  readonly nonce: number;
+  readonly difficulty: number;
+  readonly merkle_root: string;
+  readonly tx_count: number;
+  readonly size: number;
+  readonly weight: number;
+  readonly previousblockhash: string;
+  readonly mediantime: number;
+  readonly stale: boolean;
+  readonly extras: {
+    readonly reward: number;
+    readonly totalFees: number;
+    readonly medianFee: number;
+    readonly avgFeeRate: number;
+    readonly pool: { readonly id: number; readonly name: string; readonly slug: string };
+  };
+}
+
+export interface FakeChainOptions {
+  readonly startHeight?: number;
+  /** Blocks present at construction. */
+  readonly length?: number;
+  /** Header time of the first block (default: so the tip is about now). */
+  readonly startTimeSec?: number;
+  readonly spacingSec?: number;
+}
+
+function sha(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+export class FakeChain {
+  readonly blocks: FixtureBlock[] = [];
+  readonly orphans: FixtureBlock[] = [];
+  private branch = 0;
+  private readonly spacing: number;
+  private readonly startTime: number;
+  readonly startHeight: number;
+
+  constructor(opts: FakeChainOptions = {}) {
+    this.startHeight = opts.startHeight ?? 890_000;
+    this.spacing = opts.spacingSec ?? 600;
+    const length = opts.length ?? 200;
+    this.startTime = opts.startTimeSec ?? Math.floor(Date.now() / 1000) - length * this.spacing;
+    this.mine(length);
+  }
+
+  get tip(): FixtureBlock {
+    const t = this.blocks.at(-1);
+    if (!t) throw new Error('empty chain');
+    return t;
+  }
+
+  at(height: number): FixtureBlock | undefined {
+    return this.blocks[height - this.startHeight];
+  }
+
+  byHash(hash: string): FixtureBlock | undefined {
+    return this.blocks.find((b) => b.id === hash) ?? this.orphans.find((b) => b.id === hash);
+  }
+
+  /** Appends n blocks; returns them. */
+  mine(n: number): FixtureBlock[] {
+    const out: FixtureBlock[] = [];
+    for (let i = 0; i < n; i++) {
+      const prev = this.blocks.at(-1);
+      const b = this.make(prev ? prev.height + 1 : this.startHeight, prev?.id ?? '0'.repeat(64));
+      this.blocks.push(b);
+      out.push(b);
+    }
+    return out;
+  }
+
+  /** Replaces the last `depth` blocks with `depth + extra` new ones; returns the new branch. */
+  reorg(depth: number, extra = 1): FixtureBlock[] {
+    this.branch++;
+    this.orphans.push(...this.blocks.splice(this.blocks.length - depth, depth));
+    return this.mine(depth + extra);
+  }
+
+  private make(height: number, prev: string): FixtureBlock {
+    const i = height - this.startHeight;
+    const id = sha(`hashbell-fake:${this.branch}:${height}:${prev}`);
+    const jitter = (parseInt(id.slice(0, 6), 16) % 400) - 200;
+    const fees = 1_000_000 + (parseInt(id.slice(6, 12), 16) % 4_000_000);
+    const timestamp = this.startTime + i * this.spacing + jitter + this.branch;
+    return {
+      id, height, version: 0x20000000, timestamp, bits: FIXTURE_BITS, nonce: parseInt(id.slice(12, 20), 16),
+      difficulty: 113757508810854, merkle_root: sha(`merkle:${id}`), tx_count: 3000, size: 1_500_000, weight: 3_993_000,
+      previousblockhash: prev, mediantime: timestamp - 3000, stale: false,
+      extras: {
+        reward: SUBSIDY + fees, totalFees: fees, medianFee: 3, avgFeeRate: 4,
+        pool: { id: 1, name: 'Foundry USA', slug: 'foundryusa' },
+      },
+    };
+  }
+}
