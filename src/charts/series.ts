@@ -1,0 +1,77 @@
+/**
+ * Series helpers shared by the charts: picking the recent part of a history, reading one figure
+ * per point with bad values turned into gaps, and the few conversions the pictures need.
+ */
+import type { RuleSpec } from '../alerting/types.ts';
+import { decimate } from './svg.ts';
+import type { ChartPoint } from './types.ts';
+
+export const DAY_SEC = 86_400;
+/** Most points drawn per series: a bit more than the plot is wide, in pixels. */
+export const MAX_POINTS = 900;
+const TWO_32 = 4_294_967_296;
+
+/** Points in height order whose time is within `days` of the last point's, decimated for drawing. */
+export function recent(points: readonly ChartPoint[], days: number): ChartPoint[] {
+  const last = points.at(-1);
+  if (!last) return [];
+  const from = last.timeSec - days * DAY_SEC;
+  const inRange = points.filter((p) => p.timeSec >= from && p.height <= last.height);
+  return decimate(inRange.length, MAX_POINTS).map((i) => inRange[i] as ChartPoint);
+}
+
+/** One figure per point; anything non-finite (NaN, null, missing) becomes NaN, i.e. a gap. */
+export function values(points: readonly ChartPoint[], pick: (p: ChartPoint) => number | null | undefined): number[] {
+  return points.map((p) => {
+    const v = pick(p);
+    return typeof v === 'number' && Number.isFinite(v) ? v : Number.NaN;
+  });
+}
+
+/** Index of the drawn point closest in height (drawn points are decimated); −1 when out of range. */
+export function nearestHeight(points: readonly ChartPoint[], height: number): number {
+  const first = points[0];
+  const last = points.at(-1);
+  if (!first || !last || height < first.height || height > last.height) return -1;
+  let best = 0;
+  points.forEach((p, i) => {
+    if (Math.abs(p.height - height) < Math.abs((points[best]?.height ?? 0) - height)) best = i;
+  });
+  return best;
+}
+
+export function finiteCount(vs: readonly number[]): number {
+  let n = 0;
+  for (const v of vs) if (Number.isFinite(v)) n++;
+  return n;
+}
+
+/** Hash rate a difficulty implies at one block per 600 s, in EH/s (the epoch's "step"). */
+export function impliedEhs(difficulty: number): number {
+  return (difficulty * TWO_32) / 600 / 1e18;
+}
+
+/**
+ * The break-even hash price of a `breakeven` rule, USD per PH/day: energy cost of 1 PH/s for a
+ * day (J/TH × 1000 TH × 24 h / 1000 = J/TH × 24 kWh) grossed up for the pool's fee.
+ */
+export function breakevenUsdPerPhDay(rule: Extract<RuleSpec, { kind: 'breakeven' }>): number {
+  return (rule.jth * 24 * rule.kwh) / (1 - rule.poolfee / 100);
+}
+
+/** Rules of one kind from a subscriber's list. */
+export function rulesOf<K extends RuleSpec['kind']>(rules: readonly RuleSpec[] | undefined, kind: K): Array<Extract<RuleSpec, { kind: K }>> {
+  return (rules ?? []).filter((r): r is Extract<RuleSpec, { kind: K }> => r.kind === kind);
+}
+
+/** "812", "81.2", "8.12": three significant digits with thousands separators. */
+export function fmt3(v: number): string {
+  const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
+  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Signed percentage with a proper minus sign: "+3.1 %", "−2.4 %". */
+export function fmtPct(v: number, digits = 1): string {
+  const s = Math.abs(v).toFixed(digits);
+  return `${v < 0 && Number(s) !== 0 ? '−' : '+'}${s} %`;
+}
