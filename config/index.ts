@@ -87,3 +87,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: e.LOG_LEVEL,
   };
 }
+
+/** The process environment; the one place outside tests that reads it (DESIGN.md style 7). */
+export function processEnv(): Readonly<Record<string, string | undefined>> {
+  return process.env;
+}

@@ -1,0 +1,88 @@
+/**
+ * Reader for replay rules files: a JSON array of `{ "id", "kind", ...params }` with the same kinds
+ * and parameters as the chat commands. Each problem names the file, the line of the offending rule
+ * and the rule id, so a typo in rule 37 of a long file is found at once.
+ */
+import { isRuleKind, RULE_KINDS, ruleSpecSchema } from '../alerting/rule-schema.ts';
+import type { Rule } from '../alerting/types.ts';
+import { ReplayFileError } from '../sources/replay/errors.ts';
+import { readTextFile } from '../sources/replay/lines.ts';
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** Offsets where each element of the top-level JSON array starts (text already known to parse). */
+function elementOffsets(text: string): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  let inString = false;
+  let expectElement = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (/\s/.test(c)) continue;
+    if (depth === 1 && expectElement && c !== ']') {
+      out.push(i);
+      expectElement = false;
+    }
+    if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      depth++;
+      if (depth === 1) expectElement = true;
+    } else if (c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 1) expectElement = true;
+  }
+  return out;
+}
+
+/** Parses and validates a rules file's text into replay rules (subscriptionId ''). */
+export function parseRulesText(text: string, file: string): Rule[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const line = pos ? lineAt(text, Number(pos[1])) : 0;
+    throw new ReplayFileError(file, line, `not valid JSON (${msg.split('\n')[0]})`);
+  }
+  if (!Array.isArray(raw)) throw new ReplayFileError(file, 1, 'must be a JSON array of rules [{"id": "...", "kind": "...", ...}]');
+  const offsets = elementOffsets(text);
+  const seen = new Set<string>();
+  return raw.map((r: unknown, i) => {
+    const line = offsets[i] !== undefined ? lineAt(text, offsets[i]!) : 0;
+    const obj = typeof r === 'object' && r !== null && !Array.isArray(r) ? (r as Record<string, unknown>) : null;
+    const name = obj && typeof obj['id'] === 'string' ? `rule "${obj['id']}"` : `rule #${i + 1}`;
+    const fail = (reason: string): never => {
+      throw new ReplayFileError(file, line, `${name}: ${reason}`);
+    };
+    if (obj === null) fail('must be an object {"id": "...", "kind": "...", ...params}');
+    if (typeof obj!['id'] !== 'string' || obj!['id'] === '') fail('missing "id" (a non-empty string)');
+    if (typeof obj!['kind'] !== 'string') fail('missing "kind"');
+    if (!isRuleKind(obj!['kind'] as string)) fail(`unknown kind "${String(obj!['kind'])}" (kinds: ${RULE_KINDS.join(', ')})`);
+    const parsed = ruleSpecSchema.safeParse(obj);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const keys = (issue as { keys?: string[] } | undefined)?.keys;
+      if (keys && keys.length > 0) fail(`unknown parameter ${keys.map((k) => `"${k}"`).join(', ')} for kind ${String(obj!['kind'])}`);
+      const path = issue?.path.length ? `"${issue.path.join('.')}": ` : '';
+      fail(`${path}${issue?.message ?? 'invalid rule'}`);
+    }
+    const { id, spec } = parsed.data!;
+    if (seen.has(id)) fail('duplicate rule id');
+    seen.add(id);
+    return { ...spec, id, subscriptionId: '', createdSec: 0 } as Rule;
+  });
+}
+
+/** Reads and validates a rules file. */
+export async function readRulesFile(path: string): Promise<Rule[]> {
+  return parseRulesText(await readTextFile(path), path);
+}

@@ -1,0 +1,75 @@
+/**
+ * The `hashbell` command dispatcher. Every command validates its input completely before writing
+ * to stdout, so a failure leaves nothing half-printed: exit 2 with one line on stderr.
+ */
+import { existsSync } from 'node:fs';
+import { ConfigError } from '../../config/index.ts';
+import { ReplayFileError } from '../sources/replay/errors.ts';
+import { SynthError } from '../sources/replay/synth.ts';
+import { runSynth } from './synth-command.ts';
+import { CLI, COMMAND_HELP, GLOBAL_HELP, UsageError, wantsHelp, type CliIo } from './usage.ts';
+
+type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+
+const here = (file: string): URL => new URL(file, import.meta.url);
+
+/** Loads an optional module owned by another part of the project, if it has landed. */
+async function optionalModule<T>(file: string): Promise<T | null> {
+  return existsSync(here(file)) ? ((await import(here(file).href)) as T) : null;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  synth: runSynth,
+  replay: async (args, io) => (await import('./replay-command.ts')).runReplayCommand(args, io),
+  snapshot: async (args, io) => (await import('./replay-command.ts')).runSnapshotCommand(args, io),
+  demo: async (args, io) => (await import('./demo-command.ts')).runDemo(args, io),
+  watch: async (args, io) => {
+    const mod = await optionalModule<{ runWatch: (args: readonly string[], deps: { io: CliIo; env: CliIo['env'] }) => Promise<number> }>('./watch.ts');
+    if (mod === null) throw new UsageError('watch: not available in this build');
+    return mod.runWatch(args, { io, env: io.env });
+  },
+  start: async (args, io) => {
+    if (args.length > 0) throw new UsageError(`start: takes no options (see '${CLI} start --help')`);
+    const mod = await optionalModule<{ main?: (env: CliIo['env']) => Promise<number | void> }>('../../workers/all.ts');
+    if (mod === null) throw new UsageError('start: the bot entry point (workers/all.ts) is not available in this build');
+    if (typeof mod.main === 'function') return (await mod.main(io.env)) ?? 0;
+    return 0; // workers/all.ts starts the bot when imported
+  },
+  chart: async (args, io) => {
+    const mod = await optionalModule<{ runChart: (args: readonly string[], io: CliIo) => Promise<number> }>('./chart.ts');
+    if (mod === null) {
+      io.stderr('chart: not yet available\n');
+      return 2;
+    }
+    return mod.runChart(args, io);
+  },
+};
+
+/** Runs one CLI invocation; returns the exit code (0 ok, 2 bad usage/input, 1 a bug). */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      if (command === undefined) {
+        io.stderr(GLOBAL_HELP);
+        return 2;
+      }
+      io.stdout(GLOBAL_HELP);
+      return 0;
+    }
+    const run = COMMANDS[command];
+    if (run === undefined) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')}; see '${CLI} --help')`);
+    if (wantsHelp(args) && command !== 'watch') {
+      io.stdout(COMMAND_HELP[command] ?? GLOBAL_HELP);
+      return 0;
+    }
+    return await run(args, io);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ReplayFileError || e instanceof SynthError || e instanceof ConfigError) {
+      io.stderr(`hashbell: ${e.message.replace(/\n/g, ' ')}\n`);
+      return 2;
+    }
+    io.stderr(`hashbell: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
