@@ -24,8 +24,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Token bucket: `ratePerSec` tokens a second, burst of at most `max(1, ratePerSec)`. `pauseFor`
- * lets a 429's Retry-After hold every caller, not just the one that got the answer.
+ * Token bucket: `ratePerSec` tokens a second with a burst of `burst` (default 1, i.e. evenly
+ * spaced requests, so no one-second window ever sees more than ratePerSec + 1). `pauseFor` lets a
+ * 429's Retry-After hold every caller, not just the one that got the answer.
  */
 export class TokenBucket {
   private tokens: number;
@@ -36,9 +37,10 @@ export class TokenBucket {
   constructor(
     private readonly ratePerSec: number,
     private readonly now: () => number = Date.now,
+    burst = 1,
   ) {
     if (!(ratePerSec > 0)) throw new RangeError(`ratePerSec must be > 0, got ${ratePerSec}`);
-    this.capacity = Math.max(1, ratePerSec);
+    this.capacity = Math.max(1, burst);
     this.tokens = this.capacity;
     this.last = now();
   }

@@ -69,6 +69,17 @@ export class RedisChainState {
     return raw ? (JSON.parse(raw) as Snapshot) : null;
   }
 
+  /** SnapshotReader (src/jobs/engine-ports.ts): the snapshot of exactly this block. */
+  async byBlock(height: number, hash: string): Promise<Snapshot | null> {
+    const s = await this.getSnapshot(hash);
+    return s && s.height === height ? s : null;
+  }
+
+  /** SnapshotReader: the snapshot of the current tip. */
+  latest(): Promise<Snapshot | null> {
+    return this.getLatestSnapshot();
+  }
+
   async getLatestSnapshot(): Promise<Snapshot | null> {
     const cursor = await this.getCursor();
     return cursor ? this.getSnapshot(cursor.hash) : null;

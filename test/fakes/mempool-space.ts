@@ -14,7 +14,7 @@ export interface FakeMempoolOptions {
   readonly priceUsd?: number;
 }
 
-interface Client { ws: WebSocket; wantBlocks: boolean; wantStats: boolean }
+interface Client { ws: WebSocket; wantBlocks: boolean; wantStats: boolean; stalled: boolean }
 
 export class FakeMempoolSpace {
   readonly chain: FakeChain;
@@ -83,9 +83,13 @@ export class FakeMempoolSpace {
     for (const c of this.clients) c.ws.terminate();
   }
 
-  /** While stalled: sockets stay open, nothing is sent, pings go unanswered. */
-  stall(on: boolean): void {
-    this.stalled = on;
+  /**
+   * Stalls the sockets open now (or, with `all`, every socket until stall(false)): they stay
+   * open, nothing is sent on them, pings go unanswered. New connections work unless `all`.
+   */
+  stall(on: boolean, all = false): void {
+    this.stalled = on && all;
+    for (const c of this.clients) c.stalled = on;
   }
 
   refuseWebsocket(on: boolean): void {
@@ -94,7 +98,7 @@ export class FakeMempoolSpace {
 
   /** Sends a raw frame to every client (garbage, oversize and wrong-type tests). */
   sendRaw(data: string | Buffer, binary = false): void {
-    for (const c of this.clients) c.ws.send(data, { binary });
+    for (const c of this.clients) if (!c.stalled) c.ws.send(data, { binary });
   }
 
   /** The next `count` REST requests answer `status` (429 carries Retry-After). */
@@ -111,6 +115,11 @@ export class FakeMempoolSpace {
   setPrice(usd: number, timeSec = Math.floor(Date.now() / 1000)): void {
     this.price = { time: timeSec, USD: usd };
     if (this.priceMode === 'ok') this.broadcast(() => ({ conversions: this.conversions() }));
+  }
+
+  /** The price currently served, as hashbell's PricePoint. */
+  get pricePoint(): { timeSec: number; usd: number } {
+    return { timeSec: this.price.time, usd: this.price.USD };
   }
 
   get connectedClients(): number {
@@ -143,8 +152,8 @@ export class FakeMempoolSpace {
   }
 
   private broadcast(frame: (c: Client) => object | null): void {
-    if (this.stalled) return;
     for (const c of this.clients) {
+      if (c.stalled) continue;
       const f = frame(c);
       if (f) c.ws.send(JSON.stringify(f));
     }
@@ -152,7 +161,7 @@ export class FakeMempoolSpace {
 
   private onConnection(ws: WebSocket): void {
     this.wsConnections++;
-    const c: Client = { ws, wantBlocks: false, wantStats: false };
+    const c: Client = { ws, wantBlocks: false, wantStats: false, stalled: this.stalled };
     this.clients.add(c);
     ws.on('close', () => this.clients.delete(c));
     ws.on('error', () => this.clients.delete(c));
@@ -164,7 +173,7 @@ export class FakeMempoolSpace {
       } catch {
         return;
       }
-      if (this.stalled) {
+      if (c.stalled) {
         if (msg.action === 'ping') this.pingsReceived++;
         return;
       }
