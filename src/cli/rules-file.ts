@@ -42,6 +42,21 @@ function elementOffsets(text: string): number[] {
   return out;
 }
 
+/** Line of the first top-level element that does not parse on its own (Node 20 messages may lack a position). */
+function badElementLine(text: string): number {
+  const offsets = elementOffsets(text);
+  for (let i = 0; i < offsets.length; i++) {
+    const end = offsets[i + 1] ?? text.length;
+    const slice = text.slice(offsets[i], end).trim().replace(/[,\]]\s*$/, '').replace(/,\s*$/, '');
+    try {
+      JSON.parse(slice);
+    } catch {
+      return lineAt(text, offsets[i]!);
+    }
+  }
+  return 1;
+}
+
 /** Parses and validates a rules file's text into replay rules (subscriptionId ''). */
 export function parseRulesText(text: string, file: string): Rule[] {
   let raw: unknown;
@@ -50,8 +65,8 @@ export function parseRulesText(text: string, file: string): Rule[] {
   } catch (e) {
     const msg = (e as Error).message;
     const pos = /position (\d+)/.exec(msg);
-    const line = pos ? lineAt(text, Number(pos[1])) : 0;
-    throw new ReplayFileError(file, line, `not valid JSON (${msg.split('\n')[0]})`);
+    const line = pos ? lineAt(text, Number(pos[1])) : badElementLine(text);
+    throw new ReplayFileError(file, line, `not valid JSON (${msg.split(/, "|\n/)[0]})`);
   }
   if (!Array.isArray(raw)) throw new ReplayFileError(file, 1, 'must be a JSON array of rules [{"id": "...", "kind": "...", ...}]');
   const offsets = elementOffsets(text);
