@@ -13,6 +13,12 @@ import { redactSecrets, type Logger } from '../app/logger.ts';
 import { ChainSync, type EvaluateQueue } from './chain-sync.ts';
 import { backoffDelayMs, sleep, type BackoffOptions } from './pacing.ts';
 
+/**
+ * Extra blocks a cold start loads below the builder's history, so a reorg soon after start still
+ * rebuilds from a full window.
+ */
+export const COLD_START_REORG_MARGIN = 12;
+
 export interface WatcherDeps {
   readonly source: ChainSource;
   /** Polled once at start when the state has no price yet (the source pushes price events). */
@@ -52,7 +58,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
     source: deps.source, state: deps.state, queue: deps.queue, builder: deps.builder, logger: log,
     metrics: deps.metrics, now: deps.now ?? Date.now,
     maxReorgDepth: deps.maxReorgDepth ?? 100,
-    coldStartBlocks: deps.coldStartBlocks ?? deps.builder.requiredHistoryBlocks,
+    coldStartBlocks: deps.coldStartBlocks ?? deps.builder.requiredHistoryBlocks + COLD_START_REORG_MARGIN,
     maxCatchUpJobs: deps.maxCatchUpJobs ?? 1008,
     ...(deps.onSnapshot ? { onSnapshot: deps.onSnapshot } : {}),
   });

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { counterTotal } from '../../src/app/metrics.ts';
+import { COLD_START_REORG_MARGIN } from '../../src/sources/watcher.ts';
 import { addStats, comparable, createHarness, waitFor, type Harness } from './watcher-harness.ts';
 
 let h: Harness;
@@ -39,7 +40,7 @@ describe('watcher on mempool.space', () => {
     expect(h.snapshots.map((s) => s.height)).toEqual(range(tip0, tip));
     const jobs = await h.queue.getJobs(['waiting']);
     expect(jobs.map((j) => j.id).sort()).toEqual(range(tip0, tip).map((x) => `eval-${h.fake.chain.at(x)!.id}`).sort());
-    expect(await counterTotal(h.metrics.blocksSeen)).toBe(tip - tip0 + h.builder.requiredHistoryBlocks);
+    expect(await counterTotal(h.metrics.blocksSeen)).toBe(tip - tip0 + h.builder.requiredHistoryBlocks + COLD_START_REORG_MARGIN);
     expect(h.watcher?.isLive()).toBe(true);
   });
 

@@ -75,7 +75,7 @@ export async function createHarness(opts: { chainLength?: number; logger?: Logge
       h.watcher = await startWatcher({
         source: h.source, priceSource: h.source, state, builder, logger, metrics,
         queue: { add: async (name, data, o) => { h.adds.push(data); return queue.add(name, data, o); } },
-        coldStartBlocks: builder.requiredHistoryBlocks, retryBackoff: { baseMs: 20, capMs: 200 },
+        retryBackoff: { baseMs: 20, capMs: 200 },
         onSnapshot: (s) => h.snapshots.push(s), ...deps,
       });
       return h.watcher;
