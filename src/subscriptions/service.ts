@@ -50,6 +50,11 @@ export interface SubscriptionService {
   latestSnapshot(): Promise<Snapshot | null>;
   /** Telegram group → supergroup: move the subscription to the new chat id. */
   migrate(from: Target, newTargetId: string): Promise<void>;
+  /**
+   * The platform told us the bot was blocked/kicked (Telegram my_chat_member): mark the
+   * subscription inactive but keep its rules, so `start` restores it. Optional addition.
+   */
+  deactivate?(target: Target): Promise<void>;
 }
 
 /** Stable subscription id for a target; no ':' so it can appear in BullMQ job ids. */
