@@ -1,0 +1,201 @@
+/**
+ * The Telegram bot: telegraf wired to the platform-neutral handlers, the pacer and the notifier.
+ * createApp builds it through createTelegramBot and only sees start/stop/notifier, so telegraf
+ * stays inside src/platforms/telegram/.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Telegraf, type Context } from 'telegraf';
+import type { Logger } from '../../app/logger.ts';
+import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
+import { menuCommands } from './commands.ts';
+import { classifyTelegramError } from './errors.ts';
+import { handleButton, handleCommand, targetOf, type ChatRef, type HandlerDeps, type Reply } from './handlers.ts';
+import { TelegramNotifier } from './notifier.ts';
+import { realClock, TELEGRAM_LIMITS, TelegramPacer, type PacerClock, type TelegramLimits } from './pacer.ts';
+
+export interface TelegramWebhookOptions {
+  /** Public https URL Telegram posts to (TELEGRAM_WEBHOOK_URL); its path is served locally. */
+  readonly url: string;
+  /** Checked against X-Telegram-Bot-Api-Secret-Token on every request (1–256 of [A-Za-z0-9_-]). */
+  readonly secretToken: string;
+  /** Local listener (behind your TLS proxy); port 0 picks a free one. */
+  readonly port: number;
+  readonly host?: string;
+}
+
+export interface TelegramBotOptions {
+  readonly token: string;
+  /** Bot API root (TELEGRAM_API_ROOT); a trailing `/` is added if missing. */
+  readonly apiRoot?: string;
+  readonly service: SubscriptionService;
+  readonly logger: Logger;
+  /** Webhook mode instead of long polling. */
+  readonly webhook?: TelegramWebhookOptions;
+  /** Override Telegram's limits (tests, several notifier processes sharing one token). */
+  readonly limits?: TelegramLimits;
+  readonly clock?: PacerClock;
+  /**
+   * The bot was blocked or removed: mark the subscription inactive (kept, so /start restores it).
+   * Defaults to `service.deactivate`.
+   */
+  readonly deactivate?: (target: Target) => Promise<void>;
+}
+
+export interface TelegramBot {
+  /** Registers the command menu and starts receiving updates; resolves once connected. */
+  start(): Promise<void>;
+  /** Stops polling (or the webhook listener) and waits for it to end. */
+  stop(): Promise<void>;
+  /** For the engine's deliver processor. */
+  readonly notifier: TelegramNotifier;
+  /** Webhook mode: the local port actually listened on (after start). */
+  webhookPort(): number | null;
+}
+
+const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+const REPLY_ATTEMPTS = 3;
+
+/**
+ * Builds the bot. Long polling by default; `webhook` switches to an HTTP listener whose secret
+ * token is checked. Interactive replies are paced like alerts and retried after a 429 here (they
+ * are not BullMQ jobs); alert delivery goes through `notifier` and is retried by BullMQ only.
+ */
+export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
+  const apiRoot = (opts.apiRoot ?? 'https://api.telegram.org').replace(/\/?$/, '/');
+  const bot = new Telegraf(opts.token, { telegram: { apiRoot, webhookReply: false } });
+  const log = opts.logger.child({ platform: 'telegram' });
+  const clock = opts.clock ?? realClock;
+  const pacer = new TelegramPacer(opts.limits ?? TELEGRAM_LIMITS, clock);
+  const nowSec = (): number => Math.floor(clock.now() / 1000);
+  const { service } = opts;
+  const deactivate = opts.deactivate ?? (service.deactivate?.bind(service));
+
+  const notifier = new TelegramNotifier({
+    telegram: bot.telegram, pacer, logger: log, nowSec,
+    onMigrate: (sub, newId) => service.migrate({ platform: 'telegram', targetType: 'chat', targetId: sub.targetId, userId: sub.ownerId }, newId),
+  });
+
+  const deps: HandlerDeps = {
+    service, nowSec,
+    isAdmin: async (chatId, userId) => {
+      try {
+        const m = await bot.telegram.getChatMember(chatId, userId);
+        return m.status === 'creator' || m.status === 'administrator';
+      } catch (e) {
+        log.warn({ err: classifyTelegramError(e, String(chatId)) }, 'getChatMember failed; treating as non-admin');
+        return false;
+      }
+    },
+  };
+
+  async function sendReply(chatId: number, reply: Reply): Promise<void> {
+    let target = chatId;
+    for (let attempt = 1; ; attempt++) {
+      await pacer.acquire(target, Number.POSITIVE_INFINITY);
+      try {
+        await bot.telegram.sendMessage(target, reply.html.value, {
+          parse_mode: 'HTML', link_preview_options: { is_disabled: true },
+          ...(reply.buttons !== undefined && reply.buttons.length > 0
+            ? { reply_markup: { inline_keyboard: reply.buttons.map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))) } } : {}),
+        });
+        return;
+      } catch (e) {
+        const f = classifyTelegramError(e, String(target));
+        if (f.kind === 'rate-limited' && attempt < REPLY_ATTEMPTS) { pacer.backOff(target, f.context.retryAfterMs ?? 1000); continue; }
+        if (f.context.migrateToId !== undefined && attempt < REPLY_ATTEMPTS) { target = Number(f.context.migrateToId); continue; }
+        log.warn({ err: f, chatId: target }, 'reply not delivered');
+        return;
+      }
+    }
+  }
+
+  bot.on('message', async (ctx) => {
+    const msg = ctx.message;
+    const chat = ctx.chat as ChatRef;
+    if ('migrate_to_chat_id' in msg) {
+      await service.migrate(targetOf(chat, ctx.from.id), String(msg.migrate_to_chat_id));
+      log.info({ from: chat.id, to: msg.migrate_to_chat_id }, 'group became a supergroup; subscription moved');
+      return;
+    }
+    if (!('text' in msg)) return;
+    const entity = msg.entities?.[0];
+    if (entity?.type !== 'bot_command' || entity.offset !== 0) return;
+    const [name = '', addressee] = msg.text.slice(1, entity.length).split('@');
+    if (addressee !== undefined && addressee.toLowerCase() !== ctx.botInfo.username.toLowerCase()) return;
+    const args = msg.text.slice(entity.length).trim().split(/\s+/).filter((a) => a.length > 0);
+    const reply = await handleCommand(deps, chat, ctx.from.id, name.toLowerCase(), args);
+    if (reply !== null) await sendReply(chat.id, reply);
+  });
+
+  bot.on('callback_query', async (ctx) => {
+    const q = ctx.callbackQuery;
+    const chat = ctx.chat as ChatRef | undefined;
+    if (chat === undefined || !('data' in q) || q.message === undefined) { await ctx.answerCbQuery(); return; }
+    const out = await handleButton(deps, chat, q.from.id, q.data);
+    await ctx.answerCbQuery(out.toast);
+    if (out.edit !== undefined) {
+      const markup = { inline_keyboard: (out.edit.buttons ?? []).map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))) };
+      await ctx.editMessageText(out.edit.html.value, { parse_mode: 'HTML', reply_markup: markup }).catch((e: unknown) => {
+        if (!/message is not modified/.test(String(e))) log.warn({ err: classifyTelegramError(e, String(chat.id)) }, 'could not update the list');
+      });
+    }
+    if (out.follow !== undefined) await sendReply(chat.id, out.follow);
+  });
+
+  bot.on('my_chat_member', async (ctx) => {
+    const status = ctx.myChatMember.new_chat_member.status;
+    if (status !== 'kicked' && status !== 'left') return;
+    const target = targetOf(ctx.chat as ChatRef, ctx.from.id);
+    log.info({ chatId: ctx.chat.id, status }, 'bot blocked or removed; deactivating the subscription');
+    if (deactivate !== undefined) await deactivate(target);
+    else log.warn('no deactivate hook configured; subscription stays active until a send fails');
+  });
+
+  bot.catch((e, ctx) => {
+    log.error({ err: e instanceof Error ? e : new Error(String(e)), updateId: ctx.update.update_id }, 'telegram update handler failed');
+  });
+
+  let launched: Promise<void> | null = null;
+  let server: http.Server | null = null;
+
+  async function startWebhook(w: TelegramWebhookOptions): Promise<void> {
+    bot.botInfo = await bot.telegram.getMe();
+    const path = new URL(w.url).pathname;
+    const callback = bot.webhookCallback(path, { secretToken: w.secretToken });
+    server = http.createServer((req, res) => { void callback(req, res); });
+    await new Promise<void>((resolve, reject) => { server!.once('error', reject); server!.listen(w.port, w.host ?? '127.0.0.1', resolve); });
+    await bot.telegram.setWebhook(w.url, { secret_token: w.secretToken, allowed_updates: [...ALLOWED_UPDATES] });
+    log.info({ path }, 'telegram bot listening for webhook updates');
+  }
+
+  return {
+    notifier,
+    webhookPort: () => (server === null ? null : (server.address() as AddressInfo).port),
+    async start() {
+      await bot.telegram.setMyCommands(menuCommands());
+      if (opts.webhook !== undefined) return startWebhook(opts.webhook);
+      await new Promise<void>((resolve, reject) => {
+        launched = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => resolve());
+        launched.catch((e: unknown) => {
+          log.error({ err: classifyTelegramError(e, '-') }, 'telegram polling stopped');
+          reject(e instanceof Error ? e : new Error(String(e)));
+        });
+      });
+      log.info({ username: bot.botInfo?.username }, 'telegram bot polling');
+    },
+    async stop() {
+      if (server !== null) {
+        const s = server;
+        server = null;
+        await new Promise<void>((resolve) => { s.close(() => resolve()); s.closeAllConnections(); });
+        return;
+      }
+      if (launched === null) return;
+      const done = launched.catch(() => undefined);
+      launched = null;
+      try { bot.stop('shutdown'); } catch { /* not running */ }
+      await done;
+    },
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * Command and button handlers, free of telegraf: a chat, a user and the words they typed in; an
+ * HTML reply (and buttons) out. Every command maps to one SubscriptionService call; groups may
+ * read freely, but only administrators change rules. Bad arguments come back from the service as
+ * Results and are answered with what was wrong and a correct example.
+ */
+import { describeRule } from '../../alerting/describe.ts';
+import { parseRule } from '../../alerting/parse.ts';
+import type { Result } from '../../alerting/result.ts';
+import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
+import { COMMAND_BY_NAME, COMMANDS, QUICK_RULES } from './commands.ts';
+import { html, joinHtml, type SafeHtml } from './html.ts';
+import { fmtClock, fmtTime } from './format.ts';
+import { renderPreview, renderProblem, renderRuleAdded, renderRules } from './render.ts';
+import { NO_DATA, renderHashprice, renderRetarget, renderStatus } from './render-figures.ts';
+
+export interface Button { readonly text: string; readonly data: string }
+export interface Reply { readonly html: SafeHtml; readonly buttons?: readonly (readonly Button[])[] }
+export interface ChatRef { readonly id: number; readonly type: 'private' | 'group' | 'supergroup' | 'channel' }
+
+export interface HandlerDeps {
+  readonly service: SubscriptionService;
+  /** getChatMember status is creator/administrator. Only asked in groups. */
+  readonly isAdmin: (chatId: number, userId: number) => Promise<boolean>;
+  readonly nowSec: () => number;
+}
+
+export const targetOf = (chat: ChatRef, userId: number): Target =>
+  ({ platform: 'telegram', targetType: 'chat', targetId: String(chat.id), userId: String(userId) });
+
+const REFUSED = html`🔒 Only group administrators can change alerts here. Anyone can use /status, /retarget, /hashprice, /alerts and /preview.`;
+
+async function mayChange(deps: HandlerDeps, chat: ChatRef, userId: number): Promise<boolean> {
+  return chat.type === 'private' || (await deps.isAdmin(chat.id, userId));
+}
+
+const problem = (r: Result<unknown> & { ok: false }): Reply => ({ html: renderProblem(r.message, r.example) });
+
+async function zoneOf(deps: HandlerDeps, t: Target): Promise<string> {
+  return (await deps.service.get(t))?.timeZone ?? 'UTC';
+}
+
+export function helpReply(): Reply {
+  const lines = COMMANDS.map((c) => {
+    const usage = c.usage !== '' ? html` <i>${c.usage}</i>` : html``;
+    const ex = c.usage !== '' ? html`\n    e.g. ${joinHtml(c.examples.map((e) => html`<code>${e}</code>`), '  ')}` : html``;
+    return html`/${c.command}${usage} — ${c.description}${ex}`;
+  });
+  return {
+    html: joinHtml([
+      html`<b>hashbell</b> follows every Bitcoin block and tells you when hash rate, difficulty or hash price cross <i>your</i> thresholds.`,
+      ...lines,
+      html`Percentages as <code>10%</code> or <code>10</code>; windows <code>1d 3d 7d</code> (blocks) or <code>24h 7d</code> (prices). In groups only administrators change alerts.`,
+    ], '\n'),
+  };
+}
+
+async function startReply(deps: HandlerDeps, t: Target): Promise<Reply> {
+  const { created, rules } = await deps.service.start(t, deps.nowSec());
+  const head = created ? html`👋 <b>Welcome to hashbell.</b>` : html`👋 <b>You're subscribed already</b> — here is what you have.`;
+  return {
+    html: joinHtml([
+      head,
+      html`I watch every Bitcoin block and the coming difficulty adjustment, and tell this chat when the hash rate drops, what the next retarget will be, and when hash price moves — only when the data supports it, not on block luck.`,
+      html`${created ? 'Subscribed with these alerts' : 'Your alerts'}:`,
+      ...rules.map((r) => html`• <code>${r.id}</code> ${describeRule(r)}`),
+      html`Add more with the buttons below or <code>/alert …</code> (see /help); /status shows the figures now; /stop forgets this chat.`,
+    ], '\n'),
+    buttons: QUICK_RULES.map((q) => [{ text: q.label, data: `add:${q.args}` }]),
+  };
+}
+
+async function alertsReply(deps: HandlerDeps, t: Target): Promise<Reply> {
+  const [sub, rules] = await Promise.all([deps.service.get(t), deps.service.listRules(t)]);
+  return {
+    html: renderRules(rules, sub, deps.nowSec()),
+    buttons: rules.slice(0, 25).map((r) => [{ text: `❌ Remove ${r.id}: ${describeRule(r)}`.slice(0, 60), data: `rm:${r.id}` }]),
+  };
+}
+
+async function figures(deps: HandlerDeps, t: Target, which: 'status' | 'retarget' | 'hashprice'): Promise<Reply> {
+  const [snap, zone] = await Promise.all([deps.service.latestSnapshot(), zoneOf(deps, t)]);
+  if (snap === null) return { html: NO_DATA };
+  const now = deps.nowSec();
+  const render = which === 'status' ? renderStatus : which === 'retarget' ? renderRetarget : renderHashprice;
+  return { html: render(snap, zone, now) };
+}
+
+/** Runs one command. `args` are the words after the command. Never throws on user input. */
+export async function handleCommand(deps: HandlerDeps, chat: ChatRef, userId: number, command: string, args: readonly string[]): Promise<Reply | null> {
+  const def = COMMAND_BY_NAME.get(command);
+  if (def === undefined) {
+    return chat.type === 'private' ? { html: html`I don't know /${command}. /help lists what I can do.` } : null;
+  }
+  const t = targetOf(chat, userId);
+  if (def.changes && !(await mayChange(deps, chat, userId))) return { html: REFUSED };
+  const now = deps.nowSec();
+  const [first = '', ...rest] = args;
+  switch (def.command) {
+    case 'start': return startReply(deps, t);
+    case 'help': return helpReply();
+    case 'status': case 'retarget': case 'hashprice': return figures(deps, t, def.command);
+    case 'alerts': return alertsReply(deps, t);
+    case 'alert': {
+      if (first === '') return { html: renderProblem('Which alert? Give a kind and its parameters.', def.examples[0]) };
+      const r = await deps.service.addRule(t, first, rest, now);
+      return r.ok ? { html: renderRuleAdded(r.value) } : problem(r);
+    }
+    case 'remove': {
+      if (first === '') return { html: renderProblem('Which alert? Give its id; /alerts lists them.', '/remove 3') };
+      const r = await deps.service.removeRule(t, first);
+      return r.ok ? { html: html`🗑 Removed alert <code>${r.value.id}</code>: ${describeRule(r.value)}.` } : problem(r);
+    }
+    case 'mute': {
+      if (first === '' || rest.length > 0) return { html: renderProblem('Say for how long, as one duration like 6h, 30m or 2d.', '/mute 6h') };
+      const r = await deps.service.mute(t, first, now);
+      if (!r.ok) return problem(r);
+      return { html: html`🔕 Muted until ${fmtTime(r.value.untilSec, await zoneOf(deps, t))}. Alerts that fire meanwhile arrive as one digest then; /unmute resumes now.` };
+    }
+    case 'unmute': {
+      const r = await deps.service.unmute(t);
+      return r.ok ? { html: html`🔔 Alerts resumed.` } : problem(r);
+    }
+    case 'quiet': {
+      const r = await deps.service.quiet(t, args);
+      if (!r.ok) return problem(r);
+      if (r.value === null) return { html: html`☀️ Quiet hours off: alerts arrive as they fire.` };
+      const zone = await zoneOf(deps, t);
+      return { html: html`🌙 Quiet hours ${fmtClock(r.value.startMin)}–${fmtClock(r.value.endMin)} ${zone}: alerts are held and arrive as one digest when they end.` };
+    }
+    case 'preview': {
+      if (first === '') return { html: renderProblem('Which alert? Give a kind and its parameters.', def.examples[0]) };
+      const r = await deps.service.preview(first, rest, now);
+      if (!r.ok) return problem(r);
+      const spec = parseRule(first, rest);
+      return { html: renderPreview(spec.ok ? describeRule(spec.value) : first, r.value, await zoneOf(deps, t)) };
+    }
+    case 'stop': {
+      const n = (await deps.service.listRules(t)).length;
+      const existed = await deps.service.stop(t);
+      return { html: existed ? html`👋 Forgot this chat and its ${n} alert${n === 1 ? '' : 's'}. /start subscribes again.` : html`This chat had no subscription. /start subscribes it.` };
+    }
+    default: return null;
+  }
+}
+
+/** What a button press does: a short toast, and optionally a new text for the message it sits under. */
+export interface ButtonOutcome { readonly toast: string; readonly edit?: Reply; readonly follow?: Reply }
+
+/** `add:<kind> <params>` from /start, `rm:<id>` from /alerts. */
+export async function handleButton(deps: HandlerDeps, chat: ChatRef, userId: number, data: string): Promise<ButtonOutcome> {
+  const t = targetOf(chat, userId);
+  if (!(await mayChange(deps, chat, userId))) return { toast: 'Only group administrators can change alerts here.' };
+  if (data.startsWith('rm:')) {
+    const r = await deps.service.removeRule(t, data.slice(3));
+    const edit = await alertsReply(deps, t);
+    return r.ok ? { toast: `Removed alert ${r.value.id}`, edit } : { toast: r.message.slice(0, 190), edit };
+  }
+  if (data.startsWith('add:')) {
+    const [kind = '', ...tokens] = data.slice(4).split(' ');
+    if ((await deps.service.get(t)) === null) await deps.service.start(t, deps.nowSec());
+    const r = await deps.service.addRule(t, kind, tokens, deps.nowSec());
+    return r.ok ? { toast: `Added alert ${r.value.id}`, follow: { html: renderRuleAdded(r.value) } } : { toast: r.message.slice(0, 190) };
+  }
+  return { toast: 'This button is no longer valid.' };
+}

@@ -1,0 +1,77 @@
+/**
+ * Alert messages and command replies as Telegram HTML. Every data- or user-derived string goes
+ * through the `html` tag (./html.ts), and every message is fitted to Telegram's 4096 characters,
+ * so a reply can never be refused for markup or length whatever the data says.
+ */
+import type { OutboundMessage } from '../../alerting/ports.ts';
+import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
+import { describeRule } from '../../alerting/describe.ts';
+import type { PreviewReport } from '../../subscriptions/service.ts';
+import { fitBlocks, html, joinHtml, truncateHtml, type SafeHtml } from './html.ts';
+import { fmtClock, fmtDuration, fmtTime, fmtValue } from './format.ts';
+
+const ICON: Record<AlertEvent['state'], Record<AlertEvent['details']['severity'], string>> = {
+  firing: { info: '🔔', warn: '⚠️', critical: '🚨' },
+  resolved: { info: '✅', warn: '✅', critical: '✅' },
+  notice: { info: 'ℹ️', warn: 'ℹ️', critical: 'ℹ️' },
+};
+
+/** One event: title, value with its 90 % interval and window, threshold, extra lines, provenance. */
+export function renderEvent(e: AlertEvent, zone: string, nowSec: number): SafeHtml {
+  const d = e.details;
+  const icon = ICON[e.state]?.[d.severity] ?? '🔔';
+  const state = e.state === 'resolved' ? ' (resolved)' : '';
+  const interval = d.low !== undefined && d.high !== undefined
+    ? html` (90 %: ${fmtValue(d.low, d.unit)} to ${fmtValue(d.high, d.unit)})` : html``;
+  const window = d.window !== undefined ? html`, ${d.window} window` : html``;
+  const lines: SafeHtml[] = [
+    html`${icon} <b>${d.title}</b>${state}`,
+    html`Now: <b>${fmtValue(e.value, d.unit)}</b>${interval}${window}`,
+    html`Threshold: ${fmtValue(e.threshold, d.unit)} · alert <code>${e.rule}</code>`,
+  ];
+  for (const [label, value] of d.lines ?? []) lines.push(html`${label}: ${value}`);
+  const late = nowSec - e.time - d.dataAgeSec > 600 ? html` · sent ${fmtDuration(nowSec - e.time)} after the block` : html``;
+  lines.push(html`<i>Block ${e.height} at ${fmtTime(e.time, zone)} · source ${d.source}, data ${fmtDuration(d.dataAgeSec)} old${late}</i>`);
+  return truncateHtml(joinHtml(lines, '\n'), 1500);
+}
+
+/** A whole delivery (everything that fired together for one block, or a digest) as one message. */
+export function renderAlertMessage(msg: OutboundMessage, sub: Pick<Subscription, 'timeZone'>, nowSec: number): SafeHtml {
+  const blocks = msg.events.map((e) => renderEvent(e, sub.timeZone, nowSec));
+  if (msg.digest) blocks.unshift(html`🌙 <b>Held while you were muted or in quiet hours</b> (${msg.events.length} alert${msg.events.length === 1 ? '' : 's'})`);
+  return fitBlocks(blocks, (left) => html`…and ${left} more alert${left === 1 ? '' : 's'} not shown.`);
+}
+
+/** `/alerts`: every rule with its id (the remove buttons are added by the handler). */
+export function renderRules(rules: readonly Rule[], sub: Subscription | null, nowSec: number): SafeHtml {
+  if (sub === null) return html`This chat has no alerts yet. Send /start to subscribe.`;
+  const head: SafeHtml[] = [html`<b>Your alerts</b> (${rules.length})`];
+  if (sub.mutedUntilSec !== null && sub.mutedUntilSec > nowSec) head.push(html`🔕 Muted until ${fmtTime(sub.mutedUntilSec, sub.timeZone)}`);
+  if (sub.quiet !== null) head.push(html`🌙 Quiet hours ${fmtClock(sub.quiet.startMin)}–${fmtClock(sub.quiet.endMin)} ${sub.timeZone}`);
+  const blocks = rules.map((r) => html`<code>${r.id}</code> ${describeRule(r)}`);
+  if (rules.length === 0) blocks.push(html`No rules. Add one, e.g. <code>/alert hashrate-drop 10% 3d</code>`);
+  return fitBlocks([joinHtml(head, '\n'), ...blocks], (left) => html`…and ${left} more.`);
+}
+
+/** A bad argument: what was wrong and a correct example (nothing was stored). */
+export function renderProblem(message: string, example: string | undefined): SafeHtml {
+  const ex = example !== undefined ? html`\nExample: <code>${example}</code>` : html``;
+  return truncateHtml(html`⚠️ ${message}${ex}\nNothing was changed.`);
+}
+
+export function renderRuleAdded(rule: Rule): SafeHtml {
+  return html`✅ Added alert <code>${rule.id}</code>: ${describeRule(rule)}.\nSee all with /alerts, remove with <code>/remove ${rule.id}</code>.`;
+}
+
+export function renderPreview(kindLine: string, r: PreviewReport, zone: string): SafeHtml {
+  const from = fmtTime(r.fromSec, zone);
+  const to = fmtTime(r.toSec, zone);
+  const source = r.source === 'fixture' ? 'bundled history' : 'live chain state';
+  const lines: SafeHtml[] = [
+    html`🔎 <b>Preview</b>: ${kindLine}`,
+    html`Blocks ${r.fromHeight}–${r.toHeight} (${from} to ${to}, ${source})`,
+    html`Would have fired <b>${r.firings}</b> time${r.firings === 1 ? '' : 's'} and resolved ${r.resolutions} time${r.resolutions === 1 ? '' : 's'}.`,
+  ];
+  for (const ev of r.recent) lines.push(html`• block ${ev.height}, ${fmtTime(ev.time, zone)}: ${ev.text}`);
+  return fitBlocks([joinHtml(lines, '\n')], () => html`…`);
+}
