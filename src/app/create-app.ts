@@ -1,0 +1,174 @@
+/**
+ * The one composition root: `createApp(config, overrides)` wires the roles this process runs
+ * (watcher, evaluator, notifier, bot) over one Redis, and `shutdown(deadlineMs)` closes workers,
+ * queues and connections within a deadline. Every I/O dependency can be overridden (tests,
+ * benches, replay); nothing here reads the environment.
+ */
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Config } from '../../config/index.ts';
+import type { Notifier } from '../alerting/ports.ts';
+import { err } from '../alerting/result.ts';
+import type { Platform } from '../alerting/types.ts';
+import { RedisChainState } from '../store/chain-state.ts';
+import { defaultIndexPlan, type IndexPlan } from '../store/index-plan.ts';
+import { engineKeys } from '../store/keys.ts';
+import { RedisNotificationLog } from '../store/redis-notification-log.ts';
+import { RedisSubscriptionStore } from '../store/redis-subscriptions.ts';
+import { chainSnapshotReader } from '../store/snapshot-reader.ts';
+import { SubscriptionUseCases, type UseCaseDeps } from '../subscriptions/use-cases.ts';
+import { subscriptionId, type SubscriptionService } from '../subscriptions/service.ts';
+import { ConsoleNotifier, CONSOLE_TARGET } from '../platforms/console/console-notifier.ts';
+import { deliverProcessor, type DeliverDeps } from '../jobs/deliver-processor.ts';
+import type { RuleJudge, SnapshotReader } from '../jobs/engine-ports.ts';
+import { DELIVER_JOB_OPTS, evaluateProcessor, tickProcessor, type EvaluateProcessorDeps } from '../jobs/evaluate-processor.ts';
+import { DIGEST_JOB_NAME, QUEUE_NAMES, TICK_QUEUE_NAME, deliverQueueName, digestJobId } from '../jobs/queues.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { closeInStages, type Closeable } from './shutdown.ts';
+
+/** The part of Config the composition root reads. */
+export type AppConfig = Pick<Config, 'redisUrl' | 'roles' | 'telegramBotToken' | 'discordToken' | 'logLevel'>;
+
+/** A role started by a plug-in (watcher, chat bots) and how to stop it. */
+export interface RoleHandle {
+  stop(deadlineMs: number): Promise<void>;
+}
+
+export interface AppOverrides {
+  readonly redis?: Redis;
+  /** Store key prefix (tests isolate with it). */
+  readonly keyPrefix?: string;
+  /** BullMQ key prefix. */
+  readonly queuePrefix?: string;
+  readonly logger?: Logger;
+  readonly judge?: RuleJudge;
+  readonly plan?: IndexPlan;
+  readonly snapshots?: SnapshotReader;
+  /** Notifiers by platform; console is always added unless given. */
+  readonly notifiers?: Partial<Record<Platform, Notifier>>;
+  readonly preview?: UseCaseDeps['preview'];
+  readonly nowSec?: () => number;
+  readonly deliverConcurrency?: number;
+  /** Messages per second per platform (the BullMQ limiter); Telegram ~30/s, Discord ~50/s. */
+  readonly rateLimits?: Partial<Record<Platform, { max: number; durationMs: number }>>;
+  /** Slow-blocks tick period; 0 disables. */
+  readonly tickEveryMs?: number;
+  /** Starts the watcher role (chain source → chain state → evaluate jobs). */
+  readonly startWatcher?: (app: App) => Promise<RoleHandle>;
+  /** Starts chat bots (Telegram/Discord) for the bot role. */
+  readonly startBots?: (app: App) => Promise<RoleHandle[]>;
+}
+
+export interface App {
+  readonly redis: Redis;
+  readonly logger: Logger;
+  readonly service: SubscriptionService;
+  readonly evaluateQueue: Queue;
+  readonly deliverQueues: Partial<Record<Platform, Queue>>;
+  readonly workers: Worker[];
+  readonly notifiers: Partial<Record<Platform, Notifier>>;
+  shutdown(deadlineMs?: number): Promise<void>;
+}
+
+const DEFAULT_LIMITS: Record<Platform, { max: number; durationMs: number }> = {
+  telegram: { max: 25, durationMs: 1000 },
+  discord: { max: 40, durationMs: 1000 },
+  console: { max: 1000, durationMs: 1000 },
+};
+
+/** A stand-in judge until the alerting lifecycle is wired: judges nothing, so nothing fires. */
+export const noJudge: RuleJudge = {
+  evaluate: (_r, state, s) => ({ state: state ?? { status: 'ok', lastHeight: s.height, lastHash: s.hash, firingSinceHeight: null, lastNotifiedSec: null }, event: null }),
+  route: (_sub, events) => ({ now: events, hold: [], releaseAtSec: null }),
+};
+
+function connectionFor(redis: Redis): ConnectionOptions {
+  return redis as unknown as ConnectionOptions;
+}
+
+export async function createApp(config: AppConfig, o: AppOverrides = {}): Promise<App> {
+  const logger = o.logger ?? createLogger({ level: config.logLevel });
+  // Workers block on Redis; maxRetriesPerRequest null lets commands wait out a Redis restart.
+  const redis = o.redis ?? new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const ownsRedis = o.redis === undefined;
+  const keys = engineKeys(o.keyPrefix ?? 'hb:');
+  const plan = o.plan ?? defaultIndexPlan;
+  const judge = o.judge ?? noJudge;
+  const nowSec = o.nowSec ?? (() => Math.floor(Date.now() / 1000));
+  const store = new RedisSubscriptionStore(redis, { keys, plan });
+  const nlog = new RedisNotificationLog(redis, keys);
+  const snapshots = o.snapshots ?? chainSnapshotReader(new RedisChainState(redis, { prefix: keys.prefix, keepBlocks: 0 }));
+  const service = new SubscriptionUseCases({
+    store, latestSnapshot: () => snapshots.latest(),
+    preview: o.preview ?? (async () => err('preview-unavailable', 'Preview is not available on this server yet.')),
+  });
+  const queueOpts = { connection: connectionFor(redis), ...(o.queuePrefix ? { prefix: o.queuePrefix } : {}) };
+  const notifiers: Partial<Record<Platform, Notifier>> = { console: new ConsoleNotifier(), ...o.notifiers };
+  const deliverQueues: Partial<Record<Platform, Queue>> = {};
+  for (const p of Object.keys(notifiers) as Platform[]) deliverQueues[p] = new Queue(deliverQueueName(p), queueOpts);
+  const evaluateQueue = new Queue(QUEUE_NAMES.evaluate, queueOpts);
+  const tickQueue = new Queue(TICK_QUEUE_NAME, queueOpts);
+  const workers: Worker[] = [];
+  const handles: RoleHandle[] = [];
+  const roles = new Set(config.roles);
+
+  const evalDeps: EvaluateProcessorDeps = { redis, keys, plan, judge, snapshots, deliverQueues, nowSec, log: logger.child({ role: 'evaluator' }) };
+  const app: App = {
+    redis, logger, service, evaluateQueue, deliverQueues, workers, notifiers,
+    async shutdown(deadlineMs = 10_000) {
+      const asCloseable = (name: string, close: (force: boolean) => Promise<void>): Closeable => ({ name, close });
+      const late = await closeInStages([
+        handles.map((h, i) => asCloseable(`role-${i}`, () => h.stop(deadlineMs))),
+        workers.map((w) => asCloseable(`worker-${w.name}`, (force) => w.close(force))),
+        [evaluateQueue, tickQueue, ...Object.values(deliverQueues)].map((q) => asCloseable(`queue-${q.name}`, () => q.close())),
+        ownsRedis ? [asCloseable('redis', async (force) => { if (force) redis.disconnect(); else await redis.quit(); })] : [],
+      ], deadlineMs, logger);
+      if (late.length > 0) logger.warn({ late }, 'shutdown finished with forced closes');
+    },
+  };
+
+  if (roles.has('evaluator')) {
+    workers.push(new Worker(QUEUE_NAMES.evaluate, evaluateProcessor(evalDeps), { ...queueOpts, concurrency: 1 }));
+    const tickEvery = o.tickEveryMs ?? 60_000;
+    if (tickEvery > 0) {
+      const tick = tickProcessor(evalDeps);
+      workers.push(new Worker(TICK_QUEUE_NAME, async () => { await tick(); }, { ...queueOpts, concurrency: 1 }));
+      await tickQueue.upsertJobScheduler('slow-blocks', { every: tickEvery }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: 100 } });
+    }
+  }
+
+  if (roles.has('notifier')) {
+    for (const [platform, notifier] of Object.entries(notifiers) as Array<[Platform, Notifier]>) {
+      const queue = deliverQueues[platform] as Queue;
+      const deps: DeliverDeps = {
+        redis, keys, store, log: nlog, notifier, judge, nowSec, logger: logger.child({ role: 'notifier', platform }),
+        scheduleDigest: async (subId, releaseAtSec) => {
+          await queue.add(DIGEST_JOB_NAME, { subscriptionId: subId, releaseAtSec }, {
+            ...DELIVER_JOB_OPTS, jobId: digestJobId(subId, releaseAtSec), delay: Math.max(0, releaseAtSec - nowSec()) * 1000,
+          });
+        },
+        migrate: async (sub, newTargetId) => {
+          await service.migrate({ platform: sub.platform, targetType: sub.targetType, targetId: sub.targetId, userId: sub.ownerId }, newTargetId);
+          return store.get(subscriptionId({ ...sub, targetId: newTargetId }));
+        },
+      };
+      const limit = o.rateLimits?.[platform] ?? DEFAULT_LIMITS[platform];
+      let worker: Worker | undefined;
+      worker = new Worker(queue.name, deliverProcessor(deps, () => worker), {
+        ...queueOpts, concurrency: o.deliverConcurrency ?? 8, limiter: { max: limit.max, duration: limit.durationMs },
+      });
+      workers.push(worker);
+    }
+  }
+  for (const w of workers) w.on('error', (e) => logger.error({ err: e, worker: w.name }, 'worker error'));
+
+  if (roles.has('watcher') && o.startWatcher) handles.push(await o.startWatcher(app));
+  if (roles.has('bot')) {
+    if (config.telegramBotToken === undefined && config.discordToken === undefined) {
+      const { created } = await service.start(CONSOLE_TARGET, nowSec());
+      if (created) logger.info('no chat token set: alerts go to the console for one default subscription');
+    }
+    if (o.startBots) handles.push(...(await o.startBots(app)));
+  }
+  return app;
+}

@@ -1,0 +1,29 @@
+/**
+ * A Notifier that records what it sends and can be scripted to fail, for engine tests.
+ */
+import { DeliveryError, type Notifier, type OutboundMessage } from '../../src/alerting/ports.ts';
+import type { Platform, Subscription } from '../../src/alerting/types.ts';
+
+export type ScriptedFailure = 'retryable' | 'permanent' | { rateLimitedMs: number };
+
+export class RecordingNotifier implements Notifier {
+  readonly sent: OutboundMessage[] = [];
+  readonly told: Array<{ subscriptionId: string; text: string }> = [];
+  /** Failures to throw, per subscription, consumed one per send attempt. */
+  readonly failures = new Map<string, ScriptedFailure[]>();
+  attempts = 0;
+  constructor(readonly platform: Platform = 'telegram') {}
+
+  async send(sub: Subscription, message: OutboundMessage): Promise<void> {
+    this.attempts++;
+    const f = this.failures.get(sub.id)?.shift();
+    if (f === 'retryable') throw new DeliveryError('retryable', 'stand-in 502', { platform: this.platform, status: 502 });
+    if (f === 'permanent') throw new DeliveryError('permanent', 'bot was blocked by the user', { platform: this.platform, status: 403 });
+    if (f !== undefined) throw new DeliveryError('rate-limited', 'too many requests', { platform: this.platform, status: 429, retryAfterMs: f.rateLimitedMs });
+    this.sent.push(message);
+  }
+
+  async tellOwner(sub: Subscription, text: string): Promise<void> {
+    this.told.push({ subscriptionId: sub.id, text });
+  }
+}

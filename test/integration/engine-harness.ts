@@ -1,0 +1,65 @@
+/**
+ * Shared set-up for the engine integration tests: a private Redis DB and key/queue prefixes per
+ * test file, createApp with the recording notifier and the threshold judge, and clean-up.
+ */
+import { Redis } from 'ioredis';
+import { createApp, type App, type AppOverrides } from '../../src/app/create-app.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import { EvaluateJobSchema, evaluateJobId } from '../../src/jobs/queues.ts';
+import type { Snapshot } from '../../src/domain/snapshot-types.ts';
+import { ThresholdJudge } from '../fakes/memory-judge.ts';
+import { RecordingNotifier } from '../fakes/memory-notifier.ts';
+import { MemorySnapshotReader } from '../fakes/memory-snapshots.ts';
+
+export interface Harness {
+  app: App;
+  redis: Redis;
+  notifier: RecordingNotifier;
+  snapshots: MemorySnapshotReader;
+  prefix: string;
+  /** Stores the snapshot and enqueues its evaluate job as the watcher would. */
+  block(s: Snapshot): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function cleanPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+export async function startHarness(name: string, db: number, over: AppOverrides = {}): Promise<Harness> {
+  const prefix = `hb-test-engine-${name}-${process.pid}`;
+  const redis = new Redis({ db, maxRetriesPerRequest: null });
+  await cleanPrefix(redis, prefix);
+  const notifier = new RecordingNotifier('telegram');
+  const snapshots = new MemorySnapshotReader();
+  const app = await createApp(
+    { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'silent' },
+    { redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), snapshots, notifiers: { telegram: notifier }, tickEveryMs: 0, ...over },
+  );
+  return {
+    app, redis, notifier, snapshots, prefix,
+    async block(s) {
+      snapshots.put(s);
+      const data = EvaluateJobSchema.parse({ height: s.height, hash: s.hash, correction: s.correction });
+      await app.evaluateQueue.add('evaluate', data, { jobId: evaluateJobId(s.hash), removeOnComplete: true });
+    },
+    async close() {
+      await app.shutdown(5000);
+      await cleanPrefix(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The alert lifecycle through the real queues (real Redis DB 4, real BullMQ): a fake chain of
+ * snapshots goes in as evaluate jobs, messages come out of the deliver worker. Covers firing once
+ * per crossing, resolve, grouping into one message per block, duplicate blocks, reorgs, quiet
+ * hours/mute digests and the three kinds of delivery failure.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Target } from '../../src/subscriptions/service.ts';
+import { hashFor, makeSnapshot } from '../fakes/memory-snapshots.ts';
+import { startHarness, waitFor, type Harness } from './engine-harness.ts';
+
+const alice: Target = { platform: 'telegram', targetType: 'chat', targetId: '1001', userId: '1001' };
+const bob: Target = { platform: 'telegram', targetType: 'chat', targetId: '1002', userId: '1002' };
+const T0 = 1_750_000_000;
+
+let h: Harness;
+let now = T0;
+beforeEach(async () => {
+  now = T0;
+  h = await startHarness('lifecycle', 4, { nowSec: () => now });
+});
+afterEach(async () => { await h.close(); });
+
+const drained = async (): Promise<boolean> => {
+  const counts = await Promise.all([h.app.evaluateQueue, ...Object.values(h.app.deliverQueues)].map((q) => q!.getJobCounts('wait', 'active', 'delayed', 'prioritized')));
+  return counts.every((c) => Object.values(c).every((n) => n === 0));
+};
+const settle = () => waitFor(drained, 15_000, 'queues to drain');
+const states = () => h.notifier.sent.flatMap((m) => m.events.map((e) => `${m.subscriptionId}:${e.kind}:${e.state}@${e.height}`));
+
+describe('engine lifecycle through BullMQ', () => {
+  it('fires once per crossing, resolves on recovery, survives duplicates and a reorg', async () => {
+    await h.app.service.start(alice, now);
+    await h.block(makeSnapshot({ height: 100, dropPct: 2 }));
+    await h.block(makeSnapshot({ height: 101, dropPct: 12 }));
+    await settle();
+    expect(states()).toEqual(['telegram-chat-1001:hashrate-drop:firing@101']);
+    // the same block again (watcher restart), then the next block still below the threshold
+    await h.block(makeSnapshot({ height: 101, dropPct: 12 }));
+    await h.block(makeSnapshot({ height: 102, dropPct: 11 }));
+    // a reorg replaces 102 with another block at the same height, still past the threshold
+    await h.block(makeSnapshot({ height: 102, hash: hashFor(102, 1), dropPct: 13 }));
+    await settle();
+    expect(states()).toEqual(['telegram-chat-1001:hashrate-drop:firing@101']);
+    await h.block(makeSnapshot({ height: 103, dropPct: 3 }));
+    await settle();
+    expect(states()).toEqual(['telegram-chat-1001:hashrate-drop:firing@101', 'telegram-chat-1001:hashrate-drop:resolved@103']);
+  });
+
+  it('sends everything that fired together for one block as one message, per subscription', async () => {
+    await h.app.service.start(alice, now);
+    await h.app.service.start(bob, now);
+    await h.block(makeSnapshot({ height: 2016 * 400, retarget: true, changePct: 7, dropPct: 15 }));
+    await settle();
+    expect(h.notifier.sent).toHaveLength(2);
+    for (const m of h.notifier.sent) {
+      expect(m.events.map((e) => e.kind).sort()).toEqual(['hashrate-drop', 'retarget', 'retarget-estimate']);
+      expect(m.digest).toBe(false);
+    }
+    expect(new Set(h.notifier.sent.map((m) => m.subscriptionId))).toEqual(new Set(['telegram-chat-1001', 'telegram-chat-1002']));
+  });
+
+  it('holds alerts during quiet hours and sends one digest when they end', async () => {
+    await h.app.service.start(alice, now);
+    // quiet 00:00-(now+2s rounded up to the minute) UTC: now is inside, end is close
+    const minNow = Math.floor((now % 86_400) / 60);
+    await h.app.service.quiet(alice, [`${String(Math.floor((minNow + 1439) / 60) % 24).padStart(2, '0')}:${String((minNow + 1439) % 60).padStart(2, '0')}-${String(Math.floor((minNow + 1) / 60) % 24).padStart(2, '0')}:${String((minNow + 1) % 60).padStart(2, '0')}`, 'UTC']);
+    now = (Math.floor(now / 60) + 1) * 60 - 2; // two seconds before quiet hours end
+    await h.block(makeSnapshot({ height: 200, dropPct: 12 }));
+    await h.block(makeSnapshot({ height: 201, dropPct: 4, changePct: 6 }));
+    await waitFor(async () => (await h.redis.llen(`${h.prefix}:h:telegram-chat-1001`)) === 3, 10_000, 'held events');
+    expect(h.notifier.sent).toHaveLength(0);
+    now += 3; // quiet hours are over when the delayed digest job runs
+    await waitFor(() => h.notifier.sent.length === 1, 10_000, 'the digest');
+    const [digest] = h.notifier.sent;
+    expect(digest?.digest).toBe(true);
+    expect(digest?.events.map((e) => `${e.kind}:${e.state}@${e.height}`)).toEqual([
+      'hashrate-drop:firing@200', 'hashrate-drop:resolved@201', 'retarget-estimate:firing@201',
+    ]);
+    expect(await h.redis.llen(`${h.prefix}:h:telegram-chat-1001`)).toBe(0);
+  });
+
+  it('retryable failures back off and deliver once; rate limits wait; permanent failures deactivate and tell the owner', async () => {
+    await h.app.service.start(alice, now);
+    await h.app.service.start(bob, now);
+    h.notifier.failures.set('telegram-chat-1001', ['retryable', { rateLimitedMs: 1000 }, 'retryable']);
+    h.notifier.failures.set('telegram-chat-1002', ['permanent']);
+    await h.block(makeSnapshot({ height: 300, dropPct: 20 }));
+    await waitFor(() => h.notifier.sent.length === 1, 20_000, 'delivery after retries');
+    await settle();
+    expect(h.notifier.sent.map((m) => m.subscriptionId)).toEqual(['telegram-chat-1001']);
+    expect((await h.app.service.get(bob))?.active).toBe(false);
+    expect(h.notifier.told.map((t) => t.subscriptionId)).toEqual(['telegram-chat-1002']);
+    const failed = await h.app.deliverQueues.telegram!.getFailed();
+    expect(failed.map((j) => j.data.subscriptionId)).toEqual(['telegram-chat-1002']);
+    expect(failed[0]?.attemptsMade).toBe(1);
+    // a deactivated subscription receives nothing more
+    await h.block(makeSnapshot({ height: 301, dropPct: 2 }));
+    await settle();
+    expect(h.notifier.sent.map((m) => m.subscriptionId)).toEqual(['telegram-chat-1001', 'telegram-chat-1001']);
+  });
+
+  it('a poison deliver job fails once and is never retried', async () => {
+    const q = h.app.deliverQueues.telegram!;
+    await q.add('deliver', { subscriptionId: 'telegram-chat-1001', height: -1 }, { jobId: 'poison-1', attempts: 5 });
+    await waitFor(async () => (await q.getFailedCount()) === 1, 10_000, 'poison job to fail');
+    const [job] = await q.getFailed();
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.failedReason).toMatch(/poison/);
+    expect(h.notifier.attempts).toBe(0);
+  });
+});
