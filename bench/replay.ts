@@ -1,0 +1,90 @@
+/**
+ * Replay throughput: one year of blocks (52,560, synthesised from the real 2025–26 retargets)
+ * with 100 rules, against the floor measured in the same run (reading and JSON-parsing the same
+ * file). Goal: replay ≤ 3× the floor. Prints JSON lines {bench, metric, value, unit}.
+ */
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Rule, RuleSpec } from '../src/alerting/types.ts';
+import { replayEvents } from '../src/cli/replay-engine.ts';
+import { readBlocksFile } from '../src/sources/replay/blocks-file.ts';
+import { readEpochsCsv } from '../src/sources/replay/epochs-csv.ts';
+import { readPricesFile } from '../src/sources/replay/prices-file.ts';
+import { synthesizeChain, synthToJsonl } from '../src/sources/replay/synth.ts';
+
+const BLOCKS = 52_560;
+const root = new URL('../', import.meta.url).pathname;
+const print = (metric: string, value: number, unit: string): void =>
+  console.log(JSON.stringify({ bench: 'replay', metric, value: Number(value.toPrecision(4)), unit }));
+
+/** 100 rules spread over every kind and parameter, like a busy subscriber base. */
+function hundredRules(): Rule[] {
+  const specs: RuleSpec[] = [];
+  const windows = ['1d', '3d', '7d'] as const;
+  const lookbacks = ['7d', '14d', '30d', '90d'] as const;
+  for (let i = 0; i < 24; i++) specs.push({ kind: 'hashrate-drop', pct: 3 + i, window: windows[i % 3]!, lookback: lookbacks[i % 4]! });
+  for (let i = 0; i < 8; i++) specs.push({ kind: 'hashrate-below', ehs: 800 + 40 * i });
+  for (let i = 0; i < 12; i++) specs.push({ kind: 'retarget-estimate', pct: 1 + i, direction: (['up', 'down', 'both'] as const)[i % 3]! });
+  specs.push({ kind: 'retarget' }, { kind: 'retarget' }, { kind: 'new-block' });
+  for (let i = 0; i < 5; i++) specs.push({ kind: 'retarget-soon', blocks: 10 + 100 * i });
+  for (let i = 0; i < 14; i++) specs.push({ kind: 'hashprice-move', pct: 2 + i, window: i % 2 ? '7d' : '24h', direction: (['up', 'down', 'both'] as const)[i % 3]! });
+  for (let i = 0; i < 10; i++) specs.push({ kind: 'hashprice-below', usd: 30 + 2 * i });
+  for (let i = 0; i < 8; i++) specs.push({ kind: 'hashprice-above', usd: 40 + 2 * i });
+  for (let i = 0; i < 12; i++) specs.push({ kind: 'breakeven', jth: 15 + 2 * i, kwh: 0.04 + 0.005 * i, poolfee: i % 3 });
+  while (specs.length < 100) specs.push({ kind: 'slow-blocks', minutes: 30 + 15 * specs.length % 120 });
+  return specs.slice(0, 100).map((s, i) => ({ ...s, id: `r${i}`, subscriptionId: '', createdSec: 0 }) as Rule);
+}
+
+function best(runs: number, fn: () => void): number {
+  let min = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    min = Math.min(min, performance.now() - t0);
+  }
+  return min / 1000;
+}
+
+const epochs = await readEpochsCsv(join(root, 'data/bitcoin-mainnet-epochs.csv'));
+const chain = synthesizeChain({ epochs, fromEpoch: 447, toEpoch: 473, seed: 52560 }).slice(0, BLOCKS);
+const dir = mkdtempSync(join(tmpdir(), 'hb-bench-replay-'));
+const file = join(dir, 'year.blocks.jsonl');
+writeFileSync(file, synthToJsonl(chain));
+const pricesFile = join(root, 'data/btc-usd-2025-2026.prices.jsonl');
+const rules = hundredRules();
+
+try {
+  // Floor: what any replay must do at least, read the file and parse every line.
+  const floorSec = best(5, () => {
+    const text = readFileSync(file, 'utf8');
+    let n = 0;
+    for (const line of text.split('\n')) if (line !== '') n += (JSON.parse(line) as { height: number }).height > 0 ? 1 : 0;
+    if (n !== BLOCKS) throw new Error(`floor parsed ${n} blocks`);
+  });
+  const prices = await readPricesFile(pricesFile);
+  let events = 0;
+  let readSec = 0;
+  let replaySec = Infinity;
+  for (let run = 0; run < 3; run++) {
+    const t0 = performance.now();
+    const blocks = await readBlocksFile(file); // validated read, as the CLI does
+    const t1 = performance.now();
+    events = 0;
+    replayEvents({ blocks, prices, rules }, () => void events++);
+    const total = (performance.now() - t0) / 1000;
+    if (total < replaySec) {
+      replaySec = total;
+      readSec = (t1 - t0) / 1000;
+    }
+  }
+  print('blocks', BLOCKS, 'blocks');
+  print('rules', rules.length, 'rules');
+  print('floor_blocks_per_sec', BLOCKS / floorSec, 'blocks/s');
+  print('read_validate_blocks_per_sec', BLOCKS / readSec, 'blocks/s');
+  print('replay_blocks_per_sec', BLOCKS / replaySec, 'blocks/s');
+  print('replay_vs_floor', replaySec / floorSec, 'x');
+  print('events', events, 'events');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,66 @@
+/**
+ * The replay seam: blocks → SnapshotBuilder → the alert evaluator, the very same snapshot and
+ * rule code the live bot runs (DESIGN.md: one engine, not two). Used by `replay`, `snapshot`,
+ * `demo` and bench/replay.ts. Pure over its inputs: time is the block time.
+ */
+import { MemoryEvaluator } from '../alerting/evaluator.ts';
+import type { AlertEvent, Rule } from '../alerting/types.ts';
+import { SnapshotBuilder } from '../domain/snapshot-builder.ts';
+import type { Snapshot } from '../domain/snapshot-types.ts';
+import type { Block, PricePoint } from '../domain/types.ts';
+import { createPriceCursor } from '../sources/replay/prices-file.ts';
+
+export interface ReplayInput {
+  readonly blocks: readonly Block[];
+  readonly prices: readonly PricePoint[];
+  readonly rules: readonly Rule[];
+  /** First height that may emit events; earlier blocks only warm the windows up. */
+  readonly fromHeight?: number;
+  /** Last height that may emit events (and the last one computed). */
+  readonly toHeight?: number;
+}
+
+/** Builds a snapshot for every block in order, calling `onSnapshot`; stops after `toHeight`. */
+export function forEachSnapshot(
+  blocks: readonly Block[],
+  prices: readonly PricePoint[],
+  onSnapshot: (snapshot: Snapshot, block: Block) => void,
+  toHeight = Infinity,
+): void {
+  const builder = new SnapshotBuilder();
+  const price = createPriceCursor(prices);
+  for (const block of blocks) {
+    if (block.height > toHeight) break;
+    const snapshot = builder.push(block, { nowSec: block.timestamp, price: price.at(block.timestamp), source: 'replay', correction: false });
+    onSnapshot(snapshot, block);
+  }
+}
+
+/** Runs the rules over the chain; `onEvent` gets every event of heights in [from, to], in order. */
+export function replayEvents(input: ReplayInput, onEvent: (event: AlertEvent, snapshot: Snapshot) => void): void {
+  const from = input.fromHeight ?? -Infinity;
+  const evaluator = new MemoryEvaluator(input.rules);
+  forEachSnapshot(
+    input.blocks,
+    input.prices,
+    (snapshot) => {
+      if (snapshot.height < from) return;
+      for (const event of evaluator.feed(snapshot)) onEvent(event, snapshot);
+    },
+    input.toHeight,
+  );
+}
+
+/** The snapshot at `height` (computed over every block up to it), or null if not in the file. */
+export function snapshotAt(blocks: readonly Block[], prices: readonly PricePoint[], height: number): Snapshot | null {
+  let found: Snapshot | null = null;
+  forEachSnapshot(blocks, prices, (s) => {
+    if (s.height === height) found = s;
+  }, height);
+  return found;
+}
+
+/** The replay event line of PRODUCT.md §3, exactly these keys in this order. */
+export function eventLine(e: AlertEvent): string {
+  return JSON.stringify({ rule: e.rule, kind: e.kind, state: e.state, height: e.height, time: e.time, value: e.value, threshold: e.threshold, text: e.text });
+}
