@@ -223,6 +223,7 @@ export class ChainSync {
       if (already[i]) this.sent.push(job);
       else await this.send(job);
     }
+    await this.flushSent(); // after the jobs are in Redis: off the latency path
     const src = this.d.source.name;
     this.d.metrics.blocksSeen.inc({ source: src }, blocks.length);
     this.d.metrics.sourceLagSeconds.set({ source: src }, nowSec - top.timestamp);
