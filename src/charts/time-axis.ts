@@ -3,6 +3,16 @@
  * zones with 30- or 45-minute offsets and across DST changes), labels are formatted with Intl.
  */
 
+/** True when Intl knows the zone (user input such as `--tz` or `/quiet … Europe/Berlin`). */
+export function knownZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The zone itself when Intl knows it, else 'UTC' (a chart in UTC beats no chart). */
 export function zoneOrUtc(timeZone: string): string {
   try {
