@@ -20,9 +20,11 @@ export class FakeBitcoind {
   url = '';
   readonly calls: string[] = [];
   down = false;
+  readonly chain: FakeChain;
   private readonly server: Server;
 
   private constructor(private readonly opts: FakeBitcoindOptions) {
+    this.chain = opts.chain;
     this.server = createServer((req, res) => void this.handle(req, res));
   }
 

@@ -40,6 +40,8 @@ export interface FakeChainOptions {
   /** Header time of the first block (default: so the tip is about now). */
   readonly startTimeSec?: number;
   readonly spacingSec?: number;
+  /** Changes every hash (a chain that shares no block with the default one). */
+  readonly seed?: string;
 }
 
 function sha(s: string): string {
@@ -53,8 +55,10 @@ export class FakeChain {
   private readonly spacing: number;
   private readonly startTime: number;
   readonly startHeight: number;
+  private readonly seed: string;
 
   constructor(opts: FakeChainOptions = {}) {
+    this.seed = opts.seed ?? 'hashbell-fake';
     this.startHeight = opts.startHeight ?? 890_000;
     this.spacing = opts.spacingSec ?? 600;
     const length = opts.length ?? 200;
@@ -97,7 +101,7 @@ export class FakeChain {
 
   private make(height: number, prev: string): FixtureBlock {
     const i = height - this.startHeight;
-    const id = sha(`hashbell-fake:${this.branch}:${height}:${prev}`);
+    const id = sha(`${this.seed}:${this.branch}:${height}:${prev}`);
     const jitter = (parseInt(id.slice(0, 6), 16) % 400) - 200;
     const fees = 1_000_000 + (parseInt(id.slice(6, 12), 16) % 4_000_000);
     const timestamp = this.startTime + i * this.spacing + jitter + this.branch;
