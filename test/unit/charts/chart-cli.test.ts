@@ -79,7 +79,7 @@ describe('chart command', () => {
   it('a height not in the file, and data too short to draw, are usage errors (exit 2 in the CLI)', async () => {
     const out = join(dir, 'n.png');
     await expect(runChart(['hashrate', '--blocks', blocksFile, '--out', out, '--at', '1'], io(), { buildPoints })).rejects.toThrow(/height 1 is not in/);
-    const onePoint: PointsBuilder = async (blocks) => (await buildPoints(blocks)).slice(-1);
+    const onePoint: PointsBuilder = async (blocks, prices) => (await buildPoints(blocks, prices)).slice(-1);
     await expect(runChart(['hashrate', '--blocks', blocksFile, '--out', out], io(), { buildPoints: onePoint })).rejects.toThrow(/cannot draw the hashrate chart at height \d+: not enough data/);
     expect(existsSync(out)).toBe(false);
   });
