@@ -112,12 +112,17 @@ function canonical(v: unknown): string {
  * The cache key of one picture: two requests get the same key exactly when they would draw the
  * same pixels (only the rules this chart draws count, in any order, without ids or owners).
  */
-export function chartCacheKey(kind: ChartKind, req: ChartRequest, defaultTheme: ChartTheme = 'dark'): string {
+export function chartCacheKey(
+  kind: ChartKind,
+  req: ChartRequest,
+  defaultTheme: ChartTheme = 'dark',
+  resolveZone: (zone: string) => string = zoneOrUtc,
+): string {
   const rules = (req.thresholds ?? [])
     .filter((r) => RELEVANT[kind].has(r.kind))
     .map((r) => canonical(specOnly(r)))
     .sort();
-  const parts = [kind, req.hash, String(req.height), zoneOrUtc(req.timeZone), req.theme ?? defaultTheme, [...new Set(rules)].join('|')];
+  const parts = [kind, req.hash, String(req.height), resolveZone(req.timeZone), req.theme ?? defaultTheme, [...new Set(rules)].join('|')];
   return `${kind}:${req.hash.slice(0, 16)}:${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32)}`;
 }
 
@@ -131,6 +136,15 @@ export class ChartService {
   private readonly memory: Lru<Buffer | null>;
   private readonly inflight = new Map<string, Promise<Buffer | null>>();
   private readonly renderPng: PngRenderer;
+  /** Resolved zones: building an Intl formatter costs ~0.3 ms, too much per subscriber. */
+  private readonly zones = new Lru<string>(512);
+  private readonly resolveZone = (zone: string): string => {
+    const hit = this.zones.get(zone);
+    if (hit !== undefined) return hit;
+    const resolved = zoneOrUtc(zone);
+    this.zones.set(zone, resolved);
+    return resolved;
+  };
   private counts = { renderings: 0, memoryHits: 0, sharedHits: 0, joined: 0, skipped: 0 };
 
   constructor(private readonly deps: ChartServiceDeps) {
@@ -147,7 +161,7 @@ export class ChartService {
     let key: string;
     try {
       if (!(kind in BUILDERS)) return this.skip(kind, req, 'unknown chart kind');
-      key = chartCacheKey(kind, req, this.deps.theme);
+      key = chartCacheKey(kind, req, this.deps.theme, this.resolveZone);
     } catch (err) {
       return this.skip(kind, req, 'bad request', err);
     }
