@@ -51,6 +51,8 @@ export interface AppOverrides {
   readonly deliverConcurrency?: number;
   /** Messages per second per platform (the BullMQ limiter); Telegram ~30/s, Discord ~50/s. */
   readonly rateLimits?: Partial<Record<Platform, { max: number; durationMs: number }>>;
+  /** Lock/stall timing of every worker (tests shorten it so a killed worker's jobs return fast). */
+  readonly workerTiming?: { lockDurationMs: number; stalledIntervalMs: number };
   /** Slow-blocks tick period; 0 disables. */
   readonly tickEveryMs?: number;
   /** Starts the watcher role (chain source → chain state → evaluate jobs). */
@@ -103,6 +105,10 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     preview: o.preview ?? (async () => err('preview-unavailable', 'Preview is not available on this server yet.')),
   });
   const queueOpts = { connection: connectionFor(redis), ...(o.queuePrefix ? { prefix: o.queuePrefix } : {}) };
+  const workerOpts = {
+    ...queueOpts,
+    ...(o.workerTiming ? { lockDuration: o.workerTiming.lockDurationMs, stalledInterval: o.workerTiming.stalledIntervalMs } : {}),
+  };
   const notifiers: Partial<Record<Platform, Notifier>> = { console: new ConsoleNotifier(), ...o.notifiers };
   const deliverQueues: Partial<Record<Platform, Queue>> = {};
   for (const p of Object.keys(notifiers) as Platform[]) deliverQueues[p] = new Queue(deliverQueueName(p), queueOpts);
@@ -128,11 +134,11 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   };
 
   if (roles.has('evaluator')) {
-    workers.push(new Worker(QUEUE_NAMES.evaluate, evaluateProcessor(evalDeps), { ...queueOpts, concurrency: 1 }));
+    workers.push(new Worker(QUEUE_NAMES.evaluate, evaluateProcessor(evalDeps), { ...workerOpts, concurrency: 1 }));
     const tickEvery = o.tickEveryMs ?? 60_000;
     if (tickEvery > 0) {
       const tick = tickProcessor(evalDeps);
-      workers.push(new Worker(TICK_QUEUE_NAME, async () => { await tick(); }, { ...queueOpts, concurrency: 1 }));
+      workers.push(new Worker(TICK_QUEUE_NAME, async () => { await tick(); }, { ...workerOpts, concurrency: 1 }));
       await tickQueue.upsertJobScheduler('slow-blocks', { every: tickEvery }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: 100 } });
     }
   }
@@ -155,7 +161,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
       const limit = o.rateLimits?.[platform] ?? DEFAULT_LIMITS[platform];
       let worker: Worker | undefined;
       worker = new Worker(queue.name, deliverProcessor(deps, () => worker), {
-        ...queueOpts, concurrency: o.deliverConcurrency ?? 8, limiter: { max: limit.max, duration: limit.durationMs },
+        ...workerOpts, concurrency: o.deliverConcurrency ?? 8, limiter: { max: limit.max, duration: limit.durationMs },
       });
       workers.push(worker);
     }

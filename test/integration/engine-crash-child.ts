@@ -1,0 +1,34 @@
+/**
+ * Child process of engine-crash.test.ts: a deliver worker whose "chat" is a Redis hash counting
+ * deliveries per message, so the parent can count losses and duplicates after SIGKILLing it.
+ * argv: <db> <prefix> <concurrency>
+ */
+import { Redis } from 'ioredis';
+import { createApp } from '../../src/app/create-app.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import type { Notifier, OutboundMessage } from '../../src/alerting/ports.ts';
+import type { Subscription } from '../../src/alerting/types.ts';
+import { ThresholdJudge } from '../fakes/memory-judge.ts';
+
+const [db = '5', prefix = 'hb-test-engine-crash', concurrency = '16'] = process.argv.slice(2);
+const redis = new Redis({ db: Number(db), maxRetriesPerRequest: null });
+const counter = new Redis({ db: Number(db) });
+
+const notifier: Notifier = {
+  platform: 'telegram',
+  async send(sub: Subscription, m: OutboundMessage) {
+    await new Promise((r) => setTimeout(r, 1));
+    await counter.hincrby(`${prefix}:delivered`, `${sub.id}|${m.hash}`, 1);
+  },
+};
+
+await createApp(
+  { redisUrl: 'redis://127.0.0.1:6379', roles: ['notifier'], telegramBotToken: 'x', discordToken: undefined, logLevel: 'silent' },
+  {
+    redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(),
+    notifiers: { telegram: notifier }, deliverConcurrency: Number(concurrency), tickEveryMs: 0,
+    rateLimits: { telegram: { max: 100_000, durationMs: 1000 } },
+    workerTiming: { lockDurationMs: 2000, stalledIntervalMs: 1000 },
+  },
+);
+process.stdout.write('ready\n');
