@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Telegraf, type Context } from 'telegraf';
+import { Telegraf, Telegram } from 'telegraf';
 import type { Logger } from '../../app/logger.ts';
 import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
 import { menuCommands } from './commands.ts';
@@ -24,17 +24,38 @@ export interface TelegramWebhookOptions {
   readonly host?: string;
 }
 
-export interface TelegramBotOptions {
+export interface TelegramNotifierOptions {
   readonly token: string;
   /** Bot API root (TELEGRAM_API_ROOT); a trailing `/` is added if missing. */
   readonly apiRoot?: string;
-  readonly service: SubscriptionService;
   readonly logger: Logger;
-  /** Webhook mode instead of long polling. */
-  readonly webhook?: TelegramWebhookOptions;
   /** Override Telegram's limits (tests, several notifier processes sharing one token). */
   readonly limits?: TelegramLimits;
   readonly clock?: PacerClock;
+}
+
+const rootOf = (apiRoot: string | undefined): string => (apiRoot ?? 'https://api.telegram.org').replace(/\/?$/, '/');
+
+/**
+ * The notifier alone, for createApp's `notifiers` (built before the app, whose service the bot
+ * then needs). Pass it to createTelegramBot so replies and alerts share one pacer.
+ */
+export function createTelegramNotifier(opts: TelegramNotifierOptions): TelegramNotifier {
+  const clock = opts.clock ?? realClock;
+  return new TelegramNotifier({
+    telegram: new Telegram(opts.token, { apiRoot: rootOf(opts.apiRoot) }),
+    pacer: new TelegramPacer(opts.limits ?? TELEGRAM_LIMITS, clock),
+    logger: opts.logger.child({ platform: 'telegram' }),
+    nowSec: () => Math.floor(clock.now() / 1000),
+  });
+}
+
+export interface TelegramBotOptions extends TelegramNotifierOptions {
+  readonly service: SubscriptionService;
+  /** Reuse this notifier (and its pacer) instead of building one. */
+  readonly notifier?: TelegramNotifier;
+  /** Webhook mode instead of long polling. */
+  readonly webhook?: TelegramWebhookOptions;
   /**
    * The bot was blocked or removed: mark the subscription inactive (kept, so /start restores it).
    * Defaults to `service.deactivate`.
@@ -62,19 +83,14 @@ const REPLY_ATTEMPTS = 3;
  * are not BullMQ jobs); alert delivery goes through `notifier` and is retried by BullMQ only.
  */
 export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
-  const apiRoot = (opts.apiRoot ?? 'https://api.telegram.org').replace(/\/?$/, '/');
-  const bot = new Telegraf(opts.token, { telegram: { apiRoot, webhookReply: false } });
+  const bot = new Telegraf(opts.token, { telegram: { apiRoot: rootOf(opts.apiRoot), webhookReply: false } });
   const log = opts.logger.child({ platform: 'telegram' });
   const clock = opts.clock ?? realClock;
-  const pacer = new TelegramPacer(opts.limits ?? TELEGRAM_LIMITS, clock);
+  const notifier = opts.notifier ?? createTelegramNotifier(opts);
+  const { pacer } = notifier;
   const nowSec = (): number => Math.floor(clock.now() / 1000);
   const { service } = opts;
   const deactivate = opts.deactivate ?? (service.deactivate?.bind(service));
-
-  const notifier = new TelegramNotifier({
-    telegram: bot.telegram, pacer, logger: log, nowSec,
-    onMigrate: (sub, newId) => service.migrate({ platform: 'telegram', targetType: 'chat', targetId: sub.targetId, userId: sub.ownerId }, newId),
-  });
 
   const deps: HandlerDeps = {
     service, nowSec,

@@ -50,8 +50,7 @@ export const TELEGRAM_MAX_TEXT = 4096;
  * out. One message per delivery keeps retries exact — a half-sent split could never be retried
  * without sending its first part twice.
  */
-export function fitBlocks(blocks: readonly SafeHtml[], more: (left: number) => SafeHtml, max = TELEGRAM_MAX_TEXT): SafeHtml {
-  const sep = '\n\n';
+export function fitBlocks(blocks: readonly SafeHtml[], more: (left: number) => SafeHtml, max = TELEGRAM_MAX_TEXT, sep = '\n\n'): SafeHtml {
   let out = '';
   for (let i = 0; i < blocks.length; i++) {
     const next = (out === '' ? '' : out + sep) + blocks[i]!.value;

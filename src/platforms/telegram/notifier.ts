@@ -6,8 +6,8 @@
  *   wait comes back as 'rate-limited' with retryAfterMs for BullMQ to reschedule.
  * - 429 → 'rate-limited' (retry_after), and the pacer holds that chat back meanwhile.
  * - 403 blocked/kicked/deactivated, 400 chat not found → 'permanent' (the engine deactivates).
- * - 400 with migrate_to_chat_id → the subscription is moved (onMigrate) and the message sent to
- *   the supergroup at once; without onMigrate, 'permanent' carrying migrateToId.
+ * - 400 with migrate_to_chat_id → 'permanent' carrying migrateToId: the engine moves the
+ *   subscription (SubscriptionService.migrate) and resends to the supergroup.
  * - entity/length refusals are rendering bugs: 'permanent' and an error log line.
  * - 5xx, network, 401 → 'retryable'. No retry happens here: BullMQ is the one retry layer.
  */
@@ -29,8 +29,6 @@ export interface TelegramNotifierDeps {
   readonly pacer: TelegramPacer;
   readonly logger: Logger;
   readonly nowSec: () => number;
-  /** Group became a supergroup: move the subscription (SubscriptionService.migrate). */
-  readonly onMigrate?: (sub: Subscription, newChatId: string) => Promise<void>;
 }
 
 const EXTRA = { parse_mode: 'HTML', link_preview_options: { is_disabled: true } } as const;
@@ -38,7 +36,12 @@ const EXTRA = { parse_mode: 'HTML', link_preview_options: { is_disabled: true } 
 export class TelegramNotifier implements Notifier {
   readonly platform = 'telegram' as const;
 
-  constructor(private readonly deps: TelegramNotifierDeps) {}
+  /** Shared with the bot's interactive replies, so both count against the same limits. */
+  readonly pacer: TelegramPacer;
+
+  constructor(private readonly deps: TelegramNotifierDeps) {
+    this.pacer = deps.pacer;
+  }
 
   async send(sub: Subscription, message: OutboundMessage): Promise<void> {
     const text = renderAlertMessage(message, sub, this.deps.nowSec()).value;
@@ -56,17 +59,6 @@ export class TelegramNotifier implements Notifier {
       const failure = classifyTelegramError(e, sub.targetId);
       const log = this.deps.logger.child({ subscription: sub.id, status: failure.context.status, ...logCtx });
       if (isRenderingBug(e)) log.error({ err: failure }, 'telegram refused our HTML: rendering bug, message dropped');
-      const newId = failure.context.migrateToId;
-      if (newId !== undefined && this.deps.onMigrate !== undefined) {
-        log.info({ newChatId: newId }, 'telegram group became a supergroup; moving the subscription');
-        await this.deps.onMigrate(sub, newId);
-        try {
-          await this.sendOnce(newId, html);
-          return;
-        } catch (e2) {
-          throw classifyTelegramError(e2, newId);
-        }
-      }
       if (failure.kind !== 'retryable') log.warn({ kind: failure.kind, retryAfterMs: failure.context.retryAfterMs }, 'telegram delivery failed');
       throw failure;
     }

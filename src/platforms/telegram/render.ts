@@ -7,7 +7,7 @@ import type { OutboundMessage } from '../../alerting/ports.ts';
 import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
 import { describeRule } from '../../alerting/describe.ts';
 import type { PreviewReport } from '../../subscriptions/service.ts';
-import { fitBlocks, html, joinHtml, truncateHtml, type SafeHtml } from './html.ts';
+import { fitBlocks, html, joinHtml, TELEGRAM_MAX_TEXT, truncateHtml, type SafeHtml } from './html.ts';
 import { fmtClock, fmtDuration, fmtTime, fmtValue } from './format.ts';
 
 const ICON: Record<AlertEvent['state'], Record<AlertEvent['details']['severity'], string>> = {
@@ -17,7 +17,7 @@ const ICON: Record<AlertEvent['state'], Record<AlertEvent['details']['severity']
 };
 
 /** One event: title, value with its 90 % interval and window, threshold, extra lines, provenance. */
-export function renderEvent(e: AlertEvent, zone: string, nowSec: number): SafeHtml {
+export function renderEvent(e: AlertEvent, zone: string, nowSec: number, withProvenance = true): SafeHtml {
   const d = e.details;
   const icon = ICON[e.state]?.[d.severity] ?? '🔔';
   const state = e.state === 'resolved' ? ' (resolved)' : '';
@@ -30,16 +30,27 @@ export function renderEvent(e: AlertEvent, zone: string, nowSec: number): SafeHt
     html`Threshold: ${fmtValue(e.threshold, d.unit)} · alert <code>${e.rule}</code>`,
   ];
   for (const [label, value] of d.lines ?? []) lines.push(html`${label}: ${value}`);
-  const late = nowSec - e.time - d.dataAgeSec > 600 ? html` · sent ${fmtDuration(nowSec - e.time)} after the block` : html``;
-  lines.push(html`<i>Block ${e.height} at ${fmtTime(e.time, zone)} · source ${d.source}, data ${fmtDuration(d.dataAgeSec)} old${late}</i>`);
+  if (withProvenance) lines.push(provenance(e, zone, nowSec));
   return truncateHtml(joinHtml(lines, '\n'), 1500);
+}
+
+/** Where the figures come from and how old they are (said once when all events share a block). */
+function provenance(e: AlertEvent, zone: string, nowSec: number): SafeHtml {
+  const d = e.details;
+  const late = nowSec - e.time - d.dataAgeSec > 600 ? html` · sent ${fmtDuration(nowSec - e.time)} after the block` : html``;
+  return html`<i>Block ${e.height} at ${fmtTime(e.time, zone)} · source ${d.source}, data ${fmtDuration(d.dataAgeSec)} old${late}</i>`;
 }
 
 /** A whole delivery (everything that fired together for one block, or a digest) as one message. */
 export function renderAlertMessage(msg: OutboundMessage, sub: Pick<Subscription, 'timeZone'>, nowSec: number): SafeHtml {
-  const blocks = msg.events.map((e) => renderEvent(e, sub.timeZone, nowSec));
+  const first = msg.events[0];
+  const oneBlock = first !== undefined && msg.events.every((e) => e.hash === first.hash && e.details.source === first.details.source);
+  const blocks = msg.events.map((e) => renderEvent(e, sub.timeZone, nowSec, !oneBlock));
   if (msg.digest) blocks.unshift(html`🌙 <b>Held while you were muted or in quiet hours</b> (${msg.events.length} alert${msg.events.length === 1 ? '' : 's'})`);
-  return fitBlocks(blocks, (left) => html`…and ${left} more alert${left === 1 ? '' : 's'} not shown.`);
+  const more = (left: number): SafeHtml => html`…and ${left} more alert${left === 1 ? '' : 's'} not shown.`;
+  if (!oneBlock) return fitBlocks(blocks, more);
+  const footer = truncateHtml(provenance(first, sub.timeZone, nowSec), 300);
+  return html`${fitBlocks(blocks, more, TELEGRAM_MAX_TEXT - 302)}\n\n${footer}`;
 }
 
 /** `/alerts`: every rule with its id (the remove buttons are added by the handler). */
@@ -50,7 +61,7 @@ export function renderRules(rules: readonly Rule[], sub: Subscription | null, no
   if (sub.quiet !== null) head.push(html`🌙 Quiet hours ${fmtClock(sub.quiet.startMin)}–${fmtClock(sub.quiet.endMin)} ${sub.timeZone}`);
   const blocks = rules.map((r) => html`<code>${r.id}</code> ${describeRule(r)}`);
   if (rules.length === 0) blocks.push(html`No rules. Add one, e.g. <code>/alert hashrate-drop 10% 3d</code>`);
-  return fitBlocks([joinHtml(head, '\n'), ...blocks], (left) => html`…and ${left} more.`);
+  return fitBlocks([joinHtml(head, '\n'), ...blocks], (left) => html`…and ${left} more.`, TELEGRAM_MAX_TEXT, '\n');
 }
 
 /** A bad argument: what was wrong and a correct example (nothing was stored). */

@@ -1,0 +1,132 @@
+/**
+ * The real telegraf bot through the Bot API stand-in, with real Redis and the real engine:
+ * subscribing, rules by command and by button, an alert from a chain of blocks, mute, quiet
+ * hours, stop; bad arguments; group permissions.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { menuCommands, QUICK_RULES } from '../../src/platforms/telegram/commands.ts';
+import { engineKeys } from '../../src/store/keys.ts';
+import { makeSnapshot } from '../fakes/memory-snapshots.ts';
+import type { FakeChat } from '../fakes/telegram-bot-api.ts';
+import { ann, annDm, bob, startTelegramWorld, waitFor, type TelegramWorld } from './telegram-harness.ts';
+
+let w: TelegramWorld;
+beforeEach(async () => { w = await startTelegramWorld('conv'); });
+afterEach(async () => { await w.close(); });
+
+const ruleIds = async (chat: FakeChat): Promise<string[]> => (await w.store.listRules(w.subIdOf(chat))).map((r) => r.id);
+const buttons = (m: { replyMarkup: Record<string, unknown> | undefined }): Array<{ text: string; callback_data: string }> =>
+  ((m.replyMarkup?.['inline_keyboard'] ?? []) as Array<Array<{ text: string; callback_data: string }>>).flat();
+
+describe('Telegram conversation (telegraf → stand-in → engine → Redis)', () => {
+  it('subscribes, adds and removes rules, alerts on a block, mutes, sets quiet hours, stops', async () => {
+    const { fake } = w;
+    expect(fake.commands).toEqual(menuCommands());
+
+    const hello = await fake.ask(annDm, ann, '/start');
+    expect(hello.plain).toContain('Welcome to hashbell');
+    expect(hello.plain).toContain('hash rate 10 % below its 30d peak (3d window)');
+    expect(buttons(hello).map((b) => b.text)).toEqual(QUICK_RULES.map((q) => q.label));
+    expect(await ruleIds(annDm)).toEqual(['1', '2', '3']);
+
+    // A button from /start adds a rule; the callback query is answered.
+    const since = fake.sent.length;
+    const cb = fake.pressButton(annDm, ann, hello.messageId, 'add:slow-blocks 60');
+    const added = await fake.waitForBotMessage((m) => m.chatId === ann.id, { since });
+    expect(added.plain).toContain('Added alert 4: no block for 60 minutes');
+    await waitFor(() => fake.answeredCallbacks.some((a) => a.id === cb && a.text === 'Added alert 4'), 5000, 'callback answer');
+
+    expect((await fake.ask(annDm, ann, '/alert hashrate-drop 15% 1d')).plain).toContain('Added alert 5');
+    const list = await fake.ask(annDm, ann, '/alerts');
+    expect(list.plain).toMatch(/Your alerts \(5\)/);
+    expect(buttons(list).map((b) => b.callback_data)).toEqual(['rm:1', 'rm:2', 'rm:3', 'rm:4', 'rm:5']);
+    // Remove button: answered, and the list message is edited in place.
+    const before = fake.sent.length;
+    fake.pressButton(annDm, ann, list.messageId, 'rm:5');
+    const edited = await fake.waitForBotMessage((m) => m.method === 'editMessageText', { since: before });
+    expect(edited.plain).toMatch(/Your alerts \(4\)/);
+    expect((await fake.ask(annDm, ann, '/remove 4')).plain).toContain('Removed alert 4');
+    expect(await ruleIds(annDm)).toEqual(['1', '2', '3']);
+
+    // A chain of blocks: the default hash-rate-drop rule fires once, on the crossing block.
+    const beforeAlert = fake.sent.length;
+    await w.block(makeSnapshot({ height: 900_100, dropPct: 2 }));
+    await w.block(makeSnapshot({ height: 900_101, dropPct: 14 }));
+    const alert = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes('Block 900101'), { since: beforeAlert });
+    expect(alert.parseMode).toBe('HTML');
+    expect(alert.plain).toContain('hashrate-drop firing');
+    expect(alert.plain).toMatch(/Threshold: 10 · alert 2/);
+    expect(alert.plain).toMatch(/source replay, data \d+/);
+
+    // Muted: the next firing is held (in Redis), not sent.
+    expect((await fake.ask(annDm, ann, '/mute 6h')).plain).toMatch(/Muted until/);
+    const beforeMuted = fake.sent.length;
+    await w.block(makeSnapshot({ height: 900_102, dropPct: 14, changePct: 9 }));
+    await waitFor(async () => (await w.redis.llen(engineKeys(`hb-test-tg-conv-${process.pid}:`).held(w.subIdOf(annDm)))) > 0, 10_000, 'held alert');
+    expect(fake.sent.slice(beforeMuted).filter((m) => m.chatId === ann.id)).toHaveLength(0);
+    expect((await fake.ask(annDm, ann, '/unmute')).plain).toContain('Alerts resumed');
+    expect((await w.store.get(w.subIdOf(annDm)))?.mutedUntilSec).toBeNull();
+
+    const quiet = await fake.ask(annDm, ann, '/quiet 23:00-07:00 Europe/Berlin');
+    expect(quiet.plain).toContain('Quiet hours 23:00–07:00 Europe/Berlin');
+    expect(await w.store.get(w.subIdOf(annDm))).toMatchObject({ quiet: { startMin: 1380, endMin: 420 }, timeZone: 'Europe/Berlin' });
+    expect((await fake.ask(annDm, ann, '/quiet off')).plain).toContain('Quiet hours off');
+
+    const status = await fake.ask(annDm, ann, '/status');
+    expect(status.plain).toMatch(/3d \(432 blocks\): [\d.,]+ EH\/s, 90 %: [\d.,]+–[\d.,]+ EH\/s/);
+    expect(status.plain).toMatch(/Block 900102 at .*CE[S]?T/);
+    expect((await fake.ask(annDm, ann, '/retarget')).plain).toMatch(/Estimate: \+9 %, 90 %: \+8 % to \+10 %/);
+    expect((await fake.ask(annDm, ann, '/hashprice')).plain).toMatch(/\$50\/PH\/day · 50,000 sats\/PH\/day/);
+
+    expect((await fake.ask(annDm, ann, '/stop')).plain).toContain('Forgot this chat and its 3 alerts');
+    expect(await w.store.get(w.subIdOf(annDm))).toBeNull();
+  });
+
+  it('answers bad arguments with what was wrong and an example, and stores nothing', async () => {
+    const { fake } = w;
+    await fake.ask(annDm, ann, '/start');
+    const bad: Array<[string, RegExp]> = [
+      ['/alert hashrate-drop lots', /Example: \/alert hashrate-drop 10% 3d/],
+      ['/alert moon-landing 5%', /don't know the alert kind "moon-landing"/],
+      ['/alert', /Which alert\?/],
+      ['/alert breakeven 17', /Example: \/alert breakeven 17 0\.06 2%/],
+      ['/mute forever', /Example: \/mute 6h/],
+      ['/quiet 25:00-07:00 Europe/Berlin', /Example: \/quiet 23:00-07:00 Europe\/Berlin/],
+      ['/quiet 23:00-07:00 Mars/Olympus', /Mars\/Olympus/],
+      ['/remove 99', /no alert 99/],
+      ['/remove <b>', /not an alert id/],
+    ];
+    for (const [text, expected] of bad) {
+      const reply = await fake.ask(annDm, ann, text);
+      expect(reply.plain, text).toMatch(expected);
+      expect(reply.plain, text).toContain('Nothing was changed.');
+    }
+    expect(await ruleIds(annDm)).toEqual(['1', '2', '3']);
+    expect(await w.store.get(w.subIdOf(annDm))).toMatchObject({ quiet: null, mutedUntilSec: null, timeZone: 'UTC' });
+  });
+
+  it('in a group, anyone reads but only administrators change rules', async () => {
+    const { fake } = w;
+    const group: FakeChat = { id: -4001, type: 'group', title: 'Pool ops <&>' };
+    fake.setAdmin(group.id, ann.id, 'creator');
+    expect((await fake.ask(group, bob, '/start')).plain).toContain('Only group administrators');
+    expect(await w.store.get(w.subIdOf(group))).toBeNull();
+    expect((await fake.ask(group, ann, '/start@hashbell_test_bot')).plain).toContain('Welcome');
+    expect((await fake.ask(group, bob, '/alert hashprice-below 40')).plain).toContain('Only group administrators');
+    expect((await fake.ask(group, bob, '/stop')).plain).toContain('Only group administrators');
+    expect((await fake.ask(group, bob, '/alerts')).plain).toMatch(/Your alerts \(3\)/);
+    expect((await fake.ask(group, bob, '/help')).plain).toContain('/alert <kind> <params>');
+    // A non-admin's button press is refused in the toast and changes nothing.
+    const cb = fake.pressButton(group, bob, 1, 'rm:1');
+    await waitFor(() => fake.answeredCallbacks.some((a) => a.id === cb), 5000, 'callback answer');
+    expect(fake.answeredCallbacks.find((a) => a.id === cb)?.text).toContain('Only group administrators');
+    expect((await fake.ask(group, ann, '/alert hashprice-below 40')).plain).toContain('Added alert 4');
+    expect(await ruleIds(group)).toEqual(['1', '2', '3', '4']);
+    // Commands addressed to another bot are not ours.
+    const n = fake.sent.length;
+    fake.sendUserMessage(group, ann, '/stop@some_other_bot');
+    await fake.ask(group, ann, '/alerts');
+    expect(fake.sent.slice(n)).toHaveLength(1);
+    expect(await w.store.get(w.subIdOf(group))).not.toBeNull();
+  });
+});

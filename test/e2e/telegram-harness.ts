@@ -1,0 +1,108 @@
+/**
+ * The Telegram end-to-end world: the Bot API stand-in, real Redis (DB 8, prefix hb-test-tg-*),
+ * the real engine (createApp: evaluate + deliver through BullMQ) and the real telegraf bot built
+ * with createTelegramBot exactly as production wires it — notifier first, bot on app.service.
+ */
+import { Redis } from 'ioredis';
+import { createApp, type App } from '../../src/app/create-app.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import type { Snapshot } from '../../src/domain/snapshot-types.ts';
+import { EvaluateJobSchema, evaluateJobId } from '../../src/jobs/queues.ts';
+import { createTelegramBot, createTelegramNotifier, type TelegramBot } from '../../src/platforms/telegram/bot.ts';
+import type { TelegramLimits } from '../../src/platforms/telegram/pacer.ts';
+import { defaultIndexPlan } from '../../src/store/index-plan.ts';
+import { engineKeys } from '../../src/store/keys.ts';
+import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
+import { subscriptionId } from '../../src/subscriptions/service.ts';
+import { ThresholdJudge } from '../fakes/memory-judge.ts';
+import { MemorySnapshotReader } from '../fakes/memory-snapshots.ts';
+import { FakeTelegramBotApi, type FakeChat, type FakeUser } from '../fakes/telegram-bot-api.ts';
+import type { FakeLimits } from '../fakes/telegram-limits.ts';
+
+export const TG_DB = 8;
+
+export interface TelegramWorld {
+  fake: FakeTelegramBotApi;
+  app: App;
+  bot: TelegramBot;
+  redis: Redis;
+  store: RedisSubscriptionStore;
+  snapshots: MemorySnapshotReader;
+  /** Stores the snapshot and enqueues its evaluate job, as the watcher does for a new block. */
+  block(s: Snapshot): Promise<void>;
+  subIdOf(chat: FakeChat): string;
+  close(): Promise<void>;
+}
+
+export async function cleanPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface WorldOptions {
+  /** The stand-in's flood control (default: relaxed, only injected 429s). */
+  fakeLimits?: FakeLimits;
+  /** The bot's pacer (default: fast, so conversations don't wait a second a reply). */
+  botLimits?: TelegramLimits;
+}
+
+const FAST: TelegramLimits = { globalPerSec: 1000, chatIntervalMs: 0, groupPerMin: 10_000, maxInlineWaitMs: 3000 };
+
+export async function startTelegramWorld(name: string, opts: WorldOptions = {}): Promise<TelegramWorld> {
+  const fake = await FakeTelegramBotApi.start(opts.fakeLimits ? { limits: opts.fakeLimits } : {});
+  const prefix = `hb-test-tg-${name}-${process.pid}`;
+  const redis = new Redis({ db: TG_DB, maxRetriesPerRequest: null });
+  await cleanPrefix(redis, prefix);
+  const logger = silentLogger();
+  const snapshots = new MemorySnapshotReader();
+  const keys = engineKeys(`${prefix}:`);
+  const store = new RedisSubscriptionStore(redis, { keys, plan: defaultIndexPlan });
+  const notifier = createTelegramNotifier({ token: fake.token, apiRoot: fake.apiRoot, logger, limits: opts.botLimits ?? FAST });
+  let bot: TelegramBot | undefined;
+  const app = await createApp(
+    { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: fake.token, discordToken: undefined, logLevel: 'silent' },
+    {
+      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, judge: new ThresholdJudge(), snapshots,
+      notifiers: { telegram: notifier }, tickEveryMs: 0, rateLimits: { telegram: { max: 30, durationMs: 1000 } },
+      startBots: async (a) => {
+        bot = createTelegramBot({
+          token: fake.token, apiRoot: fake.apiRoot, service: a.service, logger, notifier,
+          deactivate: (t) => store.setActive(subscriptionId(t), false),
+        });
+        await bot.start();
+        return [{ stop: () => bot!.stop() }];
+      },
+    },
+  );
+  return {
+    fake, app, bot: bot!, redis, store, snapshots,
+    async block(s) {
+      snapshots.put(s);
+      const data = EvaluateJobSchema.parse({ height: s.height, hash: s.hash, correction: s.correction });
+      await app.evaluateQueue.add('evaluate', data, { jobId: evaluateJobId(s.hash), removeOnComplete: true });
+    },
+    subIdOf: (chat) => subscriptionId({ platform: 'telegram', targetType: 'chat', targetId: String(chat.id) }),
+    async close() {
+      await app.shutdown(5000);
+      await cleanPrefix(redis, prefix);
+      redis.disconnect();
+      await fake.close();
+    },
+  };
+}
+
+export const ann: FakeUser = { id: 1001, first_name: 'Ann', username: 'ann' };
+export const bob: FakeUser = { id: 1002, first_name: 'Bob' };
+export const annDm: FakeChat = { id: ann.id, type: 'private' };
