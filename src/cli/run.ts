@@ -45,6 +45,15 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
 };
 
+/** A command's help; chart's lives with the chart command. */
+async function helpFor(command: string): Promise<string> {
+  if (command === 'chart') {
+    const mod = await optionalModule<{ CHART_HELP?: string }>('./chart.ts');
+    return mod?.CHART_HELP ?? 'chart: not yet available\n';
+  }
+  return COMMAND_HELP[command] ?? GLOBAL_HELP;
+}
+
 /** Runs one CLI invocation; returns the exit code (0 ok, 2 bad usage/input, 1 a bug). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...args] = argv;
@@ -60,7 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const run = COMMANDS[command];
     if (run === undefined) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')}; see '${CLI} --help')`);
     if (wantsHelp(args) && command !== 'watch') {
-      io.stdout(COMMAND_HELP[command] ?? GLOBAL_HELP);
+      io.stdout(await helpFor(command));
       return 0;
     }
     return await run(args, io);

@@ -29,7 +29,7 @@ Commands:
   synth     write a blocks file whose epochs reproduce the real retargets of an epochs CSV
   start     run the bot (same as npm start)
   demo      replay the 2025-26 fixture and show what a default subscriber would have received
-  chart     charts (not yet available)
+  chart     render a hash-rate, retarget or hash-price chart (PNG) from a blocks file
 
 Run '${CLI} <command> --help' for the options of one command.
 Exit status: 0 on success, 2 on bad usage or bad input (with a one-line reason on stderr).
@@ -75,10 +75,14 @@ epoch's timespan. Deterministic: the same seed gives the same bytes.
 
 Example: ${CLI} synth --epochs data/bitcoin-mainnet-epochs.csv --from-epoch 455 --to-epoch 473 --seed 2025 --out chain.jsonl
 `,
-  watch: `Usage: ${CLI} watch [--json]
+  watch: `Usage: ${CLI} watch [--json] [--history BLOCKS]
 
 Follows the live chain source from the configuration (MEMPOOL_URL or BITCOIN_RPC_URL) and prints
-each new snapshot; --json prints one JSON snapshot per line.
+each new snapshot (a short line each; --json: one JSON snapshot per line). Logs go to stderr.
+Stop it with Ctrl-C.
+
+  --json            one JSON snapshot per line
+  --history BLOCKS  blocks to load at start for the windows (cold start)
 `,
   start: `Usage: ${CLI} start
 
@@ -92,10 +96,6 @@ messages that subscriber would have received, then a short summary. No tokens, n
 
   --blocks FILE   another blocks file (default data/mainnet-2025-2026.blocks.jsonl)
   --prices FILE   another prices file (default data/btc-usd-2025-2026.prices.jsonl)
-`,
-  chart: `Usage: ${CLI} chart [options]
-
-Charts are not yet available in this version.
 `,
 };
 

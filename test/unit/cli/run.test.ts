@@ -61,11 +61,18 @@ describe('hashbell CLI dispatch', () => {
     expectUsageFailure(await cli(...argv), reason);
   });
 
-  it('chart is announced as not yet available (exit 2)', async () => {
-    const r = await cli('chart');
-    expect(r.code).toBe(2);
-    expect(r.out).toBe('');
-    expect(r.err).toMatch(/not yet available/);
+  it('chart is dispatched to the chart command (which chart? → exit 2), with its own help', async () => {
+    expectUsageFailure(await cli('chart'), /chart: which chart\?/);
+    const h = await cli('chart', '--help');
+    expect(h.code).toBe(0);
+    expect(h.out).toMatch(/Usage: .*chart <hashrate\|retarget\|hashprice>/);
+  });
+
+  it('watch --help is the watch command\'s own, naming its options', async () => {
+    const h = await cli('watch', '--help');
+    expect(h.code).toBe(0);
+    expect(h.out).toBe(COMMAND_HELP['watch']);
+    expect(h.out).toContain('--history');
   });
 });
 
