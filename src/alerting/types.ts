@@ -94,6 +94,8 @@ export interface AlertDetails {
   readonly direction?: 'up' | 'down';
   /** Extra labelled lines (e.g. the retarget scorecard). */
   readonly lines?: ReadonlyArray<readonly [label: string, value: string]>;
+  /** One short companion phrase, e.g. "812 EH/s now vs peak ≈ 925 EH/s" (added by the alert engine). */
+  readonly aside?: string;
 }
 
 export type Platform = 'telegram' | 'discord' | 'console';

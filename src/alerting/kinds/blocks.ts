@@ -1,0 +1,58 @@
+/**
+ * Block-flow kinds: `slow-blocks` (no block for N minutes; measured on timer ticks as well as on
+ * blocks) and `new-block` (a notice per block).
+ */
+import type { Snapshot } from '../../domain/snapshot-types.ts';
+import { fmtNum } from '../describe.ts';
+import { halfOf, type KindDef, type Reading } from './kind.ts';
+
+/**
+ * When the latest block was seen: the later of its header time and when we computed it.
+ * Header times may lag the real arrival by many minutes (miners' clocks, MTP rule); the
+ * computation time is the arrival in live use and the block time in replay. Taking the later
+ * one can only make the alert slower, never fire it on a block we already have.
+ */
+export function lastSeenSec(s: Snapshot): number {
+  return Math.max(s.timeSec, s.computedAtSec);
+}
+
+/** Minutes without a block at `nowSec`, given the latest block's snapshot. */
+export function minutesSinceBlock(s: Snapshot, nowSec: number): number {
+  return Math.max(0, nowSec - lastSeenSec(s)) / 60;
+}
+
+export const slowBlocks: KindDef<'slow-blocks'> = {
+  kind: 'slow-blocks',
+  mode: 'level',
+  comparison: 'above',
+  cooldownSec: 0,
+  series: () => 'sb',
+  read(_series: string, s: Snapshot, nowSec: number): Reading | null {
+    const minutes = minutesSinceBlock(s, nowSec);
+    return { value: minutes, shown: minutes, unit: 'min', window: `since block ${s.height}` };
+  },
+  fireLevel: (spec) => spec.minutes,
+  // A new block brings the gap back to ~0; half the threshold keeps a late tick from flapping.
+  resolveLevel: (spec) => halfOf(spec.minutes),
+  present: (_spec, r, state, s) =>
+    state === 'resolved'
+      ? { title: `Blocks are flowing again: block ${s.height}`, severity: 'info' }
+      : { title: `No block for ${fmtNum(r.shown, 0)} minutes`, severity: 'warn' },
+};
+
+export const newBlock: KindDef<'new-block'> = {
+  kind: 'new-block',
+  mode: 'event',
+  comparison: 'above',
+  cooldownSec: 0,
+  series: () => 'nb',
+  read(_series: string, s: Snapshot): Reading | null {
+    const h = s.hashrate['1d'];
+    const lines: Array<[string, string]> = [['difficulty', fmtNum(s.difficulty / 1e12, 2) + ' T']];
+    if (h) lines.push(['hash rate (1d)', `${fmtNum(h.hps / 1e18, 0)} EH/s`]);
+    return { value: 1, shown: s.height, unit: 'height', lines };
+  },
+  fireLevel: () => 1,
+  resolveLevel: () => 0,
+  present: (_spec, _r, _state, s) => ({ title: `New block ${s.height.toLocaleString('en-US')}${s.correction ? ' (reorg)' : ''}`, severity: 'info' }),
+};

@@ -1,0 +1,113 @@
+/**
+ * Hash-price kinds (USD per PH/day, Luxor's definition): `hashprice-move`, `hashprice-below`,
+ * `hashprice-above` and `breakeven`. Hash price is difficulty-based (no block luck in it), so
+ * the compared value is the figure itself; without a BTC price there is no reading at all.
+ */
+import type { Snapshot } from '../../domain/snapshot-types.ts';
+import { PRICE_WINDOWS, type PriceWindow } from '../../domain/types.ts';
+import { breakevenHashprice, fmtNum } from '../describe.ts';
+import { confidentMove } from './retarget.ts';
+import { DEFAULT_COOLDOWN_SEC, LEVEL_HYSTERESIS, halfOf, type KindDef, type Reading } from './kind.ts';
+
+function priceAside(s: Snapshot): string {
+  const hp = s.hashprice;
+  if (hp.priceUsd === null) return 'no BTC price';
+  const age = hp.priceTimeSec === null ? '' : hp.priceStale ? `, price ${fmtNum((s.timeSec - hp.priceTimeSec) / 3600, 1)} h old` : '';
+  return `BTC $${fmtNum(hp.priceUsd, 0)}${age}`;
+}
+
+/** `hm-24h-down` → move in that direction, %. */
+function readMove(series: string, s: Snapshot): Reading | null {
+  const m = /^hm-(\w+)-(up|down|both)$/.exec(series);
+  const window = m?.[1];
+  if (!m || window === undefined || !Object.hasOwn(PRICE_WINDOWS, window)) return null;
+  const now = s.hashprice.usdPerPhDay;
+  const ago = s.hashpriceAgo[window as PriceWindow];
+  if (now === null || ago === null || ago.usdPerPhDay <= 0) return null;
+  const move = 100 * (now / ago.usdPerPhDay - 1);
+  const value = confidentMove(m[2] ?? '', move, move);
+  if (value === null) return null;
+  return {
+    value,
+    shown: move,
+    unit: '%',
+    window: `${window} window`,
+    aside: `$${fmtNum(ago.usdPerPhDay)} → $${fmtNum(now)}/PH/day; ${priceAside(s)}`,
+  };
+}
+
+export const hashpriceMove: KindDef<'hashprice-move'> = {
+  kind: 'hashprice-move',
+  mode: 'level',
+  comparison: 'above',
+  cooldownSec: DEFAULT_COOLDOWN_SEC,
+  series: (spec) => `hm-${spec.window}-${spec.direction}`,
+  read: readMove,
+  fireLevel: (spec) => spec.pct,
+  resolveLevel: (spec) => halfOf(spec.pct),
+  present: (spec, r, state) => {
+    const word = r.shown >= 0 ? 'up' : 'down';
+    return state === 'resolved'
+      ? { title: `Hash price move eased: ${word} ${fmtNum(Math.abs(r.shown), 1)} % in ${spec.window}`, severity: 'info' }
+      : { title: `Hash price ${word} ${fmtNum(Math.abs(r.shown), 1)} % in ${spec.window}`, severity: 'warn', direction: word };
+  },
+};
+
+/** Hash price now, USD/PH/day; one reading for the 'hpb' (below) and 'hpa' (above) series. */
+function readLevel(series: string, s: Snapshot): Reading | null {
+  const usd = s.hashprice.usdPerPhDay;
+  if ((series !== 'hpb' && series !== 'hpa') || usd === null) return null;
+  return { value: usd, shown: usd, unit: 'USD/PH/day', aside: priceAside(s) };
+}
+
+export const hashpriceBelow: KindDef<'hashprice-below'> = {
+  kind: 'hashprice-below',
+  mode: 'level',
+  comparison: 'below',
+  cooldownSec: DEFAULT_COOLDOWN_SEC,
+  series: () => 'hpb',
+  read: readLevel,
+  fireLevel: (spec) => spec.usd,
+  resolveLevel: (spec) => spec.usd * (1 + LEVEL_HYSTERESIS),
+  present: (spec, r, state) =>
+    state === 'resolved'
+      ? { title: `Hash price back above $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'info', direction: 'up' }
+      : { title: `Hash price below $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'warn', direction: 'down' },
+};
+
+export const hashpriceAbove: KindDef<'hashprice-above'> = {
+  kind: 'hashprice-above',
+  mode: 'level',
+  comparison: 'above',
+  cooldownSec: DEFAULT_COOLDOWN_SEC,
+  series: () => 'hpa',
+  read: readLevel,
+  fireLevel: (spec) => spec.usd,
+  resolveLevel: (spec) => spec.usd * (1 - LEVEL_HYSTERESIS),
+  present: (spec, r, state) =>
+    state === 'resolved'
+      ? { title: `Hash price back below $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'info', direction: 'down' }
+      : { title: `Hash price above $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'info', direction: 'up' },
+};
+
+/**
+ * Break-even shares the 'hpb' series with hashprice-below: "hash price × (1 − fee) < cost" is
+ * "hash price < cost / (1 − fee)", a plain level per rule.
+ */
+export const breakeven: KindDef<'breakeven'> = {
+  kind: 'breakeven',
+  mode: 'level',
+  comparison: 'below',
+  cooldownSec: DEFAULT_COOLDOWN_SEC,
+  series: () => 'hpb',
+  read: readLevel,
+  fireLevel: (spec) => breakevenHashprice(spec.jth, spec.kwh, spec.poolfee),
+  resolveLevel: (spec) => breakevenHashprice(spec.jth, spec.kwh, spec.poolfee) * (1 + LEVEL_HYSTERESIS),
+  present: (spec, r, state) => {
+    const level = breakevenHashprice(spec.jth, spec.kwh, spec.poolfee);
+    const margin = 100 * (r.shown / level - 1);
+    return state === 'resolved'
+      ? { title: `Mining pays again: hash price $${fmtNum(r.shown)} vs break-even $${fmtNum(level)}/PH/day (${fmtNum(margin, 1)} % above)`, severity: 'info', direction: 'up' }
+      : { title: `Below break-even: hash price $${fmtNum(r.shown)} vs your $${fmtNum(level)}/PH/day (${fmtNum(-margin, 1)} % short)`, severity: 'critical', direction: 'down' };
+  },
+};

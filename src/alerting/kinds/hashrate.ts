@@ -1,0 +1,80 @@
+/**
+ * Hash-rate kinds: `hashrate-drop` (vs the lookback peak, beyond block luck) and
+ * `hashrate-below` (the 7d hash rate under a level, judged on its 90 % upper bound).
+ */
+import type { Snapshot } from '../../domain/snapshot-types.ts';
+import { HASHRATE_WINDOWS, LOOKBACKS, type HashrateWindow, type Lookback } from '../../domain/types.ts';
+import { fmtNum } from '../describe.ts';
+import { DEFAULT_COOLDOWN_SEC, LEVEL_HYSTERESIS, halfOf, type KindDef, type Reading } from './kind.ts';
+import { dropFigures } from './hashrate-stats.ts';
+
+const EH = 1e18;
+
+/** 'hd-3d-30d' → ['3d', '30d']; null for anything else. */
+function parseDropSeries(series: string): [HashrateWindow, Lookback] | null {
+  const m = /^hd-(\w+)-(\w+)$/.exec(series);
+  if (!m || !Object.hasOwn(HASHRATE_WINDOWS, m[1] ?? '') || !Object.hasOwn(LOOKBACKS, m[2] ?? '')) return null;
+  return [m[1] as HashrateWindow, m[2] as Lookback];
+}
+
+export const hashrateDrop: KindDef<'hashrate-drop'> = {
+  kind: 'hashrate-drop',
+  mode: 'level',
+  comparison: 'above',
+  cooldownSec: DEFAULT_COOLDOWN_SEC,
+  series: (spec) => `hd-${spec.window}-${spec.lookback}`,
+  read(series: string, s: Snapshot): Reading | null {
+    const wl = parseDropSeries(series);
+    if (wl === null) return null;
+    const f = dropFigures(s, wl[0], wl[1]);
+    if (f === null) return null;
+    return {
+      value: f.conservativePct,
+      shown: f.pointPct,
+      low: f.lowPct,
+      high: f.highPct,
+      unit: '%',
+      window: `${wl[0]} window`,
+      aside: `${fmtNum(f.currentHps / EH, 0)} EH/s now vs peak ≈ ${fmtNum(f.peakHps / EH, 0)} EH/s`,
+    };
+  },
+  fireLevel: (spec) => spec.pct,
+  resolveLevel: (spec) => halfOf(spec.pct),
+  present: (spec, r, state) =>
+    state === 'resolved'
+      ? { title: `Hash rate recovered: ${fmtNum(r.shown, 1)} % below its ${spec.lookback} peak`, severity: 'info', direction: 'up' }
+      : {
+          title: `Hash rate down ${fmtNum(r.shown, 1)} % vs ${spec.lookback} peak`,
+          severity: r.value >= 2 * spec.pct ? 'critical' : 'warn',
+          direction: 'down',
+        },
+};
+
+/** Reading of the 7d hash rate in EH/s; the compared value is its 90 % upper bound. */
+function read7d(series: string, s: Snapshot): Reading | null {
+  const e = s.hashrate['7d'];
+  if (series !== 'hr7' || e === null || e.hps <= 0) return null;
+  return {
+    value: e.highHps / EH,
+    shown: e.hps / EH,
+    low: e.lowHps / EH,
+    high: e.highHps / EH,
+    unit: 'EH/s',
+    window: e.blocks < HASHRATE_WINDOWS['7d'] ? `7d window, ${e.blocks} blocks so far` : '7d window',
+  };
+}
+
+export const hashrateBelow: KindDef<'hashrate-below'> = {
+  kind: 'hashrate-below',
+  mode: 'level',
+  comparison: 'below',
+  cooldownSec: DEFAULT_COOLDOWN_SEC,
+  series: () => 'hr7',
+  read: read7d,
+  fireLevel: (spec) => spec.ehs,
+  resolveLevel: (spec) => spec.ehs * (1 + LEVEL_HYSTERESIS),
+  present: (spec, r, state) =>
+    state === 'resolved'
+      ? { title: `Hash rate back above ${fmtNum(spec.ehs)} EH/s: ${fmtNum(r.shown, 0)} EH/s`, severity: 'info', direction: 'up' }
+      : { title: `Hash rate below ${fmtNum(spec.ehs)} EH/s: ${fmtNum(r.shown, 0)} EH/s`, severity: 'warn', direction: 'down' },
+};

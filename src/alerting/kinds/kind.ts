@@ -1,0 +1,89 @@
+/**
+ * The shape every alert kind has, chosen so that one block can be evaluated by index rather than
+ * by scanning every rule (issue 4: O(log N + K) for a million subscriptions). See
+ * ../index-model.ts for how the Redis layer uses it.
+ *
+ * A kind splits "what does this block say" from "what does this rule want":
+ * - `series(spec)` names the measured quantity (e.g. 'hd-3d-30d'); many rules share one series.
+ * - `read(series, snapshot, nowSec)` measures it ONCE per block: `value` is the conservative
+ *   figure thresholds are compared with (already "beyond block luck"); the rest is for display.
+ * - `fireLevel(spec)` / `resolveLevel(spec)` and the series' `comparison` say where each rule
+ *   changes state, so a store can keep levels in sorted sets and touch only crossed rules.
+ */
+import type { Snapshot } from '../../domain/snapshot-types.ts';
+import type { AlertDetails, AlertState, RuleKind, RuleSpec } from '../types.ts';
+
+export type SpecOf<K extends RuleKind> = Extract<RuleSpec, { kind: K }>;
+
+/**
+ * 'above': fires when value ≥ fireLevel, resolves when value ≤ resolveLevel.
+ * 'below': fires when value ≤ fireLevel, resolves when value ≥ resolveLevel.
+ * Both comparisons are inclusive, exactly like a ZRANGEBYSCORE with closed bounds.
+ */
+export type Comparison = 'above' | 'below';
+
+/**
+ * - 'level': ok → firing (a 'firing' message) → ok (a 'resolved' message), with hysteresis.
+ * - 'notice-level': the same crossing logic, but firing is a one-off 'notice' and the return to
+ *   ok is silent (retarget-soon re-arms when the next epoch starts).
+ * - 'event': a 'notice' for each new block on which the event is present (new-block: every
+ *   block; retarget: blocks carrying a retarget outcome). The state stays 'ok'.
+ */
+export type KindMode = 'level' | 'notice-level' | 'event';
+
+/** One series measured on one snapshot. */
+export interface Reading {
+  /** The number levels are compared with (conservative: beyond block luck). */
+  readonly value: number;
+  /** What the user is told (the point estimate), in `unit`. */
+  readonly shown: number;
+  /** 90 % interval of `shown`, when the figure has one. */
+  readonly low?: number;
+  readonly high?: number;
+  readonly unit: string;
+  /** Window or lookback in words, e.g. "3d window vs 30d peak". */
+  readonly window?: string;
+  /** A second figure worth one short phrase, e.g. "812 EH/s now". */
+  readonly aside?: string;
+  readonly lines?: ReadonlyArray<readonly [string, string]>;
+}
+
+/** What a rendered message needs beyond the reading: phrased by the kind. */
+export interface Presentation {
+  readonly title: string;
+  readonly severity: AlertDetails['severity'];
+  readonly direction?: 'up' | 'down';
+}
+
+export interface KindDef<K extends RuleKind = RuleKind> {
+  readonly kind: K;
+  readonly mode: KindMode;
+  readonly comparison: Comparison;
+  /** Seconds after a message during which a new firing of the same rule is held back. */
+  readonly cooldownSec: number;
+  series(spec: SpecOf<K>): string;
+  /** null: no data for this series on this snapshot (e.g. no BTC price): nothing changes. */
+  read(series: string, snapshot: Snapshot, nowSec: number): Reading | null;
+  fireLevel(spec: SpecOf<K>): number;
+  resolveLevel(spec: SpecOf<K>): number;
+  present(spec: SpecOf<K>, reading: Reading, state: AlertState, snapshot: Snapshot): Presentation;
+}
+
+/** Level rules (hash rate, hash price) resolve 5 % of the level back on the good side. */
+export const LEVEL_HYSTERESIS = 0.05;
+
+/** Percent rules resolve at half the threshold (PRODUCT.md §5: "half the threshold's distance"). */
+export const halfOf = (pct: number): number => pct / 2;
+
+/** Default quiet time between two firings of the same rule (not applied to notices). */
+export const DEFAULT_COOLDOWN_SEC = 3600;
+
+/** True when `value` is on the firing side of `level`. */
+export function crossesFire(cmp: Comparison, value: number, level: number): boolean {
+  return cmp === 'above' ? value >= level : value <= level;
+}
+
+/** True when `value` is back on the resolving side of `level`. */
+export function crossesResolve(cmp: Comparison, value: number, level: number): boolean {
+  return cmp === 'above' ? value <= level : value >= level;
+}

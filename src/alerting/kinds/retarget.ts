@@ -1,0 +1,114 @@
+/**
+ * Retarget kinds: `retarget-estimate` (the 90 % interval, not the point, reaches ±pct),
+ * `retarget` (what happened, with hashbell's and mempool's scorecard), `retarget-soon`.
+ */
+import type { RetargetOutcome, Snapshot } from '../../domain/snapshot-types.ts';
+import { fmtNum } from '../describe.ts';
+import { halfOf, type KindDef, type Reading } from './kind.ts';
+
+const signed = (n: number, d = 1): string => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${fmtNum(Math.abs(n), d)}`;
+
+/** How far the confident part of the estimate goes in a direction, %. */
+export function confidentMove(direction: string, lowPct: number, highPct: number): number | null {
+  if (direction === 'up') return lowPct;
+  if (direction === 'down') return -highPct;
+  if (direction === 'both') return Math.max(lowPct, -highPct);
+  return null;
+}
+
+export const retargetEstimate: KindDef<'retarget-estimate'> = {
+  kind: 'retarget-estimate',
+  mode: 'level',
+  comparison: 'above',
+  // Each block moves the estimate a little; one message per epoch-level swing is enough.
+  cooldownSec: 6 * 3600,
+  series: (spec) => `re-${spec.direction}`,
+  read(series: string, s: Snapshot): Reading | null {
+    const r = s.retarget;
+    const value = confidentMove(series.slice(3), r.lowPct, r.highPct);
+    if (!series.startsWith('re-') || value === null || !Number.isFinite(value)) return null;
+    const mp = r.mempool.remainingBlocks < 2016 - 146 ? `; mempool says ${signed(r.mempool.difficultyChange, 2)} %` : '';
+    return {
+      value,
+      shown: r.changePct,
+      low: r.lowPct,
+      high: r.highPct,
+      unit: '%',
+      window: `epoch ${fmtNum(r.progressPct, 0)} % done`,
+      aside: `${r.remainingBlocks} blocks to go${mp}`,
+    };
+  },
+  fireLevel: (spec) => spec.pct,
+  resolveLevel: (spec) => halfOf(spec.pct),
+  present: (spec, r, state) =>
+    state === 'resolved'
+      ? { title: `Retarget estimate eased to ${signed(r.shown)} % (below ±${fmtNum(halfOf(spec.pct))} % with 90 % confidence)`, severity: 'info' }
+      : {
+          title: `Next retarget ≈ ${signed(r.shown)} %`,
+          severity: 'warn',
+          direction: r.shown >= 0 ? 'up' : 'down',
+        },
+};
+
+/** Scorecard lines: at each checkpoint, hashbell's estimate and interval vs mempool's rule. */
+export function scorecardLines(o: RetargetOutcome): Array<[string, string]> {
+  const lines: Array<[string, string]> = [];
+  let ours = 0;
+  let theirs = 0;
+  for (const row of o.scorecard) {
+    const hbErr = Math.abs(row.hashbellPct - o.changePct);
+    const mpErr = row.mempoolPct === null ? null : Math.abs(row.mempoolPct - o.changePct);
+    if (mpErr === null || hbErr < mpErr) ours++;
+    else if (mpErr < hbErr) theirs++;
+    const mp = row.mempoolPct === null ? 'no estimate' : `${signed(row.mempoolPct, 2)} %`;
+    lines.push([
+      `at ${fmtNum(row.progressPct, 0)} % (block ${row.height})`,
+      `hashbell ${signed(row.hashbellPct, 2)} % (90 %: ${signed(row.hashbellLowPct, 1)}…${signed(row.hashbellHighPct, 1)}), mempool ${mp}`,
+    ]);
+  }
+  if (o.scorecard.length > 0) lines.push(['closer', `hashbell ${ours}, mempool ${theirs} of ${o.scorecard.length}`]);
+  return lines;
+}
+
+export const retarget: KindDef<'retarget'> = {
+  kind: 'retarget',
+  mode: 'event',
+  comparison: 'above',
+  cooldownSec: 0,
+  series: () => 'retarget',
+  read(_series: string, s: Snapshot): Reading | null {
+    const o = s.retargetOutcome;
+    if (o === null) return null;
+    return { value: 1, shown: o.changePct, unit: '%', window: `block ${o.height}`, lines: scorecardLines(o) };
+  },
+  fireLevel: () => 1,
+  resolveLevel: () => 0,
+  present: (_spec, r) => ({
+    title: `Difficulty retarget: ${signed(r.shown, 2)} %`,
+    severity: 'info',
+    direction: r.shown >= 0 ? 'up' : 'down',
+  }),
+};
+
+export const retargetSoon: KindDef<'retarget-soon'> = {
+  kind: 'retarget-soon',
+  mode: 'notice-level',
+  comparison: 'below',
+  cooldownSec: 0,
+  series: () => 'rs',
+  read(_series: string, s: Snapshot): Reading | null {
+    const r = s.retarget;
+    const hours = Math.max(0, r.etaSec - s.timeSec) / 3600;
+    return {
+      value: r.remainingBlocks,
+      shown: r.remainingBlocks,
+      unit: 'blocks',
+      window: `retarget at block ${r.nextRetargetHeight}`,
+      aside: `≈ ${fmtNum(hours, 1)} h; estimate ${signed(r.changePct)} % (90 %: ${signed(r.lowPct)}…${signed(r.highPct)})`,
+    };
+  },
+  fireLevel: (spec) => spec.blocks,
+  // Re-arms once the count goes back up: that only happens when the next epoch starts.
+  resolveLevel: (spec) => spec.blocks + 1,
+  present: (_spec, r) => ({ title: `Retarget in ${fmtNum(r.shown, 0)} blocks`, severity: 'info' }),
+};

@@ -1,0 +1,124 @@
+/**
+ * The per-rule lifecycle: an explicit state machine (ok → firing → ok) whose every step returns
+ * a named decision, never a bare boolean, so logs and tests say WHY something (didn't) happen.
+ * The live evaluator, replay and preview all call this one function: there is one engine.
+ *
+ * Idempotency lives in the state: the same (height, hash) twice is 'already-evaluated-height';
+ * a different hash at an evaluated height (reorg) is re-judged, but never fires twice for one
+ * crossing and never resolves a firing on a replaced block ('reorg-held').
+ *
+ * `firingSinceHeight` (contract field) is the height of the rule's last transition: where the
+ * current firing started while firing, where it last resolved while ok (null: never fired). The
+ * reorg guard needs the latter; the store's codec already persists the field.
+ */
+import type { Snapshot } from '../domain/snapshot-types.ts';
+import { crossesFire, crossesResolve, type KindDef, type Reading } from './kinds/kind.ts';
+import { kindOf } from './kinds/registry.ts';
+import { makeEvent } from './render.ts';
+import type { AlertEvent, AlertState, Rule, RuleState } from './types.ts';
+
+export type Decision =
+  /** ok → firing: a 'firing' message (a 'notice' for notice-level kinds). */
+  | 'fired'
+  /** firing → ok: a 'resolved' message. */
+  | 'resolved'
+  /** Event kinds: the event is on this block (new block, retarget). */
+  | 'notice'
+  /** Notice-level kinds re-arm silently (retarget-soon at the next epoch). */
+  | 'rearmed'
+  | 'still-firing'
+  | 'below-threshold'
+  /** Crossed, but a message went out less than the kind's cooldown ago: stays ok, retried next block. */
+  | 'cooldown'
+  /** The snapshot has no figure for this rule (no BTC price, partial window): nothing changes. */
+  | 'no-data'
+  /** Event kinds on a block without their event. */
+  | 'no-event'
+  /** Same block again, or an older one that is no correction. */
+  | 'already-evaluated-height'
+  /** A replacement block: re-judged, but nothing is said twice. */
+  | 'reorg-replaced'
+  /** A replacement block would resolve a firing or re-fire a crossing already told: held. */
+  | 'reorg-held';
+
+export interface Evaluation {
+  readonly state: RuleState;
+  readonly decision: Decision;
+  readonly event: AlertEvent | null;
+}
+
+export const INITIAL_STATE: RuleState = {
+  status: 'ok', lastHeight: -1, lastHash: '', firingSinceHeight: null, lastNotifiedSec: null,
+};
+
+type Kind = 'new' | 'duplicate' | 'reorg';
+
+function classifyBlock(prev: RuleState | null, s: Snapshot): Kind {
+  if (prev === null || s.height > prev.lastHeight) return 'new';
+  if (s.height === prev.lastHeight) return s.hash === prev.lastHash ? 'duplicate' : 'reorg';
+  return s.correction ? 'reorg' : 'duplicate';
+}
+
+/**
+ * One rule, one snapshot. `nowSec` is the wall clock of the evaluation (data age, cooldown);
+ * replay passes the block time, which is also the default.
+ */
+export function evaluateRule(rule: Rule, state: RuleState | null, s: Snapshot, nowSec: number = s.computedAtSec): Evaluation {
+  const prev = state ?? INITIAL_STATE;
+  const block = classifyBlock(state, s);
+  if (block === 'duplicate') return { state: prev, decision: 'already-evaluated-height', event: null };
+  const def = kindOf(rule) as KindDef;
+  const seen: RuleState = {
+    ...prev,
+    lastHeight: Math.max(prev.lastHeight, s.height),
+    lastHash: s.height >= prev.lastHeight ? s.hash : prev.lastHash,
+  };
+  const reading = def.read(def.series(rule as never), s, nowSec);
+  if (def.mode === 'event') {
+    if (reading === null) return { state: seen, decision: 'no-event', event: null };
+    if (block === 'reorg') return { state: seen, decision: 'reorg-replaced', event: null };
+    const event = emit(rule, def, reading, 'notice', 0, s, nowSec);
+    return { state: { ...seen, lastNotifiedSec: nowSec }, decision: 'notice', event };
+  }
+  if (reading === null) return { state: seen, decision: 'no-data', event: null };
+  return prev.status === 'firing'
+    ? whileFiring(rule, def, reading, seen, block, s, nowSec)
+    : whileOk(rule, def, reading, seen, block, s, nowSec);
+}
+
+function whileOk(rule: Rule, def: KindDef, r: Reading, seen: RuleState, block: Kind, s: Snapshot, nowSec: number): Evaluation {
+  const level = def.fireLevel(rule as never);
+  if (!crossesFire(def.comparison, r.value, level)) {
+    return { state: seen, decision: block === 'reorg' ? 'reorg-replaced' : 'below-threshold', event: null };
+  }
+  if (block === 'reorg' && seen.firingSinceHeight === s.height) {
+    // Resolved on the block this one replaces: firing again here would tell the same crossing twice.
+    return { state: seen, decision: 'reorg-held', event: null };
+  }
+  if (def.cooldownSec > 0 && seen.lastNotifiedSec !== null && nowSec - seen.lastNotifiedSec < def.cooldownSec) {
+    return { state: seen, decision: 'cooldown', event: null };
+  }
+  const state: AlertState = def.mode === 'notice-level' ? 'notice' : 'firing';
+  const event = emit(rule, def, r, state, level, s, nowSec);
+  return {
+    state: { ...seen, status: 'firing', firingSinceHeight: s.height, lastNotifiedSec: nowSec },
+    decision: 'fired',
+    event,
+  };
+}
+
+function whileFiring(rule: Rule, def: KindDef, r: Reading, seen: RuleState, block: Kind, s: Snapshot, nowSec: number): Evaluation {
+  const level = def.resolveLevel(rule as never);
+  if (!crossesResolve(def.comparison, r.value, level)) {
+    return { state: seen, decision: block === 'reorg' ? 'reorg-replaced' : 'still-firing', event: null };
+  }
+  if (block === 'reorg') return { state: seen, decision: 'reorg-held', event: null };
+  const ok: RuleState = { ...seen, status: 'ok', firingSinceHeight: s.height };
+  if (def.mode === 'notice-level') return { state: ok, decision: 'rearmed', event: null };
+  const event = emit(rule, def, r, 'resolved', level, s, nowSec);
+  return { state: { ...ok, lastNotifiedSec: nowSec }, decision: 'resolved', event };
+}
+
+function emit(rule: Rule, def: KindDef, r: Reading, state: AlertState, threshold: number, s: Snapshot, nowSec: number): AlertEvent {
+  return makeEvent(rule, r, def.present(rule as never, r, state, s), state, threshold, s, nowSec);
+}

@@ -1,0 +1,112 @@
+/**
+ * Platform-neutral text for alert events and messages. Plain text only: Telegram and Discord
+ * escape it or re-render from `details`. Every alert says its window, its 90 % interval, its
+ * source and how old the data is, so a reader can judge it without asking.
+ */
+import type { Snapshot } from '../domain/snapshot-types.ts';
+import type { OutboundMessage } from './ports.ts';
+import type { AlertDetails, AlertEvent, AlertState, Rule } from './types.ts';
+import { fmtNum } from './describe.ts';
+import type { Presentation, Reading } from './kinds/kind.ts';
+
+/** "just now", "3 min ago", "2 h ago", "3 d ago". */
+export function fmtAge(sec: number): string {
+  if (sec < 60) return 'just now';
+  if (sec < 3600) return `${Math.floor(sec / 60)} min ago`;
+  if (sec < 86_400) return `${fmtNum(sec / 3600, 1)} h ago`;
+  return `${fmtNum(sec / 86_400, 1)} d ago`;
+}
+
+const ICONS: Record<AlertDetails['severity'] | 'resolved' | 'notice', string> = {
+  info: 'ℹ️', warn: '⚠️', critical: '🚨', resolved: '✅', notice: '🔔',
+};
+
+function icon(e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'severity'> }): string {
+  if (e.state === 'resolved') return ICONS.resolved;
+  if (e.state === 'notice') return ICONS.notice;
+  return ICONS[e.details.severity];
+}
+
+const fmtFigure = (n: number, unit: string): string => (unit === '%' ? fmtNum(n, 1) : fmtNum(n, n >= 100 ? 0 : 2));
+
+/** One event's text, from its details only (so a stored event re-renders identically). */
+export function renderEventText(e: Pick<AlertEvent, 'state' | 'height'> & { details: AlertDetails }): string {
+  const d = e.details;
+  const parts: string[] = [];
+  if (d.window !== undefined) parts.push(d.window);
+  if (d.low !== undefined && d.high !== undefined) {
+    parts.push(`90 %: ${fmtFigure(d.low, d.unit)}–${fmtFigure(d.high, d.unit)}${d.unit === '%' ? ' %' : ` ${d.unit}`}`);
+  }
+  const paren = parts.length > 0 ? ` (${parts.join(', ')})` : '';
+  const aside = d.aside !== undefined ? ` — ${d.aside}` : '';
+  const where = `source ${d.source}, block ${e.height.toLocaleString('en-US')}, ${fmtAge(d.dataAgeSec)}`;
+  const head = `${icon(e)} ${d.title}${paren}${aside}; ${where}`;
+  const lines = (d.lines ?? []).map(([label, value]) => `  ${label}: ${value}`);
+  return [head, ...lines].join('\n');
+}
+
+/** Builds the event a rule produces; `threshold` is the level that was crossed. */
+export function makeEvent(
+  rule: Rule, reading: Reading, p: Presentation, state: AlertState, threshold: number, s: Snapshot, nowSec: number,
+): AlertEvent {
+  const details: AlertDetails = {
+    title: p.title,
+    unit: reading.unit,
+    ...(reading.window !== undefined ? { window: reading.window } : {}),
+    ...(reading.low !== undefined && reading.high !== undefined ? { low: reading.low, high: reading.high } : {}),
+    source: s.source,
+    dataAgeSec: Math.max(0, Math.round(nowSec - s.timeSec)),
+    severity: state === 'firing' ? p.severity : 'info',
+    ...(p.direction !== undefined ? { direction: p.direction } : {}),
+    ...(reading.lines !== undefined ? { lines: reading.lines } : {}),
+    ...(reading.aside !== undefined ? { aside: reading.aside } : {}),
+  };
+  return {
+    rule: rule.id,
+    kind: rule.kind,
+    state,
+    height: s.height,
+    time: s.timeSec,
+    value: state === 'notice' && reading.unit !== 'blocks' ? reading.shown : reading.value,
+    threshold,
+    text: renderEventText({ state, height: s.height, details }),
+    subscriptionId: rule.subscriptionId,
+    hash: s.hash,
+    details,
+  };
+}
+
+/** Local clock time in a zone, "02:13". */
+function clock(sec: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(sec * 1000);
+}
+
+/** Most events a message lists before summarising the rest (chat length limits). */
+export const MAX_EVENTS_LISTED = 15;
+
+/**
+ * A grouped message's text: one event as is; several under a header; a digest collapses each
+ * rule to its latest event with the path it took ("fired 02:13 → resolved 05:40").
+ */
+export function renderMessage(m: OutboundMessage, timeZone = 'UTC'): string {
+  if (!m.digest && m.events.length === 1) return (m.events[0] as AlertEvent).text;
+  if (!m.digest) {
+    const head = `hashbell — block ${m.height.toLocaleString('en-US')}: ${m.events.length} alerts`;
+    return [head, ...listed(m.events.map((e) => e.text))].join('\n\n');
+  }
+  const byRule = new Map<string, AlertEvent[]>();
+  for (const e of m.events) byRule.set(e.rule, [...(byRule.get(e.rule) ?? []), e]);
+  const items = [...byRule.values()].map((evs) => {
+    const last = evs[evs.length - 1] as AlertEvent;
+    const path = evs.length > 1 ? `${evs.map((e) => `${e.state} ${clock(e.time, timeZone)}`).join(' → ')}\n` : '';
+    return `${path}${last.text}`;
+  });
+  const n = m.events.length;
+  const head = `🌙 While you were away: ${n} alert${n === 1 ? '' : 's'} from ${byRule.size} rule${byRule.size === 1 ? '' : 's'}`;
+  return [head, ...listed(items)].join('\n\n');
+}
+
+function listed(items: string[]): string[] {
+  if (items.length <= MAX_EVENTS_LISTED) return items;
+  return [...items.slice(0, MAX_EVENTS_LISTED), `…and ${items.length - MAX_EVENTS_LISTED} more (/alerts lists your rules)`];
+}
