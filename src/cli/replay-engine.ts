@@ -37,13 +37,18 @@ export function forEachSnapshot(
 }
 
 /** Runs the rules over the chain; `onEvent` gets every event of heights in [from, to], in order. */
-export function replayEvents(input: ReplayInput, onEvent: (event: AlertEvent, snapshot: Snapshot) => void): void {
+export function replayEvents(
+  input: ReplayInput,
+  onEvent: (event: AlertEvent, snapshot: Snapshot) => void,
+  onSnapshot?: (snapshot: Snapshot) => void,
+): void {
   const from = input.fromHeight ?? -Infinity;
   const evaluator = new MemoryEvaluator(input.rules);
   forEachSnapshot(
     input.blocks,
     input.prices,
     (snapshot) => {
+      onSnapshot?.(snapshot);
       if (snapshot.height < from) return;
       for (const event of evaluator.feed(snapshot)) onEvent(event, snapshot);
     },
