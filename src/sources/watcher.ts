@@ -45,6 +45,8 @@ export interface WatcherHandle {
   isLive(): boolean;
   /** Why not live, for /healthz. */
   notLiveReason(): string | null;
+  /** A price from elsewhere (e.g. mempool.space beside a Bitcoin Core primary). */
+  pushPrice(p: PricePoint): void;
   /** Resolves when every event received so far has been handled (tests, benches). */
   idle(): Promise<void>;
   readonly sync: ChainSync;
@@ -66,6 +68,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
   let failing: string | null = null;
   let resyncQueued = false;
   let stopped = false;
+  let synced = false;
 
   const enqueue = (task: () => Promise<void>): void => {
     tail = tail.then(task).catch((err: unknown) => log.error({ err }, 'watcher task failed (bug)'));
@@ -125,15 +128,18 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
       if (p) onPrice(p);
     }
     await sync.sync();
+    synced = true;
   }));
   await untilDone('source start', () => deps.source.start(onEvent));
 
   return {
     sync,
-    isLive: () => !stopped && failing === null && deps.source.isLive(),
+    pushPrice: onPrice,
+    isLive: () => !stopped && synced && failing === null && deps.source.isLive(),
     notLiveReason: () => {
       if (stopped) return 'watcher stopped';
       if (failing) return `sync failing: ${failing}`;
+      if (!synced) return 'initial sync in progress';
       return deps.source.isLive() ? null : `${deps.source.name} live feed not connected`;
     },
     idle: async () => {
