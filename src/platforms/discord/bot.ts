@@ -1,0 +1,106 @@
+/**
+ * The Discord side of hashbell in one object: the gateway client that answers slash commands and
+ * the REST notifier that delivers alerts. Both share ONE REST client, so the global 50 requests/s
+ * and the per-route buckets are counted once for everything the bot sends.
+ */
+import { Client, Events, GatewayIntentBits, REST } from 'discord.js';
+import { once } from 'node:events';
+import type { Logger } from '../../app/logger.ts';
+import type { SubscriptionService } from '../../subscriptions/service.ts';
+import { handleInteraction } from './handlers.ts';
+import { DiscordNotifier } from './notifier.ts';
+
+export interface DiscordBotOptions {
+  readonly token: string;
+  readonly applicationId: string;
+  /** REST base, `https://discord.com/api` in production (config DISCORD_API_BASE); the gateway URL follows from it. */
+  readonly apiBase: string;
+  readonly service: SubscriptionService;
+  readonly logger: Logger;
+  /** Unix seconds; defaults to the wall clock. */
+  readonly nowSec?: () => number;
+  /**
+   * Extra milliseconds added to every rate-limit wait (discord.js default 50), a margin against
+   * clock and network jitter between us and Discord.
+   */
+  readonly restOffsetMs?: number;
+  /** How long start() waits for READY + GUILD_CREATE before giving up (default 30 s). */
+  readonly readyTimeoutMs?: number;
+  /**
+   * A notifier made earlier with createDiscordNotifier (createApp needs notifiers before the
+   * service exists); the bot then shares its REST client. Without it the bot makes its own.
+   */
+  readonly notifier?: DiscordNotifier;
+}
+
+export interface DiscordNotifierOptions {
+  readonly token: string;
+  readonly apiBase: string;
+  readonly logger: Logger;
+  readonly restOffsetMs?: number;
+}
+
+/** The one REST client: `retries: 0` because the one retry layer is BullMQ (see notifier.ts). */
+function createRest(o: DiscordNotifierOptions): REST {
+  const rest = new REST({ api: o.apiBase, retries: 0, offset: o.restOffsetMs ?? 50 }).setToken(o.token);
+  rest.on('rateLimited', (info) => o.logger.debug({ route: info.route, global: info.global, waitMs: info.timeToReset }, 'discord rate limit: waiting'));
+  return rest;
+}
+
+/** Alert delivery over REST alone, for createApp's notifiers (and notifier-only processes). */
+export function createDiscordNotifier(o: DiscordNotifierOptions): DiscordNotifier {
+  const logger = o.logger.child({ platform: 'discord' });
+  return new DiscordNotifier({ rest: createRest({ ...o, logger }), logger });
+}
+
+export interface DiscordBot {
+  /** Connects the gateway and resolves once the bot is ready to answer commands. */
+  start(): Promise<void>;
+  /** Closes the gateway and the REST client's sockets; idempotent. */
+  stop(): Promise<void>;
+  /** Alert delivery over REST; usable without start() (a notifier-only process). */
+  readonly notifier: DiscordNotifier;
+}
+
+/**
+ * Builds the bot. `createApp` wires `notifier` into the deliver queue and calls start() only when
+ * this process has the `bot` role.
+ */
+export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
+  const logger = opts.logger.child({ platform: 'discord' });
+  const notifier = opts.notifier ?? createDiscordNotifier(opts);
+  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: opts.apiBase, retries: 0 } });
+  // One REST client for replies and alerts: one global 50/s budget, one set of route buckets.
+  client.rest.clearHashSweeper();
+  client.rest.clearHandlerSweeper();
+  (client as { rest: REST }).rest = notifier.rest;
+  const deps = { service: opts.service, logger, nowSec: opts.nowSec ?? (() => Math.floor(Date.now() / 1000)) };
+  client.on(Events.InteractionCreate, (i) => void handleInteraction(i, deps));
+  client.on(Events.Error, (e) => logger.error({ err: e }, 'discord client error'));
+  client.on(Events.ShardResume, (id, replayed) => logger.info({ shard: id, replayed }, 'gateway resumed'));
+  client.on(Events.ShardDisconnect, (ev, id) => logger.warn({ shard: id, code: ev.code }, 'gateway disconnected'));
+  let started = false;
+
+  return {
+    notifier,
+    async start() {
+      if (started) return;
+      started = true;
+      // Registered before login: clientReady can fire before login() resolves.
+      const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(opts.readyTimeoutMs ?? 30_000) });
+      await client.login(opts.token);
+      await ready;
+      if (client.application?.id !== undefined && client.application.id !== opts.applicationId) {
+        logger.warn({ configured: opts.applicationId, actual: client.application.id }, 'DISCORD_APPLICATION_ID does not match the token’s application');
+      }
+      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord bot ready');
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      await client.destroy();
+      // destroy() clears the token of the shared REST client; deliveries may still need it.
+      notifier.rest.setToken(opts.token);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * `/alert add|list|remove` and `/preview`: typed options → the one grammar → SubscriptionService.
+ */
+import type { ChatInputCommandInteraction } from 'discord.js';
+import { describeRule } from '../../alerting/describe.ts';
+import type { RuleKind } from '../../alerting/types.ts';
+import { PARAM_NAMES, RULE_KINDS } from './commands.ts';
+import { deferThen, isPersonal, problem, replyNow, targetOrRefuse, where, type HandlerDeps } from './interaction-kit.ts';
+import { optionsToTokens, type ParamValues } from './options.ts';
+import { previewEmbed, problemText, ruleAddedText, rulesEmbed } from './render.ts';
+
+/** The kind and typed parameters of `/alert add` or `/preview`, as grammar tokens. */
+function readRule(i: ChatInputCommandInteraction): { kind: RuleKind; tokens: string[] } | { message: string; example?: string } {
+  const kindIn = i.options.getString('kind', true);
+  const kind = RULE_KINDS.find((k) => k === kindIn);
+  if (kind === undefined) return { message: `I don't know the alert kind "${kindIn.slice(0, 40)}".` };
+  const values: ParamValues = {};
+  for (const name of PARAM_NAMES) {
+    const opt = i.options.get(name);
+    if (opt?.value !== undefined && opt.value !== null && typeof opt.value !== 'boolean') values[name] = opt.value;
+  }
+  const tokens = optionsToTokens(kind, values);
+  if (!tokens.ok) return tokens.example === undefined ? { message: tokens.message } : { message: tokens.message, example: tokens.example };
+  return { kind, tokens: tokens.value };
+}
+
+export async function alertAdd(i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {
+  const rule = readRule(i);
+  if (!('kind' in rule)) return replyNow(i, { content: problemText(rule.message, rule.example) });
+  const target = await targetOrRefuse(i, true);
+  if (target === null) return;
+  await deferThen(i, isPersonal(target), async () => {
+    const r = await deps.service.addRule(target, rule.kind, rule.tokens, deps.nowSec());
+    return r.ok ? { content: ruleAddedText(r.value, where(target)) } : problem(r);
+  });
+}
+
+export async function alertList(i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {
+  const target = await targetOrRefuse(i, false);
+  if (target === null) return;
+  await deferThen(i, isPersonal(target), async () => {
+    const [sub, rules] = await Promise.all([deps.service.get(target), deps.service.listRules(target)]);
+    return { embeds: [rulesEmbed(rules, sub, target.targetType === 'channel' ? 'this channel' : 'your DMs', deps.nowSec())] };
+  });
+}
+
+export async function alertRemove(i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {
+  const target = await targetOrRefuse(i, true);
+  if (target === null) return;
+  const id = i.options.getString('id', true);
+  await deferThen(i, isPersonal(target), async () => {
+    const r = await deps.service.removeRule(target, id);
+    return r.ok ? { content: `🗑️ Removed alert \`${r.value.id}\` (${describeRule(r.value)}) from ${where(target)}.` } : problem(r);
+  });
+}
+
+export async function preview(i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {
+  const rule = readRule(i);
+  if (!('kind' in rule)) return replyNow(i, { content: problemText(rule.message, rule.example) });
+  await deferThen(i, true, async () => {
+    const r = await deps.service.preview(rule.kind, rule.tokens, deps.nowSec());
+    return r.ok ? { embeds: [previewEmbed([rule.kind, ...rule.tokens].join(' '), r.value)] } : problem(r);
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * `/start`, `/mute`, `/unmute`, `/quiet`, `/stop` and the read-only `/status`, `/retarget`,
+ * `/hashprice`, `/help`.
+ */
+import type { APIEmbed, ChatInputCommandInteraction } from 'discord.js';
+import type { Snapshot } from '../../domain/snapshot-types.ts';
+import { fmtClock } from '../telegram/format.ts';
+import { deferThen, isPersonal, problem, replyNow, targetOrRefuse, where, type HandlerDeps } from './interaction-kit.ts';
+import { rulesEmbed } from './render.ts';
+import { hashpriceEmbed, helpEmbed, noDataEmbed, retargetEmbed, statusEmbed } from './render-info.ts';
+
+export async function start(i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {
+  const target = await targetOrRefuse(i, true);
+  if (target === null) return;
+  await deferThen(i, isPersonal(target), async () => {
+    const r = await deps.service.start(target, deps.nowSec());
+    const head = r.created
+      ? `👋 Alerts for ${where(target)} are on, with ${r.rules.length} default rules. Add your own with \`/alert add\`.`
+      : `Alerts for ${where(target)} were already on${r.subscription.active ? '' : ' and are resumed now'}.`;
+    return { content: head, embeds: [rulesEmbed(r.rules, r.subscription, target.targetType === 'channel' ? 'this channel' : 'your DMs', deps.nowSec())] };
+  });
+}
+
+export async function mute(i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {
+  const target = await targetOrRefuse(i, true);
+  if (target === null) return;
+  const duration = i.options.getString('duration', true);
+  await deferThen(i, isPersonal(target), async () => {
+    const r = await deps.service.mute(target, duration, deps.nowSec());
+    return r.ok ? { content: `🔕 Alerts for ${where(target)} are held until <t:${r.value.untilSec}:f>; they arrive then as one digest. \`/unmute\` ends it early.` } : problem(r);
+  });
+}
+
+export async function unmute(i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {
+  const target = await targetOrRefuse(i, true);
+  if (target === null) return;
+  await deferThen(i, isPersonal(target), async () => {
+    const r = await deps.service.unmute(target);
+    return r.ok ? { content: `🔔 Alerts for ${where(target)} resume now.` } : problem(r);
+  });
+}
+
+export async function quiet(i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {
+  const target = await targetOrRefuse(i, true);
+  if (target === null) return;
+  const off = i.options.getSubcommand() === 'off';
+  const args = off ? ['off'] : [i.options.getString('hours', true), i.options.getString('zone', true)];
+  await deferThen(i, isPersonal(target), async () => {
+    const r = await deps.service.quiet(target, args);
+    if (!r.ok) return problem(r);
+    if (r.value === null) return { content: `☀️ No quiet hours for ${where(target)}.` };
+    return { content: `🌙 Quiet hours for ${where(target)}: ${fmtClock(r.value.startMin)}–${fmtClock(r.value.endMin)} ${args[1] ?? ''}. Alerts held then arrive as one digest when they end.` };
+  });
+}
+
+export async function stop(i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {
+  const target = await targetOrRefuse(i, true);
+  if (target === null) return;
+  await deferThen(i, isPersonal(target), async () => {
+    const existed = await deps.service.stop(target);
+    return { content: existed ? `👋 Forgot the alerts for ${where(target)} and all their rules. \`/start\` brings them back.` : `There were no alerts for ${where(target)}.` };
+  });
+}
+
+/** `/status`, `/retarget`, `/hashprice`: public answers from the latest snapshot. */
+export function info(render: (s: Snapshot, nowSec: number) => APIEmbed) {
+  return async (i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> => {
+    await deferThen(i, false, async () => {
+      const s = await deps.service.latestSnapshot();
+      return { embeds: [s === null ? noDataEmbed() : render(s, deps.nowSec())] };
+    });
+  };
+}
+
+export const status = info(statusEmbed);
+export const retarget = info(retargetEmbed);
+export const hashprice = info(hashpriceEmbed);
+
+export async function help(i: ChatInputCommandInteraction): Promise<void> {
+  await replyNow(i, { embeds: [helpEmbed()] });
+}

@@ -1,0 +1,74 @@
+/**
+ * The few moves every handler makes: read who/where from the interaction, resolve the `target`,
+ * refuse at once (ephemeral, nothing stored) or defer first and answer later — the 3-second rule
+ * is met by deferring before any I/O.
+ */
+import { MessageFlags, type APIEmbed, type ChatInputCommandInteraction } from 'discord.js';
+import type { Result } from '../../alerting/result.ts';
+import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
+import type { Logger } from '../../app/logger.ts';
+import { TARGET_OPTION, type TargetChoice } from './commands.ts';
+import { resolveTarget, type InvokerContext } from './options.ts';
+import { problemText } from './render.ts';
+
+export interface HandlerDeps {
+  readonly service: SubscriptionService;
+  readonly logger: Logger;
+  /** Wall clock in unix seconds (injected so tests control time). */
+  readonly nowSec: () => number;
+}
+
+export interface Answer {
+  readonly content?: string;
+  readonly embeds?: APIEmbed[];
+}
+
+export function invokerContext(i: ChatInputCommandInteraction | { user: { id: string }; channelId: string | null; memberPermissions: { bitfield: bigint } | null; appPermissions: { bitfield: bigint }; inGuild(): boolean }): InvokerContext {
+  return {
+    userId: i.user.id,
+    guildChannelId: i.inGuild() ? i.channelId : null,
+    memberPermissions: i.memberPermissions?.bitfield ?? null,
+    appPermissions: i.appPermissions.bitfield,
+  };
+}
+
+export function targetChoice(i: { options: { getString(name: string): string | null } }): TargetChoice | null {
+  const v = i.options.getString(TARGET_OPTION);
+  return v === 'channel' || v === 'dm' ? v : null;
+}
+
+/** "your DMs" or the channel mention, for replies. */
+export function where(t: Target): string {
+  return t.targetType === 'channel' ? `<#${t.targetId}>` : 'your DMs';
+}
+
+/** Replies at once, ephemerally: for refusals and answers that need no I/O. */
+export async function replyNow(i: ChatInputCommandInteraction, a: Answer): Promise<void> {
+  await i.reply({ ...a, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+}
+
+/**
+ * Defers (ephemeral for personal settings, public for a channel's), runs `work`, then edits
+ * the deferred reply with its answer.
+ */
+export async function deferThen(i: ChatInputCommandInteraction, ephemeral: boolean, work: () => Promise<Answer>): Promise<void> {
+  await i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+  const a = await work();
+  await i.editReply({ ...a, allowedMentions: { parse: [] } });
+}
+
+/** Resolves the target option, replying with the reason when the invoker may not act there. */
+export async function targetOrRefuse(i: ChatInputCommandInteraction, write: boolean): Promise<Target | null> {
+  const r: Result<Target> = resolveTarget(targetChoice(i), invokerContext(i), write);
+  if (r.ok) return r.value;
+  await replyNow(i, { content: problemText(r.message, r.example) });
+  return null;
+}
+
+/** Personal (DM) settings reply ephemerally; a channel's settings are shown to the channel. */
+export const isPersonal = (t: Target): boolean => t.targetType === 'user';
+
+/** A Result error as a reply. */
+export function problem(r: { message: string; example?: string }): Answer {
+  return { content: problemText(r.message, r.example) };
+}

@@ -1,0 +1,110 @@
+/**
+ * Delivers alert messages over Discord REST only (the gateway is for commands), and classifies
+ * every failure once into the engine's DeliveryError kinds.
+ *
+ * RETRY LAYER: BullMQ, exclusively. The REST client runs with `retries: 0`, so a 5xx or a network
+ * error surfaces at once as DeliveryError('retryable') and the deliver queue backs off and retries
+ * it. 429s are not retries: @discordjs/rest waits out the per-route buckets it learns from the
+ * X-RateLimit headers and the global 50 requests/s, and sends the request again after Retry-After,
+ * so a rate limit delays a message but never loses or duplicates it.
+ */
+import { DiscordAPIError, HTTPError, RateLimitError, Routes, type REST } from 'discord.js';
+import type { Logger } from '../../app/logger.ts';
+import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
+import type { Subscription } from '../../alerting/types.ts';
+import { clip, LIMITS } from './embed-limits.ts';
+import { renderAlertMessage } from './render.ts';
+
+/** Discord codes after which sending to that target again is pointless until a human acts. */
+export const PERMANENT_CODES: ReadonlyMap<number, string> = new Map([
+  [10003, 'the channel no longer exists'],
+  [50001, 'I no longer have access to the channel'],
+  [50013, 'I lack permission to post there (Send Messages, Embed Links)'],
+  [50007, 'I cannot send you direct messages'],
+]);
+
+/** Maps anything a REST call threw to the engine's failure kinds; never includes the token. */
+export function classifyDiscordError(e: unknown, attempted: string): DeliveryError {
+  if (e instanceof DeliveryError) return e;
+  if (e instanceof DiscordAPIError) {
+    const code = typeof e.code === 'number' ? e.code : Number(e.code);
+    const why = PERMANENT_CODES.get(code);
+    if (why !== undefined) return new DeliveryError('permanent', `${attempted}: ${why} (Discord ${code})`, { platform: 'discord', status: e.status, code });
+    // Anything else (50035 form body, 401 token…) is a bug or a config problem, not the target's
+    // fault: keep the subscription, let BullMQ retry a few times and fail the job visibly.
+    return new DeliveryError('retryable', `${attempted}: Discord ${e.status} code ${code} ${clip(e.message, 200)}`, { platform: 'discord', status: e.status, code });
+  }
+  if (e instanceof RateLimitError) {
+    return new DeliveryError('rate-limited', `${attempted}: rate limited`, { platform: 'discord', status: 429, retryAfterMs: e.retryAfter });
+  }
+  if (e instanceof HTTPError) return new DeliveryError('retryable', `${attempted}: Discord HTTP ${e.status}`, { platform: 'discord', status: e.status });
+  const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return new DeliveryError('retryable', `${attempted}: network error ${clip(msg, 200)}`, { platform: 'discord' });
+}
+
+export interface DiscordNotifierDeps {
+  /** The bot's one REST client (shared with the gateway client so one global limit applies). */
+  readonly rest: REST;
+  readonly logger: Logger;
+  /** How many DM channel ids to remember (opening a DM is a request of its own). */
+  readonly dmCacheSize?: number;
+}
+
+export class DiscordNotifier implements Notifier {
+  readonly platform = 'discord' as const;
+  private readonly dmChannels = new Map<string, string>();
+
+  /** The REST client deliveries go through (the bot shares it). */
+  readonly rest: REST;
+
+  constructor(private readonly deps: DiscordNotifierDeps) {
+    this.rest = deps.rest;
+  }
+
+  async send(sub: Subscription, message: OutboundMessage): Promise<void> {
+    const channelId = await this.channelOf(sub);
+    await this.post(channelId, renderAlertMessage(message, sub), `deliver to ${sub.id}`);
+  }
+
+  /**
+   * Tells a channel subscription's owner by DM why its alerts stopped. A DM subscription's owner
+   * is the unreachable user themself, so there is no one else to tell.
+   */
+  async tellOwner(sub: Subscription, text: string): Promise<void> {
+    if (sub.targetType !== 'channel') return;
+    const dm = await this.openDm(sub.ownerId);
+    await this.post(dm, { content: clip(`About the alerts in <#${sub.targetId}>: ${text}`, LIMITS.content) }, `tell owner of ${sub.id}`);
+  }
+
+  private async channelOf(sub: Subscription): Promise<string> {
+    if (sub.platform !== 'discord') throw new DeliveryError('permanent', `not a Discord subscription: ${sub.id}`, { platform: 'discord' });
+    return sub.targetType === 'channel' ? sub.targetId : this.openDm(sub.targetId);
+  }
+
+  private async openDm(userId: string): Promise<string> {
+    const cached = this.dmChannels.get(userId);
+    if (cached !== undefined) return cached;
+    let channel: { id: string };
+    try {
+      channel = (await this.deps.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
+    } catch (e) {
+      throw classifyDiscordError(e, `open DM with ${userId}`);
+    }
+    if (this.dmChannels.size >= (this.deps.dmCacheSize ?? 10_000)) {
+      const oldest = this.dmChannels.keys().next().value;
+      if (oldest !== undefined) this.dmChannels.delete(oldest);
+    }
+    this.dmChannels.set(userId, channel.id);
+    return channel.id;
+  }
+
+  private async post(channelId: string, body: { content?: string; embeds?: unknown[] }, attempted: string): Promise<void> {
+    try {
+      await this.deps.rest.post(Routes.channelMessages(channelId), { body: { ...body, allowed_mentions: { parse: [] } } });
+    } catch (e) {
+      const err = classifyDiscordError(e, attempted);
+      this.deps.logger.warn({ channelId, kind: err.kind, code: err.context.code, status: err.context.status }, 'discord delivery failed');
+      throw err;
+    }
+  }
+}

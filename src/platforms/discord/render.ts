@@ -1,0 +1,101 @@
+/**
+ * Alert messages and rule replies as Discord embeds: a title that says what happened, a colour
+ * by direction and severity, fields with the value, window, 90 % interval and threshold, and a
+ * footer with source and data age. Everything passes through embed-limits.ts, so no message can
+ * exceed Discord's limits.
+ */
+import type { APIEmbed } from 'discord.js';
+import { describeRule } from '../../alerting/describe.ts';
+import type { OutboundMessage } from '../../alerting/ports.ts';
+import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
+import type { PreviewReport } from '../../subscriptions/service.ts';
+import { fmtClock, fmtDuration, fmtTime, fmtValue } from '../telegram/format.ts';
+import { clip, fitEmbeds, LIMITS } from './embed-limits.ts';
+
+/** Colours: red critical, amber warning (down), teal warning (up), green resolved, blue notices. */
+export const COLOURS = { critical: 0xe74c3c, warnDown: 0xe67e22, warnUp: 0x1abc9c, resolved: 0x2ecc71, info: 0x3498db } as const;
+
+export function eventColour(e: AlertEvent): number {
+  if (e.state === 'resolved') return COLOURS.resolved;
+  if (e.state === 'notice' || e.details.severity === 'info') return COLOURS.info;
+  if (e.details.severity === 'critical') return COLOURS.critical;
+  return e.details.direction === 'up' ? COLOURS.warnUp : COLOURS.warnDown;
+}
+
+const ICON: Record<AlertEvent['state'], string> = { firing: '🔔', resolved: '✅', notice: 'ℹ️' };
+
+/** One event as one embed. */
+export function eventEmbed(e: AlertEvent, zone: string): APIEmbed {
+  const d = e.details;
+  const fields: NonNullable<APIEmbed['fields']> = [
+    { name: e.state === 'resolved' ? 'Now (recovered)' : 'Value', value: fmtValue(e.value, d.unit), inline: true },
+  ];
+  if (d.window !== undefined) fields.push({ name: 'Window', value: d.window, inline: true });
+  if (d.low !== undefined && d.high !== undefined) {
+    fields.push({ name: '90 % interval', value: `${fmtValue(d.low, d.unit)} to ${fmtValue(d.high, d.unit)}`, inline: true });
+  }
+  fields.push({ name: 'Threshold', value: fmtValue(e.threshold, d.unit), inline: true });
+  fields.push({ name: 'Block', value: `${e.height} · ${fmtTime(e.time, zone)}`, inline: true });
+  for (const [label, value] of d.lines ?? []) fields.push({ name: label, value, inline: false });
+  return {
+    title: `${ICON[e.state]} ${e.state === 'resolved' ? 'Resolved: ' : ''}${d.title}`,
+    description: clip(e.text, 1000),
+    color: eventColour(e),
+    fields,
+    footer: { text: `Source: ${d.source} · data ${fmtDuration(d.dataAgeSec)} old · alert ${e.rule}` },
+    timestamp: new Date(e.time * 1000).toISOString(),
+  };
+}
+
+export interface DiscordMessage {
+  readonly content: string;
+  readonly embeds: APIEmbed[];
+}
+
+/** A whole delivery (everything that fired together for one block, or a digest) as one message. */
+export function renderAlertMessage(msg: OutboundMessage, sub: Pick<Subscription, 'timeZone'>): DiscordMessage {
+  const n = msg.events.length;
+  const first = msg.events[0];
+  const head = msg.digest
+    ? `🌙 Held while muted or in quiet hours: ${n} alert${n === 1 ? '' : 's'}`
+    : `${first?.details.title ?? 'Alert'}${n > 1 ? ` (+${n - 1} more)` : ''}`;
+  const embeds = fitEmbeds(msg.events.map((e) => eventEmbed(e, sub.timeZone)), (left) => ({
+    title: `…and ${left} more alert${left === 1 ? '' : 's'}`,
+    description: clip(msg.events.slice(n - left).map((e) => `• ${e.details.title}`).join('\n'), 300),
+    color: COLOURS.info,
+  }));
+  return { content: clip(head, LIMITS.content), embeds };
+}
+
+/** `/alert list`: every rule with its id, plus mute and quiet hours. */
+export function rulesEmbed(rules: readonly Rule[], sub: Subscription | null, where: string, nowSec: number): APIEmbed {
+  if (sub === null) return { title: `No alerts for ${where} yet`, description: 'Run `/start` to subscribe with the default rules.', color: COLOURS.info };
+  const lines = rules.map((r) => `\`${r.id}\` ${describeRule(r)}`);
+  if (rules.length === 0) lines.push('No rules. Add one with `/alert add kind:hashrate-drop pct:10`.');
+  const fields: NonNullable<APIEmbed['fields']> = [];
+  if (sub.mutedUntilSec !== null && sub.mutedUntilSec > nowSec) fields.push({ name: 'Muted until', value: fmtTime(sub.mutedUntilSec, sub.timeZone), inline: true });
+  if (sub.quiet !== null) fields.push({ name: 'Quiet hours', value: `${fmtClock(sub.quiet.startMin)}–${fmtClock(sub.quiet.endMin)} ${sub.timeZone}`, inline: true });
+  if (!sub.active) fields.push({ name: 'Paused', value: 'Deliveries failed here; `/start` resumes them.', inline: false });
+  return { title: `Alerts for ${where} (${rules.length})`, description: clip(lines.join('\n'), LIMITS.description), color: COLOURS.info, fields };
+}
+
+/** A bad argument: what was wrong and a correct example; nothing was stored. */
+export function problemText(message: string, example: string | undefined): string {
+  const ex = example !== undefined ? `\nExample: \`${example}\`` : '';
+  return clip(`⚠️ ${message}${ex}\nNothing was changed.`, LIMITS.content);
+}
+
+export function ruleAddedText(rule: Rule, where: string): string {
+  return clip(`✅ Added alert \`${rule.id}\` for ${where}: ${describeRule(rule)}.\nSee all with \`/alert list\`, remove with \`/alert remove id:${rule.id}\`.`, LIMITS.content);
+}
+
+export function previewEmbed(kindLine: string, r: PreviewReport): APIEmbed {
+  const source = r.source === 'fixture' ? 'bundled history' : 'live chain state';
+  const recent = r.recent.map((ev) => `• block ${ev.height}, ${fmtTime(ev.time, 'UTC')}: ${ev.text}`).join('\n');
+  return {
+    title: clip(`Preview: ${kindLine}`, LIMITS.title),
+    description: clip(`Would have fired **${r.firings}** time${r.firings === 1 ? '' : 's'} and resolved ${r.resolutions} time${r.resolutions === 1 ? '' : 's'}.${recent ? `\n${recent}` : ''}`, 3000),
+    color: COLOURS.info,
+    footer: { text: `Blocks ${r.fromHeight}–${r.toHeight} (${fmtTime(r.fromSec, 'UTC')} to ${fmtTime(r.toSec, 'UTC')}) · ${source}` },
+  };
+}

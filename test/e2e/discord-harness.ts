@@ -1,0 +1,98 @@
+/**
+ * The Discord end-to-end world: the Discord stand-in, real Redis (DB 9, prefix hb-test-dc-*),
+ * the real engine (createApp: evaluate + deliver through BullMQ) and the real discord.js bot built
+ * with createDiscordNotifier/createDiscordBot exactly as production wires them, with the slash
+ * commands registered by the real register function.
+ */
+import { Redis } from 'ioredis';
+import { createApp, type App } from '../../src/app/create-app.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import type { Snapshot } from '../../src/domain/snapshot-types.ts';
+import { EvaluateJobSchema, evaluateJobId } from '../../src/jobs/queues.ts';
+import { createDiscordBot, createDiscordNotifier, type DiscordBot } from '../../src/platforms/discord/bot.ts';
+import { registerCommands } from '../../src/platforms/discord/register-commands.ts';
+import { defaultIndexPlan } from '../../src/store/index-plan.ts';
+import { engineKeys } from '../../src/store/keys.ts';
+import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
+import { subscriptionId } from '../../src/subscriptions/service.ts';
+import { DiscordStandIn, type DiscordStandInOptions } from '../fakes/discord/index.ts';
+import { ThresholdJudge } from '../fakes/memory-judge.ts';
+import { MemorySnapshotReader } from '../fakes/memory-snapshots.ts';
+
+export const DC_DB = 9;
+
+export interface DiscordWorld {
+  standIn: DiscordStandIn;
+  app: App;
+  bot: DiscordBot;
+  redis: Redis;
+  store: RedisSubscriptionStore;
+  snapshots: MemorySnapshotReader;
+  /** Stores the snapshot and enqueues its evaluate job, as the watcher does for a new block. */
+  block(s: Snapshot): Promise<void>;
+  dmSubId(userId: string): string;
+  channelSubId(channelId: string): string;
+  close(): Promise<void>;
+}
+
+export async function cleanPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function startDiscordWorld(name: string, standInOpts: DiscordStandInOptions = {}): Promise<DiscordWorld> {
+  const standIn = await DiscordStandIn.start(standInOpts);
+  await registerCommands({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, guildId: standIn.guildId });
+  const prefix = `hb-test-dc-${name}-${process.pid}`;
+  const redis = new Redis({ db: DC_DB, maxRetriesPerRequest: null });
+  await cleanPrefix(redis, prefix);
+  const logger = silentLogger();
+  const snapshots = new MemorySnapshotReader();
+  const keys = engineKeys(`${prefix}:`);
+  const store = new RedisSubscriptionStore(redis, { keys, plan: defaultIndexPlan });
+  const notifier = createDiscordNotifier({ token: standIn.token, apiBase: standIn.apiBase, logger, restOffsetMs: 20 });
+  let bot: DiscordBot | undefined;
+  const app = await createApp(
+    { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: undefined, discordToken: standIn.token, logLevel: 'silent' },
+    {
+      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, judge: new ThresholdJudge(), snapshots,
+      notifiers: { discord: notifier }, tickEveryMs: 0,
+      startBots: async (a) => {
+        bot = createDiscordBot({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, service: a.service, logger, notifier });
+        await bot.start();
+        return [{ stop: () => bot!.stop() }];
+      },
+    },
+  );
+  return {
+    standIn, app, bot: bot!, redis, store, snapshots,
+    async block(s) {
+      snapshots.put(s);
+      const data = EvaluateJobSchema.parse({ height: s.height, hash: s.hash, correction: s.correction });
+      await app.evaluateQueue.add('evaluate', data, { jobId: evaluateJobId(s.hash), removeOnComplete: true });
+    },
+    dmSubId: (userId) => subscriptionId({ platform: 'discord', targetType: 'user', targetId: userId }),
+    channelSubId: (channelId) => subscriptionId({ platform: 'discord', targetType: 'channel', targetId: channelId }),
+    async close() {
+      await app.shutdown(5000);
+      await cleanPrefix(redis, prefix);
+      redis.disconnect();
+      await standIn.close();
+    },
+  };
+}
+
+export const ANN = '400000000000000101';
+export const BOB = '400000000000000102';
