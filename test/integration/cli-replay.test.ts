@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.ts';
+import { parseEpochsCsv } from '../../src/sources/replay/epochs-csv.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+const FIXTURE = join(root, 'test/fixtures/synth-471-472.blocks.jsonl');
+const PRICES = join(root, 'data/btc-usd-2025-2026.prices.jsonl');
+const epochs = parseEpochsCsv(readFileSync(join(root, 'data/bitcoin-mainnet-epochs.csv'), 'utf8'), 'epochs.csv');
+const dir = mkdtempSync(join(tmpdir(), 'hb-cli-replay-'));
+const RULES = join(dir, 'rules.json');
+writeFileSync(RULES, JSON.stringify([
+  { id: 'rt', kind: 'retarget' },
+  { id: 'est', kind: 'retarget-estimate', pct: '1%', direction: 'both' },
+  { id: 'drop', kind: 'hashrate-drop', pct: 5, window: '1d', lookback: '7d' },
+  { id: 'hp', kind: 'hashprice-below', usd: 60 },
+], null, 2));
+
+/** The real entry point, as `npm run -s hashbell --` runs it. */
+function spawnCli(...args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), env: {} });
+  return { code, out, err };
+}
+
+const KEYS = ['rule', 'kind', 'state', 'height', 'time', 'value', 'threshold', 'text'];
+
+describe('hashbell replay (spawned)', () => {
+  it('prints one exact event line per alert; the retarget equals the real change', () => {
+    const r = spawnCli('replay', '--blocks', FIXTURE, '--prices', PRICES, '--rules', RULES);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const events = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) {
+      expect(Object.keys(e)).toEqual(KEYS);
+      expect(['firing', 'resolved', 'notice']).toContain(e['state']);
+      expect(typeof e['text']).toBe('string');
+      expect(e['height']).toBeGreaterThanOrEqual(949_536);
+    }
+    const rt = events.filter((e) => e['kind'] === 'retarget');
+    expect(rt.map((e) => e['height'])).toEqual([951_552]);
+    expect(rt[0]!['value']).toBe(epochs[472]!.changePct);
+    const heights = events.map((e) => e['height'] as number);
+    expect([...heights].sort((a, b) => a - b)).toEqual(heights);
+  });
+
+  it('a bad line: exit 2, file:line on stderr, nothing on stdout', () => {
+    const bad = join(dir, 'bad.blocks.jsonl');
+    const lines = readFileSync(FIXTURE, 'utf8').split('\n').slice(0, 5);
+    lines[2] = lines[2]!.replace('"bits":', '"bitz":');
+    writeFileSync(bad, lines.join('\n'));
+    const r = spawnCli('replay', '--blocks', bad, '--rules', RULES);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toContain(`${bad}:3: missing field "bits"`);
+  });
+});
+
+describe('hashbell replay / snapshot (in process)', () => {
+  it('--from/--to only limit which heights emit; earlier blocks still warm up the windows', async () => {
+    const all = await cli('replay', '--blocks', FIXTURE, '--prices', PRICES, '--rules', RULES);
+    const part = await cli('replay', '--blocks', FIXTURE, '--prices', PRICES, '--rules', RULES, '--from', '951000', '--to', '952000');
+    expect(part.code).toBe(0);
+    const ev = part.out.trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { height: number; kind: string; value: number });
+    expect(ev.every((e) => e.height >= 951_000 && e.height <= 952_000)).toBe(true);
+    // The retarget notice in range is the same as in the full run (warm-up does not depend on --from).
+    const rtAll = all.out.split('\n').filter((l) => l.includes('"kind":"retarget"'));
+    expect(part.out.split('\n').filter((l) => l.includes('"kind":"retarget"'))).toEqual(rtAll);
+  });
+
+  it('bad usage and bad rules exit 2 with one line and print nothing', async () => {
+    const badRules = join(dir, 'bad-rules.json');
+    writeFileSync(badRules, '[\n  {"id": "a", "kind": "retarget"},\n  {"id": "b", "kind": "hashrate-drop", "pct": 10, "speed": "fast"}\n]');
+    for (const [args, reason] of [
+      [['--blocks', FIXTURE, '--rules', badRules], /bad-rules\.json:3: rule "b": unknown parameter "speed"/],
+      [['--blocks', FIXTURE], /--rules is required/],
+      [['--blocks', FIXTURE, '--rules', RULES, '--from', '10'], /--from 10 is outside the file's heights 949536\.\.953567/],
+      [['--blocks', FIXTURE, '--rules', RULES, '--from', '951000', '--to', '950000'], /--from 951000 is after --to 950000/],
+      [['--blocks', join(dir, 'nope.jsonl'), '--rules', RULES], /nope\.jsonl: no such file/],
+    ] as Array<[string[], RegExp]>) {
+      const r = await cli('replay', ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(reason);
+    }
+  });
+
+  it('snapshot --at H is the snapshot of height H, computed incrementally over the file', async () => {
+    const r = await cli('snapshot', '--blocks', FIXTURE, '--prices', PRICES, '--at', '951600');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out) as { height: number; bits: number; source: string; hashprice: { usdPerPhDay: number | null } };
+    expect(s.height).toBe(951_600);
+    expect(s.bits).toBe(epochs[472]!.bits);
+    expect(s.source).toBe('replay');
+    expect(s.hashprice.usdPerPhDay).toBeGreaterThan(0);
+    const last = await cli('snapshot', '--blocks', FIXTURE);
+    expect((JSON.parse(last.out) as { height: number }).height).toBe(953_567);
+    expect(JSON.parse(last.out).hashprice.usdPerPhDay).toBeNull(); // no prices → no USD figures
+    const outside = await cli('snapshot', '--blocks', FIXTURE, '--at', '1');
+    expect(outside.code).toBe(2);
+    expect(outside.out).toBe('');
+  });
+});
