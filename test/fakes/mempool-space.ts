@@ -142,6 +142,11 @@ export class FakeMempoolSpace {
     };
   }
 
+  /** Pushes an already mined block as a `block` frame (benches time the send alone). */
+  broadcastBlock(b: FixtureBlock): void {
+    this.pushBlock(b);
+  }
+
   private pushBlock(b: FixtureBlock): void {
     this.broadcast((c) => {
       const frame: Record<string, unknown> = {};
