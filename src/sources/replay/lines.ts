@@ -2,6 +2,7 @@
  * Shared JSON Lines plumbing for the replay readers: strict UTF-8 decoding (a corrupt file is an
  * error with the line where it breaks, not mojibake) and per-line JSON parsing with line numbers.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { ReplayFileError } from './errors.ts';
 
@@ -20,25 +21,18 @@ export async function readTextFile(path: string): Promise<string> {
 
 /** Strict UTF-8 decode; on failure names the line of the first bad byte. */
 export function decodeUtf8(bytes: Uint8Array, file: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    // Find the first invalid byte by decoding growing prefixes line by line.
-    let line = 1;
-    let start = 0;
-    for (let i = 0; i <= bytes.length; i++) {
-      if (i === bytes.length || bytes[i] === 0x0a) {
-        try {
-          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, i));
-        } catch {
-          throw new ReplayFileError(file, line, 'not valid UTF-8 text (corrupt or binary file)');
-        }
-        line++;
-        start = i + 1;
-      }
+  if (isUtf8(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  // Name the line holding the first invalid byte.
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      if (!isUtf8(bytes.subarray(start, i))) throw new ReplayFileError(file, line, 'not valid UTF-8 text (corrupt or binary file)');
+      line++;
+      start = i + 1;
     }
-    throw new ReplayFileError(file, 0, 'not valid UTF-8 text (corrupt or binary file)');
   }
+  throw new ReplayFileError(file, 0, 'not valid UTF-8 text (corrupt or binary file)');
 }
 
 /**
