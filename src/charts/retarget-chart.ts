@@ -4,9 +4,10 @@
  * below, how hashbell's estimate of the change moved and its 90 % interval narrowed.
  */
 import { CLIP_END, PLOT, header, legend, panelFrame, refLines, vMarker, type Box, type LegendItem, type RefLine } from './frame.ts';
+import type { Palette } from './theme.ts';
 import { DAY_SEC, finiteCount, fmtPct, values } from './series.ts';
 import { extent } from './scale.ts';
-import { bandPath, decimate, filledPath, line, linePath, path, rect, svgDocument, type XY } from './svg.ts';
+import { bandPath, circle, decimate, filledPath, line, linePath, path, rect, svgDocument, text, type XY } from './svg.ts';
 import { palette } from './theme.ts';
 import { formatShortDateTime, zoneOrUtc } from './time-axis.ts';
 import { CHART_HEIGHT, CHART_WIDTH, type ChartOptions, type ChartPoint } from './types.ts';
@@ -15,6 +16,10 @@ const EPOCH = 2016;
 const SPACING = 600;
 /** Skip the first day's estimates when scaling: their intervals are huge and would flatten the rest. */
 const SCALE_FROM_BLOCKS = 144;
+const MAX_SPAN_SEC = 42 * DAY_SEC;
+/** Consensus-style limits of a retarget (mempool clamps its estimate the same way), in %. */
+const CHANGE_MIN = -75;
+const CHANGE_MAX = 300;
 
 /** SVG of the retarget chart, or null when the current epoch cannot be drawn. */
 export function retargetSvg(points: readonly ChartPoint[], opts: ChartOptions): string | null {
@@ -33,7 +38,8 @@ export function retargetSvg(points: readonly ChartPoint[], opts: ChartOptions): 
   const tStart = first.timeSec - (first.height - start) * SPACING;
   const schedEnd = tStart + EPOCH * SPACING;
   const etaHigh = Number.isFinite(r.etaHighSec) ? r.etaHighSec : r.etaSec;
-  const tEnd = Math.min(Math.max(etaHigh, schedEnd, last.timeSec) + 6 * 3600, tStart + 8 * 14 * DAY_SEC);
+  // Early in an epoch the ETA can be wild; past six weeks the picture would only show emptiness.
+  const tEnd = Math.min(Math.max(etaHigh, schedEnd, last.timeSec) + 6 * 3600, Math.max(tStart + MAX_SPAN_SEC, last.timeSec + DAY_SEC));
   const topBox: Box = { x: PLOT.x, y: PLOT.y, w: PLOT.w, h: 168 };
   const lowBox: Box = { x: PLOT.x, y: PLOT.y + 168 + 22, w: PLOT.w, h: PLOT.h - 168 - 22 };
 
@@ -54,7 +60,7 @@ export function retargetSvg(points: readonly ChartPoint[], opts: ChartOptions): 
     line(top.x(last.timeSec), top.y(done), top.x(r.etaSec), top.y(EPOCH), { stroke: pal.series[1], width: 2, dash: '3 5' }),
     path(linePath(blocksXY), { stroke: pal.series[1], width: 3 }),
     CLIP_END,
-    ...vMarker(topBox, top.x(r.etaSec), `retarget ≈ ${formatShortDateTime(r.etaSec, zone)}`, pal.ink, pal),
+    ...etaMarker(topBox, top.x(r.etaSec), `retarget ≈ ${formatShortDateTime(r.etaSec, zone)}`, pal),
   ];
 
   // Lower panel: the estimate's path and interval.
@@ -65,7 +71,8 @@ export function retargetSvg(points: readonly ChartPoint[], opts: ChartOptions): 
   const settled = pts.map((p) => p.height - start >= SCALE_FROM_BLOCKS);
   const pick = (vs: number[]): number[] => (settled.some(Boolean) ? vs.filter((_, i) => settled[i]) : vs);
   const alerts = retargetThresholds(opts);
-  const ext = extent(pick(change), pick(lows), pick(highs), [0, r.lowPct, r.highPct], alerts.map((a) => a.pct)) ?? [0, 1];
+  const raw = extent(pick(change), pick(lows), pick(highs), [0, r.lowPct, r.highPct], alerts.map((a) => a.pct)) ?? [0, 1];
+  const ext = [Math.max(raw[0], CHANGE_MIN), Math.min(raw[1], CHANGE_MAX)] as const;
   const low = panelFrame({
     box: lowBox, id: 'rt-low', t0: tStart, t1: tEnd, yLo: ext[0], yHi: ext[1], yTitle: 'Change (%)',
     timeZone: zone, palette: pal, xLabels: true, yTickCount: 4,
@@ -76,6 +83,9 @@ export function retargetSvg(points: readonly ChartPoint[], opts: ChartOptions): 
     line(lowBox.x, low.y(0), lowBox.x + lowBox.w, low.y(0), { stroke: pal.muted, width: 1.5 }),
     filledPath(bandPath(xs, lows.map(low.y), highs.map(low.y)), pal.band),
     path(linePath(change.map((v, i) => [xs[i] ?? Number.NaN, low.y(v)] as const)), { stroke: pal.series[2], width: 3 }),
+    // Now: the current estimate with its interval as an error bar (visible even on the epoch's first block).
+    line(low.x(last.timeSec), low.y(r.lowPct), low.x(last.timeSec), low.y(r.highPct), { stroke: pal.series[2], width: 2 }),
+    circle(low.x(last.timeSec), low.y(r.changePct), 5, pal.series[2], pal.panel),
     CLIP_END,
     ...refLines(lowBox, alerts.map((a): RefLine => ({ yPx: low.y(a.pct), label: a.label, color: pal.threshold })), pal),
   ];
@@ -106,4 +116,10 @@ function retargetThresholds(opts: ChartOptions): Array<{ pct: number; label: str
     if (rule.direction !== 'up') out.push({ pct: -rule.pct, label: `alert ${fmtPct(-rule.pct, 0)}` });
   }
   return out;
+}
+
+/** The ETA marker, or a "→" note at the right edge when the ETA is beyond the drawn span. */
+function etaMarker(box: Box, xPx: number, label: string, pal: Palette): string[] {
+  if (xPx <= box.x + box.w) return vMarker(box, xPx, label, pal.ink, pal);
+  return [text(box.x + box.w - 8, box.y + box.h - 12, `${label} →`, { size: 15, fill: pal.ink, anchor: 'end' })];
 }

@@ -13,13 +13,12 @@ export function knownZone(timeZone: string): boolean {
   }
 }
 
-/** The zone itself when Intl knows it, else 'UTC' (a chart in UTC beats no chart). */
+/**
+ * The zone as the user wrote it when Intl knows it (not ICU's canonical name: "Asia/Kolkata"
+ * must not come back as "Asia/Calcutta"), else 'UTC' — a chart in UTC beats no chart.
+ */
 export function zoneOrUtc(timeZone: string): string {
-  try {
-    return new Intl.DateTimeFormat('en-GB', { timeZone }).resolvedOptions().timeZone;
-  } catch {
-    return 'UTC';
-  }
+  return knownZone(timeZone) ? timeZone : 'UTC';
 }
 
 /** Seconds to add to a UTC instant to get the wall-clock time in `fmt`'s zone. */

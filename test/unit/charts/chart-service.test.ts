@@ -56,7 +56,6 @@ describe('ChartService cache', () => {
     const svc = new ChartService({ history: ring(), renderPng: r.render });
     const drop = { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' } as const;
     await svc.render('hashrate', req());
-    await svc.render('hashrate', req({ timeZone: 'utc' })); // same zone, other spelling
     await svc.render('hashrate', req({ timeZone: 'Asia/Tokyo' }));
     await svc.render('hashrate', req({ thresholds: [drop] }));
     await svc.render('hashrate', req({ thresholds: [{ ...drop, id: '7', subscriptionId: 'x', createdSec: 1 } as RuleSpec] }));
