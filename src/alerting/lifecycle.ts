@@ -67,6 +67,22 @@ export function evaluateRule(rule: Rule, state: RuleState | null, s: Snapshot, n
   const prev = state ?? INITIAL_STATE;
   const block = classifyBlock(state, s);
   if (block === 'duplicate') return { state: prev, decision: 'already-evaluated-height', event: null };
+  return judge(rule, prev, s, nowSec, block);
+}
+
+/**
+ * A timer tick for time-based rules (slow-blocks): the latest block's snapshot judged again at
+ * `nowSec`. Other kinds have nothing to say between blocks ('no-event'). A tick on a snapshot
+ * older than one the rule has seen is stale ('already-evaluated-height').
+ */
+export function evaluateTick(rule: Rule, state: RuleState | null, latest: Snapshot, nowSec: number): Evaluation {
+  const prev = state ?? INITIAL_STATE;
+  if (rule.kind !== 'slow-blocks') return { state: prev, decision: 'no-event', event: null };
+  if (latest.height < prev.lastHeight) return { state: prev, decision: 'already-evaluated-height', event: null };
+  return judge(rule, prev, latest, nowSec, 'new');
+}
+
+function judge(rule: Rule, prev: RuleState, s: Snapshot, nowSec: number, block: Kind): Evaluation {
   const def = kindOf(rule) as KindDef;
   const seen: RuleState = {
     ...prev,

@@ -1,0 +1,83 @@
+/**
+ * How rules are INDEXED so one block costs O(log N + K) (issue 4), written for the Redis layer.
+ *
+ * 1. Every rule belongs to one SERIES, `kindOf(spec).series(spec)`: a named quantity measured
+ *    once per block, shared by many rules. Level series: 'hd-<window>-<lookback>' (conservative
+ *    hash-rate drop, %), 'hr7' (7d hash rate 90 % upper bound, EH/s), 're-up|down|both' (how far
+ *    the retarget estimate's 90 % interval reaches, %), 'rs' (blocks to the retarget),
+ *    'hm-<24h|7d>-<up|down|both>' (hash-price move, %), 'hpb' / 'hpa' (hash price, USD/PH/day;
+ *    'hpb' also carries breakeven), 'sb' (minutes since the last block). Event series: 'nb' (every
+ *    block), 'retarget' (blocks carrying a retarget outcome). The list is closed: SERIES.
+ * 2. `observe(snapshot, nowSec)` measures every series once: a level series gives one number and
+ *    its direction; an event series is listed when present. Missing data leaves a series out
+ *    (its rules do not change). The value is exactly what evaluateRule compares.
+ * 3. A level rule waits in ONE of two sorted sets of its series, scored by a level:
+ *    while ok, in the FIRE set scored by `fireLevel(spec)`; while firing, in the RESOLVE set
+ *    scored by `resolveLevel(spec)` (hysteresis already included). 'above' series: candidates to
+ *    fire have fireLevel ≤ value, to resolve have resolveLevel ≥ value; 'below' mirrors it.
+ *    Both bounds inclusive: ZRANGEBYSCORE fire -inf value / resolve value +inf (for 'above').
+ * 4. Only candidates are loaded and passed to evaluateRule (the judge: cooldown, reorg, duplicate
+ *    guards); when the returned status differs, move the rule between the two sets. Rules in
+ *    cooldown stay ok in the fire set and are candidates again next block (K stays small).
+ * 5. Event rules sit in one plain set per event series and are all evaluated when it occurs
+ *    (a retarget reaches every retarget rule; new-block is noisy by nature). Their state stays
+ *    'ok', so they never move.
+ * 6. slow-blocks: the timer tick calls `observe(latestSnapshot, nowSec)` too ('sb' grows with
+ *    nowSec) and evaluates candidates with `evaluateTick` (evaluator.ts); a new block's snapshot
+ *    gives 'sb' ≈ 0, which selects the firing ones for resolution.
+ *
+ * The shape matches src/store/index-plan.ts (IndexPlan) structurally, so `alertIndexPlan` can be
+ * dropped in there as the plan.
+ */
+import type { Snapshot } from '../domain/snapshot-types.ts';
+import type { Comparison } from './kinds/kind.ts';
+import { SERIES, kindOf } from './kinds/registry.ts';
+import type { RuleSpec } from './types.ts';
+
+export type IndexPlacement =
+  | { readonly mode: 'level'; readonly series: string; readonly dir: Comparison; readonly fire: number; readonly resolve: number }
+  | { readonly mode: 'event'; readonly series: string };
+
+export interface Observation {
+  readonly levels: ReadonlyMap<string, { readonly value: number; readonly dir: Comparison }>;
+  readonly events: readonly string[];
+}
+
+/** Where a rule waits in the index. Pure: the same spec always lands in the same place. */
+export function placement(spec: RuleSpec): IndexPlacement {
+  const def = kindOf(spec);
+  const series = def.series(spec);
+  if (def.mode === 'event') return { mode: 'event', series };
+  return { mode: 'level', series, dir: def.comparison, fire: def.fireLevel(spec), resolve: def.resolveLevel(spec) };
+}
+
+/** Every series' value on this snapshot at `nowSec` (block evaluation: nowSec ≈ its arrival). */
+export function observe(s: Snapshot, nowSec: number): Observation {
+  const levels = new Map<string, { value: number; dir: Comparison }>();
+  const events: string[] = [];
+  for (const [series, def] of SERIES) {
+    const r = def.read(series, s, nowSec);
+    if (r === null || !Number.isFinite(r.value)) continue;
+    if (def.mode === 'event') events.push(series);
+    else levels.set(series, { value: r.value, dir: def.comparison });
+  }
+  return { levels, events };
+}
+
+/** Which of a rule's two index sets it belongs in, given its status. */
+export function indexSet(status: 'ok' | 'firing'): 'fire' | 'resolve' {
+  return status === 'firing' ? 'resolve' : 'fire';
+}
+
+/** True when `placement` under `obs` makes the rule a candidate (what ZRANGEBYSCORE selects). */
+export function isCandidate(p: IndexPlacement, status: 'ok' | 'firing', obs: Observation): boolean {
+  if (p.mode === 'event') return obs.events.includes(p.series);
+  const o = obs.levels.get(p.series);
+  if (o === undefined) return false;
+  const above = p.dir === 'above';
+  if (status === 'ok') return above ? p.fire <= o.value : p.fire >= o.value;
+  return above ? p.resolve >= o.value : p.resolve <= o.value;
+}
+
+/** The plan object the Redis evaluation uses (same shape as store/index-plan.ts IndexPlan). */
+export const alertIndexPlan = { placement, observe } as const;
