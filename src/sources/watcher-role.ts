@@ -89,3 +89,38 @@ export async function startWatcherRole(o: WatcherRoleOptions): Promise<WatcherRo
     },
   };
 }
+
+/** What the app gives the watcher role (createApp's App satisfies it). */
+export interface AppForWatcher {
+  readonly redis: Redis;
+  readonly logger: Logger;
+  readonly evaluateQueue: EvaluateQueue & CountableQueue;
+  readonly deliverQueues: Readonly<Partial<Record<string, CountableQueue>>>;
+}
+
+export interface AppWatcherConfig {
+  readonly mempoolUrl: string;
+  readonly mempoolMaxRps: number;
+  readonly bitcoinRpcUrl: string | undefined;
+  readonly httpPort: number;
+}
+
+/**
+ * The `startWatcher` override for createApp: `startWatcher: appWatcherRole(config)`. Loads the
+ * domain's SnapshotBuilder (unless given) and serves /healthz and /metrics on HTTP_PORT.
+ */
+export function appWatcherRole(
+  config: AppWatcherConfig,
+  opts: { keyPrefix?: string; builder?: SnapshotBuilderFactory; registry?: Registry } = {},
+): (app: AppForWatcher) => Promise<{ stop(deadlineMs: number): Promise<void> }> {
+  return async (app) => {
+    const builder = opts.builder ?? (await (await import('./domain-builder.ts')).loadSnapshotBuilder());
+    return startWatcherRole({
+      mempoolUrl: config.mempoolUrl, mempoolMaxRps: config.mempoolMaxRps, bitcoinRpcUrl: config.bitcoinRpcUrl,
+      redis: app.redis, keyPrefix: opts.keyPrefix ?? 'hb:', evaluateQueue: app.evaluateQueue,
+      otherQueues: Object.values(app.deliverQueues).filter((q): q is CountableQueue => q !== undefined),
+      builder, logger: app.logger.child({ role: 'watcher' }), httpPort: config.httpPort,
+      ...(opts.registry ? { registry: opts.registry } : {}),
+    });
+  };
+}
