@@ -46,29 +46,18 @@ export const VARIABLES: readonly VariableDoc[] = [
 
 const blankToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-const httpUrl = z
-  .string()
-  .trim()
-  .refine((s) => {
+/** A URL whose scheme is one of `protocols` (e.g. 'http:'). */
+const urlWith = (protocols: readonly string[], message: string) =>
+  z.string().trim().refine((s) => {
     try {
-      const u = new URL(s);
-      return u.protocol === 'http:' || u.protocol === 'https:';
+      return protocols.includes(new URL(s).protocol);
     } catch {
       return false;
     }
-  }, 'must be an http(s) URL');
+  }, message);
 
-const redisUrl = z
-  .string()
-  .trim()
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return u.protocol === 'redis:' || u.protocol === 'rediss:';
-    } catch {
-      return false;
-    }
-  }, 'must be a redis:// or rediss:// URL');
+const httpUrl = urlWith(['http:', 'https:'], 'must be an http(s) URL');
+const redisUrl = urlWith(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL');
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 const withDefault = <T extends z.ZodType>(schema: T, def: string) =>
