@@ -17,3 +17,4 @@ export { retargetSvg } from './retarget-chart.ts';
 export { hashpriceSvg } from './hashprice-chart.ts';
 export { CHART_KINDS, CHART_WIDTH, CHART_HEIGHT } from './types.ts';
 export type { ChartKind, ChartOptions, ChartPoint, ChartTheme } from './types.ts';
+export { chartForAlerts, chartForCommand } from './chart-for.ts';
