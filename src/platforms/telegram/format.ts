@@ -2,9 +2,16 @@
  * Numbers and times in the units miners use (EH/s, %, $/PH/day, sats) and in the subscriber's
  * time zone. Plain strings; callers escape them through ./html.ts like any other data.
  */
-import { fmtNum } from '../../alerting/describe.ts';
+import { fmtNum as fmtPlain } from '../../alerting/describe.ts';
 
 const MINUS = '−';
+
+/** fmtNum that stays short for absurd inputs: "n/a" for NaN/∞, exponent form beyond 10^15. */
+export function fmtNum(n: number, maxDecimals = 2): string {
+  if (!Number.isFinite(n)) return 'n/a';
+  if (Math.abs(n) >= 1e15) return n.toExponential(3);
+  return fmtPlain(n, maxDecimals);
+}
 
 /** H/s → "612.3 EH/s". */
 export function fmtEhs(hps: number): string {
@@ -18,6 +25,7 @@ export function fmtEhsInterval(lowHps: number, highHps: number): string {
 
 /** Signed percentage, "+3.21 %" / "−2.1 %". */
 export function fmtSignedPct(pct: number, decimals = 2): string {
+  if (!Number.isFinite(pct)) return 'n/a';
   const rounded = Number(pct.toFixed(decimals));
   if (rounded === 0) return `0 %`;
   return `${rounded > 0 ? '+' : MINUS}${fmtNum(Math.abs(rounded), decimals)} %`;
@@ -69,7 +77,8 @@ function formatter(zone: string): Intl.DateTimeFormat {
 
 /** Unix seconds → "26 Nov 2026, 10:32 CET" in the subscriber's zone. */
 export function fmtTime(unixSec: number, zone: string): string {
-  return formatter(zone).format(new Date(unixSec * 1000));
+  const d = new Date(unixSec * 1000);
+  return Number.isNaN(d.getTime()) ? 'unknown time' : formatter(zone).format(d);
 }
 
 /** Minutes after midnight → "23:00". */

@@ -5,9 +5,8 @@
  */
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { HASHRATE_WINDOWS, type HashrateWindow } from '../../domain/types.ts';
-import { fmtNum } from '../../alerting/describe.ts';
-import { html, joinHtml, type SafeHtml } from './html.ts';
-import { fmtDuration, fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtTime, fmtUsd, fmtUsdPerPhDay } from './format.ts';
+import { html, joinHtml, truncateHtml, type SafeHtml } from './html.ts';
+import { fmtDuration, fmtNum, fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtTime, fmtUsd, fmtUsdPerPhDay } from './format.ts';
 
 export const NO_DATA = html`⏳ No chain data yet: the watcher has not processed a block. Try again in a minute.`;
 
@@ -56,20 +55,20 @@ function hashpriceLines(s: Snapshot, zone: string, nowSec: number): SafeHtml[] {
 
 export function renderStatus(s: Snapshot, zone: string, nowSec: number): SafeHtml {
   const r = s.retarget;
-  return joinHtml([
+  return truncateHtml(joinHtml([
     html`📊 <b>Bitcoin network</b>`,
     html`Hash rate (window, 90 % interval):`,
     ...hashrateLines(s),
     html`Difficulty ${fmtNum(s.difficulty / 1e12, 2)} T · next retarget ${fmtSignedPct(r.changePct)} (90 %: ${fmtSignedPct(r.lowPct)} to ${fmtSignedPct(r.highPct)}) in ${r.remainingBlocks} blocks`,
     hashpriceLines(s, zone, nowSec)[0]!,
     footer(s, zone, nowSec),
-  ], '\n');
+  ], '\n'));
 }
 
 export function renderRetarget(s: Snapshot, zone: string, nowSec: number): SafeHtml {
   const out = s.retargetOutcome;
   const last = out !== null ? [html`Just retargeted at block ${out.height}: <b>${fmtSignedPct(out.changePct)}</b>`] : [];
-  return joinHtml([html`⛏ <b>Difficulty retarget</b>`, ...last, ...retargetLines(s, zone), footer(s, zone, nowSec)], '\n');
+  return truncateHtml(joinHtml([html`⛏ <b>Difficulty retarget</b>`, ...last, ...retargetLines(s, zone), footer(s, zone, nowSec)], '\n'));
 }
 
 export function renderHashprice(s: Snapshot, zone: string, nowSec: number): SafeHtml {
@@ -80,5 +79,5 @@ export function renderHashprice(s: Snapshot, zone: string, nowSec: number): Safe
       ago.push(html`${w} ago: ${fmtUsdPerPhDay(a.usdPerPhDay)} (${fmtSignedPct((s.hashprice.usdPerPhDay / a.usdPerPhDay - 1) * 100)})`);
     }
   }
-  return joinHtml([html`💰 <b>Hash price</b> (Luxor definition)`, ...hashpriceLines(s, zone, nowSec), ...ago, footer(s, zone, nowSec)], '\n');
+  return truncateHtml(joinHtml([html`💰 <b>Hash price</b> (Luxor definition)`, ...hashpriceLines(s, zone, nowSec), ...ago, footer(s, zone, nowSec)], '\n'));
 }
