@@ -9,7 +9,7 @@
  * so a rate limit delays a message but never loses or duplicates it.
  */
 import { DiscordAPIError, HTTPError, RateLimitError, Routes, type REST } from 'discord.js';
-import type { Logger } from '../../app/logger.ts';
+import { redactSecrets, type Logger } from '../../app/logger.ts';
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
 import type { Subscription } from '../../alerting/types.ts';
 import { clip, LIMITS } from './embed-limits.ts';
@@ -25,6 +25,12 @@ export const PERMANENT_CODES: ReadonlyMap<number, string> = new Map([
 
 /** Maps anything a REST call threw to the engine's failure kinds; never includes the token. */
 export function classifyDiscordError(e: unknown, attempted: string): DeliveryError {
+  const d = classify(e, attempted);
+  const safe = redactSecrets(d.message);
+  return safe === d.message ? d : new DeliveryError(d.kind, safe, d.context);
+}
+
+function classify(e: unknown, attempted: string): DeliveryError {
   if (e instanceof DeliveryError) return e;
   if (e instanceof DiscordAPIError) {
     const code = typeof e.code === 'number' ? e.code : Number(e.code);

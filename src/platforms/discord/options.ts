@@ -26,10 +26,13 @@ export const KIND_PARAMS: Readonly<Record<RuleKind, readonly ParamName[]>> = {
 
 export type ParamValues = Partial<Record<ParamName, string | number>>;
 
-/** A number as the grammar reads it: plain decimal, never exponent notation. */
-function numberWord(n: number): string {
+/**
+ * A number as the grammar reads it: plain decimal, never exponent notation, rounded to 8
+ * decimals (finer than any parameter means: $0.00000001/kWh), so 5e-324 becomes 0, not "5e-324".
+ */
+export function numberWord(n: number): string {
   const s = String(n);
-  return /e/i.test(s) ? n.toFixed(12).replace(/\.?0+$/, '') : s;
+  return /e/i.test(s) || !/^-?\d+(\.\d{1,8})?$/.test(s) ? n.toFixed(8).replace(/\.?0+$/, '') : s;
 }
 
 /**
