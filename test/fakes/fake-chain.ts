@@ -52,6 +52,7 @@ export class FakeChain {
   readonly blocks: FixtureBlock[] = [];
   readonly orphans: FixtureBlock[] = [];
   private branch = 0;
+  private lastOrphaned: FixtureBlock[] = [];
   private readonly spacing: number;
   private readonly startTime: number;
   readonly startHeight: number;
@@ -95,8 +96,25 @@ export class FakeChain {
   /** Replaces the last `depth` blocks with `depth + extra` new ones; returns the new branch. */
   reorg(depth: number, extra = 1): FixtureBlock[] {
     this.branch++;
-    this.orphans.push(...this.blocks.splice(this.blocks.length - depth, depth));
+    this.lastOrphaned = this.blocks.splice(this.blocks.length - depth, depth);
+    this.orphans.push(...this.lastOrphaned);
     return this.mine(depth + extra);
+  }
+
+  /**
+   * Undoes the last reorg: the branch it orphaned comes back (its blocks unchanged) and `extra`
+   * new blocks go on top so it is the heavier one. Returns the restored and new blocks.
+   */
+  reorgBack(extra = 2): FixtureBlock[] {
+    const restored = this.lastOrphaned;
+    const first = restored[0];
+    if (!first) throw new Error('nothing to restore');
+    const replaced = this.blocks.splice(first.height - this.startHeight);
+    this.orphans.push(...replaced);
+    this.lastOrphaned = replaced;
+    this.blocks.push(...restored);
+    this.branch++;
+    return [...restored, ...this.mine(extra)];
   }
 
   private make(height: number, prev: string): FixtureBlock {

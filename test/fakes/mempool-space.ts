@@ -78,6 +78,14 @@ export class FakeMempoolSpace {
     return added;
   }
 
+  /** Undoes the last reorg (the orphaned branch wins after all), announced like a reorg. */
+  reorgBack(extra = 2): FixtureBlock[] {
+    const added = this.chain.reorgBack(extra);
+    this.broadcast((c) => (c.wantBlocks ? { blocks: this.chain.blocks.slice(-8) } : null));
+    this.pushBlock(this.chain.tip);
+    return added;
+  }
+
   /** Terminates every websocket (clients must reconnect). */
   dropConnections(): void {
     for (const c of this.clients) c.ws.terminate();

@@ -3,7 +3,9 @@
  * while blocks keep coming, a stalled socket, garbage frames, 429/503 storms and a price outage.
  * Each case checks every height arrives exactly once and the stored snapshots are right.
  */
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/app/logger.ts';
 import { counterTotal } from '../../src/app/metrics.ts';
 import { COLD_START_REORG_MARGIN } from '../../src/sources/watcher.ts';
 import { addStats, comparable, createHarness, waitFor, type Harness } from './watcher-harness.ts';
@@ -142,5 +144,35 @@ describe('watcher on mempool.space', () => {
     const lit = await h.state.getLatestSnapshot();
     expect(lit?.hashprice.priceUsd).toBe(101_000);
     expect(lit?.hashprice.priceStale).toBe(false);
+  });
+
+  it('staleness watchdog: socket alive but silent while the REST tip moves → resync and reconnect', async () => {
+    h = await createHarness();
+    const tip0 = h.fake.chain.tip.height;
+    await h.start({ watchdogIntervalMs: 50, staleAfterMs: 250 });
+    await h.caughtUp();
+    h.fake.mine(2, { silent: true }); // REST knows, the websocket says nothing (and still pongs)
+    await h.caughtUp(5_000);
+    expect(await counterTotal(h.metrics.resyncs, { reason: 'stale websocket' })).toBeGreaterThanOrEqual(1);
+    expect(await counterTotal(h.metrics.reconnects, { reason: 'stale' })).toBeGreaterThanOrEqual(1);
+    expect(addStats(h.adds).heights).toEqual(range(tip0, h.fake.chain.tip.height));
+  });
+
+  it('source unreachable at start: retries with a clear log line, never crashes, catches up later', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }) });
+    h = await createHarness({ logger });
+    h.fake.storm(503, 1_000_000);
+    h.fake.refuseWebsocket(true);
+    await h.start();
+    await waitFor('a retry log line', () => lines.some((l) => l.includes('startup sync failed')));
+    expect(h.watcher?.isLive()).toBe(false);
+    expect(h.watcher?.notLiveReason()).toMatch(/sync failing: GET \/api\/blocks\/tip\/height: HTTP 503/);
+    h.fake.storm(503, 0);
+    h.fake.refuseWebsocket(false);
+    await h.caughtUp(10_000);
+    expect(lines.some((l) => l.includes('watcher recovered'))).toBe(true);
+    expect(addStats(h.adds).heights).toEqual([h.fake.chain.tip.height]);
+    await waitFor('live', () => h.watcher?.isLive() === true);
   });
 });

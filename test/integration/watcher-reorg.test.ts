@@ -67,4 +67,26 @@ describe('reorg edge cases', () => {
     expect(addStats(h.adds).duplicateHashes).toEqual([]);
     await storedChainMatchesFake();
   });
+
+  it('a reorg back to a branch seen before: its blocks are not evaluated twice', async () => {
+    h = await createHarness();
+    await h.start();
+    await h.caughtUp();
+    h.fake.mine(2);
+    await h.caughtUp();
+    const oldTip = h.fake.chain.tip.height;
+    h.fake.reorg(2, 1);
+    await h.caughtUp();
+    const before = h.adds.length;
+    const added = h.fake.reorgBack(2);
+    await h.caughtUp();
+    const again = h.adds.slice(before);
+    // the restored branch (oldTip-1, oldTip) was evaluated before: only the new blocks go out
+    expect(again.map((a) => a.height)).toEqual(added.slice(2).map((b) => b.height));
+    expect(again.map((a) => a.correction)).toEqual(added.slice(2).map((b) => b.height <= oldTip + 1));
+    expect(addStats(h.adds).duplicateHashes).toEqual([]);
+    expect(await counterTotal(h.metrics.reorgs)).toBe(2);
+    await storedChainMatchesFake();
+    for (const b of added) expect((await h.state.getSnapshot(b.id))?.height).toBe(b.height);
+  });
 });
