@@ -9,8 +9,8 @@ import type { Palette } from './theme.ts';
 import { timeTicks } from './time-axis.ts';
 import { CHART_HEIGHT, CHART_WIDTH } from './types.ts';
 
-export const TICK_FONT = 16;
-export const LABEL_FONT = 16;
+export const TICK_FONT = 18;
+export const LABEL_FONT = 18;
 
 /** A plotting rectangle in pixels. */
 export interface Box {
@@ -21,7 +21,7 @@ export interface Box {
 }
 
 /** Standard layout: header + legend on top, one plot below (split it for stacked panels). */
-export const PLOT: Box = { x: 96, y: 112, w: CHART_WIDTH - 96 - 30, h: CHART_HEIGHT - 112 - 72 };
+export const PLOT: Box = { x: 96, y: 118, w: CHART_WIDTH - 96 - 30, h: CHART_HEIGHT - 118 - 74 };
 
 export interface PanelSpec {
   readonly box: Box;
@@ -73,7 +73,7 @@ export function panelFrame(spec: PanelSpec): PanelFrame {
   }
   for (const t of timeTicks(spec.t0, spec.t1, spec.timeZone)) {
     under.push(line(x(t.tSec), box.y, x(t.tSec), box.y + box.h, { stroke: pal.grid, width: 1 }));
-    if (spec.xLabels) under.push(text(x(t.tSec), box.y + box.h + 24, t.lines, { size: TICK_FONT, fill: pal.muted, anchor: 'middle' }));
+    if (spec.xLabels) under.push(text(x(t.tSec), box.y + box.h + 25, t.lines, { size: TICK_FONT, fill: pal.muted, anchor: 'middle' }));
   }
   const cy = box.y + box.h / 2;
   under.push(text(24, cy, spec.yTitle, { size: LABEL_FONT, fill: pal.ink, anchor: 'middle', rotate: -90 }));
@@ -84,9 +84,9 @@ export function panelFrame(spec: PanelSpec): PanelFrame {
 /** Title, subtitle and the x-axis title (which names the reader's time zone). */
 export function header(title: string, subtitle: string, xTitle: string, pal: Palette): string[] {
   return [
-    text(24, 40, title, { size: 26, fill: pal.ink, weight: 'bold' }),
-    text(24, 68, subtitle, { size: 17, fill: pal.muted }),
-    text(PLOT.x + PLOT.w / 2, CHART_HEIGHT - 10, xTitle, { size: 15, fill: pal.muted, anchor: 'middle' }),
+    text(24, 40, title, { size: 28, fill: pal.ink, weight: 'bold' }),
+    text(24, 70, subtitle, { size: 19, fill: pal.muted }),
+    text(PLOT.x + PLOT.w / 2, CHART_HEIGHT - 7, xTitle, { size: 16, fill: pal.muted, anchor: 'middle' }),
   ];
 }
 
@@ -99,15 +99,15 @@ export interface LegendItem {
 }
 
 /** One legend row left to right above the plot. */
-export function legend(items: readonly LegendItem[], pal: Palette, y = 96): string[] {
+export function legend(items: readonly LegendItem[], pal: Palette, y = 101): string[] {
   const out: string[] = [];
   let x = PLOT.x;
   for (const it of items) {
     if (it.mark === 'band') out.push(rect(x, y - 12, 26, 14, it.color, 2));
     else if (it.mark === 'dot') out.push(circle(x + 13, y - 5, 6, it.color));
     else out.push(line(x, y - 5, x + 26, y - 5, { stroke: it.color, width: 3, ...(it.mark === 'dash' ? { dash: '7 5' } : {}) }));
-    out.push(text(x + 34, y, it.label, { size: 16, fill: pal.ink }));
-    x += 34 + textWidth(it.label, 16) + 22;
+    out.push(text(x + 34, y, it.label, { size: 18, fill: pal.ink }));
+    x += 34 + textWidth(it.label, 18) + 20;
   }
   return out;
 }
@@ -120,7 +120,7 @@ export interface RefLine {
   readonly dash?: string;
 }
 
-const LABEL_GAP = 21;
+const LABEL_GAP = 23;
 
 /**
  * Draws reference lines (peak, thresholds, break-even) with their labels on small plates at the
@@ -141,10 +141,10 @@ export function refLines(box: Box, lines: readonly RefLine[], pal: Palette): str
     ys[i] = Math.min(ys[i] ?? 0, max);
   }
   sorted.forEach((l, i) => {
-    const w = textWidth(l.label, 15) + 12;
+    const w = textWidth(l.label, 16) + 12;
     const y = ys[i] ?? l.yPx;
-    out.push(rect(box.x + box.w - w - 6, y - 15, w, 20, pal.panel, 3));
-    out.push(text(box.x + box.w - 12, y, l.label, { size: 15, fill: l.color, anchor: 'end', weight: 'bold' }));
+    out.push(rect(box.x + box.w - w - 6, y - 16, w, 22, pal.panel, 3));
+    out.push(text(box.x + box.w - 12, y, l.label, { size: 16, fill: l.color, anchor: 'end', weight: 'bold' }));
   });
   return out;
 }
@@ -152,12 +152,12 @@ export function refLines(box: Box, lines: readonly RefLine[], pal: Palette): str
 /** A vertical marker (e.g. the retarget ETA) labelled on a plate near the panel's bottom. */
 export function vMarker(box: Box, xPx: number, label: string, color: string, pal: Palette): string[] {
   const right = xPx > box.x + box.w - 200;
-  const w = textWidth(label, 15) + 12;
+  const w = textWidth(label, 16) + 12;
   const y = box.y + box.h - 12;
   const x0 = right ? xPx - 8 - w : xPx + 8;
   return [
     line(xPx, box.y, xPx, box.y + box.h, { stroke: color, width: 2, dash: '4 4' }),
-    rect(x0, y - 15, w, 20, pal.panel, 3),
-    text(x0 + 6, y, label, { size: 15, fill: color }),
+    rect(x0, y - 16, w, 22, pal.panel, 3),
+    text(x0 + 6, y, label, { size: 16, fill: color }),
   ];
 }

@@ -73,7 +73,7 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
     { label: '3d', color: pal.series[1], mark: 'line' },
     { label: '7d', color: pal.series[2], mark: 'line' },
     { label: `90 % band (${focus})`, color: pal.band, mark: 'band' },
-    { label: 'difficulty (implied)', color: pal.step, mark: 'dash' },
+    { label: 'difficulty', color: pal.step, mark: 'dash' },
   ];
   if (peakEhs !== null) items.push({ label: 'peak', color: pal.peak, mark: 'dot' });
   if (drawn.length > 0) items.push({ label: 'alert', color: pal.threshold, mark: 'dash' });

@@ -121,5 +121,5 @@ function retargetThresholds(opts: ChartOptions): Array<{ pct: number; label: str
 /** The ETA marker, or a "→" note at the right edge when the ETA is beyond the drawn span. */
 function etaMarker(box: Box, xPx: number, label: string, pal: Palette): string[] {
   if (xPx <= box.x + box.w) return vMarker(box, xPx, label, pal.ink, pal);
-  return [text(box.x + box.w - 8, box.y + box.h - 12, `${label} →`, { size: 15, fill: pal.ink, anchor: 'end' })];
+  return [text(box.x + box.w - 8, box.y + box.h - 12, `${label} →`, { size: 16, fill: pal.ink, anchor: 'end' })];
 }
