@@ -11,6 +11,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
+import { Registry } from 'prom-client';
+import { silentLogger } from '../../src/app/logger.ts';
+import { createWatcherMetrics } from '../../src/app/metrics.ts';
+import { MempoolSource } from '../../src/sources/mempool-space/source.ts';
+import { startWatcher } from '../../src/sources/watcher.ts';
 import { RedisChainState } from '../../src/store/chain-state.ts';
 import type { EvaluateJob } from '../../src/jobs/queues.ts';
 import { FakeChain } from '../fakes/fake-chain.ts';
@@ -32,13 +37,26 @@ async function freePort(): Promise<number> {
   return p;
 }
 
+async function startRedis(): Promise<void> {
+  redisProc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'yes', '--dir', dir], { stdio: 'ignore' });
+  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  probe.on('error', () => undefined);
+  await waitFor('redis-server', async () => probe.connect().then(() => true, () => false));
+  probe.disconnect();
+}
+
+async function stopRedis(): Promise<void> {
+  const exited = new Promise((r) => redisProc.once('exit', r));
+  redisProc.kill('SIGKILL');
+  await exited;
+}
+
 beforeAll(async () => {
   port = await freePort();
   dir = mkdtempSync(join(tmpdir(), 'hb-watch-redis-'));
-  redisProc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'yes', '--dir', dir], { stdio: 'ignore' });
-  redis = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
+  await startRedis();
+  redis = new Redis({ port, retryStrategy: () => 50 });
   redis.on('error', () => undefined);
-  await waitFor('redis-server', async () => redis.connect().then(() => true, () => false));
 });
 
 afterAll(async () => {
@@ -111,4 +129,42 @@ describe('watcher killed and restarted', () => {
       await fake.close();
     }
   }, 90_000);
+
+  it('Redis killed and restarted under a running watcher: retries, then no gap and no duplicate', async () => {
+    const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: 80 }) });
+    const prefix = 'hb-test-watch-redis-outage:';
+    const wredis = new Redis({ port, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    wredis.on('error', () => undefined);
+    const state = new RedisChainState(wredis, { prefix, keepBlocks: HISTORY + 120 });
+    const queue = new Queue('hb-test-watch-redis-outage', { connection: { port, maxRetriesPerRequest: 1, retryStrategy: () => 50 } });
+    queue.on('error', () => undefined);
+    const logger = silentLogger();
+    const metrics = createWatcherMetrics(new Registry());
+    const source = new MempoolSource({ baseUrl: fake.url, maxRps: 100, logger, metrics, wsBackoff: { baseMs: 20, capMs: 100 }, restBackoff: { baseMs: 20, capMs: 100 } });
+    const watcher = await startWatcher({ source, priceSource: source, state, queue, builder: testBuilderFactory(HISTORY), logger, metrics, retryBackoff: { baseMs: 50, capMs: 200 } });
+    const tip0 = fake.chain.tip.height;
+    try {
+      await waitFor('caught up', async () => (await state.getCursor())?.hash === fake.chain.tip.id, 20_000);
+      fake.mine(2);
+      await waitFor('two more', async () => (await state.getCursor())?.hash === fake.chain.tip.id);
+      await stopRedis();
+      fake.mine(3);
+      await waitFor('failing', () => watcher.notLiveReason()?.startsWith('sync failing') === true);
+      await startRedis();
+      fake.mine(1);
+      await waitFor('recovered', async () => (await state.getCursor().catch(() => null))?.hash === fake.chain.tip.id, 20_000);
+      await watcher.idle();
+      const jobs = (await queue.getJobs(['waiting'])).map((j) => j.data as EvaluateJob);
+      expect(jobs.map((j) => j.height).sort((a, b) => a - b)).toEqual(Array.from({ length: fake.chain.tip.height - tip0 + 1 }, (_, i) => tip0 + i));
+      expect(new Set(jobs.map((j) => j.hash)).size).toBe(jobs.length);
+      await waitFor('live again', () => watcher.isLive());
+    } finally {
+      await watcher.stop();
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      await state.clear();
+      wredis.disconnect();
+      await fake.close();
+    }
+  }, 60_000);
 });
