@@ -9,7 +9,7 @@ import { DAY_SEC, finiteCount, fmtPct, values } from './series.ts';
 import { extent } from './scale.ts';
 import { bandPath, circle, decimate, filledPath, line, linePath, path, rect, svgDocument, text, type XY } from './svg.ts';
 import { palette } from './theme.ts';
-import { formatShortDateTime, zoneOrUtc } from './time-axis.ts';
+import { formatDateTime, zoneOrUtc } from './time-axis.ts';
 import { CHART_HEIGHT, CHART_WIDTH, type ChartOptions, type ChartPoint } from './types.ts';
 
 const EPOCH = 2016;
@@ -60,7 +60,7 @@ export function retargetSvg(points: readonly ChartPoint[], opts: ChartOptions): 
     line(top.x(last.timeSec), top.y(done), top.x(r.etaSec), top.y(EPOCH), { stroke: pal.series[1], width: 2, dash: '3 5' }),
     path(linePath(blocksXY), { stroke: pal.series[1], width: 3 }),
     CLIP_END,
-    ...etaMarker(topBox, top.x(r.etaSec), `retarget ≈ ${formatShortDateTime(r.etaSec, zone)}`, pal),
+    ...etaMarker(topBox, top.x(r.etaSec), `retarget ≈ ${formatDateTime(r.etaSec, zone, 'short')}`, pal),
   ];
 
   // Lower panel: the estimate's path and interval.

@@ -82,30 +82,19 @@ export function timeTicks(t0: number, t1: number, timeZone: string, maxTicks = 7
   return ticks;
 }
 
-/** "5 Jan 2026, 14:03 CET": when the picture was true, in the reader's zone. */
-export function formatDateTime(tSec: number, timeZone: string): string {
-  const zone = zoneOrUtc(timeZone);
+/**
+ * "5 Jan 2026, 14:03 CET" (full: when the picture was true) or "5 Jan, 14:03" (short: annotations
+ * such as the retarget ETA), in the reader's zone.
+ */
+export function formatDateTime(tSec: number, timeZone: string, style: 'full' | 'short' = 'full'): string {
+  const full = style === 'full';
   return new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).format(new Date(tSec * 1000));
-}
-
-/** Short date + time without year, for annotations such as the retarget ETA. */
-export function formatShortDateTime(tSec: number, timeZone: string): string {
-  const zone = zoneOrUtc(timeZone);
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
+    timeZone: zoneOrUtc(timeZone),
     day: 'numeric',
     month: 'short',
     hour: '2-digit',
     minute: '2-digit',
     hourCycle: 'h23',
+    ...(full ? { year: 'numeric', timeZoneName: 'short' } : {}),
   }).format(new Date(tSec * 1000));
 }

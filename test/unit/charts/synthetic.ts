@@ -6,21 +6,11 @@
  */
 import type { ChartPoint } from '../../../src/charts/types.ts';
 import type { HashrateWindow, Lookback } from '../../../src/domain/types.ts';
+import { createRng } from '../../../src/sources/replay/prng.ts';
 
 const TWO_32 = 4_294_967_296;
 const WIN: Record<HashrateWindow, number> = { '1d': 144, '3d': 432, '7d': 1008 };
 const LOOK: Record<Lookback, number> = { '7d': 1008, '14d': 2016, '30d': 4320, '90d': 12960 };
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export interface SyntheticOptions {
   readonly blocks?: number;
@@ -34,7 +24,7 @@ export interface SyntheticOptions {
 /** A history of ChartPoints in height order. */
 export function syntheticPoints(o: SyntheticOptions = {}): ChartPoint[] {
   const n = o.blocks ?? 5000;
-  const rand = rng(o.seed ?? 7);
+  const rand = createRng(o.seed ?? 7);
   const h0 = o.startHeight ?? 915_264;
   const ehs = o.ehs ?? ((i: number) => 900 + 60 * Math.sin(i / 900) - (i > n * 0.8 ? 120 : 0));
   let difficulty = (900e18 * 600) / TWO_32;
@@ -53,7 +43,7 @@ export function syntheticPoints(o: SyntheticOptions = {}): ChartPoint[] {
     }
     if (h % 2016 === 0 && i === 0) epochStartIdx = 0;
     const meanSec = (difficulty * TWO_32) / (ehs(i) * 1e18);
-    t += Math.max(1, Math.round(-Math.log(1 - rand()) * meanSec));
+    t += Math.max(1, Math.round(rand.exponential(meanSec)));
     times.push(t);
     diffs.push(difficulty);
     out.push(point(i, h, t, difficulty, times, diffs, out, epochStartIdx));
