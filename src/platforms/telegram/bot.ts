@@ -3,6 +3,7 @@
  * createApp builds it through createTelegramBot and only sees start/stop/notifier, so telegraf
  * stays inside src/platforms/telegram/.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Telegraf, Telegram } from 'telegraf';
@@ -212,6 +213,48 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
       launched = null;
       try { bot.stop('shutdown'); } catch { /* not running */ }
       await done;
+    },
+  };
+}
+
+/**
+ * The webhook secret, derived from the bot token: every instance agrees on it without another
+ * setting, and it reveals nothing about the token (one-way hash).
+ */
+export function webhookSecretFor(token: string): string {
+  return createHash('sha256').update(`hashbell-telegram-webhook:${token}`).digest('hex');
+}
+
+export interface TelegramPlatformOptions {
+  readonly token: string;
+  readonly apiRoot?: string;
+  /** TELEGRAM_WEBHOOK_URL; long polling when undefined. */
+  readonly webhookUrl?: string;
+  /** Local port for webhook updates behind your TLS proxy (default 8443). */
+  readonly webhookPort?: number;
+  readonly logger: Logger;
+}
+
+/**
+ * Production wiring for createApp in two steps, because the app needs the notifier before it
+ * exists and the bot needs the app's service after: `notifiers: { telegram: p.notifier }`, then
+ * `startBots: async (app) => [await p.startBot(app.service)]`.
+ */
+export function telegramPlatform(opts: TelegramPlatformOptions): {
+  notifier: TelegramNotifier;
+  startBot(service: SubscriptionService): Promise<{ stop(deadlineMs: number): Promise<void> }>;
+} {
+  const notifier = createTelegramNotifier(opts);
+  return {
+    notifier,
+    async startBot(service) {
+      const bot = createTelegramBot({
+        ...opts, service, notifier,
+        ...(opts.webhookUrl !== undefined
+          ? { webhook: { url: opts.webhookUrl, secretToken: webhookSecretFor(opts.token), port: opts.webhookPort ?? 8443, host: '0.0.0.0' } } : {}),
+      });
+      await bot.start();
+      return { stop: () => bot.stop() };
     },
   };
 }
