@@ -32,6 +32,8 @@ export interface ChainSyncDeps {
   /** A gap longer than this is history: loaded but only the newest this many get jobs. */
   readonly maxCatchUpJobs: number;
   readonly onSnapshot?: (s: Snapshot) => void;
+  /** Aborts source requests on shutdown. */
+  readonly signal?: AbortSignal;
 }
 
 /** The source's chain moved under us mid-sync; the caller simply syncs again. */
@@ -45,6 +47,7 @@ export class ChainSync {
   private builder: SnapshotBuilderLike | null = null;
   private cursor: ChainCursor | null = null;
   private correctUntil = -1;
+  private historyUntil = -1;
   private price: PricePoint | null = null;
   private sent: EvaluateJob[] = [];
   private loaded = false;
@@ -64,6 +67,7 @@ export class ChainSync {
     const s = this.d.state;
     this.cursor = await s.getCursor();
     this.correctUntil = await s.getCorrectUntil();
+    this.historyUntil = await s.getHistoryUntil();
     const stored = await s.getPrice();
     if (stored) this.setPrice(stored);
     await this.rebuild();
@@ -89,7 +93,7 @@ export class ChainSync {
   /** Brings state to the source's tip: cold start, fork repair, backfill; `hint` appended last. */
   async sync(hint?: Block): Promise<void> {
     if (!this.loaded) await this.load();
-    const tip = await this.d.source.tipHeight();
+    const tip = await this.d.source.tipHeight(this.d.signal);
     if (!this.cursor) await this.coldStart(tip);
     else {
       const probe = Math.min(tip, this.cursor.height);
@@ -99,6 +103,7 @@ export class ChainSync {
         await this.d.state.clear();
         this.cursor = null;
         this.correctUntil = -1;
+        this.historyUntil = -1;
         await this.coldStart(tip);
       } else if (fork.height < probe) {
         // (fork at `probe` below our tip means the source merely lags: nothing to undo)
@@ -125,22 +130,20 @@ export class ChainSync {
   private async coldStart(tip: number): Promise<void> {
     const from = Math.max(0, tip - this.d.coldStartBlocks + 1);
     this.d.logger.info({ from, to: tip }, 'cold start: loading chain history');
+    // Marked first, so a cold start cut short resumes as history, not as a storm of jobs.
+    this.historyUntil = tip;
+    await this.d.state.setHistoryUntil(tip);
     this.builder = this.d.builder.create();
-    for (let h = from; h <= tip; h += CHUNK * 10) {
-      const to = Math.min(tip, h + CHUNK * 10 - 1);
-      const blocks = await this.d.source.blocks(h, to);
-      this.checkLinks(blocks, this.cursor?.hash);
-      await this.append(blocks, (b) => b.height === tip);
-    }
+    await this.forward(tip, from);
   }
 
-  private async forward(tip: number): Promise<void> {
-    const c = this.cursor;
-    if (!c || tip <= c.height) return;
-    const firstJob = tip - this.d.maxCatchUpJobs + 1;
-    if (tip - c.height > 1) this.d.logger.info({ from: c.height + 1, to: tip }, 'backfilling missed heights');
-    for (let h = c.height + 1; h <= tip; h += CHUNK) {
-      const blocks = await this.d.source.blocks(h, Math.min(tip, h + CHUNK - 1));
+  private async forward(tip: number, coldFrom?: number): Promise<void> {
+    const start = coldFrom ?? (this.cursor ? this.cursor.height + 1 : null);
+    if (start === null || tip < start) return;
+    const firstJob = Math.max(tip - this.d.maxCatchUpJobs + 1, this.historyUntil);
+    if (tip - start > 0) this.d.logger.info({ from: start, to: tip, firstJob }, 'backfilling heights');
+    for (let h = start; h <= tip; h += CHUNK) {
+      const blocks = await this.d.source.blocks(h, Math.min(tip, h + CHUNK - 1), this.d.signal);
       this.checkLinks(blocks, this.cursor?.hash);
       await this.append(blocks, (b) => b.height >= firstJob);
     }
@@ -160,10 +163,10 @@ export class ChainSync {
   private async findFork(from: number): Promise<ChainCursor | null> {
     const low = Math.max(0, from - this.d.maxReorgDepth);
     const stored = new Map((await this.d.state.getBlocks(low, from)).map((s) => [s.block.height, s.block.id]));
-    const [first] = await this.d.source.blocks(from, from);
+    const [first] = await this.d.source.blocks(from, from, this.d.signal);
     if (first && stored.get(from) === first.id) return { height: from, hash: first.id };
     for (let hi = from - 1; hi >= low; hi -= 15) {
-      const page = await this.d.source.blocks(Math.max(low, hi - 14), hi);
+      const page = await this.d.source.blocks(Math.max(low, hi - 14), hi, this.d.signal);
       for (const b of [...page].reverse()) {
         if (stored.get(b.height) === b.id) return { height: b.height, hash: b.id };
       }
@@ -216,6 +219,7 @@ export class ChainSync {
     }
     this.sent = [];
     const top = blocks[blocks.length - 1]!;
+    const prevTop = this.cursor?.height ?? top.height;
     this.cursor = { height: top.height, hash: top.id };
     for (let i = 0; i < entries.length; i++) {
       const job = entries[i]!.job;
@@ -231,7 +235,7 @@ export class ChainSync {
       this.correctUntil = -1;
       await this.d.state.clearCorrectUntil();
     }
-    if (top.height % 144 === 0) await this.d.state.prune(top.height);
+    if (Math.floor(top.height / 144) !== Math.floor(prevTop / 144)) await this.d.state.prune(top.height);
     for (const s of snapshots) this.d.onSnapshot?.(s);
   }
 

@@ -63,6 +63,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
     coldStartBlocks: deps.coldStartBlocks ?? deps.builder.requiredHistoryBlocks + COLD_START_REORG_MARGIN,
     maxCatchUpJobs: deps.maxCatchUpJobs ?? 1008,
     ...(deps.onSnapshot ? { onSnapshot: deps.onSnapshot } : {}),
+    signal: abort.signal,
   });
   let tail: Promise<void> = Promise.resolve();
   let failing: string | null = null;

@@ -16,6 +16,8 @@ export function chainKeys(prefix: string) {
     enqueued: `${p}enqueued`,
     /** STRING JSON PricePoint: newest price seen. */
     price: `${p}price`,
+    /** STRING int: a cold start is loading history up to this height (no jobs below it). */
+    historyUntil: `${p}history-until`,
     /** STRING int: heights up to this one are being replayed after a reorg (corrections). */
     correctUntil: `${p}correct-until`,
   } as const;

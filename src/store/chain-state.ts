@@ -100,6 +100,16 @@ export class RedisChainState {
     return raw === null ? -1 : Number(raw);
   }
 
+  /** Height a cold start is loading history up to; -1 when none. */
+  async getHistoryUntil(): Promise<number> {
+    const raw = await this.redis.get(this.keys.historyUntil);
+    return raw === null ? -1 : Number(raw);
+  }
+
+  async setHistoryUntil(height: number): Promise<void> {
+    await this.redis.set(this.keys.historyUntil, String(height));
+  }
+
   async isEnqueued(hash: string): Promise<boolean> {
     return (await this.redis.zscore(this.keys.enqueued, hash)) !== null;
   }

@@ -22,6 +22,9 @@ export class FakeMempoolSpace {
   /** Every REST request (path and ms time), for pacing and backoff assertions. */
   readonly requests: Array<{ path: string; at: number; status: number }> = [];
   wsConnections = 0;
+  /** Called before each REST request is answered (tests start storms at a chosen moment). */
+  onRequest: ((path: string, count: number) => void) | null = null;
+  private requestCount = 0;
   pingsReceived = 0;
   private readonly clients = new Set<Client>();
   private readonly server: Server;
@@ -214,6 +217,7 @@ export class FakeMempoolSpace {
       res.writeHead(status, { 'content-type': type, ...headers });
       res.end(body);
     };
+    this.onRequest?.(path, ++this.requestCount);
     if (this.stormLeft > 0) {
       this.stormLeft--;
       const headers: Record<string, string> = this.stormRetryAfter === null ? {} : { 'retry-after': this.stormRetryAfter };

@@ -175,4 +175,18 @@ describe('watcher on mempool.space', () => {
     expect(addStats(h.adds).heights).toEqual([h.fake.chain.tip.height]);
     await waitFor('live', () => h.watcher?.isLive() === true);
   });
+
+  it('a cold start cut short by an outage resumes as history: only the tip is evaluated', async () => {
+    h = await createHarness({ chainLength: 520, history: 400 });
+    h.fake.onRequest = (path, n) => {
+      if (n === 14 && path.startsWith('/api/v1/blocks/')) h.fake.storm(503, 12); // > restMaxAttempts
+    };
+    await h.start({ restMaxAttempts: 3 });
+    await h.caughtUp(20_000);
+    expect(await counterTotal(h.metrics.backoffs, { reason: '503' })).toBeGreaterThanOrEqual(3);
+    expect(addStats(h.adds).heights).toEqual([h.fake.chain.tip.height]);
+    const tip = h.fake.chain.tip;
+    const stored = await h.state.getSnapshot(tip.id);
+    expect(stored && comparable(stored)).toEqual(comparable(h.reference(tip.height, false, h.fake.pricePoint)));
+  });
 });
