@@ -231,6 +231,10 @@ export class ChainSync {
     const src = this.d.source.name;
     this.d.metrics.blocksSeen.inc({ source: src }, blocks.length);
     this.d.metrics.sourceLagSeconds.set({ source: src }, nowSec - top.timestamp);
+    if (this.historyUntil >= 0 && top.height >= this.historyUntil) {
+      this.historyUntil = -1;
+      await this.d.state.clearHistoryUntil();
+    }
     if (this.correctUntil >= 0 && top.height >= this.correctUntil) {
       this.correctUntil = -1;
       await this.d.state.clearCorrectUntil();

@@ -177,6 +177,10 @@ export class RedisChainState {
     await this.redis.del(this.keys.correctUntil);
   }
 
+  async clearHistoryUntil(): Promise<void> {
+    await this.redis.del(this.keys.historyUntil);
+  }
+
   /** Drops snapshots and enqueued marks far below the tip (housekeeping; not atomic-critical). */
   async prune(tipHeight: number): Promise<void> {
     const below = tipHeight - this.keepSnapshots;
