@@ -29,10 +29,15 @@ export function matchChoices(typed: string, options: readonly Choice[]): Choice[
 async function ruleChoices(i: AutocompleteInteraction, deps: HandlerDeps): Promise<Choice[]> {
   const t = resolveTarget(targetChoice(i), invokerContext(i), false);
   if (!t.ok) return [];
+  let timer: NodeJS.Timeout | undefined;
   const rules = await Promise.race([
     deps.service.listRules(t.value),
-    new Promise<never[]>((r) => setTimeout(() => r([]), 2000).unref()),
-  ]);
+    new Promise<never[]>((r) => { timer = setTimeout(() => r([]), 2000); }),
+  ]).catch((e: unknown) => {
+    // No suggestions beats no answer: the member can still type the id.
+    deps.logger.warn({ err: e }, 'autocomplete: could not list rules');
+    return [];
+  }).finally(() => clearTimeout(timer));
   return rules.map((r) => ({ name: `${r.id}: ${describeRule(r)}`, value: r.id }));
 }
 

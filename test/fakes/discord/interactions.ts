@@ -103,7 +103,7 @@ export class Interactions {
     const def = defs.find((d) => d['name'] === key);
     if (def === undefined) {
       if (strict) throw new Error(`/${path} has no option ${key}`);
-      return { name: key, type: TYPE_OF[typeof value] ?? 3, value };
+      return focused ? { name: key, type: TYPE_OF[typeof value] ?? 3, value, focused: true } : { name: key, type: TYPE_OF[typeof value] ?? 3, value };
     }
     const type = Number(def['type']);
     if (!focused) {
