@@ -43,6 +43,9 @@ describe('mempool.space schemas on real captured data', () => {
     ['short hash', { id: 'abc' }],
     ['upper-case hash', { id: realBlocks[0]!.id.toUpperCase() }],
     ['negative fees', { extras: { totalFees: -1 } }],
+    ['bits with the sign bit set', { bits: 0x1780796c }],
+    ['bits with a zero mantissa', { bits: 0x17000000 }],
+    ['bits above the pow limit encoding', { bits: 0x217fffff }],
   ])('rejects %s', (_what, patch) => {
     expect(MempoolBlockSchema.safeParse({ ...asMempool(realBlocks[0]!), ...patch }).success).toBe(false);
   });

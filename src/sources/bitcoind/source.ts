@@ -9,12 +9,13 @@ import type { ChainEvent, ChainSource } from '../ports.ts';
 import type { WatcherMetrics } from '../../app/metrics.ts';
 import type { Logger } from '../../app/logger.ts';
 import { BitcoindRpc, RpcError } from './rpc.ts';
+import { isCompactBits } from '../mempool-space/schemas.ts';
 
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
 const ChainInfoSchema = z.object({ blocks: z.number().int().nonnegative(), bestblockhash: hash });
 const HeaderSchema = z.object({
   hash, height: z.number().int().nonnegative(), time: z.number().int().nonnegative(),
-  bits: z.string().regex(/^[0-9a-f]{8}$/), previousblockhash: hash.optional(),
+  bits: z.string().regex(/^[0-9a-f]{8}$/).refine((b) => isCompactBits(parseInt(b, 16)), 'not a valid nBits'), previousblockhash: hash.optional(),
 });
 const StatsSchema = z.object({ totalfee: z.number().int().nonnegative() });
 

@@ -8,6 +8,11 @@ import type { Block, PricePoint } from '../../domain/types.ts';
 import type { DifficultyAdjustment } from '../../domain/snapshot-types.ts';
 
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** A consensus-valid nBits as GetCompact writes it: sign bit clear, mantissa ≠ 0, exponent ≤ 32. */
+export function isCompactBits(bits: number): boolean {
+  return Number.isInteger(bits) && bits > 0 && bits <= 0x207fffff && (bits & 0x00800000) === 0 && (bits & 0x007fffff) !== 0;
+}
 const nonNegInt = z.number().int().nonnegative();
 
 /** BlockExtended, reduced to the fields we use; everything else passes through unchecked. */
@@ -15,7 +20,7 @@ export const MempoolBlockSchema = z.object({
   id: hash,
   height: nonNegInt,
   timestamp: nonNegInt,
-  bits: z.number().int().positive().max(0xffffffff),
+  bits: z.number().int().refine(isCompactBits, 'not a valid compact target (nBits)'),
   previousblockhash: hash.nullish(),
   extras: z
     .object({
