@@ -13,9 +13,10 @@
  * The % change is then what `nextBits` would give at each quantile of the span (4× clamps,
  * compact rounding), rendered as mempool's `calcBitsDifference`.
  */
+import { bitsToDifficulty } from './bits.ts';
 import { calcBitsDifference } from './difficulty-adjustment.ts';
 import { EPOCH_BLOCKS, nextBits } from './retarget.ts';
-import { betaQuantile } from './stats.ts';
+import { betaPrimeQuantile } from './stats.ts';
 
 /** θ̂ and the effective number of intervals it rests on. */
 export interface BlockTimeEstimate {
@@ -29,8 +30,16 @@ export interface RetargetEstimateInput {
   /** Bits of the current epoch. */
   readonly bits: number;
   readonly epochStartHeight: number;
-  /** Timestamp of the epoch's first block (Core's span starts here). */
+  /**
+   * Timestamp of the epoch's first block (Core's span starts here), or, when `blocksBeforeData`
+   * is set, of the first block of the epoch that the caller has.
+   */
   readonly epochStartTimeSec: number;
+  /**
+   * Blocks of this epoch before the caller's data starts (their times are unknown): they are
+   * treated as waits still to be drawn, which widens the interval honestly. Default 0.
+   */
+  readonly blocksBeforeData?: number;
   readonly tipHeight: number;
   readonly tipTimeSec: number;
   /** Wall clock; time since the tip without a block is evidence too. */
@@ -58,13 +67,26 @@ const P_HIGH = 0.95;
 const NO_DATA: BlockTimeEstimate = { meanBlockSec: 600, effectiveBlocks: 1 };
 
 function waitQuantile(p: number, blocks: number, rate: BlockTimeEstimate): number {
-  const x = betaQuantile(p, blocks, rate.effectiveBlocks);
-  return rate.meanBlockSec * rate.effectiveBlocks * (x / (1 - x));
+  return rate.meanBlockSec * rate.effectiveBlocks * betaPrimeQuantile(p, blocks, rate.effectiveBlocks);
+}
+
+/**
+ * % change between two bits as mempool renders it (so it equals the epochs CSV); where mempool's
+ * function refuses (an exponent jump, possible only on chains that hit the pow limit, e.g.
+ * regtest-like replays) the plain difficulty ratio, clamped the same way.
+ */
+export function retargetChangePct(oldBits: number, newBits: number): number {
+  try {
+    return calcBitsDifference(oldBits, newBits);
+  } catch {
+    const pct = (bitsToDifficulty(newBits) / bitsToDifficulty(oldBits) - 1) * 100;
+    return Math.min(300, Math.max(-75, pct));
+  }
 }
 
 function changeForSpan(bits: number, startSec: number, spanSec: number): number {
   const lastBlockTime = startSec + Math.round(spanSec);
-  return calcBitsDifference(bits, nextBits({ bits, firstBlockTime: startSec, lastBlockTime }));
+  return retargetChangePct(bits, nextBits({ bits, firstBlockTime: startSec, lastBlockTime }));
 }
 
 /**
@@ -79,21 +101,27 @@ export function estimateRetarget(input: RetargetEstimateInput): RetargetEstimate
   const rate = input.rate.effectiveBlocks > 0 && input.rate.meanBlockSec > 0 ? input.rate : NO_DATA;
   const now = Math.max(input.nowSec, input.tipTimeSec);
   const t0 = input.epochStartTimeSec;
+  const missing = input.blocksBeforeData ?? 0;
+  if (!(Number.isInteger(missing) && missing >= 0 && missing <= k)) {
+    throw new RangeError(`estimateRetarget: blocksBeforeData must be an integer in [0, ${k}]`);
+  }
   const remaining = EPOCH_BLOCKS - 1 - k; // blocks until the epoch's last block (Core's span end)
+  const unknown = remaining + missing; // waits not yet observed that make up Core's span
   let changePct: number;
   let lowPct: number;
   let highPct: number;
-  if (remaining === 0) {
+  if (unknown === 0) {
     // Locked in: the epoch's last block is the tip, the new bits are known exactly.
     changePct = changeForSpan(input.bits, t0, input.tipTimeSec - t0);
     lowPct = changePct;
     highPct = changePct;
   } else {
-    const elapsed = now - t0;
-    changePct = changeForSpan(input.bits, t0, elapsed + waitQuantile(P_MID, remaining, rate));
+    // Locked in (remaining 0) with missing data: the tip time ends the span, not now.
+    const elapsed = (remaining === 0 ? input.tipTimeSec : now) - t0;
+    changePct = changeForSpan(input.bits, t0, elapsed + waitQuantile(P_MID, unknown, rate));
     // A longer span means an easier target: the high change comes from the short-wait quantile.
-    highPct = changeForSpan(input.bits, t0, elapsed + waitQuantile(P_LOW, remaining, rate));
-    lowPct = changeForSpan(input.bits, t0, elapsed + waitQuantile(P_HIGH, remaining, rate));
+    highPct = changeForSpan(input.bits, t0, elapsed + waitQuantile(P_LOW, unknown, rate));
+    lowPct = changeForSpan(input.bits, t0, elapsed + waitQuantile(P_HIGH, unknown, rate));
   }
   const toRetarget = remaining + 1; // the retarget block itself is the first of the next epoch
   return {

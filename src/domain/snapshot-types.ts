@@ -69,6 +69,12 @@ export interface RetargetSnapshot {
   readonly etaHighSec: number;
   /** mempool.space's estimate computed with its own rule at this block (nowSec = block time). */
   readonly mempool: DifficultyAdjustment;
+  /**
+   * Added by the domain engineer: true when the data starts after this epoch's first block, so
+   * its time is unknown. hashbell's interval then treats the missing blocks as unobserved waits
+   * (wider, still calibrated); mempool's figure uses an estimated start time, previousRetarget 0.
+   */
+  readonly epochStartEstimated?: boolean;
 }
 
 /**

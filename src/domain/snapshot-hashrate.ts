@@ -1,0 +1,104 @@
+/**
+ * Incremental hash-rate windows (1d/3d/7d) and their peaks over lookbacks, for the
+ * SnapshotBuilder. Each window equals `networkHashps(blocks, n)` on the same blocks (work of the
+ * last n blocks over max − min time of n + 1), with a Gamma 90 % interval (see hashrate.ts).
+ */
+import { blockWork, uint256ToDouble } from './bits.ts';
+import { hashrateInterval } from './hashrate.ts';
+import { BlockRing, MonotonicDeque } from './ring.ts';
+import type { HashrateEstimate, HashratePeak } from './snapshot-types.ts';
+import { HASHRATE_WINDOWS, LOOKBACKS } from './types.ts';
+import type { HashrateWindow, Lookback } from './types.ts';
+
+const WINDOW_NAMES = Object.keys(HASHRATE_WINDOWS) as HashrateWindow[];
+const LOOKBACK_NAMES = Object.keys(LOOKBACKS) as Lookback[];
+/** Heights at which running sums are recomputed from the ring (kills float drift; same heights
+ * for a rebuilt builder, so rebuilt and continuous builders agree). */
+export const RESUM_EVERY = 1008;
+
+interface WindowState {
+  readonly name: HashrateWindow;
+  readonly n: number;
+  work: number;
+  readonly maxTime: MonotonicDeque<null>;
+  readonly minTime: MonotonicDeque<null>;
+  readonly peaks: Record<Lookback, MonotonicDeque<HashrateEstimate>>;
+}
+
+export type HashrateRecord = Record<HashrateWindow, HashrateEstimate | null>;
+export type PeakRecord = Record<HashrateWindow, Record<Lookback, HashratePeak | null>>;
+
+/**
+ * Sliding sums and extremes per window; peaks via monotonic deques of full-window estimates.
+ * Only FULL windows enter the peaks, so a replay's first blocks cannot plant a lucky peak.
+ */
+export class HashrateTracker {
+  private readonly workCache = new Map<number, number>();
+  private readonly windows: WindowState[];
+
+  constructor(private readonly ring: BlockRing) {
+    this.windows = WINDOW_NAMES.map((name) => ({
+      name,
+      n: HASHRATE_WINDOWS[name],
+      work: 0,
+      maxTime: new MonotonicDeque<null>(),
+      minTime: new MonotonicDeque<null>(),
+      peaks: Object.fromEntries(LOOKBACK_NAMES.map((l) => [l, new MonotonicDeque<HashrateEstimate>()])) as Record<Lookback, MonotonicDeque<HashrateEstimate>>,
+    }));
+  }
+
+  /** Work of one block at `bits`, as a double (exact BigInt once per distinct bits). */
+  workOf(bits: number): number {
+    let w = this.workCache.get(bits);
+    if (w === undefined) {
+      w = uint256ToDouble(blockWork(bits));
+      this.workCache.set(bits, w);
+    }
+    return w;
+  }
+
+  /** Advances every window to the ring's newest block (already pushed) and returns the figures. */
+  update(): { hashrate: HashrateRecord; peaks: PeakRecord } {
+    const ring = this.ring;
+    const h = ring.lastHeight;
+    const t = ring.timeAt(h);
+    const hashrate = {} as HashrateRecord;
+    const peaks = {} as PeakRecord;
+    for (const w of this.windows) {
+      const oldest = Math.max(ring.firstHeight, h - w.n); // first of the n+1 timestamps
+      if (h > ring.firstHeight) w.work += this.workOf(ring.bitsAt(h));
+      const leaving = h - w.n; // its work left the window (it is now the window's first timestamp)
+      if (leaving > ring.firstHeight && ring.has(leaving)) w.work -= this.workOf(ring.bitsAt(leaving));
+      if (h % RESUM_EVERY === 0) w.work = this.sumWork(oldest + 1, h);
+      w.maxTime.push(h, t, null);
+      w.minTime.push(h, -t, null);
+      w.maxTime.evictBefore(oldest);
+      w.minTime.evictBefore(oldest);
+      const intervals = h - oldest;
+      const span = w.maxTime.front()!.key + w.minTime.front()!.key;
+      const est: HashrateEstimate | null =
+        intervals >= 1 && span > 0 ? { window: w.name, blocks: intervals, ...hashrateInterval(w.work, span, intervals), spanSec: span } : null;
+      hashrate[w.name] = est;
+      peaks[w.name] = this.updatePeaks(w, h, est && intervals === w.n ? est : null);
+    }
+    return { hashrate, peaks };
+  }
+
+  private sumWork(from: number, to: number): number {
+    let s = 0;
+    for (let i = from; i <= to; i++) s += this.workOf(this.ring.bitsAt(i));
+    return s;
+  }
+
+  private updatePeaks(w: WindowState, h: number, est: HashrateEstimate | null): Record<Lookback, HashratePeak | null> {
+    const out = {} as Record<Lookback, HashratePeak | null>;
+    for (const l of LOOKBACK_NAMES) {
+      const dq = w.peaks[l];
+      if (est) dq.push(h, est.hps, est);
+      dq.evictBefore(h - LOOKBACKS[l] + 1);
+      const f = dq.front();
+      out[l] = f ? { window: w.name, lookback: l, hps: f.value.hps, lowHps: f.value.lowHps, highHps: f.value.highHps, height: f.height } : null;
+    }
+    return out;
+  }
+}

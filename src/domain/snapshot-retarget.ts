@@ -1,0 +1,147 @@
+/**
+ * Incremental retarget state for the SnapshotBuilder: the weighted block-time sums behind
+ * hashbell's estimate, mempool's rule at the same block, the scorecard of estimates made during
+ * the epoch and the outcome when the next epoch starts.
+ */
+import { bitsToDifficulty } from './bits.ts';
+import { blockTimeFromSums, DEFAULT_RATE_WINDOW } from './block-time.ts';
+import type { RateWindowConfig } from './block-time.ts';
+import { difficultyAdjustment } from './difficulty-adjustment.ts';
+import { EPOCH_BLOCKS } from './retarget.ts';
+import { estimateRetarget, retargetChangePct } from './retarget-estimator.ts';
+import type { BlockTimeEstimate } from './retarget-estimator.ts';
+import { BlockRing } from './ring.ts';
+import { RESUM_EVERY } from './snapshot-hashrate.ts';
+import type { RetargetOutcome, RetargetSnapshot } from './snapshot-types.ts';
+import type { Network } from './types.ts';
+
+/** Epoch progress points (%) at which estimates are recorded for the retarget scorecard. */
+export const SCORECARD_PROGRESS = [10, 25, 50, 75, 90] as const;
+/** Blocks into the epoch for each point: the first block whose progress reaches it. */
+const SCORECARD_K = SCORECARD_PROGRESS.map((p) => Math.ceil((p / 100) * EPOCH_BLOCKS));
+
+type ScoreRow = RetargetOutcome['scorecard'][number];
+
+export class RetargetTracker {
+  private readonly decay: number;
+  private readonly maxIntervals: number;
+  private readonly diffCache = new Map<number, number>();
+  /** Σ decay^age · (interval / difficulty of its block), over the last `intervals` intervals. */
+  private sumY = 0;
+  private intervals = 0;
+  private scorecard: ScoreRow[] = [];
+  private firstHeight = -1;
+
+  constructor(
+    private readonly ring: BlockRing,
+    private readonly network: Network = 'mainnet',
+    config: RateWindowConfig = DEFAULT_RATE_WINDOW,
+  ) {
+    this.decay = 2 ** (-1 / config.halfLifeBlocks);
+    this.maxIntervals = config.maxBlocks;
+  }
+
+  private difficulty(bits: number): number {
+    let d = this.diffCache.get(bits);
+    if (d === undefined) {
+      d = bitsToDifficulty(bits);
+      this.diffCache.set(bits, d);
+    }
+    return d;
+  }
+
+  private y(height: number): number {
+    const r = this.ring;
+    return (r.timeAt(height) - r.timeAt(height - 1)) / this.difficulty(r.bitsAt(height));
+  }
+
+  /** θ̂ at the tip: the same sums as block-time.ts's brute force, kept incrementally. */
+  blockTime(nowSec: number): BlockTimeEstimate {
+    const h = this.ring.lastHeight;
+    const n = this.intervals;
+    const w = (1 - this.decay ** n) / (1 - this.decay);
+    const w2 = (1 - this.decay ** (2 * n)) / (1 - this.decay ** 2);
+    const wx = this.sumY * this.difficulty(this.ring.bitsAt(h));
+    return blockTimeFromSums({ w, w2, wx, waitSec: Math.max(0, nowSec - this.ring.timeAt(h)) });
+  }
+
+  private advanceSums(h: number): void {
+    if (this.firstHeight < 0) this.firstHeight = h;
+    if (h === this.firstHeight) return;
+    this.sumY = this.decay * this.sumY + this.y(h);
+    this.intervals += 1;
+    if (this.intervals > this.maxIntervals) {
+      this.sumY -= this.decay ** this.maxIntervals * this.y(h - this.maxIntervals);
+      this.intervals = this.maxIntervals;
+    }
+    if (h % RESUM_EVERY === 0) {
+      let s = 0;
+      let a = 1;
+      for (let i = 0; i < this.intervals; i++) {
+        s += a * this.y(h - i);
+        a *= this.decay;
+      }
+      this.sumY = s;
+    }
+  }
+
+  /** Outcome of the retarget that `h` (an epoch start) opened, with the finished epoch's scorecard. */
+  private outcome(h: number): RetargetOutcome | null {
+    if (h % EPOCH_BLOCKS !== 0) return null;
+    const card = this.scorecard;
+    this.scorecard = [];
+    if (!this.ring.has(h - 1)) return null;
+    const previousBits = this.ring.bitsAt(h - 1);
+    const bits = this.ring.bitsAt(h);
+    return { height: h, previousBits, bits, changePct: retargetChangePct(previousBits, bits), scorecard: card };
+  }
+
+  /** Advances to the ring's newest block (already pushed). */
+  update(nowSec: number): { retarget: RetargetSnapshot; outcome: RetargetOutcome | null } {
+    const ring = this.ring;
+    const h = ring.lastHeight;
+    this.advanceSums(h);
+    const outcome = this.outcome(h);
+    const e = h - (h % EPOCH_BLOCKS);
+    const k = h - e;
+    const bits = ring.bitsAt(h);
+    const tipTime = ring.timeAt(h);
+    const rate = this.blockTime(nowSec);
+    const startKnown = e >= this.firstHeight;
+    const firstKnown = startKnown ? e : this.firstHeight;
+    const missing = firstKnown - e;
+    const est = estimateRetarget({
+      bits, epochStartHeight: e, epochStartTimeSec: ring.timeAt(firstKnown), blocksBeforeData: missing,
+      tipHeight: h, tipTimeSec: tipTime, nowSec, rate,
+    });
+    const meanSec = rate.meanBlockSec > 0 ? rate.meanBlockSec : 600;
+    const quarter = h - 503;
+    const mempool = difficultyAdjustment({
+      lastRetargetTimeSec: startKnown ? ring.timeAt(e) : Math.round(ring.timeAt(firstKnown) - missing * meanSec),
+      quarterEpochBlockTimeSec: quarter >= 0 && quarter >= this.firstHeight ? ring.timeAt(quarter) : null,
+      nowSec,
+      tipHeight: h,
+      previousRetargetPct: startKnown && e - 1 >= this.firstHeight ? retargetChangePct(ring.bitsAt(e - 1), ring.bitsAt(e)) : 0,
+      latestBlockTimestampSec: tipTime,
+      network: this.network,
+    });
+    const at = SCORECARD_K.indexOf(k);
+    if (at >= 0) {
+      this.scorecard.push({
+        progressPct: SCORECARD_PROGRESS[at]!, height: h,
+        hashbellPct: est.changePct, hashbellLowPct: est.lowPct, hashbellHighPct: est.highPct,
+        mempoolPct: startKnown ? mempool.difficultyChange : null,
+      });
+    }
+    const retarget: RetargetSnapshot = {
+      epochStartHeight: e,
+      nextRetargetHeight: e + EPOCH_BLOCKS,
+      remainingBlocks: EPOCH_BLOCKS - k,
+      progressPct: (k / EPOCH_BLOCKS) * 100,
+      ...est,
+      mempool,
+      epochStartEstimated: !startKnown,
+    };
+    return { retarget, outcome };
+  }
+}
