@@ -149,12 +149,15 @@ export function refLines(box: Box, lines: readonly RefLine[], pal: Palette): str
   return out;
 }
 
-/** A vertical marker (e.g. the retarget ETA) labelled on a plate near the panel's bottom. */
-export function vMarker(box: Box, xPx: number, label: string, color: string, pal: Palette): string[] {
+/**
+ * A vertical marker (e.g. the retarget ETA) labelled on a plate near the panel's bottom; a label
+ * going left keeps clear of `clearLeftOf` (the ETA interval strip).
+ */
+export function vMarker(box: Box, xPx: number, label: string, color: string, pal: Palette, clearLeftOf = xPx): string[] {
   const right = xPx > box.x + box.w - 200;
   const w = textWidth(label, 16) + 12;
   const y = box.y + box.h - 12;
-  const x0 = right ? xPx - 8 - w : xPx + 8;
+  const x0 = right ? Math.min(xPx, clearLeftOf) - 8 - w : xPx + 8;
   return [
     line(xPx, box.y, xPx, box.y + box.h, { stroke: color, width: 2, dash: '4 4' }),
     rect(x0, y - 16, w, 22, pal.panel, 3),

@@ -5,7 +5,7 @@
  */
 import type { HashrateWindow, Lookback } from '../domain/types.ts';
 import { CLIP_END, PLOT, header, legend, panelFrame, refLines, type LegendItem, type RefLine } from './frame.ts';
-import { finiteCount, fmt3, impliedEhs, nearestHeight, recent, rulesOf, values } from './series.ts';
+import { finiteCount, fmt3, impliedEhs, intervalSeries, nearestHeight, recent, rulesOf, values } from './series.ts';
 import { extent } from './scale.ts';
 import { bandPath, circle, filledPath, linePath, path, stepPath, svgDocument, type XY } from './svg.ts';
 import { palette } from './theme.ts';
@@ -28,8 +28,11 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
 
   const times = pts.map((p) => p.timeSec);
   const series = WINDOWS.map((w) => values(pts, (p) => (p.hashrate[w]?.hps ?? Number.NaN) / EH));
-  const lows = values(pts, (p) => (p.hashrate[focus]?.lowHps ?? Number.NaN) / EH);
-  const highs = values(pts, (p) => (p.hashrate[focus]?.highHps ?? Number.NaN) / EH);
+  const band = intervalSeries(pts, (p) => {
+    const e = p.hashrate[focus];
+    return { v: e && e.hps / EH, lo: e && e.lowHps / EH, hi: e && e.highHps / EH };
+  });
+  const [lows, highs] = [band.low, band.high];
   const steps = values(pts, (p) => impliedEhs(p.difficulty));
   if (series.every((s) => finiteCount(s) < 2)) return null;
 
@@ -75,7 +78,7 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
     { label: `90 % band (${focus})`, color: pal.band, mark: 'band' },
     { label: 'difficulty', color: pal.step, mark: 'dash' },
   ];
-  if (peakEhs !== null) items.push({ label: 'peak', color: pal.peak, mark: 'dot' });
+  if (peakEhs !== null) items.push({ label: 'peak', color: pal.peak, mark: 'dash' });
   if (drawn.length > 0) items.push({ label: 'alert', color: pal.threshold, mark: 'dash' });
   const now = latest
     ? ` · 7d ${fmt3(latest.hps / EH)} EH/s (90 %: ${fmt3(latest.lowHps / EH)}–${fmt3(latest.highHps / EH)})`

@@ -41,6 +41,24 @@ export function toChartPoint(s: ChartPoint): ChartPoint {
   };
 }
 
+/**
+ * Index of the oldest point within `days` of points[end], by time or by blocks (144 a day),
+ * whichever reaches further back — the same rule the charts apply (series.ts `recent`).
+ */
+export function firstInWindow(points: readonly ChartPoint[], end: number, days: number): number {
+  const at = points[end];
+  if (!at) return end;
+  const fromTime = at.timeSec - days * 86_400;
+  const fromHeight = at.height - days * 144;
+  let start = end;
+  while (start > 0) {
+    const p = points[start - 1] as ChartPoint;
+    if (p.timeSec < fromTime && p.height <= fromHeight) break;
+    start--;
+  }
+  return start;
+}
+
 /** Blocks a 30-day chart may need (fast blocks: 30 days at ~7 min each), plus margin. */
 export const DEFAULT_HISTORY_BLOCKS = 6500;
 
@@ -69,10 +87,7 @@ export class ChartPointRing implements ChartHistory {
     const end = this.indexOf(height);
     const at = this.points[end];
     if (!at || at.hash !== hash) return null;
-    const from = at.timeSec - days * 86_400;
-    let start = end;
-    while (start > 0 && (this.points[start - 1]?.timeSec ?? -Infinity) >= from) start--;
-    return this.points.slice(Math.max(0, start - 1), end + 1);
+    return this.points.slice(Math.max(0, firstInWindow(this.points, end, days)), end + 1);
   }
 
   private indexOf(height: number): number {

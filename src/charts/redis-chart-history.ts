@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { HashrateWindow, Lookback } from '../domain/types.ts';
-import { DEFAULT_HISTORY_BLOCKS, type ChartHistory } from './history.ts';
+import { DEFAULT_HISTORY_BLOCKS, firstInWindow, type ChartHistory } from './history.ts';
 import type { ChartPoint } from './types.ts';
 
 const WINDOWS: readonly HashrateWindow[] = ['1d', '3d', '7d'];
@@ -104,9 +104,7 @@ export class RedisChartHistory implements ChartHistory {
     const points = raw.map(decodePoint).filter((p): p is ChartPoint => p !== null);
     const last = points.at(-1);
     if (!last || last.height !== height || last.hash !== hash) return null;
-    const from = last.timeSec - days * 86_400;
-    const first = points.findIndex((p) => p.timeSec >= from);
-    return points.slice(Math.max(0, first - 1));
+    return points.slice(firstInWindow(points, points.length - 1, days));
   }
 
   /** Deletes the history (tests, a reset after an unrepairable fork). */

@@ -5,7 +5,7 @@
  */
 import { CLIP_END, PLOT, header, legend, panelFrame, refLines, vMarker, type Box, type LegendItem, type RefLine } from './frame.ts';
 import type { Palette } from './theme.ts';
-import { DAY_SEC, finiteCount, fmtPct, values } from './series.ts';
+import { DAY_SEC, finiteCount, fmtPct, intervalSeries } from './series.ts';
 import { extent } from './scale.ts';
 import { bandPath, circle, decimate, filledPath, line, linePath, path, rect, svgDocument, text, type XY } from './svg.ts';
 import { palette } from './theme.ts';
@@ -28,6 +28,7 @@ export function retargetSvg(points: readonly ChartPoint[], opts: ChartOptions): 
   const r = last.retarget;
   const start = r.epochStartHeight;
   if (![r.changePct, r.lowPct, r.highPct, r.etaSec, last.timeSec].every(Number.isFinite)) return null;
+  if (!(r.lowPct <= r.changePct && r.changePct <= r.highPct)) return null;
   const inEpoch = points.filter((p) => p.height >= start && p.height <= last.height);
   const pts = decimate(inEpoch.length, 900).map((i) => inEpoch[i] as ChartPoint);
   const first = pts[0];
@@ -60,13 +61,12 @@ export function retargetSvg(points: readonly ChartPoint[], opts: ChartOptions): 
     line(top.x(last.timeSec), top.y(done), top.x(r.etaSec), top.y(EPOCH), { stroke: pal.series[1], width: 2, dash: '3 5' }),
     path(linePath(blocksXY), { stroke: pal.series[1], width: 3 }),
     CLIP_END,
-    ...etaMarker(topBox, top.x(r.etaSec), `retarget ≈ ${formatDateTime(r.etaSec, zone, 'short')}`, pal),
+    ...etaMarker(topBox, top.x(r.etaSec), `retarget ≈ ${formatDateTime(r.etaSec, zone, 'short')}`, pal, top.x(Number.isFinite(r.etaLowSec) ? r.etaLowSec : r.etaSec)),
   ];
 
   // Lower panel: the estimate's path and interval.
-  const change = values(pts, (p) => p.retarget.changePct);
-  const lows = values(pts, (p) => p.retarget.lowPct);
-  const highs = values(pts, (p) => p.retarget.highPct);
+  const est = intervalSeries(pts, (p) => ({ v: p.retarget.changePct, lo: p.retarget.lowPct, hi: p.retarget.highPct }));
+  const [change, lows, highs] = [est.mid, est.low, est.high];
   if (finiteCount(change) < 1) return null;
   const settled = pts.map((p) => p.height - start >= SCALE_FROM_BLOCKS);
   const pick = (vs: number[]): number[] => (settled.some(Boolean) ? vs.filter((_, i) => settled[i]) : vs);
@@ -119,7 +119,7 @@ function retargetThresholds(opts: ChartOptions): Array<{ pct: number; label: str
 }
 
 /** The ETA marker, or a "→" note at the right edge when the ETA is beyond the drawn span. */
-function etaMarker(box: Box, xPx: number, label: string, pal: Palette): string[] {
-  if (xPx <= box.x + box.w) return vMarker(box, xPx, label, pal.ink, pal);
+function etaMarker(box: Box, xPx: number, label: string, pal: Palette, stripLeftPx: number): string[] {
+  if (xPx <= box.x + box.w) return vMarker(box, xPx, label, pal.ink, pal, stripLeftPx);
   return [text(box.x + box.w - 8, box.y + box.h - 12, `${label} →`, { size: 16, fill: pal.ink, anchor: 'end' })];
 }

@@ -7,16 +7,22 @@ import { decimate } from './svg.ts';
 import type { ChartPoint } from './types.ts';
 
 export const DAY_SEC = 86_400;
+export const BLOCKS_PER_DAY = 144;
 /** Most points drawn per series: a bit more than the plot is wide, in pixels. */
 export const MAX_POINTS = 900;
 const TWO_32 = 4_294_967_296;
 
-/** Points in height order whose time is within `days` of the last point's, decimated for drawing. */
+/**
+ * The last `days` of points, by time or by blocks (144 a day), whichever reaches further back:
+ * a "30d" lookback is 4,320 blocks, and its peak must be on the picture even when blocks ran slow.
+ * Decimated for drawing.
+ */
 export function recent(points: readonly ChartPoint[], days: number): ChartPoint[] {
   const last = points.at(-1);
   if (!last) return [];
   const from = last.timeSec - days * DAY_SEC;
-  const inRange = points.filter((p) => p.timeSec >= from && p.height <= last.height);
+  const fromHeight = last.height - days * BLOCKS_PER_DAY;
+  const inRange = points.filter((p) => (p.timeSec >= from || p.height > fromHeight) && p.height <= last.height);
   return decimate(inRange.length, MAX_POINTS).map((i) => inRange[i] as ChartPoint);
 }
 
@@ -38,6 +44,28 @@ export function nearestHeight(points: readonly ChartPoint[], height: number): nu
     if (Math.abs(p.height - height) < Math.abs((points[best]?.height ?? 0) - height)) best = i;
   });
   return best;
+}
+
+/**
+ * An estimate and its interval as three series, with every point where they contradict each
+ * other (low > high, or the estimate outside its own interval) turned into a gap: a chart must
+ * not draw a figure its own numbers say is wrong.
+ */
+export function intervalSeries(
+  points: readonly ChartPoint[],
+  pick: (p: ChartPoint) => { v: number | null | undefined; lo: number | null | undefined; hi: number | null | undefined },
+): { mid: number[]; low: number[]; high: number[] } {
+  const mid: number[] = [];
+  const low: number[] = [];
+  const high: number[] = [];
+  for (const p of points) {
+    const { v, lo, hi } = pick(p);
+    const ok = [v, lo, hi].every((x) => typeof x === 'number' && Number.isFinite(x)) && (lo as number) <= (v as number) && (v as number) <= (hi as number);
+    mid.push(ok ? (v as number) : Number.NaN);
+    low.push(ok ? (lo as number) : Number.NaN);
+    high.push(ok ? (hi as number) : Number.NaN);
+  }
+  return { mid, low, high };
 }
 
 export function finiteCount(vs: readonly number[]): number {
