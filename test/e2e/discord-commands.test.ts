@@ -28,6 +28,8 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     expect(hello.content).toContain('Alerts for your DMs are on, with 3 default rules');
     expect(JSON.stringify(hello.embeds)).toContain('hash rate 10 % below its 30d peak (3d window)');
     expect(await ids(w.dmSubId(ANN))).toEqual(['1', '2', '3']);
+    // Started from a server: a greeting DM proves alerts can reach the member.
+    expect(s.messages(s.dmChannelId(ANN)).map((m) => m.content)).toEqual(['👋 hashbell alerts you set up will arrive here. `/help` lists the commands.']);
 
     const added = await s.invoke('alert add', { kind: 'hashrate-drop', pct: 15, lookback: '7d' }, { userId: ANN, channelId: channel });
     expect(added.ephemeral).toBe(true);
@@ -61,6 +63,15 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     const stopped = await s.invoke('stop', {}, { userId: ANN });
     expect(stopped.content).toContain('Forgot the alerts for your DMs');
     expect(await w.store.get(w.dmSubId(ANN))).toBeNull();
+  });
+
+  it('warns a member whose DMs are closed when they start DM alerts from a server', async () => {
+    const s = w.standIn;
+    s.closeDms(BOB);
+    const r = await s.invoke('start', {}, { userId: BOB, channelId: s.channelIds()[0] ?? '' });
+    expect(r.content).toContain('Alerts for your DMs are on');
+    expect(r.content).toContain('I can’t send you direct messages: turn on *Allow direct messages from server members*');
+    expect(s.messages(s.dmChannelId(BOB))).toEqual([]);
   });
 
   it('answers bad options with the reason and an example, storing nothing; the client refuses out-of-range input', async () => {

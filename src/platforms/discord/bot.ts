@@ -74,7 +74,10 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
   client.rest.clearHashSweeper();
   client.rest.clearHandlerSweeper();
   (client as { rest: REST }).rest = notifier.rest;
-  const deps = { service: opts.service, logger, nowSec: opts.nowSec ?? (() => Math.floor(Date.now() / 1000)) };
+  const deps = {
+    service: opts.service, logger, nowSec: opts.nowSec ?? (() => Math.floor(Date.now() / 1000)),
+    sendDm: (userId: string, content: string) => notifier.sendDm(userId, content),
+  };
   client.on(Events.InteractionCreate, (i) => void handleInteraction(i, deps));
   client.on(Events.Error, (e) => logger.error({ err: e }, 'discord client error'));
   client.on(Events.ShardResume, (id, replayed) => logger.info({ shard: id, replayed }, 'gateway resumed'));

@@ -3,6 +3,7 @@
  * `/hashprice`, `/help`.
  */
 import type { APIEmbed, ChatInputCommandInteraction } from 'discord.js';
+import { DeliveryError } from '../../alerting/ports.ts';
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { fmtClock } from '../telegram/format.ts';
 import { deferThen, isPersonal, problem, replyNow, targetOrRefuse, where, type HandlerDeps } from './interaction-kit.ts';
@@ -17,8 +18,28 @@ export async function start(i: ChatInputCommandInteraction, deps: HandlerDeps): 
     const head = r.created
       ? `👋 Alerts for ${where(target)} are on, with ${r.rules.length} default rules. Add your own with \`/alert add\`.`
       : `Alerts for ${where(target)} were already on${r.subscription.active ? '' : ' and are resumed now'}.`;
-    return { content: head, embeds: [rulesEmbed(r.rules, r.subscription, target.targetType === 'channel' ? 'this channel' : 'your DMs', deps.nowSec())] };
+    const warning = target.targetType === 'user' && i.inGuild() ? await checkDms(deps, target.userId) : '';
+    return { content: head + warning, embeds: [rulesEmbed(r.rules, r.subscription, target.targetType === 'channel' ? 'this channel' : 'your DMs', deps.nowSec())] };
   });
+}
+
+/**
+ * Started from a server, DM alerts only work if the member accepts DMs from server members:
+ * greet them by DM now, and say how to fix it if Discord refuses (50007), instead of failing at
+ * the first alert.
+ */
+async function checkDms(deps: HandlerDeps, userId: string): Promise<string> {
+  if (deps.sendDm === undefined) return '';
+  try {
+    await deps.sendDm(userId, '👋 hashbell alerts you set up will arrive here. `/help` lists the commands.');
+    return '';
+  } catch (e) {
+    if (e instanceof DeliveryError && e.kind === 'permanent') {
+      return '\n⚠️ But I can’t send you direct messages: turn on *Allow direct messages from server members* for this server (Privacy Settings), or run the commands with `target: this channel` if you manage it.';
+    }
+    deps.logger.warn({ err: e }, 'start: DM greeting failed');
+    return '';
+  }
 }
 
 export async function mute(i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {

@@ -16,6 +16,8 @@ export interface HandlerDeps {
   readonly logger: Logger;
   /** Wall clock in unix seconds (injected so tests control time). */
   readonly nowSec: () => number;
+  /** Sends a user a DM; throws DeliveryError (the notifier's). Used to prove DMs reach them. */
+  readonly sendDm?: (userId: string, content: string) => Promise<void>;
 }
 
 export interface Answer {

@@ -82,6 +82,12 @@ export class DiscordNotifier implements Notifier {
     await this.post(dm, { content: clip(`About the alerts in <#${sub.targetId}>: ${text}`, LIMITS.content) }, `tell owner of ${sub.id}`);
   }
 
+  /** A plain DM to a user (the /start greeting that proves alerts can reach them). */
+  async sendDm(userId: string, content: string): Promise<void> {
+    const dm = await this.openDm(userId);
+    await this.post(dm, { content: clip(content, LIMITS.content) }, `DM ${userId}`);
+  }
+
   private async channelOf(sub: Subscription): Promise<string> {
     if (sub.platform !== 'discord') throw new DeliveryError('permanent', `not a Discord subscription: ${sub.id}`, { platform: 'discord' });
     return sub.targetType === 'channel' ? sub.targetId : this.openDm(sub.targetId);
