@@ -23,7 +23,7 @@ import { ThresholdJudge } from '../test/fakes/memory-judge.ts';
 import { makeSnapshot, MemorySnapshotReader } from '../test/fakes/memory-snapshots.ts';
 import { FakeTelegramBotApi } from '../test/fakes/telegram-bot-api.ts';
 import { TELEGRAM_FAQ_LIMITS } from '../test/fakes/telegram-limits.ts';
-import { cleanPrefix } from '../test/e2e/telegram-harness.ts';
+import { cleanPrefix } from '../test/integration/engine-harness.ts';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);

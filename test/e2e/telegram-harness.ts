@@ -16,10 +16,12 @@ import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
 import { subscriptionId } from '../../src/subscriptions/service.ts';
 import { ThresholdJudge } from '../fakes/memory-judge.ts';
 import { MemorySnapshotReader } from '../fakes/memory-snapshots.ts';
+import { cleanPrefix, waitFor } from '../integration/engine-harness.ts';
 import { FakeTelegramBotApi, type FakeChat, type FakeUser } from '../fakes/telegram-bot-api.ts';
 import type { FakeLimits } from '../fakes/telegram-limits.ts';
 
 export const TG_DB = 8;
+export { cleanPrefix, waitFor };
 
 export interface TelegramWorld {
   fake: FakeTelegramBotApi;
@@ -32,23 +34,6 @@ export interface TelegramWorld {
   block(s: Snapshot): Promise<void>;
   subIdOf(chat: FakeChat): string;
   close(): Promise<void>;
-}
-
-export async function cleanPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
-
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 export interface WorldOptions {
