@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, REST, Routes } from 'discord.js';
 import { once } from 'node:events';
+import { WebSocket } from 'ws';
 import { DiscordStandIn } from '../../fakes/discord/index.ts';
 
 let standIn: DiscordStandIn | null = null;
@@ -86,5 +87,22 @@ describe('Discord stand-in speaks enough Discord for discord.js', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
     expect(standIn.messages(ch).map((m) => m.content)).toEqual(['m0', 'm1', 'm2', 'm3']);
     expect(standIn.rest.stats.rateLimited).toBe(0); // the bucket headers kept the client below the limit
+  });
+
+  it('closes the gateway with Discord’s codes: 4004 bad token, 4003 not authenticated, 4005 identified twice', async () => {
+    standIn = await DiscordStandIn.start();
+    const gw = ((await (await fetch(`${standIn.apiBase}/v10/gateway/bot`, { headers: { authorization: `Bot ${standIn.token}` } })).json()) as { url: string }).url;
+    const closeCode = async (frames: object[]): Promise<number> => {
+      const ws = new WebSocket(`${gw}?v=10&encoding=json`);
+      const [hello] = (await once(ws, 'message')) as [Buffer];
+      expect(JSON.parse(String(hello))).toMatchObject({ op: 10, d: { heartbeat_interval: 41_250 } });
+      for (const f of frames) ws.send(JSON.stringify(f));
+      const [code] = (await once(ws, 'close')) as [number];
+      return code;
+    };
+    const identify = (token: string) => ({ op: 2, d: { token, intents: 1, properties: {} } });
+    expect(await closeCode([identify('wrong')])).toBe(4004);
+    expect(await closeCode([{ op: 8, d: {} }])).toBe(4003);
+    expect(await closeCode([identify(standIn.token), identify(standIn.token)])).toBe(4005);
   });
 });
