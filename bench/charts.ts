@@ -30,13 +30,13 @@ const median = (xs: number[]): number => {
 
 async function loadPoints(): Promise<ChartPoint[]> {
   const blocks = 'data/mainnet-2025-2026.blocks.jsonl';
-  if (existsSync(blocks) && existsSync(new URL('../src/domain/snapshot-builder.ts', import.meta.url))) {
+  if (existsSync(blocks)) {
     const all = await readBlocksFile(blocks);
     const prices = existsSync('data/btc-usd-2025-2026.prices.jsonl') ? await readPricesFile('data/btc-usd-2025-2026.prices.jsonl') : [];
     process.stderr.write(`# charts: fixture ${blocks} via SnapshotBuilder\n`);
     return buildWithSnapshotBuilder(all.slice(-20_000), prices);
   }
-  process.stderr.write('# charts: snapshot builder not available, synthetic history\n');
+  process.stderr.write(`# charts: ${blocks} missing, synthetic history\n`);
   return syntheticPoints({ blocks: 6500 });
 }
 

@@ -4,13 +4,12 @@
  * checking a threshold against history, for bug reports). Everything is validated before anything
  * is written; bad usage or input exits 2 with one line on stderr.
  */
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { ChartService, type ChartRequest } from '../charts/chart-service.ts';
 import { ChartPointRing, DEFAULT_HISTORY_BLOCKS } from '../charts/history.ts';
 import { knownZone } from '../charts/time-axis.ts';
 import { CHART_KINDS, type ChartKind, type ChartPoint, type ChartTheme } from '../charts/types.ts';
-import type { Snapshot } from '../domain/snapshot-types.ts';
+import { SnapshotBuilder } from '../domain/snapshot-builder.ts';
 import type { Block, PricePoint } from '../domain/types.ts';
 import { readBlocksFile } from '../sources/replay/blocks-file.ts';
 import { createPriceCursor, readPricesFile } from '../sources/replay/prices-file.ts';
@@ -46,21 +45,14 @@ export interface ChartCliDeps {
   readonly buildPoints?: PointsBuilder;
 }
 
-interface BuilderModule {
-  SnapshotBuilder: new () => { push(block: Block, ctx: { nowSec: number; price: PricePoint | null; source: 'replay'; correction?: boolean }): Snapshot };
-}
-
 /** The real snapshot builder over the blocks, as replay runs it (block time as "now"). */
 export const buildWithSnapshotBuilder: PointsBuilder = async (blocks, prices) => {
-  const file = new URL('../domain/snapshot-builder.ts', import.meta.url);
-  if (!existsSync(file)) throw new UsageError('chart: the snapshot builder is not available in this build');
-  const { SnapshotBuilder } = (await import(file.href)) as BuilderModule;
   const builder = new SnapshotBuilder();
   const price = createPriceCursor(prices);
   const ring = new ChartPointRing(DEFAULT_HISTORY_BLOCKS);
   const keepFrom = blocks.length - DEFAULT_HISTORY_BLOCKS;
   blocks.forEach((b, i) => {
-    const s = builder.push(b, { nowSec: b.timestamp, price: price.at(b.timestamp), source: 'replay', correction: false });
+    const s = builder.push(b, { nowSec: b.timestamp, price: price.at(b.timestamp), source: 'replay' });
     if (i >= keepFrom) ring.push(s);
   });
   const tip = blocks.at(-1);
