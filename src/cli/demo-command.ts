@@ -14,6 +14,8 @@ import { replayEvents } from './replay-engine.ts';
 import { parseOptions, type CliIo } from './usage.ts';
 
 const DATA = new URL('../../data/', import.meta.url);
+/** Blocks replayed as history before the demo's first message (one epoch). */
+export const WARMUP_BLOCKS = 2016;
 export const DEMO_BLOCKS = new URL('mainnet-2025-2026.blocks.jsonl', DATA).pathname;
 export const DEMO_PRICES = new URL('btc-usd-2025-2026.prices.jsonl', DATA).pathname;
 
@@ -44,8 +46,11 @@ export async function buildDemo(blocksFile: string, pricesFile: string): Promise
   let last: Snapshot | null = null;
   // The summary's "before" figures: once the 7d window is full.
   const firstAt = Math.min(blocks[0]!.height + 1008, blocks[blocks.length - 1]!.height);
+  // The bot starts with history loaded; here the file's first epoch plays that part, so no
+  // estimate is made from a handful of blocks.
+  const fromHeight = Math.min(blocks[0]!.height + WARMUP_BLOCKS, blocks[blocks.length - 1]!.height);
   replayEvents(
-    { blocks, prices, rules },
+    { blocks, prices, rules, fromHeight },
     (event, snapshot) => {
       const tail = perBlock[perBlock.length - 1];
       if (tail?.snapshot.height === snapshot.height) tail.events.push(event);
@@ -65,7 +70,7 @@ export async function buildDemo(blocksFile: string, pricesFile: string): Promise
   out.push(`hashbell demo: ${blocks.length.toLocaleString('en-US')} blocks, ${b0.height.toLocaleString('en-US')} → ${bN.height.toLocaleString('en-US')} (${day(b0.timestamp)} → ${day(bN.timestamp)})`);
   out.push('A new subscriber gets these rules by default:');
   for (const r of rules) out.push(`  ${r.id}. ${describeRule(r)}`);
-  out.push('Here is what they would have received:', '');
+  out.push(`Here is what they would have received from block ${fromHeight.toLocaleString('en-US')} on (the first epoch serves as history, as the bot loads it on start):`, '');
   for (const { snapshot, events } of perBlock) out.push(formatDemoMessage(snapshot, events), '');
   out.push('Summary');
   out.push(`  messages: ${perBlock.length} (${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')})`);
@@ -74,7 +79,7 @@ export async function buildDemo(blocksFile: string, pricesFile: string): Promise
   const z = last as Snapshot | null;
   if (a !== null && z !== null) {
     const ehs = (s: Snapshot): string => (s.hashrate['7d'] ? `${(s.hashrate['7d'].hps / 1e18).toFixed(0)} EH/s` : 'n/a');
-    const hp = (s: Snapshot): string => (s.hashprice.usdPerPhDay === null ? 'n/a' : `$${s.hashprice.usdPerPhDay.toFixed(2)}/PH/day`);
+    const hp = (s: Snapshot): string => (s.hashprice.usdPerPhDay === null ? 'n/a' : `$${s.hashprice.usdPerPhDay.toFixed(2)}/PH/day ($${(s.hashprice.usdPerThDay ?? 0).toFixed(3)}/TH/day)`);
     out.push(`  hash rate (7d): ${ehs(a)} on ${day(a.timeSec)} → ${ehs(z)} on ${day(z.timeSec)}`);
     out.push(`  hash price: ${hp(a)} on ${day(a.timeSec)} → ${hp(z)} on ${day(z.timeSec)}`);
   }
