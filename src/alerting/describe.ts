@@ -6,8 +6,16 @@ import type { RuleSpec } from './types.ts';
 
 /** 10 → "10", 2.5 → "2.5", 0.06 → "0.06": no float noise, no trailing zeros. */
 export function fmtNum(n: number, maxDecimals = 2): string {
-  return Number(n.toFixed(maxDecimals)).toLocaleString('en-US', { maximumFractionDigits: maxDecimals });
+  let f = NUMBER_FORMATS[maxDecimals];
+  if (f === undefined) {
+    f = new Intl.NumberFormat('en-US', { maximumFractionDigits: maxDecimals });
+    NUMBER_FORMATS[maxDecimals] = f;
+  }
+  return f.format(Number(n.toFixed(maxDecimals)));
 }
+
+/** Formatters by decimals: building one costs ~100× formatting with it (hot in replay). */
+const NUMBER_FORMATS: Array<Intl.NumberFormat | undefined> = [];
 
 const dirWord = (d: 'up' | 'down' | 'both') => (d === 'up' ? 'up' : d === 'down' ? 'down' : 'up or down');
 

@@ -60,8 +60,17 @@ export function invNormal(p: number): number {
 
 /** z such that the largest of M independent standard normals stays below it with `confidence`. */
 export function maxNormalQuantile(m: number, confidence = PEAK_CONFIDENCE): number {
-  return invNormal(confidence ** (1 / Math.max(1, m)));
+  const key = `${m}/${confidence}`;
+  let z = QUANTILES.get(key);
+  if (z === undefined) {
+    z = invNormal(confidence ** (1 / Math.max(1, m)));
+    if (QUANTILES.size < 1000) QUANTILES.set(key, z);
+  }
+  return z;
 }
+
+/** Memo: the same dozen (looks, confidence) pairs are asked for on every block. */
+const QUANTILES = new Map<string, number>();
 
 /** Relative (log) standard error implied by a 90 % interval; falls back to 1/√n. */
 export function logSigma(e: { readonly hps: number; readonly lowHps: number; readonly highHps: number }, blocks: number): number {

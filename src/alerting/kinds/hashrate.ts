@@ -35,7 +35,10 @@ export const hashrateDrop: KindDef<'hashrate-drop'> = {
       high: f.highPct,
       unit: '%',
       window: `${wl[0]} window`,
-      aside: `${fmtNum(f.currentHps / EH, 0)} EH/s now vs peak ≈ ${fmtNum(f.peakHps / EH, 0)} EH/s`,
+      // Lazy: replay reads 12 drop series a block; only an emitted event needs the words.
+      get aside() {
+        return `${fmtNum(f.currentHps / EH, 0)} EH/s now vs peak ≈ ${fmtNum(f.peakHps / EH, 0)} EH/s`;
+      },
     };
   },
   fireLevel: (spec) => spec.pct,
