@@ -15,9 +15,16 @@
  * - Discord (discord.js): `channel.send({ embeds: [embed.setImage(`attachment://${chartFileName(kind)}`)],
  *   files: [new AttachmentBuilder(png, { name: chartFileName(kind) })] })` — the embed shows the
  *   attachment by name, so the file name in `files` and in `attachment://` must be identical.
+ *   Over bare REST (@discordjs/rest): `rest.post(Routes.channelMessages(id), { body: { embeds,
+ *   attachments: [{ id: 0, filename: name }] }, files: [{ name, data: png, contentType: 'image/png' }] })`.
+ *
+ * Feeding the history (composition root): the process that builds snapshots calls
+ * `RedisChartHistory.append(snapshot)` after committing each block (shared by every process and
+ * kept across restarts); a single-process setup or the CLI may use `ChartPointRing.push(snapshot)`.
+ * Pick the picture with chartForAlerts(events.map((e) => e.kind)) or chartForCommand('status').
  *
  * ```ts
- * const charts = new ChartService({ history: ring });            // once, at composition
+ * const charts = new ChartService({ history, sharedCache, logger }); // once, at composition
  * const png = await charts.render('hashrate', {
  *   height: msg.height, hash: msg.hash, timeZone: sub.timeZone, thresholds: rules,
  * });
