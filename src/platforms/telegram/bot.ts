@@ -77,6 +77,8 @@ export interface TelegramBot {
 
 const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 const REPLY_ATTEMPTS = 3;
+/** A chat whose next reply slot is further away than this is flooding us: its reply is dropped. */
+const MAX_REPLY_WAIT_MS = 30_000;
 
 /**
  * Builds the bot. Long polling by default; `webhook` switches to an HTTP listener whose secret
@@ -106,10 +108,22 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
     },
   };
 
+  /**
+   * Replies are sent off the update loop: telegraf waits for a batch's handlers before polling
+   * again, so one group's 20/min limit must not stall every other chat. stop() awaits them.
+   */
+  const inFlight = new Set<Promise<void>>();
+  function queueReply(chatId: number, reply: Reply): void {
+    const p = sendReply(chatId, reply).catch((e: unknown) => log.error({ err: e instanceof Error ? e : new Error(String(e)) }, 'reply failed'));
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  }
+
   async function sendReply(chatId: number, reply: Reply): Promise<void> {
     let target = chatId;
     for (let attempt = 1; ; attempt++) {
-      await pacer.acquire(target, Number.POSITIVE_INFINITY);
+      const waitMs = await pacer.acquire(target, MAX_REPLY_WAIT_MS);
+      if (waitMs > 0) { log.warn({ chatId: target, waitMs }, 'reply dropped: chat is over its message limit'); return; }
       try {
         await bot.telegram.sendMessage(target, reply.html.value, {
           parse_mode: 'HTML', link_preview_options: { is_disabled: true },
@@ -142,7 +156,7 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
     if (addressee !== undefined && addressee.toLowerCase() !== ctx.botInfo.username.toLowerCase()) return;
     const args = msg.text.slice(entity.length).trim().split(/\s+/).filter((a) => a.length > 0);
     const reply = await handleCommand(deps, chat, ctx.from.id, name.toLowerCase(), args);
-    if (reply !== null) await sendReply(chat.id, reply);
+    if (reply !== null) queueReply(chat.id, reply);
   });
 
   bot.on('callback_query', async (ctx) => {
@@ -157,7 +171,7 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
         if (!/message is not modified/.test(String(e))) log.warn({ err: classifyTelegramError(e, String(chat.id)) }, 'could not update the list');
       });
     }
-    if (out.follow !== undefined) await sendReply(chat.id, out.follow);
+    if (out.follow !== undefined) queueReply(chat.id, out.follow);
   });
 
   bot.on('my_chat_member', async (ctx) => {
@@ -206,13 +220,15 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
         const s = server;
         server = null;
         await new Promise<void>((resolve) => { s.close(() => resolve()); s.closeAllConnections(); });
-        return;
       }
-      if (launched === null) return;
-      const done = launched.catch(() => undefined);
-      launched = null;
-      try { bot.stop('shutdown'); } catch { /* not running */ }
-      await done;
+      if (launched !== null) {
+        const done = launched.catch(() => undefined);
+        launched = null;
+        try { bot.stop('shutdown'); } catch { /* not running */ }
+        await done;
+      }
+      // Updates already taken get their replies (bounded by MAX_REPLY_WAIT_MS each).
+      await Promise.allSettled([...inFlight]);
     },
   };
 }
