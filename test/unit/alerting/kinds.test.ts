@@ -1,0 +1,200 @@
+/**
+ * Truth tables per kind: a rule walks through a sequence of snapshots; each row names the
+ * figure, the decision expected, and (in its comment) what the row proves.
+ */
+import { describe, expect, it } from 'vitest';
+import { evaluateRule, evaluateTick, type Decision } from '../../../src/alerting/lifecycle.ts';
+import type { Snapshot } from '../../../src/domain/snapshot-types.ts';
+import type { RuleSpec, RuleState } from '../../../src/alerting/types.ts';
+import { ago, estimate, hashrateFigures, makeSnapshot, rule } from './snapshot-factory.ts';
+
+type Row = readonly [snapshot: Partial<Parameters<typeof makeSnapshot>[0]>, expected: Decision, why: string];
+
+/** Runs rows in order on consecutive heights, one hour apart unless the row sets them. */
+function walk(spec: RuleSpec, rows: readonly Row[]): void {
+  let state: RuleState | null = null;
+  rows.forEach(([o, expected, why], i) => {
+    const height = o?.height ?? 930_100 + i;
+    const timeSec = o?.timeSec ?? 1_764_000_000 + i * 3600;
+    const s = makeSnapshot({ ...o, height, timeSec });
+    const r = evaluateRule(rule(spec), state, s);
+    expect(r.decision, `row ${i}: ${why}`).toBe(expected);
+    if (r.event) expect(['fired', 'resolved', 'notice']).toContain(r.decision);
+    else expect(['fired', 'resolved', 'notice']).not.toContain(r.decision);
+    state = r.state;
+  });
+}
+
+const hr = (cur: number, peak: number) => hashrateFigures(cur, peak);
+
+describe('hashrate-drop 10 % (3d window, 30d lookback)', () => {
+  // Factory peaks carry no lucky excess, so the bias correction makes this rule need a point drop
+  // of about 32 % to fire here; resolution needs the conservative drop back at ≤ 5 %.
+  it('fires beyond luck, holds in the hysteresis band, resolves, then cools down', () => {
+    walk({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, [
+      [hr(800, 800), 'below-threshold', 'no drop at all'],
+      [hr(720, 800), 'below-threshold', 'a 10 % point drop is within block luck on a 3d window'],
+      [hr(600, 1000), 'fired', 'a 40 % point drop is beyond any luck'],
+      [hr(650, 1000), 'still-firing', 'still well down'],
+      [hr(700, 1000), 'still-firing', 'conservative drop ~7 %: in the band between 5 % and 10 %'],
+      [hr(730, 1000), 'resolved', 'conservative drop below half the threshold'],
+      [{ ...hr(600, 1000), timeSec: 1_764_000_000 + 5 * 3600 + 600 }, 'cooldown', 'a new crossing 10 min after the resolved message waits'],
+      [{ ...hr(600, 1000), timeSec: 1_764_000_000 + 10 * 3600 }, 'fired', 'after the cooldown it fires again'],
+    ]);
+  });
+  it('says no-data on a partial window instead of judging it', () => {
+    const f = hr(500, 1000);
+    walk({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, [
+      // 40 blocks into a chain: a "3d" hash rate from 40 blocks is luck, not a drop.
+      [{ ...f, hashrate: { ...f.hashrate, '3d': estimate('3d', 500, 40) } }, 'no-data', 'partial current window'],
+      [{ ...f, peaks: { ...f.peaks, '3d': { ...f.peaks['3d'], '30d': null } } }, 'no-data', 'no peak yet'],
+    ]);
+  });
+});
+
+describe('hashrate-below 600 EH/s (7d, judged on the 90 % upper bound)', () => {
+  it('fires only when the upper bound is under the level; resolves 5 % above it', () => {
+    walk({ kind: 'hashrate-below', ehs: 600 }, [
+      [hr(700, 700), 'below-threshold', 'well above'],
+      [hr(590, 590), 'below-threshold', 'point under the level but the interval reaches above it: luck'],
+      [hr(560, 560), 'fired', 'upper bound 590 < 600'],
+      [hr(590, 590), 'still-firing', 'upper bound 621 < 630 (level + 5 %)'],
+      [hr(600, 600), 'resolved', 'upper bound 632 ≥ 630'],
+    ]);
+  });
+});
+
+describe('retarget-estimate 5 % (the interval bound, not the point)', () => {
+  const re = (changePct: number, lowPct: number, highPct: number) => ({ retarget: { changePct, lowPct, highPct } });
+  it('down: fires when the whole interval is at −5 % or beyond', () => {
+    walk({ kind: 'retarget-estimate', pct: 5, direction: 'down' }, [
+      [re(-6, -9, -3), 'below-threshold', 'point −6 % but the interval reaches −3 %: not confident'],
+      [re(-8, -11, -5.5), 'fired', 'upper bound −5.5 %: 90 % sure of at least −5 %'],
+      [re(-6, -9, -3), 'still-firing', 'upper bound −3 %: above half (−2.5 %), hold'],
+      [re(-4, -7, -2), 'resolved', 'upper bound −2 %: recovered past half the threshold'],
+    ]);
+  });
+  it('up ignores downward estimates; both takes either side', () => {
+    walk({ kind: 'retarget-estimate', pct: 5, direction: 'up' }, [
+      [re(-8, -11, -5.5), 'below-threshold', 'a confident drop is not an up move'],
+      [re(7, 5.2, 9), 'fired', 'lower bound +5.2 %'],
+    ]);
+    walk({ kind: 'retarget-estimate', pct: 5, direction: 'both' }, [
+      [re(-8, -11, -5.5), 'fired', 'confident −5.5 % counts for both'],
+    ]);
+  });
+});
+
+describe('retarget (notice on the first block of an epoch)', () => {
+  const outcome = { retargetOutcome: { height: 931_392, previousBits: 1, bits: 2, changePct: -4.31, scorecard: [] } };
+  it('tells each retarget once and nothing in between', () => {
+    walk({ kind: 'retarget' }, [
+      [{}, 'no-event', 'an ordinary block'],
+      [{ ...outcome, height: 931_392 }, 'notice', 'the retarget block'],
+      [{ height: 931_393 }, 'no-event', 'the next block'],
+      [{ ...outcome, height: 933_408 }, 'notice', 'the next epoch\'s retarget is told too (state stays ok)'],
+    ]);
+  });
+});
+
+describe('retarget-soon 144 blocks (once per epoch)', () => {
+  it('fires when remaining blocks reach 144, re-arms silently at the next epoch', () => {
+    walk({ kind: 'retarget-soon', blocks: 144 }, [
+      [{ height: 931_200 }, 'below-threshold', '192 blocks to go'],
+      [{ height: 931_248 }, 'fired', '144 to go: the notice'],
+      [{ height: 931_300 }, 'still-firing', '92 to go: not again'],
+      [{ height: 931_392 }, 'rearmed', 'new epoch, 2016 to go: silent re-arm'],
+      [{ height: 933_264 }, 'fired', '144 before the following retarget'],
+    ]);
+  });
+});
+
+describe('hashprice-move 10 % in 24h', () => {
+  it('down: fires on a 10 % fall, holds above half, resolves', () => {
+    walk({ kind: 'hashprice-move', pct: 10, window: '24h', direction: 'down' }, [
+      [{ hashprice: { usdPerPhDay: 46 }, hashpriceAgo: ago('24h', 50) }, 'below-threshold', '−8 %'],
+      [{ hashprice: { usdPerPhDay: 44 }, hashpriceAgo: ago('24h', 50) }, 'fired', '−12 %'],
+      [{ hashprice: { usdPerPhDay: 47 }, hashpriceAgo: ago('24h', 50) }, 'still-firing', '−6 %: above half'],
+      [{ hashprice: { usdPerPhDay: 48 }, hashpriceAgo: ago('24h', 50) }, 'resolved', '−4 %'],
+      [{ hashprice: { usdPerPhDay: null }, hashpriceAgo: ago('24h', 50) }, 'no-data', 'no BTC price: nothing changes'],
+      [{ hashprice: { usdPerPhDay: 44 } }, 'no-data', 'history shorter than the window'],
+    ]);
+  });
+  it('up ignores falls', () => {
+    walk({ kind: 'hashprice-move', pct: 10, window: '24h', direction: 'up' }, [
+      [{ hashprice: { usdPerPhDay: 40 }, hashpriceAgo: ago('24h', 50) }, 'below-threshold', '−20 % is no rise'],
+      [{ hashprice: { usdPerPhDay: 56 }, hashpriceAgo: ago('24h', 50) }, 'fired', '+12 %'],
+    ]);
+  });
+});
+
+describe('hashprice levels and breakeven', () => {
+  const hp = (usdPerPhDay: number | null) => ({ hashprice: { usdPerPhDay } });
+  it('hashprice-below $45: resolves at $47.25', () => {
+    walk({ kind: 'hashprice-below', usd: 45 }, [
+      [hp(50), 'below-threshold', 'above the level'],
+      [hp(44), 'fired', 'under'],
+      [hp(46), 'still-firing', 'back above the level but inside the 5 % band'],
+      [hp(47.3), 'resolved', 'past 47.25'],
+      [hp(null), 'no-data', 'no price'],
+    ]);
+  });
+  it('hashprice-above $60: resolves at $57', () => {
+    walk({ kind: 'hashprice-above', usd: 60 }, [
+      [hp(59), 'below-threshold', 'under the level'],
+      [hp(61), 'fired', 'over'],
+      [hp(58), 'still-firing', 'inside the band'],
+      [hp(56), 'resolved', 'under 57'],
+    ]);
+  });
+  it('breakeven 17 J/TH at $0.06 with 2 % fee: cost $24.98/PH/day', () => {
+    walk({ kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 }, [
+      [hp(30), 'below-threshold', 'profitable'],
+      [hp(25), 'below-threshold', 'above 24.98 after fee: still pays'],
+      [hp(24.9), 'fired', '24.9 × 0.98 = 24.40 < 24.48 cost'],
+      [hp(25.5), 'still-firing', 'inside the 5 % band (26.23)'],
+      [hp(26.5), 'resolved', 'pays again with margin'],
+    ]);
+  });
+});
+
+describe('slow-blocks 60 minutes (ticks and blocks)', () => {
+  it('fires on a tick after 60 minutes without a block and resolves on the next block', () => {
+    const r = rule({ kind: 'slow-blocks', minutes: 60 });
+    const t = 1_764_000_000;
+    const b1 = makeSnapshot({ height: 930_200, timeSec: t });
+    const steps: Array<[() => ReturnType<typeof evaluateRule>, Decision, string]> = [];
+    let st: RuleState | null = null;
+    const run = (f: (s: RuleState | null) => ReturnType<typeof evaluateRule>) => () => f(st);
+    steps.push([run((s) => evaluateRule(r, s, b1, t + 5)), 'below-threshold', 'a block just arrived']);
+    steps.push([run((s) => evaluateTick(r, s, b1, t + 30 * 60)), 'below-threshold', '30 minutes: normal']);
+    steps.push([run((s) => evaluateTick(r, s, b1, t + 61 * 60)), 'fired', '61 minutes without a block']);
+    steps.push([run((s) => evaluateTick(r, s, b1, t + 90 * 60)), 'still-firing', 'still waiting: told once']);
+    const b2 = makeSnapshot({ height: 930_201, timeSec: t + 95 * 60 });
+    steps.push([run((s) => evaluateRule(r, s, b2, t + 95 * 60 + 3)), 'resolved', 'the next block arrived']);
+    steps.push([run((s) => evaluateTick(r, s, b1, t + 200 * 60)), 'already-evaluated-height', 'a stale tick on the old block']);
+    for (const [f, expected, why] of steps) {
+      const out = f();
+      expect(out.decision, why).toBe(expected);
+      st = out.state;
+    }
+  });
+  it('judges the gap from the later of header time and arrival (lagging header times do not page)', () => {
+    const t = 1_764_000_000;
+    // Header says 50 min ago but we computed it 2 min ago: 2 minutes without a block.
+    const s = makeSnapshot({ timeSec: t - 50 * 60, computedAtSec: t - 120 });
+    expect(evaluateTick(rule({ kind: 'slow-blocks', minutes: 30 }), null, s, t).decision).toBe('below-threshold');
+  });
+});
+
+describe('new-block', () => {
+  it('a notice per new block, never twice for one block', () => {
+    walk({ kind: 'new-block' }, [
+      [{ height: 930_300 }, 'notice', 'a block'],
+      [{ height: 930_300 }, 'already-evaluated-height', 'the same block again'],
+      [{ height: 930_301 }, 'notice', 'the next block'],
+    ]);
+  });
+});
+
+export type { Snapshot };
