@@ -195,16 +195,29 @@ export class ChartService {
       return shared;
     }
     const png = await this.withTimeout(this.draw(kind, req), kind, req);
-    // A timeout is not remembered (a later request may succeed); "cannot be drawn" is.
+    // Timeouts and history misses are not remembered (a later request may succeed); "cannot be drawn" is.
     if (png !== undefined) this.memory.set(key, png);
     if (png) await this.sharedSet(key, png);
     return png ?? null;
   }
 
-  private async draw(kind: ChartKind, req: ChartRequest): Promise<Buffer | null> {
+  /**
+   * PNG, null (cannot be drawn: remembered), or undefined (not yet: the block may reach the history
+   * a moment later, or Redis may come back; not remembered, so a later request tries again).
+   */
+  private async draw(kind: ChartKind, req: ChartRequest): Promise<Buffer | null | undefined> {
+    let points: readonly ChartPoint[] | null;
     try {
-      const points = await this.deps.history.pointsUpTo(req.height, req.hash, HISTORY_DAYS[kind]);
-      if (!points || points.length === 0) return this.skip(kind, req, 'block not in chart history');
+      points = await this.deps.history.pointsUpTo(req.height, req.hash, HISTORY_DAYS[kind]);
+    } catch (err) {
+      this.skip(kind, req, 'chart history unavailable', err);
+      return undefined;
+    }
+    if (!points || points.length === 0) {
+      this.skip(kind, req, 'block not in chart history');
+      return undefined;
+    }
+    try {
       const svg = BUILDERS[kind](points, {
         timeZone: req.timeZone,
         theme: req.theme ?? this.deps.theme ?? 'dark',
@@ -218,7 +231,7 @@ export class ChartService {
     }
   }
 
-  private withTimeout(p: Promise<Buffer | null>, kind: ChartKind, req: ChartRequest): Promise<Buffer | null | undefined> {
+  private withTimeout(p: Promise<Buffer | null | undefined>, kind: ChartKind, req: ChartRequest): Promise<Buffer | null | undefined> {
     const ms = this.deps.timeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {

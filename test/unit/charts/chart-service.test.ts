@@ -93,6 +93,16 @@ describe('ChartService never blocks an alert', () => {
     expect(r.svgs.length).toBe(0);
   });
 
+  it('a block not yet in the history is retried later, not remembered as undrawable', async () => {
+    const r = countingRenderer(0);
+    const h = ring(points.slice(0, -1));
+    const svc = new ChartService({ history: h, renderPng: r.render });
+    expect(await svc.render('hashrate', req())).toBeNull();
+    h.push(tip); // the watcher appends the block a moment after the alert asked
+    expect(await svc.render('hashrate', req())).not.toBeNull();
+    expect(r.svgs.length).toBe(1);
+  });
+
   it('a few NaN blocks inside a good history leave gaps, not a failure', async () => {
     const r = countingRenderer(0);
     const holed = points.map((p, i) => (i % 97 === 5 ? nan(p) : p));
