@@ -33,7 +33,7 @@ async function bitcoindWatcher(h: Harness, node: FakeBitcoind, logger = silentLo
   const state = new RedisChainState(h.redis, { prefix: `${h.state.keys.cursor}-btcd:`, keepBlocks: 500 });
   const watcher = await startWatcher({
     source, state, builder: h.builder, logger, metrics, queue: { add: async () => undefined },
-    retryBackoff: { baseMs: 20, capMs: 100 },
+    retryBackoff: { baseMs: 20, capMs: 100 }, now: () => h.nowSec * 1000,
   });
   cleanups.push(async () => { await watcher.stop(); await state.clear(); });
   return { watcher, state, source };

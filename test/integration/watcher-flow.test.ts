@@ -177,7 +177,7 @@ describe('watcher on mempool.space', () => {
   });
 
   it('a cold start cut short by an outage resumes as history: only the tip is evaluated', async () => {
-    h = await createHarness({ chainLength: 520, history: 400 });
+    h = await createHarness({ chainLength: 300, history: 200 });
     h.fake.onRequest = (path, n) => {
       if (n === 14 && path.startsWith('/api/v1/blocks/')) h.fake.storm(503, 12); // > restMaxAttempts
     };

@@ -46,6 +46,8 @@ export interface Harness {
   adds: EvaluateJob[];
   snapshots: Snapshot[];
   watcher: WatcherHandle | null;
+  /** The watcher's fixed clock. */
+  nowSec: number;
   source: MempoolSource | null;
   start(opts?: Partial<MempoolSourceOptions>, deps?: Partial<WatcherDeps>): Promise<WatcherHandle>;
   stopWatcher(): Promise<void>;
@@ -65,8 +67,10 @@ export async function createHarness(opts: { chainLength?: number; logger?: Logge
   const queue = new Queue(`hb-test-watch-eval-${id}`, { connection: { host: '127.0.0.1', port: 6379, db: REDIS_DB } });
   const metrics = createWatcherMetrics(new Registry());
   const logger = opts.logger ?? silentLogger();
+  // Snapshots depend on the wall clock (retarget, price age): the watcher gets a fixed one.
+  const nowMs = Math.floor(Date.now() / 1000) * 1000;
   const h: Harness = {
-    fake, redis, state, queue, metrics, builder, adds: [], snapshots: [], watcher: null, source: null,
+    fake, redis, state, queue, metrics, builder, adds: [], snapshots: [], watcher: null, source: null, nowSec: nowMs / 1000,
     async start(srcOpts = {}, deps = {}) {
       h.source = new MempoolSource({
         baseUrl: fake.url, maxRps: 50, logger, metrics, pingAfterMs: 5_000, pongTimeoutMs: 2_000,
@@ -75,7 +79,7 @@ export async function createHarness(opts: { chainLength?: number; logger?: Logge
       h.watcher = await startWatcher({
         source: h.source, priceSource: h.source, state, builder, logger, metrics,
         queue: { add: async (name, data, o) => { h.adds.push(data); return queue.add(name, data, o); } },
-        retryBackoff: { baseMs: 20, capMs: 200 },
+        retryBackoff: { baseMs: 20, capMs: 200 }, now: () => nowMs,
         onSnapshot: (s) => h.snapshots.push(s), ...deps,
       });
       return h.watcher;
@@ -98,7 +102,7 @@ export async function createHarness(opts: { chainLength?: number; logger?: Logge
       for (let x = from; x <= height; x++) {
         const fb = fake.chain.at(x);
         if (!fb) throw new Error(`no block ${x}`);
-        snap = b.push(toBlock(fb), { nowSec: 0, price, source: 'mempool', correction });
+        snap = b.push(toBlock(fb), { nowSec: h.nowSec, price, source: 'mempool', correction });
       }
       if (!snap) throw new Error('no snapshot');
       return snap;

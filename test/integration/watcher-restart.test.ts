@@ -81,7 +81,7 @@ async function kill(proc: ChildProcess): Promise<void> {
 describe('watcher killed and restarted', () => {
   it('resumes from the cursor: no gaps, no duplicates, same snapshots', async () => {
     const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: 80 }) });
-    const cfg = { redisPort: port, mempoolUrl: fake.url, prefix: 'hb-test-watch-restart:', queueName: 'hb-test-watch-restart', history: HISTORY };
+    const cfg = { redisPort: port, mempoolUrl: fake.url, prefix: 'hb-test-watch-restart:', queueName: 'hb-test-watch-restart', history: HISTORY, nowSec: Math.floor(Date.now() / 1000) };
     const state = new RedisChainState(redis, { prefix: cfg.prefix, keepBlocks: HISTORY + 120 });
     const queue = new Queue(cfg.queueName, { connection: { port } });
     const tip0 = fake.chain.tip.height;
@@ -116,7 +116,7 @@ describe('watcher killed and restarted', () => {
       const price = fake.pricePoint;
       for (let x = tip0 - HISTORY + 1; x <= tip; x++) {
         const b = fake.chain.at(x)!;
-        const expected = ref.push(toBlock(b), { nowSec: 0, price, source: 'mempool', correction: false });
+        const expected = ref.push(toBlock(b), { nowSec: cfg.nowSec, price, source: 'mempool', correction: false });
         if (x < tip0) continue;
         const stored = await state.getSnapshot(b.id);
         expect(stored, `snapshot at ${x}`).not.toBeNull();
