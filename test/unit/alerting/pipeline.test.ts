@@ -1,0 +1,152 @@
+/**
+ * Notification stages, each alone: quiet hours (across midnight, across both 2026 DST changes in
+ * Europe/Berlin), mute expiry, dedupe keys, grouping per block, the digest and its text.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { dedupe, digest, group, isQuiet, notificationKey, quietEndsAtSec, releaseAtSec, route } from '../../../src/alerting/pipeline.ts';
+import { renderMessage } from '../../../src/alerting/render.ts';
+import { evaluateRule } from '../../../src/alerting/lifecycle.ts';
+import type { AlertEvent, Subscription } from '../../../src/alerting/types.ts';
+import { hashOf, makeSnapshot, rule } from './snapshot-factory.ts';
+
+const utc = (iso: string) => Date.parse(iso) / 1000;
+const iso = (sec: number) => new Date(sec * 1000).toISOString().replace('.000', '');
+
+function sub(o: Partial<Subscription> = {}): Subscription {
+  return {
+    id: 'telegram-chat-42', platform: 'telegram', targetType: 'chat', targetId: '42', ownerId: '7',
+    timeZone: 'Europe/Berlin', quiet: { startMin: 23 * 60, endMin: 7 * 60 }, mutedUntilSec: null, active: true, createdSec: 0, ...o,
+  };
+}
+
+describe('quiet hours 23:00–07:00 Europe/Berlin', () => {
+  const rows: Array<[string, boolean, string | null, string]> = [
+    ['2026-06-10T20:59:00Z', false, null, '22:59 CEST: not yet'],
+    ['2026-06-10T21:00:00Z', true, '2026-06-11T05:00:00Z', '23:00 CEST: starts (start inclusive)'],
+    ['2026-06-10T23:30:00Z', true, '2026-06-11T05:00:00Z', '01:30 CEST: after midnight, still quiet'],
+    ['2026-06-11T05:00:00Z', false, null, '07:00 CEST: over (end exclusive)'],
+    ['2026-01-15T22:30:00Z', true, '2026-01-16T06:00:00Z', '23:30 CET in winter: ends 06:00 UTC'],
+    ['2026-03-28T22:30:00Z', true, '2026-03-29T05:00:00Z', 'spring forward night: 23:30 CET → 07:00 CEST, only 6.5 h'],
+    ['2026-10-24T21:30:00Z', true, '2026-10-25T06:00:00Z', 'fall back night: 23:30 CEST → 07:00 CET, 8.5 h'],
+    ['2026-10-25T01:30:00Z', true, '2026-10-25T06:00:00Z', 'inside the repeated hour (02:30 CET)'],
+  ];
+  it.each(rows)('%s quiet=%s ends %s (%s)', (at, quiet, ends, _why) => {
+    const s = sub();
+    expect(isQuiet(s, utc(at))).toBe(quiet);
+    expect(iso(quietEndsAtSec(s, utc(at)))).toBe(ends ?? at.replace('.000', ''));
+  });
+
+  it('an end time inside the spring-forward gap ends at the first minute after it', () => {
+    // 01:00–02:30 local; on 2026-03-29 02:00–03:00 does not exist: quiet ends at 03:00 CEST.
+    const s = sub({ quiet: { startMin: 60, endMin: 150 } });
+    expect(isQuiet(s, utc('2026-03-29T00:30:00Z'))).toBe(true);
+    expect(iso(quietEndsAtSec(s, utc('2026-03-29T00:30:00Z')))).toBe('2026-03-29T01:00:00Z');
+  });
+
+  it('same-day windows and other zones work too', () => {
+    const ny = sub({ timeZone: 'America/New_York', quiet: { startMin: 9 * 60, endMin: 17 * 60 } });
+    expect(isQuiet(ny, utc('2026-07-01T13:00:00Z'))).toBe(true); // 09:00 EDT
+    expect(iso(quietEndsAtSec(ny, utc('2026-07-01T13:00:00Z')))).toBe('2026-07-01T21:00:00Z');
+    expect(isQuiet(ny, utc('2026-07-01T12:59:00Z'))).toBe(false);
+    expect(isQuiet(sub({ quiet: null }), utc('2026-07-01T01:00:00Z'))).toBe(false);
+  });
+
+  it('quietEndsAtSec always lands on a non-quiet instant right after a quiet one (any zone, any time)', () => {
+    const zones = ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC', 'America/Santiago'];
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 1_735_689_600, max: 1_798_761_600 }), (timeZone, startMin, endMin, now) => {
+        fc.pre(startMin !== endMin);
+        const s = sub({ timeZone, quiet: { startMin, endMin } });
+        const end = quietEndsAtSec(s, now);
+        expect(isQuiet(s, end)).toBe(false);
+        if (isQuiet(s, now)) {
+          expect(end).toBeGreaterThan(now);
+          expect(end - now).toBeLessThanOrEqual(25 * 3600);
+          expect(isQuiet(s, end - 60)).toBe(true);
+        } else expect(end).toBe(now);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('mute and routing', () => {
+  const ev = (height: number, ruleId = '1', state: AlertEvent['state'] = 'firing'): AlertEvent => {
+    const s = makeSnapshot({ height, hash: hashOf(height), hashprice: { usdPerPhDay: 40 }, timeSec: utc('2026-06-11T00:13:00Z') + (height - 930_000) * 600 });
+    const r = evaluateRule(rule({ kind: 'hashprice-below', usd: 45 }, ruleId, 'telegram-chat-42'), null, s);
+    return { ...(r.event as AlertEvent), state };
+  };
+  const noon = utc('2026-06-11T10:00:00Z');
+
+  it('holds while muted and releases exactly when the mute expires', () => {
+    const s = sub({ quiet: null, mutedUntilSec: noon + 3600 });
+    const held = route(s, [ev(930_001)], noon);
+    expect(held).toMatchObject({ now: [], reason: 'muted', releaseAtSec: noon + 3600 });
+    expect(held.hold).toHaveLength(1);
+    const after = route(s, [ev(930_002)], noon + 3600);
+    expect(after.now).toHaveLength(1);
+    expect(after.reason).toBeNull();
+  });
+
+  it('a mute ending inside quiet hours releases when the quiet hours end', () => {
+    const s = sub({ mutedUntilSec: utc('2026-06-11T00:00:00Z') }); // 02:00 CEST
+    expect(iso(releaseAtSec(s, utc('2026-06-10T18:00:00Z')))).toBe('2026-06-11T05:00:00Z');
+  });
+
+  it('an inactive subscription gets nothing', () => {
+    expect(route(sub({ active: false, quiet: null }), [ev(930_001)], noon)).toMatchObject({ now: [], hold: [] });
+  });
+
+  it('groups everything of one block into one message per subscription, rules in numeric order', () => {
+    const a10 = ev(930_005, '10');
+    const a2 = ev(930_005, '2');
+    const b1 = { ...ev(930_005, '1'), subscriptionId: 'discord-user-9' };
+    const msgs = group([a10, b1, a2]);
+    expect(msgs).toHaveLength(2);
+    const mine = msgs.find((m) => m.subscriptionId === 'telegram-chat-42');
+    expect(mine?.events.map((e) => e.rule)).toEqual(['2', '10']);
+    expect(mine?.digest).toBe(false);
+    expect(renderMessage(mine as NonNullable<typeof mine>)).toMatch(/^hashbell — block 930,005: 2 alerts\n\n/);
+  });
+
+  it('dedupe drops what the log has and repeats within the batch', () => {
+    const e1 = ev(930_001);
+    const e2 = ev(930_002);
+    const log = new Set([notificationKey(e1.subscriptionId, e1.hash, e1.rule, e1.state)]);
+    const { fresh, duplicates } = dedupe([e1, e2, e2], (k) => log.has(k));
+    expect(fresh).toEqual([e2]);
+    expect(duplicates).toHaveLength(2);
+  });
+
+  it('the digest collapses per rule with the path it took, in the subscriber\'s zone', () => {
+    const fired = ev(930_000, '1', 'firing'); // 02:13 CEST
+    const resolved = ev(930_020, '1', 'resolved'); // 200 min later: 05:33 CEST
+    const other = ev(930_005, '3', 'firing');
+    const d = digest([resolved, other, fired, fired]);
+    expect(d).not.toBeNull();
+    if (!d) return;
+    expect(d.digest).toBe(true);
+    expect(d.events.map((e) => `${e.rule}:${e.state}`)).toEqual(['1:firing', '3:firing', '1:resolved']);
+    expect(d.height).toBe(930_020);
+    const text = renderMessage(d, 'Europe/Berlin');
+    expect(text.startsWith('🌙 While you were away: 3 alerts from 2 rules')).toBe(true);
+    expect(text).toContain('firing 02:13 → resolved 05:33');
+    expect(digest([])).toBeNull();
+  });
+});
+
+describe('notificationKey', () => {
+  it('never contains ":" and distinct tuples never share a key', () => {
+    const st = fc.constantFrom<AlertEvent['state']>('firing', 'resolved', 'notice');
+    fc.assert(
+      fc.property(fc.tuple(fc.string(), fc.string(), fc.string(), st), fc.tuple(fc.string(), fc.string(), fc.string(), st), (a, b) => {
+        const ka = notificationKey(...a);
+        expect(ka).not.toContain(':');
+        expect(ka === notificationKey(...b)).toBe(a.join('\u0000') === b.join('\u0000'));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(notificationKey('telegram-chat-1', 'ab', '1', 'firing')).toBe('telegram-chat-1|ab|1|firing');
+  });
+});
