@@ -2,16 +2,11 @@
  * Date axes in the subscriber's time zone. Ticks fall on local hour / midnight boundaries (also in
  * zones with 30- or 45-minute offsets and across DST changes), labels are formatted with Intl.
  */
+import { isValidTimeZone } from '../alerting/parse-time.ts';
+import { utcOffsetSec } from '../alerting/quiet-hours.ts';
 
-/** True when Intl knows the zone (user input such as `--tz` or `/quiet … Europe/Berlin`). */
-export function knownZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** True when Intl knows the zone (user input such as `--tz`); the same check as `/quiet`. */
+export const knownZone = isValidTimeZone;
 
 /**
  * The zone as the user wrote it when Intl knows it (not ICU's canonical name: "Asia/Kolkata"
@@ -19,29 +14,6 @@ export function knownZone(timeZone: string): boolean {
  */
 export function zoneOrUtc(timeZone: string): string {
   return knownZone(timeZone) ? timeZone : 'UTC';
-}
-
-/** Seconds to add to a UTC instant to get the wall-clock time in `fmt`'s zone. */
-function offsetSec(fmt: Intl.DateTimeFormat, tSec: number): number {
-  const p: Record<string, number> = {};
-  for (const part of fmt.formatToParts(new Date(tSec * 1000))) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
-  const local = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0) / 1000;
-  return local - Math.floor(tSec);
-}
-
-function offsetFormatter(timeZone: string): Intl.DateTimeFormat {
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
 }
 
 const HOUR = 3600;
@@ -63,15 +35,14 @@ export function timeTicks(t0: number, t1: number, timeZone: string, maxTicks = 7
   const zone = zoneOrUtc(timeZone);
   const span = Math.max(1, t1 - t0);
   const step = STEPS_SEC.find((s) => span / s <= maxTicks) ?? Math.ceil(span / maxTicks / DAY) * DAY;
-  const fmt = offsetFormatter(zone);
   const dateFmt = new Intl.DateTimeFormat('en-GB', { timeZone: zone, day: 'numeric', month: 'short' });
   const timeFmt = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const ticks: TimeTick[] = [];
-  let localNext = Math.ceil((t0 + offsetSec(fmt, t0)) / step) * step;
+  let localNext = Math.ceil((t0 + utcOffsetSec(t0, zone)) / step) * step;
   for (let guard = 0; guard < 64; guard++, localNext += step) {
     // Two passes settle the offset across a DST change between t0 and the tick.
-    let t = localNext - offsetSec(fmt, localNext);
-    t = localNext - offsetSec(fmt, t);
+    let t = localNext - utcOffsetSec(localNext, zone);
+    t = localNext - utcOffsetSec(t, zone);
     if (t > t1) break;
     if (t < t0) continue;
     const atMidnight = (localNext % DAY) === 0;
