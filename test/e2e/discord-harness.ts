@@ -18,6 +18,7 @@ import { subscriptionId } from '../../src/subscriptions/service.ts';
 import { DiscordStandIn, type DiscordStandInOptions } from '../fakes/discord/index.ts';
 import { ThresholdJudge } from '../fakes/memory-judge.ts';
 import { MemorySnapshotReader } from '../fakes/memory-snapshots.ts';
+import { cleanPrefix, waitFor } from '../integration/engine-harness.ts';
 
 export const DC_DB = 9;
 
@@ -35,22 +36,7 @@ export interface DiscordWorld {
   close(): Promise<void>;
 }
 
-export async function cleanPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
-
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { cleanPrefix, waitFor };
 
 export async function startDiscordWorld(name: string, standInOpts: DiscordStandInOptions = {}): Promise<DiscordWorld> {
   const standIn = await DiscordStandIn.start(standInOpts);

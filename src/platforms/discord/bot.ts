@@ -9,6 +9,10 @@ import type { Logger } from '../../app/logger.ts';
 import type { SubscriptionService } from '../../subscriptions/service.ts';
 import { handleInteraction } from './handlers.ts';
 import { DiscordNotifier } from './notifier.ts';
+import { Pacer } from './pacer.ts';
+
+/** Discord's global REST limit per bot token. */
+export const DISCORD_GLOBAL_PER_SEC = 50;
 
 export interface DiscordBotOptions {
   readonly token: string;
@@ -38,11 +42,13 @@ export interface DiscordNotifierOptions {
   readonly apiBase: string;
   readonly logger: Logger;
   readonly restOffsetMs?: number;
+  /** Requests per second the notifier spaces evenly; Discord's global limit is 50. */
+  readonly requestsPerSec?: number;
 }
 
 /** The one REST client: `retries: 0` because the one retry layer is BullMQ (see notifier.ts). */
 function createRest(o: DiscordNotifierOptions): REST {
-  const rest = new REST({ api: o.apiBase, retries: 0, offset: o.restOffsetMs ?? 50 }).setToken(o.token);
+  const rest = new REST({ api: o.apiBase, retries: 0, offset: o.restOffsetMs ?? 50, globalRequestsPerSecond: DISCORD_GLOBAL_PER_SEC }).setToken(o.token);
   rest.on('rateLimited', (info) => o.logger.debug({ route: info.route, global: info.global, waitMs: info.timeToReset }, 'discord rate limit: waiting'));
   return rest;
 }
@@ -50,7 +56,7 @@ function createRest(o: DiscordNotifierOptions): REST {
 /** Alert delivery over REST alone, for createApp's notifiers (and notifier-only processes). */
 export function createDiscordNotifier(o: DiscordNotifierOptions): DiscordNotifier {
   const logger = o.logger.child({ platform: 'discord' });
-  return new DiscordNotifier({ rest: createRest({ ...o, logger }), logger });
+  return new DiscordNotifier({ rest: createRest({ ...o, logger }), logger, pacer: new Pacer(o.requestsPerSec ?? DISCORD_GLOBAL_PER_SEC) });
 }
 
 export interface DiscordBot {

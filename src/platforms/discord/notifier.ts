@@ -2,6 +2,9 @@
  * Delivers alert messages over Discord REST only (the gateway is for commands), and classifies
  * every failure once into the engine's DeliveryError kinds.
  *
+ * PACING: every request takes a slot from an even 50/s pacer (pacer.ts) before @discordjs/rest,
+ * which then only has the per-route buckets to wait for.
+ *
  * RETRY LAYER: BullMQ, exclusively. The REST client runs with `retries: 0`, so a 5xx or a network
  * error surfaces at once as DeliveryError('retryable') and the deliver queue backs off and retries
  * it. 429s are not retries: @discordjs/rest waits out the per-route buckets it learns from the
@@ -13,6 +16,7 @@ import { redactSecrets, type Logger } from '../../app/logger.ts';
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
 import type { Subscription } from '../../alerting/types.ts';
 import { clip, LIMITS } from './embed-limits.ts';
+import type { Pacer } from './pacer.ts';
 import { renderAlertMessage } from './render.ts';
 
 /** Discord codes after which sending to that target again is pointless until a human acts. */
@@ -54,6 +58,8 @@ export interface DiscordNotifierDeps {
   readonly logger: Logger;
   /** How many DM channel ids to remember (opening a DM is a request of its own). */
   readonly dmCacheSize?: number;
+  /** Evenly spaces every request under the global limit (see pacer.ts). */
+  readonly pacer: Pacer;
 }
 
 export class DiscordNotifier implements Notifier {
@@ -98,6 +104,7 @@ export class DiscordNotifier implements Notifier {
     if (cached !== undefined) return cached;
     let channel: { id: string };
     try {
+      await this.deps.pacer.slot();
       channel = (await this.deps.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
     } catch (e) {
       throw classifyDiscordError(e, `open DM with ${userId}`);
@@ -112,6 +119,7 @@ export class DiscordNotifier implements Notifier {
 
   private async post(channelId: string, body: { content?: string; embeds?: unknown[] }, attempted: string): Promise<void> {
     try {
+      await this.deps.pacer.slot();
       await this.deps.rest.post(Routes.channelMessages(channelId), { body: { ...body, allowed_mentions: { parse: [] } } });
     } catch (e) {
       const err = classifyDiscordError(e, attempted);
