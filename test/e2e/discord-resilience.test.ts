@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { err } from '../../src/alerting/result.ts';
-import { createLogger, silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/app/logger.ts';
 import { createDiscordBot, type DiscordBot } from '../../src/platforms/discord/bot.ts';
 import { COMMANDS } from '../../src/platforms/discord/commands.ts';
 import type { SubscriptionService } from '../../src/subscriptions/service.ts';
@@ -40,7 +40,7 @@ function service(latestDelayMs: number, failList = false): SubscriptionService {
 
 async function world(svc: SubscriptionService): Promise<DiscordStandIn> {
   standIn = await DiscordStandIn.start();
-  bot = createDiscordBot({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, service: svc, logger: process.env['DC_DEBUG'] ? createLogger({ level: 'debug' }) : silentLogger() });
+  bot = createDiscordBot({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, service: svc, logger: silentLogger() });
   await bot.start();
   return standIn;
 }
