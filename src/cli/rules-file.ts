@@ -3,6 +3,7 @@
  * and parameters as the chat commands. Each problem names the file, the line of the offending rule
  * and the rule id, so a typo in rule 37 of a long file is found at once.
  */
+import { replayRules } from '../alerting/evaluator.ts';
 import { isRuleKind, RULE_KINDS, ruleSpecSchema } from '../alerting/rule-schema.ts';
 import type { Rule } from '../alerting/types.ts';
 import { ReplayFileError } from '../sources/replay/errors.ts';
@@ -93,7 +94,7 @@ export function parseRulesText(text: string, file: string): Rule[] {
     const { id, spec } = parsed.data!;
     if (seen.has(id)) fail('duplicate rule id');
     seen.add(id);
-    return { ...spec, id, subscriptionId: '', createdSec: 0 } as Rule;
+    return replayRules([{ id, spec }])[0]!;
   });
 }
 

@@ -86,3 +86,15 @@ describe('parseEpochsCsv', () => {
     expect(() => parseEpochsCsv(text.join('\n'), 'e.csv')).toThrow(/^e\.csv:4: bits_dec/);
   });
 });
+
+describe('committed fixtures', () => {
+  it('test/fixtures/synth-471-472.blocks.jsonl is exactly synth 471..472 seed 7 (no drift)', () => {
+    const text = readFileSync(new URL('../../../fixtures/synth-471-472.blocks.jsonl', import.meta.url), 'utf8');
+    expect(text).toBe(synthToJsonl(synthesizeChain({ epochs, fromEpoch: 471, toEpoch: 472, seed: 7 })));
+  });
+
+  it('data/mainnet-2025-2026.blocks.jsonl is exactly what data/README.md says made it (synth 455..473 seed 2025)', () => {
+    const text = readFileSync(new URL('../../../../data/mainnet-2025-2026.blocks.jsonl', import.meta.url), 'utf8');
+    expect(text === synthToJsonl(synthesizeChain({ epochs, fromEpoch: 455, toEpoch: 473, seed: 2025 }))).toBe(true);
+  });
+});
