@@ -19,7 +19,7 @@ import { startWatcher } from '../src/sources/watcher.ts';
 import { evaluateJobId, type EvaluateJob } from '../src/jobs/queues.ts';
 import { FakeChain } from '../test/fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../test/fakes/mempool-space.ts';
-import { testBuilderFactory } from '../test/integration/watcher-builder.ts';
+import { domainBuilderFactory } from '../src/sources/domain-builder.ts';
 
 const N = Number(process.argv[2] ?? 1000);
 const DB = 7;
@@ -48,23 +48,16 @@ for (let i = 0; i < N + 50; i++) {
 }
 
 // Watcher: one block frame at a time; the clock starts just before the frame is sent.
-const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: 300 }) });
-const builder = await (async () => {
-  try {
-    const { loadSnapshotBuilder } = await import('../src/sources/domain-builder.ts');
-    return await loadSnapshotBuilder();
-  } catch {
-    return testBuilderFactory(144);
-  }
-})();
+const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: 14_200 }) });
+const builder = domainBuilderFactory();
 const state = new RedisChainState(redis, { prefix: `hb-bench-watch-${id}:`, keepBlocks: builder.requiredHistoryBlocks + 200 });
 const queue = new Queue(`hb-bench-watch-${id}`, { connection: conn });
 const logger = silentLogger();
 const metrics = createWatcherMetrics(new Registry());
-const source = new MempoolSource({ baseUrl: fake.url, maxRps: 100, logger, metrics });
+const source = new MempoolSource({ baseUrl: fake.url, maxRps: 2000, logger, metrics });
 let waiting: { hash: string; t0: number; resolve: (ms: number) => void } | null = null;
 const watcher = await startWatcher({
-  source, state, builder, logger, metrics, coldStartBlocks: Math.min(250, builder.requiredHistoryBlocks),
+  source, state, builder, logger, metrics,
   queue: {
     add: async (name: string, data: EvaluateJob, opts: { jobId: string }) => {
       const r = await queue.add(name, data, opts);
@@ -73,8 +66,10 @@ const watcher = await startWatcher({
     },
   },
 });
+const tCold = performance.now();
 while ((await state.getCursor())?.hash !== fake.chain.tip.id || fake.connectedClients === 0) await new Promise((r) => setTimeout(r, 20));
 await watcher.idle();
+const coldStartMs = performance.now() - tCold;
 
 const lat: number[] = [];
 for (let i = 0; i < N + 50; i++) {
@@ -100,6 +95,7 @@ emit('frame_to_job_p99', pct(lat, 99), 'ms');
 emit('ratio_p50', pct(lat, 50) / pct(floor, 50), 'x');
 emit('ratio_p99', pct(lat, 99) / pct(floor, 99), 'x');
 emit('builder_required_history', builder.requiredHistoryBlocks, 'blocks');
+emit('cold_start', coldStartMs, 'ms');
 
 await watcher.stop();
 await fake.close();

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../../config/index.ts';
 import { createLogger, type Logger } from '../app/logger.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
-import { loadSnapshotBuilder } from '../sources/domain-builder.ts';
+import { domainBuilderFactory } from '../sources/domain-builder.ts';
 import type { SnapshotBuilderFactory } from '../sources/snapshot-port.ts';
 import { startWatcherRole } from '../sources/watcher-role.ts';
 import { COMMAND_HELP, UsageError, type CliIo } from './usage.ts';
@@ -65,7 +65,7 @@ export async function runWatch(args: readonly string[], deps: WatchDeps): Promis
     return 0;
   }
   const config = loadConfig(deps.env);
-  const builder = deps.builder ?? (await loadSnapshotBuilder());
+  const builder = deps.builder ?? domainBuilderFactory();
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // the watcher logs retries; avoid ioredis' unhandled noise

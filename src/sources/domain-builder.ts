@@ -1,18 +1,8 @@
-/**
- * The production SnapshotBuilderFactory: the domain's SnapshotBuilder behind the watcher's port.
- * Loaded lazily so the watcher module graph does not fail while the domain file is absent.
- */
-import { existsSync } from 'node:fs';
-import type { SnapshotBuilderFactory, SnapshotBuilderLike } from './snapshot-port.ts';
+/** The production SnapshotBuilderFactory: the domain's SnapshotBuilder behind the watcher's port. */
+import { SnapshotBuilder } from '../domain/snapshot-builder.ts';
+import type { SnapshotBuilderFactory } from './snapshot-port.ts';
 
-interface BuilderModule {
-  SnapshotBuilder: { new (): SnapshotBuilderLike; readonly requiredHistoryBlocks: number };
-}
-
-export async function loadSnapshotBuilder(): Promise<SnapshotBuilderFactory> {
-  const url = new URL('../domain/snapshot-builder.ts', import.meta.url);
-  if (!existsSync(url)) throw new Error('src/domain/snapshot-builder.ts is not part of this build');
-  const mod = (await import(url.href)) as BuilderModule;
-  const Builder = mod.SnapshotBuilder;
-  return { create: () => new Builder(), requiredHistoryBlocks: Builder.requiredHistoryBlocks };
+/** Fresh builders with the domain's real history requirement (90 d lookback + 7 d window). */
+export function domainBuilderFactory(): SnapshotBuilderFactory {
+  return { create: () => new SnapshotBuilder(), requiredHistoryBlocks: SnapshotBuilder.requiredHistoryBlocks };
 }

@@ -17,6 +17,7 @@ import { COLD_START_REORG_MARGIN, startWatcher, type WatcherHandle } from './wat
 import type { EvaluateQueue } from './chain-sync.ts';
 import type { ChainSource, PriceSource } from './ports.ts';
 import type { SnapshotBuilderFactory } from './snapshot-port.ts';
+import { domainBuilderFactory } from './domain-builder.ts';
 
 export interface WatcherRoleOptions {
   readonly mempoolUrl: string;
@@ -114,7 +115,7 @@ export function appWatcherRole(
   opts: { keyPrefix?: string; builder?: SnapshotBuilderFactory; registry?: Registry } = {},
 ): (app: AppForWatcher) => Promise<{ stop(deadlineMs: number): Promise<void> }> {
   return async (app) => {
-    const builder = opts.builder ?? (await (await import('./domain-builder.ts')).loadSnapshotBuilder());
+    const builder = opts.builder ?? domainBuilderFactory();
     return startWatcherRole({
       mempoolUrl: config.mempoolUrl, mempoolMaxRps: config.mempoolMaxRps, bitcoinRpcUrl: config.bitcoinRpcUrl,
       redis: app.redis, keyPrefix: opts.keyPrefix ?? 'hb:', evaluateQueue: app.evaluateQueue,

@@ -4,8 +4,10 @@
  * reorgs (replacing the last `depth` blocks by a heavier branch) and remembers orphaned blocks.
  */
 import { createHash } from 'node:crypto';
+import { bitsToDifficulty } from '../../src/domain/bits.ts';
+import { nextBits } from '../../src/domain/retarget.ts';
 
-/** Constant mainnet bits of the epoch starting at 889,056 (0x1702796c). */
+/** Mainnet bits of the epoch starting at 889,056 (0x1702796c): the chain's starting bits. */
 export const FIXTURE_BITS = 386038124;
 const SUBSIDY = 312_500_000;
 
@@ -117,15 +119,25 @@ export class FakeChain {
     return [...restored, ...this.mine(extra)];
   }
 
+  /** Consensus bits: the parent's, except at a retarget whose whole epoch this chain holds. */
+  private bitsAt(height: number): number {
+    const parent = this.at(height - 1);
+    if (!parent) return FIXTURE_BITS;
+    const first = this.at(height - 2016);
+    if (height % 2016 !== 0 || !first) return parent.bits;
+    return nextBits({ bits: parent.bits, firstBlockTime: first.timestamp, lastBlockTime: parent.timestamp });
+  }
+
   private make(height: number, prev: string): FixtureBlock {
     const i = height - this.startHeight;
     const id = sha(`${this.seed}:${this.branch}:${height}:${prev}`);
     const jitter = (parseInt(id.slice(0, 6), 16) % 400) - 200;
     const fees = 1_000_000 + (parseInt(id.slice(6, 12), 16) % 4_000_000);
     const timestamp = this.startTime + i * this.spacing + jitter + this.branch;
+    const bits = this.bitsAt(height);
     return {
-      id, height, version: 0x20000000, timestamp, bits: FIXTURE_BITS, nonce: parseInt(id.slice(12, 20), 16),
-      difficulty: 113757508810854, merkle_root: sha(`merkle:${id}`), tx_count: 3000, size: 1_500_000, weight: 3_993_000,
+      id, height, version: 0x20000000, timestamp, bits, nonce: parseInt(id.slice(12, 20), 16),
+      difficulty: bitsToDifficulty(bits), merkle_root: sha(`merkle:${id}`), tx_count: 3000, size: 1_500_000, weight: 3_993_000,
       previousblockhash: prev, mediantime: timestamp - 3000, stale: false,
       extras: {
         reward: SUBSIDY + fees, totalFees: fees, medianFee: 3, avgFeeRate: 4,
