@@ -30,10 +30,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   start: async (args, io) => {
     if (args.length > 0) throw new UsageError(`start: takes no options (see '${CLI} start --help')`);
-    const mod = await optionalModule<{ main?: (env: CliIo['env']) => Promise<number | void> }>('../../workers/all.ts');
-    if (mod === null) throw new UsageError('start: the bot entry point (workers/all.ts) is not available in this build');
-    if (typeof mod.main === 'function') return (await mod.main(io.env)) ?? 0;
-    return 0; // workers/all.ts starts the bot when imported
+    const mod = await optionalModule<{ runProcess: () => Promise<unknown> }>('../app/run-process.ts');
+    if (mod === null) throw new UsageError('start: the bot (src/app/run-process.ts) is not available in this build');
+    // Same as `npm start` (workers/all.ts). A bad configuration is reported by runProcess (exit 2);
+    // otherwise the bot runs until SIGINT/SIGTERM.
+    return (await mod.runProcess()) === null ? 2 : 0;
   },
   chart: async (args, io) => {
     const mod = await optionalModule<{ runChart: (args: readonly string[], io: CliIo) => Promise<number> }>('./chart.ts');
