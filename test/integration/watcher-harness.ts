@@ -58,11 +58,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(opts: { chainLength?: number; logger?: Logger; history?: number } = {}): Promise<Harness> {
+export async function createHarness(opts: { chainLength?: number; logger?: Logger; history?: number; builder?: SnapshotBuilderFactory } = {}): Promise<Harness> {
   const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: opts.chainLength ?? 100 }) });
   const redis = new Redis({ db: REDIS_DB, lazyConnect: false, maxRetriesPerRequest: 3 });
   const id = randomUUID().slice(0, 8);
-  const builder = testBuilderFactory(opts.history ?? HISTORY);
+  const builder = opts.builder ?? testBuilderFactory(opts.history ?? HISTORY);
   const state = new RedisChainState(redis, { prefix: `hb-test-watch-${id}:`, keepBlocks: builder.requiredHistoryBlocks + 120 });
   const queue = new Queue(`hb-test-watch-eval-${id}`, { connection: { host: '127.0.0.1', port: 6379, db: REDIS_DB } });
   const metrics = createWatcherMetrics(new Registry());
