@@ -105,4 +105,13 @@ describe('Discord stand-in speaks enough Discord for discord.js', () => {
     expect(await closeCode([{ op: 8, d: {} }])).toBe(4003);
     expect(await closeCode([identify(standIn.token), identify(standIn.token)])).toBe(4005);
   });
+
+  it('acknowledges heartbeats, so a healthy connection is never resumed', async () => {
+    standIn = await DiscordStandIn.start({ heartbeatIntervalMs: 150 });
+    client = await connect(standIn);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(standIn.gateway.heartbeats).toBeGreaterThanOrEqual(3);
+    expect(standIn.gateway.resumes).toBe(0);
+    expect(client.ws.ping).toBeGreaterThanOrEqual(0);
+  });
 });
