@@ -128,3 +128,10 @@ describe('.env.example', () => {
     expect(loadConfig(env)).toEqual(loadConfig({}));
   });
 });
+
+describe('README configuration table', () => {
+  it('names every variable of the schema', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    for (const v of VARIABLES) expect(readme, v.name).toMatch(new RegExp(`^\\| \`${v.name}\`|\`${v.name}\`\\s*\\|`, 'm'));
+  });
+});
