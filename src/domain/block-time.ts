@@ -1,20 +1,24 @@
 /**
  * Seconds per block at the current difficulty, from recent intervals rescaled by difficulty.
  *
- * One exponentially weighted mean (half-life 400 blocks) of the intervals, each rescaled to the
- * tip's difficulty. bench/estimators.ts chose it over fixed windows, two-speed blends and
- * shrinkage schemes: early in an epoch a few hundred fresh blocks cannot tell a real hash-rate
- * move from luck, so the best compromise between a steady chain (wants many blocks) and a moved
- * one (wants recent blocks) is a single memory of about 1,150 effective blocks, the most recent
- * weighing most.
+ * Weights: every interval of the current epoch counts fully (as in mempool's rule), older
+ * intervals fade with their age from the tip (half-life 400 blocks), each rescaled to the tip's
+ * difficulty. bench/estimators.ts chose this over fixed windows, pure exponential memories,
+ * two-speed blends and shrinkage schemes: early in an epoch a few hundred fresh blocks cannot
+ * tell a real hash-rate move from luck, so the previous epoch's blocks carry the estimate; by
+ * mid-epoch the epoch's own blocks dominate, and a shift at the boundary stops mattering.
  *
  * This file holds the brute-force form (O(window)), used by benches, tests and anyone holding an
  * array of blocks; the SnapshotBuilder keeps the same sums incrementally.
  */
 import { bitsToDifficulty } from './bits.ts';
+import { EPOCH_BLOCKS } from './retarget.ts';
 import type { BlockTimeEstimate } from './retarget-estimator.ts';
 
-/** Weighting of past intervals: 2^(−age/halfLife), ignored beyond maxBlocks. */
+/**
+ * Weighting of intervals before the current epoch: 2^(−age from the tip / halfLife), for the
+ * `maxBlocks` intervals ending at or before the epoch's first block; older ones are ignored.
+ */
 export interface RateWindowConfig {
   readonly halfLifeBlocks: number;
   readonly maxBlocks: number;
@@ -52,9 +56,10 @@ export function blockTimeFromSums(s: BlockTimeSums): BlockTimeEstimate {
 }
 
 /**
- * Brute force: sums over the intervals ending at blocks tipIndex−maxBlocks+1 … tipIndex. The
- * interval ending at block j took t_j at difficulty D_j, so at the tip's difficulty it would take
- * t_j·D_tip/D_j on average: previous-epoch blocks count as fully as this epoch's.
+ * Brute force: the current epoch's intervals (ending after its first block) with weight 1, the
+ * `maxBlocks` intervals ending at or before it with weight 2^(−age/halfLife). The interval ending
+ * at block j took t_j at difficulty D_j, so at the tip's difficulty it would take t_j·D_tip/D_j on
+ * average: previous-epoch blocks count as fully as this epoch's.
  */
 export function blockTimeSums(
   blocks: ReadonlyArray<TimedBlock>,
@@ -65,19 +70,19 @@ export function blockTimeSums(
   const tip = blocks[tipIndex];
   if (tip === undefined) throw new RangeError('blockTimeSums: tipIndex out of range');
   const dTip = bitsToDifficulty(tip.bits);
+  const epochStart = tip.height - (tip.height % EPOCH_BLOCKS);
   const decay = 2 ** (-1 / config.halfLifeBlocks);
   let w = 0;
   let w2 = 0;
   let wx = 0;
-  let a = 1;
-  const first = Math.max(1, tipIndex - config.maxBlocks + 1);
-  for (let j = tipIndex; j >= first; j--) {
+  for (let j = tipIndex; j >= 1; j--) {
     const blk = blocks[j]!;
+    if (blk.height <= epochStart - config.maxBlocks) break;
+    const a = blk.height > epochStart ? 1 : decay ** (tip.height - blk.height);
     const x = (blk.timestamp - blocks[j - 1]!.timestamp) * (dTip / bitsToDifficulty(blk.bits));
     w += a;
     w2 += a * a;
     wx += a * x;
-    a *= decay;
   }
   return { w, w2, wx, waitSec: Math.max(0, nowSec - tip.timestamp) };
 }

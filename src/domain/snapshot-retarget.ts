@@ -11,7 +11,6 @@ import { EPOCH_BLOCKS } from './retarget.ts';
 import { estimateRetarget, retargetChangePct } from './retarget-estimator.ts';
 import type { BlockTimeEstimate } from './retarget-estimator.ts';
 import { BlockRing } from './ring.ts';
-import { RESUM_EVERY } from './snapshot-hashrate.ts';
 import type { RetargetOutcome, RetargetSnapshot } from './snapshot-types.ts';
 import type { Network } from './types.ts';
 
@@ -24,11 +23,15 @@ type ScoreRow = RetargetOutcome['scorecard'][number];
 
 export class RetargetTracker {
   private readonly decay: number;
-  private readonly maxIntervals: number;
+  private readonly maxOld: number;
   private readonly diffCache = new Map<number, number>();
-  /** Σ decay^age · (interval / difficulty of its block), over the last `intervals` intervals. */
-  private sumY = 0;
-  private intervals = 0;
+  /** Σ interval/difficulty over the current epoch's intervals (weight 1) and their count. */
+  private curY = 0;
+  private curN = 0;
+  /** Older intervals' weighted sums, frozen at the epoch's first block (ages from that block). */
+  private oldY = 0;
+  private oldW = 0;
+  private oldW2 = 0;
   private scorecard: ScoreRow[] = [];
   private firstHeight = -1;
 
@@ -38,7 +41,7 @@ export class RetargetTracker {
     config: RateWindowConfig = DEFAULT_RATE_WINDOW,
   ) {
     this.decay = 2 ** (-1 / config.halfLifeBlocks);
-    this.maxIntervals = config.maxBlocks;
+    this.maxOld = config.maxBlocks;
   }
 
   private difficulty(bits: number): number {
@@ -58,30 +61,32 @@ export class RetargetTracker {
   /** θ̂ at the tip: the same sums as block-time.ts's brute force, kept incrementally. */
   blockTime(nowSec: number): BlockTimeEstimate {
     const h = this.ring.lastHeight;
-    const n = this.intervals;
-    const w = (1 - this.decay ** n) / (1 - this.decay);
-    const w2 = (1 - this.decay ** (2 * n)) / (1 - this.decay ** 2);
-    const wx = this.sumY * this.difficulty(this.ring.bitsAt(h));
+    const f = this.decay ** (h % EPOCH_BLOCKS);
+    const w = this.curN + f * this.oldW;
+    const w2 = this.curN + f * f * this.oldW2;
+    const wx = (this.curY + f * this.oldY) * this.difficulty(this.ring.bitsAt(h));
     return blockTimeFromSums({ w, w2, wx, waitSec: Math.max(0, nowSec - this.ring.timeAt(h)) });
   }
 
+  /** O(1) per block, plus one O(maxBlocks) pass at each epoch start. */
   private advanceSums(h: number): void {
     if (this.firstHeight < 0) this.firstHeight = h;
-    if (h === this.firstHeight) return;
-    this.sumY = this.decay * this.sumY + this.y(h);
-    this.intervals += 1;
-    if (this.intervals > this.maxIntervals) {
-      this.sumY -= this.decay ** this.maxIntervals * this.y(h - this.maxIntervals);
-      this.intervals = this.maxIntervals;
-    }
-    if (h % RESUM_EVERY === 0) {
-      let s = 0;
+    if (h % EPOCH_BLOCKS === 0) {
+      this.curY = 0;
+      this.curN = 0;
+      this.oldY = 0;
+      this.oldW = 0;
+      this.oldW2 = 0;
       let a = 1;
-      for (let i = 0; i < this.intervals; i++) {
-        s += a * this.y(h - i);
+      for (let j = h; j > this.firstHeight && j > h - this.maxOld; j--) {
+        this.oldY += a * this.y(j);
+        this.oldW += a;
+        this.oldW2 += a * a;
         a *= this.decay;
       }
-      this.sumY = s;
+    } else if (h > this.firstHeight) {
+      this.curY += this.y(h);
+      this.curN += 1;
     }
   }
 
