@@ -2,6 +2,7 @@
  * Series helpers shared by the charts: picking the recent part of a history, reading one figure
  * per point with bad values turned into gaps, and the few conversions the pictures need.
  */
+import { breakevenHashprice } from '../alerting/describe.ts';
 import type { RuleSpec } from '../alerting/types.ts';
 import { decimate } from './svg.ts';
 import type { ChartPoint } from './types.ts';
@@ -79,12 +80,9 @@ export function impliedEhs(difficulty: number): number {
   return (difficulty * TWO_32) / 600 / 1e18;
 }
 
-/**
- * The break-even hash price of a `breakeven` rule, USD per PH/day: energy cost of 1 PH/s for a
- * day (J/TH × 1000 TH × 24 h / 1000 = J/TH × 24 kWh) grossed up for the pool's fee.
- */
+/** The break-even hash price of a `breakeven` rule (the alerting rule's own formula), USD/PH/day. */
 export function breakevenUsdPerPhDay(rule: Extract<RuleSpec, { kind: 'breakeven' }>): number {
-  return (rule.jth * 24 * rule.kwh) / (1 - rule.poolfee / 100);
+  return breakevenHashprice(rule.jth, rule.kwh, rule.poolfee);
 }
 
 /** Rules of one kind from a subscriber's list. */
