@@ -18,14 +18,19 @@ async function storedChainMatchesFake(): Promise<void> {
   expect(stored.map((s) => s.block.id)).toEqual(h.fake.chain.blocks.slice(-31).map((b) => b.id));
 }
 
+/** A caught-up watcher that has taken two live blocks; returns the tip height. */
+async function runningWithTwoLiveBlocks(): Promise<number> {
+  h = await createHarness();
+  await h.start();
+  await h.caughtUp();
+  h.fake.mine(2);
+  await h.caughtUp();
+  return h.fake.chain.tip.height;
+}
+
 describe.each([1, 3, 6])('reorg of %i block(s)', (depth) => {
   it.each([false, true])('silent=%s: fork repaired, corrections right, no duplicate jobs', async (silent) => {
-    h = await createHarness();
-    await h.start();
-    await h.caughtUp();
-    h.fake.mine(2);
-    await h.caughtUp();
-    const oldTip = h.fake.chain.tip.height;
+    const oldTip = await runningWithTwoLiveBlocks();
     const before = h.adds.length;
     h.fake.reorg(depth, 1, { silent });
     if (silent) h.fake.mine(1);
@@ -69,12 +74,7 @@ describe('reorg edge cases', () => {
   });
 
   it('a reorg back to a branch seen before: its blocks are not evaluated twice', async () => {
-    h = await createHarness();
-    await h.start();
-    await h.caughtUp();
-    h.fake.mine(2);
-    await h.caughtUp();
-    const oldTip = h.fake.chain.tip.height;
+    const oldTip = await runningWithTwoLiveBlocks();
     h.fake.reorg(2, 1);
     await h.caughtUp();
     const before = h.adds.length;
