@@ -10,6 +10,7 @@ import { calcBitsDifference, difficultyAdjustment } from '../src/domain/difficul
 import { EPOCH_BLOCKS, nextBits } from '../src/domain/retarget.ts';
 import { estimateRetarget } from '../src/domain/retarget-estimator.ts';
 import { simulateChain } from '../src/domain/simulate.ts';
+import { SnapshotBuilder } from '../src/domain/snapshot-builder.ts';
 import { normalQuantile, seededRandom } from '../src/domain/stats.ts';
 import type { Block } from '../src/domain/types.ts';
 
@@ -113,23 +114,37 @@ function emit(metric: string, value: number, unit: string): void {
   console.log(JSON.stringify({ bench: 'estimators', metric, value, unit }));
 }
 
+/** Builder time only (blocks simulated beforehand) for a year of blocks, ms per 10k blocks. */
+function builderThroughput(): number {
+  const blocks = simulateChain({ seed: 7, startHeight: 2016 * 440, startTimeSec: START_SEC, startBits: 0x1702796c, blocks: 52_560, hashrate: (h) => 1 + 0.1 * Math.sin(h / 3000), feesSats: (h) => 1_000_000 + (h % 97) * 10_000 });
+  const builder = new SnapshotBuilder();
+  const t0 = performance.now();
+  for (const b of blocks) builder.push(b, { nowSec: b.timestamp, price: { timeSec: b.timestamp - 300, usd: 90_000 }, source: 'replay' });
+  return ((performance.now() - t0) / blocks.length) * 10_000;
+}
+
 function main(): void {
   const chains = Number(process.argv[2] ?? 200);
   const names = Object.keys(SCENARIOS);
-  const all = runBench(chains, names);
+  const per = names.map((name) => runBench(chains, [name]));
+  const mean = (pick: (r: BenchResult) => number[], i: number): number => per.reduce((a, r) => a + pick(r)[i]!, 0) / per.length;
   PROGRESS_POINTS.forEach((p, i) => {
     const tag = `p${Math.round(p * 100)}`;
-    emit(`mae_ratio_${tag}`, all.maeHashbell[i]! / all.maeMempool[i]!, 'ratio');
-    emit(`mae_hashbell_${tag}`, all.maeHashbell[i]!, 'pct');
-    emit(`mae_mempool_${tag}`, all.maeMempool[i]!, 'pct');
-    emit(`coverage90_${tag}`, all.coverage[i]!, 'ratio');
+    const hb = mean((r) => r.maeHashbell, i);
+    const mp = mean((r) => r.maeMempool, i);
+    emit(`mae_ratio_${tag}`, hb / mp, 'ratio');
+    emit(`mae_hashbell_${tag}`, hb, 'pct');
+    emit(`mae_mempool_${tag}`, mp, 'pct');
+    emit(`coverage90_${tag}`, mean((r) => r.coverage, i), 'ratio');
   });
-  for (const name of names) {
-    const r = runBench(Math.max(20, Math.floor(chains / 2)), [name]);
+  names.forEach((name, k) => {
     PROGRESS_POINTS.forEach((p, i) => {
+      const r = per[k]!;
       emit(`mae_ratio_p${Math.round(p * 100)}_${name}`, r.maeHashbell[i]! / r.maeMempool[i]!, 'ratio');
+      emit(`coverage90_p${Math.round(p * 100)}_${name}`, r.coverage[i]!, 'ratio');
     });
-  }
+  });
+  emit('builder_ms_per_10k_blocks', builderThroughput(), 'ms');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main();
