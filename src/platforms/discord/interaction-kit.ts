@@ -25,7 +25,16 @@ export interface Answer {
   readonly embeds?: APIEmbed[];
 }
 
-export function invokerContext(i: ChatInputCommandInteraction | { user: { id: string }; channelId: string | null; memberPermissions: { bitfield: bigint } | null; appPermissions: { bitfield: bigint }; inGuild(): boolean }): InvokerContext {
+/** What commands and autocomplete interactions share about who invoked them and where. */
+export interface InteractionLike {
+  readonly user: { readonly id: string };
+  readonly channelId: string | null;
+  readonly memberPermissions: { readonly bitfield: bigint } | null;
+  readonly appPermissions: { readonly bitfield: bigint };
+  inGuild(): boolean;
+}
+
+export function invokerContext(i: InteractionLike): InvokerContext {
   return {
     userId: i.user.id,
     guildChannelId: i.inGuild() ? i.channelId : null,
