@@ -52,7 +52,7 @@ export function targetToBits(target: bigint): number {
   if (target < 0n || target > MASK_256) {
     throw new RangeError(`targetToBits: target must be in [0, 2^256), got ${target.toString(16)}`);
   }
-  let size = target === 0n ? 0 : Math.ceil(target.toString(2).length / 8);
+  let size = target === 0n ? 0 : Math.ceil(target.toString(16).length / 2); // byte length
   let compact: number;
   if (size <= 3) {
     compact = Number(target << BigInt(8 * (3 - size)));
