@@ -12,9 +12,22 @@ import type { WatcherMetrics } from '../app/metrics.ts';
 import type { Logger } from '../app/logger.ts';
 import { evaluateJobId, type EvaluateJob } from '../jobs/queues.ts';
 
+/**
+ * Evaluate job options: retried (a Redis blip must not lose a block's evaluation), and removed
+ * after a while — "sent once" is remembered by chain state's enqueued set, not by BullMQ ids.
+ */
+export const EVALUATE_JOB_OPTS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { count: 2_000 },
+  removeOnFail: { age: 7 * 86_400 },
+} as const;
+
+export type EvaluateJobOptions = typeof EVALUATE_JOB_OPTS & { readonly jobId: string };
+
 /** Where evaluate jobs go (a BullMQ Queue satisfies it). */
 export interface EvaluateQueue {
-  add(name: string, data: EvaluateJob, opts: { jobId: string }): Promise<unknown>;
+  add(name: string, data: EvaluateJob, opts: EvaluateJobOptions): Promise<unknown>;
 }
 
 export interface ChainSyncDeps {
@@ -244,7 +257,7 @@ export class ChainSync {
   }
 
   private async send(job: EvaluateJob): Promise<void> {
-    await this.d.queue.add('evaluate', job, { jobId: evaluateJobId(job.hash) });
+    await this.d.queue.add('evaluate', job, { ...EVALUATE_JOB_OPTS, jobId: evaluateJobId(job.hash) });
     this.d.metrics.evaluateJobsEnqueued.inc({ correction: String(job.correction) });
     this.sent.push(job);
   }
