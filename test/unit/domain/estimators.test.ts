@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { calcBitsDifference } from '../../../src/domain/difficulty-adjustment.ts';
 import { blockTimeSums, estimateBlockTime } from '../../../src/domain/block-time.ts';
-import { hashrateInterval, hpsToEhs } from '../../../src/domain/hashrate.ts';
+import { dropNoiseFloor, hashrateInterval, hpsToEhs } from '../../../src/domain/hashrate.ts';
+import { SnapshotBuilder } from '../../../src/domain/snapshot-builder.ts';
 import { nextBits } from '../../../src/domain/retarget.ts';
 import { estimateRetarget } from '../../../src/domain/retarget-estimator.ts';
 import { simulateChain } from '../../../src/domain/simulate.ts';
-import { betaI, betaQuantile, gammaP, gammaQuantile, normalQuantile, seededRandom } from '../../../src/domain/stats.ts';
+import { betaI, betaPrimeQuantile, betaQuantile, gammaP, gammaQuantile, normalQuantile, seededRandom } from '../../../src/domain/stats.ts';
 
 describe('stats', () => {
   // [p, shape, published quantile, what it proves]
@@ -132,6 +133,54 @@ describe('calibration of the retarget interval (1,200 simulated epochs)', () => 
     for (const c of coverage) {
       expect(c).toBeGreaterThanOrEqual(0.87);
       expect(c).toBeLessThanOrEqual(0.93);
+    }
+  });
+});
+
+describe('dropNoiseFloor', () => {
+  it('a constant hash rate never goes below the floor over 30,000 blocks (every window × lookback)', () => {
+    const blocks = simulateChain({ seed: 321, startHeight: 2016 * 300, startTimeSec: 1_600_000_000, startBits: 0x1705ae3a, blocks: 30_000, hashrate: () => 1 });
+    const builder = new SnapshotBuilder();
+    let worst = Infinity;
+    let belowFloor = 0;
+    let belowFloorP10 = 0;
+    let samples = 0;
+    for (const b of blocks) {
+      const s = builder.push(b, { nowSec: b.timestamp, price: null, source: 'replay' });
+      for (const [w, n] of [['1d', 144], ['3d', 432], ['7d', 1008]] as const) {
+        for (const [l, len] of [['7d', 1008], ['30d', 4320], ['90d', 12960]] as const) {
+          const peak = s.peaks[w][l];
+          const cur = s.hashrate[w];
+          if (!peak || !cur || b.height - blocks[0]!.height < len + n) continue;
+          const ratio = cur.hps / peak.hps;
+          samples++;
+          worst = Math.min(worst, ratio / dropNoiseFloor(n, len));
+          if (ratio < dropNoiseFloor(n, len)) belowFloor++;
+          if (ratio < dropNoiseFloor(n, len, 0.1)) belowFloorP10++;
+        }
+      }
+    }
+    expect(samples).toBeGreaterThan(100_000);
+    expect(belowFloor).toBe(0);
+    // Not absurdly loose either: at p = 10 % some blocks do fall below it.
+    expect(belowFloorP10).toBeGreaterThan(0);
+    expect(worst).toBeGreaterThan(1);
+    // Longer windows are less noisy (higher floor); longer lookbacks give a luckier peak (lower).
+    expect(dropNoiseFloor(144, 4320)).toBeLessThan(dropNoiseFloor(432, 4320));
+    expect(dropNoiseFloor(432, 4320)).toBeLessThan(dropNoiseFloor(1008, 4320));
+    expect(dropNoiseFloor(1008, 12960)).toBeLessThan(dropNoiseFloor(1008, 1008));
+  });
+});
+
+describe('betaPrimeQuantile', () => {
+  it('the Wilson–Hilferty branch agrees with exact inversion to 1e-4', () => {
+    for (const a of [30, 200, 2015]) {
+      for (const b of [30, 1154, 3000]) {
+        for (const p of [0.05, 0.5, 0.95]) {
+          const x = betaQuantile(p, a, b);
+          expect(Math.abs(betaPrimeQuantile(p, a, b) / (x / (1 - x)) - 1)).toBeLessThan(1e-4);
+        }
+      }
     }
   });
 });
