@@ -22,6 +22,8 @@ export class FakeGateway {
   resumes = 0;
   heartbeats = 0;
   heartbeatIntervalMs = 41_250;
+  /** Set false to play a zombie connection: heartbeats go unanswered. */
+  ackHeartbeats = true;
   private readyWaiters: Array<() => void> = [];
 
   constructor(private readonly world: World, private readonly token: string, private readonly url: () => string) {
@@ -41,7 +43,7 @@ export class FakeGateway {
       }
       if (msg.op === 1) {
         this.heartbeats += 1;
-        ws.send(JSON.stringify({ op: 11, d: null, s: null, t: null }));
+        if (this.ackHeartbeats) ws.send(JSON.stringify({ op: 11, d: null, s: null, t: null }));
         return;
       }
       if (msg.op === 2) {

@@ -67,7 +67,16 @@ export class RestRoutes {
       return send(res, this.count({ status: 400, body: { message: '400: Bad Request', code: 0 } }));
     }
     this.stats.requests += 1;
-    send(res, this.count(this.route(method, path, body, req.headers.authorization)));
+    const r = this.route(method, path, body, req.headers.authorization);
+    // with_response=true: Discord answers a callback with the interaction and the message made.
+    if (r.status === 204 && url.searchParams.get('with_response') === 'true') {
+      const id = /^\/interactions\/(\d+)\//.exec(path)?.[1] ?? '';
+      const data = (body['data'] ?? {}) as Record<string, unknown>;
+      r.status = 200;
+      r.body = { interaction: { id, type: 2, activity_instance_id: null, response_message_id: null, response_message_loading: false, response_message_ephemeral: false },
+        resource: { type: body['type'], message: body['type'] === 4 ? this.world.messageJson(this.world.bot.id, this.world.ids.next(), data) : undefined } };
+    }
+    send(res, this.count(r));
   }
 
   private count(r: Reply): Reply {

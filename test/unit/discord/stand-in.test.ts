@@ -114,4 +114,32 @@ describe('Discord stand-in speaks enough Discord for discord.js', () => {
     expect(standIn.gateway.resumes).toBe(0);
     expect(client.ws.ping).toBeGreaterThanOrEqual(0);
   });
+
+  it('a zombie connection (no heartbeat ACK) is closed and resumed by the client', async () => {
+    standIn = await DiscordStandIn.start({ heartbeatIntervalMs: 150 });
+    client = await connect(standIn);
+    standIn.gateway.ackHeartbeats = false;
+    const deadline = Date.now() + 5000;
+    while (standIn.gateway.resumes === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    standIn.gateway.ackHeartbeats = true;
+    expect(standIn.gateway.resumes).toBeGreaterThanOrEqual(1);
+    expect(standIn.gateway.identifies).toBe(1);
+  });
+
+  it('answers with_response callbacks with the message, and followups expire after 15 minutes (50027)', async () => {
+    standIn = await DiscordStandIn.start();
+    client = await connect(standIn);
+    const seen: unknown[] = [];
+    client.on(Events.InteractionCreate, async (i) => {
+      if (!i.isChatInputCommand()) return;
+      const r = await i.reply({ content: 'hello', withResponse: true });
+      seen.push(r.resource?.message?.content);
+      standIn!.interactions.followupTtlMs = 0;
+      await i.followUp({ content: 'late' }).catch((e: unknown) => seen.push((e as { code?: number }).code));
+    });
+    const r = await standIn.invoke('ping', {}, {});
+    expect(r.content).toBe('hello');
+    await new Promise((res) => setTimeout(res, 200));
+    expect(seen).toEqual(['hello', 50027]);
+  });
 });
