@@ -25,8 +25,9 @@ export const Z90 = 1.6448536269514722;
 export const CURRENT_Z = 4.0;
 
 /**
- * Sliding windows overlap, so a lookback holds more "independent" looks than lookback/window;
- * this factor is the effective count per window length.
+ * Sliding windows overlap, so the maximum over a lookback behaves like the best of about
+ * 2 × (lookback/window + 1) independent looks (the +1: even a 7d peak over a 7d lookback ranges
+ * over windows reaching a full window back). Calibrated with CURRENT_Z.
  */
 export const PEAK_LOOKS_PER_WINDOW = 2;
 
@@ -116,7 +117,7 @@ export function dropFigures(s: Pick<Snapshot, 'hashrate' | 'peaks'>, window: Has
     const peak = s.peaks[w][lookback];
     if (peak === null || peak.hps <= 0 || impliedBlocks(peak) < 0.9 * size) continue;
     const sp = logSigma(peak, size);
-    const looks = PEAK_LOOKS_PER_WINDOW * Math.max(1, LOOKBACKS[lookback] / size);
+    const looks = PEAK_LOOKS_PER_WINDOW * (LOOKBACKS[lookback] / size + 1);
     const ln = Math.log(peak.hps) - maxNormalQuantile(looks) * sp;
     if (ln < lnRef) [lnRef, sRef] = [ln, sp];
   }
