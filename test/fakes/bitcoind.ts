@@ -53,18 +53,27 @@ export class FakeBitcoind {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="jsonrpc"' }).end();
       return;
     }
-    let msg: { id?: unknown; method?: string; params?: unknown[] };
+    let body: RpcCall | RpcCall[];
     try {
-      msg = JSON.parse(Buffer.concat(chunks).toString()) as typeof msg;
+      body = JSON.parse(Buffer.concat(chunks).toString()) as RpcCall | RpcCall[];
     } catch {
       res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ result: null, error: { code: -32700, message: 'Parse error' }, id: null }));
       return;
     }
+    if (Array.isArray(body)) {
+      // JSON-RPC batch: always HTTP 200, one reply per call, errors inside
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body.map((c) => this.answer(c).reply)));
+      return;
+    }
+    const { status, reply } = this.answer(body);
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+  }
+
+  private answer(msg: RpcCall): { status: number; reply: object } {
     const method = msg.method ?? '';
     this.calls.push(method);
-    const reply = (status: number, result: unknown, error: { code: number; message: string } | null): void => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ result, error, id: msg.id ?? null }));
-    };
+    const reply = (status: number, result: unknown, error: { code: number; message: string } | null): { status: number; reply: object } =>
+      ({ status, reply: { result, error, id: msg.id ?? null } });
     const chain = this.opts.chain;
     const params = msg.params ?? [];
     switch (method) {
@@ -94,6 +103,8 @@ export class FakeBitcoind {
     }
   }
 }
+
+interface RpcCall { id?: unknown; method?: string; params?: unknown[] }
 
 function hex(bits: number): string {
   return bits.toString(16).padStart(8, '0');

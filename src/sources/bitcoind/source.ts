@@ -19,6 +19,17 @@ const HeaderSchema = z.object({
 });
 const StatsSchema = z.object({ totalfee: z.number().int().nonnegative() });
 
+/** Blocks per batched request (Core handles far more; this keeps bodies small). */
+const BATCH = 50;
+
+function toBlock(hdr: z.infer<typeof HeaderSchema>, fees: number | null): Block {
+  return {
+    id: hdr.hash, height: hdr.height, timestamp: hdr.time, bits: parseInt(hdr.bits, 16),
+    ...(hdr.previousblockhash ? { previousHash: hdr.previousblockhash } : {}),
+    feesSats: fees ?? 0, feesKnown: fees !== null,
+  };
+}
+
 export interface BitcoindSourceOptions {
   readonly url: string;
   readonly logger: Logger;
@@ -55,32 +66,47 @@ export class BitcoindSource implements ChainSource {
     return (await this.call('getblockchaininfo', [], ChainInfoSchema, signal)).bestblockhash;
   }
 
+  /** Blocks [from, to] in three batched requests per chunk (hashes, headers, fee stats). */
   async blocks(fromHeight: number, toHeight: number, signal?: AbortSignal): Promise<Block[]> {
     const out: Block[] = [];
-    for (let h = fromHeight; h <= toHeight; h++) {
-      const id = await this.call('getblockhash', [h], hash, signal);
-      out.push(await this.blockByHash(id, signal));
+    for (let from = fromHeight; from <= toHeight; from += BATCH) {
+      const heights = Array.from({ length: Math.min(BATCH, toHeight - from + 1) }, (_, i) => [from + i]);
+      const ids = (await this.batch('getblockhash', heights, hash, signal)) as string[];
+      const headers = await this.batch('getblockheader', ids.map((id) => [id, true]), HeaderSchema, signal);
+      const fees = await this.fees(ids, signal);
+      headers.forEach((h, i) => out.push(toBlock(h, fees[i] ?? null)));
     }
     return out;
   }
 
   async blockByHash(id: string, signal?: AbortSignal): Promise<Block> {
-    const hdr = await this.call('getblockheader', [id, true], HeaderSchema, signal);
-    let fees: number | null = null;
-    if (!this.statsUnavailable) {
-      try {
-        fees = (await this.call('getblockstats', [id, ['totalfee']], StatsSchema, signal)).totalfee;
-      } catch (err) {
-        // -32601 method not found (old node); -1 pruned/unavailable: fees unknown for this block
-        if (err instanceof RpcError && err.context.code === -32601) this.statsUnavailable = true;
-        if (!(err instanceof RpcError && err.context.code !== undefined)) throw err;
-      }
+    const [hdr] = await this.batch('getblockheader', [[id, true]], HeaderSchema, signal);
+    const [fee] = await this.fees([id], signal);
+    return toBlock(hdr!, fee ?? null);
+  }
+
+  /** Fees per block from getblockstats; null where the node cannot say (pruned, old node). */
+  private async fees(ids: readonly string[], signal?: AbortSignal): Promise<Array<number | null>> {
+    if (this.statsUnavailable) return ids.map(() => null);
+    const stats = await this.rpc.batch('getblockstats', ids.map((id) => [id, ['totalfee']]), StatsSchema, signal);
+    this.opts.metrics.restRequests.inc({ source: 'bitcoind', status: 'ok' });
+    if (stats.some((s) => s instanceof RpcError && s.context.code === -32601)) this.statsUnavailable = true;
+    return stats.map((s) => (s instanceof RpcError ? null : s.totalfee));
+  }
+
+  /** A batch where every item must succeed (hashes, headers). */
+  private async batch<S extends z.ZodType>(method: string, params: unknown[][], schema: S, signal?: AbortSignal): Promise<Array<z.output<S>>> {
+    const results = await this.rpc.batch(method, params, schema, signal).catch((err: unknown) => {
+      this.opts.metrics.restRequests.inc({ source: 'bitcoind', status: 'error' });
+      throw err;
+    });
+    this.opts.metrics.restRequests.inc({ source: 'bitcoind', status: 'ok' });
+    const failed = results.find((r): r is RpcError => r instanceof RpcError);
+    if (failed) {
+      if (/shape/.test(failed.message)) this.opts.metrics.framesRejected.inc({ source: 'bitcoind', kind: method });
+      throw failed;
     }
-    return {
-      id: hdr.hash, height: hdr.height, timestamp: hdr.time, bits: parseInt(hdr.bits, 16),
-      ...(hdr.previousblockhash ? { previousHash: hdr.previousblockhash } : {}),
-      feesSats: fees ?? 0, feesKnown: fees !== null,
-    };
+    return results as Array<z.output<S>>;
   }
 
   async start(onEvent: (event: ChainEvent) => void): Promise<void> {
