@@ -80,11 +80,14 @@ describe('watcher on mempool.space', () => {
   });
 
   it('garbage, oversize, binary and wrong-type frames are skipped and counted; the feed goes on', async () => {
-    h = await createHarness();
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }) });
+    h = await createHarness({ logger });
     await h.start();
     await h.caughtUp();
     const before = h.adds.length;
     h.fake.sendRaw('this is not json');
+    h.fake.sendRaw('{"still": not json');
     h.fake.sendRaw(JSON.stringify({ block: { id: 'x'.repeat(64) } }).padEnd(60_000, ' '));
     h.fake.sendRaw(JSON.stringify({ block: { id: 5, height: 'tall', timestamp: -1, bits: 'ff' } }));
     h.fake.sendRaw(JSON.stringify({ blocks: 'nope', da: { progressPercent: 'half' }, conversions: { time: 'now' } }));
@@ -93,7 +96,8 @@ describe('watcher on mempool.space', () => {
     h.fake.mine(1);
     await h.caughtUp();
     const rejected = async (kind: string): Promise<number> => counterTotal(h.metrics.framesRejected, { kind });
-    expect(await rejected('garbage')).toBe(1);
+    expect(await rejected('garbage')).toBe(2);
+    expect(lines.filter((l) => l.includes('frame rejected (garbage)')).length).toBe(1); // logged once per kind
     expect(await rejected('oversize')).toBe(1);
     expect(await rejected('block')).toBe(1);
     expect(await rejected('blocks')).toBe(1);
