@@ -16,6 +16,7 @@
 import { bitsToDifficulty } from './bits.ts';
 import { calcBitsDifference } from './difficulty-adjustment.ts';
 import { EPOCH_BLOCKS, nextBits } from './retarget.ts';
+import type { RetargetSnapshot } from './snapshot-types.ts';
 import { betaPrimeQuantile } from './stats.ts';
 
 /** θ̂ and the effective number of intervals it rests on. */
@@ -47,16 +48,11 @@ export interface RetargetEstimateInput {
   readonly rate: BlockTimeEstimate;
 }
 
-export interface RetargetEstimate {
-  /** Median estimate of the change, %. */
-  readonly changePct: number;
-  readonly lowPct: number;
-  readonly highPct: number;
-  /** Median estimate of the retarget block's time (height epochStart + 2016), unix s. */
-  readonly etaSec: number;
-  readonly etaLowSec: number;
-  readonly etaHighSec: number;
-}
+/**
+ * The estimate's figures, exactly the RetargetSnapshot fields they fill: change % as the median
+ * with its 90 % interval, and the retarget block's time (height epochStart + 2016), unix s.
+ */
+export type RetargetEstimate = Pick<RetargetSnapshot, 'changePct' | 'lowPct' | 'highPct' | 'etaSec' | 'etaLowSec' | 'etaHighSec'>;
 
 /** Quantiles used for the point estimate and the 90 % interval. */
 const P_LOW = 0.05;
