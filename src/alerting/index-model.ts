@@ -26,8 +26,8 @@
  *    nowSec) and evaluates candidates with `evaluateTick` (evaluator.ts); a new block's snapshot
  *    gives 'sb' ≈ 0, which selects the firing ones for resolution.
  *
- * The shape matches src/store/index-plan.ts (IndexPlan) structurally, so `alertIndexPlan` can be
- * dropped in there as the plan.
+ * The shape matches src/store/index-plan.ts (IndexPlan) structurally, so engine.ts's `alertIndexPlan`
+ * can be dropped in there as the plan.
  */
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { Comparison } from './kinds/kind.ts';
@@ -78,6 +78,3 @@ export function isCandidate(p: IndexPlacement, status: 'ok' | 'firing', obs: Obs
   if (status === 'ok') return above ? p.fire <= o.value : p.fire >= o.value;
   return above ? p.resolve >= o.value : p.resolve <= o.value;
 }
-
-/** The plan object the Redis evaluation uses (same shape as store/index-plan.ts IndexPlan). */
-export const alertIndexPlan = { placement, observe } as const;
