@@ -53,6 +53,7 @@ describe('Discord delivery (engine → BullMQ → REST notifier → stand-in)', 
     await firingChain(w, 900_200);
     const told = await w.standIn.waitForMessage((m) => m.channelId === dm && m.content.startsWith(`About the alerts in <#${channel}>`));
     expect(told.content).toContain(`Discord ${code}`);
+    expect(told.content).not.toContain('discord-channel-'); // words for a person, not internal ids
     await waitFor(async () => (await w!.store.get(w!.channelSubId(channel)))?.active === false, 10_000, 'channel deactivated');
     expect((await w.store.get(w.dmSubId(ANN)))?.active).toBe(true);
     // The DM alert itself still went out.

@@ -39,7 +39,8 @@ function classify(e: unknown, attempted: string): DeliveryError {
   if (e instanceof DiscordAPIError) {
     const code = typeof e.code === 'number' ? e.code : Number(e.code);
     const why = PERMANENT_CODES.get(code);
-    if (why !== undefined) return new DeliveryError('permanent', `${attempted}: ${why} (Discord ${code})`, { platform: 'discord', status: e.status, code });
+    // The engine quotes a permanent failure's message to the owner: words for them, no ids.
+    if (why !== undefined) return new DeliveryError('permanent', `${why} (Discord ${code})`, { platform: 'discord', status: e.status, code });
     // Anything else (50035 form body, 401 token…) is a bug or a config problem, not the target's
     // fault: keep the subscription, let BullMQ retry a few times and fail the job visibly.
     return new DeliveryError('retryable', `${attempted}: Discord ${e.status} code ${code} ${clip(e.message, 200)}`, { platform: 'discord', status: e.status, code });
@@ -123,7 +124,7 @@ export class DiscordNotifier implements Notifier {
       await this.deps.rest.post(Routes.channelMessages(channelId), { body: { ...body, allowed_mentions: { parse: [] } } });
     } catch (e) {
       const err = classifyDiscordError(e, attempted);
-      this.deps.logger.warn({ channelId, kind: err.kind, code: err.context.code, status: err.context.status }, 'discord delivery failed');
+      this.deps.logger.warn({ channelId, attempted, kind: err.kind, code: err.context.code, status: err.context.status }, 'discord delivery failed');
       throw err;
     }
   }
