@@ -27,16 +27,22 @@ function icon(e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'seve
   return ICONS[e.details.severity];
 }
 
-const fmtFigure = (n: number, unit: string): string => (unit === '%' ? fmtNum(n, 1) : fmtNum(n, n >= 100 ? 0 : 2));
+const fmtFigure = (n: number, unit: string): string => (unit === '%' ? fmtNum(n, 1) : fmtNum(n, Math.abs(n) >= 100 ? 0 : 2));
+
+/** "8.1–16.2 %"; a range touching negatives is signed, "−7.6…+4.3 %", so no minus hides in a dash. */
+export function fmtRange(low: number, high: number, unit: string): string {
+  const u = unit === '%' ? ' %' : ` ${unit}`;
+  if (low >= 0 && high >= 0) return `${fmtFigure(low, unit)}–${fmtFigure(high, unit)}${u}`;
+  const sg = (n: number) => `${n > 0 ? '+' : n < 0 ? '−' : ''}${fmtFigure(Math.abs(n), unit)}`;
+  return `${sg(low)}…${sg(high)}${u}`;
+}
 
 /** One event's text, from its details only (so a stored event re-renders identically). */
 export function renderEventText(e: Pick<AlertEvent, 'state' | 'height'> & { details: AlertDetails }): string {
   const d = e.details;
   const parts: string[] = [];
   if (d.window !== undefined) parts.push(d.window);
-  if (d.low !== undefined && d.high !== undefined) {
-    parts.push(`90 %: ${fmtFigure(d.low, d.unit)}–${fmtFigure(d.high, d.unit)}${d.unit === '%' ? ' %' : ` ${d.unit}`}`);
-  }
+  if (d.low !== undefined && d.high !== undefined) parts.push(`90 %: ${fmtRange(d.low, d.high, d.unit)}`);
   const paren = parts.length > 0 ? ` (${parts.join(', ')})` : '';
   const aside = d.aside !== undefined ? ` — ${d.aside}` : '';
   const where = `source ${d.source}, block ${e.height.toLocaleString('en-US')}, ${fmtAge(d.dataAgeSec)}`;

@@ -42,7 +42,7 @@ export const retargetEstimate: KindDef<'retarget-estimate'> = {
   resolveLevel: (spec) => halfOf(spec.pct),
   present: (spec, r, state) =>
     state === 'resolved'
-      ? { title: `Retarget estimate eased to ${signed(r.shown)} % (below ±${fmtNum(halfOf(spec.pct))} % with 90 % confidence)`, severity: 'info' }
+      ? { title: `Retarget estimate eased to ${signed(r.shown)} %: no longer surely beyond ±${fmtNum(halfOf(spec.pct))} %`, severity: 'info' }
       : {
           title: `Next retarget ≈ ${signed(r.shown)} %`,
           severity: 'warn',
@@ -79,7 +79,7 @@ export const retarget: KindDef<'retarget'> = {
   read(_series: string, s: Snapshot): Reading | null {
     const o = s.retargetOutcome;
     if (o === null) return null;
-    return { value: 1, shown: o.changePct, unit: '%', window: `block ${o.height}`, lines: scorecardLines(o) };
+    return { value: 1, shown: o.changePct, unit: '%', lines: scorecardLines(o) };
   },
   fireLevel: () => 1,
   resolveLevel: () => 0,
