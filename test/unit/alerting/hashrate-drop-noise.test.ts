@@ -42,6 +42,7 @@ describe('hashrate-drop on a constant hash rate', { timeout: 240_000 }, () => {
     }
     // Every series was judged on nearly every block: the test is not vacuous.
     expect(judged).toBeGreaterThan(12 * (YEAR - 2 * HASHRATE_WINDOWS['7d']));
+    console.log(JSON.stringify({ bench: 'hashrate-drop-null', metric: `worst conservative drop, seed ${seed} (${worstSeries})`, value: Number(worst.toFixed(2)), unit: '%' }));
     expect(worst, `worst conservative drop ${worst.toFixed(2)} % (${worstSeries})`).toBeLessThan(5);
   });
 
