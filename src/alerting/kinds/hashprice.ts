@@ -7,7 +7,7 @@ import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { PRICE_WINDOWS, type PriceWindow } from '../../domain/types.ts';
 import { breakevenHashprice, fmtNum } from '../describe.ts';
 import { confidentMove } from './retarget.ts';
-import { DEFAULT_COOLDOWN_SEC, LEVEL_HYSTERESIS, halfOf, type KindDef, type Reading } from './kind.ts';
+import { levelKind, pctKind, type Reading } from './kind.ts';
 
 function priceAside(s: Snapshot): string {
   const hp = s.hashprice;
@@ -36,22 +36,18 @@ function readMove(series: string, s: Snapshot): Reading | null {
   };
 }
 
-export const hashpriceMove: KindDef<'hashprice-move'> = {
+export const hashpriceMove = pctKind<'hashprice-move'>({
   kind: 'hashprice-move',
-  mode: 'level',
-  comparison: 'above',
-  cooldownSec: DEFAULT_COOLDOWN_SEC,
   series: (spec) => `hm-${spec.window}-${spec.direction}`,
+  pct: (spec) => spec.pct,
   read: readMove,
-  fireLevel: (spec) => spec.pct,
-  resolveLevel: (spec) => halfOf(spec.pct),
   present: (spec, r, state) => {
     const word = r.shown >= 0 ? 'up' : 'down';
     return state === 'resolved'
       ? { title: `Hash price move eased: ${word} ${fmtNum(Math.abs(r.shown), 1)} % in ${spec.window}`, severity: 'info' }
       : { title: `Hash price ${word} ${fmtNum(Math.abs(r.shown), 1)} % in ${spec.window}`, severity: 'warn', direction: word };
   },
-};
+});
 
 /** Hash price now, USD/PH/day; one reading for the 'hpb' (below) and 'hpa' (above) series. */
 function readLevel(series: string, s: Snapshot): Reading | null {
@@ -60,49 +56,40 @@ function readLevel(series: string, s: Snapshot): Reading | null {
   return { value: usd, shown: usd, unit: 'USD/PH/day', aside: priceAside(s) };
 }
 
-export const hashpriceBelow: KindDef<'hashprice-below'> = {
+export const hashpriceBelow = levelKind<'hashprice-below'>({
   kind: 'hashprice-below',
-  mode: 'level',
+  series: 'hpb',
   comparison: 'below',
-  cooldownSec: DEFAULT_COOLDOWN_SEC,
-  series: () => 'hpb',
+  level: (spec) => spec.usd,
   read: readLevel,
-  fireLevel: (spec) => spec.usd,
-  resolveLevel: (spec) => spec.usd * (1 + LEVEL_HYSTERESIS),
   present: (spec, r, state) =>
     state === 'resolved'
       ? { title: `Hash price back above $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'info', direction: 'up' }
       : { title: `Hash price below $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'warn', direction: 'down' },
-};
+});
 
-export const hashpriceAbove: KindDef<'hashprice-above'> = {
+export const hashpriceAbove = levelKind<'hashprice-above'>({
   kind: 'hashprice-above',
-  mode: 'level',
+  series: 'hpa',
   comparison: 'above',
-  cooldownSec: DEFAULT_COOLDOWN_SEC,
-  series: () => 'hpa',
+  level: (spec) => spec.usd,
   read: readLevel,
-  fireLevel: (spec) => spec.usd,
-  resolveLevel: (spec) => spec.usd * (1 - LEVEL_HYSTERESIS),
   present: (spec, r, state) =>
     state === 'resolved'
       ? { title: `Hash price back below $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'info', direction: 'down' }
       : { title: `Hash price above $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'info', direction: 'up' },
-};
+});
 
 /**
  * Break-even shares the 'hpb' series with hashprice-below: "hash price × (1 − fee) < cost" is
  * "hash price < cost / (1 − fee)", a plain level per rule.
  */
-export const breakeven: KindDef<'breakeven'> = {
+export const breakeven = levelKind<'breakeven'>({
   kind: 'breakeven',
-  mode: 'level',
+  series: 'hpb',
   comparison: 'below',
-  cooldownSec: DEFAULT_COOLDOWN_SEC,
-  series: () => 'hpb',
+  level: (spec) => breakevenHashprice(spec.jth, spec.kwh, spec.poolfee),
   read: readLevel,
-  fireLevel: (spec) => breakevenHashprice(spec.jth, spec.kwh, spec.poolfee),
-  resolveLevel: (spec) => breakevenHashprice(spec.jth, spec.kwh, spec.poolfee) * (1 + LEVEL_HYSTERESIS),
   present: (spec, r, state) => {
     const level = breakevenHashprice(spec.jth, spec.kwh, spec.poolfee);
     const margin = 100 * (r.shown / level - 1);
@@ -110,4 +97,4 @@ export const breakeven: KindDef<'breakeven'> = {
       ? { title: `Mining pays again: hash price $${fmtNum(r.shown)} vs break-even $${fmtNum(level)}/PH/day (${fmtNum(margin, 1)} % above)`, severity: 'info', direction: 'up' }
       : { title: `Below break-even: hash price $${fmtNum(r.shown)} vs your $${fmtNum(level)}/PH/day (${fmtNum(-margin, 1)} % short)`, severity: 'critical', direction: 'down' };
   },
-};
+});

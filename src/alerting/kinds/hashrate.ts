@@ -5,7 +5,7 @@
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { HASHRATE_WINDOWS, LOOKBACKS, type HashrateWindow, type Lookback } from '../../domain/types.ts';
 import { fmtNum } from '../describe.ts';
-import { DEFAULT_COOLDOWN_SEC, LEVEL_HYSTERESIS, halfOf, type KindDef, type Reading } from './kind.ts';
+import { levelKind, pctKind, type Reading } from './kind.ts';
 import { dropFigures } from './hashrate-stats.ts';
 
 const EH = 1e18;
@@ -17,12 +17,10 @@ function parseDropSeries(series: string): [HashrateWindow, Lookback] | null {
   return [m[1] as HashrateWindow, m[2] as Lookback];
 }
 
-export const hashrateDrop: KindDef<'hashrate-drop'> = {
+export const hashrateDrop = pctKind<'hashrate-drop'>({
   kind: 'hashrate-drop',
-  mode: 'level',
-  comparison: 'above',
-  cooldownSec: DEFAULT_COOLDOWN_SEC,
   series: (spec) => `hd-${spec.window}-${spec.lookback}`,
+  pct: (spec) => spec.pct,
   read(series: string, s: Snapshot): Reading | null {
     const wl = parseDropSeries(series);
     if (wl === null) return null;
@@ -41,8 +39,6 @@ export const hashrateDrop: KindDef<'hashrate-drop'> = {
       },
     };
   },
-  fireLevel: (spec) => spec.pct,
-  resolveLevel: (spec) => halfOf(spec.pct),
   present: (spec, r, state) =>
     state === 'resolved'
       ? { title: `Hash rate recovered: ${fmtNum(r.shown, 1)} % below its ${spec.lookback} peak`, severity: 'info', direction: 'up' }
@@ -51,7 +47,7 @@ export const hashrateDrop: KindDef<'hashrate-drop'> = {
           severity: r.value >= 2 * spec.pct ? 'critical' : 'warn',
           direction: 'down',
         },
-};
+});
 
 /** Reading of the 7d hash rate in EH/s; the compared value is its 90 % upper bound. */
 function read7d(series: string, s: Snapshot): Reading | null {
@@ -67,17 +63,14 @@ function read7d(series: string, s: Snapshot): Reading | null {
   };
 }
 
-export const hashrateBelow: KindDef<'hashrate-below'> = {
+export const hashrateBelow = levelKind<'hashrate-below'>({
   kind: 'hashrate-below',
-  mode: 'level',
+  series: 'hr7',
   comparison: 'below',
-  cooldownSec: DEFAULT_COOLDOWN_SEC,
-  series: () => 'hr7',
+  level: (spec) => spec.ehs,
   read: read7d,
-  fireLevel: (spec) => spec.ehs,
-  resolveLevel: (spec) => spec.ehs * (1 + LEVEL_HYSTERESIS),
   present: (spec, r, state) =>
     state === 'resolved'
       ? { title: `Hash rate back above ${fmtNum(spec.ehs)} EH/s: ${fmtNum(r.shown, 0)} EH/s`, severity: 'info', direction: 'up' }
       : { title: `Hash rate below ${fmtNum(spec.ehs)} EH/s: ${fmtNum(r.shown, 0)} EH/s`, severity: 'warn', direction: 'down' },
-};
+});

@@ -87,3 +87,32 @@ export function crossesFire(cmp: Comparison, value: number, level: number): bool
 export function crossesResolve(cmp: Comparison, value: number, level: number): boolean {
   return cmp === 'above' ? value <= level : value >= level;
 }
+
+type Parts<K extends RuleKind> = Pick<KindDef<K>, 'kind' | 'read' | 'present'> & Partial<Pick<KindDef<K>, 'cooldownSec'>>;
+
+/**
+ * A rule against a level (hash rate or hash price): fires at `level(spec)`, resolves 5 % of the
+ * level back on the good side. Hysteresis for every level kind is defined here, once.
+ */
+export function levelKind<K extends RuleKind>(
+  d: Parts<K> & { readonly series: string; readonly comparison: Comparison; level(spec: SpecOf<K>): number },
+): KindDef<K> {
+  const back = d.comparison === 'below' ? 1 + LEVEL_HYSTERESIS : 1 - LEVEL_HYSTERESIS;
+  return {
+    kind: d.kind, mode: 'level', comparison: d.comparison, cooldownSec: d.cooldownSec ?? DEFAULT_COOLDOWN_SEC,
+    series: () => d.series, read: d.read, fireLevel: d.level, resolveLevel: (spec) => d.level(spec) * back, present: d.present,
+  };
+}
+
+/**
+ * A rule on a percentage that grows with trouble (a drop, a move, a confident retarget change):
+ * fires at `pct`, resolves at `pct / 2` — PRODUCT.md §5's "half the threshold's distance".
+ */
+export function pctKind<K extends RuleKind>(
+  d: Parts<K> & { series(spec: SpecOf<K>): string; pct(spec: SpecOf<K>): number },
+): KindDef<K> {
+  return {
+    kind: d.kind, mode: 'level', comparison: 'above', cooldownSec: d.cooldownSec ?? DEFAULT_COOLDOWN_SEC,
+    series: d.series, read: d.read, fireLevel: d.pct, resolveLevel: (spec) => halfOf(d.pct(spec)), present: d.present,
+  };
+}

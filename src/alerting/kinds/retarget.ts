@@ -4,7 +4,7 @@
  */
 import type { RetargetOutcome, Snapshot } from '../../domain/snapshot-types.ts';
 import { fmtNum } from '../describe.ts';
-import { halfOf, type KindDef, type Reading } from './kind.ts';
+import { halfOf, pctKind, type KindDef, type Reading } from './kind.ts';
 
 const signed = (n: number, d = 1): string => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${fmtNum(Math.abs(n), d)}`;
 
@@ -16,13 +16,12 @@ export function confidentMove(direction: string, lowPct: number, highPct: number
   return null;
 }
 
-export const retargetEstimate: KindDef<'retarget-estimate'> = {
+export const retargetEstimate = pctKind<'retarget-estimate'>({
   kind: 'retarget-estimate',
-  mode: 'level',
-  comparison: 'above',
   // Each block moves the estimate a little; one message per epoch-level swing is enough.
   cooldownSec: 6 * 3600,
   series: (spec) => `re-${spec.direction}`,
+  pct: (spec) => spec.pct,
   read(series: string, s: Snapshot): Reading | null {
     const r = s.retarget;
     const value = confidentMove(series.slice(3), r.lowPct, r.highPct);
@@ -38,8 +37,6 @@ export const retargetEstimate: KindDef<'retarget-estimate'> = {
       aside: `${r.remainingBlocks} blocks to go${mp}`,
     };
   },
-  fireLevel: (spec) => spec.pct,
-  resolveLevel: (spec) => halfOf(spec.pct),
   present: (spec, r, state) =>
     state === 'resolved'
       ? { title: `Retarget estimate eased to ${signed(r.shown)} %: no longer surely beyond ±${fmtNum(halfOf(spec.pct))} %`, severity: 'info' }
@@ -48,7 +45,7 @@ export const retargetEstimate: KindDef<'retarget-estimate'> = {
           severity: 'warn',
           direction: r.shown >= 0 ? 'up' : 'down',
         },
-};
+});
 
 /** Scorecard lines: at each checkpoint, hashbell's estimate and interval vs mempool's rule. */
 export function scorecardLines(o: RetargetOutcome): Array<[string, string]> {
