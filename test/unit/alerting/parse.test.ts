@@ -161,3 +161,16 @@ describe('rulesFileSchema (replay rules files)', () => {
     [[{ kind: 'retarget' }], 'missing id'],
   ] as Array<[unknown[], string]>)('rejects %j (%s)', (rules) => expect(rulesFileSchema.safeParse(rules).success).toBe(false));
 });
+
+describe('no input crashes the parsers', () => {
+  it('parseDuration, parseQuiet and the rules-file schema answer every arbitrary input with a value', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.array(fc.string(), { maxLength: 4 }), fc.jsonValue(), (s, words, json) => {
+        expect(typeof parseDuration(s).ok).toBe('boolean');
+        expect(typeof parseQuiet(words).ok).toBe('boolean');
+        expect(typeof rulesFileSchema.safeParse(json).success).toBe('boolean');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
