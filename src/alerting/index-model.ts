@@ -23,8 +23,9 @@
  *    (a retarget reaches every retarget rule; new-block is noisy by nature). Their state stays
  *    'ok', so they never move.
  * 6. slow-blocks: the timer tick calls `observe(latestSnapshot, nowSec)` too ('sb' grows with
- *    nowSec) and evaluates candidates with `evaluateTick` (evaluator.ts); a new block's snapshot
- *    gives 'sb' ≈ 0, which selects the firing ones for resolution.
+ *    nowSec) and judges candidates with evaluateRule on that same snapshot (for slow-blocks the
+ *    same block at a later nowSec is a tick; evaluateTick says so explicitly); a new block's
+ *    snapshot gives 'sb' ≈ 0, which selects the firing ones for resolution.
  *
  * The shape matches src/store/index-plan.ts (IndexPlan) structurally, so engine.ts's `alertIndexPlan`
  * can be dropped in there as the plan.

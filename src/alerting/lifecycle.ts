@@ -66,7 +66,12 @@ function classifyBlock(prev: RuleState | null, s: Snapshot): Kind {
 export function evaluateRule(rule: Rule, state: RuleState | null, s: Snapshot, nowSec: number = s.computedAtSec): Evaluation {
   const prev = state ?? INITIAL_STATE;
   const block = classifyBlock(state, s);
-  if (block === 'duplicate') return { state: prev, decision: 'already-evaluated-height', event: null };
+  if (block === 'duplicate') {
+    // Time-based kinds: the same tip judged again later IS the timer tick (the live tick re-runs
+    // the block path on the latest snapshot); every other kind has said all it will.
+    if (rule.kind === 'slow-blocks' && s.height === prev.lastHeight && s.hash === prev.lastHash) return evaluateTick(rule, prev, s, nowSec);
+    return { state: prev, decision: 'already-evaluated-height', event: null };
+  }
   return judge(rule, prev, s, nowSec, block);
 }
 

@@ -179,6 +179,19 @@ describe('slow-blocks 60 minutes (ticks and blocks)', () => {
       st = out.state;
     }
   });
+  it('the same tip judged again later is a tick (how the live timer re-runs the block path)', () => {
+    const r = rule({ kind: 'slow-blocks', minutes: 60 });
+    const t = 1_764_000_000;
+    const b1 = makeSnapshot({ height: 930_200, timeSec: t });
+    const first = evaluateRule(r, null, b1, t + 5);
+    const late = evaluateRule(r, first.state, b1, t + 65 * 60);
+    expect(late.decision).toBe('fired');
+    expect(evaluateRule(r, late.state, b1, t + 70 * 60).decision).toBe('still-firing');
+    // Other kinds stay idempotent on the same block whatever the clock says.
+    const hp = rule({ kind: 'hashprice-below', usd: 100 });
+    const once = evaluateRule(hp, null, b1, t);
+    expect(evaluateRule(hp, once.state, b1, t + 65 * 60).decision).toBe('already-evaluated-height');
+  });
   it('judges the gap from the later of header time and arrival (lagging header times do not page)', () => {
     const t = 1_764_000_000;
     // Header says 50 min ago but we computed it 2 min ago: 2 minutes without a block.
