@@ -8,20 +8,27 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkMessageText, type ParseMode } from './telegram-markup.ts';
+import { multipartBoundary, parseMultipart, type FormPart } from './multipart.ts';
+import { checkCaption, checkPhotoUpload, type SentPhoto } from './telegram-photo.ts';
 import { FloodControl, RELAXED_LIMITS, type FakeLimits } from './telegram-limits.ts';
 
 export interface FakeChat { readonly id: number; readonly type: 'private' | 'group' | 'supergroup'; readonly title?: string }
 export interface FakeUser { readonly id: number; readonly first_name: string; readonly username?: string }
 export type Json = Record<string, unknown>;
 
+export type { SentPhoto } from './telegram-photo.ts';
+
 /** One message the bot sent (or edited), as the stand-in accepted it. */
 export interface SentMessage {
-  readonly method: 'sendMessage' | 'editMessageText';
+  readonly method: 'sendMessage' | 'editMessageText' | 'sendPhoto';
   readonly chatId: number;
   readonly messageId: number;
+  /** The text, or a photo's caption ('' for none). */
   readonly text: string;
   /** The text as users see it (markup removed, entities decoded). */
   readonly plain: string;
+  /** sendPhoto only: the uploaded picture. */
+  readonly photo?: SentPhoto;
   readonly parseMode: ParseMode;
   readonly replyMarkup: Json | undefined;
   readonly atMs: number;
@@ -59,7 +66,7 @@ export interface FakeTelegramOptions {
 export class FakeTelegramBotApi {
   readonly token: string;
   readonly bot: { id: number; is_bot: true; first_name: string; username: string };
-  /** Every accepted sendMessage/editMessageText, in order. */
+  /** Every accepted sendMessage/editMessageText/sendPhoto, in order. */
   readonly sent: SentMessage[] = [];
   /** Every API call (method, params), including refused ones. */
   readonly calls: Array<{ method: string; params: Json; status: number }> = [];
@@ -102,6 +109,9 @@ export class FakeTelegramBotApi {
   }
 
   setLimits(limits: FakeLimits): void { this.flood = new FloodControl(limits); }
+
+  /** The accepted sendPhoto messages, in order. */
+  get photos(): SentMessage[] { return this.sent.filter((m) => m.photo !== undefined); }
 
   /** Makes `userId` an administrator (or creator) of group `chatId` for getChatMember. */
   setAdmin(chatId: number, userId: number, status: 'creator' | 'administrator' = 'administrator'): void {
@@ -205,7 +215,7 @@ export class FakeTelegramBotApi {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     if (m === null) return reply(res, err(404, 'Not Found'));
-    const params = await readParams(req, url);
+    const { params, files } = await readParams(req, url);
     const method = m[2]!.toLowerCase();
     const done = (r: unknown): void => { this.calls.push({ method: m[2]!, params, status: isApiError(r) ? r.status : 200 }); reply(res, r); };
     if (m[1] !== this.token) return done(err(401, 'Unauthorized'));
@@ -220,6 +230,7 @@ export class FakeTelegramBotApi {
       }
       case 'setmycommands': return done(this.setMyCommands(params));
       case 'sendmessage': return done(this.sendMessage(params));
+      case 'sendphoto': return done(this.sendPhoto(params, files));
       case 'editmessagetext': return done(this.editMessageText(params));
       case 'answercallbackquery': {
         const id = String(params['callback_query_id'] ?? '');
@@ -278,9 +289,8 @@ export class FakeTelegramBotApi {
     return true;
   }
 
-  private sendMessage(params: Json): unknown {
-    const chatId = Number(params['chat_id']);
-    if (!Number.isSafeInteger(chatId)) return err(400, 'Bad Request: chat not found');
+  /** Injected failures, then flood control: what every send to a chat passes first. */
+  private refuseSend(chatId: number): ApiError | null {
     const injected = this.failures.get(chatId) ?? this.failures.get('*');
     if (injected !== undefined) {
       injected.times -= 1;
@@ -288,15 +298,56 @@ export class FakeTelegramBotApi {
       if (injected.failure.kind === 'rate-limit') this.tooManyRequests += 1;
       return failureError(injected.failure);
     }
+    return null;
+  }
+
+  private flooded(chatId: number): ApiError | null {
+    const wait = this.flood.admit(chatId);
+    if (wait <= 0) return null;
+    this.tooManyRequests += 1;
+    return err(429, `Too Many Requests: retry after ${wait}`, { retry_after: wait });
+  }
+
+  private sendMessage(params: Json): unknown {
+    const chatId = Number(params['chat_id']);
+    if (!Number.isSafeInteger(chatId)) return err(400, 'Bad Request: chat not found');
+    const refused = this.refuseSend(chatId);
+    if (refused !== null) return refused;
     const text = typeof params['text'] === 'string' ? params['text'] : '';
     const mode = params['parse_mode'] as ParseMode;
     const check = checkMessageText(text, mode);
     if (!check.ok) return err(400, check.description);
-    const wait = this.flood.admit(chatId);
-    if (wait > 0) { this.tooManyRequests += 1; return err(429, `Too Many Requests: retry after ${wait}`, { retry_after: wait }); }
+    const flood = this.flooded(chatId);
+    if (flood !== null) return flood;
     const messageId = this.messageId(chatId);
     this.record({ method: 'sendMessage', chatId, messageId, text, plain: check.plain, parseMode: mode, replyMarkup: params['reply_markup'] as Json | undefined, atMs: Date.now() });
     return { message_id: messageId, date: nowSec(), chat: { id: chatId, type: chatId > 0 ? 'private' : 'group' }, from: this.bot, text: check.plain };
+  }
+
+  /**
+   * sendPhoto with an uploaded file (multipart): the part named `photo` must be a PNG of at most
+   * 10 MB whose sides sum to ≤ 10,000 px with a ratio ≤ 20; the caption is checked like a text
+   * (entities) and limited to 1,024 characters after parsing.
+   */
+  private sendPhoto(params: Json, files: ReadonlyMap<string, FormPart>): unknown {
+    const chatId = Number(params['chat_id']);
+    if (!Number.isSafeInteger(chatId)) return err(400, 'Bad Request: chat not found');
+    const refused = this.refuseSend(chatId);
+    if (refused !== null) return refused;
+    const upload = checkPhotoUpload(files.get('photo'), params['photo']);
+    if ('description' in upload) return err(upload.status, upload.description);
+    const caption = typeof params['caption'] === 'string' ? params['caption'] : '';
+    const mode = params['parse_mode'] as ParseMode;
+    const check = checkCaption(caption, mode);
+    if (!check.ok) return err(400, check.description);
+    const flood = this.flooded(chatId);
+    if (flood !== null) return flood;
+    const messageId = this.messageId(chatId);
+    const photo = upload;
+    const { width, height } = photo;
+    this.record({ method: 'sendPhoto', chatId, messageId, text: caption, plain: check.plain, parseMode: mode, replyMarkup: params['reply_markup'] as Json | undefined, atMs: Date.now(), photo });
+    const sizes = [{ file_id: `photo-${chatId}-${messageId}`, file_unique_id: `u${chatId}x${messageId}`, width, height, file_size: photo.data.length }];
+    return { message_id: messageId, date: nowSec(), chat: { id: chatId, type: chatId > 0 ? 'private' : 'group' }, from: this.bot, photo: sizes, ...(check.plain !== '' ? { caption: check.plain } : {}) };
   }
 
   private editMessageText(params: Json): unknown {
@@ -336,18 +387,33 @@ function reply(res: http.ServerResponse, r: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** Bot API parameters from the query string, a JSON body or a urlencoded body. */
-async function readParams(req: http.IncomingMessage, url: URL): Promise<Json> {
+/** Bot API parameters from the query string, a JSON, urlencoded or multipart body (files apart). */
+async function readParams(req: http.IncomingMessage, url: URL): Promise<{ params: Json; files: Map<string, FormPart> }> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const raw = Buffer.concat(chunks).toString('utf8');
+  const body = Buffer.concat(chunks);
+  const raw = body.toString('utf8');
   const params: Json = {};
+  const files = new Map<string, FormPart>();
   const fromPairs = (sp: URLSearchParams): void => {
-    for (const [k, v] of sp) { try { params[k] = /^[[{]|^-?\d+$|^(true|false)$/.test(v) ? JSON.parse(v) : v; } catch { params[k] = v; } }
+    for (const [k, v] of sp) {
+      if (k === 'text' || k === 'caption') { params[k] = v; continue; }
+      try { params[k] = /^[[{]|^-?\d+$|^(true|false)$/.test(v) ? JSON.parse(v) : v; } catch { params[k] = v; }
+    }
   };
   fromPairs(url.searchParams);
   const type = req.headers['content-type'] ?? '';
   if (raw.length > 0 && type.includes('application/json')) Object.assign(params, JSON.parse(raw) as Json);
   else if (raw.length > 0 && type.includes('application/x-www-form-urlencoded')) fromPairs(new URLSearchParams(raw));
-  return params;
+  const boundary = multipartBoundary(type);
+  if (boundary !== null) {
+    const sp = new URLSearchParams();
+    for (const part of parseMultipart(body, boundary)) {
+      if (part.filename !== undefined) files.set(part.name, part);
+      else sp.append(part.name, part.data.toString('utf8'));
+    }
+    fromPairs(sp);
+    for (const [name, part] of files) params[name] = { filename: part.filename, bytes: part.data.length };
+  }
+  return { params, files };
 }

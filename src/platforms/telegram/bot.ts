@@ -12,7 +12,9 @@ import type { SubscriptionService, Target } from '../../subscriptions/service.ts
 import { menuCommands } from './commands.ts';
 import { classifyTelegramError } from './errors.ts';
 import { handleButton, handleCommand, targetOf, type ChatRef, type HandlerDeps, type Reply } from './handlers.ts';
+import type { ChartDeps, ChartRenderer, ChartRules } from '../chart-picture.ts';
 import { TelegramNotifier } from './notifier.ts';
+import { replySender } from './replies.ts';
 import { realClock, TELEGRAM_LIMITS, TelegramPacer, type PacerClock, type TelegramLimits } from './pacer.ts';
 
 export interface TelegramWebhookOptions {
@@ -25,7 +27,12 @@ export interface TelegramWebhookOptions {
   readonly host?: string;
 }
 
-export interface TelegramNotifierOptions {
+/**
+ * `charts` (optional): alerts and /status, /retarget, /hashprice replies carry a chart; absent,
+ * everything is text exactly as before. `chartRules` gives an alert's chart the subscriber's
+ * threshold lines (replies read the chat's rules through the service).
+ */
+export interface TelegramNotifierOptions extends ChartDeps {
   readonly token: string;
   /** Bot API root (TELEGRAM_API_ROOT); a trailing `/` is added if missing. */
   readonly apiRoot?: string;
@@ -48,6 +55,8 @@ export function createTelegramNotifier(opts: TelegramNotifierOptions): TelegramN
     pacer: new TelegramPacer(opts.limits ?? TELEGRAM_LIMITS, clock),
     logger: opts.logger.child({ platform: 'telegram' }),
     nowSec: () => Math.floor(clock.now() / 1000),
+    ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
+    ...(opts.chartRules !== undefined ? { chartRules: opts.chartRules } : {}),
   });
 }
 
@@ -76,9 +85,6 @@ export interface TelegramBot {
 }
 
 const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
-const REPLY_ATTEMPTS = 3;
-/** A chat whose next reply slot is further away than this is flooding us: its reply is dropped. */
-const MAX_REPLY_WAIT_MS = 30_000;
 
 /**
  * Builds the bot. Long polling by default; `webhook` switches to an HTTP listener whose secret
@@ -96,7 +102,8 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
   const deactivate = opts.deactivate ?? (service.deactivate?.bind(service));
 
   const deps: HandlerDeps = {
-    service, nowSec,
+    service, nowSec, logger: log,
+    ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
     isAdmin: async (chatId, userId) => {
       try {
         const m = await bot.telegram.getChatMember(chatId, userId);
@@ -113,32 +120,11 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
    * again, so one group's 20/min limit must not stall every other chat. stop() awaits them.
    */
   const inFlight = new Set<Promise<void>>();
+  const sendReply = replySender(bot.telegram, pacer, log);
   function queueReply(chatId: number, reply: Reply): void {
     const p = sendReply(chatId, reply).catch((e: unknown) => log.error({ err: e instanceof Error ? e : new Error(String(e)) }, 'reply failed'));
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
-  }
-
-  async function sendReply(chatId: number, reply: Reply): Promise<void> {
-    let target = chatId;
-    for (let attempt = 1; ; attempt++) {
-      const waitMs = await pacer.acquire(target, MAX_REPLY_WAIT_MS);
-      if (waitMs > 0) { log.warn({ chatId: target, waitMs }, 'reply dropped: chat is over its message limit'); return; }
-      try {
-        await bot.telegram.sendMessage(target, reply.html.value, {
-          parse_mode: 'HTML', link_preview_options: { is_disabled: true },
-          ...(reply.buttons !== undefined && reply.buttons.length > 0
-            ? { reply_markup: { inline_keyboard: reply.buttons.map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))) } } : {}),
-        });
-        return;
-      } catch (e) {
-        const f = classifyTelegramError(e, String(target));
-        if (f.kind === 'rate-limited' && attempt < REPLY_ATTEMPTS) { pacer.backOff(target, f.context.retryAfterMs ?? 1000); continue; }
-        if (f.context.migrateToId !== undefined && attempt < REPLY_ATTEMPTS) { target = Number(f.context.migrateToId); continue; }
-        log.warn({ err: f, chatId: target }, 'reply not delivered');
-        return;
-      }
-    }
   }
 
   bot.on('message', async (ctx) => {
@@ -249,6 +235,9 @@ export interface TelegramPlatformOptions {
   /** Local port for webhook updates behind your TLS proxy (default 8443). */
   readonly webhookPort?: number;
   readonly logger: Logger;
+  /** Optional charts (see TelegramNotifierOptions). */
+  readonly charts?: ChartRenderer;
+  readonly chartRules?: ChartRules;
 }
 
 /**

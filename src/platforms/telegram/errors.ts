@@ -21,6 +21,16 @@ export function isRenderingBug(e: unknown): boolean {
   return isTelegramError(e) && e.response.error_code === 400 && /can't parse entities|message is too long|message text is empty/i.test(e.response.description);
 }
 
+/**
+ * The picture or its caption was refused (bad image, too big, caption over 1,024): nothing was
+ * sent, and the same text without the photo will be accepted.
+ */
+export function isPhotoRefused(e: unknown): boolean {
+  if (!isTelegramError(e)) return false;
+  const { error_code: status, description } = e.response;
+  return status === 413 || (status === 400 && /IMAGE_PROCESS_FAILED|PHOTO_|wrong (remote )?file|file is too big|there is no photo|caption is too long|failed to get HTTP URL content/i.test(description));
+}
+
 const PERMANENT_400 = /chat not found|PEER_ID_INVALID|user not found|not enough rights|have no rights|CHAT_WRITE_FORBIDDEN|CHAT_RESTRICTED|need administrator rights|upgraded to a supergroup|migrated/i;
 
 /** Classifies any error thrown while sending to `chatId`. */

@@ -8,6 +8,7 @@ import { describeRule } from '../../alerting/describe.ts';
 import { parseRule } from '../../alerting/parse.ts';
 import type { Result } from '../../alerting/result.ts';
 import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
+import { commandChart, type ChartPicture, type ChartRenderer } from '../chart-picture.ts';
 import { COMMAND_BY_NAME, COMMANDS, QUICK_RULES } from './commands.ts';
 import { html, joinHtml, type SafeHtml } from './html.ts';
 import { fmtClock, fmtTime } from './format.ts';
@@ -15,7 +16,15 @@ import { renderPreview, renderProblem, renderRuleAdded, renderRules } from './re
 import { NO_DATA, renderHashprice, renderRetarget, renderStatus } from './render-figures.ts';
 
 export interface Button { readonly text: string; readonly data: string }
-export interface Reply { readonly html: SafeHtml; readonly buttons?: readonly (readonly Button[])[] }
+export interface Reply {
+  readonly html: SafeHtml;
+  readonly buttons?: readonly (readonly Button[])[];
+  /**
+   * The chart that goes with the text (/status, /retarget, /hashprice), drawn when the reply is
+   * sent — off the update loop — and null when there is none; never throws.
+   */
+  readonly chart?: () => Promise<ChartPicture | null>;
+}
 export interface ChatRef { readonly id: number; readonly type: 'private' | 'group' | 'supergroup' | 'channel' }
 
 export interface HandlerDeps {
@@ -23,6 +32,9 @@ export interface HandlerDeps {
   /** getChatMember status is creator/administrator. Only asked in groups. */
   readonly isAdmin: (chatId: number, userId: number) => Promise<boolean>;
   readonly nowSec: () => number;
+  /** Optional: figures replies carry a chart (absent = text only). */
+  readonly charts?: ChartRenderer;
+  readonly logger?: { warn(obj: object, msg: string): void };
 }
 
 export const targetOf = (chat: ChatRef, userId: number): Target =>
@@ -83,7 +95,9 @@ async function figures(deps: HandlerDeps, t: Target, which: 'status' | 'retarget
   if (snap === null) return { html: NO_DATA };
   const now = deps.nowSec();
   const render = which === 'status' ? renderStatus : which === 'retarget' ? renderRetarget : renderHashprice;
-  return { html: render(snap, zone, now) };
+  const { charts } = deps;
+  if (charts === undefined) return { html: render(snap, zone, now) };
+  return { html: render(snap, zone, now), chart: () => commandChart(charts, which, snap, zone, () => deps.service.listRules(t), deps.logger) };
 }
 
 /** Runs one command. `args` are the words after the command. Never throws on user input. */

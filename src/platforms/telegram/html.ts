@@ -72,10 +72,7 @@ export function fitBlocks(blocks: readonly SafeHtml[], more: (left: number) => S
  */
 export function truncateHtml(fragment: SafeHtml, max = TELEGRAM_MAX_TEXT): SafeHtml {
   if (fragment.value.length <= max) return fragment;
-  const plain = fragment.value
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
-  const chars = Array.from(plain);
+  const chars = Array.from(plainText(fragment));
   let lo = 0;
   let hi = chars.length;
   while (lo < hi) {
@@ -84,4 +81,21 @@ export function truncateHtml(fragment: SafeHtml, max = TELEGRAM_MAX_TEXT): SafeH
     else hi = mid - 1;
   }
   return new SafeHtml(escapeHtml(chars.slice(0, lo).join('')) + '…');
+}
+
+/** Telegram's caption limit (photos), in characters after entity parsing. */
+export const TELEGRAM_MAX_CAPTION = 1024;
+
+/** What a user reads of a fragment: tags dropped, entities decoded (Telegram counts limits on this). */
+export function plainText(fragment: SafeHtml): string {
+  return fragment.value
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(lt|gt|quot|amp|#x[0-9a-fA-F]+|#[0-9]+);/g, (_m, e: string) =>
+      e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : e === 'amp' ? '&'
+        : String.fromCodePoint(e.startsWith('#x') ? parseInt(e.slice(2), 16) : Number(e.slice(1))));
+}
+
+/** Whether a fragment can be a photo caption (UTF-16 units, as Telegram counts). */
+export function fitsCaption(fragment: SafeHtml): boolean {
+  return plainText(fragment).length <= TELEGRAM_MAX_CAPTION;
 }

@@ -1,6 +1,13 @@
 /**
  * Delivers alert messages to Telegram chats (the engine's Notifier). One delivery is one
- * sendMessage, so BullMQ's retry of a failed job never repeats a half-sent message.
+ * request, so BullMQ's retry of a failed job never repeats a half-sent message.
+ *
+ * Charts (optional `charts`): when the alert has a picture and its text fits a caption (1,024
+ * characters after parsing), the delivery is ONE sendPhoto with the text as caption; a refused
+ * picture falls back to sendMessage in the same attempt. A longer text is delivered by
+ * sendMessage exactly as without charts, and only after it succeeded the photo follows with a
+ * short caption, best effort: its failure is logged, never thrown, so a retry (which happens only
+ * when the text itself failed, i.e. nothing reached the chat) never sends anything twice.
  *
  * - Pacing: TelegramPacer spaces sends (30/s, 1/s per chat, 20/min per group); a long per-chat
  *   wait comes back as 'rate-limited' with retryAfterMs for BullMQ to reschedule.
@@ -14,17 +21,23 @@
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
 import type { Subscription } from '../../alerting/types.ts';
 import type { Logger } from '../../app/logger.ts';
-import { classifyTelegramError, isRenderingBug } from './errors.ts';
-import { escapeHtml } from './html.ts';
+import { alertChart, type ChartDeps, type ChartPicture } from '../chart-picture.ts';
+import { classifyTelegramError, isPhotoRefused, isRenderingBug } from './errors.ts';
+import { escapeHtml, fitsCaption, html, truncateHtml, type SafeHtml } from './html.ts';
 import type { TelegramPacer } from './pacer.ts';
 import { renderAlertMessage } from './render.ts';
 
-/** The one Bot API call the notifier makes (telegraf's `Telegram` satisfies it). */
+/** A photo upload as telegraf takes it (multipart, with a file name). */
+export interface PhotoFile { readonly source: Buffer; readonly filename: string }
+
+/** The Bot API calls the notifier makes (telegraf's `Telegram` satisfies it). */
 export interface TelegramSender {
   sendMessage(chatId: number | string, text: string, extra: { parse_mode: 'HTML'; link_preview_options: { is_disabled: boolean } }): Promise<unknown>;
+  /** Optional: a sender without it delivers text only. */
+  sendPhoto?(chatId: number | string, photo: PhotoFile, extra: { caption?: string; parse_mode?: 'HTML' }): Promise<unknown>;
 }
 
-export interface TelegramNotifierDeps {
+export interface TelegramNotifierDeps extends ChartDeps {
   readonly telegram: TelegramSender;
   readonly pacer: TelegramPacer;
   readonly logger: Logger;
@@ -44,17 +57,55 @@ export class TelegramNotifier implements Notifier {
   }
 
   async send(sub: Subscription, message: OutboundMessage): Promise<void> {
-    const text = renderAlertMessage(message, sub, this.deps.nowSec()).value;
-    await this.deliver(sub, text, { height: message.height, events: message.events.length });
+    const text = renderAlertMessage(message, sub, this.deps.nowSec());
+    const logCtx = { height: message.height, events: message.events.length };
+    const picture = this.deps.telegram.sendPhoto === undefined ? null : await alertChart(this.deps, sub, message, this.deps.logger);
+    if (picture !== null && fitsCaption(text)) {
+      await this.deliver(sub, logCtx, (chatId) => this.photoOrText(chatId, picture, text));
+      return;
+    }
+    await this.deliver(sub, logCtx, (chatId) => this.deps.telegram.sendMessage(chatId, text.value, EXTRA));
+    if (picture !== null) await this.photoAfterText(sub, picture, message);
   }
 
   async tellOwner(sub: Subscription, text: string): Promise<void> {
-    await this.deliver(sub, escapeHtml(text.slice(0, 1000)), { owner: true });
+    const owner = escapeHtml(text.slice(0, 1000));
+    await this.deliver(sub, { owner: true }, (chatId) => this.deps.telegram.sendMessage(chatId, owner, EXTRA));
   }
 
-  private async deliver(sub: Subscription, html: string, logCtx: Record<string, unknown>): Promise<void> {
+  /** The chart with the alert as its caption; a refused picture (nothing was sent) → the text alone. */
+  private async photoOrText(chatId: number, picture: ChartPicture, text: SafeHtml): Promise<unknown> {
     try {
-      await this.sendOnce(sub.targetId, html);
+      return await this.deps.telegram.sendPhoto!(chatId, { source: picture.png, filename: picture.filename }, { caption: text.value, parse_mode: 'HTML' });
+    } catch (e) {
+      if (!isPhotoRefused(e)) throw e;
+      this.deps.logger.warn({ err: classifyTelegramError(e, String(chatId)), chart: picture.kind }, 'telegram refused the chart; sending the text alone');
+      return this.deps.telegram.sendMessage(chatId, text.value, EXTRA);
+    }
+  }
+
+  /** After a text too long for a caption went out: the chart, best effort (never thrown, never retried). */
+  private async photoAfterText(sub: Subscription, picture: ChartPicture, message: OutboundMessage): Promise<void> {
+    const chatId = Number(sub.targetId);
+    const title = message.events[0]?.details.title ?? 'Alert';
+    const caption = truncateHtml(html`📈 ${title} · block ${message.height}`, 200);
+    try {
+      const waitMs = await this.deps.pacer.acquire(chatId);
+      if (waitMs > 0) {
+        this.deps.logger.warn({ subscription: sub.id, waitMs }, 'chart skipped: chat is over its message limit');
+        return;
+      }
+      await this.deps.telegram.sendPhoto!(chatId, { source: picture.png, filename: picture.filename }, { caption: caption.value, parse_mode: 'HTML' });
+    } catch (e) {
+      const f = classifyTelegramError(e, sub.targetId);
+      if (f.kind === 'rate-limited') this.deps.pacer.backOff(chatId, f.context.retryAfterMs ?? 1000);
+      this.deps.logger.warn({ subscription: sub.id, err: f }, 'chart after a long alert not delivered (the alert was)');
+    }
+  }
+
+  private async deliver(sub: Subscription, logCtx: Record<string, unknown>, request: (chatId: number) => Promise<unknown>): Promise<void> {
+    try {
+      await this.sendOnce(sub.targetId, request);
     } catch (e) {
       const failure = classifyTelegramError(e, sub.targetId);
       const log = this.deps.logger.child({ subscription: sub.id, status: failure.context.status, ...logCtx });
@@ -64,14 +115,14 @@ export class TelegramNotifier implements Notifier {
     }
   }
 
-  private async sendOnce(chatIdText: string, html: string): Promise<void> {
+  private async sendOnce(chatIdText: string, request: (chatId: number) => Promise<unknown>): Promise<void> {
     const chatId = Number(chatIdText);
     const waitMs = await this.deps.pacer.acquire(chatId);
     if (waitMs > 0) {
       throw new DeliveryError('rate-limited', `Telegram chat ${chatIdText}: paced, next slot in ${waitMs} ms`, { platform: 'telegram', retryAfterMs: waitMs });
     }
     try {
-      await this.deps.telegram.sendMessage(chatId, html, EXTRA);
+      await request(chatId);
     } catch (e) {
       const f = classifyTelegramError(e, chatIdText);
       if (f.kind === 'rate-limited') this.deps.pacer.backOff(chatId, f.context.retryAfterMs ?? 1000);
