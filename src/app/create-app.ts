@@ -93,6 +93,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   // Workers block on Redis; maxRetriesPerRequest null lets commands wait out a Redis restart.
   const redis = o.redis ?? new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const ownsRedis = o.redis === undefined;
+  if (ownsRedis) redis.on('error', (e) => logger.warn({ err: e }, 'redis connection error (retrying)'));
   const keys = engineKeys(o.keyPrefix ?? 'hb:');
   const plan = o.plan ?? defaultIndexPlan;
   const judge = o.judge ?? noJudge;

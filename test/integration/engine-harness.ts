@@ -39,15 +39,17 @@ export async function cleanPrefix(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
-export async function startHarness(name: string, db: number, over: AppOverrides = {}): Promise<Harness> {
+export async function startHarness(name: string, db: number, over: AppOverrides = {}, port = 6379): Promise<Harness> {
   const prefix = `hb-test-engine-${name}-${process.pid}`;
-  const redis = new Redis({ db, maxRetriesPerRequest: null });
+  const redis = new Redis({ port, db, maxRetriesPerRequest: null });
+  redis.on('error', () => undefined); // expected while a restart test has Redis down
   await cleanPrefix(redis, prefix);
   const notifier = new RecordingNotifier('telegram');
   const snapshots = new MemorySnapshotReader();
   const app = await createApp(
     { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'silent' },
-    { redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), snapshots, notifiers: { telegram: notifier }, tickEveryMs: 0, ...over },
+    { redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), snapshots, notifiers: { telegram: notifier }, tickEveryMs: 0,
+      rateLimits: { telegram: { max: 10_000, durationMs: 1000 } }, ...over },
   );
   return {
     app, redis, notifier, snapshots, prefix,
