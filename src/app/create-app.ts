@@ -7,6 +7,7 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
+import { alertJudge } from '../alerting/engine.ts';
 import type { Notifier } from '../alerting/ports.ts';
 import { err } from '../alerting/result.ts';
 import type { Platform } from '../alerting/types.ts';
@@ -78,12 +79,6 @@ const DEFAULT_LIMITS: Record<Platform, { max: number; durationMs: number }> = {
   console: { max: 1000, durationMs: 1000 },
 };
 
-/** A stand-in judge until the alerting lifecycle is wired: judges nothing, so nothing fires. */
-export const noJudge: RuleJudge = {
-  evaluate: (_r, state, s) => ({ state: state ?? { status: 'ok', lastHeight: s.height, lastHash: s.hash, firingSinceHeight: null, lastNotifiedSec: null }, event: null }),
-  route: (_sub, events) => ({ now: events, hold: [], releaseAtSec: null }),
-};
-
 function connectionFor(redis: Redis): ConnectionOptions {
   return redis as unknown as ConnectionOptions;
 }
@@ -96,7 +91,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   if (ownsRedis) redis.on('error', (e) => logger.warn({ err: e }, 'redis connection error (retrying)'));
   const keys = engineKeys(o.keyPrefix ?? 'hb:');
   const plan = o.plan ?? defaultIndexPlan;
-  const judge = o.judge ?? noJudge;
+  const judge = o.judge ?? alertJudge;
   const nowSec = o.nowSec ?? (() => Math.floor(Date.now() / 1000));
   const store = new RedisSubscriptionStore(redis, { keys, plan });
   const nlog = new RedisNotificationLog(redis, keys);

@@ -3,26 +3,17 @@
  * waits in a sorted set scored by the level at which its state may change (fire level while ok,
  * resolve level while firing); an "event" rule waits in a set for an event series (every block,
  * a retarget). The index only has to select a SUPERSET of the rules whose state may change:
- * evaluateRule stays the judge, so levels here are the loosest that can matter (point values,
- * no hysteresis on resolve).
+ * evaluateRule stays the judge.
  *
- * The alerting helper's src/alerting/index-model.ts is the authority for its kinds' semantics;
- * this plan mirrors PRODUCT.md §5 and is what the stores and the evaluate processor call.
+ * The alerting helper's src/alerting/index-model.ts is the authority for the kinds' series and
+ * levels; these types are what the stores and the evaluate processor call.
  */
+import { alertIndexPlan } from '../alerting/engine.ts';
 import type { RuleSpec } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
+import type { IndexPlacement, Observation } from '../alerting/index-model.ts';
 
-export type IndexPlacement =
-  /** dir 'above': may fire when value ≥ fire, may resolve when value ≤ resolve; 'below' mirrored. */
-  | { readonly mode: 'level'; readonly series: string; readonly dir: 'above' | 'below'; readonly fire: number; readonly resolve: number }
-  | { readonly mode: 'event'; readonly series: string };
-
-/** What one snapshot (or a timer tick) says about each series. */
-export interface Observation {
-  /** series → value; `dir` says which side of a level means "may fire". */
-  readonly levels: ReadonlyMap<string, { readonly value: number; readonly dir: 'above' | 'below' }>;
-  readonly events: readonly string[];
-}
+export type { IndexPlacement, Observation } from '../alerting/index-model.ts';
 
 export interface IndexPlan {
   placement(spec: RuleSpec): IndexPlacement;
@@ -30,82 +21,8 @@ export interface IndexPlan {
   observe(snapshot: Snapshot, nowSec: number): Observation;
 }
 
-const pctChange = (now: number, then: number): number => (then > 0 ? (100 * (now - then)) / then : 0);
-
-function directional(series: string, direction: 'up' | 'down' | 'both', pct: number): IndexPlacement {
-  return { mode: 'level', series: `${series}-${direction}`, dir: 'above', fire: pct, resolve: pct / 2 };
-}
-
-/** Rule spec → where it waits. Pure; the same spec always lands in the same place. */
-export function placement(spec: RuleSpec): IndexPlacement {
-  switch (spec.kind) {
-    case 'hashrate-drop':
-      return { mode: 'level', series: `hd-${spec.window}-${spec.lookback}`, dir: 'above', fire: spec.pct, resolve: spec.pct / 2 };
-    case 'hashrate-below':
-      return { mode: 'level', series: 'hr7', dir: 'below', fire: spec.ehs, resolve: spec.ehs };
-    case 'retarget-estimate':
-      return directional('re', spec.direction, spec.pct);
-    case 'retarget':
-      return { mode: 'event', series: 'retarget' };
-    case 'retarget-soon':
-      return { mode: 'level', series: 'rs', dir: 'below', fire: spec.blocks, resolve: spec.blocks };
-    case 'hashprice-move':
-      return directional(`hm-${spec.window}`, spec.direction, spec.pct);
-    case 'hashprice-below':
-      return { mode: 'level', series: 'hpb', dir: 'below', fire: spec.usd, resolve: spec.usd };
-    case 'hashprice-above':
-      return { mode: 'level', series: 'hpa', dir: 'above', fire: spec.usd, resolve: spec.usd };
-    case 'breakeven': {
-      const costUsd = spec.jth * 24 * spec.kwh;
-      const level = costUsd / Math.max(1e-9, 1 - spec.poolfee / 100);
-      return { mode: 'level', series: 'hpb', dir: 'below', fire: level, resolve: level };
-    }
-    case 'slow-blocks':
-      return { mode: 'level', series: 'sb', dir: 'above', fire: spec.minutes, resolve: spec.minutes };
-    case 'new-block':
-      return { mode: 'event', series: 'nb' };
-  }
-}
-
-/** Snapshot → value of every series it defines (missing data leaves a series out). */
-export function observe(s: Snapshot, nowSec: number): Observation {
-  const levels = new Map<string, { value: number; dir: 'above' | 'below' }>();
-  const set = (series: string, value: number): void => {
-    levels.set(series, { value, dir: BELOW_SERIES.has(series) ? 'below' : 'above' });
-  };
-  for (const [w, byLookback] of Object.entries(s.peaks)) {
-    const cur = s.hashrate[w as keyof typeof s.hashrate];
-    for (const [lb, peak] of Object.entries(byLookback)) {
-      if (cur && peak && peak.hps > 0) set(`hd-${w}-${lb}`, -pctChange(cur.hps, peak.hps));
-    }
-  }
-  const h7 = s.hashrate['7d'];
-  if (h7) set('hr7', h7.hps / 1e18);
-  const re = s.retarget.changePct;
-  set('re-up', re);
-  set('re-down', -re);
-  set('re-both', Math.abs(re));
-  set('rs', s.retarget.remainingBlocks);
-  const usd = s.hashprice.usdPerPhDay;
-  if (usd !== null) {
-    set('hpb', usd);
-    set('hpa', usd);
-    for (const [w, ago] of Object.entries(s.hashpriceAgo)) {
-      if (!ago) continue;
-      const move = pctChange(usd, ago.usdPerPhDay);
-      set(`hm-${w}-up`, move);
-      set(`hm-${w}-down`, -move);
-      set(`hm-${w}-both`, Math.abs(move));
-    }
-  }
-  set('sb', Math.max(0, nowSec - s.timeSec) / 60);
-  const events = ['nb'];
-  if (s.retargetOutcome !== null) events.push('retarget');
-  return { levels, events };
-}
-
-/** Level series where rules fire when the value falls (hash rate, blocks left, hash price). */
-export const BELOW_SERIES: ReadonlySet<string> = new Set(['hr7', 'rs', 'hpb']);
-
-/** The plan the engine uses unless a test injects another. */
-export const defaultIndexPlan: IndexPlan = { placement, observe };
+/**
+ * The plan the engine uses unless a test injects another: the alerting helper's index model, so
+ * the index selects exactly what evaluateRule compares.
+ */
+export const defaultIndexPlan: IndexPlan = alertIndexPlan;

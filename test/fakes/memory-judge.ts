@@ -7,11 +7,12 @@
 import type { AlertEvent, Rule, RuleState, Subscription } from '../../src/alerting/types.ts';
 import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import type { RuleJudge, Routing } from '../../src/jobs/engine-ports.ts';
-import { defaultIndexPlan, type IndexPlan, type Observation } from '../../src/store/index-plan.ts';
+import type { IndexPlan, Observation } from '../../src/store/index-plan.ts';
+import { simplePlan } from './memory-plan.ts';
 
 export class ThresholdJudge implements RuleJudge {
   private cache: { hash: string; nowSec: number; obs: Observation } | null = null;
-  constructor(private readonly plan: IndexPlan = defaultIndexPlan) {}
+  constructor(private readonly plan: IndexPlan = simplePlan) {}
 
   private observe(s: Snapshot, nowSec: number): Observation {
     if (this.cache?.hash !== s.hash || this.cache.nowSec !== nowSec) this.cache = { hash: s.hash, nowSec, obs: this.plan.observe(s, nowSec) };

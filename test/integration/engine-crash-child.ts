@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/app/logger.ts';
 import type { Notifier, OutboundMessage } from '../../src/alerting/ports.ts';
 import type { Subscription } from '../../src/alerting/types.ts';
 import { ThresholdJudge } from '../fakes/memory-judge.ts';
+import { simplePlan } from '../fakes/memory-plan.ts';
 
 const [db = '5', prefix = 'hb-test-engine-crash', concurrency = '16'] = process.argv.slice(2);
 const redis = new Redis({ db: Number(db), maxRetriesPerRequest: null });
@@ -25,7 +26,7 @@ const notifier: Notifier = {
 await createApp(
   { redisUrl: 'redis://127.0.0.1:6379', roles: ['notifier'], telegramBotToken: 'x', discordToken: undefined, logLevel: 'silent' },
   {
-    redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(),
+    redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), plan: simplePlan,
     notifiers: { telegram: notifier }, deliverConcurrency: Number(concurrency), tickEveryMs: 0,
     rateLimits: { telegram: { max: 100_000, durationMs: 1000 } },
     workerTiming: { lockDurationMs: 2000, stalledIntervalMs: 1000 },

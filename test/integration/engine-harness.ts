@@ -10,6 +10,7 @@ import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import { ThresholdJudge } from '../fakes/memory-judge.ts';
 import { RecordingNotifier } from '../fakes/memory-notifier.ts';
 import { MemorySnapshotReader } from '../fakes/memory-snapshots.ts';
+import { simplePlan } from '../fakes/memory-plan.ts';
 
 export interface Harness {
   app: App;
@@ -48,7 +49,7 @@ export async function startHarness(name: string, db: number, over: AppOverrides 
   const snapshots = new MemorySnapshotReader();
   const app = await createApp(
     { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'silent' },
-    { redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), snapshots, notifiers: { telegram: notifier }, tickEveryMs: 0,
+    { redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), plan: simplePlan, snapshots, notifiers: { telegram: notifier }, tickEveryMs: 0,
       rateLimits: { telegram: { max: 10_000, durationMs: 1000 } }, ...over },
   );
   return {
