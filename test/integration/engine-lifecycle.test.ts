@@ -5,6 +5,7 @@
  * hours/mute digests and the three kinds of delivery failure.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { alertIndexPlan, alertJudge } from '../../src/alerting/engine.ts';
 import type { Target } from '../../src/subscriptions/service.ts';
 import { hashFor, makeSnapshot } from '../fakes/memory-snapshots.ts';
 import { startHarness, waitFor, type Harness } from './engine-harness.ts';
@@ -108,5 +109,23 @@ describe('engine lifecycle through BullMQ', () => {
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toMatch(/poison/);
     expect(h.notifier.attempts).toBe(0);
+  });
+});
+
+describe('engine with the real alerting judge and index model', () => {
+  it('default rules fire once per crossing and resolve, through the queues', async () => {
+    await h.close();
+    h = await startHarness('real-judge', 4, { nowSec: () => now, judge: alertJudge, plan: alertIndexPlan });
+    const { rules } = await h.app.service.start(alice, now);
+    expect(rules.map((r) => r.kind)).toEqual(['retarget', 'hashrate-drop', 'retarget-estimate']);
+    await h.block(makeSnapshot({ height: 4000, dropPct: 0 }));
+    await h.block(makeSnapshot({ height: 4001, dropPct: 40 }));
+    await settle();
+    await h.block(makeSnapshot({ height: 4001, dropPct: 40 })); // duplicate block
+    await h.block(makeSnapshot({ height: 4002, dropPct: 41 }));
+    await h.block(makeSnapshot({ height: 4003, dropPct: 0 }));
+    await settle();
+    expect(states()).toEqual(['telegram-chat-1001:hashrate-drop:firing@4001', 'telegram-chat-1001:hashrate-drop:resolved@4003']);
+    expect(h.notifier.sent[0]?.events[0]?.text).toMatch(/hash ?rate/i);
   });
 });
