@@ -11,13 +11,13 @@ import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import { EvaluateJobSchema, evaluateJobId } from '../../src/jobs/queues.ts';
 import { createDiscordBot, createDiscordNotifier, type DiscordBot } from '../../src/platforms/discord/bot.ts';
 import { registerCommands } from '../../src/platforms/discord/register-commands.ts';
-import { defaultIndexPlan } from '../../src/store/index-plan.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
 import { subscriptionId } from '../../src/subscriptions/service.ts';
 import { DiscordStandIn, type DiscordStandInOptions } from '../fakes/discord/index.ts';
 import { ThresholdJudge } from '../fakes/memory-judge.ts';
 import { MemorySnapshotReader } from '../fakes/memory-snapshots.ts';
+import { simplePlan } from '../fakes/memory-plan.ts';
 import { cleanPrefix, waitFor } from '../integration/engine-harness.ts';
 
 export const DC_DB = 9;
@@ -47,13 +47,13 @@ export async function startDiscordWorld(name: string, standInOpts: DiscordStandI
   const logger = silentLogger();
   const snapshots = new MemorySnapshotReader();
   const keys = engineKeys(`${prefix}:`);
-  const store = new RedisSubscriptionStore(redis, { keys, plan: defaultIndexPlan });
+  const store = new RedisSubscriptionStore(redis, { keys, plan: simplePlan });
   const notifier = createDiscordNotifier({ token: standIn.token, apiBase: standIn.apiBase, logger, restOffsetMs: 20 });
   let bot: DiscordBot | undefined;
   const app = await createApp(
     { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: undefined, discordToken: standIn.token, logLevel: 'silent' },
     {
-      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, judge: new ThresholdJudge(), snapshots,
+      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, judge: new ThresholdJudge(), plan: simplePlan, snapshots,
       notifiers: { discord: notifier }, tickEveryMs: 0,
       startBots: async (a) => {
         bot = createDiscordBot({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, service: a.service, logger, notifier });

@@ -10,12 +10,13 @@ import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import { EvaluateJobSchema, evaluateJobId } from '../../src/jobs/queues.ts';
 import { createTelegramBot, createTelegramNotifier, type TelegramBot } from '../../src/platforms/telegram/bot.ts';
 import type { TelegramLimits } from '../../src/platforms/telegram/pacer.ts';
-import { defaultIndexPlan } from '../../src/store/index-plan.ts';
+import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
 import { subscriptionId } from '../../src/subscriptions/service.ts';
 import { ThresholdJudge } from '../fakes/memory-judge.ts';
 import { MemorySnapshotReader } from '../fakes/memory-snapshots.ts';
+import { simplePlan } from '../fakes/memory-plan.ts';
 import { cleanPrefix, waitFor } from '../integration/engine-harness.ts';
 import { FakeTelegramBotApi, type FakeChat, type FakeUser } from '../fakes/telegram-bot-api.ts';
 import type { FakeLimits } from '../fakes/telegram-limits.ts';
@@ -41,6 +42,10 @@ export interface WorldOptions {
   fakeLimits?: FakeLimits;
   /** The bot's pacer (default: fast, so conversations don't wait a second a reply). */
   botLimits?: TelegramLimits;
+  /** Charts for alerts and replies (absent: text only); rules come from the store. */
+  charts?: ChartRenderer;
+  /** Redis DB (default TG_DB). */
+  db?: number;
 }
 
 const FAST: TelegramLimits = { globalPerSec: 1000, chatIntervalMs: 0, groupPerMin: 10_000, maxInlineWaitMs: 3000 };
@@ -48,22 +53,23 @@ const FAST: TelegramLimits = { globalPerSec: 1000, chatIntervalMs: 0, groupPerMi
 export async function startTelegramWorld(name: string, opts: WorldOptions = {}): Promise<TelegramWorld> {
   const fake = await FakeTelegramBotApi.start(opts.fakeLimits ? { limits: opts.fakeLimits } : {});
   const prefix = `hb-test-tg-${name}-${process.pid}`;
-  const redis = new Redis({ db: TG_DB, maxRetriesPerRequest: null });
+  const redis = new Redis({ db: opts.db ?? TG_DB, maxRetriesPerRequest: null });
   await cleanPrefix(redis, prefix);
   const logger = silentLogger();
   const snapshots = new MemorySnapshotReader();
   const keys = engineKeys(`${prefix}:`);
-  const store = new RedisSubscriptionStore(redis, { keys, plan: defaultIndexPlan });
-  const notifier = createTelegramNotifier({ token: fake.token, apiRoot: fake.apiRoot, logger, limits: opts.botLimits ?? FAST });
+  const store = new RedisSubscriptionStore(redis, { keys, plan: simplePlan });
+  const charts = opts.charts === undefined ? {} : { charts: opts.charts, chartRules: (sub: { id: string }) => store.listRules(sub.id) };
+  const notifier = createTelegramNotifier({ token: fake.token, apiRoot: fake.apiRoot, logger, limits: opts.botLimits ?? FAST, ...charts });
   let bot: TelegramBot | undefined;
   const app = await createApp(
     { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: fake.token, discordToken: undefined, logLevel: 'silent' },
     {
-      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, judge: new ThresholdJudge(), snapshots,
+      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, judge: new ThresholdJudge(), plan: simplePlan, snapshots,
       notifiers: { telegram: notifier }, tickEveryMs: 0, rateLimits: { telegram: { max: 30, durationMs: 1000 } },
       startBots: async (a) => {
         bot = createTelegramBot({
-          token: fake.token, apiRoot: fake.apiRoot, service: a.service, logger, notifier,
+          token: fake.token, apiRoot: fake.apiRoot, service: a.service, logger, notifier, ...charts,
           deactivate: (t) => store.setActive(subscriptionId(t), false),
         });
         await bot.start();

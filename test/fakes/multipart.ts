@@ -4,6 +4,7 @@
  * bytes, so a PNG part arrives exactly as sent. Malformed bodies throw with what was wrong; the
  * stand-ins answer those with 400 like the real servers.
  */
+import { crc32, deflateSync } from 'node:zlib';
 
 export interface FormPart {
   readonly name: string;
@@ -67,4 +68,24 @@ export function isPng(data: Buffer): boolean {
 /** Width and height from the IHDR chunk (call isPng first). */
 export function pngSize(data: Buffer): { width: number; height: number } {
   return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+/** A valid one-colour RGB PNG of any size, for upload tests that need no real chart. */
+export function makePng(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const raw = Buffer.alloc((width * 3 + 1) * height, 0x7f);
+  for (let y = 0; y < height; y++) raw[y * (width * 3 + 1)] = 0;
+  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
