@@ -1,52 +1,93 @@
 /**
  * Compact string encodings for what the engine keeps per subscription and per rule. Redis memory
- * per rule is a product goal (≤ 300 bytes at a million subscriptions), so fields are short, nulls
- * are empty strings and rule specs are JSON without the fields every rule repeats.
+ * per rule is a product goal (≤ 300 bytes at a million subscriptions), so fields are short,
+ * defaults are not stored and rule specs are positional strings.
  */
-import type { Rule, RuleSpec, RuleState, Subscription } from '../alerting/types.ts';
+import type { Rule, RuleKind, RuleSpec, RuleState, Subscription } from '../alerting/types.ts';
 
-/** Subscription → flat hash fields (HSET). The rule-id counter `n` is kept beside them. */
+/** Optional subscription fields; written only when they differ from the default (memory per rule). */
+export const SUBSCRIPTION_OPTIONAL_FIELDS = ['p', 't', 'i', 'o', 'z', 'q', 'm', 'a'] as const;
+
+/** `platform-targetType-targetId` split back into its parts (targetId may itself contain '-'). */
+function splitId(id: string): { platform: string; targetType: string; targetId: string } | null {
+  const a = id.indexOf('-');
+  const b = a < 0 ? -1 : id.indexOf('-', a + 1);
+  if (a <= 0 || b <= a + 1 || b === id.length - 1) return null;
+  return { platform: id.slice(0, a), targetType: id.slice(a + 1, b), targetId: id.slice(b + 1) };
+}
+
+/**
+ * Subscription → hash fields, defaults left out: the platform, target and owner are implied by
+ * the id for most subscriptions, so a typical one stores only its creation time.
+ */
 export function encodeSubscription(sub: Subscription): Record<string, string> {
-  return {
-    p: sub.platform,
-    t: sub.targetType,
-    i: sub.targetId,
-    o: sub.ownerId,
-    z: sub.timeZone,
-    q: sub.quiet === null ? '' : `${sub.quiet.startMin}-${sub.quiet.endMin}`,
-    m: sub.mutedUntilSec === null ? '' : String(sub.mutedUntilSec),
-    a: sub.active ? '1' : '0',
-    c: String(sub.createdSec),
-  };
+  const out: Record<string, string> = { c: String(sub.createdSec) };
+  const parts = splitId(sub.id);
+  if (!parts || parts.platform !== sub.platform || parts.targetType !== sub.targetType || parts.targetId !== sub.targetId) {
+    Object.assign(out, { p: sub.platform, t: sub.targetType, i: sub.targetId });
+  }
+  if (sub.ownerId !== sub.targetId) out['o'] = sub.ownerId;
+  if (sub.timeZone !== 'UTC') out['z'] = sub.timeZone;
+  if (sub.quiet !== null) out['q'] = `${sub.quiet.startMin}-${sub.quiet.endMin}`;
+  if (sub.mutedUntilSec !== null) out['m'] = String(sub.mutedUntilSec);
+  if (!sub.active) out['a'] = '0';
+  return out;
 }
 
 /** Inverse of encodeSubscription; null when the hash is empty or not a subscription. */
 export function decodeSubscription(id: string, h: Record<string, string>): Subscription | null {
-  if (h['p'] === undefined || h['i'] === undefined) return null;
+  if (h['c'] === undefined) return null;
+  const parts = splitId(id);
+  const platform = h['p'] ?? parts?.platform;
+  const targetId = h['i'] ?? parts?.targetId;
+  if (platform === undefined || targetId === undefined) return null;
   const q = h['q'] ?? '';
   const dash = q.indexOf('-');
   return {
     id,
-    platform: h['p'] as Subscription['platform'],
-    targetType: (h['t'] ?? 'chat') as Subscription['targetType'],
-    targetId: h['i'],
-    ownerId: h['o'] ?? '',
+    platform: platform as Subscription['platform'],
+    targetType: (h['t'] ?? parts?.targetType ?? 'chat') as Subscription['targetType'],
+    targetId,
+    ownerId: h['o'] ?? targetId,
     timeZone: h['z'] || 'UTC',
     quiet: dash > 0 ? { startMin: Number(q.slice(0, dash)), endMin: Number(q.slice(dash + 1)) } : null,
     mutedUntilSec: h['m'] ? Number(h['m']) : null,
     active: h['a'] !== '0',
-    createdSec: Number(h['c'] ?? 0),
+    createdSec: Number(h['c']),
   };
 }
 
-/** A rule's spec and creation time as one JSON value; id and owner are implied by where it is stored. */
+/** Short code and parameter order per kind: `hd|1750000000|10|3d|30d` instead of 75 bytes of JSON. */
+const RULE_CODES: Readonly<Record<RuleKind, readonly [code: string, params: readonly string[]]>> = {
+  'hashrate-drop': ['hd', ['pct', 'window', 'lookback']],
+  'hashrate-below': ['hb', ['ehs']],
+  'retarget-estimate': ['re', ['pct', 'direction']],
+  retarget: ['rt', []],
+  'retarget-soon': ['rs', ['blocks']],
+  'hashprice-move': ['hm', ['pct', 'window', 'direction']],
+  'hashprice-below': ['hpb', ['usd']],
+  'hashprice-above': ['hpa', ['usd']],
+  breakeven: ['be', ['jth', 'kwh', 'poolfee']],
+  'slow-blocks': ['sb', ['minutes']],
+  'new-block': ['nb', []],
+};
+const KIND_BY_CODE = new Map(Object.entries(RULE_CODES).map(([kind, [code, params]]) => [code, { kind: kind as RuleKind, params }]));
+const TEXT_PARAMS = new Set(['window', 'lookback', 'direction']);
+
+/** A rule's spec and creation time as one short string; id and owner are implied by where it is stored. */
 export function encodeRule(spec: RuleSpec, createdSec: number): string {
-  return JSON.stringify({ ...spec, c: createdSec });
+  const [code, params] = RULE_CODES[spec.kind];
+  const values = params.map((p) => String((spec as unknown as Record<string, string | number>)[p]));
+  return [code, String(createdSec), ...values].join('|');
 }
 
-export function decodeRule(subscriptionId: string, id: string, json: string): Rule {
-  const { c, ...spec } = JSON.parse(json) as RuleSpec & { c: number };
-  return { ...(spec as RuleSpec), id, subscriptionId, createdSec: c };
+export function decodeRule(subscriptionId: string, id: string, raw: string): Rule {
+  const [code = '', created = '0', ...values] = raw.split('|');
+  const def = KIND_BY_CODE.get(code);
+  if (def === undefined) throw new Error(`unknown rule encoding in ${subscriptionId}/${id}`);
+  const spec: Record<string, string | number> = { kind: def.kind };
+  def.params.forEach((p, i) => { spec[p] = TEXT_PARAMS.has(p) ? (values[i] ?? '') : Number(values[i]); });
+  return { ...(spec as unknown as RuleSpec), id, subscriptionId, createdSec: Number(created) };
 }
 
 /** `status|lastHeight|lastHash|firingSinceHeight|lastNotifiedSec`, nulls empty. */

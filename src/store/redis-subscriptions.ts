@@ -6,13 +6,13 @@
 import type { Redis } from 'ioredis';
 import type { SubscriptionStore } from '../alerting/ports.ts';
 import { MAX_RULES_PER_SUBSCRIPTION, type Rule, type RuleSpec, type Subscription } from '../alerting/types.ts';
-import { compareRuleIds, decodeRule, decodeSubscription, encodeRule, encodeSubscription } from './codec.ts';
+import { SUBSCRIPTION_OPTIONAL_FIELDS, compareRuleIds, decodeRule, decodeSubscription, encodeRule, encodeSubscription } from './codec.ts';
 import { defaultIndexPlan, type IndexPlan } from './index-plan.ts';
 import { engineKeys, ruleKey, type EngineKeys } from './keys.ts';
 import { RedisRuleIndex } from './rule-index.ts';
 
 /**
- * KEYS: subscription hash, rules hash, index key. ARGV: max rules, rule JSON, 'z'|'s', score, member prefix.
+ * KEYS: subscription hash, rules hash, index key. ARGV: max rules, encoded rule, 'z'|'s', score, member prefix.
  * Allocates the next id from the subscription's counter so ids stay short and never reused.
  */
 const ADD_RULE = `
@@ -45,8 +45,8 @@ export class RedisSubscriptionStore implements SubscriptionStore {
 
   async put(sub: Subscription): Promise<void> {
     const key = this.keys.subscription(sub.id);
-    // 'q' and 'm' are written as '' when off, so a replace clears them.
-    await this.redis.hset(key, encodeSubscription(sub));
+    // Defaults are not stored, so a replace first clears every optional field (the rule counter stays).
+    await this.redis.multi().hdel(key, ...SUBSCRIPTION_OPTIONAL_FIELDS).hset(key, encodeSubscription(sub)).exec();
   }
 
   async remove(id: string): Promise<void> {
@@ -59,7 +59,9 @@ export class RedisSubscriptionStore implements SubscriptionStore {
 
   async setActive(id: string, active: boolean): Promise<void> {
     const key = this.keys.subscription(id);
-    if ((await this.redis.exists(key)) === 1) await this.redis.hset(key, 'a', active ? '1' : '0');
+    if ((await this.redis.exists(key)) !== 1) return;
+    if (active) await this.redis.hdel(key, 'a');
+    else await this.redis.hset(key, 'a', '0');
   }
 
   async listRules(subscriptionId: string): Promise<Rule[]> {

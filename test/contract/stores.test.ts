@@ -86,6 +86,22 @@ describe.each(impls)('SubscriptionStore contract (%s)', (_name, make) => {
     expect(listed.at(-1)).toEqual({ ...drop, id: '12', subscriptionId: sub().id, createdSec: 2000 });
   });
 
+  it('round-trips every kind with its parameters, and a subscription whose owner is its target', async () => {
+    const own = sub({ id: 'discord-channel-77', platform: 'discord', targetType: 'channel', targetId: '77', ownerId: '77', timeZone: 'UTC', quiet: null });
+    await p.subs.put(own);
+    expect(await p.subs.get(own.id)).toEqual(own);
+    const specs: RuleSpec[] = [
+      drop, { kind: 'hashrate-below', ehs: 650.5 }, { kind: 'retarget-estimate', pct: 5, direction: 'down' }, { kind: 'retarget' },
+      { kind: 'retarget-soon', blocks: 144 }, { kind: 'hashprice-move', pct: 7.5, window: '24h', direction: 'both' },
+      { kind: 'hashprice-below', usd: 45 }, { kind: 'hashprice-above', usd: 60 }, { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 },
+      { kind: 'slow-blocks', minutes: 60 }, { kind: 'new-block' },
+    ];
+    for (const s of specs) await p.subs.addRule(own.id, s, 1_700_000_000);
+    const listed = await p.subs.listRules(own.id);
+    expect(listed.map(({ id: _i, subscriptionId: _s, createdSec: _c, ...spec }) => spec)).toEqual(specs);
+    expect(listed.every((r) => r.createdSec === 1_700_000_000 && r.subscriptionId === own.id)).toBe(true);
+  });
+
   it('refuses the 26th rule and keeps the 25', async () => {
     await p.subs.put(sub());
     for (let i = 0; i < 25; i++) expect(await p.subs.addRule(sub().id, { kind: 'new-block' }, i)).not.toBe('too-many-rules');

@@ -1,0 +1,63 @@
+/**
+ * Bench helpers: a private redis-server on a free port (no persistence, killed at the end) and
+ * fast bulk seeding of subscriptions with the production encodings, keys and index placement.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import type { RuleSpec } from '../src/alerting/types.ts';
+import { encodeRule, encodeSubscription } from '../src/store/codec.ts';
+import type { IndexPlan } from '../src/store/index-plan.ts';
+import { ruleKey, type EngineKeys } from '../src/store/keys.ts';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+export async function privateRedis(): Promise<{ port: number; server: ChildProcess; stop: () => void }> {
+  const port = await freePort();
+  const server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
+  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
+  probe.on('error', () => undefined);
+  for (let i = 0; i < 200; i++) {
+    if ((await probe.ping().catch(() => '')) === 'PONG') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  probe.disconnect();
+  return { port, server, stop: () => { server.kill('SIGKILL'); } };
+}
+
+/** Seeds subscriptions `from…to-1`, each with `rulesOf(i)`, exactly as the stores would write them. */
+export async function seed(redis: Redis, keys: EngineKeys, plan: IndexPlan, from: number, to: number, rulesOf: (i: number) => RuleSpec[]): Promise<void> {
+  const BATCH = 2000;
+  for (let start = from; start < to; start += BATCH) {
+    const p = redis.pipeline();
+    for (let i = start; i < Math.min(to, start + BATCH); i++) {
+      const id = `telegram-chat-${100_000_000 + i}`;
+      const specs = rulesOf(i);
+      p.hset(keys.subscription(id), { ...encodeSubscription({
+        id, platform: 'telegram', targetType: 'chat', targetId: String(100_000_000 + i), ownerId: String(100_000_000 + i),
+        timeZone: 'UTC', quiet: null, mutedUntilSec: null, active: true, createdSec: 1_750_000_000,
+      }), n: String(specs.length) });
+      const fields: Record<string, string> = {};
+      specs.forEach((spec, j) => {
+        const rid = String(j + 1);
+        fields[rid] = encodeRule(spec, 1_750_000_000);
+        const pl = plan.placement(spec);
+        if (pl.mode === 'event') p.sadd(keys.eventIndex(pl.series), ruleKey(id, rid));
+        else p.zadd(keys.fireIndex(pl.series), pl.fire, ruleKey(id, rid));
+      });
+      p.hset(keys.rules(id), fields);
+    }
+    await p.exec();
+  }
+}
+
+export function emit(bench: string, metric: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
+  process.stdout.write(`${JSON.stringify({ bench, metric, value: Math.round(value * 1000) / 1000, unit, ...extra })}\n`);
+}
