@@ -9,14 +9,14 @@ import { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
 import { alertJudge } from '../alerting/engine.ts';
 import type { Notifier } from '../alerting/ports.ts';
-import { err } from '../alerting/result.ts';
 import type { Platform } from '../alerting/types.ts';
 import { RedisChainState } from '../store/chain-state.ts';
 import { defaultIndexPlan, type IndexPlan } from '../store/index-plan.ts';
 import { engineKeys } from '../store/keys.ts';
 import { RedisNotificationLog } from '../store/redis-notification-log.ts';
 import { RedisSubscriptionStore } from '../store/redis-subscriptions.ts';
-import { chainSnapshotReader } from '../store/snapshot-reader.ts';
+import { chainHistory, chainSnapshotReader } from '../store/snapshot-reader.ts';
+import { fixtureHistory, previewWith } from '../subscriptions/preview.ts';
 import { SubscriptionUseCases, type UseCaseDeps } from '../subscriptions/use-cases.ts';
 import { subscriptionId, type SubscriptionService } from '../subscriptions/service.ts';
 import { ConsoleNotifier, CONSOLE_TARGET } from '../platforms/console/console-notifier.ts';
@@ -95,10 +95,11 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   const nowSec = o.nowSec ?? (() => Math.floor(Date.now() / 1000));
   const store = new RedisSubscriptionStore(redis, { keys, plan });
   const nlog = new RedisNotificationLog(redis, keys);
-  const snapshots = o.snapshots ?? chainSnapshotReader(new RedisChainState(redis, { prefix: keys.prefix, keepBlocks: 0 }));
+  const chain = new RedisChainState(redis, { prefix: keys.prefix, keepBlocks: 0 });
+  const snapshots = o.snapshots ?? chainSnapshotReader(chain);
   const service = new SubscriptionUseCases({
     store, latestSnapshot: () => snapshots.latest(),
-    preview: o.preview ?? (async () => err('preview-unavailable', 'Preview is not available on this server yet.')),
+    preview: o.preview ?? previewWith([chainHistory(redis, chain), fixtureHistory()]),
   });
   const queueOpts = { connection: connectionFor(redis), ...(o.queuePrefix ? { prefix: o.queuePrefix } : {}) };
   const workerOpts = {

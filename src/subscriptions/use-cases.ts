@@ -125,6 +125,11 @@ export class SubscriptionUseCases implements SubscriptionService {
     return true;
   }
 
+  /** The bot was blocked or removed: keep the rules, stop delivering until `start` again. */
+  async deactivate(target: Target): Promise<void> {
+    await this.deps.store.setActive(subscriptionId(target), false);
+  }
+
   latestSnapshot(): Promise<Snapshot | null> {
     return this.deps.latestSnapshot();
   }
