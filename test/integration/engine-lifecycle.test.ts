@@ -6,6 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alertIndexPlan, alertJudge } from '../../src/alerting/engine.ts';
+import { createApp } from '../../src/app/create-app.ts';
+import { silentLogger } from '../../src/app/logger.ts';
 import type { Target } from '../../src/subscriptions/service.ts';
 import { hashFor, makeSnapshot } from '../fakes/memory-snapshots.ts';
 import { startHarness, waitFor, type Harness } from './engine-harness.ts';
@@ -127,5 +129,52 @@ describe('engine with the real alerting judge and index model', () => {
     await settle();
     expect(states()).toEqual(['telegram-chat-1001:hashrate-drop:firing@4001', 'telegram-chat-1001:hashrate-drop:resolved@4003']);
     expect(h.notifier.sent[0]?.events[0]?.text).toMatch(/hash ?rate/i);
+  });
+});
+
+describe('slow-blocks tick and evaluator restart (real judge)', () => {
+  it('the tick fires slow-blocks once between blocks; the next block resolves it', async () => {
+    await h.close();
+    h = await startHarness('tick', 4, { nowSec: () => now, judge: alertJudge, plan: alertIndexPlan, tickEveryMs: 100 });
+    await h.app.service.start(alice, now);
+    for (const r of await h.app.service.listRules(alice)) await h.app.service.removeRule(alice, r.id);
+    expect((await h.app.service.addRule(alice, 'slow-blocks', ['30m'], now)).ok).toBe(true);
+    const tip = makeSnapshot({ height: 6000, timeSec: now });
+    await h.block(tip);
+    await settle();
+    now += 31 * 60;
+    await waitFor(() => h.notifier.sent.length === 1, 10_000, 'slow-blocks alert');
+    await new Promise((r) => setTimeout(r, 500)); // several more ticks: nothing new
+    expect(h.notifier.sent).toHaveLength(1);
+    expect(h.notifier.sent[0]?.hash).toBe(`slow-${tip.hash}`);
+    expect(h.notifier.sent[0]?.events.map((e) => `${e.kind}:${e.state}`)).toEqual(['slow-blocks:firing']);
+    await h.block(makeSnapshot({ height: 6001, timeSec: now }));
+    await waitFor(() => h.notifier.sent.length === 2, 10_000, 'resolution');
+    expect(h.notifier.sent[1]?.events.map((e) => `${e.kind}:${e.state}@${e.height}`)).toEqual(['slow-blocks:resolved@6001']);
+  });
+
+  it('an evaluator restarted between duplicate deliveries of a block fires nothing twice', async () => {
+    await h.close();
+    const over = { nowSec: () => now, judge: alertJudge, plan: alertIndexPlan };
+    h = await startHarness('restart-eval', 4, over);
+    await h.app.service.start(alice, now);
+    await h.block(makeSnapshot({ height: 7000, dropPct: 40 }));
+    await settle();
+    expect(states()).toEqual(['telegram-chat-1001:hashrate-drop:firing@7000']);
+    // a new process on the same Redis (same prefixes): states and the notification log survive
+    await h.app.shutdown(5000);
+    const again = await createApp(
+      { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'silent' },
+      { ...over, redis: h.redis, keyPrefix: `${h.prefix}:`, queuePrefix: h.prefix, logger: silentLogger(), snapshots: h.snapshots, notifiers: { telegram: h.notifier }, tickEveryMs: 0 },
+    );
+    const s = makeSnapshot({ height: 7000, dropPct: 40 });
+    await again.evaluateQueue.add('evaluate', { height: s.height, hash: s.hash, correction: false }, { jobId: 'eval-again' });
+    const next = makeSnapshot({ height: 7001, dropPct: 42 });
+    h.snapshots.put(next);
+    await again.evaluateQueue.add('evaluate', { height: next.height, hash: next.hash, correction: false }, { jobId: 'eval-next' });
+    await waitFor(async () => (await again.evaluateQueue.getCompletedCount()) === 2, 10_000, 'both evaluated');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(states()).toEqual(['telegram-chat-1001:hashrate-drop:firing@7000']);
+    await again.shutdown(5000);
   });
 });
