@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/app/logger.ts';
 import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import { EvaluateJobSchema, evaluateJobId } from '../../src/jobs/queues.ts';
 import { createDiscordBot, createDiscordNotifier, type DiscordBot } from '../../src/platforms/discord/bot.ts';
+import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
 import { registerCommands } from '../../src/platforms/discord/register-commands.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
@@ -38,17 +39,26 @@ export interface DiscordWorld {
 
 export { cleanPrefix, waitFor };
 
-export async function startDiscordWorld(name: string, standInOpts: DiscordStandInOptions = {}): Promise<DiscordWorld> {
+export interface DiscordWorldOptions {
+  /** Charts for alerts and replies (absent: none); an alert's rules come from the store. */
+  readonly charts?: ChartRenderer;
+  /** Redis DB (default DC_DB). */
+  readonly db?: number;
+}
+
+export async function startDiscordWorld(name: string, standInOpts: DiscordStandInOptions = {}, opts: DiscordWorldOptions = {}): Promise<DiscordWorld> {
   const standIn = await DiscordStandIn.start(standInOpts);
   await registerCommands({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, guildId: standIn.guildId });
   const prefix = `hb-test-dc-${name}-${process.pid}`;
-  const redis = new Redis({ db: DC_DB, maxRetriesPerRequest: null });
+  const redis = new Redis({ db: opts.db ?? DC_DB, maxRetriesPerRequest: null });
   await cleanPrefix(redis, prefix);
   const logger = silentLogger();
   const snapshots = new MemorySnapshotReader();
   const keys = engineKeys(`${prefix}:`);
   const store = new RedisSubscriptionStore(redis, { keys, plan: simplePlan });
-  const notifier = createDiscordNotifier({ token: standIn.token, apiBase: standIn.apiBase, logger, restOffsetMs: 20 });
+  const charts = opts.charts === undefined ? {} : { charts: opts.charts };
+  const chartRules = opts.charts === undefined ? {} : { chartRules: (sub: { id: string }) => store.listRules(sub.id) };
+  const notifier = createDiscordNotifier({ token: standIn.token, apiBase: standIn.apiBase, logger, restOffsetMs: 20, ...charts, ...chartRules });
   let bot: DiscordBot | undefined;
   const app = await createApp(
     { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: undefined, discordToken: standIn.token, logLevel: 'silent' },
@@ -56,7 +66,7 @@ export async function startDiscordWorld(name: string, standInOpts: DiscordStandI
       redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, judge: new ThresholdJudge(), plan: simplePlan, snapshots,
       notifiers: { discord: notifier }, tickEveryMs: 0,
       startBots: async (a) => {
-        bot = createDiscordBot({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, service: a.service, logger, notifier });
+        bot = createDiscordBot({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, service: a.service, logger, notifier, ...charts });
         await bot.start();
         return [{ stop: () => bot!.stop() }];
       },

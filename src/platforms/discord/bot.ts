@@ -7,6 +7,7 @@ import { Client, Events, GatewayIntentBits, REST } from 'discord.js';
 import { once } from 'node:events';
 import type { Logger } from '../../app/logger.ts';
 import type { SubscriptionService } from '../../subscriptions/service.ts';
+import type { ChartRenderer, ChartRules } from '../chart-picture.ts';
 import { handleInteraction } from './handlers.ts';
 import { DiscordNotifier } from './notifier.ts';
 import { Pacer } from './pacer.ts';
@@ -35,6 +36,10 @@ export interface DiscordBotOptions {
    * service exists); the bot then shares its REST client. Without it the bot makes its own.
    */
   readonly notifier?: DiscordNotifier;
+  /** Optional: charts in /status, /retarget, /hashprice replies (absent = embeds without a picture). */
+  readonly charts?: ChartRenderer;
+  /** For the notifier the bot builds when none is given (see DiscordNotifierOptions). */
+  readonly chartRules?: ChartRules;
 }
 
 export interface DiscordNotifierOptions {
@@ -44,6 +49,10 @@ export interface DiscordNotifierOptions {
   readonly restOffsetMs?: number;
   /** Requests per second the notifier spaces evenly; Discord's global limit is 50. */
   readonly requestsPerSec?: number;
+  /** Optional: alerts carry a chart in their embed (absent = exactly the text-only embeds). */
+  readonly charts?: ChartRenderer;
+  /** The subscriber's rules for the chart's threshold lines (e.g. `(sub) => store.listRules(sub.id)`). */
+  readonly chartRules?: ChartRules;
 }
 
 /** The one REST client: `retries: 0` because the one retry layer is BullMQ (see notifier.ts). */
@@ -56,7 +65,10 @@ function createRest(o: DiscordNotifierOptions): REST {
 /** Alert delivery over REST alone, for createApp's notifiers (and notifier-only processes). */
 export function createDiscordNotifier(o: DiscordNotifierOptions): DiscordNotifier {
   const logger = o.logger.child({ platform: 'discord' });
-  return new DiscordNotifier({ rest: createRest({ ...o, logger }), logger, pacer: new Pacer(o.requestsPerSec ?? DISCORD_GLOBAL_PER_SEC) });
+  return new DiscordNotifier({
+    rest: createRest({ ...o, logger }), logger, pacer: new Pacer(o.requestsPerSec ?? DISCORD_GLOBAL_PER_SEC),
+    ...(o.charts !== undefined ? { charts: o.charts } : {}), ...(o.chartRules !== undefined ? { chartRules: o.chartRules } : {}),
+  });
 }
 
 export interface DiscordBot {
@@ -83,6 +95,7 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
   const deps = {
     service: opts.service, logger, nowSec: opts.nowSec ?? (() => Math.floor(Date.now() / 1000)),
     sendDm: (userId: string, content: string) => notifier.sendDm(userId, content),
+    ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
   };
   client.on(Events.InteractionCreate, (i) => void handleInteraction(i, deps));
   client.on(Events.Error, (e) => logger.error({ err: e }, 'discord client error'));

@@ -2,11 +2,13 @@
  * `/start`, `/mute`, `/unmute`, `/quiet`, `/stop` and the read-only `/status`, `/retarget`,
  * `/hashprice`, `/help`.
  */
-import type { APIEmbed, ChatInputCommandInteraction } from 'discord.js';
+import { AttachmentBuilder, type APIEmbed, type ChatInputCommandInteraction } from 'discord.js';
 import { DeliveryError } from '../../alerting/ports.ts';
 import type { Snapshot } from '../../domain/snapshot-types.ts';
+import { commandChart } from '../chart-picture.ts';
 import { fmtClock } from '../telegram/format.ts';
-import { deferThen, isPersonal, problem, replyNow, targetOrRefuse, where, type HandlerDeps } from './interaction-kit.ts';
+import { deferThen, invokerContext, isPersonal, problem, replyNow, targetChoice, targetOrRefuse, where, type Answer, type HandlerDeps } from './interaction-kit.ts';
+import { resolveTarget } from './options.ts';
 import { rulesEmbed } from './render.ts';
 import { hashpriceEmbed, helpEmbed, noDataEmbed, retargetEmbed, statusEmbed } from './render-info.ts';
 
@@ -83,19 +85,34 @@ export async function stop(i: ChatInputCommandInteraction, deps: HandlerDeps): P
   });
 }
 
-/** `/status`, `/retarget`, `/hashprice`: public answers from the latest snapshot. */
-export function info(render: (s: Snapshot, nowSec: number) => APIEmbed) {
+/**
+ * `/status`, `/retarget`, `/hashprice`: public answers from the latest snapshot, with the matching
+ * chart in the embed when charts are configured (drawn in the invoker's subscription's zone and
+ * with its thresholds; UTC and none without one). No chart → the same embed without a picture.
+ */
+export function info(command: 'status' | 'retarget' | 'hashprice', render: (s: Snapshot, nowSec: number) => APIEmbed) {
   return async (i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> => {
-    await deferThen(i, false, async () => {
+    await deferThen(i, false, async (): Promise<Answer> => {
       const s = await deps.service.latestSnapshot();
-      return { embeds: [s === null ? noDataEmbed() : render(s, deps.nowSec())] };
+      if (s === null) return { embeds: [noDataEmbed()] };
+      const embed = render(s, deps.nowSec());
+      const t = resolveTarget(targetChoice(i), invokerContext(i), false);
+      const target = t.ok ? t.value : null;
+      const zone = target === null ? 'UTC' : ((await deps.service.get(target))?.timeZone ?? 'UTC');
+      const rules = async () => (target === null ? [] : deps.service.listRules(target));
+      const picture = await commandChart(deps.charts, command, s, zone, rules, deps.logger);
+      if (picture === null) return { embeds: [embed] };
+      return {
+        embeds: [{ ...embed, image: { url: `attachment://${picture.filename}` } }],
+        files: [new AttachmentBuilder(picture.png, { name: picture.filename })],
+      };
     });
   };
 }
 
-export const status = info(statusEmbed);
-export const retarget = info(retargetEmbed);
-export const hashprice = info(hashpriceEmbed);
+export const status = info('status', statusEmbed);
+export const retarget = info('retarget', retargetEmbed);
+export const hashprice = info('hashprice', hashpriceEmbed);
 
 export async function help(i: ChatInputCommandInteraction): Promise<void> {
   await replyNow(i, { embeds: [helpEmbed()] });

@@ -3,10 +3,11 @@
  * refuse at once (ephemeral, nothing stored) or defer first and answer later — the 3-second rule
  * is met by deferring before any I/O.
  */
-import { MessageFlags, type APIEmbed, type ChatInputCommandInteraction } from 'discord.js';
+import { MessageFlags, type APIEmbed, type AttachmentBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { Result } from '../../alerting/result.ts';
 import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
 import type { Logger } from '../../app/logger.ts';
+import type { ChartRenderer } from '../chart-picture.ts';
 import { TARGET_OPTION, type TargetChoice } from './commands.ts';
 import { resolveTarget, type InvokerContext } from './options.ts';
 import { problemText } from './render.ts';
@@ -18,11 +19,15 @@ export interface HandlerDeps {
   readonly nowSec: () => number;
   /** Sends a user a DM; throws DeliveryError (the notifier's). Used to prove DMs reach them. */
   readonly sendDm?: (userId: string, content: string) => Promise<void>;
+  /** Optional: /status, /retarget, /hashprice show a chart in their embed (absent = no picture). */
+  readonly charts?: ChartRenderer;
 }
 
 export interface Answer {
   readonly content?: string;
   readonly embeds?: APIEmbed[];
+  /** Uploads an embed shows through `image.url = attachment://<name>`. */
+  readonly files?: AttachmentBuilder[];
 }
 
 /** What commands and autocomplete interactions share about who invoked them and where. */

@@ -11,10 +11,12 @@
  * X-RateLimit headers and the global 50 requests/s, and sends the request again after Retry-After,
  * so a rate limit delays a message but never loses or duplicates it.
  */
-import { DiscordAPIError, HTTPError, RateLimitError, Routes, type REST } from 'discord.js';
+import { DiscordAPIError, HTTPError, RateLimitError, Routes, type APIEmbed, type RawFile, type REST } from 'discord.js';
 import { redactSecrets, type Logger } from '../../app/logger.ts';
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
 import type { Subscription } from '../../alerting/types.ts';
+import { chartForAlerts } from '../../charts/index.ts';
+import { alertChart, type ChartDeps, type ChartPicture } from '../chart-picture.ts';
 import { clip, LIMITS } from './embed-limits.ts';
 import type { Pacer } from './pacer.ts';
 import { renderAlertMessage } from './render.ts';
@@ -53,7 +55,7 @@ function classify(e: unknown, attempted: string): DeliveryError {
   return new DeliveryError('retryable', `${attempted}: network error ${clip(msg, 200)}`, { platform: 'discord' });
 }
 
-export interface DiscordNotifierDeps {
+export interface DiscordNotifierDeps extends ChartDeps {
   /** The bot's one REST client (shared with the gateway client so one global limit applies). */
   readonly rest: REST;
   readonly logger: Logger;
@@ -74,9 +76,28 @@ export class DiscordNotifier implements Notifier {
     this.rest = deps.rest;
   }
 
+  /**
+   * One alert = one message. With charts, the picture is an attachment of that same message (one
+   * multipart request) shown inside the embed of the alert it illustrates; a picture Discord
+   * refuses (400/413, nothing was posted) is dropped and the message posted again without it,
+   * and a chart that cannot be drawn leaves the message exactly as without charts.
+   */
   async send(sub: Subscription, message: OutboundMessage): Promise<void> {
     const channelId = await this.channelOf(sub);
-    await this.post(channelId, renderAlertMessage(message, sub), `deliver to ${sub.id}`);
+    const rendered = renderAlertMessage(message, sub);
+    const picture = await alertChart(this.deps, sub, message, this.deps.logger);
+    if (picture === null) {
+      await this.post(channelId, rendered, `deliver to ${sub.id}`);
+      return;
+    }
+    const at = Math.max(0, message.events.findIndex((e) => chartForAlerts([e.kind]) === picture.kind));
+    try {
+      await this.post(channelId, withPicture(rendered, picture, at < rendered.embeds.length ? at : 0), `deliver to ${sub.id}`, picture);
+    } catch (e) {
+      if (!(e instanceof DeliveryError) || !isUploadRefused(e)) throw e;
+      this.deps.logger.warn({ subscription: sub.id, chart: picture.kind, code: e.context.code }, 'discord refused the chart; posting the alert without it');
+      await this.post(channelId, rendered, `deliver to ${sub.id}`);
+    }
   }
 
   /**
@@ -118,14 +139,26 @@ export class DiscordNotifier implements Notifier {
     return channel.id;
   }
 
-  private async post(channelId: string, body: { content?: string; embeds?: unknown[] }, attempted: string): Promise<void> {
+  private async post(channelId: string, body: { content?: string; embeds?: unknown[] }, attempted: string, picture?: ChartPicture): Promise<void> {
+    const upload: { files?: RawFile[] } = picture === undefined ? {} : { files: [{ name: picture.filename, data: picture.png, contentType: 'image/png' }] };
+    const attachments = picture === undefined ? {} : { attachments: [{ id: 0, filename: picture.filename }] };
     try {
       await this.deps.pacer.slot();
-      await this.deps.rest.post(Routes.channelMessages(channelId), { body: { ...body, allowed_mentions: { parse: [] } } });
+      await this.deps.rest.post(Routes.channelMessages(channelId), { body: { ...body, ...attachments, allowed_mentions: { parse: [] } }, ...upload });
     } catch (e) {
       const err = classifyDiscordError(e, attempted);
       this.deps.logger.warn({ channelId, attempted, kind: err.kind, code: err.context.code, status: err.context.status }, 'discord delivery failed');
       throw err;
     }
   }
+}
+
+/** The embed at `index` shows the uploaded chart (`attachment://` names the file exactly). */
+function withPicture(m: { content: string; embeds: APIEmbed[] }, picture: ChartPicture, index: number): { content: string; embeds: APIEmbed[] } {
+  return { content: m.content, embeds: m.embeds.map((e, i) => (i === index ? { ...e, image: { url: `attachment://${picture.filename}` } } : e)) };
+}
+
+/** Discord refused the upload itself (too large, bad form body): the same message without it will go. */
+function isUploadRefused(e: DeliveryError): boolean {
+  return e.context.status === 413 || e.context.code === 40005 || (e.context.status === 400 && e.context.code === 50035);
 }

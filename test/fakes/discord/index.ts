@@ -13,6 +13,7 @@ import { World, type PostedMessage } from './world.ts';
 
 export { PERMS, MEMBER_PERMS, BOT_PERMS, type PostedMessage } from './world.ts';
 export type { InvokeContext, InvokeResult } from './interactions.ts';
+export type { UploadedFile } from './uploads.ts';
 
 export interface DiscordStandInOptions {
   readonly token?: string;

@@ -4,6 +4,7 @@
  * client UI would not let anyone type), then enforces the answer rules: first response within
  * 3 s (10062), one acknowledgement only (40060), followups for 15 min (50027).
  */
+import type { UploadedFile } from './uploads.ts';
 import { BOT_PERMS, MEMBER_PERMS, type World } from './world.ts';
 
 export type ResponseKind = 'reply' | 'defer' | 'autocomplete' | 'edit' | 'followup';
@@ -11,6 +12,8 @@ export type ResponseKind = 'reply' | 'defer' | 'autocomplete' | 'edit' | 'follow
 export interface InteractionResponse {
   readonly kind: ResponseKind;
   readonly data: Record<string, unknown>;
+  /** Files uploaded with this response (multipart). */
+  readonly files: readonly UploadedFile[];
 }
 
 /** What a member saw: the final answer (reply, or the edit after a defer) and everything sent. */
@@ -19,6 +22,8 @@ export interface InvokeResult {
   readonly responses: InteractionResponse[];
   readonly content: string;
   readonly embeds: Array<Record<string, unknown>>;
+  /** Files the final answer carries. */
+  readonly files: readonly UploadedFile[];
   readonly ephemeral: boolean;
   readonly choices: Array<{ name: string; value: string | number }>;
 }
@@ -136,7 +141,7 @@ export class Interactions {
   }
 
   /** POST /interactions/{id}/{token}/callback. Returns [status, body | null]. */
-  callback(id: string, token: string, body: { type?: number; data?: Record<string, unknown> }): [number, unknown] {
+  callback(id: string, token: string, body: { type?: number; data?: Record<string, unknown> }, files: readonly UploadedFile[] = []): [number, unknown] {
     const p = this.byToken.get(token);
     if (p === undefined || p.id !== id || (p.acked === null && Date.now() - p.createdMs > this.ackTimeoutMs)) {
       return [404, { message: 'Unknown interaction', code: 10062 }];
@@ -145,19 +150,19 @@ export class Interactions {
     const kind: ResponseKind | null = body.type === 4 ? 'reply' : body.type === 5 ? 'defer' : body.type === 8 ? 'autocomplete' : null;
     if (kind === null) return [400, { message: 'Invalid Form Body', code: 50035, errors: { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: 'Value must be one of {4, 5, 8}.' }] } } }];
     p.acked = kind;
-    const r = { kind, data: body.data ?? {} };
+    const r = { kind, data: body.data ?? {}, files };
     p.responses.push(r);
     if (kind !== 'defer') p.settle?.(r);
     return [204, null];
   }
 
   /** Webhook edits/followups by interaction token. */
-  webhook(token: string, kind: 'edit' | 'followup', body: Record<string, unknown>): [number, unknown] | 'ok' {
+  webhook(token: string, kind: 'edit' | 'followup', body: Record<string, unknown>, files: readonly UploadedFile[] = []): [number, unknown] | 'ok' {
     const p = this.byToken.get(token);
     if (p === undefined) return [404, { message: 'Unknown Webhook', code: 10015 }];
     if (Date.now() - p.createdMs > this.followupTtlMs) return [401, { message: 'Invalid Webhook Token', code: 50027 }];
     if (p.acked === null) return [404, { message: 'Unknown Message', code: 10008 }];
-    const r = { kind, data: body };
+    const r = { kind, data: body, files };
     p.responses.push(r);
     if (kind === 'edit' && p.acked === 'defer') p.settle?.(r);
     return 'ok';
@@ -172,6 +177,7 @@ export function toResult(final: InteractionResponse, responses: InteractionRespo
     final, responses,
     content: String(final.data['content'] ?? ''),
     embeds: (final.data['embeds'] ?? []) as Array<Record<string, unknown>>,
+    files: final.files,
     ephemeral: (flags & 64) !== 0,
     choices: (final.data['choices'] ?? []) as Array<{ name: string; value: string | number }>,
   };

@@ -4,7 +4,9 @@
  * global and per-route limits with real headers, canned per-channel errors and injected failures.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { multipartBoundary, parseMultipart } from '../multipart.ts';
 import { checkMessage, type MessageBody } from './message-checks.ts';
+import { checkAttachmentRefs, readUploads, type UploadedFile } from './uploads.ts';
 import { GlobalLimiter, RouteBuckets, type BucketSpec } from './rate-limits.ts';
 import type { Interactions } from './interactions.ts';
 import type { World } from './world.ts';
@@ -61,13 +63,21 @@ export class RestRoutes {
     const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, '');
     const method = req.method ?? 'GET';
     let body: Record<string, unknown> = {};
+    let files: UploadedFile[] = [];
     try {
-      body = raw.length > 0 ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      const boundary = multipartBoundary(req.headers['content-type']);
+      if (boundary !== null) {
+        const up = readUploads(parseMultipart(raw, boundary));
+        if ('error' in up) return send(res, this.count({ status: up.status, body: up.error }));
+        ({ body, files } = up);
+      } else {
+        body = raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
+      }
     } catch {
       return send(res, this.count({ status: 400, body: { message: '400: Bad Request', code: 0 } }));
     }
     this.stats.requests += 1;
-    const r = this.route(method, path, body, req.headers.authorization);
+    const r = this.route(method, path, body, req.headers.authorization, files);
     // with_response=true: Discord answers a callback with the interaction and the message made.
     if (r.status === 204 && url.searchParams.get('with_response') === 'true') {
       const id = /^\/interactions\/(\d+)\//.exec(path)?.[1] ?? '';
@@ -84,10 +94,12 @@ export class RestRoutes {
     return r;
   }
 
-  private route(method: string, path: string, body: Record<string, unknown>, auth: string | undefined): Reply {
+  private route(method: string, path: string, body: Record<string, unknown>, auth: string | undefined, files: UploadedFile[]): Reply {
     let m = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path);
     if (method === 'POST' && m !== null) {
-      const [status, b] = this.interactions.callback(m[1] ?? '', m[2] ?? '', body as { type?: number; data?: Record<string, unknown> });
+      const refs = checkAttachmentRefs((body['data'] ?? {}) as Record<string, unknown>, files);
+      if (refs !== null) return { status: 400, body: refs };
+      const [status, b] = this.interactions.callback(m[1] ?? '', m[2] ?? '', body as { type?: number; data?: Record<string, unknown> }, files);
       if (status === 204) {
         const check = this.checkData(body['data']);
         if (check !== null) return check;
@@ -96,11 +108,11 @@ export class RestRoutes {
     }
     m = /^\/webhooks\/(\d+)\/([^/?]+)(\/messages\/@original)?$/.exec(path);
     if (m !== null && m[1] === this.world.applicationId && (method === 'PATCH' || method === 'POST')) {
-      const check = this.checkData(body, method === 'PATCH');
+      const check = this.checkData(body, method === 'PATCH') ?? this.checkRefs(body, files);
       if (check !== null) return check;
-      const r = this.interactions.webhook(m[2] ?? '', m[3] !== undefined ? 'edit' : 'followup', body);
+      const r = this.interactions.webhook(m[2] ?? '', m[3] !== undefined ? 'edit' : 'followup', body, files);
       if (r !== 'ok') return { status: r[0], body: r[1] };
-      return { status: 200, body: this.world.messageJson(this.world.bot.id, this.world.ids.next(), body) };
+      return { status: 200, body: this.world.messageJson(this.world.bot.id, this.world.ids.next(), body, files) };
     }
     if (auth !== `Bot ${this.opts.token}`) return { status: 401, body: { message: '401: Unauthorized', code: 0 } };
     const injected = this.injected(`${method} ${path}`);
@@ -123,7 +135,7 @@ export class RestRoutes {
       this.stats.rateLimited += 1;
       return { status: 429, body: { message: 'You are being rate limited.', retry_after: Number(b.headers['x-ratelimit-reset-after']), global: false }, headers: b.headers };
     }
-    const r = this.resource(method, path, body);
+    const r = this.resource(method, path, body, files);
     return { ...r, headers: { ...b.headers, ...r.headers } };
   }
 
@@ -150,7 +162,12 @@ export class RestRoutes {
     return e === null ? null : { status: 400, body: e };
   }
 
-  private resource(method: string, path: string, body: Record<string, unknown>): Reply {
+  private checkRefs(body: Record<string, unknown>, files: readonly UploadedFile[]): Reply | null {
+    const e = checkAttachmentRefs(body, files);
+    return e === null ? null : { status: 400, body: e };
+  }
+
+  private resource(method: string, path: string, body: Record<string, unknown>, files: UploadedFile[]): Reply {
     const w = this.world;
     const appCmds = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path);
     if (appCmds !== null) {
@@ -183,11 +200,13 @@ export class RestRoutes {
       if (ch[2] === undefined && method === 'GET') return { status: 200, body: w.channelJson(c) };
       if (ch[2] !== undefined && method === 'POST') {
         if (c.type === 1 && w.closedDms.has(c.recipientId ?? '')) return errorReply(50007);
-        const bad = checkMessage(body as MessageBody);
+        const bad = files.length > 0 && body['content'] === undefined && body['embeds'] === undefined ? null : checkMessage(body as MessageBody);
         if (bad !== null) return { status: 400, body: bad };
+        const refs = this.checkRefs(body, files);
+        if (refs !== null) return refs;
         const id = w.ids.next();
-        w.messages.push({ id, channelId: c.id, content: String(body['content'] ?? ''), embeds: (body['embeds'] ?? []) as Array<Record<string, unknown>>, atMs: Date.now() });
-        return { status: 200, body: w.messageJson(c.id, id, body) };
+        w.messages.push({ id, channelId: c.id, content: String(body['content'] ?? ''), embeds: (body['embeds'] ?? []) as Array<Record<string, unknown>>, attachments: files, atMs: Date.now() });
+        return { status: 200, body: w.messageJson(c.id, id, body, files) };
       }
     }
     return { status: 404, body: { message: '404: Not Found', code: 0 } };
@@ -199,11 +218,11 @@ function errorReply(code: number): Reply {
   return { status, body: { message, code } };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

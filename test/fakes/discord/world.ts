@@ -4,6 +4,8 @@
  * 18–19 digit snowflakes (the @discordjs/rest bucket regex needs 17–19 digits).
  */
 
+import { attachmentJson, type UploadedFile } from './uploads.ts';
+
 const DISCORD_EPOCH = 1_420_070_400_000n;
 
 export class Snowflakes {
@@ -37,6 +39,8 @@ export interface PostedMessage {
   readonly channelId: string;
   readonly content: string;
   readonly embeds: ReadonlyArray<Record<string, unknown>>;
+  /** Files uploaded with the message (multipart), in upload order. */
+  readonly attachments: readonly UploadedFile[];
   readonly atMs: number;
 }
 
@@ -104,11 +108,11 @@ export class World {
     return { id: c.id, type: 0, guild_id: c.guild_id, name: c.name, position: 0, permission_overwrites: [], nsfw: false, topic: null, last_message_id: null, rate_limit_per_user: 0, parent_id: null, flags: 0 };
   }
 
-  messageJson(channelId: string, id: string, body: { content?: string; embeds?: unknown[]; flags?: number }): Record<string, unknown> {
+  messageJson(channelId: string, id: string, body: { content?: string; embeds?: unknown[]; flags?: number }, files: readonly UploadedFile[] = []): Record<string, unknown> {
     return {
       id, channel_id: channelId, type: 0, content: body.content ?? '', embeds: body.embeds ?? [], author: this.bot,
       timestamp: new Date().toISOString(), edited_timestamp: null, tts: false, mention_everyone: false, mentions: [],
-      mention_roles: [], attachments: [], components: [], pinned: false, flags: body.flags ?? 0,
+      mention_roles: [], attachments: attachmentJson(channelId, id, files), components: [], pinned: false, flags: body.flags ?? 0,
     };
   }
 
