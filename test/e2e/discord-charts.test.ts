@@ -9,6 +9,7 @@ import { ChartPointRing, ChartService } from '../../src/charts/index.ts';
 import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
 import { PERMS, type UploadedFile } from '../fakes/discord/index.ts';
+import { FailingCharts } from '../fakes/failing-charts.ts';
 import { makeSnapshot } from '../fakes/memory-snapshots.ts';
 import { decodePng } from '../unit/charts/png-decode.ts';
 import { ANN, startDiscordWorld, type DiscordWorld } from './discord-harness.ts';
@@ -59,13 +60,7 @@ describe('Discord charts (ChartService → attachment in the embed → stand-in 
   });
 
   it('a chart service that throws, or draws nothing, leaves alerts and replies without a picture', async () => {
-    let mode: 'throw' | 'null' = 'throw';
-    const failing: ChartRenderer = {
-      render: async () => {
-        if (mode === 'throw') throw new Error('renderer exploded');
-        return null;
-      },
-    };
+    const failing = new FailingCharts();
     const { world, block } = await chartWorld('charts-fail', failing);
     const s = world.standIn;
     await s.invoke('start', {}, { userId: ANN });
@@ -79,11 +74,14 @@ describe('Discord charts (ChartService → attachment in the embed → stand-in 
     expect(st.files).toHaveLength(0);
     expect(String(st.embeds[0]?.['title'])).toBe('Block 931001');
 
-    mode = 'null';
+    const thrown = failing.calls;
+    expect(thrown).toBeGreaterThanOrEqual(2); // the alert's and the reply's chart were asked for
+    failing.mode = 'null';
     await block(makeSnapshot({ height: 931_002, dropPct: 1 }));
     await block(makeSnapshot({ height: 931_003, dropPct: 13 }));
     const a2 = await s.waitForMessage((m) => m.channelId === dm && JSON.stringify(m.embeds).includes('931003'), 20_000);
     expect(a2.attachments).toHaveLength(0);
     expect((await s.invoke('hashprice', {}, { userId: ANN })).files).toHaveLength(0);
+    expect(failing.calls).toBeGreaterThan(thrown);
   });
 });

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ChartPointRing, ChartService } from '../../src/charts/index.ts';
 import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
+import { FailingCharts } from '../fakes/failing-charts.ts';
 import { makeSnapshot } from '../fakes/memory-snapshots.ts';
 import type { SentMessage } from '../fakes/telegram-bot-api.ts';
 import { decodePng } from '../unit/charts/png-decode.ts';
@@ -65,13 +66,7 @@ describe('Telegram charts (ChartService → telegraf sendPhoto → stand-in mult
   });
 
   it('a chart service that throws, or draws nothing, leaves alerts and replies as text', async () => {
-    let mode: 'throw' | 'null' = 'throw';
-    const failing: ChartRenderer = {
-      render: async () => {
-        if (mode === 'throw') throw new Error('renderer exploded');
-        return null;
-      },
-    };
+    const failing = new FailingCharts();
     const { world, block } = await chartWorld('charts-fail', failing);
     const { fake } = world;
     await fake.ask(annDm, ann, '/start');
@@ -82,12 +77,15 @@ describe('Telegram charts (ChartService → telegraf sendPhoto → stand-in mult
     expect(a1.plain).toContain('hashrate-drop firing');
     expect((await fake.ask(annDm, ann, '/status')).method).toBe('sendMessage');
 
-    mode = 'null';
+    const thrown = failing.calls;
+    expect(thrown).toBeGreaterThanOrEqual(2); // the alert's and the reply's chart were asked for
+    failing.mode = 'null';
     await block(makeSnapshot({ height: 921_002, dropPct: 1 }));
     await block(makeSnapshot({ height: 921_003, dropPct: 13 }));
     const a2 = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes('Block 921003'), { timeoutMs: 20_000 });
     expect(a2.method).toBe('sendMessage');
     expect((await fake.ask(annDm, ann, '/hashprice')).method).toBe('sendMessage');
     expect(fake.photos).toHaveLength(0);
+    expect(failing.calls).toBeGreaterThan(thrown);
   });
 });

@@ -308,20 +308,31 @@ export class FakeTelegramBotApi {
     return err(429, `Too Many Requests: retry after ${wait}`, { retry_after: wait });
   }
 
-  private sendMessage(params: Json): unknown {
+  /** What every send goes through: the chat id, injected failures, the content check, flood control. */
+  private send(params: Json, method: 'sendMessage' | 'sendPhoto', content: () => ApiError | { text: string; plain: string; photo?: SentPhoto }, result: (m: SentMessage) => Json): unknown {
     const chatId = Number(params['chat_id']);
     if (!Number.isSafeInteger(chatId)) return err(400, 'Bad Request: chat not found');
     const refused = this.refuseSend(chatId);
     if (refused !== null) return refused;
-    const text = typeof params['text'] === 'string' ? params['text'] : '';
-    const mode = params['parse_mode'] as ParseMode;
-    const check = checkMessageText(text, mode);
-    if (!check.ok) return err(400, check.description);
+    const c = content();
+    if (isApiError(c)) return c;
     const flood = this.flooded(chatId);
     if (flood !== null) return flood;
     const messageId = this.messageId(chatId);
-    this.record({ method: 'sendMessage', chatId, messageId, text, plain: check.plain, parseMode: mode, replyMarkup: params['reply_markup'] as Json | undefined, atMs: Date.now() });
-    return { message_id: messageId, date: nowSec(), chat: { id: chatId, type: chatId > 0 ? 'private' : 'group' }, from: this.bot, text: check.plain };
+    const m: SentMessage = {
+      method, chatId, messageId, text: c.text, plain: c.plain, parseMode: params['parse_mode'] as ParseMode,
+      replyMarkup: params['reply_markup'] as Json | undefined, atMs: Date.now(), ...(c.photo !== undefined ? { photo: c.photo } : {}),
+    };
+    this.record(m);
+    return { message_id: messageId, date: nowSec(), chat: { id: chatId, type: chatId > 0 ? 'private' : 'group' }, from: this.bot, ...result(m) };
+  }
+
+  private sendMessage(params: Json): unknown {
+    return this.send(params, 'sendMessage', () => {
+      const text = typeof params['text'] === 'string' ? params['text'] : '';
+      const check = checkMessageText(text, params['parse_mode'] as ParseMode);
+      return check.ok ? { text, plain: check.plain } : err(400, check.description);
+    }, (m) => ({ text: m.plain }));
   }
 
   /**
@@ -330,24 +341,17 @@ export class FakeTelegramBotApi {
    * (entities) and limited to 1,024 characters after parsing.
    */
   private sendPhoto(params: Json, files: ReadonlyMap<string, FormPart>): unknown {
-    const chatId = Number(params['chat_id']);
-    if (!Number.isSafeInteger(chatId)) return err(400, 'Bad Request: chat not found');
-    const refused = this.refuseSend(chatId);
-    if (refused !== null) return refused;
-    const upload = checkPhotoUpload(files.get('photo'), params['photo']);
-    if ('description' in upload) return err(upload.status, upload.description);
-    const caption = typeof params['caption'] === 'string' ? params['caption'] : '';
-    const mode = params['parse_mode'] as ParseMode;
-    const check = checkCaption(caption, mode);
-    if (!check.ok) return err(400, check.description);
-    const flood = this.flooded(chatId);
-    if (flood !== null) return flood;
-    const messageId = this.messageId(chatId);
-    const photo = upload;
-    const { width, height } = photo;
-    this.record({ method: 'sendPhoto', chatId, messageId, text: caption, plain: check.plain, parseMode: mode, replyMarkup: params['reply_markup'] as Json | undefined, atMs: Date.now(), photo });
-    const sizes = [{ file_id: `photo-${chatId}-${messageId}`, file_unique_id: `u${chatId}x${messageId}`, width, height, file_size: photo.data.length }];
-    return { message_id: messageId, date: nowSec(), chat: { id: chatId, type: chatId > 0 ? 'private' : 'group' }, from: this.bot, photo: sizes, ...(check.plain !== '' ? { caption: check.plain } : {}) };
+    return this.send(params, 'sendPhoto', () => {
+      const photo = checkPhotoUpload(files.get('photo'), params['photo']);
+      if ('description' in photo) return err(photo.status, photo.description);
+      const text = typeof params['caption'] === 'string' ? params['caption'] : '';
+      const check = checkCaption(text, params['parse_mode'] as ParseMode);
+      return check.ok ? { text, plain: check.plain, photo } : err(400, check.description);
+    }, (m) => {
+      const p = m.photo!;
+      const sizes = [{ file_id: `photo-${m.chatId}-${m.messageId}`, file_unique_id: `u${m.chatId}x${m.messageId}`, width: p.width, height: p.height, file_size: p.data.length }];
+      return { photo: sizes, ...(m.plain !== '' ? { caption: m.plain } : {}) };
+    });
   }
 
   private editMessageText(params: Json): unknown {
