@@ -22,8 +22,8 @@ import { subscriptionId, type SubscriptionService } from '../subscriptions/servi
 import { ConsoleNotifier, CONSOLE_TARGET } from '../platforms/console/console-notifier.ts';
 import { deliverProcessor, type DeliverDeps } from '../jobs/deliver-processor.ts';
 import type { RuleJudge, SnapshotReader } from '../jobs/engine-ports.ts';
-import { DELIVER_JOB_OPTS, evaluateProcessor, tickProcessor, type EvaluateProcessorDeps } from '../jobs/evaluate-processor.ts';
-import { DIGEST_JOB_NAME, QUEUE_NAMES, TICK_QUEUE_NAME, deliverQueueName, digestJobId } from '../jobs/queues.ts';
+import { DELIVER_JOB_OPTS, evaluateProcessor, type EvaluateProcessorDeps } from '../jobs/evaluate-processor.ts';
+import { DIGEST_JOB_NAME, QUEUE_NAMES, TICK_JOB_NAME, deliverQueueName, digestJobId } from '../jobs/queues.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { closeInStages, type Closeable } from './shutdown.ts';
 
@@ -110,7 +110,6 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   const deliverQueues: Partial<Record<Platform, Queue>> = {};
   for (const p of Object.keys(notifiers) as Platform[]) deliverQueues[p] = new Queue(deliverQueueName(p), queueOpts);
   const evaluateQueue = new Queue(QUEUE_NAMES.evaluate, queueOpts);
-  const tickQueue = new Queue(TICK_QUEUE_NAME, queueOpts);
   const workers: Worker[] = [];
   const handles: RoleHandle[] = [];
   const roles = new Set(config.roles);
@@ -123,7 +122,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
       const late = await closeInStages([
         handles.map((h, i) => asCloseable(`role-${i}`, () => h.stop(deadlineMs))),
         workers.map((w) => asCloseable(`worker-${w.name}`, (force) => w.close(force))),
-        [evaluateQueue, tickQueue, ...Object.values(deliverQueues)].map((q) => asCloseable(`queue-${q.name}`, () => q.close())),
+        [evaluateQueue, ...Object.values(deliverQueues)].map((q) => asCloseable(`queue-${q.name}`, () => q.close())),
         ownsRedis ? [asCloseable('redis', async (force) => { if (force) redis.disconnect(); else await redis.quit(); })] : [],
       ], deadlineMs, logger);
       if (late.length > 0) logger.warn({ late }, 'shutdown finished with forced closes');
@@ -131,12 +130,13 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   };
 
   if (roles.has('evaluator')) {
+    // One evaluation at a time across every evaluator process: two blocks (or a block and a
+    // tick) judging the same rule concurrently could both fire it.
+    await evaluateQueue.setGlobalConcurrency(1);
     workers.push(new Worker(QUEUE_NAMES.evaluate, evaluateProcessor(evalDeps), { ...workerOpts, concurrency: 1 }));
     const tickEvery = o.tickEveryMs ?? 60_000;
     if (tickEvery > 0) {
-      const tick = tickProcessor(evalDeps);
-      workers.push(new Worker(TICK_QUEUE_NAME, async () => { await tick(); }, { ...workerOpts, concurrency: 1 }));
-      await tickQueue.upsertJobScheduler('slow-blocks', { every: tickEvery }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: 100 } });
+      await evaluateQueue.upsertJobScheduler('slow-blocks', { every: tickEvery }, { name: TICK_JOB_NAME, opts: { removeOnComplete: true, removeOnFail: 100 } });
     }
   }
 

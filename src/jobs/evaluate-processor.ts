@@ -11,7 +11,7 @@ import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { IndexPlan } from '../store/index-plan.ts';
 import type { SnapshotReader } from './engine-ports.ts';
 import { evaluateBlock, type EvaluateDeps, type EvaluateSink, type EvaluateStats } from './evaluate-core.ts';
-import { DIGEST_JOB_NAME, EvaluateJobSchema, deliverJobId, digestJobId, type DeliverJob } from './queues.ts';
+import { DIGEST_JOB_NAME, EvaluateJobSchema, TICK_JOB_NAME, deliverJobId, digestJobId, type DeliverJob } from './queues.ts';
 
 /** Days a deliver job's result is kept for inspection; the notification log is the real dedupe. */
 const KEEP_FAILED_SEC = 7 * 86_400;
@@ -79,10 +79,15 @@ function logStats(log: Logger, snapshot: Snapshot, stats: EvaluateStats, ms: num
   log[level]({ height: snapshot.height, hash: snapshot.hash, ...stats, ms }, 'block evaluated');
 }
 
-/** The processor for QUEUE_NAMES.evaluate. Poison payloads fail for good; a missing snapshot retries. */
-export function evaluateProcessor(deps: EvaluateProcessorDeps): (job: Job) => Promise<EvaluateStats> {
+/**
+ * The processor for QUEUE_NAMES.evaluate (block jobs and the slow-blocks tick). Poison payloads
+ * fail for good; a missing snapshot retries.
+ */
+export function evaluateProcessor(deps: EvaluateProcessorDeps): (job: Job) => Promise<EvaluateStats | null> {
   const sink = queueSink(deps);
+  const tick = tickProcessor(deps);
   return async (job) => {
+    if (job.name === TICK_JOB_NAME) return tick();
     const parsed = EvaluateJobSchema.safeParse(job.data);
     if (!parsed.success) {
       deps.log.error({ jobId: job.id, issue: parsed.error.issues[0]?.message }, 'poison evaluate job');

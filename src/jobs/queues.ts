@@ -63,5 +63,8 @@ export function digestJobId(subscriptionId: string, releaseAtSec: number): strin
   return `dgst-${subscriptionId}-${releaseAtSec}`.replaceAll(':', '_');
 }
 
-/** Timer queue: the slow-blocks tick (a repeatable job) evaluates time-based rules between blocks. */
-export const TICK_QUEUE_NAME = 'hashbell-tick';
+/**
+ * The slow-blocks tick (a repeatable job) rides on the evaluate queue under this name, so it is
+ * serialised with block evaluations and can never judge a rule at the same time as a block.
+ */
+export const TICK_JOB_NAME = 'slow-blocks-tick';
