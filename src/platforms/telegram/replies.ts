@@ -19,6 +19,10 @@ export const MAX_REPLY_WAIT_MS = 30_000;
 
 type Send = (chatId: number) => Promise<unknown>;
 
+/**
+ * The bot's reply function; one per bot so replies share its pacer with alerts (both count
+ * against the same per-chat and group limits).
+ */
 export function replySender(telegram: Telegram, pacer: TelegramPacer, log: Logger): (chatId: number, reply: Reply) => Promise<void> {
   /** One request, paced and retried; resolves with the chat it reached (after a migration) or null. */
   async function attempt(chatId: number, send: Send): Promise<number | null> {
