@@ -15,6 +15,12 @@ export interface SubscriptionStore {
   /** Allocates the rule id. Fails with 'too-many-rules' beyond MAX_RULES_PER_SUBSCRIPTION. */
   addRule(subscriptionId: string, spec: RuleSpec, nowSec: number): Promise<Rule | 'too-many-rules'>;
   removeRule(subscriptionId: string, ruleId: string): Promise<boolean>;
+  /**
+   * Optional addition (engine): moves a subscription with its rules, rule states, held events and
+   * index entries to a new id (Telegram group → supergroup), so a firing rule does not fire again
+   * after the move. False when `fromId` does not exist or `toId` already does.
+   */
+  rename?(fromId: string, toId: string, patch: Pick<Subscription, 'targetId'>): Promise<boolean>;
 }
 
 export interface RuleStateStore {

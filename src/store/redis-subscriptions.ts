@@ -84,6 +84,34 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     return { ...spec, id: String(id), subscriptionId, createdSec: nowSec };
   }
 
+  async rename(fromId: string, toId: string, patch: Pick<Subscription, 'targetId'>): Promise<boolean> {
+    const k = this.keys;
+    const [fromExists, toExists] = await Promise.all([this.redis.exists(k.subscription(fromId)), this.redis.exists(k.subscription(toId))]);
+    if (fromExists !== 1 || toExists === 1) return false;
+    const rules = await this.listRules(fromId);
+    // Where each rule waits now (fire or resolve set), so it waits there under its new name.
+    const read = this.redis.pipeline();
+    for (const r of rules) {
+      const p = this.plan.placement(r);
+      if (p.mode === 'level') read.zscore(k.resolveIndex(p.series), ruleKey(fromId, r.id));
+      else read.echo('');
+    }
+    const inResolve = ((await read.exec()) ?? []).map(([, v]) => v !== null && v !== '');
+    const tx = this.redis.multi();
+    rules.forEach((r, i) => {
+      const p = this.plan.placement(r);
+      this.index.unplace(tx, ruleKey(fromId, r.id), p);
+      this.index.place(tx, ruleKey(toId, r.id), p, inResolve[i] ? 'firing' : 'ok');
+    });
+    tx.rename(k.subscription(fromId), k.subscription(toId));
+    tx.hset(k.subscription(toId), 'i', patch.targetId);
+    for (const key of [k.rules, k.states, k.held] as const) {
+      if ((await this.redis.exists(key(fromId))) === 1) tx.rename(key(fromId), key(toId));
+    }
+    await tx.exec();
+    return true;
+  }
+
   async removeRule(subscriptionId: string, ruleId: string): Promise<boolean> {
     const json = await this.redis.hget(this.keys.rules(subscriptionId), ruleId);
     if (json === null) return false;

@@ -134,7 +134,10 @@ export class SubscriptionUseCases implements SubscriptionService {
     return this.deps.latestSnapshot();
   }
 
-  /** Rules are re-added in order under the new chat (their ids renumber from 1), then the old one is forgotten. */
+  /**
+   * Moves the subscription to the new chat id. Stores that can rename keep rule ids, states and
+   * held alerts (a firing rule does not fire again); otherwise rules are re-added in order.
+   */
   async migrate(from: Target, newTargetId: string): Promise<void> {
     const { store } = this.deps;
     const oldId = subscriptionId(from);
@@ -143,6 +146,10 @@ export class SubscriptionUseCases implements SubscriptionService {
     const to: Target = { ...from, targetId: newTargetId };
     const newId = subscriptionId(to);
     if (newId === oldId) return;
+    if (store.rename) {
+      await store.rename(oldId, newId, { targetId: newTargetId });
+      return;
+    }
     const rules = await store.listRules(oldId);
     await store.put({ ...sub, id: newId, targetId: newTargetId });
     for (const r of rules) {

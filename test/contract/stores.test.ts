@@ -173,3 +173,25 @@ describe.each(impls)('NotificationLog contract (%s)', (_name, make) => {
     expect(wins.filter(Boolean)).toHaveLength(1);
   });
 });
+
+describe.each(impls)('SubscriptionStore.rename contract (%s)', (_name, make) => {
+  let p: Ports;
+  beforeEach(async () => { p = await make(); });
+
+  it('moves the subscription, its rules (same ids) and states; refuses a missing source or an existing target', async () => {
+    await p.subs.put(sub());
+    const r = await p.subs.addRule(sub().id, drop, 1);
+    if (r === 'too-many-rules') throw new Error('unexpected');
+    await p.states.put(`${sub().id}/${r.id}`, state);
+    expect(await p.subs.rename?.(sub().id, 'telegram-chat--100999', { targetId: '-100999' })).toBe(true);
+    expect(await p.subs.get(sub().id)).toBeNull();
+    expect(await p.subs.get('telegram-chat--100999')).toEqual(sub({ id: 'telegram-chat--100999', targetId: '-100999' }));
+    expect((await p.subs.listRules('telegram-chat--100999')).map((x) => [x.id, x.subscriptionId])).toEqual([['1', 'telegram-chat--100999']]);
+    expect(await p.states.get(`telegram-chat--100999/${r.id}`)).toEqual(state);
+    expect(await p.subs.rename?.(sub().id, 'telegram-chat--1', { targetId: '-1' })).toBe(false);
+    await p.subs.put(sub());
+    expect(await p.subs.rename?.(sub().id, 'telegram-chat--100999', { targetId: '-100999' })).toBe(false);
+    const next = await p.subs.addRule('telegram-chat--100999', drop, 2);
+    expect(next !== 'too-many-rules' && next.id).toBe('2');
+  });
+});

@@ -4,7 +4,7 @@
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../src/alerting/ports.ts';
 import type { Platform, Subscription } from '../../src/alerting/types.ts';
 
-export type ScriptedFailure = 'retryable' | 'permanent' | { rateLimitedMs: number };
+export type ScriptedFailure = 'retryable' | 'permanent' | { rateLimitedMs: number } | { migrateTo: string };
 
 export class RecordingNotifier implements Notifier {
   readonly sent: OutboundMessage[] = [];
@@ -19,6 +19,9 @@ export class RecordingNotifier implements Notifier {
     const f = this.failures.get(sub.id)?.shift();
     if (f === 'retryable') throw new DeliveryError('retryable', 'stand-in 502', { platform: this.platform, status: 502 });
     if (f === 'permanent') throw new DeliveryError('permanent', 'bot was blocked by the user', { platform: this.platform, status: 403 });
+    if (f !== undefined && 'migrateTo' in f) {
+      throw new DeliveryError('permanent', 'group chat was upgraded to a supergroup chat', { platform: this.platform, status: 400, migrateToId: f.migrateTo });
+    }
     if (f !== undefined) throw new DeliveryError('rate-limited', 'too many requests', { platform: this.platform, status: 429, retryAfterMs: f.rateLimitedMs });
     this.sent.push(message);
   }

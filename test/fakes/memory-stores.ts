@@ -44,6 +44,19 @@ export class MemorySubscriptionStore implements SubscriptionStore {
     this.rules.set(subscriptionId, own);
     return rule;
   }
+  async rename(fromId: string, toId: string, patch: Pick<Subscription, 'targetId'>): Promise<boolean> {
+    const sub = this.subs.get(fromId);
+    if (!sub || this.subs.has(toId)) return false;
+    this.subs.set(toId, { ...sub, id: toId, targetId: patch.targetId });
+    this.rules.set(toId, new Map([...(this.rules.get(fromId) ?? new Map<string, Rule>())].map(([id, r]) => [id, { ...r, subscriptionId: toId }])));
+    this.counters.set(toId, this.counters.get(fromId) ?? 0);
+    this.states?.renameSubscription(fromId, toId);
+    this.subs.delete(fromId);
+    this.rules.delete(fromId);
+    this.counters.delete(fromId);
+    return true;
+  }
+
   async removeRule(subscriptionId: string, ruleId: string): Promise<boolean> {
     const removed = this.rules.get(subscriptionId)?.delete(ruleId) ?? false;
     if (removed) this.states?.forget(`${subscriptionId}/${ruleId}`);
@@ -62,6 +75,15 @@ export class MemoryRuleStateStore implements RuleStateStore {
   }
   forget(key: string): void {
     this.states.delete(key);
+  }
+  renameSubscription(fromId: string, toId: string): void {
+    for (const [k, v] of [...this.states]) {
+      const parts = splitRuleKey(k);
+      if (parts?.subscriptionId === fromId) {
+        this.states.delete(k);
+        this.states.set(`${toId}/${parts.ruleId}`, v);
+      }
+    }
   }
   forgetSubscription(id: string): void {
     for (const k of this.states.keys()) if (splitRuleKey(k)?.subscriptionId === id) this.states.delete(k);

@@ -107,7 +107,22 @@ describe('engine lifecycle through BullMQ', () => {
     expect(h.notifier.sent.map((m) => m.subscriptionId)).toEqual(['telegram-chat-1001', 'telegram-chat-1001']);
   });
 
-  it('a poison deliver job fails once and is never retried', async () => {
+  it('a group upgraded to a supergroup: the subscription moves and the message goes to the new chat', async () => {
+    await h.app.service.start(alice, now);
+    h.notifier.failures.set('telegram-chat-1001', [{ migrateTo: '-1002001' }]);
+    await h.block(makeSnapshot({ height: 350, dropPct: 20 }));
+    await waitFor(() => h.notifier.sent.length === 1, 10_000, 'delivery to the supergroup');
+    expect(h.notifier.sent[0]?.subscriptionId).toBe('telegram-chat--1002001');
+    expect(await h.app.service.get(alice)).toBeNull();
+    expect((await h.app.service.listRules({ ...alice, targetId: '-1002001' })).map((r) => r.kind)).toEqual(['retarget', 'hashrate-drop', 'retarget-estimate']);
+    // the firing rule moved with its state: still past the threshold → silent; recovery → resolved
+    await h.block(makeSnapshot({ height: 351, dropPct: 21 }));
+    await h.block(makeSnapshot({ height: 352, dropPct: 1 }));
+    await settle();
+    expect(states()).toEqual(['telegram-chat--1002001:hashrate-drop:firing@350', 'telegram-chat--1002001:hashrate-drop:resolved@352']);
+  });
+
+  it('poison deliver and evaluate jobs fail once and are never retried', async () => {
     const q = h.app.deliverQueues.telegram!;
     await q.add('deliver', { subscriptionId: 'telegram-chat-1001', height: -1 }, { jobId: 'poison-1', attempts: 5 });
     await waitFor(async () => (await q.getFailedCount()) === 1, 10_000, 'poison job to fail');
@@ -115,6 +130,11 @@ describe('engine lifecycle through BullMQ', () => {
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toMatch(/poison/);
     expect(h.notifier.attempts).toBe(0);
+    await h.app.evaluateQueue.add('evaluate', { height: 'tip', hash: 'nope' }, { jobId: 'poison-2', attempts: 5 });
+    await waitFor(async () => (await h.app.evaluateQueue.getFailedCount()) === 1, 10_000, 'poison evaluate job to fail');
+    const [evalJob] = await h.app.evaluateQueue.getFailed();
+    expect(evalJob?.attemptsMade).toBe(1);
+    expect(evalJob?.failedReason).toMatch(/poison evaluate job/);
   });
 });
 
