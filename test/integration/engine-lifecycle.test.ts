@@ -87,6 +87,22 @@ describe('engine lifecycle through BullMQ', () => {
     expect(await h.redis.llen(`${h.prefix}:h:telegram-chat-1001`)).toBe(0);
   });
 
+  it('a mute extended while alerts are held postpones the digest to the new end', async () => {
+    await h.app.service.start(alice, now);
+    expect((await h.app.service.mute(alice, '1m', now)).ok).toBe(true);
+    now += 58; // two seconds of mute left
+    await h.block(makeSnapshot({ height: 250, dropPct: 15 }));
+    await waitFor(async () => (await h.redis.llen(`${h.prefix}:h:telegram-chat-1001`)) === 1, 10_000, 'held event');
+    expect((await h.app.service.mute(alice, '1m', now - 56)).ok).toBe(true); // now ends 3 s from "now"
+    now += 2; // the first digest job runs while still muted
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(h.notifier.sent).toHaveLength(0);
+    now += 2; // mute over when the rescheduled digest runs
+    await waitFor(() => h.notifier.sent.length === 1, 10_000, 'the postponed digest');
+    expect(h.notifier.sent[0]?.digest).toBe(true);
+    expect(h.notifier.sent[0]?.events.map((e) => `${e.kind}:${e.state}@${e.height}`)).toEqual(['hashrate-drop:firing@250']);
+  });
+
   it('retryable failures back off and deliver once; rate limits wait; permanent failures deactivate and tell the owner', async () => {
     await h.app.service.start(alice, now);
     await h.app.service.start(bob, now);
