@@ -4,6 +4,7 @@
  * evaluateTick: one engine, two stores.
  */
 import type { Snapshot } from '../domain/snapshot-types.ts';
+import { RuleIndex } from './evaluator-index.ts';
 import { evaluateRule, evaluateTick, type Decision } from './lifecycle.ts';
 import type { AlertEvent, Rule, RuleSpec, RuleState } from './types.ts';
 
@@ -13,18 +14,33 @@ export interface EvaluatorOptions {
    * arrived, as the live timer would have. Default true.
    */
   readonly ticksBetweenBlocks?: boolean;
-  /** Called for every decision (replay --explain, preview statistics, tests). */
+  /**
+   * Called for every decision (replay --explain, preview statistics, tests). Every rule's
+   * decision is wanted then, so this forces the 'scan' strategy.
+   */
   readonly onDecision?: (rule: Rule, decision: Decision, height: number) => void;
+  /**
+   * 'indexed' (default): each series is read once per block and only rules whose level it
+   * crossed are judged (./evaluator-index.ts). 'scan': every rule judged on every block, the
+   * plain form kept as the test oracle. Both emit identical events and hold identical states.
+   */
+  readonly strategy?: 'indexed' | 'scan';
 }
 
 export class MemoryEvaluator {
   private readonly states = new Map<string, RuleState>();
   private last: Snapshot | null = null;
+  /** null: scanning (asked for, decisions wanted, or two rules sharing one state key). */
+  private readonly index: RuleIndex | null;
 
   constructor(
     private readonly rules: readonly Rule[],
     private readonly opts: EvaluatorOptions = {},
-  ) {}
+  ) {
+    const keys = new Set(rules.map((r) => this.key(r)));
+    const scan = opts.strategy === 'scan' || opts.onDecision !== undefined || keys.size !== rules.length;
+    this.index = scan ? null : new RuleIndex(rules);
+  }
 
   /** Evaluates every rule on `snapshot`; returns the events in rule order. */
   feed(snapshot: Snapshot, nowSec: number = snapshot.computedAtSec): AlertEvent[] {
@@ -32,6 +48,11 @@ export class MemoryEvaluator {
     const prev = this.last;
     if (prev !== null && snapshot.height > prev.height && (this.opts.ticksBetweenBlocks ?? true)) {
       out.push(...this.tick(Math.max(snapshot.timeSec, prev.timeSec)));
+    }
+    if (this.index !== null) {
+      this.index.feed(snapshot, nowSec, out);
+      if (prev === null || snapshot.height >= prev.height) this.last = snapshot;
+      return out;
     }
     for (const rule of this.rules) {
       const key = this.key(rule);
@@ -49,6 +70,10 @@ export class MemoryEvaluator {
     const latest = this.last;
     if (latest === null) return [];
     const out: AlertEvent[] = [];
+    if (this.index !== null) {
+      this.index.tick(latest, nowSec, out);
+      return out;
+    }
     for (const rule of this.rules) {
       if (rule.kind !== 'slow-blocks') continue;
       const key = this.key(rule);
@@ -61,6 +86,10 @@ export class MemoryEvaluator {
   }
 
   state(rule: Pick<Rule, 'id' | 'subscriptionId'>): RuleState | null {
+    if (this.index !== null) {
+      const own = this.rules.find((r) => r.id === rule.id && r.subscriptionId === rule.subscriptionId);
+      return own === undefined ? null : this.index.state(own);
+    }
     return this.states.get(this.key(rule)) ?? null;
   }
 

@@ -1,0 +1,160 @@
+/**
+ * The in-memory form of the rule index (./index-model.ts) for MemoryEvaluator: each series is
+ * read once per block and only the rules whose level it crossed reach evaluateRule, so a block
+ * costs O(series + K) instead of O(rules) (issue 2 §5: replay of a year with 100 rules).
+ *
+ * Skipping a rule is only allowed when evaluateRule would have changed nothing but the
+ * (lastHeight, lastHash) bookkeeping, which is the same fold of the block stream for every rule.
+ * So that fold is kept ONCE here (`seenHeight`/`seenHash`) and laid over a rule's stored state
+ * whenever it is read: every rule's state is exactly what the scanning evaluator would hold.
+ */
+import type { Snapshot } from '../domain/snapshot-types.ts';
+import type { KindDef } from './kinds/kind.ts';
+import { kindOf } from './kinds/registry.ts';
+import { INITIAL_STATE, evaluateRule, evaluateTick } from './lifecycle.ts';
+import type { AlertEvent, Rule, RuleState } from './types.ts';
+
+interface Slot {
+  readonly rule: Rule;
+  /** Position in the rule list: events come out in rule order, as with a scan. */
+  readonly order: number;
+  readonly fire: number;
+  readonly resolve: number;
+  state: RuleState | null;
+}
+
+/** Rules of one kind on one series (a kind's own `read` is what its rules compare). */
+interface Group {
+  readonly def: KindDef;
+  readonly series: string;
+  readonly event: boolean;
+  readonly above: boolean;
+  /** Event series: every rule. Level series: ok rules ascending by fire level. */
+  readonly fireSet: Slot[];
+  /** Firing rules ascending by resolve level. */
+  readonly resolveSet: Slot[];
+}
+
+const byFire = (a: Slot, b: Slot): number => a.fire - b.fire || a.order - b.order;
+const byResolve = (a: Slot, b: Slot): number => a.resolve - b.resolve || a.order - b.order;
+const byOrder = (a: Slot, b: Slot): number => a.order - b.order;
+
+function insertSorted(set: Slot[], slot: Slot, cmp: (a: Slot, b: Slot) => number): void {
+  let i = set.length;
+  while (i > 0 && cmp(set[i - 1]!, slot) > 0) i--;
+  set.splice(i, 0, slot);
+}
+
+function remove(set: Slot[], slot: Slot): void {
+  const i = set.indexOf(slot);
+  if (i >= 0) set.splice(i, 1);
+}
+
+/** Indexed evaluation of a fixed rule list; same events and states as scanning every rule. */
+export class RuleIndex {
+  private readonly groups: Group[] = [];
+  private readonly slotOf = new Map<Rule, Slot>();
+  private readonly ticking: Group[] = [];
+  private seenHeight = -1;
+  private seenHash = '';
+  private readonly candidates: Slot[] = [];
+  private readonly groupOf = new Map<Slot, Group>();
+
+  constructor(rules: readonly Rule[]) {
+    const byKey = new Map<string, Group>();
+    rules.forEach((rule, order) => {
+      const def = kindOf(rule) as KindDef;
+      const series = def.series(rule as never);
+      const key = `${rule.kind}|${series}`;
+      let g = byKey.get(key);
+      if (g === undefined) {
+        g = { def, series, event: def.mode === 'event', above: def.comparison === 'above', fireSet: [], resolveSet: [] };
+        byKey.set(key, g);
+        this.groups.push(g);
+        if (rule.kind === 'slow-blocks') this.ticking.push(g);
+      }
+      const slot: Slot = { rule, order, fire: def.fireLevel(rule as never), resolve: def.resolveLevel(rule as never), state: null };
+      this.slotOf.set(rule, slot);
+      this.groupOf.set(slot, g);
+      g.fireSet.push(slot);
+    });
+    for (const g of this.groups) if (!g.event) g.fireSet.sort(byFire);
+  }
+
+  /** One block: candidates only, in rule order. */
+  feed(s: Snapshot, nowSec: number, out: AlertEvent[]): void {
+    const c = this.candidates;
+    c.length = 0;
+    for (const g of this.groups) this.collect(g, s, nowSec, c);
+    if (c.length > 1) c.sort(byOrder);
+    for (const slot of c) {
+      const r = evaluateRule(slot.rule, this.stateOf(slot), s, nowSec);
+      this.settle(slot, r.state);
+      if (r.event) out.push(r.event);
+    }
+    c.length = 0;
+    if (s.height >= this.seenHeight) this.seenHash = s.hash;
+    if (s.height > this.seenHeight) this.seenHeight = s.height;
+  }
+
+  /** A timer tick on `latest` (the highest snapshot fed): time-based candidates only. */
+  tick(latest: Snapshot, nowSec: number, out: AlertEvent[]): void {
+    const c: Slot[] = [];
+    for (const g of this.ticking) this.collect(g, latest, nowSec, c);
+    if (c.length > 1) c.sort(byOrder);
+    for (const slot of c) {
+      const r = evaluateTick(slot.rule, this.stateOf(slot), latest, nowSec);
+      this.settle(slot, r.state);
+      if (r.event) out.push(r.event);
+    }
+  }
+
+  /** The rule's state as a scan would hold it (null: never fed a block). */
+  state(rule: Rule): RuleState | null {
+    const slot = this.slotOf.get(rule);
+    return slot === undefined ? null : this.stateOf(slot);
+  }
+
+  private collect(g: Group, s: Snapshot, nowSec: number, c: Slot[]): void {
+    const reading = g.def.read(g.series, s, nowSec);
+    if (reading === null) return;
+    if (g.event) {
+      for (const slot of g.fireSet) c.push(slot);
+      return;
+    }
+    const v = reading.value;
+    const fire = g.fireSet;
+    const resolve = g.resolveSet;
+    // Closed bounds, as crossesFire / crossesResolve (NaN crosses nothing).
+    if (g.above) {
+      for (let i = 0; i < fire.length && fire[i]!.fire <= v; i++) c.push(fire[i]!);
+      for (let i = resolve.length - 1; i >= 0 && resolve[i]!.resolve >= v; i--) c.push(resolve[i]!);
+    } else {
+      for (let i = fire.length - 1; i >= 0 && fire[i]!.fire >= v; i--) c.push(fire[i]!);
+      for (let i = 0; i < resolve.length && resolve[i]!.resolve <= v; i++) c.push(resolve[i]!);
+    }
+  }
+
+  private stateOf(slot: Slot): RuleState | null {
+    const st = slot.state;
+    if (this.seenHeight < 0) return st;
+    const base = st ?? INITIAL_STATE;
+    if (base.lastHeight === this.seenHeight && base.lastHash === this.seenHash) return base;
+    return { ...base, lastHeight: this.seenHeight, lastHash: this.seenHash };
+  }
+
+  private settle(slot: Slot, next: RuleState): void {
+    const was = slot.state?.status ?? 'ok';
+    slot.state = next;
+    if (next.status === was) return;
+    const g = this.groupOf.get(slot)!;
+    if (g.event) return;
+    if (next.status === 'firing') {
+      remove(g.fireSet, slot);
+      insertSorted(g.resolveSet, slot, byResolve);
+    } else {
+      remove(g.resolveSet, slot);
+      insertSorted(g.fireSet, slot, byFire);
+    }
+  }
+}
