@@ -2,34 +2,18 @@
  * Bench helpers: a private redis-server on a free port (no persistence, killed at the end) and
  * fast bulk seeding of subscriptions with the production encodings, keys and index placement.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { RuleSpec } from '../src/alerting/types.ts';
 import { encodeRule, encodeSubscription } from '../src/store/codec.ts';
 import type { IndexPlan } from '../src/store/index-plan.ts';
 import { ruleKey, type EngineKeys } from '../src/store/keys.ts';
+import { freePort, spawnRedisServer } from '../test/integration/engine-harness.ts';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-export async function privateRedis(): Promise<{ port: number; server: ChildProcess; stop: () => void }> {
+/** A private redis-server without persistence, killed by `stop`. */
+export async function privateRedis(): Promise<{ port: number; stop: () => void }> {
   const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
-  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
-  probe.on('error', () => undefined);
-  for (let i = 0; i < 200; i++) {
-    if ((await probe.ping().catch(() => '')) === 'PONG') break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  probe.disconnect();
-  return { port, server, stop: () => { server.kill('SIGKILL'); } };
+  const server = await spawnRedisServer(port);
+  return { port, stop: () => { server.kill('SIGKILL'); } };
 }
 
 /** Seeds subscriptions `from…to-1`, each with `rulesOf(i)`, exactly as the stores would write them. */

@@ -2,6 +2,8 @@
  * Shared set-up for the engine integration tests: a private Redis DB and key/queue prefixes per
  * test file, createApp with the recording notifier and the threshold judge, and clean-up.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { createApp, type App, type AppOverrides } from '../../src/app/create-app.ts';
 import { silentLogger } from '../../src/app/logger.ts';
@@ -65,4 +67,31 @@ export async function startHarness(name: string, db: number, over: AppOverrides 
       redis.disconnect();
     },
   };
+}
+
+/** A TCP port nobody listens on right now (for a private redis-server). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+/**
+ * Starts a private redis-server (no RDB snapshots; append-only file in `dir` when given) and
+ * resolves once it answers PING.
+ */
+export async function spawnRedisServer(port: number, dir?: string): Promise<ChildProcess> {
+  const persistence = dir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--dir', dir];
+  const server = spawn('redis-server', ['--port', String(port), '--save', '', ...persistence, '--bind', '127.0.0.1'], { stdio: 'ignore' });
+  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 1 });
+  probe.on('error', () => undefined);
+  try {
+    await waitFor(async () => (await probe.ping().catch(() => '')) === 'PONG', 10_000, 'redis-server up');
+  } finally {
+    probe.disconnect();
+  }
+  return server;
 }

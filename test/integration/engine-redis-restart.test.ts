@@ -3,36 +3,21 @@
  * free port); Redis is shut down and started again from its AOF while blocks keep coming. Every
  * expected message still arrives, none twice.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Target } from '../../src/subscriptions/service.ts';
 import { makeSnapshot } from '../fakes/memory-snapshots.ts';
-import { startHarness, waitFor, type Harness } from './engine-harness.ts';
+import { freePort, spawnRedisServer, startHarness, waitFor, type Harness } from './engine-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hb-engine-redis-'));
 let server: ChildProcess | null = null;
 let h: Harness | null = null;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
 async function startRedis(port: number): Promise<void> {
-  server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'yes', '--dir', dir, '--bind', '127.0.0.1', '--logfile', join(dir, 'redis.log')], { stdio: 'ignore' });
-  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 1 });
-  probe.on('error', () => undefined);
-  await waitFor(async () => (await probe.ping().catch(() => '')) === 'PONG', 10_000, 'redis-server up');
-  probe.disconnect();
+  server = await spawnRedisServer(port, dir);
 }
 
 afterAll(async () => {
