@@ -13,7 +13,11 @@ import { freePort, spawnRedisServer } from '../test/integration/engine-harness.t
 export async function privateRedis(): Promise<{ port: number; stop: () => void }> {
   const port = await freePort();
   const server = await spawnRedisServer(port);
-  return { port, stop: () => { server.kill('SIGKILL'); } };
+  const stop = (): void => { if (server.exitCode === null) server.kill('SIGKILL'); };
+  // never leave the server behind, even when the bench is interrupted
+  process.once('exit', stop);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGPIPE'] as const) process.once(sig, () => { stop(); process.exit(130); });
+  return { port, stop };
 }
 
 /** Seeds subscriptions `from…to-1`, each with `rulesOf(i)`, exactly as the stores would write them. */
