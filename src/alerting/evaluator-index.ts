@@ -116,13 +116,13 @@ export class RuleIndex {
   }
 
   private collect(g: Group, s: Snapshot, nowSec: number, c: Slot[]): void {
-    const reading = g.def.read(g.series, s, nowSec);
-    if (reading === null) return;
+    const def = g.def;
+    const v = def.value !== undefined ? def.value(g.series, s, nowSec) : (def.read(g.series, s, nowSec)?.value ?? null);
+    if (v === null) return;
     if (g.event) {
       for (const slot of g.fireSet) c.push(slot);
       return;
     }
-    const v = reading.value;
     const fire = g.fireSet;
     const resolve = g.resolveSet;
     // Closed bounds, as crossesFire / crossesResolve (NaN crosses nothing).

@@ -27,6 +27,7 @@ export const slowBlocks: KindDef<'slow-blocks'> = {
   comparison: 'above',
   cooldownSec: 0,
   series: () => 'sb',
+  value: (_series, s, nowSec) => minutesSinceBlock(s, nowSec),
   read(_series: string, s: Snapshot, nowSec: number): Reading | null {
     const minutes = minutesSinceBlock(s, nowSec);
     return { value: minutes, shown: minutes, unit: 'min', window: `since block ${s.height}` };
@@ -46,6 +47,7 @@ export const newBlock: KindDef<'new-block'> = {
   comparison: 'above',
   cooldownSec: 0,
   series: () => 'nb',
+  value: () => 1,
   read(_series: string, s: Snapshot): Reading | null {
     const h = s.hashrate['1d'];
     const lines: Array<[string, string]> = [['difficulty', fmtNum(s.difficulty / 1e12, 2) + ' T']];

@@ -16,17 +16,37 @@ function priceAside(s: Snapshot): string {
   return `BTC $${fmtNum(hp.priceUsd, 0)}${age}`;
 }
 
-/** `hm-24h-down` → move in that direction, %. */
-function readMove(series: string, s: Snapshot): Reading | null {
-  const m = /^hm-(\w+)-(up|down|both)$/.exec(series);
-  const window = m?.[1];
-  if (!m || window === undefined || !Object.hasOwn(PRICE_WINDOWS, window)) return null;
+/** 'hm-24h-down' → ['24h', 'down'] (memoised: read on every block); null for anything else. */
+function parseMoveSeries(series: string): readonly [PriceWindow, string] | null {
+  let p = MOVE_SERIES.get(series);
+  if (p === undefined) {
+    const m = /^hm-(\w+)-(up|down|both)$/.exec(series);
+    const window = m?.[1];
+    p = !m || window === undefined || !Object.hasOwn(PRICE_WINDOWS, window) ? null : [window as PriceWindow, m[2] ?? ''];
+    if (MOVE_SERIES.size < 64) MOVE_SERIES.set(series, p);
+  }
+  return p;
+}
+const MOVE_SERIES = new Map<string, readonly [PriceWindow, string] | null>();
+
+/** The move in the series' direction, %, and the figures behind it; null without data. */
+function moveOf(series: string, s: Snapshot): { value: number; move: number; window: PriceWindow; ago: number; now: number } | null {
+  const p = parseMoveSeries(series);
+  if (p === null) return null;
   const now = s.hashprice.usdPerPhDay;
-  const ago = s.hashpriceAgo[window as PriceWindow];
+  const ago = s.hashpriceAgo[p[0]];
   if (now === null || ago === null || ago.usdPerPhDay <= 0) return null;
   const move = 100 * (now / ago.usdPerPhDay - 1);
-  const value = confidentMove(m[2] ?? '', move, move);
-  if (value === null) return null;
+  const value = confidentMove(p[1], move, move);
+  return value === null ? null : { value, move, window: p[0], ago: ago.usdPerPhDay, now };
+}
+
+/** `hm-24h-down` → move in that direction, %. */
+function readMove(series: string, s: Snapshot): Reading | null {
+  const m = moveOf(series, s);
+  if (m === null) return null;
+  const { value, move, window, now } = m;
+  const ago = { usdPerPhDay: m.ago };
   return {
     value,
     shown: move,
@@ -41,6 +61,7 @@ export const hashpriceMove = pctKind<'hashprice-move'>({
   series: (spec) => `hm-${spec.window}-${spec.direction}`,
   pct: (spec) => spec.pct,
   read: readMove,
+  value: (series, s) => moveOf(series, s)?.value ?? null,
   present: (spec, r, state) => {
     const word = r.shown >= 0 ? 'up' : 'down';
     return state === 'resolved'
@@ -50,6 +71,11 @@ export const hashpriceMove = pctKind<'hashprice-move'>({
 });
 
 /** Hash price now, USD/PH/day; one reading for the 'hpb' (below) and 'hpa' (above) series. */
+function levelValue(series: string, s: Snapshot): number | null {
+  const usd = s.hashprice.usdPerPhDay;
+  return (series !== 'hpb' && series !== 'hpa') || usd === null ? null : usd;
+}
+
 function readLevel(series: string, s: Snapshot): Reading | null {
   const usd = s.hashprice.usdPerPhDay;
   if ((series !== 'hpb' && series !== 'hpa') || usd === null) return null;
@@ -62,6 +88,7 @@ export const hashpriceBelow = levelKind<'hashprice-below'>({
   comparison: 'below',
   level: (spec) => spec.usd,
   read: readLevel,
+  value: levelValue,
   present: (spec, r, state) =>
     state === 'resolved'
       ? { title: `Hash price back above $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'info', direction: 'up' }
@@ -74,6 +101,7 @@ export const hashpriceAbove = levelKind<'hashprice-above'>({
   comparison: 'above',
   level: (spec) => spec.usd,
   read: readLevel,
+  value: levelValue,
   present: (spec, r, state) =>
     state === 'resolved'
       ? { title: `Hash price back below $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'info', direction: 'down' }
@@ -90,6 +118,7 @@ export const breakeven = levelKind<'breakeven'>({
   comparison: 'below',
   level: (spec) => breakevenHashprice(spec.jth, spec.kwh, spec.poolfee),
   read: readLevel,
+  value: levelValue,
   present: (spec, r, state) => {
     const level = breakevenHashprice(spec.jth, spec.kwh, spec.poolfee);
     const margin = 100 * (r.shown / level - 1);

@@ -12,15 +12,28 @@ const EH = 1e18;
 
 /** 'hd-3d-30d' → ['3d', '30d']; null for anything else. */
 function parseDropSeries(series: string): [HashrateWindow, Lookback] | null {
+  const known = DROP_SERIES.get(series);
+  if (known !== undefined) return known;
   const m = /^hd-(\w+)-(\w+)$/.exec(series);
   if (!m || !Object.hasOwn(HASHRATE_WINDOWS, m[1] ?? '') || !Object.hasOwn(LOOKBACKS, m[2] ?? '')) return null;
   return [m[1] as HashrateWindow, m[2] as Lookback];
 }
 
+/** The twelve valid drop series, parsed once (read on every block). */
+const DROP_SERIES = new Map<string, [HashrateWindow, Lookback]>(
+  (Object.keys(HASHRATE_WINDOWS) as HashrateWindow[]).flatMap((w) =>
+    (Object.keys(LOOKBACKS) as Lookback[]).map((lb): [string, [HashrateWindow, Lookback]] => [`hd-${w}-${lb}`, [w, lb]]),
+  ),
+);
+
 export const hashrateDrop = pctKind<'hashrate-drop'>({
   kind: 'hashrate-drop',
   series: (spec) => `hd-${spec.window}-${spec.lookback}`,
   pct: (spec) => spec.pct,
+  value(series: string, s: Snapshot): number | null {
+    const wl = parseDropSeries(series);
+    return wl === null ? null : (dropFigures(s, wl[0], wl[1])?.conservativePct ?? null);
+  },
   read(series: string, s: Snapshot): Reading | null {
     const wl = parseDropSeries(series);
     if (wl === null) return null;
@@ -50,6 +63,11 @@ export const hashrateDrop = pctKind<'hashrate-drop'>({
 });
 
 /** Reading of the 7d hash rate in EH/s; the compared value is its 90 % upper bound. */
+function value7d(series: string, s: Snapshot): number | null {
+  const e = s.hashrate['7d'];
+  return series !== 'hr7' || e === null || e.hps <= 0 ? null : e.highHps / EH;
+}
+
 function read7d(series: string, s: Snapshot): Reading | null {
   const e = s.hashrate['7d'];
   if (series !== 'hr7' || e === null || e.hps <= 0) return null;
@@ -69,6 +87,7 @@ export const hashrateBelow = levelKind<'hashrate-below'>({
   comparison: 'below',
   level: (spec) => spec.ehs,
   read: read7d,
+  value: value7d,
   present: (spec, r, state) =>
     state === 'resolved'
       ? { title: `Hash rate back above ${fmtNum(spec.ehs)} EH/s: ${fmtNum(r.shown, 0)} EH/s`, severity: 'info', direction: 'up' }

@@ -64,6 +64,12 @@ export interface KindDef<K extends RuleKind = RuleKind> {
   series(spec: SpecOf<K>): string;
   /** null: no data for this series on this snapshot (e.g. no BTC price): nothing changes. */
   read(series: string, snapshot: Snapshot, nowSec: number): Reading | null;
+  /**
+   * Just `read(...)?.value ?? null`, without building the words: the index measures every
+   * series on every block (replay: 52,560 blocks), and only crossed rules need a full reading.
+   * Optional; when given it must agree with `read` exactly (test/unit/alerting/evaluator-index).
+   */
+  value?(series: string, snapshot: Snapshot, nowSec: number): number | null;
   fireLevel(spec: SpecOf<K>): number;
   resolveLevel(spec: SpecOf<K>): number;
   present(spec: SpecOf<K>, reading: Reading, state: AlertState, snapshot: Snapshot): Presentation;
@@ -88,7 +94,7 @@ export function crossesResolve(cmp: Comparison, value: number, level: number): b
   return cmp === 'above' ? value <= level : value >= level;
 }
 
-type Parts<K extends RuleKind> = Pick<KindDef<K>, 'kind' | 'read' | 'present'> & Partial<Pick<KindDef<K>, 'cooldownSec'>>;
+type Parts<K extends RuleKind> = Pick<KindDef<K>, 'kind' | 'read' | 'present'> & Partial<Pick<KindDef<K>, 'cooldownSec' | 'value'>>;
 
 /**
  * A rule against a level (hash rate or hash price): fires at `level(spec)`, resolves 5 % of the
@@ -100,7 +106,7 @@ export function levelKind<K extends RuleKind>(
   const back = d.comparison === 'below' ? 1 + LEVEL_HYSTERESIS : 1 - LEVEL_HYSTERESIS;
   return {
     kind: d.kind, mode: 'level', comparison: d.comparison, cooldownSec: d.cooldownSec ?? DEFAULT_COOLDOWN_SEC,
-    series: () => d.series, read: d.read, fireLevel: d.level, resolveLevel: (spec) => d.level(spec) * back, present: d.present,
+    series: () => d.series, read: d.read, ...(d.value ? { value: d.value } : {}), fireLevel: d.level, resolveLevel: (spec) => d.level(spec) * back, present: d.present,
   };
 }
 
@@ -113,6 +119,6 @@ export function pctKind<K extends RuleKind>(
 ): KindDef<K> {
   return {
     kind: d.kind, mode: 'level', comparison: 'above', cooldownSec: d.cooldownSec ?? DEFAULT_COOLDOWN_SEC,
-    series: d.series, read: d.read, fireLevel: d.pct, resolveLevel: (spec) => halfOf(d.pct(spec)), present: d.present,
+    series: d.series, read: d.read, ...(d.value ? { value: d.value } : {}), fireLevel: d.pct, resolveLevel: (spec) => halfOf(d.pct(spec)), present: d.present,
   };
 }

@@ -22,6 +22,10 @@ export const retargetEstimate = pctKind<'retarget-estimate'>({
   cooldownSec: 6 * 3600,
   series: (spec) => `re-${spec.direction}`,
   pct: (spec) => spec.pct,
+  value(series: string, s: Snapshot): number | null {
+    const value = confidentMove(series.slice(3), s.retarget.lowPct, s.retarget.highPct);
+    return !series.startsWith('re-') || value === null || !Number.isFinite(value) ? null : value;
+  },
   read(series: string, s: Snapshot): Reading | null {
     const r = s.retarget;
     const value = confidentMove(series.slice(3), r.lowPct, r.highPct);
@@ -73,6 +77,7 @@ export const retarget: KindDef<'retarget'> = {
   comparison: 'above',
   cooldownSec: 0,
   series: () => 'retarget',
+  value: (_series, s) => (s.retargetOutcome === null ? null : 1),
   read(_series: string, s: Snapshot): Reading | null {
     const o = s.retargetOutcome;
     if (o === null) return null;
@@ -93,6 +98,7 @@ export const retargetSoon: KindDef<'retarget-soon'> = {
   comparison: 'below',
   cooldownSec: 0,
   series: () => 'rs',
+  value: (_series, s) => s.retarget.remainingBlocks,
   read(_series: string, s: Snapshot): Reading | null {
     const r = s.retarget;
     const hours = Math.max(0, r.etaSec - s.timeSec) / 3600;

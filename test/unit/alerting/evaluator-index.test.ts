@@ -8,6 +8,8 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEvaluator } from '../../../src/alerting/evaluator.ts';
+import type { KindDef } from '../../../src/alerting/kinds/kind.ts';
+import { KINDS as DEFS, SERIES } from '../../../src/alerting/kinds/registry.ts';
 import type { AlertEvent, Rule, RuleSpec } from '../../../src/alerting/types.ts';
 import { SnapshotBuilder } from '../../../src/domain/snapshot-builder.ts';
 import type { Snapshot } from '../../../src/domain/snapshot-types.ts';
@@ -40,14 +42,14 @@ function randomSpec(rng: Rng, kind: RuleSpec['kind']): RuleSpec {
   }
 }
 
-const KINDS: Array<RuleSpec['kind']> = ['hashrate-drop', 'hashrate-below', 'retarget-estimate', 'retarget-soon', 'hashprice-move',
+const KIND_NAMES: Array<RuleSpec['kind']> = ['hashrate-drop', 'hashrate-below', 'retarget-estimate', 'retarget-soon', 'hashprice-move',
   'hashprice-below', 'hashprice-above', 'breakeven', 'slow-blocks', 'retarget', 'new-block'];
 
 function randomRules(seed: number, n: number): Rule[] {
   const rng = createRng(seed);
   return Array.from({ length: n }, (_, i): Rule => {
     // Every kind at least a few times; the heavy-traffic ones more often.
-    const kind = i < 3 * KINDS.length ? KINDS[i % KINDS.length]! : pick(rng, KINDS);
+    const kind = i < 3 * KIND_NAMES.length ? KIND_NAMES[i % KIND_NAMES.length]! : pick(rng, KIND_NAMES);
     return { ...randomSpec(rng, kind), id: `r${i}`, subscriptionId: `s${i % 7}`, createdSec: 0 } as Rule;
   });
 }
@@ -118,5 +120,34 @@ describe('indexed MemoryEvaluator ≡ scan oracle', { timeout: 120_000 }, () => 
     const ev = new MemoryEvaluator(rules, { onDecision: (r, d) => seen.push(`${r.id}:${d}`) });
     ev.feed(snaps[0]!);
     expect(seen).toHaveLength(rules.length);
+  });
+});
+
+describe('KindDef.value (what the index measures) agrees exactly with read().value', { timeout: 60_000 }, () => {
+  it('for every kind on every series it reads, on a real-builder chain with and without prices', async () => {
+    const epochs = await readEpochsCsv(join(root, 'test/fixtures/bitcoin-mainnet-epochs.csv'));
+    const prices = await readPricesFile(join(root, 'data/btc-usd-2025-2026.prices.jsonl'));
+    const price = createPriceCursor(prices);
+    const builder = new SnapshotBuilder();
+    let compared = 0;
+    let nonNull = 0;
+    for (const [i, b] of synthesizeChain({ epochs, fromEpoch: 465, toEpoch: 472, seed: 3 }).entries()) {
+      const block: Block = { id: b.id, height: b.height, timestamp: b.timestamp, bits: b.bits, feesSats: b.extras.totalFees, feesKnown: true };
+      const s = builder.push(block, { nowSec: b.timestamp, price: i % 500 < 20 ? null : price.at(b.timestamp), source: 'replay' });
+      if (i % 7 !== 0 && s.retargetOutcome === null) continue;
+      for (const [series] of SERIES) {
+        for (const def of Object.values(DEFS) as unknown as KindDef[]) {
+          if (def.value === undefined) continue;
+          for (const now of [s.timeSec, s.timeSec + 3_000]) {
+            const v = def.value(series, s, now);
+            expect(Object.is(v, def.read(series, s, now)?.value ?? null), `${def.kind} ${series} @${s.height}`).toBe(true);
+            compared++;
+            if (v !== null) nonNull++;
+          }
+        }
+      }
+    }
+    expect(nonNull).toBeGreaterThan(10_000);
+    expect(compared).toBeGreaterThan(nonNull);
   });
 });
