@@ -61,17 +61,21 @@ export function invNormal(p: number): number {
 
 /** z such that the largest of M independent standard normals stays below it with `confidence`. */
 export function maxNormalQuantile(m: number, confidence = PEAK_CONFIDENCE): number {
-  const key = `${m}/${confidence}`;
-  let z = QUANTILES.get(key);
+  let byLooks = QUANTILES.get(confidence);
+  if (byLooks === undefined) {
+    byLooks = new Map<number, number>();
+    if (QUANTILES.size < 16) QUANTILES.set(confidence, byLooks);
+  }
+  let z = byLooks.get(m);
   if (z === undefined) {
     z = invNormal(confidence ** (1 / Math.max(1, m)));
-    if (QUANTILES.size < 1000) QUANTILES.set(key, z);
+    if (byLooks.size < 1000) byLooks.set(m, z);
   }
   return z;
 }
 
-/** Memo: the same dozen (looks, confidence) pairs are asked for on every block. */
-const QUANTILES = new Map<string, number>();
+/** Memo by confidence, then looks: the same dozen pairs are asked for on every block. */
+const QUANTILES = new Map<number, Map<number, number>>();
 
 /** Relative (log) standard error implied by a 90 % interval; falls back to 1/√n. */
 export function logSigma(e: { readonly hps: number; readonly lowHps: number; readonly highHps: number }, blocks: number): number {
@@ -107,11 +111,36 @@ export interface DropFigures {
  * the same peak level, so using it only makes the alert more conservative.
  */
 export function dropFigures(s: Pick<Snapshot, 'hashrate' | 'peaks'>, window: HashrateWindow, lookback: Lookback): DropFigures | null {
+  const d = dropCore(s, window, lookback);
+  if (d === null) return null;
+  const spread = Z90 * Math.hypot(d.sc, d.sRef);
+  return {
+    conservativePct: pct(d.r + CURRENT_Z * d.sc),
+    pointPct: pct(d.r),
+    lowPct: pct(d.r + spread),
+    highPct: pct(d.r - spread),
+    currentHps: d.currentHps,
+    peakHps: Math.exp(d.lnRef),
+  };
+}
+
+/** `dropFigures(...)?.conservativePct ?? null` for the index, which measures it every block. */
+export function conservativeDropPct(s: Pick<Snapshot, 'hashrate' | 'peaks'>, window: HashrateWindow, lookback: Lookback): number | null {
+  const d = dropCore(s, window, lookback);
+  return d === null ? null : pct(d.r + CURRENT_Z * d.sc);
+}
+
+const pct = (x: number): number => 100 * (1 - Math.exp(x));
+const WINDOW_NAMES = Object.keys(HASHRATE_WINDOWS) as HashrateWindow[];
+
+/** Log-ratio of current to reference and both σ's: everything the figures are made of. */
+function dropCore(s: Pick<Snapshot, 'hashrate' | 'peaks'>, window: HashrateWindow, lookback: Lookback):
+  { r: number; sc: number; lnRef: number; sRef: number; currentHps: number } | null {
   const cur = s.hashrate[window];
   if (cur === null || cur.blocks < HASHRATE_WINDOWS[window]) return null;
   let lnRef = Infinity;
   let sRef = 0;
-  for (const w of Object.keys(HASHRATE_WINDOWS) as HashrateWindow[]) {
+  for (const w of WINDOW_NAMES) {
     const size = HASHRATE_WINDOWS[w];
     if (size < HASHRATE_WINDOWS[window]) continue;
     const peak = s.peaks[w][lookback];
@@ -119,20 +148,13 @@ export function dropFigures(s: Pick<Snapshot, 'hashrate' | 'peaks'>, window: Has
     const sp = logSigma(peak, size);
     const looks = PEAK_LOOKS_PER_WINDOW * (LOOKBACKS[lookback] / size + 1);
     const ln = Math.log(peak.hps) - maxNormalQuantile(looks) * sp;
-    if (ln < lnRef) [lnRef, sRef] = [ln, sp];
+    if (ln < lnRef) {
+      lnRef = ln;
+      sRef = sp;
+    }
   }
   const own = s.peaks[window][lookback];
   if (!Number.isFinite(lnRef) || own === null) return null;
   const sc = logSigma(cur, cur.blocks);
-  const r = Math.log(cur.hps) - lnRef;
-  const pct = (x: number): number => 100 * (1 - Math.exp(x));
-  const spread = Z90 * Math.hypot(sc, sRef);
-  return {
-    conservativePct: pct(r + CURRENT_Z * sc),
-    pointPct: pct(r),
-    lowPct: pct(r + spread),
-    highPct: pct(r - spread),
-    currentHps: cur.hps,
-    peakHps: Math.exp(lnRef),
-  };
+  return { r: Math.log(cur.hps) - lnRef, sc, lnRef, sRef, currentHps: cur.hps };
 }

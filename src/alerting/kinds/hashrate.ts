@@ -6,7 +6,7 @@ import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { HASHRATE_WINDOWS, LOOKBACKS, type HashrateWindow, type Lookback } from '../../domain/types.ts';
 import { fmtNum } from '../describe.ts';
 import { levelKind, pctKind, type Reading } from './kind.ts';
-import { dropFigures } from './hashrate-stats.ts';
+import { conservativeDropPct, dropFigures } from './hashrate-stats.ts';
 
 const EH = 1e18;
 
@@ -32,7 +32,7 @@ export const hashrateDrop = pctKind<'hashrate-drop'>({
   pct: (spec) => spec.pct,
   value(series: string, s: Snapshot): number | null {
     const wl = parseDropSeries(series);
-    return wl === null ? null : (dropFigures(s, wl[0], wl[1])?.conservativePct ?? null);
+    return wl === null ? null : conservativeDropPct(s, wl[0], wl[1]);
   },
   read(series: string, s: Snapshot): Reading | null {
     const wl = parseDropSeries(series);
