@@ -6,6 +6,7 @@
  */
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import type { Config } from '../../config/index.ts';
 import { alertJudge } from '../alerting/engine.ts';
 import type { Notifier } from '../alerting/ports.ts';
@@ -21,6 +22,7 @@ import { SubscriptionUseCases, type UseCaseDeps } from '../subscriptions/use-cas
 import { subscriptionId, type SubscriptionService } from '../subscriptions/service.ts';
 import { ConsoleNotifier, CONSOLE_TARGET } from '../platforms/console/console-notifier.ts';
 import { deliverProcessor, type DeliverDeps } from '../jobs/deliver-processor.ts';
+import { createEngineMetrics } from '../jobs/engine-metrics.ts';
 import type { RuleJudge, SnapshotReader } from '../jobs/engine-ports.ts';
 import { DELIVER_JOB_OPTS, evaluateProcessor, type EvaluateProcessorDeps } from '../jobs/evaluate-processor.ts';
 import { DIGEST_JOB_NAME, QUEUE_NAMES, TICK_JOB_NAME, deliverQueueName, digestJobId } from '../jobs/queues.ts';
@@ -54,6 +56,8 @@ export interface AppOverrides {
   readonly rateLimits?: Partial<Record<Platform, { max: number; durationMs: number }>>;
   /** Lock/stall timing of every worker (tests shorten it so a killed worker's jobs return fast). */
   readonly workerTiming?: { lockDurationMs: number; stalledIntervalMs: number };
+  /** Registry for the engine's metrics (production shares the watcher's /metrics registry). */
+  readonly registry?: Registry;
   /** Slow-blocks tick period; 0 disables. */
   readonly tickEveryMs?: number;
   /** Starts the watcher role (chain source → chain state → evaluate jobs). */
@@ -114,7 +118,10 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   const handles: RoleHandle[] = [];
   const roles = new Set(config.roles);
 
-  const evalDeps: EvaluateProcessorDeps = { redis, keys, plan, judge, snapshots, deliverQueues, nowSec, log: logger.child({ role: 'evaluator' }) };
+  const metrics = o.registry ? createEngineMetrics(o.registry) : undefined;
+  const evalDeps: EvaluateProcessorDeps = {
+    redis, keys, plan, judge, snapshots, deliverQueues, nowSec, log: logger.child({ role: 'evaluator' }), ...(metrics ? { metrics } : {}),
+  };
   const app: App = {
     redis, logger, service, evaluateQueue, deliverQueues, workers, notifiers,
     async shutdown(deadlineMs = 10_000) {
@@ -144,7 +151,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     for (const [platform, notifier] of Object.entries(notifiers) as Array<[Platform, Notifier]>) {
       const queue = deliverQueues[platform] as Queue;
       const deps: DeliverDeps = {
-        redis, keys, store, log: nlog, notifier, judge, nowSec, logger: logger.child({ role: 'notifier', platform }),
+        redis, keys, store, log: nlog, notifier, judge, nowSec, logger: logger.child({ role: 'notifier', platform }), ...(metrics ? { metrics } : {}),
         scheduleDigest: async (subId, releaseAtSec) => {
           await queue.add(DIGEST_JOB_NAME, { subscriptionId: subId, releaseAtSec }, {
             ...DELIVER_JOB_OPTS, jobId: digestJobId(subId, releaseAtSec), delay: Math.max(0, releaseAtSec - nowSec()) * 1000,

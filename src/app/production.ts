@@ -3,6 +3,7 @@
  * notifiers for the deliver workers, their bots for the bot role), and the chain watcher with
  * /healthz and /metrics. With no chat token, createApp's console subscription takes over.
  */
+import { Registry } from 'prom-client';
 import type { Config } from '../../config/index.ts';
 import type { Notifier } from '../alerting/ports.ts';
 import type { Platform } from '../alerting/types.ts';
@@ -14,6 +15,8 @@ import { createLogger } from './logger.ts';
 
 export async function productionOverrides(config: Config): Promise<AppOverrides> {
   const logger = createLogger({ level: config.logLevel });
+  // One registry: the watcher's /metrics shows the engine's figures too.
+  const registry = new Registry();
   const notifiers: Partial<Record<Platform, Notifier>> = {};
   const bots: Array<(app: App) => Promise<RoleHandle>> = [];
   if (config.telegramBotToken !== undefined) {
@@ -37,7 +40,8 @@ export async function productionOverrides(config: Config): Promise<AppOverrides>
   return {
     logger,
     notifiers,
-    startWatcher: appWatcherRole(config),
+    registry,
+    startWatcher: appWatcherRole(config, { registry }),
     startBots: async (app) => Promise.all(bots.map((start) => start(app))),
   };
 }

@@ -13,6 +13,7 @@ import { DeliveryError, type NotificationLog, type Notifier, type OutboundMessag
 import type { AlertEvent, Subscription } from '../alerting/types.ts';
 import type { EngineKeys } from '../store/keys.ts';
 import type { RuleJudge } from './engine-ports.ts';
+import type { EngineMetrics } from './engine-metrics.ts';
 import { DIGEST_JOB_NAME, DeliverJobSchema, DigestJobSchema } from './queues.ts';
 
 /** How long "already delivered" is remembered: longer than any redelivery or reorg window. */
@@ -29,6 +30,7 @@ export interface DeliverDeps {
   readonly logger: Logger;
   /** Adds the delayed digest job (same queue) when quiet hours/mute were extended. */
   readonly scheduleDigest: (subscriptionId: string, releaseAtSec: number) => Promise<void>;
+  readonly metrics?: EngineMetrics;
   /** Telegram group → supergroup: move the subscription (SubscriptionService.migrate). */
   readonly migrate?: (sub: Subscription, newTargetId: string) => Promise<Subscription | null>;
 }
@@ -111,6 +113,30 @@ async function deliverDigest(deps: DeliverDeps, worker: Worker | undefined, job:
 
 /** The processor of one platform's deliver queue (deliver and digest jobs). */
 export function deliverProcessor(deps: DeliverDeps, getWorker: () => Worker | undefined): (job: Job) => Promise<DeliverOutcome> {
+  const platform = deps.notifier.platform;
+  const count = (outcome: string): void => { deps.metrics?.deliveries.inc({ platform, outcome }); };
+  const inner = deliverOrDigest(deps, getWorker);
+  return async (job) => {
+    try {
+      const out = await inner(job);
+      count(out);
+      return out;
+    } catch (e) {
+      count(outcomeOf(e));
+      throw e;
+    }
+  };
+}
+
+/** Metric label of a failed attempt. */
+function outcomeOf(e: unknown): string {
+  if (e instanceof DeliveryError) return e.kind;
+  if (e instanceof UnrecoverableError) return e.message.startsWith('poison') ? 'poison' : 'permanent';
+  if (e instanceof Error && e.name === 'RateLimitError') return 'rate-limited';
+  return 'error';
+}
+
+function deliverOrDigest(deps: DeliverDeps, getWorker: () => Worker | undefined): (job: Job) => Promise<DeliverOutcome> {
   return async (job) => {
     if (job.name === DIGEST_JOB_NAME) return deliverDigest(deps, getWorker(), job);
     const parsed = DeliverJobSchema.safeParse(job.data);

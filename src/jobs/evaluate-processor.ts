@@ -10,6 +10,7 @@ import type { Platform } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { IndexPlan } from '../store/index-plan.ts';
 import type { SnapshotReader } from './engine-ports.ts';
+import type { EngineMetrics } from './engine-metrics.ts';
 import { evaluateBlock, type EvaluateDeps, type EvaluateSink, type EvaluateStats } from './evaluate-core.ts';
 import { DIGEST_JOB_NAME, EvaluateJobSchema, TICK_JOB_NAME, deliverJobId, digestJobId, type DeliverJob } from './queues.ts';
 
@@ -29,6 +30,7 @@ export interface EvaluateProcessorDeps extends EvaluateDeps {
   readonly deliverQueues: Partial<Record<Platform, Queue>>;
   readonly nowSec: () => number;
   readonly log: Logger;
+  readonly metrics?: EngineMetrics;
 }
 
 function platformOf(subscriptionId: string): Platform | null {
@@ -87,7 +89,13 @@ export function evaluateProcessor(deps: EvaluateProcessorDeps): (job: Job) => Pr
   const sink = queueSink(deps);
   const tick = tickProcessor(deps);
   return async (job) => {
-    if (job.name === TICK_JOB_NAME) return tick();
+    if (job.name === TICK_JOB_NAME) {
+      const t0 = performance.now();
+      const stats = await tick();
+      deps.metrics?.evaluateSeconds.observe({ job: 'tick' }, (performance.now() - t0) / 1000);
+      if (stats) deps.metrics?.rulesChanged.inc(stats.changed);
+      return stats;
+    }
     const parsed = EvaluateJobSchema.safeParse(job.data);
     if (!parsed.success) {
       deps.log.error({ jobId: job.id, issue: parsed.error.issues[0]?.message }, 'poison evaluate job');
@@ -98,7 +106,10 @@ export function evaluateProcessor(deps: EvaluateProcessorDeps): (job: Job) => Pr
     if (snapshot === null) throw new Error(`snapshot ${height} ${hash} not in chain state (yet)`);
     const t0 = performance.now();
     const stats = await evaluateBlock(deps, snapshot, deps.nowSec(), sink);
-    logStats(deps.log.child({ jobId: job.id }), snapshot, stats, Math.round(performance.now() - t0));
+    const ms = performance.now() - t0;
+    deps.metrics?.evaluateSeconds.observe({ job: 'block' }, ms / 1000);
+    deps.metrics?.rulesChanged.inc(stats.changed);
+    logStats(deps.log.child({ jobId: job.id }), snapshot, stats, Math.round(ms));
     return stats;
   };
 }

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
 import { createApp, type App, type AppOverrides } from '../../src/app/create-app.ts';
 import { silentLogger } from '../../src/app/logger.ts';
 import { EvaluateJobSchema, evaluateJobId } from '../../src/jobs/queues.ts';
@@ -20,6 +21,8 @@ export interface Harness {
   notifier: RecordingNotifier;
   snapshots: MemorySnapshotReader;
   prefix: string;
+  /** The engine's metrics registry. */
+  registry: Registry;
   /** Stores the snapshot and enqueues its evaluate job as the watcher would. */
   block(s: Snapshot): Promise<void>;
   close(): Promise<void>;
@@ -49,13 +52,14 @@ export async function startHarness(name: string, db: number, over: AppOverrides 
   await cleanPrefix(redis, prefix);
   const notifier = new RecordingNotifier('telegram');
   const snapshots = new MemorySnapshotReader();
+  const registry = new Registry();
   const app = await createApp(
     { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'silent' },
     { redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), plan: simplePlan, snapshots, notifiers: { telegram: notifier }, tickEveryMs: 0,
-      rateLimits: { telegram: { max: 10_000, durationMs: 1000 } }, ...over },
+      rateLimits: { telegram: { max: 10_000, durationMs: 1000 } }, registry, ...over },
   );
   return {
-    app, redis, notifier, snapshots, prefix,
+    app, redis, notifier, snapshots, prefix, registry,
     async block(s) {
       snapshots.put(s);
       const data = EvaluateJobSchema.parse({ height: s.height, hash: s.hash, correction: s.correction });

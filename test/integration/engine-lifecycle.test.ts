@@ -117,6 +117,8 @@ describe('engine lifecycle through BullMQ', () => {
     const failed = await h.app.deliverQueues.telegram!.getFailed();
     expect(failed.map((j) => j.data.subscriptionId)).toEqual(['telegram-chat-1002']);
     expect(failed[0]?.attemptsMade).toBe(1);
+    const outcomes = Object.fromEntries((await h.registry.getSingleMetric('hashbell_deliveries_total')!.get()).values.map((v) => [v.labels.outcome, v.value]));
+    expect(outcomes).toEqual({ retryable: 2, 'rate-limited': 1, sent: 1, permanent: 1 });
     // a deactivated subscription receives nothing more
     await h.block(makeSnapshot({ height: 301, dropPct: 2 }));
     await settle();
