@@ -67,12 +67,20 @@ try {
   const blocks = await readBlocksFile(file); // validated read, as the CLI does
   const readSec = (performance.now() - t0) / 1000;
   // Where the time goes: snapshots alone (no rules), then the whole replay with 100 rules.
-  const snapshotSec = best(1, () => forEachSnapshot(blocks, prices, () => undefined));
+  const snapshotSec = best(3, () => forEachSnapshot(blocks, prices, () => undefined));
   let events = 0;
-  const replaySec = readSec + best(1, () => {
+  // Per-block cost at two history lengths (blocks 1–10k vs 40k–50k of the same run): windows are
+  // kept incrementally, so the later stretch must not cost more than the early one.
+  const marks = new Map<number, number>([[0, 0], [10_000, 0], [40_000, 0], [50_000, 0]]);
+  const replaySec = readSec + best(3, () => {
     events = 0;
-    replayEvents({ blocks, prices, rules }, () => void events++);
+    let i = 0;
+    replayEvents({ blocks, prices, rules }, () => void events++, () => {
+      if (marks.has(i)) marks.set(i, performance.now());
+      i++;
+    });
   });
+  const nsPerBlock = (a: number, b: number): number => ((marks.get(b)! - marks.get(a)!) * 1e6) / (b - a);
   print('blocks', BLOCKS, 'blocks');
   print('rules', rules.length, 'rules');
   print('floor_blocks_per_sec', BLOCKS / floorSec, 'blocks/s');
@@ -80,6 +88,15 @@ try {
   print('snapshot_only_blocks_per_sec', BLOCKS / snapshotSec, 'blocks/s');
   print('replay_blocks_per_sec', BLOCKS / replaySec, 'blocks/s');
   print('replay_vs_floor', replaySec / floorSec, 'x');
+  // Where the replay's time goes, per block: floor (read + parse), validation on top of it,
+  // snapshots, rules (evaluator + event rendering).
+  print('floor_ns_per_block', (floorSec * 1e9) / BLOCKS, 'ns/block');
+  print('validate_ns_per_block', ((readSec - floorSec) * 1e9) / BLOCKS, 'ns/block');
+  print('snapshot_ns_per_block', (snapshotSec * 1e9) / BLOCKS, 'ns/block');
+  print('rules_ns_per_block', ((replaySec - readSec - snapshotSec) * 1e9) / BLOCKS, 'ns/block');
+  print('replay_ns_per_block_blocks_1_10k', nsPerBlock(0, 10_000), 'ns/block');
+  print('replay_ns_per_block_blocks_40k_50k', nsPerBlock(40_000, 50_000), 'ns/block');
+  print('late_vs_early_per_block', nsPerBlock(40_000, 50_000) / nsPerBlock(0, 10_000), 'x');
   print('events', events, 'events');
 } finally {
   rmSync(dir, { recursive: true, force: true });
