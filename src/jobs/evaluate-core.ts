@@ -22,8 +22,6 @@ export interface EvaluateDeps {
   readonly judge: RuleJudge;
   /** Subscriptions per batch (one pipeline round trip each). */
   readonly batchSize?: number;
-  /** Timer ticks judge time-based rules again at the same tip block; blocks never do. */
-  readonly reevaluateSameBlock?: boolean;
 }
 
 /** Held events of one subscription and when their digest is due. */
@@ -45,12 +43,6 @@ export interface EvaluateStats {
   changed: number;
   messages: number;
   held: number;
-}
-
-/** Never judge a rule twice for one block (duplicate job, retry after a crash) nor go back in height. */
-function alreadyJudged(prev: RuleState, s: Snapshot, sameBlockAgain: boolean): boolean {
-  if (prev.lastHeight > s.height) return true;
-  return prev.lastHeight === s.height && prev.lastHash === s.hash && !sameBlockAgain;
 }
 
 /** The rule keys whose state may change under this snapshot, grouped by subscription. */
@@ -124,11 +116,14 @@ async function evaluateBatch(
       const rule: Rule = decodeRule(id, ruleId, json);
       const raw = stateRaw[j];
       const prev: RuleState | null = raw ? decodeState(raw) : null;
-      if (prev && alreadyJudged(prev, snapshot, deps.reevaluateSameBlock === true)) return;
+      // The judge decides what a duplicate, a reorg or a tick means (one engine with replay).
       const out = judge.evaluate(rule, prev, snapshot, nowSec);
       stats.evaluated++;
-      write.hset(keys.states(id), ruleId, encodeState(out.state));
-      writes++;
+      const encoded = encodeState(out.state);
+      if (encoded !== raw) {
+        write.hset(keys.states(id), ruleId, encoded);
+        writes++;
+      }
       if ((prev?.status ?? 'ok') !== out.state.status) {
         stats.changed++;
         index.place(write, ruleKey(id, ruleId), plan.placement(rule), out.state.status);

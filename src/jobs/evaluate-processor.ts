@@ -130,7 +130,8 @@ export function tickPlan(plan: IndexPlan, series: readonly string[] = ['sb']): I
  * messages carry `slow-<hash>` so they never collide with the block's own message.
  */
 export function tickProcessor(deps: EvaluateProcessorDeps): () => Promise<EvaluateStats | null> {
-  const tickDeps: EvaluateProcessorDeps = { ...deps, plan: tickPlan(deps.plan), reevaluateSameBlock: true };
+  // The judge treats the same tip judged again later as a tick for time-based kinds.
+  const tickDeps: EvaluateProcessorDeps = { ...deps, plan: tickPlan(deps.plan) };
   const inner = queueSink(deps);
   const sink: EvaluateSink = {
     deliver: (jobs) => inner.deliver(jobs.map((j) => ({ ...j, hash: `slow-${j.hash}` }))),

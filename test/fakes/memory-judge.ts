@@ -21,6 +21,9 @@ export class ThresholdJudge implements RuleJudge {
 
   evaluate(rule: Rule, state: RuleState | null, s: Snapshot, nowSec: number): { state: RuleState; event: AlertEvent | null } {
     const prev: RuleState = state ?? { status: 'ok', lastHeight: -1, lastHash: '', firingSinceHeight: null, lastNotifiedSec: null };
+    // like the real lifecycle: a block already judged (or an older one that is no correction) says nothing
+    const duplicate = s.height === prev.lastHeight ? s.hash === prev.lastHash : s.height < prev.lastHeight && !s.correction;
+    if (duplicate) return { state: prev, event: null };
     const p = this.plan.placement(rule);
     const obs = this.observe(s, nowSec);
     const base = { ...prev, lastHeight: s.height, lastHash: s.hash };
