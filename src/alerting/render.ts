@@ -45,7 +45,7 @@ export function renderEventText(e: Pick<AlertEvent, 'state' | 'height'> & { deta
   if (d.low !== undefined && d.high !== undefined) parts.push(`90 %: ${fmtRange(d.low, d.high, d.unit)}`);
   const paren = parts.length > 0 ? ` (${parts.join(', ')})` : '';
   const aside = d.aside !== undefined ? ` — ${d.aside}` : '';
-  const where = `source ${d.source}, block ${e.height.toLocaleString('en-US')}, ${fmtAge(d.dataAgeSec)}`;
+  const where = `source ${d.source}, block ${fmtNum(e.height, 0)}, ${fmtAge(d.dataAgeSec)}`;
   const head = `${icon(e)} ${d.title}${paren}${aside}; ${where}`;
   const lines = (d.lines ?? []).map(([label, value]) => `  ${label}: ${value}`);
   return [head, ...lines].join('\n');

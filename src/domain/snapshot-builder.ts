@@ -63,10 +63,15 @@ function validate(block: Block): void {
   // Consensus-valid compact form only (what GetCompact produces): positive target, sign bit
   // clear, exponent ≤ 0x20. bitsToTarget throws RangeError on negative/overflow encodings.
   const b = block.bits;
+  if (VALID_BITS.has(b)) return;
   if (bitsToTarget(b) === 0n || (b & 0x00800000) !== 0 || b > 0x207fffff) {
     throw new RangeError(`block ${block.height}: invalid bits 0x${b.toString(16)}`);
   }
+  if (VALID_BITS.size < 4096) VALID_BITS.add(b);
 }
+
+/** bits already decoded and found valid: an epoch's 2016 blocks share one value (no BigInt per block). */
+const VALID_BITS = new Set<number>();
 
 export class SnapshotBuilder {
   /** Largest lookback (90d) + largest window (7d): enough blocks to rebuild every figure. */

@@ -56,5 +56,5 @@ export const newBlock: KindDef<'new-block'> = {
   },
   fireLevel: () => 1,
   resolveLevel: () => 0,
-  present: (_spec, _r, _state, s) => ({ title: `New block ${s.height.toLocaleString('en-US')}${s.correction ? ' (reorg)' : ''}`, severity: 'info' }),
+  present: (_spec, _r, _state, s) => ({ title: `New block ${fmtNum(s.height, 0)}${s.correction ? ' (reorg)' : ''}`, severity: 'info' }),
 };

@@ -12,6 +12,18 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 function validateBits(bits: unknown): string | null {
   if (!isNonNegInt(bits) || bits > 0xffffffff) return 'field "bits" must be an integer 0..4294967295 (the compact target, e.g. 386038124)';
+  // A whole epoch (2016 lines) shares one bits value: decode each distinct value once.
+  const known = BITS_PROBLEMS.get(bits);
+  if (known !== undefined) return known;
+  const problem = bitsProblem(bits);
+  if (BITS_PROBLEMS.size < 4096) BITS_PROBLEMS.set(bits, problem);
+  return problem;
+}
+
+/** bits → its problem (null: fine). Pure, so sharing it between files is safe. */
+const BITS_PROBLEMS = new Map<number, string | null>();
+
+function bitsProblem(bits: number): string | null {
   try {
     if (bitsToTarget(bits) === 0n) return `field "bits" ${bits} encodes a zero target`;
   } catch (e) {

@@ -48,7 +48,8 @@ export function forEachJsonLine(text: string, file: string, onLine: (value: unkn
     if (end === -1) end = n;
     lineNo++;
     const raw = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-    if (raw.trim() !== '') {
+    // '{' first (every well-formed line) is surely not blank; only odd lines pay for a trim.
+    if (raw.charCodeAt(0) === 123 || raw.trim() !== '') {
       if (raw.charCodeAt(0) === 0xfeff && lineNo === 1) throw new ReplayFileError(file, 1, 'starts with a byte-order mark; save the file as plain UTF-8');
       let value: unknown;
       try {
