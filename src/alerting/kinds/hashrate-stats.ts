@@ -132,25 +132,59 @@ export function conservativeDropPct(s: Pick<Snapshot, 'hashrate' | 'peaks'>, win
 
 const pct = (x: number): number => 100 * (1 - Math.exp(x));
 const WINDOW_NAMES = Object.keys(HASHRATE_WINDOWS) as HashrateWindow[];
+const LOOKBACK_NAMES = Object.keys(LOOKBACKS) as Lookback[];
+
+/**
+ * Per-peak terms of the reference (bias-deflated log peak and its σ), for every window ×
+ * lookback of ONE snapshot's peaks. The index measures all twelve drop series of a block in a
+ * row, and each series needs the peaks of its own and every longer window: computing each peak's
+ * terms once per snapshot halves the logarithms. One entry (the last peaks record seen).
+ */
+class PeakTerms {
+  private peaks: Snapshot['peaks'] | null = null;
+  /** [ln deflated peak, σ] per (window, lookback); NaN: the peak cannot serve as reference. */
+  private readonly terms = new Float64Array(2 * WINDOW_NAMES.length * LOOKBACK_NAMES.length);
+
+  of(peaks: Snapshot['peaks']): Float64Array {
+    if (peaks === this.peaks) return this.terms;
+    let i = 0;
+    for (const w of WINDOW_NAMES) {
+      const size = HASHRATE_WINDOWS[w];
+      for (const lookback of LOOKBACK_NAMES) {
+        const peak = peaks[w][lookback];
+        let ln = Number.NaN;
+        let sp = Number.NaN;
+        if (peak !== null && peak.hps > 0 && impliedBlocks(peak) >= 0.9 * size) {
+          sp = logSigma(peak, size);
+          const looks = PEAK_LOOKS_PER_WINDOW * (LOOKBACKS[lookback] / size + 1);
+          ln = Math.log(peak.hps) - maxNormalQuantile(looks) * sp;
+        }
+        this.terms[i++] = ln;
+        this.terms[i++] = sp;
+      }
+    }
+    this.peaks = peaks;
+    return this.terms;
+  }
+}
+const PEAK_TERMS = new PeakTerms();
 
 /** Log-ratio of current to reference and both σ's: everything the figures are made of. */
 function dropCore(s: Pick<Snapshot, 'hashrate' | 'peaks'>, window: HashrateWindow, lookback: Lookback):
   { r: number; sc: number; lnRef: number; sRef: number; currentHps: number } | null {
   const cur = s.hashrate[window];
   if (cur === null || cur.blocks < HASHRATE_WINDOWS[window]) return null;
+  const terms = PEAK_TERMS.of(s.peaks);
+  const lb = LOOKBACK_NAMES.indexOf(lookback);
   let lnRef = Infinity;
   let sRef = 0;
-  for (const w of WINDOW_NAMES) {
-    const size = HASHRATE_WINDOWS[w];
-    if (size < HASHRATE_WINDOWS[window]) continue;
-    const peak = s.peaks[w][lookback];
-    if (peak === null || peak.hps <= 0 || impliedBlocks(peak) < 0.9 * size) continue;
-    const sp = logSigma(peak, size);
-    const looks = PEAK_LOOKS_PER_WINDOW * (LOOKBACKS[lookback] / size + 1);
-    const ln = Math.log(peak.hps) - maxNormalQuantile(looks) * sp;
+  for (let wi = 0; wi < WINDOW_NAMES.length; wi++) {
+    if (HASHRATE_WINDOWS[WINDOW_NAMES[wi]!] < HASHRATE_WINDOWS[window]) continue;
+    const at = 2 * (wi * LOOKBACK_NAMES.length + lb);
+    const ln = terms[at]!;
     if (ln < lnRef) {
       lnRef = ln;
-      sRef = sp;
+      sRef = terms[at + 1]!;
     }
   }
   const own = s.peaks[window][lookback];
