@@ -4,7 +4,7 @@
  * last n blocks over max − min time of n + 1), with a Gamma 90 % interval (see hashrate.ts).
  */
 import { blockWork, uint256ToDouble } from './bits.ts';
-import { hashrateInterval } from './hashrate.ts';
+import { gammaBand90 } from './hashrate.ts';
 import { BlockRing, MonotonicDeque } from './ring.ts';
 import type { HashrateEstimate, HashratePeak } from './snapshot-types.ts';
 import { HASHRATE_WINDOWS, LOOKBACKS } from './types.ts';
@@ -23,6 +23,8 @@ interface WindowState {
   readonly maxTime: MonotonicDeque<null>;
   readonly minTime: MonotonicDeque<null>;
   readonly peaks: Record<Lookback, MonotonicDeque<HashrateEstimate>>;
+  /** Last peak handed out per lookback and the deque entry it came from: unchanged front, same object. */
+  readonly lastPeak: Map<Lookback, { readonly from: object; readonly peak: HashratePeak }>;
 }
 
 export type HashrateRecord = Record<HashrateWindow, HashrateEstimate | null>;
@@ -49,6 +51,7 @@ export class HashrateTracker {
       maxTime: new MonotonicDeque<null>(),
       minTime: new MonotonicDeque<null>(),
       peaks: Object.fromEntries(LOOKBACK_NAMES.map((l) => [l, new MonotonicDeque<HashrateEstimate>()])) as Record<Lookback, MonotonicDeque<HashrateEstimate>>,
+      lastPeak: new Map(),
     }));
   }
 
@@ -81,8 +84,13 @@ export class HashrateTracker {
       w.minTime.evictBefore(oldest);
       const intervals = h - oldest;
       const span = w.maxTime.front()!.key + w.minTime.front()!.key;
-      const est: HashrateEstimate | null =
-        intervals >= 1 && span > 0 ? { window: w.name, blocks: intervals, ...hashrateInterval(w.work, span, intervals), spanSec: span } : null;
+      let est: HashrateEstimate | null = null;
+      if (intervals >= 1 && span > 0) {
+        // hashrateInterval's figures, without the intermediate object (one estimate per window per block).
+        const hps = w.work / span;
+        const band = gammaBand90(intervals);
+        est = { window: w.name, blocks: intervals, hps, lowHps: hps * band[0], highHps: hps * band[1], spanSec: span };
+      }
       hashrate[w.name] = est;
       peaks[w.name] = this.updatePeaks(w, h, est && intervals === w.n ? est : null);
     }
@@ -102,7 +110,19 @@ export class HashrateTracker {
       if (est) dq.push(h, est.hps, est);
       dq.evictBefore(h - LOOKBACKS[l] + 1);
       const f = dq.front();
-      out[l] = f ? { window: w.name, lookback: l, hps: f.value.hps, lowHps: f.value.lowHps, highHps: f.value.highHps, height: f.height } : null;
+      if (f === undefined) {
+        out[l] = null;
+        continue;
+      }
+      // Snapshots are immutable, so consecutive ones may share a peak that did not move.
+      const last = w.lastPeak.get(l);
+      if (last !== undefined && last.from === f) {
+        out[l] = last.peak;
+        continue;
+      }
+      const peak: HashratePeak = { window: w.name, lookback: l, hps: f.value.hps, lowHps: f.value.lowHps, highHps: f.value.highHps, height: f.height };
+      w.lastPeak.set(l, { from: f, peak });
+      out[l] = peak;
     }
     return out;
   }
