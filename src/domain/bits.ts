@@ -48,11 +48,24 @@ export function bitsToTarget(bits: number): bigint {
  * bytes and moves a would-be sign bit into the exponent, so the result never has 0x00800000 set.
  * @throws RangeError when the target is negative or wider than 256 bits.
  */
+/** Bytes needed for a non-negative target (0 for 0): estimated from its double, then checked. */
+function byteLength(target: bigint): number {
+  if (target === 0n) return 0;
+  // The double may round up across a byte boundary (2^64 − 1 → 2^64): correct by exact shifts.
+  let size = Math.max(1, Math.ceil(Math.log2(Number(target) + 1) / 8));
+  while (size > 1 && target >> BYTE_SHIFTS[size - 1]! === 0n) size--;
+  while (target >> BYTE_SHIFTS[size]! !== 0n) size++;
+  return size;
+}
+
+/** BigInt(8 · k) for k = 0..33, so byteLength allocates no shift amounts. */
+const BYTE_SHIFTS: readonly bigint[] = Array.from({ length: 34 }, (_, k) => BigInt(8 * k));
+
 export function targetToBits(target: bigint): number {
   if (target < 0n || target > MASK_256) {
     throw new RangeError(`targetToBits: target must be in [0, 2^256), got ${target.toString(16)}`);
   }
-  let size = target === 0n ? 0 : Math.ceil(target.toString(16).length / 2); // byte length
+  let size = byteLength(target);
   let compact: number;
   if (size <= 3) {
     compact = Number(target << BigInt(8 * (3 - size)));

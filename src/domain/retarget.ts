@@ -39,7 +39,20 @@ export function nextBits(input: NextBitsInput): number {
     throw new RangeError('nextBits: block times must be integer unix seconds');
   }
   const span = clampedTimespan(firstBlockTime, lastBlockTime);
-  let target = truncate256(bitsToTarget(bits) * BigInt(span)) / BigInt(TARGET_TIMESPAN_SEC);
+  let target = truncate256(targetOf(bits) * BigInt(span)) / TIMESPAN_BIG;
   if (target > POW_LIMIT) target = POW_LIMIT;
   return targetToBits(target);
 }
+
+const TIMESPAN_BIG = BigInt(TARGET_TIMESPAN_SEC);
+
+/** bitsToTarget memoised: the estimator asks nextBits three times a block with the epoch's bits. */
+function targetOf(bits: number): bigint {
+  let t = TARGETS.get(bits);
+  if (t === undefined) {
+    t = bitsToTarget(bits);
+    if (TARGETS.size < 4096) TARGETS.set(bits, t);
+  }
+  return t;
+}
+const TARGETS = new Map<number, bigint>();

@@ -104,30 +104,58 @@ export class BlockRing {
  * amortised O(1) per push, memory bounded by the window.
  */
 export class MonotonicDeque<T> {
-  private items: Array<{ height: number; key: number; value: T }> = [];
+  // Parallel arrays, not an object per entry: three windows × six deques take a push per block.
+  private heights: number[] = [];
+  private keys: number[] = [];
+  private values: T[] = [];
   private head = 0;
 
   /** Adds a value; any older value with a key ≤ this one can never be the extreme again. */
   push(height: number, key: number, value: T): void {
-    while (this.items.length > this.head && this.items[this.items.length - 1]!.key <= key) this.items.pop();
-    this.items.push({ height, key, value });
+    const keys = this.keys;
+    while (keys.length > this.head && keys[keys.length - 1]! <= key) {
+      keys.pop();
+      this.heights.pop();
+      this.values.pop();
+    }
+    keys.push(key);
+    this.heights.push(height);
+    this.values.push(value);
   }
 
   /** Drops entries at heights < minHeight. */
   evictBefore(minHeight: number): void {
-    while (this.head < this.items.length && this.items[this.head]!.height < minHeight) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
+    const heights = this.heights;
+    while (this.head < heights.length && heights[this.head]! < minHeight) this.head++;
+    if (this.head > 1024 && this.head * 2 > heights.length) {
+      this.heights = heights.slice(this.head);
+      this.keys = this.keys.slice(this.head);
+      this.values = this.values.slice(this.head);
       this.head = 0;
     }
   }
 
-  /** The extreme entry, or undefined when empty. */
+  /** The extreme entry, or undefined when empty (allocates; the hot path uses frontKey etc.). */
   front(): { height: number; key: number; value: T } | undefined {
-    return this.items[this.head];
+    return this.size > 0 ? { height: this.heights[this.head]!, key: this.keys[this.head]!, value: this.values[this.head]! } : undefined;
+  }
+
+  /** Key of the extreme entry; NaN when empty. */
+  frontKey(): number {
+    return this.size > 0 ? this.keys[this.head]! : Number.NaN;
+  }
+
+  /** Height of the extreme entry; −1 when empty. */
+  frontHeight(): number {
+    return this.size > 0 ? this.heights[this.head]! : -1;
+  }
+
+  /** Value of the extreme entry; undefined when empty. */
+  frontValue(): T | undefined {
+    return this.size > 0 ? this.values[this.head] : undefined;
   }
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.keys.length - this.head;
   }
 }

@@ -24,7 +24,7 @@ interface WindowState {
   readonly minTime: MonotonicDeque<null>;
   readonly peaks: Record<Lookback, MonotonicDeque<HashrateEstimate>>;
   /** Last peak handed out per lookback and the deque entry it came from: unchanged front, same object. */
-  readonly lastPeak: Map<Lookback, { readonly from: object; readonly peak: HashratePeak }>;
+  readonly lastPeak: Map<Lookback, { readonly from: HashrateEstimate; readonly peak: HashratePeak }>;
 }
 
 export type HashrateRecord = Record<HashrateWindow, HashrateEstimate | null>;
@@ -83,7 +83,7 @@ export class HashrateTracker {
       w.maxTime.evictBefore(oldest);
       w.minTime.evictBefore(oldest);
       const intervals = h - oldest;
-      const span = w.maxTime.front()!.key + w.minTime.front()!.key;
+      const span = w.maxTime.frontKey() + w.minTime.frontKey();
       let est: HashrateEstimate | null = null;
       if (intervals >= 1 && span > 0) {
         // hashrateInterval's figures, without the intermediate object (one estimate per window per block).
@@ -109,18 +109,19 @@ export class HashrateTracker {
       const dq = w.peaks[l];
       if (est) dq.push(h, est.hps, est);
       dq.evictBefore(h - LOOKBACKS[l] + 1);
-      const f = dq.front();
+      const f = dq.frontValue();
       if (f === undefined) {
         out[l] = null;
         continue;
       }
       // Snapshots are immutable, so consecutive ones may share a peak that did not move.
+      const height = dq.frontHeight();
       const last = w.lastPeak.get(l);
-      if (last !== undefined && last.from === f) {
+      if (last !== undefined && last.from === f && last.peak.height === height) {
         out[l] = last.peak;
         continue;
       }
-      const peak: HashratePeak = { window: w.name, lookback: l, hps: f.value.hps, lowHps: f.value.lowHps, highHps: f.value.highHps, height: f.height };
+      const peak: HashratePeak = { window: w.name, lookback: l, hps: f.hps, lowHps: f.lowHps, highHps: f.highHps, height };
       w.lastPeak.set(l, { from: f, peak });
       out[l] = peak;
     }
