@@ -67,6 +67,8 @@ export async function startHarness(name: string, db: number, over: AppOverrides 
     },
     async close() {
       await app.shutdown(5000);
+      // a worker closed right after it started may still write its queue's meta keys
+      await new Promise((r) => setTimeout(r, 200));
       await cleanPrefix(redis, prefix);
       redis.disconnect();
     },
