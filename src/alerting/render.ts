@@ -9,6 +9,8 @@ import type { AlertDetails, AlertEvent, AlertState, Rule } from './types.ts';
 import { fmtNum } from './describe.ts';
 import type { Presentation, Reading } from './kinds/kind.ts';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** "just now", "3 min ago", "2 h ago", "3 d ago". */
 export function fmtAge(sec: number): string {
   if (sec < 60) return 'just now';
@@ -40,33 +42,38 @@ export function fmtRange(low: number, high: number, unit: string): string {
 /** One event's text, from its details only (so a stored event re-renders identically). */
 export function renderEventText(e: Pick<AlertEvent, 'state' | 'height'> & { details: AlertDetails }): string {
   const d = e.details;
-  const parts: string[] = [];
-  if (d.window !== undefined) parts.push(d.window);
-  if (d.low !== undefined && d.high !== undefined) parts.push(`90 %: ${fmtRange(d.low, d.high, d.unit)}`);
-  const paren = parts.length > 0 ? ` (${parts.join(', ')})` : '';
+  // Plain concatenation: replay renders about one event per block.
+  let paren = '';
+  if (d.window !== undefined) paren = d.window;
+  if (d.low !== undefined && d.high !== undefined) paren += `${paren === '' ? '' : ', '}90 %: ${fmtRange(d.low, d.high, d.unit)}`;
+  if (paren !== '') paren = ` (${paren})`;
   const aside = d.aside !== undefined ? ` — ${d.aside}` : '';
   const where = `source ${d.source}, block ${fmtNum(e.height, 0)}, ${fmtAge(d.dataAgeSec)}`;
-  const head = `${icon(e)} ${d.title}${paren}${aside}; ${where}`;
-  const lines = (d.lines ?? []).map(([label, value]) => `  ${label}: ${value}`);
-  return [head, ...lines].join('\n');
+  let text = `${icon(e)} ${d.title}${paren}${aside}; ${where}`;
+  if (d.lines !== undefined) for (const [label, value] of d.lines) text += `\n  ${label}: ${value}`;
+  return text;
 }
 
 /** Builds the event a rule produces; `threshold` is the level that was crossed. */
 export function makeEvent(
   rule: Rule, reading: Reading, p: Presentation, state: AlertState, threshold: number, s: Snapshot, nowSec: number,
 ): AlertEvent {
-  const details: AlertDetails = {
-    title: p.title,
-    unit: reading.unit,
-    ...(reading.window !== undefined ? { window: reading.window } : {}),
-    ...(reading.low !== undefined && reading.high !== undefined ? { low: reading.low, high: reading.high } : {}),
-    source: s.source,
-    dataAgeSec: Math.max(0, Math.round(nowSec - s.timeSec)),
-    severity: state === 'firing' ? p.severity : 'info',
-    ...(p.direction !== undefined ? { direction: p.direction } : {}),
-    ...(reading.lines !== undefined ? { lines: reading.lines } : {}),
-    ...(reading.aside !== undefined ? { aside: reading.aside } : {}),
-  };
+  // Same keys in the same order as before, set one by one (no spread copies on the hot path).
+  const details = { title: p.title, unit: reading.unit } as Mutable<AlertDetails>;
+  const window = reading.window;
+  if (window !== undefined) details.window = window;
+  if (reading.low !== undefined && reading.high !== undefined) {
+    details.low = reading.low;
+    details.high = reading.high;
+  }
+  details.source = s.source;
+  details.dataAgeSec = Math.max(0, Math.round(nowSec - s.timeSec));
+  details.severity = state === 'firing' ? p.severity : 'info';
+  if (p.direction !== undefined) details.direction = p.direction;
+  const lines = reading.lines;
+  if (lines !== undefined) details.lines = lines;
+  const aside = reading.aside;
+  if (aside !== undefined) details.aside = aside;
   return {
     rule: rule.id,
     kind: rule.kind,
