@@ -10,7 +10,7 @@ import { TokenBucket, backoffDelayMs, retryAfterMs } from '../../src/sources/pac
 import { wsUrl } from '../../src/sources/mempool-space/ws-feed.ts';
 
 interface RealBlock { height: number; id: string; timestamp: number; bits: number; bits_hex: string; previousblockhash: string; reward_sats: number; totalFees_sats: number }
-const real = JSON.parse(readFileSync(new URL('../../../shared/data/mempool-real-blocks.json', import.meta.url), 'utf8')) as {
+const real = JSON.parse(readFileSync(new URL('../fixtures/mempool-real-blocks.json', import.meta.url), 'utf8')) as {
   init_2024_03_31: { da: unknown; conversions: unknown; blocks: RealBlock[] };
   ws_2025_04_01: { blocks: RealBlock[] };
 };
