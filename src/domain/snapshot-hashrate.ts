@@ -24,7 +24,8 @@ interface WindowState {
   readonly minTime: MonotonicDeque<null>;
   readonly peaks: Record<Lookback, MonotonicDeque<HashrateEstimate>>;
   /** Last peak handed out per lookback and the deque entry it came from: unchanged front, same object. */
-  readonly lastPeak: Map<Lookback, { readonly from: HashrateEstimate; readonly peak: HashratePeak }>;
+  readonly lastPeak: Array<HashratePeak | null>;
+  readonly lastFrom: Array<HashrateEstimate | null>;
 }
 
 export type HashrateRecord = Record<HashrateWindow, HashrateEstimate | null>;
@@ -51,7 +52,8 @@ export class HashrateTracker {
       maxTime: new MonotonicDeque<null>(),
       minTime: new MonotonicDeque<null>(),
       peaks: Object.fromEntries(LOOKBACK_NAMES.map((l) => [l, new MonotonicDeque<HashrateEstimate>()])) as Record<Lookback, MonotonicDeque<HashrateEstimate>>,
-      lastPeak: new Map(),
+      lastPeak: LOOKBACK_NAMES.map(() => null),
+      lastFrom: LOOKBACK_NAMES.map(() => null),
     }));
   }
 
@@ -105,7 +107,8 @@ export class HashrateTracker {
 
   private updatePeaks(w: WindowState, h: number, est: HashrateEstimate | null): Record<Lookback, HashratePeak | null> {
     const out = {} as Record<Lookback, HashratePeak | null>;
-    for (const l of LOOKBACK_NAMES) {
+    for (let i = 0; i < LOOKBACK_NAMES.length; i++) {
+      const l = LOOKBACK_NAMES[i]!;
       const dq = w.peaks[l];
       if (est) dq.push(h, est.hps, est);
       dq.evictBefore(h - LOOKBACKS[l] + 1);
@@ -114,15 +117,17 @@ export class HashrateTracker {
         out[l] = null;
         continue;
       }
-      // Snapshots are immutable, so consecutive ones may share a peak that did not move.
+      // Snapshots are immutable, so consecutive ones share a peak that did not move (same
+      // estimate at the same height: a new estimate with equal figures is a new object).
       const height = dq.frontHeight();
-      const last = w.lastPeak.get(l);
-      if (last !== undefined && last.from === f && last.peak.height === height) {
-        out[l] = last.peak;
+      const last = w.lastPeak[i];
+      if (last != null && last.height === height && w.lastFrom[i] === f) {
+        out[l] = last;
         continue;
       }
       const peak: HashratePeak = { window: w.name, lookback: l, hps: f.hps, lowHps: f.lowHps, highHps: f.highHps, height };
-      w.lastPeak.set(l, { from: f, peak });
+      w.lastPeak[i] = peak;
+      w.lastFrom[i] = f;
       out[l] = peak;
     }
     return out;

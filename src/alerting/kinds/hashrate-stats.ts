@@ -142,6 +142,8 @@ const LOOKBACK_NAMES = Object.keys(LOOKBACKS) as Lookback[];
  */
 class PeakTerms {
   private peaks: Snapshot['peaks'] | null = null;
+  /** The peak objects the terms were computed from: the builder shares unmoved peaks between snapshots. */
+  private readonly from: Array<HashratePeak | null | undefined> = [];
   /** [ln deflated peak, σ] per (window, lookback); NaN: the peak cannot serve as reference. */
   private readonly terms = new Float64Array(2 * WINDOW_NAMES.length * LOOKBACK_NAMES.length);
 
@@ -152,15 +154,20 @@ class PeakTerms {
       const size = HASHRATE_WINDOWS[w];
       for (const lookback of LOOKBACK_NAMES) {
         const peak = peaks[w][lookback];
-        let ln = Number.NaN;
-        let sp = Number.NaN;
-        if (peak !== null && peak.hps > 0 && impliedBlocks(peak) >= 0.9 * size) {
-          sp = logSigma(peak, size);
-          const looks = PEAK_LOOKS_PER_WINDOW * (LOOKBACKS[lookback] / size + 1);
-          ln = Math.log(peak.hps) - maxNormalQuantile(looks) * sp;
+        const slot = i >> 1;
+        if (peak !== this.from[slot]) {
+          let ln = Number.NaN;
+          let sp = Number.NaN;
+          if (peak !== null && peak.hps > 0 && impliedBlocks(peak) >= 0.9 * size) {
+            sp = logSigma(peak, size);
+            const looks = PEAK_LOOKS_PER_WINDOW * (LOOKBACKS[lookback] / size + 1);
+            ln = Math.log(peak.hps) - maxNormalQuantile(looks) * sp;
+          }
+          this.terms[i] = ln;
+          this.terms[i + 1] = sp;
+          this.from[slot] = peak;
         }
-        this.terms[i++] = ln;
-        this.terms[i++] = sp;
+        i += 2;
       }
     }
     this.peaks = peaks;

@@ -33,7 +33,7 @@ function bitsProblem(bits: number): string | null {
 }
 
 /** Validates one parsed line; returns the Block or a reason. */
-export function blockFromJson(v: unknown): Block | string {
+export function blockFromJson(v: unknown, previousId?: string): Block | string {
   if (!isObject(v)) return 'expected a JSON object (one block per line)';
   const { id, height, timestamp, bits, extras, previousblockhash, difficulty } = v;
   if (id === undefined) return 'missing field "id"';
@@ -47,7 +47,9 @@ export function blockFromJson(v: unknown): Block | string {
   const bitsProblem = validateBits(bits);
   if (bitsProblem !== null) return bitsProblem;
   if (difficulty !== undefined && (typeof difficulty !== 'number' || !(difficulty > 0))) return 'field "difficulty" must be a positive number when present';
-  if (previousblockhash !== undefined && previousblockhash !== null && (typeof previousblockhash !== 'string' || !HEX64.test(previousblockhash))) {
+  // The previous line's id (already checked) is what a well-formed file links to: no second regex.
+  if (previousblockhash !== undefined && previousblockhash !== null && previousblockhash !== previousId
+    && (typeof previousblockhash !== 'string' || !HEX64.test(previousblockhash))) {
     return 'field "previousblockhash" must be 64 lowercase hex characters when present';
   }
   let feesSats = 0;
@@ -71,7 +73,7 @@ export function parseBlocksText(text: string, file: string): Block[] {
   const blocks: Block[] = [];
   let prev: Block | undefined;
   forEachJsonLine(text, file, (value, line) => {
-    const b = blockFromJson(value);
+    const b = blockFromJson(value, prev?.id);
     if (typeof b === 'string') throw new ReplayFileError(file, line, b);
     if (prev !== undefined) {
       if (b.height <= prev.height) throw new ReplayFileError(file, line, `height ${b.height} after ${prev.height}: heights must be strictly ascending`);
