@@ -126,36 +126,53 @@ export function dropFigures(s: Pick<Snapshot, 'hashrate' | 'peaks'>, window: Has
 
 /** `dropFigures(...)?.conservativePct ?? null` for the index, which measures it every block. */
 export function conservativeDropPct(s: Pick<Snapshot, 'hashrate' | 'peaks'>, window: HashrateWindow, lookback: Lookback): number | null {
-  const d = dropCore(s, window, lookback);
-  return d === null ? null : pct(d.r + CURRENT_Z * d.sc);
+  const wi = WINDOW_INDEX[window];
+  const lb = LOOKBACK_INDEX[lookback];
+  const cur = TERMS.current(s.hashrate);
+  if (TERMS.fullWindow[wi] !== 1) return null;
+  const lnCur = cur[2 * wi]!;
+  const terms = TERMS.peaks(s.peaks);
+  let lnRef = Infinity;
+  for (let w = wi; w < WINDOW_NAMES.length; w++) {
+    const ln = terms[2 * (w * LOOKBACK_NAMES.length + lb)]!;
+    if (ln < lnRef) lnRef = ln;
+  }
+  if (!Number.isFinite(lnRef) || s.peaks[window][lookback] === null) return null;
+  return pct(lnCur - lnRef + CURRENT_Z * cur[2 * wi + 1]!);
 }
 
 const pct = (x: number): number => 100 * (1 - Math.exp(x));
-const WINDOW_NAMES = Object.keys(HASHRATE_WINDOWS) as HashrateWindow[];
+/** Ascending by size: a window's reference peaks are its own and every later one's. */
+const WINDOW_NAMES = (Object.keys(HASHRATE_WINDOWS) as HashrateWindow[]).sort((a, b) => HASHRATE_WINDOWS[a] - HASHRATE_WINDOWS[b]);
 const LOOKBACK_NAMES = Object.keys(LOOKBACKS) as Lookback[];
+const WINDOW_INDEX = Object.fromEntries(WINDOW_NAMES.map((w, i) => [w, i])) as Record<HashrateWindow, number>;
+const LOOKBACK_INDEX = Object.fromEntries(LOOKBACK_NAMES.map((l, i) => [l, i])) as Record<Lookback, number>;
 
 /**
- * Per-peak terms of the reference (bias-deflated log peak and its σ), for every window ×
- * lookback of ONE snapshot's peaks. The index measures all twelve drop series of a block in a
- * row, and each series needs the peaks of its own and every longer window: computing each peak's
- * terms once per snapshot halves the logarithms. One entry (the last peaks record seen).
+ * The per-estimate terms drops are made of, for ONE snapshot at a time: each peak's
+ * bias-deflated log and σ (per window × lookback), each current window's log and σ. The index
+ * measures all twelve drop series of a block in a row, and the builder shares unmoved peaks
+ * between snapshots, so most logarithms are taken once per peak rather than per series × block.
  */
-class PeakTerms {
-  private peaks: Snapshot['peaks'] | null = null;
-  /** The peak objects the terms were computed from: the builder shares unmoved peaks between snapshots. */
-  private readonly from: Array<HashratePeak | null | undefined> = [];
+class DropTerms {
+  private peakRecord: Snapshot['peaks'] | null = null;
+  private readonly peakFrom: Array<HashratePeak | null | undefined> = [];
   /** [ln deflated peak, σ] per (window, lookback); NaN: the peak cannot serve as reference. */
-  private readonly terms = new Float64Array(2 * WINDOW_NAMES.length * LOOKBACK_NAMES.length);
+  private readonly peakTerms = new Float64Array(2 * WINDOW_NAMES.length * LOOKBACK_NAMES.length);
+  private currentRecord: Snapshot['hashrate'] | null = null;
+  /** [ln hps, σ] per window, meaningful where fullWindow is 1 (not missing, not partial). */
+  private readonly currentTerms = new Float64Array(2 * WINDOW_NAMES.length);
+  readonly fullWindow = new Uint8Array(WINDOW_NAMES.length);
 
-  of(peaks: Snapshot['peaks']): Float64Array {
-    if (peaks === this.peaks) return this.terms;
+  peaks(peaks: Snapshot['peaks']): Float64Array {
+    if (peaks === this.peakRecord) return this.peakTerms;
     let i = 0;
     for (const w of WINDOW_NAMES) {
       const size = HASHRATE_WINDOWS[w];
       for (const lookback of LOOKBACK_NAMES) {
         const peak = peaks[w][lookback];
         const slot = i >> 1;
-        if (peak !== this.from[slot]) {
+        if (peak !== this.peakFrom[slot]) {
           let ln = Number.NaN;
           let sp = Number.NaN;
           if (peak !== null && peak.hps > 0 && impliedBlocks(peak) >= 0.9 * size) {
@@ -163,31 +180,45 @@ class PeakTerms {
             const looks = PEAK_LOOKS_PER_WINDOW * (LOOKBACKS[lookback] / size + 1);
             ln = Math.log(peak.hps) - maxNormalQuantile(looks) * sp;
           }
-          this.terms[i] = ln;
-          this.terms[i + 1] = sp;
-          this.from[slot] = peak;
+          this.peakTerms[i] = ln;
+          this.peakTerms[i + 1] = sp;
+          this.peakFrom[slot] = peak;
         }
         i += 2;
       }
     }
-    this.peaks = peaks;
-    return this.terms;
+    this.peakRecord = peaks;
+    return this.peakTerms;
+  }
+
+  current(hashrate: Snapshot['hashrate']): Float64Array {
+    if (hashrate === this.currentRecord) return this.currentTerms;
+    for (let wi = 0; wi < WINDOW_NAMES.length; wi++) {
+      const w = WINDOW_NAMES[wi]!;
+      const cur = hashrate[w];
+      const full = cur !== null && cur.blocks >= HASHRATE_WINDOWS[w];
+      this.fullWindow[wi] = full ? 1 : 0;
+      this.currentTerms[2 * wi] = full ? Math.log(cur.hps) : Number.NaN;
+      this.currentTerms[2 * wi + 1] = full ? logSigma(cur, cur.blocks) : Number.NaN;
+    }
+    this.currentRecord = hashrate;
+    return this.currentTerms;
   }
 }
-const PEAK_TERMS = new PeakTerms();
+const TERMS = new DropTerms();
 
 /** Log-ratio of current to reference and both σ's: everything the figures are made of. */
 function dropCore(s: Pick<Snapshot, 'hashrate' | 'peaks'>, window: HashrateWindow, lookback: Lookback):
   { r: number; sc: number; lnRef: number; sRef: number; currentHps: number } | null {
   const cur = s.hashrate[window];
   if (cur === null || cur.blocks < HASHRATE_WINDOWS[window]) return null;
-  const terms = PEAK_TERMS.of(s.peaks);
-  const lb = LOOKBACK_NAMES.indexOf(lookback);
+  const wi = WINDOW_INDEX[window];
+  const lb = LOOKBACK_INDEX[lookback];
+  const terms = TERMS.peaks(s.peaks);
   let lnRef = Infinity;
   let sRef = 0;
-  for (let wi = 0; wi < WINDOW_NAMES.length; wi++) {
-    if (HASHRATE_WINDOWS[WINDOW_NAMES[wi]!] < HASHRATE_WINDOWS[window]) continue;
-    const at = 2 * (wi * LOOKBACK_NAMES.length + lb);
+  for (let w = wi; w < WINDOW_NAMES.length; w++) {
+    const at = 2 * (w * LOOKBACK_NAMES.length + lb);
     const ln = terms[at]!;
     if (ln < lnRef) {
       lnRef = ln;
