@@ -22,6 +22,7 @@ import { SubscriptionUseCases, type UseCaseDeps } from '../subscriptions/use-cas
 import { subscriptionId, type SubscriptionService } from '../subscriptions/service.ts';
 import { ConsoleNotifier, CONSOLE_TARGET } from '../platforms/console/console-notifier.ts';
 import { deliverProcessor, type DeliverDeps } from '../jobs/deliver-processor.ts';
+import { withMigrationPointers } from '../jobs/migration-pointer.ts';
 import { createEngineMetrics } from '../jobs/engine-metrics.ts';
 import type { RuleJudge, SnapshotReader } from '../jobs/engine-ports.ts';
 import { DELIVER_JOB_OPTS, evaluateProcessor, type EvaluateProcessorDeps } from '../jobs/evaluate-processor.ts';
@@ -52,7 +53,7 @@ export interface AppOverrides {
   readonly preview?: UseCaseDeps['preview'];
   readonly nowSec?: () => number;
   readonly deliverConcurrency?: number;
-  /** Messages per second per platform (the BullMQ limiter); Telegram ~30/s, Discord ~50/s. */
+  /** Messages per second per platform (the BullMQ limiter); defaults: DEFAULT_DELIVERY_LIMITS. */
   readonly rateLimits?: Partial<Record<Platform, { max: number; durationMs: number }>>;
   /** Lock/stall timing of every worker (tests shorten it so a killed worker's jobs return fast). */
   readonly workerTiming?: { lockDurationMs: number; stalledIntervalMs: number };
@@ -64,6 +65,8 @@ export interface AppOverrides {
   readonly startWatcher?: (app: App) => Promise<RoleHandle>;
   /** Starts chat bots (Telegram/Discord) for the bot role. */
   readonly startBots?: (app: App) => Promise<RoleHandle[]>;
+  /** More connections the overrides opened (e.g. the charts' Redis), closed last on shutdown. */
+  readonly closeables?: readonly Closeable[];
 }
 
 export interface App {
@@ -77,9 +80,23 @@ export interface App {
   shutdown(deadlineMs?: number): Promise<void>;
 }
 
-const DEFAULT_LIMITS: Record<Platform, { max: number; durationMs: number }> = {
-  telegram: { max: 25, durationMs: 1000 },
-  discord: { max: 40, durationMs: 1000 },
+/**
+ * Who paces and who retries delivery — the one place this is decided:
+ * - Pacing, layer 1 (this limiter, BullMQ, shared by every notifier process through Redis): at
+ *   most the platform's own global limit, Telegram 30 messages/s and Discord 50 requests/s. It
+ *   is set AT the limit, not below: a lower cap here would cap end-to-end throughput below what
+ *   the platform allows (25/30 = 0.83 before), and the notifiers already keep us within it.
+ * - Pacing, layer 2 (the notifier, per process): the finer limits only it knows — Telegram's
+ *   1/s per chat and 20/min per group (TelegramPacer), Discord's per-route buckets and global
+ *   50/s (discord.js REST). A platform's 429 pauses this queue for its `retry_after`
+ *   (worker.rateLimit in deliver-processor.ts), so a burst costs a delay, never a message.
+ * - Retrying: BullMQ alone (DELIVER_JOB_OPTS attempts + exponential backoff). The notifiers do
+ *   not retry (discord.js REST `retries: 0`; telegraf calls are single-shot); deliver-processor
+ *   classifies each failure once: retryable → throw, permanent → deactivate, rate-limited → pause.
+ */
+export const DEFAULT_DELIVERY_LIMITS: Readonly<Record<Platform, { max: number; durationMs: number }>> = {
+  telegram: { max: 30, durationMs: 1000 },
+  discord: { max: 50, durationMs: 1000 },
   console: { max: 1000, durationMs: 1000 },
 };
 
@@ -97,7 +114,8 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   const plan = o.plan ?? defaultIndexPlan;
   const judge = o.judge ?? alertJudge;
   const nowSec = o.nowSec ?? (() => Math.floor(Date.now() / 1000));
-  const store = new RedisSubscriptionStore(redis, { keys, plan });
+  // Renames leave a forward pointer, so deliver jobs queued under a moved id still arrive.
+  const store = withMigrationPointers(new RedisSubscriptionStore(redis, { keys, plan }), redis, keys);
   const nlog = new RedisNotificationLog(redis, keys);
   const chain = new RedisChainState(redis, { prefix: keys.prefix, keepBlocks: 0 });
   const snapshots = o.snapshots ?? chainSnapshotReader(chain);
@@ -130,7 +148,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
         handles.map((h, i) => asCloseable(`role-${i}`, () => h.stop(deadlineMs))),
         workers.map((w) => asCloseable(`worker-${w.name}`, (force) => w.close(force))),
         [evaluateQueue, ...Object.values(deliverQueues)].map((q) => asCloseable(`queue-${q.name}`, () => q.close())),
-        ownsRedis ? [asCloseable('redis', async (force) => { if (force) redis.disconnect(); else await redis.quit(); })] : [],
+        [...(ownsRedis ? [asCloseable('redis', async (force) => { if (force) redis.disconnect(); else await redis.quit(); })] : []), ...(o.closeables ?? [])],
       ], deadlineMs, logger);
       if (late.length > 0) logger.warn({ late }, 'shutdown finished with forced closes');
     },
@@ -162,7 +180,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
           return store.get(subscriptionId({ ...sub, targetId: newTargetId }));
         },
       };
-      const limit = o.rateLimits?.[platform] ?? DEFAULT_LIMITS[platform];
+      const limit = o.rateLimits?.[platform] ?? DEFAULT_DELIVERY_LIMITS[platform];
       let worker: Worker | undefined;
       worker = new Worker(queue.name, deliverProcessor(deps, () => worker), {
         ...workerOpts, concurrency: o.deliverConcurrency ?? 8, limiter: { max: limit.max, duration: limit.durationMs },

@@ -14,6 +14,7 @@ import type { AlertEvent, Subscription } from '../alerting/types.ts';
 import type { EngineKeys } from '../store/keys.ts';
 import type { RuleJudge } from './engine-ports.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
+import { resolveSubscription } from './migration-pointer.ts';
 import { DIGEST_JOB_NAME, DeliverJobSchema, DigestJobSchema } from './queues.ts';
 
 /** How long "already delivered" is remembered: longer than any redelivery or reorg window. */
@@ -82,9 +83,11 @@ async function sendOnce(deps: DeliverDeps, worker: Worker | undefined, sub: Subs
 async function deliverDigest(deps: DeliverDeps, worker: Worker | undefined, job: Job): Promise<DeliverOutcome> {
   const parsed = DigestJobSchema.safeParse(job.data);
   if (!parsed.success) poison(deps, job, parsed.error.issues[0]?.message);
-  const { subscriptionId, releaseAtSec } = parsed.data;
-  const sub = await deps.store.get(subscriptionId);
+  const { releaseAtSec } = parsed.data;
+  // A moved subscription (group → supergroup) took its held alerts along: follow it.
+  const sub = await resolveSubscription(deps.redis, deps.keys, deps.store, parsed.data.subscriptionId);
   if (!sub || !sub.active) return 'inactive';
+  const subscriptionId = sub.id;
   const heldKey = deps.keys.held(subscriptionId);
   const raw = await deps.redis.lrange(heldKey, 0, -1);
   const seen = new Set<string>();
@@ -106,7 +109,7 @@ async function deliverDigest(deps: DeliverDeps, worker: Worker | undefined, job:
   }
   const last = events.at(-1) as AlertEvent;
   const msg: OutboundMessage = { subscriptionId, height: last.height, hash: last.hash, events, digest: true };
-  const out = await sendOnce(deps, worker, sub, msg, messageKey(subscriptionId, String(releaseAtSec), true));
+  const out = await sendOnce(deps, worker, sub, msg, messageKey(parsed.data.subscriptionId, String(releaseAtSec), true));
   await deps.redis.ltrim(heldKey, raw.length, -1);
   return out;
 }
@@ -142,9 +145,12 @@ function deliverOrDigest(deps: DeliverDeps, getWorker: () => Worker | undefined)
     const parsed = DeliverJobSchema.safeParse(job.data);
     if (!parsed.success) poison(deps, job, parsed.error.issues[0]?.message);
     const d = parsed.data;
-    const sub = await deps.store.get(d.subscriptionId);
+    // Queued before a move (group → supergroup)? The forward pointer leads to the new id; the
+    // notification key stays the job's, so a retried job still sends at most once.
+    const sub = await resolveSubscription(deps.redis, deps.keys, deps.store, d.subscriptionId);
     if (!sub || !sub.active) return 'inactive';
-    const msg: OutboundMessage = { subscriptionId: d.subscriptionId, height: d.height, hash: d.hash, digest: d.digest, events: d.events as unknown as AlertEvent[] };
+    if (sub.id !== d.subscriptionId) deps.logger.info({ from: d.subscriptionId, to: sub.id }, 'subscription moved; delivering to its new id');
+    const msg: OutboundMessage = { subscriptionId: sub.id, height: d.height, hash: d.hash, digest: d.digest, events: d.events as unknown as AlertEvent[] };
     return sendOnce(deps, getWorker(), sub, msg, messageKey(d.subscriptionId, d.hash, d.digest));
   };
 }

@@ -45,8 +45,23 @@ export interface ChainSyncDeps {
   /** A gap longer than this is history: loaded but only the newest this many get jobs. */
   readonly maxCatchUpJobs: number;
   readonly onSnapshot?: (s: Snapshot) => void;
+  /**
+   * Receives EVERY committed snapshot (live, cold start, backfill, corrections) after the chain
+   * commit and before its evaluate job, so an alert never outruns its chart. A failure is logged
+   * and never holds the chain up.
+   */
+  readonly history?: SnapshotHistory;
   /** Aborts source requests on shutdown. */
   readonly signal?: AbortSignal;
+}
+
+/**
+ * Where committed snapshots are recorded for charts (RedisChartHistory satisfies it). Appends
+ * arrive in height order; an append at or below the newest height must replace from there up
+ * (that is how reorg corrections overwrite the old branch).
+ */
+export interface SnapshotHistory {
+  append(snapshot: Snapshot): Promise<void>;
 }
 
 /** The source's chain moved under us mid-sync; the caller simply syncs again. */
@@ -216,12 +231,14 @@ export class ChainSync {
     const nowSec = Math.floor(this.d.now() / 1000);
     const entries: CommitEntry[] = [];
     const snapshots: Snapshot[] = [];
+    const committed: Snapshot[] = [];
     for (const b of blocks) {
       const correction = b.height <= this.correctUntil;
       const snapshot = builder.push(b, { nowSec, price: this.price, source: this.d.source.name, correction });
       const job = (typeof wantJob === 'function' ? wantJob(b) : wantJob) ? { height: b.height, hash: b.id, correction } : null;
       entries.push({ stored: { block: b, price: this.price, nowSec }, snapshot: job ? snapshot : null, job });
       if (job) snapshots.push(snapshot);
+      if (this.d.history) committed.push(snapshot);
     }
     let already: boolean[];
     try {
@@ -234,6 +251,7 @@ export class ChainSync {
     const top = blocks[blocks.length - 1]!;
     const prevTop = this.cursor?.height ?? top.height;
     this.cursor = { height: top.height, hash: top.id };
+    if (committed.length > 0) await this.recordHistory(committed);
     for (let i = 0; i < entries.length; i++) {
       const job = entries[i]!.job;
       if (!job) continue;
@@ -254,6 +272,22 @@ export class ChainSync {
     }
     if (Math.floor(top.height / 144) !== Math.floor(prevTop / 144)) await this.d.state.prune(top.height);
     for (const s of snapshots) this.d.onSnapshot?.(s);
+  }
+
+  /**
+   * Appends the batch in height order. Issued together (one connection keeps their order) so a
+   * cold start of thousands of blocks costs a few round trips, not one each. Never throws.
+   */
+  private async recordHistory(batch: readonly Snapshot[]): Promise<void> {
+    const history = this.d.history as SnapshotHistory;
+    const results = await Promise.allSettled(batch.map((s) => history.append(s)));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length === 0) return;
+    const err = failed[0]!.reason as unknown;
+    this.d.logger.warn(
+      { failed: failed.length, of: batch.length, from: batch[0]!.height, to: batch[batch.length - 1]!.height, error: err instanceof Error ? err.message : String(err) },
+      'chart history append failed; charts for these blocks will be missing (the chain goes on)',
+    );
   }
 
   private async send(job: EvaluateJob): Promise<void> {

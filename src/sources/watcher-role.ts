@@ -1,6 +1,7 @@
 /**
- * The watcher role as the app runs it: mempool.space (and, with BITCOIN_RPC_URL, a Bitcoin Core
- * cross-check) → chain state → evaluate jobs, plus `/healthz` and `/metrics`. Takes plain options
+ * The watcher role as the app runs it: mempool.space or Bitcoin Core (CHAIN_SOURCE) as the chain
+ * source, the other one (when configured) as a cross-check → chain state → chart history →
+ * evaluate jobs, plus `/healthz` and `/metrics`. Takes plain options
  * (not Config) so it can start from createApp, the `watch` command or a test alike.
  */
 import type { Redis } from 'ioredis';
@@ -14,7 +15,7 @@ import { MempoolSource } from './mempool-space/source.ts';
 import { BitcoindSource } from './bitcoind/source.ts';
 import { startCrossCheck, type CrossCheckHandle } from './cross-check.ts';
 import { COLD_START_REORG_MARGIN, startWatcher, type WatcherHandle } from './watcher.ts';
-import type { EvaluateQueue } from './chain-sync.ts';
+import type { EvaluateQueue, SnapshotHistory } from './chain-sync.ts';
 import type { ChainSource, PriceSource } from './ports.ts';
 import type { SnapshotBuilderFactory } from './snapshot-port.ts';
 import { domainBuilderFactory } from './domain-builder.ts';
@@ -41,6 +42,8 @@ export interface WatcherRoleOptions {
   readonly registry?: Registry;
   readonly coldStartBlocks?: number;
   readonly onSnapshot?: (s: Snapshot) => void;
+  /** The charts' history (RedisChartHistory): every committed snapshot, before its evaluate job. */
+  readonly history?: SnapshotHistory;
 }
 
 export interface WatcherRoleHandle {
@@ -71,6 +74,7 @@ export async function startWatcherRole(o: WatcherRoleOptions): Promise<WatcherRo
     source, priceSource, state, queue, builder: o.builder, logger: log, metrics,
     ...(o.coldStartBlocks !== undefined ? { coldStartBlocks: o.coldStartBlocks } : {}),
     ...(o.onSnapshot ? { onSnapshot: o.onSnapshot } : {}),
+    ...(o.history ? { history: o.history } : {}),
   });
   // The price feed rides on the mempool websocket; a bitcoind primary still wants prices.
   if (source !== mempool) await mempool.start((e) => { if (e.type === 'price') watcher.pushPrice(e.price); });
@@ -103,6 +107,8 @@ export interface AppWatcherConfig {
   readonly mempoolUrl: string;
   readonly mempoolMaxRps: number;
   readonly bitcoinRpcUrl: string | undefined;
+  /** CHAIN_SOURCE: which source drives the chain; the other (if configured) cross-checks. */
+  readonly chainSource?: 'mempool' | 'bitcoind';
   readonly httpPort: number;
 }
 
@@ -112,16 +118,18 @@ export interface AppWatcherConfig {
  */
 export function appWatcherRole(
   config: AppWatcherConfig,
-  opts: { keyPrefix?: string; builder?: SnapshotBuilderFactory; registry?: Registry } = {},
+  opts: { keyPrefix?: string; builder?: SnapshotBuilderFactory; registry?: Registry; history?: SnapshotHistory } = {},
 ): (app: AppForWatcher) => Promise<{ stop(deadlineMs: number): Promise<void> }> {
   return async (app) => {
     const builder = opts.builder ?? domainBuilderFactory();
     return startWatcherRole({
       mempoolUrl: config.mempoolUrl, mempoolMaxRps: config.mempoolMaxRps, bitcoinRpcUrl: config.bitcoinRpcUrl,
+      ...(config.chainSource !== undefined ? { primary: config.chainSource } : {}),
       redis: app.redis, keyPrefix: opts.keyPrefix ?? 'hb:', evaluateQueue: app.evaluateQueue,
       otherQueues: Object.values(app.deliverQueues).filter((q): q is CountableQueue => q !== undefined),
       builder, logger: app.logger.child({ role: 'watcher' }), httpPort: config.httpPort,
       ...(opts.registry ? { registry: opts.registry } : {}),
+      ...(opts.history ? { history: opts.history } : {}),
     });
   };
 }

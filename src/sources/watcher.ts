@@ -10,7 +10,7 @@ import type { SnapshotBuilderFactory } from './snapshot-port.ts';
 import type { RedisChainState } from '../store/chain-state.ts';
 import type { WatcherMetrics } from '../app/metrics.ts';
 import { redactSecrets, type Logger } from '../app/logger.ts';
-import { ChainSync, type EvaluateQueue } from './chain-sync.ts';
+import { ChainSync, type EvaluateQueue, type SnapshotHistory } from './chain-sync.ts';
 import { backoffDelayMs, sleep, type BackoffOptions } from './pacing.ts';
 
 /**
@@ -36,6 +36,8 @@ export interface WatcherDeps {
   readonly retryBackoff?: BackoffOptions;
   /** Every new snapshot (tip or correction), e.g. for `watch --json`. */
   readonly onSnapshot?: (s: Snapshot) => void;
+  /** Every committed snapshot, before its evaluate job (the charts' history; see ChainSyncDeps). */
+  readonly history?: SnapshotHistory;
 }
 
 export interface WatcherHandle {
@@ -63,6 +65,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
     coldStartBlocks: deps.coldStartBlocks ?? deps.builder.requiredHistoryBlocks + COLD_START_REORG_MARGIN,
     maxCatchUpJobs: deps.maxCatchUpJobs ?? 1008,
     ...(deps.onSnapshot ? { onSnapshot: deps.onSnapshot } : {}),
+    ...(deps.history ? { history: deps.history } : {}),
     signal: abort.signal,
   });
   let tail: Promise<void> = Promise.resolve();
