@@ -2,10 +2,10 @@
  * Start-up configuration. `loadConfig(env)` is pure (the caller passes `process.env`), so tests
  * can run it over tables of values and nothing else in the code base reads the environment.
  */
-import { envSchema, SECRET_VARIABLES, type LogLevel, type Role } from './schema.ts';
+import { envSchema, SECRET_VARIABLES, type ChainSourceName, type LogLevel, type Role } from './schema.ts';
 
-export { envSchema, VARIABLES, ROLE_NAMES, LOG_LEVELS, SECRET_VARIABLES } from './schema.ts';
-export type { Role, LogLevel, VariableDoc } from './schema.ts';
+export { envSchema, VARIABLES, ROLE_NAMES, LOG_LEVELS, SECRET_VARIABLES, CHAIN_SOURCES } from './schema.ts';
+export type { Role, LogLevel, VariableDoc, ChainSourceName } from './schema.ts';
 
 /** The validated configuration, camelCase, with defaults applied. Unset optionals are undefined. */
 export interface Config {
@@ -13,6 +13,8 @@ export interface Config {
   readonly mempoolUrl: string;
   readonly mempoolMaxRps: number;
   readonly bitcoinRpcUrl: string | undefined;
+  /** The source that drives the chain (CHAIN_SOURCE); 'bitcoind' implies bitcoinRpcUrl is set. */
+  readonly chainSource: ChainSourceName;
   readonly telegramBotToken: string | undefined;
   readonly telegramApiRoot: string;
   readonly telegramWebhookUrl: string | undefined;
@@ -62,6 +64,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     const other = missing === 'DISCORD_TOKEN' ? 'DISCORD_APPLICATION_ID' : 'DISCORD_TOKEN';
     throw new ConfigError(missing, `Invalid configuration: ${missing} must be set when ${other} is (Discord needs both, or neither)`);
   }
+  if (e.CHAIN_SOURCE === 'bitcoind' && e.BITCOIN_RPC_URL === undefined) {
+    throw new ConfigError('CHAIN_SOURCE', 'Invalid configuration: CHAIN_SOURCE=bitcoind needs BITCOIN_RPC_URL (the Bitcoin Core node to follow)');
+  }
   if (e.TELEGRAM_WEBHOOK_URL !== undefined) {
     if (e.TELEGRAM_BOT_TOKEN === undefined) {
       throw new ConfigError('TELEGRAM_WEBHOOK_URL', 'Invalid configuration: TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not');
@@ -75,6 +80,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     mempoolUrl: e.MEMPOOL_URL.replace(/\/+$/, ''),
     mempoolMaxRps: e.MEMPOOL_MAX_RPS,
     bitcoinRpcUrl: e.BITCOIN_RPC_URL,
+    chainSource: e.CHAIN_SOURCE,
     telegramBotToken: e.TELEGRAM_BOT_TOKEN,
     telegramApiRoot: e.TELEGRAM_API_ROOT,
     telegramWebhookUrl: e.TELEGRAM_WEBHOOK_URL,

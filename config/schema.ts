@@ -9,6 +9,10 @@ import { z } from 'zod';
 export const ROLE_NAMES = ['watcher', 'evaluator', 'notifier', 'bot'] as const;
 export type Role = (typeof ROLE_NAMES)[number];
 
+/** Chain sources CHAIN_SOURCE may name; the other configured one cross-checks. */
+export const CHAIN_SOURCES = ['mempool', 'bitcoind'] as const;
+export type ChainSourceName = (typeof CHAIN_SOURCES)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -32,6 +36,7 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MEMPOOL_URL', defaultValue: 'https://mempool.space', meaning: 'mempool.space or a self-hosted instance; websocket at /api/v1/ws of the same host' },
   { name: 'MEMPOOL_MAX_RPS', defaultValue: '4', meaning: 'REST requests per second at most (backfill, polling)' },
   { name: 'BITCOIN_RPC_URL', defaultValue: null, meaning: 'a Bitcoin Core node (http://user:pass@host:8332) as source or cross-check' },
+  { name: 'CHAIN_SOURCE', defaultValue: 'mempool', meaning: 'which source drives the chain: mempool, or bitcoind (needs BITCOIN_RPC_URL; prices still come from MEMPOOL_URL)' },
   { name: 'TELEGRAM_BOT_TOKEN', defaultValue: null, meaning: 'enables Telegram' },
   { name: 'TELEGRAM_API_ROOT', defaultValue: 'https://api.telegram.org', meaning: 'Bot API root (or a local Bot API server)' },
   { name: 'TELEGRAM_WEBHOOK_URL', defaultValue: null, meaning: 'public HTTPS URL for webhook mode; long polling when unset' },
@@ -105,6 +110,13 @@ const roles = z
     return [...new Set(parts as Role[])];
   });
 
+const chainSource = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((s) => (CHAIN_SOURCES as readonly string[]).includes(s), `must be one of ${CHAIN_SOURCES.join(', ')}`)
+  .transform((s) => s as ChainSourceName);
+
 const logLevel = z
   .string()
   .trim()
@@ -118,6 +130,7 @@ export const envSchema = z.object({
   MEMPOOL_URL: withDefault(httpUrl, 'https://mempool.space'),
   MEMPOOL_MAX_RPS: withDefault(positiveNumber, '4'),
   BITCOIN_RPC_URL: optional(httpUrl),
+  CHAIN_SOURCE: withDefault(chainSource, 'mempool'),
   TELEGRAM_BOT_TOKEN: optional(telegramToken),
   TELEGRAM_API_ROOT: withDefault(httpUrl, 'https://api.telegram.org'),
   TELEGRAM_WEBHOOK_URL: optional(httpUrl),

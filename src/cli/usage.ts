@@ -25,9 +25,9 @@ Usage: ${CLI} <command> [options]
 Commands:
   replay    backtest: run the alert engine over a blocks file, one JSON line per alert event
   snapshot  print the metrics snapshot (JSON) at one height of a blocks file
-  watch     follow the live chain source from the configuration and print each new snapshot
+  watch     follow the live chain (CHAIN_SOURCE) and print each new snapshot [--json] [--history N]
   synth     write a blocks file whose epochs reproduce the real retargets of an epochs CSV
-  start     run the bot (same as npm start)
+  start     run the bot (same as npm start); with no chat token, alerts print to the console
   demo      replay the 2025-26 fixture and show what a default subscriber would have received
   chart     render a hash-rate, retarget or hash-price chart (PNG) from a blocks file
 
@@ -77,17 +77,21 @@ Example: ${CLI} synth --epochs data/bitcoin-mainnet-epochs.csv --from-epoch 455 
 `,
   watch: `Usage: ${CLI} watch [--json] [--history BLOCKS]
 
-Follows the live chain source from the configuration (MEMPOOL_URL or BITCOIN_RPC_URL) and prints
-each new snapshot (a short line each; --json: one JSON snapshot per line). Logs go to stderr.
-Stop it with Ctrl-C.
+Follows the live chain source from the configuration (CHAIN_SOURCE: mempool.space at MEMPOOL_URL,
+or Bitcoin Core at BITCOIN_RPC_URL) and prints each new snapshot (a short line each; --json: one
+JSON snapshot per line). Logs go to stderr. Needs the source reachable; while it is not, it keeps
+retrying with a log line. Sends no evaluate jobs, so it can run beside the bot. Stop with Ctrl-C.
 
   --json            one JSON snapshot per line
-  --history BLOCKS  blocks to load at start for the windows (cold start)
+  --history BLOCKS  blocks to load at start for the windows (cold start; default: the 90-day
+                    lookback plus the 7-day window, about 14,000 blocks)
 `,
   start: `Usage: ${CLI} start
 
-Runs the bot (same as npm start). Configuration comes from the environment; see .env.example.
-With no chat token set, alerts go to the console for one default subscription.
+Runs the bot (same as npm start): every role in ROLES (default all). Configuration comes from
+the environment; see .env.example. With no chat token set, it follows mempool.space live (needs
+internet; unreachable, it keeps retrying with a clear log line) and prints alerts to the console
+for one default subscription. Offline, '${CLI} demo' shows what the alerts look like.
 `,
   demo: `Usage: ${CLI} demo [--blocks FILE] [--prices FILE]
 

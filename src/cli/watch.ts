@@ -71,6 +71,7 @@ export async function runWatch(args: readonly string[], deps: WatchDeps): Promis
   redis.on('error', () => undefined); // the watcher logs retries; avoid ioredis' unhandled noise
   const role = await startWatcherRole({
     mempoolUrl: config.mempoolUrl, mempoolMaxRps: config.mempoolMaxRps, bitcoinRpcUrl: config.bitcoinRpcUrl,
+    primary: config.chainSource,
     redis, keyPrefix: deps.keyPrefix ?? 'hb-watch-cli:', evaluateQueue: null, builder, logger, httpPort: null,
     ...(parsed.history !== undefined ? { coldStartBlocks: parsed.history } : {}),
     onSnapshot: (s) => deps.io.stdout(`${parsed.json ? snapshotLine(s) : humanLine(s)}\n`),
