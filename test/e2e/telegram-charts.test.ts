@@ -1,29 +1,30 @@
 /**
- * Charts on Telegram, end to end: the real ChartService (resvg) fed with the blocks, the real
- * engine and telegraf against the stand-in, which parses the multipart upload. An alert and
+ * Charts on Telegram, end to end: the real ChartService (resvg) fed with the replayed blocks,
+ * the real engine (judge, index plan, Redis chain state) and telegraf against the stand-in, which parses the multipart upload. An alert and
  * /status arrive as one photo with the text as caption; a chart that cannot be drawn (null) or a
  * chart service that throws leaves the text exactly as without charts.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChartPointRing, ChartService } from '../../src/charts/index.ts';
-import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
 import { FailingCharts } from '../fakes/failing-charts.ts';
-import { makeSnapshot } from '../fakes/memory-snapshots.ts';
 import type { SentMessage } from '../fakes/telegram-bot-api.ts';
 import { decodePng } from '../unit/charts/png-decode.ts';
+import { loadReplayedChain, RETARGET_HEIGHT, type ReplayedBlock, type ReplayedChain } from './replayed-chain.ts';
 import { ann, annDm, startTelegramWorld, type TelegramWorld } from './telegram-harness.ts';
 
-const DB = 12;
 let w: TelegramWorld | undefined;
+let replay: ReplayedChain;
+beforeAll(async () => { replay = await loadReplayedChain(); });
 afterEach(async () => { await w?.close(); w = undefined; });
 
 /** The world with a chart service whose history follows the blocks, as the watcher feeds it. */
-async function chartWorld(name: string, charts?: ChartRenderer): Promise<{ world: TelegramWorld; block(s: Snapshot): Promise<void> }> {
+async function chartWorld(name: string, charts?: ChartRenderer): Promise<{ world: TelegramWorld; feed(from: number, to: number): Promise<void> }> {
   const history = new ChartPointRing();
-  const world = await startTelegramWorld(name, { db: DB, charts: charts ?? new ChartService({ history }) });
+  const world = await startTelegramWorld(name, { charts: charts ?? new ChartService({ history }) });
   w = world;
-  return { world, block: async (s) => { history.push(s); await world.block(s); } };
+  const block = async (b: ReplayedBlock) => { history.push(b.snapshot); await world.block(b); };
+  return { world, feed: async (from, to) => { for (const b of replay.slice(from, to)) await block(b); } };
 }
 
 /** Decoded, the upload is a 1000×560 picture with real content (not one flat colour). */
@@ -38,25 +39,25 @@ function expectRealChart(m: SentMessage, kind: string): void {
 
 describe('Telegram charts (ChartService → telegraf sendPhoto → stand-in multipart)', () => {
   it('an alert arrives as ONE photo with the alert as caption; /status with its chart; /help stays text', async () => {
-    const { world, block } = await chartWorld('charts');
+    const { world, feed } = await chartWorld('charts');
     const { fake } = world;
     await fake.ask(annDm, ann, '/start');
     const since = fake.sent.length;
-    await block(makeSnapshot({ height: 920_000, dropPct: 1 }));
-    await block(makeSnapshot({ height: 920_001, dropPct: 13 }));
-    const alert = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes('Block 920001'), { since, timeoutMs: 20_000 });
+    // A day of replayed blocks up to the retarget: the default `retarget` rule tells it.
+    await feed(RETARGET_HEIGHT - 143, RETARGET_HEIGHT);
+    const alert = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes(`Block ${RETARGET_HEIGHT}`), { since, timeoutMs: 20_000 });
     expect(alert.method).toBe('sendPhoto');
     expect(alert.parseMode).toBe('HTML');
-    expect(alert.text).toContain('<b>hashrate-drop firing</b>');
-    expect(alert.plain).toMatch(/Threshold: 10 · alert 2/);
-    expectRealChart(alert, 'hashrate');
+    expect(alert.text).toMatch(/<b>Difficulty retarget: \+1\.72 %<\/b>/);
+    expect(alert.plain).toMatch(/Threshold: 0 % · alert 1/);
+    expectRealChart(alert, 'retarget');
     await new Promise((r) => setTimeout(r, 300));
     // One alert = one message: no extra text or second photo for it.
     expect(fake.sent.slice(since).filter((m) => m.chatId === ann.id)).toHaveLength(1);
 
     const status = await fake.ask(annDm, ann, '/status', 20_000);
     expect(status.method).toBe('sendPhoto');
-    expect(status.plain).toContain('920001');
+    expect(status.plain).toContain(String(RETARGET_HEIGHT));
     expectRealChart(status, 'hashrate');
     const retarget = await fake.ask(annDm, ann, '/retarget', 20_000);
     expect(retarget.photo?.filename).toBe('hashbell-retarget.png');
@@ -67,23 +68,24 @@ describe('Telegram charts (ChartService → telegraf sendPhoto → stand-in mult
 
   it('a chart service that throws, or draws nothing, leaves alerts and replies as text', async () => {
     const failing = new FailingCharts();
-    const { world, block } = await chartWorld('charts-fail', failing);
+    const { world, feed } = await chartWorld('charts-fail', failing);
     const { fake } = world;
     await fake.ask(annDm, ann, '/start');
-    await block(makeSnapshot({ height: 921_000, dropPct: 1 }));
-    await block(makeSnapshot({ height: 921_001, dropPct: 13 }));
-    const a1 = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes('Block 921001'), { timeoutMs: 20_000 });
+    await fake.ask(annDm, ann, '/alert retarget-soon 3');
+    // First alert (chart throws): 3 blocks to the retarget; second (chart null): the retarget.
+    await feed(RETARGET_HEIGHT - 4, RETARGET_HEIGHT - 3);
+    const a1 = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes(`Block ${RETARGET_HEIGHT - 3}`), { timeoutMs: 20_000 });
     expect(a1.method).toBe('sendMessage');
-    expect(a1.plain).toContain('hashrate-drop firing');
+    expect(a1.plain).toContain('Retarget in 3 blocks');
     expect((await fake.ask(annDm, ann, '/status')).method).toBe('sendMessage');
 
     const thrown = failing.calls;
     expect(thrown).toBeGreaterThanOrEqual(2); // the alert's and the reply's chart were asked for
     failing.mode = 'null';
-    await block(makeSnapshot({ height: 921_002, dropPct: 1 }));
-    await block(makeSnapshot({ height: 921_003, dropPct: 13 }));
-    const a2 = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes('Block 921003'), { timeoutMs: 20_000 });
+    await feed(RETARGET_HEIGHT - 2, RETARGET_HEIGHT);
+    const a2 = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes(`Block ${RETARGET_HEIGHT}`), { timeoutMs: 20_000 });
     expect(a2.method).toBe('sendMessage');
+    expect(a2.plain).toContain('Difficulty retarget');
     expect((await fake.ask(annDm, ann, '/hashprice')).method).toBe('sendMessage');
     expect(fake.photos).toHaveLength(0);
     expect(failing.calls).toBeGreaterThan(thrown);

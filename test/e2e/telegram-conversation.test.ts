@@ -1,18 +1,29 @@
 /**
- * The real telegraf bot through the Bot API stand-in, with real Redis and the real engine:
- * subscribing, rules by command and by button, an alert from a chain of blocks, mute, quiet
- * hours, stop; bad arguments; group permissions.
+ * The real telegraf bot through the Bot API stand-in, with real Redis and the real engine
+ * (createApp's judge and index plan, snapshots in the Redis chain state): subscribing, rules by
+ * command and by button, alerts from a replayed chain (the real SnapshotBuilder over the epochs
+ * 471–472 fixture), mute, quiet hours, stop; bad arguments; group permissions.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { menuCommands, QUICK_RULES } from '../../src/platforms/telegram/commands.ts';
+import { fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtUsdPerPhDay } from '../../src/platforms/telegram/format.ts';
 import { engineKeys } from '../../src/store/keys.ts';
-import { makeSnapshot } from '../fakes/memory-snapshots.ts';
-import type { FakeChat } from '../fakes/telegram-bot-api.ts';
-import { ann, annDm, bob, startTelegramWorld, waitFor, type TelegramWorld } from './telegram-harness.ts';
+import type { FakeChat, SentMessage } from '../fakes/telegram-bot-api.ts';
+import { csvChangePct, levelBetween, loadReplayedChain, RETARGET_HEIGHT, type ReplayedChain } from './replayed-chain.ts';
+import { ann, annDm, bob, drained, startTelegramWorld, waitFor, type TelegramWorld } from './telegram-harness.ts';
 
 let w: TelegramWorld;
+let replay: ReplayedChain;
+beforeAll(async () => { replay = await loadReplayedChain(); });
 beforeEach(async () => { w = await startTelegramWorld('conv'); });
 afterEach(async () => { await w.close(); });
+
+/** The id in "Added alert N: …". */
+function addedId(m: SentMessage): string {
+  const id = m.plain.match(/Added alert (\d+)/)?.[1];
+  expect(id, m.plain).toBeDefined();
+  return id!;
+}
 
 const ruleIds = async (chat: FakeChat): Promise<string[]> => (await w.store.listRules(w.subIdOf(chat))).map((r) => r.id);
 const buttons = (m: { replyMarkup: Record<string, unknown> | undefined }): Array<{ text: string; callback_data: string }> =>
@@ -48,21 +59,46 @@ describe('Telegram conversation (telegraf → stand-in → engine → Redis)', (
     expect((await fake.ask(annDm, ann, '/remove 4')).plain).toContain('Removed alert 4');
     expect(await ruleIds(annDm)).toEqual(['1', '2', '3']);
 
-    // A chain of blocks: the default hash-rate-drop rule fires once, on the crossing block.
+    // The replayed chain (real SnapshotBuilder, real judge): the last blocks of epoch 471 and the
+    // retarget. Two level rules typed by the user: blocks-to-retarget ≤ 3, and a hash-price level
+    // between the last price of epoch 471 and the first of 472 (the difficulty step crosses it).
+    const last471 = replay.at(RETARGET_HEIGHT - 1).snapshot;
+    const after = replay.at(RETARGET_HEIGHT).snapshot;
+    const level = levelBetween(last471, after);
+    const soonId = addedId(await fake.ask(annDm, ann, '/alert retarget-soon 3'));
+    const hpId = addedId(await fake.ask(annDm, ann, `/alert hashprice-below ${level}`));
     const beforeAlert = fake.sent.length;
-    await w.block(makeSnapshot({ height: 900_100, dropPct: 2 }));
-    await w.block(makeSnapshot({ height: 900_101, dropPct: 14 }));
-    const alert = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes('Block 900101'), { since: beforeAlert });
-    expect(alert.parseMode).toBe('HTML');
-    expect(alert.plain).toContain('hashrate-drop firing');
-    expect(alert.plain).toMatch(/Threshold: 10 · alert 2/);
-    expect(alert.plain).toMatch(/source replay, data \d+/);
+    const fed = replay.slice(RETARGET_HEIGHT - 5, RETARGET_HEIGHT);
+    for (const b of fed) await w.block(b);
+    const retarget = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes(`Block ${RETARGET_HEIGHT}`), { since: beforeAlert });
+    await drained(w);
+    const toAnn = fake.sent.slice(beforeAlert).filter((m) => m.chatId === ann.id);
+    // Exactly two messages: the 3-blocks notice on the block that crossed, then the retarget block.
+    const soonHeight = fed.find((b) => b.snapshot.retarget.remainingBlocks <= 3)?.snapshot.height;
+    expect(soonHeight).toBe(RETARGET_HEIGHT - 3);
+    expect(toAnn.map((m) => m.plain.match(/Block (\d+) at/)?.[1])).toEqual([String(soonHeight), String(RETARGET_HEIGHT)]);
+    const soon = toAnn[0]!;
+    expect(soon.parseMode).toBe('HTML');
+    expect(soon.plain).toContain('Retarget in 3 blocks');
+    expect(soon.plain).toContain(`alert ${soonId}`);
+    expect(soon.plain).toMatch(/source replay, data \d+/);
+    // The retarget notice carries the actual change, which is the epochs CSV's (not an estimate).
+    const actual = await csvChangePct(472);
+    expect(after.retargetOutcome?.changePct).toBeCloseTo(actual, 9);
+    expect(retarget.plain).toContain(`Difficulty retarget: ${fmtSignedPct(actual)}`);
+    expect(retarget.plain).toContain(`Hash price below ${fmtUsdPerPhDay(level).replace('/PH/day', '')}`);
+    expect(retarget.plain).toContain(`alert ${hpId}`);
+    expect(retarget.plain).toContain(fmtUsdPerPhDay(after.hashprice.usdPerPhDay!));
+    expect(retarget.plain).not.toContain('Retarget in'); // notice-level: re-armed silently, not resolved
 
-    // Muted: the next firing is held (in Redis), not sent.
+    // Muted: the next alert (a new-block notice on the next replayed block) is held, not sent.
+    addedId(await fake.ask(annDm, ann, '/alert new-block'));
     expect((await fake.ask(annDm, ann, '/mute 6h')).plain).toMatch(/Muted until/);
     const beforeMuted = fake.sent.length;
-    await w.block(makeSnapshot({ height: 900_102, dropPct: 14, changePct: 9 }));
+    const next = replay.at(RETARGET_HEIGHT + 1);
+    await w.block(next);
     await waitFor(async () => (await w.redis.llen(engineKeys(`hb-test-tg-conv-${process.pid}:`).held(w.subIdOf(annDm)))) > 0, 10_000, 'held alert');
+    await drained(w);
     expect(fake.sent.slice(beforeMuted).filter((m) => m.chatId === ann.id)).toHaveLength(0);
     expect((await fake.ask(annDm, ann, '/unmute')).plain).toContain('Alerts resumed');
     expect((await w.store.get(w.subIdOf(annDm)))?.mutedUntilSec).toBeNull();
@@ -72,13 +108,16 @@ describe('Telegram conversation (telegraf → stand-in → engine → Redis)', (
     expect(await w.store.get(w.subIdOf(annDm))).toMatchObject({ quiet: { startMin: 1380, endMin: 420 }, timeZone: 'Europe/Berlin' });
     expect((await fake.ask(annDm, ann, '/quiet off')).plain).toContain('Quiet hours off');
 
+    // The figures commands read the tip the engine stored: the replayed block after the retarget.
+    const tip = next.snapshot;
     const status = await fake.ask(annDm, ann, '/status');
-    expect(status.plain).toMatch(/3d \(432 blocks\): [\d.,]+ EH\/s, 90 %: [\d.,]+–[\d.,]+ EH\/s/);
-    expect(status.plain).toMatch(/Block 900102 at .*CE[S]?T/);
-    expect((await fake.ask(annDm, ann, '/retarget')).plain).toMatch(/Estimate: \+9 %, 90 %: \+8 % to \+10 %/);
-    expect((await fake.ask(annDm, ann, '/hashprice')).plain).toMatch(/\$50\/PH\/day · 50,000 sats\/PH\/day/);
+    expect(status.plain).toContain(`3d (432 blocks): ${fmtEhs(tip.hashrate['3d']!.hps)}, 90 %: ${fmtEhsInterval(tip.hashrate['3d']!.lowHps, tip.hashrate['3d']!.highHps)}`);
+    expect(status.plain).toMatch(new RegExp(`Block ${tip.height} at .*CEST`));
+    const r = tip.retarget;
+    expect((await fake.ask(annDm, ann, '/retarget')).plain).toContain(`Estimate: ${fmtSignedPct(r.changePct)}, 90 %: ${fmtSignedPct(r.lowPct)} to ${fmtSignedPct(r.highPct)}`);
+    expect((await fake.ask(annDm, ann, '/hashprice')).plain).toContain(`${fmtUsdPerPhDay(tip.hashprice.usdPerPhDay!)} · ${fmtSats(tip.hashprice.satsPerPhDay)}/PH/day`);
 
-    expect((await fake.ask(annDm, ann, '/stop')).plain).toContain('Forgot this chat and its 3 alerts');
+    expect((await fake.ask(annDm, ann, '/stop')).plain).toContain('Forgot this chat and its 6 alerts');
     expect(await w.store.get(w.subIdOf(annDm))).toBeNull();
   });
 

@@ -1,15 +1,19 @@
 /**
- * Alert delivery through the real engine and telegraf's Telegram client against the stand-in's
- * failures: a 429 storm delays but loses nothing, a blocked bot deactivates the subscription, a
- * group that becomes a supergroup keeps its subscription (service message and send-time 400).
+ * Alert delivery through the real engine (alertJudge, the real index plan, chain state in Redis)
+ * and telegraf's Telegram client against the stand-in's failures: a 429 storm delays but loses
+ * nothing, a blocked bot deactivates the subscription, a group that becomes a supergroup keeps
+ * its subscription (service message and send-time 400). The alert each time is the replayed
+ * chain's retarget at block 951552, told by every subscription's default `retarget` rule.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Target } from '../../src/subscriptions/service.ts';
-import { makeSnapshot } from '../fakes/memory-snapshots.ts';
 import type { FakeChat } from '../fakes/telegram-bot-api.ts';
+import { loadReplayedChain, RETARGET_HEIGHT, type ReplayedChain } from './replayed-chain.ts';
 import { ann, annDm, bob, startTelegramWorld, waitFor, type TelegramWorld } from './telegram-harness.ts';
 
 let w: TelegramWorld;
+let replay: ReplayedChain;
+beforeAll(async () => { replay = await loadReplayedChain(); });
 beforeEach(async () => { w = await startTelegramWorld('delivery'); });
 afterEach(async () => { await w.close(); });
 
@@ -17,10 +21,10 @@ const target = (chatId: number): Target => ({ platform: 'telegram', targetType: 
 const alertsTo = (chatId: number, height: number): number =>
   w.fake.sent.filter((m) => m.chatId === chatId && m.plain.includes(`Block ${height}`)).length;
 
-/** Two blocks: quiet, then the default hash-rate-drop rule crosses its 10 % threshold. */
-async function fireAt(height: number): Promise<void> {
-  await w.block(makeSnapshot({ height: height - 1, dropPct: 1 }));
-  await w.block(makeSnapshot({ height, dropPct: 13 }));
+/** The last block of epoch 471 (nothing to tell), then the retarget block. */
+async function replayRetarget(): Promise<number> {
+  for (const b of replay.slice(RETARGET_HEIGHT - 1, RETARGET_HEIGHT)) await w.block(b);
+  return RETARGET_HEIGHT;
 }
 
 describe('Telegram delivery failures', () => {
@@ -29,13 +33,15 @@ describe('Telegram delivery failures', () => {
     for (const id of chats) await w.app.service.start(target(id), Math.floor(Date.now() / 1000));
     w.fake.injectFailure('*', { kind: 'rate-limit', retryAfterSec: 1 }, 4);
     const t0 = Date.now();
-    await fireAt(910_001);
-    await waitFor(() => chats.every((id) => alertsTo(id, 910_001) >= 1), 25_000, 'all alerts');
+    const h = await replayRetarget();
+    await waitFor(() => chats.every((id) => alertsTo(id, h) >= 1), 25_000, 'all alerts');
     expect(w.fake.tooManyRequests).toBe(4);
     // retry_after was honoured: nothing could be delivered before it had passed once.
     expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
     await new Promise((r) => setTimeout(r, 300));
-    expect(chats.map((id) => alertsTo(id, 910_001))).toEqual(chats.map(() => 1));
+    expect(chats.map((id) => alertsTo(id, h))).toEqual(chats.map(() => 1));
+    const told = w.fake.sent.filter((m) => chats.includes(m.chatId) && m.plain.includes(`Block ${h}`));
+    expect(told.every((m) => m.plain.includes('Difficulty retarget: +1.72 %'))).toBe(true);
   });
 
   it('deactivates on my_chat_member "kicked" and on 403 at send time; /start restores', async () => {
@@ -46,10 +52,10 @@ describe('Telegram delivery failures', () => {
     const bobDm: FakeChat = { id: bob.id, type: 'private' };
     await w.app.service.start({ ...target(bob.id), userId: String(bob.id) }, Math.floor(Date.now() / 1000));
     w.fake.injectFailure(bob.id, { kind: 'blocked' });
-    await fireAt(910_011);
+    const h = await replayRetarget();
     await waitFor(async () => (await w.store.get(w.subIdOf(bobDm)))?.active === false, 10_000, 'deactivation by 403');
-    expect(alertsTo(bob.id, 910_011)).toBe(0);
-    expect(alertsTo(ann.id, 910_011)).toBe(0);
+    expect(alertsTo(bob.id, h)).toBe(0);
+    expect(alertsTo(ann.id, h)).toBe(0);
 
     w.fake.clearFailure(ann.id);
     expect((await w.fake.ask(annDm, ann, '/start')).plain).toContain('subscribed already');
@@ -70,9 +76,9 @@ describe('Telegram delivery failures', () => {
     const old: FakeChat = { id: -4003, type: 'group' };
     await w.app.service.start(target(old.id), Math.floor(Date.now() / 1000));
     w.fake.injectFailure(old.id, { kind: 'migrate', toChatId: -1_004_003 });
-    await fireAt(910_021);
-    await waitFor(() => alertsTo(-1_004_003, 910_021) === 1, 10_000, 'alert in the supergroup');
-    expect(alertsTo(sup.id, 910_021)).toBe(1);
+    const h = await replayRetarget();
+    await waitFor(() => alertsTo(-1_004_003, h) === 1, 10_000, 'alert in the supergroup');
+    await waitFor(() => alertsTo(sup.id, h) === 1, 10_000, 'alert in the moved group');
     expect(await w.store.get(w.subIdOf(old))).toBeNull();
     expect((await w.store.get(w.subIdOf({ id: -1_004_003, type: 'supergroup' })))?.active).toBe(true);
   });

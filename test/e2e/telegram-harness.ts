@@ -7,22 +7,24 @@ import { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app/create-app.ts';
 import { silentLogger } from '../../src/app/logger.ts';
 import type { Snapshot } from '../../src/domain/snapshot-types.ts';
-import { EvaluateJobSchema, evaluateJobId } from '../../src/jobs/queues.ts';
 import { createTelegramBot, createTelegramNotifier, type TelegramBot } from '../../src/platforms/telegram/bot.ts';
 import type { TelegramLimits } from '../../src/platforms/telegram/pacer.ts';
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
+import type { RedisChainState } from '../../src/store/chain-state.ts';
+import { defaultIndexPlan } from '../../src/store/index-plan.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
 import { subscriptionId } from '../../src/subscriptions/service.ts';
-import { ThresholdJudge } from '../fakes/memory-judge.ts';
-import { MemorySnapshotReader } from '../fakes/memory-snapshots.ts';
-import { simplePlan } from '../fakes/memory-plan.ts';
 import { cleanPrefix, waitFor } from '../integration/engine-harness.ts';
+import { chainFeed, drained as drainedApp } from './chain-feed.ts';
+import type { ReplayedBlock } from './replayed-chain.ts';
 import { FakeTelegramBotApi, type FakeChat, type FakeUser } from '../fakes/telegram-bot-api.ts';
 import type { FakeLimits } from '../fakes/telegram-limits.ts';
 
 export const TG_DB = 8;
 export { cleanPrefix, waitFor };
+/** Waits until the engine has evaluated everything fed and sent what was due. */
+export const drained = (w: { app: App }): Promise<void> => drainedApp(w.app);
 
 export interface TelegramWorld {
   fake: FakeTelegramBotApi;
@@ -30,9 +32,12 @@ export interface TelegramWorld {
   bot: TelegramBot;
   redis: Redis;
   store: RedisSubscriptionStore;
-  snapshots: MemorySnapshotReader;
-  /** Stores the snapshot and enqueues its evaluate job, as the watcher does for a new block. */
-  block(s: Snapshot): Promise<void>;
+  /** The Redis chain state the engine and the bot read (createApp's default SnapshotReader). */
+  chain: RedisChainState;
+  /** Commits the block and its snapshot and enqueues its evaluate job, as the watcher does. */
+  block(b: ReplayedBlock): Promise<void>;
+  /** Commits a snapshot as the chain tip without evaluating it (for command replies). */
+  tip(s: Snapshot): Promise<void>;
   subIdOf(chat: FakeChat): string;
   close(): Promise<void>;
 }
@@ -56,16 +61,15 @@ export async function startTelegramWorld(name: string, opts: WorldOptions = {}):
   const redis = new Redis({ db: opts.db ?? TG_DB, maxRetriesPerRequest: null });
   await cleanPrefix(redis, prefix);
   const logger = silentLogger();
-  const snapshots = new MemorySnapshotReader();
   const keys = engineKeys(`${prefix}:`);
-  const store = new RedisSubscriptionStore(redis, { keys, plan: simplePlan });
+  const store = new RedisSubscriptionStore(redis, { keys, plan: defaultIndexPlan });
   const charts = opts.charts === undefined ? {} : { charts: opts.charts, chartRules: (sub: { id: string }) => store.listRules(sub.id) };
   const notifier = createTelegramNotifier({ token: fake.token, apiRoot: fake.apiRoot, logger, limits: opts.botLimits ?? FAST, ...charts });
   let bot: TelegramBot | undefined;
   const app = await createApp(
     { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: fake.token, discordToken: undefined, logLevel: 'silent' },
     {
-      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, judge: new ThresholdJudge(), plan: simplePlan, snapshots,
+      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, // the real judge, index plan and chain-state reader: createApp's defaults
       notifiers: { telegram: notifier }, tickEveryMs: 0, rateLimits: { telegram: { max: 30, durationMs: 1000 } },
       startBots: async (a) => {
         bot = createTelegramBot({
@@ -77,13 +81,12 @@ export async function startTelegramWorld(name: string, opts: WorldOptions = {}):
       },
     },
   );
+  const feed = chainFeed(redis, `${prefix}:`, app.evaluateQueue);
   return {
-    fake, app, bot: bot!, redis, store, snapshots,
-    async block(s) {
-      snapshots.put(s);
-      const data = EvaluateJobSchema.parse({ height: s.height, hash: s.hash, correction: s.correction });
-      await app.evaluateQueue.add('evaluate', data, { jobId: evaluateJobId(s.hash), removeOnComplete: true });
-    },
+    fake, app, bot: bot!, redis, store,
+    chain: feed.chain,
+    block: (b) => feed.block(b),
+    tip: (s) => feed.tip(s),
     subIdOf: (chat) => subscriptionId({ platform: 'telegram', targetType: 'chat', targetId: String(chat.id) }),
     async close() {
       await app.shutdown(5000);
