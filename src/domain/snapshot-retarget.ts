@@ -143,7 +143,12 @@ export class RetargetTracker {
       nextRetargetHeight: e + EPOCH_BLOCKS,
       remainingBlocks: EPOCH_BLOCKS - k,
       progressPct: (k / EPOCH_BLOCKS) * 100,
-      ...est,
+      changePct: est.changePct,
+      lowPct: est.lowPct,
+      highPct: est.highPct,
+      etaSec: est.etaSec,
+      etaLowSec: est.etaLowSec,
+      etaHighSec: est.etaHighSec,
       mempool,
       epochStartEstimated: !startKnown,
     };
