@@ -41,6 +41,13 @@ export const slowBlocks: KindDef<'slow-blocks'> = {
       : { title: `No block for ${fmtNum(r.shown, 0)} minutes`, severity: 'warn' },
 };
 
+/** "127.5 T"; the last one is kept, since difficulty changes once per 2016 blocks. */
+function difficultyText(difficulty: number): string {
+  if (difficulty !== lastDifficulty.value) lastDifficulty = { value: difficulty, text: fmtNum(difficulty / 1e12, 2) + ' T' };
+  return lastDifficulty.text;
+}
+let lastDifficulty = { value: Number.NaN, text: '' };
+
 export const newBlock: KindDef<'new-block'> = {
   kind: 'new-block',
   mode: 'event',
@@ -50,7 +57,7 @@ export const newBlock: KindDef<'new-block'> = {
   value: () => 1,
   read(_series: string, s: Snapshot): Reading | null {
     const h = s.hashrate['1d'];
-    const lines: Array<[string, string]> = [['difficulty', fmtNum(s.difficulty / 1e12, 2) + ' T']];
+    const lines: Array<[string, string]> = [['difficulty', difficultyText(s.difficulty)]];
     if (h) lines.push(['hash rate (1d)', `${fmtNum(h.hps / 1e18, 0)} EH/s`]);
     return { value: 1, shown: s.height, unit: 'height', lines };
   },
