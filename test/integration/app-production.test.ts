@@ -1,0 +1,125 @@
+/**
+ * Production wiring pieces, on real Redis (DB 15) and the stand-ins: the charts' connection,
+ * history, service and rules lookup; CHAIN_SOURCE=bitcoind driving the watcher inside createApp
+ * with the chart history fed; and productionOverrides' shape with no chat token.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../../config/index.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import { createApp } from '../../src/app/create-app.ts';
+import { chartWiring, productionOverrides } from '../../src/app/production.ts';
+import type { Subscription } from '../../src/alerting/types.ts';
+import { SnapshotBuilder } from '../../src/domain/snapshot-builder.ts';
+import { appWatcherRole } from '../../src/sources/watcher-role.ts';
+import { RedisChainState } from '../../src/store/chain-state.ts';
+import { subscriptionId, type Target } from '../../src/subscriptions/service.ts';
+import { FakeBitcoind } from '../fakes/bitcoind.ts';
+import { FakeChain } from '../fakes/fake-chain.ts';
+import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
+import { testBuilderFactory } from './watcher-builder.ts';
+import { toBlock, waitFor } from './watcher-harness.ts';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const REDIS_URL = 'redis://127.0.0.1:6379/15';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function testRedis(id: string): Redis {
+  const redis = new Redis({ db: 15, maxRetriesPerRequest: null });
+  cleanups.push(async () => {
+    const keys = await redis.keys(`*${id}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+  return redis;
+}
+
+describe('chartWiring', () => {
+  it('draws from the shared history, reads the subscriber\'s rules, and closes its connection', async () => {
+    const id = randomUUID().slice(0, 8);
+    const prefix = `hb-test-app-prod-${id}:`;
+    const redis = testRedis(id);
+    const w = chartWiring(REDIS_URL, silentLogger(), prefix);
+    cleanups.push(() => w.closeable.close(true));
+    const chain = new FakeChain({ length: 300 });
+    const builder = new SnapshotBuilder();
+    for (const b of chain.blocks) {
+      await w.history.append(builder.push(toBlock(b), { nowSec: chain.tip.timestamp + 60, price: { timeSec: chain.tip.timestamp, usd: 95_000 }, source: 'mempool', correction: false }));
+    }
+    const tip = chain.tip;
+    const png = await w.charts.render('hashrate', { height: tip.height, hash: tip.id, timeZone: 'Europe/Berlin' });
+    expect(png).not.toBeNull();
+    expect(png!.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+    expect(png!.length).toBeGreaterThan(5_000);
+    // An unknown block gives no picture (the text goes alone), never an error.
+    expect(await w.charts.render('hashrate', { height: tip.height, hash: 'f'.repeat(64), timeZone: 'UTC' })).toBeNull();
+
+    // The rules lookup reads the store createApp writes (same keys).
+    const app = await createApp(
+      { redisUrl: 'redis://unused', roles: ['bot'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'error' },
+      { redis, keyPrefix: prefix, queuePrefix: `hb-test-app-prod-${id}`, logger: silentLogger(), tickEveryMs: 0 },
+    );
+    cleanups.push(() => app.shutdown(3_000));
+    const target: Target = { platform: 'telegram', targetType: 'user', targetId: '42', userId: '42' };
+    const { rules } = await app.service.start(target, 1_760_000_000);
+    expect(rules.length).toBeGreaterThan(0);
+    const sub = { id: subscriptionId(target) } as Subscription;
+    expect((await w.chartRules(sub)).map((r) => r.kind).sort()).toEqual(rules.map((r) => r.kind).sort());
+
+    await w.closeable.close(false);
+    await expect(w.chartRules(sub)).rejects.toThrow();
+  });
+});
+
+describe('CHAIN_SOURCE=bitcoind inside createApp', () => {
+  it('Bitcoin Core drives the chain, mempool.space cross-checks; the chart history is fed', async () => {
+    const id = randomUUID().slice(0, 8);
+    const prefix = `hb-test-app-prod-${id}:`;
+    const redis = testRedis(id);
+    const chain = new FakeChain({ length: 50 });
+    const fake = await FakeMempoolSpace.start({ chain });
+    cleanups.push(() => fake.close());
+    const node = await FakeBitcoind.start({ chain });
+    cleanups.push(() => node.close());
+    const w = chartWiring(REDIS_URL, silentLogger(), prefix);
+    cleanups.push(() => w.closeable.close(true));
+    const app = await createApp(
+      { redisUrl: 'redis://unused', roles: ['watcher', 'evaluator'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'error' },
+      {
+        redis, keyPrefix: prefix, queuePrefix: `hb-test-app-prod-${id}`, logger: silentLogger(), tickEveryMs: 0,
+        startWatcher: appWatcherRole(
+          { mempoolUrl: fake.url, mempoolMaxRps: 50, bitcoinRpcUrl: node.url, chainSource: 'bitcoind', httpPort: 0 },
+          { keyPrefix: prefix, builder: testBuilderFactory(30), history: w.history },
+        ),
+      },
+    );
+    cleanups.push(() => app.shutdown(3_000));
+    await waitFor('first evaluation', async () => (await app.evaluateQueue.getJobCounts('completed'))['completed'] === 1, 15_000);
+    const state = new RedisChainState(redis, { prefix, keepBlocks: 0 });
+    const snap = await state.getSnapshot(chain.tip.id);
+    expect(snap?.source).toBe('bitcoind');
+    expect(node.calls.length).toBeGreaterThan(0);
+    const points = await w.history.pointsUpTo(chain.tip.height, chain.tip.id, 365);
+    expect(points?.map((p) => p.hash)).toEqual(chain.blocks.slice(-points!.length).map((b) => b.id));
+    expect(points!.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('without BITCOIN_RPC_URL is a one-line configuration error', () => {
+    expect(() => loadConfig({ CHAIN_SOURCE: 'bitcoind' })).toThrow(/^Invalid configuration: CHAIN_SOURCE=bitcoind needs BITCOIN_RPC_URL/);
+  });
+});
+
+describe('productionOverrides with no chat token', () => {
+  it('has no chat notifiers, a watcher, and closes its charts connection', async () => {
+    const o = await productionOverrides(loadConfig({ REDIS_URL: REDIS_URL, LOG_LEVEL: 'silent' }));
+    expect(Object.keys(o.notifiers ?? {})).toEqual([]);
+    expect(o.startWatcher).toBeTypeOf('function');
+    expect(o.closeables?.map((c) => c.name)).toEqual(['charts-redis']);
+    for (const c of o.closeables ?? []) await c.close(false);
+  });
+});
