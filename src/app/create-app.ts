@@ -21,6 +21,7 @@ import { fixtureHistory, previewWith } from '../subscriptions/preview.ts';
 import { SubscriptionUseCases, type UseCaseDeps } from '../subscriptions/use-cases.ts';
 import { subscriptionId, type SubscriptionService } from '../subscriptions/service.ts';
 import { ConsoleNotifier, CONSOLE_TARGET } from '../platforms/console/console-notifier.ts';
+import { TELEGRAM_LIMITS } from '../platforms/telegram/pacer.ts';
 import { deliverProcessor, type DeliverDeps } from '../jobs/deliver-processor.ts';
 import { withMigrationPointers } from '../jobs/migration-pointer.ts';
 import { createEngineMetrics } from '../jobs/engine-metrics.ts';
@@ -95,7 +96,9 @@ export interface App {
  *   classifies each failure once: retryable → throw, permanent → deactivate, rate-limited → pause.
  */
 export const DEFAULT_DELIVERY_LIMITS: Readonly<Record<Platform, { max: number; durationMs: number }>> = {
-  telegram: { max: 30, durationMs: 1000 },
+  telegram: { max: TELEGRAM_LIMITS.globalPerSec, durationMs: 1000 },
+  // Discord's global 50/s (DISCORD_GLOBAL_PER_SEC in platforms/discord/bot.ts, not imported here
+  // so createApp does not load discord.js; a test keeps the two equal).
   discord: { max: 50, durationMs: 1000 },
   console: { max: 1000, durationMs: 1000 },
 };

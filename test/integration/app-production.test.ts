@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../config/index.ts';
 import { silentLogger } from '../../src/app/logger.ts';
-import { createApp } from '../../src/app/create-app.ts';
+import { createApp, DEFAULT_DELIVERY_LIMITS } from '../../src/app/create-app.ts';
+import { DISCORD_GLOBAL_PER_SEC } from '../../src/platforms/discord/bot.ts';
+import { TELEGRAM_LIMITS } from '../../src/platforms/telegram/pacer.ts';
 import { chartWiring, productionOverrides } from '../../src/app/production.ts';
 import type { Subscription } from '../../src/alerting/types.ts';
 import { SnapshotBuilder } from '../../src/domain/snapshot-builder.ts';
@@ -121,5 +123,14 @@ describe('productionOverrides with no chat token', () => {
     expect(o.startWatcher).toBeTypeOf('function');
     expect(o.closeables?.map((c) => c.name)).toEqual(['charts-redis']);
     for (const c of o.closeables ?? []) await c.close(false);
+  });
+});
+
+describe('delivery limiter defaults', () => {
+  it('are the platforms\' own global limits (the notifiers pace within them), per second', () => {
+    expect(DEFAULT_DELIVERY_LIMITS.telegram).toEqual({ max: TELEGRAM_LIMITS.globalPerSec, durationMs: 1000 });
+    expect(DEFAULT_DELIVERY_LIMITS.telegram.max).toBe(30);
+    expect(DEFAULT_DELIVERY_LIMITS.discord).toEqual({ max: DISCORD_GLOBAL_PER_SEC, durationMs: 1000 });
+    expect(DEFAULT_DELIVERY_LIMITS.discord.max).toBe(50);
   });
 });
