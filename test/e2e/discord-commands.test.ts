@@ -123,7 +123,7 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     const s = w.standIn;
     const none = await s.invoke('status', {}, { userId: ANN });
     expect(none.embeds[0]?.['title']).toBe('No chain data yet');
-    w.snapshots.put(makeSnapshot({ height: 900_000, changePct: 3.2, usd: 48.5 }));
+    await w.tip(makeSnapshot({ height: 900_000, changePct: 3.2, usd: 48.5 }));
     const st = await s.invoke('status', {}, { userId: ANN, channelId: s.channelIds()[0] ?? '' });
     expect(st.ephemeral).toBe(false);
     expect(st.embeds[0]?.['title']).toBe('Block 900000');

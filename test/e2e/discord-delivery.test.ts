@@ -1,22 +1,27 @@
 /**
- * Alert delivery through the real engine to the Discord stand-in: a chain of blocks fires a rule
- * for a DM and a channel subscription; every permanent error code deactivates the right
+ * Alert delivery through the real engine (createApp's judge and index plan, snapshots from the
+ * real SnapshotBuilder over the replayed epochs 471–472 chain, stored in Redis chain state) to
+ * the Discord stand-in: the replayed blocks fire level rules and the retarget notice for a DM and
+ * a channel subscription, each once; every permanent error code deactivates the right
  * subscription (and tells a channel's owner by DM); a 5xx is retried by BullMQ; a 429 delays a
  * message without losing or duplicating it; a gateway drop is resumed.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PERMS } from '../fakes/discord/index.ts';
-import { makeSnapshot } from '../fakes/memory-snapshots.ts';
-import { ANN, BOB, startDiscordWorld, waitFor, type DiscordWorld } from './discord-harness.ts';
+import { ANN, BOB, drained, startDiscordWorld, waitFor, type DiscordWorld } from './discord-harness.ts';
+import { csvChangePct, levelBetween, loadReplayedChain, RETARGET_HEIGHT, type ReplayedChain } from './replayed-chain.ts';
 
 let w: DiscordWorld | null = null;
+let replay: ReplayedChain;
+beforeAll(async () => { replay = await loadReplayedChain(); });
 afterEach(async () => { await w?.close(); w = null; });
 
 const MANAGER = PERMS.ViewChannel | PERMS.SendMessages | PERMS.ManageChannels;
-const firingChain = async (world: DiscordWorld, height: number) => {
-  await world.block(makeSnapshot({ height, dropPct: 2 }));
-  await world.block(makeSnapshot({ height: height + 1, dropPct: 14 }));
+/** Replays blocks from..RETARGET_HEIGHT: the default `retarget` rule tells the retarget. */
+const replayRetarget = async (world: DiscordWorld, from = RETARGET_HEIGHT - 1) => {
+  for (const b of replay.slice(from, RETARGET_HEIGHT)) await world.block(b);
 };
+type Embed = { title: string; color: number; fields: Array<{ name: string; value: string }>; footer: { text: string } };
 
 /** Subscribes ANN's DMs and a channel owned by ANN (default rules include a 10 % hash-rate drop). */
 async function subscribeBoth(world: DiscordWorld): Promise<{ channel: string; dm: string }> {
@@ -28,29 +33,43 @@ async function subscribeBoth(world: DiscordWorld): Promise<{ channel: string; dm
 }
 
 describe('Discord delivery (engine → BullMQ → REST notifier → stand-in)', () => {
-  it('delivers one embed alert by DM and one in the channel from a chain of blocks', async () => {
+  it('delivers the replayed chain\'s alerts by DM and in the channel, each once, with the real judge', async () => {
     w = await startDiscordWorld('dlv');
+    const s = w.standIn;
     const { channel, dm } = await subscribeBoth(w);
-    await firingChain(w, 900_100);
-    const inChannel = await w.standIn.waitForMessage((m) => m.channelId === channel);
-    const inDm = await w.standIn.waitForMessage((m) => m.channelId === dm);
-    for (const m of [inChannel, inDm]) {
-      expect(m.content).toBe('hashrate-drop firing');
-      const e = m.embeds[0] as { title: string; color: number; fields: Array<{ name: string; value: string }>; footer: { text: string } };
-      expect(e.title).toBe('🔔 hashrate-drop firing');
-      expect(e.fields.map((f) => f.name)).toEqual(['Value', 'Threshold', 'Block']);
-      expect(e.fields[2]?.value).toMatch(/^900101 · /);
-      expect(e.footer.text).toMatch(/^Source: replay · data .* old · alert 2$/);
-    }
-    await new Promise((r) => setTimeout(r, 300));
-    expect(w.standIn.messages().length).toBe(2); // one message per subscription per block
+    const after = replay.at(RETARGET_HEIGHT).snapshot;
+    const level = levelBetween(replay.at(RETARGET_HEIGHT - 1).snapshot, after);
+    const hp = await s.invoke('alert add', { kind: 'hashprice-below', usd: level }, { userId: ANN });
+    const soon = await s.invoke('alert add', { kind: 'retarget-soon', blocks: 3, target: 'channel' }, { userId: ANN, channelId: channel, permissions: MANAGER });
+    expect(hp.content).toContain('Added alert `4` for your DMs');
+    expect(soon.content).toContain(`Added alert \`4\` for <#${channel}>`);
+    await replayRetarget(w, RETARGET_HEIGHT - 5);
+    await s.waitForMessage((m) => m.channelId === dm);
+    await drained(w);
+    const blockOf = (e: Embed) => e.fields.find((f) => f.name === 'Block')?.value.split(' · ')[0];
+    const byEmbed = (id: string) => s.messages(id).map((m) => (m.embeds as unknown as Embed[]).map((e) => [blockOf(e), e.title, e.footer.text.replace(/^.* · /, '')]));
+    const retargetTitle = `ℹ️ Difficulty retarget: +${(await csvChangePct(472)).toFixed(2)} %`;
+    // Channel: "3 blocks to go" on the block that crossed, then the retarget; one message each.
+    expect(byEmbed(channel)).toEqual([
+      [[String(RETARGET_HEIGHT - 3), 'ℹ️ Retarget in 3 blocks', 'alert 4']],
+      [[String(RETARGET_HEIGHT), retargetTitle, 'alert 1']],
+    ]);
+    // DM: the hash-price crossing and the retarget, in one message for the one block.
+    expect(byEmbed(dm)).toEqual([[
+      [String(RETARGET_HEIGHT), `🔔 Hash price below $${level}: ${'$' + (Math.round(after.hashprice.usdPerPhDay! * 100) / 100)}/PH/day`, 'alert 4'],
+      [String(RETARGET_HEIGHT), retargetTitle, 'alert 1'],
+    ]]);
+    const [dmMsg] = s.messages(dm);
+    expect(dmMsg?.content).toBe(`Hash price below $${level}: $${Math.round(after.hashprice.usdPerPhDay! * 100) / 100}/PH/day (+1 more)`);
+    expect((dmMsg?.embeds[0] as unknown as Embed).fields.map((f) => f.name)).toEqual(['Value', 'Threshold', 'Block']);
+    expect(after.retargetOutcome?.changePct).toBeCloseTo(await csvChangePct(472), 9);
   });
 
   it.each([10003, 50001, 50013] as const)('channel error %i deactivates the channel subscription and tells its owner by DM', async (code) => {
     w = await startDiscordWorld(`perm${code}`);
     const { channel, dm } = await subscribeBoth(w);
     w.standIn.failChannel(channel, code);
-    await firingChain(w, 900_200);
+    await replayRetarget(w);
     const told = await w.standIn.waitForMessage((m) => m.channelId === dm && m.content.startsWith(`About the alerts in <#${channel}>`));
     expect(told.content).toContain(`Discord ${code}`);
     expect(told.content).not.toContain('discord-channel-'); // words for a person, not internal ids
@@ -66,7 +85,7 @@ describe('Discord delivery (engine → BullMQ → REST notifier → stand-in)', 
     await s.invoke('start', {}, { userId: BOB });
     const { channel } = await subscribeBoth(w);
     s.closeDms(BOB);
-    await firingChain(w, 900_300);
+    await replayRetarget(w);
     await waitFor(async () => (await w!.store.get(w!.dmSubId(BOB)))?.active === false, 10_000, 'DM deactivated');
     await s.waitForMessage((m) => m.channelId === channel);
     expect((await w.store.get(w.dmSubId(ANN)))?.active).toBe(true);
@@ -78,7 +97,7 @@ describe('Discord delivery (engine → BullMQ → REST notifier → stand-in)', 
     w = await startDiscordWorld('5xx');
     const { channel } = await subscribeBoth(w);
     w.standIn.inject({ match: new RegExp(`^POST /channels/${channel}/messages$`), status: 502, times: 1 });
-    await firingChain(w, 900_400);
+    await replayRetarget(w);
     await w.standIn.waitForMessage((m) => m.channelId === channel, 15_000);
     expect(w.standIn.rest.stats.byStatus.get(502)).toBe(1);
     await new Promise((r) => setTimeout(r, 300));
@@ -90,7 +109,7 @@ describe('Discord delivery (engine → BullMQ → REST notifier → stand-in)', 
     const { channel } = await subscribeBoth(w);
     w.standIn.inject({ match: new RegExp(`^POST /channels/${channel}/messages$`), status: 429, retryAfterSec: 1, times: 2 });
     const t0 = Date.now();
-    await firingChain(w, 900_500);
+    await replayRetarget(w);
     const m = await w.standIn.waitForMessage((x) => x.channelId === channel, 15_000);
     expect(m.atMs - t0).toBeGreaterThanOrEqual(2000);
     expect(w.standIn.rest.stats.injected).toBe(2);

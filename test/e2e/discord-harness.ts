@@ -1,6 +1,8 @@
 /**
  * The Discord end-to-end world: the Discord stand-in, real Redis (DB 9, prefix hb-test-dc-*),
- * the real engine (createApp: evaluate + deliver through BullMQ) and the real discord.js bot built
+ * the real engine (createApp with its defaults: alertJudge, the real index plan, snapshots read
+ * from the Redis chain state that `block`/`tip` write as the watcher does; evaluate + deliver
+ * through BullMQ) and the real discord.js bot built
  * with createDiscordNotifier/createDiscordBot exactly as production wires them, with the slash
  * commands registered by the real register function.
  */
@@ -8,18 +10,18 @@ import { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app/create-app.ts';
 import { silentLogger } from '../../src/app/logger.ts';
 import type { Snapshot } from '../../src/domain/snapshot-types.ts';
-import { EvaluateJobSchema, evaluateJobId } from '../../src/jobs/queues.ts';
 import { createDiscordBot, createDiscordNotifier, type DiscordBot } from '../../src/platforms/discord/bot.ts';
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
 import { registerCommands } from '../../src/platforms/discord/register-commands.ts';
+import type { RedisChainState } from '../../src/store/chain-state.ts';
+import { defaultIndexPlan } from '../../src/store/index-plan.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
 import { subscriptionId } from '../../src/subscriptions/service.ts';
 import { DiscordStandIn, type DiscordStandInOptions } from '../fakes/discord/index.ts';
-import { ThresholdJudge } from '../fakes/memory-judge.ts';
-import { MemorySnapshotReader } from '../fakes/memory-snapshots.ts';
-import { simplePlan } from '../fakes/memory-plan.ts';
 import { cleanPrefix, waitFor } from '../integration/engine-harness.ts';
+import { chainFeed, drained as drainedApp } from './chain-feed.ts';
+import type { ReplayedBlock } from './replayed-chain.ts';
 
 export const DC_DB = 9;
 
@@ -29,15 +31,20 @@ export interface DiscordWorld {
   bot: DiscordBot;
   redis: Redis;
   store: RedisSubscriptionStore;
-  snapshots: MemorySnapshotReader;
-  /** Stores the snapshot and enqueues its evaluate job, as the watcher does for a new block. */
-  block(s: Snapshot): Promise<void>;
+  /** The Redis chain state the engine and the bot read (createApp's default SnapshotReader). */
+  chain: RedisChainState;
+  /** Commits the block and its snapshot and enqueues its evaluate job, as the watcher does. */
+  block(b: ReplayedBlock): Promise<void>;
+  /** Commits a snapshot as the chain tip without evaluating it (for command replies). */
+  tip(s: Snapshot): Promise<void>;
   dmSubId(userId: string): string;
   channelSubId(channelId: string): string;
   close(): Promise<void>;
 }
 
 export { cleanPrefix, waitFor };
+/** Waits until the engine has evaluated everything fed and sent what was due. */
+export const drained = (w: { app: App }): Promise<void> => drainedApp(w.app);
 
 export interface DiscordWorldOptions {
   /** Charts for alerts and replies (absent: none); an alert's rules come from the store. */
@@ -53,9 +60,8 @@ export async function startDiscordWorld(name: string, standInOpts: DiscordStandI
   const redis = new Redis({ db: opts.db ?? DC_DB, maxRetriesPerRequest: null });
   await cleanPrefix(redis, prefix);
   const logger = silentLogger();
-  const snapshots = new MemorySnapshotReader();
   const keys = engineKeys(`${prefix}:`);
-  const store = new RedisSubscriptionStore(redis, { keys, plan: simplePlan });
+  const store = new RedisSubscriptionStore(redis, { keys, plan: defaultIndexPlan });
   const charts = opts.charts === undefined ? {} : { charts: opts.charts };
   const chartRules = opts.charts === undefined ? {} : { chartRules: (sub: { id: string }) => store.listRules(sub.id) };
   const notifier = createDiscordNotifier({ token: standIn.token, apiBase: standIn.apiBase, logger, restOffsetMs: 20, ...charts, ...chartRules });
@@ -63,7 +69,7 @@ export async function startDiscordWorld(name: string, standInOpts: DiscordStandI
   const app = await createApp(
     { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: undefined, discordToken: standIn.token, logLevel: 'silent' },
     {
-      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, judge: new ThresholdJudge(), plan: simplePlan, snapshots,
+      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, // the real judge, index plan and chain-state reader: createApp's defaults
       notifiers: { discord: notifier }, tickEveryMs: 0,
       startBots: async (a) => {
         bot = createDiscordBot({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, service: a.service, logger, notifier, ...charts });
@@ -72,13 +78,12 @@ export async function startDiscordWorld(name: string, standInOpts: DiscordStandI
       },
     },
   );
+  const feed = chainFeed(redis, `${prefix}:`, app.evaluateQueue);
   return {
-    standIn, app, bot: bot!, redis, store, snapshots,
-    async block(s) {
-      snapshots.put(s);
-      const data = EvaluateJobSchema.parse({ height: s.height, hash: s.hash, correction: s.correction });
-      await app.evaluateQueue.add('evaluate', data, { jobId: evaluateJobId(s.hash), removeOnComplete: true });
-    },
+    standIn, app, bot: bot!, redis, store,
+    chain: feed.chain,
+    block: (b) => feed.block(b),
+    tip: (s) => feed.tip(s),
     dmSubId: (userId) => subscriptionId({ platform: 'discord', targetType: 'user', targetId: userId }),
     channelSubId: (channelId) => subscriptionId({ platform: 'discord', targetType: 'channel', targetId: channelId }),
     async close() {

@@ -1,53 +1,53 @@
 /**
- * A replayed chain through the whole Discord path: real blocks (the synthetic epochs 471–472
- * fixture) → the real SnapshotBuilder → the engine (evaluate + deliver through BullMQ, real
- * Redis) → the REST notifier → the stand-in. The retarget at block 951552 reaches a member's DMs
- * and a channel as one embed message each.
+ * A replayed chain through the whole Discord path with nothing faked but the platform: real blocks
+ * (the synthetic epochs 471–472 fixture) → the real SnapshotBuilder → Redis chain state → the real
+ * engine (createApp's judge and index plan; evaluate + deliver through BullMQ, real Redis) → the
+ * REST notifier → the stand-in. The retarget at block 951552 reaches a member's DMs and a channel
+ * as one embed message each, with the actual change of the epochs CSV; the blocks around it,
+ * which carry no retarget, say nothing to the default rules.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forEachSnapshot } from '../../src/cli/replay-engine.ts';
-import type { Snapshot } from '../../src/domain/snapshot-types.ts';
-import { readBlocksFile } from '../../src/sources/replay/blocks-file.ts';
 import { PERMS } from '../fakes/discord/index.ts';
-import { ANN, startDiscordWorld, waitFor, type DiscordWorld } from './discord-harness.ts';
+import { ANN, drained, startDiscordWorld, type DiscordWorld } from './discord-harness.ts';
+import { csvChangePct, loadReplayedChain, RETARGET_HEIGHT, type ReplayedBlock } from './replayed-chain.ts';
 
-const RETARGET_HEIGHT = 951_552;
 let w: DiscordWorld;
-let chain: Snapshot[];
+let chain: ReplayedBlock[];
 
 beforeAll(async () => {
-  const blocks = await readBlocksFile('test/fixtures/synth-471-472.blocks.jsonl');
-  chain = [];
-  forEachSnapshot(blocks, [], (s) => { if (s.height >= RETARGET_HEIGHT - 3 && s.height <= RETARGET_HEIGHT + 1) chain.push(s); }, RETARGET_HEIGHT + 1);
+  chain = (await loadReplayedChain()).slice(RETARGET_HEIGHT - 3, RETARGET_HEIGHT + 1);
   w = await startDiscordWorld('replay');
 });
 afterAll(async () => { await w.close(); });
 
+type Embed = { title: string; fields: Array<{ name: string; value: string }>; footer: { text: string } };
+
 describe('Discord alerts from a replayed chain', () => {
-  it('delivers the retarget notice by DM and in the channel, once each', async () => {
+  it('delivers the retarget notice by DM and in the channel, once each, with the actual change', async () => {
     const s = w.standIn;
     const channel = s.channelIds()[2] ?? '';
     await s.invoke('start', {}, { userId: ANN });
     await s.invoke('start', { target: 'channel' }, { userId: ANN, channelId: channel, permissions: PERMS.ViewChannel | PERMS.ManageChannels });
-    expect(chain.map((x) => x.height)).toEqual([951_549, 951_550, 951_551, 951_552, 951_553]);
-    expect(chain[3]?.retargetOutcome?.height).toBe(RETARGET_HEIGHT);
+    expect(chain.map((x) => x.snapshot.height)).toEqual([951_549, 951_550, 951_551, 951_552, 951_553]);
+    expect(chain.map((x) => x.snapshot.retargetOutcome?.height ?? null)).toEqual([null, null, null, RETARGET_HEIGHT, null]);
+    const actual = await csvChangePct(472);
+    expect(chain[3]?.snapshot.retargetOutcome?.changePct).toBeCloseTo(actual, 9);
 
-    for (const snap of chain) await w.block(snap);
-    const isRetarget = (m: { embeds: ReadonlyArray<Record<string, unknown>> }) => m.embeds.some((e) => String(e['title']).includes('retarget notice'));
+    for (const b of chain) await w.block(b);
     const dm = s.dmChannelId(ANN);
-    const inDm = await s.waitForMessage((m) => m.channelId === dm && isRetarget(m));
-    const inChannel = await s.waitForMessage((m) => m.channelId === channel && isRetarget(m));
-    for (const m of [inDm, inChannel]) {
-      const e = m.embeds.find((x) => String(x['title']).includes('retarget notice')) as { fields: Array<{ name: string; value: string }>; footer: { text: string } };
-      expect(e.fields.find((f) => f.name === 'Block')?.value).toMatch(/^951552 · /);
-      expect(e.footer.text).toMatch(/^Source: replay · /);
-    }
-    // At most one message per subscription per block.
-    await waitFor(async () => (await w.app.deliverQueues.discord?.getJobCounts('waiting', 'active', 'delayed'))?.['waiting'] === 0, 5000, 'deliveries drained');
+    await s.waitForMessage((m) => m.channelId === dm);
+    await s.waitForMessage((m) => m.channelId === channel);
+    await drained(w);
     for (const id of [dm, channel]) {
-      const bodies = s.messages(id).filter((m) => m.embeds.length > 0);
-      const blocks = bodies.map((m) => JSON.stringify(m.embeds).match(/"value":"(\d+) · /)?.[1]);
-      expect(new Set(blocks).size).toBe(blocks.length);
+      const messages = s.messages(id);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]?.content).toBe(`Difficulty retarget: +${actual.toFixed(2)} %`);
+      const e = messages[0]?.embeds[0] as unknown as Embed;
+      expect(e.fields.find((f) => f.name === 'Value')?.value).toBe(`+${actual.toFixed(2)} %`);
+      expect(e.fields.find((f) => f.name === 'Block')?.value).toMatch(/^951552 · /);
+      // The scorecard: hashbell's and mempool's estimates at the epoch's checkpoints.
+      expect(e.fields.map((f) => f.name)).toContain('closer');
+      expect(e.footer.text).toMatch(/^Source: replay · data .* old · alert 1$/);
     }
   });
 });

@@ -1,6 +1,8 @@
 /**
  * The Telegram end-to-end world: the Bot API stand-in, real Redis (DB 8, prefix hb-test-tg-*),
- * the real engine (createApp: evaluate + deliver through BullMQ) and the real telegraf bot built
+ * the real engine (createApp with its defaults: alertJudge, the real index plan, snapshots read
+ * from the Redis chain state that `block`/`tip` write as the watcher does; evaluate + deliver
+ * through BullMQ) and the real telegraf bot built
  * with createTelegramBot exactly as production wires it — notifier first, bot on app.service.
  */
 import { Redis } from 'ioredis';
