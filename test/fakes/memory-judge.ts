@@ -3,6 +3,15 @@
  * series crosses the fire level and resolves when it crosses back past the resolve level; event
  * rules give a notice; mute and quiet hours (UTC minutes here) hold events until they end. The
  * real lifecycle and pipeline are the alerting helper's; this one only has to be predictable.
+ *
+ * Where it is still used, and why (the chat end-to-end suites under test/e2e/ do NOT use it:
+ * they run createApp's real alertJudge and index plan on snapshots of a replayed chain):
+ * - test/integration/engine-harness.ts and engine-crash-child.ts (the engine-* integration
+ *   tests): they test the BullMQ/Redis machinery (exactly-once delivery across crashes, Redis
+ *   restarts, shutdown deadlines, held digests, migration) and need an alert on exactly the
+ *   block they choose, from hand-made figures (makeSnapshot), independent of the alert model.
+ * - bench/telegram-throughput.ts: 10,000 alerts in one block need 10,000 rules that fire on
+ *   one synthetic snapshot; the bench measures delivery pacing, not judgement.
  */
 import type { AlertEvent, Rule, RuleState, Subscription } from '../../src/alerting/types.ts';
 import type { Snapshot } from '../../src/domain/snapshot-types.ts';

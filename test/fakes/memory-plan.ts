@@ -2,7 +2,9 @@
  * A deliberately simple IndexPlan for engine tests and benches: point values straight from the
  * snapshot figures that test/fakes/memory-snapshots.ts sets (drop %, estimate %, hash price), so
  * a test can say "12 % drop fires a 10 % rule" without the real model's confidence intervals.
- * Production uses the alerting helper's model (src/alerting/index-model.ts).
+ * Production uses the alerting helper's model (src/alerting/index-model.ts), and so do the
+ * chat end-to-end suites; this plan pairs with ThresholdJudge (see memory-judge.ts for where and
+ * why that one is still used).
  */
 import type { RuleSpec } from '../../src/alerting/types.ts';
 import type { Snapshot } from '../../src/domain/snapshot-types.ts';

@@ -1,7 +1,9 @@
 /**
  * Synthetic snapshots and an in-memory SnapshotReader for engine tests and benches: the figures
  * the index plan reads (hash-rate drop, retarget estimate, hash price, remaining blocks) are set
- * directly, everything else is plausible filler.
+ * directly, everything else is plausible filler. Alerts in the chat end-to-end suites come from
+ * the real SnapshotBuilder over a replayed chain instead (test/e2e/replayed-chain.ts); there these
+ * only feed command replies that check formatting of chosen figures.
  */
 import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import type { SnapshotReader } from '../../src/jobs/engine-ports.ts';
