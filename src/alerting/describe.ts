@@ -6,6 +6,8 @@ import type { RuleSpec } from './types.ts';
 
 /** 10 → "10", 2.5 → "2.5", 0.06 → "0.06", 12345 → "12,345": no float noise, no trailing zeros. */
 export function fmtNum(n: number, maxDecimals = 2): string {
+  // Integers (heights, block counts) need no rounding: toFixed would give n back.
+  if (Number.isSafeInteger(n) && !Object.is(n, -0) && maxDecimals >= 0 && maxDecimals <= 100) return groupShortest(n) ?? String(n);
   const r = Number(n.toFixed(maxDecimals));
   // Fast path, identical to en-US Intl (test/unit/alerting/describe-fmt.test.ts): replay renders
   // an event for nearly every block and Intl costs ~0.4 µs a number.
