@@ -114,6 +114,13 @@ describe('indexed MemoryEvaluator ≡ scan oracle', { timeout: 120_000 }, () => 
     }
   });
 
+  it('two rules sharing one state key (same id and subscription) still match the scan', () => {
+    const rules = randomRules(44, 40).map((r, i) => (i % 5 === 1 ? { ...r, id: `r${i - 1}` } : r));
+    const scan = new MemoryEvaluator(rules, { strategy: 'scan' });
+    const other = new MemoryEvaluator(rules);
+    for (const s of snaps.slice(0, 600)) expect(other.feed(s).map(key)).toEqual(scan.feed(s).map(key));
+  });
+
   it('asking for every decision falls back to the scan (decisions for skipped rules exist)', () => {
     const rules = randomRules(33, 20);
     const seen: string[] = [];
@@ -134,7 +141,7 @@ describe('KindDef.value (what the index measures) agrees exactly with read().val
     for (const [i, b] of synthesizeChain({ epochs, fromEpoch: 465, toEpoch: 472, seed: 3 }).entries()) {
       const block: Block = { id: b.id, height: b.height, timestamp: b.timestamp, bits: b.bits, feesSats: b.extras.totalFees, feesKnown: true };
       const s = builder.push(block, { nowSec: b.timestamp, price: i % 500 < 20 ? null : price.at(b.timestamp), source: 'replay' });
-      if (i % 7 !== 0 && s.retargetOutcome === null) continue;
+      if (i % 41 !== 0 && s.retargetOutcome === null) continue;
       for (const [series] of SERIES) {
         for (const def of Object.values(DEFS) as unknown as KindDef[]) {
           if (def.value === undefined) continue;
@@ -147,7 +154,7 @@ describe('KindDef.value (what the index measures) agrees exactly with read().val
         }
       }
     }
-    expect(nonNull).toBeGreaterThan(10_000);
+    expect(nonNull).toBeGreaterThan(2_000);
     expect(compared).toBeGreaterThan(nonNull);
   });
 });
