@@ -62,7 +62,16 @@ export interface ChainSyncDeps {
  */
 export interface SnapshotHistory {
   append(snapshot: Snapshot): Promise<void>;
+  /**
+   * Optional: non-null when the history ends exactly at this block. With it, a start whose
+   * history lags the chain state (first run with charts, a lost key, a failed append at the tip)
+   * refills the history from the rebuilt snapshots.
+   */
+  pointsUpTo?(height: number, hash: string, days: number): Promise<readonly unknown[] | null>;
 }
+
+/** Points a start-up refill writes at most (RedisChartHistory's default keep: 30+ days). */
+export const HISTORY_REFILL_BLOCKS = 6_500;
 
 /** The source's chain moved under us mid-sync; the caller simply syncs again. */
 export class ChainMovedError extends Error {
@@ -98,7 +107,12 @@ export class ChainSync {
     this.historyUntil = await s.getHistoryUntil();
     const stored = await s.getPrice();
     if (stored) this.setPrice(stored);
-    await this.rebuild();
+    const refill = await this.historyLags();
+    const rebuilt = await this.rebuild(refill);
+    if (refill && rebuilt.length > 0) {
+      this.d.logger.info({ points: Math.min(rebuilt.length, HISTORY_REFILL_BLOCKS), to: this.cursor?.height }, 'chart history behind chain state: refilling it');
+      await this.recordHistory(rebuilt.slice(-HISTORY_REFILL_BLOCKS));
+    }
     const pending = await s.pendingJobs();
     for (const job of pending) await this.send(job);
     await this.flushSent();
@@ -215,13 +229,29 @@ export class ChainSync {
     await this.rebuild();
   }
 
-  private async rebuild(): Promise<void> {
+  /** Rebuilds the builder from stored blocks; returns the snapshots when `keep` (history refill). */
+  private async rebuild(keep = false): Promise<Snapshot[]> {
     this.builder = this.d.builder.create();
     const c = this.cursor;
-    if (!c) return;
+    const out: Snapshot[] = [];
+    if (!c) return out;
     const stored = await this.d.state.getBlocks(c.height - this.d.builder.requiredHistoryBlocks + 1, c.height);
     for (const s of stored) {
-      this.builder.push(s.block, { nowSec: s.nowSec, price: s.price, source: this.d.source.name, correction: false });
+      const snap = this.builder.push(s.block, { nowSec: s.nowSec, price: s.price, source: this.d.source.name, correction: false });
+      if (keep) out.push(snap);
+    }
+    return out;
+  }
+
+  /** True when the history can tell it does not end at our cursor (never throws). */
+  private async historyLags(): Promise<boolean> {
+    const h = this.d.history;
+    const c = this.cursor;
+    if (!h?.pointsUpTo || !c) return false;
+    try {
+      return (await h.pointsUpTo(c.height, c.hash, 0)) === null;
+    } catch {
+      return false; // unreadable now: the live appends will log it
     }
   }
 

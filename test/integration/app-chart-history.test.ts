@@ -30,6 +30,8 @@ interface Rig {
   history: RedisChartHistory;
   state: RedisChainState;
   watcher: WatcherHandle;
+  /** Stops the watcher and starts a new one on the same chain state and history. */
+  restart(): Promise<void>;
   /** Each evaluate job, with whether its chart point was already in the history when it was sent. */
   jobs: Array<{ job: EvaluateJob; chartReady: boolean }>;
   caughtUp(): Promise<void>;
@@ -58,7 +60,7 @@ async function start(opts: { chainLength: number; sink?: (h: RedisChartHistory) 
   });
   const jobs: Rig['jobs'] = [];
   const nowMs = Math.floor(Date.now() / 1000) * 1000;
-  const watcher = await startWatcher({
+  const launch = async (): Promise<WatcherHandle> => startWatcher({
     source, priceSource: source, state, builder, logger, metrics, now: () => nowMs,
     retryBackoff: { baseMs: 20, capMs: 200 }, coldStartBlocks: opts.chainLength,
     history: opts.sink ? opts.sink(history) : history,
@@ -69,13 +71,17 @@ async function start(opts: { chainLength: number; sink?: (h: RedisChartHistory) 
     },
   });
   const r: Rig = {
-    fake, redis, history, state, watcher, jobs,
+    fake, redis, history, state, watcher: await launch(), jobs,
+    async restart() {
+      await r.watcher.stop(2_000);
+      r.watcher = await launch();
+    },
     async caughtUp() {
       await waitFor('watcher at the tip', async () => (await state.getCursor())?.hash === fake.chain.tip.id);
-      await watcher.idle();
+      await r.watcher.idle();
     },
     async close() {
-      await watcher.stop(2_000).catch(() => undefined);
+      await r.watcher.stop(2_000).catch(() => undefined);
       await fake.close();
       await state.clear();
       await history.clear();
@@ -126,6 +132,20 @@ describe('chart history fed by the watcher', () => {
     for (const o of orphaned) expect(await rig.history.pointsUpTo(o.height, o.id, 1)).toBeNull();
     const corrections = rig.jobs.filter((j) => j.job.correction);
     expect(corrections.map((j) => j.job.height)).toEqual(orphaned.map((o) => o.height));
+    expect(rig.jobs.filter((j) => !j.chartReady)).toEqual([]);
+  });
+
+  it('a restart whose history lags the chain state (lost, or first run with charts) refills it', async () => {
+    rig = await start({ chainLength: 45 });
+    await rig.caughtUp();
+    await rig.history.clear();
+    await rig.restart();
+    rig.fake.mine(1);
+    await rig.caughtUp();
+    const chain = rig.fake.chain;
+    const points = await stored(rig);
+    // The rebuild's window (30 blocks below the old tip) plus the new block, in order.
+    expect([...points.entries()]).toEqual(chain.blocks.slice(-31).map((b) => [b.height, b.id]));
     expect(rig.jobs.filter((j) => !j.chartReady)).toEqual([]);
   });
 
