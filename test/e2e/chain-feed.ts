@@ -11,14 +11,24 @@ import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import { EvaluateJobSchema, evaluateJobId } from '../../src/jobs/queues.ts';
 import { EVALUATE_JOB_OPTS } from '../../src/sources/chain-sync.ts';
 import { RedisChainState, type StoredBlock } from '../../src/store/chain-state.ts';
+import type { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
 import type { ReplayedBlock } from './replayed-chain.ts';
 
 export interface ChainFeed {
+  /** The Redis chain state the engine and the bots read (createApp's default SnapshotReader). */
   readonly chain: RedisChainState;
   /** Commits the block and its snapshot, enqueues its evaluate job: a new block arrived. */
   block(b: ReplayedBlock): Promise<void>;
   /** Commits a snapshot as the tip without an evaluate job (chat commands read it). */
   tip(s: Snapshot): Promise<void>;
+}
+
+/** What both chat worlds share: the app, its Redis and store, and the chain feed. */
+export interface EngineWorld extends ChainFeed {
+  app: App;
+  redis: Redis;
+  store: RedisSubscriptionStore;
+  close(): Promise<void>;
 }
 
 /** A stored block made up for a hand-made snapshot (commands tests only need the snapshot). */
@@ -48,7 +58,7 @@ export function chainFeed(redis: Redis, keyPrefix: string, evaluateQueue: Queue)
  * 100 ms apart, since an evaluation enqueues deliveries). Delayed deliveries (held digests, 429
  * waits) do not count: a test that needs them waits for their effect instead.
  */
-export async function drained(app: Pick<App, 'evaluateQueue' | 'deliverQueues'>, timeoutMs = 15_000): Promise<void> {
+export async function drained({ app }: { app: Pick<App, 'evaluateQueue' | 'deliverQueues'> }, timeoutMs = 15_000): Promise<void> {
   const idle = async (): Promise<boolean> => {
     const ev = await app.evaluateQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     if (Object.values(ev).some((n) => n > 0)) return false;

@@ -9,42 +9,28 @@
 import { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app/create-app.ts';
 import { silentLogger } from '../../src/app/logger.ts';
-import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import { createDiscordBot, createDiscordNotifier, type DiscordBot } from '../../src/platforms/discord/bot.ts';
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
 import { registerCommands } from '../../src/platforms/discord/register-commands.ts';
-import type { RedisChainState } from '../../src/store/chain-state.ts';
 import { defaultIndexPlan } from '../../src/store/index-plan.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
 import { subscriptionId } from '../../src/subscriptions/service.ts';
 import { DiscordStandIn, type DiscordStandInOptions } from '../fakes/discord/index.ts';
 import { cleanPrefix, waitFor } from '../integration/engine-harness.ts';
-import { chainFeed, drained as drainedApp } from './chain-feed.ts';
-import type { ReplayedBlock } from './replayed-chain.ts';
+import { chainFeed, type EngineWorld } from './chain-feed.ts';
 
 export const DC_DB = 9;
 
-export interface DiscordWorld {
+export interface DiscordWorld extends EngineWorld {
   standIn: DiscordStandIn;
-  app: App;
   bot: DiscordBot;
-  redis: Redis;
-  store: RedisSubscriptionStore;
-  /** The Redis chain state the engine and the bot read (createApp's default SnapshotReader). */
-  chain: RedisChainState;
-  /** Commits the block and its snapshot and enqueues its evaluate job, as the watcher does. */
-  block(b: ReplayedBlock): Promise<void>;
-  /** Commits a snapshot as the chain tip without evaluating it (for command replies). */
-  tip(s: Snapshot): Promise<void>;
   dmSubId(userId: string): string;
   channelSubId(channelId: string): string;
-  close(): Promise<void>;
 }
 
 export { cleanPrefix, waitFor };
-/** Waits until the engine has evaluated everything fed and sent what was due. */
-export const drained = (w: { app: App }): Promise<void> => drainedApp(w.app);
+export { drained } from './chain-feed.ts';
 
 export interface DiscordWorldOptions {
   /** Charts for alerts and replies (absent: none); an alert's rules come from the store. */
@@ -78,12 +64,9 @@ export async function startDiscordWorld(name: string, standInOpts: DiscordStandI
       },
     },
   );
-  const feed = chainFeed(redis, `${prefix}:`, app.evaluateQueue);
   return {
     standIn, app, bot: bot!, redis, store,
-    chain: feed.chain,
-    block: (b) => feed.block(b),
-    tip: (s) => feed.tip(s),
+    ...chainFeed(redis, `${prefix}:`, app.evaluateQueue),
     dmSubId: (userId) => subscriptionId({ platform: 'discord', targetType: 'user', targetId: userId }),
     channelSubId: (channelId) => subscriptionId({ platform: 'discord', targetType: 'channel', targetId: channelId }),
     async close() {

@@ -8,40 +8,26 @@
 import { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app/create-app.ts';
 import { silentLogger } from '../../src/app/logger.ts';
-import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import { createTelegramBot, createTelegramNotifier, type TelegramBot } from '../../src/platforms/telegram/bot.ts';
 import type { TelegramLimits } from '../../src/platforms/telegram/pacer.ts';
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
-import type { RedisChainState } from '../../src/store/chain-state.ts';
 import { defaultIndexPlan } from '../../src/store/index-plan.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
 import { subscriptionId } from '../../src/subscriptions/service.ts';
 import { cleanPrefix, waitFor } from '../integration/engine-harness.ts';
-import { chainFeed, drained as drainedApp } from './chain-feed.ts';
-import type { ReplayedBlock } from './replayed-chain.ts';
+import { chainFeed, type EngineWorld } from './chain-feed.ts';
 import { FakeTelegramBotApi, type FakeChat, type FakeUser } from '../fakes/telegram-bot-api.ts';
 import type { FakeLimits } from '../fakes/telegram-limits.ts';
 
 export const TG_DB = 8;
 export { cleanPrefix, waitFor };
-/** Waits until the engine has evaluated everything fed and sent what was due. */
-export const drained = (w: { app: App }): Promise<void> => drainedApp(w.app);
+export { drained } from './chain-feed.ts';
 
-export interface TelegramWorld {
+export interface TelegramWorld extends EngineWorld {
   fake: FakeTelegramBotApi;
-  app: App;
   bot: TelegramBot;
-  redis: Redis;
-  store: RedisSubscriptionStore;
-  /** The Redis chain state the engine and the bot read (createApp's default SnapshotReader). */
-  chain: RedisChainState;
-  /** Commits the block and its snapshot and enqueues its evaluate job, as the watcher does. */
-  block(b: ReplayedBlock): Promise<void>;
-  /** Commits a snapshot as the chain tip without evaluating it (for command replies). */
-  tip(s: Snapshot): Promise<void>;
   subIdOf(chat: FakeChat): string;
-  close(): Promise<void>;
 }
 
 export interface WorldOptions {
@@ -83,12 +69,9 @@ export async function startTelegramWorld(name: string, opts: WorldOptions = {}):
       },
     },
   );
-  const feed = chainFeed(redis, `${prefix}:`, app.evaluateQueue);
   return {
     fake, app, bot: bot!, redis, store,
-    chain: feed.chain,
-    block: (b) => feed.block(b),
-    tip: (s) => feed.tip(s),
+    ...chainFeed(redis, `${prefix}:`, app.evaluateQueue),
     subIdOf: (chat) => subscriptionId({ platform: 'telegram', targetType: 'chat', targetId: String(chat.id) }),
     async close() {
       await app.shutdown(5000);
