@@ -75,20 +75,24 @@ function steps(snaps: readonly Snapshot[], seed: number): Step[] {
 
 const key = (e: AlertEvent): string => JSON.stringify(e);
 
+/**
+ * Snapshots of a synthesised stretch of the real retargets through the real SnapshotBuilder,
+ * with real BTC prices except where `priceGap(i)` says the price feed was down.
+ */
+async function realChain(fromEpoch: number, seed: number, priceGap: (i: number) => boolean = () => false): Promise<Snapshot[]> {
+  const epochs = await readEpochsCsv(join(root, 'test/fixtures/bitcoin-mainnet-epochs.csv'));
+  const price = createPriceCursor(await readPricesFile(join(root, 'data/btc-usd-2025-2026.prices.jsonl')));
+  const builder = new SnapshotBuilder();
+  return synthesizeChain({ epochs, fromEpoch, toEpoch: 472, seed }).map((b, i) => {
+    const block: Block = { id: b.id, height: b.height, timestamp: b.timestamp, bits: b.bits, previousHash: b.previousblockhash, feesSats: b.extras.totalFees, feesKnown: true };
+    return builder.push(block, { nowSec: b.timestamp, price: priceGap(i) ? null : price.at(b.timestamp), source: 'replay', correction: false });
+  });
+}
+
 describe('indexed MemoryEvaluator ≡ scan oracle', { timeout: 120_000 }, () => {
   let snaps: Snapshot[] = [];
   beforeAll(async () => {
-    const epochs = await readEpochsCsv(join(root, 'test/fixtures/bitcoin-mainnet-epochs.csv'));
-    const prices = await readPricesFile(join(root, 'data/btc-usd-2025-2026.prices.jsonl'));
-    const price = createPriceCursor(prices);
-    const chain = synthesizeChain({ epochs, fromEpoch: 464, toEpoch: 472, seed: 7 });
-    const builder = new SnapshotBuilder();
-    for (const b of chain) {
-      const block: Block = { id: b.id, height: b.height, timestamp: b.timestamp, bits: b.bits, previousHash: b.previousblockhash, feesSats: b.extras.totalFees, feesKnown: true };
-      const s = builder.push(block, { nowSec: b.timestamp, price: price.at(b.timestamp), source: 'replay', correction: false });
-      snaps.push(s);
-    }
-    snaps = snaps.slice(-JUDGED);
+    snaps = (await realChain(464, 7)).slice(-JUDGED);
   });
 
   it.each([11, 22])('same events, same order, same states (rules seed %i)', (seed) => {
@@ -132,15 +136,9 @@ describe('indexed MemoryEvaluator ≡ scan oracle', { timeout: 120_000 }, () => 
 
 describe('KindDef.value (what the index measures) agrees exactly with read().value', { timeout: 60_000 }, () => {
   it('for every kind on every series it reads, on a real-builder chain with and without prices', async () => {
-    const epochs = await readEpochsCsv(join(root, 'test/fixtures/bitcoin-mainnet-epochs.csv'));
-    const prices = await readPricesFile(join(root, 'data/btc-usd-2025-2026.prices.jsonl'));
-    const price = createPriceCursor(prices);
-    const builder = new SnapshotBuilder();
     let compared = 0;
     let nonNull = 0;
-    for (const [i, b] of synthesizeChain({ epochs, fromEpoch: 465, toEpoch: 472, seed: 3 }).entries()) {
-      const block: Block = { id: b.id, height: b.height, timestamp: b.timestamp, bits: b.bits, feesSats: b.extras.totalFees, feesKnown: true };
-      const s = builder.push(block, { nowSec: b.timestamp, price: i % 500 < 20 ? null : price.at(b.timestamp), source: 'replay' });
+    for (const [i, s] of (await realChain(465, 3, (i) => i % 500 < 20)).entries()) {
       if (i % 41 !== 0 && s.retargetOutcome === null) continue;
       for (const [series] of SERIES) {
         for (const def of Object.values(DEFS) as unknown as KindDef[]) {
