@@ -110,19 +110,17 @@ const roles = z
     return [...new Set(parts as Role[])];
   });
 
-const chainSource = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine((s) => (CHAIN_SOURCES as readonly string[]).includes(s), `must be one of ${CHAIN_SOURCES.join(', ')}`)
-  .transform((s) => s as ChainSourceName);
+/** One word of `choices`, case-insensitive. */
+const oneOf = <T extends string>(choices: readonly T[]) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((s) => (choices as readonly string[]).includes(s), `must be one of ${choices.join(', ')}`)
+    .transform((s) => s as T);
 
-const logLevel = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine((s) => (LOG_LEVELS as readonly string[]).includes(s), `must be one of ${LOG_LEVELS.join(', ')}`)
-  .transform((s) => s as LogLevel);
+const chainSource = oneOf<ChainSourceName>(CHAIN_SOURCES);
+const logLevel = oneOf<LogLevel>(LOG_LEVELS);
 
 /** Raw environment → typed values. Keys are the environment variable names. */
 export const envSchema = z.object({
