@@ -23,7 +23,7 @@ export function renderEvent(e: AlertEvent, zone: string, nowSec: number, withPro
   const state = e.state === 'resolved' ? ' (resolved)' : '';
   const interval = d.low !== undefined && d.high !== undefined
     ? html` (90 %: ${fmtValue(d.low, d.unit)} to ${fmtValue(d.high, d.unit)})` : html``;
-  const window = d.window !== undefined ? html`, ${d.window} window` : html``;
+  const window = d.window !== undefined ? html` · ${d.window}` : html``;
   const lines: SafeHtml[] = [
     html`${icon} <b>${d.title}</b>${state}`,
     html`Now: <b>${fmtValue(e.value, d.unit)}</b>${interval}${window}`,

@@ -74,7 +74,7 @@ describe('TelegramNotifier', () => {
   const event = {
     rule: '2', kind: 'hashrate-drop' as const, state: 'firing' as const, height: s.height, time: s.timeSec, value: 12.4, threshold: 10, text: 'x',
     subscriptionId: sub.id, hash: s.hash,
-    details: { title: 'Hash rate down 12.4 % <3d>', unit: '%', window: '3d', low: 8.1, high: 16.2, source: 'mempool', dataAgeSec: 42, severity: 'warn' as const },
+    details: { title: 'Hash rate down 12.4 % <3d>', unit: '%', window: '3d window', low: 8.1, high: 16.2, source: 'mempool', dataAgeSec: 42, severity: 'warn' as const },
   };
   const message = { subscriptionId: sub.id, height: s.height, hash: s.hash, events: [event], digest: false };
 
@@ -87,7 +87,7 @@ describe('TelegramNotifier', () => {
     expect(check.ok).toBe(true);
     const plain = check.ok ? check.plain : '';
     expect(plain).toContain('Hash rate down 12.4 % <3d>');
-    expect(plain).toContain('Now: +12.4 % (90 %: +8.1 % to +16.2 %), 3d window');
+    expect(plain).toContain('Now: +12.4 % (90 %: +8.1 % to +16.2 %) · 3d window');
     expect(plain).toMatch(/GMT\+9|JST/);
     expect(plain).toContain('source mempool, data 42 s old');
   });
