@@ -11,6 +11,9 @@ import type { ChainCursor, CommitEntry, RedisChainState } from '../store/chain-s
 import type { WatcherMetrics } from '../app/metrics.ts';
 import type { Logger } from '../app/logger.ts';
 import { evaluateJobId, type EvaluateJob } from '../jobs/queues.ts';
+import { HISTORY_REFILL_BLOCKS, historyLags, recordHistory, type SnapshotHistory } from './snapshot-history.ts';
+
+export type { SnapshotHistory } from './snapshot-history.ts';
 
 /**
  * Evaluate job options: retried (a Redis blip must not lose a block's evaluation), and removed
@@ -55,24 +58,6 @@ export interface ChainSyncDeps {
   readonly signal?: AbortSignal;
 }
 
-/**
- * Where committed snapshots are recorded for charts (RedisChartHistory satisfies it). Appends
- * arrive in height order; an append at or below the newest height must replace from there up
- * (that is how reorg corrections overwrite the old branch).
- */
-export interface SnapshotHistory {
-  append(snapshot: Snapshot): Promise<void>;
-  /**
-   * Optional: non-null when the history ends exactly at this block. With it, a start whose
-   * history lags the chain state (first run with charts, a lost key, a failed append at the tip)
-   * refills the history from the rebuilt snapshots.
-   */
-  pointsUpTo?(height: number, hash: string, days: number): Promise<readonly unknown[] | null>;
-}
-
-/** Points a start-up refill writes at most (RedisChartHistory's default keep: 30+ days). */
-export const HISTORY_REFILL_BLOCKS = 6_500;
-
 /** The source's chain moved under us mid-sync; the caller simply syncs again. */
 export class ChainMovedError extends Error {
   override readonly name = 'ChainMovedError';
@@ -107,11 +92,12 @@ export class ChainSync {
     this.historyUntil = await s.getHistoryUntil();
     const stored = await s.getPrice();
     if (stored) this.setPrice(stored);
-    const refill = await this.historyLags();
+    const history = this.d.history;
+    const refill = history !== undefined && (await historyLags(history, this.cursor));
     const rebuilt = await this.rebuild(refill);
-    if (refill && rebuilt.length > 0) {
+    if (history && refill && rebuilt.length > 0) {
       this.d.logger.info({ points: Math.min(rebuilt.length, HISTORY_REFILL_BLOCKS), to: this.cursor?.height }, 'chart history behind chain state: refilling it');
-      await this.recordHistory(rebuilt.slice(-HISTORY_REFILL_BLOCKS));
+      await recordHistory(history, rebuilt.slice(-HISTORY_REFILL_BLOCKS), this.d.logger);
     }
     const pending = await s.pendingJobs();
     for (const job of pending) await this.send(job);
@@ -243,18 +229,6 @@ export class ChainSync {
     return out;
   }
 
-  /** True when the history can tell it does not end at our cursor (never throws). */
-  private async historyLags(): Promise<boolean> {
-    const h = this.d.history;
-    const c = this.cursor;
-    if (!h?.pointsUpTo || !c) return false;
-    try {
-      return (await h.pointsUpTo(c.height, c.hash, 0)) === null;
-    } catch {
-      return false; // unreadable now: the live appends will log it
-    }
-  }
-
   private async append(blocks: readonly Block[], wantJob: boolean | ((b: Block) => boolean)): Promise<void> {
     if (blocks.length === 0) return;
     const builder = this.builder ?? (this.builder = this.d.builder.create());
@@ -281,7 +255,7 @@ export class ChainSync {
     const top = blocks[blocks.length - 1]!;
     const prevTop = this.cursor?.height ?? top.height;
     this.cursor = { height: top.height, hash: top.id };
-    if (committed.length > 0) await this.recordHistory(committed);
+    if (this.d.history && committed.length > 0) await recordHistory(this.d.history, committed, this.d.logger);
     for (let i = 0; i < entries.length; i++) {
       const job = entries[i]!.job;
       if (!job) continue;
@@ -302,22 +276,6 @@ export class ChainSync {
     }
     if (Math.floor(top.height / 144) !== Math.floor(prevTop / 144)) await this.d.state.prune(top.height);
     for (const s of snapshots) this.d.onSnapshot?.(s);
-  }
-
-  /**
-   * Appends the batch in height order. Issued together (one connection keeps their order) so a
-   * cold start of thousands of blocks costs a few round trips, not one each. Never throws.
-   */
-  private async recordHistory(batch: readonly Snapshot[]): Promise<void> {
-    const history = this.d.history as SnapshotHistory;
-    const results = await Promise.allSettled(batch.map((s) => history.append(s)));
-    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed.length === 0) return;
-    const err = failed[0]!.reason as unknown;
-    this.d.logger.warn(
-      { failed: failed.length, of: batch.length, from: batch[0]!.height, to: batch[batch.length - 1]!.height, error: err instanceof Error ? err.message : String(err) },
-      'chart history append failed; charts for these blocks will be missing (the chain goes on)',
-    );
   }
 
   private async send(job: EvaluateJob): Promise<void> {
