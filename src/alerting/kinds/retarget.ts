@@ -8,6 +8,13 @@ import { halfOf, pctKind, type KindDef, type Reading } from './kind.ts';
 
 const signed = (n: number, d = 1): string => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${fmtNum(Math.abs(n), d)}`;
 
+/** "above +5 %", "below −5 %" or "beyond ±5 %": the bound a rule's direction watches. */
+function boundWords(direction: string, pct: number): string {
+  if (direction === 'up') return `above +${fmtNum(pct)} %`;
+  if (direction === 'down') return `below −${fmtNum(pct)} %`;
+  return `beyond ±${fmtNum(pct)} %`;
+}
+
 /** How far the confident part of the estimate goes in a direction, %. */
 export function confidentMove(direction: string, lowPct: number, highPct: number): number | null {
   if (direction === 'up') return lowPct;
@@ -43,9 +50,9 @@ export const retargetEstimate = pctKind<'retarget-estimate'>({
   },
   present: (spec, r, state) =>
     state === 'resolved'
-      ? { title: `Retarget estimate eased to ${signed(r.shown)} %: no longer surely beyond ±${fmtNum(halfOf(spec.pct))} %`, severity: 'info' }
+      ? { title: `Retarget estimate eased to ${signed(r.shown)} %: no longer surely ${boundWords(spec.direction, halfOf(spec.pct))}`, severity: 'info' }
       : {
-          title: `Next retarget ≈ ${signed(r.shown)} %`,
+          title: `Next retarget ≈ ${signed(r.shown)} %, surely ${boundWords(spec.direction, spec.pct)}`,
           severity: 'warn',
           direction: r.shown >= 0 ? 'up' : 'down',
         },

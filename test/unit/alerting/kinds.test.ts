@@ -85,6 +85,26 @@ describe('retarget-estimate 5 % (the interval bound, not the point)', () => {
   });
 });
 
+describe('retarget-estimate titles name the bound the rule watches', () => {
+  const snap = (changePct: number, lowPct: number, highPct: number) => makeSnapshot({ height: 930_200, timeSec: 1_764_000_000, retarget: { changePct, lowPct, highPct } });
+  it.each([
+    ['up', 7, 5.2, 9, 'surely above +5 %'],
+    ['down', -8, -11, -5.5, 'surely below −5 %'],
+    ['both', -8, -11, -5.5, 'surely beyond ±5 %'],
+  ] as const)('%s: the firing title says "%s"', (direction, c, lo, hi, words) => {
+    const r = evaluateRule(rule({ kind: 'retarget-estimate', pct: 5, direction }), null, snap(c, lo, hi));
+    expect(r.event?.details.title).toContain(words);
+  });
+  it('an up rule resolves with "no longer surely above", never a ± bound', () => {
+    const fired = evaluateRule(rule({ kind: 'retarget-estimate', pct: 5, direction: 'up' }), null, snap(7, 5.2, 9));
+    const next = makeSnapshot({ height: 930_201, timeSec: 1_764_003_600, retarget: { changePct: 1, lowPct: -1, highPct: 3 } });
+    const resolved = evaluateRule(rule({ kind: 'retarget-estimate', pct: 5, direction: 'up' }), fired.state, next);
+    expect(resolved.decision).toBe('resolved');
+    expect(resolved.event?.details.title).toContain('no longer surely above +2.5 %');
+    expect(resolved.event?.details.title).not.toContain('±');
+  });
+});
+
 describe('retarget (notice on the first block of an epoch)', () => {
   const outcome = { retargetOutcome: { height: 931_392, previousBits: 1, bits: 2, changePct: -4.31, scorecard: [] } };
   it('tells each retarget once and nothing in between', () => {
