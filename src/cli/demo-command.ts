@@ -19,9 +19,15 @@ export const WARMUP_BLOCKS = 2016;
 export const DEMO_BLOCKS = new URL('mainnet-2025-2026.blocks.jsonl', DATA).pathname;
 export const DEMO_PRICES = new URL('btc-usd-2025-2026.prices.jsonl', DATA).pathname;
 
-/** The default subscriber's rules as replay rules (ids as a chat would number them). */
+/**
+ * The one personal rule the demo's miner adds to the defaults: break-even for an S19-class fleet
+ * (30 J/TH) on $0.06/kWh power — the squeeze of 2025–26 in one alert.
+ */
+export const DEMO_ADDED_RULE = { spec: { kind: 'breakeven', jth: 30, kwh: 0.06, poolfee: 0 }, command: '/alert breakeven 30 0.06' } as const;
+
+/** The default subscriber's rules as replay rules (ids as a chat would number them), plus the added one. */
 export function demoRules(): Rule[] {
-  return DEFAULT_RULES.map((spec, i) => ({ ...spec, id: String(i + 1), subscriptionId: 'demo', createdSec: 0 }) as Rule);
+  return [...DEFAULT_RULES, DEMO_ADDED_RULE.spec].map((spec, i) => ({ ...spec, id: String(i + 1), subscriptionId: 'demo', createdSec: 0 }) as Rule);
 }
 
 const day = (sec: number): string => new Date(sec * 1000).toISOString().slice(0, 10);
@@ -69,7 +75,9 @@ export async function buildDemo(blocksFile: string, pricesFile: string): Promise
   const bN = blocks[blocks.length - 1]!;
   out.push(`hashbell demo: ${blocks.length.toLocaleString('en-US')} blocks, ${b0.height.toLocaleString('en-US')} → ${bN.height.toLocaleString('en-US')} (${day(b0.timestamp)} → ${day(bN.timestamp)})`);
   out.push('A new subscriber gets these rules by default:');
-  for (const r of rules) out.push(`  ${r.id}. ${describeRule(r)}`);
+  for (const r of rules.slice(0, DEFAULT_RULES.length)) out.push(`  ${r.id}. ${describeRule(r)}`);
+  out.push(`and this miner added one of their own (\`${DEMO_ADDED_RULE.command}\`: S19-class rigs on $0.06/kWh power):`);
+  for (const r of rules.slice(DEFAULT_RULES.length)) out.push(`  ${r.id}. ${describeRule(r)}`);
   out.push(`Here is what they would have received from block ${fromHeight.toLocaleString('en-US')} on (the first epoch serves as history, as the bot loads it on start):`, '');
   for (const { snapshot, events } of perBlock) out.push(formatDemoMessage(snapshot, events), '');
   out.push('Summary');

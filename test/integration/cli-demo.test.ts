@@ -17,6 +17,11 @@ describe('npm run demo', () => {
     expect(demo.messages).toBeGreaterThanOrEqual(expected.length);
     expect(demo.text).toMatch(/^hashbell demo: 38,304 blocks/);
     expect(demo.text).toContain('Summary');
+    // The miner's own break-even rule tells the squeeze: it fires once, when hash price first falls
+    // below 30 J/TH × 24 h × $0.06 = $43.20 per PH/day, and the text names that cost.
+    const breakeven = demo.text.split('\n').filter((l) => l.includes('Below break-even'));
+    expect(breakeven).toHaveLength(1);
+    expect(breakeven[0]).toContain('$43.2/PH/day');
   });
 
   it('runs from the command line with no tokens and no network, printing the summary', () => {
