@@ -2,6 +2,8 @@
  * One line per rule in words a miner reads at a glance (`/alerts`, confirmations, preview).
  * The same phrasing on every platform, so support answers never depend on where a user is.
  */
+import { HASHRATE_WINDOWS } from '../domain/types.ts';
+import { Z90 } from './kinds/hashrate-stats.ts';
 import type { RuleSpec } from './types.ts';
 
 /** 10 → "10", 2.5 → "2.5", 0.06 → "0.06", 12345 → "12,345": no float noise, no trailing zeros. */
@@ -85,4 +87,16 @@ export function describeRule(spec: RuleSpec): string {
     case 'new-block':
       return 'every new block';
   }
+}
+
+/**
+ * One honest sentence to show when a rule is added, where the data limits what the rule can do.
+ * A hash-rate drop is only confirmed beyond block luck (hashrate-stats.ts), so a short window
+ * needs a clearly larger real drop than the threshold; saying so up front beats a silent rule.
+ */
+export function ruleAdvice(spec: RuleSpec): string | null {
+  if (spec.kind !== 'hashrate-drop') return null;
+  const luckPct = (100 * Z90) / Math.sqrt(HASHRATE_WINDOWS[spec.window]);
+  const longer = spec.window === '7d' ? '' : ' A 7d window confirms smaller drops, a few days later.';
+  return `Block luck alone moves a ${spec.window} hash rate by about ±${fmtNum(luckPct, 0)} % (90 %), so this alert waits until the drop is clearly beyond that.${longer}`;
 }

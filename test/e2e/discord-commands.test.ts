@@ -34,8 +34,11 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     const added = await s.invoke('alert add', { kind: 'hashrate-drop', pct: 15, lookback: '7d' }, { userId: ANN, channelId: channel });
     expect(added.ephemeral).toBe(true);
     expect(added.content).toContain('Added alert `4` for your DMs: hash rate 15 % below its 7d peak (3d window)');
+    // The honest word on block luck comes with a hash-rate-drop rule (and not with the break-even below).
+    expect(added.content).toContain('Block luck alone moves a 3d hash rate by about ±8 %');
     const be = await s.invoke('alert add', { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 }, { userId: ANN });
     expect(be.content).toContain('Added alert `5`');
+    expect(be.content).not.toContain('Block luck');
     expect(be.content).toContain('17 J/TH at $0.06/kWh, 2 % pool fee');
 
     const list = await s.invoke('alert list', {}, { userId: ANN });

@@ -5,7 +5,7 @@
  * exceed Discord's limits.
  */
 import type { APIEmbed } from 'discord.js';
-import { describeRule } from '../../alerting/describe.ts';
+import { describeRule, ruleAdvice } from '../../alerting/describe.ts';
 import type { OutboundMessage } from '../../alerting/ports.ts';
 import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
 import type { PreviewReport } from '../../subscriptions/service.ts';
@@ -86,7 +86,8 @@ export function problemText(message: string, example: string | undefined): strin
 }
 
 export function ruleAddedText(rule: Rule, where: string): string {
-  return clip(`✅ Added alert \`${rule.id}\` for ${where}: ${describeRule(rule)}.\nSee all with \`/alert list\`, remove with \`/alert remove id:${rule.id}\`.`, LIMITS.content);
+  const advice = ruleAdvice(rule);
+  return clip(`✅ Added alert \`${rule.id}\` for ${where}: ${describeRule(rule)}.${advice === null ? '' : `\n${advice}`}\nSee all with \`/alert list\`, remove with \`/alert remove id:${rule.id}\`.`, LIMITS.content);
 }
 
 export function previewEmbed(kindLine: string, r: PreviewReport): APIEmbed {

@@ -5,7 +5,7 @@
  */
 import type { OutboundMessage } from '../../alerting/ports.ts';
 import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
-import { describeRule } from '../../alerting/describe.ts';
+import { describeRule, ruleAdvice } from '../../alerting/describe.ts';
 import type { PreviewReport } from '../../subscriptions/service.ts';
 import { fitBlocks, html, joinHtml, TELEGRAM_MAX_TEXT, truncateHtml, type SafeHtml } from './html.ts';
 import { fmtClock, fmtDuration, fmtTime, fmtValue } from './format.ts';
@@ -71,7 +71,8 @@ export function renderProblem(message: string, example: string | undefined): Saf
 }
 
 export function renderRuleAdded(rule: Rule): SafeHtml {
-  return html`✅ Added alert <code>${rule.id}</code>: ${describeRule(rule)}.\nSee all with /alerts, remove with <code>/remove ${rule.id}</code>.`;
+  const advice = ruleAdvice(rule);
+  return html`✅ Added alert <code>${rule.id}</code>: ${describeRule(rule)}.${advice === null ? html`` : html`\n<i>${advice}</i>`}\nSee all with /alerts, remove with <code>/remove ${rule.id}</code>.`;
 }
 
 export function renderPreview(kindLine: string, r: PreviewReport, zone: string): SafeHtml {
