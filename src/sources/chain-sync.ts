@@ -1,13 +1,16 @@
 /**
  * Keeps chain state in step with a ChainSource: appends linked blocks, backfills gaps, finds the
  * fork point of a reorg and replays the new branch (marking replaced heights as corrections),
- * and sends one evaluate job per block hash. Not concurrent: the watcher calls it serially.
+ * and sends one evaluate job per block hash — plus, when a reorg brings back blocks already
+ * evaluated (A→B→A), one correction job per such hash and reorg generation (`eval-<hash>-r<n>`),
+ * so the rules see the returning branch again. Not concurrent: the watcher calls it serially.
  */
 import type { Block, PricePoint } from '../domain/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { ChainSource } from './ports.ts';
 import type { SnapshotBuilderFactory, SnapshotBuilderLike } from './snapshot-port.ts';
-import type { ChainCursor, CommitEntry, RedisChainState } from '../store/chain-state.ts';
+import type { ChainCursor, CommitEntry, CommitJob, RedisChainState, TrackedJob } from '../store/chain-state.ts';
+import { sendKey } from '../store/chain-keys.ts';
 import type { WatcherMetrics } from '../app/metrics.ts';
 import type { Logger } from '../app/logger.ts';
 import { evaluateJobId, type EvaluateJob } from '../jobs/queues.ts';
@@ -71,7 +74,7 @@ export class ChainSync {
   private correctUntil = -1;
   private historyUntil = -1;
   private price: PricePoint | null = null;
-  private sent: EvaluateJob[] = [];
+  private sent: TrackedJob[] = [];
   private loaded = false;
 
   constructor(private readonly d: ChainSyncDeps) {}
@@ -90,6 +93,7 @@ export class ChainSync {
     this.cursor = await s.getCursor();
     this.correctUntil = await s.getCorrectUntil();
     this.historyUntil = await s.getHistoryUntil();
+    await this.clearPassedMarks();
     const stored = await s.getPrice();
     if (stored) this.setPrice(stored);
     const history = this.d.history;
@@ -244,9 +248,9 @@ export class ChainSync {
       if (job) snapshots.push(snapshot);
       if (this.d.history) committed.push(snapshot);
     }
-    let already: boolean[];
+    let jobs: Array<CommitJob | null>;
     try {
-      already = await this.d.state.commit(entries, this.sent);
+      jobs = await this.d.state.commit(entries, this.sent);
     } catch (err) {
       this.loaded = false; // builder ran ahead of Redis: rebuild before the next block
       throw err;
@@ -256,31 +260,43 @@ export class ChainSync {
     const prevTop = this.cursor?.height ?? top.height;
     this.cursor = { height: top.height, hash: top.id };
     if (this.d.history && committed.length > 0) await recordHistory(this.d.history, committed, this.d.logger);
-    for (let i = 0; i < entries.length; i++) {
-      const job = entries[i]!.job;
-      if (!job) continue;
-      if (already[i]) this.sent.push(job);
-      else await this.send(job);
+    for (const j of jobs) {
+      if (!j) continue;
+      if (j.already) this.sent.push(j.job);
+      else await this.send(j.job);
     }
     await this.flushSent(); // after the jobs are in Redis: off the latency path
     const src = this.d.source.name;
     this.d.metrics.blocksSeen.inc({ source: src }, blocks.length);
     this.d.metrics.sourceLagSeconds.set({ source: src }, nowSec - top.timestamp);
-    if (this.historyUntil >= 0 && top.height >= this.historyUntil) {
-      this.historyUntil = -1;
-      await this.d.state.clearHistoryUntil();
-    }
-    if (this.correctUntil >= 0 && top.height >= this.correctUntil) {
-      this.correctUntil = -1;
-      await this.d.state.clearCorrectUntil();
-    }
+    await this.clearPassedMarks();
     if (Math.floor(top.height / 144) !== Math.floor(prevTop / 144)) await this.d.state.prune(top.height);
     for (const s of snapshots) this.d.onSnapshot?.(s);
   }
 
-  private async send(job: EvaluateJob): Promise<void> {
-    await this.d.queue.add('evaluate', job, { ...EVALUATE_JOB_OPTS, jobId: evaluateJobId(job.hash) });
-    this.d.metrics.evaluateJobsEnqueued.inc({ correction: String(job.correction) });
-    this.sent.push(job);
+  /** Ends a cold start's history and a reorg's corrections once the tip is past them (also after a kill). */
+  private async clearPassedMarks(): Promise<void> {
+    const top = this.cursor?.height ?? -1;
+    if (this.historyUntil >= 0 && top >= this.historyUntil) {
+      this.historyUntil = -1;
+      await this.d.state.clearHistoryUntil();
+    }
+    if (this.correctUntil >= 0 && top >= this.correctUntil) {
+      this.correctUntil = -1;
+      await this.d.state.clearCorrectUntil();
+    }
   }
+
+  private async send(t: TrackedJob): Promise<void> {
+    const { resend, ...job } = t;
+    if (resend !== undefined) this.d.logger.info({ height: job.height, hash: job.hash, generation: resend }, 'reorg: a block evaluated before is back on the main chain; re-evaluating it as a correction');
+    await this.d.queue.add('evaluate', job, { ...EVALUATE_JOB_OPTS, jobId: trackedJobId(t) });
+    this.d.metrics.evaluateJobsEnqueued.inc({ correction: String(job.correction) });
+    this.sent.push(t);
+  }
+}
+
+/** Job id of a tracked job: `eval-<hash>`, or `eval-<hash>-r<n>` for a reorg generation's resend. */
+export function trackedJobId(t: TrackedJob): string {
+  return evaluateJobId(sendKey(t.hash, t.resend));
 }

@@ -10,10 +10,12 @@ export function chainKeys(prefix: string) {
     snapshots: `${p}snap`,
     /** ZSET score=height member=hash: which snapshots exist (for latest/pruning). */
     snapshotIndex: `${p}snap-idx`,
-    /** HASH hash → EvaluateJob JSON: stored but not yet confirmed in the queue. */
+    /** HASH sendKey → TrackedJob JSON: stored but not yet confirmed in the queue. */
     pending: `${p}pending`,
-    /** ZSET score=height member=hash: blocks whose evaluate job went out (never twice). */
+    /** ZSET score=height member=sendKey: evaluate jobs that went out (each key never twice). */
     enqueued: `${p}enqueued`,
+    /** STRING int: reorg generation, bumped by every rollback (names re-evaluations of old hashes). */
+    generation: `${p}reorg-gen`,
     /** STRING JSON PricePoint: newest price seen. */
     price: `${p}price`,
     /** STRING int: a cold start is loading history up to this height (no jobs below it). */
@@ -23,3 +25,13 @@ export function chainKeys(prefix: string) {
   } as const;
 }
 export type ChainKeys = ReturnType<typeof chainKeys>;
+
+/**
+ * Identity of one evaluate job in the enqueued set and the pending hash: the block hash for its
+ * first job, `<hash>-r<n>` when a reorg brings an already-evaluated block back in generation n
+ * (so a returning branch is evaluated again, once per generation). Bare hashes stay valid for
+ * state written before generations existed. Never contains ':' (it is also the job id's tail).
+ */
+export function sendKey(hash: string, resend?: number): string {
+  return resend === undefined ? hash : `${hash}-r${resend}`;
+}

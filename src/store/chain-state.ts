@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Block, PricePoint } from '../domain/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { EvaluateJob } from '../jobs/queues.ts';
-import { chainKeys, type ChainKeys } from './chain-keys.ts';
+import { chainKeys, sendKey, type ChainKeys } from './chain-keys.ts';
 
 /** A block as stored, with the inputs its snapshot used, so a rebuild reproduces it exactly. */
 export interface StoredBlock {
@@ -20,6 +20,19 @@ export interface StoredBlock {
 export interface ChainCursor {
   readonly height: number;
   readonly hash: string;
+}
+
+/**
+ * An evaluate job as chain state tracks it. `resend` is set when the block's hash was already
+ * evaluated and a reorg brought it back: the reorg generation that names this re-evaluation
+ * (job id `eval-<hash>-r<n>`). The queue payload is the EvaluateJob part only.
+ */
+export type TrackedJob = EvaluateJob & { readonly resend?: number };
+
+/** What a commit decided for one entry's job: send it now, or it went out before (`already`). */
+export interface CommitJob {
+  readonly job: TrackedJob;
+  readonly already: boolean;
 }
 
 export interface CommitEntry {
@@ -110,25 +123,34 @@ export class RedisChainState {
     await this.redis.set(this.keys.historyUntil, String(height));
   }
 
-  async isEnqueued(hash: string): Promise<boolean> {
-    return (await this.redis.zscore(this.keys.enqueued, hash)) !== null;
+  /** Whether this hash's evaluate job (of generation `resend`, or its first one) went out. */
+  async isEnqueued(hash: string, resend?: number): Promise<boolean> {
+    return (await this.redis.zscore(this.keys.enqueued, sendKey(hash, resend))) !== null;
+  }
+
+  /** Current reorg generation (0 before the first rollback). */
+  async getGeneration(): Promise<number> {
+    return Number((await this.redis.get(this.keys.generation)) ?? 0);
   }
 
   /** Jobs stored but not confirmed sent (a kill between commit and add): send them again. */
-  async pendingJobs(): Promise<EvaluateJob[]> {
+  async pendingJobs(): Promise<TrackedJob[]> {
     const raw = await this.redis.hvals(this.keys.pending);
-    return raw.map((r) => JSON.parse(r) as EvaluateJob).sort((a, b) => a.height - b.height);
+    return raw.map((r) => JSON.parse(r) as TrackedJob).sort((a, b) => a.height - b.height);
   }
 
   /**
    * Appends blocks on top of the cursor in one MULTI: blocks, snapshots, pending jobs, the new
    * cursor, trimming, and confirmations of jobs sent since the last commit (`sent`). Returns, per
-   * entry, whether its hash had already been enqueued before (so the caller must not send it).
+   * entry with a job, the job to send and whether it went out before (then the caller must not
+   * send it). A correction of a hash already sent becomes a resend of the current reorg
+   * generation, recorded as pending in the same MULTI, so a kill neither loses nor repeats it.
    */
-  async commit(entries: readonly CommitEntry[], sent: readonly EvaluateJob[] = []): Promise<boolean[]> {
+  async commit(entries: readonly CommitEntry[], sent: readonly TrackedJob[] = []): Promise<Array<CommitJob | null>> {
     const last = entries.at(-1);
     if (!last) return [];
     const k = this.keys;
+    const corrections = await this.trackCorrections(entries);
     const m = this.redis.multi();
     this.addSent(m, sent);
     for (const e of entries) {
@@ -139,7 +161,10 @@ export class RedisChainState {
         m.hset(k.snapshots, b.id, JSON.stringify(e.snapshot));
         m.zadd(k.snapshotIndex, b.height, b.id);
       }
-      if (e.job) m.hset(k.pending, b.id, JSON.stringify(e.job));
+      const c = corrections.get(e);
+      if (c) {
+        if (!c.already) m.hset(k.pending, sendKey(b.id, c.job.resend), JSON.stringify(c.job));
+      } else if (e.job) m.hset(k.pending, b.id, JSON.stringify(e.job));
     }
     const top = last.stored.block;
     m.zremrangebyscore(k.blocks, '-inf', top.height - this.opts.keepBlocks);
@@ -148,11 +173,40 @@ export class RedisChainState {
     const res = await m.exec();
     if (!res) throw new Error('chain-state commit aborted');
     for (const [err] of res) if (err) throw err;
-    return res.slice(res.length - entries.length).map(([, v]) => v !== null);
+    const scores = res.slice(res.length - entries.length);
+    return entries.map((e, i) => {
+      if (!e.job) return null;
+      return corrections.get(e) ?? { job: e.job, already: scores[i]![1] !== null };
+    });
+  }
+
+  /**
+   * Decides, before the MULTI, the job of each correction entry: the block's first job if its hash
+   * never went out, else a resend of the current reorg generation (already sent if that one went
+   * out). Read outside the MULTI: chain state has a single, serial writer (the watcher).
+   */
+  private async trackCorrections(entries: readonly CommitEntry[]): Promise<Map<CommitEntry, CommitJob>> {
+    const out = new Map<CommitEntry, CommitJob>();
+    const fixes = entries.filter((e) => e.job?.correction);
+    if (fixes.length === 0) return out;
+    const read = this.redis.pipeline();
+    read.get(this.keys.generation);
+    for (const e of fixes) read.zscore(this.keys.enqueued, e.stored.block.id).hexists(this.keys.pending, e.stored.block.id);
+    const res = await read.exec();
+    if (!res) throw new Error('chain-state read aborted');
+    for (const [err] of res) if (err) throw err;
+    const generation = Number(res[0]![1] ?? 0);
+    const again = fixes.filter((_, i) => res[1 + 2 * i]![1] !== null || res[2 + 2 * i]![1] === 1);
+    const seen = again.length === 0 ? [] : await this.redis.zmscore(this.keys.enqueued, ...again.map((e) => sendKey(e.stored.block.id, generation)));
+    for (const e of fixes) {
+      const i = again.indexOf(e);
+      out.set(e, i < 0 ? { job: e.job!, already: false } : { job: { ...e.job!, resend: generation }, already: seen[i] !== null });
+    }
+    return out;
   }
 
   /** Records jobs as sent: out of pending, into the enqueued set (also done lazily by commit). */
-  async markSent(sent: readonly EvaluateJob[]): Promise<void> {
+  async markSent(sent: readonly TrackedJob[]): Promise<void> {
     if (sent.length === 0) return;
     const m = this.redis.multi();
     this.addSent(m, sent);
@@ -161,7 +215,8 @@ export class RedisChainState {
 
   /**
    * Rolls the chain back to the fork point in one MULTI: blocks above it go, the cursor moves,
-   * and heights up to the old tip are marked as corrections until the replay passes them.
+   * heights up to the old tip are marked as corrections until the replay passes them, and the
+   * reorg generation moves on (it names re-evaluations of hashes a later replay brings back).
    */
   async rollback(fork: ChainCursor, oldTipHeight: number): Promise<void> {
     const current = await this.getCorrectUntil();
@@ -169,6 +224,7 @@ export class RedisChainState {
     m.zremrangebyscore(this.keys.blocks, `(${fork.height}`, '+inf');
     m.set(this.keys.cursor, JSON.stringify(fork));
     m.set(this.keys.correctUntil, String(Math.max(current, oldTipHeight)));
+    m.incr(this.keys.generation);
     const res = await m.exec();
     if (!res) throw new Error('chain-state rollback aborted');
   }
@@ -197,10 +253,11 @@ export class RedisChainState {
     await this.redis.del(...Object.values(this.keys));
   }
 
-  private addSent(m: ReturnType<Redis['multi']>, sent: readonly EvaluateJob[]): void {
+  private addSent(m: ReturnType<Redis['multi']>, sent: readonly TrackedJob[]): void {
     for (const j of sent) {
-      m.zadd(this.keys.enqueued, j.height, j.hash);
-      m.hdel(this.keys.pending, j.hash);
+      const key = sendKey(j.hash, j.resend);
+      m.zadd(this.keys.enqueued, j.height, key);
+      m.hdel(this.keys.pending, key);
     }
   }
 }

@@ -2,6 +2,7 @@
  * Reorgs of 1, 3 and 6 blocks, announced (the `blocks` list + new tip, as mempool's handleReorg)
  * or silent (only a later block reveals them): rolled back to the fork point, replayed, every
  * hash sent to evaluation once, replaced heights marked as corrections, state equal to the chain.
+ * A reorg back to a branch seen before (A→B→A): watcher-reorg-back.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { counterTotal } from '../../src/app/metrics.ts';
@@ -73,20 +74,4 @@ describe('reorg edge cases', () => {
     await storedChainMatchesFake();
   });
 
-  it('a reorg back to a branch seen before: its blocks are not evaluated twice', async () => {
-    const oldTip = await runningWithTwoLiveBlocks();
-    h.fake.reorg(2, 1);
-    await h.caughtUp();
-    const before = h.adds.length;
-    const added = h.fake.reorgBack(2);
-    await h.caughtUp();
-    const again = h.adds.slice(before);
-    // the restored branch (oldTip-1, oldTip) was evaluated before: only the new blocks go out
-    expect(again.map((a) => a.height)).toEqual(added.slice(2).map((b) => b.height));
-    expect(again.map((a) => a.correction)).toEqual(added.slice(2).map((b) => b.height <= oldTip + 1));
-    expect(addStats(h.adds).duplicateHashes).toEqual([]);
-    expect(await counterTotal(h.metrics.reorgs)).toBe(2);
-    await storedChainMatchesFake();
-    for (const b of added) expect((await h.state.getSnapshot(b.id))?.height).toBe(b.height);
-  });
 });
