@@ -297,6 +297,6 @@ export class ChainSync {
 }
 
 /** Job id of a tracked job: `eval-<hash>`, or `eval-<hash>-r<n>` for a reorg generation's resend. */
-export function trackedJobId(t: TrackedJob): string {
+function trackedJobId(t: TrackedJob): string {
   return evaluateJobId(sendKey(t.hash, t.resend));
 }
