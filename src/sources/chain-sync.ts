@@ -290,13 +290,8 @@ export class ChainSync {
   private async send(t: TrackedJob): Promise<void> {
     const { resend, ...job } = t;
     if (resend !== undefined) this.d.logger.info({ height: job.height, hash: job.hash, generation: resend }, 'reorg: a block evaluated before is back on the main chain; re-evaluating it as a correction');
-    await this.d.queue.add('evaluate', job, { ...EVALUATE_JOB_OPTS, jobId: trackedJobId(t) });
+    await this.d.queue.add('evaluate', job, { ...EVALUATE_JOB_OPTS, jobId: evaluateJobId(sendKey(job.hash, resend)) }); // eval-<hash>[-r<n>]
     this.d.metrics.evaluateJobsEnqueued.inc({ correction: String(job.correction) });
     this.sent.push(t);
   }
-}
-
-/** Job id of a tracked job: `eval-<hash>`, or `eval-<hash>-r<n>` for a reorg generation's resend. */
-function trackedJobId(t: TrackedJob): string {
-  return evaluateJobId(sendKey(t.hash, t.resend));
 }
