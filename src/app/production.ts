@@ -42,9 +42,10 @@ export interface ChartWiring {
 export function chartWiring(redisUrl: string, logger: Logger, keyPrefix = KEY_PREFIX): ChartWiring {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
   redis.on('error', (e) => logger.debug({ err: e }, 'charts redis connection error (charts skipped meanwhile)'));
-  const history = new RedisChartHistory(redis, { key: `${keyPrefix}chart-history` });
-  const charts = new ChartService({ history, sharedCache: new RedisChartCache(redis, { prefix: `${keyPrefix}chart:` }), logger: logger.child({ component: 'charts' }) });
-  const store = new RedisSubscriptionStore(redis, { keys: engineKeys(keyPrefix), plan: defaultIndexPlan });
+  const keys = engineKeys(keyPrefix);
+  const history = new RedisChartHistory(redis, { key: keys.chartHistory() });
+  const charts = new ChartService({ history, sharedCache: new RedisChartCache(redis, { prefix: keys.chartCachePrefix() }), logger: logger.child({ component: 'charts' }) });
+  const store = new RedisSubscriptionStore(redis, { keys, plan: defaultIndexPlan });
   return {
     charts, history,
     chartRules: (sub) => store.listRules(sub.id),

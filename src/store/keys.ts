@@ -40,6 +40,10 @@ export interface EngineKeys {
   held(subId: string): string;
   /** String: the last block seen by the slow-blocks ticker (`height hash timeSec`). */
   slowBlocksMark(): string;
+  /** Sorted set of compact per-block chart points (src/charts/redis-chart-history.ts). */
+  chartHistory(): string;
+  /** Prefix of the shared PNG cache entries (src/charts/redis-chart-cache.ts). */
+  chartCachePrefix(): string;
   /** Glob matching every key under this prefix (tests and benches clean up with it). */
   all(): string;
 }
@@ -57,6 +61,8 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     notification: (k) => `${p}n:${k}`,
     held: (s) => `${p}h:${s}`,
     slowBlocksMark: () => `${p}slow`,
+    chartHistory: () => `${p}chart-history`,
+    chartCachePrefix: () => `${p}chart:`,
     all: () => `${p}*`,
   };
 }

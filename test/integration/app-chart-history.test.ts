@@ -17,6 +17,7 @@ import type { SnapshotHistory } from '../../src/sources/chain-sync.ts';
 import { MempoolSource } from '../../src/sources/mempool-space/source.ts';
 import { startWatcher, type WatcherHandle } from '../../src/sources/watcher.ts';
 import { RedisChainState } from '../../src/store/chain-state.ts';
+import { engineKeys } from '../../src/store/keys.ts';
 import { FakeChain } from '../fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { testBuilderFactory } from './watcher-builder.ts';
@@ -51,7 +52,7 @@ async function start(opts: { chainLength: number; sink?: (h: RedisChartHistory) 
   const prefix = `hb-test-app-charts-${id}:`;
   const builder = testBuilderFactory(HISTORY);
   const state = new RedisChainState(redis, { prefix, keepBlocks: HISTORY + 100 });
-  const history = new RedisChartHistory(redis, { key: `${prefix}chart-history` });
+  const history = new RedisChartHistory(redis, { key: engineKeys(prefix).chartHistory() });
   const logger = opts.logger ?? silentLogger();
   const metrics = createWatcherMetrics(new Registry());
   const source = new MempoolSource({
