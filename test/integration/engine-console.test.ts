@@ -15,6 +15,7 @@ describe('console delivery', () => {
     const h = await startHarness('console', 4, {
       judge: alertJudge, plan: alertIndexPlan, notifiers: { console: new ConsoleNotifier((t) => printed.push(t)) },
     });
+    try {
     // the harness runs evaluator+notifier; start the console subscription as the bot role would
     const { created, rules } = await h.app.service.start(CONSOLE_TARGET, 1_750_000_000);
     expect(created).toBe(true);
@@ -28,6 +29,8 @@ describe('console delivery', () => {
     expect(out).toMatch(/3 alerts/);
     expect(out).toMatch(/retarget/i);
     expect(out).toMatch(/Hash rate down/);
-    await h.close();
+    } finally {
+      await h.close(); // removes the test's keys even when an expectation failed
+    }
   });
 });
