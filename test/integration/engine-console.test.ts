@@ -16,19 +16,19 @@ describe('console delivery', () => {
       judge: alertJudge, plan: alertIndexPlan, notifiers: { console: new ConsoleNotifier((t) => printed.push(t)) },
     });
     try {
-    // the harness runs evaluator+notifier; start the console subscription as the bot role would
-    const { created, rules } = await h.app.service.start(CONSOLE_TARGET, 1_750_000_000);
-    expect(created).toBe(true);
-    expect(rules).toHaveLength(3);
-    expect(subscriptionId(CONSOLE_TARGET)).toBe('console-user-default');
-    const s = makeSnapshot({ height: 10_080, dropPct: 40, changePct: 8, retarget: true });
-    await h.block(s);
-    await waitFor(() => printed.length === 1, 10_000, 'console output');
-    const [out] = printed;
-    expect(out).toMatch(/^── hashbell · block 10080 ──\n/);
-    expect(out).toMatch(/3 alerts/);
-    expect(out).toMatch(/retarget/i);
-    expect(out).toMatch(/Hash rate down/);
+      // the harness runs evaluator+notifier; start the console subscription as the bot role would
+      const { created, rules } = await h.app.service.start(CONSOLE_TARGET, 1_750_000_000);
+      expect(created).toBe(true);
+      expect(rules).toHaveLength(3);
+      expect(subscriptionId(CONSOLE_TARGET)).toBe('console-user-default');
+      const s = makeSnapshot({ height: 10_080, dropPct: 40, changePct: 8, retarget: true });
+      await h.block(s);
+      await waitFor(() => printed.length === 1, 10_000, 'console output');
+      const [out] = printed;
+      expect(out).toMatch(/^── hashbell · block 10080 ──\n/);
+      expect(out).toMatch(/3 alerts/);
+      expect(out).toMatch(/retarget/i);
+      expect(out).toMatch(/Hash rate down/);
     } finally {
       await h.close(); // removes the test's keys even when an expectation failed
     }
