@@ -5,6 +5,7 @@
  */
 import { describeRule } from '../alerting/describe.ts';
 import type { AlertEvent, Rule } from '../alerting/types.ts';
+import { hpsToEhs } from '../domain/hashrate.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { readBlocksFile } from '../sources/replay/blocks-file.ts';
 import { readPricesFile } from '../sources/replay/prices-file.ts';
@@ -86,7 +87,7 @@ export async function buildDemo(blocksFile: string, pricesFile: string): Promise
   const a = first as Snapshot | null;
   const z = last as Snapshot | null;
   if (a !== null && z !== null) {
-    const ehs = (s: Snapshot): string => (s.hashrate['7d'] ? `${(s.hashrate['7d'].hps / 1e18).toFixed(0)} EH/s` : 'n/a');
+    const ehs = (s: Snapshot): string => (s.hashrate['7d'] ? `${hpsToEhs(s.hashrate['7d'].hps).toFixed(0)} EH/s` : 'n/a');
     const hp = (s: Snapshot): string => (s.hashprice.usdPerPhDay === null ? 'n/a' : `$${s.hashprice.usdPerPhDay.toFixed(2)}/PH/day ($${(s.hashprice.usdPerThDay ?? 0).toFixed(3)}/TH/day)`);
     out.push(`  hash rate (7d): ${ehs(a)} on ${day(a.timeSec)} → ${ehs(z)} on ${day(z.timeSec)}`);
     out.push(`  hash price: ${hp(a)} on ${day(a.timeSec)} → ${hp(z)} on ${day(z.timeSec)}`);

@@ -7,6 +7,7 @@
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../config/index.ts';
 import { createLogger, type Logger } from '../app/logger.ts';
+import { hpsToEhs } from '../domain/hashrate.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { domainBuilderFactory } from '../sources/domain-builder.ts';
 import type { SnapshotBuilderFactory } from '../sources/snapshot-port.ts';
@@ -48,7 +49,7 @@ export function snapshotLine(s: Snapshot): string {
 }
 
 function humanLine(s: Snapshot): string {
-  const ehs = (hps: number | undefined): string => (hps === undefined ? 'n/a' : `${(hps / 1e18).toFixed(1)} EH/s`);
+  const ehs = (hps: number | undefined): string => (hps === undefined ? 'n/a' : `${hpsToEhs(hps).toFixed(1)} EH/s`);
   const hp = s.hashprice?.usdPerPhDay;
   return [
     `${s.correction ? 'CORRECTION ' : ''}block ${s.height} ${s.hash.slice(0, 16)}… ${new Date(s.timeSec * 1000).toISOString()}`,

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { menuCommands, QUICK_RULES } from '../../src/platforms/telegram/commands.ts';
-import { fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtUsdPerPhDay } from '../../src/platforms/telegram/format.ts';
+import { fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtUsdPerPhDay } from '../../src/platforms/format.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import type { FakeChat, SentMessage } from '../fakes/telegram-bot-api.ts';
 import { csvChangePct, levelBetween, loadReplayedChain, RETARGET_HEIGHT, type ReplayedChain } from './replayed-chain.ts';

@@ -6,7 +6,7 @@ import { AttachmentBuilder, type APIEmbed, type ChatInputCommandInteraction } fr
 import { DeliveryError } from '../../alerting/ports.ts';
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { commandChart } from '../chart-picture.ts';
-import { fmtClock } from '../telegram/format.ts';
+import { fmtClock } from '../format.ts';
 import { deferThen, invokerContext, isPersonal, problem, replyNow, targetChoice, targetOrRefuse, where, type Answer, type HandlerDeps } from './interaction-kit.ts';
 import { resolveTarget } from './options.ts';
 import { rulesEmbed } from './render.ts';

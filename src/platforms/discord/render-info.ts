@@ -6,7 +6,7 @@ import type { APIEmbed } from 'discord.js';
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { fmtNum } from '../../alerting/describe.ts';
 import { EXAMPLES } from '../../alerting/parse.ts';
-import { fmtDuration, fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtTime, fmtUsd, fmtUsdPerPhDay } from '../telegram/format.ts';
+import { fmtDuration, fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtTime, fmtUsd, fmtUsdPerPhDay } from '../format.ts';
 import { RULE_KINDS } from './commands.ts';
 import { clipEmbed } from './embed-limits.ts';
 import { COLOURS } from './render.ts';

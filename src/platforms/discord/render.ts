@@ -9,7 +9,7 @@ import { describeRule, ruleAdvice } from '../../alerting/describe.ts';
 import type { OutboundMessage } from '../../alerting/ports.ts';
 import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
 import type { PreviewReport } from '../../subscriptions/service.ts';
-import { fmtClock, fmtDuration, fmtTime, fmtValue } from '../telegram/format.ts';
+import { fmtClock, fmtDuration, fmtTime, fmtValue } from '../format.ts';
 import { clip, fitEmbeds, LIMITS } from './embed-limits.ts';
 
 /** Colours: red critical, amber warning (down), teal warning (up), green resolved, blue notices. */

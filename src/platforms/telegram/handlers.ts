@@ -11,7 +11,7 @@ import type { SubscriptionService, Target } from '../../subscriptions/service.ts
 import { commandChart, type ChartPicture, type ChartRenderer } from '../chart-picture.ts';
 import { COMMAND_BY_NAME, COMMANDS, QUICK_RULES } from './commands.ts';
 import { html, joinHtml, type SafeHtml } from './html.ts';
-import { fmtClock, fmtTime } from './format.ts';
+import { fmtClock, fmtTime } from '../format.ts';
 import { renderPreview, renderProblem, renderRuleAdded, renderRules } from './render.ts';
 import { NO_DATA, renderHashprice, renderRetarget, renderStatus } from './render-figures.ts';
 

@@ -6,7 +6,7 @@
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { HASHRATE_WINDOWS, type HashrateWindow } from '../../domain/types.ts';
 import { html, joinHtml, truncateHtml, type SafeHtml } from './html.ts';
-import { fmtDuration, fmtNum, fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtTime, fmtUsd, fmtUsdPerPhDay } from './format.ts';
+import { fmtDuration, fmtNum, fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtTime, fmtUsd, fmtUsdPerPhDay } from '../format.ts';
 
 export const NO_DATA = html`⏳ No chain data yet: the watcher has not processed a block. Try again in a minute.`;
 

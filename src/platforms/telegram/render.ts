@@ -8,7 +8,7 @@ import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
 import { describeRule, ruleAdvice } from '../../alerting/describe.ts';
 import type { PreviewReport } from '../../subscriptions/service.ts';
 import { fitBlocks, html, joinHtml, TELEGRAM_MAX_TEXT, truncateHtml, type SafeHtml } from './html.ts';
-import { fmtClock, fmtDuration, fmtTime, fmtValue } from './format.ts';
+import { fmtClock, fmtDuration, fmtTime, fmtValue } from '../format.ts';
 
 const ICON: Record<AlertEvent['state'], Record<AlertEvent['details']['severity'], string>> = {
   firing: { info: '🔔', warn: '⚠️', critical: '🚨' },

@@ -1,8 +1,10 @@
 /**
  * Numbers and times in the units miners use (EH/s, %, $/PH/day, sats) and in the subscriber's
- * time zone. Plain strings; callers escape them through ./html.ts like any other data.
+ * time zone, shared by every platform so a figure reads the same on Telegram and Discord.
+ * Plain strings: each platform escapes them (Telegram through telegram/html.ts).
  */
-import { fmtNum as fmtPlain } from '../../alerting/describe.ts';
+import { fmtNum as fmtPlain } from '../alerting/describe.ts';
+import { hpsToEhs } from '../domain/hashrate.ts';
 
 const MINUS = '−';
 
@@ -15,12 +17,12 @@ export function fmtNum(n: number, maxDecimals = 2): string {
 
 /** H/s → "612.3 EH/s". */
 export function fmtEhs(hps: number): string {
-  return `${fmtNum(hps / 1e18, 1)} EH/s`;
+  return `${fmtNum(hpsToEhs(hps), 1)} EH/s`;
 }
 
 /** A 90 % interval "590.1–635.2 EH/s" (same unit both ends). */
 export function fmtEhsInterval(lowHps: number, highHps: number): string {
-  return `${fmtNum(lowHps / 1e18, 1)}–${fmtNum(highHps / 1e18, 1)} EH/s`;
+  return `${fmtNum(hpsToEhs(lowHps), 1)}–${fmtNum(hpsToEhs(highHps), 1)} EH/s`;
 }
 
 /** Signed percentage, "+3.21 %" / "−2.1 %". */
