@@ -10,6 +10,7 @@ import { RedisNotificationLog } from '../../src/store/redis-notification-log.ts'
 import { RedisRuleStateStore } from '../../src/store/redis-rule-states.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
 import { MemoryNotificationLog, MemoryRuleStateStore, MemorySubscriptionStore } from '../fakes/memory-stores.ts';
+import { testRedis } from '../support/redis.ts';
 
 interface Ports {
   subs: SubscriptionStore;
@@ -17,7 +18,7 @@ interface Ports {
   log: NotificationLog;
 }
 
-const redis = new Redis({ db: 3, lazyConnect: true });
+const redis = testRedis(3, { lazyConnect: true });
 const keys = engineKeys(`hb-test-engine-contract-${process.pid}:`);
 
 async function cleanRedis(): Promise<void> {

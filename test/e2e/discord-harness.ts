@@ -19,6 +19,7 @@ import { subscriptionId } from '../../src/subscriptions/service.ts';
 import { DiscordStandIn, type DiscordStandInOptions } from '../fakes/discord/index.ts';
 import { cleanPrefix, waitFor } from '../integration/engine-harness.ts';
 import { chainFeed, type EngineWorld } from './chain-feed.ts';
+import { testRedis, testRedisUrl } from '../support/redis.ts';
 
 export const DC_DB = 9;
 
@@ -43,7 +44,7 @@ export async function startDiscordWorld(name: string, standInOpts: DiscordStandI
   const standIn = await DiscordStandIn.start(standInOpts);
   await registerCommands({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, guildId: standIn.guildId });
   const prefix = `hb-test-dc-${name}-${process.pid}`;
-  const redis = new Redis({ db: opts.db ?? DC_DB, maxRetriesPerRequest: null });
+  const redis = testRedis(opts.db ?? DC_DB, { maxRetriesPerRequest: null });
   await cleanPrefix(redis, prefix);
   const logger = silentLogger();
   const keys = engineKeys(`${prefix}:`);
@@ -53,7 +54,7 @@ export async function startDiscordWorld(name: string, standInOpts: DiscordStandI
   const notifier = createDiscordNotifier({ token: standIn.token, apiBase: standIn.apiBase, logger, restOffsetMs: 20, ...charts, ...chartRules });
   let bot: DiscordBot | undefined;
   const app = await createApp(
-    { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: undefined, discordToken: standIn.token, logLevel: 'silent' },
+    { redisUrl: testRedisUrl(), roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: undefined, discordToken: standIn.token, logLevel: 'silent' },
     {
       redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, // the real judge, index plan and chain-state reader: createApp's defaults
       notifiers: { discord: notifier }, tickEveryMs: 0,

@@ -19,6 +19,7 @@ import { cleanPrefix, waitFor } from '../integration/engine-harness.ts';
 import { chainFeed, type EngineWorld } from './chain-feed.ts';
 import { FakeTelegramBotApi, type FakeChat, type FakeUser } from '../fakes/telegram-bot-api.ts';
 import type { FakeLimits } from '../fakes/telegram-limits.ts';
+import { testRedis, testRedisUrl } from '../support/redis.ts';
 
 export const TG_DB = 8;
 export { cleanPrefix, waitFor };
@@ -46,7 +47,7 @@ const FAST: TelegramLimits = { globalPerSec: 1000, chatIntervalMs: 0, groupPerMi
 export async function startTelegramWorld(name: string, opts: WorldOptions = {}): Promise<TelegramWorld> {
   const fake = await FakeTelegramBotApi.start(opts.fakeLimits ? { limits: opts.fakeLimits } : {});
   const prefix = `hb-test-tg-${name}-${process.pid}`;
-  const redis = new Redis({ db: opts.db ?? TG_DB, maxRetriesPerRequest: null });
+  const redis = testRedis(opts.db ?? TG_DB, { maxRetriesPerRequest: null });
   await cleanPrefix(redis, prefix);
   const logger = silentLogger();
   const keys = engineKeys(`${prefix}:`);
@@ -55,7 +56,7 @@ export async function startTelegramWorld(name: string, opts: WorldOptions = {}):
   const notifier = createTelegramNotifier({ token: fake.token, apiRoot: fake.apiRoot, logger, limits: opts.botLimits ?? FAST, ...charts });
   let bot: TelegramBot | undefined;
   const app = await createApp(
-    { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: fake.token, discordToken: undefined, logLevel: 'silent' },
+    { redisUrl: testRedisUrl(), roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: fake.token, discordToken: undefined, logLevel: 'silent' },
     {
       redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, // the real judge, index plan and chain-state reader: createApp's defaults
       notifiers: { telegram: notifier }, tickEveryMs: 0, rateLimits: { telegram: { max: 30, durationMs: 1000 } },

@@ -22,6 +22,7 @@ import { FakeChain } from '../fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { testBuilderFactory } from './watcher-builder.ts';
 import { waitFor } from './watcher-harness.ts';
+import { testRedis } from '../support/redis.ts';
 
 const HISTORY = 30;
 
@@ -47,7 +48,7 @@ afterEach(async () => {
 
 async function start(opts: { chainLength: number; sink?: (h: RedisChartHistory) => SnapshotHistory; logger?: Logger }): Promise<Rig> {
   const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: opts.chainLength }) });
-  const redis = new Redis({ db: 14, maxRetriesPerRequest: 3 });
+  const redis = testRedis(14, { maxRetriesPerRequest: 3 });
   const id = randomUUID().slice(0, 8);
   const prefix = `hb-test-app-charts-${id}:`;
   const builder = testBuilderFactory(HISTORY);

@@ -16,6 +16,7 @@ import { engineKeys } from '../../src/store/keys.ts';
 import { subscriptionId, type Target } from '../../src/subscriptions/service.ts';
 import { RecordingNotifier } from '../fakes/memory-notifier.ts';
 import { waitFor } from './watcher-harness.ts';
+import { testRedis } from '../support/redis.ts';
 
 const CONFIG = (roles: AppConfig['roles']): AppConfig => ({ redisUrl: 'redis://unused', roles, telegramBotToken: undefined, discordToken: undefined, logLevel: 'error' });
 const HASH = (n: number): string => n.toString(16).padStart(64, '0');
@@ -26,7 +27,7 @@ afterEach(async () => {
 });
 
 async function rig(): Promise<{ redis: Redis; id: string; start: (roles: AppConfig['roles'], notifier?: RecordingNotifier) => Promise<App> }> {
-  const redis = new Redis({ db: 15, maxRetriesPerRequest: null });
+  const redis = testRedis(15, { maxRetriesPerRequest: null });
   const id = randomUUID().slice(0, 8);
   cleanups.push(async () => {
     const keys = await redis.keys(`*${id}*`);

@@ -22,9 +22,10 @@ import { FakeChain } from '../fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { testBuilderFactory } from './watcher-builder.ts';
 import { toBlock, waitFor } from './watcher-harness.ts';
+import { testRedis as privateRedis, testRedisUrl } from '../support/redis.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const REDIS_URL = 'redis://127.0.0.1:6379/15';
+const REDIS_URL = testRedisUrl(15);
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -32,7 +33,7 @@ afterEach(async () => {
 });
 
 function testRedis(id: string): Redis {
-  const redis = new Redis({ db: 15, maxRetriesPerRequest: null });
+  const redis = privateRedis(15, { maxRetriesPerRequest: null });
   cleanups.push(async () => {
     const keys = await redis.keys(`*${id}*`);
     if (keys.length > 0) await redis.del(...keys);

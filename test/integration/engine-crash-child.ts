@@ -10,10 +10,11 @@ import type { Notifier, OutboundMessage } from '../../src/alerting/ports.ts';
 import type { Subscription } from '../../src/alerting/types.ts';
 import { ThresholdJudge } from '../fakes/memory-judge.ts';
 import { simplePlan } from '../fakes/memory-plan.ts';
+import { testRedis, testRedisUrl } from '../support/redis.ts';
 
 const [db = '5', prefix = 'hb-test-engine-crash', concurrency = '16'] = process.argv.slice(2);
-const redis = new Redis({ db: Number(db), maxRetriesPerRequest: null });
-const counter = new Redis({ db: Number(db) });
+const redis = testRedis(Number(db), { maxRetriesPerRequest: null });
+const counter = testRedis(Number(db));
 
 const notifier: Notifier = {
   platform: 'telegram',
@@ -24,7 +25,7 @@ const notifier: Notifier = {
 };
 
 await createApp(
-  { redisUrl: 'redis://127.0.0.1:6379', roles: ['notifier'], telegramBotToken: 'x', discordToken: undefined, logLevel: 'silent' },
+  { redisUrl: testRedisUrl(), roles: ['notifier'], telegramBotToken: 'x', discordToken: undefined, logLevel: 'silent' },
   {
     redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), plan: simplePlan,
     notifiers: { telegram: notifier }, deliverConcurrency: Number(concurrency), tickEveryMs: 0,

@@ -13,13 +13,14 @@ import { engineKeys } from '../../src/store/keys.ts';
 import { DELIVER_JOB_OPTS } from '../../src/jobs/evaluate-processor.ts';
 import { deliverJobId, deliverQueueName } from '../../src/jobs/queues.ts';
 import { cleanPrefix, waitFor } from './engine-harness.ts';
+import { testRedis } from '../support/redis.ts';
 
 const DB = 5;
 const N = 10_000;
 const SUBS = 500;
 const CONCURRENCY = 16;
 const prefix = `hb-test-engine-crash-${process.pid}`;
-const redis = new Redis({ db: DB, maxRetriesPerRequest: null });
+const redis = testRedis(DB, { maxRetriesPerRequest: null });
 const children: ChildProcess[] = [];
 
 function startChild(): Promise<ChildProcess> {

@@ -14,6 +14,7 @@ import { ThresholdJudge } from '../fakes/memory-judge.ts';
 import { RecordingNotifier } from '../fakes/memory-notifier.ts';
 import { MemorySnapshotReader } from '../fakes/memory-snapshots.ts';
 import { simplePlan } from '../fakes/memory-plan.ts';
+import { TEST_REDIS_PORT, testRedisUrl } from '../support/redis.ts';
 
 export interface Harness {
   app: App;
@@ -45,7 +46,7 @@ export async function cleanPrefix(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
-export async function startHarness(name: string, db: number, over: AppOverrides = {}, port = 6379): Promise<Harness> {
+export async function startHarness(name: string, db: number, over: AppOverrides = {}, port = TEST_REDIS_PORT): Promise<Harness> {
   const prefix = `hb-test-engine-${name}-${process.pid}`;
   const redis = new Redis({ port, db, maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // expected while a restart test has Redis down
@@ -54,7 +55,7 @@ export async function startHarness(name: string, db: number, over: AppOverrides 
   const snapshots = new MemorySnapshotReader();
   const registry = new Registry();
   const app = await createApp(
-    { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'silent' },
+    { redisUrl: testRedisUrl(), roles: ['evaluator', 'notifier'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'silent' },
     { redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), plan: simplePlan, snapshots, notifiers: { telegram: notifier }, tickEveryMs: 0,
       rateLimits: { telegram: { max: 10_000, durationMs: 1000 } }, registry, ...over },
   );

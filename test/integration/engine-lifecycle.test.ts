@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/app/logger.ts';
 import type { Target } from '../../src/subscriptions/service.ts';
 import { hashFor, makeSnapshot } from '../fakes/memory-snapshots.ts';
 import { startHarness, waitFor, type Harness } from './engine-harness.ts';
+import { testRedisUrl } from '../support/redis.ts';
 
 const alice: Target = { platform: 'telegram', targetType: 'chat', targetId: '1001', userId: '1001' };
 const bob: Target = { platform: 'telegram', targetType: 'chat', targetId: '1002', userId: '1002' };
@@ -206,7 +207,7 @@ describe('slow-blocks tick and evaluator restart (real judge)', () => {
     // a new process on the same Redis (same prefixes): states and the notification log survive
     await h.app.shutdown(5000);
     const again = await createApp(
-      { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'silent' },
+      { redisUrl: testRedisUrl(), roles: ['evaluator', 'notifier'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'silent' },
       { ...over, redis: h.redis, keyPrefix: `${h.prefix}:`, queuePrefix: h.prefix, logger: silentLogger(), snapshots: h.snapshots, notifiers: { telegram: h.notifier }, tickEveryMs: 0 },
     );
     const s = makeSnapshot({ height: 7000, dropPct: 40 });

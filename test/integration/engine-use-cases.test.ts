@@ -14,8 +14,9 @@ import { DEFAULT_RULES, SubscriptionUseCases } from '../../src/subscriptions/use
 import { MemorySubscriptionStore } from '../fakes/memory-stores.ts';
 import { makeSnapshot } from '../fakes/memory-snapshots.ts';
 import { cleanPrefix } from './engine-harness.ts';
+import { testRedis } from '../support/redis.ts';
 
-const redis = new Redis({ db: 3 });
+const redis = testRedis(3);
 const prefix = `hb-test-engine-usecases-${process.pid}`;
 afterAll(async () => {
   await cleanPrefix(redis, prefix);

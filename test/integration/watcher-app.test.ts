@@ -13,11 +13,12 @@ import { FakeChain } from '../fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { testBuilderFactory } from './watcher-builder.ts';
 import { waitFor } from './watcher-harness.ts';
+import { testRedis } from '../support/redis.ts';
 
 describe('watcher role in createApp', () => {
   it('every block is evaluated once by the real evaluator, from the stored snapshot', async () => {
     const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: 60 }) });
-    const redis = new Redis({ db: 7, maxRetriesPerRequest: null });
+    const redis = testRedis(7, { maxRetriesPerRequest: null });
     const id = randomUUID().slice(0, 8);
     const keyPrefix = `hb-test-watch-app-${id}:`;
     const app = await createApp(

@@ -19,6 +19,7 @@ import type { EvaluateJob } from '../../src/jobs/queues.ts';
 import { FakeChain, type FixtureBlock } from '../fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { testBuilderFactory } from './watcher-builder.ts';
+import { testRedis, testRedisOptions } from '../support/redis.ts';
 
 export const REDIS_DB = 6;
 export const HISTORY = 60;
@@ -60,11 +61,11 @@ export interface Harness {
 
 export async function createHarness(opts: { chainLength?: number; logger?: Logger; history?: number; builder?: SnapshotBuilderFactory } = {}): Promise<Harness> {
   const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: opts.chainLength ?? 100 }) });
-  const redis = new Redis({ db: REDIS_DB, lazyConnect: false, maxRetriesPerRequest: 3 });
+  const redis = testRedis(REDIS_DB, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const id = randomUUID().slice(0, 8);
   const builder = opts.builder ?? testBuilderFactory(opts.history ?? HISTORY);
   const state = new RedisChainState(redis, { prefix: `hb-test-watch-${id}:`, keepBlocks: builder.requiredHistoryBlocks + 120 });
-  const queue = new Queue(`hb-test-watch-eval-${id}`, { connection: { host: '127.0.0.1', port: 6379, db: REDIS_DB } });
+  const queue = new Queue(`hb-test-watch-eval-${id}`, { connection: testRedisOptions(REDIS_DB) });
   const metrics = createWatcherMetrics(new Registry());
   const logger = opts.logger ?? silentLogger();
   // Snapshots depend on the wall clock (retarget, price age): the watcher gets a fixed one.

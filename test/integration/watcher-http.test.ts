@@ -15,6 +15,7 @@ import { FakeChain } from '../fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { testBuilderFactory } from './watcher-builder.ts';
 import { waitFor } from './watcher-harness.ts';
+import { testRedis, testRedisOptions, testRedisUrl } from '../support/redis.ts';
 
 const DB = 7;
 const cleanups: Array<() => Promise<void>> = [];
@@ -25,9 +26,9 @@ afterEach(async () => {
 describe('watcher role HTTP', () => {
   it('/healthz follows the source and Redis; /metrics shows blocks, lag and queue depth', async () => {
     const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: 80 }) });
-    const redis = new Redis({ db: DB });
+    const redis = testRedis(DB);
     const id = randomUUID().slice(0, 8);
-    const queue = new Queue(`hb-test-watch-http-${id}`, { connection: { db: DB } });
+    const queue = new Queue(`hb-test-watch-http-${id}`, { connection: testRedisOptions(DB) });
     let role: WatcherRoleHandle | null = null;
     cleanups.push(async () => {
       await role?.stop(2_000);
@@ -64,7 +65,7 @@ describe('watcher role HTTP', () => {
 
   it('/healthz is 503 with a redis reason when Redis does not answer', async () => {
     const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: 60 }) });
-    const good = new Redis({ db: DB });
+    const good = testRedis(DB);
     const dead = new Redis({ port: 1, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     dead.on('error', () => undefined);
     const id = randomUUID().slice(0, 8);
@@ -86,10 +87,10 @@ describe('watch command', () => {
     const prefix = `hb-test-watch-cli-${randomUUID().slice(0, 8)}:`;
     const out: string[] = [];
     const abort = new AbortController();
-    const io = { stdout: (t: string) => out.push(t), stderr: () => undefined, env: { MEMPOOL_URL: fake.url, MEMPOOL_MAX_RPS: '50', REDIS_URL: `redis://127.0.0.1:6379/${DB}` } };
+    const io = { stdout: (t: string) => out.push(t), stderr: () => undefined, env: { MEMPOOL_URL: fake.url, MEMPOOL_MAX_RPS: '50', REDIS_URL: testRedisUrl(DB) } };
     const done = runWatch(['--json', '--history', '45'], { io, env: io.env, signal: abort.signal, builder: testBuilderFactory(40), logger: silentLogger(), keyPrefix: prefix });
     cleanups.push(async () => {
-      const r = new Redis({ db: DB });
+      const r = testRedis(DB);
       const keys = await r.keys(`${prefix}*`);
       if (keys.length > 0) await r.del(...keys);
       r.disconnect();

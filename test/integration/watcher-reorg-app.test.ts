@@ -16,11 +16,12 @@ import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { RecordingNotifier } from '../fakes/memory-notifier.ts';
 import { testBuilderFactory } from './watcher-builder.ts';
 import { waitFor } from './watcher-harness.ts';
+import { testRedis } from '../support/redis.ts';
 
 describe('reorg back to an evaluated branch, whole app', () => {
   it('the returning blocks are re-judged by the real evaluator and nothing is told twice', async () => {
     const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: 60 }) });
-    const redis = new Redis({ db: 7, maxRetriesPerRequest: null });
+    const redis = testRedis(7, { maxRetriesPerRequest: null });
     const id = randomUUID().slice(0, 8);
     const keyPrefix = `hb-test-watch-rb-${id}:`;
     const notifier = new RecordingNotifier('console');

@@ -10,12 +10,13 @@ import { RedisChartCache } from '../../../src/charts/redis-chart-cache.ts';
 import type { PngRenderer } from '../../../src/charts/render-png.ts';
 import type { ChartPoint } from '../../../src/charts/types.ts';
 import { syntheticPoints } from './synthetic.ts';
+import { testRedis } from '../../support/redis.ts';
 
 const prefix = `hb-test-chart-${process.pid}:`;
 let redis: Redis;
 
 beforeAll(() => {
-  redis = new Redis({ host: '127.0.0.1', port: 6379, db: 11, lazyConnect: false, maxRetriesPerRequest: 2 });
+  redis = testRedis(11, { lazyConnect: false, maxRetriesPerRequest: 2 });
 });
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);

@@ -8,13 +8,14 @@ import { toChartPoint } from '../../../src/charts/history.ts';
 import { RedisChartHistory, decodePoint, encodePoint } from '../../../src/charts/redis-chart-history.ts';
 import type { ChartPoint } from '../../../src/charts/types.ts';
 import { syntheticPoints } from './synthetic.ts';
+import { testRedis } from '../../support/redis.ts';
 
 const key = `hb-test-chart-${process.pid}:history`;
 let redis: Redis;
 const points = syntheticPoints({ blocks: 700, seed: 21 });
 
 beforeAll(() => {
-  redis = new Redis({ host: '127.0.0.1', port: 6379, db: 11, maxRetriesPerRequest: 2 });
+  redis = testRedis(11, { maxRetriesPerRequest: 2 });
 });
 afterAll(async () => {
   await redis.del(key);
