@@ -50,6 +50,8 @@ export interface ChainContext {
   readonly recentTimes: readonly number[];
   /** First block of the tip's epoch, when held (the retarget's start time). */
   readonly epochStart: { readonly height: number; readonly timestamp: number } | null;
+  /** `recentTimes` sorted ascending, when the holder keeps it so (saves a sort per block). */
+  readonly sortedRecentTimes?: readonly number[];
 }
 
 /** A verdict: valid, or the named rule broken and a message naming the block. */
@@ -108,7 +110,7 @@ export function medianTimePastLowerBound(ctx: ChainContext): number | null {
   const m = Math.floor(n / 2);
   const k = m - (n - held);
   if (k < 0) return null;
-  const sorted = times.slice(times.length - held).sort((a, b) => a - b);
+  const sorted = held === times.length && ctx.sortedRecentTimes ? ctx.sortedRecentTimes : times.slice(times.length - held).sort((a, b) => a - b);
   return sorted[k]!;
 }
 
@@ -159,9 +161,14 @@ export class ChainContextTracker implements ChainContext {
   tip: ChainContext['tip'] = null;
   epochStart: ChainContext['epochStart'] = null;
   private readonly times: number[] = [];
+  private readonly sorted: number[] = [];
 
   get recentTimes(): readonly number[] {
     return this.times;
+  }
+
+  get sortedRecentTimes(): readonly number[] {
+    return this.sorted;
   }
 
   /** Checks `b` on top of the blocks accepted so far. */
@@ -174,7 +181,8 @@ export class ChainContextTracker implements ChainContext {
     if (this.tip && b.height !== this.tip.height + 1) this.reset();
     this.tip = { height: b.height, id: b.id, bits: b.bits, timestamp: b.timestamp };
     this.times.push(b.timestamp);
-    if (this.times.length > MEDIAN_TIME_SPAN) this.times.shift();
+    insertSorted(this.sorted, b.timestamp);
+    if (this.times.length > MEDIAN_TIME_SPAN) this.sorted.splice(this.sorted.indexOf(this.times.shift()!), 1);
     if (b.height % EPOCH_BLOCKS === 0) this.epochStart = { height: b.height, timestamp: b.timestamp };
     else if (this.epochStart && this.epochStart.height !== b.height - (b.height % EPOCH_BLOCKS)) this.epochStart = null;
   }
@@ -183,5 +191,13 @@ export class ChainContextTracker implements ChainContext {
     this.tip = null;
     this.epochStart = null;
     this.times.length = 0;
+    this.sorted.length = 0;
   }
+}
+
+/** Inserts `v` into the ascending array `a` (≤ 12 long: a linear scan beats a search). */
+function insertSorted(a: number[], v: number): void {
+  let i = a.length;
+  while (i > 0 && a[i - 1]! > v) i--;
+  a.splice(i, 0, v);
 }

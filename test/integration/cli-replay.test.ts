@@ -113,3 +113,43 @@ describe('hashbell replay / snapshot (in process)', () => {
     expect(outside.out).toBe('');
   });
 });
+
+describe('hashbell replay / snapshot over a file with an invalid block', () => {
+  const lines = readFileSync(FIXTURE, 'utf8').split('\n').filter(Boolean);
+  /** The fixture with line `n` (1-based) changed by `edit`, written to a temp file. */
+  const withLine = (name: string, n: number, edit: (b: Record<string, unknown>) => void): string => {
+    const copy = [...lines];
+    const b = JSON.parse(copy[n - 1]!) as Record<string, unknown>;
+    edit(b);
+    copy[n - 1] = JSON.stringify(b);
+    const path = join(dir, name);
+    writeFileSync(path, `${copy.join('\n')}\n`);
+    return path;
+  };
+  const field = (n: number, k: string): number => (JSON.parse(lines[n - 1]!) as Record<string, number>)[k]!;
+  const cases: Array<[string, string, RegExp]> = [
+    // Issue 15 (a): 30 days before its parent: below the median of the previous 11.
+    ['old.jsonl', String(withLine('old.jsonl', 40, (b) => { b['timestamp'] = field(39, 'timestamp') - 30 * 86_400; })), /old\.jsonl:40: invalid block \(time-too-old\): block 949575 /],
+    // Issue 15 (b): target ×256 mid-epoch.
+    ['bits.jsonl', String(withLine('bits.jsonl', 40, (b) => { b['bits'] = (field(40, 'bits') & 0x00ffffff) | (((field(40, 'bits') >>> 24) + 1) << 24); })), /bits\.jsonl:40: invalid block \(bad-bits\): block 949575 .*mid-epoch/],
+    // The retarget block 951,552 keeping the old epoch's bits: the boundary is judged from the file's epoch start.
+    ['retarget.jsonl', String(withLine('retarget.jsonl', 2017, (b) => { b['bits'] = field(2016, 'bits'); })), /retarget\.jsonl:2017: invalid block \(bad-bits\): block 951552 .*retarget rule gives 0x1702068f/],
+  ];
+
+  it.each(cases)('%s: replay and snapshot exit 2 with file:line: reason, print nothing', async (_name, path, reason) => {
+    for (const args of [['replay', '--blocks', path, '--rules', RULES], ['snapshot', '--blocks', path]]) {
+      const r = await cli(...args);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(reason);
+    }
+  });
+
+  it('the real entry point too (spawned): exit 2, one line, empty stdout', () => {
+    const r = spawnCli('snapshot', '--blocks', cases[0]![1]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(cases[0]![2]);
+  });
+});

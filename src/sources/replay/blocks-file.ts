@@ -1,9 +1,12 @@
 /**
  * Reader for blocks files (PRODUCT.md §2): JSON Lines in mempool.space's block shape, one block a
- * line, heights strictly ascending and contiguous. The whole file is validated before anything is
- * returned, so a replay never acts on half a file.
+ * line, heights strictly ascending and contiguous, and every block valid by the header rules a
+ * node enforces (src/domain/consensus.ts: bits by the retarget rule, timestamp above the median of
+ * the previous 11; no clock rule, a file is history). The whole file is validated before anything
+ * is returned, so a replay never acts on half a file.
  */
 import { bitsToTarget } from '../../domain/bits.ts';
+import { ChainContextTracker } from '../../domain/consensus.ts';
 import type { Block } from '../../domain/types.ts';
 import { ReplayFileError } from './errors.ts';
 import { forEachJsonLine, isNonNegInt, isObject, readTextFile } from './lines.ts';
@@ -80,6 +83,7 @@ export function blockFromJson(v: unknown, previousId?: string): Block | string {
 export function parseBlocksText(text: string, file: string): Block[] {
   const blocks: Block[] = [];
   let prev: Block | undefined;
+  const chain = new ChainContextTracker();
   forEachJsonLine(text, file, (value, line) => {
     const b = blockFromJson(value, prev?.id);
     if (typeof b === 'string') throw new ReplayFileError(file, line, b);
@@ -90,6 +94,9 @@ export function parseBlocksText(text: string, file: string): Block[] {
         throw new ReplayFileError(file, line, `previousblockhash does not match the id of block ${prev.height} on the line before`);
       }
     }
+    const verdict = chain.check(b, null);
+    if (!verdict.ok) throw new ReplayFileError(file, line, `invalid block (${verdict.reason}): ${verdict.message}`);
+    chain.accept(b);
     blocks.push(b);
     prev = b;
   });

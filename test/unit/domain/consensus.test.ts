@@ -191,9 +191,13 @@ describe('ChainContextTracker over real and fixture chains', () => {
 
   it('keeps O(1) state: never more than 11 timestamps', () => {
     const tr = new ChainContextTracker();
-    for (let h = 0; h < 5000; h++) tr.accept({ id: String(h), height: h, timestamp: 1_231_006_505 + h * 600, bits: 0x1d00ffff });
+    for (let h = 0; h < 5000; h++) {
+      // Jittered, non-monotonic times: the kept sorted window must always equal a fresh sort.
+      tr.accept({ id: String(h), height: h, timestamp: 1_231_006_505 + h * 600 + ((h * 7919) % 1800) - 900, bits: 0x1d00ffff });
+      expect(tr.sortedRecentTimes).toEqual([...tr.recentTimes].sort((a, b) => a - b));
+    }
     expect(tr.recentTimes.length).toBe(11);
-    expect(tr.epochStart).toEqual({ height: 4032, timestamp: 1_231_006_505 + 4032 * 600 });
+    expect(tr.epochStart).toEqual({ height: 4032, timestamp: 1_231_006_505 + 4032 * 600 + ((4032 * 7919) % 1800) - 900 });
     expect(bitsToTarget(0x1d00ffff)).toBeLessThanOrEqual(POW_LIMIT);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nextBits } from '../../../../src/domain/retarget.ts';
+import { ChainContextTracker, requiredBits } from '../../../../src/domain/consensus.ts';
 import { parseBlocksText, parseEpochsCsv, solveSpan, synthesizeChain, synthToJsonl, SynthError } from '../../../../src/sources/replay/index.ts';
 
 const csvPath = new URL('../../../../data/bitcoin-mainnet-epochs.csv', import.meta.url);
@@ -66,6 +67,20 @@ describe('synthesizeChain', () => {
       const o = other.filter((b) => Math.floor(b.height / 2016) === e);
       expect(nextBits({ bits: o[0]!.bits, firstBlockTime: o[0]!.timestamp, lastBlockTime: o[2015]!.timestamp })).toBe(epochs.find((r) => r.epoch === e + 1)!.bits);
     }
+  });
+
+  it('every chain synth writes, genesis to the last epoch, is valid by the node\'s header rules (MTP, bits by the retarget rule, links)', () => {
+    const all = synthesizeChain({ epochs, fromEpoch: 0, toEpoch: epochs.at(-1)!.epoch, seed: 2025 });
+    const chain = new ChainContextTracker();
+    let boundaries = 0;
+    for (const s of all) {
+      const b = { id: s.id, height: s.height, timestamp: s.timestamp, bits: s.bits, previousHash: s.previousblockhash };
+      if (b.height > 0 && b.height % 2016 === 0 && requiredBits(chain, b.height) === b.bits) boundaries++;
+      const v = chain.check(b, null);
+      if (!v.ok) throw new Error(`synth block ${b.height}: ${v.reason}: ${v.message}`);
+      chain.accept(b);
+    }
+    expect(boundaries).toBe(epochs.length - 1); // every retarget judged with its epoch start held
   });
 
   it('rejects epochs outside the file or reversed', () => {
