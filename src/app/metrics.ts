@@ -25,6 +25,8 @@ export interface WatcherMetrics {
   readonly sourceDisagreement: Gauge;
   readonly sourceDisagreements: Counter<'what'>;
   readonly resyncs: Counter<'reason'>;
+  /** Blocks not taken by the consensus gate (src/sources/block-gate.ts), by named reason. */
+  readonly blocksRejected: Counter<'reason'>;
 }
 
 /** Creates (once per registry) the watcher's metrics. */
@@ -44,6 +46,7 @@ export function createWatcherMetrics(registry: Registry): WatcherMetrics {
     sourceDisagreement: new Gauge({ name: 'hashbell_source_disagreement', help: '1 while sources disagree beyond tolerance', registers }),
     sourceDisagreements: new Counter({ name: 'hashbell_source_disagreements_total', help: 'Cross-check disagreements detected', labelNames: ['what'], registers }),
     resyncs: new Counter({ name: 'hashbell_resyncs_total', help: 'Resyncs against the REST/RPC tip', labelNames: ['reason'], registers }),
+    blocksRejected: new Counter({ name: 'hashbell_blocks_rejected_total', help: 'Blocks rejected by the consensus checks (never stored or evaluated), by reason', labelNames: ['reason'], registers }),
   };
 }
 

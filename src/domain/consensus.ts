@@ -187,6 +187,16 @@ export class ChainContextTracker implements ChainContext {
     else if (this.epochStart && this.epochStart.height !== b.height - (b.height % EPOCH_BLOCKS)) this.epochStart = null;
   }
 
+  /** An independent copy (a trial run over a batch before it is committed). */
+  clone(): ChainContextTracker {
+    const c = new ChainContextTracker();
+    c.tip = this.tip;
+    c.epochStart = this.epochStart;
+    c.times.push(...this.times);
+    c.sorted.push(...this.sorted);
+    return c;
+  }
+
   reset(): void {
     this.tip = null;
     this.epochStart = null;

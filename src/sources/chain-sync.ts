@@ -15,6 +15,8 @@ import type { WatcherMetrics } from '../app/metrics.ts';
 import type { Logger } from '../app/logger.ts';
 import { evaluateJobId, type EvaluateJob } from '../jobs/queues.ts';
 import { HISTORY_REFILL_BLOCKS, historyLags, recordHistory, type SnapshotHistory } from './snapshot-history.ts';
+import { ChainContextTracker } from '../domain/consensus.ts';
+import { BlockGate, DEFAULT_HOLD_LIMITS, type BlockAuthority, type HoldLimits } from './block-gate.ts';
 
 export type { SnapshotHistory } from './snapshot-history.ts';
 
@@ -59,6 +61,9 @@ export interface ChainSyncDeps {
   readonly history?: SnapshotHistory;
   /** Aborts source requests on shutdown. */
   readonly signal?: AbortSignal;
+  /** Bitcoin Core in cross-check mode: a block it does not have is held, then not taken. */
+  readonly authority?: BlockAuthority;
+  readonly holdLimits?: Partial<HoldLimits>;
 }
 
 /** The source's chain moved under us mid-sync; the caller simply syncs again. */
@@ -76,8 +81,35 @@ export class ChainSync {
   private price: PricePoint | null = null;
   private sent: TrackedJob[] = [];
   private loaded = false;
+  /** The stored chain's tip, last 11 times and epoch start: what every new block is judged on. */
+  private chain = new ChainContextTracker();
+  private readonly gate: BlockGate;
 
-  constructor(private readonly d: ChainSyncDeps) {}
+  constructor(private readonly d: ChainSyncDeps) {
+    this.gate = new BlockGate({
+      logger: d.logger, metrics: d.metrics, now: d.now, authority: d.authority, signal: d.signal,
+      limits: { ...DEFAULT_HOLD_LIMITS, ...d.holdLimits },
+    });
+  }
+
+  /** When a held block (future time, node not agreeing yet) should be looked at again. */
+  nextRecheckMs(): number | null {
+    return this.gate.nextRecheckMs();
+  }
+
+  /** Judges again the held blocks that are due: taken, held on, or rejected; superseded ones go. */
+  async recheckHeld(): Promise<void> {
+    if (!this.loaded) await this.load();
+    for (const b of this.gate.due()) {
+      const c = this.cursor;
+      if (c && b.height <= c.height) {
+        this.gate.release(b.id); // taken meanwhile, or another block holds that height
+        continue;
+      }
+      await this.onBlock(b);
+      if (this.cursor?.hash === b.id) await this.sync(); // what came after it at the source
+    }
+  }
 
   get tip(): ChainCursor | null {
     return this.cursor;
@@ -109,13 +141,20 @@ export class ChainSync {
     this.loaded = true;
   }
 
-  /** A live block: append if it links onto our tip, else a full sync towards it. */
+  /**
+   * A live block: append if it links onto our tip (after the gate), else a full sync towards it.
+   * A frame without a parent link is first confirmed over REST.
+   */
   async onBlock(b: Block): Promise<void> {
     if (!this.loaded) await this.load();
     const c = this.cursor;
     if (c && b.height === c.height && b.id === c.hash) return;
-    if (c && b.height === c.height + 1 && (b.previousHash === undefined || b.previousHash === c.hash)) {
+    if (c && b.height === c.height + 1 && b.previousHash === c.hash) {
       await this.append([b], true);
+      return;
+    }
+    if (c && b.height === c.height + 1 && b.previousHash === undefined) {
+      await this.resolveUnlinked(b);
       return;
     }
     if (c && b.height < c.height && (await this.d.state.hashAt(b.height)) === b.id) return;
@@ -134,6 +173,7 @@ export class ChainSync {
         this.d.logger.error({ cursor: this.cursor, maxReorgDepth: this.d.maxReorgDepth }, 'no common ancestor within the reorg limit; resetting chain state');
         await this.d.state.clear();
         this.cursor = null;
+        this.chain.reset();
         this.correctUntil = -1;
         this.historyUntil = -1;
         await this.coldStart(tip);
@@ -166,7 +206,31 @@ export class ChainSync {
     this.historyUntil = tip;
     await this.d.state.setHistoryUntil(tip);
     this.builder = this.d.builder.create();
+    this.chain.reset();
     await this.forward(tip, from);
+  }
+
+  /**
+   * A frame at the next height that names no parent: REST must confirm it (same hash there, with
+   * its link). REST behind → held (bounded); REST has another block → the frame is dropped and
+   * REST's chain followed.
+   */
+  private async resolveUnlinked(b: Block): Promise<void> {
+    if (this.gate.judgeIntrinsic(b).kind === 'reject') return;
+    const tip = await this.d.source.tipHeight(this.d.signal);
+    if (tip < b.height) {
+      this.gate.unconfirmed(b, `the websocket frame names no parent and ${this.d.source.name} REST is at ${tip}`);
+      return;
+    }
+    const [confirmed] = await this.d.source.blocks(b.height, b.height, this.d.signal);
+    this.gate.release(b.id);
+    if (confirmed && confirmed.id === b.id) {
+      if (confirmed.previousHash === undefined) await this.append([confirmed], true);
+      else await this.onBlock(confirmed);
+      return;
+    }
+    this.gate.reject(b, 'unconfirmed', `block ${b.height} ${b.id}: the websocket frame names no parent and ${this.d.source.name} REST has ${confirmed?.id ?? 'nothing'} at that height`);
+    await this.sync();
   }
 
   private async forward(tip: number, coldFrom?: number): Promise<void> {
@@ -176,19 +240,29 @@ export class ChainSync {
     if (tip - start > 0) this.d.logger.info({ from: start, to: tip, firstJob }, 'backfilling heights');
     for (let h = start; h <= tip; h += CHUNK) {
       const blocks = await this.d.source.blocks(h, Math.min(tip, h + CHUNK - 1), this.d.signal);
-      this.checkLinks(blocks, this.cursor?.hash);
-      await this.append(blocks, (b) => b.height >= firstJob);
+      if (!(await this.append(blocks, (b) => b.height >= firstJob))) return; // a block rejected or held: stop there
     }
   }
 
-  private checkLinks(blocks: readonly Block[], parent: string | undefined): void {
-    let prev = parent;
+  /**
+   * How many of `blocks` pass the gate, from the first: the header rules on a trial copy of the
+   * context, then (cross-check mode) the node. A block that does not link to the one below it is
+   * a race if the source has since changed that one (ChainMovedError: sync again), else invalid.
+   */
+  private async admit(blocks: readonly Block[]): Promise<number> {
+    const trial = this.chain.clone();
+    let n = 0;
     for (const b of blocks) {
-      if (prev !== undefined && b.previousHash !== undefined && b.previousHash !== prev) {
-        throw new ChainMovedError(`block ${b.height} does not link to ${prev}`);
+      const parent = trial.tip;
+      if (parent && b.height === parent.height + 1 && b.previousHash !== undefined && b.previousHash !== parent.id) {
+        const [below] = await this.d.source.blocks(parent.height, parent.height, this.d.signal);
+        if (below?.id !== parent.id) throw new ChainMovedError(`block ${b.height} does not link to ${parent.id}; the source changed block ${parent.height}`);
       }
-      prev = b.id;
+      if (this.gate.judge(b, trial).kind !== 'accept') break;
+      trial.accept(b);
+      n++;
     }
+    return n > 0 ? this.gate.confirmWithNode(blocks.slice(0, n)) : 0;
   }
 
   /** Highest height ≤ `from` where the source and our state agree, or null beyond the limit. */
@@ -222,19 +296,25 @@ export class ChainSync {
   /** Rebuilds the builder from stored blocks; returns the snapshots when `keep` (history refill). */
   private async rebuild(keep = false): Promise<Snapshot[]> {
     this.builder = this.d.builder.create();
+    this.chain = new ChainContextTracker();
     const c = this.cursor;
     const out: Snapshot[] = [];
     if (!c) return out;
     const stored = await this.d.state.getBlocks(c.height - this.d.builder.requiredHistoryBlocks + 1, c.height);
     for (const s of stored) {
+      this.chain.accept(s.block); // stored blocks passed the gate (or predate it): trusted history
       const snap = this.builder.push(s.block, { nowSec: s.nowSec, price: s.price, source: this.d.source.name, correction: false });
       if (keep) out.push(snap);
     }
     return out;
   }
 
-  private async append(blocks: readonly Block[], wantJob: boolean | ((b: Block) => boolean)): Promise<void> {
-    if (blocks.length === 0) return;
+  /** Gate, snapshot and commit `blocks` (ascending, on the tip); false when the gate stopped it short. */
+  private async append(all: readonly Block[], wantJob: boolean | ((b: Block) => boolean)): Promise<boolean> {
+    if (all.length === 0) return true;
+    const n = await this.admit(all);
+    const blocks = n === all.length ? all : all.slice(0, n);
+    if (blocks.length === 0) return false;
     const builder = this.builder ?? (this.builder = this.d.builder.create());
     const nowSec = Math.floor(this.d.now() / 1000);
     const entries: CommitEntry[] = [];
@@ -256,6 +336,7 @@ export class ChainSync {
       throw err;
     }
     this.sent = [];
+    for (const b of blocks) this.chain.accept(b);
     const top = blocks[blocks.length - 1]!;
     const prevTop = this.cursor?.height ?? top.height;
     this.cursor = { height: top.height, hash: top.id };
@@ -272,6 +353,7 @@ export class ChainSync {
     await this.clearPassedMarks();
     if (Math.floor(top.height / 144) !== Math.floor(prevTop / 144)) await this.d.state.prune(top.height);
     for (const s of snapshots) this.d.onSnapshot?.(s);
+    return n === all.length;
   }
 
   /** Ends a cold start's history and a reorg's corrections once the tip is past them (also after a kill). */

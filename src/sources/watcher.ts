@@ -11,6 +11,7 @@ import type { RedisChainState } from '../store/chain-state.ts';
 import type { WatcherMetrics } from '../app/metrics.ts';
 import { redactSecrets, type Logger } from '../app/logger.ts';
 import { ChainSync, type EvaluateQueue, type SnapshotHistory } from './chain-sync.ts';
+import type { BlockAuthority, HoldLimits } from './block-gate.ts';
 import { backoffDelayMs, sleep, type BackoffOptions } from './pacing.ts';
 
 /**
@@ -38,6 +39,10 @@ export interface WatcherDeps {
   readonly onSnapshot?: (s: Snapshot) => void;
   /** Every committed snapshot, before its evaluate job (the charts' history; see ChainSyncDeps). */
   readonly history?: SnapshotHistory;
+  /** Bitcoin Core beside a mempool.space primary: blocks it does not have are held, then not taken. */
+  readonly authority?: BlockAuthority;
+  /** How long held blocks wait (future time, node agreement, unconfirmed frames). */
+  readonly holdLimits?: Partial<HoldLimits>;
 }
 
 export interface WatcherHandle {
@@ -66,8 +71,11 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
     maxCatchUpJobs: deps.maxCatchUpJobs ?? 1008,
     ...(deps.onSnapshot ? { onSnapshot: deps.onSnapshot } : {}),
     ...(deps.history ? { history: deps.history } : {}),
+    ...(deps.authority ? { authority: deps.authority } : {}),
+    ...(deps.holdLimits ? { holdLimits: deps.holdLimits } : {}),
     signal: abort.signal,
   });
+  const now = deps.now ?? Date.now;
   let tail: Promise<void> = Promise.resolve();
   let failing: string | null = null;
   let resyncQueued = false;
@@ -75,7 +83,24 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
   let synced = false;
 
   const enqueue = (task: () => Promise<void>): void => {
-    tail = tail.then(task).catch((err: unknown) => log.error({ err }, 'watcher task failed (bug)'));
+    tail = tail.then(task).catch((err: unknown) => log.error({ err }, 'watcher task failed (bug)')).then(scheduleRecheck);
+  };
+
+  // Held blocks (a header a little in the future, a node not agreeing yet) are looked at again
+  // when due, as one more serial task; the watcher never waits on them.
+  let recheckTimer: NodeJS.Timeout | undefined;
+  let recheckAt = Infinity;
+  const scheduleRecheck = (): void => {
+    const at = sync.nextRecheckMs();
+    if (at === null || stopped || (recheckTimer && at >= recheckAt)) return;
+    clearTimeout(recheckTimer);
+    recheckAt = at;
+    recheckTimer = setTimeout(() => {
+      recheckTimer = undefined;
+      recheckAt = Infinity;
+      enqueue(() => untilDone('held blocks', () => sync.recheckHeld()));
+    }, Math.max(0, at - now()));
+    recheckTimer.unref();
   };
 
   /** Runs `work` until it succeeds or the watcher stops; logs the first failure and recovery. */
@@ -155,6 +180,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
     },
     stop: async (deadlineMs = 10_000) => {
       stopped = true;
+      clearTimeout(recheckTimer);
       abort.abort(new Error('watcher stopping'));
       await deps.source.stop().catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;

@@ -39,7 +39,10 @@ export interface FakeChainOptions {
   readonly startHeight?: number;
   /** Blocks present at construction. */
   readonly length?: number;
-  /** Header time of the first block (default: so the tip is about now). */
+  /**
+   * Header time of the first block (default: the tip about 100 blocks before now, so a test can
+   * mine 100 more before a header is over the node's 2-hour future limit).
+   */
   readonly startTimeSec?: number;
   readonly spacingSec?: number;
   /** Changes every hash (a chain that shares no block with the default one). */
@@ -65,7 +68,7 @@ export class FakeChain {
     this.startHeight = opts.startHeight ?? 890_000;
     this.spacing = opts.spacingSec ?? 600;
     const length = opts.length ?? 200;
-    this.startTime = opts.startTimeSec ?? Math.floor(Date.now() / 1000) - length * this.spacing;
+    this.startTime = opts.startTimeSec ?? Math.floor(Date.now() / 1000) - (length + 100) * this.spacing;
     this.mine(length);
   }
 

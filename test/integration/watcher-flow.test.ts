@@ -141,7 +141,7 @@ describe('watcher on mempool.space', () => {
     expect(dark?.hashprice.priceUsd).toBeNull();
     expect(dark?.hashprice.priceStale).toBe(true);
     h.fake.setPriceMode('ok');
-    h.fake.setPrice(101_000, h.fake.chain.tip.timestamp + 60);
+    h.fake.setPrice(101_000, h.nowSec - 60); // fresh by the watcher's clock (the fake tip is hours in the past)
     await waitFor('price event', async () => (await h.state.getPrice())?.usd === 101_000);
     h.fake.mine(1);
     await h.caughtUp();
