@@ -83,7 +83,7 @@ export class BlockGate {
     const nowSec = Math.floor(nowMs / 1000);
     const v = chain.check(b, nowSec);
     if (v.ok) {
-      this.release(b.id);
+      if (this.held.get(b.id)?.reason === 'time-too-new') this.release(b.id); // no longer in the future
       return { kind: 'accept' };
     }
     if (v.reason === 'time-too-new') {

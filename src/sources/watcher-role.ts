@@ -19,6 +19,7 @@ import type { EvaluateQueue, SnapshotHistory } from './chain-sync.ts';
 import type { ChainSource, PriceSource } from './ports.ts';
 import type { SnapshotBuilderFactory } from './snapshot-port.ts';
 import { domainBuilderFactory } from './domain-builder.ts';
+import type { HoldLimits } from './block-gate.ts';
 
 export interface WatcherRoleOptions {
   readonly mempoolUrl: string;
@@ -44,6 +45,8 @@ export interface WatcherRoleOptions {
   readonly onSnapshot?: (s: Snapshot) => void;
   /** The charts' history (RedisChartHistory): every committed snapshot, before its evaluate job. */
   readonly history?: SnapshotHistory;
+  /** How long held blocks wait (tests shorten them). */
+  readonly holdLimits?: Partial<HoldLimits>;
 }
 
 export interface WatcherRoleHandle {
@@ -75,6 +78,9 @@ export async function startWatcherRole(o: WatcherRoleOptions): Promise<WatcherRo
     ...(o.coldStartBlocks !== undefined ? { coldStartBlocks: o.coldStartBlocks } : {}),
     ...(o.onSnapshot ? { onSnapshot: o.onSnapshot } : {}),
     ...(o.history ? { history: o.history } : {}),
+    // Cross-check mode: the node is the authority on which block is at a height (block-gate.ts).
+    ...(node && source !== node ? { authority: node } : {}),
+    ...(o.holdLimits ? { holdLimits: o.holdLimits } : {}),
   });
   // The price feed rides on the mempool websocket; a bitcoind primary still wants prices.
   if (source !== mempool) await mempool.start((e) => { if (e.type === 'price') watcher.pushPrice(e.price); });
@@ -118,7 +124,7 @@ export interface AppWatcherConfig {
  */
 export function appWatcherRole(
   config: AppWatcherConfig,
-  opts: { keyPrefix?: string; builder?: SnapshotBuilderFactory; registry?: Registry; history?: SnapshotHistory } = {},
+  opts: { keyPrefix?: string; builder?: SnapshotBuilderFactory; registry?: Registry; history?: SnapshotHistory; holdLimits?: Partial<HoldLimits> } = {},
 ): (app: AppForWatcher) => Promise<{ stop(deadlineMs: number): Promise<void> }> {
   return async (app) => {
     const builder = opts.builder ?? domainBuilderFactory();
@@ -130,6 +136,7 @@ export function appWatcherRole(
       builder, logger: app.logger.child({ role: 'watcher' }), httpPort: config.httpPort,
       ...(opts.registry ? { registry: opts.registry } : {}),
       ...(opts.history ? { history: opts.history } : {}),
+      ...(opts.holdLimits ? { holdLimits: opts.holdLimits } : {}),
     });
   };
 }

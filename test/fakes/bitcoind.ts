@@ -20,6 +20,8 @@ export class FakeBitcoind {
   url = '';
   readonly calls: string[] = [];
   down = false;
+  /** Blocks this node does not have (getblockhash at their height answers -8): a node that disagrees. */
+  readonly hidden = new Set<string>();
   readonly chain: FakeChain;
   private readonly server: Server;
 
@@ -87,7 +89,7 @@ export class FakeBitcoind {
       }
       case 'getblockhash': {
         const b = chain.at(Number(params[0]));
-        return b ? reply(200, b.id, null) : reply(500, null, { code: -8, message: 'Block height out of range' });
+        return b && !this.hidden.has(b.id) ? reply(200, b.id, null) : reply(500, null, { code: -8, message: 'Block height out of range' });
       }
       case 'getblockheader': {
         const b = chain.byHash(String(params[0]));

@@ -79,6 +79,29 @@ export class BitcoindSource implements ChainSource {
     return out;
   }
 
+  /**
+   * BlockAuthority (src/sources/block-gate.ts): the node's hash at each height, null where the
+   * node has no block yet (RPC -8, height out of range). Other failures throw (the gate retries).
+   */
+  async hashesAt(fromHeight: number, toHeight: number, signal?: AbortSignal): Promise<Array<string | null>> {
+    const out: Array<string | null> = [];
+    for (let from = fromHeight; from <= toHeight; from += BATCH) {
+      const heights = Array.from({ length: Math.min(BATCH, toHeight - from + 1) }, (_, i) => [from + i]);
+      const results = await this.rpc.batch('getblockhash', heights, hash, signal).catch((err: unknown) => {
+        this.opts.metrics.restRequests.inc({ source: 'bitcoind', status: 'error' });
+        throw err;
+      });
+      this.opts.metrics.restRequests.inc({ source: 'bitcoind', status: 'ok' });
+      for (const r of results) {
+        if (r instanceof RpcError) {
+          if (r.context.code === -8) out.push(null);
+          else throw r;
+        } else out.push(r as string);
+      }
+    }
+    return out;
+  }
+
   async blockByHash(id: string, signal?: AbortSignal): Promise<Block> {
     const [hdr] = await this.batch('getblockheader', [[id, true]], HeaderSchema, signal);
     const [fee] = await this.fees([id], signal);
