@@ -48,7 +48,11 @@ for (let i = 0; i < N + 50; i++) {
 }
 
 // Watcher: one block frame at a time; the clock starts just before the frame is sent.
-const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: 14_200 }) });
+// The tip sits far enough in the past that the N + 50 mined blocks stay within the 2-hour future
+// limit the consensus gate enforces (src/domain/consensus.ts).
+const LENGTH = 14_200;
+const startTimeSec = Math.floor(Date.now() / 1000) - (LENGTH + N + 200) * 600;
+const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: LENGTH, startTimeSec }) });
 const builder = domainBuilderFactory();
 const state = new RedisChainState(redis, { prefix: `hb-bench-watch-${id}:`, keepBlocks: builder.requiredHistoryBlocks + 200 });
 const queue = new Queue(`hb-bench-watch-${id}`, { connection: conn });

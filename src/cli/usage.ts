@@ -41,7 +41,9 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
 Runs the real snapshot and alert-rule code over every block of FILE and prints one JSON line per
 alert event: {"rule","kind","state","height","time","value","threshold","text"}.
 
-  --blocks FILE   blocks file, JSON Lines in mempool.space's block shape, heights contiguous
+  --blocks FILE   blocks file, JSON Lines in mempool.space's block shape, heights contiguous;
+                  every block must pass a node's header rules (bits by the retarget rule,
+                  timestamp above the median of the previous 11), else exit 2 with file:line
   --prices FILE   BTC/USD prices, JSON Lines {"time": unix_s, "USD": n} (for hash-price rules)
   --rules FILE    JSON array of rules {"id": "...", "kind": "...", ...params}
   --from H        first height that may emit events (earlier blocks still warm up the windows)
@@ -54,7 +56,7 @@ Example: ${CLI} replay --blocks data/mainnet-2025-2026.blocks.jsonl --prices dat
 Prints the metrics snapshot (hash rate with 90 % intervals, retarget estimate, hash price) at
 height H as JSON, computed over all blocks of FILE up to H.
 
-  --blocks FILE   blocks file (JSON Lines)
+  --blocks FILE   blocks file (JSON Lines), checked like replay's before anything is printed
   --prices FILE   BTC/USD prices (JSON Lines); without it USD figures are null
   --at H          height to report (default: the last block)
 

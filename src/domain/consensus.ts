@@ -154,14 +154,25 @@ export function checkIntrinsic(b: HeaderFields, nowSec: number | null): Consensu
 }
 
 /**
- * The context kept incrementally (O(1) a block): the tip, its last 11 timestamps and its epoch's
- * first block. Feed it accepted blocks in height order; `reset` on a rebuild.
+ * The context kept incrementally (O(1) a block, no allocation): the tip, its last 11 timestamps
+ * (in arrival order and sorted) and its epoch's first block. Feed it accepted blocks in height
+ * order; `reset` on a rebuild.
  */
 export class ChainContextTracker implements ChainContext {
-  tip: ChainContext['tip'] = null;
-  epochStart: ChainContext['epochStart'] = null;
+  private tipHeight = -1;
+  private readonly tipBox = { height: 0, id: '', bits: 0, timestamp: 0 };
+  private readonly startBox = { height: 0, timestamp: 0 };
+  private hasStart = false;
   private readonly times: number[] = [];
   private readonly sorted: number[] = [];
+
+  get tip(): ChainContext['tip'] {
+    return this.tipHeight < 0 ? null : this.tipBox;
+  }
+
+  get epochStart(): ChainContext['epochStart'] {
+    return this.hasStart ? this.startBox : null;
+  }
 
   get recentTimes(): readonly number[] {
     return this.times;
@@ -178,36 +189,58 @@ export class ChainContextTracker implements ChainContext {
 
   /** Records `b` as the new tip (checked, or trusted history). A gap or a step back starts over. */
   accept(b: HeaderFields): void {
-    if (this.tip && b.height !== this.tip.height + 1) this.reset();
-    this.tip = { height: b.height, id: b.id, bits: b.bits, timestamp: b.timestamp };
+    if (this.tipHeight >= 0 && b.height !== this.tipHeight + 1) this.reset();
+    const t = this.tipBox;
+    this.tipHeight = t.height = b.height;
+    t.id = b.id;
+    t.bits = b.bits;
+    t.timestamp = b.timestamp;
+    if (this.times.length === MEDIAN_TIME_SPAN) removeSorted(this.sorted, this.times.shift()!);
     this.times.push(b.timestamp);
     insertSorted(this.sorted, b.timestamp);
-    if (this.times.length > MEDIAN_TIME_SPAN) this.sorted.splice(this.sorted.indexOf(this.times.shift()!), 1);
-    if (b.height % EPOCH_BLOCKS === 0) this.epochStart = { height: b.height, timestamp: b.timestamp };
-    else if (this.epochStart && this.epochStart.height !== b.height - (b.height % EPOCH_BLOCKS)) this.epochStart = null;
+    const inEpoch = b.height % EPOCH_BLOCKS;
+    if (inEpoch === 0) {
+      this.startBox.height = b.height;
+      this.startBox.timestamp = b.timestamp;
+      this.hasStart = true;
+    } else if (this.hasStart && this.startBox.height !== b.height - inEpoch) this.hasStart = false;
   }
 
   /** An independent copy (a trial run over a batch before it is committed). */
   clone(): ChainContextTracker {
     const c = new ChainContextTracker();
-    c.tip = this.tip;
-    c.epochStart = this.epochStart;
+    c.tipHeight = this.tipHeight;
+    Object.assign(c.tipBox, this.tipBox);
+    Object.assign(c.startBox, this.startBox);
+    c.hasStart = this.hasStart;
     c.times.push(...this.times);
     c.sorted.push(...this.sorted);
     return c;
   }
 
   reset(): void {
-    this.tip = null;
-    this.epochStart = null;
+    this.tipHeight = -1;
+    this.hasStart = false;
     this.times.length = 0;
     this.sorted.length = 0;
   }
 }
 
-/** Inserts `v` into the ascending array `a` (≤ 12 long: a linear scan beats a search). */
+/** Inserts `v` into the ascending array `a` (≤ 11 long: a shifting scan, no allocation). */
 function insertSorted(a: number[], v: number): void {
   let i = a.length;
-  while (i > 0 && a[i - 1]! > v) i--;
-  a.splice(i, 0, v);
+  a.push(v);
+  while (i > 0 && a[i - 1]! > v) {
+    a[i] = a[i - 1]!;
+    i--;
+  }
+  a[i] = v;
+}
+
+/** Removes one `v` from the ascending array `a`. */
+function removeSorted(a: number[], v: number): void {
+  let i = a.indexOf(v);
+  if (i < 0) return;
+  for (; i < a.length - 1; i++) a[i] = a[i + 1]!;
+  a.length--;
 }
