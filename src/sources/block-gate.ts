@@ -19,6 +19,8 @@
  */
 import { checkIntrinsic, MAX_FUTURE_BLOCK_TIME_SEC, type ChainContextTracker, type RejectReason } from '../domain/consensus.ts';
 import type { Block } from '../domain/types.ts';
+import type { ChainSource } from './ports.ts';
+import { ChainMovedError } from './chain-sync-deps.ts';
 import type { Logger } from '../app/logger.ts';
 import type { WatcherMetrics } from '../app/metrics.ts';
 
@@ -198,4 +200,26 @@ export class BlockGate {
       this.held.delete(oldest.block.id);
     }
   }
+}
+
+/**
+ * How many of `blocks` (ascending, on top of `chain`) pass the gate, from the first: the header
+ * rules on a trial copy of the context, then (cross-check mode) the node. A block that does not
+ * link to the one below it is a race if the source has since changed that one (ChainMovedError:
+ * the caller syncs again), else it is invalid (`bad-link`).
+ */
+export async function admitBlocks(blocks: readonly Block[], chain: ChainContextTracker, gate: BlockGate, source: ChainSource, signal?: AbortSignal): Promise<number> {
+  const trial = chain.clone();
+  let n = 0;
+  for (const b of blocks) {
+    const parent = trial.tip;
+    if (parent && b.height === parent.height + 1 && b.previousHash !== undefined && b.previousHash !== parent.id) {
+      const [below] = await source.blocks(parent.height, parent.height, signal);
+      if (below?.id !== parent.id) throw new ChainMovedError(`block ${b.height} does not link to ${parent.id}; the source changed block ${parent.height}`);
+    }
+    if (gate.judge(b, trial).kind !== 'accept') break;
+    trial.accept(b);
+    n++;
+  }
+  return n > 0 ? gate.confirmWithNode(blocks.slice(0, n)) : 0;
 }

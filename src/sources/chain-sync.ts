@@ -7,69 +7,18 @@
  */
 import type { Block, PricePoint } from '../domain/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
-import type { ChainSource } from './ports.ts';
-import type { SnapshotBuilderFactory, SnapshotBuilderLike } from './snapshot-port.ts';
+import type { SnapshotBuilderLike } from './snapshot-port.ts';
 import type { ChainCursor, CommitEntry, CommitJob, RedisChainState, TrackedJob } from '../store/chain-state.ts';
 import { sendKey } from '../store/chain-keys.ts';
-import type { WatcherMetrics } from '../app/metrics.ts';
-import type { Logger } from '../app/logger.ts';
-import { evaluateJobId, type EvaluateJob } from '../jobs/queues.ts';
-import { HISTORY_REFILL_BLOCKS, historyLags, recordHistory, type SnapshotHistory } from './snapshot-history.ts';
+import { evaluateJobId } from '../jobs/queues.ts';
+import { HISTORY_REFILL_BLOCKS, historyLags, recordHistory } from './snapshot-history.ts';
 import { ChainContextTracker } from '../domain/consensus.ts';
-import { BlockGate, DEFAULT_HOLD_LIMITS, type BlockAuthority, type HoldLimits } from './block-gate.ts';
+import { admitBlocks, BlockGate, DEFAULT_HOLD_LIMITS } from './block-gate.ts';
+import { ChainMovedError, EVALUATE_JOB_OPTS, type ChainSyncDeps } from './chain-sync-deps.ts';
 
 export type { SnapshotHistory } from './snapshot-history.ts';
 
-/**
- * Evaluate job options: retried (a Redis blip must not lose a block's evaluation), and removed
- * after a while — "sent once" is remembered by chain state's enqueued set, not by BullMQ ids.
- */
-export const EVALUATE_JOB_OPTS = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: { count: 2_000 },
-  removeOnFail: { age: 7 * 86_400 },
-} as const;
-
-export type EvaluateJobOptions = typeof EVALUATE_JOB_OPTS & { readonly jobId: string };
-
-/** Where evaluate jobs go (a BullMQ Queue satisfies it). */
-export interface EvaluateQueue {
-  add(name: string, data: EvaluateJob, opts: EvaluateJobOptions): Promise<unknown>;
-}
-
-export interface ChainSyncDeps {
-  readonly source: ChainSource;
-  readonly state: RedisChainState;
-  readonly queue: EvaluateQueue;
-  readonly builder: SnapshotBuilderFactory;
-  readonly logger: Logger;
-  readonly metrics: WatcherMetrics;
-  readonly now: () => number;
-  /** Deepest reorg repaired in place; deeper → state reset (default 100). */
-  readonly maxReorgDepth: number;
-  /** Blocks loaded on a cold start (default: the builder's required history). */
-  readonly coldStartBlocks: number;
-  /** A gap longer than this is history: loaded but only the newest this many get jobs. */
-  readonly maxCatchUpJobs: number;
-  readonly onSnapshot?: (s: Snapshot) => void;
-  /**
-   * Receives EVERY committed snapshot (live, cold start, backfill, corrections) after the chain
-   * commit and before its evaluate job, so an alert never outruns its chart. A failure is logged
-   * and never holds the chain up.
-   */
-  readonly history?: SnapshotHistory;
-  /** Aborts source requests on shutdown. */
-  readonly signal?: AbortSignal;
-  /** Bitcoin Core in cross-check mode: a block it does not have is held, then not taken. */
-  readonly authority?: BlockAuthority;
-  readonly holdLimits?: Partial<HoldLimits>;
-}
-
-/** The source's chain moved under us mid-sync; the caller simply syncs again. */
-export class ChainMovedError extends Error {
-  override readonly name = 'ChainMovedError';
-}
+export { EVALUATE_JOB_OPTS, ChainMovedError, type EvaluateJobOptions, type EvaluateQueue, type ChainSyncDeps } from './chain-sync-deps.ts';
 
 const CHUNK = 150;
 
@@ -244,27 +193,6 @@ export class ChainSync {
     }
   }
 
-  /**
-   * How many of `blocks` pass the gate, from the first: the header rules on a trial copy of the
-   * context, then (cross-check mode) the node. A block that does not link to the one below it is
-   * a race if the source has since changed that one (ChainMovedError: sync again), else invalid.
-   */
-  private async admit(blocks: readonly Block[]): Promise<number> {
-    const trial = this.chain.clone();
-    let n = 0;
-    for (const b of blocks) {
-      const parent = trial.tip;
-      if (parent && b.height === parent.height + 1 && b.previousHash !== undefined && b.previousHash !== parent.id) {
-        const [below] = await this.d.source.blocks(parent.height, parent.height, this.d.signal);
-        if (below?.id !== parent.id) throw new ChainMovedError(`block ${b.height} does not link to ${parent.id}; the source changed block ${parent.height}`);
-      }
-      if (this.gate.judge(b, trial).kind !== 'accept') break;
-      trial.accept(b);
-      n++;
-    }
-    return n > 0 ? this.gate.confirmWithNode(blocks.slice(0, n)) : 0;
-  }
-
   /** Highest height ≤ `from` where the source and our state agree, or null beyond the limit. */
   private async findFork(from: number): Promise<ChainCursor | null> {
     const low = Math.max(0, from - this.d.maxReorgDepth);
@@ -312,7 +240,7 @@ export class ChainSync {
   /** Gate, snapshot and commit `blocks` (ascending, on the tip); false when the gate stopped it short. */
   private async append(all: readonly Block[], wantJob: boolean | ((b: Block) => boolean)): Promise<boolean> {
     if (all.length === 0) return true;
-    const n = await this.admit(all);
+    const n = await admitBlocks(all, this.chain, this.gate, this.d.source, this.d.signal);
     const blocks = n === all.length ? all : all.slice(0, n);
     if (blocks.length === 0) return false;
     const builder = this.builder ?? (this.builder = this.d.builder.create());

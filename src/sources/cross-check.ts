@@ -2,6 +2,9 @@
  * Cross-check of two chain sources (mempool.space beside a Bitcoin Core node): if their tips are
  * more than a couple of blocks apart, or they disagree on the hash or bits of a settled block,
  * something is wrong with one of them — say so once in the logs and keep a metric raised.
+ * This is the operator's signal only; what gates alerts is the watcher's BlockGate
+ * (src/sources/block-gate.ts), which holds every block the node does not have and never takes
+ * one the node never agrees with.
  */
 import type { ChainSource } from './ports.ts';
 import type { WatcherMetrics } from '../app/metrics.ts';
