@@ -10,7 +10,7 @@
  * - a header up to `futureHoldMs` beyond the 2-hour limit waits until it is no longer in the
  *   future and is judged again (further ahead than that: rejected `time-too-new` at once);
  * - with a Bitcoin Core authority (cross-check mode), a block the node does not have at that
- *   height waits, re-asked every `nodeRecheckMs`, up to `nodeHoldMs`; if the node never agrees the
+ *   height waits, re-asked every `recheckMs`, up to `nodeHoldMs`; if the node never agrees the
  *   block is rejected (`node-disagrees`) and that decision is logged: the node is the authority;
  * - a websocket frame without a parent link that REST cannot confirm yet waits up to
  *   `unconfirmedHoldMs` (then `unconfirmed`).
@@ -39,13 +39,13 @@ export interface HoldLimits {
   readonly futureHoldMs: number;
   /** Longest wait for the node to agree on a block (default 2 min). */
   readonly nodeHoldMs: number;
-  /** How often the node is asked again meanwhile (default 2 s). */
-  readonly nodeRecheckMs: number;
+  /** How often a held block's node or REST is asked again meanwhile (default 2 s). */
+  readonly recheckMs: number;
   /** Longest wait for REST to confirm a websocket frame that came without its parent (default 1 min). */
   readonly unconfirmedHoldMs: number;
 }
 
-export const DEFAULT_HOLD_LIMITS: HoldLimits = { futureHoldMs: 15 * 60_000, nodeHoldMs: 120_000, nodeRecheckMs: 2_000, unconfirmedHoldMs: 60_000 };
+export const DEFAULT_HOLD_LIMITS: HoldLimits = { futureHoldMs: 15 * 60_000, nodeHoldMs: 120_000, recheckMs: 2_000, unconfirmedHoldMs: 60_000 };
 
 export type Verdict =
   | { readonly kind: 'accept' }
@@ -136,7 +136,7 @@ export class BlockGate {
       const deadline = prior?.deadlineMs ?? nowMs + this.d.limits.nodeHoldMs;
       const detail = theirs === null ? `${a.name} has no block at height ${b.height} yet` : `${a.name} has ${theirs} at height ${b.height}`;
       if (nowMs < deadline) {
-        this.hold(b, 'node-disagrees', deadline, nowMs + this.d.limits.nodeRecheckMs, `block ${b.height} ${b.id}: ${detail}; held until the node agrees`);
+        this.hold(b, 'node-disagrees', deadline, nowMs + this.d.limits.recheckMs, `block ${b.height} ${b.id}: ${detail}; held until the node agrees`);
       } else {
         this.reject(b, 'node-disagrees', `block ${b.height} ${b.id}: ${detail} after ${Math.round((nowMs - (prior?.firstMs ?? nowMs)) / 1000)} s; not taking it (the node is the authority)`);
       }
@@ -150,7 +150,7 @@ export class BlockGate {
     const nowMs = this.d.now();
     const deadline = this.held.get(b.id)?.deadlineMs ?? nowMs + this.d.limits.unconfirmedHoldMs;
     if (nowMs < deadline) {
-      this.hold(b, 'unconfirmed', deadline, Math.min(deadline, nowMs + 5_000), `block ${b.height} ${b.id}: ${detail}; held until REST confirms it`);
+      this.hold(b, 'unconfirmed', deadline, Math.min(deadline, nowMs + this.d.limits.recheckMs), `block ${b.height} ${b.id}: ${detail}; held until REST confirms it`);
       return { kind: 'hold', reason: 'unconfirmed' };
     }
     this.reject(b, 'unconfirmed', `block ${b.height} ${b.id}: ${detail}; given up`);
@@ -175,10 +175,12 @@ export class BlockGate {
     return next;
   }
 
-  /** Held blocks due for another look, lowest height first (they stay held until judged). */
-  due(): Block[] {
-    const nowMs = this.d.now();
-    return [...this.held.values()].filter((h) => h.recheckAtMs <= nowMs).sort((x, y) => x.block.height - y.block.height).map((h) => h.block);
+  /**
+   * Held blocks due for another look by `upToMs` (default now; the watcher passes the time its
+   * timer was set for), lowest height first. They stay held until judged again.
+   */
+  due(upToMs = this.d.now()): Block[] {
+    return [...this.held.values()].filter((h) => h.recheckAtMs <= upToMs).sort((x, y) => x.block.height - y.block.height).map((h) => h.block);
   }
 
   /** Forgets a held block (taken, superseded by another block at its height, or rejected). */

@@ -47,9 +47,9 @@ export class ChainSync {
   }
 
   /** Judges again the held blocks that are due: taken, held on, or rejected; superseded ones go. */
-  async recheckHeld(): Promise<void> {
+  async recheckHeld(dueByMs?: number): Promise<void> {
     if (!this.loaded) await this.load();
-    for (const b of this.gate.due()) {
+    for (const b of this.gate.due(dueByMs)) {
       const c = this.cursor;
       if (c && b.height <= c.height) {
         this.gate.release(b.id); // taken meanwhile, or another block holds that height

@@ -98,7 +98,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
     recheckTimer = setTimeout(() => {
       recheckTimer = undefined;
       recheckAt = Infinity;
-      enqueue(() => untilDone('held blocks', () => sync.recheckHeld()));
+      enqueue(() => untilDone('held blocks', () => sync.recheckHeld(at)));
     }, Math.max(0, at - now()));
     recheckTimer.unref();
   };

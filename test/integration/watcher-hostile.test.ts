@@ -55,7 +55,7 @@ async function startRig(opts: { node?: boolean } = {}): Promise<Rig> {
       redis, keyPrefix, queuePrefix: `hb-test-hostile-${id}`, logger: silentLogger(), tickEveryMs: 0, notifiers: { console: notifier },
       startWatcher: appWatcherRole(
         { mempoolUrl: fake.url, mempoolMaxRps: 50, bitcoinRpcUrl: node?.url, httpPort: 0 },
-        { keyPrefix, builder: testBuilderFactory(40), registry, holdLimits: { nodeHoldMs: 1_500, nodeRecheckMs: 100 } },
+        { keyPrefix, builder: testBuilderFactory(40), registry, holdLimits: { nodeHoldMs: 1_500, recheckMs: 100 } },
       ),
     },
   );

@@ -16,7 +16,7 @@ const block = (h: number, over: Partial<Block> = {}): Block => ({ id: id(h), hei
 function rig(authority?: BlockAuthority) {
   let nowMs = (T0 + 600) * 1000;
   const metrics = createWatcherMetrics(new Registry());
-  const gate = new BlockGate({ logger: silentLogger(), metrics, now: () => nowMs, authority, limits: { ...DEFAULT_HOLD_LIMITS, futureHoldMs: 60_000, nodeHoldMs: 10_000, nodeRecheckMs: 1_000 } });
+  const gate = new BlockGate({ logger: silentLogger(), metrics, now: () => nowMs, authority, limits: { ...DEFAULT_HOLD_LIMITS, futureHoldMs: 60_000, nodeHoldMs: 10_000, recheckMs: 1_000 } });
   const chain = new ChainContextTracker();
   for (let h = 889_990; h <= 890_000; h++) chain.accept(block(h));
   return { gate, chain, metrics, advance: (ms: number) => { nowMs += ms; }, now: () => nowMs };
