@@ -85,7 +85,8 @@ async function stopMidBurst(entry: 'all' | 'npm', signal: (p: HashbellProcess, n
   expect(alive(nodePid)).toBe(false); // no orphan left sending
   expect(p.logs.some((l) => l.msg === 'stopped')).toBe(true);
 
-  const counts = await queue.getJobCounts('active', 'wait', 'paused', 'prioritized', 'delayed', 'completed', 'failed');
+  const raw = await queue.getJobCounts('active', 'wait', 'paused', 'prioritized', 'delayed', 'completed', 'failed');
+  const counts = { active: 0, wait: 0, paused: 0, prioritized: 0, delayed: 0, completed: 0, failed: 0, ...raw };
   expect(counts.active).toBe(0);
   expect(counts.failed).toBe(0);
   const first = printed(p);
