@@ -124,7 +124,8 @@ export function registerStoreGauges(registry: Registry, redis: Redis, keyPrefix:
   });
   new Gauge({
     name: 'hashbell_rules', help: 'Rules in the evaluator indexes (refreshed every few minutes)', registers: [registry],
-    collect() {
+    async collect() {
+      await ensure();
       this.reset();
       if (counts !== null) this.set(counts.rules);
     },

@@ -65,7 +65,7 @@ export function startWithRetry(p: PlatformStarter, o: StartWithRetryOptions): Ro
         const handle = await p.start();
         if (abort.signal.aborted) { await handle.stop(1000); return; }
         running = handle;
-        o.health.delete(p.name);
+        o.health.set(p.name, () => null);
         if (attempt > 1) log.info({ attempt }, `${p.name} connected after ${attempt - 1} failed attempt(s)`);
         return;
       } catch (e) {
