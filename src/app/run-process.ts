@@ -16,7 +16,7 @@ import { registerQueueDepths } from './metrics.ts';
 import { createApp, type App, type AppOverrides } from './create-app.ts';
 import { NoRedisError, resolveRedis, type RedisChoice } from './embedded-redis.ts';
 import { registerChainGauges, registerStoreGauges } from './flow-metrics.ts';
-import { Health } from './health.ts';
+import { Health, registerReadiness } from './health.ts';
 import { redisCheck, startHttpServer, type HttpServerHandle } from './http.ts';
 import { createLogger, resolveLogFormat, type Logger } from './logger.ts';
 import { productionOverrides } from './production.ts';
@@ -77,6 +77,7 @@ export async function runProcess(roles?: readonly Role[], extra: AppOverrides = 
   const health = new Health();
   const healthRedis = healthConnection(config.redisUrl);
   health.set('redis', redisCheck(healthRedis));
+  registerReadiness(registry, health);
   for (const role of config.roles) health.pending(role, 'starting');
   let http: HttpServerHandle;
   try {
