@@ -116,7 +116,20 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   // Workers block on Redis; maxRetriesPerRequest null lets commands wait out a Redis restart.
   const redis = o.redis ?? new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const ownsRedis = o.redis === undefined;
-  if (ownsRedis) redis.on('error', (e) => logger.warn({ err: e }, 'redis connection error (retrying)'));
+  if (ownsRedis) {
+    // Log the transitions, not every reconnect attempt (ioredis retries every few hundred ms).
+    let down = false;
+    redis.on('error', (e) => {
+      if (down) return;
+      down = true;
+      logger.warn({ error: e.message }, 'redis connection lost; retrying (/readyz reports it)');
+    });
+    redis.on('ready', () => {
+      if (!down) return;
+      down = false;
+      logger.info('redis connection back');
+    });
+  }
   const keys = engineKeys(o.keyPrefix ?? 'hb:');
   const plan = o.plan ?? defaultIndexPlan;
   const judge = o.judge ?? alertJudge;

@@ -17,8 +17,8 @@ import { createApp, type App, type AppOverrides } from './create-app.ts';
 import { NoRedisError, resolveRedis, type RedisChoice } from './embedded-redis.ts';
 import { registerChainGauges, registerStoreGauges } from './flow-metrics.ts';
 import { Health, registerReadiness } from './health.ts';
-import { redisCheck, startHttpServer, type HttpServerHandle } from './http.ts';
-import { createLogger, resolveLogFormat, type Logger } from './logger.ts';
+import { redisCheck, startHttpServer, type HealthCheck, type HttpServerHandle } from './http.ts';
+import { createLogger, redactSecrets, resolveLogFormat, type Logger } from './logger.ts';
 import { productionOverrides } from './production.ts';
 
 /** Time allowed for a graceful stop; past it, running jobs are handed back to their queues. */
@@ -33,11 +33,20 @@ export interface RunProcessOptions {
 
 const KEY_PREFIX = 'hb:';
 
-/** A PING-only connection for /readyz: fails fast instead of queueing while Redis is away. */
-function healthConnection(url: string): Redis {
+/**
+ * A PING-only connection for /readyz that fails fast instead of queueing while Redis is away, and
+ * its check: the address (never the credentials) and the last connection error.
+ */
+function redisHealth(url: string): { redis: Redis; check: HealthCheck } {
   const r = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 200, 2_000) });
-  r.on('error', () => undefined); // /readyz reports it
-  return r;
+  let lastError = '';
+  r.on('error', (e: Error) => { lastError = e.message; });
+  const { host } = new URL(url);
+  const ping = redisCheck(r);
+  return {
+    redis: r,
+    check: async () => (r.status === 'ready' ? ping() : `redis at ${host} not reachable (${redactSecrets(lastError || r.status)})`),
+  };
 }
 
 async function chooseRedis(config: Config, logger: Logger, o: RunProcessOptions): Promise<RedisChoice | null> {
@@ -75,8 +84,8 @@ export async function runProcess(roles?: readonly Role[], extra: AppOverrides = 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const health = new Health();
-  const healthRedis = healthConnection(config.redisUrl);
-  health.set('redis', redisCheck(healthRedis));
+  const { redis: healthRedis, check: redisReady } = redisHealth(config.redisUrl);
+  health.set('redis', redisReady);
   registerReadiness(registry, health);
   for (const role of config.roles) health.pending(role, 'starting');
   let http: HttpServerHandle;
