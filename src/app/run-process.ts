@@ -130,7 +130,11 @@ export async function runProcess(roles?: readonly Role[], extra: AppOverrides = 
   try {
     app = await createApp(config, { ...(await productionOverrides(config, { logger, registry, health })), ...extra });
   } catch (e) {
+    // A bug at start-up: leave nothing running behind us (least of all a private redis-server).
     appFailed = true;
+    await http.close();
+    healthRedis.disconnect();
+    await redisChoice.stop();
     throw e;
   }
   health.delete('notifier');
