@@ -6,6 +6,7 @@
  * on the 401, and /readyz says why — without the token anywhere in /readyz or the logs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { DiscordStandIn } from '../fakes/discord/index.ts';
 import { FakeChain } from '../fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { FakeTelegramBotApi } from '../fakes/telegram-bot-api.ts';
@@ -88,4 +89,25 @@ describe('a chat platform failing at start-up', () => {
     w.p.child.kill('SIGTERM');
     expect(await w.p.exited).toBe(0);
   }, 120_000);
+
+  it('Discord rejecting the token: a bot-only process stays up, says so on /readyz without the token, and does not retry', async () => {
+    const discord = await DiscordStandIn.start();
+    const redis = await privateRedis();
+    cleanup.push(async () => { await redis.stop(); await discord.close(); });
+    const wrong = 'MTAxNTAwMDAwMDAwMDAwMDAw.Gh7Tst.wrong-token-the-stand-in-refuses-0000';
+    const p = spawnHashbell({ entry: 'bot', env: { REDIS_URL: redis.url, DISCORD_TOKEN: wrong, DISCORD_APPLICATION_ID: discord.applicationId, DISCORD_API_BASE: discord.apiBase } });
+    cleanup.push(() => p.kill());
+    const url = await p.httpUrl();
+    await until('the 401 on /readyz', async () => /rejected the token/.test(((await getJson(`${url}/readyz`)).body['reasons'] as Record<string, string> | undefined)?.['discord'] ?? ''), 60_000);
+    const r = await getJson(`${url}/readyz`);
+    expect(r.status).toBe(503);
+    expect(r.body['checks']).toEqual({
+      redis: 'ok',
+      discord: 'the platform rejected the token (401 Unauthorized): check DISCORD_TOKEN; not retrying (the other roles keep running)',
+    });
+    expect(p.child.exitCode).toBeNull();
+    expect(JSON.stringify(p.logs) + JSON.stringify(r.body)).not.toContain('wrong-token-the-stand-in-refuses');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  }, 60_000);
 });
