@@ -2,14 +2,23 @@
  * Start-up configuration. `loadConfig(env)` is pure (the caller passes `process.env`), so tests
  * can run it over tables of values and nothing else in the code base reads the environment.
  */
-import { envSchema, SECRET_VARIABLES, type ChainSourceName, type LogLevel, type Role } from './schema.ts';
+import { envSchema, SECRET_VARIABLES, type ChainSourceName, type LogFormat, type LogLevel, type Role } from './schema.ts';
 
-export { envSchema, VARIABLES, ROLE_NAMES, LOG_LEVELS, SECRET_VARIABLES, CHAIN_SOURCES } from './schema.ts';
-export type { Role, LogLevel, VariableDoc, ChainSourceName } from './schema.ts';
+/** Where hashbell looks for a Redis when REDIS_URL is unset. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export { envSchema, VARIABLES, ROLE_NAMES, LOG_LEVELS, LOG_FORMATS, SECRET_VARIABLES, CHAIN_SOURCES } from './schema.ts';
+export type { Role, LogLevel, LogFormat, VariableDoc, ChainSourceName } from './schema.ts';
 
 /** The validated configuration, camelCase, with defaults applied. Unset optionals are undefined. */
 export interface Config {
+  /** REDIS_URL, or DEFAULT_REDIS_URL when unset (see redisUrlSet). */
   readonly redisUrl: string;
+  /**
+   * REDIS_URL was given: use exactly that server. When false the start path may run a private
+   * redis-server instead (src/app/embedded-redis.ts); config itself stays pure.
+   */
+  readonly redisUrlSet: boolean;
   readonly mempoolUrl: string;
   readonly mempoolMaxRps: number;
   readonly bitcoinRpcUrl: string | undefined;
@@ -22,10 +31,16 @@ export interface Config {
   readonly discordApplicationId: string | undefined;
   readonly discordApiBase: string;
   readonly discordGuildId: string | undefined;
+  /** Local port of the Telegram webhook listener (TELEGRAM_WEBHOOK_PORT). */
+  readonly telegramWebhookPort: number;
   readonly httpPort: number;
+  /** Address the /livez, /readyz, /metrics server binds (loopback unless widened). */
+  readonly httpHost: string;
   /** Roles this process runs; `ROLES=all` expands to every role. */
   readonly roles: readonly Role[];
   readonly logLevel: LogLevel;
+  /** auto = pretty on a TTY, JSON otherwise. */
+  readonly logFormat: LogFormat;
 }
 
 /**
@@ -76,7 +91,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }
   }
   return {
-    redisUrl: e.REDIS_URL,
+    redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,
+    redisUrlSet: e.REDIS_URL !== undefined,
     mempoolUrl: e.MEMPOOL_URL.replace(/\/+$/, ''),
     mempoolMaxRps: e.MEMPOOL_MAX_RPS,
     bitcoinRpcUrl: e.BITCOIN_RPC_URL,
@@ -88,10 +104,28 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     discordApplicationId: e.DISCORD_APPLICATION_ID,
     discordApiBase: e.DISCORD_API_BASE.replace(/\/+$/, ''),
     discordGuildId: e.DISCORD_GUILD_ID,
+    telegramWebhookPort: e.TELEGRAM_WEBHOOK_PORT,
     httpPort: e.HTTP_PORT,
+    httpHost: e.HTTP_HOST,
     roles: e.ROLES,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
   };
+}
+
+/**
+ * Loads `path` (default `.env` in the working directory) into the process environment when it
+ * exists; variables already set win (Node's own parser, `process.loadEnvFile`). Returns whether a
+ * file was read. Called once by the process entry points before loadConfig.
+ */
+export function loadDotEnv(path = '.env'): boolean {
+  try {
+    process.loadEnvFile(path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new ConfigError('.env', `Invalid configuration: cannot read ${path}: ${(e as Error).message}`);
+  }
 }
 
 /** The process environment; the one place outside tests that reads it (DESIGN.md style 7). */

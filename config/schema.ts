@@ -13,6 +13,10 @@ export type Role = (typeof ROLE_NAMES)[number];
 export const CHAIN_SOURCES = ['mempool', 'bitcoind'] as const;
 export type ChainSourceName = (typeof CHAIN_SOURCES)[number];
 
+/** auto: pretty on a TTY, JSON otherwise (decided at start, where the TTY is known). */
+export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -32,7 +36,7 @@ export interface VariableDoc {
 }
 
 export const VARIABLES: readonly VariableDoc[] = [
-  { name: 'REDIS_URL', defaultValue: 'redis://127.0.0.1:6379', meaning: 'BullMQ queues and all state' },
+  { name: 'REDIS_URL', defaultValue: null, meaning: 'BullMQ queues and all state; unset: the Redis on 127.0.0.1:6379 if one answers, else `npm start` runs a private redis-server with its data in .hashbell/' },
   { name: 'MEMPOOL_URL', defaultValue: 'https://mempool.space', meaning: 'mempool.space or a self-hosted instance; websocket at /api/v1/ws of the same host' },
   { name: 'MEMPOOL_MAX_RPS', defaultValue: '4', meaning: 'REST requests per second at most (backfill, polling)' },
   { name: 'BITCOIN_RPC_URL', defaultValue: null, meaning: 'a Bitcoin Core node (http://user:pass@host:8332) as source or cross-check' },
@@ -44,9 +48,12 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'DISCORD_APPLICATION_ID', defaultValue: null, meaning: 'the Discord application (needed to register slash commands)' },
   { name: 'DISCORD_API_BASE', defaultValue: 'https://discord.com/api', meaning: 'REST base; the gateway URL comes from it' },
   { name: 'DISCORD_GUILD_ID', defaultValue: null, meaning: 'register slash commands in this guild only (instant, for testing)' },
-  { name: 'HTTP_PORT', defaultValue: '9464', meaning: '/healthz and Prometheus /metrics' },
+  { name: 'TELEGRAM_WEBHOOK_PORT', defaultValue: '8443', meaning: 'local port the webhook listener binds (all interfaces; your TLS proxy forwards to it)' },
+  { name: 'HTTP_PORT', defaultValue: '9464', meaning: '/livez, /readyz (alias /healthz) and Prometheus /metrics, in every process; 0 picks a free port' },
+  { name: 'HTTP_HOST', defaultValue: '127.0.0.1', meaning: 'address the HTTP_PORT server binds; 0.0.0.0 to let Prometheus on another host scrape it' },
   { name: 'ROLES', defaultValue: 'all', meaning: 'which parts this process runs: all, or a comma list of watcher,evaluator,notifier,bot' },
   { name: 'LOG_LEVEL', defaultValue: 'info', meaning: 'pino level: fatal, error, warn, info, debug, trace, silent' },
+  { name: 'LOG_FORMAT', defaultValue: 'auto', meaning: 'auto (readable lines on a terminal, JSON otherwise), pretty or json' },
 ];
 
 const blankToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -121,10 +128,17 @@ const oneOf = <T extends string>(choices: readonly T[]) =>
 
 const chainSource = oneOf<ChainSourceName>(CHAIN_SOURCES);
 const logLevel = oneOf<LogLevel>(LOG_LEVELS);
+const logFormat = oneOf<LogFormat>(LOG_FORMATS);
+
+/** A host name or IP address to bind (no scheme, no port). */
+const bindHost = z
+  .string()
+  .trim()
+  .refine((s) => /^[A-Za-z0-9.:_-]{1,253}$/.test(s) && !s.includes('://'), 'must be an address to bind, e.g. 127.0.0.1 or 0.0.0.0');
 
 /** Raw environment → typed values. Keys are the environment variable names. */
 export const envSchema = z.object({
-  REDIS_URL: withDefault(redisUrl, 'redis://127.0.0.1:6379'),
+  REDIS_URL: optional(redisUrl),
   MEMPOOL_URL: withDefault(httpUrl, 'https://mempool.space'),
   MEMPOOL_MAX_RPS: withDefault(positiveNumber, '4'),
   BITCOIN_RPC_URL: optional(httpUrl),
@@ -136,9 +150,12 @@ export const envSchema = z.object({
   DISCORD_APPLICATION_ID: optional(snowflake),
   DISCORD_API_BASE: withDefault(httpUrl, 'https://discord.com/api'),
   DISCORD_GUILD_ID: optional(snowflake),
+  TELEGRAM_WEBHOOK_PORT: withDefault(port, '8443'),
   HTTP_PORT: withDefault(port, '9464'),
+  HTTP_HOST: withDefault(bindHost, '127.0.0.1'),
   ROLES: withDefault(roles, 'all'),
   LOG_LEVEL: withDefault(logLevel, 'info'),
+  LOG_FORMAT: withDefault(logFormat, 'auto'),
 });
 
 export type Env = z.infer<typeof envSchema>;

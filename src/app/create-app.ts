@@ -4,7 +4,7 @@
  * queues and connections within a deadline. Every I/O dependency can be overridden (tests,
  * benches, replay); nothing here reads the environment.
  */
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type Job, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../config/index.ts';
@@ -28,8 +28,10 @@ import { createEngineMetrics } from '../jobs/engine-metrics.ts';
 import type { RuleJudge, SnapshotReader } from '../jobs/engine-ports.ts';
 import { DELIVER_JOB_OPTS, evaluateProcessor, type EvaluateProcessorDeps } from '../jobs/evaluate-processor.ts';
 import { DIGEST_JOB_NAME, QUEUE_NAMES, TICK_JOB_NAME, deliverQueueName, digestJobId } from '../jobs/queues.ts';
+import { createFlowMetrics, observeDeliveries, observeEvaluations } from './flow-metrics.ts';
+import type { Health } from './health.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { closeInStages, type Closeable } from './shutdown.ts';
+import { closeInStages, releaseInFlight, type Closeable, type InFlight } from './shutdown.ts';
 
 /** The part of Config the composition root reads. */
 export type AppConfig = Pick<Config, 'redisUrl' | 'roles' | 'telegramBotToken' | 'discordToken' | 'logLevel'>;
@@ -68,6 +70,8 @@ export interface AppOverrides {
   readonly startBots?: (app: App) => Promise<RoleHandle[]>;
   /** More connections the overrides opened (e.g. the charts' Redis), closed last on shutdown. */
   readonly closeables?: readonly Closeable[];
+  /** Readiness checks of this process: createApp adds one per worker it runs. */
+  readonly health?: Health;
 }
 
 export interface App {
@@ -112,7 +116,20 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   // Workers block on Redis; maxRetriesPerRequest null lets commands wait out a Redis restart.
   const redis = o.redis ?? new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const ownsRedis = o.redis === undefined;
-  if (ownsRedis) redis.on('error', (e) => logger.warn({ err: e }, 'redis connection error (retrying)'));
+  if (ownsRedis) {
+    // Log the transitions, not every reconnect attempt (ioredis retries every few hundred ms).
+    let down = false;
+    redis.on('error', (e) => {
+      if (down) return;
+      down = true;
+      logger.warn({ error: e.message }, 'redis connection lost; retrying (/readyz reports it)');
+    });
+    redis.on('ready', () => {
+      if (!down) return;
+      down = false;
+      logger.info('redis connection back');
+    });
+  }
   const keys = engineKeys(o.keyPrefix ?? 'hb:');
   const plan = o.plan ?? defaultIndexPlan;
   const judge = o.judge ?? alertJudge;
@@ -140,6 +157,24 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   const roles = new Set(config.roles);
 
   const metrics = o.registry ? createEngineMetrics(o.registry) : undefined;
+  const flow = o.registry ? createFlowMetrics(o.registry) : undefined;
+  /** Jobs each worker is processing, so a shutdown past its deadline can hand them back. */
+  const inFlight = new Map<Worker, InFlight>();
+  const tracked = (p: Processor, jobs: InFlight): Processor => async (job: Job, token?: string) => {
+    if (token !== undefined && job.id !== undefined) jobs.set(job.id, { job, token });
+    try {
+      return await p(job, token);
+    } finally {
+      if (job.id !== undefined) jobs.delete(job.id);
+    }
+  };
+  const addWorker = (name: string, p: Processor, opts: ConstructorParameters<typeof Worker>[2]): Worker => {
+    const jobs: InFlight = new Map();
+    const w = new Worker(name, tracked(p, jobs), opts);
+    inFlight.set(w, jobs);
+    workers.push(w);
+    return w;
+  };
   const evalDeps: EvaluateProcessorDeps = {
     redis, keys, plan, judge, snapshots, deliverQueues, nowSec, log: logger.child({ role: 'evaluator' }), ...(metrics ? { metrics } : {}),
   };
@@ -149,7 +184,14 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
       const asCloseable = (name: string, close: (force: boolean) => Promise<void>): Closeable => ({ name, close });
       const late = await closeInStages([
         handles.map((h, i) => asCloseable(`role-${i}`, () => h.stop(deadlineMs))),
-        workers.map((w) => asCloseable(`worker-${w.name}`, (force) => w.close(force))),
+        // Past the deadline, jobs still running go back to wait at once (lock released), so no
+        // other worker has to wait out a stalled lock for them.
+        workers.map((w) => asCloseable(`worker-${w.name}`, async (force) => {
+          if (!force) return w.close();
+          const released = await releaseInFlight(inFlight.get(w) ?? new Map());
+          if (released > 0) logger.warn({ worker: w.name, released }, 'jobs still running at the deadline were handed back to the queue');
+          await w.close(true);
+        })),
         [evaluateQueue, ...Object.values(deliverQueues)].map((q) => asCloseable(`queue-${q.name}`, () => q.close())),
         [...(ownsRedis ? [asCloseable('redis', async (force) => { if (force) redis.disconnect(); else await redis.quit(); })] : []), ...(o.closeables ?? [])],
       ], deadlineMs, logger);
@@ -161,7 +203,9 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     // One evaluation at a time across every evaluator process: two blocks (or a block and a
     // tick) judging the same rule concurrently could both fire it.
     await evaluateQueue.setGlobalConcurrency(1);
-    workers.push(new Worker(QUEUE_NAMES.evaluate, evaluateProcessor(evalDeps), { ...workerOpts, concurrency: 1 }));
+    const w = addWorker(QUEUE_NAMES.evaluate, evaluateProcessor(evalDeps), { ...workerOpts, concurrency: 1 });
+    if (flow) observeEvaluations(w, flow);
+    o.health?.set('evaluator', () => (w.isRunning() ? null : 'evaluate worker not running'));
     const tickEvery = o.tickEveryMs ?? 60_000;
     if (tickEvery > 0) {
       await evaluateQueue.upsertJobScheduler('slow-blocks', { every: tickEvery }, { name: TICK_JOB_NAME, opts: { removeOnComplete: true, removeOnFail: 100 } });
@@ -185,10 +229,12 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
       };
       const limit = o.rateLimits?.[platform] ?? DEFAULT_DELIVERY_LIMITS[platform];
       let worker: Worker | undefined;
-      worker = new Worker(queue.name, deliverProcessor(deps, () => worker), {
+      worker = addWorker(queue.name, deliverProcessor(deps, () => worker), {
         ...workerOpts, concurrency: o.deliverConcurrency ?? 8, limiter: { max: limit.max, duration: limit.durationMs },
       });
-      workers.push(worker);
+      if (flow) observeDeliveries(worker, platform, flow);
+      const w = worker;
+      o.health?.set(`notifier-${platform}`, () => (w.isRunning() ? null : `${platform} deliver worker not running`));
     }
   }
   for (const w of workers) w.on('error', (e) => logger.error({ err: e, worker: w.name }, 'worker error'));

@@ -1,7 +1,12 @@
 /**
- * The operations endpoint: `/healthz` (200 only when every check passes — source live, Redis
- * answering — else 503 with the reasons) and Prometheus `/metrics` from an injected registry.
- * Checks are functions so each role adds its own without this file knowing them.
+ * The operations endpoint every process serves:
+ * - `/livez`: 200 while the process answers at all (its event loop runs). A container
+ *   orchestrator restarts on this one, so a slow first sync or a platform outage never restarts us.
+ * - `/readyz` (and `/healthz`, its old name): 200 only when every check passes (Redis answering,
+ *   each role of the process working), else 503 with `reasons` naming each failing check.
+ * - `/metrics`: Prometheus text from an injected registry.
+ * Checks are functions (or a function returning them, read per request) so each role adds its
+ * own as it starts without this file knowing them.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +20,8 @@ export interface HttpServerOptions {
   readonly port: number;
   readonly host?: string;
   readonly registry: Registry;
-  readonly checks: Readonly<Record<string, HealthCheck>>;
+  /** Readiness checks, or a function giving the current set (roles register as they start). */
+  readonly checks: Readonly<Record<string, HealthCheck>> | (() => Readonly<Record<string, HealthCheck>>);
   readonly logger: Logger;
   /** Per-check time limit, ms (default 2000): a hung Redis is unhealthy, not a hung probe. */
   readonly checkTimeoutMs?: number;
@@ -46,6 +52,13 @@ export function redisCheck(redis: { ping(): Promise<string> }): HealthCheck {
   return async () => ((await redis.ping()) === 'PONG' ? null : 'redis did not answer PONG');
 }
 
+/** How to reach a server bound to `host` from this machine (wildcards → loopback, IPv6 bracketed). */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServerHandle> {
   const timeoutMs = opts.checkTimeoutMs ?? 2_000;
   const server: Server = createServer((req, res) => {
@@ -54,14 +67,20 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    if (path === '/healthz') {
+    if (path === '/livez') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', uptimeSec: Math.round(process.uptime()) }));
+      return;
+    }
+    if (path === '/readyz' || path === '/healthz') {
       void (async () => {
-        const entries = Object.entries(opts.checks);
+        const checks = typeof opts.checks === 'function' ? opts.checks() : opts.checks;
+        const entries = Object.entries(checks);
         const results = await Promise.all(entries.map(async ([name, c]) => [name, await runCheck(c, timeoutMs)] as const));
         const failing = Object.fromEntries(results.filter(([, r]) => r !== null));
         const ok = Object.keys(failing).length === 0;
+        const all = Object.fromEntries(results.map(([name, r]) => [name, r ?? 'ok']));
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(ok ? { status: 'ok' } : { status: 'unavailable', reasons: failing }));
+        res.end(JSON.stringify(ok ? { status: 'ok', checks: all } : { status: 'unavailable', reasons: failing, checks: all }));
       })();
       return;
     }
@@ -79,7 +98,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '0.0.0.0', () => {
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
@@ -87,7 +106,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   const port = (server.address() as AddressInfo).port;
   return {
     port,
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${urlHost(opts.host ?? '127.0.0.1')}:${port}`,
     close: () => new Promise<void>((r) => {
       server.closeAllConnections();
       server.close(() => r());

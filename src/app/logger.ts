@@ -4,6 +4,7 @@
  * reach a log line even when an error message quotes a request URL.
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 
 export type { Logger };
 
@@ -28,6 +29,21 @@ export interface LoggerOptions {
   level?: string;
   /** Where lines go; stderr by default so stdout stays clean for JSON output commands. */
   destination?: DestinationStream;
+  /** 'pretty': one readable line per entry (people at a terminal); 'json' (default): JSON lines. */
+  format?: 'pretty' | 'json';
+}
+
+/**
+ * LOG_FORMAT → the format to use: `auto` is pretty when stderr is a terminal (someone is
+ * reading) and JSON otherwise (a container, a pipe, a log collector).
+ */
+export function resolveLogFormat(setting: 'auto' | 'pretty' | 'json', stderrIsTty: boolean): 'pretty' | 'json' {
+  return setting === 'auto' ? (stderrIsTty ? 'pretty' : 'json') : setting;
+}
+
+/** Readable lines on stderr, written synchronously (no worker thread, nothing lost at exit). */
+function prettyStream(colorize: boolean): DestinationStream {
+  return PinoPretty({ destination: 2, sync: true, colorize, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' });
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
@@ -54,7 +70,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
         },
       },
     },
-    opts.destination ?? pino.destination(2),
+    opts.destination ?? (opts.format === 'pretty' ? prettyStream(process.stderr.isTTY === true) : pino.destination(2)),
   );
 }
 

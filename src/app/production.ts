@@ -1,8 +1,8 @@
 /**
  * Production defaults for createApp: one logger, the chat platforms whose tokens are set (their
  * notifiers for the deliver workers, their bots for the bot role) with charts, and the chain
- * watcher (mempool.space or Bitcoin Core, CHAIN_SOURCE) with /healthz and /metrics. With no chat
- * token, createApp's console subscription takes over.
+ * watcher (mempool.space or Bitcoin Core, CHAIN_SOURCE), each adding its readiness check to the
+ * process's /readyz. With no chat token, createApp's console subscription takes over.
  *
  * Charts: the watcher appends every committed snapshot to RedisChartHistory (one sorted set all
  * processes share), and the notifiers and bots draw from it through one ChartService per process
@@ -10,6 +10,7 @@
  * Charts get their own Redis connection with few retries: a picture is decoration and must fail
  * fast rather than wait out a Redis restart like the queues do.
  */
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Config } from '../../config/index.ts';
@@ -19,12 +20,16 @@ import { ChartService, RedisChartCache, RedisChartHistory } from '../charts/inde
 import type { ChartRules } from '../platforms/chart-picture.ts';
 import { createDiscordBot, createDiscordNotifier } from '../platforms/discord/bot.ts';
 import { telegramPlatform } from '../platforms/telegram/bot.ts';
-import { appWatcherRole } from '../sources/watcher-role.ts';
+import { domainBuilderFactory } from '../sources/domain-builder.ts';
+import { startWatcherRole } from '../sources/watcher-role.ts';
 import { defaultIndexPlan } from '../store/index-plan.ts';
 import { engineKeys } from '../store/keys.ts';
 import { RedisSubscriptionStore } from '../store/redis-subscriptions.ts';
 import type { App, AppOverrides, RoleHandle } from './create-app.ts';
+import { Health } from './health.ts';
+import { redisCheck } from './http.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { startWithRetry, type PlatformStarter } from './platform-start.ts';
 import type { Closeable } from './shutdown.ts';
 
 /** Key prefix production uses for the engine's and the chain's keys (createApp's default). */
@@ -59,39 +64,102 @@ export function chartWiring(redisUrl: string, logger: Logger, keyPrefix = KEY_PR
   };
 }
 
-export async function productionOverrides(config: Config): Promise<AppOverrides> {
-  const logger = createLogger({ level: config.logLevel });
-  // One registry: the watcher's /metrics shows the engine's figures too.
-  const registry = new Registry();
+/** What the process entry point already built and every part shares. */
+export interface ProcessContext {
+  readonly logger: Logger;
+  /** One registry per process: /metrics shows the watcher's, the engine's and process figures. */
+  readonly registry: Registry;
+  /** Readiness checks; each role adds its own. */
+  readonly health: Health;
+}
+
+/**
+ * The watcher role for createApp: the source, chain state and evaluate jobs of startWatcherRole
+ * (its own HTTP server off: the process serves /readyz and /metrics), and a readiness check that
+ * says plainly when the chain source, not Redis, is what cannot be reached.
+ */
+function watcherRole(config: Config, ctx: ProcessContext, history: RedisChartHistory): (app: App) => Promise<RoleHandle> {
+  return async (app) => {
+    const log = app.logger.child({ role: 'watcher' });
+    const role = await startWatcherRole({
+      mempoolUrl: config.mempoolUrl, mempoolMaxRps: config.mempoolMaxRps, bitcoinRpcUrl: config.bitcoinRpcUrl, primary: config.chainSource,
+      redis: app.redis, keyPrefix: KEY_PREFIX, evaluateQueue: app.evaluateQueue,
+      otherQueues: Object.values(app.deliverQueues).filter((q): q is Queue => q !== undefined),
+      builder: domainBuilderFactory(), logger: log, httpPort: null, registry: ctx.registry, history,
+    });
+    const sourceUrl = config.chainSource === 'bitcoind' ? 'the Bitcoin Core node (BITCOIN_RPC_URL)' : config.mempoolUrl;
+    const redisUp = redisCheck(app.redis);
+    let hinted = false;
+    const check = async (): Promise<string | null> => {
+      const why = role.watcher.notLiveReason();
+      if (why === null || why === 'initial sync in progress') return why;
+      if ((await redisUp()) !== null) return why;
+      const line = `chain source ${sourceUrl} unreachable (${why})`;
+      if (!hinted && why.startsWith('sync failing')) {
+        hinted = true;
+        log.warn(`${line}; hashbell keeps retrying. No network? \`npm run demo\` shows what hashbell does, offline`);
+      }
+      return line;
+    };
+    ctx.health.set('watcher', check);
+    // Say it in the log too, not only on /readyz: a first run offline must be told what is wrong.
+    const nudge = setInterval(() => void check().catch(() => undefined), 15_000);
+    nudge.unref();
+    return { stop: async (deadlineMs) => { clearInterval(nudge); await role.stop(deadlineMs); } };
+  };
+}
+
+export async function productionOverrides(config: Config, given?: ProcessContext): Promise<AppOverrides> {
+  const ctx: ProcessContext = given ?? { logger: createLogger({ level: config.logLevel }), registry: new Registry(), health: new Health() };
+  const { logger, registry, health } = ctx;
   const { charts, chartRules, history, closeable } = chartWiring(config.redisUrl, logger);
   const notifiers: Partial<Record<Platform, Notifier>> = {};
-  const bots: Array<(app: App) => Promise<RoleHandle>> = [];
+  const bots: PlatformStarter[] = [];
   if (config.telegramBotToken !== undefined) {
     const tg = telegramPlatform({
       token: config.telegramBotToken, apiRoot: config.telegramApiRoot, logger, charts, chartRules,
-      ...(config.telegramWebhookUrl !== undefined ? { webhookUrl: config.telegramWebhookUrl } : {}),
+      ...(config.telegramWebhookUrl !== undefined ? { webhookUrl: config.telegramWebhookUrl, webhookPort: config.telegramWebhookPort } : {}),
     });
     notifiers.telegram = tg.notifier;
-    bots.push((app) => tg.startBot(app.service));
+    bots.push({ name: 'telegram', tokenVariable: 'TELEGRAM_BOT_TOKEN', start: () => tg.startBot(serviceOf()) });
   }
   const { discordToken, discordApplicationId } = config;
   if (discordToken !== undefined && discordApplicationId !== undefined) {
     const notifier = createDiscordNotifier({ token: discordToken, apiBase: config.discordApiBase, logger, charts, chartRules });
     notifiers.discord = notifier;
-    bots.push(async (app) => {
-      const bot = createDiscordBot({
-        token: discordToken, applicationId: discordApplicationId, apiBase: config.discordApiBase, service: app.service, logger, notifier, charts, chartRules,
-      });
-      await bot.start();
-      return { stop: () => bot.stop() };
+    bots.push({
+      name: 'discord', tokenVariable: 'DISCORD_TOKEN',
+      start: async () => {
+        const bot = createDiscordBot({
+          token: discordToken, applicationId: discordApplicationId, apiBase: config.discordApiBase, service: serviceOf(), logger, notifier, charts, chartRules,
+        });
+        try {
+          await bot.start();
+        } catch (e) {
+          await bot.stop().catch(() => undefined);
+          throw e;
+        }
+        return { stop: () => bot.stop() };
+      },
     });
   }
+  let service: App['service'] | null = null;
+  const serviceOf = (): App['service'] => {
+    if (service === null) throw new Error('bot started before the app');
+    return service;
+  };
   return {
     logger,
     notifiers,
     registry,
-    startWatcher: appWatcherRole(config, { registry, history }),
-    startBots: async (app) => Promise.all(bots.map((start) => start(app))),
+    health,
+    startWatcher: watcherRole(config, ctx, history),
+    // Each platform connects in the background and retries: one failing never holds up or ends
+    // the others (/readyz says which is not connected, and why).
+    startBots: async (app) => {
+      service = app.service;
+      return bots.map((b) => startWithRetry(b, { health, logger }));
+    },
     closeables: [closeable],
   };
 }

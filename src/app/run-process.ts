@@ -1,19 +1,73 @@
 /**
- * What every process entry point in workers/ does: read and validate the environment, build the
- * app for the roles it runs, and shut down within a deadline on SIGINT/SIGTERM. A bad
- * configuration stops start-up with one clear line (exit 2).
+ * What every process entry point in workers/ does, in this order, so an operator can always see
+ * what is going on:
+ * 1. read `.env` when present, then validate the environment (a bad value: one line, exit 2);
+ * 2. choose the Redis (REDIS_URL, else the local one, else a private redis-server; none to be had:
+ *    install hints, exit 1);
+ * 3. serve /livez, /readyz and /metrics at once, before anything that may wait on Redis or the
+ *    network, so /readyz can say what is missing;
+ * 4. build the app for the roles it runs;
+ * 5. on SIGINT/SIGTERM, once or repeated, drain within a deadline and exit.
  */
-import { ConfigError, loadConfig, processEnv, type Config, type Role } from '../../config/index.ts';
+import { Redis } from 'ioredis';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ConfigError, loadConfig, loadDotEnv, processEnv, type Config, type Role } from '../../config/index.ts';
+import { registerQueueDepths } from './metrics.ts';
 import { createApp, type App, type AppOverrides } from './create-app.ts';
+import { NoRedisError, resolveRedis, type RedisChoice } from './embedded-redis.ts';
+import { registerChainGauges, registerStoreGauges } from './flow-metrics.ts';
+import { Health, registerReadiness } from './health.ts';
+import { redisCheck, startHttpServer, type HealthCheck, type HttpServerHandle } from './http.ts';
+import { createLogger, redactSecrets, resolveLogFormat, type Logger } from './logger.ts';
 import { productionOverrides } from './production.ts';
 
-/** Seconds allowed for a graceful stop before in-flight work is abandoned (BullMQ retries it). */
+/** Time allowed for a graceful stop; past it, running jobs are handed back to their queues. */
 export const SHUTDOWN_DEADLINE_MS = 10_000;
 
-export async function runProcess(roles?: readonly Role[], extra: AppOverrides = {}): Promise<App | null> {
-  let config: Config;
+export interface RunProcessOptions {
+  /** Where a private Redis keeps its data (`.hashbell/`); default the working directory. */
+  readonly workDir?: string;
+  /** The address probed for a local Redis when REDIS_URL is unset (tests). */
+  readonly redisProbeUrl?: string;
+}
+
+const KEY_PREFIX = 'hb:';
+
+/**
+ * A PING-only connection for /readyz that fails fast instead of queueing while Redis is away, and
+ * its check: the address (never the credentials) and the last connection error.
+ */
+function redisHealth(url: string): { redis: Redis; check: HealthCheck } {
+  const r = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 200, 2_000) });
+  let lastError = '';
+  r.on('error', (e: Error) => { lastError = e.message; });
+  const { host } = new URL(url);
+  const ping = redisCheck(r);
+  return {
+    redis: r,
+    check: async () => (r.status === 'ready' ? ping() : `redis at ${host} not reachable (${redactSecrets(lastError || r.status)})`),
+  };
+}
+
+async function chooseRedis(config: Config, logger: Logger, o: RunProcessOptions): Promise<RedisChoice | null> {
   try {
-    config = loadConfig(processEnv());
+    return await resolveRedis(config, {
+      workDir: o.workDir ?? process.cwd(), ...(o.redisProbeUrl !== undefined ? { probeUrl: o.redisProbeUrl } : {}),
+      say: (line, fields) => logger.info(fields ?? {}, line),
+    });
+  } catch (e) {
+    if (!(e instanceof NoRedisError)) throw e;
+    process.stderr.write(`${e.lines.join('\n')}\n`);
+    process.exitCode = 1;
+    return null;
+  }
+}
+
+export async function runProcess(roles?: readonly Role[], extra: AppOverrides = {}, o: RunProcessOptions = {}): Promise<App | null> {
+  let loaded: Config;
+  try {
+    loadDotEnv();
+    loaded = loadConfig(processEnv());
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -22,17 +76,72 @@ export async function runProcess(roles?: readonly Role[], extra: AppOverrides = 
     }
     throw e;
   }
-  const effective: Config = roles ? { ...config, roles } : config;
-  const app = await createApp(effective, { ...(await productionOverrides(effective)), ...extra });
-  app.logger.info({ roles: effective.roles }, 'hashbell started');
+  const logger = createLogger({ level: loaded.logLevel, format: resolveLogFormat(loaded.logFormat, process.stderr.isTTY === true) });
+  const redisChoice = await chooseRedis(loaded, logger, o);
+  if (redisChoice === null) return null;
+  const config: Config = { ...loaded, redisUrl: redisChoice.url, ...(roles ? { roles } : {}) };
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const health = new Health();
+  const { redis: healthRedis, check: redisReady } = redisHealth(config.redisUrl);
+  health.set('redis', redisReady);
+  registerReadiness(registry, health);
+  for (const role of config.roles) health.pending(role, 'starting');
+  let http: HttpServerHandle;
+  try {
+    http = await startHttpServer({ port: config.httpPort, host: config.httpHost, registry, checks: () => health.all(), logger });
+  } catch (e) {
+    logger.error({ err: e as Error, port: config.httpPort, host: config.httpHost }, `cannot serve /readyz and /metrics on ${config.httpHost}:${config.httpPort} (in use? set HTTP_PORT)`);
+    healthRedis.disconnect();
+    await redisChoice.stop();
+    process.exitCode = 1;
+    return null;
+  }
+  logger.info({ url: http.url, port: http.port }, `serving /livez, /readyz and /metrics on ${http.url}`);
+
+  let app: App | null = null;
+  let appFailed = false;
   let stopping = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      logger.info({ signal }, 'already shutting down; exiting within the deadline');
+      return;
+    }
     stopping = true;
-    app.logger.info({ signal }, 'shutting down');
-    void app.shutdown(SHUTDOWN_DEADLINE_MS).finally(() => process.exit(0));
+    logger.info({ signal, deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutting down');
+    // Belt and braces: whatever hangs, the process is gone shortly after the deadline.
+    setTimeout(() => { logger.error('shutdown overran its deadline; exiting'); process.exit(1); }, SHUTDOWN_DEADLINE_MS + 5_000).unref();
+    void (async () => {
+      const started = Date.now();
+      while (app === null && !appFailed && Date.now() - started < SHUTDOWN_DEADLINE_MS) await new Promise((r) => setTimeout(r, 50));
+      if (app !== null) await app.shutdown(Math.max(1_000, SHUTDOWN_DEADLINE_MS - (Date.now() - started)));
+      await http.close();
+      healthRedis.disconnect();
+      await redisChoice.stop();
+      logger.info('stopped');
+    })().finally(() => process.exit(0));
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  // Not `once`: a second signal (npm and the process group both forward one) must not kill the
+  // process mid-drain with the default action.
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  try {
+    app = await createApp(config, { ...(await productionOverrides(config, { logger, registry, health })), ...extra });
+  } catch (e) {
+    // A bug at start-up: leave nothing running behind us (least of all a private redis-server).
+    appFailed = true;
+    await http.close();
+    healthRedis.disconnect();
+    await redisChoice.stop();
+    throw e;
+  }
+  health.delete('notifier');
+  health.delete('bot');
+  if (!config.roles.includes('watcher')) registerQueueDepths(registry, [app.evaluateQueue, ...Object.values(app.deliverQueues).filter((q) => q !== undefined)]);
+  registerChainGauges(registry, app.redis, KEY_PREFIX);
+  if (config.roles.includes('evaluator')) registerStoreGauges(registry, app.redis, KEY_PREFIX);
+  app.logger.info({ roles: config.roles, redis: redisChoice.kind }, 'hashbell started');
   return app;
 }

@@ -3,7 +3,30 @@
  * close is raced against a timer; whatever is still open after it is force-closed. Queues and
  * connections close last, after the workers that use them.
  */
+import type { Job } from 'bullmq';
 import type { Logger } from './logger.ts';
+
+/** Jobs a worker is processing right now, by id, with the lock token it holds. */
+export type InFlight = Map<string, { readonly job: Job; readonly token: string }>;
+
+/**
+ * Hands every job in `jobs` back to its queue's wait list, releasing our lock: used when a
+ * shutdown deadline passes, so another worker takes them now instead of after the lock expires
+ * and the stalled check runs. Returns how many were released. Never throws.
+ */
+export async function releaseInFlight(jobs: InFlight): Promise<number> {
+  let n = 0;
+  await Promise.all([...jobs.values()].map(async ({ job, token }) => {
+    try {
+      await job.moveToWait(token);
+      n += 1;
+    } catch {
+      // Finished meanwhile, or Redis is gone: the stalled check is the fallback.
+    }
+  }));
+  jobs.clear();
+  return n;
+}
 
 export interface Closeable {
   readonly name: string;

@@ -32,9 +32,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     if (args.length > 0) throw new UsageError(`start: takes no options (see '${CLI} start --help')`);
     const mod = await optionalModule<{ runProcess: () => Promise<unknown> }>('../app/run-process.ts');
     if (mod === null) throw new UsageError('start: the bot (src/app/run-process.ts) is not available in this build');
-    // Same as `npm start` (workers/all.ts). A bad configuration is reported by runProcess (exit 2);
-    // otherwise the bot runs until SIGINT/SIGTERM.
-    return (await mod.runProcess()) === null ? 2 : 0;
+    // Same as `npm start` (workers/all.ts). A bad configuration (exit 2) or no Redis to be had
+    // (exit 1) is reported by runProcess; otherwise the bot runs until SIGINT/SIGTERM.
+    return (await mod.runProcess()) === null ? (process.exitCode === 1 ? 1 : 2) : 0;
   },
   chart: async (args, io) => {
     const mod = await optionalModule<{ runChart: (args: readonly string[], io: CliIo) => Promise<number> }>('./chart.ts');

@@ -91,9 +91,12 @@ retrying with a log line. Sends no evaluate jobs, so it can run beside the bot. 
   start: `Usage: ${CLI} start
 
 Runs the bot (same as npm start): every role in ROLES (default all). Configuration comes from
-the environment; see .env.example. With no chat token set, it follows mempool.space live (needs
-internet; unreachable, it keeps retrying with a clear log line) and prints alerts to the console
-for one default subscription. Offline, '${CLI} demo' shows what the alerts look like.
+the environment and ./.env when present; see .env.example. With REDIS_URL unset it uses the
+Redis on 127.0.0.1:6379, or starts a private redis-server (data in .hashbell/) and stops it on
+exit. With no chat token set, it follows mempool.space live (needs internet; unreachable, it
+keeps retrying with a clear log line) and prints alerts to the console for one default
+subscription. /livez, /readyz and /metrics on HTTP_PORT. Offline, '${CLI} demo' shows what the
+alerts look like.
 `,
   demo: `Usage: ${CLI} demo [--blocks FILE] [--prices FILE]
 

@@ -60,6 +60,7 @@ export class FakeTelegramBotApi {
   private nextMessageId = new Map<number, number>();
   private poller: Poller | null = null;
   private failures = new Map<number | '*', { failure: Failure; times: number }>();
+  private methodFailures = new Map<string, { error: ApiError; times: number }>();
   private admins = new Map<number, Map<number, 'creator' | 'administrator'>>();
   private callbacks = new Set<string>();
   private waiters: Array<() => void> = [];
@@ -102,6 +103,14 @@ export class FakeTelegramBotApi {
   /** Next `times` sends to `chatId` ('*' = any chat) fail this way (Infinity = until cleared). */
   injectFailure(chatId: number | '*', failure: Failure, times = Infinity): void { this.failures.set(chatId, { failure, times }); }
   clearFailure(chatId: number | '*'): void { this.failures.delete(chatId); }
+
+  /**
+   * The next `times` calls of `method` ('*' = any method; case-insensitive) answer `status` with
+   * `description`, as the real server does in an outage (5xx) or for a revoked token (401).
+   */
+  failMethod(method: string, status: number, description: string, times = Infinity): void {
+    this.methodFailures.set(method.toLowerCase(), { error: err(status, description), times });
+  }
 
   /** A user writes `text`; commands get their bot_command entity as the real server sends them. */
   sendUserMessage(chat: FakeChat, from: FakeUser, text: string): Json {
@@ -198,6 +207,12 @@ export class FakeTelegramBotApi {
     const method = m[2]!.toLowerCase();
     const done = (r: unknown): void => { this.calls.push({ method: m[2]!, params, status: isApiError(r) ? r.status : 200 }); reply(res, r); };
     if (m[1] !== this.token) return done(err(401, 'Unauthorized'));
+    const forced = this.methodFailures.get(method) ?? this.methodFailures.get('*');
+    if (forced !== undefined) {
+      forced.times -= 1;
+      if (forced.times <= 0) this.methodFailures.delete(this.methodFailures.get(method) === forced ? method : '*');
+      return done(forced.error);
+    }
     switch (method) {
       case 'getme': return done(this.bot);
       case 'getupdates': return this.getUpdates(params, res, done);

@@ -258,7 +258,13 @@ export function telegramPlatform(opts: TelegramPlatformOptions): {
         ...(opts.webhookUrl !== undefined
           ? { webhook: { url: opts.webhookUrl, secretToken: webhookSecretFor(opts.token), port: opts.webhookPort ?? 8443, host: '0.0.0.0' } } : {}),
       });
-      await bot.start();
+      try {
+        await bot.start();
+      } catch (e) {
+        // A failed attempt leaves nothing behind (listener, poller) for the next one to trip on.
+        await bot.stop().catch(() => undefined);
+        throw e;
+      }
       return { stop: () => bot.stop() };
     },
   };

@@ -10,6 +10,7 @@ describe('loadConfig defaults', () => {
     const c = loadConfig({});
     expect(c).toEqual({
       redisUrl: 'redis://127.0.0.1:6379',
+      redisUrlSet: false,
       mempoolUrl: 'https://mempool.space',
       mempoolMaxRps: 4,
       bitcoinRpcUrl: undefined,
@@ -21,9 +22,12 @@ describe('loadConfig defaults', () => {
       discordApplicationId: undefined,
       discordApiBase: 'https://discord.com/api',
       discordGuildId: undefined,
+      telegramWebhookPort: 8443,
       httpPort: 9464,
+      httpHost: '127.0.0.1',
       roles: ['watcher', 'evaluator', 'notifier', 'bot'],
       logLevel: 'info',
+      logFormat: 'auto',
     });
   });
 
@@ -40,7 +44,13 @@ const good: Array<[string, Record<string, string>, Record<string, unknown>]> = [
   ['own mempool instance, trailing slash dropped', { MEMPOOL_URL: 'http://umbrel.local:3006/' }, { mempoolUrl: 'http://umbrel.local:3006' }],
   ['fractional rate limit', { MEMPOOL_MAX_RPS: '0.5' }, { mempoolMaxRps: 0.5 }],
   ['high rate for a private instance', { MEMPOOL_MAX_RPS: '50' }, { mempoolMaxRps: 50 }],
-  ['rediss with password', { REDIS_URL: 'rediss://:pw@redis.example:6380/2' }, { redisUrl: 'rediss://:pw@redis.example:6380/2' }],
+  ['rediss with password', { REDIS_URL: 'rediss://:pw@redis.example:6380/2' }, { redisUrl: 'rediss://:pw@redis.example:6380/2', redisUrlSet: true }],
+  ['REDIS_URL naming the default address still means exactly that server', { REDIS_URL: 'redis://127.0.0.1:6379' }, { redisUrlSet: true }],
+  ['blank REDIS_URL is unset (the start path may run a private server)', { REDIS_URL: ' ' }, { redisUrl: 'redis://127.0.0.1:6379', redisUrlSet: false }],
+  ['metrics on all interfaces when asked', { HTTP_HOST: '0.0.0.0' }, { httpHost: '0.0.0.0' }],
+  ['IPv6 loopback', { HTTP_HOST: '::1' }, { httpHost: '::1' }],
+  ['webhook port', { TELEGRAM_WEBHOOK_PORT: '8080' }, { telegramWebhookPort: 8080 }],
+  ['log format', { LOG_FORMAT: 'Pretty' }, { logFormat: 'pretty' }],
   ['bitcoind with credentials', { BITCOIN_RPC_URL: 'http://user:pass@127.0.0.1:8332' }, { bitcoinRpcUrl: 'http://user:pass@127.0.0.1:8332' }],
   ['bitcoind as the chain source', { CHAIN_SOURCE: 'bitcoind', BITCOIN_RPC_URL: 'http://u:p@127.0.0.1:8332' }, { chainSource: 'bitcoind' }],
   ['chain source case tolerated', { CHAIN_SOURCE: ' Mempool ' }, { chainSource: 'mempool' }],
@@ -91,6 +101,10 @@ const bad: Array<[string, Record<string, string>, string, string | null]> = [
   ['empty role list', { ROLES: ',' }, 'ROLES', null],
   ['all mixed with roles', { ROLES: 'all,bot' }, 'ROLES', null],
   ['log level', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', null],
+  ['log format', { LOG_FORMAT: 'xml' }, 'LOG_FORMAT', null],
+  ['http host with a scheme', { HTTP_HOST: 'http://0.0.0.0' }, 'HTTP_HOST', null],
+  ['http host with spaces', { HTTP_HOST: 'my host' }, 'HTTP_HOST', null],
+  ['webhook port text', { TELEGRAM_WEBHOOK_PORT: 'https' }, 'TELEGRAM_WEBHOOK_PORT', null],
 ];
 
 describe('loadConfig rejects bad values with one line naming the variable', () => {
