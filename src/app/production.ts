@@ -72,7 +72,8 @@ export async function productionOverrides(config: Config): Promise<AppOverrides>
       ...(config.telegramWebhookUrl !== undefined ? { webhookUrl: config.telegramWebhookUrl } : {}),
     });
     notifiers.telegram = tg.notifier;
-    bots.push((app) => tg.startBot(app.service));
+    // Commands answer "temporarily unavailable" at once while the app's Redis is not reachable.
+    bots.push((app) => tg.startBot(app.service, { available: () => app.redis.status === 'ready' }));
   }
   const { discordToken, discordApplicationId } = config;
   if (discordToken !== undefined && discordApplicationId !== undefined) {
