@@ -82,6 +82,7 @@ export async function productionOverrides(config: Config): Promise<AppOverrides>
     bots.push(async (app) => {
       const bot = createDiscordBot({
         token: discordToken, applicationId: discordApplicationId, apiBase: config.discordApiBase, service: app.service, logger, notifier, charts, chartRules,
+        gate: { available: () => app.redis.status === 'ready' },
       });
       await bot.start();
       return { stop: () => bot.stop() };

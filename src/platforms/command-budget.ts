@@ -24,8 +24,8 @@ export type BudgetDecision =
   | { readonly kind: 'run' }
   /** Over budget for the first time since the last command ran: tell them once. */
   | { readonly kind: 'notice'; readonly retryInSec: number }
-  /** Over budget and already told: say nothing. */
-  | { readonly kind: 'silent' };
+  /** Over budget and already told: say nothing (Discord says it anyway, ephemerally). */
+  | { readonly kind: 'silent'; readonly retryInSec: number };
 
 interface Bucket { tokens: number; atMs: number; noticed: boolean }
 
@@ -50,9 +50,10 @@ export class CommandBudget {
       b.noticed = false;
       return { kind: 'run' };
     }
-    if (b.noticed) return { kind: 'silent' };
+    const retryInSec = Math.max(1, Math.ceil((1 - b.tokens) / this.perMs / 1000));
+    if (b.noticed) return { kind: 'silent', retryInSec };
     b.noticed = true;
-    return { kind: 'notice', retryInSec: Math.max(1, Math.ceil((1 - b.tokens) / this.perMs / 1000)) };
+    return { kind: 'notice', retryInSec };
   }
 
   private refill(chat: string, now: number): Bucket {
