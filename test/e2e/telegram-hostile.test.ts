@@ -57,7 +57,13 @@ async function run(name: string, limits: Limits, spam: null | { repliesFirst: nu
     const all = [GROUP.id, ...PRIVATE];
     await waitFor(() => all.every((id) => arrived(id) !== undefined), 40_000, 'every alert');
     const notAlerts = () => inGroup().filter((m) => !isAlert(m.plain)).length;
-    if (spam !== null) await waitFor(() => notAlerts() >= spam.answered + 1, 40_000, 'the answers and the budget reply');
+    if (spam !== null) {
+      await waitFor(() => notAlerts() >= spam.answered + 1, 60_000, 'the answers and the budget reply').catch((e: unknown) => {
+        const seen = inGroup().map((m) => m.plain.slice(0, 30));
+        const refused = w.fake.calls.filter((c) => c.status !== 200).map((c) => `${c.method} ${c.status}`);
+        throw new Error(`${String(e)}; the group saw ${JSON.stringify(seen)}; refused calls ${JSON.stringify(refused)}`);
+      });
+    }
     await new Promise((r) => setTimeout(r, 1500)); // anything sent twice would show by now
     return {
       privateMs: PRIVATE.map((id) => arrived(id)! - t0),
