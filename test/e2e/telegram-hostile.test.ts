@@ -50,7 +50,8 @@ async function run(name: string, limits: Limits, spam: null | { repliesFirst: nu
       for (let i = 0; i < SPAM; i++) w.fake.sendUserMessage(GROUP, bob, '/status');
       await waitFor(() => inGroup().length >= spam.repliesFirst, 20_000, 'the first replies to the spam');
     }
-    const isAlert = (text: string) => text.includes(`Block ${RETARGET_HEIGHT}`);
+    // The retarget alert (a /status answered after the block came in names the block too).
+    const isAlert = (text: string) => text.includes(`Block ${RETARGET_HEIGHT}`) && /Difficulty retarget: [+−-]/.test(text);
     const arrived = (chatId: number) => w.fake.sent.find((m) => m.chatId === chatId && isAlert(m.plain))?.atMs;
     const t0 = Date.now();
     await w.block(retarget!);
