@@ -20,6 +20,7 @@ import { silentLogger } from '../src/app/logger.ts';
 import { EvaluateJobSchema, evaluateJobId } from '../src/jobs/queues.ts';
 import { createTelegramNotifier } from '../src/platforms/telegram/bot.ts';
 import { ThresholdJudge } from '../test/fakes/memory-judge.ts';
+import { simplePlan } from '../test/fakes/memory-plan.ts';
 import { makeSnapshot, MemorySnapshotReader } from '../test/fakes/memory-snapshots.ts';
 import { FakeTelegramBotApi } from '../test/fakes/telegram-bot-api.ts';
 import { TELEGRAM_FAQ_LIMITS } from '../test/fakes/telegram-limits.ts';
@@ -84,7 +85,7 @@ async function viaEngine(fake: FakeTelegramBotApi): Promise<void> {
   const app = await createApp(
     { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier'], telegramBotToken: fake.token, discordToken: undefined, logLevel: 'silent' },
     {
-      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), snapshots,
+      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), plan: simplePlan, snapshots,
       notifiers: { telegram: notifier }, tickEveryMs: 0, deliverConcurrency: CONCURRENCY,
       rateLimits: { telegram: { max: LIMIT, durationMs: 1000 } },
     },

@@ -64,6 +64,12 @@ export class DeliveryError extends Error {
       readonly code?: number | string;
       /** For 'rate-limited': how long the platform asked us to wait. */
       readonly retryAfterMs?: number;
+      /**
+       * For 'rate-limited': whose limit it is. 'chat' (one chat's own pacing: Telegram 1/s per
+       * chat or 20/min per group, a Discord channel's route bucket) delays only that message;
+       * 'platform' (absent: a real 429 or the global cap) pauses the platform's whole queue.
+       */
+      readonly scope?: 'chat' | 'platform';
       /** For Telegram group→supergroup migration: the new chat id. */
       readonly migrateToId?: string;
     },

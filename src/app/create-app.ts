@@ -94,7 +94,9 @@ export interface App {
  * - Pacing, layer 2 (the notifier, per process): the finer limits only it knows — Telegram's
  *   1/s per chat and 20/min per group (TelegramPacer), Discord's per-route buckets and global
  *   50/s (discord.js REST). A platform's 429 pauses this queue for its `retry_after`
- *   (worker.rateLimit in deliver-processor.ts), so a burst costs a delay, never a message.
+ *   (worker.rateLimit in deliver-processor.ts), so a burst costs a delay, never a message. One
+ *   chat's own limit never pauses it: that chat's message alone goes to the delayed set
+ *   (DeliveryError scope 'chat' → job.moveToDelayed) while the worker serves other chats.
  * - Retrying: BullMQ alone (DELIVER_JOB_OPTS attempts + exponential backoff). The notifiers do
  *   not retry (discord.js REST `retries: 0`; telegraf calls are single-shot); deliver-processor
  *   classifies each failure once: retryable → throw, permanent → deactivate, rate-limited → pause.

@@ -121,7 +121,11 @@ export async function productionOverrides(config: Config, given?: ProcessContext
       ...(config.telegramWebhookUrl !== undefined ? { webhookUrl: config.telegramWebhookUrl, webhookPort: config.telegramWebhookPort } : {}),
     });
     notifiers.telegram = tg.notifier;
-    bots.push({ name: 'telegram', tokenVariable: 'TELEGRAM_BOT_TOKEN', start: () => tg.startBot(serviceOf()) });
+    // Commands answer "temporarily unavailable" at once while the app's Redis is not reachable.
+    bots.push({
+      name: 'telegram', tokenVariable: 'TELEGRAM_BOT_TOKEN',
+      start: () => tg.startBot(appOf().service, { available: () => appOf().redis.status === 'ready' }),
+    });
   }
   const { discordToken, discordApplicationId } = config;
   if (discordToken !== undefined && discordApplicationId !== undefined) {
@@ -131,7 +135,8 @@ export async function productionOverrides(config: Config, given?: ProcessContext
       name: 'discord', tokenVariable: 'DISCORD_TOKEN',
       start: async () => {
         const bot = createDiscordBot({
-          token: discordToken, applicationId: discordApplicationId, apiBase: config.discordApiBase, service: serviceOf(), logger, notifier, charts, chartRules,
+          token: discordToken, applicationId: discordApplicationId, apiBase: config.discordApiBase, service: appOf().service, logger, notifier, charts, chartRules,
+          gate: { available: () => appOf().redis.status === 'ready' },
         });
         try {
           await bot.start();
@@ -143,10 +148,10 @@ export async function productionOverrides(config: Config, given?: ProcessContext
       },
     });
   }
-  let service: App['service'] | null = null;
-  const serviceOf = (): App['service'] => {
-    if (service === null) throw new Error('bot started before the app');
-    return service;
+  let started: App | null = null;
+  const appOf = (): App => {
+    if (started === null) throw new Error('bot started before the app');
+    return started;
   };
   return {
     logger,
@@ -157,7 +162,7 @@ export async function productionOverrides(config: Config, given?: ProcessContext
     // Each platform connects in the background and retries: one failing never holds up or ends
     // the others (/readyz says which is not connected, and why).
     startBots: async (app) => {
-      service = app.service;
+      started = app;
       return bots.map((b) => startWithRetry(b, { health, logger }));
     },
     closeables: [closeable],

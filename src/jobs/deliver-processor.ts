@@ -4,9 +4,17 @@
  * so a worker killed mid-send re-sends at most the messages it had in flight (bounded by its
  * concurrency) and loses none. Failures are classified once, here (DESIGN.md style 4):
  * retryable → throw (BullMQ backs off), permanent → UnrecoverableError + deactivate + tell the
- * owner, rate-limited → pause the queue through the BullMQ limiter for retry_after.
+ * owner, rate-limited → depends on whose limit it is:
+ * - one chat's own limit (scope 'chat': Telegram 1/s per chat or 20/min per group, a Discord
+ *   channel's bucket) → only THIS job goes back to the delayed set until the chat's slot
+ *   (job.moveToDelayed + DelayedError: no attempt is spent, nothing was sent, the notification
+ *   key is still unclaimed so exactly-once holds) while the worker takes other chats' jobs;
+ * - the platform's limit (a real 429 with retry_after, or the global cap) → pause the whole
+ *   queue through the BullMQ limiter (worker.rateLimit) for retry_after.
+ * The notifier books the chat's slot for a delayed message (TelegramPacer tickets), so a later
+ * block's message to the same chat queues behind it: block order per chat is kept.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../app/logger.ts';
 import { DeliveryError, type NotificationLog, type Notifier, type OutboundMessage, type SubscriptionStore } from '../alerting/ports.ts';
@@ -48,13 +56,29 @@ function poison(deps: DeliverDeps, job: Job, issue: string | undefined): never {
   throw new UnrecoverableError(`poison deliver job: ${issue ?? 'invalid payload'}`);
 }
 
+/** What one processing attempt knows about where it runs (to pause the queue or delay the job). */
+interface Attempt {
+  readonly worker: Worker | undefined;
+  readonly job: Job;
+  /** The job's lock token (BullMQ passes it to the processor); moveToDelayed needs it. */
+  readonly token: string | undefined;
+}
+
 /** Sends once per key; classifies a DeliveryError into the one retry layer (BullMQ). */
-async function sendOnce(deps: DeliverDeps, worker: Worker | undefined, sub: Subscription, msg: OutboundMessage, key: string): Promise<DeliverOutcome> {
+async function sendOnce(deps: DeliverDeps, at: Attempt, sub: Subscription, msg: OutboundMessage, key: string): Promise<DeliverOutcome> {
   if (await deps.log.has(key)) return 'duplicate';
+  const { worker } = at;
   try {
     await deps.notifier.send(sub, msg);
   } catch (e) {
     if (!(e instanceof DeliveryError)) throw e;
+    if (e.kind === 'rate-limited' && e.context.scope === 'chat' && at.token !== undefined) {
+      // This chat's own limit: only this message waits; the queue keeps serving other chats.
+      const waitMs = Math.max(1, e.context.retryAfterMs ?? 1000);
+      deps.logger.debug({ subscriptionId: sub.id, waitMs }, 'chat paced; message delayed (queue not paused)');
+      await at.job.moveToDelayed(Date.now() + waitMs, at.token);
+      throw new DelayedError(`chat ${sub.id} paced for ${waitMs} ms`);
+    }
     if (e.kind === 'rate-limited') {
       const waitMs = Math.max(1000, e.context.retryAfterMs ?? 1000);
       deps.logger.warn({ subscriptionId: sub.id, waitMs }, 'rate limited; pausing the queue');
@@ -66,7 +90,7 @@ async function sendOnce(deps: DeliverDeps, worker: Worker | undefined, sub: Subs
     }
     if (e.kind === 'permanent' && e.context.migrateToId !== undefined && deps.migrate) {
       const moved = await deps.migrate(sub, e.context.migrateToId);
-      if (moved) return sendOnce(deps, worker, moved, { ...msg, subscriptionId: moved.id }, key);
+      if (moved) return sendOnce(deps, at, moved, { ...msg, subscriptionId: moved.id }, key);
     }
     if (e.kind === 'permanent') {
       deps.logger.warn({ subscriptionId: sub.id, code: e.context.code, status: e.context.status }, 'permanent delivery failure; deactivating');
@@ -80,7 +104,8 @@ async function sendOnce(deps: DeliverDeps, worker: Worker | undefined, sub: Subs
   return 'sent';
 }
 
-async function deliverDigest(deps: DeliverDeps, worker: Worker | undefined, job: Job): Promise<DeliverOutcome> {
+async function deliverDigest(deps: DeliverDeps, at: Attempt): Promise<DeliverOutcome> {
+  const { job } = at;
   const parsed = DigestJobSchema.safeParse(job.data);
   if (!parsed.success) poison(deps, job, parsed.error.issues[0]?.message);
   const { releaseAtSec } = parsed.data;
@@ -109,19 +134,19 @@ async function deliverDigest(deps: DeliverDeps, worker: Worker | undefined, job:
   }
   const last = events.at(-1) as AlertEvent;
   const msg: OutboundMessage = { subscriptionId, height: last.height, hash: last.hash, events, digest: true };
-  const out = await sendOnce(deps, worker, sub, msg, messageKey(parsed.data.subscriptionId, String(releaseAtSec), true));
+  const out = await sendOnce(deps, at, sub, msg, messageKey(parsed.data.subscriptionId, String(releaseAtSec), true));
   await deps.redis.ltrim(heldKey, raw.length, -1);
   return out;
 }
 
 /** The processor of one platform's deliver queue (deliver and digest jobs). */
-export function deliverProcessor(deps: DeliverDeps, getWorker: () => Worker | undefined): (job: Job) => Promise<DeliverOutcome> {
+export function deliverProcessor(deps: DeliverDeps, getWorker: () => Worker | undefined): (job: Job, token?: string) => Promise<DeliverOutcome> {
   const platform = deps.notifier.platform;
   const count = (outcome: string): void => { deps.metrics?.deliveries.inc({ platform, outcome }); };
-  const inner = deliverOrDigest(deps, getWorker);
-  return async (job) => {
+  const inner = deliverOrDigest(deps);
+  return async (job, token) => {
     try {
-      const out = await inner(job);
+      const out = await inner({ worker: getWorker(), job, token });
       count(out);
       return out;
     } catch (e) {
@@ -136,12 +161,14 @@ function outcomeOf(e: unknown): string {
   if (e instanceof DeliveryError) return e.kind;
   if (e instanceof UnrecoverableError) return e.message.startsWith('poison') ? 'poison' : 'permanent';
   if (e instanceof Error && e.name === 'RateLimitError') return 'rate-limited';
+  if (e instanceof DelayedError) return 'chat-paced';
   return 'error';
 }
 
-function deliverOrDigest(deps: DeliverDeps, getWorker: () => Worker | undefined): (job: Job) => Promise<DeliverOutcome> {
-  return async (job) => {
-    if (job.name === DIGEST_JOB_NAME) return deliverDigest(deps, getWorker(), job);
+function deliverOrDigest(deps: DeliverDeps): (at: Attempt) => Promise<DeliverOutcome> {
+  return async (at) => {
+    const { job } = at;
+    if (job.name === DIGEST_JOB_NAME) return deliverDigest(deps, at);
     const parsed = DeliverJobSchema.safeParse(job.data);
     if (!parsed.success) poison(deps, job, parsed.error.issues[0]?.message);
     const d = parsed.data;
@@ -151,6 +178,6 @@ function deliverOrDigest(deps: DeliverDeps, getWorker: () => Worker | undefined)
     if (!sub || !sub.active) return 'inactive';
     if (sub.id !== d.subscriptionId) deps.logger.info({ from: d.subscriptionId, to: sub.id }, 'subscription moved; delivering to its new id');
     const msg: OutboundMessage = { subscriptionId: sub.id, height: d.height, hash: d.hash, digest: d.digest, events: d.events as unknown as AlertEvent[] };
-    return sendOnce(deps, getWorker(), sub, msg, messageKey(d.subscriptionId, d.hash, d.digest));
+    return sendOnce(deps, at, sub, msg, messageKey(d.subscriptionId, d.hash, d.digest));
   };
 }

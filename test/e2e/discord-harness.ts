@@ -17,6 +17,7 @@ import { engineKeys } from '../../src/store/keys.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
 import { subscriptionId } from '../../src/subscriptions/service.ts';
 import { DiscordStandIn, type DiscordStandInOptions } from '../fakes/discord/index.ts';
+import type { DiscordGateOptions } from '../../src/platforms/discord/command-gate.ts';
 import { cleanPrefix, waitFor } from '../integration/engine-harness.ts';
 import { chainFeed, type EngineWorld } from './chain-feed.ts';
 import { testRedis, testRedisUrl } from '../support/redis.ts';
@@ -38,13 +39,21 @@ export interface DiscordWorldOptions {
   readonly charts?: ChartRenderer;
   /** Redis DB (default DC_DB). */
   readonly db?: number;
+  /** Interaction entry (default: a budget no commands test meets; storage = the app's Redis). */
+  readonly gate?: DiscordGateOptions;
+  /** Use this Redis instead of the test Redis (a test that stops its own redis-server). */
+  readonly redisUrl?: string;
 }
+
+/** Commands tests send many commands in a row; the budget has tests of its own. */
+const NO_BUDGET = { burst: 10_000, perMinute: 10_000 };
 
 export async function startDiscordWorld(name: string, standInOpts: DiscordStandInOptions = {}, opts: DiscordWorldOptions = {}): Promise<DiscordWorld> {
   const standIn = await DiscordStandIn.start(standInOpts);
   await registerCommands({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, guildId: standIn.guildId });
   const prefix = `hb-test-dc-${name}-${process.pid}`;
-  const redis = testRedis(opts.db ?? DC_DB, { maxRetriesPerRequest: null });
+  const redis = opts.redisUrl !== undefined ? new Redis(opts.redisUrl, { maxRetriesPerRequest: null }) : testRedis(opts.db ?? DC_DB, { maxRetriesPerRequest: null });
+  redis.on('error', () => undefined); // a test may stop its own redis-server
   await cleanPrefix(redis, prefix);
   const logger = silentLogger();
   const keys = engineKeys(`${prefix}:`);
@@ -54,12 +63,15 @@ export async function startDiscordWorld(name: string, standInOpts: DiscordStandI
   const notifier = createDiscordNotifier({ token: standIn.token, apiBase: standIn.apiBase, logger, restOffsetMs: 20, ...charts, ...chartRules });
   let bot: DiscordBot | undefined;
   const app = await createApp(
-    { redisUrl: testRedisUrl(), roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: undefined, discordToken: standIn.token, logLevel: 'silent' },
+    { redisUrl: opts.redisUrl ?? testRedisUrl(), roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: undefined, discordToken: standIn.token, logLevel: 'silent' },
     {
       redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, // the real judge, index plan and chain-state reader: createApp's defaults
       notifiers: { discord: notifier }, tickEveryMs: 0,
       startBots: async (a) => {
-        bot = createDiscordBot({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, service: a.service, logger, notifier, ...charts });
+        bot = createDiscordBot({
+          token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, service: a.service, logger, notifier, ...charts,
+          gate: { budget: NO_BUDGET, available: () => a.redis.status === 'ready', ...opts.gate },
+        });
         await bot.start();
         return [{ stop: () => bot!.stop() }];
       },

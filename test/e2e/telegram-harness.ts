@@ -10,6 +10,7 @@ import { createApp, type App } from '../../src/app/create-app.ts';
 import { silentLogger } from '../../src/app/logger.ts';
 import { createTelegramBot, createTelegramNotifier, type TelegramBot } from '../../src/platforms/telegram/bot.ts';
 import type { TelegramLimits } from '../../src/platforms/telegram/pacer.ts';
+import type { CommandGateOptions } from '../../src/platforms/telegram/command-gate.ts';
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
 import { defaultIndexPlan } from '../../src/store/index-plan.ts';
 import { engineKeys } from '../../src/store/keys.ts';
@@ -40,14 +41,22 @@ export interface WorldOptions {
   charts?: ChartRenderer;
   /** Redis DB (default TG_DB). */
   db?: number;
+  /** Command entry (default: a budget no conversation test meets; storage = the app's Redis). */
+  gate?: CommandGateOptions;
+  /** Use this Redis instead of the test Redis (a test that stops its own redis-server). */
+  redisUrl?: string;
 }
+
+/** Conversation tests send dozens of commands in a row; the budget has tests of its own. */
+const NO_BUDGET = { burst: 10_000, perMinute: 10_000 };
 
 const FAST: TelegramLimits = { globalPerSec: 1000, chatIntervalMs: 0, groupPerMin: 10_000, maxInlineWaitMs: 3000 };
 
 export async function startTelegramWorld(name: string, opts: WorldOptions = {}): Promise<TelegramWorld> {
   const fake = await FakeTelegramBotApi.start(opts.fakeLimits ? { limits: opts.fakeLimits } : {});
   const prefix = `hb-test-tg-${name}-${process.pid}`;
-  const redis = testRedis(opts.db ?? TG_DB, { maxRetriesPerRequest: null });
+  const redis = opts.redisUrl !== undefined ? new Redis(opts.redisUrl, { maxRetriesPerRequest: null }) : testRedis(opts.db ?? TG_DB, { maxRetriesPerRequest: null });
+  redis.on('error', () => undefined); // a test may stop its own redis-server
   await cleanPrefix(redis, prefix);
   const logger = silentLogger();
   const keys = engineKeys(`${prefix}:`);
@@ -56,7 +65,7 @@ export async function startTelegramWorld(name: string, opts: WorldOptions = {}):
   const notifier = createTelegramNotifier({ token: fake.token, apiRoot: fake.apiRoot, logger, limits: opts.botLimits ?? FAST, ...charts });
   let bot: TelegramBot | undefined;
   const app = await createApp(
-    { redisUrl: testRedisUrl(), roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: fake.token, discordToken: undefined, logLevel: 'silent' },
+    { redisUrl: opts.redisUrl ?? testRedisUrl(), roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: fake.token, discordToken: undefined, logLevel: 'silent' },
     {
       redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, // the real judge, index plan and chain-state reader: createApp's defaults
       notifiers: { telegram: notifier }, tickEveryMs: 0, rateLimits: { telegram: { max: 30, durationMs: 1000 } },
@@ -64,6 +73,7 @@ export async function startTelegramWorld(name: string, opts: WorldOptions = {}):
         bot = createTelegramBot({
           token: fake.token, apiRoot: fake.apiRoot, service: a.service, logger, notifier, ...charts,
           deactivate: (t) => store.setActive(subscriptionId(t), false),
+          gate: { budget: NO_BUDGET, available: () => a.redis.status === 'ready', ...opts.gate },
         });
         await bot.start();
         return [{ stop: () => bot!.stop() }];

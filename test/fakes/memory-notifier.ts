@@ -4,7 +4,8 @@
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../src/alerting/ports.ts';
 import type { Platform, Subscription } from '../../src/alerting/types.ts';
 
-export type ScriptedFailure = 'retryable' | 'permanent' | { rateLimitedMs: number } | { migrateTo: string };
+/** `chatWaitMs`: the chat's own limit (scope 'chat'); `rateLimitedMs`: a platform 429. */
+export type ScriptedFailure = 'retryable' | 'permanent' | { rateLimitedMs: number } | { chatWaitMs: number } | { migrateTo: string };
 
 export class RecordingNotifier implements Notifier {
   readonly sent: OutboundMessage[] = [];
@@ -21,6 +22,9 @@ export class RecordingNotifier implements Notifier {
     if (f === 'permanent') throw new DeliveryError('permanent', 'bot was blocked by the user', { platform: this.platform, status: 403 });
     if (f !== undefined && 'migrateTo' in f) {
       throw new DeliveryError('permanent', 'group chat was upgraded to a supergroup chat', { platform: this.platform, status: 400, migrateToId: f.migrateTo });
+    }
+    if (f !== undefined && 'chatWaitMs' in f) {
+      throw new DeliveryError('rate-limited', 'chat paced', { platform: this.platform, retryAfterMs: f.chatWaitMs, scope: 'chat' });
     }
     if (f !== undefined) throw new DeliveryError('rate-limited', 'too many requests', { platform: this.platform, status: 429, retryAfterMs: f.rateLimitedMs });
     this.sent.push(message);

@@ -120,6 +120,21 @@ export class FakeTelegramBotApi {
     return this.pushUpdate({ message });
   }
 
+  /**
+   * A user forwards someone else's message (Bot API 7: `forward_origin`, plus the older
+   * `forward_from`/`forward_date` fields the server still sends); its entities come along.
+   */
+  forwardUserMessage(chat: FakeChat, from: FakeUser, original: FakeUser, text: string): Json {
+    const cmd = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
+    const date = nowSec() - 60;
+    const message: Json = {
+      message_id: this.messageId(chat.id), date: nowSec(), chat: chatJson(chat), from: userJson(from), text,
+      forward_origin: { type: 'user', date, sender_user: userJson(original) }, forward_from: userJson(original), forward_date: date,
+    };
+    if (cmd !== null) message['entities'] = [{ type: 'bot_command', offset: 0, length: cmd[0].length }];
+    return this.pushUpdate({ message });
+  }
+
   /** A user presses an inline button under the bot's message; returns the callback query id. */
   pressButton(chat: FakeChat, from: FakeUser, messageId: number, data: string): string {
     const id = `cb${this.nextUpdateId}`;

@@ -13,6 +13,8 @@ export interface FakeLimits {
   readonly chatBurst: number;
   /** Per group (negative chat id) messages per sliding minute. */
   readonly groupPerMin: number;
+  /** The group window's length (default a minute; shorter only to keep a test fast). */
+  readonly groupWindowMs?: number;
 }
 
 export const TELEGRAM_FAQ_LIMITS: FakeLimits = { globalPerSec: 30, globalBurst: 30, chatPerSec: 1, chatBurst: 3, groupPerMin: 20 };
@@ -57,11 +59,12 @@ export class FloodControl {
     const c = chat.take(now);
     if (c > 0) { this.global.refund(); return Math.max(1, Math.ceil(c / 1000)); }
     if (chatId < 0) {
-      const recent = (this.groups.get(chatId) ?? []).filter((t) => now - t < 60_000);
+      const windowMs = this.limits.groupWindowMs ?? 60_000;
+      const recent = (this.groups.get(chatId) ?? []).filter((t) => now - t < windowMs);
       if (recent.length >= this.limits.groupPerMin) {
         this.global.refund(); chat.refund();
         this.groups.set(chatId, recent);
-        return Math.max(1, Math.ceil((60_000 - (now - recent[0]!)) / 1000));
+        return Math.max(1, Math.ceil((windowMs - (now - recent[0]!)) / 1000));
       }
       recent.push(now);
       this.groups.set(chatId, recent);

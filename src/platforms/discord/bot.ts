@@ -9,6 +9,7 @@ import type { Logger } from '../../app/logger.ts';
 import type { SubscriptionService } from '../../subscriptions/service.ts';
 import type { ChartRenderer, ChartRules } from '../chart-picture.ts';
 import { handleInteraction } from './handlers.ts';
+import { discordGate, type DiscordGateOptions } from './command-gate.ts';
 import { DiscordNotifier } from './notifier.ts';
 import { Pacer } from './pacer.ts';
 
@@ -40,6 +41,8 @@ export interface DiscordBotOptions {
   readonly charts?: ChartRenderer;
   /** For the notifier the bot builds when none is given (see DiscordNotifierOptions). */
   readonly chartRules?: ChartRules;
+  /** Command budget and storage availability at interaction entry (see command-gate.ts). */
+  readonly gate?: DiscordGateOptions;
 }
 
 export interface DiscordNotifierOptions {
@@ -49,15 +52,33 @@ export interface DiscordNotifierOptions {
   readonly restOffsetMs?: number;
   /** Requests per second the notifier spaces evenly; Discord's global limit is 50. */
   readonly requestsPerSec?: number;
+  /**
+   * Longest wait for a channel's own message bucket served inline (default 3 s); beyond it the
+   * request is refused at once (RateLimitError) and that one delivery is delayed by BullMQ while
+   * the worker serves other channels.
+   */
+  readonly maxInlineWaitMs?: number;
   /** Optional: alerts carry a chart in their embed (absent = exactly the text-only embeds). */
   readonly charts?: ChartRenderer;
   /** The subscriber's rules for the chart's threshold lines (e.g. `(sub) => store.listRules(sub.id)`). */
   readonly chartRules?: ChartRules;
 }
 
-/** The one REST client: `retries: 0` because the one retry layer is BullMQ (see notifier.ts). */
+/** Channel message routes: the per-channel buckets alerts go through (interactions use webhooks). */
+const CHANNEL_MESSAGES = '/channels/:id/messages';
+
+/**
+ * The one REST client: `retries: 0` because the one retry layer is BullMQ (see notifier.ts). A
+ * channel's own bucket that would hold a request longer than `maxInlineWaitMs` rejects it
+ * instead (the notifier turns that into a chat-scoped wait); the global limit is still waited
+ * out inline, since it holds every request anyway.
+ */
 function createRest(o: DiscordNotifierOptions): REST {
-  const rest = new REST({ api: o.apiBase, retries: 0, offset: o.restOffsetMs ?? 50, globalRequestsPerSecond: DISCORD_GLOBAL_PER_SEC }).setToken(o.token);
+  const maxInline = o.maxInlineWaitMs ?? 3000;
+  const rest = new REST({
+    api: o.apiBase, retries: 0, offset: o.restOffsetMs ?? 50, globalRequestsPerSecond: DISCORD_GLOBAL_PER_SEC,
+    rejectOnRateLimit: (d) => !d.global && d.route.startsWith(CHANNEL_MESSAGES) && d.timeToReset > maxInline,
+  }).setToken(o.token);
   rest.on('rateLimited', (info) => o.logger.debug({ route: info.route, global: info.global, waitMs: info.timeToReset }, 'discord rate limit: waiting'));
   return rest;
 }
@@ -97,7 +118,11 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
     sendDm: (userId: string, content: string) => notifier.sendDm(userId, content),
     ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
   };
-  client.on(Events.InteractionCreate, (i) => void handleInteraction(i, deps));
+  const gate = discordGate(opts.gate ?? {}, logger);
+  client.on(Events.InteractionCreate, (i) => {
+    void gate(i).then((answered) => (answered ? undefined : handleInteraction(i, deps)))
+      .catch((e: unknown) => logger.warn({ err: e }, 'could not answer at interaction entry'));
+  });
   client.on(Events.Error, (e) => logger.error({ err: e }, 'discord client error'));
   client.on(Events.ShardResume, (id, replayed) => logger.info({ shard: id, replayed }, 'gateway resumed'));
   client.on(Events.ShardDisconnect, (ev, id) => logger.warn({ shard: id, code: ev.code }, 'gateway disconnected'));

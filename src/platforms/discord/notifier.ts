@@ -10,6 +10,9 @@
  * it. 429s are not retries: @discordjs/rest waits out the per-route buckets it learns from the
  * X-RateLimit headers and the global 50 requests/s, and sends the request again after Retry-After,
  * so a rate limit delays a message but never loses or duplicates it.
+ * A channel's own bucket further away than a few seconds is not waited for on a worker: the
+ * request is refused (RateLimitError) and becomes a chat-scoped 'rate-limited', which delays
+ * that one delivery (BullMQ) while the worker serves other channels.
  */
 import { DiscordAPIError, HTTPError, RateLimitError, Routes, type APIEmbed, type RawFile, type REST } from 'discord.js';
 import { redactSecrets, type Logger } from '../../app/logger.ts';
@@ -48,7 +51,9 @@ function classify(e: unknown, attempted: string): DeliveryError {
     return new DeliveryError('retryable', `${attempted}: Discord ${e.status} code ${code} ${clip(e.message, 200)}`, { platform: 'discord', status: e.status, code });
   }
   if (e instanceof RateLimitError) {
-    return new DeliveryError('rate-limited', `${attempted}: rate limited`, { platform: 'discord', status: 429, retryAfterMs: e.retryAfter });
+    // Thrown only for a channel's own bucket (see createRest): delay this delivery, not the queue.
+    const retryAfterMs = Math.max(e.retryAfter, e.timeToReset, 1);
+    return new DeliveryError('rate-limited', `${attempted}: rate limited`, { platform: 'discord', status: 429, retryAfterMs, scope: e.global ? 'platform' : 'chat' });
   }
   if (e instanceof HTTPError) return new DeliveryError('retryable', `${attempted}: Discord HTTP ${e.status}`, { platform: 'discord', status: e.status });
   const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

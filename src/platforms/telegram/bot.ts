@@ -11,6 +11,7 @@ import type { Logger } from '../../app/logger.ts';
 import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
 import { menuCommands } from './commands.ts';
 import { classifyTelegramError } from './errors.ts';
+import { commandGate, isForwarded, type CommandGateOptions } from './command-gate.ts';
 import { handleButton, handleCommand, targetOf, type ChatRef, type HandlerDeps, type Reply } from './handlers.ts';
 import type { ChartDeps, ChartRenderer, ChartRules } from '../chart-picture.ts';
 import { TelegramNotifier } from './notifier.ts';
@@ -71,6 +72,8 @@ export interface TelegramBotOptions extends TelegramNotifierOptions {
    * Defaults to `service.deactivate`.
    */
   readonly deactivate?: (target: Target) => Promise<void>;
+  /** Command budget, storage availability and deadline at command entry (see command-gate.ts). */
+  readonly gate?: CommandGateOptions;
 }
 
 export interface TelegramBot {
@@ -121,6 +124,7 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
    */
   const inFlight = new Set<Promise<void>>();
   const sendReply = replySender(bot.telegram, pacer, log);
+  const gate = commandGate(opts.gate ?? {}, log);
   function queueReply(chatId: number, reply: Reply): void {
     const p = sendReply(chatId, reply).catch((e: unknown) => log.error({ err: e instanceof Error ? e : new Error(String(e)) }, 'reply failed'));
     inFlight.add(p);
@@ -138,10 +142,14 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
     if (!('text' in msg)) return;
     const entity = msg.entities?.[0];
     if (entity?.type !== 'bot_command' || entity.offset !== 0) return;
+    if (isForwarded(msg)) { log.debug({ chatId: chat.id }, 'forwarded command ignored'); return; }
     const [name = '', addressee] = msg.text.slice(1, entity.length).split('@');
     if (addressee !== undefined && addressee.toLowerCase() !== ctx.botInfo.username.toLowerCase()) return;
     const args = msg.text.slice(entity.length).trim().split(/\s+/).filter((a) => a.length > 0);
-    const reply = await handleCommand(deps, chat, ctx.from.id, name.toLowerCase(), args);
+    const admission = gate.admit(chat.id, chat.type === 'private', name.toLowerCase());
+    if (admission !== 'run') { if (admission !== null) queueReply(chat.id, admission); return; }
+    const work = handleCommand(deps, chat, ctx.from.id, name.toLowerCase(), args);
+    const reply = await gate.bounded(work, (late) => queueReply(chat.id, late));
     if (reply !== null) queueReply(chat.id, reply);
   });
 
@@ -149,6 +157,8 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
     const q = ctx.callbackQuery;
     const chat = ctx.chat as ChatRef | undefined;
     if (chat === undefined || !('data' in q) || q.message === undefined) { await ctx.answerCbQuery(); return; }
+    const refused = gate.admitButton(chat.id);
+    if (refused !== null) { await ctx.answerCbQuery(refused); return; }
     const out = await handleButton(deps, chat, q.from.id, q.data);
     await ctx.answerCbQuery(out.toast);
     if (out.edit !== undefined) {
@@ -247,14 +257,15 @@ export interface TelegramPlatformOptions {
  */
 export function telegramPlatform(opts: TelegramPlatformOptions): {
   notifier: TelegramNotifier;
-  startBot(service: SubscriptionService): Promise<{ stop(deadlineMs: number): Promise<void> }>;
+  /** `gate.available`: false while storage is unreachable (commands then get a short reply). */
+  startBot(service: SubscriptionService, gate?: CommandGateOptions): Promise<{ stop(deadlineMs: number): Promise<void> }>;
 } {
   const notifier = createTelegramNotifier(opts);
   return {
     notifier,
-    async startBot(service) {
+    async startBot(service, gate) {
       const bot = createTelegramBot({
-        ...opts, service, notifier,
+        ...opts, service, notifier, ...(gate !== undefined ? { gate } : {}),
         ...(opts.webhookUrl !== undefined
           ? { webhook: { url: opts.webhookUrl, secretToken: webhookSecretFor(opts.token), port: opts.webhookPort ?? 8443, host: '0.0.0.0' } } : {}),
       });

@@ -10,8 +10,11 @@
  * when the text itself failed, i.e. nothing reached the chat) never sends anything twice.
  *
  * - Pacing: TelegramPacer spaces sends (30/s, 1/s per chat, 20/min per group); a long per-chat
- *   wait comes back as 'rate-limited' with retryAfterMs for BullMQ to reschedule.
- * - 429 → 'rate-limited' (retry_after), and the pacer holds that chat back meanwhile.
+ *   wait comes back as 'rate-limited' with scope 'chat' and retryAfterMs: the deliver processor
+ *   delays that one job (the queue keeps going), and the pacer has booked the chat's slot for
+ *   it under the message's key, so the chat's later messages stay behind it.
+ * - 429 → 'rate-limited' (retry_after, platform scope: the queue pauses), and the pacer holds
+ *   that chat back meanwhile.
  * - 403 blocked/kicked/deactivated, 400 chat not found → 'permanent' (the engine deactivates).
  * - 400 with migrate_to_chat_id → 'permanent' carrying migrateToId: the engine moves the
  *   subscription (SubscriptionService.migrate) and resends to the supergroup.
@@ -60,11 +63,12 @@ export class TelegramNotifier implements Notifier {
     const text = renderAlertMessage(message, sub, this.deps.nowSec());
     const logCtx = { height: message.height, events: message.events.length };
     const picture = this.deps.telegram.sendPhoto === undefined ? null : await alertChart(this.deps, sub, message, this.deps.logger);
+    const ticket = `${message.subscriptionId}|${message.digest ? 'd' : 'b'}|${message.hash}`;
     if (picture !== null && fitsCaption(text)) {
-      await this.deliver(sub, logCtx, (chatId) => this.photoOrText(chatId, picture, text));
+      await this.deliver(sub, logCtx, (chatId) => this.photoOrText(chatId, picture, text), ticket);
       return;
     }
-    await this.deliver(sub, logCtx, (chatId) => this.deps.telegram.sendMessage(chatId, text.value, EXTRA));
+    await this.deliver(sub, logCtx, (chatId) => this.deps.telegram.sendMessage(chatId, text.value, EXTRA), ticket);
     if (picture !== null) await this.photoAfterText(sub, picture, message);
   }
 
@@ -103,23 +107,23 @@ export class TelegramNotifier implements Notifier {
     }
   }
 
-  private async deliver(sub: Subscription, logCtx: Record<string, unknown>, request: (chatId: number) => Promise<unknown>): Promise<void> {
+  private async deliver(sub: Subscription, logCtx: Record<string, unknown>, request: (chatId: number) => Promise<unknown>, ticket?: string): Promise<void> {
     try {
-      await this.sendOnce(sub.targetId, request);
+      await this.sendOnce(sub.targetId, request, ticket);
     } catch (e) {
       const failure = classifyTelegramError(e, sub.targetId);
       const log = this.deps.logger.child({ subscription: sub.id, status: failure.context.status, ...logCtx });
       if (isRenderingBug(e)) log.error({ err: failure }, 'telegram refused our HTML: rendering bug, message dropped');
-      if (failure.kind !== 'retryable') log.warn({ kind: failure.kind, retryAfterMs: failure.context.retryAfterMs }, 'telegram delivery failed');
+      if (failure.kind === 'permanent' || failure.context.scope !== 'chat') log.warn({ kind: failure.kind, retryAfterMs: failure.context.retryAfterMs }, 'telegram delivery failed');
       throw failure;
     }
   }
 
-  private async sendOnce(chatIdText: string, request: (chatId: number) => Promise<unknown>): Promise<void> {
+  private async sendOnce(chatIdText: string, request: (chatId: number) => Promise<unknown>, ticket?: string): Promise<void> {
     const chatId = Number(chatIdText);
-    const waitMs = await this.deps.pacer.acquire(chatId);
+    const waitMs = await this.deps.pacer.acquire(chatId, undefined, ticket === undefined ? {} : { ticket });
     if (waitMs > 0) {
-      throw new DeliveryError('rate-limited', `Telegram chat ${chatIdText}: paced, next slot in ${waitMs} ms`, { platform: 'telegram', retryAfterMs: waitMs });
+      throw new DeliveryError('rate-limited', `Telegram chat ${chatIdText}: paced, next slot in ${waitMs} ms`, { platform: 'telegram', retryAfterMs: waitMs, scope: 'chat' });
     }
     try {
       await request(chatId);

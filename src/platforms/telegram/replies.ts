@@ -21,14 +21,15 @@ type Send = (chatId: number) => Promise<unknown>;
 
 /**
  * The bot's reply function; one per bot so replies share its pacer with alerts (both count
- * against the same per-chat and group limits).
+ * against the same per-chat and group limits) as `kind: 'reply'`: an alert waiting for the
+ * chat goes first, and replies leave part of a group's window to alerts.
  */
 export function replySender(telegram: Telegram, pacer: TelegramPacer, log: Logger): (chatId: number, reply: Reply) => Promise<void> {
   /** One request, paced and retried; resolves with the chat it reached (after a migration) or null. */
   async function attempt(chatId: number, send: Send): Promise<number | null> {
     let target = chatId;
     for (let n = 1; ; n++) {
-      const waitMs = await pacer.acquire(target, MAX_REPLY_WAIT_MS);
+      const waitMs = await pacer.acquire(target, MAX_REPLY_WAIT_MS, { kind: 'reply' });
       if (waitMs > 0) { log.warn({ chatId: target, waitMs }, 'reply dropped: chat is over its message limit'); return null; }
       try {
         await send(target);

@@ -58,7 +58,7 @@ describe('classifyDiscordError', () => {
   });
   it('a rejected rate limit is rate-limited with its wait', () => {
     const rl = new RateLimitError({ timeToReset: 1500, limit: 5, method: 'POST', hash: 'h', url: 'u', route: '/channels/:id/messages', majorParameter: '1', global: false, retryAfter: 1500, sublimitTimeout: 0, scope: 'user' });
-    expect(classifyDiscordError(rl, 'a')).toMatchObject({ kind: 'rate-limited', context: { retryAfterMs: 1500 } });
+    expect(classifyDiscordError(rl, 'a')).toMatchObject({ kind: 'rate-limited', context: { retryAfterMs: 1500, scope: 'chat' } });
   });
   it('never carries the token', () => {
     const token = 'MTAxNTAwMDAwMDAwMDAwMDAw.Gh7Tst.abcdefghijklmnopqrstuvwxyz0123';

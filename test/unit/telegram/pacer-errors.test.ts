@@ -96,9 +96,13 @@ describe('TelegramNotifier', () => {
     const clock = fakeClock();
     const pacer = new TelegramPacer(TELEGRAM_LIMITS, clock);
     const n = new TelegramNotifier({ telegram: { sendMessage: async () => { throw tgError(429, 'Too Many Requests: retry after 9', { retry_after: 9 }); } }, pacer, logger: silentLogger(), nowSec: () => 0 });
-    await expect(n.send(sub, message)).rejects.toMatchObject({ kind: 'rate-limited', context: { retryAfterMs: 9000 } });
-    // The next attempt for this chat is handed back to the queue instead of hitting Telegram again.
-    await expect(n.send(sub, message)).rejects.toMatchObject({ kind: 'rate-limited' });
+    // Telegram's own 429: the platform's word, the whole queue pauses (no 'chat' scope).
+    const first = await n.send(sub, message).catch((e: unknown) => e);
+    expect(first).toMatchObject({ kind: 'rate-limited', context: { retryAfterMs: 9000 } });
+    expect((first as DeliveryError).context.scope).toBeUndefined();
+    // The next attempt for this chat is handed back to the queue instead of hitting Telegram
+    // again — as this chat's own wait, which delays only its message.
+    await expect(n.send(sub, message)).rejects.toMatchObject({ kind: 'rate-limited', context: { scope: 'chat' } });
     expect(await pacer.acquire(42, Number.POSITIVE_INFINITY)).toBe(0);
   });
 });
