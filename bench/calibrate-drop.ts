@@ -5,10 +5,14 @@
  * in h). It also measures, with those thresholds, the mean delay and the share detected within
  * 30 days for step drops of several sizes (the "how soon" table the chat replies quote).
  *
- *   npx tsx bench/calibrate-drop.ts [--years 60] [--seeds 30] [--lookback 90d] > table.json
+ *   npx tsx bench/calibrate-drop.ts [--years 60] [--seeds 100] [--from previous.json] --write
  *
- * Prints the TypeScript table to stdout; progress on stderr. Takes a few minutes.
+ * Prints the JSON table to stdout (and with --write rewrites src/domain/drop-thresholds.ts);
+ * progress on stderr. About 15 minutes on one core; --from reuses the thresholds of an earlier
+ * JSON output and only re-measures. False-alarm rates are re-measured at the final thresholds on
+ * fresh seeds, steady and growing +1 %/epoch, and the larger is what the chat replies quote.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { DROP_PCTS, type CellParams } from '../src/domain/drop-detector.ts';
 import { BLOCKS_PER_YEAR, countFalseAlarms, runDrop } from '../src/domain/drop-simulate.ts';
 import { LOOKBACKS, type Lookback } from '../src/domain/types.ts';
@@ -21,15 +25,17 @@ const CHAIN_YEARS = 10;
 /** Target false alarms per rule-year: below the promised 1, with room for sampling error. */
 const TARGET = Number(args.get('target') ?? 0.7);
 const ONLY = args.get('lookback');
+const FROM = args.get('from');
+const WRITE = process.argv.includes('--write');
 /** Drop sizes (%) whose delay the table records. */
 export const DELAY_SIZES = [5, 8, 10, 15, 20, 25, 30, 40, 50] as const;
 const MONTH = 30 * 144;
 
-function falseAlarmRates(lookbackBlocks: number, cells: CellParams[]): Float64Array {
+function falseAlarmRates(lookbackBlocks: number, cells: CellParams[], seed0 = 1000, growthPerEpoch = 0): Float64Array {
   const fires = new Float64Array(cells.length);
   const chains = Math.ceil(YEARS / CHAIN_YEARS);
   for (let k = 0; k < chains; k++) {
-    const r = countFalseAlarms({ lookbackBlocks, cells, years: CHAIN_YEARS, seed: 1000 + k });
+    const r = countFalseAlarms({ lookbackBlocks, cells, years: CHAIN_YEARS, seed: seed0 + k, growthPerEpoch });
     for (let c = 0; c < cells.length; c++) fires[c]! += r.fires[c]!;
   }
   return fires.map((f) => f / (chains * CHAIN_YEARS));
@@ -71,12 +77,31 @@ function delays(lb: Lookback, hs: number[]): { delay: number[][]; within30d: num
   return { delay, within30d: within };
 }
 
+const previous = FROM === undefined ? null : (JSON.parse(readFileSync(FROM, 'utf8')) as { lookbacks: Record<string, { thresholds: number[] }> });
 const out: Record<string, unknown> = {};
 for (const lb of Object.keys(LOOKBACKS) as Lookback[]) {
   if (ONLY !== undefined && ONLY !== lb) continue;
-  const hs = calibrate(lb);
+  const hs = previous?.lookbacks[lb]?.thresholds ?? calibrate(lb);
+  const cells = DROP_PCTS.map((pct, i) => ({ pct, h: hs[i]! }));
+  const round = (a: Float64Array) => [...a].map((x) => Math.round(x * 100) / 100);
+  const steady = round(falseAlarmRates(LOOKBACKS[lb], cells, 9000));
+  const growing = round(falseAlarmRates(LOOKBACKS[lb], cells, 9500, 0.01));
   const d = delays(lb, hs);
-  out[lb] = { thresholds: hs, ...d };
+  out[lb] = { thresholds: hs, falseAlarms: steady, falseAlarmsGrowing: growing, ...d };
   process.stderr.write(`${lb}: ${JSON.stringify(hs)}\n`);
 }
-process.stdout.write(`${JSON.stringify({ years: YEARS, seeds: SEEDS, target: TARGET, blocksPerYear: BLOCKS_PER_YEAR, delaySizes: DELAY_SIZES, lookbacks: out })}\n`);
+const table = { years: YEARS, seeds: SEEDS, target: TARGET, blocksPerYear: BLOCKS_PER_YEAR, delaySizes: DELAY_SIZES, lookbacks: out };
+process.stdout.write(`${JSON.stringify(table)}\n`);
+if (WRITE) {
+  const body = `/**
+ * Calibrated drop-detector table, written by \`npx tsx bench/calibrate-drop.ts --write\` (do not
+ * edit by hand). Per lookback and drop cell 3…50 % (index pct − 3): the CUSUM threshold (nats)
+ * for at most ${TARGET} false alarms per rule-year on ${YEARS} simulated steady chain-years; the
+ * false-alarm rates re-measured on fresh seeds (steady; growing +1 %/epoch); and, for step drops
+ * of \`delaySizes\` % (${SEEDS} seeds each), the mean blocks to alarm (2 months if never) and the
+ * share seen within 30 days. test/unit/domain/drop-calibration.test.ts re-measures it.
+ */
+export const DROP_CALIBRATION = ${JSON.stringify(table)} as const;
+`;
+  writeFileSync(new URL('../src/domain/drop-calibration-table.ts', import.meta.url), body);
+}
