@@ -3,6 +3,7 @@
  * The same phrasing on every platform, so support answers never depend on where a user is.
  */
 import { dropCellPct } from '../domain/drop-detector.ts';
+import { LEVEL_WORDS } from './kinds/hashrate-drop.ts';
 import { DROP_DELAY_SIZES, dropDelay, dropFalseAlarmsPerYear } from '../domain/drop-thresholds.ts';
 import type { RuleSpec } from './types.ts';
 
@@ -70,7 +71,7 @@ export function describeRule(spec: RuleSpec): string {
     case 'hashrate-drop': {
       const cell = dropCellPct(spec.pct);
       const as = cell !== spec.pct ? ` (watched as ${cell} %)` : '';
-      return `hash rate down ${fmtNum(spec.pct)} % or more vs its ${spec.lookback} level${as}; messages show the ${spec.window} figure`;
+      return `hash rate down ${fmtNum(spec.pct)} % or more vs ${LEVEL_WORDS[spec.lookback]} (${spec.lookback} lookback)${as}; messages show the ${spec.window} figure`;
     }
     case 'hashrate-below':
       return `7d hash rate below ${fmtNum(spec.ehs)} EH/s`;

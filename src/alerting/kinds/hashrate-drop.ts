@@ -40,6 +40,14 @@ function cellOf(series: string, s: Snapshot): { st: DropState; lb: Lookback; pct
   return { st, lb: cell[0], pct: cell[1], alarm };
 }
 
+/**
+ * The reference in a miner's words: the lookback ends two weeks back (DROP_GAP_BLOCKS), so
+ * '14d' is "the level of 2–4 weeks ago".
+ */
+export const LEVEL_WORDS: Readonly<Record<Lookback, string>> = {
+  '7d': '2–3 weeks ago', '14d': '2–4 weeks ago', '30d': '2–6 weeks ago', '90d': '2 weeks–3½ months ago',
+};
+
 const utc = (sec: number): string => `${new Date(sec * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** Drop %, point and 90 % interval, over the blocks since the change point (exact Gamma). */
@@ -66,7 +74,7 @@ function read(series: string, s: Snapshot): Reading | null {
       unit: '%',
       window: `over the ${fmtNum(a.blocks, 0)} blocks since it began`,
       get aside() {
-        return `≈ ${fmtNum(refEhs * (1 - e.pct / 100), 0)} EH/s vs ${fmtNum(refEhs, 0)} EH/s (${c.lb} level)`;
+        return `≈ ${fmtNum(refEhs * (1 - e.pct / 100), 0)} EH/s now vs ${fmtNum(refEhs, 0)} EH/s ${LEVEL_WORDS[c.lb]}`;
       },
       get lines() {
         return [
@@ -77,7 +85,7 @@ function read(series: string, s: Snapshot): Reading | null {
       },
     };
   }
-  return { value: 0, shown: 0, unit: '%', window: `${c.lb} level ${fmtNum(refEhs, 0)} EH/s` };
+  return { value: 0, shown: 0, unit: '%', window: `${fmtNum(refEhs, 0)} EH/s ${LEVEL_WORDS[c.lb]}` };
 }
 
 /** The rule's smoothed window against the reference level, % below (the resolved message). */
@@ -104,11 +112,11 @@ export const hashrateDrop: KindDef<'hashrate-drop'> = {
   present(spec, r, state, s) {
     if (state === 'resolved') {
       const below = windowBelowPct(spec, s);
-      const where = below === null ? '' : `: the ${spec.window} hash rate is ${fmtNum(Math.abs(below), 1)} % ${below >= 0 ? 'below' : 'above'} its ${spec.lookback} level`;
+      const where = below === null ? '' : `: the ${spec.window} hash rate is ${fmtNum(Math.abs(below), 1)} % ${below >= 0 ? 'below' : 'above'} its level of ${LEVEL_WORDS[spec.lookback]}`;
       return { title: `Hash-rate drop over${where}`, severity: 'info', direction: 'up' };
     }
     return {
-      title: `Hash rate down ${fmtNum(r.shown, 1)} % vs its ${spec.lookback} level (${fmtNum(dropCellPct(spec.pct))} % rule)`,
+      title: `Hash rate down ${fmtNum(r.shown, 1)} % vs ${LEVEL_WORDS[spec.lookback]}`,
       severity: r.low !== undefined && r.low >= 2 * spec.pct ? 'critical' : 'warn',
       direction: 'down',
     };
