@@ -16,9 +16,10 @@
  *   clamped to [0, h], so a rebuilt detector forgets its start within a few hundred blocks.
  * - alarmed when either reaches h; the drop is dated from where that CUSUM last sat at zero
  *   (the change point), and its size is estimated over the blocks since then.
- * - recovered only when a reverse CUSUM (evidence for 1 − p/2 against 1 − p: half the threshold's
- *   distance) reaches {@link DROP_RECOVER_NATS}; it restarts whenever the drop evidence is renewed,
- *   so a drop that is still on cannot resolve (measured: test/unit/domain/drop-calibration).
+ * - recovered only when a reverse CUSUM (evidence for the reference rate against 1 − p; it gains
+ *   above ≈ 1 − p/2, half the threshold's distance) reaches {@link DROP_RECOVER_NATS}; it restarts
+ *   whenever the drop evidence is renewed, so a drop that is still on does not resolve (measured:
+ *   test/unit/domain/drop-calibration.test.ts).
  *
  * Timestamps: y uses the running maximum of block times (the ring's), and r is capped at
  * {@link DROP_RATIO_CAP}, so one odd timestamp (consensus allows ±2 h) moves a statistic by at
@@ -38,7 +39,7 @@ export const DROP_GAP_BLOCKS = 2016;
 /** r = y/μ is capped here: one block cannot add more than (1−q)·cap − |ln q| nats. */
 export const DROP_RATIO_CAP = 6;
 /** Evidence (nats) the rate is back before a cell recovers. */
-export const DROP_RECOVER_NATS = 5;
+export const DROP_RECOVER_NATS = 10;
 /** Blocks after which a rebuilt detector agrees with a continuous one (clamped CUSUMs forget). */
 export const DROP_WARMUP_BLOCKS = 2016;
 /** Reference windows are re-summed at these heights (no float drift; rebuilds agree). */
@@ -114,10 +115,12 @@ export class DropDetector {
   private readonly sureTime: Float64Array;
   private readonly an: Float64Array;
   private readonly asum: Float64Array;
+  /** The reference mean when the cell alarmed: recovery is judged against it (see pushRatio). */
+  private readonly muAlarm: Float64Array;
 
   constructor(lookbackBlocks: number, params: readonly CellParams[]) {
     this.lookbackBlocks = lookbackBlocks;
-    this.ys = new Float64Array(lookbackBlocks + DROP_GAP_BLOCKS + 1);
+    this.ys = new Float64Array(lookbackBlocks + DROP_GAP_BLOCKS + 2);
     const n = params.length;
     const k = STATS_PER_CELL;
     this.cells = n;
@@ -127,14 +130,16 @@ export class DropDetector {
     this.cp = f(n * k); this.cpTime = f(n * k); this.n = f(n * k); this.sum = f(n * k);
     this.pcts = new Int32Array(n); this.h = f(n); this.lnAB = f(n); this.aMinusB = f(n); this.back = f(n);
     this.alarmed = new Uint8Array(n);
-    this.acp = f(n); this.acpTime = f(n); this.sure = f(n); this.sureTime = f(n); this.an = f(n); this.asum = f(n);
+    this.acp = f(n); this.acpTime = f(n); this.sure = f(n); this.sureTime = f(n); this.an = f(n); this.asum = f(n); this.muAlarm = f(n);
     params.forEach((c, i) => {
       tunedPcts(c.pct).forEach((d, j) => {
         this.lnQ[i * k + j] = Math.log(1 - d / 100);
         this.coef[i * k + j] = d / 100;
       });
+      // Recovery tests "back at the reference" (a = 1) against "down p" (b): its evidence turns
+      // positive above the logarithmic mean of the two, ≈ 1 − p/2 — half the threshold's distance.
       const p = c.pct / 100;
-      const a = 1 - p / 2;
+      const a = 1;
       const b = 1 - p;
       this.pcts[i] = c.pct;
       this.lnAB[i] = Math.log(a / b);
@@ -160,14 +165,14 @@ export class DropDetector {
   push(height: number, timeSec: number, y: number): void {
     const size = this.ys.length;
     const k = this.pushed;
-    this.ys[k % size] = y;
-    this.pushed = k + 1;
     const L = this.lookbackBlocks;
-    // Reference for the block at index k: indices k−G−L … k−G−1.
+    // Reference for the block at index k: indices k−G−L … k−G−1 (the ring holds k−G−L−1 … k).
     const enter = k - DROP_GAP_BLOCKS - 1;
-    if (enter >= 0) this.refSum += this.ys[enter % size]!;
     const leave = enter - L;
     if (leave >= 0) this.refSum -= this.ys[leave % size]!;
+    if (enter >= 0) this.refSum += this.ys[enter % size]!;
+    this.ys[k % size] = y;
+    this.pushed = k + 1;
     if (enter + 1 < L) return;
     if (height % RESUM_EVERY === 0) {
       let s = 0;
@@ -176,12 +181,20 @@ export class DropDetector {
     }
     this.mu = this.refSum / L;
     const r = y / this.mu;
-    this.pushRatio(height, timeSec, r < DROP_RATIO_CAP ? r : DROP_RATIO_CAP);
+    this.pushRatio(height, timeSec, r < DROP_RATIO_CAP ? r : DROP_RATIO_CAP, this.mu);
   }
 
-  /** One block's r = y/μ (capped) into every cell; simulations call this directly. */
-  pushRatio(height: number, timeSec: number, r: number): void {
+  /**
+   * One block's r = y/μ (capped) into every cell; `mu` is the reference mean it was taken with.
+   * While a cell is alarmed, its recovery evidence uses the reference of the moment it alarmed:
+   * the live reference (ending two weeks back) slowly takes in the lower level, and a drop that
+   * is still on must not look "over" because of that. Once the live reference holds only blocks
+   * after the alarm (gap + lookback later) and no CUSUM sees a drop against it, the lower level
+   * is the recent level and the cell is quiet again (the drop is over, as a miner would put it).
+   */
+  pushRatio(height: number, timeSec: number, r: number, mu = 1): void {
     const K = this.k;
+    const settled = DROP_GAP_BLOCKS + this.lookbackBlocks;
     for (let c = 0; c < this.cells; c++) {
       const h = this.h[c]!;
       let hit = -1;
@@ -204,7 +217,7 @@ export class DropDetector {
         this.s[j] = v;
       }
       if (this.alarmed[c] === 0) {
-        if (hit >= 0) this.alarm(c, hit, height, timeSec);
+        if (hit >= 0) this.alarm(c, hit, height, timeSec, mu);
         continue;
       }
       this.an[c]! += 1;
@@ -213,14 +226,22 @@ export class DropDetector {
         this.back[c] = 0;
         continue;
       }
-      const b = this.back[c]! + this.lnAB[c]! - this.aMinusB[c]! * r;
-      if (b >= DROP_RECOVER_NATS) this.recover(c, height, timeSec);
+      let rf = (r * mu) / this.muAlarm[c]!;
+      if (rf > DROP_RATIO_CAP) rf = DROP_RATIO_CAP;
+      const b = this.back[c]! + this.lnAB[c]! - this.aMinusB[c]! * rf;
+      if (b >= DROP_RECOVER_NATS || (height - this.sure[c]! >= settled && this.cellAtZero(c))) this.recover(c, height, timeSec);
       else this.back[c] = b > 0 ? b : 0;
     }
   }
 
-  private alarm(c: number, j: number, height: number, timeSec: number): void {
+  private cellAtZero(c: number): boolean {
+    for (let j = c * this.k, end = j + this.k; j < end; j++) if (this.s[j]! > 0) return false;
+    return true;
+  }
+
+  private alarm(c: number, j: number, height: number, timeSec: number, mu: number): void {
     this.alarmed[c] = 1;
+    this.muAlarm[c] = mu;
     this.back[c] = 0;
     this.sure[c] = height;
     this.sureTime[c] = timeSec;

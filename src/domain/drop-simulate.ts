@@ -60,9 +60,16 @@ export interface DropRun {
 export interface DropOutcome {
   /** Blocks from the drop's start to each cell's alarm; −1: not within `blocks`. */
   readonly delay: Int32Array;
-  /** Recoveries (alarmed → quiet) while the drop was on: flaps. */
+  /** Recoveries (alarmed → quiet) while the drop was on ({@link flapWatchBlocks}): flaps. */
   readonly flaps: Int32Array;
 }
+
+/**
+ * Blocks after a drop's start during which a recovery counts as a flap: until half the reference
+ * window holds the new level. Later, the lower level HAS become the recent level (the reference
+ * ends two weeks back), and saying the drop is over is the truth, not a flap.
+ */
+export const flapWatchBlocks = (lookbackBlocks: number): number => DROP_GAP_BLOCKS + Math.floor(lookbackBlocks / 2);
 
 /** A steady warm-up, then a step drop held for `blocks`: delay and flaps per cell. */
 export function runDrop(o: DropRun): DropOutcome {
@@ -75,6 +82,7 @@ export function runDrop(o: DropRun): DropOutcome {
   const flaps = new Int32Array(n);
   const was = new Uint8Array(n);
   const slow = 1 / (1 - o.dropPct / 100);
+  const watch = flapWatchBlocks(o.lookbackBlocks);
   for (let i = 1; i <= warm + o.blocks; i++) {
     const dropped = i > warm;
     const y = -Math.log(1 - rng.next()) * Math.exp(-g * i) * (dropped ? slow : 1);
@@ -83,7 +91,7 @@ export function runDrop(o: DropRun): DropOutcome {
     const a = det.alarmed;
     for (let c = 0; c < n; c++) {
       if (a[c] === 1 && delay[c] === -1) delay[c] = i - warm;
-      if (a[c] === 0 && was[c] === 1 && delay[c] !== -1) flaps[c]! += 1;
+      if (a[c] === 0 && was[c] === 1 && delay[c] !== -1 && i - warm <= watch) flaps[c]! += 1;
       was[c] = a[c]!;
     }
   }
