@@ -93,6 +93,9 @@ export class DropDetector {
   private pushed = 0;
   private refSum = 0;
   private mu = Number.NaN;
+  /** The previous block fed to the cells: a CUSUM leaving zero dates the drop from it. */
+  private lastHeight = 0;
+  private lastTimeSec = 0;
   // Per statistic (cell × k): constants, value, change point, blocks and ratio sum since it.
   private readonly lnQ: Float64Array;
   private readonly coef: Float64Array;
@@ -199,20 +202,26 @@ export class DropDetector {
       const h = this.h[c]!;
       let hit = -1;
       for (let j = c * K, end = j + K; j < end; j++) {
-        let v = this.s[j]! + this.lnQ[j]! + this.coef[j]! * r;
+        const was = this.s[j]!;
+        let v = was + this.lnQ[j]! + this.coef[j]! * r;
         if (v <= 0) {
-          v = 0;
-          this.cp[j] = height;
-          this.cpTime[j] = timeSec;
-          this.n[j] = 0;
-          this.sum[j] = 0;
+          // The common case on a steady chain: at zero, and nothing else to write.
+          if (was !== 0) this.s[j] = 0;
+          continue;
+        }
+        if (was === 0) {
+          // Leaving zero: the change point is the block before this one.
+          this.cp[j] = this.lastHeight;
+          this.cpTime[j] = this.lastTimeSec;
+          this.n[j] = 1;
+          this.sum[j] = r;
         } else {
           this.n[j]! += 1;
           this.sum[j]! += r;
-          if (v >= h) {
-            v = h;
-            if (hit < 0) hit = j;
-          }
+        }
+        if (v >= h) {
+          v = h;
+          if (hit < 0) hit = j;
         }
         this.s[j] = v;
       }
@@ -229,9 +238,11 @@ export class DropDetector {
       let rf = (r * mu) / this.muAlarm[c]!;
       if (rf > DROP_RATIO_CAP) rf = DROP_RATIO_CAP;
       const b = this.back[c]! + this.lnAB[c]! - this.aMinusB[c]! * rf;
-      if (b >= DROP_RECOVER_NATS || (height - this.sure[c]! >= settled && this.cellAtZero(c))) this.recover(c, height, timeSec);
+      if (b >= DROP_RECOVER_NATS || (height - this.sure[c]! >= settled && this.cellAtZero(c))) this.recover(c);
       else this.back[c] = b > 0 ? b : 0;
     }
+    this.lastHeight = height;
+    this.lastTimeSec = timeSec;
   }
 
   private cellAtZero(c: number): boolean {
@@ -252,16 +263,10 @@ export class DropDetector {
   }
 
   /** Back to quiet: every CUSUM of the cell restarts from zero here. */
-  private recover(c: number, height: number, timeSec: number): void {
+  private recover(c: number): void {
     this.alarmed[c] = 0;
     this.back[c] = 0;
-    for (let j = c * this.k, end = j + this.k; j < end; j++) {
-      this.s[j] = 0;
-      this.cp[j] = height;
-      this.cpTime[j] = timeSec;
-      this.n[j] = 0;
-      this.sum[j] = 0;
-    }
+    for (let j = c * this.k, end = j + this.k; j < end; j++) this.s[j] = 0;
   }
 
   /** The cells now alarmed, as snapshot values (a fresh array; usually empty). */

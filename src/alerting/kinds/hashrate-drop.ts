@@ -104,8 +104,12 @@ export const hashrateDrop: KindDef<'hashrate-drop'> = {
   series: dropSeries,
   read,
   value(series: string, s: Snapshot): number | null {
-    const c = cellOf(series, s);
-    return c === null ? null : c.alarm !== undefined ? 1 : 0;
+    // read()'s value without building anything: the index measures every rule's series per block.
+    const cell = DROP_SERIES.get(series);
+    const st = cell === undefined ? undefined : s.drop?.[cell[0]];
+    if (st === undefined || st === null) return null;
+    for (const a of st.alarms) if (a.pct === cell![1]) return 1;
+    return 0;
   },
   fireLevel: () => 1,
   resolveLevel: () => 0,
