@@ -250,7 +250,14 @@ export class DropDetector {
     return true;
   }
 
-  private alarm(c: number, j: number, height: number, timeSec: number, mu: number): void {
+  /**
+   * The cell turns alarmed. Its drop is dated and measured from the longest run among its CUSUMs
+   * now above zero (usually the one tuned to the cell's own size): a deep CUSUM that fired on a
+   * short burst would date the drop late and overstate it (it was chosen for looking bad).
+   */
+  private alarm(c: number, hit: number, height: number, timeSec: number, mu: number): void {
+    let j = hit;
+    for (let i = c * this.k, end = i + this.k; i < end; i++) if (this.s[i]! > 0 && this.n[i]! > this.n[j]!) j = i;
     this.alarmed[c] = 1;
     this.muAlarm[c] = mu;
     this.back[c] = 0;

@@ -58,7 +58,7 @@ describe('hashrate-drop 10 % (3d window, 30d lookback): reads its detector cell'
     expect(e.state).toBe('firing');
     expect(e.value).toBe(1);
     expect(e.threshold).toBe(1);
-    expect(e.details.title).toBe('Hash rate down 20 % vs its 30d level');
+    expect(e.details.title).toBe('Hash rate down 20 % vs 2–6 weeks ago');
     expect(e.details.low).toBeLessThan(20);
     expect(e.details.high).toBeGreaterThan(20);
     expect(e.text).toContain('Began: block 929,612');
