@@ -3,8 +3,8 @@
  * The same phrasing on every platform, so support answers never depend on where a user is.
  */
 import { dropCellPct } from '../domain/drop-detector.ts';
-import { LEVEL_WORDS } from './kinds/hashrate-drop.ts';
 import { DROP_DELAY_SIZES, dropDelay, dropFalseAlarmsPerYear } from '../domain/drop-thresholds.ts';
+import type { Lookback } from '../domain/types.ts';
 import type { RuleSpec } from './types.ts';
 
 /** 10 → "10", 2.5 → "2.5", 0.06 → "0.06", 12345 → "12,345": no float noise, no trailing zeros. */
@@ -47,6 +47,14 @@ function groupShortest(r: number): string | null {
   }
   return `${r < 0 ? '-' : ''}${grouped}${dot < 0 ? '' : plain.slice(dot)}`;
 }
+
+/**
+ * The reference in a miner's words: the lookback ends two weeks back (DROP_GAP_BLOCKS), so
+ * '14d' is "the level of 2–4 weeks ago".
+ */
+export const LEVEL_WORDS: Readonly<Record<Lookback, string>> = {
+  '7d': '2–3 weeks ago', '14d': '2–4 weeks ago', '30d': '2–6 weeks ago', '90d': '2 weeks–3½ months ago',
+};
 
 /** Blocks as time at 10 minutes a block: "19 h", "3.2 days". */
 export function blocksAsTime(blocks: number): string {

@@ -15,7 +15,7 @@ import { dropFalseAlarmsPerYear } from '../../domain/drop-thresholds.ts';
 import { gammaBand90 } from '../../domain/hashrate.ts';
 import type { DropAlarm, DropState, Snapshot } from '../../domain/snapshot-types.ts';
 import { LOOKBACKS, type Lookback } from '../../domain/types.ts';
-import { blocksAsTime, fmtNum } from '../describe.ts';
+import { blocksAsTime, fmtNum, LEVEL_WORDS } from '../describe.ts';
 import { DEFAULT_COOLDOWN_SEC, type KindDef, type Reading, type SpecOf } from './kind.ts';
 
 const EH = 1e18;
@@ -39,14 +39,6 @@ function cellOf(series: string, s: Snapshot): { st: DropState; lb: Lookback; pct
   for (const a of st.alarms) if (a.pct === cell[1]) alarm = a;
   return { st, lb: cell[0], pct: cell[1], alarm };
 }
-
-/**
- * The reference in a miner's words: the lookback ends two weeks back (DROP_GAP_BLOCKS), so
- * '14d' is "the level of 2–4 weeks ago".
- */
-export const LEVEL_WORDS: Readonly<Record<Lookback, string>> = {
-  '7d': '2–3 weeks ago', '14d': '2–4 weeks ago', '30d': '2–6 weeks ago', '90d': '2 weeks–3½ months ago',
-};
 
 const utc = (sec: number): string => `${new Date(sec * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
