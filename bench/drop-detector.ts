@@ -49,6 +49,7 @@ for (const lb of LBS) {
     let flapsClear = 0;
     let flapsNear = 0;
     let flapsMatched = 0;
+    let flaps10 = 0;
     for (let s = 0; s < SEEDS; s++) {
       const o = runDrop({ lookbackBlocks: LOOKBACKS[lb], cells, dropPct: size, seed: 40_000 + 1000 * size + s, blocks: MONTH });
       for (const [key, pct] of [['r10', 10], ['matched', size]] as const) {
@@ -61,6 +62,7 @@ for (const lb of LBS) {
         else flapsNear += o.flaps[at(p)]!;
       }
       flapsMatched += o.flaps[at(size)]!;
+      flaps10 += o.flaps[at(10)]!;
     }
     for (const key of ['r10', 'matched'] as const) {
       const rule = key === 'r10' ? '10pct_rule' : 'matched_rule';
@@ -74,6 +76,7 @@ for (const lb of LBS) {
     print(`${lb}_${size}pct_drop_flaps_rules_up_to_0.8x_drop`, flapsClear, 'resolutions');
     print(`${lb}_${size}pct_drop_flaps_rules_0.8x_to_drop`, flapsNear, 'resolutions');
     print(`${lb}_${size}pct_drop_flaps_matched_rule`, flapsMatched, 'resolutions');
+    print(`${lb}_${size}pct_drop_flaps_10pct_rule`, flaps10, 'resolutions');
     print(`${lb}_${size}pct_drop_chains`, SEEDS, 'chains');
   }
 }
