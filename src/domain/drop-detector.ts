@@ -104,6 +104,13 @@ export class DropDetector {
   private readonly cpTime: Float64Array;
   private readonly n: Float64Array;
   private readonly sum: Float64Array;
+  /** Indices of the CUSUMs in use (cells above 24 % have one), their cell and threshold. */
+  private readonly stats: Int32Array;
+  private readonly cellOfStat: Int32Array;
+  private readonly hOfStat: Float64Array;
+  /** Per cell, the first CUSUM at its threshold this block (−1: none); reset in phase 2. */
+  private readonly hitAt: Int32Array;
+  private nAlarmed = 0;
   // Per cell.
   readonly pcts: Int32Array;
   private readonly h: Float64Array;
@@ -134,11 +141,20 @@ export class DropDetector {
     this.pcts = new Int32Array(n); this.h = f(n); this.lnAB = f(n); this.aMinusB = f(n); this.back = f(n);
     this.alarmed = new Uint8Array(n);
     this.acp = f(n); this.acpTime = f(n); this.sure = f(n); this.sureTime = f(n); this.an = f(n); this.asum = f(n); this.muAlarm = f(n);
+    this.cellOfStat = new Int32Array(n * k);
+    this.hOfStat = f(n * k);
+    this.hitAt = new Int32Array(n).fill(-1);
+    const used: number[] = [];
     params.forEach((c, i) => {
       tunedPcts(c.pct).forEach((d, j) => {
         this.lnQ[i * k + j] = Math.log(1 - d / 100);
         this.coef[i * k + j] = d / 100;
+        used.push(i * k + j);
       });
+      for (let j = 0; j < k; j++) {
+        this.cellOfStat[i * k + j] = i;
+        this.hOfStat[i * k + j] = c.h;
+      }
       // Recovery tests "back at the reference" (a = 1) against "down p" (b): its evidence turns
       // positive above the logarithmic mean of the two, ≈ 1 − p/2 — half the threshold's distance.
       const p = c.pct / 100;
@@ -149,6 +165,7 @@ export class DropDetector {
       this.aMinusB[i] = a - b;
       this.h[i] = c.h;
     });
+    this.stats = Int32Array.from(used);
   }
 
   /** True once the reference window is full (before that every cell reads null). */
@@ -196,35 +213,45 @@ export class DropDetector {
    * is the recent level and the cell is quiet again (the drop is over, as a miner would put it).
    */
   pushRatio(height: number, timeSec: number, r: number, mu = 1): void {
-    const K = this.k;
+    // Phase 1, every CUSUM (the hot loop: locals, no per-cell work unless something happens).
+    const { s, lnQ, coef, hOfStat, n, sum, cellOfStat, hitAt, stats } = this;
+    let anyHit = false;
+    for (let i = 0; i < stats.length; i++) {
+      const j = stats[i]!;
+      const was = s[j]!;
+      let v = was + lnQ[j]! + coef[j]! * r;
+      if (v <= 0) {
+        // The common case on a steady chain: at zero, and nothing else to write.
+        if (was !== 0) s[j] = 0;
+        continue;
+      }
+      if (was === 0) {
+        // Leaving zero: the change point is the block before this one.
+        this.cp[j] = this.lastHeight;
+        this.cpTime[j] = this.lastTimeSec;
+        n[j] = 1;
+        sum[j] = r;
+      } else {
+        n[j]! += 1;
+        sum[j]! += r;
+      }
+      const h = hOfStat[j]!;
+      if (v >= h) {
+        v = h;
+        const c = cellOfStat[j]!;
+        if (hitAt[c]! < 0) hitAt[c] = j;
+        anyHit = true;
+      }
+      s[j] = v;
+    }
+    this.lastHeight = height;
+    this.lastTimeSec = timeSec;
+    // Phase 2, the cells' state machines: only while some cell is alarmed or just hit.
+    if (!anyHit && this.nAlarmed === 0) return;
     const settled = DROP_GAP_BLOCKS + this.lookbackBlocks;
     for (let c = 0; c < this.cells; c++) {
-      const h = this.h[c]!;
-      let hit = -1;
-      for (let j = c * K, end = j + K; j < end; j++) {
-        const was = this.s[j]!;
-        let v = was + this.lnQ[j]! + this.coef[j]! * r;
-        if (v <= 0) {
-          // The common case on a steady chain: at zero, and nothing else to write.
-          if (was !== 0) this.s[j] = 0;
-          continue;
-        }
-        if (was === 0) {
-          // Leaving zero: the change point is the block before this one.
-          this.cp[j] = this.lastHeight;
-          this.cpTime[j] = this.lastTimeSec;
-          this.n[j] = 1;
-          this.sum[j] = r;
-        } else {
-          this.n[j]! += 1;
-          this.sum[j]! += r;
-        }
-        if (v >= h) {
-          v = h;
-          if (hit < 0) hit = j;
-        }
-        this.s[j] = v;
-      }
+      const hit = hitAt[c]!;
+      hitAt[c] = -1;
       if (this.alarmed[c] === 0) {
         if (hit >= 0) this.alarm(c, hit, height, timeSec, mu);
         continue;
@@ -241,8 +268,6 @@ export class DropDetector {
       if (b >= DROP_RECOVER_NATS || (height - this.sure[c]! >= settled && this.cellAtZero(c))) this.recover(c);
       else this.back[c] = b > 0 ? b : 0;
     }
-    this.lastHeight = height;
-    this.lastTimeSec = timeSec;
   }
 
   private cellAtZero(c: number): boolean {
@@ -259,6 +284,7 @@ export class DropDetector {
     let j = hit;
     for (let i = c * this.k, end = i + this.k; i < end; i++) if (this.s[i]! > 0 && this.n[i]! > this.n[j]!) j = i;
     this.alarmed[c] = 1;
+    this.nAlarmed++;
     this.muAlarm[c] = mu;
     this.back[c] = 0;
     this.sure[c] = height;
@@ -272,12 +298,14 @@ export class DropDetector {
   /** Back to quiet: every CUSUM of the cell restarts from zero here. */
   private recover(c: number): void {
     this.alarmed[c] = 0;
+    this.nAlarmed--;
     this.back[c] = 0;
     for (let j = c * this.k, end = j + this.k; j < end; j++) this.s[j] = 0;
   }
 
   /** The cells now alarmed, as snapshot values (a fresh array; usually empty). */
-  alarms(): DropAlarm[] {
+  alarms(): readonly DropAlarm[] {
+    if (this.nAlarmed === 0) return NO_ALARMS;
     const out: DropAlarm[] = [];
     for (let c = 0; c < this.cells; c++) {
       if (this.alarmed[c] === 0) continue;
@@ -302,6 +330,8 @@ export class DropDetector {
 }
 
 const LOOKBACK_NAMES = Object.keys(LOOKBACKS) as Lookback[];
+/** Shared by every quiet snapshot (snapshots are never mutated). */
+const NO_ALARMS: readonly DropAlarm[] = Object.freeze([]);
 
 /** All lookbacks' detectors, for the SnapshotBuilder. */
 export class DropDetectors {
