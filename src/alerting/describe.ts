@@ -2,8 +2,9 @@
  * One line per rule in words a miner reads at a glance (`/alerts`, confirmations, preview).
  * The same phrasing on every platform, so support answers never depend on where a user is.
  */
-import { HASHRATE_WINDOWS } from '../domain/types.ts';
-import { Z90 } from './kinds/hashrate-stats.ts';
+import { dropCellPct } from '../domain/drop-detector.ts';
+import { DROP_DELAY_SIZES, dropDelay, dropFalseAlarmsPerYear } from '../domain/drop-thresholds.ts';
+import type { Lookback } from '../domain/types.ts';
 import type { RuleSpec } from './types.ts';
 
 /** 10 → "10", 2.5 → "2.5", 0.06 → "0.06", 12345 → "12,345": no float noise, no trailing zeros. */
@@ -47,6 +48,20 @@ function groupShortest(r: number): string | null {
   return `${r < 0 ? '-' : ''}${grouped}${dot < 0 ? '' : plain.slice(dot)}`;
 }
 
+/**
+ * The reference in a miner's words: the lookback ends two weeks back (DROP_GAP_BLOCKS), so
+ * '14d' is "the level of 2–4 weeks ago".
+ */
+export const LEVEL_WORDS: Readonly<Record<Lookback, string>> = {
+  '7d': '2–3 weeks ago', '14d': '2–4 weeks ago', '30d': '2–6 weeks ago', '90d': '2 weeks–3½ months ago',
+};
+
+/** Blocks as time at 10 minutes a block: "19 h", "3.2 days". */
+export function blocksAsTime(blocks: number): string {
+  const hours = blocks / 6;
+  return hours < 48 ? `${fmtNum(hours, 0)} h` : `${fmtNum(hours / 24, 1)} days`;
+}
+
 const dirWord = (d: 'up' | 'down' | 'both') => (d === 'up' ? 'up' : d === 'down' ? 'down' : 'up or down');
 
 /** Cost per PH/day of the user's rigs (PRODUCT.md §5: jth × 24 × kwh), before pool fee. */
@@ -61,8 +76,11 @@ export function breakevenHashprice(jth: number, kwh: number, poolfee: number): n
 
 export function describeRule(spec: RuleSpec): string {
   switch (spec.kind) {
-    case 'hashrate-drop':
-      return `hash rate ${fmtNum(spec.pct)} % below its ${spec.lookback} peak (${spec.window} window)`;
+    case 'hashrate-drop': {
+      const cell = dropCellPct(spec.pct);
+      const as = cell !== spec.pct ? ` (watched as ${cell} %)` : '';
+      return `hash rate down ${fmtNum(spec.pct)} % or more vs ${LEVEL_WORDS[spec.lookback]} (${spec.lookback} lookback)${as}; messages show the ${spec.window} figure`;
+    }
     case 'hashrate-below':
       return `7d hash rate below ${fmtNum(spec.ehs)} EH/s`;
     case 'retarget-estimate':
@@ -90,13 +108,26 @@ export function describeRule(spec: RuleSpec): string {
 }
 
 /**
- * One honest sentence to show when a rule is added, where the data limits what the rule can do.
- * A hash-rate drop is only confirmed beyond block luck (hashrate-stats.ts), so a short window
- * needs a clearly larger real drop than the threshold; saying so up front beats a silent rule.
+ * One honest paragraph to show when a drop rule is added or previewed: how soon drops of a few
+ * sizes are seen, what the rule also fires on, and its false-alarm rate — all read from the
+ * calibrated simulation table (drop-thresholds.ts), nothing hard-coded.
  */
 export function ruleAdvice(spec: RuleSpec): string | null {
   if (spec.kind !== 'hashrate-drop') return null;
-  const luckPct = (100 * Z90) / Math.sqrt(HASHRATE_WINDOWS[spec.window]);
-  const longer = spec.window === '7d' ? '' : ' A 7d window confirms smaller drops, a few days later.';
-  return `Block luck alone moves a ${spec.window} hash rate by about ±${fmtNum(luckPct, 0)} % (90 %), so this alert waits until the drop is clearly beyond that.${longer}`;
+  const cell = dropCellPct(spec.pct);
+  const lb = spec.lookback;
+  const seen = DROP_DELAY_SIZES.filter((d) => d >= cell).slice(0, 4).reverse()
+    .map((d) => ({ d, r: dropDelay(lb, cell, d) }))
+    .filter((x): x is { d: number; r: { blocks: number; within30d: number } } => x.r !== null && x.r.within30d >= 0.5)
+    .map((x) => `${x.d} % in about ${blocksAsTime(x.r.blocks)}`);
+  const smaller = [...DROP_DELAY_SIZES].reverse().find((d) => d < cell);
+  const fa = dropFalseAlarmsPerYear(lb, cell);
+  const parts: string[] = [];
+  if (seen.length > 0) parts.push(`A drop is seen on average: ${seen.join(', ')} (simulated).`);
+  const also = smaller === undefined ? null : dropDelay(lb, cell, smaller);
+  if (also !== null && smaller !== undefined) {
+    parts.push(`It also fires on ${fmtNum(Math.round(also.within30d * 100), 0)} % of ${smaller} % drops within 30 days: block luck cannot tell drops that close apart, for any detector.`);
+  }
+  parts.push(`False alarms: about ${fmtNum(fa, 1)} a year on a steady network.`);
+  return parts.join(' ');
 }

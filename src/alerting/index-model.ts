@@ -2,8 +2,9 @@
  * How rules are INDEXED so one block costs O(log N + K) (issue 4), written for the Redis layer.
  *
  * 1. Every rule belongs to one SERIES, `kindOf(spec).series(spec)`: a named quantity measured
- *    once per block, shared by many rules. Level series: 'hd-<window>-<lookback>' (conservative
- *    hash-rate drop, %), 'hr7' (7d hash rate 90 % upper bound, EH/s), 're-up|down|both' (how far
+ *    once per block, shared by many rules. Level series: 'hd-<lookback>-<cell>' (the drop
+ *    detector's cell for a whole-percent drop size 3…50: 1 alarmed, 0 quiet; rules fire at 1 and
+ *    resolve at 0, so only rules whose cell changed state are touched), 'hr7' (7d hash rate 90 % upper bound, EH/s), 're-up|down|both' (how far
  *    the retarget estimate's 90 % interval reaches, %), 'rs' (blocks to the retarget),
  *    'hm-<24h|7d>-<up|down|both>' (hash-price move, %), 'hpb' / 'hpa' (hash price, USD/PH/day;
  *    'hpb' also carries breakeven), 'sb' (minutes since the last block). Event series: 'nb' (every

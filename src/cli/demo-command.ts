@@ -40,6 +40,8 @@ export interface DemoResult {
   /** Retarget notices (height, actual change %) in order, for checking against the epochs CSV. */
   readonly retargets: ReadonlyArray<{ height: number; changePct: number }>;
   readonly messages: number;
+  /** hashrate-drop events (height, state) in order: the default rule's story of the squeeze. */
+  readonly drops: ReadonlyArray<{ height: number; state: AlertEvent['state'] }>;
 }
 
 export async function buildDemo(blocksFile: string, pricesFile: string): Promise<DemoResult> {
@@ -49,6 +51,7 @@ export async function buildDemo(blocksFile: string, pricesFile: string): Promise
   const perBlock: Array<{ snapshot: Snapshot; events: AlertEvent[] }> = [];
   const counts = new Map<string, number>();
   const retargets: Array<{ height: number; changePct: number }> = [];
+  const drops: Array<{ height: number; state: AlertEvent['state'] }> = [];
   let first: Snapshot | null = null;
   let last: Snapshot | null = null;
   // The summary's "before" figures: once the 7d window is full.
@@ -64,6 +67,7 @@ export async function buildDemo(blocksFile: string, pricesFile: string): Promise
       else perBlock.push({ snapshot, events: [event] });
       counts.set(`${event.kind} ${event.state}`, (counts.get(`${event.kind} ${event.state}`) ?? 0) + 1);
       if (event.kind === 'retarget') retargets.push({ height: event.height, changePct: event.value });
+      if (event.kind === 'hashrate-drop') drops.push({ height: event.height, state: event.state });
     },
     (snapshot) => {
       if (snapshot.height === firstAt) first = snapshot;
@@ -93,7 +97,7 @@ export async function buildDemo(blocksFile: string, pricesFile: string): Promise
     out.push(`  hash price: ${hp(a)} on ${day(a.timeSec)} → ${hp(z)} on ${day(z.timeSec)}`);
   }
   out.push('  (bits and retargets are real; block times, fees and prices are synthetic or assumed: see data/README.md)');
-  return { text: `${out.join('\n')}\n`, retargets, messages: perBlock.length };
+  return { text: `${out.join('\n')}\n`, retargets, messages: perBlock.length, drops };
 }
 
 export async function runDemo(args: readonly string[], io: CliIo): Promise<number> {

@@ -61,6 +61,11 @@ export class BlockRing {
     return this.time[height % this.capacity]!;
   }
 
+  /** Running maximum of block times up to `height` (a time that never goes backwards). */
+  maxTimeAt(height: number): number {
+    return this.maxTime[height % this.capacity]!;
+  }
+
   bitsAt(height: number): number {
     return this.bits[height % this.capacity]!;
   }

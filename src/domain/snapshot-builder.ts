@@ -19,6 +19,7 @@
  * - `hashpriceAgo[w]`: null until a block at least `w` older (by block time) with a USD figure.
  */
 import { bitsToDifficulty, bitsToTarget } from './bits.ts';
+import { DROP_HISTORY_BLOCKS, DropDetectors } from './drop-detector.ts';
 import { hashprice } from './hashprice.ts';
 import { BlockRing } from './ring.ts';
 import { HashrateTracker } from './snapshot-hashrate.ts';
@@ -74,12 +75,19 @@ function validate(block: Block): void {
 const VALID_BITS = new Set<number>();
 
 export class SnapshotBuilder {
-  /** Largest lookback (90d) + largest window (7d): enough blocks to rebuild every figure. */
-  static readonly requiredHistoryBlocks = Math.max(...Object.values(LOOKBACKS)) + Math.max(...Object.values(HASHRATE_WINDOWS));
+  /**
+   * Enough blocks to rebuild every figure: the largest lookback (90d) + largest window (7d) for
+   * peaks, and for the drop detector its 90d reference, the 14-day gap and a warm-up.
+   */
+  static readonly requiredHistoryBlocks = Math.max(
+    Math.max(...Object.values(LOOKBACKS)) + Math.max(...Object.values(HASHRATE_WINDOWS)),
+    DROP_HISTORY_BLOCKS,
+  );
 
   private readonly ring = new BlockRing(SnapshotBuilder.requiredHistoryBlocks);
   private readonly hashrate = new HashrateTracker(this.ring);
   private readonly retarget: RetargetTracker;
+  private readonly drop = new DropDetectors();
   private lastId: string | null = null;
   private feeSum = 0;
   private feeCount = 0;
@@ -111,6 +119,10 @@ export class SnapshotBuilder {
     ring.push(h, block.timestamp, block.bits, block.feesSats, block.feesKnown);
     this.lastId = block.id;
     const { hashrate, peaks } = this.hashrate.update();
+    if (ring.has(h - 1)) {
+      // Difficulty-normalised interval: time (never backwards) per unit of work.
+      this.drop.push(h, block.timestamp, (ring.maxTimeAt(h) - ring.maxTimeAt(h - 1)) / this.hashrate.workOf(block.bits));
+    }
     const { retarget, outcome } = this.retarget.update(ctx.nowSec);
     const difficulty = bitsToDifficulty(block.bits);
     const hp = this.hashprice(h, difficulty, ctx);
@@ -130,6 +142,7 @@ export class SnapshotBuilder {
       retargetOutcome: outcome,
       hashprice: hp,
       hashpriceAgo: this.hashpriceAgo(block.timestamp),
+      drop: this.drop.state(),
     };
   }
 

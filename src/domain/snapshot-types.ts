@@ -124,6 +124,32 @@ export interface HashpriceAgo {
   readonly height: number;
 }
 
+/**
+ * One drop cell (drop size `pct`, one lookback) that is alarmed: the detector is sure the true
+ * hash rate is at least `pct` below the reference (src/domain/drop-detector.ts).
+ */
+export interface DropAlarm {
+  /** The cell's drop size, whole %. */
+  readonly pct: number;
+  /** Where the drop began: the block after which its CUSUM last sat at zero (change point). */
+  readonly sinceHeight: number;
+  readonly sinceTimeSec: number;
+  /** The block that made the detector sure (sure − since = how long it took). */
+  readonly sureHeight: number;
+  readonly sureTimeSec: number;
+  /** Blocks since the change point, and the sum of their intervals ÷ the reference mean. */
+  readonly blocks: number;
+  readonly ratioSum: number;
+}
+
+/** A lookback's drop detector at this block: null until its reference window is full. */
+export interface DropState {
+  /** Hash rate of the reference window (the lookback ending 14 days back), H/s. */
+  readonly referenceHps: number;
+  /** Alarmed cells, ascending by pct; usually empty. */
+  readonly alarms: readonly DropAlarm[];
+}
+
 export interface Snapshot {
   readonly height: number;
   readonly hash: string;
@@ -143,4 +169,9 @@ export interface Snapshot {
   readonly retargetOutcome: RetargetOutcome | null;
   readonly hashprice: HashpriceSnapshot;
   readonly hashpriceAgo: Readonly<Record<PriceWindow, HashpriceAgo | null>>;
+  /**
+   * The hash-rate drop detector per lookback (issue 10). Optional: snapshots stored by older
+   * versions lack it, and a drop rule then reads no data (nothing changes).
+   */
+  readonly drop?: Readonly<Record<Lookback, DropState | null>>;
 }

@@ -11,6 +11,7 @@ import type { Snapshot } from '../domain/snapshot-types.ts';
 import { decodeRule, decodeState, decodeSubscription, encodeState } from '../store/codec.ts';
 import type { IndexPlan, Observation } from '../store/index-plan.ts';
 import { ruleKey, splitRuleKey, type EngineKeys } from '../store/keys.ts';
+import { migrateDropRules } from '../store/drop-migration.ts';
 import { RedisRuleIndex } from '../store/rule-index.ts';
 import type { RuleJudge } from './engine-ports.ts';
 import type { DeliverJob } from './queues.ts';
@@ -65,6 +66,8 @@ async function candidatesBySubscription(index: RedisRuleIndex, obs: Observation)
 /** Evaluates every rule that may change on `snapshot`; see the module comment for ordering. */
 export async function evaluateBlock(deps: EvaluateDeps, snapshot: Snapshot, nowSec: number, sink: EvaluateSink): Promise<EvaluateStats> {
   const index = new RedisRuleIndex(deps.redis, deps.keys);
+  // Drop rules stored before the sequential detector move to their cells first (once per prefix).
+  await migrateDropRules(deps.redis, deps.keys, deps.plan, snapshot);
   const obs = deps.plan.observe(snapshot, nowSec);
   const bySub = await candidatesBySubscription(index, obs);
   const stats: EvaluateStats = { candidates: 0, evaluated: 0, changed: 0, messages: 0, held: 0 };

@@ -5,6 +5,7 @@
  * fired, so a miner can tune a threshold before subscribing.
  */
 import { fileURLToPath } from 'node:url';
+import { ruleAdvice } from '../alerting/describe.ts';
 import { MemoryEvaluator } from '../alerting/evaluator.ts';
 import { ok, err, type Result } from '../alerting/result.ts';
 import type { Rule, RuleSpec } from '../alerting/types.ts';
@@ -44,7 +45,8 @@ export function previewOver(spec: RuleSpec, snapshots: readonly Snapshot[], sour
       if (recent.length > RECENT_KEPT) recent.shift();
     }
   }
-  return ok({ fromHeight: first.height, toHeight: last.height, fromSec: first.timeSec, toSec: last.timeSec, firings, resolutions, recent, source });
+  const advice = ruleAdvice(spec);
+  return ok({ fromHeight: first.height, toHeight: last.height, fromSec: first.timeSec, toSec: last.timeSec, firings, resolutions, recent, source, ...(advice !== null ? { advice } : {}) });
 }
 
 /** Snapshots built from the bundled fixture files (memoised by the returned function). */

@@ -28,6 +28,8 @@ export interface PreviewReport {
   readonly recent: ReadonlyArray<{ readonly height: number; readonly time: number; readonly text: string }>;
   /** Where the history came from: live chain state or the bundled fixture. */
   readonly source: 'chain-state' | 'fixture';
+  /** What the rule can do, from simulation (hash-rate drops: how soon drops are seen); see ruleAdvice. */
+  readonly advice?: string;
 }
 
 export interface SubscriptionService {

@@ -13,12 +13,15 @@ import { subscriptionId, type PreviewReport, type SubscriptionService, type Targ
 
 /**
  * What a new subscription gets: the retarget notice (what everyone asks a mining bot for), a
- * 10 % hash-rate drop over 3 days against the 30-day peak (a real event, rarely noise), and the
- * next retarget estimate reaching ±5 % with 90 % confidence (worth planning for either way).
+ * 10 % hash-rate drop against the level of 2–4 weeks ago (lookback 14d: on the 2025–26 data it
+ * fires in each of the three slow epochs before the −11.16 %, −7.76 % and −10.09 % retargets and
+ * nowhere else; a 30d lookback, whose reference still holds the first slow epoch, misses the
+ * second — test/integration/cli-demo.test.ts), and the next retarget estimate reaching ±5 %
+ * with 90 % confidence (worth planning for either way).
  */
 export const DEFAULT_RULES: readonly RuleSpec[] = [
   { kind: 'retarget' },
-  { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' },
+  { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '14d' },
   { kind: 'retarget-estimate', pct: 5, direction: 'both' },
 ];
 

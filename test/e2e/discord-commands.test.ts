@@ -26,27 +26,27 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     expect(hello.ephemeral).toBe(true);
     expect(hello.responses[0]?.kind).toBe('defer');
     expect(hello.content).toContain('Alerts for your DMs are on, with 3 default rules');
-    expect(JSON.stringify(hello.embeds)).toContain('hash rate 10 % below its 30d peak (3d window)');
+    expect(JSON.stringify(hello.embeds)).toContain('hash rate down 10 % or more vs 2–4 weeks ago (14d lookback); messages show the 3d figure');
     expect(await ids(w.dmSubId(ANN))).toEqual(['1', '2', '3']);
     // Started from a server: a greeting DM proves alerts can reach the member.
     expect(s.messages(s.dmChannelId(ANN)).map((m) => m.content)).toEqual(['👋 hashbell alerts you set up will arrive here. `/help` lists the commands.']);
 
     const added = await s.invoke('alert add', { kind: 'hashrate-drop', pct: 15, lookback: '7d' }, { userId: ANN, channelId: channel });
     expect(added.ephemeral).toBe(true);
-    expect(added.content).toContain('Added alert `4` for your DMs: hash rate 15 % below its 7d peak (3d window)');
-    // The honest word on block luck comes with a hash-rate-drop rule (and not with the break-even below).
-    expect(added.content).toContain('Block luck alone moves a 3d hash rate by about ±8 %');
+    expect(added.content).toContain('Added alert `4` for your DMs: hash rate down 15 % or more vs 2–3 weeks ago (7d lookback); messages show the 3d figure');
+    // How soon drops are seen comes with a hash-rate-drop rule (and not with the break-even below).
+    expect(added.content).toContain('A drop is seen on average: ');
     const be = await s.invoke('alert add', { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 }, { userId: ANN });
     expect(be.content).toContain('Added alert `5`');
-    expect(be.content).not.toContain('Block luck');
+    expect(be.content).not.toContain('A drop is seen');
     expect(be.content).toContain('17 J/TH at $0.06/kWh, 2 % pool fee');
 
     const list = await s.invoke('alert list', {}, { userId: ANN });
     expect(list.embeds[0]?.['title']).toBe('Alerts for your DMs (5)');
-    expect(String(list.embeds[0]?.['description'])).toContain('`4` hash rate 15 % below its 7d peak');
+    expect(String(list.embeds[0]?.['description'])).toContain('`4` hash rate down 15 % or more vs 2–3 weeks ago');
 
     const ac = await s.autocomplete('alert remove', { id: '4' }, 'id', { userId: ANN });
-    expect(ac.choices[0]).toEqual({ name: '4: hash rate 15 % below its 7d peak (3d window)', value: '4' });
+    expect(ac.choices[0]).toEqual({ name: '4: hash rate down 15 % or more vs 2–3 weeks ago (7d lookback); messages show the 3d figure', value: '4' });
     const removed = await s.invoke('alert remove', { id: '4' }, { userId: ANN });
     expect(removed.content).toContain('Removed alert `4`');
     expect(await ids(w.dmSubId(ANN))).toEqual(['1', '2', '3', '5']);

@@ -36,7 +36,7 @@ describe('Telegram conversation (telegraf → stand-in → engine → Redis)', (
 
     const hello = await fake.ask(annDm, ann, '/start');
     expect(hello.plain).toContain('Welcome to hashbell');
-    expect(hello.plain).toContain('hash rate 10 % below its 30d peak (3d window)');
+    expect(hello.plain).toContain('hash rate down 10 % or more vs 2–4 weeks ago (14d lookback); messages show the 3d figure');
     expect(buttons(hello).map((b) => b.text)).toEqual(QUICK_RULES.map((q) => q.label));
     expect(await ruleIds(annDm)).toEqual(['1', '2', '3']);
 

@@ -13,7 +13,7 @@ export interface SnapshotFigures {
   /** Defaults to a hash derived from the height (64 hex). */
   hash?: string;
   timeSec?: number;
-  /** % the 3d hash rate is below its 30d peak. */
+  /** % the hash rate is below its peak and drop reference (cells up to it alarmed). */
   dropPct?: number;
   /** Next retarget estimate, %. */
   changePct?: number;
@@ -38,6 +38,12 @@ export function makeSnapshot(f: SnapshotFigures): Snapshot {
     return { '7d': { ...one, lookback: '7d' as const }, '14d': { ...one, lookback: '14d' as const }, '30d': { ...one, lookback: '30d' as const }, '90d': { ...one, lookback: '90d' as const } };
   };
   const changePct = f.changePct ?? 0;
+  // The drop detector as if every cell up to the drop (whole %) were alarmed since 500 blocks ago.
+  const alarms = [];
+  for (let p = 3; p <= Math.min(50, Math.floor(f.dropPct ?? 0)); p++) {
+    alarms.push({ pct: p, sinceHeight: f.height - 500, sinceTimeSec: timeSec - 300_000, sureHeight: f.height - 10, sureTimeSec: timeSec - 6_000, blocks: 500, ratioSum: (500 * peak) / cur });
+  }
+  const dropState = { referenceHps: peak, alarms };
   const epochStart = f.height - (f.height % 2016);
   const usd = f.usd === undefined ? 50 : f.usd;
   return {
@@ -45,6 +51,7 @@ export function makeSnapshot(f: SnapshotFigures): Snapshot {
     bits: 0x17023a04, difficulty: 1e14,
     hashrate: { '1d': est('1d', 144), '3d': est('3d', 432), '7d': est('7d', 1008) },
     peaks: { '1d': pk('1d'), '3d': pk('3d'), '7d': pk('7d') },
+    drop: { '7d': dropState, '14d': dropState, '30d': dropState, '90d': dropState },
     retarget: {
       epochStartHeight: epochStart, nextRetargetHeight: epochStart + 2016, remainingBlocks: epochStart + 2016 - f.height,
       progressPct: ((f.height - epochStart) / 2016) * 100, changePct, lowPct: changePct - 1, highPct: changePct + 1,

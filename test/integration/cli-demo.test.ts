@@ -24,6 +24,21 @@ describe('npm run demo', () => {
     expect(breakeven[0]).toContain('$43.2/PH/day');
   });
 
+  it("the /start drop rule fires during the three slow epochs of the squeeze, and nowhere else more than twice", async () => {
+    const demo = await buildDemo(DEMO_BLOCKS, DEMO_PRICES);
+    // Epochs that ended in the −11.16 % (935,424), −7.76 % (941,472) and −10.09 % (953,568) retargets.
+    const slow = [[933_408, 935_423], [939_456, 941_471], [951_552, 953_567]] as const;
+    const fired = demo.drops.filter((d) => d.state === 'firing').map((d) => d.height);
+    for (const [from, to] of slow) expect(fired.some((h) => h >= from && h <= to), `a firing in ${from}–${to}`).toBe(true);
+    expect(fired.filter((h) => !slow.some(([from, to]) => h >= from && h <= to)).length).toBeLessThanOrEqual(2);
+    // No flapping: firing and resolved alternate, starting with a firing.
+    demo.drops.forEach((d, i) => expect(d.state).toBe(i % 2 === 0 ? 'firing' : 'resolved'));
+    const lines = demo.text.split('\n').filter((l) => l.includes('Hash rate down'));
+    expect(lines).toHaveLength(fired.length);
+    expect(demo.text).toContain('Began: block ');
+    expect(demo.text).toContain('False alarms: ≈ ');
+  });
+
   it('runs from the command line with no tokens and no network, printing the summary', () => {
     const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'demo'], { cwd: root, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', CI: 'true' } });
     expect(r.stderr).toBe('');

@@ -128,6 +128,8 @@ describe('preview', () => {
     const history = [0, 0, 40, 41, 0, 0, 42, 0].map((d, i) => makeSnapshot({ height: 8000 + i, timeSec: NOW + i * 7 * 86_400, dropPct: d }));
     const r = previewOver({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, history, 'chain-state');
     expect(r.ok && { f: r.value.firings, r: r.value.resolutions, from: r.value.fromHeight, to: r.value.toHeight }).toEqual({ f: 2, r: 2, from: 8000, to: 8007 });
+    // The drop rule's preview also says how soon drops are seen (from the calibrated table).
+    expect(r.ok && r.value.advice).toMatch(/^A drop is seen on average: .*20 % in about .*False alarms: about [\d.]+ a year/);
   });
 
   it('falls back to the bundled fixture when chain state is empty, and rejects bad arguments', async () => {

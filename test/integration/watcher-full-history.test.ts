@@ -1,6 +1,6 @@
 /**
- * At production scale: the real SnapshotBuilder with its real 13,968-block history, a cold start
- * over a 14,100-block chain, a restart (rebuild from stored blocks) and a 3-block reorg (rebuild
+ * At production scale: the real SnapshotBuilder with its real 16,993-block history (the drop
+ * detector's 90d reference, gap and warm-up), a cold start over a 17,200-block chain, a restart (rebuild from stored blocks) and a 3-block reorg (rebuild
  * from the fork). Every stored snapshot must equal one continuous builder fed the final chain —
  * the proof that rebuilding from `requiredHistoryBlocks` stored blocks loses nothing.
  */
@@ -17,7 +17,7 @@ afterEach(async () => {
 
 describe('watcher with the full domain history', () => {
   it('cold start, restart and reorg give the snapshots of one continuous builder', async () => {
-    h = await createHarness({ chainLength: 14_100, builder: fullBuilderFactory() });
+    h = await createHarness({ chainLength: 17_200, builder: fullBuilderFactory() });
     const fast = { maxRps: 5_000 };
     const tip0 = h.fake.chain.tip.height;
     await h.start(fast);
@@ -54,5 +54,6 @@ describe('watcher with the full domain history', () => {
     }
     const last = await h.state.getLatestSnapshot();
     expect(last?.peaks['3d']['90d']).not.toBeNull(); // the full lookback really is populated
+    expect(last?.drop?.['90d']).not.toBeNull(); // and so is the drop detector's longest reference
   }, 120_000);
 });

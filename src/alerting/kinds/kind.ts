@@ -4,7 +4,7 @@
  * ../index-model.ts for how the Redis layer uses it.
  *
  * A kind splits "what does this block say" from "what does this rule want":
- * - `series(spec)` names the measured quantity (e.g. 'hd-3d-30d'); many rules share one series.
+ * - `series(spec)` names the measured quantity (e.g. 'hd-30d-10', a drop detector cell); many rules share one series.
  * - `read(series, snapshot, nowSec)` measures it ONCE per block: `value` is the conservative
  *   figure thresholds are compared with (already "beyond block luck"); the rest is for display.
  * - `fireLevel(spec)` / `resolveLevel(spec)` and the series' `comparison` say where each rule

@@ -2,11 +2,12 @@
  * Every kind's definition, and every series any rule can refer to — the closed list the index
  * layer measures once per block (see ../index-model.ts).
  */
-import { HASHRATE_WINDOWS, LOOKBACKS, PRICE_WINDOWS } from '../../domain/types.ts';
+import { PRICE_WINDOWS } from '../../domain/types.ts';
 import type { RuleKind, RuleSpec } from '../types.ts';
 import { newBlock, slowBlocks } from './blocks.ts';
 import { breakeven, hashpriceAbove, hashpriceBelow, hashpriceMove } from './hashprice.ts';
-import { hashrateBelow, hashrateDrop } from './hashrate.ts';
+import { hashrateBelow } from './hashrate.ts';
+import { DROP_SERIES, hashrateDrop } from './hashrate-drop.ts';
 import type { KindDef, SpecOf } from './kind.ts';
 import { retarget, retargetEstimate, retargetSoon } from './retarget.ts';
 
@@ -40,7 +41,7 @@ function buildSeries(): ReadonlyMap<string, KindDef> {
   const m = new Map<string, KindDef>();
   const add = (series: string, def: KindDef<RuleKind>) => m.set(series, def as KindDef);
   const dirs = ['up', 'down', 'both'] as const;
-  for (const w of Object.keys(HASHRATE_WINDOWS)) for (const lb of Object.keys(LOOKBACKS)) add(`hd-${w}-${lb}`, hashrateDrop as KindDef<RuleKind>);
+  for (const series of DROP_SERIES.keys()) add(series, hashrateDrop as KindDef<RuleKind>);
   add('hr7', hashrateBelow as KindDef<RuleKind>);
   for (const d of dirs) add(`re-${d}`, retargetEstimate as KindDef<RuleKind>);
   add('rs', retargetSoon as KindDef<RuleKind>);

@@ -38,9 +38,9 @@ const num = (name: string, description: string, range: readonly [number, number]
 /** The typed rule parameters, one per grammar slot; options.ts turns them into grammar tokens. */
 export const PARAM_OPTIONS: readonly APIApplicationCommandBasicOption[] = [
   num('pct', 'Percentage, e.g. 10 for 10 %', RANGES.pct),
-  { type: Opt.String, name: 'window', description: 'Window: 1d 3d 7d (hash rate) or 24h 7d (hash price)',
+  { type: Opt.String, name: 'window', description: 'Window: 1d 3d 7d (hash rate shown) or 24h 7d (hash price)',
     choices: ['1d', '3d', '7d', '24h'].map((w) => ({ name: w, value: w })) },
-  { type: Opt.String, name: 'lookback', description: 'hashrate-drop: compare with the peak of the last…',
+  { type: Opt.String, name: 'lookback', description: 'hashrate-drop: compare with the level over the … ending two weeks back',
     choices: ['7d', '14d', '30d', '90d'].map((w) => ({ name: w, value: w })) },
   { type: Opt.String, name: 'direction', description: 'up, down or both',
     choices: ['up', 'down', 'both'].map((w) => ({ name: w, value: w })) },

@@ -95,7 +95,7 @@ export function previewEmbed(kindLine: string, r: PreviewReport): APIEmbed {
   const recent = r.recent.map((ev) => `• block ${ev.height}, ${fmtTime(ev.time, 'UTC')}: ${ev.text}`).join('\n');
   return {
     title: clip(`Preview: ${kindLine}`, LIMITS.title),
-    description: clip(`Would have fired **${r.firings}** time${r.firings === 1 ? '' : 's'} and resolved ${r.resolutions} time${r.resolutions === 1 ? '' : 's'}.${recent ? `\n${recent}` : ''}`, 3000),
+    description: clip(`Would have fired **${r.firings}** time${r.firings === 1 ? '' : 's'} and resolved ${r.resolutions} time${r.resolutions === 1 ? '' : 's'}.${recent ? `\n${recent}` : ''}${r.advice !== undefined ? `\n*${r.advice}*` : ''}`, 3000),
     color: COLOURS.info,
     footer: { text: `Blocks ${r.fromHeight}–${r.toHeight} (${fmtTime(r.fromSec, 'UTC')} to ${fmtTime(r.toSec, 'UTC')}) · ${source}` },
   };

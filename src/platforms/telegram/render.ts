@@ -85,5 +85,6 @@ export function renderPreview(kindLine: string, r: PreviewReport, zone: string):
     html`Would have fired <b>${r.firings}</b> time${r.firings === 1 ? '' : 's'} and resolved ${r.resolutions} time${r.resolutions === 1 ? '' : 's'}.`,
   ];
   for (const ev of r.recent) lines.push(html`• block ${ev.height}, ${fmtTime(ev.time, zone)}: ${ev.text}`);
+  if (r.advice !== undefined) lines.push(html`<i>${r.advice}</i>`);
   return fitBlocks([joinHtml(lines, '\n')], () => html`…`);
 }

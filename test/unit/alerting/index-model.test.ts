@@ -80,7 +80,7 @@ describe('index model', () => {
   it('observe leaves out what a snapshot cannot say (no price → no hash-price series)', () => {
     const obs = observe(makeSnapshot({ hashprice: { usdPerPhDay: null } }), 1_764_000_000);
     expect([...obs.levels.keys()].some((k) => k.startsWith('hp') || k.startsWith('hm'))).toBe(false);
-    expect(obs.levels.has('hd-3d-30d')).toBe(true);
+    expect(obs.levels.get('hd-30d-10')).toEqual({ value: 0, dir: 'above' });
     expect(obs.events).toEqual(['nb']);
   });
 });

@@ -27,28 +27,43 @@ function walk(spec: RuleSpec, rows: readonly Row[]): void {
 
 const hr = (cur: number, peak: number) => hashrateFigures(cur, peak);
 
-describe('hashrate-drop 10 % (3d window, 30d lookback)', () => {
-  // Factory peaks carry no lucky excess, so the bias correction makes this rule need a point drop
-  // of about 32 % to fire here; resolution needs the conservative drop back at ≤ 5 %.
-  it('fires beyond luck, holds in the hysteresis band, resolves, then cools down', () => {
+describe('hashrate-drop 10 % (3d window, 30d lookback): reads its detector cell', () => {
+  // The factory alarms every cell up to the observed drop (the detector itself is tested in
+  // test/unit/domain/drop-*.test.ts); the kind fires on its cell and resolves when it recovers.
+  it('fires when its cell alarms, holds while it stays alarmed, resolves when it recovers, then cools down', () => {
     walk({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, [
       [hr(800, 800), 'below-threshold', 'no drop at all'],
-      [hr(720, 800), 'below-threshold', 'a 10 % point drop is within block luck on a 3d window'],
-      [hr(600, 1000), 'fired', 'a 40 % point drop is beyond any luck'],
-      [hr(650, 1000), 'still-firing', 'still well down'],
-      [hr(700, 1000), 'still-firing', 'conservative drop ~7 %: in the band between 5 % and 10 %'],
-      [hr(730, 1000), 'resolved', 'conservative drop below half the threshold'],
-      [{ ...hr(600, 1000), timeSec: 1_764_000_000 + 5 * 3600 + 600 }, 'cooldown', 'a new crossing 10 min after the resolved message waits'],
+      [hr(730, 800), 'below-threshold', 'cells up to 8 % alarmed, not the 10 % cell'],
+      [hr(850, 1000), 'fired', 'the 15 % drop alarms the 10 % cell'],
+      [hr(890, 1000), 'still-firing', 'the 10 % cell is still alarmed (11 %)'],
+      [hr(950, 1000), 'resolved', 'the 10 % cell recovered'],
+      [{ ...hr(600, 1000), timeSec: 1_764_000_000 + 4 * 3600 + 600 }, 'cooldown', 'a new alarm 10 min after the resolved message waits'],
       [{ ...hr(600, 1000), timeSec: 1_764_000_000 + 10 * 3600 }, 'fired', 'after the cooldown it fires again'],
     ]);
   });
-  it('says no-data on a partial window instead of judging it', () => {
+  it('maps its pct to a whole-percent cell in 3…50', () => {
+    walk({ kind: 'hashrate-drop', pct: 9.6, window: '3d', lookback: '30d' }, [[hr(895, 1000), 'fired', '9.6 % reads the 10 % cell']]);
+    walk({ kind: 'hashrate-drop', pct: 1, window: '3d', lookback: '30d' }, [[hr(965, 1000), 'fired', '1 % reads the 3 % cell']]);
+    walk({ kind: 'hashrate-drop', pct: 80, window: '3d', lookback: '30d' }, [[hr(495, 1000), 'fired', '80 % reads the 50 % cell']]);
+  });
+  it('says no-data while its lookback has no full reference yet, or on a snapshot without the detector', () => {
     const f = hr(500, 1000);
-    walk({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, [
-      // 40 blocks into a chain: a "3d" hash rate from 40 blocks is luck, not a drop.
-      [{ ...f, hashrate: { ...f.hashrate, '3d': estimate('3d', 500, 40) } }, 'no-data', 'partial current window'],
-      [{ ...f, peaks: { ...f.peaks, '3d': { ...f.peaks['3d'], '30d': null } } }, 'no-data', 'no peak yet'],
-    ]);
+    walk({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, [[{ ...f, drop: { ...f.drop!, '30d': null } }, 'no-data', 'reference not full']]);
+    const { drop: _gone, ...old } = makeSnapshot(f);
+    expect(evaluateRule(rule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }), null, old).decision).toBe('no-data');
+  });
+  it('the firing message says how far down (90 %), since when, how long to be sure and the false-alarm rate', () => {
+    const r = evaluateRule(rule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }), null, makeSnapshot(hr(800, 1000)));
+    const e = r.event!;
+    expect(e.state).toBe('firing');
+    expect(e.value).toBe(1);
+    expect(e.threshold).toBe(1);
+    expect(e.details.title).toBe('Hash rate down 20 % vs 2–6 weeks ago');
+    expect(e.details.low).toBeLessThan(20);
+    expect(e.details.high).toBeGreaterThan(20);
+    expect(e.text).toContain('Began: block 929,612');
+    expect(e.text).toContain('Sure after: 490 blocks (≈ 3.4 days)');
+    expect(e.text).toMatch(/False alarms: ≈ [\d.]+ per year/);
   });
 });
 

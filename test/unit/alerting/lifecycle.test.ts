@@ -77,11 +77,11 @@ describe('the event', () => {
     expect(state.status).toBe('firing');
     expect(event).not.toBeNull();
     if (!event) return;
-    expect(event).toMatchObject({ rule: 'drop', kind: 'hashrate-drop', state: 'firing', height: 930_112, time: 1_764_000_000, threshold: 10, subscriptionId: 'sub-1', hash: s.hash });
-    expect(event.value).toBeGreaterThanOrEqual(10);
+    // value: the detector cell's state (1 alarmed), compared with the fire level 1.
+    expect(event).toMatchObject({ rule: 'drop', kind: 'hashrate-drop', state: 'firing', height: 930_112, time: 1_764_000_000, value: 1, threshold: 1, subscriptionId: 'sub-1', hash: s.hash });
     expect(event.details.low).toBeLessThan(event.details.high as number);
-    expect(event.details).toMatchObject({ unit: '%', window: '3d window', source: 'mempool', dataAgeSec: 180, severity: 'critical', direction: 'down' });
-    expect(event.text).toMatch(/^🚨 Hash rate down 3\d\.\d % vs 30d peak \(3d window, 90 %: \d+\.\d–\d+\.\d %\) — 600 EH\/s now vs peak ≈ \d+ EH\/s; source mempool, block 930,112, 3 min ago$/);
+    expect(event.details).toMatchObject({ unit: '%', window: 'over the 500 blocks since it began', source: 'mempool', dataAgeSec: 180, severity: 'critical', direction: 'down' });
+    expect(event.text).toMatch(/^🚨 Hash rate down 40 % vs 2–6 weeks ago \(over the 500 blocks since it began, 90 %: 3\d\.\d–4\d\.\d %\) — ≈ 600 EH\/s now vs 1,000 EH\/s 2–6 weeks ago; source mempool, block 930,112, 3 min ago\n  Began: block 929,612, 2025-11-21 04:40 UTC\n  Sure after: 490 blocks \(≈ 3\.4 days\), at block 930,102\n  False alarms: ≈ [\d.]+ per year for a 10 % rule on a steady network \(simulated\)$/);
   });
 
   it('the retarget notice lists the scorecard and who was closer', () => {

@@ -115,7 +115,7 @@ describe('parseRule: every kind of bad input', () => {
 
 describe('describeRule', () => {
   it('says window, lookback and threshold', () => {
-    expect(describeRule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' })).toBe('hash rate 10 % below its 30d peak (3d window)');
+    expect(describeRule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' })).toBe('hash rate down 10 % or more vs 2–6 weeks ago (30d lookback); messages show the 3d figure');
     expect(describeRule({ kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 })).toContain('$24.98/PH/day');
   });
 });

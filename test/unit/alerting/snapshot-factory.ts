@@ -2,7 +2,7 @@
  * Snapshots for alerting tests without the snapshot builder: sane defaults (a quiet mid-epoch
  * mainnet block) and small helpers to set the one figure a test is about.
  */
-import type { HashrateEstimate, HashratePeak, Snapshot } from '../../../src/domain/snapshot-types.ts';
+import type { DropAlarm, DropState, HashrateEstimate, HashratePeak, Snapshot } from '../../../src/domain/snapshot-types.ts';
 import type { HashrateWindow, Lookback } from '../../../src/domain/types.ts';
 import { HASHRATE_WINDOWS, LOOKBACKS } from '../../../src/domain/types.ts';
 import type { Rule, RuleSpec } from '../../../src/alerting/types.ts';
@@ -27,13 +27,27 @@ export function peak(window: HashrateWindow, lookback: Lookback, ehs: number, he
   return { window, lookback, hps: e.hps, lowHps: e.lowHps, highHps: e.highHps, height };
 }
 
-/** Current hash rate `ehs` in every window, and every peak at `peakEhs` (default: same). */
-export function hashrateFigures(ehs: number, peakEhs = ehs): Pick<Snapshot, 'hashrate' | 'peaks'> {
+/**
+ * The drop detector's state as if every cell up to the observed drop (1 − ehs/refEhs, whole
+ * percent) were alarmed: began 500 blocks ago, sure 10 blocks ago, estimate = the observed drop.
+ */
+export function dropState(ehs: number, refEhs: number, height = 930_112, timeSec = 1_764_000_000): NonNullable<Snapshot['drop']> {
+  const pct = 100 * (1 - ehs / refEhs);
+  const alarms: DropAlarm[] = [];
+  for (let p = 3; p <= Math.min(50, Math.floor(pct + 1e-9)); p++) {
+    alarms.push({ pct: p, sinceHeight: height - 500, sinceTimeSec: timeSec - 300_000, sureHeight: height - 10, sureTimeSec: timeSec - 6_000, blocks: 500, ratioSum: (500 * refEhs) / ehs });
+  }
+  const st: DropState = { referenceHps: refEhs * EH, alarms };
+  return { '7d': st, '14d': st, '30d': st, '90d': st };
+}
+
+/** Current hash rate `ehs` in every window, every peak and the drop reference at `peakEhs` (default: same). */
+export function hashrateFigures(ehs: number, peakEhs = ehs): Pick<Snapshot, 'hashrate' | 'peaks' | 'drop'> {
   const ws = Object.keys(HASHRATE_WINDOWS) as HashrateWindow[];
   const lbs = Object.keys(LOOKBACKS) as Lookback[];
   const hashrate = Object.fromEntries(ws.map((w) => [w, estimate(w, ehs)])) as Snapshot['hashrate'];
   const peaks = Object.fromEntries(ws.map((w) => [w, Object.fromEntries(lbs.map((lb) => [lb, peak(w, lb, peakEhs)]))])) as Snapshot['peaks'];
-  return { hashrate, peaks };
+  return { hashrate, peaks, drop: dropState(ehs, peakEhs) };
 }
 
 type Overrides = Partial<Omit<Snapshot, 'retarget' | 'hashprice'>> & {

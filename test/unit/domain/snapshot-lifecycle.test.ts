@@ -125,7 +125,8 @@ describe('ordering, bad input, partial data', () => {
 describe('rebuild after restart', () => {
   it('a builder fed only requiredHistoryBlocks gives the same snapshot as one fed everything', () => {
     const n = SnapshotBuilder.requiredHistoryBlocks;
-    expect(n).toBe(12_960 + 1008);
+    // The drop detector's 90d reference, its 14-day gap and a 2-week warm-up (drop-detector.ts).
+    expect(n).toBe(12_960 + 2016 + 2016 + 1);
     const chain = simulateChain({ seed: 8, startHeight: 2016 * 420, startTimeSec: 1_690_000_000, startBits: 0x17053894, blocks: n + 3000, hashrate: (h) => 1 + 0.1 * Math.sin(h / 1500), feesSats: (h) => h % 1000 });
     const all = new SnapshotBuilder();
     const tail = new SnapshotBuilder();
@@ -140,11 +141,30 @@ describe('rebuild after restart', () => {
     expect(b!.retarget).toEqual(a!.retarget);
     expect(b!.hashprice).toEqual(a!.hashprice);
     expect(b!.hashpriceAgo).toEqual(a!.hashpriceAgo);
+    for (const l of ['7d', '14d', '30d', '90d'] as const) expect(b!.drop![l]!.referenceHps).toBe(a!.drop![l]!.referenceHps);
     for (const w of ['1d', '3d', '7d'] as const) {
       for (const l of ['7d', '14d', '30d', '90d'] as const) {
         expect(b!.peaks[w][l]!.height).toBe(a!.peaks[w][l]!.height);
         expect(b!.peaks[w][l]!.hps / a!.peaks[w][l]!.hps - 1).toBeCloseTo(0, 12);
       }
     }
+  });
+
+  it('the drop detector: a rebuilt builder alarms the same cells with the same figures after a step drop', () => {
+    const n = SnapshotBuilder.requiredHistoryBlocks;
+    const dropAt = 2016 * 420 + n + 2000;
+    const chain = simulateChain({ seed: 11, startHeight: 2016 * 420, startTimeSec: 1_690_000_000, startBits: 0x17053894, blocks: n + 3000, hashrate: (h) => (h < dropAt ? 1 : 0.75) });
+    const all = new SnapshotBuilder();
+    const tail = new SnapshotBuilder();
+    let a: Snapshot | undefined;
+    let b: Snapshot | undefined;
+    chain.forEach((blk, i) => {
+      a = all.push(blk, ctx(blk));
+      if (i >= chain.length - n) b = tail.push(blk, ctx(blk));
+    });
+    // Clamped CUSUMs forget their start within the warm-up, so both see the drop identically.
+    expect(b!.drop).toEqual(a!.drop);
+    expect(a!.drop!['90d']!.alarms.map((x) => x.pct)).toContain(20);
+    expect(a!.drop!['90d']!.alarms[0]!.sinceHeight).toBeGreaterThan(dropAt - 200);
   });
 });

@@ -53,7 +53,7 @@ describe('handlers', () => {
     const { deps } = world();
     const r = await handleCommand(deps, dm, 42, 'preview', ['hashrate-drop', '10%', '3d']);
     const text = plain(r!.html);
-    expect(text).toContain('Preview: hash rate 10 % below its 30d peak (3d window)');
+    expect(text).toContain('Preview: hash rate down 10 % or more vs 2–6 weeks ago (30d lookback); messages show the 3d figure');
     expect(text).toContain('Blocks 880000–890000');
     expect(text).toContain('Would have fired 2 times and resolved 1 time.');
     expect(text).toContain('Hash rate down 11 % <3d>');
