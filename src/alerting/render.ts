@@ -19,8 +19,9 @@ export function fmtAge(sec: number): string {
   return `${fmtNum(sec / 86_400, 1)} d ago`;
 }
 
+/** One icon per severity, as every platform shows it (src/platforms/format.ts alertIcon). */
 const ICONS: Record<AlertDetails['severity'] | 'resolved' | 'notice', string> = {
-  info: 'ℹ️', warn: '⚠️', critical: '🚨', resolved: '✅', notice: '🔔',
+  info: '🔔', warn: '⚠️', critical: '🚨', resolved: '✅', notice: 'ℹ️',
 };
 
 function icon(e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'severity'> }): string {

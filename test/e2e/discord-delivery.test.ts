@@ -56,12 +56,13 @@ describe('Discord delivery (engine → BullMQ → REST notifier → stand-in)', 
     ]);
     // DM: the hash-price crossing and the retarget, in one message for the one block.
     expect(byEmbed(dm)).toEqual([[
-      [String(RETARGET_HEIGHT), `🔔 Hash price below $${level}: ${'$' + (Math.round(after.hashprice.usdPerPhDay! * 100) / 100)}/PH/day`, 'alert 4'],
+      [String(RETARGET_HEIGHT), `⚠️ Hash price below $${level}: ${'$' + (Math.round(after.hashprice.usdPerPhDay! * 100) / 100)}/PH/day`, 'alert 4'],
       [String(RETARGET_HEIGHT), retargetTitle, 'alert 1'],
     ]]);
     const [dmMsg] = s.messages(dm);
-    expect(dmMsg?.content).toBe(`Hash price below $${level}: $${Math.round(after.hashprice.usdPerPhDay! * 100) / 100}/PH/day (+1 more)`);
-    expect((dmMsg?.embeds[0] as unknown as Embed).fields.map((f) => f.name)).toEqual(['Value', 'Threshold', 'Block']);
+    // Issue 11: content only heads several alerts; source and data age are fields.
+    expect(dmMsg?.content).toBe(`2 alerts at block ${RETARGET_HEIGHT}`);
+    expect((dmMsg?.embeds[0] as unknown as Embed).fields.map((f) => f.name)).toEqual(['Value', 'Your threshold', 'Block', 'Source', 'Data age']);
     expect(after.retargetOutcome?.changePct).toBeCloseTo(await csvChangePct(472), 9);
   });
 

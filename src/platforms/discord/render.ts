@@ -9,7 +9,7 @@ import { describeRule, ruleAdvice } from '../../alerting/describe.ts';
 import type { OutboundMessage } from '../../alerting/ports.ts';
 import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
 import type { PreviewReport } from '../../subscriptions/service.ts';
-import { fmtClock, fmtDuration, fmtTime, fmtValue } from '../format.ts';
+import { alertIcon, fmtClock, fmtDuration, fmtTime, fmtValue, thresholdWords } from '../format.ts';
 import { clip, fitEmbeds, LIMITS } from './embed-limits.ts';
 
 /** Colours: red critical, amber warning (down), teal warning (up), green resolved, blue notices. */
@@ -22,27 +22,36 @@ export function eventColour(e: AlertEvent): number {
   return e.details.direction === 'up' ? COLOURS.warnUp : COLOURS.warnDown;
 }
 
-const ICON: Record<AlertEvent['state'], string> = { firing: '🔔', resolved: '✅', notice: 'ℹ️' };
+/** `<t:1750000000:f>` (the reader's own local date and time) and `<t:…:R>` ("3 minutes ago"). */
+export function discordTime(unixSec: number, style: 'f' | 'R' | 't' | 'F' = 'f'): string {
+  return `<t:${Math.floor(unixSec)}:${style}>`;
+}
 
-/** One event as one embed. */
-export function eventEmbed(e: AlertEvent, zone: string): APIEmbed {
+/**
+ * One event as one embed, one statement: the title says it once (with the one icon of its
+ * severity); value, interval, threshold, window, block, source and data age are fields.
+ */
+export function eventEmbed(e: AlertEvent, _zone?: string): APIEmbed {
   const d = e.details;
   const fields: NonNullable<APIEmbed['fields']> = [
     { name: e.state === 'resolved' ? 'Now (recovered)' : 'Value', value: fmtValue(e.value, d.unit), inline: true },
   ];
-  if (d.window !== undefined) fields.push({ name: 'Window', value: d.window, inline: true });
   if (d.low !== undefined && d.high !== undefined) {
     fields.push({ name: '90 % interval', value: `${fmtValue(d.low, d.unit)} to ${fmtValue(d.high, d.unit)}`, inline: true });
   }
-  fields.push({ name: 'Threshold', value: fmtValue(e.threshold, d.unit), inline: true });
-  fields.push({ name: 'Block', value: `${e.height} · ${fmtTime(e.time, zone)}`, inline: true });
+  const threshold = thresholdWords(e);
+  if (threshold !== null) fields.push({ name: 'Your threshold', value: threshold, inline: true });
+  if (d.window !== undefined) fields.push({ name: 'Window', value: d.window, inline: true });
+  fields.push({ name: 'Block', value: `${e.height} · ${discordTime(e.time)}`, inline: true });
+  fields.push({ name: 'Source', value: d.source, inline: true });
+  fields.push({ name: 'Data age', value: fmtDuration(d.dataAgeSec), inline: true });
   for (const [label, value] of d.lines ?? []) fields.push({ name: label, value, inline: false });
   return {
-    title: `${ICON[e.state]} ${e.state === 'resolved' ? 'Resolved: ' : ''}${d.title}`,
-    description: clip(e.text, 1000),
+    title: `${alertIcon(e.state, d.severity)} ${d.title}`,
+    ...(d.aside !== undefined ? { description: clip(d.aside, 1000) } : {}),
     color: eventColour(e),
     fields,
-    footer: { text: `Source: ${d.source} · data ${fmtDuration(d.dataAgeSec)} old · alert ${e.rule}` },
+    footer: { text: `alert ${e.rule}` },
     timestamp: new Date(e.time * 1000).toISOString(),
   };
 }
@@ -56,15 +65,16 @@ export interface DiscordMessage {
 export function renderAlertMessage(msg: OutboundMessage, sub: Pick<Subscription, 'timeZone'>): DiscordMessage {
   const n = msg.events.length;
   const first = msg.events[0];
+  // The statement is the embed's title; content only heads a digest or several alerts.
   const head = msg.digest
     ? `🌙 Held while muted or in quiet hours: ${n} alert${n === 1 ? '' : 's'}`
-    : `${first?.details.title ?? 'Alert'}${n > 1 ? ` (+${n - 1} more)` : ''}`;
+    : n > 1 ? `${n} alerts at block ${first?.height ?? msg.height}` : '';
   const embeds = fitEmbeds(msg.events.map((e) => eventEmbed(e, sub.timeZone)), (left) => ({
     title: `…and ${left} more alert${left === 1 ? '' : 's'}`,
     description: clip(msg.events.slice(n - left).map((e) => `• ${e.details.title}`).join('\n'), 300),
     color: COLOURS.info,
   }));
-  return { content: clip(head, LIMITS.content), embeds };
+  return { content: head === '' ? '' : clip(head, LIMITS.content), embeds };
 }
 
 /** `/alert list`: every rule with its id, plus mute and quiet hours. */
