@@ -62,8 +62,11 @@ export function repeatOwed(
   if (!REMINDER_KINDS.has(rule.kind) || state.status !== 'firing') return null;
   const at = escalateAt(cmp, level, state.told);
   if (at !== null && (cmp === 'below' ? value <= at : value >= at)) return 'escalation';
+  // A reminder says "still under water": not while the figure sits between the level and the
+  // resolve level (hysteresis), where "still below $40: $40.29" would be false.
+  const under = cmp === 'below' ? value <= level : value >= level;
   const due = reminderDueSec(rule, state);
-  return due !== null && nowSec >= due ? 'reminder' : null;
+  return under && due !== null && nowSec >= due ? 'reminder' : null;
 }
 
 /** "23 days", "5 h": how long a rule has been under water at `nowSec`. */

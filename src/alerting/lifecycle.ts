@@ -167,7 +167,9 @@ function whileFiring(rule: Rule, def: KindDef, r: Reading, seen: RuleState, bloc
 /** The user's threshold as events report it: the kind's own, else its firing level (events: 0). */
 function userThreshold(def: KindDef, rule: Rule): number {
   if (def.mode === 'event') return 0;
-  return def.threshold !== undefined ? def.threshold(rule as never) : def.fireLevel(rule as never);
+  const t = def.threshold !== undefined ? def.threshold(rule as never) : def.fireLevel(rule as never);
+  // 30 × 24 × 0.06 is 43.199999999999996 in binary: report the number the user meant.
+  return Number.isFinite(t) ? Number(t.toPrecision(12)) : t;
 }
 
 function emit(
