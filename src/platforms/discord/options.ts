@@ -40,13 +40,16 @@ export function numberWord(n: number): string {
  * pct:10 window:3d` is parsed exactly like Telegram's `/alert hashrate-drop 10% 3d`. Options the
  * kind does not take are an error (not silently dropped: the user meant something by them).
  */
-export function optionsToTokens(kind: RuleKind, values: ParamValues): Result<string[], 'extra-arg'> {
+export function optionsToTokens(kind: RuleKind, values: ParamValues): Result<string[], 'extra-arg' | 'negative'> {
   const takes = KIND_PARAMS[kind];
   const stray = (Object.keys(values) as ParamName[]).filter((k) => values[k] !== undefined && !takes.includes(k));
   if (stray.length > 0) {
     const what = takes.length === 0 ? 'no options' : takes.join(', ');
     return err('extra-arg', `${stray.join(', ')} ${stray.length === 1 ? 'does' : 'do'} not apply to ${kind}; it takes ${what}.`, EXAMPLES[kind]);
   }
+  // `pct:-5` is refused with a reason (issue 15), never read as 5 nor as a direction.
+  const negative = takes.find((p) => typeof values[p] === 'number' && (values[p] as number) < 0);
+  if (negative !== undefined) return err('negative', `${negative}:${String(values[negative])} is negative; ${negative} is 0 or more${negative === 'pct' && KIND_PARAMS[kind].includes('direction') ? ' (use direction:down for a fall)' : ''}.`, EXAMPLES[kind]);
   const tokens: string[] = [];
   for (const p of takes) {
     const v = values[p];
