@@ -5,6 +5,7 @@
  * Results and are answered with what was wrong and a correct example.
  */
 import { describeRule } from '../../alerting/describe.ts';
+import { KIND_HELP } from '../../alerting/kind-help.ts';
 import { parseRule } from '../../alerting/parse.ts';
 import type { Result } from '../../alerting/result.ts';
 import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
@@ -46,7 +47,18 @@ async function mayChange(deps: HandlerDeps, chat: ChatRef, userId: number): Prom
   return chat.type === 'private' || (await deps.isAdmin(chat.id, userId));
 }
 
-const problem = (r: Result<unknown> & { ok: false }): Reply => ({ html: renderProblem(r.message, r.example) });
+/**
+ * A bad argument's reply; an implausible number (`/alert hashprice-below 0.045`) also gets a
+ * button adding the likely-meant rule (`add:` buttons are permission-checked like any other).
+ */
+const problem = (r: Result<unknown> & { ok: false }): Reply => {
+  const data = r.suggest === undefined ? '' : `add:${r.suggest.kind} ${r.suggest.tokens.join(' ')}`;
+  const fits = data !== '' && Buffer.byteLength(data, 'utf8') <= 64;
+  return {
+    html: renderProblem(r.message, r.example),
+    ...(fits ? { buttons: [[{ text: `✅ Add it with ${r.suggest!.words}`.slice(0, 60), data }]] } : {}),
+  };
+};
 
 async function zoneOf(deps: HandlerDeps, t: Target): Promise<string> {
   return (await deps.service.get(t))?.timeZone ?? 'UTC';
@@ -62,6 +74,9 @@ export function helpReply(): Reply {
     html: joinHtml([
       html`<b>hashbell</b> follows every Bitcoin block and tells you when hash rate, difficulty or hash price cross <i>your</i> thresholds.`,
       ...lines,
+      html`\n<b>Alert kinds</b> (<code>/alert &lt;kind&gt; …</code>):`,
+      ...KIND_HELP.map((k) => html`• <b>${k.kind}</b>: ${k.what}. Takes ${k.params}. e.g. <code>/alert ${k.kind}${k.example === '' ? '' : ` ${k.example}`}</code>`),
+      html`<code>/alert breakeven 17 0.06 2%</code> means rigs at 17 J/TH, power at $0.06/kWh, a 2 % pool fee: it fires when hash price no longer pays the power.`,
       html`Percentages as <code>10%</code> or <code>10</code>; windows <code>1d 3d 7d</code> (blocks) or <code>24h 7d</code> (prices). In groups only administrators change alerts.`,
     ], '\n'),
   };
@@ -122,6 +137,7 @@ export async function handleCommand(deps: HandlerDeps, chat: ChatRef, userId: nu
     }
     case 'remove': {
       if (first === '') return { html: renderProblem('Which alert? Give its id; /alerts lists them.', '/remove 3') };
+      if (rest.length > 0) return { html: renderProblem(`"${rest.join(' ').slice(0, 40)}" is extra: /remove takes one alert id.`, '/remove 3') };
       const r = await deps.service.removeRule(t, first);
       return r.ok ? { html: html`🗑 Removed alert <code>${r.value.id}</code>: ${describeRule(r.value)}.` } : problem(r);
     }

@@ -86,3 +86,50 @@ describe('handlers', () => {
     expect(plain((await handleCommand(deps, dm, 42, 'weather', []))!.html)).toContain("I don't know /weather");
   });
 });
+
+describe('issue 11/15: units, implausible numbers, extra arguments, /help', () => {
+  const dm = { id: 42, type: 'private' as const };
+  const group = { id: -100, type: 'group' as const };
+
+  it('/help lists every kind with its parameters in words and an example, within 4096 characters', () => {
+    const h = helpReply().html.value;
+    expect(h.length).toBeLessThanOrEqual(4096);
+    const text = plain(helpReply().html);
+    for (const kind of ['hashrate-drop', 'hashrate-below', 'retarget-estimate', 'retarget', 'retarget-soon', 'hashprice-move', 'hashprice-below', 'hashprice-above', 'breakeven', 'slow-blocks', 'new-block']) {
+      expect(text).toContain(`• ${kind}: `);
+      expect(text).toContain(`/alert ${kind}`);
+    }
+    expect(text).toContain('17 J/TH, power at $0.06/kWh, a 2 % pool fee');
+  });
+
+  it('an implausible bare number stores nothing and offers the conversion as a permission-checked button', async () => {
+    const { deps, service } = world();
+    await handleCommand(deps, dm, 42, 'start', []);
+    const before = (await service.listRules({ platform: 'telegram', targetType: 'chat', targetId: '42', userId: '42' })).length;
+    const r = await handleCommand(deps, dm, 42, 'alert', ['hashprice-below', '0.045']);
+    expect(plain(r!.html)).toContain('did you mean 45 $/PH/day');
+    const button = r!.buttons?.[0]?.[0];
+    expect(button?.data).toBe('add:hashprice-below $45/PH');
+    expect(Buffer.byteLength(button!.data)).toBeLessThanOrEqual(64);
+    expect((await service.listRules({ platform: 'telegram', targetType: 'chat', targetId: '42', userId: '42' })).length).toBe(before);
+    const pressed = await handleButton(deps, dm, 42, button!.data);
+    expect(pressed.toast).toMatch(/^Added alert \d+$/);
+    const rules = await service.listRules({ platform: 'telegram', targetType: 'chat', targetId: '42', userId: '42' });
+    expect(rules.at(-1)).toMatchObject({ kind: 'hashprice-below', usd: 45 });
+    // In a group, a member who is no administrator cannot press it.
+    expect((await handleButton(deps, group, 8, button!.data)).toast).toContain('Only group administrators');
+  });
+
+  it('units are accepted; negatives and extra arguments are refused with a reason', async () => {
+    const { deps } = world();
+    await handleCommand(deps, dm, 42, 'start', []);
+    for (const args of [['breakeven', '17J/TH', '$0.06/kWh'], ['hashrate-below', '0.9ZH/s'], ['hashprice-below', '0.045/TH']]) {
+      expect(plain((await handleCommand(deps, dm, 42, 'alert', args))!.html)).toContain('Added alert');
+    }
+    const neg = plain((await handleCommand(deps, dm, 42, 'alert', ['breakeven', '17', '0.06', '-2%']))!.html);
+    expect(neg).toContain('"-2%" is negative');
+    expect(neg).toContain('Nothing was changed');
+    const extra = plain((await handleCommand(deps, dm, 42, 'remove', ['1', '2']))!.html);
+    expect(extra).toContain('"2" is extra: /remove takes one alert id');
+  });
+});
