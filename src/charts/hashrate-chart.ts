@@ -5,7 +5,7 @@
  */
 import type { HashrateWindow, Lookback } from '../domain/types.ts';
 import { CLIP_END, PLOT, header, legend, panelFrame, refLines, type LegendItem, type RefLine } from './frame.ts';
-import { finiteCount, fmt3, impliedEhs, intervalSeries, nearestHeight, recent, rulesOf, values } from './series.ts';
+import { finiteCount, fmt3, historyTitle, impliedEhs, intervalSeries, nearestHeight, recent, rulesOf, values } from './series.ts';
 import { extent } from './scale.ts';
 import { bandPath, circle, filledPath, linePath, path, stepPath, svgDocument, type XY } from './svg.ts';
 import { palette } from './theme.ts';
@@ -76,7 +76,8 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
     { label: '3d', color: pal.series[1], mark: 'line' },
     { label: '7d', color: pal.series[2], mark: 'line' },
     { label: `90 % band (${focus})`, color: pal.band, mark: 'band' },
-    { label: 'difficulty', color: pal.step, mark: 'dash' },
+    // Not the difficulty itself: the hash rate that mines it at 10 min per block (issue 11).
+    { label: 'implied by difficulty', color: pal.step, mark: 'dash' },
   ];
   if (peakEhs !== null) items.push({ label: 'peak', color: pal.peak, mark: 'dash' });
   if (drawn.length > 0) items.push({ label: 'alert', color: pal.threshold, mark: 'dash' });
@@ -85,7 +86,7 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
     : '';
   const subtitle = `Block ${last.height.toLocaleString('en-US')} · ${formatDateTime(last.timeSec, zone)}${now}`;
   return svgDocument(CHART_WIDTH, CHART_HEIGHT, pal.background, [
-    ...header('Network hash rate, last 30 days', subtitle, `Date (${zone})`, pal),
+    ...header(historyTitle('Network hash rate', pts, 30), subtitle, `Date (${zone})`, pal),
     ...legend(items, pal),
     ...body,
   ]);
