@@ -68,7 +68,7 @@ describe('Discord charts (ChartService → attachment in the embed → stand-in 
     const { world, feed } = await chartWorld('charts-fail', failing);
     const s = world.standIn;
     await s.invoke('start', {}, { userId: ANN });
-    await s.invoke('alert add', { kind: 'retarget-soon', blocks: 3 }, { userId: ANN });
+    await s.invoke('alert add retarget-soon', { blocks: 3 }, { userId: ANN });
     const dm = s.dmChannelId(ANN);
     // First alert (chart throws): 3 blocks to the retarget; second (chart null): the retarget.
     await feed(RETARGET_HEIGHT - 4, RETARGET_HEIGHT - 3);

@@ -39,8 +39,8 @@ describe('Discord delivery (engine → BullMQ → REST notifier → stand-in)', 
     const { channel, dm } = await subscribeBoth(w);
     const after = replay.at(RETARGET_HEIGHT).snapshot;
     const level = levelBetween(replay.at(RETARGET_HEIGHT - 1).snapshot, after);
-    const hp = await s.invoke('alert add', { kind: 'hashprice-below', usd: level }, { userId: ANN });
-    const soon = await s.invoke('alert add', { kind: 'retarget-soon', blocks: 3, target: 'channel' }, { userId: ANN, channelId: channel, permissions: MANAGER });
+    const hp = await s.invoke('alert add hashprice-below', { usd: level }, { userId: ANN });
+    const soon = await s.invoke('alert add retarget-soon', { blocks: 3, target: 'channel' }, { userId: ANN, channelId: channel, permissions: MANAGER });
     expect(hp.content).toContain('Added alert `4` for your DMs');
     expect(soon.content).toContain(`Added alert \`4\` for <#${channel}>`);
     await replayRetarget(w, RETARGET_HEIGHT - 5);

@@ -12,14 +12,14 @@ import type { ParamName, TargetChoice } from './commands.ts';
 /** Which typed options each kind takes, in the grammar's slot order. */
 export const KIND_PARAMS: Readonly<Record<RuleKind, readonly ParamName[]>> = {
   'hashrate-drop': ['pct', 'window', 'lookback'],
-  'hashrate-below': ['ehs'],
+  'hashrate-below': ['ehs', 'remind'],
   'retarget-estimate': ['pct', 'direction'],
   retarget: [],
   'retarget-soon': ['blocks'],
   'hashprice-move': ['pct', 'window', 'direction'],
-  'hashprice-below': ['usd'],
+  'hashprice-below': ['usd', 'remind'],
   'hashprice-above': ['usd'],
-  breakeven: ['jth', 'kwh', 'poolfee'],
+  breakeven: ['jth', 'kwh', 'poolfee', 'remind'],
   'slow-blocks': ['minutes'],
   'new-block': [],
 };
@@ -59,7 +59,7 @@ export function optionsToTokens(kind: RuleKind, values: ParamValues): Result<str
       continue;
     }
     if (typeof v === 'number') tokens.push(p === 'pct' || p === 'poolfee' ? `${numberWord(v)}%` : numberWord(v));
-    else tokens.push(v);
+    else tokens.push(p === 'remind' ? `remind:${v}` : v);
   }
   return ok(tokens);
 }

@@ -11,6 +11,7 @@ import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
 import type { PreviewReport } from '../../subscriptions/service.ts';
 import { alertIcon, fmtClock, fmtDuration, fmtTime, fmtValue, thresholdWords } from '../format.ts';
 import { clip, fitEmbeds, LIMITS } from './embed-limits.ts';
+import { discordCommand, discordWords } from './syntax.ts';
 
 /** Colours: red critical, amber warning (down), teal warning (up), green resolved, blue notices. */
 export const COLOURS = { critical: 0xe74c3c, warnDown: 0xe67e22, warnUp: 0x1abc9c, resolved: 0x2ecc71, info: 0x3498db } as const;
@@ -81,9 +82,9 @@ export function renderAlertMessage(msg: OutboundMessage, sub: Pick<Subscription,
 export function rulesEmbed(rules: readonly Rule[], sub: Subscription | null, where: string, nowSec: number): APIEmbed {
   if (sub === null) return { title: `No alerts for ${where} yet`, description: 'Run `/start` to subscribe with the default rules.', color: COLOURS.info };
   const lines = rules.map((r) => `\`${r.id}\` ${describeRule(r)}`);
-  if (rules.length === 0) lines.push('No rules. Add one with `/alert add kind:hashrate-drop pct:10`.');
+  if (rules.length === 0) lines.push('No rules. Add one with `/alert add hashrate-drop pct:10`.');
   const fields: NonNullable<APIEmbed['fields']> = [];
-  if (sub.mutedUntilSec !== null && sub.mutedUntilSec > nowSec) fields.push({ name: 'Muted until', value: fmtTime(sub.mutedUntilSec, sub.timeZone), inline: true });
+  if (sub.mutedUntilSec !== null && sub.mutedUntilSec > nowSec) fields.push({ name: 'Muted until', value: `${discordTime(sub.mutedUntilSec)} (${discordTime(sub.mutedUntilSec, 'R')})`, inline: true });
   if (sub.quiet !== null) fields.push({ name: 'Quiet hours', value: `${fmtClock(sub.quiet.startMin)}–${fmtClock(sub.quiet.endMin)} ${sub.timeZone}`, inline: true });
   if (!sub.active) fields.push({ name: 'Paused', value: 'Deliveries failed here; `/start` resumes them.', inline: false });
   return { title: `Alerts for ${where} (${rules.length})`, description: clip(lines.join('\n'), LIMITS.description), color: COLOURS.info, fields };
@@ -91,8 +92,9 @@ export function rulesEmbed(rules: readonly Rule[], sub: Subscription | null, whe
 
 /** A bad argument: what was wrong and a correct example; nothing was stored. */
 export function problemText(message: string, example: string | undefined): string {
-  const ex = example !== undefined ? `\nExample: \`${example}\`` : '';
-  return clip(`⚠️ ${message}${ex}\nNothing was changed.`, LIMITS.content);
+  // The core words examples as chat commands; Discord shows its own syntax (./syntax.ts).
+  const ex = example !== undefined ? `\nExample: \`${discordCommand(example)}\`` : '';
+  return clip(`⚠️ ${discordWords(message)}${ex}\nNothing was changed.`, LIMITS.content);
 }
 
 export function ruleAddedText(rule: Rule, where: string): string {
@@ -102,11 +104,12 @@ export function ruleAddedText(rule: Rule, where: string): string {
 
 export function previewEmbed(kindLine: string, r: PreviewReport): APIEmbed {
   const source = r.source === 'fixture' ? 'bundled history' : 'live chain state';
-  const recent = r.recent.map((ev) => `• block ${ev.height}, ${fmtTime(ev.time, 'UTC')}: ${ev.text}`).join('\n');
+  const recent = r.recent.map((ev) => `• block ${ev.height}, ${discordTime(ev.time)}: ${ev.text}`).join('\n');
   return {
     title: clip(`Preview: ${kindLine}`, LIMITS.title),
     description: clip(`Would have fired **${r.firings}** time${r.firings === 1 ? '' : 's'} and resolved ${r.resolutions} time${r.resolutions === 1 ? '' : 's'}.${recent ? `\n${recent}` : ''}`, 3000),
     color: COLOURS.info,
-    footer: { text: `Blocks ${r.fromHeight}–${r.toHeight} (${fmtTime(r.fromSec, 'UTC')} to ${fmtTime(r.toSec, 'UTC')}) · ${source}` },
+    footer: { text: `Blocks ${r.fromHeight}–${r.toHeight} · ${source}` },
+    timestamp: new Date(r.toSec * 1000).toISOString(),
   };
 }

@@ -52,7 +52,7 @@ describe('optionsToTokens', () => {
   it('refuses options the kind does not take, naming what it does take', () => {
     const r = optionsToTokens('breakeven', { jth: 17, kwh: 0.06, ehs: 5 });
     expect(r).toMatchObject({ ok: false, error: 'extra-arg', example: '/alert breakeven 17 0.06 2%' });
-    expect(!r.ok && r.message).toBe('ehs does not apply to breakeven; it takes jth, kwh, poolfee.');
+    expect(!r.ok && r.message).toBe('ehs does not apply to breakeven; it takes jth, kwh, poolfee, remind.');
     expect(!optionsToTokens('retarget', { pct: 1 }).ok && 'x').toBe('x');
   });
 
@@ -62,6 +62,7 @@ describe('optionsToTokens', () => {
       return o;
     };
     const arbFor = (name: string): fc.Arbitrary<string | number> => {
+      if (name === 'remind') return fc.constantFrom('1d', '3d', '1w', '2w', 'off');
       const o = range(name);
       if (o.choices) return fc.constantFrom(...o.choices.map((c) => c.value));
       if (o.type === 4) return fc.integer({ min: o.min_value, max: o.max_value });
@@ -82,7 +83,8 @@ describe('optionsToTokens', () => {
         }
         for (const [k, val] of Object.entries(v)) {
           const got = (r.value as Record<string, unknown>)[k];
-          const want = typeof val === 'number' ? Number(numberWord(val)) : k === 'window' && val === '1d' && kind === 'hashprice-move' ? '24h' : val;
+          const seconds: Record<string, number> = { '1d': 86_400, '3d': 259_200, '1w': 604_800, '2w': 1_209_600, off: 0 };
+          const want = typeof val === 'number' ? Number(numberWord(val)) : k === 'remind' ? seconds[val as string] : k === 'window' && val === '1d' && kind === 'hashprice-move' ? '24h' : val;
           expect(got).toEqual(want);
         }
       }), { numRuns: 150 });
