@@ -170,6 +170,8 @@ export interface Subscription {
   readonly quiet: { readonly startMin: number; readonly endMin: number } | null;
   /** Unix seconds until which alerts are held; null when not muted. */
   readonly mutedUntilSec: number | null;
+  /** Snoozed rules: rule id → unix seconds until which that rule's alerts are not sent. */
+  readonly snoozed?: Readonly<Record<string, number>>;
   readonly active: boolean;
   readonly createdSec: number;
 }

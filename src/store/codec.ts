@@ -6,7 +6,7 @@
 import type { Rule, RuleKind, RuleSpec, RuleState, Subscription } from '../alerting/types.ts';
 
 /** Optional subscription fields; written only when they differ from the default (memory per rule). */
-export const SUBSCRIPTION_OPTIONAL_FIELDS = ['p', 't', 'i', 'o', 'z', 'q', 'm', 'a'] as const;
+export const SUBSCRIPTION_OPTIONAL_FIELDS = ['p', 't', 'i', 'o', 'z', 'q', 'm', 'a', 'sz'] as const;
 
 /** `platform-targetType-targetId` split back into its parts (targetId may itself contain '-'). */
 function splitId(id: string): { platform: string; targetType: string; targetId: string } | null {
@@ -31,6 +31,8 @@ export function encodeSubscription(sub: Subscription): Record<string, string> {
   if (sub.quiet !== null) out['q'] = `${sub.quiet.startMin}-${sub.quiet.endMin}`;
   if (sub.mutedUntilSec !== null) out['m'] = String(sub.mutedUntilSec);
   if (!sub.active) out['a'] = '0';
+  const snoozed = Object.entries(sub.snoozed ?? {});
+  if (snoozed.length > 0) out['sz'] = snoozed.map(([id, until]) => `${id}:${until}`).join(',');
   return out;
 }
 
@@ -54,7 +56,18 @@ export function decodeSubscription(id: string, h: Record<string, string>): Subsc
     mutedUntilSec: h['m'] ? Number(h['m']) : null,
     active: h['a'] !== '0',
     createdSec: Number(h['c']),
+    ...(h['sz'] ? { snoozed: decodeSnoozed(h['sz']) } : {}),
   };
+}
+
+function decodeSnoozed(raw: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pair of raw.split(',')) {
+    const i = pair.lastIndexOf(':');
+    const until = Number(pair.slice(i + 1));
+    if (i > 0 && Number.isFinite(until)) out[pair.slice(0, i)] = until;
+  }
+  return out;
 }
 
 /** Short code and parameter order per kind: `hd|1750000000|10|3d|30d` instead of 75 bytes of JSON. */

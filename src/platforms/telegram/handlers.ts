@@ -158,6 +158,13 @@ export async function handleCommand(deps: HandlerDeps, chat: ChatRef, userId: nu
       const zone = await zoneOf(deps, t);
       return { html: html`🌙 Quiet hours ${fmtClock(r.value.startMin)}–${fmtClock(r.value.endMin)} ${zone}: alerts are held and arrive as one digest when they end.` };
     }
+    case 'timezone': {
+      if (first === '' || rest.length > 0 || deps.service.setTimeZone === undefined) {
+        return { html: renderProblem(first === '' ? 'Which time zone? Give one IANA name.' : `"${rest.join(' ').slice(0, 40)}" is extra: /timezone takes one zone.`, '/timezone Europe/Berlin') };
+      }
+      const r = await deps.service.setTimeZone(t, first);
+      return r.ok ? { html: html`🕰 Time zone set to ${r.value}: alert times and quiet hours use it.` } : problem(r);
+    }
     case 'preview': {
       if (first === '') return { html: renderProblem('Which alert? Give a kind and its parameters.', def.examples[0]) };
       const r = await deps.service.preview(first, rest, now);
@@ -174,6 +181,41 @@ export async function handleCommand(deps: HandlerDeps, chat: ChatRef, userId: nu
   }
 }
 
+/** How long the alert's "snooze" button holds that rule (issue 11: 24 h). */
+export const SNOOZE_SEC = 24 * 3600;
+
+/**
+ * Buttons under every alert: snooze that rule for 24 h, open its settings. Callback data stays
+ * within Telegram's 64 bytes (`sz:<id>`, `set:<id>`); a press is permission-checked like any
+ * other button (handleButton).
+ */
+export function alertButtons(ruleIds: readonly string[]): Button[][] {
+  return [...new Set(ruleIds)].slice(0, 4).map((id) => [
+    { text: `😴 Snooze ${id} for 24 h`, data: `sz:${id}` },
+    { text: `⚙️ Alert ${id} settings`, data: `set:${id}` },
+  ]);
+}
+
+/** One rule's settings: what it watches, its reminders, snooze state, and what can be done. */
+async function settingsReply(deps: HandlerDeps, t: Target, id: string): Promise<Reply> {
+  const [sub, rules] = await Promise.all([deps.service.get(t), deps.service.listRules(t)]);
+  const rule = rules.find((r) => r.id === id);
+  if (sub === null || rule === undefined) return { html: html`There is no alert ${id.slice(0, 20)} here any more. /alerts lists them.` };
+  const until = sub.snoozed?.[id];
+  const snoozed = until !== undefined && until > deps.nowSec();
+  return {
+    html: joinHtml([
+      html`⚙️ <b>Alert <code>${id}</code></b>: ${describeRule(rule)}.`,
+      snoozed ? html`😴 Snoozed until ${fmtTime(until, sub.timeZone)}.` : html`Active.`,
+      html`Change it by removing it and adding it again with new values (see /help); times in ${sub.timeZone} (/timezone to change).`,
+    ], '\n'),
+    buttons: [[
+      snoozed ? { text: '⏰ Wake it now', data: `uz:${id}` } : { text: '😴 Snooze 24 h', data: `sz:${id}` },
+      { text: `❌ Remove ${id}`, data: `rm:${id}` },
+    ]],
+  };
+}
+
 /** What a button press does: a short toast, and optionally a new text for the message it sits under. */
 export interface ButtonOutcome { readonly toast: string; readonly edit?: Reply; readonly follow?: Reply }
 
@@ -186,6 +228,17 @@ export async function handleButton(deps: HandlerDeps, chat: ChatRef, userId: num
     const edit = await alertsReply(deps, t);
     return r.ok ? { toast: `Removed alert ${r.value.id}`, edit } : { toast: r.message.slice(0, 190), edit };
   }
+  if (data.startsWith('sz:') || data.startsWith('uz:')) {
+    const id = data.slice(3);
+    const now = deps.nowSec();
+    if (deps.service.snooze === undefined) return { toast: 'Snoozing is not available here.' };
+    const until = data.startsWith('sz:') ? now + SNOOZE_SEC : null;
+    const r = await deps.service.snooze(t, id, until, now);
+    if (!r.ok) return { toast: r.message.slice(0, 190) };
+    const zone = await zoneOf(deps, t);
+    return { toast: until === null ? `Alert ${id} is awake again` : `Alert ${id} snoozed until ${fmtTime(until, zone)}`.slice(0, 190) };
+  }
+  if (data.startsWith('set:')) return { toast: 'Alert settings', follow: await settingsReply(deps, t, data.slice(4)) };
   if (data.startsWith('add:')) {
     const [kind = '', ...tokens] = data.slice(4).split(' ');
     if ((await deps.service.get(t)) === null) await deps.service.start(t, deps.nowSec());
