@@ -125,6 +125,11 @@ describe('under-water reminders and the estimate look-back, replay vs Redis', ()
     if (st?.status === 'firing') {
       expect(Number(await redis.zscore(keys.repeatIndex('hpb', 'due'), `${SUB.id}/1`))).toBe(st.lastNotifiedSec! + 7 * DAY);
       expect(await redis.zscore(keys.repeatIndex('hpb', 'due'), `${SUB.id}/3`)).toBeNull(); // off
+      // A group → supergroup migration moves the reminder with the rule.
+      expect(await store.rename(SUB.id, 'telegram-chat-43', { targetId: '43' })).toBe(true);
+      expect(Number(await redis.zscore(keys.repeatIndex('hpb', 'due'), 'telegram-chat-43/1'))).toBe(st.lastNotifiedSec! + 7 * DAY);
+      expect(await redis.zscore(keys.repeatIndex('hpb', 'due'), `${SUB.id}/1`)).toBeNull();
     }
+    expect(st?.status).toBe('firing'); // the fixture keeps hash price under $60 to its end
   });
 });
