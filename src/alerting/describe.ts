@@ -75,6 +75,14 @@ export function breakevenHashprice(jth: number, kwh: number, poolfee: number): n
 }
 
 export function describeRule(spec: RuleSpec): string {
+  const base = describeLevel(spec);
+  if (spec.kind !== 'breakeven' && spec.kind !== 'hashprice-below' && spec.kind !== 'hashrate-below') return base;
+  const r = spec.remind;
+  const every = r === undefined ? 'weekly' : r === 0 ? 'off' : r % 604_800 === 0 ? `every ${r / 604_800} w` : r % 86_400 === 0 ? `every ${r / 86_400} d` : `every ${fmtNum(r / 3600, 1)} h`;
+  return `${base}; reminders ${every === 'every 1 w' ? 'weekly' : every === 'every 1 d' ? 'daily' : every}`;
+}
+
+function describeLevel(spec: RuleSpec): string {
   switch (spec.kind) {
     case 'hashrate-drop': {
       const cell = dropCellPct(spec.pct);

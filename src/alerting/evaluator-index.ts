@@ -12,7 +12,8 @@ import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { KindDef } from './kinds/kind.ts';
 import { kindOf } from './kinds/registry.ts';
 import { INITIAL_STATE, evaluateRule, evaluateTick } from './lifecycle.ts';
-import type { AlertEvent, Rule, RuleState } from './types.ts';
+import { repeatOwed } from './lifecycle-repeat.ts';
+import { REMINDER_KINDS, type AlertEvent, type Rule, type RuleState } from './types.ts';
 
 interface Slot {
   readonly rule: Rule;
@@ -117,6 +118,12 @@ export class RuleIndex {
 
   private collect(g: Group, s: Snapshot, nowSec: number, c: Slot[]): void {
     const def = g.def;
+    if (def.kind === 'retarget-estimate' && s.height === s.retarget.epochStartHeight) {
+      // An epoch's first block closes every estimate of the previous one (lifecycle-repeat.ts).
+      for (const slot of g.fireSet) c.push(slot);
+      for (const slot of g.resolveSet) c.push(slot);
+      return;
+    }
     const v = def.value !== undefined ? def.value(g.series, s, nowSec) : (def.read(g.series, s, nowSec)?.value ?? null);
     if (v === null) return;
     if (g.event) {
@@ -131,7 +138,16 @@ export class RuleIndex {
       for (let i = resolve.length - 1; i >= 0 && resolve[i]!.resolve >= v; i--) c.push(resolve[i]!);
     } else {
       for (let i = fire.length - 1; i >= 0 && fire[i]!.fire >= v; i--) c.push(fire[i]!);
-      for (let i = 0; i < resolve.length && resolve[i]!.resolve <= v; i++) c.push(resolve[i]!);
+      let i = 0;
+      for (; i < resolve.length && resolve[i]!.resolve <= v; i++) c.push(resolve[i]!);
+      // Under-water kinds: a firing rule not resolving may owe a reminder or an escalation.
+      if (REMINDER_KINDS.has(def.kind)) {
+        for (; i < resolve.length; i++) {
+          const slot = resolve[i]!;
+          const st = slot.state;
+          if (st !== null && repeatOwed(slot.rule, 'below', slot.fire, st, v, nowSec) !== null) c.push(slot);
+        }
+      }
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { RuleIndex } from './evaluator-index.ts';
+import { foldEvents } from './fold.ts';
 import { evaluateRule, evaluateTick, type Decision } from './lifecycle.ts';
 import type { AlertEvent, Rule, RuleSpec, RuleState } from './types.ts';
 
@@ -52,7 +53,7 @@ export class MemoryEvaluator {
     if (this.index !== null) {
       this.index.feed(snapshot, nowSec, out);
       if (prev === null || snapshot.height >= prev.height) this.last = snapshot;
-      return out;
+      return foldEvents(out);
     }
     for (const rule of this.rules) {
       const key = this.key(rule);
@@ -62,7 +63,7 @@ export class MemoryEvaluator {
       if (r.event) out.push(r.event);
     }
     if (prev === null || snapshot.height >= prev.height) this.last = snapshot;
-    return out;
+    return foldEvents(out);
   }
 
   /** A timer tick at `nowSec` against the latest snapshot fed (no-op before the first). */

@@ -43,7 +43,23 @@ export type IndexPlacement =
 export interface Observation {
   readonly levels: ReadonlyMap<string, { readonly value: number; readonly dir: Comparison }>;
   readonly events: readonly string[];
+  /** When observed (reminders due by then are candidates). */
+  readonly nowSec?: number;
+  /**
+   * Level series whose rules are ALL candidates on this block, whatever their level: the
+   * retarget-estimate series on an epoch's first block (the new epoch closes the old estimates).
+   */
+  readonly sweep?: readonly string[];
 }
+
+/**
+ * Series whose firing rules can repeat themselves (under-water reminders and escalations; the
+ * series of REMINDER_KINDS: breakeven and hashprice-below share 'hpb', hashrate-below is 'hr7').
+ */
+export const REPEAT_SERIES: ReadonlySet<string> = new Set(['hpb', 'hr7']);
+
+/** Estimate series swept on an epoch's first block. */
+const ESTIMATE_SERIES = ['re-up', 're-down', 're-both'] as const;
 
 /** Where a rule waits in the index. Pure: the same spec always lands in the same place. */
 export function placement(spec: RuleSpec): IndexPlacement {
@@ -69,7 +85,8 @@ export function observe(s: Snapshot, nowSec: number): Observation {
     if (def.mode === 'event') events.push(series);
     else levels.set(series, { value: r.value, dir: def.comparison });
   }
-  return { levels, events };
+  if (s.height === s.retarget.epochStartHeight) return { levels, events, nowSec, sweep: ESTIMATE_SERIES };
+  return { levels, events, nowSec };
 }
 
 /** Which of a rule's two index sets it belongs in, given its status. */

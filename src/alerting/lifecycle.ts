@@ -15,7 +15,8 @@ import type { Snapshot } from '../domain/snapshot-types.ts';
 import { crossesFire, crossesResolve, type KindDef, type Reading } from './kinds/kind.ts';
 import { kindOf } from './kinds/registry.ts';
 import { makeEvent } from './render.ts';
-import type { AlertEvent, AlertState, Rule, RuleState } from './types.ts';
+import { closeEpoch, depthPct, repeatOwed } from './lifecycle-repeat.ts';
+import type { AlertEvent, AlertState, Rule, RuleState, Told } from './types.ts';
 
 export type Decision =
   /** ok → firing: a 'firing' message (a 'notice' for notice-level kinds). */
@@ -39,7 +40,13 @@ export type Decision =
   /** A replacement block: re-judged, but nothing is said twice. */
   | 'reorg-replaced'
   /** A replacement block would resolve a firing or re-fire a crossing already told: held. */
-  | 'reorg-held';
+  | 'reorg-held'
+  /** Under-water kinds: still firing, and the subscriber's reminder cadence came round. */
+  | 'reminded'
+  /** Under-water kinds: still firing, ESCALATE_POINTS deeper than last told. */
+  | 'escalated'
+  /** Retarget estimate: a new epoch closed the previous epoch's estimate (silently). */
+  | 'epoch-closed';
 
 export interface Evaluation {
   readonly state: RuleState;
@@ -94,11 +101,15 @@ function judge(rule: Rule, prev: RuleState, s: Snapshot, nowSec: number, block: 
     lastHeight: Math.max(prev.lastHeight, s.height),
     lastHash: s.height >= prev.lastHeight ? s.hash : prev.lastHash,
   };
+  if (block !== 'reorg') {
+    const closed = closeEpoch(rule, seen, s);
+    if (closed !== null) return { state: closed.state, decision: 'epoch-closed', event: closed.event };
+  }
   const reading = def.read(def.series(rule as never), s, nowSec);
   if (def.mode === 'event') {
     if (reading === null) return { state: seen, decision: 'no-event', event: null };
     if (block === 'reorg') return { state: seen, decision: 'reorg-replaced', event: null };
-    const event = emit(rule, def, reading, 'notice', 0, s, nowSec);
+    const event = emit(rule, def, reading, 'notice', s, nowSec);
     return { state: { ...seen, lastNotifiedSec: nowSec }, decision: 'notice', event };
   }
   if (reading === null) return { state: seen, decision: 'no-data', event: null };
@@ -120,26 +131,53 @@ function whileOk(rule: Rule, def: KindDef, r: Reading, seen: RuleState, block: K
     return { state: seen, decision: 'cooldown', event: null };
   }
   const state: AlertState = def.mode === 'notice-level' ? 'notice' : 'firing';
-  const event = emit(rule, def, r, state, level, s, nowSec);
+  const event = emit(rule, def, r, state, s, nowSec, level);
+  const firing: RuleState = { ...seen, status: 'firing', firingSinceHeight: s.height, lastNotifiedSec: nowSec, sinceSec: s.timeSec };
+  return { state: { ...firing, told: toldOf(def, rule, r, s) }, decision: 'fired', event };
+}
+
+/** What a firing message told (see RuleState.told). */
+function toldOf(def: KindDef, rule: Rule, r: Reading, s: Snapshot): Told {
+  const depth = depthPct(def.comparison, r.value, def.fireLevel(rule as never));
   return {
-    state: { ...seen, status: 'firing', firingSinceHeight: s.height, lastNotifiedSec: nowSec },
-    decision: 'fired',
-    event,
+    value: r.shown, sec: s.timeSec, height: s.height, depth,
+    ...(r.low !== undefined && r.high !== undefined ? { low: r.low, high: r.high } : {}),
   };
 }
 
 function whileFiring(rule: Rule, def: KindDef, r: Reading, seen: RuleState, block: Kind, s: Snapshot, nowSec: number): Evaluation {
   const level = def.resolveLevel(rule as never);
   if (!crossesResolve(def.comparison, r.value, level)) {
-    return { state: seen, decision: block === 'reorg' ? 'reorg-replaced' : 'still-firing', event: null };
+    if (block === 'reorg') return { state: seen, decision: 'reorg-replaced', event: null };
+    const repeat = repeatOwed(rule, def.comparison, def.fireLevel(rule as never), seen, r.value, nowSec);
+    if (repeat === null) return { state: seen, decision: 'still-firing', event: null };
+    const event = emit(rule, def, r, 'firing', s, nowSec, def.fireLevel(rule as never), repeat, seen.sinceSec);
+    const told = toldOf(def, rule, r, s);
+    return { state: { ...seen, lastNotifiedSec: nowSec, told }, decision: repeat === 'reminder' ? 'reminded' : 'escalated', event };
   }
   if (block === 'reorg') return { state: seen, decision: 'reorg-held', event: null };
-  const ok: RuleState = { ...seen, status: 'ok', firingSinceHeight: s.height };
+  // A retarget estimate keeps what it told until the epoch closes (the retarget notice says it).
+  const keep = rule.kind === 'retarget-estimate' ? { told: seen.told ?? null } : { told: null };
+  const ok: RuleState = { ...seen, status: 'ok', firingSinceHeight: s.height, sinceSec: null, ...keep };
   if (def.mode === 'notice-level') return { state: ok, decision: 'rearmed', event: null };
-  const event = emit(rule, def, r, 'resolved', level, s, nowSec);
+  const event = emit(rule, def, r, 'resolved', s, nowSec, level, undefined, seen.sinceSec);
   return { state: { ...ok, lastNotifiedSec: nowSec }, decision: 'resolved', event };
 }
 
-function emit(rule: Rule, def: KindDef, r: Reading, state: AlertState, threshold: number, s: Snapshot, nowSec: number): AlertEvent {
-  return makeEvent(rule, r, def.present(rule as never, r, state, s), state, threshold, s, nowSec);
+/** The user's threshold as events report it: the kind's own, else its firing level (events: 0). */
+function userThreshold(def: KindDef, rule: Rule): number {
+  if (def.mode === 'event') return 0;
+  const t = def.threshold !== undefined ? def.threshold(rule as never) : def.fireLevel(rule as never);
+  // 30 × 24 × 0.06 is 43.199999999999996 in binary: report the number the user meant.
+  return Number.isFinite(t) ? Number(t.toPrecision(12)) : t;
+}
+
+function emit(
+  rule: Rule, def: KindDef, r: Reading, state: AlertState, s: Snapshot, nowSec: number,
+  comparedLevel?: number, repeat?: 'reminder' | 'escalation', sinceSec?: number | null,
+): AlertEvent {
+  const ctx = repeat !== undefined || (sinceSec !== undefined && sinceSec !== null) ? { repeat, sinceSec: sinceSec ?? null } : undefined;
+  const p = def.present(rule as never, r, state, s, ctx);
+  const e = makeEvent(rule, r, p, state, userThreshold(def, rule), s, nowSec, comparedLevel);
+  return repeat === undefined ? e : { ...e, details: { ...e.details, repeat } };
 }

@@ -11,13 +11,36 @@ export type Token =
   | { readonly type: 'dir'; readonly raw: string; readonly value: 'up' | 'down' | 'both' }
   | { readonly type: 'noise'; readonly raw: string }
   | { readonly type: 'bad-pct'; readonly raw: string }
-  | { readonly type: 'word'; readonly raw: string };
+  | { readonly type: 'word'; readonly raw: string }
+  | { readonly type: 'negative'; readonly raw: string; readonly value: number };
 
-export type NumberUnit = '' | 'usd' | 'ehs' | 'blocks';
+/**
+ * '' is a bare number; the rest say what the user meant, already converted to the unit rules are
+ * kept in: 'usd-ph' (USD per PH/day; `0.045/TH` arrives as 45), 'ehs' (`0.9ZH/s` as 900), 'jth',
+ * 'kwh' (USD per kWh), 'usd' ($ with no per-unit), 'blocks'.
+ */
+export type NumberUnit = '' | 'usd' | 'usd-ph' | 'ehs' | 'jth' | 'kwh' | 'blocks';
 
 const NUM = String.raw`\d+(?:\.\d+)?|\.\d+`;
 const PCT_RE = new RegExp(String.raw`^([+\-±]?)(${NUM})\s*%$`);
-const NUM_RE = new RegExp(String.raw`^(\$?)(${NUM})(usd|\$|eh/?s|ehs|eh|blocks?|b)?$`, 'i');
+const NUM_RE = new RegExp(String.raw`^(\$?)(${NUM})(usd|\$|/ph(?:/d(?:ay)?)?|/th(?:/d(?:ay)?)?|[ezp]h/?s|ehs|eh|j/?th|j|/kwh|kwh|blocks?|b)?$`, 'i');
+/** A number with a minus in front: never a valid amount (`-2%` for a pool fee, `pct:-5`). */
+const NEG_RE = new RegExp(String.raw`^[−-]\s*\$?(${NUM})`);
+
+/** Unit suffix → (unit, factor to the stored unit). */
+function unitOf(dollar: boolean, suffix: string): readonly [NumberUnit, number] {
+  const u = suffix.toLowerCase();
+  if (u.startsWith('/ph')) return ['usd-ph', 1];
+  if (u.startsWith('/th')) return ['usd-ph', 1000];
+  if (u.startsWith('zh')) return ['ehs', 1000];
+  if (u.startsWith('ph')) return ['ehs', 0.001];
+  if (u.startsWith('eh')) return ['ehs', 1];
+  if (u.startsWith('j')) return ['jth', 1];
+  if (u === '/kwh' || u === 'kwh') return ['kwh', 1];
+  if (u.startsWith('b')) return ['blocks', 1];
+  if (dollar || u === 'usd' || u === '$') return ['usd', 1];
+  return ['', 1];
+}
 const SPAN_RE = new RegExp(String.raw`^(${NUM})(m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)$`, 'i');
 
 const DIRECTIONS: Record<string, 'up' | 'down' | 'both'> = {
@@ -42,13 +65,14 @@ export function classify(rawIn: string): Token {
     const sign = (pct[1] ?? '') as '+' | '-' | '±' | '';
     return Number.isFinite(value) ? { type: 'pct', raw, value, sign } : { type: 'bad-pct', raw };
   }
+  const neg = NEG_RE.exec(raw);
+  if (neg) return { type: 'negative', raw, value: -Number(neg[1]) };
   if (raw.includes('%')) return { type: 'bad-pct', raw };
   const num = NUM_RE.exec(raw);
   if (num) {
-    const value = Number(num[2]);
-    const u = (num[3] ?? '').toLowerCase();
-    const unit: NumberUnit =
-      num[1] === '$' || u === 'usd' || u === '$' ? 'usd' : u.startsWith('eh') ? 'ehs' : u.startsWith('b') ? 'blocks' : '';
+    const [unit, factor] = unitOf(num[1] === '$', num[3] ?? '');
+    // Exact decimal scaling (0.045 × 1000 = 45, not 45.00000000000001).
+    const value = factor === 1 ? Number(num[2]) : Number((Number(num[2]) * factor).toPrecision(12));
     if (Number.isFinite(value)) return { type: 'num', raw, value, unit };
   }
   const span = SPAN_RE.exec(raw);

@@ -9,8 +9,8 @@
  */
 import { err, ok, type Result } from './result.ts';
 import { RANGES, isRuleKind, validateSpec } from './rule-schema.ts';
-import { classify, spanMinutes, spanName, splitTokens, type Token } from './parse-tokens.ts';
-import type { RuleKind, RuleSpec } from './types.ts';
+import { classify, spanMinutes, spanName, spanSeconds, splitTokens, type Token } from './parse-tokens.ts';
+import { REMINDER_KINDS, type RuleKind, type RuleSpec } from './types.ts';
 
 export type ParseErrorId =
   | 'unknown-kind'
@@ -20,7 +20,12 @@ export type ParseErrorId =
   | 'unknown-window'
   | 'missing-arg'
   | 'extra-arg'
-  | 'unknown-arg';
+  | 'unknown-arg'
+  /** A minus sign on an amount (`-2%` pool fee, `-5`): refused with a reason, never read as 5. */
+  | 'negative'
+  /** A bare number implausible for its unit; `suggest` carries the likely-meant rule. */
+  | 'implausible'
+  | 'bad-remind';
 
 /** A correct, copyable example per kind: every error reply shows one. */
 export const EXAMPLES: Readonly<Record<RuleKind, string>> = {
@@ -67,16 +72,16 @@ const numSlot = (name: string, what: string, required: boolean, units: readonly 
 
 const SLOTS: Readonly<Record<RuleKind, readonly Slot[]>> = {
   'hashrate-drop': [pctSlot, spanSlot('window', ['1d', '3d', '7d']), spanSlot('lookback', ['7d', '14d', '30d', '90d'])],
-  'hashrate-below': [numSlot('ehs', 'a hash rate in EH/s like 600', true, ['', 'ehs'])],
+  'hashrate-below': [numSlot('ehs', 'a hash rate in EH/s like 600', true, ['', 'ehs'])],  // 900EH/s, 0.9ZH/s
   'retarget-estimate': [pctSlot, dirSlot],
   retarget: [],
   'retarget-soon': [numSlot('blocks', 'a number of blocks like 144', false, ['', 'blocks'])],
   'hashprice-move': [pctSlot, spanSlot('window', ['24h', '1d', '7d'], (s) => (s === '1d' ? '24h' : s)), dirSlot],
-  'hashprice-below': [numSlot('usd', 'a level in USD per PH/day like 45', true, ['', 'usd'])],
-  'hashprice-above': [numSlot('usd', 'a level in USD per PH/day like 60', true, ['', 'usd'])],
+  'hashprice-below': [numSlot('usd', 'a level in USD per PH/day like 45', true, ['', 'usd', 'usd-ph'])],
+  'hashprice-above': [numSlot('usd', 'a level in USD per PH/day like 60', true, ['', 'usd', 'usd-ph'])],
   breakeven: [
-    numSlot('jth', 'your rigs’ efficiency in J/TH like 17', true),
-    numSlot('kwh', 'your power price in USD per kWh like 0.06', true, ['', 'usd']),
+    numSlot('jth', 'your rigs’ efficiency in J/TH like 17', true, ['', 'jth']),
+    numSlot('kwh', 'your power price in USD per kWh like 0.06', true, ['', 'usd', 'kwh']),
     { ...pctSlot, name: 'poolfee', what: 'a pool fee like 2%', required: false },
   ],
   'slow-blocks': [{
@@ -101,8 +106,24 @@ export function parseRule(kindIn: string, tokensIn: readonly string[]): Result<R
   }
   const example = EXAMPLES[kind];
   const slots = SLOTS[kind];
-  const tokens = splitTokens(tokensIn).map(classify).filter((t) => t.type !== 'noise');
   const filled = new Map<string, unknown>();
+  const words: string[] = [];
+  for (const w of splitTokens(tokensIn)) {
+    const r = /^(?:remind|every)[:=](.+)$/i.exec(w);
+    if (r === null) {
+      words.push(w);
+      continue;
+    }
+    if (!REMINDER_KINDS.has(kind)) return err('extra-arg', `${kind} has no reminders ("${w.slice(0, 40)}"); breakeven, hashprice-below and hashrate-below do.`, example);
+    const sec = remindSeconds(r[1]!);
+    if (sec === null) return err('bad-remind', `"${w.slice(0, 40)}" is not a reminder cadence; write remind:1w, remind:3d, remind:12h or remind:off.`, `${example} remind:3d`);
+    filled.set('remind', sec);
+  }
+  const tokens = words.map(classify).filter((t) => t.type !== 'noise');
+  const negative = tokens.find((t) => t.type === 'negative' || (t.type === 'pct' && t.sign === '-' && !slots.includes(dirSlot)));
+  if (negative !== undefined) {
+    return err('negative', `"${negative.raw.slice(0, 40)}" is negative: ${kind} takes no negative amounts${kind === 'breakeven' ? ' (a pool fee is 0 % or more)' : ''}.`, example);
+  }
   const deferred: Token[] = [];
   for (const t of tokens) {
     const fits = slots.filter((s) => s.accepts(t));
@@ -126,7 +147,69 @@ export function parseRule(kindIn: string, tokensIn: readonly string[]): Result<R
     filled.set('direction', signed.sign === '+' ? 'up' : signed.sign === '-' ? 'down' : 'both');
   }
   if (kind === 'breakeven') swapIfReversed(filled);
+  const odd = implausible(kind, tokens, slots, filled);
+  if (odd !== null) return odd;
   return finish(kind, filled, example);
+}
+
+/** `1w` → 604800, `off` → 0; null when not a cadence (at most 90 days, at least an hour). */
+export function remindSeconds(raw: string): number | null {
+  const w = raw.trim().toLowerCase();
+  if (w === 'off' || w === 'never' || w === '0') return 0;
+  const t = classify(w);
+  if (t.type !== 'span') return null;
+  const sec = spanSeconds(t);
+  return sec >= 3600 && sec <= 90 * 86_400 ? sec : null;
+}
+
+/**
+ * A BARE number far outside what its unit makes plausible is probably another unit: hash price
+ * < $1/PH/day is $/TH/day, hash rate < 10 EH/s is ZH/s, efficiency > 200 J/TH is J/PH, power
+ * > $1/kWh is cents. The reply offers the conversion; nothing is stored.
+ */
+const PLAUSIBLE: Readonly<Record<string, { odd(v: number): boolean; factor: number; suffix: string; what: string }>> = {
+  usd: { odd: (v) => v < 1, factor: 1000, suffix: '/PH', what: 'per TH/day' },
+  ehs: { odd: (v) => v < 10, factor: 1000, suffix: 'EH/s', what: 'ZH/s' },
+  jth: { odd: (v) => v > 200, factor: 0.001, suffix: 'J/TH', what: 'J/PH (W per PH/s)' },
+  kwh: { odd: (v) => v > 1, factor: 0.01, suffix: '/kWh', what: 'cents per kWh' },
+};
+
+function implausible(kind: RuleKind, tokens: readonly Token[], slots: readonly Slot[], filled: Map<string, unknown>): Result<never, ParseErrorId> | null {
+  for (const t of tokens) {
+    if (t.type !== 'num' || t.unit !== '') continue;
+    const slot = slots.find((s) => s.accepts(t) && filled.get(s.name) === t.value && Object.hasOwn(PLAUSIBLE, s.name));
+    const rule = slot === undefined ? undefined : PLAUSIBLE[slot.name];
+    if (slot === undefined || rule === undefined || !rule.odd(t.value)) continue;
+    const meant = Number((t.value * rule.factor).toPrecision(12));
+    const [lo, hi] = RANGES[slot.name as keyof typeof RANGES];
+    if (meant <= 0 || meant < lo || meant > hi) continue;
+    const fixed = words(kind, filled, slot.name, `${slot.name === 'usd' || slot.name === 'kwh' ? '$' : ''}${meant}${rule.suffix}`);
+    const unitNow = slot.name === 'usd' ? '$/PH/day' : slot.name === 'ehs' ? 'EH/s' : slot.name === 'jth' ? 'J/TH' : '$/kWh';
+    return {
+      ok: false, error: 'implausible',
+      message: `${t.raw} ${unitNow} looks like ${rule.what}: did you mean ${meant} ${unitNow}? Nothing was added yet.`,
+      example: `/alert ${kind} ${fixed.join(' ')}`,
+      suggest: { kind, tokens: fixed, words: `${meant} ${unitNow}` },
+    };
+  }
+  return null;
+}
+
+/** The rule's arguments with one slot replaced, in the kind's slot order (a copyable command). */
+function words(kind: RuleKind, filled: Map<string, unknown>, name: string, replacement: string): string[] {
+  const out: string[] = [];
+  for (const s of SLOTS[kind]) {
+    const v = filled.get(s.name);
+    if (s.name === name) out.push(replacement);
+    else if (v === undefined) continue;
+    else if (s.name === 'jth') out.push(`${String(v)}J/TH`);
+    else if (s.name === 'kwh') out.push(`$${String(v)}/kWh`);
+    else if (s.name === 'pct' || s.name === 'poolfee') out.push(`${String(v)}%`);
+    else out.push(String(v));
+  }
+  const r = filled.get('remind');
+  if (typeof r === 'number') out.push(r === 0 ? 'remind:off' : `remind:${Math.round(r / 3600)}h`);
+  return out;
 }
 
 /** `/alert breakeven 0.06 17` is unambiguous: no rig uses 0.06 J/TH and no power costs $17/kWh. */
@@ -177,6 +260,8 @@ function explain(kind: RuleKind, t: Token, slots: readonly Slot[], example: stri
         : err('extra-arg', `"${raw}" is one number too many for ${kind}.`, example);
     case 'dir':
       return err('extra-arg', `${kind} takes no direction ("${raw}").`, example);
+    case 'negative':
+      return err('negative', `"${raw}" is negative: ${kind} takes no negative amounts.`, example);
     default:
       return err('unknown-arg', `I don't understand "${raw}" for ${kind}.`, example);
   }

@@ -48,7 +48,10 @@ export interface Routing {
 }
 
 /** Mute and quiet-hours stages together: what one subscription gets now, and what waits. */
-export function route(sub: Subscription, events: readonly AlertEvent[], nowSec: number): Routing {
+export function route(sub: Subscription, eventsIn: readonly AlertEvent[], nowSec: number): Routing {
+  // A snoozed rule (the alert's "snooze 24 h" button) says nothing until the snooze ends.
+  const snoozed = sub.snoozed;
+  const events = snoozed === undefined ? eventsIn : eventsIn.filter((e) => !((snoozed[e.rule] ?? 0) > nowSec));
   if (!sub.active || events.length === 0) return { now: [], hold: [], releaseAtSec: null, reason: null };
   const reason = holdReason(sub, nowSec);
   if (reason === null) return { now: events, hold: [], releaseAtSec: null, reason: null };

@@ -19,8 +19,9 @@ export function fmtAge(sec: number): string {
   return `${fmtNum(sec / 86_400, 1)} d ago`;
 }
 
+/** One icon per severity, as every platform shows it (src/platforms/format.ts alertIcon). */
 const ICONS: Record<AlertDetails['severity'] | 'resolved' | 'notice', string> = {
-  info: 'ℹ️', warn: '⚠️', critical: '🚨', resolved: '✅', notice: '🔔',
+  info: '🔔', warn: '⚠️', critical: '🚨', resolved: '✅', notice: 'ℹ️',
 };
 
 function icon(e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'severity'> }): string {
@@ -54,9 +55,13 @@ export function renderEventText(e: Pick<AlertEvent, 'state' | 'height'> & { deta
   return text;
 }
 
-/** Builds the event a rule produces; `threshold` is the level that was crossed. */
+/**
+ * Builds the event a rule produces. `value` is what the title states (reading.shown);
+ * `threshold` is the user's threshold; what the engine compared, and with which level, goes to
+ * details.compared / details.comparedLevel.
+ */
 export function makeEvent(
-  rule: Rule, reading: Reading, p: Presentation, state: AlertState, threshold: number, s: Snapshot, nowSec: number,
+  rule: Rule, reading: Reading, p: Presentation, state: AlertState, threshold: number, s: Snapshot, nowSec: number, comparedLevel?: number,
 ): AlertEvent {
   // Same keys in the same order as before, set one by one (no spread copies on the hot path).
   const details = { title: p.title, unit: reading.unit } as Mutable<AlertDetails>;
@@ -74,13 +79,16 @@ export function makeEvent(
   if (lines !== undefined) details.lines = lines;
   const aside = reading.aside;
   if (aside !== undefined) details.aside = aside;
+  if (reading.value !== reading.shown) details.compared = reading.value;
+  if (comparedLevel !== undefined && comparedLevel !== threshold) details.comparedLevel = comparedLevel;
+  if (p.thresholdText !== undefined) details.thresholdText = p.thresholdText;
   return {
     rule: rule.id,
     kind: rule.kind,
     state,
     height: s.height,
     time: s.timeSec,
-    value: state === 'notice' && reading.unit !== 'blocks' ? reading.shown : reading.value,
+    value: reading.shown,
     threshold,
     text: renderEventText({ state, height: s.height, details }),
     subscriptionId: rule.subscriptionId,

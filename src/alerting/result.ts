@@ -5,7 +5,14 @@
  */
 export type Result<T, E extends string = string> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: E; readonly message: string; readonly example?: string };
+  | {
+      readonly ok: false; readonly error: E; readonly message: string; readonly example?: string;
+      /**
+       * A likely-meant rule the platform may offer to add (a button, a command): the parser saw a
+       * bare number implausible for its unit (`/alert hashprice-below 0.045`). Nothing is stored.
+       */
+      readonly suggest?: { readonly kind: string; readonly tokens: readonly string[]; readonly words: string };
+    };
 
 export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
 

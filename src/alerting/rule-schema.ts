@@ -44,6 +44,18 @@ const int = (key: 'blocks' | 'minutes') => {
   return z.preprocess(chatNumber, z.number().int().gte(lo).lte(hi));
 };
 
+/**
+ * Under-water reminder cadence in seconds (0 = off); a rules file may write "1w", "3d", "off".
+ * Between an hour and 90 days.
+ */
+const remind = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const w = v.trim().toLowerCase();
+  if (w === 'off' || w === 'never') return 0;
+  const m = /^(\d+(?:\.\d+)?)\s*(h|d|w)$/.exec(w);
+  return m ? Number(m[1]) * { h: 3600, d: 86_400, w: 604_800 }[m[2] as 'h' | 'd' | 'w'] : v;
+}, z.number().int().refine((n) => n === 0 || (n >= 3600 && n <= 90 * 86_400), { message: 'remind must be off or between 1h and 90d' }));
+
 const hashrateWindow = z.enum(['1d', '3d', '7d']);
 const lookback = z.enum(['7d', '14d', '30d', '90d']);
 const priceWindow = z.enum(['24h', '7d']);
@@ -57,7 +69,7 @@ const kindSchemas = {
     window: hashrateWindow.default('3d'),
     lookback: lookback.default('30d'),
   }),
-  'hashrate-below': z.strictObject({ kind: z.literal('hashrate-below'), ehs: num('ehs') }),
+  'hashrate-below': z.strictObject({ kind: z.literal('hashrate-below'), ehs: num('ehs'), remind: remind.optional() }),
   'retarget-estimate': z.strictObject({
     kind: z.literal('retarget-estimate'),
     pct: num('pct'),
@@ -71,13 +83,14 @@ const kindSchemas = {
     window: priceWindow.default('24h'),
     direction: direction.default('both'),
   }),
-  'hashprice-below': z.strictObject({ kind: z.literal('hashprice-below'), usd: num('usd') }),
+  'hashprice-below': z.strictObject({ kind: z.literal('hashprice-below'), usd: num('usd'), remind: remind.optional() }),
   'hashprice-above': z.strictObject({ kind: z.literal('hashprice-above'), usd: num('usd') }),
   breakeven: z.strictObject({
     kind: z.literal('breakeven'),
     jth: num('jth'),
     kwh: num('kwh'),
     poolfee: num('poolfee').default(0),
+    remind: remind.optional(),
   }),
   'slow-blocks': z.strictObject({ kind: z.literal('slow-blocks'), minutes: int('minutes').default(60) }),
   'new-block': z.strictObject({ kind: z.literal('new-block') }),

@@ -13,18 +13,28 @@ export type Direction = 'up' | 'down' | 'both';
 /** Every alert kind of PRODUCT.md §5, with its normalised parameters. */
 export type RuleSpec =
   | { kind: 'hashrate-drop'; pct: number; window: HashrateWindow; lookback: Lookback }
-  | { kind: 'hashrate-below'; ehs: number }
+  | { kind: 'hashrate-below'; ehs: number; remind?: number }
   | { kind: 'retarget-estimate'; pct: number; direction: Direction }
   | { kind: 'retarget' }
   | { kind: 'retarget-soon'; blocks: number }
   | { kind: 'hashprice-move'; pct: number; window: PriceWindow; direction: Direction }
-  | { kind: 'hashprice-below'; usd: number }
+  | { kind: 'hashprice-below'; usd: number; remind?: number }
   | { kind: 'hashprice-above'; usd: number }
-  | { kind: 'breakeven'; jth: number; kwh: number; poolfee: number }
+  | { kind: 'breakeven'; jth: number; kwh: number; poolfee: number; remind?: number }
   | { kind: 'slow-blocks'; minutes: number }
   | { kind: 'new-block' };
 
 export type RuleKind = RuleSpec['kind'];
+
+/**
+ * Under-water kinds repeat themselves while firing: a reminder every `remind` seconds (absent:
+ * DEFAULT_REMIND_SEC, 0: off) and an escalation when ≥ ESCALATE_POINTS deeper than last told.
+ */
+export const REMINDER_KINDS: ReadonlySet<RuleKind> = new Set(['breakeven', 'hashprice-below', 'hashrate-below']);
+/** Weekly unless the subscriber says otherwise. */
+export const DEFAULT_REMIND_SEC = 7 * 86_400;
+/** A firing under-water rule speaks again when it is this many points (% of the level) deeper. */
+export const ESCALATE_POINTS = 10;
 
 /** A stored rule: a spec owned by a subscription, with a short id users type (`/remove 3`). */
 export type Rule = RuleSpec & {
@@ -48,8 +58,28 @@ export interface RuleState {
   readonly lastHash: string;
   /** Height/time the current firing started (when status = firing). */
   readonly firingSinceHeight: number | null;
-  /** Unix seconds of the last message produced (cooldown). */
+  /** Unix seconds of the last message produced (cooldown, reminder cadence). */
   readonly lastNotifiedSec: number | null;
+  /** Block time (unix s) the current firing started: how long a rule has been under water. */
+  readonly sinceSec?: number | null;
+  /**
+   * What the last firing message (or reminder) told: the shown figure and its interval, when,
+   * and the compared depth (points beyond the level) an escalation is measured from. Kept after
+   * a retarget estimate eases, so the retarget notice can say how the epoch's alerts did.
+   */
+  readonly told?: Told | null;
+}
+
+/** The figures one firing message carried (see RuleState.told). */
+export interface Told {
+  readonly value: number;
+  readonly low?: number;
+  readonly high?: number;
+  /** Block time of the message, unix s. */
+  readonly sec: number;
+  readonly height: number;
+  /** How far beyond the level the compared figure was, % of the level (under-water kinds). */
+  readonly depth?: number;
 }
 
 export type AlertState = 'firing' | 'resolved' | 'notice';
@@ -66,7 +96,12 @@ export interface AlertEvent {
   readonly height: number;
   /** Block time, unix seconds. */
   readonly time: number;
+  /**
+   * The figure the title states (the kind's Reading.shown), in `details.unit`: what renderers,
+   * replay JSON and charts show. The engine's compared figure is `details.compared`.
+   */
   readonly value: number;
+  /** The user's own threshold (the rule's parameter, e.g. 5 for ±5 %), in the same unit. */
   readonly threshold: number;
   /** The message a user would get, plain text (platforms re-render from `details`). */
   readonly text: string;
@@ -96,6 +131,22 @@ export interface AlertDetails {
   readonly lines?: ReadonlyArray<readonly [label: string, value: string]>;
   /** One short companion phrase, e.g. "812 EH/s now vs peak ≈ 925 EH/s" (added by the alert engine). */
   readonly aside?: string;
+  /**
+   * What the engine compared (Reading.value: conservative, "beyond block luck") and the level it
+   * was compared with (fire or resolve level, hysteresis included). Never shown as "the" figure.
+   */
+  readonly compared?: number;
+  readonly comparedLevel?: number;
+  /** The user's threshold in words, e.g. "±5 % (90 % likely)"; renderers fall back to `threshold`. */
+  readonly thresholdText?: string;
+  /**
+   * Set on an event that is not a message of its own but a line for another kind's event of the
+   * same subscription and block (a closed retarget estimate → the retarget notice). Dropped when
+   * there is no such event (see ./fold.ts).
+   */
+  readonly foldInto?: RuleKind;
+  /** Under-water reminders: 'reminder' or 'escalation' (a firing rule repeating itself). */
+  readonly repeat?: 'reminder' | 'escalation';
 }
 
 export type Platform = 'telegram' | 'discord' | 'console';
@@ -119,6 +170,8 @@ export interface Subscription {
   readonly quiet: { readonly startMin: number; readonly endMin: number } | null;
   /** Unix seconds until which alerts are held; null when not muted. */
   readonly mutedUntilSec: number | null;
+  /** Snoozed rules: rule id → unix seconds until which that rule's alerts are not sent. */
+  readonly snoozed?: Readonly<Record<string, number>>;
   readonly active: boolean;
   readonly createdSec: number;
 }

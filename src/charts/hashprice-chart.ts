@@ -3,7 +3,7 @@
  * levels of their hashprice-below/above rules as lines, so "you are under water" is visible.
  */
 import { CLIP_END, PLOT, header, legend, panelFrame, refLines, type LegendItem, type RefLine } from './frame.ts';
-import { breakevenUsdPerPhDay, finiteCount, recent, rulesOf, values } from './series.ts';
+import { breakevenUsdPerPhDay, finiteCount, historyTitle, recent, rulesOf, values } from './series.ts';
 import { extent } from './scale.ts';
 import { linePath, path, svgDocument, type XY } from './svg.ts';
 import { palette } from './theme.ts';
@@ -58,7 +58,7 @@ export function hashpriceSvg(points: readonly ChartPoint[], opts: ChartOptions):
   const nowText = typeof now === 'number' && Number.isFinite(now) ? ` · ${usd(now)}/PH/day` : ' · no price at this block';
   const subtitle = `Block ${last.height.toLocaleString('en-US')} · ${formatDateTime(last.timeSec, zone)}${nowText}`;
   return svgDocument(CHART_WIDTH, CHART_HEIGHT, pal.background, [
-    ...header('Hash price, last 30 days', subtitle, `Date (${zone})`, pal),
+    ...header(historyTitle('Hash price', pts, 30), subtitle, `Date (${zone})`, pal),
     ...legend(items, pal),
     ...f.under,
     f.clipStart,

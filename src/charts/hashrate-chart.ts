@@ -5,7 +5,7 @@
  */
 import type { HashrateWindow, Lookback } from '../domain/types.ts';
 import { CLIP_END, PLOT, header, legend, panelFrame, refLines, type LegendItem, type RefLine } from './frame.ts';
-import { finiteCount, fmt3, impliedEhs, intervalSeries, nearestHeight, recent, rulesOf, values } from './series.ts';
+import { finiteCount, fmt3, historyTitle, impliedEhs, intervalSeries, nearestHeight, recent, rulesOf, values } from './series.ts';
 import { extent } from './scale.ts';
 import { bandPath, circle, filledPath, linePath, path, stepPath, svgDocument, type XY } from './svg.ts';
 import { palette } from './theme.ts';
@@ -39,10 +39,8 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
   const peak = last.peaks[focus]?.[lookback] ?? null;
   const peakEhs = peak && Number.isFinite(peak.hps) ? peak.hps / EH : null;
   const lines: Array<{ ehs: number; label: string }> = [];
-  if (drop && peakEhs !== null) {
-    const ehs = peakEhs * (1 - drop.pct / 100);
-    lines.push({ ehs, label: `alert: −${drop.pct} % of peak = ${fmt3(ehs)} EH/s` });
-  }
+  const dropLine = drop && peakEhs !== null ? dropThresholdLine(drop.pct, peakEhs) : null;
+  if (dropLine !== null) lines.push(dropLine);
   for (const r of rulesOf(opts.thresholds, 'hashrate-below')) {
     lines.push({ ehs: r.ehs, label: `alert: 7d below ${fmt3(r.ehs)} EH/s` });
   }
@@ -76,7 +74,8 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
     { label: '3d', color: pal.series[1], mark: 'line' },
     { label: '7d', color: pal.series[2], mark: 'line' },
     { label: `90 % band (${focus})`, color: pal.band, mark: 'band' },
-    { label: 'difficulty', color: pal.step, mark: 'dash' },
+    // Not the difficulty itself: the hash rate that mines it at 10 min per block (issue 11).
+    { label: 'implied by difficulty', color: pal.step, mark: 'dash' },
   ];
   if (peakEhs !== null) items.push({ label: 'peak', color: pal.peak, mark: 'dash' });
   if (drawn.length > 0) items.push({ label: 'alert', color: pal.threshold, mark: 'dash' });
@@ -85,8 +84,20 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
     : '';
   const subtitle = `Block ${last.height.toLocaleString('en-US')} · ${formatDateTime(last.timeSec, zone)}${now}`;
   return svgDocument(CHART_WIDTH, CHART_HEIGHT, pal.background, [
-    ...header('Network hash rate, last 30 days', subtitle, `Date (${zone})`, pal),
+    ...header(historyTitle('Network hash rate', pts, 30), subtitle, `Date (${zone})`, pal),
     ...legend(items, pal),
     ...body,
   ]);
+}
+
+/**
+ * HOOK for the hash-rate-drop detector (issue 10): where the drop rule's line sits on the chart.
+ * Today it is `pct` below the drawn peak, which is NOT the detector's real firing condition;
+ * once the detector lands, return its firing level here (from the snapshot/event it provides,
+ * e.g. the hash rate at which it would fire now) and label it with its own words. Kept apart so
+ * that change touches nothing else in this chart.
+ */
+export function dropThresholdLine(pct: number, peakEhs: number): { ehs: number; label: string } | null {
+  const ehs = peakEhs * (1 - pct / 100);
+  return Number.isFinite(ehs) ? { ehs, label: `alert: −${pct} % of peak = ${fmt3(ehs)} EH/s` } : null;
 }

@@ -18,6 +18,20 @@ const TWO_32 = 4_294_967_296;
  * a "30d" lookback is 4,320 blocks, and its peak must be on the picture even when blocks ran slow.
  * Decimated for drawing.
  */
+/**
+ * "Network hash rate, last 30 days", or, when the history holds less than that (a fresh start,
+ * a short replay), "…, last 4.2 days (history so far; 30 wanted)": a chart never claims more
+ * history than it draws.
+ */
+export function historyTitle(what: string, pts: readonly ChartPoint[], days: number): string {
+  const first = pts[0];
+  const last = pts.at(-1);
+  const span = first && last ? (last.timeSec - first.timeSec) / DAY_SEC : 0;
+  if (span >= days * 0.97) return `${what}, last ${days} days`;
+  const shown = span >= 10 ? Math.round(span).toString() : span.toFixed(1);
+  return `${what}, last ${shown} days (all the history so far; ${days} wanted)`;
+}
+
 export function recent(points: readonly ChartPoint[], days: number): ChartPoint[] {
   const last = points.at(-1);
   if (!last) return [];

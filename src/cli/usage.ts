@@ -39,7 +39,10 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   replay: `Usage: ${CLI} replay --blocks FILE [--prices FILE] --rules FILE [--from H] [--to H]
 
 Runs the real snapshot and alert-rule code over every block of FILE and prints one JSON line per
-alert event: {"rule","kind","state","height","time","value","threshold","text"}.
+alert event: {"rule","kind","state","height","time","value","threshold","text"}. "value" is the
+figure the text states; "threshold" is the rule's own (e.g. 5 for ±5 %). Under-water rules
+(breakeven, hashprice-below, hashrate-below) repeat while firing ("remind": "1w" by default, "off");
+retarget-estimate alerts wait for 288 blocks of history, so a file's first ones only warm it up.
 
   --blocks FILE   blocks file, JSON Lines in mempool.space's block shape, heights contiguous;
                   every block must pass a node's header rules (bits by the retarget rule,

@@ -151,6 +151,7 @@ export class RetargetTracker {
       etaHighSec: est.etaHighSec,
       mempool,
       epochStartEstimated: !startKnown,
+      rateBlocks: rate.effectiveBlocks,
     };
     return { retarget, outcome };
   }

@@ -75,6 +75,11 @@ export interface RetargetSnapshot {
    * (wider, still calibrated); mempool's figure uses an estimated start time, previousRetarget 0.
    */
   readonly epochStartEstimated?: boolean;
+  /**
+   * Effective number of block intervals behind the estimate's block-time figure (the `n` of its
+   * Beta-prime interval). Alerts wait until it reaches ESTIMATE_MIN_RATE_BLOCKS (issue 11).
+   */
+  readonly rateBlocks?: number;
 }
 
 /**

@@ -13,6 +13,9 @@ import type { IndexPlan, Observation } from '../store/index-plan.ts';
 import { ruleKey, splitRuleKey, type EngineKeys } from '../store/keys.ts';
 import { migrateDropRules } from '../store/drop-migration.ts';
 import { RedisRuleIndex } from '../store/rule-index.ts';
+import { foldEvents } from '../alerting/fold.ts';
+import { repeatScores } from '../alerting/lifecycle-repeat.ts';
+import { REMINDER_KINDS } from '../alerting/types.ts';
 import type { RuleJudge } from './engine-ports.ts';
 import type { DeliverJob } from './queues.ts';
 
@@ -111,7 +114,10 @@ async function evaluateBatch(
         // A stale index member (subscription or rule gone): nothing to judge, drop it.
         const member = ruleKey(id, ruleId);
         for (const series of obs.events) write.srem(keys.eventIndex(series), member);
-        for (const series of obs.levels.keys()) write.zrem(keys.fireIndex(series), member).zrem(keys.resolveIndex(series), member);
+        for (const series of obs.levels.keys()) {
+          write.zrem(keys.fireIndex(series), member).zrem(keys.resolveIndex(series), member);
+          write.zrem(keys.repeatIndex(series, 'due'), member).zrem(keys.repeatIndex(series, 'deeper'), member);
+        }
         writes++;
         return;
       }
@@ -131,10 +137,14 @@ async function evaluateBatch(
         stats.changed++;
         index.place(write, ruleKey(id, ruleId), plan.placement(rule), out.state.status);
       }
+      if (REMINDER_KINDS.has(rule.kind) && encoded !== raw) {
+        const r = repeatScores(rule, out.state);
+        index.placeRepeat(write, ruleKey(id, ruleId), r.series, r.dueSec, r.deeperAt);
+      }
       if (out.event) events.push(out.event);
     });
     if (sub === null || events.length === 0) return;
-    const routed = judge.route(sub, events, nowSec);
+    const routed = judge.route(sub, foldEvents(events), nowSec);
     if (routed.now.length > 0) {
       jobs.push({ subscriptionId: id, height: snapshot.height, hash: snapshot.hash, digest: false, events: routed.now.map((e) => ({ ...e })) });
     }

@@ -87,3 +87,20 @@ export function fmtTime(unixSec: number, zone: string): string {
 export function fmtClock(min: number): string {
   return `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
 }
+
+/**
+ * One icon per severity, the same on every platform and in titles and bodies alike: resolved ✅,
+ * notices ℹ️, firing 🔔 (info) / ⚠️ (warn) / 🚨 (critical).
+ */
+export function alertIcon(state: 'firing' | 'resolved' | 'notice', severity: 'info' | 'warn' | 'critical'): string {
+  if (state === 'resolved') return '✅';
+  if (state === 'notice') return 'ℹ️';
+  return severity === 'critical' ? '🚨' : severity === 'warn' ? '⚠️' : '🔔';
+}
+
+/** The user's threshold as an alert shows it; null for kinds without one (notices). */
+export function thresholdWords(e: { readonly state: string; readonly threshold: number; readonly details: { readonly unit: string; readonly thresholdText?: string } }): string | null {
+  if (e.details.thresholdText !== undefined) return e.details.thresholdText;
+  if (e.state === 'notice' && e.threshold === 0) return null;
+  return fmtValue(e.threshold, e.details.unit === '%' ? '' : e.details.unit) + (e.details.unit === '%' ? ' %' : '');
+}

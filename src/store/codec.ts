@@ -6,7 +6,7 @@
 import type { Rule, RuleKind, RuleSpec, RuleState, Subscription } from '../alerting/types.ts';
 
 /** Optional subscription fields; written only when they differ from the default (memory per rule). */
-export const SUBSCRIPTION_OPTIONAL_FIELDS = ['p', 't', 'i', 'o', 'z', 'q', 'm', 'a'] as const;
+export const SUBSCRIPTION_OPTIONAL_FIELDS = ['p', 't', 'i', 'o', 'z', 'q', 'm', 'a', 'sz'] as const;
 
 /** `platform-targetType-targetId` split back into its parts (targetId may itself contain '-'). */
 function splitId(id: string): { platform: string; targetType: string; targetId: string } | null {
@@ -31,6 +31,8 @@ export function encodeSubscription(sub: Subscription): Record<string, string> {
   if (sub.quiet !== null) out['q'] = `${sub.quiet.startMin}-${sub.quiet.endMin}`;
   if (sub.mutedUntilSec !== null) out['m'] = String(sub.mutedUntilSec);
   if (!sub.active) out['a'] = '0';
+  const snoozed = Object.entries(sub.snoozed ?? {});
+  if (snoozed.length > 0) out['sz'] = snoozed.map(([id, until]) => `${id}:${until}`).join(',');
   return out;
 }
 
@@ -54,30 +56,44 @@ export function decodeSubscription(id: string, h: Record<string, string>): Subsc
     mutedUntilSec: h['m'] ? Number(h['m']) : null,
     active: h['a'] !== '0',
     createdSec: Number(h['c']),
+    ...(h['sz'] ? { snoozed: decodeSnoozed(h['sz']) } : {}),
   };
+}
+
+function decodeSnoozed(raw: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pair of raw.split(',')) {
+    const i = pair.lastIndexOf(':');
+    const until = Number(pair.slice(i + 1));
+    if (i > 0 && Number.isFinite(until)) out[pair.slice(0, i)] = until;
+  }
+  return out;
 }
 
 /** Short code and parameter order per kind: `hd|1750000000|10|3d|30d` instead of 75 bytes of JSON. */
 const RULE_CODES: Readonly<Record<RuleKind, readonly [code: string, params: readonly string[]]>> = {
   'hashrate-drop': ['hd', ['pct', 'window', 'lookback']],
-  'hashrate-below': ['hb', ['ehs']],
+  'hashrate-below': ['hb', ['ehs', 'remind']],
   'retarget-estimate': ['re', ['pct', 'direction']],
   retarget: ['rt', []],
   'retarget-soon': ['rs', ['blocks']],
   'hashprice-move': ['hm', ['pct', 'window', 'direction']],
-  'hashprice-below': ['hpb', ['usd']],
+  'hashprice-below': ['hpb', ['usd', 'remind']],
   'hashprice-above': ['hpa', ['usd']],
-  breakeven: ['be', ['jth', 'kwh', 'poolfee']],
+  breakeven: ['be', ['jth', 'kwh', 'poolfee', 'remind']],
   'slow-blocks': ['sb', ['minutes']],
   'new-block': ['nb', []],
 };
 const KIND_BY_CODE = new Map(Object.entries(RULE_CODES).map(([kind, [code, params]]) => [code, { kind: kind as RuleKind, params }]));
 const TEXT_PARAMS = new Set(['window', 'lookback', 'direction']);
+/** Parameters added later and optional: absent from older encodings, and not written when unset. */
+const OPTIONAL_PARAMS = new Set(['remind']);
 
 /** A rule's spec and creation time as one short string; id and owner are implied by where it is stored. */
 export function encodeRule(spec: RuleSpec, createdSec: number): string {
   const [code, params] = RULE_CODES[spec.kind];
-  const values = params.map((p) => String((spec as unknown as Record<string, string | number>)[p]));
+  const rec = spec as unknown as Record<string, string | number | undefined>;
+  const values = params.filter((p) => !OPTIONAL_PARAMS.has(p) || rec[p] !== undefined).map((p) => String(rec[p]));
   return [code, String(createdSec), ...values].join('|');
 }
 
@@ -86,31 +102,51 @@ export function decodeRule(subscriptionId: string, id: string, raw: string): Rul
   const def = KIND_BY_CODE.get(code);
   if (def === undefined) throw new Error(`unknown rule encoding in ${subscriptionId}/${id}`);
   const spec: Record<string, string | number> = { kind: def.kind };
-  def.params.forEach((p, i) => { spec[p] = TEXT_PARAMS.has(p) ? (values[i] ?? '') : Number(values[i]); });
+  def.params.forEach((p, i) => {
+    if (OPTIONAL_PARAMS.has(p) && (values[i] === undefined || values[i] === '')) return;
+    spec[p] = TEXT_PARAMS.has(p) ? (values[i] ?? '') : Number(values[i]);
+  });
   return { ...(spec as unknown as RuleSpec), id, subscriptionId, createdSec: Number(created) };
 }
 
-/** `status|lastHeight|lastHash|firingSinceHeight|lastNotifiedSec`, nulls empty. */
+/**
+ * `status|lastHeight|lastHash|firingSinceHeight|lastNotifiedSec`, nulls empty; a rule that has
+ * told something adds `|sinceSec|toldValue|toldLow|toldHigh|toldSec|toldHeight|toldDepth`
+ * (under-water reminders, the retarget notice's look back), so most states stay five fields.
+ */
 export function encodeState(s: RuleState): string {
-  return [
+  const base = [
     s.status === 'firing' ? 'f' : 'o',
     s.lastHeight,
     s.lastHash,
     s.firingSinceHeight ?? '',
     s.lastNotifiedSec ?? '',
-  ].join('|');
+  ];
+  const t = s.told ?? null;
+  const since = s.sinceSec ?? null;
+  if (t === null && since === null) return base.join('|');
+  const num = (n: number | undefined | null): string => (n === undefined || n === null ? '' : String(n));
+  const told = t === null ? ['', '', '', '', '', ''] : [num(t.value), num(t.low), num(t.high), num(t.sec), num(t.height), num(t.depth)];
+  return [...base, num(since), ...told].join('|');
 }
 
 export function decodeState(raw: string): RuleState | null {
-  const [st, h, hash, since, notified] = raw.split('|');
+  const [st, h, hash, since, notified, sinceSec, tv, tlo, thi, tsec, th, tdepth] = raw.split('|');
   if (st === undefined || h === undefined || hash === undefined) return null;
-  return {
+  const state: RuleState = {
     status: st === 'f' ? 'firing' : 'ok',
     lastHeight: Number(h),
     lastHash: hash,
     firingSinceHeight: since ? Number(since) : null,
     lastNotifiedSec: notified ? Number(notified) : null,
   };
+  if (sinceSec === undefined) return state;
+  const told = tv ? {
+    value: Number(tv), sec: Number(tsec), height: Number(th),
+    ...(tlo && thi ? { low: Number(tlo), high: Number(thi) } : {}),
+    ...(tdepth ? { depth: Number(tdepth) } : {}),
+  } : null;
+  return { ...state, sinceSec: sinceSec ? Number(sinceSec) : null, told };
 }
 
 /** Numeric order of short rule ids ('2' before '10'), other strings after, alphabetically. */

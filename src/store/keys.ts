@@ -34,6 +34,12 @@ export interface EngineKeys {
   resolveIndex(series: string): string;
   /** Set of rules that react to an event series (every block, retarget) rather than a level. */
   eventIndex(series: string): string;
+  /**
+   * Sorted sets of FIRING under-water rules (breakeven, hashprice-below, hashrate-below): 'due'
+   * scored by when the next reminder is due (unix s), 'deeper' by the compared value at which
+   * they escalate (alerting/lifecycle-repeat.ts).
+   */
+  repeatIndex(series: string, which: 'due' | 'deeper'): string;
   /** String with TTL: one delivered (or being delivered) notification. */
   notification(key: string): string;
   /** List of JSON AlertEvents held by quiet hours / mute until the digest goes out. */
@@ -58,6 +64,7 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     fireIndex: (series) => `${p}ix:${series}:f`,
     resolveIndex: (series) => `${p}ix:${series}:r`,
     eventIndex: (series) => `${p}ix:${series}:e`,
+    repeatIndex: (series, which) => `${p}ix:${series}:${which === 'due' ? 'w' : 'x'}`,
     notification: (k) => `${p}n:${k}`,
     held: (s) => `${p}h:${s}`,
     slowBlocksMark: () => `${p}slow`,

@@ -93,15 +93,24 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     const read = this.redis.pipeline();
     for (const r of rules) {
       const p = this.plan.placement(r);
-      if (p.mode === 'level') read.zscore(k.resolveIndex(p.series), ruleKey(fromId, r.id));
+      const member = ruleKey(fromId, r.id);
+      if (p.mode === 'level') read.zscore(k.resolveIndex(p.series), member);
       else read.echo('');
+      // A firing under-water rule's next reminder and escalation level move with it.
+      read.zscore(k.repeatIndex(p.series, 'due'), member);
+      read.zscore(k.repeatIndex(p.series, 'deeper'), member);
     }
-    const inResolve = ((await read.exec()) ?? []).map(([, v]) => v !== null && v !== '');
+    const res = ((await read.exec()) ?? []).map(([, v]) => v as string | null);
+    const score = (v: string | null | undefined): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
     const tx = this.redis.multi();
     rules.forEach((r, i) => {
       const p = this.plan.placement(r);
       this.index.unplace(tx, ruleKey(fromId, r.id), p);
-      this.index.place(tx, ruleKey(toId, r.id), p, inResolve[i] ? 'firing' : 'ok');
+      const inResolve = score(res[3 * i]) !== null;
+      this.index.place(tx, ruleKey(toId, r.id), p, inResolve ? 'firing' : 'ok');
+      const due = score(res[3 * i + 1]);
+      const deeper = score(res[3 * i + 2]);
+      if (due !== null || deeper !== null) this.index.placeRepeat(tx, ruleKey(toId, r.id), p.series, due, deeper);
     });
     tx.rename(k.subscription(fromId), k.subscription(toId));
     tx.hset(k.subscription(toId), 'i', patch.targetId);

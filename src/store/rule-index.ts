@@ -5,6 +5,7 @@
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { RuleStatus } from '../alerting/types.ts';
+import { REPEAT_SERIES } from '../alerting/index-model.ts';
 import type { IndexPlacement, Observation } from './index-plan.ts';
 import type { EngineKeys } from './keys.ts';
 
@@ -33,6 +34,20 @@ export class RedisRuleIndex {
     }
     tx.zrem(this.keys.fireIndex(p.series), member);
     tx.zrem(this.keys.resolveIndex(p.series), member);
+    if (REPEAT_SERIES.has(p.series)) this.placeRepeat(tx, member, p.series, null, null);
+  }
+
+  /**
+   * Where a firing under-water rule waits for its next reminder (`dueSec`) and escalation
+   * (`deeperAt`, the compared value); null removes it from that set.
+   */
+  placeRepeat(tx: ChainableCommander, member: string, series: string, dueSec: number | null, deeperAt: number | null): void {
+    const due = this.keys.repeatIndex(series, 'due');
+    const deeper = this.keys.repeatIndex(series, 'deeper');
+    if (dueSec === null) tx.zrem(due, member);
+    else tx.zadd(due, dueSec, member);
+    if (deeperAt === null) tx.zrem(deeper, member);
+    else tx.zadd(deeper, deeperAt, member);
   }
 
   /**
@@ -41,7 +56,15 @@ export class RedisRuleIndex {
    */
   async levelCandidates(obs: Observation): Promise<Set<string>> {
     const tx = this.redis.pipeline();
+    for (const series of obs.sweep ?? []) {
+      tx.zrange(this.keys.fireIndex(series), 0, -1);
+      tx.zrange(this.keys.resolveIndex(series), 0, -1);
+    }
     for (const [series, { value, dir }] of obs.levels) {
+      if (REPEAT_SERIES.has(series) && dir === 'below') {
+        if (obs.nowSec !== undefined) tx.zrangebyscore(this.keys.repeatIndex(series, 'due'), '-inf', obs.nowSec);
+        tx.zrangebyscore(this.keys.repeatIndex(series, 'deeper'), value, '+inf');
+      }
       if (dir === 'above') {
         tx.zrangebyscore(this.keys.fireIndex(series), '-inf', value);
         tx.zrangebyscore(this.keys.resolveIndex(series), value, '+inf');

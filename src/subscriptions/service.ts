@@ -48,6 +48,10 @@ export interface SubscriptionService {
   preview(kind: string, tokens: readonly string[], nowSec: number): Promise<Result<PreviewReport>>;
   /** Forgets the subscription and all its rules. */
   stop(target: Target): Promise<boolean>;
+  /** Optional addition: one rule says nothing until `untilSec` (null: unsnooze). */
+  snooze?(target: Target, ruleId: string, untilSec: number | null, nowSec: number): Promise<Result<Rule>>;
+  /** Optional addition: the subscription's IANA time zone (`/timezone Europe/Berlin`). */
+  setTimeZone?(target: Target, zone: string): Promise<Result<string>>;
   /** Latest snapshot for status/retarget/hashprice replies; null before the first block. */
   latestSnapshot(): Promise<Snapshot | null>;
   /** Telegram group → supergroup: move the subscription to the new chat id. */

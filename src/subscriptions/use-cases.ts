@@ -5,7 +5,7 @@
  */
 import type { SubscriptionStore } from '../alerting/ports.ts';
 import { parseRule } from '../alerting/parse.ts';
-import { parseDuration, parseQuiet } from '../alerting/parse-time.ts';
+import { isValidTimeZone, parseDuration, parseQuiet } from '../alerting/parse-time.ts';
 import { err, ok, type Result } from '../alerting/result.ts';
 import { MAX_RULES_PER_SUBSCRIPTION, type Rule, type RuleSpec, type Subscription } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
@@ -113,6 +113,30 @@ export class SubscriptionUseCases implements SubscriptionService {
     if (!sub) return notSubscribed();
     await this.deps.store.put({ ...sub, quiet: q.value.quiet, timeZone: q.value.timeZone ?? sub.timeZone });
     return ok(q.value.quiet);
+  }
+
+  async snooze(target: Target, ruleIdIn: string, untilSec: number | null, nowSec: number): Promise<Result<Rule>> {
+    const sub = await this.get(target);
+    if (!sub) return notSubscribed();
+    const ruleId = String(ruleIdIn).trim();
+    const rule = (await this.deps.store.listRules(sub.id)).find((r) => r.id === ruleId);
+    if (!rule) return err('unknown-rule', `There is no alert ${ruleId.slice(0, 20)} here; /alerts lists them.`, '/alerts');
+    // Expired snoozes are dropped on every change, so the field stays small.
+    const kept = Object.entries(sub.snoozed ?? {}).filter(([id, until]) => id !== ruleId && until > nowSec);
+    if (untilSec !== null) kept.push([ruleId, untilSec]);
+    const { snoozed: _old, ...rest } = sub;
+    await this.deps.store.put(kept.length > 0 ? { ...rest, snoozed: Object.fromEntries(kept) } : rest);
+    return ok(rule);
+  }
+
+  async setTimeZone(target: Target, zoneIn: string): Promise<Result<string>> {
+    const zone = String(zoneIn).trim();
+    if (!isValidTimeZone(zone)) return err('bad-zone', `"${zone.slice(0, 40)}" is not a time zone I know; use an IANA name like Europe/Berlin or America/New_York.`, '/timezone Europe/Berlin');
+    const sub = await this.get(target);
+    if (!sub) return notSubscribed();
+    const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    await this.deps.store.put({ ...sub, timeZone: canonical });
+    return ok(canonical);
   }
 
   async preview(kind: string, tokens: readonly string[], nowSec: number): Promise<Result<PreviewReport>> {

@@ -48,7 +48,8 @@ describe('Discord charts (ChartService → attachment in the embed → stand-in 
     // A day of replayed blocks up to the retarget: the default `retarget` rule tells it.
     await feed(RETARGET_HEIGHT - 143, RETARGET_HEIGHT);
     const alert = await s.waitForMessage((m) => m.channelId === channel, 20_000);
-    expect(alert.content).toBe('Difficulty retarget: +1.72 %');
+    // Issue 11: the statement is said once, as the embed title with its one icon.
+    expect((alert.embeds[0] as { title?: string }).title).toBe('ℹ️ Difficulty retarget: +1.72 %');
     expectChartShown(alert.attachments, alert.embeds, 'retarget');
     await new Promise((r) => setTimeout(r, 300));
     expect(s.messages(channel)).toHaveLength(1);
@@ -67,11 +68,11 @@ describe('Discord charts (ChartService → attachment in the embed → stand-in 
     const { world, feed } = await chartWorld('charts-fail', failing);
     const s = world.standIn;
     await s.invoke('start', {}, { userId: ANN });
-    await s.invoke('alert add', { kind: 'retarget-soon', blocks: 3 }, { userId: ANN });
+    await s.invoke('alert add retarget-soon', { blocks: 3 }, { userId: ANN });
     const dm = s.dmChannelId(ANN);
     // First alert (chart throws): 3 blocks to the retarget; second (chart null): the retarget.
     await feed(RETARGET_HEIGHT - 4, RETARGET_HEIGHT - 3);
-    const a1 = await s.waitForMessage((m) => m.channelId === dm && m.content === 'Retarget in 3 blocks', 20_000);
+    const a1 = await s.waitForMessage((m) => m.channelId === dm && (m.embeds[0] as { title?: string } | undefined)?.title === 'ℹ️ Retarget in 3 blocks', 20_000);
     expect(a1.attachments).toHaveLength(0);
     expect(a1.embeds[0]?.['image']).toBeUndefined();
     const st = await s.invoke('status', {}, { userId: ANN });
@@ -82,7 +83,7 @@ describe('Discord charts (ChartService → attachment in the embed → stand-in 
     expect(thrown).toBeGreaterThanOrEqual(2); // the alert's and the reply's chart were asked for
     failing.mode = 'null';
     await feed(RETARGET_HEIGHT - 2, RETARGET_HEIGHT);
-    const a2 = await s.waitForMessage((m) => m.channelId === dm && m.content.startsWith('Difficulty retarget'), 20_000);
+    const a2 = await s.waitForMessage((m) => m.channelId === dm && String((m.embeds[0] as { title?: string } | undefined)?.title).startsWith('ℹ️ Difficulty retarget'), 20_000);
     expect(a2.attachments).toHaveLength(0);
     expect((await s.invoke('hashprice', {}, { userId: ANN })).files).toHaveLength(0);
     expect(failing.calls).toBeGreaterThan(thrown);

@@ -31,12 +31,12 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     // Started from a server: a greeting DM proves alerts can reach the member.
     expect(s.messages(s.dmChannelId(ANN)).map((m) => m.content)).toEqual(['👋 hashbell alerts you set up will arrive here. `/help` lists the commands.']);
 
-    const added = await s.invoke('alert add', { kind: 'hashrate-drop', pct: 15, lookback: '7d' }, { userId: ANN, channelId: channel });
+    const added = await s.invoke('alert add hashrate-drop', { pct: 15, lookback: '7d' }, { userId: ANN, channelId: channel });
     expect(added.ephemeral).toBe(true);
     expect(added.content).toContain('Added alert `4` for your DMs: hash rate down 15 % or more vs 2–3 weeks ago (7d lookback); messages show the 3d figure');
     // How soon drops are seen comes with a hash-rate-drop rule (and not with the break-even below).
     expect(added.content).toContain('A drop is seen on average: ');
-    const be = await s.invoke('alert add', { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 }, { userId: ANN });
+    const be = await s.invoke('alert add breakeven', { jth: 17, kwh: 0.06, poolfee: 2 }, { userId: ANN });
     expect(be.content).toContain('Added alert `5`');
     expect(be.content).not.toContain('A drop is seen');
     expect(be.content).toContain('17 J/TH at $0.06/kWh, 2 % pool fee');
@@ -80,25 +80,28 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
   it('answers bad options with the reason and an example, storing nothing; the client refuses out-of-range input', async () => {
     const s = w.standIn;
     await s.invoke('start', {}, { userId: BOB });
-    const stray = await s.invoke('alert add', { kind: 'hashrate-below', pct: 10 }, { userId: BOB });
-    expect(stray.ephemeral).toBe(true);
-    expect(stray.content).toContain('pct does not apply to hashrate-below; it takes ehs');
-    expect(stray.content).toContain('Example: `/alert hashrate-below 600`');
-    const missing = await s.invoke('alert add', { kind: 'hashprice-below' }, { userId: BOB });
-    expect(missing.content).toContain('hashprice-below needs a level in USD per PH/day');
-    const badWindow = await s.invoke('alert add', { kind: 'hashrate-drop', pct: 10, window: '24h' }, { userId: BOB });
+    // Issue 11: each kind is its own subcommand, so options of another kind cannot even be typed,
+    // and a required one cannot be left out; what the grammar still refuses is worded in
+    // Discord's own syntax.
+    expect(() => s.interactions.build('alert add hashrate-below', { pct: 10 }, { userId: BOB })).toThrow(/no option pct/);
+    expect(() => s.interactions.build('alert add hashprice-below', {}, { userId: BOB })).toThrow(/required option usd missing/);
+    const badWindow = await s.invoke('alert add hashrate-drop', { pct: 10, window: '24h' }, { userId: BOB });
     expect(badWindow.content).toContain('is not a window for hashrate-drop');
+    expect(badWindow.content).toContain('Example: `/alert add hashrate-drop pct:10 window:3d lookback:30d`');
+    const odd = await s.invoke('alert add hashprice-below', { usd: 0.045 }, { userId: BOB });
+    expect(odd.content).toContain('did you mean 45 $/PH/day');
+    expect(odd.content).toContain('`/alert add hashprice-below usd:45`');
     const badMute = await s.invoke('mute', { duration: 'soon' }, { userId: BOB });
     expect(badMute.content).toContain('"soon" is not a duration');
     expect(await ids(w.dmSubId(BOB))).toEqual(['1', '2', '3']);
-    expect(() => s.interactions.build('alert add', { kind: 'hashrate-drop', pct: 500 }, { userId: BOB })).toThrow(/max_value/);
-    expect(() => s.interactions.build('alert add', { kind: 'nonsense' }, { userId: BOB })).toThrow(/choices/);
+    expect(() => s.interactions.build('alert add hashrate-drop', { pct: 500 }, { userId: BOB })).toThrow(/max_value/);
+    expect(() => s.interactions.build('alert add nonsense', {}, { userId: BOB })).toThrow(/no subcommand nonsense/);
   });
 
   it('channel rules need Manage Channels; anyone may read them; the bot says when it cannot post there', async () => {
     const s = w.standIn;
     const channel = s.channelIds()[1] ?? '';
-    const refused = await s.invoke('alert add', { kind: 'retarget', target: 'channel' }, { userId: BOB, channelId: channel });
+    const refused = await s.invoke('alert add retarget', { target: 'channel' }, { userId: BOB, channelId: channel });
     expect(refused.ephemeral).toBe(true);
     expect(refused.responses.map((r) => r.kind)).toEqual(['reply']);
     expect(refused.content).toContain('Only members with the Manage Channels permission');
@@ -114,7 +117,7 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     expect(read.embeds[0]?.['title']).toBe('Alerts for this channel (3)');
 
     const noEmbed = BOT_PERMS & ~PERMS.EmbedLinks;
-    const cant = await s.invoke('alert add', { kind: 'new-block', target: 'channel' }, { userId: ANN, channelId: channel, permissions: MANAGER, appPermissions: noEmbed });
+    const cant = await s.invoke('alert add new-block', { target: 'channel' }, { userId: ANN, channelId: channel, permissions: MANAGER, appPermissions: noEmbed });
     expect(cant.content).toContain('I lack Embed Links');
     expect(await ids(w.channelSubId(channel))).toEqual(['1', '2', '3']);
 
@@ -139,5 +142,26 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     expect(help.responses.map((r) => r.kind)).toEqual(['reply']);
     expect(help.ephemeral).toBe(true);
     expect(JSON.stringify(help.embeds)).toContain('hashrate-drop');
+  });
+  it('/alert add on a chat with no subscription creates it and says so (issue 11), with the remind option', async () => {
+    const s = w.standIn;
+    expect(await w.store.get(w.dmSubId(BOB))).toBeNull();
+    const r = await s.invoke('alert add breakeven', { jth: 17, kwh: 0.06, remind: '3d' }, { userId: BOB });
+    expect(r.content).toContain('Alerts for your DMs were not on yet: they are now, with 3 default rules');
+    expect(r.content).toContain('Added alert `4` for your DMs');
+    expect(r.content).toContain('reminders every 3 d');
+    expect(await ids(w.dmSubId(BOB))).toEqual(['1', '2', '3', '4']);
+    const channel = s.channelIds()[1] ?? '';
+    const ch = await s.invoke('alert add hashrate-below', { ehs: 900, target: 'channel' }, { userId: ANN, channelId: channel, permissions: MANAGER });
+    expect(ch.ephemeral).toBe(false);
+    expect(ch.content).toContain(`Alerts for <#${channel}> were not on yet`);
+    expect((await w.store.get(w.channelSubId(channel)))?.ownerId).toBe(ANN);
+    const neg = await s.invoke('alert add retarget-estimate', { pct: 5, direction: 'down' }, { userId: BOB });
+    expect(neg.content).toContain('Added alert');
+    const help = await s.invoke('help', {}, { userId: BOB });
+    const text = String(help.embeds[0]?.['description']);
+    for (const kind of ['hashrate-drop', 'breakeven', 'new-block']) expect(text).toContain(`/alert add ${kind}`);
+    expect(text).toContain('`/alert add breakeven jth:17 kwh:0.06 poolfee:2`');
+    expect(text).not.toMatch(/`\/alert [a-z-]+ \d/); // no Telegram syntax
   });
 });

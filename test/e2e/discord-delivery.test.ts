@@ -39,8 +39,8 @@ describe('Discord delivery (engine → BullMQ → REST notifier → stand-in)', 
     const { channel, dm } = await subscribeBoth(w);
     const after = replay.at(RETARGET_HEIGHT).snapshot;
     const level = levelBetween(replay.at(RETARGET_HEIGHT - 1).snapshot, after);
-    const hp = await s.invoke('alert add', { kind: 'hashprice-below', usd: level }, { userId: ANN });
-    const soon = await s.invoke('alert add', { kind: 'retarget-soon', blocks: 3, target: 'channel' }, { userId: ANN, channelId: channel, permissions: MANAGER });
+    const hp = await s.invoke('alert add hashprice-below', { usd: level }, { userId: ANN });
+    const soon = await s.invoke('alert add retarget-soon', { blocks: 3, target: 'channel' }, { userId: ANN, channelId: channel, permissions: MANAGER });
     expect(hp.content).toContain('Added alert `4` for your DMs');
     expect(soon.content).toContain(`Added alert \`4\` for <#${channel}>`);
     await replayRetarget(w, RETARGET_HEIGHT - 5);
@@ -56,12 +56,13 @@ describe('Discord delivery (engine → BullMQ → REST notifier → stand-in)', 
     ]);
     // DM: the hash-price crossing and the retarget, in one message for the one block.
     expect(byEmbed(dm)).toEqual([[
-      [String(RETARGET_HEIGHT), `🔔 Hash price below $${level}: ${'$' + (Math.round(after.hashprice.usdPerPhDay! * 100) / 100)}/PH/day`, 'alert 4'],
+      [String(RETARGET_HEIGHT), `⚠️ Hash price below $${level}: ${'$' + (Math.round(after.hashprice.usdPerPhDay! * 100) / 100)}/PH/day`, 'alert 4'],
       [String(RETARGET_HEIGHT), retargetTitle, 'alert 1'],
     ]]);
     const [dmMsg] = s.messages(dm);
-    expect(dmMsg?.content).toBe(`Hash price below $${level}: $${Math.round(after.hashprice.usdPerPhDay! * 100) / 100}/PH/day (+1 more)`);
-    expect((dmMsg?.embeds[0] as unknown as Embed).fields.map((f) => f.name)).toEqual(['Value', 'Threshold', 'Block']);
+    // Issue 11: content only heads several alerts; source and data age are fields.
+    expect(dmMsg?.content).toBe(`2 alerts at block ${RETARGET_HEIGHT}`);
+    expect((dmMsg?.embeds[0] as unknown as Embed).fields.map((f) => f.name)).toEqual(['Value', 'Your threshold', 'Block', 'Source', 'Data age']);
     expect(after.retargetOutcome?.changePct).toBeCloseTo(await csvChangePct(472), 9);
   });
 

@@ -41,13 +41,16 @@ describe('Discord alerts from a replayed chain', () => {
     for (const id of [dm, channel]) {
       const messages = s.messages(id);
       expect(messages).toHaveLength(1);
-      expect(messages[0]?.content).toBe(`Difficulty retarget: +${actual.toFixed(2)} %`);
       const e = messages[0]?.embeds[0] as unknown as Embed;
+      // Issue 11: one statement per embed: the title, not repeated in content or description.
+      expect(messages[0]?.content).toBe('');
+      expect((e as unknown as { title: string }).title).toBe(`ℹ️ Difficulty retarget: +${actual.toFixed(2)} %`);
       expect(e.fields.find((f) => f.name === 'Value')?.value).toBe(`+${actual.toFixed(2)} %`);
       expect(e.fields.find((f) => f.name === 'Block')?.value).toMatch(/^951552 · /);
       // The scorecard: hashbell's and mempool's estimates at the epoch's checkpoints.
       expect(e.fields.map((f) => f.name)).toContain('closer');
-      expect(e.footer.text).toMatch(/^Source: replay · data .* old · alert 1$/);
+      expect(e.fields.find((f) => f.name === 'Source')?.value).toBe('replay');
+      expect(e.footer.text).toBe('alert 1');
     }
   });
 });

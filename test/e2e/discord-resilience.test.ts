@@ -57,7 +57,7 @@ describe('Discord bot resilience', () => {
     const s = await world(service(0, true));
     const r = await s.invoke('alert list', {}, {});
     expect(r.content).toContain('Something went wrong on my side; nothing was changed');
-    const ok = await s.invoke('preview', { kind: 'retarget' }, {});
+    const ok = await s.invoke('preview retarget', {}, {});
     expect(ok.content).toContain('Preview is not available on this server yet.');
     const ac = await s.autocomplete('alert remove', { id: '' }, 'id', {});
     expect(ac.choices).toEqual([]);

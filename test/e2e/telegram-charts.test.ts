@@ -49,7 +49,9 @@ describe('Telegram charts (ChartService → telegraf sendPhoto → stand-in mult
     expect(alert.method).toBe('sendPhoto');
     expect(alert.parseMode).toBe('HTML');
     expect(alert.text).toMatch(/<b>Difficulty retarget: \+1\.72 %<\/b>/);
-    expect(alert.plain).toMatch(/Threshold: 0 % · alert 1/);
+    // A notice has no threshold of the user's (issue 11: no more "Threshold: 0 %").
+    expect(alert.plain).toMatch(/Alert 1/);
+    expect(alert.plain).not.toContain('Threshold');
     expectRealChart(alert, 'retarget');
     await new Promise((r) => setTimeout(r, 300));
     // One alert = one message: no extra text or second photo for it.

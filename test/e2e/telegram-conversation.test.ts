@@ -101,9 +101,23 @@ describe('Telegram conversation (telegraf → stand-in → engine → Redis)', (
     expect(retarget.plain).toContain(`Hash price below ${fmtUsdPerPhDay(level).replace('/PH/day', '')}`);
     expect(retarget.plain).toContain(`alert ${hpId}`);
     expect(retarget.plain).toContain(fmtUsdPerPhDay(after.hashprice.usdPerPhDay!));
-    // The estimate rule resolves on the retarget block; retarget-soon re-arms silently.
-    expect(retarget.plain).toMatch(/Retarget estimate eased to .* \(resolved\)/);
-    expect(retarget.plain).toContain(`alert ${estId}`);
+    // Issue 11: the new epoch closes the estimate silently (no "eased"); the retarget notice says
+    // how it did. retarget-soon re-arms silently.
+    expect(retarget.plain).not.toContain('eased');
+    expect(retarget.plain).toMatch(new RegExp(`your alert ${estId}: told \\+[\\d.]+ % \\(90 %: .+\\) on \\d+ \\w+; actual ${fmtSignedPct(actual).replace('+', '\\+')}`));
+    // Issue 11: every alert carries "snooze 24 h" and "settings" buttons for its rules (≤ 64 bytes).
+    const under = buttons(retarget);
+    expect(under.map((b) => b.callback_data)).toContain(`sz:${hpId}`);
+    expect(under.map((b) => b.callback_data)).toContain(`set:${hpId}`);
+    for (const b of under) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
+    const beforeSnooze = fake.sent.length;
+    fake.pressButton(annDm, ann, retarget.messageId, `set:${hpId}`);
+    const settings = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes(`Alert ${hpId}:`), { since: beforeSnooze });
+    expect(buttons(settings).map((b) => b.callback_data)).toEqual([`sz:${hpId}`, `rm:${hpId}`]);
+    fake.pressButton(annDm, ann, retarget.messageId, `sz:${hpId}`);
+    await waitFor(async () => ((await w.store.get(w.subIdOf(annDm)))?.snoozed?.[hpId] ?? 0) > 0, 10_000, 'snooze stored');
+    expect((await fake.ask(annDm, ann, '/timezone Asia/Tokyo')).plain).toContain('Time zone set to Asia/Tokyo');
+    expect((await fake.ask(annDm, ann, '/timezone Mars/Olympus')).plain).toContain('is not a time zone I know');
 
     // Muted: the next alert (a new-block notice on the next replayed block) is held, not sent.
     addedId(await fake.ask(annDm, ann, '/alert new-block'));

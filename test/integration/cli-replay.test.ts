@@ -153,3 +153,48 @@ describe('hashbell replay / snapshot over a file with an invalid block', () => {
     expect(r.err).toMatch(cases[0]![2]);
   });
 });
+
+describe('replay JSON tells one truth (issue 11)', () => {
+  const ALL = join(dir, 'all-kinds.json');
+  writeFileSync(ALL, JSON.stringify([
+    { id: 'drop', kind: 'hashrate-drop', pct: 5, window: '1d', lookback: '7d' },
+    { id: 'hrb', kind: 'hashrate-below', ehs: 5000 },
+    { id: 'est', kind: 'retarget-estimate', pct: 1, direction: 'both' },
+    { id: 'rt', kind: 'retarget' },
+    { id: 'soon', kind: 'retarget-soon', blocks: 144 },
+    { id: 'move', kind: 'hashprice-move', pct: 3, window: '24h', direction: 'both' },
+    { id: 'hpb', kind: 'hashprice-below', usd: 60 },
+    { id: 'hpa', kind: 'hashprice-above', usd: 30 },
+    { id: 'be', kind: 'breakeven', jth: 30, kwh: 0.08 },
+    { id: 'slow', kind: 'slow-blocks', minutes: 60 },
+  ]));
+
+  it('every event\'s value is a figure its text states, at the printed precision; threshold is the user\'s', async () => {
+    const r = await cli('replay', '--blocks', FIXTURE, '--prices', PRICES, '--rules', ALL);
+    expect(r.code).toBe(0);
+    const events = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as { rule: string; kind: string; value: number; threshold: number; text: string; height: number });
+    const kinds = new Set(events.map((e) => e.kind));
+    console.log(`replay over the fixture: ${events.length} events, kinds ${[...kinds].sort().join(' ')}`);
+    expect(kinds.size).toBeGreaterThanOrEqual(7);
+    const own: Record<string, number> = { hrb: 5000, est: 1, soon: 144, move: 3, hpb: 60, hpa: 30, be: 57.6, slow: 60, drop: 5 };
+    let mismatched = 0;
+    for (const e of events) {
+      const title = e.text.split('\n')[0]!;
+      const printed = [...title.matchAll(/([−+-]?)\$?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?/g)].map((m) => ({
+        n: (m[1] === '−' || m[1] === '-' ? -1 : 1) * Number(`${m[2]!.replaceAll(',', '')}.${m[3] ?? '0'}`), d: (m[3] ?? '').length,
+      }));
+      const ok = printed.some((p) => Math.abs(Math.abs(p.n) - Math.abs(e.value)) <= 0.5 * 10 ** -p.d + 1e-9);
+      if (!ok) mismatched++;
+      expect(ok, `${e.rule} ${e.height}: ${e.value} not in "${title}"`).toBe(true);
+      if (own[e.rule] !== undefined) expect(e.threshold, e.rule).toBe(own[e.rule]);
+    }
+    expect(mismatched).toBe(0);
+  });
+
+  it('from a file\'s first line, no estimate alert before the estimator has its history', async () => {
+    const r = await cli('replay', '--blocks', FIXTURE, '--prices', PRICES, '--rules', ALL);
+    const est = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; height: number }).filter((e) => e.kind === 'retarget-estimate');
+    // The fixture starts at an epoch's first block (949,536) with nothing before it.
+    for (const e of est) expect(e.height).toBeGreaterThanOrEqual(949_536 + 288);
+  });
+});

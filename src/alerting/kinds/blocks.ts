@@ -37,7 +37,7 @@ export const slowBlocks: KindDef<'slow-blocks'> = {
   resolveLevel: (spec) => halfOf(spec.minutes),
   present: (_spec, r, state, s) =>
     state === 'resolved'
-      ? { title: `Blocks are flowing again: block ${s.height}`, severity: 'info' }
+      ? { title: `Blocks are flowing again: block ${s.height}, ${fmtNum(r.shown, 0)} min ago`, severity: 'info' }
       : { title: `No block for ${fmtNum(r.shown, 0)} minutes`, severity: 'warn' },
 };
 

@@ -53,6 +53,8 @@ export interface Presentation {
   readonly title: string;
   readonly severity: AlertDetails['severity'];
   readonly direction?: 'up' | 'down';
+  /** The user's threshold in words ("±5 %", "$43.20/PH/day") when a bare number would mislead. */
+  readonly thresholdText?: string;
 }
 
 export interface KindDef<K extends RuleKind = RuleKind> {
@@ -71,8 +73,23 @@ export interface KindDef<K extends RuleKind = RuleKind> {
    */
   value?(series: string, snapshot: Snapshot, nowSec: number): number | null;
   fireLevel(spec: SpecOf<K>): number;
+  /**
+   * The user's own threshold, as the event's `threshold` reports it. Default: fireLevel (the
+   * same number for every kind whose firing level is the user's parameter).
+   */
+  threshold?(spec: SpecOf<K>): number;
   resolveLevel(spec: SpecOf<K>): number;
-  present(spec: SpecOf<K>, reading: Reading, state: AlertState, snapshot: Snapshot): Presentation;
+  /**
+   * `ctx`, when given: the message repeats a firing (under-water reminder or escalation), and/or
+   * when the firing began (block time), so the words can say how long.
+   */
+  present(spec: SpecOf<K>, reading: Reading, state: AlertState, snapshot: Snapshot, ctx?: PresentContext): Presentation;
+}
+
+/** See KindDef.present. */
+export interface PresentContext {
+  readonly repeat?: 'reminder' | 'escalation' | undefined;
+  readonly sinceSec: number | null;
 }
 
 /** Level rules (hash rate, hash price) resolve 5 % of the level back on the good side. */

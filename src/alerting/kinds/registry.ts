@@ -5,24 +5,25 @@
 import { PRICE_WINDOWS } from '../../domain/types.ts';
 import type { RuleKind, RuleSpec } from '../types.ts';
 import { newBlock, slowBlocks } from './blocks.ts';
-import { breakeven, hashpriceAbove, hashpriceBelow, hashpriceMove } from './hashprice.ts';
+import { hashpriceAbove, hashpriceBelow, hashpriceMove } from './hashprice.ts';
 import { hashrateBelow } from './hashrate.ts';
 import { DROP_SERIES, hashrateDrop } from './hashrate-drop.ts';
 import type { KindDef, SpecOf } from './kind.ts';
 import { retarget, retargetEstimate, retargetSoon } from './retarget.ts';
+import { breakevenUnderWater, hashpriceBelowUnderWater, hashrateBelowUnderWater } from './under-water.ts';
 
 type Registry = { readonly [K in RuleKind]: KindDef<K> };
 
 export const KINDS: Registry = {
   'hashrate-drop': hashrateDrop,
-  'hashrate-below': hashrateBelow,
+  'hashrate-below': hashrateBelowUnderWater,
   'retarget-estimate': retargetEstimate,
   retarget,
   'retarget-soon': retargetSoon,
   'hashprice-move': hashpriceMove,
-  'hashprice-below': hashpriceBelow,
+  'hashprice-below': hashpriceBelowUnderWater,
   'hashprice-above': hashpriceAbove,
-  breakeven,
+  breakeven: breakevenUnderWater,
   'slow-blocks': slowBlocks,
   'new-block': newBlock,
 };

@@ -4,15 +4,15 @@
  */
 import type { RetargetOutcome, Snapshot } from '../../domain/snapshot-types.ts';
 import { fmtNum } from '../describe.ts';
-import { halfOf, pctKind, type KindDef, type Reading } from './kind.ts';
+import { pctKind, type KindDef, type Reading } from './kind.ts';
 
 const signed = (n: number, d = 1): string => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${fmtNum(Math.abs(n), d)}`;
 
 /** "above +5 %", "below −5 %" or "beyond ±5 %": the bound a rule's direction watches. */
-function boundWords(direction: string, pct: number): string {
-  if (direction === 'up') return `above +${fmtNum(pct)} %`;
-  if (direction === 'down') return `below −${fmtNum(pct)} %`;
-  return `beyond ±${fmtNum(pct)} %`;
+function boundWords(direction: string, pct: number, your = ''): string {
+  if (direction === 'up') return `above ${your}+${fmtNum(pct)} %`;
+  if (direction === 'down') return `below ${your}−${fmtNum(pct)} %`;
+  return `beyond ${your}±${fmtNum(pct)} %`;
 }
 
 /** How far the confident part of the estimate goes in a direction, %. */
@@ -23,6 +23,28 @@ export function confidentMove(direction: string, lowPct: number, highPct: number
   return null;
 }
 
+/**
+ * Estimate alerts wait for this many effective block intervals behind the rate (RetargetSnapshot
+ * .rateBlocks) and for a known epoch start. Each block's 90 % interval is honest on its own
+ * (test/unit/alerting/retarget-coverage.test.ts prints coverage from block 1), but a rule looks
+ * at every block: with a handful of intervals the interval is wide and swings, and one unlucky
+ * look of hundreds sends "−53 %" (issue 11). Two days of blocks steady it; a bot with history
+ * (the live watcher keeps two epochs) has them from an epoch's first block.
+ */
+export const ESTIMATE_MIN_RATE_BLOCKS = 288;
+
+/** True when the snapshot's estimate rests on the history its interval assumes. */
+export function estimateReady(s: Snapshot): boolean {
+  const r = s.retarget;
+  return r.epochStartEstimated !== true && (r.rateBlocks === undefined || r.rateBlocks >= ESTIMATE_MIN_RATE_BLOCKS);
+}
+
+/** "±5 % (90 % likely)": a retarget-estimate rule's threshold in words. */
+function estimateThreshold(direction: string, pct: number): string {
+  const sign = direction === 'up' ? '+' : direction === 'down' ? '−' : '±';
+  return `${sign}${fmtNum(pct)} % (90 % likely)`;
+}
+
 export const retargetEstimate = pctKind<'retarget-estimate'>({
   kind: 'retarget-estimate',
   // Each block moves the estimate a little; one message per epoch-level swing is enough.
@@ -30,11 +52,13 @@ export const retargetEstimate = pctKind<'retarget-estimate'>({
   series: (spec) => `re-${spec.direction}`,
   pct: (spec) => spec.pct,
   value(series: string, s: Snapshot): number | null {
+    if (!estimateReady(s)) return null;
     const value = confidentMove(series.slice(3), s.retarget.lowPct, s.retarget.highPct);
     return !series.startsWith('re-') || value === null || !Number.isFinite(value) ? null : value;
   },
   read(series: string, s: Snapshot): Reading | null {
     const r = s.retarget;
+    if (!estimateReady(s)) return null;
     const value = confidentMove(series.slice(3), r.lowPct, r.highPct);
     if (!series.startsWith('re-') || value === null || !Number.isFinite(value)) return null;
     const mp = r.mempool.remainingBlocks < 2016 - 146 ? `; mempool says ${signed(r.mempool.difficultyChange, 2)} %` : '';
@@ -48,13 +72,16 @@ export const retargetEstimate = pctKind<'retarget-estimate'>({
       aside: `${r.remainingBlocks} blocks to go${mp}`,
     };
   },
+  // Resolution happens at half the threshold (hysteresis), but the words name the user's own
+  // threshold: "no longer 90 % likely beyond your ±5 %".
   present: (spec, r, state) =>
     state === 'resolved'
-      ? { title: `Retarget estimate eased to ${signed(r.shown)} %: no longer surely ${boundWords(spec.direction, halfOf(spec.pct))}`, severity: 'info' }
+      ? { title: `Retarget estimate eased to ${signed(r.shown)} %: no longer 90 % likely ${boundWords(spec.direction, spec.pct, 'your ')}`, severity: 'info', thresholdText: estimateThreshold(spec.direction, spec.pct) }
       : {
-          title: `Next retarget ≈ ${signed(r.shown)} %, surely ${boundWords(spec.direction, spec.pct)}`,
+          title: `Next retarget ≈ ${signed(r.shown)} %, 90 % likely ${boundWords(spec.direction, spec.pct)}`,
           severity: 'warn',
           direction: r.shown >= 0 ? 'up' : 'down',
+          thresholdText: estimateThreshold(spec.direction, spec.pct),
         },
 });
 

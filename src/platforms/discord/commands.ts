@@ -53,16 +53,56 @@ export const PARAM_OPTIONS: readonly APIApplicationCommandBasicOption[] = [
   num('minutes', 'slow-blocks: minutes without a block, e.g. 60', RANGES.minutes, true),
 ];
 
-export const PARAM_NAMES = ['pct', 'window', 'lookback', 'direction', 'ehs', 'usd', 'jth', 'kwh', 'poolfee', 'blocks', 'minutes'] as const;
+export const PARAM_NAMES = ['pct', 'window', 'lookback', 'direction', 'ehs', 'usd', 'jth', 'kwh', 'poolfee', 'blocks', 'minutes', 'remind'] as const;
 export type ParamName = (typeof PARAM_NAMES)[number];
 
-const kind: APIApplicationCommandBasicOption = {
-  type: Opt.String, name: 'kind', description: 'What to watch', required: true,
-  choices: RULE_KINDS.map((k) => ({ name: k, value: k })),
+/** Under-water reminder cadence (breakeven, hashprice-below, hashrate-below). */
+const REMIND_OPTION: APIApplicationCommandBasicOption = {
+  type: Opt.String, name: 'remind', description: 'While under water, remind me… (default weekly)',
+  choices: [['daily', '1d'], ['every 3 days', '3d'], ['weekly', '1w'], ['every 2 weeks', '2w'], ['never (off)', 'off']].map(([name, value]) => ({ name: name!, value: value! })),
 };
 
-const sub = (name: string, description: string, options: APIApplicationCommandOption[] = []): APIApplicationCommandOption =>
-  ({ type: Opt.Subcommand, name, description, options } as APIApplicationCommandOption);
+const param = (name: ParamName): APIApplicationCommandBasicOption => {
+  if (name === 'remind') return REMIND_OPTION;
+  const o = PARAM_OPTIONS.find((p) => p.name === name);
+  if (o === undefined) throw new Error(`no option ${name}`);
+  return o;
+};
+
+/**
+ * Each kind as its own subcommand showing only its options (issue 11): required ones first, as
+ * Discord requires, with a description saying what the kind watches.
+ */
+const KIND_OPTIONS: Readonly<Record<RuleKind, readonly [description: string, required: readonly ParamName[], optional: readonly ParamName[]]>> = {
+  'hashrate-drop': ['Hash rate fell pct below its recent peak', ['pct'], ['window', 'lookback']],
+  'hashrate-below': ['7-day hash rate below a level (EH/s)', ['ehs'], ['remind']],
+  'retarget-estimate': ['Next retarget 90 % likely beyond ±pct', ['pct'], ['direction']],
+  retarget: ['Every difficulty retarget, and how your estimates did', [], []],
+  'retarget-soon': ['A heads-up some blocks before each retarget', [], ['blocks']],
+  'hashprice-move': ['Hash price moved pct within a window', ['pct'], ['window', 'direction']],
+  'hashprice-below': ['Hash price below a level (USD per PH/day)', ['usd'], ['remind']],
+  'hashprice-above': ['Hash price above a level (USD per PH/day)', ['usd'], []],
+  breakeven: ['Hash price below what your rigs cost to run', ['jth', 'kwh'], ['poolfee', 'remind']],
+  'slow-blocks': ['No block for some minutes', [], ['minutes']],
+  'new-block': ['Every new block (noisy)', [], []],
+};
+
+/** One subcommand per kind, for `/alert add <kind>` (with `target`) and `/preview <kind>`. */
+export function kindSubcommands(withTarget: boolean): APIApplicationCommandOption[] {
+  return RULE_KINDS.map((k) => {
+    const [description, required, optional] = KIND_OPTIONS[k];
+    const options: APIApplicationCommandBasicOption[] = [
+      ...required.map((n) => ({ ...param(n), required: true }) as APIApplicationCommandBasicOption),
+      ...optional.filter((n) => withTarget || n !== 'remind').map(param),
+      ...(withTarget ? [target] : []),
+    ];
+    return sub(k, description, options);
+  });
+}
+
+function sub(name: string, description: string, options: APIApplicationCommandOption[] = []): APIApplicationCommandOption {
+  return { type: Opt.Subcommand, name, description, options } as APIApplicationCommandOption;
+}
 
 const command = (name: string, description: string, options: APIApplicationCommandOption[] = []): RESTPostAPIChatInputApplicationCommandsJSONBody => ({
   type: ApplicationCommandType.ChatInput, name, description, options,
@@ -77,14 +117,14 @@ export const COMMANDS: readonly RESTPostAPIChatInputApplicationCommandsJSONBody[
   command('retarget', 'The next difficulty retarget: estimate, 90 % interval and ETA'),
   command('hashprice', 'Hash price now (USD and sats per PH/day)'),
   command('alert', 'Manage your alert rules', [
-    sub('add', 'Add an alert rule', [kind, ...PARAM_OPTIONS, target]),
+    { type: Opt.SubcommandGroup, name: 'add', description: 'Add an alert rule: pick what to watch', options: kindSubcommands(true) } as APIApplicationCommandOption,
     sub('list', 'List alert rules with their ids', [target]),
     sub('remove', 'Remove an alert rule by id', [
       { type: Opt.String, name: 'id', description: 'Rule id (see /alert list)', required: true, autocomplete: true, max_length: 12 },
       target,
     ]),
   ]),
-  command('preview', 'How often a rule would have fired recently', [kind, ...PARAM_OPTIONS]),
+  command('preview', 'How often a rule would have fired recently', kindSubcommands(false)),
   command('mute', 'Hold alerts for a while (e.g. 6h); they arrive as one digest', [
     { type: Opt.String, name: 'duration', description: 'e.g. 30m, 6h, 2d, 1w', required: true, max_length: 12, autocomplete: true },
     target,

@@ -8,10 +8,12 @@ import { PARAM_NAMES, RULE_KINDS } from './commands.ts';
 import { deferThen, isPersonal, problem, replyNow, targetOrRefuse, where, type HandlerDeps } from './interaction-kit.ts';
 import { optionsToTokens, type ParamValues } from './options.ts';
 import { previewEmbed, problemText, ruleAddedText, rulesEmbed } from './render.ts';
+import { checkDms } from './handlers-settings.ts';
 
 /** The kind and typed parameters of `/alert add` or `/preview`, as grammar tokens. */
 function readRule(i: ChatInputCommandInteraction): { kind: RuleKind; tokens: string[] } | { message: string; example?: string } {
-  const kindIn = i.options.getString('kind', true);
+  // Each kind is its own subcommand (`/alert add breakeven …`, `/preview breakeven …`).
+  const kindIn = i.options.getSubcommand(true);
   const kind = RULE_KINDS.find((k) => k === kindIn);
   if (kind === undefined) return { message: `I don't know the alert kind "${kindIn.slice(0, 40)}".` };
   const values: ParamValues = {};
@@ -24,6 +26,10 @@ function readRule(i: ChatInputCommandInteraction): { kind: RuleKind; tokens: str
   return { kind, tokens: tokens.value };
 }
 
+/**
+ * `/alert add <kind> …`. Discord has no /start habit: on a chat with no subscription it creates
+ * one (DM or channel by `target`, with the permission checks of any change) and says so.
+ */
 export async function alertAdd(i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {
   const rule = readRule(i);
   if (!('kind' in rule)) return replyNow(i, { content: problemText(rule.message, rule.example) });
@@ -31,7 +37,14 @@ export async function alertAdd(i: ChatInputCommandInteraction, deps: HandlerDeps
   if (target === null) return;
   await deferThen(i, isPersonal(target), async () => {
     const r = await deps.service.addRule(target, rule.kind, rule.tokens, deps.nowSec());
-    return r.ok ? { content: ruleAddedText(r.value, where(target)) } : problem(r);
+    if (r.ok || r.error !== 'not-subscribed') return r.ok ? { content: ruleAddedText(r.value, where(target)) } : problem(r);
+    const started = await deps.service.start(target, deps.nowSec());
+    const again = await deps.service.addRule(target, rule.kind, rule.tokens, deps.nowSec());
+    if (!again.ok) return problem(again);
+    const n = started.rules.length;
+    const head = `👋 Alerts for ${where(target)} were not on yet: they are now, with ${n} default rule${n === 1 ? '' : 's'} (\`/alert list\` shows them; \`/alert remove\` drops any).`;
+    const dm = target.targetType === 'user' && i.inGuild() ? await checkDms(deps, target.userId) : '';
+    return { content: `${head}\n${ruleAddedText(again.value, where(target))}${dm}` };
   });
 }
 

@@ -30,7 +30,7 @@ export async function start(i: ChatInputCommandInteraction, deps: HandlerDeps): 
  * greet them by DM now, and say how to fix it if Discord refuses (50007), instead of failing at
  * the first alert.
  */
-async function checkDms(deps: HandlerDeps, userId: string): Promise<string> {
+export async function checkDms(deps: HandlerDeps, userId: string): Promise<string> {
   if (deps.sendDm === undefined) return '';
   try {
     await deps.sendDm(userId, '👋 hashbell alerts you set up will arrive here. `/help` lists the commands.');

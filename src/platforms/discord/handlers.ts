@@ -18,8 +18,12 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
 };
 
 function handlerKey(i: ChatInputCommandInteraction): string {
+  // `/alert add <kind>` is a subcommand group whose subcommands are the kinds; `/preview <kind>`
+  // has the kinds as subcommands: both route by command (and group), the kind is read later.
+  const group = i.options.getSubcommandGroup(false);
+  if (group !== null) return `${i.commandName} ${group}`;
   const sub = i.options.getSubcommand(false);
-  return sub === null ? i.commandName : `${i.commandName} ${sub}`;
+  return sub === null || i.commandName === 'preview' ? i.commandName : `${i.commandName} ${sub}`;
 }
 
 export async function handleInteraction(i: Interaction, deps: HandlerDeps): Promise<void> {

@@ -12,14 +12,14 @@ import type { ParamName, TargetChoice } from './commands.ts';
 /** Which typed options each kind takes, in the grammar's slot order. */
 export const KIND_PARAMS: Readonly<Record<RuleKind, readonly ParamName[]>> = {
   'hashrate-drop': ['pct', 'window', 'lookback'],
-  'hashrate-below': ['ehs'],
+  'hashrate-below': ['ehs', 'remind'],
   'retarget-estimate': ['pct', 'direction'],
   retarget: [],
   'retarget-soon': ['blocks'],
   'hashprice-move': ['pct', 'window', 'direction'],
-  'hashprice-below': ['usd'],
+  'hashprice-below': ['usd', 'remind'],
   'hashprice-above': ['usd'],
-  breakeven: ['jth', 'kwh', 'poolfee'],
+  breakeven: ['jth', 'kwh', 'poolfee', 'remind'],
   'slow-blocks': ['minutes'],
   'new-block': [],
 };
@@ -40,13 +40,16 @@ export function numberWord(n: number): string {
  * pct:10 window:3d` is parsed exactly like Telegram's `/alert hashrate-drop 10% 3d`. Options the
  * kind does not take are an error (not silently dropped: the user meant something by them).
  */
-export function optionsToTokens(kind: RuleKind, values: ParamValues): Result<string[], 'extra-arg'> {
+export function optionsToTokens(kind: RuleKind, values: ParamValues): Result<string[], 'extra-arg' | 'negative'> {
   const takes = KIND_PARAMS[kind];
   const stray = (Object.keys(values) as ParamName[]).filter((k) => values[k] !== undefined && !takes.includes(k));
   if (stray.length > 0) {
     const what = takes.length === 0 ? 'no options' : takes.join(', ');
     return err('extra-arg', `${stray.join(', ')} ${stray.length === 1 ? 'does' : 'do'} not apply to ${kind}; it takes ${what}.`, EXAMPLES[kind]);
   }
+  // `pct:-5` is refused with a reason (issue 15), never read as 5 nor as a direction.
+  const negative = takes.find((p) => typeof values[p] === 'number' && (values[p] as number) < 0);
+  if (negative !== undefined) return err('negative', `${negative}:${String(values[negative])} is negative; ${negative} is 0 or more${negative === 'pct' && KIND_PARAMS[kind].includes('direction') ? ' (use direction:down for a fall)' : ''}.`, EXAMPLES[kind]);
   const tokens: string[] = [];
   for (const p of takes) {
     const v = values[p];
@@ -56,7 +59,7 @@ export function optionsToTokens(kind: RuleKind, values: ParamValues): Result<str
       continue;
     }
     if (typeof v === 'number') tokens.push(p === 'pct' || p === 'poolfee' ? `${numberWord(v)}%` : numberWord(v));
-    else tokens.push(v);
+    else tokens.push(p === 'remind' ? `remind:${v}` : v);
   }
   return ok(tokens);
 }

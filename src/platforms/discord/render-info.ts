@@ -5,11 +5,11 @@
 import type { APIEmbed } from 'discord.js';
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { fmtNum } from '../../alerting/describe.ts';
-import { EXAMPLES } from '../../alerting/parse.ts';
+import { KIND_HELP } from '../../alerting/kind-help.ts';
 import { fmtDuration, fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtTime, fmtUsd, fmtUsdPerPhDay } from '../format.ts';
-import { RULE_KINDS } from './commands.ts';
+import { discordCommand } from './syntax.ts';
 import { clipEmbed } from './embed-limits.ts';
-import { COLOURS } from './render.ts';
+import { COLOURS, discordTime } from './render.ts';
 
 const footer = (s: Snapshot, nowSec: number) => ({ text: `Source: ${s.source} · block ${s.height} · data ${fmtDuration(Math.max(0, nowSec - s.timeSec))} old` });
 
@@ -36,7 +36,7 @@ export function statusEmbed(s: Snapshot, nowSec: number): APIEmbed {
   fields.push({ name: 'Difficulty', value: `${fmtNum(s.difficulty / 1e12, 2)} T`, inline: true });
   fields.push({ name: 'Next retarget', value: retargetLine(s), inline: false });
   fields.push({ name: 'Hash price', value: hashpriceLine(s), inline: false });
-  return clipEmbed({ title: `Block ${s.height}`, description: `Mined ${fmtTime(s.timeSec, 'UTC')}${s.correction ? ' (after a reorg)' : ''}`, color: COLOURS.info, fields, footer: footer(s, nowSec) });
+  return clipEmbed({ title: `Block ${s.height}`, description: `Mined ${discordTime(s.timeSec)} (${discordTime(s.timeSec, 'R')})${s.correction ? ' (after a reorg)' : ''}`, color: COLOURS.info, fields, footer: footer(s, nowSec) });
 }
 
 export function retargetEmbed(s: Snapshot, nowSec: number): APIEmbed {
@@ -46,7 +46,7 @@ export function retargetEmbed(s: Snapshot, nowSec: number): APIEmbed {
     { name: '90 % interval', value: `${fmtSignedPct(r.lowPct)} to ${fmtSignedPct(r.highPct)}`, inline: true },
     { name: 'mempool.space rule', value: fmtSignedPct(r.mempool.difficultyChange), inline: true },
     { name: 'Retarget block', value: `${r.nextRetargetHeight} (${r.remainingBlocks} blocks to go, ${fmtNum(r.progressPct, 1)} % done)`, inline: false },
-    { name: 'ETA', value: `${fmtTime(r.etaSec, 'UTC')} (90 %: ${fmtTime(r.etaLowSec, 'UTC')} to ${fmtTime(r.etaHighSec, 'UTC')})`, inline: false },
+    { name: 'ETA', value: `${discordTime(r.etaSec)}, ${discordTime(r.etaSec, 'R')} (90 %: ${discordTime(r.etaLowSec)} to ${discordTime(r.etaHighSec)})`, inline: false },
   ];
   const o = s.retargetOutcome;
   if (o !== null) fields.push({ name: 'Last retarget', value: `${fmtSignedPct(o.changePct)} at block ${o.height}`, inline: false });
@@ -72,19 +72,22 @@ export function hashpriceEmbed(s: Snapshot, nowSec: number): APIEmbed {
 }
 
 export function helpEmbed(): APIEmbed {
-  const kinds = RULE_KINDS.map((k) => `\`${k}\` — e.g. ${EXAMPLES[k].replace('/alert ', '').replace(`${k} `, '').replace(k, '(no options)')}`).join('\n');
+  const kinds = KIND_HELP.map((k) => `\`${k.kind}\` ${k.what} — \`${discordCommand(`/alert ${k.kind} ${k.example}`)}\``).join('\n');
   return clipEmbed({
     title: 'hashbell — Bitcoin mining alerts',
     color: COLOURS.info,
     description: [
       'I follow every block and the coming difficulty retarget, and tell you when hash rate drops, what the next retarget will be, and when hash price moves or falls below your break-even.',
       '',
-      '`/start` subscribe (default rules) · `/alert add` add a rule · `/alert list` · `/alert remove`',
+      '`/start` subscribe (default rules) · `/alert add <kind>` add a rule (subscribes too) · `/alert list` · `/alert remove`',
       '`/mute 6h` · `/unmute` · `/quiet set 23:00-07:00 Europe/Berlin` · `/quiet off` · `/preview` · `/stop`',
       '`/status` · `/retarget` · `/hashprice`',
       '',
       'Every command takes `target`: **my DMs** (default) or **this channel** (changing a channel’s alerts needs Manage Channels).',
+      '',
+      '**Alert kinds** (`/alert add <kind>` shows only that kind’s options):',
+      kinds,
+      'Amounts take their units in chat; here each option says its unit. `breakeven jth:17 kwh:0.06 poolfee:2` = rigs at 17 J/TH, power at $0.06/kWh, 2 % pool fee.',
     ].join('\n'),
-    fields: [{ name: 'Alert kinds', value: kinds }],
   });
 }

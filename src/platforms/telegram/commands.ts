@@ -34,6 +34,10 @@ export const COMMANDS: readonly CommandDef[] = [
     command: 'quiet', description: 'Quiet hours in your time zone (held alerts arrive as one digest)', usage: '<HH:MM-HH:MM> <zone> | off',
     examples: ['/quiet 23:00-07:00 Europe/Berlin', '/quiet off'], changes: true,
   },
+  {
+    command: 'timezone', description: 'Your time zone for alert times and quiet hours', usage: '<zone>',
+    examples: ['/timezone Europe/Berlin'], changes: true,
+  },
   { command: 'preview', description: 'How often an alert would have fired recently', usage: '<kind> <params>', examples: ['/preview hashrate-drop 10% 3d'], changes: false },
   { command: 'stop', description: 'Forget this chat and all its alerts', usage: '', examples: ['/stop'], changes: true },
 ];

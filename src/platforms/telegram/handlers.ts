@@ -5,6 +5,7 @@
  * Results and are answered with what was wrong and a correct example.
  */
 import { describeRule } from '../../alerting/describe.ts';
+import { KIND_HELP } from '../../alerting/kind-help.ts';
 import { parseRule } from '../../alerting/parse.ts';
 import type { Result } from '../../alerting/result.ts';
 import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
@@ -46,7 +47,18 @@ async function mayChange(deps: HandlerDeps, chat: ChatRef, userId: number): Prom
   return chat.type === 'private' || (await deps.isAdmin(chat.id, userId));
 }
 
-const problem = (r: Result<unknown> & { ok: false }): Reply => ({ html: renderProblem(r.message, r.example) });
+/**
+ * A bad argument's reply; an implausible number (`/alert hashprice-below 0.045`) also gets a
+ * button adding the likely-meant rule (`add:` buttons are permission-checked like any other).
+ */
+const problem = (r: Result<unknown> & { ok: false }): Reply => {
+  const data = r.suggest === undefined ? '' : `add:${r.suggest.kind} ${r.suggest.tokens.join(' ')}`;
+  const fits = data !== '' && Buffer.byteLength(data, 'utf8') <= 64;
+  return {
+    html: renderProblem(r.message, r.example),
+    ...(fits ? { buttons: [[{ text: `✅ Add it with ${r.suggest!.words}`.slice(0, 60), data }]] } : {}),
+  };
+};
 
 async function zoneOf(deps: HandlerDeps, t: Target): Promise<string> {
   return (await deps.service.get(t))?.timeZone ?? 'UTC';
@@ -62,6 +74,9 @@ export function helpReply(): Reply {
     html: joinHtml([
       html`<b>hashbell</b> follows every Bitcoin block and tells you when hash rate, difficulty or hash price cross <i>your</i> thresholds.`,
       ...lines,
+      html`\n<b>Alert kinds</b> (<code>/alert &lt;kind&gt; …</code>):`,
+      ...KIND_HELP.map((k) => html`• <b>${k.kind}</b>: ${k.what}. Takes ${k.params}. e.g. <code>/alert ${k.kind}${k.example === '' ? '' : ` ${k.example}`}</code>`),
+      html`<code>/alert breakeven 17 0.06 2%</code> means rigs at 17 J/TH, power at $0.06/kWh, a 2 % pool fee: it fires when hash price no longer pays the power.`,
       html`Percentages as <code>10%</code> or <code>10</code>; windows <code>1d 3d 7d</code> (blocks) or <code>24h 7d</code> (prices). In groups only administrators change alerts.`,
     ], '\n'),
   };
@@ -122,6 +137,7 @@ export async function handleCommand(deps: HandlerDeps, chat: ChatRef, userId: nu
     }
     case 'remove': {
       if (first === '') return { html: renderProblem('Which alert? Give its id; /alerts lists them.', '/remove 3') };
+      if (rest.length > 0) return { html: renderProblem(`"${rest.join(' ').slice(0, 40)}" is extra: /remove takes one alert id.`, '/remove 3') };
       const r = await deps.service.removeRule(t, first);
       return r.ok ? { html: html`🗑 Removed alert <code>${r.value.id}</code>: ${describeRule(r.value)}.` } : problem(r);
     }
@@ -142,6 +158,13 @@ export async function handleCommand(deps: HandlerDeps, chat: ChatRef, userId: nu
       const zone = await zoneOf(deps, t);
       return { html: html`🌙 Quiet hours ${fmtClock(r.value.startMin)}–${fmtClock(r.value.endMin)} ${zone}: alerts are held and arrive as one digest when they end.` };
     }
+    case 'timezone': {
+      if (first === '' || rest.length > 0 || deps.service.setTimeZone === undefined) {
+        return { html: renderProblem(first === '' ? 'Which time zone? Give one IANA name.' : `"${rest.join(' ').slice(0, 40)}" is extra: /timezone takes one zone.`, '/timezone Europe/Berlin') };
+      }
+      const r = await deps.service.setTimeZone(t, first);
+      return r.ok ? { html: html`🕰 Time zone set to ${r.value}: alert times and quiet hours use it.` } : problem(r);
+    }
     case 'preview': {
       if (first === '') return { html: renderProblem('Which alert? Give a kind and its parameters.', def.examples[0]) };
       const r = await deps.service.preview(first, rest, now);
@@ -158,6 +181,41 @@ export async function handleCommand(deps: HandlerDeps, chat: ChatRef, userId: nu
   }
 }
 
+/** How long the alert's "snooze" button holds that rule (issue 11: 24 h). */
+export const SNOOZE_SEC = 24 * 3600;
+
+/**
+ * Buttons under every alert: snooze that rule for 24 h, open its settings. Callback data stays
+ * within Telegram's 64 bytes (`sz:<id>`, `set:<id>`); a press is permission-checked like any
+ * other button (handleButton).
+ */
+export function alertButtons(ruleIds: readonly string[]): Button[][] {
+  return [...new Set(ruleIds)].slice(0, 4).map((id) => [
+    { text: `😴 Snooze ${id} for 24 h`, data: `sz:${id}` },
+    { text: `⚙️ Alert ${id} settings`, data: `set:${id}` },
+  ]);
+}
+
+/** One rule's settings: what it watches, its reminders, snooze state, and what can be done. */
+async function settingsReply(deps: HandlerDeps, t: Target, id: string): Promise<Reply> {
+  const [sub, rules] = await Promise.all([deps.service.get(t), deps.service.listRules(t)]);
+  const rule = rules.find((r) => r.id === id);
+  if (sub === null || rule === undefined) return { html: html`There is no alert ${id.slice(0, 20)} here any more. /alerts lists them.` };
+  const until = sub.snoozed?.[id];
+  const snoozed = until !== undefined && until > deps.nowSec();
+  return {
+    html: joinHtml([
+      html`⚙️ <b>Alert <code>${id}</code></b>: ${describeRule(rule)}.`,
+      snoozed ? html`😴 Snoozed until ${fmtTime(until, sub.timeZone)}.` : html`Active.`,
+      html`Change it by removing it and adding it again with new values (see /help); times in ${sub.timeZone} (/timezone to change).`,
+    ], '\n'),
+    buttons: [[
+      snoozed ? { text: '⏰ Wake it now', data: `uz:${id}` } : { text: '😴 Snooze 24 h', data: `sz:${id}` },
+      { text: `❌ Remove ${id}`, data: `rm:${id}` },
+    ]],
+  };
+}
+
 /** What a button press does: a short toast, and optionally a new text for the message it sits under. */
 export interface ButtonOutcome { readonly toast: string; readonly edit?: Reply; readonly follow?: Reply }
 
@@ -170,6 +228,17 @@ export async function handleButton(deps: HandlerDeps, chat: ChatRef, userId: num
     const edit = await alertsReply(deps, t);
     return r.ok ? { toast: `Removed alert ${r.value.id}`, edit } : { toast: r.message.slice(0, 190), edit };
   }
+  if (data.startsWith('sz:') || data.startsWith('uz:')) {
+    const id = data.slice(3);
+    const now = deps.nowSec();
+    if (deps.service.snooze === undefined) return { toast: 'Snoozing is not available here.' };
+    const until = data.startsWith('sz:') ? now + SNOOZE_SEC : null;
+    const r = await deps.service.snooze(t, id, until, now);
+    if (!r.ok) return { toast: r.message.slice(0, 190) };
+    const zone = await zoneOf(deps, t);
+    return { toast: until === null ? `Alert ${id} is awake again` : `Alert ${id} snoozed until ${fmtTime(until, zone)}`.slice(0, 190) };
+  }
+  if (data.startsWith('set:')) return { toast: 'Alert settings', follow: await settingsReply(deps, t, data.slice(4)) };
   if (data.startsWith('add:')) {
     const [kind = '', ...tokens] = data.slice(4).split(' ');
     if ((await deps.service.get(t)) === null) await deps.service.start(t, deps.nowSec());

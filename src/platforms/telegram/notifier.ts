@@ -29,15 +29,26 @@ import { classifyTelegramError, isPhotoRefused, isRenderingBug } from './errors.
 import { escapeHtml, fitsCaption, html, truncateHtml, type SafeHtml } from './html.ts';
 import type { TelegramPacer } from './pacer.ts';
 import { renderAlertMessage } from './render.ts';
+import { alertButtons } from './handlers.ts';
 
 /** A photo upload as telegraf takes it (multipart, with a file name). */
 export interface PhotoFile { readonly source: Buffer; readonly filename: string }
 
 /** The Bot API calls the notifier makes (telegraf's `Telegram` satisfies it). */
+/** Inline buttons under a message (the alert's snooze and settings buttons). */
+export interface InlineMarkup { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> }
+
 export interface TelegramSender {
-  sendMessage(chatId: number | string, text: string, extra: { parse_mode: 'HTML'; link_preview_options: { is_disabled: boolean } }): Promise<unknown>;
+  sendMessage(chatId: number | string, text: string, extra: { parse_mode: 'HTML'; link_preview_options: { is_disabled: boolean }; reply_markup?: InlineMarkup }): Promise<unknown>;
   /** Optional: a sender without it delivers text only. */
-  sendPhoto?(chatId: number | string, photo: PhotoFile, extra: { caption?: string; parse_mode?: 'HTML' }): Promise<unknown>;
+  sendPhoto?(chatId: number | string, photo: PhotoFile, extra: { caption?: string; parse_mode?: 'HTML'; reply_markup?: InlineMarkup }): Promise<unknown>;
+}
+
+/** Snooze-24-h and settings buttons for the rules of an alert message (none for a digest). */
+function alertMarkup(message: OutboundMessage): { reply_markup?: InlineMarkup } {
+  if (message.digest) return {};
+  const rows = alertButtons(message.events.map((e) => e.rule));
+  return rows.length === 0 ? {} : { reply_markup: { inline_keyboard: rows.map((r) => r.map((b) => ({ text: b.text, callback_data: b.data }))) } };
 }
 
 export interface TelegramNotifierDeps extends ChartDeps {
@@ -62,13 +73,14 @@ export class TelegramNotifier implements Notifier {
   async send(sub: Subscription, message: OutboundMessage): Promise<void> {
     const text = renderAlertMessage(message, sub, this.deps.nowSec());
     const logCtx = { height: message.height, events: message.events.length };
+    const markup = alertMarkup(message);
     const picture = this.deps.telegram.sendPhoto === undefined ? null : await alertChart(this.deps, sub, message, this.deps.logger);
     const ticket = `${message.subscriptionId}|${message.digest ? 'd' : 'b'}|${message.hash}`;
     if (picture !== null && fitsCaption(text)) {
-      await this.deliver(sub, logCtx, (chatId) => this.photoOrText(chatId, picture, text), ticket);
+      await this.deliver(sub, logCtx, (chatId) => this.photoOrText(chatId, picture, text, markup), ticket);
       return;
     }
-    await this.deliver(sub, logCtx, (chatId) => this.deps.telegram.sendMessage(chatId, text.value, EXTRA), ticket);
+    await this.deliver(sub, logCtx, (chatId) => this.deps.telegram.sendMessage(chatId, text.value, { ...EXTRA, ...markup }), ticket);
     if (picture !== null) await this.photoAfterText(sub, picture, message);
   }
 
@@ -78,13 +90,13 @@ export class TelegramNotifier implements Notifier {
   }
 
   /** The chart with the alert as its caption; a refused picture (nothing was sent) → the text alone. */
-  private async photoOrText(chatId: number, picture: ChartPicture, text: SafeHtml): Promise<unknown> {
+  private async photoOrText(chatId: number, picture: ChartPicture, text: SafeHtml, markup: { reply_markup?: InlineMarkup }): Promise<unknown> {
     try {
-      return await this.deps.telegram.sendPhoto!(chatId, { source: picture.png, filename: picture.filename }, { caption: text.value, parse_mode: 'HTML' });
+      return await this.deps.telegram.sendPhoto!(chatId, { source: picture.png, filename: picture.filename }, { caption: text.value, parse_mode: 'HTML', ...markup });
     } catch (e) {
       if (!isPhotoRefused(e)) throw e;
       this.deps.logger.warn({ err: classifyTelegramError(e, String(chatId)), chart: picture.kind }, 'telegram refused the chart; sending the text alone');
-      return this.deps.telegram.sendMessage(chatId, text.value, EXTRA);
+      return this.deps.telegram.sendMessage(chatId, text.value, { ...EXTRA, ...markup });
     }
   }
 

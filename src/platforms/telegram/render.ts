@@ -8,18 +8,13 @@ import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
 import { describeRule, ruleAdvice } from '../../alerting/describe.ts';
 import type { PreviewReport } from '../../subscriptions/service.ts';
 import { fitBlocks, html, joinHtml, TELEGRAM_MAX_TEXT, truncateHtml, type SafeHtml } from './html.ts';
-import { fmtClock, fmtDuration, fmtTime, fmtValue } from '../format.ts';
+import { alertIcon, fmtClock, fmtDuration, fmtTime, fmtValue, thresholdWords } from '../format.ts';
 
-const ICON: Record<AlertEvent['state'], Record<AlertEvent['details']['severity'], string>> = {
-  firing: { info: '🔔', warn: '⚠️', critical: '🚨' },
-  resolved: { info: '✅', warn: '✅', critical: '✅' },
-  notice: { info: 'ℹ️', warn: 'ℹ️', critical: 'ℹ️' },
-};
 
 /** One event: title, value with its 90 % interval and window, threshold, extra lines, provenance. */
 export function renderEvent(e: AlertEvent, zone: string, nowSec: number, withProvenance = true): SafeHtml {
   const d = e.details;
-  const icon = ICON[e.state]?.[d.severity] ?? '🔔';
+  const icon = alertIcon(e.state, d.severity);
   const state = e.state === 'resolved' ? ' (resolved)' : '';
   const interval = d.low !== undefined && d.high !== undefined
     ? html` (90 %: ${fmtValue(d.low, d.unit)} to ${fmtValue(d.high, d.unit)})` : html``;
@@ -27,8 +22,9 @@ export function renderEvent(e: AlertEvent, zone: string, nowSec: number, withPro
   const lines: SafeHtml[] = [
     html`${icon} <b>${d.title}</b>${state}`,
     html`Now: <b>${fmtValue(e.value, d.unit)}</b>${interval}${window}`,
-    html`Threshold: ${fmtValue(e.threshold, d.unit)} · alert <code>${e.rule}</code>`,
   ];
+  const threshold = thresholdWords(e);
+  lines.push(threshold === null ? html`Alert <code>${e.rule}</code>` : html`Your threshold: ${threshold} · alert <code>${e.rule}</code>`);
   for (const [label, value] of d.lines ?? []) lines.push(html`${label}: ${value}`);
   if (withProvenance) lines.push(provenance(e, zone, nowSec));
   return truncateHtml(joinHtml(lines, '\n'), 1500);

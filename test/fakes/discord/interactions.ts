@@ -62,11 +62,19 @@ export class Interactions {
 
   /** Builds the interaction payload; throws if the Discord client would refuse the input. */
   build(path: string, options: Record<string, OptionValue>, ctx: InvokeContext, focused?: string): { id: string; token: string; payload: Record<string, unknown> } {
-    const [name = '', sub] = path.split(' ');
+    // `/name`, `/name sub` or `/name group sub` (a subcommand group, e.g. `/alert add breakeven`).
+    const [name = '', first, second] = path.split(' ');
+    const group = second === undefined ? undefined : first;
+    const sub = second ?? first;
     const defs = this.world.guildCommands.get(this.world.guildId) ?? this.world.globalCommands;
     const cmd = defs.find((c) => c['name'] === name);
     if (defs.length > 0 && cmd === undefined) throw new Error(`no registered command /${name}`);
     let optionDefs = (cmd?.['options'] ?? []) as Array<Record<string, unknown>>;
+    if (group !== undefined && cmd !== undefined) {
+      const groupDef = optionDefs.find((o) => o['name'] === group && o['type'] === 2);
+      if (groupDef === undefined) throw new Error(`/${name} has no subcommand group ${group}`);
+      optionDefs = (groupDef['options'] ?? []) as Array<Record<string, unknown>>;
+    }
     if (sub !== undefined && cmd !== undefined) {
       const subDef = optionDefs.find((o) => o['name'] === sub && o['type'] === 1);
       if (subDef === undefined) throw new Error(`/${name} has no subcommand ${sub}`);
@@ -78,7 +86,9 @@ export class Interactions {
     }
     const data: Record<string, unknown> = {
       id: (cmd?.['id'] as string | undefined) ?? this.world.ids.next(), name, type: 1,
-      options: sub === undefined ? opts : [{ type: 1, name: sub, options: opts }],
+      options: sub === undefined ? opts
+        : group === undefined ? [{ type: 1, name: sub, options: opts }]
+          : [{ type: 2, name: group, options: [{ type: 1, name: sub, options: opts }] }],
     };
     if (cmd?.['guild_id'] !== undefined) data['guild_id'] = cmd['guild_id'];
     const userId = ctx.userId ?? '400000000000000001';

@@ -103,19 +103,19 @@ describe('retarget-estimate 5 % (the interval bound, not the point)', () => {
 describe('retarget-estimate titles name the bound the rule watches', () => {
   const snap = (changePct: number, lowPct: number, highPct: number) => makeSnapshot({ height: 930_200, timeSec: 1_764_000_000, retarget: { changePct, lowPct, highPct } });
   it.each([
-    ['up', 7, 5.2, 9, 'surely above +5 %'],
-    ['down', -8, -11, -5.5, 'surely below −5 %'],
-    ['both', -8, -11, -5.5, 'surely beyond ±5 %'],
+    ['up', 7, 5.2, 9, '90 % likely above +5 %'],
+    ['down', -8, -11, -5.5, '90 % likely below −5 %'],
+    ['both', -8, -11, -5.5, '90 % likely beyond ±5 %'],
   ] as const)('%s: the firing title says "%s"', (direction, c, lo, hi, words) => {
     const r = evaluateRule(rule({ kind: 'retarget-estimate', pct: 5, direction }), null, snap(c, lo, hi));
     expect(r.event?.details.title).toContain(words);
   });
-  it('an up rule resolves with "no longer surely above", never a ± bound', () => {
+  it('an up rule resolves naming the user\'s own threshold ("no longer 90 % likely above your +5 %"), never a ± bound', () => {
     const fired = evaluateRule(rule({ kind: 'retarget-estimate', pct: 5, direction: 'up' }), null, snap(7, 5.2, 9));
     const next = makeSnapshot({ height: 930_201, timeSec: 1_764_003_600, retarget: { changePct: 1, lowPct: -1, highPct: 3 } });
     const resolved = evaluateRule(rule({ kind: 'retarget-estimate', pct: 5, direction: 'up' }), fired.state, next);
     expect(resolved.decision).toBe('resolved');
-    expect(resolved.event?.details.title).toContain('no longer surely above +2.5 %');
+    expect(resolved.event?.details.title).toContain('no longer 90 % likely above your +5 %');
     expect(resolved.event?.details.title).not.toContain('±');
   });
 });

@@ -62,7 +62,8 @@ describe('parseRule: every kind of bad input', () => {
     ['hashrate-drop', '10% banana', 'unknown-arg', 'unknown word'],
     ['hashrate-drop', '10% up', 'extra-arg', 'direction not taken'],
     ['hashrate-below', '', 'missing-arg', 'level required'],
-    ['hashrate-below', '0.5', 'out-of-range', 'below 1 EH/s'],
+    ['hashrate-below', '0.5', 'implausible', 'below 10 EH/s: likely ZH/s (issue 11: offered as 500 EH/s, nothing stored)'],
+    ['hashrate-below', '0.0001', 'out-of-range', 'below 1 EH/s even as ZH/s'],
     ['hashrate-below', '20000', 'out-of-range', 'above 10000 EH/s'],
     ['hashrate-below', '600 700', 'extra-arg', 'two levels'],
     ['hashrate-below', '10%', 'bad-number', 'percent on a level rule'],
@@ -75,7 +76,11 @@ describe('parseRule: every kind of bad input', () => {
     ['hashprice-below', '$2000000', 'out-of-range', 'usd at most 1e6'],
     ['breakeven', '17', 'missing-arg', 'kwh missing'],
     ['breakeven', '250 0.06', 'out-of-range', 'jth above 200'],
-    ['breakeven', '17 3', 'out-of-range', 'kwh above 2'],
+    ['breakeven', '17 3', 'implausible', 'kwh above $1: likely cents (issue 11)'],
+    ['breakeven', '17 300', 'out-of-range', 'kwh above 2 even as cents'],
+    ['breakeven', '17 0.06 -2%', 'negative', 'a negative pool fee (issue 15)'],
+    ['hashprice-below', '-5', 'negative', 'a negative level'],
+    ['hashprice-below', '0.045', 'implausible', 'likely $/TH/day (issue 11)'],
     ['breakeven', '17 0.06 12%', 'out-of-range', 'pool fee above 10'],
     ['breakeven', '17 0.06 2% 4', 'extra-arg', 'a fourth number'],
     ['slow-blocks', '5', 'out-of-range', 'below 10 minutes'],
@@ -102,7 +107,7 @@ describe('parseRule: every kind of bad input', () => {
   });
 
   it('never throws and always answers ok or a known error, on arbitrary input', () => {
-    const ids = new Set(['unknown-kind', 'bad-percent', 'bad-number', 'out-of-range', 'unknown-window', 'missing-arg', 'extra-arg', 'unknown-arg']);
+    const ids = new Set(['unknown-kind', 'bad-percent', 'bad-number', 'out-of-range', 'unknown-window', 'missing-arg', 'extra-arg', 'unknown-arg', 'negative', 'implausible', 'bad-remind']);
     fc.assert(
       fc.property(fc.constantFrom(...RULE_KINDS, 'x', ''), fc.array(fc.string(), { maxLength: 5 }), (kind, tokens) => {
         const r = parseRule(kind, tokens);

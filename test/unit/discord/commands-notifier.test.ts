@@ -18,7 +18,7 @@ function checkOptions(path: string, options: Opt[]): void {
     expect(o.description.length, `${path} ${o.name}`).toBeGreaterThan(0);
     expect(o.description.length, `${path} ${o.name}`).toBeLessThanOrEqual(100);
     expect(o.choices?.length ?? 0).toBeLessThanOrEqual(25);
-    if (o.type === 1) checkOptions(`${path} ${o.name}`, o.options ?? []);
+    if (o.type === 1 || o.type === 2) checkOptions(`${path} ${o.name}`, o.options ?? []);
     else {
       // Discord rejects a required option after an optional one.
       if (o.required === true) expect(seenOptional, `${path} ${o.name}`).toBe(false);
@@ -33,12 +33,35 @@ describe('slash command data', () => {
     const keys: string[] = [];
     for (const c of COMMANDS) {
       checkOptions(c.name, (c.options ?? []) as Opt[]);
-      const subs = ((c.options ?? []) as Opt[]).filter((o) => o.type === 1);
-      if (subs.length === 0) keys.push(c.name);
-      for (const s of subs) keys.push(`${c.name} ${s.name}`);
+      const opts = (c.options ?? []) as Opt[];
+      const subs = opts.filter((o) => o.type === 1);
+      const groups = opts.filter((o) => o.type === 2);
+      // `/preview <kind>` routes by command; `/alert add <kind>` by its group (issue 11).
+      if ((subs.length === 0 && groups.length === 0) || c.name === 'preview') keys.push(c.name);
+      else for (const s of subs) keys.push(`${c.name} ${s.name}`);
+      for (const g of groups) keys.push(`${c.name} ${g.name}`);
     }
     expect(keys.sort()).toEqual(Object.keys(HANDLERS).sort());
-    expect(JSON.stringify(COMMANDS).length).toBeLessThanOrEqual(8000 * COMMANDS.length);
+  });
+
+  it('stays within Discord’s registration limits: 25 subcommands, 25 options, 100-character descriptions, 4000 characters a command', () => {
+    const size = (o: { name: string; description: string; options?: Opt[]; choices?: unknown[] }): number =>
+      o.name.length + o.description.length
+      + (o.choices ?? []).reduce<number>((n, ch) => n + String((ch as { name: string }).name).length + String((ch as { value: unknown }).value).length, 0)
+      + (o.options ?? []).reduce((n, x) => n + size(x), 0);
+    for (const c of COMMANDS) {
+      expect(c.description.length).toBeLessThanOrEqual(100);
+      const n = size(c as unknown as Opt);
+      console.log(`/${c.name}: ${n} characters`);
+      expect(n, c.name).toBeLessThanOrEqual(4000);
+    }
+    const add = ((COMMANDS.find((c) => c.name === 'alert')?.options ?? []) as Opt[]).find((o) => o.name === 'add');
+    expect(add?.type).toBe(2);
+    expect(add?.options?.length).toBe(11);
+    // Each kind shows only its own options (plus target): breakeven has no pct, hashrate-below no usd.
+    const be = add?.options?.find((o) => o.name === 'breakeven');
+    expect(be?.options?.map((o) => o.name)).toEqual(['jth', 'kwh', 'poolfee', 'remind', 'target']);
+    expect(add?.options?.find((o) => o.name === 'hashrate-below')?.options?.map((o) => o.name)).toEqual(['ehs', 'remind', 'target']);
   });
 });
 

@@ -56,7 +56,8 @@ describe('DiscordNotifier with charts', () => {
     expect(rest).toHaveLength(0);
     expect(m?.attachments).toHaveLength(0);
     expect(m?.embeds[0]?.['image']).toBeUndefined();
-    expect(m?.content).toBe('hashrate-drop firing');
+    // Issue 11: the statement is said once, as the embed's title (content no longer repeats it).
+    expect(String(m?.embeds[0]?.['title'])).toContain('hashrate-drop firing');
   });
 
   it('a 5xx fails the delivery as retryable with nothing posted; a throwing chart posts text-only embeds', async () => {

@@ -30,7 +30,7 @@ describe('optionsToTokens', () => {
     ['hashprice-move', { pct: 8, window: '7d', direction: 'up' }, { kind: 'hashprice-move', pct: 8, window: '7d', direction: 'up' }],
     // 1d is the same price window as 24h
     ['hashprice-move', { pct: 8, window: '1d' }, { kind: 'hashprice-move', pct: 8, window: '24h', direction: 'both' }],
-    ['hashprice-below', { usd: 0.01 }, { kind: 'hashprice-below', usd: 0.01 }],
+    ['hashprice-below', { usd: 1.5 }, { kind: 'hashprice-below', usd: 1.5 }],
     ['hashprice-above', { usd: 60 }, { kind: 'hashprice-above', usd: 60 }],
     // jth and kwh are both bare numbers: order decides
     ['breakeven', { jth: 17, kwh: 0.06 }, { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 0 }],
@@ -52,7 +52,7 @@ describe('optionsToTokens', () => {
   it('refuses options the kind does not take, naming what it does take', () => {
     const r = optionsToTokens('breakeven', { jth: 17, kwh: 0.06, ehs: 5 });
     expect(r).toMatchObject({ ok: false, error: 'extra-arg', example: '/alert breakeven 17 0.06 2%' });
-    expect(!r.ok && r.message).toBe('ehs does not apply to breakeven; it takes jth, kwh, poolfee.');
+    expect(!r.ok && r.message).toBe('ehs does not apply to breakeven; it takes jth, kwh, poolfee, remind.');
     expect(!optionsToTokens('retarget', { pct: 1 }).ok && 'x').toBe('x');
   });
 
@@ -62,6 +62,7 @@ describe('optionsToTokens', () => {
       return o;
     };
     const arbFor = (name: string): fc.Arbitrary<string | number> => {
+      if (name === 'remind') return fc.constantFrom('1d', '3d', '1w', '2w', 'off');
       const o = range(name);
       if (o.choices) return fc.constantFrom(...o.choices.map((c) => c.value));
       if (o.type === 4) return fc.integer({ min: o.min_value, max: o.max_value });
@@ -75,13 +76,15 @@ describe('optionsToTokens', () => {
         const v = values as ParamValues;
         const r = parse(kind, v);
         if (!r.ok) {
-          // Only a missing required parameter may fail; it is reported as such.
-          expect(r.error).toBe('missing-arg');
+          // Only a missing required parameter, or a bare number implausible for its unit (issue 11:
+          // answered with the likely conversion, nothing stored), may fail.
+          expect(['missing-arg', 'implausible']).toContain(r.error);
           return;
         }
         for (const [k, val] of Object.entries(v)) {
           const got = (r.value as Record<string, unknown>)[k];
-          const want = typeof val === 'number' ? Number(numberWord(val)) : k === 'window' && val === '1d' && kind === 'hashprice-move' ? '24h' : val;
+          const seconds: Record<string, number> = { '1d': 86_400, '3d': 259_200, '1w': 604_800, '2w': 1_209_600, off: 0 };
+          const want = typeof val === 'number' ? Number(numberWord(val)) : k === 'remind' ? seconds[val as string] : k === 'window' && val === '1d' && kind === 'hashprice-move' ? '24h' : val;
           expect(got).toEqual(want);
         }
       }), { numRuns: 150 });

@@ -23,12 +23,16 @@ const msg = (events: AlertEvent[], digest = false): OutboundMessage => ({ subscr
 describe('alert embeds', () => {
   it('carry the title, value, window, 90 % interval, threshold and a footer with source and data age', () => {
     const e = eventEmbed(event(), 'UTC');
-    expect(e.title).toBe('🔔 Hash rate down 12.4 % (3d window)');
+    // Issue 11: one icon per severity (warn ⚠️), the statement once (no description repeating
+    // it), times as Discord timestamps, source and data age as fields.
+    expect(e.title).toBe('⚠️ Hash rate down 12.4 % (3d window)');
+    expect(e.description).toBeUndefined();
     expect(e.color).toBe(COLOURS.warnDown);
     expect(e.fields?.map((f) => [f.name, f.value])).toEqual([
-      ['Value', '+12.4 %'], ['Window', '3d'], ['90 % interval', '+8.1 % to +16.2 %'], ['Threshold', '+10 %'], ['Block', '900101 · 15 Jun 2025, 15:06 UTC'],
+      ['Value', '+12.4 %'], ['90 % interval', '+8.1 % to +16.2 %'], ['Your threshold', '10 %'], ['Window', '3d'],
+      ['Block', '900101 · <t:1750000000:f>'], ['Source', 'mempool'], ['Data age', '42 s'],
     ]);
-    expect(e.footer?.text).toBe('Source: mempool · data 42 s old · alert 2');
+    expect(e.footer?.text).toBe('alert 2');
     expect(e.timestamp).toBe('2025-06-15T15:06:40.000Z');
   });
 
