@@ -79,7 +79,8 @@ export function makeEvent(
   if (lines !== undefined) details.lines = lines;
   const aside = reading.aside;
   if (aside !== undefined) details.aside = aside;
-  if (reading.value !== reading.shown) details.compared = reading.value;
+  const shown = p.shown ?? reading.shown;
+  if (reading.value !== shown) details.compared = reading.value;
   if (comparedLevel !== undefined && comparedLevel !== threshold) details.comparedLevel = comparedLevel;
   if (p.thresholdText !== undefined) details.thresholdText = p.thresholdText;
   return {
@@ -88,7 +89,7 @@ export function makeEvent(
     state,
     height: s.height,
     time: s.timeSec,
-    value: reading.shown,
+    value: shown,
     threshold,
     text: renderEventText({ state, height: s.height, details }),
     subscriptionId: rule.subscriptionId,

@@ -105,11 +105,13 @@ export const hashrateDrop: KindDef<'hashrate-drop'> = {
   },
   fireLevel: () => 1,
   resolveLevel: () => 0,
+  // The user's drop size, not the cell's 1/0 state the index compares.
+  threshold: (spec) => spec.pct,
   present(spec, r, state, s) {
     if (state === 'resolved') {
       const below = windowBelowPct(spec, s);
       const where = below === null ? '' : `: the ${spec.window} hash rate is ${fmtNum(Math.abs(below), 1)} % ${below >= 0 ? 'below' : 'above'} its level of ${LEVEL_WORDS[spec.lookback]}`;
-      return { title: `Hash-rate drop over${where}`, severity: 'info', direction: 'up' };
+      return { title: `Hash-rate drop over${where}`, severity: 'info', direction: 'up', ...(below === null ? {} : { shown: Math.abs(below) }) };
     }
     return {
       title: `Hash rate down ${fmtNum(r.shown, 1)} % vs ${LEVEL_WORDS[spec.lookback]}`,

@@ -55,6 +55,8 @@ export interface Presentation {
   readonly direction?: 'up' | 'down';
   /** The user's threshold in words ("±5 %", "$43.20/PH/day") when a bare number would mislead. */
   readonly thresholdText?: string;
+  /** The figure this title states when it is not the reading's `shown` (it becomes the event's value). */
+  readonly shown?: number;
 }
 
 export interface KindDef<K extends RuleKind = RuleKind> {

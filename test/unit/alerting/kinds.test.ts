@@ -56,8 +56,10 @@ describe('hashrate-drop 10 % (3d window, 30d lookback): reads its detector cell'
     const r = evaluateRule(rule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }), null, makeSnapshot(hr(800, 1000)));
     const e = r.event!;
     expect(e.state).toBe('firing');
-    expect(e.value).toBe(1);
-    expect(e.threshold).toBe(1);
+    // value: the drop the title states; threshold: the user's 10 %; the cell's state is what was compared.
+    expect(e.value).toBeCloseTo(20, 6);
+    expect(e.threshold).toBe(10);
+    expect(e.details.compared).toBe(1);
     expect(e.details.title).toBe('Hash rate down 20 % vs 2–6 weeks ago');
     expect(e.details.low).toBeLessThan(20);
     expect(e.details.high).toBeGreaterThan(20);

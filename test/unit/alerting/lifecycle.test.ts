@@ -77,8 +77,10 @@ describe('the event', () => {
     expect(state.status).toBe('firing');
     expect(event).not.toBeNull();
     if (!event) return;
-    // value: the detector cell's state (1 alarmed), compared with the fire level 1.
-    expect(event).toMatchObject({ rule: 'drop', kind: 'hashrate-drop', state: 'firing', height: 930_112, time: 1_764_000_000, value: 1, threshold: 1, subscriptionId: 'sub-1', hash: s.hash });
+    // value: the drop the title states (40 %); threshold: the user's 10 %; the cell's state (1) is what was compared.
+    expect(event).toMatchObject({ rule: 'drop', kind: 'hashrate-drop', state: 'firing', height: 930_112, time: 1_764_000_000, threshold: 10, subscriptionId: 'sub-1', hash: s.hash });
+    expect(event.value).toBeCloseTo(40, 6);
+    expect(event.details.compared).toBe(1);
     expect(event.details.low).toBeLessThan(event.details.high as number);
     expect(event.details).toMatchObject({ unit: '%', window: 'over the 500 blocks since it began', source: 'mempool', dataAgeSec: 180, severity: 'critical', direction: 'down' });
     expect(event.text).toMatch(/^🚨 Hash rate down 40 % vs 2–6 weeks ago \(over the 500 blocks since it began, 90 %: 3\d\.\d–4\d\.\d %\) — ≈ 600 EH\/s now vs 1,000 EH\/s 2–6 weeks ago; source mempool, block 930,112, 3 min ago\n  Began: block 929,612, 2025-11-21 04:40 UTC\n  Sure after: 490 blocks \(≈ 3\.4 days\), at block 930,102\n  False alarms: ≈ [\d.]+ per year for a 10 % rule on a steady network \(simulated\)$/);
