@@ -1,7 +1,7 @@
 /**
  * The process lifecycle as an operator sees it, timed: a real all-in-one process (`node --import
  * tsx workers/all.ts`, console mode) on a private redis-server and the mempool.space stand-in
- * with 14,200 blocks — spawn → /livez answering, spawn → /readyz 200 (cold start synced), then a
+ * with 17,200 blocks — spawn → /livez answering, spawn → /readyz 200 (cold start synced), then a
  * burst of 3,000 deliveries and SIGTERM after 300: SIGTERM → exit, and the jobs left active
  * (must be 0). Usage: `npx tsx bench/process-lifecycle.ts`. Prints JSON lines.
  */
@@ -19,7 +19,7 @@ const out = (metric: string, value: number, unit: string): void => {
   process.stdout.write(`${JSON.stringify({ bench: 'process-lifecycle', metric, value, unit })}\n`);
 };
 
-const mempool = await FakeMempoolSpace.start({ chain: new FakeChain({ startHeight: 870_912, length: 14_200 }) });
+const mempool = await FakeMempoolSpace.start({ chain: new FakeChain({ startHeight: 870_912, length: 17_200 }) });
 const redis = await privateRedis();
 const client = new Redis(redis.url, { maxRetriesPerRequest: null });
 const queue = new Queue(deliverQueueName('console'), { connection: client as unknown as ConnectionOptions });

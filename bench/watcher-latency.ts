@@ -50,7 +50,7 @@ for (let i = 0; i < N + 50; i++) {
 // Watcher: one block frame at a time; the clock starts just before the frame is sent.
 // The tip sits far enough in the past that the N + 50 mined blocks stay within the 2-hour future
 // limit the consensus gate enforces (src/domain/consensus.ts).
-const LENGTH = 14_200;
+const LENGTH = 17_200;
 const startTimeSec = Math.floor(Date.now() / 1000) - (LENGTH + N + 200) * 600;
 const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: LENGTH, startTimeSec }) });
 const builder = domainBuilderFactory();

@@ -22,7 +22,7 @@ interface World { p: HashbellProcess; url: string; tg: FakeTelegramBotApi }
 
 /** Stand-ins first (the Telegram one already failing as `prime` says), then the process. */
 async function world(prime: (tg: FakeTelegramBotApi) => void): Promise<World> {
-  const mempool = await FakeMempoolSpace.start({ chain: new FakeChain({ startHeight: 870_912, length: 14_200 }) });
+  const mempool = await FakeMempoolSpace.start({ chain: new FakeChain({ startHeight: 870_912, length: 17_200 }) });
   const tg = await FakeTelegramBotApi.start();
   prime(tg);
   const redis = await privateRedis();

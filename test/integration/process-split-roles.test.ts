@@ -31,7 +31,7 @@ function metricSum(text: string, name: string, labels: Record<string, string> = 
 
 describe('split roles as separate processes on one Redis', () => {
   it('one block, one alert, delivered exactly once', async () => {
-    const mempool = await FakeMempoolSpace.start({ chain: new FakeChain({ startHeight: 870_912, length: 14_200 }) });
+    const mempool = await FakeMempoolSpace.start({ chain: new FakeChain({ startHeight: 870_912, length: 17_200 }) });
     const tg = await FakeTelegramBotApi.start();
     const redis = await privateRedis();
     cleanup.push(async () => { await redis.stop(); await tg.close(); await mempool.close(); });
