@@ -61,7 +61,8 @@ export async function redisAnswers(host: string, port: number, timeoutMs = 1000)
   });
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 nobody listens on right now (for a private redis-server). */
+export async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const p = (srv.address() as { port: number }).port;

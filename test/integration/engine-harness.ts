@@ -3,7 +3,6 @@
  * test file, createApp with the recording notifier and the threshold judge, and clean-up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createApp, type App, type AppOverrides } from '../../src/app/create-app.ts';
@@ -77,14 +76,7 @@ export async function startHarness(name: string, db: number, over: AppOverrides 
 }
 
 /** A TCP port nobody listens on right now (for a private redis-server). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
+export { freePort } from '../../src/app/embedded-redis.ts';
 
 /**
  * Starts a private redis-server (no RDB snapshots; append-only file in `dir` when given) and

@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,20 +21,13 @@ import { FakeChain } from '../fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { testBuilderFactory } from './watcher-builder.ts';
 import { comparable, toBlock, waitFor } from './watcher-harness.ts';
+import { freePort } from '../../src/app/embedded-redis.ts';
 
 const HISTORY = 40;
 let redisProc: ChildProcess;
 let port = 0;
 let dir = '';
 let redis: Redis;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const p = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return p;
-}
 
 async function startRedis(): Promise<void> {
   redisProc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'yes', '--dir', dir], { stdio: 'ignore' });

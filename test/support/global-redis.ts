@@ -7,26 +7,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const p = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return p;
-}
-
-async function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ port, host: '127.0.0.1' });
-    s.once('connect', () => { s.write('PING\r\n'); });
-    s.once('data', (d) => { s.destroy(); resolve(d.toString().startsWith('+PONG')); });
-    s.once('error', () => resolve(false));
-  });
-}
+import { freePort, redisAnswers } from '../../src/app/embedded-redis.ts';
 
 let proc: ChildProcess | undefined;
 let dir = '';
@@ -44,7 +27,7 @@ export async function setup(): Promise<void> {
   });
   const up = (async () => {
     for (let i = 0; i < 200; i++) {
-      if (await answers(port)) return;
+      if (await redisAnswers('127.0.0.1', port, 500)) return;
       await new Promise((r) => setTimeout(r, 25));
     }
     throw new Error(`redis-server on port ${port} did not answer within 5 s`);
