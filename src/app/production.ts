@@ -31,6 +31,7 @@ import { redisCheck } from './http.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startWithRetry, type PlatformStarter } from './platform-start.ts';
 import type { Closeable } from './shutdown.ts';
+import { startCleanly } from '../platforms/start-cleanly.ts';
 
 /** Key prefix production uses for the engine's and the chain's keys (createApp's default). */
 const KEY_PREFIX = 'hb:';
@@ -133,19 +134,10 @@ export async function productionOverrides(config: Config, given?: ProcessContext
     notifiers.discord = notifier;
     bots.push({
       name: 'discord', tokenVariable: 'DISCORD_TOKEN',
-      start: async () => {
-        const bot = createDiscordBot({
-          token: discordToken, applicationId: discordApplicationId, apiBase: config.discordApiBase, service: appOf().service, logger, notifier, charts, chartRules,
-          gate: { available: () => appOf().redis.status === 'ready' },
-        });
-        try {
-          await bot.start();
-        } catch (e) {
-          await bot.stop().catch(() => undefined);
-          throw e;
-        }
-        return { stop: () => bot.stop() };
-      },
+      start: () => startCleanly(createDiscordBot({
+        token: discordToken, applicationId: discordApplicationId, apiBase: config.discordApiBase, service: appOf().service, logger, notifier, charts, chartRules,
+        gate: { available: () => appOf().redis.status === 'ready' },
+      })),
     });
   }
   let started: App | null = null;

@@ -17,6 +17,7 @@ import type { ChartDeps, ChartRenderer, ChartRules } from '../chart-picture.ts';
 import { TelegramNotifier } from './notifier.ts';
 import { replySender } from './replies.ts';
 import { realClock, TELEGRAM_LIMITS, TelegramPacer, type PacerClock, type TelegramLimits } from './pacer.ts';
+import { startCleanly } from '../start-cleanly.ts';
 
 export interface TelegramWebhookOptions {
   /** Public https URL Telegram posts to (TELEGRAM_WEBHOOK_URL); its path is served locally. */
@@ -269,14 +270,7 @@ export function telegramPlatform(opts: TelegramPlatformOptions): {
         ...(opts.webhookUrl !== undefined
           ? { webhook: { url: opts.webhookUrl, secretToken: webhookSecretFor(opts.token), port: opts.webhookPort ?? 8443, host: '0.0.0.0' } } : {}),
       });
-      try {
-        await bot.start();
-      } catch (e) {
-        // A failed attempt leaves nothing behind (listener, poller) for the next one to trip on.
-        await bot.stop().catch(() => undefined);
-        throw e;
-      }
-      return { stop: () => bot.stop() };
+      return startCleanly(bot);
     },
   };
 }
