@@ -21,8 +21,7 @@ import { checkIntrinsic, MAX_FUTURE_BLOCK_TIME_SEC, type ChainContextTracker, ty
 import type { Block } from '../domain/types.ts';
 import type { ChainSource } from './ports.ts';
 import { ChainMovedError } from './chain-sync-deps.ts';
-import type { Logger } from '../app/logger.ts';
-import type { WatcherMetrics } from '../app/metrics.ts';
+import type { Logger } from 'pino';
 
 /** Reasons beyond the header rules: the node never agreed, or REST never confirmed a frame. */
 export type GateReason = RejectReason | 'node-disagrees' | 'unconfirmed';
@@ -68,7 +67,8 @@ export class BlockGate {
 
   constructor(private readonly d: {
     readonly logger: Logger;
-    readonly metrics: WatcherMetrics;
+    /** Only the rejection counter (`hashbell_blocks_rejected_total{reason}`) is written here. */
+    readonly metrics: { readonly blocksRejected: { inc(labels: { reason: string }): void } };
     readonly now: () => number;
     readonly authority?: BlockAuthority | undefined;
     readonly limits: HoldLimits;
