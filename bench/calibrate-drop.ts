@@ -18,7 +18,8 @@ import { BLOCKS_PER_YEAR, countFalseAlarms, runDrop } from '../src/domain/drop-s
 import { LOOKBACKS, type Lookback } from '../src/domain/types.ts';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const YEARS = Number(args.get('years') ?? 60);
 const SEEDS = Number(args.get('seeds') ?? 30);
 const CHAIN_YEARS = 10;
@@ -47,7 +48,10 @@ function calibrate(lb: Lookback): number[] {
   const hi = DROP_PCTS.map(() => Math.log(60));
   for (let it = 0; it < 11; it++) {
     const mid = lo.map((l, i) => Math.exp((l + hi[i]!) / 2));
-    const rates = falseAlarmRates(L, DROP_PCTS.map((pct, i) => ({ pct, h: mid[i]! })));
+    const rates = falseAlarmRates(
+      L,
+      DROP_PCTS.map((pct, i) => ({ pct, h: mid[i]! })),
+    );
     rates.forEach((r, i) => {
       if (r > TARGET) lo[i] = Math.log(mid[i]!);
       else hi[i] = Math.log(mid[i]!);
@@ -77,7 +81,10 @@ function delays(lb: Lookback, hs: number[]): { delay: number[][]; within30d: num
   return { delay, within30d: within };
 }
 
-const previous = FROM === undefined ? null : (JSON.parse(readFileSync(FROM, 'utf8')) as { lookbacks: Record<string, { thresholds: number[] }> });
+const previous =
+  FROM === undefined
+    ? null
+    : (JSON.parse(readFileSync(FROM, 'utf8')) as { lookbacks: Record<string, { thresholds: number[] }> });
 const out: Record<string, unknown> = {};
 for (const lb of Object.keys(LOOKBACKS) as Lookback[]) {
   if (ONLY !== undefined && ONLY !== lb) continue;
@@ -90,7 +97,14 @@ for (const lb of Object.keys(LOOKBACKS) as Lookback[]) {
   out[lb] = { thresholds: hs, falseAlarms: steady, falseAlarmsGrowing: growing, ...d };
   process.stderr.write(`${lb}: ${JSON.stringify(hs)}\n`);
 }
-const table = { years: YEARS, seeds: SEEDS, target: TARGET, blocksPerYear: BLOCKS_PER_YEAR, delaySizes: DELAY_SIZES, lookbacks: out };
+const table = {
+  years: YEARS,
+  seeds: SEEDS,
+  target: TARGET,
+  blocksPerYear: BLOCKS_PER_YEAR,
+  delaySizes: DELAY_SIZES,
+  lookbacks: out,
+};
 process.stdout.write(`${JSON.stringify(table)}\n`);
 if (WRITE) {
   const body = `/**

@@ -19,37 +19,92 @@ import { syntheticPoints } from '../test/unit/charts/synthetic.ts';
 
 const SUBSCRIBERS = 1000;
 const emit = (metric: string, value: number, unit: string): void =>
-  void process.stdout.write(JSON.stringify({ bench: 'chart-delivery', metric, value: Number(value.toFixed(3)), unit }) + '\n');
+  void process.stdout.write(
+    JSON.stringify({ bench: 'chart-delivery', metric, value: Number(value.toFixed(3)), unit }) + '\n',
+  );
 
 const points = syntheticPoints({ blocks: 6500 });
 const tip = points.at(-1)!;
 const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo'];
 const subs: Subscription[] = Array.from({ length: SUBSCRIBERS }, (_, i) => ({
-  id: `s${i}`, platform: 'telegram', targetType: 'chat', targetId: String(10_000 + i), ownerId: String(i),
-  timeZone: zones[i % zones.length]!, quiet: null, mutedUntilSec: null, active: true, createdSec: 0,
+  id: `s${i}`,
+  platform: 'telegram',
+  targetType: 'chat',
+  targetId: String(10_000 + i),
+  ownerId: String(i),
+  timeZone: zones[i % zones.length]!,
+  quiet: null,
+  mutedUntilSec: null,
+  active: true,
+  createdSec: 0,
 }));
 const event = (sub: Subscription): AlertEvent => ({
-  rule: '2', kind: 'hashrate-drop', state: 'firing', height: tip.height, time: tip.timeSec, value: 12.4, threshold: 10, text: 'x', subscriptionId: sub.id, hash: tip.hash,
-  details: { title: 'Hash rate down 12.4 %', unit: '%', window: '3d', low: 8, high: 16, source: 'replay', dataAgeSec: 30, severity: 'warn' },
+  rule: '2',
+  kind: 'hashrate-drop',
+  state: 'firing',
+  height: tip.height,
+  time: tip.timeSec,
+  value: 12.4,
+  threshold: 10,
+  text: 'x',
+  subscriptionId: sub.id,
+  hash: tip.hash,
+  details: {
+    title: 'Hash rate down 12.4 %',
+    unit: '%',
+    window: '3d',
+    low: 8,
+    high: 16,
+    source: 'replay',
+    dataAgeSec: 30,
+    severity: 'warn',
+  },
 });
-const message = (sub: Subscription): OutboundMessage => ({ subscriptionId: sub.id, height: tip.height, hash: tip.hash, events: [event(sub)], digest: false });
+const message = (sub: Subscription): OutboundMessage => ({
+  subscriptionId: sub.id,
+  height: tip.height,
+  hash: tip.hash,
+  events: [event(sub)],
+  digest: false,
+});
 const rules = async () => [{ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' } as const];
 
 let uploads = 0;
-const telegram = (charts?: ChartService): Notifier => new TelegramNotifier({
-  telegram: { sendMessage: async () => undefined, sendPhoto: async () => { uploads++; } },
-  pacer: new TelegramPacer({ globalPerSec: 1e9, chatIntervalMs: 0, groupPerMin: 1e9, maxInlineWaitMs: 0 }),
-  logger: silentLogger(), nowSec: () => tip.timeSec + 60, ...(charts ? { charts, chartRules: rules } : {}),
-});
-const rest = { post: async (_r: string, o: { files?: unknown[] }) => { if (o.files) uploads++; return {}; } } as unknown as REST;
-const discord = (charts?: ChartService): Notifier => new DiscordNotifier({
-  rest, logger: silentLogger(), pacer: new Pacer(1e9), ...(charts ? { charts, chartRules: rules } : {}),
-});
+const telegram = (charts?: ChartService): Notifier =>
+  new TelegramNotifier({
+    telegram: {
+      sendMessage: async () => undefined,
+      sendPhoto: async () => {
+        uploads++;
+      },
+    },
+    pacer: new TelegramPacer({ globalPerSec: 1e9, chatIntervalMs: 0, groupPerMin: 1e9, maxInlineWaitMs: 0 }),
+    logger: silentLogger(),
+    nowSec: () => tip.timeSec + 60,
+    ...(charts ? { charts, chartRules: rules } : {}),
+  });
+const rest = {
+  post: async (_r: string, o: { files?: unknown[] }) => {
+    if (o.files) uploads++;
+    return {};
+  },
+} as unknown as REST;
+const discord = (charts?: ChartService): Notifier =>
+  new DiscordNotifier({
+    rest,
+    logger: silentLogger(),
+    pacer: new Pacer(1e9),
+    ...(charts ? { charts, chartRules: rules } : {}),
+  });
 
 async function run(platform: string, make: (c?: ChartService) => Notifier): Promise<void> {
   const history = new ChartPointRing();
   for (const p of points) history.push(p);
-  const forPlatform = (s: Subscription): Subscription => ({ ...s, platform: platform as Subscription['platform'], targetType: platform === 'discord' ? 'channel' : 'chat' });
+  const forPlatform = (s: Subscription): Subscription => ({
+    ...s,
+    platform: platform as Subscription['platform'],
+    targetType: platform === 'discord' ? 'channel' : 'chat',
+  });
   const textOnly = make();
   await Promise.all(subs.map((s) => textOnly.send(forPlatform(s), message(s)))); // JIT warm-up
   let t = performance.now();

@@ -32,7 +32,9 @@ async function loadPoints(): Promise<ChartPoint[]> {
   const blocks = 'data/mainnet-2025-2026.blocks.jsonl';
   if (existsSync(blocks)) {
     const all = await readBlocksFile(blocks);
-    const prices = existsSync('data/btc-usd-2025-2026.prices.jsonl') ? await readPricesFile('data/btc-usd-2025-2026.prices.jsonl') : [];
+    const prices = existsSync('data/btc-usd-2025-2026.prices.jsonl')
+      ? await readPricesFile('data/btc-usd-2025-2026.prices.jsonl')
+      : [];
     process.stderr.write(`# charts: fixture ${blocks} via SnapshotBuilder\n`);
     return buildWithSnapshotBuilder(all.slice(-20_000), prices);
   }
@@ -51,7 +53,9 @@ const opts: ChartOptions = {
   ],
 };
 const builders: Record<ChartKind, (p: readonly ChartPoint[], o: ChartOptions) => string | null> = {
-  hashrate: hashrateSvg, retarget: retargetSvg, hashprice: hashpriceSvg,
+  hashrate: hashrateSvg,
+  retarget: retargetSvg,
+  hashprice: hashpriceSvg,
 };
 const render = resvgRenderer();
 emit('history_points', points.length, 'blocks');
@@ -91,7 +95,14 @@ const service = new ChartService({ history, renderPng: counting });
 const t0 = performance.now();
 const results = await Promise.all(
   Array.from({ length: SUBSCRIBERS }, () =>
-    CHART_KINDS.map((kind) => service.render(kind, { height: tip.height, hash: tip.hash, timeZone: 'Europe/Berlin', ...(opts.thresholds ? { thresholds: opts.thresholds } : {}) })),
+    CHART_KINDS.map((kind) =>
+      service.render(kind, {
+        height: tip.height,
+        hash: tip.hash,
+        timeZone: 'Europe/Berlin',
+        ...(opts.thresholds ? { thresholds: opts.thresholds } : {}),
+      }),
+    ),
   ).flat(),
 );
 const wall = performance.now() - t0;
@@ -103,6 +114,12 @@ emit('wall_for_1000_subscribers_3_kinds', wall, 'ms');
 emit('uncached_estimate_1000_subscribers_3_kinds', medians.reduce((a, b) => a + b, 0) * SUBSCRIBERS, 'ms');
 // A second wave (e.g. the status command after the alert) is served from memory.
 const t1 = performance.now();
-for (let i = 0; i < SUBSCRIBERS; i++) await service.render('hashrate', { height: tip.height, hash: tip.hash, timeZone: 'Europe/Berlin', ...(opts.thresholds ? { thresholds: opts.thresholds } : {}) });
+for (let i = 0; i < SUBSCRIBERS; i++)
+  await service.render('hashrate', {
+    height: tip.height,
+    hash: tip.hash,
+    timeZone: 'Europe/Berlin',
+    ...(opts.thresholds ? { thresholds: opts.thresholds } : {}),
+  });
 emit('cached_lookup_mean', (performance.now() - t1) / SUBSCRIBERS, 'ms');
 emit('renderings_after_second_wave', renderings, 'renderings');

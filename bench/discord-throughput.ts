@@ -32,34 +32,79 @@ const K = Number(values.concurrency);
 const OFFSET = Number(values.offset);
 const GLOBAL = 50;
 const emit = (metric: string, value: number, unit: string): void =>
-  void process.stdout.write(JSON.stringify({ bench: 'discord-throughput', metric, value: Number(value.toFixed(4)), unit }) + '\n');
+  void process.stdout.write(
+    JSON.stringify({ bench: 'discord-throughput', metric, value: Number(value.toFixed(4)), unit }) + '\n',
+  );
 
 const standIn = await DiscordStandIn.start({ channels: C, globalPerSec: GLOBAL });
-const notifier = createDiscordNotifier({ token: standIn.token, apiBase: standIn.apiBase, logger: silentLogger(), restOffsetMs: OFFSET });
+const notifier = createDiscordNotifier({
+  token: standIn.token,
+  apiBase: standIn.apiBase,
+  logger: silentLogger(),
+  restOffsetMs: OFFSET,
+});
 const channels = standIn.channelIds();
 const subs: Subscription[] = channels.map((id) => ({
-  id: `discord-channel-${id}`, platform: 'discord', targetType: 'channel', targetId: id, ownerId: '400000000000000001',
-  timeZone: 'UTC', quiet: null, mutedUntilSec: null, active: true, createdSec: 0,
+  id: `discord-channel-${id}`,
+  platform: 'discord',
+  targetType: 'channel',
+  targetId: id,
+  ownerId: '400000000000000001',
+  timeZone: 'UTC',
+  quiet: null,
+  mutedUntilSec: null,
+  active: true,
+  createdSec: 0,
 }));
 const event = (i: number): AlertEvent => ({
-  rule: '2', kind: 'hashrate-drop', state: 'firing', height: 900_000 + i, time: 1_750_000_000 + i * 600, value: 12.4, threshold: 10,
-  text: 'Hash rate is 12.4 % below its 30d peak over the 3d window.', subscriptionId: subs[i % C]?.id ?? '', hash: i.toString(16).padStart(64, '0'),
-  details: { title: 'Hash rate down 12.4 % (3d window)', unit: '%', window: '3d', low: 8.1, high: 16.2, source: 'mempool', dataAgeSec: 12, severity: 'warn', direction: 'down' },
+  rule: '2',
+  kind: 'hashrate-drop',
+  state: 'firing',
+  height: 900_000 + i,
+  time: 1_750_000_000 + i * 600,
+  value: 12.4,
+  threshold: 10,
+  text: 'Hash rate is 12.4 % below its 30d peak over the 3d window.',
+  subscriptionId: subs[i % C]?.id ?? '',
+  hash: i.toString(16).padStart(64, '0'),
+  details: {
+    title: 'Hash rate down 12.4 % (3d window)',
+    unit: '%',
+    window: '3d',
+    low: 8.1,
+    high: 16.2,
+    source: 'mempool',
+    dataAgeSec: 12,
+    severity: 'warn',
+    direction: 'down',
+  },
 });
 
-process.stderr.write(`# discord-throughput: ${N} messages over ${C} channels, ${K} in flight, REST offset ${OFFSET} ms, stand-in global ${GLOBAL}/s, channel bucket 5/5s\n`);
+process.stderr.write(
+  `# discord-throughput: ${N} messages over ${C} channels, ${K} in flight, REST offset ${OFFSET} ms, stand-in global ${GLOBAL}/s, channel bucket 5/5s\n`,
+);
 let next = 0;
 let failed = 0;
 const t0 = performance.now();
-await Promise.all(Array.from({ length: K }, async () => {
-  while (next < N) {
-    const i = next++;
-    const sub = subs[i % C] as Subscription;
-    const e = event(i);
-    const msg: OutboundMessage = { subscriptionId: sub.id, height: e.height, hash: e.hash, events: [e], digest: false };
-    await notifier.send(sub, msg).catch(() => { failed++; });
-  }
-}));
+await Promise.all(
+  Array.from({ length: K }, async () => {
+    while (next < N) {
+      const i = next++;
+      const sub = subs[i % C] as Subscription;
+      const e = event(i);
+      const msg: OutboundMessage = {
+        subscriptionId: sub.id,
+        height: e.height,
+        hash: e.hash,
+        events: [e],
+        digest: false,
+      };
+      await notifier.send(sub, msg).catch(() => {
+        failed++;
+      });
+    }
+  }),
+);
 const elapsedSec = (performance.now() - t0) / 1000;
 const delivered = standIn.messages().length;
 const rate = delivered / elapsedSec;

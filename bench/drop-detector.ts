@@ -18,7 +18,8 @@ import { countFalseAlarms, runDrop } from '../src/domain/drop-simulate.ts';
 import { LOOKBACKS, type Lookback } from '../src/domain/types.ts';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const YEARS = Number(args.get('years') ?? 50);
 const SEEDS = Number(args.get('seeds') ?? 200);
 const LBS = (args.get('lookbacks') ?? '14d,30d,90d').split(',') as Lookback[];
@@ -30,17 +31,32 @@ const print = (metric: string, value: number, unit: string): void =>
 
 for (const lb of LBS) {
   const cells = cellParams(lb);
-  for (const [name, growth] of [['steady', 0], ['growing_1pct_epoch', 0.01]] as const) {
+  for (const [name, growth] of [
+    ['steady', 0],
+    ['growing_1pct_epoch', 0.01],
+  ] as const) {
     const fires = new Float64Array(cells.length);
     for (let k = 0; k < Math.ceil(YEARS / 10); k++) {
-      const r = countFalseAlarms({ lookbackBlocks: LOOKBACKS[lb], cells, years: 10, seed: 20_000 + k + (growth > 0 ? 500 : 0), growthPerEpoch: growth });
-      r.fires.forEach((f, c) => { fires[c]! += f; });
+      const r = countFalseAlarms({
+        lookbackBlocks: LOOKBACKS[lb],
+        cells,
+        years: 10,
+        seed: 20_000 + k + (growth > 0 ? 500 : 0),
+        growthPerEpoch: growth,
+      });
+      r.fires.forEach((f, c) => {
+        fires[c]! += f;
+      });
     }
     const years = Math.ceil(YEARS / 10) * 10;
     const rates = [...fires].map((f) => f / years);
     print(`${lb}_false_alarms_per_rule_year_${name}_10pct`, rates[at(10)]!, '/rule-year');
     print(`${lb}_false_alarms_per_rule_year_${name}_worst_cell`, Math.max(...rates), '/rule-year');
-    print(`${lb}_false_alarms_per_rule_year_${name}_mean_cell`, rates.reduce((a, b) => a + b, 0) / rates.length, '/rule-year');
+    print(
+      `${lb}_false_alarms_per_rule_year_${name}_mean_cell`,
+      rates.reduce((a, b) => a + b, 0) / rates.length,
+      '/rule-year',
+    );
     print(`${lb}_chain_years_${name}`, years, 'years');
   }
   for (const size of [15, 20, 25, 30]) {
@@ -51,8 +67,17 @@ for (const lb of LBS) {
     let flapsMatched = 0;
     let flaps10 = 0;
     for (let s = 0; s < SEEDS; s++) {
-      const o = runDrop({ lookbackBlocks: LOOKBACKS[lb], cells, dropPct: size, seed: 40_000 + 1000 * size + s, blocks: MONTH });
-      for (const [key, pct] of [['r10', 10], ['matched', size]] as const) {
+      const o = runDrop({
+        lookbackBlocks: LOOKBACKS[lb],
+        cells,
+        dropPct: size,
+        seed: 40_000 + 1000 * size + s,
+        blocks: MONTH,
+      });
+      for (const [key, pct] of [
+        ['r10', 10],
+        ['matched', size],
+      ] as const) {
         const d = o.delay[at(pct)]!;
         sums[key] += d < 0 ? MONTH : d;
         if (d >= 0) seen[key]++;

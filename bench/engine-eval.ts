@@ -56,10 +56,19 @@ async function memoryPerRule(redis: Redis, rules: number): Promise<number> {
 }
 
 async function evalPerBlock(redis: Redis, n: number): Promise<number> {
-  const deliver = new Queue(deliverQueueName('telegram'), { connection: redis as unknown as ConnectionOptions, prefix: 'hb-bench' });
+  const deliver = new Queue(deliverQueueName('telegram'), {
+    connection: redis as unknown as ConnectionOptions,
+    prefix: 'hb-bench',
+  });
   const deps: EvaluateProcessorDeps = {
-    redis, keys, plan, judge: alertJudge, snapshots: new MemorySnapshotReader(), deliverQueues: { telegram: deliver },
-    nowSec: () => FIRE.timeSec, log: silentLogger(),
+    redis,
+    keys,
+    plan,
+    judge: alertJudge,
+    snapshots: new MemorySnapshotReader(),
+    deliverQueues: { telegram: deliver },
+    nowSec: () => FIRE.timeSec,
+    log: silentLogger(),
   };
   const sink = queueSink(deps);
   const times: number[] = [];
@@ -71,7 +80,8 @@ async function evalPerBlock(redis: Redis, n: number): Promise<number> {
     const t0 = performance.now();
     const stats = await evaluateBlock(deps, s, s.timeSec, sink);
     if (b >= 0) times.push(performance.now() - t0);
-    if (stats.changed !== CHANGING) throw new Error(`expected ${CHANGING} changes at ${n}, got ${stats.changed} (${JSON.stringify(stats)})`);
+    if (stats.changed !== CHANGING)
+      throw new Error(`expected ${CHANGING} changes at ${n}, got ${stats.changed} (${JSON.stringify(stats)})`);
     await deliver.obliterate({ force: true });
   }
   await deliver.close();
@@ -84,8 +94,23 @@ async function latencyAt10k(port: number): Promise<{ p50: number; p99: number }>
   const snapshots = new MemorySnapshotReader();
   let clock = FIRE.timeSec;
   const app = await createApp(
-    { redisUrl: `redis://127.0.0.1:${port}`, roles: ['evaluator'], telegramBotToken: 't', discordToken: undefined, logLevel: 'silent' },
-    { redis, keyPrefix: keys.prefix, queuePrefix: 'hb-bench', logger: silentLogger(), snapshots, notifiers: { telegram: { platform: 'telegram', send: async () => {} } }, tickEveryMs: 0, nowSec: () => clock },
+    {
+      redisUrl: `redis://127.0.0.1:${port}`,
+      roles: ['evaluator'],
+      telegramBotToken: 't',
+      discordToken: undefined,
+      logLevel: 'silent',
+    },
+    {
+      redis,
+      keyPrefix: keys.prefix,
+      queuePrefix: 'hb-bench',
+      logger: silentLogger(),
+      snapshots,
+      notifiers: { telegram: { platform: 'telegram', send: async () => {} } },
+      tickEveryMs: 0,
+      nowSec: () => clock,
+    },
   );
   const deliver = app.deliverQueues.telegram as Queue;
   const lat: number[] = [];
@@ -94,7 +119,11 @@ async function latencyAt10k(port: number): Promise<{ p50: number; p99: number }>
     snapshots.put(s);
     clock = s.timeSec;
     const t0 = Date.now();
-    await app.evaluateQueue.add('evaluate', { height: s.height, hash: s.hash, correction: false }, { jobId: evaluateJobId(s.hash), removeOnComplete: true });
+    await app.evaluateQueue.add(
+      'evaluate',
+      { height: s.height, hash: s.hash, correction: false },
+      { jobId: evaluateJobId(s.hash), removeOnComplete: true },
+    );
     while ((await deliver.getWaitingCount()) < CHANGING) await new Promise((r) => setTimeout(r, 5));
     for (const j of await deliver.getWaiting(0, CHANGING)) lat.push(j.timestamp - t0);
     await deliver.obliterate({ force: true });
@@ -119,10 +148,16 @@ try {
     const ms = await evalPerBlock(redis, n);
     perBlock.set(n, ms);
     emit('engine-eval', 'time-per-block', ms, 'ms', { subscriptions: n, rules: 3 * n, changing: CHANGING });
-    emit('engine-eval', 'memory-usage-per-rule', await memoryPerRule(redis, 3 * n), 'bytes', { subscriptions: n, how: 'sum of MEMORY USAGE over engine keys / rules' });
+    emit('engine-eval', 'memory-usage-per-rule', await memoryPerRule(redis, 3 * n), 'bytes', {
+      subscriptions: n,
+      how: 'sum of MEMORY USAGE over engine keys / rules',
+    });
     const info = await redis.info('memory');
     const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
-    emit('engine-eval', 'used-memory-per-rule', used / (3 * n), 'bytes', { subscriptions: n, how: 'INFO used_memory / rules (whole server)' });
+    emit('engine-eval', 'used-memory-per-rule', used / (3 * n), 'bytes', {
+      subscriptions: n,
+      how: 'INFO used_memory / rules (whole server)',
+    });
   }
   const small = perBlock.get(10_000);
   const big = perBlock.get(SIZES.at(-1) ?? 0);

@@ -13,25 +13,49 @@ import { freePort, spawnRedisServer } from '../test/integration/engine-harness.t
 export async function privateRedis(): Promise<{ port: number; stop: () => void }> {
   const port = await freePort();
   const server = await spawnRedisServer(port);
-  const stop = (): void => { if (server.exitCode === null) server.kill('SIGKILL'); };
+  const stop = (): void => {
+    if (server.exitCode === null) server.kill('SIGKILL');
+  };
   // never leave the server behind, even when the bench is interrupted
   process.once('exit', stop);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGPIPE'] as const) process.once(sig, () => { stop(); process.exit(130); });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGPIPE'] as const)
+    process.once(sig, () => {
+      stop();
+      process.exit(130);
+    });
   return { port, stop };
 }
 
 /** Seeds subscriptions `from…to-1`, each with `rulesOf(i)`, exactly as the stores would write them. */
-export async function seed(redis: Redis, keys: EngineKeys, plan: IndexPlan, from: number, to: number, rulesOf: (i: number) => RuleSpec[]): Promise<void> {
+export async function seed(
+  redis: Redis,
+  keys: EngineKeys,
+  plan: IndexPlan,
+  from: number,
+  to: number,
+  rulesOf: (i: number) => RuleSpec[],
+): Promise<void> {
   const BATCH = 2000;
   for (let start = from; start < to; start += BATCH) {
     const p = redis.pipeline();
     for (let i = start; i < Math.min(to, start + BATCH); i++) {
       const id = `telegram-chat-${100_000_000 + i}`;
       const specs = rulesOf(i);
-      p.hset(keys.subscription(id), { ...encodeSubscription({
-        id, platform: 'telegram', targetType: 'chat', targetId: String(100_000_000 + i), ownerId: String(100_000_000 + i),
-        timeZone: 'UTC', quiet: null, mutedUntilSec: null, active: true, createdSec: 1_750_000_000,
-      }), n: String(specs.length) });
+      p.hset(keys.subscription(id), {
+        ...encodeSubscription({
+          id,
+          platform: 'telegram',
+          targetType: 'chat',
+          targetId: String(100_000_000 + i),
+          ownerId: String(100_000_000 + i),
+          timeZone: 'UTC',
+          quiet: null,
+          mutedUntilSec: null,
+          active: true,
+          createdSec: 1_750_000_000,
+        }),
+        n: String(specs.length),
+      });
       const fields: Record<string, string> = {};
       specs.forEach((spec, j) => {
         const rid = String(j + 1);
@@ -46,6 +70,14 @@ export async function seed(redis: Redis, keys: EngineKeys, plan: IndexPlan, from
   }
 }
 
-export function emit(bench: string, metric: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ bench, metric, value: Math.round(value * 1000) / 1000, unit, ...extra })}\n`);
+export function emit(
+  bench: string,
+  metric: string,
+  value: number,
+  unit: string,
+  extra: Record<string, unknown> = {},
+): void {
+  process.stdout.write(
+    `${JSON.stringify({ bench, metric, value: Math.round(value * 1000) / 1000, unit, ...extra })}\n`,
+  );
 }

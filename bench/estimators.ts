@@ -30,7 +30,7 @@ export const SCENARIOS: Record<string, (seed: number) => (h: number, t: number) 
   'random-walk-3%-per-epoch': (seed) => {
     const rnd = seededRandom(seed ^ 0x5eed);
     const steps: number[] = [1];
-    for (let i = 1; i <= 3 * 16; i++) steps.push(steps[i - 1]! * Math.exp(0.03 / 4 * gaussian(rnd)));
+    for (let i = 1; i <= 3 * 16; i++) steps.push(steps[i - 1]! * Math.exp((0.03 / 4) * gaussian(rnd)));
     return (h) => steps[Math.floor(h / 126)]!;
   },
   'step-down-10%-at-boundary': () => (h) => (h >= 2 * EPOCH_BLOCKS ? 0.9 : 1.0),
@@ -54,7 +54,14 @@ export function evaluateChain(
   hashrate: (h: number, t: number) => number,
   window?: RateWindowConfig,
 ): EpochEvaluation {
-  const blocks: Block[] = simulateChain({ seed, startHeight: 0, startTimeSec: START_SEC, startBits: 0x1702796c, blocks: 3 * EPOCH_BLOCKS + 1, hashrate });
+  const blocks: Block[] = simulateChain({
+    seed,
+    startHeight: 0,
+    startTimeSec: START_SEC,
+    startBits: 0x1702796c,
+    blocks: 3 * EPOCH_BLOCKS + 1,
+    hashrate,
+  });
   const e = 2 * EPOCH_BLOCKS;
   const start = blocks[e]!;
   const next = blocks[3 * EPOCH_BLOCKS]!;
@@ -64,7 +71,15 @@ export function evaluateChain(
     const tipIndex = e + Math.round(progress * EPOCH_BLOCKS);
     const tip = blocks[tipIndex]!;
     const rate = estimateBlockTime(blocks, tipIndex, tip.timestamp, window);
-    const est = estimateRetarget({ bits: start.bits, epochStartHeight: e, epochStartTimeSec: start.timestamp, tipHeight: tip.height, tipTimeSec: tip.timestamp, nowSec: tip.timestamp, rate });
+    const est = estimateRetarget({
+      bits: start.bits,
+      epochStartHeight: e,
+      epochStartTimeSec: start.timestamp,
+      tipHeight: tip.height,
+      tipTimeSec: tip.timestamp,
+      nowSec: tip.timestamp,
+      rate,
+    });
     const da = difficultyAdjustment({
       lastRetargetTimeSec: start.timestamp,
       quarterEpochBlockTimeSec: blocks[tipIndex - 503]!.timestamp,
@@ -77,7 +92,14 @@ export function evaluateChain(
     return { progress, hashbell: est.changePct, low: est.lowPct, high: est.highPct, mempool: da.difficultyChange };
   });
   // Sanity: the simulator's retarget is the consensus one.
-  if (next.bits !== nextBits({ bits: start.bits, firstBlockTime: start.timestamp, lastBlockTime: blocks[3 * EPOCH_BLOCKS - 1]!.timestamp })) {
+  if (
+    next.bits !==
+    nextBits({
+      bits: start.bits,
+      firstBlockTime: start.timestamp,
+      lastBlockTime: blocks[3 * EPOCH_BLOCKS - 1]!.timestamp,
+    })
+  ) {
     throw new Error('simulator retarget mismatch');
   }
   return { actualPct, points };
@@ -89,7 +111,11 @@ export interface BenchResult {
   readonly coverage: number[];
 }
 
-export function runBench(chainsPerScenario: number, scenarios: string[] = Object.keys(SCENARIOS), window?: RateWindowConfig): BenchResult {
+export function runBench(
+  chainsPerScenario: number,
+  scenarios: string[] = Object.keys(SCENARIOS),
+  window?: RateWindowConfig,
+): BenchResult {
   const n = PROGRESS_POINTS.length;
   const hb = new Array<number>(n).fill(0);
   const mp = new Array<number>(n).fill(0);
@@ -107,7 +133,11 @@ export function runBench(chainsPerScenario: number, scenarios: string[] = Object
       count++;
     }
   }
-  return { maeHashbell: hb.map((v) => v / count), maeMempool: mp.map((v) => v / count), coverage: cov.map((v) => v / count) };
+  return {
+    maeHashbell: hb.map((v) => v / count),
+    maeMempool: mp.map((v) => v / count),
+    coverage: cov.map((v) => v / count),
+  };
 }
 
 function emit(metric: string, value: number, unit: string): void {
@@ -116,10 +146,19 @@ function emit(metric: string, value: number, unit: string): void {
 
 /** Builder time only (blocks simulated beforehand) for a year of blocks, ms per 10k blocks. */
 function builderThroughput(): number {
-  const blocks = simulateChain({ seed: 7, startHeight: 2016 * 440, startTimeSec: START_SEC, startBits: 0x1702796c, blocks: 52_560, hashrate: (h) => 1 + 0.1 * Math.sin(h / 3000), feesSats: (h) => 1_000_000 + (h % 97) * 10_000 });
+  const blocks = simulateChain({
+    seed: 7,
+    startHeight: 2016 * 440,
+    startTimeSec: START_SEC,
+    startBits: 0x1702796c,
+    blocks: 52_560,
+    hashrate: (h) => 1 + 0.1 * Math.sin(h / 3000),
+    feesSats: (h) => 1_000_000 + (h % 97) * 10_000,
+  });
   const builder = new SnapshotBuilder();
   const t0 = performance.now();
-  for (const b of blocks) builder.push(b, { nowSec: b.timestamp, price: { timeSec: b.timestamp - 300, usd: 90_000 }, source: 'replay' });
+  for (const b of blocks)
+    builder.push(b, { nowSec: b.timestamp, price: { timeSec: b.timestamp - 300, usd: 90_000 }, source: 'replay' });
   return ((performance.now() - t0) / blocks.length) * 10_000;
 }
 
@@ -127,7 +166,8 @@ function main(): void {
   const chains = Number(process.argv[2] ?? 200);
   const names = Object.keys(SCENARIOS);
   const per = names.map((name) => runBench(chains, [name]));
-  const mean = (pick: (r: BenchResult) => number[], i: number): number => per.reduce((a, r) => a + pick(r)[i]!, 0) / per.length;
+  const mean = (pick: (r: BenchResult) => number[], i: number): number =>
+    per.reduce((a, r) => a + pick(r)[i]!, 0) / per.length;
   PROGRESS_POINTS.forEach((p, i) => {
     const tag = `p${Math.round(p * 100)}`;
     const hb = mean((r) => r.maeHashbell, i);
@@ -135,7 +175,11 @@ function main(): void {
     emit(`mae_ratio_${tag}`, hb / mp, 'ratio');
     emit(`mae_hashbell_${tag}`, hb, 'pct');
     emit(`mae_mempool_${tag}`, mp, 'pct');
-    emit(`coverage90_${tag}`, mean((r) => r.coverage, i), 'ratio');
+    emit(
+      `coverage90_${tag}`,
+      mean((r) => r.coverage, i),
+      'ratio',
+    );
   });
   names.forEach((name, k) => {
     PROGRESS_POINTS.forEach((p, i) => {

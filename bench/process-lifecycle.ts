@@ -25,7 +25,10 @@ const client = new Redis(redis.url, { maxRetriesPerRequest: null });
 const queue = new Queue(deliverQueueName('console'), { connection: client as unknown as ConnectionOptions });
 try {
   const t0 = Date.now();
-  const p = spawnHashbell({ entry: 'all', env: { REDIS_URL: redis.url, MEMPOOL_URL: mempool.url, MEMPOOL_MAX_RPS: '1000' } });
+  const p = spawnHashbell({
+    entry: 'all',
+    env: { REDIS_URL: redis.url, MEMPOOL_URL: mempool.url, MEMPOOL_MAX_RPS: '1000' },
+  });
   const url = await p.httpUrl();
   await until('livez', async () => (await getJson(`${url}/livez`)).status === 200, 60_000);
   out('spawn_to_livez', Date.now() - t0, 'ms');
@@ -36,8 +39,24 @@ try {
   const jobs = Array.from({ length: 3_000 }, (_, i) => {
     const height = 800_000 + i;
     const hash = `bench${i}`;
-    const event = { rule: '1', kind: 'new-block', state: 'notice', height, time: 1_760_000_000 + i * 600, value: height, threshold: 0, text: `New block ${height}`, subscriptionId: subId, hash, details: { title: `New block ${height}`, unit: '', source: 'bench', dataAgeSec: 1, severity: 'info' } };
-    return { name: 'deliver', data: { subscriptionId: subId, height, hash, digest: false, events: [event] }, opts: { ...DELIVER_JOB_OPTS, removeOnComplete: false, jobId: deliverJobId(subId, hash, false) } };
+    const event = {
+      rule: '1',
+      kind: 'new-block',
+      state: 'notice',
+      height,
+      time: 1_760_000_000 + i * 600,
+      value: height,
+      threshold: 0,
+      text: `New block ${height}`,
+      subscriptionId: subId,
+      hash,
+      details: { title: `New block ${height}`, unit: '', source: 'bench', dataAgeSec: 1, severity: 'info' },
+    };
+    return {
+      name: 'deliver',
+      data: { subscriptionId: subId, height, hash, digest: false, events: [event] },
+      opts: { ...DELIVER_JOB_OPTS, removeOnComplete: false, jobId: deliverJobId(subId, hash, false) },
+    };
   });
   for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
   await until('300 delivered', () => p.stdout.filter((l) => l.startsWith('── hashbell · block')).length >= 300, 60_000);

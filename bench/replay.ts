@@ -23,16 +23,25 @@ function hundredRules(): Rule[] {
   const specs: RuleSpec[] = [];
   const windows = ['1d', '3d', '7d'] as const;
   const lookbacks = ['7d', '14d', '30d', '90d'] as const;
-  for (let i = 0; i < 24; i++) specs.push({ kind: 'hashrate-drop', pct: 3 + i, window: windows[i % 3]!, lookback: lookbacks[i % 4]! });
+  for (let i = 0; i < 24; i++)
+    specs.push({ kind: 'hashrate-drop', pct: 3 + i, window: windows[i % 3]!, lookback: lookbacks[i % 4]! });
   for (let i = 0; i < 8; i++) specs.push({ kind: 'hashrate-below', ehs: 800 + 40 * i });
-  for (let i = 0; i < 12; i++) specs.push({ kind: 'retarget-estimate', pct: 1 + i, direction: (['up', 'down', 'both'] as const)[i % 3]! });
+  for (let i = 0; i < 12; i++)
+    specs.push({ kind: 'retarget-estimate', pct: 1 + i, direction: (['up', 'down', 'both'] as const)[i % 3]! });
   specs.push({ kind: 'retarget' }, { kind: 'retarget' }, { kind: 'new-block' });
   for (let i = 0; i < 5; i++) specs.push({ kind: 'retarget-soon', blocks: 10 + 100 * i });
-  for (let i = 0; i < 14; i++) specs.push({ kind: 'hashprice-move', pct: 2 + i, window: i % 2 ? '7d' : '24h', direction: (['up', 'down', 'both'] as const)[i % 3]! });
+  for (let i = 0; i < 14; i++)
+    specs.push({
+      kind: 'hashprice-move',
+      pct: 2 + i,
+      window: i % 2 ? '7d' : '24h',
+      direction: (['up', 'down', 'both'] as const)[i % 3]!,
+    });
   for (let i = 0; i < 10; i++) specs.push({ kind: 'hashprice-below', usd: 30 + 2 * i });
   for (let i = 0; i < 8; i++) specs.push({ kind: 'hashprice-above', usd: 40 + 2 * i });
-  for (let i = 0; i < 12; i++) specs.push({ kind: 'breakeven', jth: 15 + 2 * i, kwh: 0.04 + 0.005 * i, poolfee: i % 3 });
-  while (specs.length < 100) specs.push({ kind: 'slow-blocks', minutes: 30 + 15 * specs.length % 120 });
+  for (let i = 0; i < 12; i++)
+    specs.push({ kind: 'breakeven', jth: 15 + 2 * i, kwh: 0.04 + 0.005 * i, poolfee: i % 3 });
+  while (specs.length < 100) specs.push({ kind: 'slow-blocks', minutes: 30 + ((15 * specs.length) % 120) });
   return specs.slice(0, 100).map((s, i) => ({ ...s, id: `r${i}`, subscriptionId: '', createdSec: 0 }) as Rule);
 }
 
@@ -59,7 +68,8 @@ try {
   const floorSec = best(5, () => {
     const text = readFileSync(file, 'utf8');
     let n = 0;
-    for (const line of text.split('\n')) if (line !== '') n += (JSON.parse(line) as { height: number }).height > 0 ? 1 : 0;
+    for (const line of text.split('\n'))
+      if (line !== '') n += (JSON.parse(line) as { height: number }).height > 0 ? 1 : 0;
     if (n !== BLOCKS) throw new Error(`floor parsed ${n} blocks`);
   });
   const prices = await readPricesFile(pricesFile);
@@ -76,20 +86,29 @@ try {
   let events = 0;
   // Per-block cost at two history lengths (blocks 1–10k vs 40k–50k of the same run): windows are
   // kept incrementally, so the later stretch must not cost more than the early one.
-  const stretches = [[0, 10_000], [40_000, 50_000]] as const;
+  const stretches = [
+    [0, 10_000],
+    [40_000, 50_000],
+  ] as const;
   const bestStretch = stretches.map(() => Infinity);
-  const replaySec = readSec + best(3, () => {
-    events = 0;
-    let i = 0;
-    const at = new Map<number, number>();
-    replayEvents({ blocks, prices, rules }, () => void events++, () => {
-      if (i % 10_000 === 0) at.set(i, performance.now());
-      i++;
+  const replaySec =
+    readSec +
+    best(3, () => {
+      events = 0;
+      let i = 0;
+      const at = new Map<number, number>();
+      replayEvents(
+        { blocks, prices, rules },
+        () => void events++,
+        () => {
+          if (i % 10_000 === 0) at.set(i, performance.now());
+          i++;
+        },
+      );
+      stretches.forEach(([a, b], k) => {
+        bestStretch[k] = Math.min(bestStretch[k]!, ((at.get(b)! - at.get(a)!) * 1e6) / (b - a));
+      });
     });
-    stretches.forEach(([a, b], k) => {
-      bestStretch[k] = Math.min(bestStretch[k]!, ((at.get(b)! - at.get(a)!) * 1e6) / (b - a));
-    });
-  });
   const [early, late] = bestStretch as [number, number];
   print('blocks', BLOCKS, 'blocks');
   print('rules', rules.length, 'rules');

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const dir = dirname(fileURLToPath(import.meta.url));
 const self = basename(fileURLToPath(import.meta.url));
-const benches = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== self).sort();
+const benches = readdirSync(dir)
+  .filter((f) => f.endsWith('.ts') && f !== self)
+  .sort();
 let failed = 0;
 for (const file of benches) {
   process.stderr.write(`# bench/${file}\n`);

@@ -20,24 +20,48 @@ import { ann, bob, drained, startTelegramWorld, waitFor } from '../test/e2e/tele
 import type { FakeChat } from '../test/fakes/telegram-bot-api.ts';
 import { TELEGRAM_FAQ_LIMITS } from '../test/fakes/telegram-limits.ts';
 
-const { values } = parseArgs({ options: { redis: { type: 'string', default: 'redis://127.0.0.1:6379/8' }, burst: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: { redis: { type: 'string', default: 'redis://127.0.0.1:6379/8' }, burst: { type: 'string', default: '8' } },
+});
 const emit = (metric: string, value: number, unit: string): void =>
-  void process.stdout.write(JSON.stringify({ bench: 'telegram-group-spam', metric, value: Number(value.toFixed(1)), unit }) + '\n');
+  void process.stdout.write(
+    JSON.stringify({ bench: 'telegram-group-spam', metric, value: Number(value.toFixed(1)), unit }) + '\n',
+  );
 
 const GROUP: FakeChat = { id: -7001, type: 'group', title: 'Farm' };
 const PRIVATE = Array.from({ length: 24 }, (_, i) => 7101 + i);
 const replay = await loadReplayedChain();
 const [before, retarget] = replay.slice(RETARGET_HEIGHT - 1, RETARGET_HEIGHT);
 
-async function run(name: string, spam: boolean): Promise<{ latencies: number[]; groupMs: number; late: number; alerts: number[]; http429: number; groupReplies: number }> {
+async function run(
+  name: string,
+  spam: boolean,
+): Promise<{
+  latencies: number[];
+  groupMs: number;
+  late: number;
+  alerts: number[];
+  http429: number;
+  groupReplies: number;
+}> {
   // The production pacer and (unless --burst) the production command budget.
   const w = await startTelegramWorld(`bench-spam-${name}-${process.pid}`, {
-    fakeLimits: TELEGRAM_FAQ_LIMITS, botLimits: TELEGRAM_LIMITS, redisUrl: values.redis, gate: { budget: { burst: Number(values.burst), perMinute: 6 } },
+    fakeLimits: TELEGRAM_FAQ_LIMITS,
+    botLimits: TELEGRAM_LIMITS,
+    redisUrl: values.redis,
+    gate: { budget: { burst: Number(values.burst), perMinute: 6 } },
   });
   try {
     const now = Math.floor(Date.now() / 1000);
-    await w.app.service.start({ platform: 'telegram', targetType: 'chat', targetId: String(GROUP.id), userId: String(ann.id) }, now);
-    for (const id of PRIVATE) await w.app.service.start({ platform: 'telegram', targetType: 'chat', targetId: String(id), userId: String(id) }, now);
+    await w.app.service.start(
+      { platform: 'telegram', targetType: 'chat', targetId: String(GROUP.id), userId: String(ann.id) },
+      now,
+    );
+    for (const id of PRIVATE)
+      await w.app.service.start(
+        { platform: 'telegram', targetType: 'chat', targetId: String(id), userId: String(id) },
+        now,
+      );
     await w.block(before!);
     await drained(w);
     const inGroup = () => w.fake.sent.filter((m) => m.chatId === GROUP.id).length;
@@ -46,15 +70,23 @@ async function run(name: string, spam: boolean): Promise<{ latencies: number[]; 
       // wait until the group has had no message for 3 s: the bot answered all it was going to
       let last = -1;
       let quietSince = Date.now();
-      await waitFor(() => {
-        const n = inGroup();
-        if (n !== last || n === 0) { last = n; quietSince = Date.now(); }
-        return Date.now() - quietSince > 3000;
-      }, 120_000, 'the replies to end');
+      await waitFor(
+        () => {
+          const n = inGroup();
+          if (n !== last || n === 0) {
+            last = n;
+            quietSince = Date.now();
+          }
+          return Date.now() - quietSince > 3000;
+        },
+        120_000,
+        'the replies to end',
+      );
     }
     const replies = inGroup();
     // The retarget alert (a /status answered after the block came in names the block too).
-    const isAlert = (text: string) => text.includes(`Block ${RETARGET_HEIGHT}`) && /Difficulty retarget: [+−-]/.test(text);
+    const isAlert = (text: string) =>
+      text.includes(`Block ${RETARGET_HEIGHT}`) && /Difficulty retarget: [+−-]/.test(text);
     const arrived = (id: number) => w.fake.sent.find((m) => m.chatId === id && isAlert(m.plain))?.atMs;
     const t0 = Date.now();
     await w.block(retarget!);
@@ -63,9 +95,12 @@ async function run(name: string, spam: boolean): Promise<{ latencies: number[]; 
     await new Promise((r) => setTimeout(r, 1500));
     const latencies = PRIVATE.map((id) => arrived(id)! - t0);
     return {
-      latencies, groupMs: arrived(GROUP.id)! - t0, late: latencies.filter((l) => l > 5000).length,
+      latencies,
+      groupMs: arrived(GROUP.id)! - t0,
+      late: latencies.filter((l) => l > 5000).length,
       alerts: all.map((id) => w.fake.sent.filter((m) => m.chatId === id && isAlert(m.plain)).length),
-      http429: w.fake.tooManyRequests, groupReplies: replies,
+      http429: w.fake.tooManyRequests,
+      groupReplies: replies,
     };
   } finally {
     await w.close();
@@ -73,7 +108,10 @@ async function run(name: string, spam: boolean): Promise<{ latencies: number[]; 
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-for (const [name, spam] of [['control', false], ['spam', true]] as const) {
+for (const [name, spam] of [
+  ['control', false],
+  ['spam', true],
+] as const) {
   const r = await run(name, spam);
   emit(`${name}_private_latency_max`, Math.max(...r.latencies), 'ms');
   emit(`${name}_private_latency_p50`, median(r.latencies), 'ms');
@@ -81,7 +119,11 @@ for (const [name, spam] of [['control', false], ['spam', true]] as const) {
   emit(`${name}_group_latency`, r.groupMs, 'ms');
   emit(`${name}_group_replies_before_block`, r.groupReplies, 'messages');
   emit(`${name}_lost`, r.alerts.filter((n) => n === 0).length, 'messages');
-  emit(`${name}_duplicates`, r.alerts.reduce((s, n) => s + Math.max(0, n - 1), 0), 'messages');
+  emit(
+    `${name}_duplicates`,
+    r.alerts.reduce((s, n) => s + Math.max(0, n - 1), 0),
+    'messages',
+  );
   emit(`${name}_http_429`, r.http429, 'count');
 }
 process.exit(0);

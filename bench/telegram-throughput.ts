@@ -35,7 +35,9 @@ const VIA = arg('via', 'engine');
 const CONCURRENCY = Number(arg('concurrency', '32'));
 const LIMIT = TELEGRAM_FAQ_LIMITS.globalPerSec;
 const emit = (metric: string, value: number, unit: string): void =>
-  void process.stdout.write(JSON.stringify({ bench: 'telegram-throughput', metric, value: Number(value.toFixed(4)), unit }) + '\n');
+  void process.stdout.write(
+    JSON.stringify({ bench: 'telegram-throughput', metric, value: Number(value.toFixed(4)), unit }) + '\n',
+  );
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -54,10 +56,47 @@ async function viaNotifier(fake: FakeTelegramBotApi): Promise<void> {
   let requeued = 0;
   const worker = async (): Promise<void> => {
     for (let chat = queue.shift(); chat !== undefined; chat = queue.shift()) {
-      const sub: Subscription = { id: `telegram-chat-${chat}`, platform: 'telegram', targetType: 'chat', targetId: String(chat), ownerId: String(chat), timeZone: 'UTC', quiet: null, mutedUntilSec: null, active: true, createdSec: 0 };
+      const sub: Subscription = {
+        id: `telegram-chat-${chat}`,
+        platform: 'telegram',
+        targetType: 'chat',
+        targetId: String(chat),
+        ownerId: String(chat),
+        timeZone: 'UTC',
+        quiet: null,
+        mutedUntilSec: null,
+        active: true,
+        createdSec: 0,
+      };
       const message: OutboundMessage = {
-        subscriptionId: sub.id, height: s.height, hash: s.hash, digest: false,
-        events: [{ rule: '2', kind: 'hashrate-drop', state: 'firing', height: s.height, time: s.timeSec, value: 14, threshold: 10, text: 'drop', subscriptionId: sub.id, hash: s.hash, details: { title: 'Hash rate down 14 %', unit: '%', window: '3d', low: 10.2, high: 17.6, source: 'mempool', dataAgeSec: 3, severity: 'warn' } }],
+        subscriptionId: sub.id,
+        height: s.height,
+        hash: s.hash,
+        digest: false,
+        events: [
+          {
+            rule: '2',
+            kind: 'hashrate-drop',
+            state: 'firing',
+            height: s.height,
+            time: s.timeSec,
+            value: 14,
+            threshold: 10,
+            text: 'drop',
+            subscriptionId: sub.id,
+            hash: s.hash,
+            details: {
+              title: 'Hash rate down 14 %',
+              unit: '%',
+              window: '3d',
+              low: 10.2,
+              high: 17.6,
+              source: 'mempool',
+              dataAgeSec: 3,
+              severity: 'warn',
+            },
+          },
+        ],
       };
       try {
         await notifier.send(sub, message);
@@ -83,22 +122,46 @@ async function viaEngine(fake: FakeTelegramBotApi): Promise<void> {
   const snapshots = new MemorySnapshotReader();
   const notifier = createTelegramNotifier({ token: fake.token, apiRoot: fake.apiRoot, logger: silentLogger() });
   const app = await createApp(
-    { redisUrl: 'redis://127.0.0.1:6379', roles: ['evaluator', 'notifier'], telegramBotToken: fake.token, discordToken: undefined, logLevel: 'silent' },
     {
-      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), plan: simplePlan, snapshots,
-      notifiers: { telegram: notifier }, tickEveryMs: 0, deliverConcurrency: CONCURRENCY,
+      redisUrl: 'redis://127.0.0.1:6379',
+      roles: ['evaluator', 'notifier'],
+      telegramBotToken: fake.token,
+      discordToken: undefined,
+      logLevel: 'silent',
+    },
+    {
+      redis,
+      keyPrefix: `${prefix}:`,
+      queuePrefix: prefix,
+      logger: silentLogger(),
+      judge: new ThresholdJudge(),
+      plan: simplePlan,
+      snapshots,
+      notifiers: { telegram: notifier },
+      tickEveryMs: 0,
+      deliverConcurrency: CONCURRENCY,
       rateLimits: { telegram: { max: LIMIT, durationMs: 1000 } },
     },
   );
   try {
     const now = Math.floor(Date.now() / 1000);
     for (let i = 0; i < N; i += 200) {
-      await Promise.all(Array.from({ length: Math.min(200, N - i) }, (_, j) =>
-        app.service.start({ platform: 'telegram', targetType: 'chat', targetId: String(1_000_000 + i + j), userId: '1' }, now)));
+      await Promise.all(
+        Array.from({ length: Math.min(200, N - i) }, (_, j) =>
+          app.service.start(
+            { platform: 'telegram', targetType: 'chat', targetId: String(1_000_000 + i + j), userId: '1' },
+            now,
+          ),
+        ),
+      );
     }
     for (const s of [makeSnapshot({ height: 900_000, dropPct: 1 }), makeSnapshot({ height: 900_001, dropPct: 14 })]) {
       snapshots.put(s);
-      await app.evaluateQueue.add('evaluate', EvaluateJobSchema.parse({ height: s.height, hash: s.hash, correction: false }), { jobId: evaluateJobId(s.hash) });
+      await app.evaluateQueue.add(
+        'evaluate',
+        EvaluateJobSchema.parse({ height: s.height, hash: s.hash, correction: false }),
+        { jobId: evaluateJobId(s.hash) },
+      );
     }
     const done = await waitUntil(() => fake.sent.length >= N, (N / LIMIT) * 1000 * 3 + 60_000);
     if (!done) process.stderr.write(`# only ${fake.sent.length} of ${N} delivered before the timeout\n`);

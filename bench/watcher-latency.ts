@@ -54,14 +54,21 @@ const LENGTH = 17_200;
 const startTimeSec = Math.floor(Date.now() / 1000) - (LENGTH + N + 200) * 600;
 const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: LENGTH, startTimeSec }) });
 const builder = domainBuilderFactory();
-const state = new RedisChainState(redis, { prefix: `hb-bench-watch-${id}:`, keepBlocks: builder.requiredHistoryBlocks + 200 });
+const state = new RedisChainState(redis, {
+  prefix: `hb-bench-watch-${id}:`,
+  keepBlocks: builder.requiredHistoryBlocks + 200,
+});
 const queue = new Queue(`hb-bench-watch-${id}`, { connection: conn });
 const logger = silentLogger();
 const metrics = createWatcherMetrics(new Registry());
 const source = new MempoolSource({ baseUrl: fake.url, maxRps: 2000, logger, metrics });
 let waiting: { hash: string; t0: number; resolve: (ms: number) => void } | null = null;
 const watcher = await startWatcher({
-  source, state, builder, logger, metrics,
+  source,
+  state,
+  builder,
+  logger,
+  metrics,
   queue: {
     add: async (name: string, data: EvaluateJob, opts: { jobId: string }) => {
       const r = await queue.add(name, data, opts);
@@ -71,7 +78,8 @@ const watcher = await startWatcher({
   },
 });
 const tCold = performance.now();
-while ((await state.getCursor())?.hash !== fake.chain.tip.id || fake.connectedClients === 0) await new Promise((r) => setTimeout(r, 20));
+while ((await state.getCursor())?.hash !== fake.chain.tip.id || fake.connectedClients === 0)
+  await new Promise((r) => setTimeout(r, 20));
 await watcher.idle();
 const coldStartMs = performance.now() - tCold;
 

@@ -2,12 +2,27 @@
  * Start-up configuration. `loadConfig(env)` is pure (the caller passes `process.env`), so tests
  * can run it over tables of values and nothing else in the code base reads the environment.
  */
-import { envSchema, SECRET_VARIABLES, type ChainSourceName, type LogFormat, type LogLevel, type Role } from './schema.ts';
+import {
+  envSchema,
+  SECRET_VARIABLES,
+  type ChainSourceName,
+  type LogFormat,
+  type LogLevel,
+  type Role,
+} from './schema.ts';
 
 /** Where hashbell looks for a Redis when REDIS_URL is unset. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-export { envSchema, VARIABLES, ROLE_NAMES, LOG_LEVELS, LOG_FORMATS, SECRET_VARIABLES, CHAIN_SOURCES } from './schema.ts';
+export {
+  envSchema,
+  VARIABLES,
+  ROLE_NAMES,
+  LOG_LEVELS,
+  LOG_FORMATS,
+  SECRET_VARIABLES,
+  CHAIN_SOURCES,
+} from './schema.ts';
 export type { Role, LogLevel, LogFormat, VariableDoc, ChainSourceName } from './schema.ts';
 
 /** The validated configuration, camelCase, with defaults applied. Unset optionals are undefined. */
@@ -71,23 +86,38 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
     const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem(s))` : '';
-    throw new ConfigError(name, `Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${describeValue(name, env[name])}${more}`);
+    throw new ConfigError(
+      name,
+      `Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${describeValue(name, env[name])}${more}`,
+    );
   }
   const e = parsed.data;
   if ((e.DISCORD_TOKEN === undefined) !== (e.DISCORD_APPLICATION_ID === undefined)) {
     const missing = e.DISCORD_TOKEN === undefined ? 'DISCORD_TOKEN' : 'DISCORD_APPLICATION_ID';
     const other = missing === 'DISCORD_TOKEN' ? 'DISCORD_APPLICATION_ID' : 'DISCORD_TOKEN';
-    throw new ConfigError(missing, `Invalid configuration: ${missing} must be set when ${other} is (Discord needs both, or neither)`);
+    throw new ConfigError(
+      missing,
+      `Invalid configuration: ${missing} must be set when ${other} is (Discord needs both, or neither)`,
+    );
   }
   if (e.CHAIN_SOURCE === 'bitcoind' && e.BITCOIN_RPC_URL === undefined) {
-    throw new ConfigError('CHAIN_SOURCE', 'Invalid configuration: CHAIN_SOURCE=bitcoind needs BITCOIN_RPC_URL (the Bitcoin Core node to follow)');
+    throw new ConfigError(
+      'CHAIN_SOURCE',
+      'Invalid configuration: CHAIN_SOURCE=bitcoind needs BITCOIN_RPC_URL (the Bitcoin Core node to follow)',
+    );
   }
   if (e.TELEGRAM_WEBHOOK_URL !== undefined) {
     if (e.TELEGRAM_BOT_TOKEN === undefined) {
-      throw new ConfigError('TELEGRAM_WEBHOOK_URL', 'Invalid configuration: TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not');
+      throw new ConfigError(
+        'TELEGRAM_WEBHOOK_URL',
+        'Invalid configuration: TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not',
+      );
     }
     if (!e.TELEGRAM_WEBHOOK_URL.startsWith('https://')) {
-      throw new ConfigError('TELEGRAM_WEBHOOK_URL', `Invalid configuration: TELEGRAM_WEBHOOK_URL must be an https URL (Telegram only calls https webhooks)${describeValue('TELEGRAM_WEBHOOK_URL', env['TELEGRAM_WEBHOOK_URL'])}`);
+      throw new ConfigError(
+        'TELEGRAM_WEBHOOK_URL',
+        `Invalid configuration: TELEGRAM_WEBHOOK_URL must be an https URL (Telegram only calls https webhooks)${describeValue('TELEGRAM_WEBHOOK_URL', env['TELEGRAM_WEBHOOK_URL'])}`,
+      );
     }
   }
   return {

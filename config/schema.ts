@@ -36,37 +36,98 @@ export interface VariableDoc {
 }
 
 export const VARIABLES: readonly VariableDoc[] = [
-  { name: 'REDIS_URL', defaultValue: null, meaning: 'BullMQ queues and all state; unset: the Redis on 127.0.0.1:6379 if one answers, else `npm start` runs a private redis-server with its data in .hashbell/' },
-  { name: 'MEMPOOL_URL', defaultValue: 'https://mempool.space', meaning: 'mempool.space or a self-hosted instance; websocket at /api/v1/ws of the same host' },
+  {
+    name: 'REDIS_URL',
+    defaultValue: null,
+    meaning:
+      'BullMQ queues and all state; unset: the Redis on 127.0.0.1:6379 if one answers, else `npm start` runs a private redis-server with its data in .hashbell/',
+  },
+  {
+    name: 'MEMPOOL_URL',
+    defaultValue: 'https://mempool.space',
+    meaning: 'mempool.space or a self-hosted instance; websocket at /api/v1/ws of the same host',
+  },
   { name: 'MEMPOOL_MAX_RPS', defaultValue: '4', meaning: 'REST requests per second at most (backfill, polling)' },
-  { name: 'BITCOIN_RPC_URL', defaultValue: null, meaning: 'a Bitcoin Core node (http://user:pass@host:8332) as source or cross-check' },
-  { name: 'CHAIN_SOURCE', defaultValue: 'mempool', meaning: 'which source drives the chain: mempool, or bitcoind (needs BITCOIN_RPC_URL; prices still come from MEMPOOL_URL)' },
+  {
+    name: 'BITCOIN_RPC_URL',
+    defaultValue: null,
+    meaning: 'a Bitcoin Core node (http://user:pass@host:8332) as source or cross-check',
+  },
+  {
+    name: 'CHAIN_SOURCE',
+    defaultValue: 'mempool',
+    meaning:
+      'which source drives the chain: mempool, or bitcoind (needs BITCOIN_RPC_URL; prices still come from MEMPOOL_URL)',
+  },
   { name: 'TELEGRAM_BOT_TOKEN', defaultValue: null, meaning: 'enables Telegram' },
-  { name: 'TELEGRAM_API_ROOT', defaultValue: 'https://api.telegram.org', meaning: 'Bot API root (or a local Bot API server)' },
-  { name: 'TELEGRAM_WEBHOOK_URL', defaultValue: null, meaning: 'public HTTPS URL for webhook mode; long polling when unset' },
+  {
+    name: 'TELEGRAM_API_ROOT',
+    defaultValue: 'https://api.telegram.org',
+    meaning: 'Bot API root (or a local Bot API server)',
+  },
+  {
+    name: 'TELEGRAM_WEBHOOK_URL',
+    defaultValue: null,
+    meaning: 'public HTTPS URL for webhook mode; long polling when unset',
+  },
   { name: 'DISCORD_TOKEN', defaultValue: null, meaning: 'enables Discord (with DISCORD_APPLICATION_ID)' },
-  { name: 'DISCORD_APPLICATION_ID', defaultValue: null, meaning: 'the Discord application (needed to register slash commands)' },
-  { name: 'DISCORD_API_BASE', defaultValue: 'https://discord.com/api', meaning: 'REST base; the gateway URL comes from it' },
-  { name: 'DISCORD_GUILD_ID', defaultValue: null, meaning: 'register slash commands in this guild only (instant, for testing)' },
-  { name: 'TELEGRAM_WEBHOOK_PORT', defaultValue: '8443', meaning: 'local port the webhook listener binds (all interfaces; your TLS proxy forwards to it)' },
-  { name: 'HTTP_PORT', defaultValue: '9464', meaning: '/livez, /readyz (alias /healthz) and Prometheus /metrics, in every process; 0 picks a free port' },
-  { name: 'HTTP_HOST', defaultValue: '127.0.0.1', meaning: 'address the HTTP_PORT server binds; 0.0.0.0 to let Prometheus on another host scrape it' },
-  { name: 'ROLES', defaultValue: 'all', meaning: 'which parts this process runs: all, or a comma list of watcher,evaluator,notifier,bot' },
+  {
+    name: 'DISCORD_APPLICATION_ID',
+    defaultValue: null,
+    meaning: 'the Discord application (needed to register slash commands)',
+  },
+  {
+    name: 'DISCORD_API_BASE',
+    defaultValue: 'https://discord.com/api',
+    meaning: 'REST base; the gateway URL comes from it',
+  },
+  {
+    name: 'DISCORD_GUILD_ID',
+    defaultValue: null,
+    meaning: 'register slash commands in this guild only (instant, for testing)',
+  },
+  {
+    name: 'TELEGRAM_WEBHOOK_PORT',
+    defaultValue: '8443',
+    meaning: 'local port the webhook listener binds (all interfaces; your TLS proxy forwards to it)',
+  },
+  {
+    name: 'HTTP_PORT',
+    defaultValue: '9464',
+    meaning: '/livez, /readyz (alias /healthz) and Prometheus /metrics, in every process; 0 picks a free port',
+  },
+  {
+    name: 'HTTP_HOST',
+    defaultValue: '127.0.0.1',
+    meaning: 'address the HTTP_PORT server binds; 0.0.0.0 to let Prometheus on another host scrape it',
+  },
+  {
+    name: 'ROLES',
+    defaultValue: 'all',
+    meaning: 'which parts this process runs: all, or a comma list of watcher,evaluator,notifier,bot',
+  },
   { name: 'LOG_LEVEL', defaultValue: 'info', meaning: 'pino level: fatal, error, warn, info, debug, trace, silent' },
-  { name: 'LOG_FORMAT', defaultValue: 'auto', meaning: 'auto (readable lines on a terminal, JSON otherwise), pretty or json' },
+  {
+    name: 'LOG_FORMAT',
+    defaultValue: 'auto',
+    meaning: 'auto (readable lines on a terminal, JSON otherwise), pretty or json',
+  },
 ];
 
 const blankToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 /** A URL whose scheme is one of `protocols` (e.g. 'http:'). */
 const urlWith = (protocols: readonly string[], message: string) =>
-  z.string().trim().refine((s) => {
-    try {
-      return protocols.includes(new URL(s).protocol);
-    } catch {
-      return false;
-    }
-  }, message);
+  z
+    .string()
+    .trim()
+    .refine((s) => {
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    }, message);
 
 const httpUrl = urlWith(['http:', 'https:'], 'must be an http(s) URL');
 const redisUrl = urlWith(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL');
@@ -107,11 +168,17 @@ const roles = z
   .string()
   .trim()
   .transform((s, ctx): Role[] => {
-    const parts = s.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
+    const parts = s
+      .split(',')
+      .map((p) => p.trim().toLowerCase())
+      .filter((p) => p !== '');
     if (parts.length === 1 && parts[0] === 'all') return [...ROLE_NAMES];
     const bad = parts.filter((p) => !(ROLE_NAMES as readonly string[]).includes(p));
     if (parts.length === 0 || bad.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `must be all or a comma list of ${ROLE_NAMES.join(',')}${bad.length ? ` (unknown: ${bad.join(',')})` : ''}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be all or a comma list of ${ROLE_NAMES.join(',')}${bad.length ? ` (unknown: ${bad.join(',')})` : ''}`,
+      });
       return z.NEVER;
     }
     return [...new Set(parts as Role[])];
@@ -134,7 +201,10 @@ const logFormat = oneOf<LogFormat>(LOG_FORMATS);
 const bindHost = z
   .string()
   .trim()
-  .refine((s) => /^[A-Za-z0-9.:_-]{1,253}$/.test(s) && !s.includes('://'), 'must be an address to bind, e.g. 127.0.0.1 or 0.0.0.0');
+  .refine(
+    (s) => /^[A-Za-z0-9.:_-]{1,253}$/.test(s) && !s.includes('://'),
+    'must be an address to bind, e.g. 127.0.0.1 or 0.0.0.0',
+  );
 
 /** Raw environment → typed values. Keys are the environment variable names. */
 export const envSchema = z.object({

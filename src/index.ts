@@ -18,7 +18,12 @@ export { estimateRetarget, retargetChangePct } from './domain/retarget-estimator
 export type { BlockTimeEstimate, RetargetEstimate, RetargetEstimateInput } from './domain/retarget-estimator.ts';
 export { estimateBlockTime, blockTimeSums, blockTimeFromSums, DEFAULT_RATE_WINDOW } from './domain/block-time.ts';
 export type { BlockTimeSums, RateWindowConfig, TimedBlock } from './domain/block-time.ts';
-export { SnapshotBuilder, BlockOrderError, PRICE_STALE_AFTER_SEC, FEE_AVERAGE_BLOCKS } from './domain/snapshot-builder.ts';
+export {
+  SnapshotBuilder,
+  BlockOrderError,
+  PRICE_STALE_AFTER_SEC,
+  FEE_AVERAGE_BLOCKS,
+} from './domain/snapshot-builder.ts';
 export type { PushContext } from './domain/snapshot-builder.ts';
 export { SCORECARD_PROGRESS } from './domain/snapshot-retarget.ts';
 export { simulateChain } from './domain/simulate.ts';

@@ -10,7 +10,8 @@ import type { RuleSpec } from './types.ts';
 /** 10 → "10", 2.5 → "2.5", 0.06 → "0.06", 12345 → "12,345": no float noise, no trailing zeros. */
 export function fmtNum(n: number, maxDecimals = 2): string {
   // Integers (heights, block counts) need no rounding: toFixed would give n back.
-  if (Number.isSafeInteger(n) && !Object.is(n, -0) && maxDecimals >= 0 && maxDecimals <= 100) return groupShortest(n) ?? String(n);
+  if (Number.isSafeInteger(n) && !Object.is(n, -0) && maxDecimals >= 0 && maxDecimals <= 100)
+    return groupShortest(n) ?? String(n);
   const r = Number(n.toFixed(maxDecimals));
   // Fast path, identical to en-US Intl (test/unit/alerting/describe-fmt.test.ts): replay renders
   // an event for nearly every block and Intl costs ~0.4 µs a number.
@@ -53,7 +54,10 @@ function groupShortest(r: number): string | null {
  * '14d' is "the level of 2–4 weeks ago".
  */
 export const LEVEL_WORDS: Readonly<Record<Lookback, string>> = {
-  '7d': '2–3 weeks ago', '14d': '2–4 weeks ago', '30d': '2–6 weeks ago', '90d': '2 weeks–3½ months ago',
+  '7d': '2–3 weeks ago',
+  '14d': '2–4 weeks ago',
+  '30d': '2–6 weeks ago',
+  '90d': '2 weeks–3½ months ago',
 };
 
 /** Blocks as time at 10 minutes a block: "19 h", "3.2 days". */
@@ -78,7 +82,16 @@ export function describeRule(spec: RuleSpec): string {
   const base = describeLevel(spec);
   if (spec.kind !== 'breakeven' && spec.kind !== 'hashprice-below' && spec.kind !== 'hashrate-below') return base;
   const r = spec.remind;
-  const every = r === undefined ? 'weekly' : r === 0 ? 'off' : r % 604_800 === 0 ? `every ${r / 604_800} w` : r % 86_400 === 0 ? `every ${r / 86_400} d` : `every ${fmtNum(r / 3600, 1)} h`;
+  const every =
+    r === undefined
+      ? 'weekly'
+      : r === 0
+        ? 'off'
+        : r % 604_800 === 0
+          ? `every ${r / 604_800} w`
+          : r % 86_400 === 0
+            ? `every ${r / 86_400} d`
+            : `every ${fmtNum(r / 3600, 1)} h`;
   return `${base}; reminders ${every === 'every 1 w' ? 'weekly' : every === 'every 1 d' ? 'daily' : every}`;
 }
 
@@ -124,7 +137,9 @@ export function ruleAdvice(spec: RuleSpec): string | null {
   if (spec.kind !== 'hashrate-drop') return null;
   const cell = dropCellPct(spec.pct);
   const lb = spec.lookback;
-  const seen = DROP_DELAY_SIZES.filter((d) => d >= cell).slice(0, 4).reverse()
+  const seen = DROP_DELAY_SIZES.filter((d) => d >= cell)
+    .slice(0, 4)
+    .reverse()
     .map((d) => ({ d, r: dropDelay(lb, cell, d) }))
     .filter((x): x is { d: number; r: { blocks: number; within30d: number } } => x.r !== null && x.r.within30d >= 0.5)
     .map((x) => `${x.d} % in about ${blocksAsTime(x.r.blocks)}`);
@@ -134,7 +149,9 @@ export function ruleAdvice(spec: RuleSpec): string | null {
   if (seen.length > 0) parts.push(`A drop is seen on average: ${seen.join(', ')} (simulated).`);
   const also = smaller === undefined ? null : dropDelay(lb, cell, smaller);
   if (also !== null && smaller !== undefined) {
-    parts.push(`It also fires on ${fmtNum(Math.round(also.within30d * 100), 0)} % of ${smaller} % drops within 30 days: block luck cannot tell drops that close apart, for any detector.`);
+    parts.push(
+      `It also fires on ${fmtNum(Math.round(also.within30d * 100), 0)} % of ${smaller} % drops within 30 days: block luck cannot tell drops that close apart, for any detector.`,
+    );
   }
   parts.push(`False alarms: about ${fmtNum(fa, 1)} a year on a steady network.`);
   return parts.join(' ');

@@ -14,6 +14,16 @@ export const alertJudge = { evaluate: evaluateRule, tick: evaluateTick, route } 
 export const alertIndexPlan = { placement, observe } as const;
 
 export { evaluateRule, evaluateTick, type Decision, type Evaluation } from './lifecycle.ts';
-export { digest, dedupe, group, notificationKey, eventKey, route, isQuiet, quietEndsAtSec, releaseAtSec } from './pipeline.ts';
+export {
+  digest,
+  dedupe,
+  group,
+  notificationKey,
+  eventKey,
+  route,
+  isQuiet,
+  quietEndsAtSec,
+  releaseAtSec,
+} from './pipeline.ts';
 export { renderMessage, renderEventText } from './render.ts';
 export { isCandidate } from './index-model.ts';

@@ -69,12 +69,25 @@ export class RuleIndex {
       const key = `${rule.kind}|${series}`;
       let g = byKey.get(key);
       if (g === undefined) {
-        g = { def, series, event: def.mode === 'event', above: def.comparison === 'above', fireSet: [], resolveSet: [] };
+        g = {
+          def,
+          series,
+          event: def.mode === 'event',
+          above: def.comparison === 'above',
+          fireSet: [],
+          resolveSet: [],
+        };
         byKey.set(key, g);
         this.groups.push(g);
         if (rule.kind === 'slow-blocks') this.ticking.push(g);
       }
-      const slot: Slot = { rule, order, fire: def.fireLevel(rule as never), resolve: def.resolveLevel(rule as never), state: null };
+      const slot: Slot = {
+        rule,
+        order,
+        fire: def.fireLevel(rule as never),
+        resolve: def.resolveLevel(rule as never),
+        state: null,
+      };
       this.slotOf.set(rule, slot);
       this.groupOf.set(slot, g);
       g.fireSet.push(slot);

@@ -37,7 +37,13 @@ import { SERIES, kindOf } from './kinds/registry.ts';
 import type { RuleSpec } from './types.ts';
 
 export type IndexPlacement =
-  | { readonly mode: 'level'; readonly series: string; readonly dir: Comparison; readonly fire: number; readonly resolve: number }
+  | {
+      readonly mode: 'level';
+      readonly series: string;
+      readonly dir: Comparison;
+      readonly fire: number;
+      readonly resolve: number;
+    }
   | { readonly mode: 'event'; readonly series: string };
 
 export interface Observation {

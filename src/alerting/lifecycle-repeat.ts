@@ -14,7 +14,13 @@ import { fmtRange } from './render.ts';
 import type { Comparison, KindDef } from './kinds/kind.ts';
 import { kindOf } from './kinds/registry.ts';
 import {
-  DEFAULT_REMIND_SEC, ESCALATE_POINTS, REMINDER_KINDS, type AlertEvent, type Rule, type RuleState, type Told,
+  DEFAULT_REMIND_SEC,
+  ESCALATE_POINTS,
+  REMINDER_KINDS,
+  type AlertEvent,
+  type Rule,
+  type RuleState,
+  type Told,
 } from './types.ts';
 
 /** The rule's reminder cadence in seconds; 0 = off (never for kinds that do not repeat). */
@@ -48,16 +54,28 @@ export function reminderDueSec(rule: Rule, state: RuleState | null): number | nu
  * Where a firing under-water rule waits in the Redis repeat index (store/rule-index.ts): its
  * series, when its reminder is due and at what compared value it escalates; nulls when ok.
  */
-export function repeatScores(rule: Rule, state: RuleState): { series: string; dueSec: number | null; deeperAt: number | null } {
+export function repeatScores(
+  rule: Rule,
+  state: RuleState,
+): { series: string; dueSec: number | null; deeperAt: number | null } {
   const def = kindOf(rule) as KindDef;
   const series = def.series(rule as never);
   if (state.status !== 'firing') return { series, dueSec: null, deeperAt: null };
-  return { series, dueSec: reminderDueSec(rule, state), deeperAt: escalateAt(def.comparison, def.fireLevel(rule as never), state.told) };
+  return {
+    series,
+    dueSec: reminderDueSec(rule, state),
+    deeperAt: escalateAt(def.comparison, def.fireLevel(rule as never), state.told),
+  };
 }
 
 /** Which repeat, if any, a firing under-water rule owes at this block. */
 export function repeatOwed(
-  rule: Rule, cmp: Comparison, level: number, state: RuleState, value: number, nowSec: number,
+  rule: Rule,
+  cmp: Comparison,
+  level: number,
+  state: RuleState,
+  value: number,
+  nowSec: number,
 ): 'escalation' | 'reminder' | null {
   if (!REMINDER_KINDS.has(rule.kind) || state.status !== 'firing') return null;
   const at = escalateAt(cmp, level, state.told);
@@ -87,7 +105,8 @@ function dayWords(sec: number): string {
 
 /** The closing line for the retarget notice: what the alert told and what happened. */
 export function toldLine(told: Told, actualPct: number): string {
-  const interval = told.low !== undefined && told.high !== undefined ? ` (90 %: ${fmtRange(told.low, told.high, '%')})` : '';
+  const interval =
+    told.low !== undefined && told.high !== undefined ? ` (90 %: ${fmtRange(told.low, told.high, '%')})` : '';
   return `told ${signed(told.value)} %${interval} on ${dayWords(told.sec)}; actual ${signed(actualPct, 2)} %`;
 }
 
@@ -96,7 +115,11 @@ export function toldLine(told: Told, actualPct: number): string {
  * state forgets the epoch; the event (if the retarget outcome is on this block) is a line for
  * the retarget notice of the same subscription (details.foldInto), never a message of its own.
  */
-export function closeEpoch(rule: Rule, seen: RuleState, s: Snapshot): { state: RuleState; event: AlertEvent | null } | null {
+export function closeEpoch(
+  rule: Rule,
+  seen: RuleState,
+  s: Snapshot,
+): { state: RuleState; event: AlertEvent | null } | null {
   if (rule.kind !== 'retarget-estimate') return null;
   const told = seen.told ?? null;
   const epochStart = s.retarget.epochStartHeight;
@@ -108,13 +131,24 @@ export function closeEpoch(rule: Rule, seen: RuleState, s: Snapshot): { state: R
   if (told === null || o === null || told.height < epochStart - 2016) return { state, event: null };
   const line = toldLine(told, o.changePct);
   const event: AlertEvent = {
-    rule: rule.id, kind: rule.kind, state: 'notice', height: s.height, time: s.timeSec, value: told.value,
+    rule: rule.id,
+    kind: rule.kind,
+    state: 'notice',
+    height: s.height,
+    time: s.timeSec,
+    value: told.value,
     threshold: (rule as { pct: number }).pct,
     text: `Your retarget-estimate alert ${rule.id}: ${line}`,
-    subscriptionId: rule.subscriptionId, hash: s.hash,
+    subscriptionId: rule.subscriptionId,
+    hash: s.hash,
     details: {
-      title: `Your retarget-estimate alert ${rule.id}`, unit: '%', source: s.source, dataAgeSec: 0, severity: 'info',
-      lines: [[`your alert ${rule.id}`, line]], foldInto: 'retarget',
+      title: `Your retarget-estimate alert ${rule.id}`,
+      unit: '%',
+      source: s.source,
+      dataAgeSec: 0,
+      severity: 'info',
+      lines: [[`your alert ${rule.id}`, line]],
+      foldInto: 'retarget',
       ...(told.low !== undefined && told.high !== undefined ? { low: told.low, high: told.high } : {}),
     },
   };

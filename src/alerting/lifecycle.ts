@@ -55,7 +55,11 @@ export interface Evaluation {
 }
 
 export const INITIAL_STATE: RuleState = {
-  status: 'ok', lastHeight: -1, lastHash: '', firingSinceHeight: null, lastNotifiedSec: null,
+  status: 'ok',
+  lastHeight: -1,
+  lastHash: '',
+  firingSinceHeight: null,
+  lastNotifiedSec: null,
 };
 
 type Kind = 'new' | 'duplicate' | 'reorg';
@@ -70,13 +74,19 @@ function classifyBlock(prev: RuleState | null, s: Snapshot): Kind {
  * One rule, one snapshot. `nowSec` is the wall clock of the evaluation (data age, cooldown);
  * replay passes the block time, which is also the default.
  */
-export function evaluateRule(rule: Rule, state: RuleState | null, s: Snapshot, nowSec: number = s.computedAtSec): Evaluation {
+export function evaluateRule(
+  rule: Rule,
+  state: RuleState | null,
+  s: Snapshot,
+  nowSec: number = s.computedAtSec,
+): Evaluation {
   const prev = state ?? INITIAL_STATE;
   const block = classifyBlock(state, s);
   if (block === 'duplicate') {
     // Time-based kinds: the same tip judged again later IS the timer tick (the live tick re-runs
     // the block path on the latest snapshot); every other kind has said all it will.
-    if (rule.kind === 'slow-blocks' && s.height === prev.lastHeight && s.hash === prev.lastHash) return evaluateTick(rule, prev, s, nowSec);
+    if (rule.kind === 'slow-blocks' && s.height === prev.lastHeight && s.hash === prev.lastHash)
+      return evaluateTick(rule, prev, s, nowSec);
     return { state: prev, decision: 'already-evaluated-height', event: null };
   }
   return judge(rule, prev, s, nowSec, block);
@@ -118,7 +128,15 @@ function judge(rule: Rule, prev: RuleState, s: Snapshot, nowSec: number, block: 
     : whileOk(rule, def, reading, seen, block, s, nowSec);
 }
 
-function whileOk(rule: Rule, def: KindDef, r: Reading, seen: RuleState, block: Kind, s: Snapshot, nowSec: number): Evaluation {
+function whileOk(
+  rule: Rule,
+  def: KindDef,
+  r: Reading,
+  seen: RuleState,
+  block: Kind,
+  s: Snapshot,
+  nowSec: number,
+): Evaluation {
   const level = def.fireLevel(rule as never);
   if (!crossesFire(def.comparison, r.value, level)) {
     return { state: seen, decision: block === 'reorg' ? 'reorg-replaced' : 'below-threshold', event: null };
@@ -132,7 +150,13 @@ function whileOk(rule: Rule, def: KindDef, r: Reading, seen: RuleState, block: K
   }
   const state: AlertState = def.mode === 'notice-level' ? 'notice' : 'firing';
   const event = emit(rule, def, r, state, s, nowSec, level);
-  const firing: RuleState = { ...seen, status: 'firing', firingSinceHeight: s.height, lastNotifiedSec: nowSec, sinceSec: s.timeSec };
+  const firing: RuleState = {
+    ...seen,
+    status: 'firing',
+    firingSinceHeight: s.height,
+    lastNotifiedSec: nowSec,
+    sinceSec: s.timeSec,
+  };
   return { state: { ...firing, told: toldOf(def, rule, r, s) }, decision: 'fired', event };
 }
 
@@ -140,12 +164,23 @@ function whileOk(rule: Rule, def: KindDef, r: Reading, seen: RuleState, block: K
 function toldOf(def: KindDef, rule: Rule, r: Reading, s: Snapshot): Told {
   const depth = depthPct(def.comparison, r.value, def.fireLevel(rule as never));
   return {
-    value: r.shown, sec: s.timeSec, height: s.height, depth,
+    value: r.shown,
+    sec: s.timeSec,
+    height: s.height,
+    depth,
     ...(r.low !== undefined && r.high !== undefined ? { low: r.low, high: r.high } : {}),
   };
 }
 
-function whileFiring(rule: Rule, def: KindDef, r: Reading, seen: RuleState, block: Kind, s: Snapshot, nowSec: number): Evaluation {
+function whileFiring(
+  rule: Rule,
+  def: KindDef,
+  r: Reading,
+  seen: RuleState,
+  block: Kind,
+  s: Snapshot,
+  nowSec: number,
+): Evaluation {
   const level = def.resolveLevel(rule as never);
   if (!crossesResolve(def.comparison, r.value, level)) {
     if (block === 'reorg') return { state: seen, decision: 'reorg-replaced', event: null };
@@ -153,7 +188,11 @@ function whileFiring(rule: Rule, def: KindDef, r: Reading, seen: RuleState, bloc
     if (repeat === null) return { state: seen, decision: 'still-firing', event: null };
     const event = emit(rule, def, r, 'firing', s, nowSec, def.fireLevel(rule as never), repeat, seen.sinceSec);
     const told = toldOf(def, rule, r, s);
-    return { state: { ...seen, lastNotifiedSec: nowSec, told }, decision: repeat === 'reminder' ? 'reminded' : 'escalated', event };
+    return {
+      state: { ...seen, lastNotifiedSec: nowSec, told },
+      decision: repeat === 'reminder' ? 'reminded' : 'escalated',
+      event,
+    };
   }
   if (block === 'reorg') return { state: seen, decision: 'reorg-held', event: null };
   // A retarget estimate keeps what it told until the epoch closes (the retarget notice says it).
@@ -173,10 +212,20 @@ function userThreshold(def: KindDef, rule: Rule): number {
 }
 
 function emit(
-  rule: Rule, def: KindDef, r: Reading, state: AlertState, s: Snapshot, nowSec: number,
-  comparedLevel?: number, repeat?: 'reminder' | 'escalation', sinceSec?: number | null,
+  rule: Rule,
+  def: KindDef,
+  r: Reading,
+  state: AlertState,
+  s: Snapshot,
+  nowSec: number,
+  comparedLevel?: number,
+  repeat?: 'reminder' | 'escalation',
+  sinceSec?: number | null,
 ): AlertEvent {
-  const ctx = repeat !== undefined || (sinceSec !== undefined && sinceSec !== null) ? { repeat, sinceSec: sinceSec ?? null } : undefined;
+  const ctx =
+    repeat !== undefined || (sinceSec !== undefined && sinceSec !== null)
+      ? { repeat, sinceSec: sinceSec ?? null }
+      : undefined;
   const p = def.present(rule as never, r, state, s, ctx);
   const e = makeEvent(rule, r, p, state, userThreshold(def, rule), s, nowSec, comparedLevel);
   return repeat === undefined ? e : { ...e, details: { ...e.details, repeat } };

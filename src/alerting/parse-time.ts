@@ -5,7 +5,8 @@
 import { err, ok, type Result } from './result.ts';
 import { classify, spanSeconds } from './parse-tokens.ts';
 
-export type TimeParseErrorId = 'bad-duration' | 'out-of-range' | 'missing-arg' | 'extra-arg' | 'bad-quiet' | 'unknown-zone';
+export type TimeParseErrorId =
+  'bad-duration' | 'out-of-range' | 'missing-arg' | 'extra-arg' | 'bad-quiet' | 'unknown-zone';
 
 /** Longest mute we accept: beyond a month the user wants `stop`, not `mute`. */
 export const MAX_MUTE_SEC = 30 * 86_400;
@@ -17,9 +18,15 @@ export function parseDuration(input: string): Result<number, TimeParseErrorId> {
   const raw = String(input ?? '').trim();
   if (raw === '') return err('missing-arg', 'How long? Give a duration like 6h, 30m, 2d or 1w.', MUTE_EXAMPLE);
   const t = classify(raw);
-  if (t.type !== 'span') return err('bad-duration', `"${raw.slice(0, 40)}" is not a duration; write it like 6h, 30m, 2d or 1w.`, MUTE_EXAMPLE);
+  if (t.type !== 'span')
+    return err(
+      'bad-duration',
+      `"${raw.slice(0, 40)}" is not a duration; write it like 6h, 30m, 2d or 1w.`,
+      MUTE_EXAMPLE,
+    );
   const sec = Math.round(spanSeconds(t));
-  if (sec < 60 || sec > MAX_MUTE_SEC) return err('out-of-range', 'A duration must be between 1 minute and 30 days.', MUTE_EXAMPLE);
+  if (sec < 60 || sec > MAX_MUTE_SEC)
+    return err('out-of-range', 'A duration must be between 1 minute and 30 days.', MUTE_EXAMPLE);
   return ok(sec);
 }
 
@@ -58,22 +65,34 @@ function clockMinutes(s: string): number | null {
 /** ['23:00-07:00', 'Europe/Berlin'] | ['22-6'] | ['off'] → QuietSetting. */
 export function parseQuiet(args: readonly string[]): Result<QuietSetting, TimeParseErrorId> {
   const words = args.flatMap((a) => String(a).trim().split(/\s+/)).filter((w) => w.length > 0);
-  if (words.length === 0) return err('missing-arg', 'Give quiet hours like 23:00-07:00 and your time zone, or "off".', QUIET_EXAMPLE);
+  if (words.length === 0)
+    return err('missing-arg', 'Give quiet hours like 23:00-07:00 and your time zone, or "off".', QUIET_EXAMPLE);
   if (words[0]?.toLowerCase() === 'off') {
-    return words.length === 1 ? ok({ quiet: null, timeZone: null }) : err('extra-arg', '"quiet off" takes nothing more.', '/quiet off');
+    return words.length === 1
+      ? ok({ quiet: null, timeZone: null })
+      : err('extra-arg', '"quiet off" takes nothing more.', '/quiet off');
   }
-  if (words.length > 2) return err('extra-arg', `Too many words after quiet: "${words.slice(2).join(' ').slice(0, 40)}".`, QUIET_EXAMPLE);
+  if (words.length > 2)
+    return err('extra-arg', `Too many words after quiet: "${words.slice(2).join(' ').slice(0, 40)}".`, QUIET_EXAMPLE);
   const span = /^([\d:]+)\s*[-–—]\s*([\d:]+)$/.exec(words[0] ?? '');
   const startMin = span ? clockMinutes(span[1] ?? '') : null;
   const endMin = span ? clockMinutes(span[2] ?? '') : null;
   if (startMin === null || endMin === null) {
-    return err('bad-quiet', `"${(words[0] ?? '').slice(0, 40)}" is not a time range; write it like 23:00-07:00.`, QUIET_EXAMPLE);
+    return err(
+      'bad-quiet',
+      `"${(words[0] ?? '').slice(0, 40)}" is not a time range; write it like 23:00-07:00.`,
+      QUIET_EXAMPLE,
+    );
   }
   if (startMin === endMin) return err('bad-quiet', 'Quiet hours must start and end at different times.', QUIET_EXAMPLE);
   const zone = words[1];
   if (zone === undefined) return ok({ quiet: { startMin, endMin }, timeZone: null });
   if (!isValidTimeZone(zone)) {
-    return err('unknown-zone', `"${zone.slice(0, 40)}" is not a time zone I know; use an IANA name like Europe/Berlin or America/New_York.`, QUIET_EXAMPLE);
+    return err(
+      'unknown-zone',
+      `"${zone.slice(0, 40)}" is not a time zone I know; use an IANA name like Europe/Berlin or America/New_York.`,
+      QUIET_EXAMPLE,
+    );
   }
   return ok({ quiet: { startMin, endMin }, timeZone: canonicalZone(zone) });
 }

@@ -23,7 +23,10 @@ export type NumberUnit = '' | 'usd' | 'usd-ph' | 'ehs' | 'jth' | 'kwh' | 'blocks
 
 const NUM = String.raw`\d+(?:\.\d+)?|\.\d+`;
 const PCT_RE = new RegExp(String.raw`^([+\-±]?)(${NUM})\s*%$`);
-const NUM_RE = new RegExp(String.raw`^(\$?)(${NUM})(usd|\$|/ph(?:/d(?:ay)?)?|/th(?:/d(?:ay)?)?|[ezp]h/?s|ehs|eh|j/?th|j|/kwh|kwh|blocks?|b)?$`, 'i');
+const NUM_RE = new RegExp(
+  String.raw`^(\$?)(${NUM})(usd|\$|/ph(?:/d(?:ay)?)?|/th(?:/d(?:ay)?)?|[ezp]h/?s|ehs|eh|j/?th|j|/kwh|kwh|blocks?|b)?$`,
+  'i',
+);
 /** A number with a minus in front: never a valid amount (`-2%` for a pool fee, `pct:-5`). */
 const NEG_RE = new RegExp(String.raw`^[−-]\s*\$?(${NUM})`);
 
@@ -44,13 +47,41 @@ function unitOf(dollar: boolean, suffix: string): readonly [NumberUnit, number] 
 const SPAN_RE = new RegExp(String.raw`^(${NUM})(m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)$`, 'i');
 
 const DIRECTIONS: Record<string, 'up' | 'down' | 'both'> = {
-  up: 'up', rise: 'up', rises: 'up', increase: 'up', '+': 'up',
-  down: 'down', drop: 'down', drops: 'down', fall: 'down', falls: 'down', decrease: 'down', '-': 'down',
-  both: 'both', any: 'both', either: 'both', '±': 'both',
+  up: 'up',
+  rise: 'up',
+  rises: 'up',
+  increase: 'up',
+  '+': 'up',
+  down: 'down',
+  drop: 'down',
+  drops: 'down',
+  fall: 'down',
+  falls: 'down',
+  decrease: 'down',
+  '-': 'down',
+  both: 'both',
+  any: 'both',
+  either: 'both',
+  '±': 'both',
 };
 
 /** Unit words users add on their own ("600 EH/s", "144 blocks", "$45 usd"); they carry no value. */
-const NOISE = new Set(['eh/s', 'ehs', 'eh', 'usd', '$', 'blocks', 'block', 'usd/ph/day', '$/ph/day', 'j/th', '$/kwh', 'kwh', 'min', 'minutes']);
+const NOISE = new Set([
+  'eh/s',
+  'ehs',
+  'eh',
+  'usd',
+  '$',
+  'blocks',
+  'block',
+  'usd/ph/day',
+  '$/ph/day',
+  'j/th',
+  '$/kwh',
+  'kwh',
+  'min',
+  'minutes',
+]);
 
 /** Classifies one token; never throws, whatever the input. */
 export function classify(rawIn: string): Token {

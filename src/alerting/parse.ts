@@ -54,25 +54,34 @@ interface Slot {
 const isPct = (t: Token) => t.type === 'pct' || (t.type === 'num' && t.unit === '');
 const pctValue = (t: Token) => (t.type === 'pct' || t.type === 'num' ? t.value : NaN);
 const numValue = pctValue;
-const span = (names: readonly string[]) => (t: Token) =>
-  t.type === 'span' && names.includes(spanName(t));
+const span = (names: readonly string[]) => (t: Token) => t.type === 'span' && names.includes(spanName(t));
 
 const pctSlot: Slot = { name: 'pct', what: 'a percentage like 10%', required: true, accepts: isPct, value: pctValue };
 const dirSlot: Slot = {
-  name: 'direction', what: 'a direction (up, down or both)', required: false,
-  accepts: (t) => t.type === 'dir', value: (t) => (t.type === 'dir' ? t.value : undefined),
+  name: 'direction',
+  what: 'a direction (up, down or both)',
+  required: false,
+  accepts: (t) => t.type === 'dir',
+  value: (t) => (t.type === 'dir' ? t.value : undefined),
 };
 const spanSlot = (name: string, names: readonly string[], canonical: (s: string) => string = (s) => s): Slot => ({
-  name, what: `a ${name} (${names.join(', ')})`, required: false, accepts: span(names),
+  name,
+  what: `a ${name} (${names.join(', ')})`,
+  required: false,
+  accepts: span(names),
   value: (t) => (t.type === 'span' ? canonical(spanName(t)) : undefined),
 });
 const numSlot = (name: string, what: string, required: boolean, units: readonly string[] = ['']): Slot => ({
-  name, what, required, accepts: (t) => t.type === 'num' && units.includes(t.unit), value: numValue,
+  name,
+  what,
+  required,
+  accepts: (t) => t.type === 'num' && units.includes(t.unit),
+  value: numValue,
 });
 
 const SLOTS: Readonly<Record<RuleKind, readonly Slot[]>> = {
   'hashrate-drop': [pctSlot, spanSlot('window', ['1d', '3d', '7d']), spanSlot('lookback', ['7d', '14d', '30d', '90d'])],
-  'hashrate-below': [numSlot('ehs', 'a hash rate in EH/s like 600', true, ['', 'ehs'])],  // 900EH/s, 0.9ZH/s
+  'hashrate-below': [numSlot('ehs', 'a hash rate in EH/s like 600', true, ['', 'ehs'])], // 900EH/s, 0.9ZH/s
   'retarget-estimate': [pctSlot, dirSlot],
   retarget: [],
   'retarget-soon': [numSlot('blocks', 'a number of blocks like 144', false, ['', 'blocks'])],
@@ -84,11 +93,15 @@ const SLOTS: Readonly<Record<RuleKind, readonly Slot[]>> = {
     numSlot('kwh', 'your power price in USD per kWh like 0.06', true, ['', 'usd', 'kwh']),
     { ...pctSlot, name: 'poolfee', what: 'a pool fee like 2%', required: false },
   ],
-  'slow-blocks': [{
-    name: 'minutes', what: 'minutes like 60', required: false,
-    accepts: (t) => (t.type === 'num' && t.unit === '') || t.type === 'span',
-    value: (t) => (t.type === 'span' ? spanMinutes(t) : numValue(t)),
-  }],
+  'slow-blocks': [
+    {
+      name: 'minutes',
+      what: 'minutes like 60',
+      required: false,
+      accepts: (t) => (t.type === 'num' && t.unit === '') || t.type === 'span',
+      value: (t) => (t.type === 'span' ? spanMinutes(t) : numValue(t)),
+    },
+  ],
   'new-block': [],
 };
 
@@ -102,7 +115,11 @@ export function normaliseKind(kind: string): RuleKind | null {
 export function parseRule(kindIn: string, tokensIn: readonly string[]): Result<RuleSpec, ParseErrorId> {
   const kind = normaliseKind(String(kindIn));
   if (kind === null) {
-    return err('unknown-kind', `I don't know the alert kind "${String(kindIn).slice(0, 40)}". Kinds: ${Object.keys(EXAMPLES).join(', ')}.`, EXAMPLES['hashrate-drop']);
+    return err(
+      'unknown-kind',
+      `I don't know the alert kind "${String(kindIn).slice(0, 40)}". Kinds: ${Object.keys(EXAMPLES).join(', ')}.`,
+      EXAMPLES['hashrate-drop'],
+    );
   }
   const example = EXAMPLES[kind];
   const slots = SLOTS[kind];
@@ -114,15 +131,31 @@ export function parseRule(kindIn: string, tokensIn: readonly string[]): Result<R
       words.push(w);
       continue;
     }
-    if (!REMINDER_KINDS.has(kind)) return err('extra-arg', `${kind} has no reminders ("${w.slice(0, 40)}"); breakeven, hashprice-below and hashrate-below do.`, example);
+    if (!REMINDER_KINDS.has(kind))
+      return err(
+        'extra-arg',
+        `${kind} has no reminders ("${w.slice(0, 40)}"); breakeven, hashprice-below and hashrate-below do.`,
+        example,
+      );
     const sec = remindSeconds(r[1]!);
-    if (sec === null) return err('bad-remind', `"${w.slice(0, 40)}" is not a reminder cadence; write remind:1w, remind:3d, remind:12h or remind:off.`, `${example} remind:3d`);
+    if (sec === null)
+      return err(
+        'bad-remind',
+        `"${w.slice(0, 40)}" is not a reminder cadence; write remind:1w, remind:3d, remind:12h or remind:off.`,
+        `${example} remind:3d`,
+      );
     filled.set('remind', sec);
   }
   const tokens = words.map(classify).filter((t) => t.type !== 'noise');
-  const negative = tokens.find((t) => t.type === 'negative' || (t.type === 'pct' && t.sign === '-' && !slots.includes(dirSlot)));
+  const negative = tokens.find(
+    (t) => t.type === 'negative' || (t.type === 'pct' && t.sign === '-' && !slots.includes(dirSlot)),
+  );
   if (negative !== undefined) {
-    return err('negative', `"${negative.raw.slice(0, 40)}" is negative: ${kind} takes no negative amounts${kind === 'breakeven' ? ' (a pool fee is 0 % or more)' : ''}.`, example);
+    return err(
+      'negative',
+      `"${negative.raw.slice(0, 40)}" is negative: ${kind} takes no negative amounts${kind === 'breakeven' ? ' (a pool fee is 0 % or more)' : ''}.`,
+      example,
+    );
   }
   const deferred: Token[] = [];
   for (const t of tokens) {
@@ -174,7 +207,12 @@ const PLAUSIBLE: Readonly<Record<string, { odd(v: number): boolean; factor: numb
   kwh: { odd: (v) => v > 1, factor: 0.01, suffix: '/kWh', what: 'cents per kWh' },
 };
 
-function implausible(kind: RuleKind, tokens: readonly Token[], slots: readonly Slot[], filled: Map<string, unknown>): Result<never, ParseErrorId> | null {
+function implausible(
+  kind: RuleKind,
+  tokens: readonly Token[],
+  slots: readonly Slot[],
+  filled: Map<string, unknown>,
+): Result<never, ParseErrorId> | null {
   for (const t of tokens) {
     if (t.type !== 'num' || t.unit !== '') continue;
     const slot = slots.find((s) => s.accepts(t) && filled.get(s.name) === t.value && Object.hasOwn(PLAUSIBLE, s.name));
@@ -183,10 +221,17 @@ function implausible(kind: RuleKind, tokens: readonly Token[], slots: readonly S
     const meant = Number((t.value * rule.factor).toPrecision(12));
     const [lo, hi] = RANGES[slot.name as keyof typeof RANGES];
     if (meant <= 0 || meant < lo || meant > hi) continue;
-    const fixed = words(kind, filled, slot.name, `${slot.name === 'usd' || slot.name === 'kwh' ? '$' : ''}${meant}${rule.suffix}`);
-    const unitNow = slot.name === 'usd' ? '$/PH/day' : slot.name === 'ehs' ? 'EH/s' : slot.name === 'jth' ? 'J/TH' : '$/kWh';
+    const fixed = words(
+      kind,
+      filled,
+      slot.name,
+      `${slot.name === 'usd' || slot.name === 'kwh' ? '$' : ''}${meant}${rule.suffix}`,
+    );
+    const unitNow =
+      slot.name === 'usd' ? '$/PH/day' : slot.name === 'ehs' ? 'EH/s' : slot.name === 'jth' ? 'J/TH' : '$/kWh';
     return {
-      ok: false, error: 'implausible',
+      ok: false,
+      error: 'implausible',
       message: `${t.raw} ${unitNow} looks like ${rule.what}: did you mean ${meant} ${unitNow}? Nothing was added yet.`,
       example: `/alert ${kind} ${fixed.join(' ')}`,
       suggest: { kind, tokens: fixed, words: `${meant} ${unitNow}` },
@@ -248,11 +293,19 @@ function explain(kind: RuleKind, t: Token, slots: readonly Slot[], example: stri
     case 'pct':
       return slots.some((s) => s.name === 'pct' || s.name === 'poolfee')
         ? err('extra-arg', `"${raw}" is one percentage too many for ${kind}.`, example)
-        : err('bad-number', `${kind} takes no percentage ("${raw}"); give ${slots[0]?.what ?? 'no arguments'}.`, example);
+        : err(
+            'bad-number',
+            `${kind} takes no percentage ("${raw}"); give ${slots[0]?.what ?? 'no arguments'}.`,
+            example,
+          );
     case 'span': {
       const windowed = slots.filter((s) => s.name === 'window' || s.name === 'lookback');
       if (windowed.length === 0) return err('extra-arg', `${kind} takes no window ("${raw}").`, example);
-      return err('unknown-window', `"${raw}" is not a window for ${kind}; use ${windowed.map((s) => s.what).join(' or ')}.`, example);
+      return err(
+        'unknown-window',
+        `"${raw}" is not a window for ${kind}; use ${windowed.map((s) => s.what).join(' or ')}.`,
+        example,
+      );
     }
     case 'num':
       return slots.length === 0

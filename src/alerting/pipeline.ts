@@ -18,7 +18,10 @@ export function isMuted(sub: Pick<Subscription, 'mutedUntilSec'>, nowSec: number
 }
 
 /** Why `sub` may not be told anything at `nowSec`, or null when it may. */
-export function holdReason(sub: Pick<Subscription, 'mutedUntilSec' | 'quiet' | 'timeZone'>, nowSec: number): HoldReason | null {
+export function holdReason(
+  sub: Pick<Subscription, 'mutedUntilSec' | 'quiet' | 'timeZone'>,
+  nowSec: number,
+): HoldReason | null {
   if (isMuted(sub, nowSec)) return 'muted';
   if (isQuiet(sub, nowSec)) return 'quiet-hours';
   return null;
@@ -63,7 +66,12 @@ export function route(sub: Subscription, eventsIn: readonly AlertEvent[], nowSec
  * hash, rule, state). Each part is URI-encoded, so the key never contains ':' (BullMQ ids) nor
  * the '|' separator, and different tuples never collide.
  */
-export function notificationKey(subscriptionId: string, hash: string, rule: string, state: AlertEvent['state']): string {
+export function notificationKey(
+  subscriptionId: string,
+  hash: string,
+  rule: string,
+  state: AlertEvent['state'],
+): string {
   return [subscriptionId, hash, rule, state].map((p) => encodeURIComponent(p)).join('|');
 }
 
@@ -72,7 +80,10 @@ export function eventKey(e: AlertEvent): string {
 }
 
 /** Dedupe stage: drops events already notified (per the log) and repeats within the batch. */
-export function dedupe(events: readonly AlertEvent[], alreadyNotified: (key: string) => boolean): { fresh: AlertEvent[]; duplicates: AlertEvent[] } {
+export function dedupe(
+  events: readonly AlertEvent[],
+  alreadyNotified: (key: string) => boolean,
+): { fresh: AlertEvent[]; duplicates: AlertEvent[] } {
   const fresh: AlertEvent[] = [];
   const duplicates: AlertEvent[] = [];
   const seen = new Set<string>();
@@ -100,7 +111,13 @@ export function group(events: readonly AlertEvent[]): OutboundMessage[] {
   return [...byKey.values()].map((evs) => {
     const first = evs[0] as AlertEvent;
     const sorted = [...evs].sort((a, b) => a.rule.localeCompare(b.rule, 'en', { numeric: true }));
-    return { subscriptionId: first.subscriptionId, height: first.height, hash: first.hash, events: sorted, digest: false };
+    return {
+      subscriptionId: first.subscriptionId,
+      height: first.height,
+      hash: first.hash,
+      events: sorted,
+      digest: false,
+    };
   });
 }
 
@@ -111,7 +128,9 @@ export function group(events: readonly AlertEvent[]): OutboundMessage[] {
 export function digest(events: readonly AlertEvent[]): OutboundMessage | null {
   const { fresh } = dedupe(events, () => false);
   if (fresh.length === 0) return null;
-  const sorted = fresh.sort((a, b) => a.height - b.height || a.time - b.time || a.rule.localeCompare(b.rule, 'en', { numeric: true }));
+  const sorted = fresh.sort(
+    (a, b) => a.height - b.height || a.time - b.time || a.rule.localeCompare(b.rule, 'en', { numeric: true }),
+  );
   const last = sorted[sorted.length - 1] as AlertEvent;
   return { subscriptionId: last.subscriptionId, height: last.height, hash: last.hash, events: sorted, digest: true };
 }

@@ -14,7 +14,14 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (f === undefined) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
     if (formatters.size > 500) formatters.clear();
     formatters.set(timeZone, f);
@@ -25,7 +32,8 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 /** Local wall-clock of `sec` in `timeZone`, as seconds of a UTC calendar (for offset maths). */
 function wallSec(sec: number, timeZone: string): number {
   const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(sec * 1000)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  for (const p of formatter(timeZone).formatToParts(sec * 1000))
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
   const { year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = parts;
   return Date.UTC(year, month - 1, day, hour % 24, minute, second) / 1000;
 }

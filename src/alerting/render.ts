@@ -21,7 +21,11 @@ export function fmtAge(sec: number): string {
 
 /** One icon per severity, as every platform shows it (src/platforms/format.ts alertIcon). */
 const ICONS: Record<AlertDetails['severity'] | 'resolved' | 'notice', string> = {
-  info: '🔔', warn: '⚠️', critical: '🚨', resolved: '✅', notice: 'ℹ️',
+  info: '🔔',
+  warn: '⚠️',
+  critical: '🚨',
+  resolved: '✅',
+  notice: 'ℹ️',
 };
 
 function icon(e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'severity'> }): string {
@@ -30,7 +34,8 @@ function icon(e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'seve
   return ICONS[e.details.severity];
 }
 
-const fmtFigure = (n: number, unit: string): string => (unit === '%' ? fmtNum(n, 1) : fmtNum(n, Math.abs(n) >= 100 ? 0 : 2));
+const fmtFigure = (n: number, unit: string): string =>
+  unit === '%' ? fmtNum(n, 1) : fmtNum(n, Math.abs(n) >= 100 ? 0 : 2);
 
 /** "8.1–16.2 %"; a range touching negatives is signed, "−7.6…+4.3 %", so no minus hides in a dash. */
 export function fmtRange(low: number, high: number, unit: string): string {
@@ -46,7 +51,8 @@ export function renderEventText(e: Pick<AlertEvent, 'state' | 'height'> & { deta
   // Plain concatenation: replay renders about one event per block.
   let paren = '';
   if (d.window !== undefined) paren = d.window;
-  if (d.low !== undefined && d.high !== undefined) paren += `${paren === '' ? '' : ', '}90 %: ${fmtRange(d.low, d.high, d.unit)}`;
+  if (d.low !== undefined && d.high !== undefined)
+    paren += `${paren === '' ? '' : ', '}90 %: ${fmtRange(d.low, d.high, d.unit)}`;
   if (paren !== '') paren = ` (${paren})`;
   const aside = d.aside !== undefined ? ` — ${d.aside}` : '';
   const where = `source ${d.source}, block ${fmtNum(e.height, 0)}, ${fmtAge(d.dataAgeSec)}`;
@@ -61,7 +67,14 @@ export function renderEventText(e: Pick<AlertEvent, 'state' | 'height'> & { deta
  * details.compared / details.comparedLevel.
  */
 export function makeEvent(
-  rule: Rule, reading: Reading, p: Presentation, state: AlertState, threshold: number, s: Snapshot, nowSec: number, comparedLevel?: number,
+  rule: Rule,
+  reading: Reading,
+  p: Presentation,
+  state: AlertState,
+  threshold: number,
+  s: Snapshot,
+  nowSec: number,
+  comparedLevel?: number,
 ): AlertEvent {
   // Same keys in the same order as before, set one by one (no spread copies on the hot path).
   const details = { title: p.title, unit: reading.unit } as Mutable<AlertDetails>;
@@ -100,7 +113,9 @@ export function makeEvent(
 
 /** Local clock time in a zone, "02:13". */
 function clock(sec: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(sec * 1000);
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    sec * 1000,
+  );
 }
 
 /** Most events a message lists before summarising the rest (chat length limits). */
@@ -130,5 +145,8 @@ export function renderMessage(m: OutboundMessage, timeZone = 'UTC'): string {
 
 function listed(items: string[]): string[] {
   if (items.length <= MAX_EVENTS_LISTED) return items;
-  return [...items.slice(0, MAX_EVENTS_LISTED), `…and ${items.length - MAX_EVENTS_LISTED} more (/alerts lists your rules)`];
+  return [
+    ...items.slice(0, MAX_EVENTS_LISTED),
+    `…and ${items.length - MAX_EVENTS_LISTED} more (/alerts lists your rules)`,
+  ];
 }

@@ -6,7 +6,10 @@
 export type Result<T, E extends string = string> =
   | { readonly ok: true; readonly value: T }
   | {
-      readonly ok: false; readonly error: E; readonly message: string; readonly example?: string;
+      readonly ok: false;
+      readonly error: E;
+      readonly message: string;
+      readonly example?: string;
       /**
        * A likely-meant rule the platform may offer to add (a button, a command): the parser saw a
        * bare number implausible for its unit (`/alert hashprice-below 0.045`). Nothing is stored.

@@ -48,13 +48,19 @@ const int = (key: 'blocks' | 'minutes') => {
  * Under-water reminder cadence in seconds (0 = off); a rules file may write "1w", "3d", "off".
  * Between an hour and 90 days.
  */
-const remind = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const w = v.trim().toLowerCase();
-  if (w === 'off' || w === 'never') return 0;
-  const m = /^(\d+(?:\.\d+)?)\s*(h|d|w)$/.exec(w);
-  return m ? Number(m[1]) * { h: 3600, d: 86_400, w: 604_800 }[m[2] as 'h' | 'd' | 'w'] : v;
-}, z.number().int().refine((n) => n === 0 || (n >= 3600 && n <= 90 * 86_400), { message: 'remind must be off or between 1h and 90d' }));
+const remind = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    const w = v.trim().toLowerCase();
+    if (w === 'off' || w === 'never') return 0;
+    const m = /^(\d+(?:\.\d+)?)\s*(h|d|w)$/.exec(w);
+    return m ? Number(m[1]) * { h: 3600, d: 86_400, w: 604_800 }[m[2] as 'h' | 'd' | 'w'] : v;
+  },
+  z
+    .number()
+    .int()
+    .refine((n) => n === 0 || (n >= 3600 && n <= 90 * 86_400), { message: 'remind must be off or between 1h and 90d' }),
+);
 
 const hashrateWindow = z.enum(['1d', '3d', '7d']);
 const lookback = z.enum(['7d', '14d', '30d', '90d']);
@@ -143,7 +149,9 @@ export const rulesFileSchema = z.array(ruleSpecSchema).superRefine((rules, ctx) 
 });
 
 /** Validates a spec built in code (parse.ts, stores); returns the first problem as text. */
-export function validateSpec(spec: unknown): { ok: true; spec: RuleSpec } | { ok: false; message: string; path: string } {
+export function validateSpec(
+  spec: unknown,
+): { ok: true; spec: RuleSpec } | { ok: false; message: string; path: string } {
   const r = specSchema.safeParse(spec);
   if (r.success) return { ok: true, spec: r.data as RuleSpec };
   const issue = r.error.issues[0];

@@ -142,13 +142,16 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   const chain = new RedisChainState(redis, { prefix: keys.prefix, keepBlocks: 0 });
   const snapshots = o.snapshots ?? chainSnapshotReader(chain);
   const service = new SubscriptionUseCases({
-    store, latestSnapshot: () => snapshots.latest(),
+    store,
+    latestSnapshot: () => snapshots.latest(),
     preview: o.preview ?? previewWith([chainHistory(redis, chain), fixtureHistory()]),
   });
   const queueOpts = { connection: connectionFor(redis), ...(o.queuePrefix ? { prefix: o.queuePrefix } : {}) };
   const workerOpts = {
     ...queueOpts,
-    ...(o.workerTiming ? { lockDuration: o.workerTiming.lockDurationMs, stalledInterval: o.workerTiming.stalledIntervalMs } : {}),
+    ...(o.workerTiming
+      ? { lockDuration: o.workerTiming.lockDurationMs, stalledInterval: o.workerTiming.stalledIntervalMs }
+      : {}),
   };
   const notifiers: Partial<Record<Platform, Notifier>> = { console: new ConsoleNotifier(), ...o.notifiers };
   const deliverQueues: Partial<Record<Platform, Queue>> = {};
@@ -162,14 +165,16 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   const flow = o.registry ? createFlowMetrics(o.registry) : undefined;
   /** Jobs each worker is processing, so a shutdown past its deadline can hand them back. */
   const inFlight = new Map<Worker, InFlight>();
-  const tracked = (p: Processor, jobs: InFlight): Processor => async (job: Job, token?: string) => {
-    if (token !== undefined && job.id !== undefined) jobs.set(job.id, { job, token });
-    try {
-      return await p(job, token);
-    } finally {
-      if (job.id !== undefined) jobs.delete(job.id);
-    }
-  };
+  const tracked =
+    (p: Processor, jobs: InFlight): Processor =>
+    async (job: Job, token?: string) => {
+      if (token !== undefined && job.id !== undefined) jobs.set(job.id, { job, token });
+      try {
+        return await p(job, token);
+      } finally {
+        if (job.id !== undefined) jobs.delete(job.id);
+      }
+    };
   const addWorker = (name: string, p: Processor, opts: ConstructorParameters<typeof Worker>[2]): Worker => {
     const jobs: InFlight = new Map();
     const w = new Worker(name, tracked(p, jobs), opts);
@@ -178,25 +183,59 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     return w;
   };
   const evalDeps: EvaluateProcessorDeps = {
-    redis, keys, plan, judge, snapshots, deliverQueues, nowSec, log: logger.child({ role: 'evaluator' }), ...(metrics ? { metrics } : {}),
+    redis,
+    keys,
+    plan,
+    judge,
+    snapshots,
+    deliverQueues,
+    nowSec,
+    log: logger.child({ role: 'evaluator' }),
+    ...(metrics ? { metrics } : {}),
   };
   const app: App = {
-    redis, logger, service, evaluateQueue, deliverQueues, workers, notifiers,
+    redis,
+    logger,
+    service,
+    evaluateQueue,
+    deliverQueues,
+    workers,
+    notifiers,
     async shutdown(deadlineMs = 10_000) {
       const asCloseable = (name: string, close: (force: boolean) => Promise<void>): Closeable => ({ name, close });
-      const late = await closeInStages([
-        handles.map((h, i) => asCloseable(`role-${i}`, () => h.stop(deadlineMs))),
-        // Past the deadline, jobs still running go back to wait at once (lock released), so no
-        // other worker has to wait out a stalled lock for them.
-        workers.map((w) => asCloseable(`worker-${w.name}`, async (force) => {
-          if (!force) return w.close();
-          const released = await releaseInFlight(inFlight.get(w) ?? new Map());
-          if (released > 0) logger.warn({ worker: w.name, released }, 'jobs still running at the deadline were handed back to the queue');
-          await w.close(true);
-        })),
-        [evaluateQueue, ...Object.values(deliverQueues)].map((q) => asCloseable(`queue-${q.name}`, () => q.close())),
-        [...(ownsRedis ? [asCloseable('redis', async (force) => { if (force) redis.disconnect(); else await redis.quit(); })] : []), ...(o.closeables ?? [])],
-      ], deadlineMs, logger);
+      const late = await closeInStages(
+        [
+          handles.map((h, i) => asCloseable(`role-${i}`, () => h.stop(deadlineMs))),
+          // Past the deadline, jobs still running go back to wait at once (lock released), so no
+          // other worker has to wait out a stalled lock for them.
+          workers.map((w) =>
+            asCloseable(`worker-${w.name}`, async (force) => {
+              if (!force) return w.close();
+              const released = await releaseInFlight(inFlight.get(w) ?? new Map());
+              if (released > 0)
+                logger.warn(
+                  { worker: w.name, released },
+                  'jobs still running at the deadline were handed back to the queue',
+                );
+              await w.close(true);
+            }),
+          ),
+          [evaluateQueue, ...Object.values(deliverQueues)].map((q) => asCloseable(`queue-${q.name}`, () => q.close())),
+          [
+            ...(ownsRedis
+              ? [
+                  asCloseable('redis', async (force) => {
+                    if (force) redis.disconnect();
+                    else await redis.quit();
+                  }),
+                ]
+              : []),
+            ...(o.closeables ?? []),
+          ],
+        ],
+        deadlineMs,
+        logger,
+      );
       if (late.length > 0) logger.warn({ late }, 'shutdown finished with forced closes');
     },
   };
@@ -210,7 +249,11 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     o.health?.set('evaluator', () => (w.isRunning() ? null : 'evaluate worker not running'));
     const tickEvery = o.tickEveryMs ?? 60_000;
     if (tickEvery > 0) {
-      await evaluateQueue.upsertJobScheduler('slow-blocks', { every: tickEvery }, { name: TICK_JOB_NAME, opts: { removeOnComplete: true, removeOnFail: 100 } });
+      await evaluateQueue.upsertJobScheduler(
+        'slow-blocks',
+        { every: tickEvery },
+        { name: TICK_JOB_NAME, opts: { removeOnComplete: true, removeOnFail: 100 } },
+      );
     }
   }
 
@@ -218,22 +261,45 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     for (const [platform, notifier] of Object.entries(notifiers) as Array<[Platform, Notifier]>) {
       const queue = deliverQueues[platform] as Queue;
       const deps: DeliverDeps = {
-        redis, keys, store, log: nlog, notifier, judge, nowSec, logger: logger.child({ role: 'notifier', platform }), ...(metrics ? { metrics } : {}),
+        redis,
+        keys,
+        store,
+        log: nlog,
+        notifier,
+        judge,
+        nowSec,
+        logger: logger.child({ role: 'notifier', platform }),
+        ...(metrics ? { metrics } : {}),
         scheduleDigest: async (subId, releaseAtSec) => {
-          await queue.add(DIGEST_JOB_NAME, { subscriptionId: subId, releaseAtSec }, {
-            ...DELIVER_JOB_OPTS, jobId: digestJobId(subId, releaseAtSec), delay: Math.max(0, releaseAtSec - nowSec()) * 1000,
-          });
+          await queue.add(
+            DIGEST_JOB_NAME,
+            { subscriptionId: subId, releaseAtSec },
+            {
+              ...DELIVER_JOB_OPTS,
+              jobId: digestJobId(subId, releaseAtSec),
+              delay: Math.max(0, releaseAtSec - nowSec()) * 1000,
+            },
+          );
         },
         migrate: async (sub, newTargetId) => {
-          await service.migrate({ platform: sub.platform, targetType: sub.targetType, targetId: sub.targetId, userId: sub.ownerId }, newTargetId);
+          await service.migrate(
+            { platform: sub.platform, targetType: sub.targetType, targetId: sub.targetId, userId: sub.ownerId },
+            newTargetId,
+          );
           return store.get(subscriptionId({ ...sub, targetId: newTargetId }));
         },
       };
       const limit = o.rateLimits?.[platform] ?? DEFAULT_DELIVERY_LIMITS[platform];
       let worker: Worker | undefined;
-      worker = addWorker(queue.name, deliverProcessor(deps, () => worker), {
-        ...workerOpts, concurrency: o.deliverConcurrency ?? 8, limiter: { max: limit.max, duration: limit.durationMs },
-      });
+      worker = addWorker(
+        queue.name,
+        deliverProcessor(deps, () => worker),
+        {
+          ...workerOpts,
+          concurrency: o.deliverConcurrency ?? 8,
+          limiter: { max: limit.max, duration: limit.durationMs },
+        },
+      );
       if (flow) observeDeliveries(worker, platform, flow);
       const w = worker;
       o.health?.set(`notifier-${platform}`, () => (w.isRunning() ? null : `${platform} deliver worker not running`));

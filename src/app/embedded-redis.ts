@@ -53,9 +53,15 @@ export const INSTALL_HINTS: readonly string[] = [
 export async function redisAnswers(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createConnection({ port, host });
-    const done = (ok: boolean): void => { s.destroy(); clearTimeout(timer); resolve(ok); };
+    const done = (ok: boolean): void => {
+      s.destroy();
+      clearTimeout(timer);
+      resolve(ok);
+    };
     const timer = setTimeout(() => done(false), timeoutMs);
-    s.once('connect', () => { s.write('PING\r\n'); });
+    s.once('connect', () => {
+      s.write('PING\r\n');
+    });
     s.once('data', (d) => done(d.toString().startsWith('+PONG')));
     s.once('error', () => done(false));
   });
@@ -79,7 +85,10 @@ function alive(pid: number): boolean {
   }
 }
 
-interface ServerRecord { readonly pid: number; readonly port: number }
+interface ServerRecord {
+  readonly pid: number;
+  readonly port: number;
+}
 
 function readRecord(file: string): ServerRecord | null {
   try {
@@ -92,11 +101,26 @@ function readRecord(file: string): ServerRecord | null {
 
 /** Stops `pid` with SIGTERM (Redis writes its AOF and exits), SIGKILL after `graceMs`. */
 async function stopPid(pid: number, exited: Promise<unknown>, graceMs: number): Promise<void> {
-  try { process.kill(pid, 'SIGTERM'); } catch { return; }
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, graceMs); })]);
+  await Promise.race([
+    exited,
+    new Promise((r) => {
+      timer = setTimeout(r, graceMs);
+    }),
+  ]);
   clearTimeout(timer);
-  if (alive(pid)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  if (alive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
 }
 
 async function waitUntilExit(pid: number): Promise<void> {
@@ -107,11 +131,15 @@ async function waitUntilExit(pid: number): Promise<void> {
  * Decides and, if needed, starts the Redis (see the file comment). Throws NoRedisError when
  * redis-server is missing or will not start.
  */
-export async function resolveRedis(config: { redisUrl: string; redisUrlSet: boolean }, o: ResolveRedisOptions): Promise<RedisChoice> {
+export async function resolveRedis(
+  config: { redisUrl: string; redisUrlSet: boolean },
+  o: ResolveRedisOptions,
+): Promise<RedisChoice> {
   const noop = async (): Promise<void> => undefined;
   if (config.redisUrlSet) return { url: config.redisUrl, kind: 'given', stop: noop };
   const probe = new URL(o.probeUrl ?? DEFAULT_REDIS_URL);
-  if (await redisAnswers(probe.hostname, Number(probe.port || 6379))) return { url: probe.toString().replace(/\/$/, ''), kind: 'local', stop: noop };
+  if (await redisAnswers(probe.hostname, Number(probe.port || 6379)))
+    return { url: probe.toString().replace(/\/$/, ''), kind: 'local', stop: noop };
 
   const dir = join(o.workDir, '.hashbell', 'redis');
   mkdirSync(dir, { recursive: true });
@@ -120,30 +148,63 @@ export async function resolveRedis(config: { redisUrl: string; redisUrlSet: bool
   // A server an earlier run could not stop (it was SIGKILLed): take it over rather than start a
   // second one on the same files.
   if (left !== null && alive(left.pid) && (await redisAnswers('127.0.0.1', left.port))) {
-    o.say(`no Redis on ${probe.host}: reusing the private redis-server an earlier run left on 127.0.0.1:${left.port} (data in ${dir}); it stops when hashbell does`, { port: left.port });
+    o.say(
+      `no Redis on ${probe.host}: reusing the private redis-server an earlier run left on 127.0.0.1:${left.port} (data in ${dir}); it stops when hashbell does`,
+      { port: left.port },
+    );
     return {
-      url: `redis://127.0.0.1:${left.port}`, kind: 'embedded',
-      stop: async () => { await stopPid(left.pid, waitUntilExit(left.pid), 5000); rmSync(recordFile, { force: true }); },
+      url: `redis://127.0.0.1:${left.port}`,
+      kind: 'embedded',
+      stop: async () => {
+        await stopPid(left.pid, waitUntilExit(left.pid), 5000);
+        rmSync(recordFile, { force: true });
+      },
     };
   }
 
   const port = await freePort();
-  const child: ChildProcess = spawn(o.redisServer ?? 'redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
-    '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction',
-    '--logfile', 'redis.log', '--daemonize', 'no',
-  ], {
-    cwd: dir, stdio: 'ignore',
-    // Its own process group: Ctrl-C in the terminal reaches hashbell, which drains its jobs and
-    // only then stops this server (it must outlive the drain).
-    detached: true,
-  });
+  const child: ChildProcess = spawn(
+    o.redisServer ?? 'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory-policy',
+      'noeviction',
+      '--logfile',
+      'redis.log',
+      '--daemonize',
+      'no',
+    ],
+    {
+      cwd: dir,
+      stdio: 'ignore',
+      // Its own process group: Ctrl-C in the terminal reaches hashbell, which drains its jobs and
+      // only then stops this server (it must outlive the drain).
+      detached: true,
+    },
+  );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const failed = new Promise<never>((_, reject) => {
-    child.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT'
-      ? new NoRedisError(INSTALL_HINTS)
-      : new NoRedisError([`could not run redis-server: ${e.message}`])));
-    child.once('exit', (code) => reject(new NoRedisError([`the private redis-server exited at start (code ${code}); see ${join(dir, 'redis.log')}`])));
+    child.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'ENOENT'
+          ? new NoRedisError(INSTALL_HINTS)
+          : new NoRedisError([`could not run redis-server: ${e.message}`]),
+      ),
+    );
+    child.once('exit', (code) =>
+      reject(
+        new NoRedisError([`the private redis-server exited at start (code ${code}); see ${join(dir, 'redis.log')}`]),
+      ),
+    );
   });
   const up = (async () => {
     const deadline = Date.now() + (o.startTimeoutMs ?? 10_000);
@@ -151,7 +212,9 @@ export async function resolveRedis(config: { redisUrl: string; redisUrlSet: bool
       if (await redisAnswers('127.0.0.1', port, 500)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new NoRedisError([`the private redis-server did not answer on 127.0.0.1:${port} within ${o.startTimeoutMs ?? 10_000} ms; see ${join(dir, 'redis.log')}`]);
+    throw new NoRedisError([
+      `the private redis-server did not answer on 127.0.0.1:${port} within ${o.startTimeoutMs ?? 10_000} ms; see ${join(dir, 'redis.log')}`,
+    ]);
   })();
   try {
     await Promise.race([up, failed]);
@@ -163,13 +226,18 @@ export async function resolveRedis(config: { redisUrl: string; redisUrlSet: bool
   child.unref();
   const pid = child.pid as number;
   writeFileSync(recordFile, JSON.stringify({ pid, port }));
-  o.say(`no Redis on ${probe.host}: started a private redis-server on 127.0.0.1:${port} (data in ${dir}); it stops when hashbell does`, { port, dir });
+  o.say(
+    `no Redis on ${probe.host}: started a private redis-server on 127.0.0.1:${port} (data in ${dir}); it stops when hashbell does`,
+    { port, dir },
+  );
   let stopping: Promise<void> | null = null;
   return {
-    url: `redis://127.0.0.1:${port}`, kind: 'embedded',
-    stop: () => (stopping ??= (async () => {
-      await stopPid(pid, exited, 5000);
-      rmSync(recordFile, { force: true });
-    })()),
+    url: `redis://127.0.0.1:${port}`,
+    kind: 'embedded',
+    stop: () =>
+      (stopping ??= (async () => {
+        await stopPid(pid, exited, 5000);
+        rmSync(recordFile, { force: true });
+      })()),
   };
 }

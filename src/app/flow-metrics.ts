@@ -25,9 +25,26 @@ export interface FlowMetrics {
 export function createFlowMetrics(registry: Registry): FlowMetrics {
   const registers = [registry];
   return {
-    blockToEvaluate: new Histogram({ name: 'hashbell_block_to_evaluate_seconds', help: 'Block queued for evaluation until its evaluation finished', buckets: LATENCY_BUCKETS, registers }),
-    evaluateToDeliver: new Histogram({ name: 'hashbell_evaluate_to_deliver_seconds', help: 'Message queued by the evaluator until a notifier took it', labelNames: ['platform'], buckets: LATENCY_BUCKETS, registers }),
-    deliverToPlatform: new Histogram({ name: 'hashbell_deliver_to_platform_seconds', help: 'Notifier took the message until the platform accepted it', labelNames: ['platform'], buckets: LATENCY_BUCKETS, registers }),
+    blockToEvaluate: new Histogram({
+      name: 'hashbell_block_to_evaluate_seconds',
+      help: 'Block queued for evaluation until its evaluation finished',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    evaluateToDeliver: new Histogram({
+      name: 'hashbell_evaluate_to_deliver_seconds',
+      help: 'Message queued by the evaluator until a notifier took it',
+      labelNames: ['platform'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    deliverToPlatform: new Histogram({
+      name: 'hashbell_deliver_to_platform_seconds',
+      help: 'Notifier took the message until the platform accepted it',
+      labelNames: ['platform'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
   };
 }
 
@@ -51,25 +68,39 @@ export function observeDeliveries(worker: Worker, platform: string, m: FlowMetri
 }
 
 /** hashbell_last_block_height and hashbell_last_block_age_seconds, from chain state at scrape. */
-export function registerChainGauges(registry: Registry, redis: Redis, keyPrefix: string, nowMs: () => number = Date.now): void {
+export function registerChainGauges(
+  registry: Registry,
+  redis: Redis,
+  keyPrefix: string,
+  nowMs: () => number = Date.now,
+): void {
   const chain = new RedisChainState(redis, { prefix: keyPrefix, keepBlocks: 0 });
   let tip: { height: number; time: number } | null = null;
   const readTip = async (): Promise<void> => {
     const cursor = await chain.getCursor();
-    if (cursor === null) { tip = null; return; }
+    if (cursor === null) {
+      tip = null;
+      return;
+    }
     const [stored] = await chain.getBlocks(cursor.height, cursor.height);
     tip = stored === undefined ? null : { height: cursor.height, time: stored.block.timestamp };
   };
   new Gauge({
-    name: 'hashbell_last_block_height', help: 'Height of the newest block in chain state', registers: [registry],
+    name: 'hashbell_last_block_height',
+    help: 'Height of the newest block in chain state',
+    registers: [registry],
     async collect() {
       this.reset();
-      await readTip().catch(() => { tip = null; });
+      await readTip().catch(() => {
+        tip = null;
+      });
       if (tip !== null) this.set(tip.height);
     },
   });
   new Gauge({
-    name: 'hashbell_last_block_age_seconds', help: 'Now minus the header time of the newest block in chain state', registers: [registry],
+    name: 'hashbell_last_block_age_seconds',
+    help: 'Now minus the header time of the newest block in chain state',
+    registers: [registry],
     collect() {
       this.reset();
       if (tip !== null) this.set(Math.max(0, nowMs() / 1000 - tip.time));
@@ -111,11 +142,17 @@ export function registerStoreGauges(registry: Registry, redis: Redis, keyPrefix:
   };
   const ensure = async (): Promise<void> => {
     if (Date.now() - at < refreshMs) return;
-    running ??= refresh().catch(() => undefined).finally(() => { running = null; });
+    running ??= refresh()
+      .catch(() => undefined)
+      .finally(() => {
+        running = null;
+      });
     await running;
   };
   new Gauge({
-    name: 'hashbell_subscriptions', help: 'Subscriptions stored (refreshed every few minutes)', registers: [registry],
+    name: 'hashbell_subscriptions',
+    help: 'Subscriptions stored (refreshed every few minutes)',
+    registers: [registry],
     async collect() {
       await ensure();
       this.reset();
@@ -123,7 +160,9 @@ export function registerStoreGauges(registry: Registry, redis: Redis, keyPrefix:
     },
   });
   new Gauge({
-    name: 'hashbell_rules', help: 'Rules in the evaluator indexes (refreshed every few minutes)', registers: [registry],
+    name: 'hashbell_rules',
+    help: 'Rules in the evaluator indexes (refreshed every few minutes)',
+    registers: [registry],
     async collect() {
       await ensure();
       this.reset();

@@ -31,13 +31,22 @@ export class Health {
   /** Runs every check once (each bounded by `timeoutMs`); null when all pass, else the failing ones' reasons. */
   async failing(timeoutMs = 2_000): Promise<Record<string, string> | null> {
     const out: Record<string, string> = {};
-    await Promise.all([...this.checks].map(async ([name, check]) => {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<string>((r) => { timer = setTimeout(() => r(`no answer within ${timeoutMs} ms`), timeoutMs); });
-      const r = await Promise.race([Promise.resolve().then(check).catch((e: unknown) => (e as Error).message ?? 'check failed'), late]);
-      clearTimeout(timer);
-      if (r !== null) out[name] = r;
-    }));
+    await Promise.all(
+      [...this.checks].map(async ([name, check]) => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<string>((r) => {
+          timer = setTimeout(() => r(`no answer within ${timeoutMs} ms`), timeoutMs);
+        });
+        const r = await Promise.race([
+          Promise.resolve()
+            .then(check)
+            .catch((e: unknown) => (e as Error).message ?? 'check failed'),
+          late,
+        ]);
+        clearTimeout(timer);
+        if (r !== null) out[name] = r;
+      }),
+    );
     return Object.keys(out).length === 0 ? null : out;
   }
 }
@@ -48,13 +57,18 @@ export class Health {
  */
 export function registerReadiness(registry: Registry, health: Health): void {
   new Gauge({
-    name: 'hashbell_ready', help: '1 when every readiness check of this process passes', registers: [registry],
+    name: 'hashbell_ready',
+    help: '1 when every readiness check of this process passes',
+    registers: [registry],
     async collect() {
       this.set((await health.failing()) === null ? 1 : 0);
     },
   });
   new Gauge({
-    name: 'hashbell_check_ok', help: '1 when this readiness check passes, by check', labelNames: ['check'], registers: [registry],
+    name: 'hashbell_check_ok',
+    help: '1 when this readiness check passes, by check',
+    labelNames: ['check'],
+    registers: [registry],
     async collect() {
       const failing = (await health.failing()) ?? {};
       this.reset();

@@ -38,7 +38,9 @@ async function runCheck(check: HealthCheck, timeoutMs: number): Promise<string |
   try {
     return await Promise.race([
       Promise.resolve().then(check),
-      new Promise<string>((r) => { timer = setTimeout(() => r(`no answer within ${timeoutMs} ms`), timeoutMs); }),
+      new Promise<string>((r) => {
+        timer = setTimeout(() => r(`no answer within ${timeoutMs} ms`), timeoutMs);
+      }),
     ]);
   } catch (err) {
     return (err as Error).message || 'check failed';
@@ -68,19 +70,25 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       return;
     }
     if (path === '/livez') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', uptimeSec: Math.round(process.uptime()) }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'ok', uptimeSec: Math.round(process.uptime()) }));
       return;
     }
     if (path === '/readyz' || path === '/healthz') {
       void (async () => {
         const checks = typeof opts.checks === 'function' ? opts.checks() : opts.checks;
         const entries = Object.entries(checks);
-        const results = await Promise.all(entries.map(async ([name, c]) => [name, await runCheck(c, timeoutMs)] as const));
+        const results = await Promise.all(
+          entries.map(async ([name, c]) => [name, await runCheck(c, timeoutMs)] as const),
+        );
         const failing = Object.fromEntries(results.filter(([, r]) => r !== null));
         const ok = Object.keys(failing).length === 0;
         const all = Object.fromEntries(results.map(([name, r]) => [name, r ?? 'ok']));
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(ok ? { status: 'ok', checks: all } : { status: 'unavailable', reasons: failing, checks: all }));
+        res.end(
+          JSON.stringify(ok ? { status: 'ok', checks: all } : { status: 'unavailable', reasons: failing, checks: all }),
+        );
       })();
       return;
     }
@@ -107,9 +115,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   return {
     port,
     url: `http://${urlHost(opts.host ?? '127.0.0.1')}:${port}`,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -20,7 +20,8 @@ export function redactSecrets(text: string): string {
   let out = text;
   for (const re of SECRET_PATTERNS) {
     out = out.replace(re, (m, scheme?: string) =>
-      typeof scheme === 'string' && m.startsWith(scheme) ? `${scheme}***@` : '***');
+      typeof scheme === 'string' && m.startsWith(scheme) ? `${scheme}***@` : '***',
+    );
   }
   return out;
 }
@@ -51,7 +52,14 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     {
       level: opts.level ?? 'info',
       redact: {
-        paths: ['token', '*.token', 'config.discordToken', 'config.telegramBotToken', 'headers.authorization', '*.headers.authorization'],
+        paths: [
+          'token',
+          '*.token',
+          'config.discordToken',
+          'config.telegramBotToken',
+          'headers.authorization',
+          '*.headers.authorization',
+        ],
         censor: '***',
       },
       hooks: {
@@ -64,7 +72,10 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
         log(obj) {
           const err = obj['err'];
           if (err instanceof Error) {
-            return { ...obj, err: { name: err.name, message: redactSecrets(err.message), stack: redactSecrets(err.stack ?? '') } };
+            return {
+              ...obj,
+              err: { name: err.name, message: redactSecrets(err.message), stack: redactSecrets(err.stack ?? '') },
+            };
           }
           return obj;
         },

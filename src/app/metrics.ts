@@ -34,19 +34,84 @@ export function createWatcherMetrics(registry: Registry): WatcherMetrics {
   const registers = [registry];
   return {
     registry,
-    blocksSeen: new Counter({ name: 'hashbell_blocks_seen_total', help: 'Blocks accepted into chain state', labelNames: ['source'], registers }),
-    reorgs: new Counter({ name: 'hashbell_reorgs_total', help: 'Chain reorganisations handled', labelNames: ['source'], registers }),
-    reorgDepth: new Histogram({ name: 'hashbell_reorg_depth_blocks', help: 'Blocks rolled back per reorg', labelNames: ['source'], buckets: [1, 2, 3, 6, 10, 50], registers }),
-    reconnects: new Counter({ name: 'hashbell_source_reconnects_total', help: 'Live feed reconnects', labelNames: ['source', 'reason'], registers }),
-    framesRejected: new Counter({ name: 'hashbell_frames_rejected_total', help: 'Frames/bodies that failed validation', labelNames: ['source', 'kind'], registers }),
-    sourceLagSeconds: new Gauge({ name: 'hashbell_source_lag_seconds', help: 'now minus block time at processing', labelNames: ['source'], registers }),
-    backoffs: new Counter({ name: 'hashbell_source_backoffs_total', help: 'Requests that made us back off', labelNames: ['source', 'reason'], registers }),
-    restRequests: new Counter({ name: 'hashbell_source_requests_total', help: 'REST/RPC requests by status', labelNames: ['source', 'status'], registers }),
-    evaluateJobsEnqueued: new Counter({ name: 'hashbell_evaluate_jobs_enqueued_total', help: 'Evaluate jobs enqueued', labelNames: ['correction'], registers }),
-    sourceDisagreement: new Gauge({ name: 'hashbell_source_disagreement', help: '1 while sources disagree beyond tolerance', registers }),
-    sourceDisagreements: new Counter({ name: 'hashbell_source_disagreements_total', help: 'Cross-check disagreements detected', labelNames: ['what'], registers }),
-    resyncs: new Counter({ name: 'hashbell_resyncs_total', help: 'Resyncs against the REST/RPC tip', labelNames: ['reason'], registers }),
-    blocksRejected: new Counter({ name: 'hashbell_blocks_rejected_total', help: 'Blocks rejected by the consensus checks (never stored or evaluated), by reason', labelNames: ['reason'], registers }),
+    blocksSeen: new Counter({
+      name: 'hashbell_blocks_seen_total',
+      help: 'Blocks accepted into chain state',
+      labelNames: ['source'],
+      registers,
+    }),
+    reorgs: new Counter({
+      name: 'hashbell_reorgs_total',
+      help: 'Chain reorganisations handled',
+      labelNames: ['source'],
+      registers,
+    }),
+    reorgDepth: new Histogram({
+      name: 'hashbell_reorg_depth_blocks',
+      help: 'Blocks rolled back per reorg',
+      labelNames: ['source'],
+      buckets: [1, 2, 3, 6, 10, 50],
+      registers,
+    }),
+    reconnects: new Counter({
+      name: 'hashbell_source_reconnects_total',
+      help: 'Live feed reconnects',
+      labelNames: ['source', 'reason'],
+      registers,
+    }),
+    framesRejected: new Counter({
+      name: 'hashbell_frames_rejected_total',
+      help: 'Frames/bodies that failed validation',
+      labelNames: ['source', 'kind'],
+      registers,
+    }),
+    sourceLagSeconds: new Gauge({
+      name: 'hashbell_source_lag_seconds',
+      help: 'now minus block time at processing',
+      labelNames: ['source'],
+      registers,
+    }),
+    backoffs: new Counter({
+      name: 'hashbell_source_backoffs_total',
+      help: 'Requests that made us back off',
+      labelNames: ['source', 'reason'],
+      registers,
+    }),
+    restRequests: new Counter({
+      name: 'hashbell_source_requests_total',
+      help: 'REST/RPC requests by status',
+      labelNames: ['source', 'status'],
+      registers,
+    }),
+    evaluateJobsEnqueued: new Counter({
+      name: 'hashbell_evaluate_jobs_enqueued_total',
+      help: 'Evaluate jobs enqueued',
+      labelNames: ['correction'],
+      registers,
+    }),
+    sourceDisagreement: new Gauge({
+      name: 'hashbell_source_disagreement',
+      help: '1 while sources disagree beyond tolerance',
+      registers,
+    }),
+    sourceDisagreements: new Counter({
+      name: 'hashbell_source_disagreements_total',
+      help: 'Cross-check disagreements detected',
+      labelNames: ['what'],
+      registers,
+    }),
+    resyncs: new Counter({
+      name: 'hashbell_resyncs_total',
+      help: 'Resyncs against the REST/RPC tip',
+      labelNames: ['reason'],
+      registers,
+    }),
+    blocksRejected: new Counter({
+      name: 'hashbell_blocks_rejected_total',
+      help: 'Blocks rejected by the consensus checks (never stored or evaluated), by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
   };
 }
 
@@ -78,7 +143,10 @@ export function registerQueueDepths(registry: Registry, queues: readonly Countab
 }
 
 /** Reads a counter's total over all label sets (tests, benches). */
-export async function counterTotal(c: Counter<string> | Gauge<string>, labels: Record<string, string> = {}): Promise<number> {
+export async function counterTotal(
+  c: Counter<string> | Gauge<string>,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const data = await c.get();
   return data.values
     .filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))

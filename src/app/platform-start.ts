@@ -63,7 +63,10 @@ export function startWithRetry(p: PlatformStarter, o: StartWithRetryOptions): Ro
     for (let attempt = 1; !abort.signal.aborted; attempt++) {
       try {
         const handle = await p.start();
-        if (abort.signal.aborted) { await handle.stop(1000); return; }
+        if (abort.signal.aborted) {
+          await handle.stop(1000);
+          return;
+        }
         running = handle;
         o.health.set(p.name, () => null);
         if (attempt > 1) log.info({ attempt }, `${p.name} connected after ${attempt - 1} failed attempt(s)`);
@@ -73,15 +76,28 @@ export function startWithRetry(p: PlatformStarter, o: StartWithRetryOptions): Ro
         const f = classifyStartFailure(e, p.tokenVariable);
         if (f.permanent) {
           o.health.pending(p.name, `${f.reason}; not retrying (the other roles keep running)`);
-          log.error({ reason: f.reason }, `${p.name} cannot start: ${f.reason}. Not retrying; the other roles keep running`);
+          log.error(
+            { reason: f.reason },
+            `${p.name} cannot start: ${f.reason}. Not retrying; the other roles keep running`,
+          );
           return;
         }
         const delayMs = Math.round(Math.min(capMs, baseMs * 2 ** (attempt - 1)) * (0.8 + 0.4 * Math.random()));
-        o.health.pending(p.name, `start-up failed (attempt ${attempt}): ${f.reason}; retrying in ${Math.ceil(delayMs / 1000)} s`);
+        o.health.pending(
+          p.name,
+          `start-up failed (attempt ${attempt}): ${f.reason}; retrying in ${Math.ceil(delayMs / 1000)} s`,
+        );
         log.warn({ attempt, retryInMs: delayMs, reason: f.reason }, `${p.name} start-up failed; retrying`);
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, delayMs);
-          abort.signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+          abort.signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(t);
+              resolve();
+            },
+            { once: true },
+          );
         });
       }
     }

@@ -50,10 +50,15 @@ export function chartWiring(redisUrl: string, logger: Logger, keyPrefix = KEY_PR
   redis.on('error', (e) => logger.debug({ err: e }, 'charts redis connection error (charts skipped meanwhile)'));
   const keys = engineKeys(keyPrefix);
   const history = new RedisChartHistory(redis, { key: keys.chartHistory() });
-  const charts = new ChartService({ history, sharedCache: new RedisChartCache(redis, { prefix: keys.chartCachePrefix() }), logger: logger.child({ component: 'charts' }) });
+  const charts = new ChartService({
+    history,
+    sharedCache: new RedisChartCache(redis, { prefix: keys.chartCachePrefix() }),
+    logger: logger.child({ component: 'charts' }),
+  });
   const store = new RedisSubscriptionStore(redis, { keys, plan: defaultIndexPlan });
   return {
-    charts, history,
+    charts,
+    history,
     chartRules: (sub) => store.listRules(sub.id),
     closeable: {
       name: 'charts-redis',
@@ -79,14 +84,27 @@ export interface ProcessContext {
  * (its own HTTP server off: the process serves /readyz and /metrics), and a readiness check that
  * says plainly when the chain source, not Redis, is what cannot be reached.
  */
-function watcherRole(config: Config, ctx: ProcessContext, history: RedisChartHistory): (app: App) => Promise<RoleHandle> {
+function watcherRole(
+  config: Config,
+  ctx: ProcessContext,
+  history: RedisChartHistory,
+): (app: App) => Promise<RoleHandle> {
   return async (app) => {
     const log = app.logger.child({ role: 'watcher' });
     const role = await startWatcherRole({
-      mempoolUrl: config.mempoolUrl, mempoolMaxRps: config.mempoolMaxRps, bitcoinRpcUrl: config.bitcoinRpcUrl, primary: config.chainSource,
-      redis: app.redis, keyPrefix: KEY_PREFIX, evaluateQueue: app.evaluateQueue,
+      mempoolUrl: config.mempoolUrl,
+      mempoolMaxRps: config.mempoolMaxRps,
+      bitcoinRpcUrl: config.bitcoinRpcUrl,
+      primary: config.chainSource,
+      redis: app.redis,
+      keyPrefix: KEY_PREFIX,
+      evaluateQueue: app.evaluateQueue,
       otherQueues: Object.values(app.deliverQueues).filter((q): q is Queue => q !== undefined),
-      builder: domainBuilderFactory(), logger: log, httpPort: null, registry: ctx.registry, history,
+      builder: domainBuilderFactory(),
+      logger: log,
+      httpPort: null,
+      registry: ctx.registry,
+      history,
     });
     const sourceUrl = config.chainSource === 'bitcoind' ? 'the Bitcoin Core node (BITCOIN_RPC_URL)' : config.mempoolUrl;
     const redisUp = redisCheck(app.redis);
@@ -106,38 +124,71 @@ function watcherRole(config: Config, ctx: ProcessContext, history: RedisChartHis
     // Say it in the log too, not only on /readyz: a first run offline must be told what is wrong.
     const nudge = setInterval(() => void check().catch(() => undefined), 15_000);
     nudge.unref();
-    return { stop: async (deadlineMs) => { clearInterval(nudge); await role.stop(deadlineMs); } };
+    return {
+      stop: async (deadlineMs) => {
+        clearInterval(nudge);
+        await role.stop(deadlineMs);
+      },
+    };
   };
 }
 
 export async function productionOverrides(config: Config, given?: ProcessContext): Promise<AppOverrides> {
-  const ctx: ProcessContext = given ?? { logger: createLogger({ level: config.logLevel }), registry: new Registry(), health: new Health() };
+  const ctx: ProcessContext = given ?? {
+    logger: createLogger({ level: config.logLevel }),
+    registry: new Registry(),
+    health: new Health(),
+  };
   const { logger, registry, health } = ctx;
   const { charts, chartRules, history, closeable } = chartWiring(config.redisUrl, logger);
   const notifiers: Partial<Record<Platform, Notifier>> = {};
   const bots: PlatformStarter[] = [];
   if (config.telegramBotToken !== undefined) {
     const tg = telegramPlatform({
-      token: config.telegramBotToken, apiRoot: config.telegramApiRoot, logger, charts, chartRules,
-      ...(config.telegramWebhookUrl !== undefined ? { webhookUrl: config.telegramWebhookUrl, webhookPort: config.telegramWebhookPort } : {}),
+      token: config.telegramBotToken,
+      apiRoot: config.telegramApiRoot,
+      logger,
+      charts,
+      chartRules,
+      ...(config.telegramWebhookUrl !== undefined
+        ? { webhookUrl: config.telegramWebhookUrl, webhookPort: config.telegramWebhookPort }
+        : {}),
     });
     notifiers.telegram = tg.notifier;
     // Commands answer "temporarily unavailable" at once while the app's Redis is not reachable.
     bots.push({
-      name: 'telegram', tokenVariable: 'TELEGRAM_BOT_TOKEN',
+      name: 'telegram',
+      tokenVariable: 'TELEGRAM_BOT_TOKEN',
       start: () => tg.startBot(appOf().service, { available: () => appOf().redis.status === 'ready' }),
     });
   }
   const { discordToken, discordApplicationId } = config;
   if (discordToken !== undefined && discordApplicationId !== undefined) {
-    const notifier = createDiscordNotifier({ token: discordToken, apiBase: config.discordApiBase, logger, charts, chartRules });
+    const notifier = createDiscordNotifier({
+      token: discordToken,
+      apiBase: config.discordApiBase,
+      logger,
+      charts,
+      chartRules,
+    });
     notifiers.discord = notifier;
     bots.push({
-      name: 'discord', tokenVariable: 'DISCORD_TOKEN',
-      start: () => startCleanly(createDiscordBot({
-        token: discordToken, applicationId: discordApplicationId, apiBase: config.discordApiBase, service: appOf().service, logger, notifier, charts, chartRules,
-        gate: { available: () => appOf().redis.status === 'ready' },
-      })),
+      name: 'discord',
+      tokenVariable: 'DISCORD_TOKEN',
+      start: () =>
+        startCleanly(
+          createDiscordBot({
+            token: discordToken,
+            applicationId: discordApplicationId,
+            apiBase: config.discordApiBase,
+            service: appOf().service,
+            logger,
+            notifier,
+            charts,
+            chartRules,
+            gate: { available: () => appOf().redis.status === 'ready' },
+          }),
+        ),
     });
   }
   let started: App | null = null;

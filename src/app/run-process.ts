@@ -38,21 +38,29 @@ const KEY_PREFIX = 'hb:';
  * its check: the address (never the credentials) and the last connection error.
  */
 function redisHealth(url: string): { redis: Redis; check: HealthCheck } {
-  const r = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 200, 2_000) });
+  const r = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (n) => Math.min(n * 200, 2_000),
+  });
   let lastError = '';
-  r.on('error', (e: Error) => { lastError = e.message; });
+  r.on('error', (e: Error) => {
+    lastError = e.message;
+  });
   const { host } = new URL(url);
   const ping = redisCheck(r);
   return {
     redis: r,
-    check: async () => (r.status === 'ready' ? ping() : `redis at ${host} not reachable (${redactSecrets(lastError || r.status)})`),
+    check: async () =>
+      r.status === 'ready' ? ping() : `redis at ${host} not reachable (${redactSecrets(lastError || r.status)})`,
   };
 }
 
 async function chooseRedis(config: Config, logger: Logger, o: RunProcessOptions): Promise<RedisChoice | null> {
   try {
     return await resolveRedis(config, {
-      workDir: o.workDir ?? process.cwd(), ...(o.redisProbeUrl !== undefined ? { probeUrl: o.redisProbeUrl } : {}),
+      workDir: o.workDir ?? process.cwd(),
+      ...(o.redisProbeUrl !== undefined ? { probeUrl: o.redisProbeUrl } : {}),
       say: (line, fields) => logger.info(fields ?? {}, line),
     });
   } catch (e) {
@@ -63,7 +71,11 @@ async function chooseRedis(config: Config, logger: Logger, o: RunProcessOptions)
   }
 }
 
-export async function runProcess(roles?: readonly Role[], extra: AppOverrides = {}, o: RunProcessOptions = {}): Promise<App | null> {
+export async function runProcess(
+  roles?: readonly Role[],
+  extra: AppOverrides = {},
+  o: RunProcessOptions = {},
+): Promise<App | null> {
   let loaded: Config;
   try {
     loadDotEnv();
@@ -76,7 +88,10 @@ export async function runProcess(roles?: readonly Role[], extra: AppOverrides = 
     }
     throw e;
   }
-  const logger = createLogger({ level: loaded.logLevel, format: resolveLogFormat(loaded.logFormat, process.stderr.isTTY === true) });
+  const logger = createLogger({
+    level: loaded.logLevel,
+    format: resolveLogFormat(loaded.logFormat, process.stderr.isTTY === true),
+  });
   const redisChoice = await chooseRedis(loaded, logger, o);
   if (redisChoice === null) return null;
   const config: Config = { ...loaded, redisUrl: redisChoice.url, ...(roles ? { roles } : {}) };
@@ -90,9 +105,18 @@ export async function runProcess(roles?: readonly Role[], extra: AppOverrides = 
   for (const role of config.roles) health.pending(role, 'starting');
   let http: HttpServerHandle;
   try {
-    http = await startHttpServer({ port: config.httpPort, host: config.httpHost, registry, checks: () => health.all(), logger });
+    http = await startHttpServer({
+      port: config.httpPort,
+      host: config.httpHost,
+      registry,
+      checks: () => health.all(),
+      logger,
+    });
   } catch (e) {
-    logger.error({ err: e as Error, port: config.httpPort, host: config.httpHost }, `cannot serve /readyz and /metrics on ${config.httpHost}:${config.httpPort} (in use? set HTTP_PORT)`);
+    logger.error(
+      { err: e as Error, port: config.httpPort, host: config.httpHost },
+      `cannot serve /readyz and /metrics on ${config.httpHost}:${config.httpPort} (in use? set HTTP_PORT)`,
+    );
     healthRedis.disconnect();
     await redisChoice.stop();
     process.exitCode = 1;
@@ -111,10 +135,14 @@ export async function runProcess(roles?: readonly Role[], extra: AppOverrides = 
     stopping = true;
     logger.info({ signal, deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutting down');
     // Belt and braces: whatever hangs, the process is gone shortly after the deadline.
-    setTimeout(() => { logger.error('shutdown overran its deadline; exiting'); process.exit(1); }, SHUTDOWN_DEADLINE_MS + 5_000).unref();
+    setTimeout(() => {
+      logger.error('shutdown overran its deadline; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS + 5_000).unref();
     void (async () => {
       const started = Date.now();
-      while (app === null && !appFailed && Date.now() - started < SHUTDOWN_DEADLINE_MS) await new Promise((r) => setTimeout(r, 50));
+      while (app === null && !appFailed && Date.now() - started < SHUTDOWN_DEADLINE_MS)
+        await new Promise((r) => setTimeout(r, 50));
       if (app !== null) await app.shutdown(Math.max(1_000, SHUTDOWN_DEADLINE_MS - (Date.now() - started)));
       await http.close();
       healthRedis.disconnect();
@@ -139,7 +167,11 @@ export async function runProcess(roles?: readonly Role[], extra: AppOverrides = 
   }
   health.delete('notifier');
   health.delete('bot');
-  if (!config.roles.includes('watcher')) registerQueueDepths(registry, [app.evaluateQueue, ...Object.values(app.deliverQueues).filter((q) => q !== undefined)]);
+  if (!config.roles.includes('watcher'))
+    registerQueueDepths(registry, [
+      app.evaluateQueue,
+      ...Object.values(app.deliverQueues).filter((q) => q !== undefined),
+    ]);
   registerChainGauges(registry, app.redis, KEY_PREFIX);
   if (config.roles.includes('evaluator')) registerStoreGauges(registry, app.redis, KEY_PREFIX);
   app.logger.info({ roles: config.roles, redis: redisChoice.kind }, 'hashbell started');

@@ -16,14 +16,16 @@ export type InFlight = Map<string, { readonly job: Job; readonly token: string }
  */
 export async function releaseInFlight(jobs: InFlight): Promise<number> {
   let n = 0;
-  await Promise.all([...jobs.values()].map(async ({ job, token }) => {
-    try {
-      await job.moveToWait(token);
-      n += 1;
-    } catch {
-      // Finished meanwhile, or Redis is gone: the stalled check is the fallback.
-    }
-  }));
+  await Promise.all(
+    [...jobs.values()].map(async ({ job, token }) => {
+      try {
+        await job.moveToWait(token);
+        n += 1;
+      } catch {
+        // Finished meanwhile, or Redis is gone: the stalled check is the fallback.
+      }
+    }),
+  );
   jobs.clear();
   return n;
 }
@@ -36,9 +38,17 @@ export interface Closeable {
 /** Resolves 'done' or 'timeout', whichever comes first; never rejects. */
 export async function withDeadline(p: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), ms); });
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
   try {
-    return await Promise.race([p.then(() => 'done' as const, () => 'done' as const), timeout]);
+    return await Promise.race([
+      p.then(
+        () => 'done' as const,
+        () => 'done' as const,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -48,18 +58,24 @@ export async function withDeadline(p: Promise<unknown>, ms: number): Promise<'do
  * Closes `stages` in order (e.g. [workers], [queues], [connections]); each stage gets what is
  * left of `deadlineMs`, at least 100 ms for a forced close. Returns the names that timed out.
  */
-export async function closeInStages(stages: ReadonlyArray<readonly Closeable[]>, deadlineMs: number, log: Logger): Promise<string[]> {
+export async function closeInStages(
+  stages: ReadonlyArray<readonly Closeable[]>,
+  deadlineMs: number,
+  log: Logger,
+): Promise<string[]> {
   const endAt = Date.now() + deadlineMs;
   const late: string[] = [];
   for (const stage of stages) {
     const left = Math.max(100, endAt - Date.now());
-    await Promise.all(stage.map(async (c) => {
-      if ((await withDeadline(c.close(false), left)) === 'timeout') {
-        late.push(c.name);
-        log.warn({ component: c.name, deadlineMs }, 'did not close in time; forcing');
-        await withDeadline(c.close(true), 1000);
-      }
-    }));
+    await Promise.all(
+      stage.map(async (c) => {
+        if ((await withDeadline(c.close(false), left)) === 'timeout') {
+          late.push(c.name);
+          log.warn({ component: c.name, deadlineMs }, 'did not close in time; forcing');
+          await withDeadline(c.close(true), 1000);
+        }
+      }),
+    );
   }
   return late;
 }

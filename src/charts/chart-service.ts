@@ -112,7 +112,10 @@ function canonical(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .join(',')}}`;
 }
 
 /**
@@ -129,13 +132,25 @@ export function chartCacheKey(
     .filter((r) => RELEVANT[kind].has(r.kind))
     .map((r) => canonical(specOnly(r)))
     .sort();
-  const parts = [kind, req.hash, String(req.height), resolveZone(req.timeZone), req.theme ?? defaultTheme, [...new Set(rules)].join('|')];
+  const parts = [
+    kind,
+    req.hash,
+    String(req.height),
+    resolveZone(req.timeZone),
+    req.theme ?? defaultTheme,
+    [...new Set(rules)].join('|'),
+  ];
   return `${kind}:${req.hash.slice(0, 16)}:${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32)}`;
 }
 
 /** A stored Rule carries id/owner/creation time; the picture depends on the spec alone. */
 function specOnly(r: RuleSpec): RuleSpec {
-  const { id: _id, subscriptionId: _s, createdSec: _c, ...spec } = r as RuleSpec & { id?: unknown; subscriptionId?: unknown; createdSec?: unknown };
+  const {
+    id: _id,
+    subscriptionId: _s,
+    createdSec: _c,
+    ...spec
+  } = r as RuleSpec & { id?: unknown; subscriptionId?: unknown; createdSec?: unknown };
   return spec as RuleSpec;
 }
 
@@ -231,7 +246,11 @@ export class ChartService {
     }
   }
 
-  private withTimeout(p: Promise<Buffer | null | undefined>, kind: ChartKind, req: ChartRequest): Promise<Buffer | null | undefined> {
+  private withTimeout(
+    p: Promise<Buffer | null | undefined>,
+    kind: ChartKind,
+    req: ChartRequest,
+  ): Promise<Buffer | null | undefined> {
     const ms = this.deps.timeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
@@ -264,7 +283,13 @@ export class ChartService {
   private skip(kind: string, req: ChartRequest, reason: string, err?: unknown): null {
     this.counts.skipped++;
     this.deps.logger?.warn(
-      { kind, height: req?.height, hash: req?.hash, reason, ...(err === undefined ? {} : { err: err instanceof Error ? err.message : String(err) }) },
+      {
+        kind,
+        height: req?.height,
+        hash: req?.hash,
+        reason,
+        ...(err === undefined ? {} : { err: err instanceof Error ? err.message : String(err) }),
+      },
       'chart skipped',
     );
     return null;

@@ -69,11 +69,18 @@ export function panelFrame(spec: PanelSpec): PanelFrame {
   const under: string[] = [rect(box.x, box.y, box.w, box.h, pal.panel, 4)];
   for (const v of ticks) {
     under.push(line(box.x, y(v), box.x + box.w, y(v), { stroke: pal.grid, width: 1 }));
-    under.push(text(box.x - 10, y(v) + TICK_FONT * 0.35, formatTick(v, step) + (spec.ySuffix ?? ''), { size: TICK_FONT, fill: pal.muted, anchor: 'end' }));
+    under.push(
+      text(box.x - 10, y(v) + TICK_FONT * 0.35, formatTick(v, step) + (spec.ySuffix ?? ''), {
+        size: TICK_FONT,
+        fill: pal.muted,
+        anchor: 'end',
+      }),
+    );
   }
   for (const t of timeTicks(spec.t0, spec.t1, spec.timeZone)) {
     under.push(line(x(t.tSec), box.y, x(t.tSec), box.y + box.h, { stroke: pal.grid, width: 1 }));
-    if (spec.xLabels) under.push(text(x(t.tSec), box.y + box.h + 25, t.lines, { size: TICK_FONT, fill: pal.muted, anchor: 'middle' }));
+    if (spec.xLabels)
+      under.push(text(x(t.tSec), box.y + box.h + 25, t.lines, { size: TICK_FONT, fill: pal.muted, anchor: 'middle' }));
   }
   const cy = box.y + box.h / 2;
   under.push(text(24, cy, spec.yTitle, { size: LABEL_FONT, fill: pal.ink, anchor: 'middle', rotate: -90 }));
@@ -105,7 +112,10 @@ export function legend(items: readonly LegendItem[], pal: Palette, y = 101): str
   for (const it of items) {
     if (it.mark === 'band') out.push(rect(x, y - 12, 26, 14, it.color, 2));
     else if (it.mark === 'dot') out.push(circle(x + 13, y - 5, 6, it.color));
-    else out.push(line(x, y - 5, x + 26, y - 5, { stroke: it.color, width: 3, ...(it.mark === 'dash' ? { dash: '7 5' } : {}) }));
+    else
+      out.push(
+        line(x, y - 5, x + 26, y - 5, { stroke: it.color, width: 3, ...(it.mark === 'dash' ? { dash: '7 5' } : {}) }),
+      );
     out.push(text(x + 34, y, it.label, { size: 18, fill: pal.ink }));
     x += 34 + textWidth(it.label, 18) + 20;
   }
@@ -129,7 +139,8 @@ const LABEL_GAP = 23;
 export function refLines(box: Box, lines: readonly RefLine[], pal: Palette): string[] {
   const out: string[] = [];
   const sorted = [...lines].filter((l) => Number.isFinite(l.yPx)).sort((a, b) => a.yPx - b.yPx);
-  for (const l of sorted) out.push(line(box.x, l.yPx, box.x + box.w, l.yPx, { stroke: l.color, width: 2.5, dash: l.dash ?? '9 6' }));
+  for (const l of sorted)
+    out.push(line(box.x, l.yPx, box.x + box.w, l.yPx, { stroke: l.color, width: 2.5, dash: l.dash ?? '9 6' }));
   // Label baselines: just above each line, then moved down to keep LABEL_GAP and inside the box.
   const ys = sorted.map((l) => l.yPx - 7);
   for (let i = 0; i < ys.length; i++) {
@@ -153,7 +164,14 @@ export function refLines(box: Box, lines: readonly RefLine[], pal: Palette): str
  * A vertical marker (e.g. the retarget ETA) labelled on a plate near the panel's bottom; a label
  * going left keeps clear of `clearLeftOf` (the ETA interval strip).
  */
-export function vMarker(box: Box, xPx: number, label: string, color: string, pal: Palette, clearLeftOf = xPx): string[] {
+export function vMarker(
+  box: Box,
+  xPx: number,
+  label: string,
+  color: string,
+  pal: Palette,
+  clearLeftOf = xPx,
+): string[] {
   const right = xPx > box.x + box.w - 200;
   const w = textWidth(label, 16) + 12;
   const y = box.y + box.h - 12;

@@ -5,7 +5,17 @@
  */
 import type { HashrateWindow, Lookback } from '../domain/types.ts';
 import { CLIP_END, PLOT, header, legend, panelFrame, refLines, type LegendItem, type RefLine } from './frame.ts';
-import { finiteCount, fmt3, historyTitle, impliedEhs, intervalSeries, nearestHeight, recent, rulesOf, values } from './series.ts';
+import {
+  finiteCount,
+  fmt3,
+  historyTitle,
+  impliedEhs,
+  intervalSeries,
+  nearestHeight,
+  recent,
+  rulesOf,
+  values,
+} from './series.ts';
 import { extent } from './scale.ts';
 import { bandPath, circle, filledPath, linePath, path, stepPath, svgDocument, type XY } from './svg.ts';
 import { palette } from './theme.ts';
@@ -46,23 +56,46 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
   }
   const drawn = lines.filter((l) => Number.isFinite(l.ehs));
 
-  const ext = extent(...series, lows, highs, steps, peakEhs === null ? [] : [peakEhs], drawn.map((l) => l.ehs));
+  const ext = extent(
+    ...series,
+    lows,
+    highs,
+    steps,
+    peakEhs === null ? [] : [peakEhs],
+    drawn.map((l) => l.ehs),
+  );
   const t0 = times[0] ?? last.timeSec;
   if (!ext || !(last.timeSec > t0)) return null;
   const f = panelFrame({
-    box: PLOT, id: 'hr', t0, t1: last.timeSec, yLo: ext[0], yHi: ext[1], yTitle: 'Hash rate (EH/s)',
-    timeZone: zone, palette: pal, xLabels: true, yTickCount: 6,
+    box: PLOT,
+    id: 'hr',
+    t0,
+    t1: last.timeSec,
+    yLo: ext[0],
+    yHi: ext[1],
+    yTitle: 'Hash rate (EH/s)',
+    timeZone: zone,
+    palette: pal,
+    xLabels: true,
+    yTickCount: 6,
   });
   const xs = times.map(f.x);
   const xy = (vs: readonly number[]): XY[] => vs.map((v, i) => [xs[i] ?? Number.NaN, f.y(v)] as const);
   const body: string[] = [...f.under, f.clipStart];
   body.push(filledPath(bandPath(xs, lows.map(f.y), highs.map(f.y)), pal.band));
   body.push(path(stepPath(xy(steps), PLOT.x + PLOT.w), { stroke: pal.step, width: 2, dash: '2 4' }));
-  series.forEach((s, i) => body.push(path(linePath(xy(s)), { stroke: pal.series[i] ?? pal.ink, width: i === 0 ? 1.5 : 2.5 })));
+  series.forEach((s, i) =>
+    body.push(path(linePath(xy(s)), { stroke: pal.series[i] ?? pal.ink, width: i === 0 ? 1.5 : 2.5 })),
+  );
   body.push(CLIP_END);
   const refs: RefLine[] = drawn.map((l) => ({ yPx: f.y(l.ehs), label: l.label, color: pal.threshold }));
   if (peakEhs !== null) {
-    refs.push({ yPx: f.y(peakEhs), label: `${lookback} peak (${focus}) ${fmt3(peakEhs)} EH/s`, color: pal.peak, dash: '3 5' });
+    refs.push({
+      yPx: f.y(peakEhs),
+      label: `${lookback} peak (${focus}) ${fmt3(peakEhs)} EH/s`,
+      color: pal.peak,
+      dash: '3 5',
+    });
   }
   body.push(...refLines(PLOT, refs, pal));
   const at = peak === null ? -1 : nearestHeight(pts, peak.height);

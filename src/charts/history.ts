@@ -22,7 +22,10 @@ export function toChartPoint(s: ChartPoint): ChartPoint {
   const est = (e: ChartPoint['hashrate']['1d']) => (e ? { hps: e.hps, lowHps: e.lowHps, highHps: e.highHps } : null);
   const pk = (p: ChartPoint['peaks']['1d']['7d']) => (p ? { hps: p.hps, height: p.height } : null);
   const peaks = (w: keyof ChartPoint['peaks']) => ({
-    '7d': pk(s.peaks[w]['7d']), '14d': pk(s.peaks[w]['14d']), '30d': pk(s.peaks[w]['30d']), '90d': pk(s.peaks[w]['90d']),
+    '7d': pk(s.peaks[w]['7d']),
+    '14d': pk(s.peaks[w]['14d']),
+    '30d': pk(s.peaks[w]['30d']),
+    '90d': pk(s.peaks[w]['90d']),
   });
   const r = s.retarget;
   return {
@@ -33,9 +36,14 @@ export function toChartPoint(s: ChartPoint): ChartPoint {
     hashrate: { '1d': est(s.hashrate['1d']), '3d': est(s.hashrate['3d']), '7d': est(s.hashrate['7d']) },
     peaks: { '1d': peaks('1d'), '3d': peaks('3d'), '7d': peaks('7d') },
     retarget: {
-      epochStartHeight: r.epochStartHeight, nextRetargetHeight: r.nextRetargetHeight,
-      changePct: r.changePct, lowPct: r.lowPct, highPct: r.highPct,
-      etaSec: r.etaSec, etaLowSec: r.etaLowSec, etaHighSec: r.etaHighSec,
+      epochStartHeight: r.epochStartHeight,
+      nextRetargetHeight: r.nextRetargetHeight,
+      changePct: r.changePct,
+      lowPct: r.lowPct,
+      highPct: r.highPct,
+      etaSec: r.etaSec,
+      etaLowSec: r.etaLowSec,
+      etaHighSec: r.etaHighSec,
     },
     hashprice: { usdPerPhDay: s.hashprice.usdPerPhDay },
   };

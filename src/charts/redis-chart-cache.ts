@@ -17,7 +17,10 @@ export class RedisChartCache implements ChartCache {
   private readonly prefix: string;
   private readonly ttlSec: number;
 
-  constructor(private readonly redis: Redis, opts: RedisChartCacheOptions = {}) {
+  constructor(
+    private readonly redis: Redis,
+    opts: RedisChartCacheOptions = {},
+  ) {
     this.prefix = opts.prefix ?? 'hb:chart:';
     this.ttlSec = opts.ttlSec ?? 3600;
   }

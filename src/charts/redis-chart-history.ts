@@ -19,12 +19,22 @@ export function encodePoint(p: ChartPoint): string {
     const e = p.hashrate[w];
     row.push(e ? e.hps : null, e ? e.lowHps : null, e ? e.highHps : null);
   }
-  for (const w of WINDOWS) for (const lb of LOOKBACKS) {
-    const k = p.peaks[w][lb];
-    row.push(k ? k.hps : null, k ? k.height : null);
-  }
+  for (const w of WINDOWS)
+    for (const lb of LOOKBACKS) {
+      const k = p.peaks[w][lb];
+      row.push(k ? k.hps : null, k ? k.height : null);
+    }
   const r = p.retarget;
-  row.push(r.epochStartHeight, r.nextRetargetHeight, r.changePct, r.lowPct, r.highPct, r.etaSec, r.etaLowSec, r.etaHighSec);
+  row.push(
+    r.epochStartHeight,
+    r.nextRetargetHeight,
+    r.changePct,
+    r.lowPct,
+    r.highPct,
+    r.etaSec,
+    r.etaLowSec,
+    r.etaHighSec,
+  );
   row.push(p.hashprice.usdPerPhDay);
   // JSON has no NaN/Infinity: they become null and read back as NaN (a gap), never an error.
   return JSON.stringify(row, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
@@ -61,11 +71,26 @@ export function decodePoint(line: string): ChartPoint | null {
   const peaksOf = () => ({ '7d': peak(), '14d': peak(), '30d': peak(), '90d': peak() });
   const peaks = { '1d': peaksOf(), '3d': peaksOf(), '7d': peaksOf() };
   const retarget = {
-    epochStartHeight: num(), nextRetargetHeight: num(), changePct: num(), lowPct: num(), highPct: num(),
-    etaSec: num(), etaLowSec: num(), etaHighSec: num(),
+    epochStartHeight: num(),
+    nextRetargetHeight: num(),
+    changePct: num(),
+    lowPct: num(),
+    highPct: num(),
+    etaSec: num(),
+    etaLowSec: num(),
+    etaHighSec: num(),
   };
   const usd = next();
-  return { height, hash, timeSec, difficulty, hashrate, peaks, retarget, hashprice: { usdPerPhDay: typeof usd === 'number' ? usd : null } };
+  return {
+    height,
+    hash,
+    timeSec,
+    difficulty,
+    hashrate,
+    peaks,
+    retarget,
+    hashprice: { usdPerPhDay: typeof usd === 'number' ? usd : null },
+  };
 }
 
 export interface RedisChartHistoryOptions {
@@ -79,7 +104,10 @@ export class RedisChartHistory implements ChartHistory {
   private readonly key: string;
   private readonly keep: number;
 
-  constructor(private readonly redis: Redis, opts: RedisChartHistoryOptions = {}) {
+  constructor(
+    private readonly redis: Redis,
+    opts: RedisChartHistoryOptions = {},
+  ) {
     this.key = opts.key ?? 'hb:chart-history';
     this.keep = opts.keepBlocks ?? DEFAULT_HISTORY_BLOCKS;
   }

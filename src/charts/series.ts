@@ -68,14 +68,21 @@ export function nearestHeight(points: readonly ChartPoint[], height: number): nu
  */
 export function intervalSeries(
   points: readonly ChartPoint[],
-  pick: (p: ChartPoint) => { v: number | null | undefined; lo: number | null | undefined; hi: number | null | undefined },
+  pick: (p: ChartPoint) => {
+    v: number | null | undefined;
+    lo: number | null | undefined;
+    hi: number | null | undefined;
+  },
 ): { mid: number[]; low: number[]; high: number[] } {
   const mid: number[] = [];
   const low: number[] = [];
   const high: number[] = [];
   for (const p of points) {
     const { v, lo, hi } = pick(p);
-    const ok = [v, lo, hi].every((x) => typeof x === 'number' && Number.isFinite(x)) && (lo as number) <= (v as number) && (v as number) <= (hi as number);
+    const ok =
+      [v, lo, hi].every((x) => typeof x === 'number' && Number.isFinite(x)) &&
+      (lo as number) <= (v as number) &&
+      (v as number) <= (hi as number);
     mid.push(ok ? (v as number) : Number.NaN);
     low.push(ok ? (lo as number) : Number.NaN);
     high.push(ok ? (hi as number) : Number.NaN);
@@ -100,7 +107,10 @@ export function breakevenUsdPerPhDay(rule: Extract<RuleSpec, { kind: 'breakeven'
 }
 
 /** Rules of one kind from a subscriber's list. */
-export function rulesOf<K extends RuleSpec['kind']>(rules: readonly RuleSpec[] | undefined, kind: K): Array<Extract<RuleSpec, { kind: K }>> {
+export function rulesOf<K extends RuleSpec['kind']>(
+  rules: readonly RuleSpec[] | undefined,
+  kind: K,
+): Array<Extract<RuleSpec, { kind: K }>> {
   return (rules ?? []).filter((r): r is Extract<RuleSpec, { kind: K }> => r.kind === kind);
 }
 

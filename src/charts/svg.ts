@@ -7,7 +7,10 @@ export const FONT_FAMILY = 'DejaVu Sans';
 
 /** Escapes text for SVG content and attribute values. */
 export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 /** Pixel coordinate with one decimal: enough for anti-aliasing, keeps paths short. */

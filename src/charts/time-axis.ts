@@ -36,7 +36,12 @@ export function timeTicks(t0: number, t1: number, timeZone: string, maxTicks = 7
   const span = Math.max(1, t1 - t0);
   const step = STEPS_SEC.find((s) => span / s <= maxTicks) ?? Math.ceil(span / maxTicks / DAY) * DAY;
   const dateFmt = new Intl.DateTimeFormat('en-GB', { timeZone: zone, day: 'numeric', month: 'short' });
-  const timeFmt = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const timeFmt = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   const ticks: TimeTick[] = [];
   let localNext = Math.ceil((t0 + utcOffsetSec(t0, zone)) / step) * step;
   for (let guard = 0; guard < 64; guard++, localNext += step) {
@@ -45,9 +50,14 @@ export function timeTicks(t0: number, t1: number, timeZone: string, maxTicks = 7
     t = localNext - utcOffsetSec(t, zone);
     if (t > t1) break;
     if (t < t0) continue;
-    const atMidnight = (localNext % DAY) === 0;
+    const atMidnight = localNext % DAY === 0;
     const date = dateFmt.format(new Date(t * 1000));
-    const lines = step >= DAY ? [date] : ticks.length === 0 || atMidnight ? [timeFmt.format(new Date(t * 1000)), date] : [timeFmt.format(new Date(t * 1000))];
+    const lines =
+      step >= DAY
+        ? [date]
+        : ticks.length === 0 || atMidnight
+          ? [timeFmt.format(new Date(t * 1000)), date]
+          : [timeFmt.format(new Date(t * 1000))];
     ticks.push({ tSec: t, lines });
   }
   return ticks;

@@ -3,12 +3,7 @@
  * a history of 30 days of blocks stays a few megabytes, and a full Snapshot can be passed as is.
  */
 import type { RuleSpec } from '../alerting/types.ts';
-import type {
-  HashpriceSnapshot,
-  HashrateEstimate,
-  HashratePeak,
-  RetargetSnapshot,
-} from '../domain/snapshot-types.ts';
+import type { HashpriceSnapshot, HashrateEstimate, HashratePeak, RetargetSnapshot } from '../domain/snapshot-types.ts';
 import type { HashrateWindow, Lookback } from '../domain/types.ts';
 
 /** The three pictures hashbell draws (issue 7). */
@@ -29,9 +24,7 @@ export interface ChartPoint {
   /** Block header time, unix seconds. */
   readonly timeSec: number;
   readonly difficulty: number;
-  readonly hashrate: Readonly<
-    Record<HashrateWindow, Pick<HashrateEstimate, 'hps' | 'lowHps' | 'highHps'> | null>
-  >;
+  readonly hashrate: Readonly<Record<HashrateWindow, Pick<HashrateEstimate, 'hps' | 'lowHps' | 'highHps'> | null>>;
   readonly peaks: Readonly<
     Record<HashrateWindow, Readonly<Record<Lookback, Pick<HashratePeak, 'hps' | 'height'> | null>>>
   >;

@@ -60,33 +60,47 @@ export const buildWithSnapshotBuilder: PointsBuilder = async (blocks, prices) =>
 };
 
 function parseKind(word: string | undefined): ChartKind {
-  if (word === undefined || word.startsWith('-')) throw new UsageError(`chart: which chart? one of ${CHART_KINDS.join(', ')} (see '${CLI} chart --help')`);
-  if (!(CHART_KINDS as readonly string[]).includes(word)) throw new UsageError(`chart: unknown chart "${word}" (one of ${CHART_KINDS.join(', ')})`);
+  if (word === undefined || word.startsWith('-'))
+    throw new UsageError(`chart: which chart? one of ${CHART_KINDS.join(', ')} (see '${CLI} chart --help')`);
+  if (!(CHART_KINDS as readonly string[]).includes(word))
+    throw new UsageError(`chart: unknown chart "${word}" (one of ${CHART_KINDS.join(', ')})`);
   return word as ChartKind;
 }
 
 export async function runChart(args: readonly string[], io: CliIo, deps: ChartCliDeps = {}): Promise<number> {
   const kind = parseKind(args[0]);
   const o = parseOptions('chart', args.slice(1), {
-    blocks: { type: 'string' }, prices: { type: 'string' }, out: { type: 'string' }, at: { type: 'string' },
-    tz: { type: 'string' }, theme: { type: 'string' }, rules: { type: 'string' },
+    blocks: { type: 'string' },
+    prices: { type: 'string' },
+    out: { type: 'string' },
+    at: { type: 'string' },
+    tz: { type: 'string' },
+    theme: { type: 'string' },
+    rules: { type: 'string' },
   });
   const blocksFile = required('chart', 'blocks', o.blocks);
   const out = required('chart', 'out', o.out);
   const at = intOption('chart', 'at', o.at);
   const timeZone = o.tz ?? 'UTC';
   if (!knownZone(timeZone)) {
-    throw new UsageError(`chart: --tz must be an IANA time zone such as Europe/Berlin, got ${JSON.stringify(timeZone)}`);
+    throw new UsageError(
+      `chart: --tz must be an IANA time zone such as Europe/Berlin, got ${JSON.stringify(timeZone)}`,
+    );
   }
-  if (o.theme !== undefined && o.theme !== 'dark' && o.theme !== 'light') throw new UsageError(`chart: --theme must be dark or light, got ${JSON.stringify(o.theme)}`);
-  if (kind === 'hashprice' && o.prices === undefined) throw new UsageError('chart: the hashprice chart needs --prices FILE (hash price is in USD)');
+  if (o.theme !== undefined && o.theme !== 'dark' && o.theme !== 'light')
+    throw new UsageError(`chart: --theme must be dark or light, got ${JSON.stringify(o.theme)}`);
+  if (kind === 'hashprice' && o.prices === undefined)
+    throw new UsageError('chart: the hashprice chart needs --prices FILE (hash price is in USD)');
   const theme = (o.theme ?? 'dark') as ChartTheme;
 
   const rules = o.rules === undefined ? [] : await readRulesFile(o.rules);
   const all = await readBlocksFile(blocksFile);
   const prices = o.prices === undefined ? [] : await readPricesFile(o.prices);
   const end = at === undefined ? all.length : all.findIndex((b) => b.height === at) + 1;
-  if (end <= 0) throw new UsageError(`chart: height ${at} is not in ${blocksFile} (${all[0]?.height ?? '-'}..${all.at(-1)?.height ?? '-'})`);
+  if (end <= 0)
+    throw new UsageError(
+      `chart: height ${at} is not in ${blocksFile} (${all[0]?.height ?? '-'}..${all.at(-1)?.height ?? '-'})`,
+    );
   const blocks = all.slice(Math.max(0, end - DEFAULT_HISTORY_BLOCKS - WARMUP_BLOCKS), end);
   const tip = blocks.at(-1) as Block;
 
@@ -94,7 +108,11 @@ export async function runChart(args: readonly string[], io: CliIo, deps: ChartCl
   const history = new ChartPointRing(Math.max(DEFAULT_HISTORY_BLOCKS, points.length));
   for (const p of points) history.push(p);
   const reasons: string[] = [];
-  const service = new ChartService({ history, theme, logger: { warn: (o) => reasons.push(String((o as { reason?: string }).reason ?? 'unknown')) } });
+  const service = new ChartService({
+    history,
+    theme,
+    logger: { warn: (o) => reasons.push(String((o as { reason?: string }).reason ?? 'unknown')) },
+  });
   const req: ChartRequest = { height: tip.height, hash: tip.id, timeZone, thresholds: rules, theme };
   const png = await service.render(kind, req);
   if (png === null) {

@@ -24,11 +24,16 @@ export const DEMO_PRICES = new URL('btc-usd-2025-2026.prices.jsonl', DATA).pathn
  * The one personal rule the demo's miner adds to the defaults: break-even for an S19-class fleet
  * (30 J/TH) on $0.06/kWh power — the squeeze of 2025–26 in one alert.
  */
-export const DEMO_ADDED_RULE = { spec: { kind: 'breakeven', jth: 30, kwh: 0.06, poolfee: 0 }, command: '/alert breakeven 30 0.06' } as const;
+export const DEMO_ADDED_RULE = {
+  spec: { kind: 'breakeven', jth: 30, kwh: 0.06, poolfee: 0 },
+  command: '/alert breakeven 30 0.06',
+} as const;
 
 /** The default subscriber's rules as replay rules (ids as a chat would number them), plus the added one. */
 export function demoRules(): Rule[] {
-  return [...DEFAULT_RULES, DEMO_ADDED_RULE.spec].map((spec, i) => ({ ...spec, id: String(i + 1), subscriptionId: 'demo', createdSec: 0 }) as Rule);
+  return [...DEFAULT_RULES, DEMO_ADDED_RULE.spec].map(
+    (spec, i) => ({ ...spec, id: String(i + 1), subscriptionId: 'demo', createdSec: 0 }) as Rule,
+  );
 }
 
 const day = (sec: number): string => new Date(sec * 1000).toISOString().slice(0, 10);
@@ -78,12 +83,19 @@ export async function buildDemo(blocksFile: string, pricesFile: string): Promise
   const out: string[] = [];
   const b0 = blocks[0]!;
   const bN = blocks[blocks.length - 1]!;
-  out.push(`hashbell demo: ${blocks.length.toLocaleString('en-US')} blocks, ${b0.height.toLocaleString('en-US')} → ${bN.height.toLocaleString('en-US')} (${day(b0.timestamp)} → ${day(bN.timestamp)})`);
+  out.push(
+    `hashbell demo: ${blocks.length.toLocaleString('en-US')} blocks, ${b0.height.toLocaleString('en-US')} → ${bN.height.toLocaleString('en-US')} (${day(b0.timestamp)} → ${day(bN.timestamp)})`,
+  );
   out.push('A new subscriber gets these rules by default:');
   for (const r of rules.slice(0, DEFAULT_RULES.length)) out.push(`  ${r.id}. ${describeRule(r)}`);
-  out.push(`and this miner added one of their own (\`${DEMO_ADDED_RULE.command}\`: S19-class rigs on $0.06/kWh power):`);
+  out.push(
+    `and this miner added one of their own (\`${DEMO_ADDED_RULE.command}\`: S19-class rigs on $0.06/kWh power):`,
+  );
   for (const r of rules.slice(DEFAULT_RULES.length)) out.push(`  ${r.id}. ${describeRule(r)}`);
-  out.push(`Here is what they would have received from block ${fromHeight.toLocaleString('en-US')} on (the first epoch serves as history, as the bot loads it on start):`, '');
+  out.push(
+    `Here is what they would have received from block ${fromHeight.toLocaleString('en-US')} on (the first epoch serves as history, as the bot loads it on start):`,
+    '',
+  );
   for (const { snapshot, events } of perBlock) out.push(formatDemoMessage(snapshot, events), '');
   out.push('Summary');
   out.push(`  messages: ${perBlock.length} (${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')})`);
@@ -91,12 +103,18 @@ export async function buildDemo(blocksFile: string, pricesFile: string): Promise
   const a = first as Snapshot | null;
   const z = last as Snapshot | null;
   if (a !== null && z !== null) {
-    const ehs = (s: Snapshot): string => (s.hashrate['7d'] ? `${hpsToEhs(s.hashrate['7d'].hps).toFixed(0)} EH/s` : 'n/a');
-    const hp = (s: Snapshot): string => (s.hashprice.usdPerPhDay === null ? 'n/a' : `$${s.hashprice.usdPerPhDay.toFixed(2)}/PH/day ($${(s.hashprice.usdPerThDay ?? 0).toFixed(3)}/TH/day)`);
+    const ehs = (s: Snapshot): string =>
+      s.hashrate['7d'] ? `${hpsToEhs(s.hashrate['7d'].hps).toFixed(0)} EH/s` : 'n/a';
+    const hp = (s: Snapshot): string =>
+      s.hashprice.usdPerPhDay === null
+        ? 'n/a'
+        : `$${s.hashprice.usdPerPhDay.toFixed(2)}/PH/day ($${(s.hashprice.usdPerThDay ?? 0).toFixed(3)}/TH/day)`;
     out.push(`  hash rate (7d): ${ehs(a)} on ${day(a.timeSec)} → ${ehs(z)} on ${day(z.timeSec)}`);
     out.push(`  hash price: ${hp(a)} on ${day(a.timeSec)} → ${hp(z)} on ${day(z.timeSec)}`);
   }
-  out.push('  (bits and retargets are real; block times, fees and prices are synthetic or assumed: see data/README.md)');
+  out.push(
+    '  (bits and retargets are real; block times, fees and prices are synthetic or assumed: see data/README.md)',
+  );
   return { text: `${out.join('\n')}\n`, retargets, messages: perBlock.length, drops };
 }
 

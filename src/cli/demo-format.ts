@@ -10,7 +10,13 @@ const when = (sec: number): string => `${new Date(sec * 1000).toISOString().slic
 
 /** One message as it would arrive in chat, with the block and its time above it. */
 export function formatDemoMessage(snapshot: Snapshot, events: readonly AlertEvent[]): string {
-  const text = renderMessage({ subscriptionId: events[0]?.subscriptionId ?? 'demo', height: snapshot.height, hash: snapshot.hash, events, digest: false });
+  const text = renderMessage({
+    subscriptionId: events[0]?.subscriptionId ?? 'demo',
+    height: snapshot.height,
+    hash: snapshot.hash,
+    events,
+    digest: false,
+  });
   const head = `┌─ hashbell · block ${snapshot.height.toLocaleString('en-US')} · ${when(snapshot.timeSec)}`;
   return [head, ...text.split('\n').map((l) => `│ ${l}`), '└─'].join('\n');
 }

@@ -31,7 +31,12 @@ export function forEachSnapshot(
   const price = createPriceCursor(prices);
   for (const block of blocks) {
     if (block.height > toHeight) break;
-    const snapshot = builder.push(block, { nowSec: block.timestamp, price: price.at(block.timestamp), source: 'replay', correction: false });
+    const snapshot = builder.push(block, {
+      nowSec: block.timestamp,
+      price: price.at(block.timestamp),
+      source: 'replay',
+      correction: false,
+    });
     onSnapshot(snapshot, block);
   }
 }
@@ -59,13 +64,27 @@ export function replayEvents(
 /** The snapshot at `height` (computed over every block up to it), or null if not in the file. */
 export function snapshotAt(blocks: readonly Block[], prices: readonly PricePoint[], height: number): Snapshot | null {
   let found: Snapshot | null = null;
-  forEachSnapshot(blocks, prices, (s) => {
-    if (s.height === height) found = s;
-  }, height);
+  forEachSnapshot(
+    blocks,
+    prices,
+    (s) => {
+      if (s.height === height) found = s;
+    },
+    height,
+  );
   return found;
 }
 
 /** The replay event line of PRODUCT.md §3, exactly these keys in this order. */
 export function eventLine(e: AlertEvent): string {
-  return JSON.stringify({ rule: e.rule, kind: e.kind, state: e.state, height: e.height, time: e.time, value: e.value, threshold: e.threshold, text: e.text });
+  return JSON.stringify({
+    rule: e.rule,
+    kind: e.kind,
+    state: e.state,
+    height: e.height,
+    time: e.time,
+    value: e.value,
+    threshold: e.threshold,
+    text: e.text,
+  });
 }

@@ -48,7 +48,11 @@ function badElementLine(text: string): number {
   const offsets = elementOffsets(text);
   for (let i = 0; i < offsets.length; i++) {
     const end = offsets[i + 1] ?? text.length;
-    const slice = text.slice(offsets[i], end).trim().replace(/[,\]]\s*$/, '').replace(/,\s*$/, '');
+    const slice = text
+      .slice(offsets[i], end)
+      .trim()
+      .replace(/[,\]]\s*$/, '')
+      .replace(/,\s*$/, '');
     try {
       JSON.parse(slice);
     } catch {
@@ -69,7 +73,8 @@ export function parseRulesText(text: string, file: string): Rule[] {
     const line = pos ? lineAt(text, Number(pos[1])) : badElementLine(text);
     throw new ReplayFileError(file, line, `not valid JSON (${msg.split(/, "|\n/)[0]})`);
   }
-  if (!Array.isArray(raw)) throw new ReplayFileError(file, 1, 'must be a JSON array of rules [{"id": "...", "kind": "...", ...}]');
+  if (!Array.isArray(raw))
+    throw new ReplayFileError(file, 1, 'must be a JSON array of rules [{"id": "...", "kind": "...", ...}]');
   const offsets = elementOffsets(text);
   const seen = new Set<string>();
   return raw.map((r: unknown, i) => {
@@ -82,12 +87,14 @@ export function parseRulesText(text: string, file: string): Rule[] {
     if (obj === null) fail('must be an object {"id": "...", "kind": "...", ...params}');
     if (typeof obj!['id'] !== 'string' || obj!['id'] === '') fail('missing "id" (a non-empty string)');
     if (typeof obj!['kind'] !== 'string') fail('missing "kind"');
-    if (!isRuleKind(obj!['kind'] as string)) fail(`unknown kind "${String(obj!['kind'])}" (kinds: ${RULE_KINDS.join(', ')})`);
+    if (!isRuleKind(obj!['kind'] as string))
+      fail(`unknown kind "${String(obj!['kind'])}" (kinds: ${RULE_KINDS.join(', ')})`);
     const parsed = ruleSpecSchema.safeParse(obj);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const keys = (issue as { keys?: string[] } | undefined)?.keys;
-      if (keys && keys.length > 0) fail(`unknown parameter ${keys.map((k) => `"${k}"`).join(', ')} for kind ${String(obj!['kind'])}`);
+      if (keys && keys.length > 0)
+        fail(`unknown parameter ${keys.map((k) => `"${k}"`).join(', ')} for kind ${String(obj!['kind'])}`);
       const path = issue?.path.length ? `"${issue.path.join('.')}": ` : '';
       fail(`${path}${issue?.message ?? 'invalid rule'}`);
     }

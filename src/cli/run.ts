@@ -24,7 +24,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   snapshot: async (args, io) => (await import('./replay-command.ts')).runSnapshotCommand(args, io),
   demo: async (args, io) => (await import('./demo-command.ts')).runDemo(args, io),
   watch: async (args, io) => {
-    const mod = await optionalModule<{ runWatch: (args: readonly string[], deps: { io: CliIo; env: CliIo['env'] }) => Promise<number> }>('./watch.ts');
+    const mod = await optionalModule<{
+      runWatch: (args: readonly string[], deps: { io: CliIo; env: CliIo['env'] }) => Promise<number>;
+    }>('./watch.ts');
     if (mod === null) throw new UsageError('watch: not available in this build');
     return mod.runWatch(args, { io, env: io.env });
   },
@@ -37,7 +39,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     return (await mod.runProcess()) === null ? (process.exitCode === 1 ? 1 : 2) : 0;
   },
   chart: async (args, io) => {
-    const mod = await optionalModule<{ runChart: (args: readonly string[], io: CliIo) => Promise<number> }>('./chart.ts');
+    const mod = await optionalModule<{ runChart: (args: readonly string[], io: CliIo) => Promise<number> }>(
+      './chart.ts',
+    );
     if (mod === null) {
       io.stderr('chart: not yet available\n');
       return 2;
@@ -68,14 +72,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     const run = COMMANDS[command];
-    if (run === undefined) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')}; see '${CLI} --help')`);
+    if (run === undefined)
+      throw new UsageError(
+        `unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')}; see '${CLI} --help')`,
+      );
     if (wantsHelp(args) && command !== 'watch') {
       io.stdout(await helpFor(command));
       return 0;
     }
     return await run(args, io);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ReplayFileError || e instanceof SynthError || e instanceof ConfigError) {
+    if (
+      e instanceof UsageError ||
+      e instanceof ReplayFileError ||
+      e instanceof SynthError ||
+      e instanceof ConfigError
+    ) {
       io.stderr(`hashbell: ${e.message.replace(/\n/g, ' ')}\n`);
       return 2;
     }

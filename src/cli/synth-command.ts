@@ -24,7 +24,11 @@ export async function runSynth(args: readonly string[], io: CliIo): Promise<numb
   const startTimeSec = intOption('synth', 'start-time', o['start-time']);
   if (fromEpoch > toEpoch) throw new UsageError(`synth: --from-epoch ${fromEpoch} is after --to-epoch ${toEpoch}`);
   const epochs = await readEpochsCsv(epochsFile);
-  const blocks = synthesizeChain(startTimeSec === undefined ? { epochs, fromEpoch, toEpoch, seed } : { epochs, fromEpoch, toEpoch, seed, startTimeSec });
+  const blocks = synthesizeChain(
+    startTimeSec === undefined
+      ? { epochs, fromEpoch, toEpoch, seed }
+      : { epochs, fromEpoch, toEpoch, seed, startTimeSec },
+  );
   const text = synthToJsonl(blocks);
   if (o.out !== undefined) {
     try {

@@ -128,13 +128,15 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
 /** A non-negative integer option (heights, epochs, seeds); undefined when absent. */
 export function intOption(command: string, name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(value)) throw new UsageError(`${command}: --${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  if (!/^\d{1,15}$/.test(value))
+    throw new UsageError(`${command}: --${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 
 /** A required string option. */
 export function required(command: string, name: string, value: string | undefined): string {
-  if (value === undefined || value === '') throw new UsageError(`${command}: --${name} is required (see '${CLI} ${command} --help')`);
+  if (value === undefined || value === '')
+    throw new UsageError(`${command}: --${name} is required (see '${CLI} ${command} --help')`);
   return value;
 }
 

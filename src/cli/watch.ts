@@ -25,7 +25,10 @@ export interface WatchDeps {
   readonly keyPrefix?: string;
 }
 
-interface WatchArgs { json: boolean; history: number | undefined }
+interface WatchArgs {
+  json: boolean;
+  history: number | undefined;
+}
 
 function parseArgs(args: readonly string[]): WatchArgs | 'help' {
   const out: WatchArgs = { json: false, history: undefined };
@@ -35,7 +38,8 @@ function parseArgs(args: readonly string[]): WatchArgs | 'help' {
     if (a === '--json') out.json = true;
     else if (a === '--history') {
       const n = Number(args[++i]);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError('watch: --history needs a positive whole number of blocks (e.g. --history 2016)');
+      if (!Number.isInteger(n) || n < 1)
+        throw new UsageError('watch: --history needs a positive whole number of blocks (e.g. --history 2016)');
       out.history = n;
     } else throw new UsageError(`watch: unknown option "${a}" (usage: watch [--json] [--history BLOCKS])`);
   }
@@ -71,9 +75,16 @@ export async function runWatch(args: readonly string[], deps: WatchDeps): Promis
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // the watcher logs retries; avoid ioredis' unhandled noise
   const role = await startWatcherRole({
-    mempoolUrl: config.mempoolUrl, mempoolMaxRps: config.mempoolMaxRps, bitcoinRpcUrl: config.bitcoinRpcUrl,
+    mempoolUrl: config.mempoolUrl,
+    mempoolMaxRps: config.mempoolMaxRps,
+    bitcoinRpcUrl: config.bitcoinRpcUrl,
     primary: config.chainSource,
-    redis, keyPrefix: deps.keyPrefix ?? 'hb-watch-cli:', evaluateQueue: null, builder, logger, httpPort: null,
+    redis,
+    keyPrefix: deps.keyPrefix ?? 'hb-watch-cli:',
+    evaluateQueue: null,
+    builder,
+    logger,
+    httpPort: null,
     ...(parsed.history !== undefined ? { coldStartBlocks: parsed.history } : {}),
     onSnapshot: (s) => deps.io.stdout(`${parsed.json ? snapshotLine(s) : humanLine(s)}\n`),
   });

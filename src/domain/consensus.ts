@@ -31,7 +31,14 @@ export const MEDIAN_TIME_SPAN = 11;
 export const MAX_FUTURE_BLOCK_TIME_SEC = 2 * 60 * 60;
 
 export type RejectReason = 'bad-header' | 'bad-height' | 'bad-link' | 'bad-bits' | 'time-too-old' | 'time-too-new';
-export const REJECT_REASONS: readonly RejectReason[] = ['bad-header', 'bad-height', 'bad-link', 'bad-bits', 'time-too-old', 'time-too-new'];
+export const REJECT_REASONS: readonly RejectReason[] = [
+  'bad-header',
+  'bad-height',
+  'bad-link',
+  'bad-bits',
+  'time-too-old',
+  'time-too-new',
+];
 
 /** The header fields the rules read (a domain Block satisfies it). */
 export interface HeaderFields {
@@ -45,7 +52,12 @@ export interface HeaderFields {
 /** What the stored chain tells about the block's parent. */
 export interface ChainContext {
   /** The stored tip the block must extend; null when nothing is held (no contextual check). */
-  readonly tip: { readonly height: number; readonly id: string; readonly bits: number; readonly timestamp: number } | null;
+  readonly tip: {
+    readonly height: number;
+    readonly id: string;
+    readonly bits: number;
+    readonly timestamp: number;
+  } | null;
   /** Timestamps of the tip and the ancestors before it, oldest first, the tip's last (≤ 11). */
   readonly recentTimes: readonly number[];
   /** First block of the tip's epoch, when held (the retarget's start time). */
@@ -55,7 +67,8 @@ export interface ChainContext {
 }
 
 /** A verdict: valid, or the named rule broken and a message naming the block. */
-export type ConsensusResult = { readonly ok: true } | { readonly ok: false; readonly reason: RejectReason; readonly message: string };
+export type ConsensusResult =
+  { readonly ok: true } | { readonly ok: false; readonly reason: RejectReason; readonly message: string };
 
 const OK: ConsensusResult = { ok: true };
 const err = (reason: RejectReason, message: string): ConsensusResult => ({ ok: false, reason, message });
@@ -68,7 +81,8 @@ export function bitsProblem(bits: number): string | null {
   const known = BITS_VERDICT.get(bits);
   if (known !== undefined) return known;
   let problem: string | null = null;
-  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) problem = `bits ${String(bits)} is not a 32-bit compact target`;
+  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff)
+    problem = `bits ${String(bits)} is not a 32-bit compact target`;
   else {
     try {
       const t = bitsToTarget(bits);
@@ -110,7 +124,10 @@ export function medianTimePastLowerBound(ctx: ChainContext): number | null {
   const m = Math.floor(n / 2);
   const k = m - (n - held);
   if (k < 0) return null;
-  const sorted = held === times.length && ctx.sortedRecentTimes ? ctx.sortedRecentTimes : times.slice(times.length - held).sort((a, b) => a - b);
+  const sorted =
+    held === times.length && ctx.sortedRecentTimes
+      ? ctx.sortedRecentTimes
+      : times.slice(times.length - held).sort((a, b) => a - b);
   return sorted[k]!;
 }
 
@@ -123,32 +140,43 @@ export function checkHeader(b: HeaderFields, ctx: ChainContext, nowSec: number |
   if (!intrinsic.ok) return intrinsic;
   const tip = ctx.tip;
   if (!tip) return OK;
-  if (b.height !== tip.height + 1) return err('bad-height', `block ${b.height} does not follow the stored tip ${tip.height}`);
+  if (b.height !== tip.height + 1)
+    return err('bad-height', `block ${b.height} does not follow the stored tip ${tip.height}`);
   if (b.previousHash !== undefined && b.previousHash !== tip.id) {
-    return err('bad-link', `block ${b.height} names parent ${b.previousHash}, not the stored block ${tip.height} ${tip.id}`);
+    return err(
+      'bad-link',
+      `block ${b.height} names parent ${b.previousHash}, not the stored block ${tip.height} ${tip.id}`,
+    );
   }
   const want = requiredBits(ctx, b.height);
   if (want !== null && b.bits !== want) {
-    const where = b.height % EPOCH_BLOCKS === 0 ? 'the retarget rule gives' : 'mid-epoch it must keep its parent\'s';
+    const where = b.height % EPOCH_BLOCKS === 0 ? 'the retarget rule gives' : "mid-epoch it must keep its parent's";
     return err('bad-bits', `block ${b.height} has bits 0x${b.bits.toString(16)}; ${where} 0x${want.toString(16)}`);
   }
   const mtp = medianTimePastLowerBound(ctx);
   if (mtp !== null && b.timestamp <= mtp) {
-    return err('time-too-old', `block ${b.height} timestamp ${b.timestamp} is not above the median of the previous 11 blocks (${mtp})`);
+    return err(
+      'time-too-old',
+      `block ${b.height} timestamp ${b.timestamp} is not above the median of the previous 11 blocks (${mtp})`,
+    );
   }
   return OK;
 }
 
 /** The checks that need no stored chain: field kinds, bits encoding, the 2-hour future limit. */
 export function checkIntrinsic(b: HeaderFields, nowSec: number | null): ConsensusResult {
-  if (!Number.isSafeInteger(b.height) || b.height < 0) return err('bad-header', `block ${String(b.height)}: height is not a non-negative integer`);
+  if (!Number.isSafeInteger(b.height) || b.height < 0)
+    return err('bad-header', `block ${String(b.height)}: height is not a non-negative integer`);
   if (!Number.isSafeInteger(b.timestamp) || b.timestamp <= 0 || b.timestamp > 0xffffffff) {
     return err('bad-header', `block ${b.height}: timestamp ${String(b.timestamp)} is not a uint32 of unix seconds`);
   }
   const bits = bitsProblem(b.bits);
   if (bits !== null) return err('bad-bits', `block ${b.height}: ${bits}`);
   if (nowSec !== null && b.timestamp > nowSec + MAX_FUTURE_BLOCK_TIME_SEC) {
-    return err('time-too-new', `block ${b.height} timestamp ${b.timestamp} is ${b.timestamp - nowSec} s ahead of the local clock (limit ${MAX_FUTURE_BLOCK_TIME_SEC} s)`);
+    return err(
+      'time-too-new',
+      `block ${b.height} timestamp ${b.timestamp} is ${b.timestamp - nowSec} s ahead of the local clock (limit ${MAX_FUTURE_BLOCK_TIME_SEC} s)`,
+    );
   }
   return OK;
 }

@@ -32,7 +32,10 @@ import { LOOKBACKS, type Lookback } from './types.ts';
 /** Whole-percent drop sizes with their own cell; a rule's pct maps with {@link dropCellPct}. */
 export const DROP_PCT_MIN = 3;
 export const DROP_PCT_MAX = 50;
-export const DROP_PCTS: readonly number[] = Array.from({ length: DROP_PCT_MAX - DROP_PCT_MIN + 1 }, (_, i) => DROP_PCT_MIN + i);
+export const DROP_PCTS: readonly number[] = Array.from(
+  { length: DROP_PCT_MAX - DROP_PCT_MIN + 1 },
+  (_, i) => DROP_PCT_MIN + i,
+);
 
 /** Blocks between the newest block and the end of the reference window (14 days). */
 export const DROP_GAP_BLOCKS = 2016;
@@ -136,11 +139,26 @@ export class DropDetector {
     this.cells = n;
     this.k = k;
     const f = (m: number) => new Float64Array(m);
-    this.lnQ = f(n * k).fill(-1); this.coef = f(n * k); this.s = f(n * k);
-    this.cp = f(n * k); this.cpTime = f(n * k); this.n = f(n * k); this.sum = f(n * k);
-    this.pcts = new Int32Array(n); this.h = f(n); this.lnAB = f(n); this.aMinusB = f(n); this.back = f(n);
+    this.lnQ = f(n * k).fill(-1);
+    this.coef = f(n * k);
+    this.s = f(n * k);
+    this.cp = f(n * k);
+    this.cpTime = f(n * k);
+    this.n = f(n * k);
+    this.sum = f(n * k);
+    this.pcts = new Int32Array(n);
+    this.h = f(n);
+    this.lnAB = f(n);
+    this.aMinusB = f(n);
+    this.back = f(n);
     this.alarmed = new Uint8Array(n);
-    this.acp = f(n); this.acpTime = f(n); this.sure = f(n); this.sureTime = f(n); this.an = f(n); this.asum = f(n); this.muAlarm = f(n);
+    this.acp = f(n);
+    this.acpTime = f(n);
+    this.sure = f(n);
+    this.sureTime = f(n);
+    this.an = f(n);
+    this.asum = f(n);
+    this.muAlarm = f(n);
     this.cellOfStat = new Int32Array(n * k);
     this.hOfStat = f(n * k);
     this.hitAt = new Int32Array(n).fill(-1);
@@ -343,7 +361,9 @@ export class DropDetectors {
 
   state(): Record<Lookback, DropState | null> {
     const out = {} as Record<Lookback, DropState | null>;
-    LOOKBACK_NAMES.forEach((lb, i) => { out[lb] = this.byLookback[i]!.state(); });
+    LOOKBACK_NAMES.forEach((lb, i) => {
+      out[lb] = this.byLookback[i]!.state();
+    });
     return out;
   }
 }

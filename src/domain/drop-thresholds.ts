@@ -7,12 +7,21 @@ import { DROP_CALIBRATION } from './drop-calibration-table.ts';
 import type { Lookback } from './types.ts';
 
 const MIN_PCT = 3;
-type Row = { readonly thresholds: readonly number[]; readonly falseAlarms: readonly number[]; readonly falseAlarmsGrowing: readonly number[]; readonly delay: ReadonlyArray<readonly number[]>; readonly within30d: ReadonlyArray<readonly number[]> };
+type Row = {
+  readonly thresholds: readonly number[];
+  readonly falseAlarms: readonly number[];
+  readonly falseAlarmsGrowing: readonly number[];
+  readonly delay: ReadonlyArray<readonly number[]>;
+  readonly within30d: ReadonlyArray<readonly number[]>;
+};
 const rows = DROP_CALIBRATION.lookbacks as unknown as Readonly<Record<Lookback, Row>>;
 
 /** CUSUM threshold (nats) per lookback, index pct − 3. */
 export const DROP_THRESHOLDS: Readonly<Record<Lookback, readonly number[]>> = {
-  '7d': rows['7d'].thresholds, '14d': rows['14d'].thresholds, '30d': rows['30d'].thresholds, '90d': rows['90d'].thresholds,
+  '7d': rows['7d'].thresholds,
+  '14d': rows['14d'].thresholds,
+  '30d': rows['30d'].thresholds,
+  '90d': rows['90d'].thresholds,
 };
 
 /** Measured false alarms per rule-year of a cell: the worse of steady and growing chains. */
@@ -25,7 +34,11 @@ export function dropFalseAlarmsPerYear(lookback: Lookback, pct: number): number 
 export const DROP_DELAY_SIZES: readonly number[] = DROP_CALIBRATION.delaySizes;
 
 /** Simulated mean blocks until a cell is sure of a step drop of `sizePct`, and the share seen within 30 days. */
-export function dropDelay(lookback: Lookback, pct: number, sizePct: number): { blocks: number; within30d: number } | null {
+export function dropDelay(
+  lookback: Lookback,
+  pct: number,
+  sizePct: number,
+): { blocks: number; within30d: number } | null {
   const i = DROP_DELAY_SIZES.indexOf(sizePct);
   const r = rows[lookback];
   const blocks = r.delay[i]?.[pct - MIN_PCT];

@@ -34,7 +34,11 @@ export function hashprice(input: HashpriceInput): Hashprice {
   if (!(difficulty > 0) || !Number.isFinite(difficulty)) {
     throw new RangeError(`hashprice: difficulty must be positive, got ${String(difficulty)}`);
   }
-  for (const [name, v] of [['subsidySats', subsidySats], ['avgFeesSats', avgFeesSats], ['priceUsd', priceUsd]] as const) {
+  for (const [name, v] of [
+    ['subsidySats', subsidySats],
+    ['avgFeesSats', avgFeesSats],
+    ['priceUsd', priceUsd],
+  ] as const) {
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`hashprice: ${name} must be ≥ 0, got ${String(v)}`);
   }
   const blocksPerPhDay = (PH * SECONDS_PER_DAY) / (difficulty * TWO_32);

@@ -31,7 +31,8 @@ export function gammaBand90(n: number): readonly [number, number] {
  * @throws RangeError when intervals < 1 or spanSec ≤ 0 (no rate can be measured).
  */
 export function hashrateInterval(work: number, spanSec: number, intervals: number): HashrateInterval {
-  if (!(intervals >= 1) || !Number.isInteger(intervals)) throw new RangeError(`hashrateInterval: need ≥ 1 interval, got ${intervals}`);
+  if (!(intervals >= 1) || !Number.isInteger(intervals))
+    throw new RangeError(`hashrateInterval: need ≥ 1 interval, got ${intervals}`);
   if (!(spanSec > 0)) throw new RangeError(`hashrateInterval: span must be > 0 s, got ${spanSec}`);
   const hps = work / spanSec;
   const [lo, hi] = gammaBand90(intervals);

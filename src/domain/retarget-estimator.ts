@@ -52,7 +52,10 @@ export interface RetargetEstimateInput {
  * The estimate's figures, exactly the RetargetSnapshot fields they fill: change % as the median
  * with its 90 % interval, and the retarget block's time (height epochStart + 2016), unix s.
  */
-export type RetargetEstimate = Pick<RetargetSnapshot, 'changePct' | 'lowPct' | 'highPct' | 'etaSec' | 'etaLowSec' | 'etaHighSec'>;
+export type RetargetEstimate = Pick<
+  RetargetSnapshot,
+  'changePct' | 'lowPct' | 'highPct' | 'etaSec' | 'etaLowSec' | 'etaHighSec'
+>;
 
 /** Quantiles used for the point estimate and the 90 % interval. */
 const P_LOW = 0.05;

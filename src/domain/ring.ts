@@ -142,7 +142,9 @@ export class MonotonicDeque<T> {
 
   /** The extreme entry, or undefined when empty (allocates; the hot path uses frontKey etc.). */
   front(): { height: number; key: number; value: T } | undefined {
-    return this.size > 0 ? { height: this.heights[this.head]!, key: this.keys[this.head]!, value: this.values[this.head]! } : undefined;
+    return this.size > 0
+      ? { height: this.heights[this.head]!, key: this.keys[this.head]!, value: this.values[this.head]! }
+      : undefined;
   }
 
   /** Key of the extreme entry; NaN when empty. */

@@ -58,9 +58,12 @@ export const FEE_AVERAGE_BLOCKS = 144;
 const PRICE_WINDOW_NAMES = Object.keys(PRICE_WINDOWS) as PriceWindow[];
 
 function validate(block: Block): void {
-  if (!Number.isSafeInteger(block.height) || block.height < 0) throw new RangeError(`block ${block.id}: bad height ${block.height}`);
-  if (!Number.isSafeInteger(block.timestamp)) throw new RangeError(`block ${block.height}: bad timestamp ${block.timestamp}`);
-  if (!Number.isFinite(block.feesSats) || block.feesSats < 0) throw new RangeError(`block ${block.height}: bad feesSats ${block.feesSats}`);
+  if (!Number.isSafeInteger(block.height) || block.height < 0)
+    throw new RangeError(`block ${block.id}: bad height ${block.height}`);
+  if (!Number.isSafeInteger(block.timestamp))
+    throw new RangeError(`block ${block.height}: bad timestamp ${block.timestamp}`);
+  if (!Number.isFinite(block.feesSats) || block.feesSats < 0)
+    throw new RangeError(`block ${block.height}: bad feesSats ${block.feesSats}`);
   // Consensus-valid compact form only (what GetCompact produces): positive target, sign bit
   // clear, exponent ≤ 0x20. bitsToTarget throws RangeError on negative/overflow encodings.
   const b = block.bits;
@@ -109,8 +112,17 @@ export class SnapshotBuilder {
   push(block: Block, ctx: PushContext): Snapshot {
     const next = this.nextHeight;
     if (next !== null && block.height !== next) throw new BlockOrderError(next, block.height);
-    if (next !== null && block.previousHash !== undefined && this.lastId !== null && block.previousHash !== this.lastId) {
-      throw new BlockOrderError(next, block.height, ` (previousHash ${block.previousHash} is not the tip ${this.lastId})`);
+    if (
+      next !== null &&
+      block.previousHash !== undefined &&
+      this.lastId !== null &&
+      block.previousHash !== this.lastId
+    ) {
+      throw new BlockOrderError(
+        next,
+        block.height,
+        ` (previousHash ${block.previousHash} is not the tip ${this.lastId})`,
+      );
     }
     validate(block);
     const ring = this.ring;
@@ -121,7 +133,11 @@ export class SnapshotBuilder {
     const { hashrate, peaks } = this.hashrate.update();
     if (ring.has(h - 1)) {
       // Difficulty-normalised interval: time (never backwards) per unit of work.
-      this.drop.push(h, block.timestamp, (ring.maxTimeAt(h) - ring.maxTimeAt(h - 1)) / this.hashrate.workOf(block.bits));
+      this.drop.push(
+        h,
+        block.timestamp,
+        (ring.maxTimeAt(h) - ring.maxTimeAt(h - 1)) / this.hashrate.workOf(block.bits),
+      );
     }
     const { retarget, outcome } = this.retarget.update(ctx.nowSec);
     const difficulty = bitsToDifficulty(block.bits);
@@ -184,7 +200,8 @@ export class SnapshotBuilder {
     for (const w of PRICE_WINDOW_NAMES) {
       const at = this.ring.lastHeightAtOrBefore(timeSec - PRICE_WINDOWS[w]);
       const usd = at === null ? null : this.ring.usdPerPhDayAt(at);
-      out[w] = at === null || usd === null ? null : { window: w, usdPerPhDay: usd, timeSec: this.ring.timeAt(at), height: at };
+      out[w] =
+        at === null || usd === null ? null : { window: w, usdPerPhDay: usd, timeSec: this.ring.timeAt(at), height: at };
     }
     return out;
   }

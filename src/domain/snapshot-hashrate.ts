@@ -51,7 +51,10 @@ export class HashrateTracker {
       work: 0,
       maxTime: new MonotonicDeque<null>(),
       minTime: new MonotonicDeque<null>(),
-      peaks: Object.fromEntries(LOOKBACK_NAMES.map((l) => [l, new MonotonicDeque<HashrateEstimate>()])) as Record<Lookback, MonotonicDeque<HashrateEstimate>>,
+      peaks: Object.fromEntries(LOOKBACK_NAMES.map((l) => [l, new MonotonicDeque<HashrateEstimate>()])) as Record<
+        Lookback,
+        MonotonicDeque<HashrateEstimate>
+      >,
       lastPeak: LOOKBACK_NAMES.map(() => null),
       lastFrom: LOOKBACK_NAMES.map(() => null),
     }));
@@ -125,7 +128,14 @@ export class HashrateTracker {
         out[l] = last;
         continue;
       }
-      const peak: HashratePeak = { window: w.name, lookback: l, hps: f.hps, lowHps: f.lowHps, highHps: f.highHps, height };
+      const peak: HashratePeak = {
+        window: w.name,
+        lookback: l,
+        hps: f.hps,
+        lowHps: f.lowHps,
+        highHps: f.highHps,
+        height,
+      };
       w.lastPeak[i] = peak;
       w.lastFrom[i] = f;
       out[l] = peak;

@@ -116,8 +116,14 @@ export class RetargetTracker {
     const firstKnown = startKnown ? e : this.firstHeight;
     const missing = firstKnown - e;
     const est = estimateRetarget({
-      bits, epochStartHeight: e, epochStartTimeSec: ring.timeAt(firstKnown), blocksBeforeData: missing,
-      tipHeight: h, tipTimeSec: tipTime, nowSec, rate,
+      bits,
+      epochStartHeight: e,
+      epochStartTimeSec: ring.timeAt(firstKnown),
+      blocksBeforeData: missing,
+      tipHeight: h,
+      tipTimeSec: tipTime,
+      nowSec,
+      rate,
     });
     const meanSec = rate.meanBlockSec > 0 ? rate.meanBlockSec : 600;
     const quarter = h - 503;
@@ -126,15 +132,19 @@ export class RetargetTracker {
       quarterEpochBlockTimeSec: quarter >= 0 && quarter >= this.firstHeight ? ring.timeAt(quarter) : null,
       nowSec,
       tipHeight: h,
-      previousRetargetPct: startKnown && e - 1 >= this.firstHeight ? retargetChangePct(ring.bitsAt(e - 1), ring.bitsAt(e)) : 0,
+      previousRetargetPct:
+        startKnown && e - 1 >= this.firstHeight ? retargetChangePct(ring.bitsAt(e - 1), ring.bitsAt(e)) : 0,
       latestBlockTimestampSec: tipTime,
       network: this.network,
     });
     const at = SCORECARD_K.indexOf(k);
     if (at >= 0) {
       this.scorecard.push({
-        progressPct: SCORECARD_PROGRESS[at]!, height: h,
-        hashbellPct: est.changePct, hashbellLowPct: est.lowPct, hashbellHighPct: est.highPct,
+        progressPct: SCORECARD_PROGRESS[at]!,
+        height: h,
+        hashbellPct: est.changePct,
+        hashbellLowPct: est.lowPct,
+        hashbellHighPct: est.highPct,
         mempoolPct: startKnown ? mempool.difficultyChange : null,
       });
     }

@@ -17,7 +17,13 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../app/logger.ts';
-import { DeliveryError, type NotificationLog, type Notifier, type OutboundMessage, type SubscriptionStore } from '../alerting/ports.ts';
+import {
+  DeliveryError,
+  type NotificationLog,
+  type Notifier,
+  type OutboundMessage,
+  type SubscriptionStore,
+} from '../alerting/ports.ts';
 import type { AlertEvent, Subscription } from '../alerting/types.ts';
 import type { EngineKeys } from '../store/keys.ts';
 import type { RuleJudge } from './engine-ports.ts';
@@ -65,7 +71,13 @@ interface Attempt {
 }
 
 /** Sends once per key; classifies a DeliveryError into the one retry layer (BullMQ). */
-async function sendOnce(deps: DeliverDeps, at: Attempt, sub: Subscription, msg: OutboundMessage, key: string): Promise<DeliverOutcome> {
+async function sendOnce(
+  deps: DeliverDeps,
+  at: Attempt,
+  sub: Subscription,
+  msg: OutboundMessage,
+  key: string,
+): Promise<DeliverOutcome> {
   if (await deps.log.has(key)) return 'duplicate';
   const { worker } = at;
   try {
@@ -93,9 +105,14 @@ async function sendOnce(deps: DeliverDeps, at: Attempt, sub: Subscription, msg: 
       if (moved) return sendOnce(deps, at, moved, { ...msg, subscriptionId: moved.id }, key);
     }
     if (e.kind === 'permanent') {
-      deps.logger.warn({ subscriptionId: sub.id, code: e.context.code, status: e.context.status }, 'permanent delivery failure; deactivating');
+      deps.logger.warn(
+        { subscriptionId: sub.id, code: e.context.code, status: e.context.status },
+        'permanent delivery failure; deactivating',
+      );
       await deps.store.setActive(sub.id, false);
-      await deps.notifier.tellOwner?.(sub, `I could not deliver alerts here (${e.message}); alerts are paused until you /start again.`).catch(() => undefined);
+      await deps.notifier
+        .tellOwner?.(sub, `I could not deliver alerts here (${e.message}); alerts are paused until you /start again.`)
+        .catch(() => undefined);
       throw new UnrecoverableError(`permanent: ${e.message}`);
     }
     throw e;
@@ -140,9 +157,14 @@ async function deliverDigest(deps: DeliverDeps, at: Attempt): Promise<DeliverOut
 }
 
 /** The processor of one platform's deliver queue (deliver and digest jobs). */
-export function deliverProcessor(deps: DeliverDeps, getWorker: () => Worker | undefined): (job: Job, token?: string) => Promise<DeliverOutcome> {
+export function deliverProcessor(
+  deps: DeliverDeps,
+  getWorker: () => Worker | undefined,
+): (job: Job, token?: string) => Promise<DeliverOutcome> {
   const platform = deps.notifier.platform;
-  const count = (outcome: string): void => { deps.metrics?.deliveries.inc({ platform, outcome }); };
+  const count = (outcome: string): void => {
+    deps.metrics?.deliveries.inc({ platform, outcome });
+  };
   const inner = deliverOrDigest(deps);
   return async (job, token) => {
     try {
@@ -176,8 +198,15 @@ function deliverOrDigest(deps: DeliverDeps): (at: Attempt) => Promise<DeliverOut
     // notification key stays the job's, so a retried job still sends at most once.
     const sub = await resolveSubscription(deps.redis, deps.keys, deps.store, d.subscriptionId);
     if (!sub || !sub.active) return 'inactive';
-    if (sub.id !== d.subscriptionId) deps.logger.info({ from: d.subscriptionId, to: sub.id }, 'subscription moved; delivering to its new id');
-    const msg: OutboundMessage = { subscriptionId: sub.id, height: d.height, hash: d.hash, digest: d.digest, events: d.events as unknown as AlertEvent[] };
+    if (sub.id !== d.subscriptionId)
+      deps.logger.info({ from: d.subscriptionId, to: sub.id }, 'subscription moved; delivering to its new id');
+    const msg: OutboundMessage = {
+      subscriptionId: sub.id,
+      height: d.height,
+      hash: d.hash,
+      digest: d.digest,
+      events: d.events as unknown as AlertEvent[],
+    };
     return sendOnce(deps, at, sub, msg, messageKey(d.subscriptionId, d.hash, d.digest));
   };
 }

@@ -16,8 +16,23 @@ export interface EngineMetrics {
 export function createEngineMetrics(registry: Registry): EngineMetrics {
   const registers = [registry];
   return {
-    evaluateSeconds: new Histogram({ name: 'hashbell_evaluate_seconds', help: 'Time to evaluate one block or tick', labelNames: ['job'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5], registers }),
-    rulesChanged: new Counter({ name: 'hashbell_rules_changed_total', help: 'Rules whose status changed (fired or resolved)', registers }),
-    deliveries: new Counter({ name: 'hashbell_deliveries_total', help: 'Deliver job outcomes', labelNames: ['platform', 'outcome'], registers }),
+    evaluateSeconds: new Histogram({
+      name: 'hashbell_evaluate_seconds',
+      help: 'Time to evaluate one block or tick',
+      labelNames: ['job'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+      registers,
+    }),
+    rulesChanged: new Counter({
+      name: 'hashbell_rules_changed_total',
+      help: 'Rules whose status changed (fired or resolved)',
+      registers,
+    }),
+    deliveries: new Counter({
+      name: 'hashbell_deliveries_total',
+      help: 'Deliver job outcomes',
+      labelNames: ['platform', 'outcome'],
+      registers,
+    }),
   };
 }

@@ -9,7 +9,12 @@ import type { Snapshot } from '../domain/snapshot-types.ts';
 /** Decides what one rule says about one snapshot, and what to do with a subscription's events. */
 export interface RuleJudge {
   /** The lifecycle step; `state` null means never evaluated. Pure. */
-  evaluate(rule: Rule, state: RuleState | null, snapshot: Snapshot, nowSec: number): { state: RuleState; event: AlertEvent | null };
+  evaluate(
+    rule: Rule,
+    state: RuleState | null,
+    snapshot: Snapshot,
+    nowSec: number,
+  ): { state: RuleState; event: AlertEvent | null };
   /**
    * The notification stages before delivery (mute, quiet hours, dedupe, group): which events go
    * out now, which are held for a digest and until when, which are dropped.

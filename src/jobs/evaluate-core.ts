@@ -67,7 +67,12 @@ async function candidatesBySubscription(index: RedisRuleIndex, obs: Observation)
 }
 
 /** Evaluates every rule that may change on `snapshot`; see the module comment for ordering. */
-export async function evaluateBlock(deps: EvaluateDeps, snapshot: Snapshot, nowSec: number, sink: EvaluateSink): Promise<EvaluateStats> {
+export async function evaluateBlock(
+  deps: EvaluateDeps,
+  snapshot: Snapshot,
+  nowSec: number,
+  sink: EvaluateSink,
+): Promise<EvaluateStats> {
   const index = new RedisRuleIndex(deps.redis, deps.keys);
   // Drop rules stored before the sequential detector move to their cells first (once per prefix).
   await migrateDropRules(deps.redis, deps.keys, deps.plan, snapshot);
@@ -84,8 +89,13 @@ export async function evaluateBlock(deps: EvaluateDeps, snapshot: Snapshot, nowS
 }
 
 async function evaluateBatch(
-  deps: EvaluateDeps, index: RedisRuleIndex, at: { snapshot: Snapshot; nowSec: number; obs: Observation },
-  subIds: readonly string[], bySub: ReadonlyMap<string, string[]>, sink: EvaluateSink, stats: EvaluateStats,
+  deps: EvaluateDeps,
+  index: RedisRuleIndex,
+  at: { snapshot: Snapshot; nowSec: number; obs: Observation },
+  subIds: readonly string[],
+  bySub: ReadonlyMap<string, string[]>,
+  sink: EvaluateSink,
+  stats: EvaluateStats,
 ): Promise<void> {
   const { redis, keys, plan, judge } = deps;
   const { snapshot, nowSec, obs } = at;
@@ -146,9 +156,16 @@ async function evaluateBatch(
     if (sub === null || events.length === 0) return;
     const routed = judge.route(sub, foldEvents(events), nowSec);
     if (routed.now.length > 0) {
-      jobs.push({ subscriptionId: id, height: snapshot.height, hash: snapshot.hash, digest: false, events: routed.now.map((e) => ({ ...e })) });
+      jobs.push({
+        subscriptionId: id,
+        height: snapshot.height,
+        hash: snapshot.hash,
+        digest: false,
+        events: routed.now.map((e) => ({ ...e })),
+      });
     }
-    if (routed.hold.length > 0 && routed.releaseAtSec !== null) held.push({ subscriptionId: id, releaseAtSec: routed.releaseAtSec, events: routed.hold });
+    if (routed.hold.length > 0 && routed.releaseAtSec !== null)
+      held.push({ subscriptionId: id, releaseAtSec: routed.releaseAtSec, events: routed.hold });
   });
   if (jobs.length > 0) await sink.deliver(jobs);
   if (held.length > 0) await sink.hold(held);

@@ -12,7 +12,14 @@ import type { IndexPlan } from '../store/index-plan.ts';
 import type { SnapshotReader } from './engine-ports.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
 import { evaluateBlock, type EvaluateDeps, type EvaluateSink, type EvaluateStats } from './evaluate-core.ts';
-import { DIGEST_JOB_NAME, EvaluateJobSchema, TICK_JOB_NAME, deliverJobId, digestJobId, type DeliverJob } from './queues.ts';
+import {
+  DIGEST_JOB_NAME,
+  EvaluateJobSchema,
+  TICK_JOB_NAME,
+  deliverJobId,
+  digestJobId,
+  type DeliverJob,
+} from './queues.ts';
 
 /** Days a deliver job's result is kept for inspection; the notification log is the real dedupe. */
 const KEEP_FAILED_SEC = 7 * 86_400;
@@ -56,9 +63,13 @@ export function queueSink(deps: EvaluateProcessorDeps): EvaluateSink {
         byQueue.set(q, [...(byQueue.get(q) ?? []), j]);
       }
       for (const [q, list] of byQueue) {
-        await q.addBulk(list.map((data) => ({
-          name: 'deliver', data, opts: { ...DELIVER_JOB_OPTS, jobId: deliverJobId(data.subscriptionId, data.hash, data.digest) },
-        })));
+        await q.addBulk(
+          list.map((data) => ({
+            name: 'deliver',
+            data,
+            opts: { ...DELIVER_JOB_OPTS, jobId: deliverJobId(data.subscriptionId, data.hash, data.digest) },
+          })),
+        );
       }
     },
     async hold(held) {
@@ -68,9 +79,15 @@ export function queueSink(deps: EvaluateProcessorDeps): EvaluateSink {
       const now = deps.nowSec();
       for (const h of held) {
         const q = queueFor(h.subscriptionId);
-        await q?.add(DIGEST_JOB_NAME, { subscriptionId: h.subscriptionId, releaseAtSec: h.releaseAtSec }, {
-          ...DELIVER_JOB_OPTS, jobId: digestJobId(h.subscriptionId, h.releaseAtSec), delay: Math.max(0, h.releaseAtSec - now) * 1000,
-        });
+        await q?.add(
+          DIGEST_JOB_NAME,
+          { subscriptionId: h.subscriptionId, releaseAtSec: h.releaseAtSec },
+          {
+            ...DELIVER_JOB_OPTS,
+            jobId: digestJobId(h.subscriptionId, h.releaseAtSec),
+            delay: Math.max(0, h.releaseAtSec - now) * 1000,
+          },
+        );
       }
     },
   };

@@ -29,7 +29,12 @@ export async function rememberMigration(redis: Redis, keys: EngineKeys, fromId: 
  * The subscription a job addressed to `id` should reach now: `id`'s own when it exists, else the
  * one its forward pointers lead to, else null.
  */
-export async function resolveSubscription(redis: Redis, keys: EngineKeys, store: Pick<SubscriptionStore, 'get'>, id: string): Promise<Subscription | null> {
+export async function resolveSubscription(
+  redis: Redis,
+  keys: EngineKeys,
+  store: Pick<SubscriptionStore, 'get'>,
+  id: string,
+): Promise<Subscription | null> {
   let current = id;
   for (let hop = 0; hop <= MAX_HOPS; hop++) {
     const sub = await store.get(current);

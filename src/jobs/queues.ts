@@ -27,7 +27,10 @@ export function evaluateJobId(hash: string): string {
 }
 
 export const DeliverJobSchema = z.object({
-  subscriptionId: z.string().min(1).regex(/^[^:]+$/),
+  subscriptionId: z
+    .string()
+    .min(1)
+    .regex(/^[^:]+$/),
   height: z.number().int().nonnegative(),
   hash: z.string().min(1),
   digest: z.boolean(),
@@ -52,7 +55,10 @@ export function deliverQueueName(platform: 'telegram' | 'discord' | 'console'): 
 export const DIGEST_JOB_NAME = 'digest';
 
 export const DigestJobSchema = z.object({
-  subscriptionId: z.string().min(1).regex(/^[^:]+$/),
+  subscriptionId: z
+    .string()
+    .min(1)
+    .regex(/^[^:]+$/),
   /** Unix seconds the digest was scheduled for (part of its idempotency key). */
   releaseAtSec: z.number().int().nonnegative(),
 });

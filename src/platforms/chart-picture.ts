@@ -38,8 +38,12 @@ interface WarnLogger {
 const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 async function draw(
-  charts: ChartRenderer, kind: ChartKind, block: { height: number; hash: string }, timeZone: string,
-  rules: () => Promise<readonly RuleSpec[]>, log: WarnLogger | undefined,
+  charts: ChartRenderer,
+  kind: ChartKind,
+  block: { height: number; hash: string },
+  timeZone: string,
+  rules: () => Promise<readonly RuleSpec[]>,
+  log: WarnLogger | undefined,
 ): Promise<ChartPicture | null> {
   let thresholds: readonly RuleSpec[] = [];
   try {
@@ -57,7 +61,12 @@ async function draw(
 }
 
 /** The chart for an alert delivery (chartForAlerts picks the kind), or null for text only. */
-export async function alertChart(deps: ChartDeps, sub: Subscription, msg: OutboundMessage, log?: WarnLogger): Promise<ChartPicture | null> {
+export async function alertChart(
+  deps: ChartDeps,
+  sub: Subscription,
+  msg: OutboundMessage,
+  log?: WarnLogger,
+): Promise<ChartPicture | null> {
   const kind = chartForAlerts(msg.events.map((e) => e.kind));
   if (deps.charts === undefined || kind === null) return null;
   const rules = deps.chartRules;
@@ -66,8 +75,12 @@ export async function alertChart(deps: ChartDeps, sub: Subscription, msg: Outbou
 
 /** The chart for a `status` / `retarget` / `hashprice` reply about block `snap`, or null. */
 export async function commandChart(
-  charts: ChartRenderer | undefined, command: string, snap: { height: number; hash: string }, timeZone: string,
-  rules: () => Promise<readonly RuleSpec[]>, log?: WarnLogger,
+  charts: ChartRenderer | undefined,
+  command: string,
+  snap: { height: number; hash: string },
+  timeZone: string,
+  rules: () => Promise<readonly RuleSpec[]>,
+  log?: WarnLogger,
 ): Promise<ChartPicture | null> {
   const kind = chartForCommand(command);
   if (charts === undefined || kind === null) return null;

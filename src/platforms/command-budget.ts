@@ -27,7 +27,11 @@ export type BudgetDecision =
   /** Over budget and already told: say nothing (Discord says it anyway, ephemerally). */
   | { readonly kind: 'silent'; readonly retryInSec: number };
 
-interface Bucket { tokens: number; atMs: number; noticed: boolean }
+interface Bucket {
+  tokens: number;
+  atMs: number;
+  noticed: boolean;
+}
 
 /** How many idle chats are remembered before full buckets are forgotten (memory bound). */
 const MAX_TRACKED = 10_000;
@@ -36,8 +40,12 @@ export class CommandBudget {
   private readonly buckets = new Map<string, Bucket>();
   private readonly perMs: number;
 
-  constructor(readonly limits: CommandBudgetLimits = COMMAND_BUDGET, private readonly nowMs: () => number = Date.now) {
-    if (!(limits.burst >= 1) || !(limits.perMinute > 0)) throw new RangeError('command budget needs burst ≥ 1 and perMinute > 0');
+  constructor(
+    readonly limits: CommandBudgetLimits = COMMAND_BUDGET,
+    private readonly nowMs: () => number = Date.now,
+  ) {
+    if (!(limits.burst >= 1) || !(limits.perMinute > 0))
+      throw new RangeError('command budget needs burst ≥ 1 and perMinute > 0');
     this.perMs = limits.perMinute / 60_000;
   }
 

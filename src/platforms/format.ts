@@ -68,7 +68,13 @@ export function fmtDuration(sec: number): string {
 /** Falls back to UTC for a zone the runtime does not know (never throws on stored data). */
 function formatter(zone: string): Intl.DateTimeFormat {
   const opts: Intl.DateTimeFormatOptions = {
-    year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
   };
   try {
     return new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: zone });
@@ -99,7 +105,11 @@ export function alertIcon(state: 'firing' | 'resolved' | 'notice', severity: 'in
 }
 
 /** The user's threshold as an alert shows it; null for kinds without one (notices). */
-export function thresholdWords(e: { readonly state: string; readonly threshold: number; readonly details: { readonly unit: string; readonly thresholdText?: string } }): string | null {
+export function thresholdWords(e: {
+  readonly state: string;
+  readonly threshold: number;
+  readonly details: { readonly unit: string; readonly thresholdText?: string };
+}): string | null {
   if (e.details.thresholdText !== undefined) return e.details.thresholdText;
   if (e.state === 'notice' && e.threshold === 0) return null;
   return fmtValue(e.threshold, e.details.unit === '%' ? '' : e.details.unit) + (e.details.unit === '%' ? ' %' : '');

@@ -17,7 +17,12 @@
  * Holds never block the watcher: the caller stops at the held block and asks again when
  * {@link BlockGate.nextRecheckMs} comes.
  */
-import { checkIntrinsic, MAX_FUTURE_BLOCK_TIME_SEC, type ChainContextTracker, type RejectReason } from '../domain/consensus.ts';
+import {
+  checkIntrinsic,
+  MAX_FUTURE_BLOCK_TIME_SEC,
+  type ChainContextTracker,
+  type RejectReason,
+} from '../domain/consensus.ts';
 import type { Block } from '../domain/types.ts';
 import type { ChainSource } from './ports.ts';
 import { ChainMovedError } from './chain-sync-deps.ts';
@@ -44,7 +49,12 @@ export interface HoldLimits {
   readonly unconfirmedHoldMs: number;
 }
 
-export const DEFAULT_HOLD_LIMITS: HoldLimits = { futureHoldMs: 15 * 60_000, nodeHoldMs: 120_000, recheckMs: 2_000, unconfirmedHoldMs: 60_000 };
+export const DEFAULT_HOLD_LIMITS: HoldLimits = {
+  futureHoldMs: 15 * 60_000,
+  nodeHoldMs: 120_000,
+  recheckMs: 2_000,
+  unconfirmedHoldMs: 60_000,
+};
 
 export type Verdict =
   | { readonly kind: 'accept' }
@@ -65,15 +75,17 @@ export class BlockGate {
   private readonly held = new Map<string, Held>();
   private readonly reported = new Set<string>();
 
-  constructor(private readonly d: {
-    readonly logger: Logger;
-    /** Only the rejection counter (`hashbell_blocks_rejected_total{reason}`) is written here. */
-    readonly metrics: { readonly blocksRejected: { inc(labels: { reason: string }): void } };
-    readonly now: () => number;
-    readonly authority?: BlockAuthority | undefined;
-    readonly limits: HoldLimits;
-    readonly signal?: AbortSignal | undefined;
-  }) {}
+  constructor(
+    private readonly d: {
+      readonly logger: Logger;
+      /** Only the rejection counter (`hashbell_blocks_rejected_total{reason}`) is written here. */
+      readonly metrics: { readonly blocksRejected: { inc(labels: { reason: string }): void } };
+      readonly now: () => number;
+      readonly authority?: BlockAuthority | undefined;
+      readonly limits: HoldLimits;
+      readonly signal?: AbortSignal | undefined;
+    },
+  ) {}
 
   get hasAuthority(): boolean {
     return this.d.authority !== undefined;
@@ -93,7 +105,13 @@ export class BlockGate {
       const prior = this.held.get(b.id);
       const deadline = prior?.deadlineMs ?? nowMs + this.d.limits.futureHoldMs;
       if (readyMs <= deadline && nowMs < deadline) {
-        this.hold(b, 'time-too-new', deadline, readyMs + 1_000, `block ${b.height} is ${b.timestamp - nowSec} s ahead of the local clock: held until it is no longer more than 2 h in the future`);
+        this.hold(
+          b,
+          'time-too-new',
+          deadline,
+          readyMs + 1_000,
+          `block ${b.height} is ${b.timestamp - nowSec} s ahead of the local clock: held until it is no longer more than 2 h in the future`,
+        );
         return { kind: 'hold', reason: 'time-too-new' };
       }
     }
@@ -108,7 +126,8 @@ export class BlockGate {
     if (v.reason === 'time-too-new') {
       // Same hold policy as judge(): decided on the full check once the parent is known.
       const readyMs = (b.timestamp - MAX_FUTURE_BLOCK_TIME_SEC) * 1000;
-      if (readyMs <= (this.held.get(b.id)?.deadlineMs ?? this.d.now() + this.d.limits.futureHoldMs)) return { kind: 'accept' };
+      if (readyMs <= (this.held.get(b.id)?.deadlineMs ?? this.d.now() + this.d.limits.futureHoldMs))
+        return { kind: 'accept' };
     }
     this.reject(b, v.reason, v.message);
     return { kind: 'reject', reason: v.reason };
@@ -127,18 +146,35 @@ export class BlockGate {
       const theirs = hashes[i] ?? null;
       if (theirs === b.id) {
         const was = this.held.get(b.id);
-        if (was?.reason === 'node-disagrees') this.d.logger.info({ height: b.height, hash: b.id, waitedMs: this.d.now() - was.firstMs }, `${a.name} now has the block: taking it`);
+        if (was?.reason === 'node-disagrees')
+          this.d.logger.info(
+            { height: b.height, hash: b.id, waitedMs: this.d.now() - was.firstMs },
+            `${a.name} now has the block: taking it`,
+          );
         this.release(b.id);
         continue;
       }
       const nowMs = this.d.now();
       const prior = this.held.get(b.id);
       const deadline = prior?.deadlineMs ?? nowMs + this.d.limits.nodeHoldMs;
-      const detail = theirs === null ? `${a.name} has no block at height ${b.height} yet` : `${a.name} has ${theirs} at height ${b.height}`;
+      const detail =
+        theirs === null
+          ? `${a.name} has no block at height ${b.height} yet`
+          : `${a.name} has ${theirs} at height ${b.height}`;
       if (nowMs < deadline) {
-        this.hold(b, 'node-disagrees', deadline, nowMs + this.d.limits.recheckMs, `block ${b.height} ${b.id}: ${detail}; held until the node agrees`);
+        this.hold(
+          b,
+          'node-disagrees',
+          deadline,
+          nowMs + this.d.limits.recheckMs,
+          `block ${b.height} ${b.id}: ${detail}; held until the node agrees`,
+        );
       } else {
-        this.reject(b, 'node-disagrees', `block ${b.height} ${b.id}: ${detail} after ${Math.round((nowMs - (prior?.firstMs ?? nowMs)) / 1000)} s; not taking it (the node is the authority)`);
+        this.reject(
+          b,
+          'node-disagrees',
+          `block ${b.height} ${b.id}: ${detail} after ${Math.round((nowMs - (prior?.firstMs ?? nowMs)) / 1000)} s; not taking it (the node is the authority)`,
+        );
       }
       return i;
     }
@@ -150,7 +186,13 @@ export class BlockGate {
     const nowMs = this.d.now();
     const deadline = this.held.get(b.id)?.deadlineMs ?? nowMs + this.d.limits.unconfirmedHoldMs;
     if (nowMs < deadline) {
-      this.hold(b, 'unconfirmed', deadline, Math.min(deadline, nowMs + this.d.limits.recheckMs), `block ${b.height} ${b.id}: ${detail}; held until REST confirms it`);
+      this.hold(
+        b,
+        'unconfirmed',
+        deadline,
+        Math.min(deadline, nowMs + this.d.limits.recheckMs),
+        `block ${b.height} ${b.id}: ${detail}; held until REST confirms it`,
+      );
       return { kind: 'hold', reason: 'unconfirmed' };
     }
     this.reject(b, 'unconfirmed', `block ${b.height} ${b.id}: ${detail}; given up`);
@@ -180,7 +222,10 @@ export class BlockGate {
    * timer was set for), lowest height first. They stay held until judged again.
    */
   due(upToMs = this.d.now()): Block[] {
-    return [...this.held.values()].filter((h) => h.recheckAtMs <= upToMs).sort((x, y) => x.block.height - y.block.height).map((h) => h.block);
+    return [...this.held.values()]
+      .filter((h) => h.recheckAtMs <= upToMs)
+      .sort((x, y) => x.block.height - y.block.height)
+      .map((h) => h.block);
   }
 
   /** Forgets a held block (taken, superseded by another block at its height, or rejected). */
@@ -196,7 +241,13 @@ export class BlockGate {
   private hold(b: Block, reason: GateReason, deadlineMs: number, recheckAtMs: number, message: string): void {
     const prior = this.held.get(b.id);
     if (!prior) this.d.logger.warn({ height: b.height, hash: b.id, reason }, message);
-    this.held.set(b.id, { block: b, reason, firstMs: prior?.firstMs ?? this.d.now(), deadlineMs, recheckAtMs: Math.min(recheckAtMs, deadlineMs) });
+    this.held.set(b.id, {
+      block: b,
+      reason,
+      firstMs: prior?.firstMs ?? this.d.now(),
+      deadlineMs,
+      recheckAtMs: Math.min(recheckAtMs, deadlineMs),
+    });
     if (this.held.size > 64) {
       const oldest = [...this.held.values()].sort((x, y) => x.firstMs - y.firstMs)[0]!;
       this.held.delete(oldest.block.id);
@@ -210,14 +261,23 @@ export class BlockGate {
  * link to the one below it is a race if the source has since changed that one (ChainMovedError:
  * the caller syncs again), else it is invalid (`bad-link`).
  */
-export async function admitBlocks(blocks: readonly Block[], chain: ChainContextTracker, gate: BlockGate, source: ChainSource, signal?: AbortSignal): Promise<number> {
+export async function admitBlocks(
+  blocks: readonly Block[],
+  chain: ChainContextTracker,
+  gate: BlockGate,
+  source: ChainSource,
+  signal?: AbortSignal,
+): Promise<number> {
   const trial = chain.clone();
   let n = 0;
   for (const b of blocks) {
     const parent = trial.tip;
     if (parent && b.height === parent.height + 1 && b.previousHash !== undefined && b.previousHash !== parent.id) {
       const [below] = await source.blocks(parent.height, parent.height, signal);
-      if (below?.id !== parent.id) throw new ChainMovedError(`block ${b.height} does not link to ${parent.id}; the source changed block ${parent.height}`);
+      if (below?.id !== parent.id)
+        throw new ChainMovedError(
+          `block ${b.height} does not link to ${parent.id}; the source changed block ${parent.height}`,
+        );
     }
     if (gate.judge(b, trial).kind !== 'accept') break;
     trial.accept(b);

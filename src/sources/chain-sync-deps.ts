@@ -62,4 +62,3 @@ export interface ChainSyncDeps {
 export class ChainMovedError extends Error {
   override readonly name = 'ChainMovedError';
 }
-

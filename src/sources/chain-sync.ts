@@ -18,7 +18,13 @@ import { ChainMovedError, EVALUATE_JOB_OPTS, type ChainSyncDeps } from './chain-
 
 export type { SnapshotHistory } from './snapshot-history.ts';
 
-export { EVALUATE_JOB_OPTS, ChainMovedError, type EvaluateJobOptions, type EvaluateQueue, type ChainSyncDeps } from './chain-sync-deps.ts';
+export {
+  EVALUATE_JOB_OPTS,
+  ChainMovedError,
+  type EvaluateJobOptions,
+  type EvaluateQueue,
+  type ChainSyncDeps,
+} from './chain-sync-deps.ts';
 
 const CHUNK = 150;
 
@@ -36,7 +42,11 @@ export class ChainSync {
 
   constructor(private readonly d: ChainSyncDeps) {
     this.gate = new BlockGate({
-      logger: d.logger, metrics: d.metrics, now: d.now, authority: d.authority, signal: d.signal,
+      logger: d.logger,
+      metrics: d.metrics,
+      now: d.now,
+      authority: d.authority,
+      signal: d.signal,
       limits: { ...DEFAULT_HOLD_LIMITS, ...d.holdLimits },
     });
   }
@@ -81,7 +91,10 @@ export class ChainSync {
     const refill = history !== undefined && (await historyLags(history, this.cursor));
     const rebuilt = await this.rebuild(refill);
     if (history && refill && rebuilt.length > 0) {
-      this.d.logger.info({ points: Math.min(rebuilt.length, HISTORY_REFILL_BLOCKS), to: this.cursor?.height }, 'chart history behind chain state: refilling it');
+      this.d.logger.info(
+        { points: Math.min(rebuilt.length, HISTORY_REFILL_BLOCKS), to: this.cursor?.height },
+        'chart history behind chain state: refilling it',
+      );
       await recordHistory(history, rebuilt.slice(-HISTORY_REFILL_BLOCKS), this.d.logger);
     }
     const pending = await s.pendingJobs();
@@ -119,7 +132,10 @@ export class ChainSync {
       const probe = Math.min(tip, this.cursor.height);
       const fork = await this.findFork(probe);
       if (!fork) {
-        this.d.logger.error({ cursor: this.cursor, maxReorgDepth: this.d.maxReorgDepth }, 'no common ancestor within the reorg limit; resetting chain state');
+        this.d.logger.error(
+          { cursor: this.cursor, maxReorgDepth: this.d.maxReorgDepth },
+          'no common ancestor within the reorg limit; resetting chain state',
+        );
         await this.d.state.clear();
         this.cursor = null;
         this.chain.reset();
@@ -178,7 +194,11 @@ export class ChainSync {
       else await this.onBlock(confirmed);
       return;
     }
-    this.gate.reject(b, 'unconfirmed', `block ${b.height} ${b.id}: the websocket frame names no parent and ${this.d.source.name} REST has ${confirmed?.id ?? 'nothing'} at that height`);
+    this.gate.reject(
+      b,
+      'unconfirmed',
+      `block ${b.height} ${b.id}: the websocket frame names no parent and ${this.d.source.name} REST has ${confirmed?.id ?? 'nothing'} at that height`,
+    );
     await this.sync();
   }
 
@@ -231,7 +251,12 @@ export class ChainSync {
     const stored = await this.d.state.getBlocks(c.height - this.d.builder.requiredHistoryBlocks + 1, c.height);
     for (const s of stored) {
       this.chain.accept(s.block); // stored blocks passed the gate (or predate it): trusted history
-      const snap = this.builder.push(s.block, { nowSec: s.nowSec, price: s.price, source: this.d.source.name, correction: false });
+      const snap = this.builder.push(s.block, {
+        nowSec: s.nowSec,
+        price: s.price,
+        source: this.d.source.name,
+        correction: false,
+      });
       if (keep) out.push(snap);
     }
     return out;
@@ -251,7 +276,9 @@ export class ChainSync {
     for (const b of blocks) {
       const correction = b.height <= this.correctUntil;
       const snapshot = builder.push(b, { nowSec, price: this.price, source: this.d.source.name, correction });
-      const job = (typeof wantJob === 'function' ? wantJob(b) : wantJob) ? { height: b.height, hash: b.id, correction } : null;
+      const job = (typeof wantJob === 'function' ? wantJob(b) : wantJob)
+        ? { height: b.height, hash: b.id, correction }
+        : null;
       entries.push({ stored: { block: b, price: this.price, nowSec }, snapshot: job ? snapshot : null, job });
       if (job) snapshots.push(snapshot);
       if (this.d.history) committed.push(snapshot);
@@ -299,7 +326,11 @@ export class ChainSync {
 
   private async send(t: TrackedJob): Promise<void> {
     const { resend, ...job } = t;
-    if (resend !== undefined) this.d.logger.info({ height: job.height, hash: job.hash, generation: resend }, 'reorg: a block evaluated before is back on the main chain; re-evaluating it as a correction');
+    if (resend !== undefined)
+      this.d.logger.info(
+        { height: job.height, hash: job.hash, generation: resend },
+        'reorg: a block evaluated before is back on the main chain; re-evaluating it as a correction',
+      );
     await this.d.queue.add('evaluate', job, { ...EVALUATE_JOB_OPTS, jobId: evaluateJobId(sendKey(job.hash, resend)) }); // eval-<hash>[-r<n>]
     this.d.metrics.evaluateJobsEnqueued.inc({ correction: String(job.correction) });
     this.sent.push(t);

@@ -45,8 +45,18 @@ export function startCrossCheck(deps: CrossCheckDeps): CrossCheckHandle {
       const h = Math.max(0, Math.min(a, b) - tolerance);
       const [[pa], [pb]] = await Promise.all([deps.primary.blocks(h, h), deps.secondary.blocks(h, h)]);
       if (!pa || !pb) return { agree: null, error: `no block at ${h}` };
-      if (pa.id !== pb.id) return { agree: false, what: 'hash', detail: { height: h, [deps.primary.name]: pa.id, [deps.secondary.name]: pb.id } };
-      if (pa.bits !== pb.bits) return { agree: false, what: 'bits', detail: { height: h, [deps.primary.name]: pa.bits, [deps.secondary.name]: pb.bits } };
+      if (pa.id !== pb.id)
+        return {
+          agree: false,
+          what: 'hash',
+          detail: { height: h, [deps.primary.name]: pa.id, [deps.secondary.name]: pb.id },
+        };
+      if (pa.bits !== pb.bits)
+        return {
+          agree: false,
+          what: 'bits',
+          detail: { height: h, [deps.primary.name]: pa.bits, [deps.secondary.name]: pb.bits },
+        };
       return { agree: true, height: h };
     } catch (err) {
       return { agree: null, error: (err as Error).message };
@@ -58,7 +68,10 @@ export function startCrossCheck(deps: CrossCheckDeps): CrossCheckHandle {
     if (r.agree === false) {
       if (!disagreeing) {
         deps.metrics.sourceDisagreements.inc({ what: r.what });
-        deps.logger.warn({ what: r.what, ...r.detail }, `chain sources disagree (${deps.primary.name} vs ${deps.secondary.name}) beyond ${tolerance} blocks`);
+        deps.logger.warn(
+          { what: r.what, ...r.detail },
+          `chain sources disagree (${deps.primary.name} vs ${deps.secondary.name}) beyond ${tolerance} blocks`,
+        );
       }
       disagreeing = true;
       deps.metrics.sourceDisagreement.set(1);

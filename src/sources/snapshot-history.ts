@@ -29,13 +29,23 @@ export const HISTORY_REFILL_BLOCKS = 6_500;
  * Appends the batch in height order. Issued together (one connection keeps their order) so a
  * cold start of thousands of blocks costs a few round trips, not one each. Never throws.
  */
-export async function recordHistory(history: SnapshotHistory, batch: readonly Snapshot[], logger: Logger): Promise<void> {
+export async function recordHistory(
+  history: SnapshotHistory,
+  batch: readonly Snapshot[],
+  logger: Logger,
+): Promise<void> {
   const results = await Promise.allSettled(batch.map((s) => history.append(s)));
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed.length === 0) return;
   const err = failed[0]!.reason as unknown;
   logger.warn(
-    { failed: failed.length, of: batch.length, from: batch[0]!.height, to: batch[batch.length - 1]!.height, error: err instanceof Error ? err.message : String(err) },
+    {
+      failed: failed.length,
+      of: batch.length,
+      from: batch[0]!.height,
+      to: batch[batch.length - 1]!.height,
+      error: err instanceof Error ? err.message : String(err),
+    },
     'chart history append failed; charts for these blocks will be missing (the chain goes on)',
   );
 }

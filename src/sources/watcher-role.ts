@@ -61,8 +61,15 @@ export async function startWatcherRole(o: WatcherRoleOptions): Promise<WatcherRo
   const registry = o.registry ?? new Registry();
   const metrics = createWatcherMetrics(registry);
   const log = o.logger;
-  const mempool = new MempoolSource({ baseUrl: o.mempoolUrl, maxRps: o.mempoolMaxRps, logger: log.child({ source: 'mempool' }), metrics });
-  const node = o.bitcoinRpcUrl ? new BitcoindSource({ url: o.bitcoinRpcUrl, logger: log.child({ source: 'bitcoind' }), metrics }) : null;
+  const mempool = new MempoolSource({
+    baseUrl: o.mempoolUrl,
+    maxRps: o.mempoolMaxRps,
+    logger: log.child({ source: 'mempool' }),
+    metrics,
+  });
+  const node = o.bitcoinRpcUrl
+    ? new BitcoindSource({ url: o.bitcoinRpcUrl, logger: log.child({ source: 'bitcoind' }), metrics })
+    : null;
   if (o.primary === 'bitcoind' && !node) throw new Error('primary bitcoind needs BITCOIN_RPC_URL');
   const source: ChainSource = o.primary === 'bitcoind' && node ? node : mempool;
   const secondary = source === mempool ? node : mempool;
@@ -74,7 +81,13 @@ export async function startWatcherRole(o: WatcherRoleOptions): Promise<WatcherRo
   const queue: EvaluateQueue = o.evaluateQueue ?? { add: async () => undefined };
   registerQueueDepths(registry, [...(o.evaluateQueue ? [o.evaluateQueue] : []), ...(o.otherQueues ?? [])]);
   const watcher = await startWatcher({
-    source, priceSource, state, queue, builder: o.builder, logger: log, metrics,
+    source,
+    priceSource,
+    state,
+    queue,
+    builder: o.builder,
+    logger: log,
+    metrics,
     ...(o.coldStartBlocks !== undefined ? { coldStartBlocks: o.coldStartBlocks } : {}),
     ...(o.onSnapshot ? { onSnapshot: o.onSnapshot } : {}),
     ...(o.history ? { history: o.history } : {}),
@@ -83,15 +96,29 @@ export async function startWatcherRole(o: WatcherRoleOptions): Promise<WatcherRo
     ...(o.holdLimits ? { holdLimits: o.holdLimits } : {}),
   });
   // The price feed rides on the mempool websocket; a bitcoind primary still wants prices.
-  if (source !== mempool) await mempool.start((e) => { if (e.type === 'price') watcher.pushPrice(e.price); });
-  const cross: CrossCheckHandle | null = secondary ? startCrossCheck({ primary: source, secondary, logger: log.child({ component: 'cross-check' }), metrics }) : null;
-  const http = o.httpPort === null ? null : await startHttpServer({
-    port: o.httpPort, ...(o.httpHost ? { host: o.httpHost } : {}), registry, logger: log,
-    checks: { source: () => watcher.notLiveReason(), redis: redisCheck(o.redis) },
-  });
+  if (source !== mempool)
+    await mempool.start((e) => {
+      if (e.type === 'price') watcher.pushPrice(e.price);
+    });
+  const cross: CrossCheckHandle | null = secondary
+    ? startCrossCheck({ primary: source, secondary, logger: log.child({ component: 'cross-check' }), metrics })
+    : null;
+  const http =
+    o.httpPort === null
+      ? null
+      : await startHttpServer({
+          port: o.httpPort,
+          ...(o.httpHost ? { host: o.httpHost } : {}),
+          registry,
+          logger: log,
+          checks: { source: () => watcher.notLiveReason(), redis: redisCheck(o.redis) },
+        });
   log.info({ source: source.name, crossCheck: secondary?.name ?? null, http: http?.port ?? null }, 'watcher started');
   return {
-    watcher, state, metrics, http,
+    watcher,
+    state,
+    metrics,
+    http,
     async stop(deadlineMs: number) {
       cross?.stop();
       if (source !== mempool) await mempool.stop();
@@ -124,16 +151,28 @@ export interface AppWatcherConfig {
  */
 export function appWatcherRole(
   config: AppWatcherConfig,
-  opts: { keyPrefix?: string; builder?: SnapshotBuilderFactory; registry?: Registry; history?: SnapshotHistory; holdLimits?: Partial<HoldLimits> } = {},
+  opts: {
+    keyPrefix?: string;
+    builder?: SnapshotBuilderFactory;
+    registry?: Registry;
+    history?: SnapshotHistory;
+    holdLimits?: Partial<HoldLimits>;
+  } = {},
 ): (app: AppForWatcher) => Promise<{ stop(deadlineMs: number): Promise<void> }> {
   return async (app) => {
     const builder = opts.builder ?? domainBuilderFactory();
     return startWatcherRole({
-      mempoolUrl: config.mempoolUrl, mempoolMaxRps: config.mempoolMaxRps, bitcoinRpcUrl: config.bitcoinRpcUrl,
+      mempoolUrl: config.mempoolUrl,
+      mempoolMaxRps: config.mempoolMaxRps,
+      bitcoinRpcUrl: config.bitcoinRpcUrl,
       ...(config.chainSource !== undefined ? { primary: config.chainSource } : {}),
-      redis: app.redis, keyPrefix: opts.keyPrefix ?? 'hb:', evaluateQueue: app.evaluateQueue,
+      redis: app.redis,
+      keyPrefix: opts.keyPrefix ?? 'hb:',
+      evaluateQueue: app.evaluateQueue,
       otherQueues: Object.values(app.deliverQueues).filter((q): q is CountableQueue => q !== undefined),
-      builder, logger: app.logger.child({ role: 'watcher' }), httpPort: config.httpPort,
+      builder,
+      logger: app.logger.child({ role: 'watcher' }),
+      httpPort: config.httpPort,
       ...(opts.registry ? { registry: opts.registry } : {}),
       ...(opts.history ? { history: opts.history } : {}),
       ...(opts.holdLimits ? { holdLimits: opts.holdLimits } : {}),

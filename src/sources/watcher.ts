@@ -64,8 +64,13 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
   const abort = new AbortController();
   const backoff = deps.retryBackoff ?? { baseMs: 1_000, capMs: 60_000 };
   const sync = new ChainSync({
-    source: deps.source, state: deps.state, queue: deps.queue, builder: deps.builder, logger: log,
-    metrics: deps.metrics, now: deps.now ?? Date.now,
+    source: deps.source,
+    state: deps.state,
+    queue: deps.queue,
+    builder: deps.builder,
+    logger: log,
+    metrics: deps.metrics,
+    now: deps.now ?? Date.now,
     maxReorgDepth: deps.maxReorgDepth ?? 100,
     coldStartBlocks: deps.coldStartBlocks ?? deps.builder.requiredHistoryBlocks + COLD_START_REORG_MARGIN,
     maxCatchUpJobs: deps.maxCatchUpJobs ?? 1008,
@@ -83,7 +88,10 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
   let synced = false;
 
   const enqueue = (task: () => Promise<void>): void => {
-    tail = tail.then(task).catch((err: unknown) => log.error({ err }, 'watcher task failed (bug)')).then(scheduleRecheck);
+    tail = tail
+      .then(task)
+      .catch((err: unknown) => log.error({ err }, 'watcher task failed (bug)'))
+      .then(scheduleRecheck);
   };
 
   // Held blocks (a header a little in the future, a node not agreeing yet) are looked at again
@@ -95,11 +103,14 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
     if (at === null || stopped || (recheckTimer && at >= recheckAt)) return;
     clearTimeout(recheckTimer);
     recheckAt = at;
-    recheckTimer = setTimeout(() => {
-      recheckTimer = undefined;
-      recheckAt = Infinity;
-      enqueue(() => untilDone('held blocks', () => sync.recheckHeld(at)));
-    }, Math.max(0, at - now()));
+    recheckTimer = setTimeout(
+      () => {
+        recheckTimer = undefined;
+        recheckAt = Infinity;
+        enqueue(() => untilDone('held blocks', () => sync.recheckHeld(at)));
+      },
+      Math.max(0, at - now()),
+    );
     recheckTimer.unref();
   };
 
@@ -117,7 +128,10 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
         const msg = redactSecrets((err as Error).message ?? String(err));
         const delay = backoffDelayMs(attempt, backoff);
         if (failing !== msg || attempt % 10 === 0) {
-          log.warn({ what, attempt, retryInMs: delay, error: msg }, `${what} failed (source or Redis unreachable?); retrying`);
+          log.warn(
+            { what, attempt, retryInMs: delay, error: msg },
+            `${what} failed (source or Redis unreachable?); retrying`,
+          );
         }
         failing = msg;
         await sleep(delay, abort.signal).catch(() => undefined);
@@ -137,7 +151,10 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
         deps.metrics.resyncs.inc({ reason: e.reason });
         if (resyncQueued) break;
         resyncQueued = true;
-        enqueue(() => { resyncQueued = false; return untilDone(`resync (${e.reason})`, () => sync.sync()); });
+        enqueue(() => {
+          resyncQueued = false;
+          return untilDone(`resync (${e.reason})`, () => sync.sync());
+        });
         break;
       case 'price':
         onPrice(e.price);
@@ -150,15 +167,17 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
     void deps.state.setPrice(p).catch((err: unknown) => log.debug({ err }, 'price not stored'));
   };
 
-  enqueue(() => untilDone('startup sync', async () => {
-    await sync.load();
-    if (deps.priceSource && !(await deps.state.getPrice())) {
-      const p = await deps.priceSource.latest(abort.signal).catch(() => null);
-      if (p) onPrice(p);
-    }
-    await sync.sync();
-    synced = true;
-  }));
+  enqueue(() =>
+    untilDone('startup sync', async () => {
+      await sync.load();
+      if (deps.priceSource && !(await deps.state.getPrice())) {
+        const p = await deps.priceSource.latest(abort.signal).catch(() => null);
+        if (p) onPrice(p);
+      }
+      await sync.sync();
+      synced = true;
+    }),
+  );
   await untilDone('source start', () => deps.source.start(onEvent));
 
   return {
@@ -184,7 +203,12 @@ export async function startWatcher(deps: WatcherDeps): Promise<WatcherHandle> {
       abort.abort(new Error('watcher stopping'));
       await deps.source.stop().catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([tail, new Promise((r) => { timer = setTimeout(r, deadlineMs); })]);
+      await Promise.race([
+        tail,
+        new Promise((r) => {
+          timer = setTimeout(r, deadlineMs);
+        }),
+      ]);
       clearTimeout(timer);
       await sync.flushSent().catch(() => undefined);
     },

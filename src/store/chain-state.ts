@@ -55,7 +55,10 @@ export class RedisChainState {
   readonly keys: ChainKeys;
   private readonly keepSnapshots: number;
 
-  constructor(private readonly redis: Redis, private readonly opts: ChainStateOptions) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly opts: ChainStateOptions,
+  ) {
     this.keys = chainKeys(opts.prefix ?? 'hb:');
     this.keepSnapshots = opts.keepSnapshots ?? 2016;
   }
@@ -191,16 +194,23 @@ export class RedisChainState {
     if (fixes.length === 0) return out;
     const read = this.redis.pipeline();
     read.get(this.keys.generation);
-    for (const e of fixes) read.zscore(this.keys.enqueued, e.stored.block.id).hexists(this.keys.pending, e.stored.block.id);
+    for (const e of fixes)
+      read.zscore(this.keys.enqueued, e.stored.block.id).hexists(this.keys.pending, e.stored.block.id);
     const res = await read.exec();
     if (!res) throw new Error('chain-state read aborted');
     for (const [err] of res) if (err) throw err;
     const generation = Number(res[0]![1] ?? 0);
     const again = fixes.filter((_, i) => res[1 + 2 * i]![1] !== null || res[2 + 2 * i]![1] === 1);
-    const seen = again.length === 0 ? [] : await this.redis.zmscore(this.keys.enqueued, ...again.map((e) => sendKey(e.stored.block.id, generation)));
+    const seen =
+      again.length === 0
+        ? []
+        : await this.redis.zmscore(this.keys.enqueued, ...again.map((e) => sendKey(e.stored.block.id, generation)));
     for (const e of fixes) {
       const i = again.indexOf(e);
-      out.set(e, i < 0 ? { job: e.job!, already: false } : { job: { ...e.job!, resend: generation }, already: seen[i] !== null });
+      out.set(
+        e,
+        i < 0 ? { job: e.job!, already: false } : { job: { ...e.job!, resend: generation }, already: seen[i] !== null },
+      );
     }
     return out;
   }

@@ -23,7 +23,12 @@ function splitId(id: string): { platform: string; targetType: string; targetId: 
 export function encodeSubscription(sub: Subscription): Record<string, string> {
   const out: Record<string, string> = { c: String(sub.createdSec) };
   const parts = splitId(sub.id);
-  if (!parts || parts.platform !== sub.platform || parts.targetType !== sub.targetType || parts.targetId !== sub.targetId) {
+  if (
+    !parts ||
+    parts.platform !== sub.platform ||
+    parts.targetType !== sub.targetType ||
+    parts.targetId !== sub.targetId
+  ) {
     Object.assign(out, { p: sub.platform, t: sub.targetType, i: sub.targetId });
   }
   if (sub.ownerId !== sub.targetId) out['o'] = sub.ownerId;
@@ -84,7 +89,9 @@ const RULE_CODES: Readonly<Record<RuleKind, readonly [code: string, params: read
   'slow-blocks': ['sb', ['minutes']],
   'new-block': ['nb', []],
 };
-const KIND_BY_CODE = new Map(Object.entries(RULE_CODES).map(([kind, [code, params]]) => [code, { kind: kind as RuleKind, params }]));
+const KIND_BY_CODE = new Map(
+  Object.entries(RULE_CODES).map(([kind, [code, params]]) => [code, { kind: kind as RuleKind, params }]),
+);
 const TEXT_PARAMS = new Set(['window', 'lookback', 'direction']);
 /** Parameters added later and optional: absent from older encodings, and not written when unset. */
 const OPTIONAL_PARAMS = new Set(['remind']);
@@ -126,7 +133,10 @@ export function encodeState(s: RuleState): string {
   const since = s.sinceSec ?? null;
   if (t === null && since === null) return base.join('|');
   const num = (n: number | undefined | null): string => (n === undefined || n === null ? '' : String(n));
-  const told = t === null ? ['', '', '', '', '', ''] : [num(t.value), num(t.low), num(t.high), num(t.sec), num(t.height), num(t.depth)];
+  const told =
+    t === null
+      ? ['', '', '', '', '', '']
+      : [num(t.value), num(t.low), num(t.high), num(t.sec), num(t.height), num(t.depth)];
   return [...base, num(since), ...told].join('|');
 }
 
@@ -141,11 +151,15 @@ export function decodeState(raw: string): RuleState | null {
     lastNotifiedSec: notified ? Number(notified) : null,
   };
   if (sinceSec === undefined) return state;
-  const told = tv ? {
-    value: Number(tv), sec: Number(tsec), height: Number(th),
-    ...(tlo && thi ? { low: Number(tlo), high: Number(thi) } : {}),
-    ...(tdepth ? { depth: Number(tdepth) } : {}),
-  } : null;
+  const told = tv
+    ? {
+        value: Number(tv),
+        sec: Number(tsec),
+        height: Number(th),
+        ...(tlo && thi ? { low: Number(tlo), high: Number(thi) } : {}),
+        ...(tdepth ? { depth: Number(tdepth) } : {}),
+      }
+    : null;
   return { ...state, sinceSec: sinceSec ? Number(sinceSec) : null, told };
 }
 

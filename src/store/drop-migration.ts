@@ -24,7 +24,9 @@ import { splitRuleKey, type EngineKeys } from './keys.ts';
 import { RedisRuleIndex } from './rule-index.ts';
 
 /** The series names drop rules used before the detector. */
-export const LEGACY_DROP_SERIES: readonly string[] = Object.keys(HASHRATE_WINDOWS).flatMap((w) => Object.keys(LOOKBACKS).map((lb) => `hd-${w}-${lb}`));
+export const LEGACY_DROP_SERIES: readonly string[] = Object.keys(HASHRATE_WINDOWS).flatMap((w) =>
+  Object.keys(LOOKBACKS).map((lb) => `hd-${w}-${lb}`),
+);
 
 const done = new Set<string>();
 const flagKey = (keys: EngineKeys): string => `${keys.prefix}mig:drop-detector`;
@@ -36,7 +38,12 @@ export interface DropMigrationStats {
 }
 
 /** Moves every legacy drop rule to its cell; `snapshot` is the block about to be evaluated. */
-export async function migrateDropRules(redis: Redis, keys: EngineKeys, plan: IndexPlan, snapshot: Snapshot): Promise<DropMigrationStats> {
+export async function migrateDropRules(
+  redis: Redis,
+  keys: EngineKeys,
+  plan: IndexPlan,
+  snapshot: Snapshot,
+): Promise<DropMigrationStats> {
   const stats: DropMigrationStats = { moved: 0, keptFiring: 0, silencedFiring: 0 };
   // A snapshot computed by the old version cannot say what the detector sees: wait for one that can
   // (meanwhile legacy rules sit in sets nobody observes: nothing changes, nothing is said).
@@ -47,7 +54,10 @@ export async function migrateDropRules(redis: Redis, keys: EngineKeys, plan: Ind
   }
   const index = new RedisRuleIndex(redis, keys);
   for (const series of LEGACY_DROP_SERIES) {
-    const members = new Set([...(await redis.zrange(keys.fireIndex(series), 0, -1)), ...(await redis.zrange(keys.resolveIndex(series), 0, -1))]);
+    const members = new Set([
+      ...(await redis.zrange(keys.fireIndex(series), 0, -1)),
+      ...(await redis.zrange(keys.resolveIndex(series), 0, -1)),
+    ]);
     for (const member of members) {
       const tx = redis.multi();
       tx.zrem(keys.fireIndex(series), member).zrem(keys.resolveIndex(series), member);

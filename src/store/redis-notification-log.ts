@@ -7,7 +7,10 @@ import type { NotificationLog } from '../alerting/ports.ts';
 import { engineKeys, type EngineKeys } from './keys.ts';
 
 export class RedisNotificationLog implements NotificationLog {
-  constructor(private readonly redis: Redis, private readonly keys: EngineKeys = engineKeys()) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: EngineKeys = engineKeys(),
+  ) {}
 
   async claim(key: string, ttlSec: number): Promise<boolean> {
     const res = await this.redis.set(this.keys.notification(key), '1', 'EX', Math.max(1, Math.ceil(ttlSec)), 'NX');

@@ -9,7 +9,10 @@ import { decodeState, encodeState } from './codec.ts';
 import { engineKeys, splitRuleKey, type EngineKeys } from './keys.ts';
 
 export class RedisRuleStateStore implements RuleStateStore {
-  constructor(private readonly redis: Redis, private readonly keys: EngineKeys = engineKeys()) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: EngineKeys = engineKeys(),
+  ) {}
 
   async get(key: string): Promise<RuleState | null> {
     const k = splitRuleKey(key);

@@ -6,7 +6,14 @@
 import type { Redis } from 'ioredis';
 import type { SubscriptionStore } from '../alerting/ports.ts';
 import { MAX_RULES_PER_SUBSCRIPTION, type Rule, type RuleSpec, type Subscription } from '../alerting/types.ts';
-import { SUBSCRIPTION_OPTIONAL_FIELDS, compareRuleIds, decodeRule, decodeSubscription, encodeRule, encodeSubscription } from './codec.ts';
+import {
+  SUBSCRIPTION_OPTIONAL_FIELDS,
+  compareRuleIds,
+  decodeRule,
+  decodeSubscription,
+  encodeRule,
+  encodeSubscription,
+} from './codec.ts';
 import { defaultIndexPlan, type IndexPlan } from './index-plan.ts';
 import { engineKeys, ruleKey, type EngineKeys } from './keys.ts';
 import { RedisRuleIndex } from './rule-index.ts';
@@ -33,7 +40,10 @@ export class RedisSubscriptionStore implements SubscriptionStore {
   private readonly plan: IndexPlan;
   private readonly index: RedisRuleIndex;
 
-  constructor(private readonly redis: Redis, opts: RedisStoreOptions = {}) {
+  constructor(
+    private readonly redis: Redis,
+    opts: RedisStoreOptions = {},
+  ) {
     this.keys = opts.keys ?? engineKeys();
     this.plan = opts.plan ?? defaultIndexPlan;
     this.index = new RedisRuleIndex(redis, this.keys);
@@ -46,7 +56,11 @@ export class RedisSubscriptionStore implements SubscriptionStore {
   async put(sub: Subscription): Promise<void> {
     const key = this.keys.subscription(sub.id);
     // Defaults are not stored, so a replace first clears every optional field (the rule counter stays).
-    await this.redis.multi().hdel(key, ...SUBSCRIPTION_OPTIONAL_FIELDS).hset(key, encodeSubscription(sub)).exec();
+    await this.redis
+      .multi()
+      .hdel(key, ...SUBSCRIPTION_OPTIONAL_FIELDS)
+      .hset(key, encodeSubscription(sub))
+      .exec();
   }
 
   async remove(id: string): Promise<void> {
@@ -75,10 +89,16 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     const p = this.plan.placement(spec);
     const indexKey = p.mode === 'event' ? this.keys.eventIndex(p.series) : this.keys.fireIndex(p.series);
     const id = (await this.redis.eval(
-      ADD_RULE, 3,
-      this.keys.subscription(subscriptionId), this.keys.rules(subscriptionId), indexKey,
-      MAX_RULES_PER_SUBSCRIPTION, encodeRule(spec, nowSec), p.mode === 'event' ? 's' : 'z',
-      p.mode === 'event' ? 0 : p.fire, ruleKey(subscriptionId, ''),
+      ADD_RULE,
+      3,
+      this.keys.subscription(subscriptionId),
+      this.keys.rules(subscriptionId),
+      indexKey,
+      MAX_RULES_PER_SUBSCRIPTION,
+      encodeRule(spec, nowSec),
+      p.mode === 'event' ? 's' : 'z',
+      p.mode === 'event' ? 0 : p.fire,
+      ruleKey(subscriptionId, ''),
     )) as number;
     if (id < 0) return 'too-many-rules';
     return { ...spec, id: String(id), subscriptionId, createdSec: nowSec };
@@ -86,7 +106,10 @@ export class RedisSubscriptionStore implements SubscriptionStore {
 
   async rename(fromId: string, toId: string, patch: Pick<Subscription, 'targetId'>): Promise<boolean> {
     const k = this.keys;
-    const [fromExists, toExists] = await Promise.all([this.redis.exists(k.subscription(fromId)), this.redis.exists(k.subscription(toId))]);
+    const [fromExists, toExists] = await Promise.all([
+      this.redis.exists(k.subscription(fromId)),
+      this.redis.exists(k.subscription(toId)),
+    ]);
     if (fromExists !== 1 || toExists === 1) return false;
     const rules = await this.listRules(fromId);
     // Where each rule waits now (fire or resolve set), so it waits there under its new name.
@@ -101,7 +124,8 @@ export class RedisSubscriptionStore implements SubscriptionStore {
       read.zscore(k.repeatIndex(p.series, 'deeper'), member);
     }
     const res = ((await read.exec()) ?? []).map(([, v]) => v as string | null);
-    const score = (v: string | null | undefined): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
+    const score = (v: string | null | undefined): number | null =>
+      v === null || v === undefined || v === '' ? null : Number(v);
     const tx = this.redis.multi();
     rules.forEach((r, i) => {
       const p = this.plan.placement(r);

@@ -10,7 +10,10 @@ import type { IndexPlacement, Observation } from './index-plan.ts';
 import type { EngineKeys } from './keys.ts';
 
 export class RedisRuleIndex {
-  constructor(private readonly redis: Redis, private readonly keys: EngineKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: EngineKeys,
+  ) {}
 
   /** Puts `member` where a rule in `status` waits (removing it from the other level set). */
   place(tx: ChainableCommander, member: string, p: IndexPlacement, status: RuleStatus): void {
@@ -41,7 +44,13 @@ export class RedisRuleIndex {
    * Where a firing under-water rule waits for its next reminder (`dueSec`) and escalation
    * (`deeperAt`, the compared value); null removes it from that set.
    */
-  placeRepeat(tx: ChainableCommander, member: string, series: string, dueSec: number | null, deeperAt: number | null): void {
+  placeRepeat(
+    tx: ChainableCommander,
+    member: string,
+    series: string,
+    dueSec: number | null,
+    deeperAt: number | null,
+  ): void {
     const due = this.keys.repeatIndex(series, 'due');
     const deeper = this.keys.repeatIndex(series, 'deeper');
     if (dueSec === null) tx.zrem(due, member);

@@ -18,12 +18,19 @@ export function chainSnapshotReader(state: RedisChainState): SnapshotReader {
 }
 
 /** The stored snapshots of the last `maxBlocks` heights, ascending (preview's live history). */
-export function chainHistory(redis: Redis, state: RedisChainState, maxBlocks = 2016): () => Promise<{ snapshots: Snapshot[]; source: 'chain-state' } | null> {
+export function chainHistory(
+  redis: Redis,
+  state: RedisChainState,
+  maxBlocks = 2016,
+): () => Promise<{ snapshots: Snapshot[]; source: 'chain-state' } | null> {
   return async () => {
     const hashes = await redis.zrevrange(state.keys.snapshotIndex, 0, maxBlocks - 1);
     if (hashes.length === 0) return null;
     const raw = await redis.hmget(state.keys.snapshots, ...hashes);
-    const snapshots = raw.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Snapshot).sort((a, b) => a.height - b.height);
+    const snapshots = raw
+      .filter((r): r is string => r !== null)
+      .map((r) => JSON.parse(r) as Snapshot)
+      .sort((a, b) => a.height - b.height);
     return { snapshots, source: 'chain-state' };
   };
 }

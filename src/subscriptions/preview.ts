@@ -28,10 +28,15 @@ export const FIXTURE_BLOCKS = fileURLToPath(new URL('../../data/mainnet-2025-202
 export const FIXTURE_PRICES = fileURLToPath(new URL('../../data/btc-usd-2025-2026.prices.jsonl', import.meta.url));
 
 /** Runs `spec` over `snapshots` (ascending) and summarises its firings. Pure. */
-export function previewOver(spec: RuleSpec, snapshots: readonly Snapshot[], source: PreviewReport['source']): Result<PreviewReport> {
+export function previewOver(
+  spec: RuleSpec,
+  snapshots: readonly Snapshot[],
+  source: PreviewReport['source'],
+): Result<PreviewReport> {
   const first = snapshots[0];
   const last = snapshots.at(-1);
-  if (!first || !last) return err('no-history', 'There is no chain history to preview against yet; try again in a few minutes.');
+  if (!first || !last)
+    return err('no-history', 'There is no chain history to preview against yet; try again in a few minutes.');
   const rule: Rule = { ...spec, id: 'preview', subscriptionId: 'preview', createdSec: 0 };
   const evaluator = new MemoryEvaluator([rule]);
   let firings = 0;
@@ -46,11 +51,25 @@ export function previewOver(spec: RuleSpec, snapshots: readonly Snapshot[], sour
     }
   }
   const advice = ruleAdvice(spec);
-  return ok({ fromHeight: first.height, toHeight: last.height, fromSec: first.timeSec, toSec: last.timeSec, firings, resolutions, recent, source, ...(advice !== null ? { advice } : {}) });
+  return ok({
+    fromHeight: first.height,
+    toHeight: last.height,
+    fromSec: first.timeSec,
+    toSec: last.timeSec,
+    firings,
+    resolutions,
+    recent,
+    source,
+    ...(advice !== null ? { advice } : {}),
+  });
 }
 
 /** Snapshots built from the bundled fixture files (memoised by the returned function). */
-export function fixtureHistory(blocksPath = FIXTURE_BLOCKS, pricesPath = FIXTURE_PRICES, evaluated = FIXTURE_PREVIEW_BLOCKS): HistorySource {
+export function fixtureHistory(
+  blocksPath = FIXTURE_BLOCKS,
+  pricesPath = FIXTURE_PRICES,
+  evaluated = FIXTURE_PREVIEW_BLOCKS,
+): HistorySource {
   let cached: Promise<readonly Snapshot[]> | null = null;
   const build = async (): Promise<readonly Snapshot[]> => {
     const [blocks, prices] = await Promise.all([readBlocksFile(blocksPath), readPricesFile(pricesPath)]);
@@ -71,7 +90,9 @@ export function fixtureHistory(blocksPath = FIXTURE_BLOCKS, pricesPath = FIXTURE
 }
 
 /** Tries each source in order and previews over the first with enough history. */
-export function previewWith(sources: readonly HistorySource[]): (spec: RuleSpec, nowSec: number) => Promise<Result<PreviewReport>> {
+export function previewWith(
+  sources: readonly HistorySource[],
+): (spec: RuleSpec, nowSec: number) => Promise<Result<PreviewReport>> {
   return async (spec) => {
     for (const load of sources) {
       const h = await load();

@@ -35,12 +35,16 @@ export interface UseCaseDeps {
 }
 
 const START_EXAMPLE = '/start';
-const notSubscribed = <T>(): Result<T> => err('not-subscribed', 'This chat has no alerts yet: send /start first.', START_EXAMPLE);
+const notSubscribed = <T>(): Result<T> =>
+  err('not-subscribed', 'This chat has no alerts yet: send /start first.', START_EXAMPLE);
 
 export class SubscriptionUseCases implements SubscriptionService {
   constructor(private readonly deps: UseCaseDeps) {}
 
-  async start(target: Target, nowSec: number): Promise<{ subscription: Subscription; created: boolean; rules: Rule[] }> {
+  async start(
+    target: Target,
+    nowSec: number,
+  ): Promise<{ subscription: Subscription; created: boolean; rules: Rule[] }> {
     const { store } = this.deps;
     const id = subscriptionId(target);
     const existing = await store.get(id);
@@ -50,8 +54,16 @@ export class SubscriptionUseCases implements SubscriptionService {
       return { subscription: { ...existing, active: true }, created: false, rules: await store.listRules(id) };
     }
     const subscription: Subscription = {
-      id, platform: target.platform, targetType: target.targetType, targetId: target.targetId, ownerId: target.userId,
-      timeZone: 'UTC', quiet: null, mutedUntilSec: null, active: true, createdSec: nowSec,
+      id,
+      platform: target.platform,
+      targetType: target.targetType,
+      targetId: target.targetId,
+      ownerId: target.userId,
+      timeZone: 'UTC',
+      quiet: null,
+      mutedUntilSec: null,
+      active: true,
+      createdSec: nowSec,
     };
     await store.put(subscription);
     for (const spec of this.deps.defaultRules ?? DEFAULT_RULES) await store.addRule(id, spec, nowSec);
@@ -69,7 +81,11 @@ export class SubscriptionUseCases implements SubscriptionService {
     if ((await this.deps.store.get(id)) === null) return notSubscribed();
     const rule = await this.deps.store.addRule(id, parsed.value, nowSec);
     if (rule === 'too-many-rules') {
-      return err('too-many-rules', `A chat can have at most ${MAX_RULES_PER_SUBSCRIPTION} alerts; remove one first.`, '/remove 3');
+      return err(
+        'too-many-rules',
+        `A chat can have at most ${MAX_RULES_PER_SUBSCRIPTION} alerts; remove one first.`,
+        '/remove 3',
+      );
     }
     return ok(rule);
   }
@@ -80,7 +96,8 @@ export class SubscriptionUseCases implements SubscriptionService {
 
   async removeRule(target: Target, ruleIdIn: string): Promise<Result<Rule>> {
     const ruleId = String(ruleIdIn).trim().replace(/^#/, '');
-    if (!/^\d{1,6}$/.test(ruleId)) return err('bad-rule-id', `"${ruleId.slice(0, 20)}" is not an alert id; /alerts lists them.`, '/remove 3');
+    if (!/^\d{1,6}$/.test(ruleId))
+      return err('bad-rule-id', `"${ruleId.slice(0, 20)}" is not an alert id; /alerts lists them.`, '/remove 3');
     const id = subscriptionId(target);
     const rule = (await this.deps.store.listRules(id)).find((r) => r.id === ruleId);
     if (!rule || !(await this.deps.store.removeRule(id, ruleId))) {
@@ -120,7 +137,8 @@ export class SubscriptionUseCases implements SubscriptionService {
     if (!sub) return notSubscribed();
     const ruleId = String(ruleIdIn).trim();
     const rule = (await this.deps.store.listRules(sub.id)).find((r) => r.id === ruleId);
-    if (!rule) return err('unknown-rule', `There is no alert ${ruleId.slice(0, 20)} here; /alerts lists them.`, '/alerts');
+    if (!rule)
+      return err('unknown-rule', `There is no alert ${ruleId.slice(0, 20)} here; /alerts lists them.`, '/alerts');
     // Expired snoozes are dropped on every change, so the field stays small.
     const kept = Object.entries(sub.snoozed ?? {}).filter(([id, until]) => id !== ruleId && until > nowSec);
     if (untilSec !== null) kept.push([ruleId, untilSec]);
@@ -131,7 +149,12 @@ export class SubscriptionUseCases implements SubscriptionService {
 
   async setTimeZone(target: Target, zoneIn: string): Promise<Result<string>> {
     const zone = String(zoneIn).trim();
-    if (!isValidTimeZone(zone)) return err('bad-zone', `"${zone.slice(0, 40)}" is not a time zone I know; use an IANA name like Europe/Berlin or America/New_York.`, '/timezone Europe/Berlin');
+    if (!isValidTimeZone(zone))
+      return err(
+        'bad-zone',
+        `"${zone.slice(0, 40)}" is not a time zone I know; use an IANA name like Europe/Berlin or America/New_York.`,
+        '/timezone Europe/Berlin',
+      );
     const sub = await this.get(target);
     if (!sub) return notSubscribed();
     const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;

@@ -27,14 +27,24 @@ async function cleanRedis(): Promise<void> {
 }
 
 const impls: Array<[string, () => Promise<Ports>]> = [
-  ['memory', async () => {
-    const states = new MemoryRuleStateStore();
-    return { subs: new MemorySubscriptionStore(states), states, log: new MemoryNotificationLog() };
-  }],
-  ['redis', async () => {
-    await cleanRedis();
-    return { subs: new RedisSubscriptionStore(redis, { keys }), states: new RedisRuleStateStore(redis, keys), log: new RedisNotificationLog(redis, keys) };
-  }],
+  [
+    'memory',
+    async () => {
+      const states = new MemoryRuleStateStore();
+      return { subs: new MemorySubscriptionStore(states), states, log: new MemoryNotificationLog() };
+    },
+  ],
+  [
+    'redis',
+    async () => {
+      await cleanRedis();
+      return {
+        subs: new RedisSubscriptionStore(redis, { keys }),
+        states: new RedisRuleStateStore(redis, keys),
+        log: new RedisNotificationLog(redis, keys),
+      };
+    },
+  ],
 ];
 
 afterAll(async () => {
@@ -43,16 +53,32 @@ afterAll(async () => {
 });
 
 const sub = (over: Partial<Subscription> = {}): Subscription => ({
-  id: 'telegram-chat--100123', platform: 'telegram', targetType: 'chat', targetId: '-100123', ownerId: '42',
-  timeZone: 'Europe/Berlin', quiet: { startMin: 1380, endMin: 420 }, mutedUntilSec: null, active: true,
-  createdSec: 1_700_000_000, ...over,
+  id: 'telegram-chat--100123',
+  platform: 'telegram',
+  targetType: 'chat',
+  targetId: '-100123',
+  ownerId: '42',
+  timeZone: 'Europe/Berlin',
+  quiet: { startMin: 1380, endMin: 420 },
+  mutedUntilSec: null,
+  active: true,
+  createdSec: 1_700_000_000,
+  ...over,
 });
 const drop: RuleSpec = { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' };
-const state: RuleState = { status: 'firing', lastHeight: 900_000, lastHash: 'ab'.repeat(32), firingSinceHeight: 899_990, lastNotifiedSec: 1_700_000_123 };
+const state: RuleState = {
+  status: 'firing',
+  lastHeight: 900_000,
+  lastHash: 'ab'.repeat(32),
+  firingSinceHeight: 899_990,
+  lastNotifiedSec: 1_700_000_123,
+};
 
 describe.each(impls)('SubscriptionStore contract (%s)', (_name, make) => {
   let p: Ports;
-  beforeEach(async () => { p = await make(); });
+  beforeEach(async () => {
+    p = await make();
+  });
 
   it('round-trips a subscription, including quiet hours and mute, and replaces on put', async () => {
     expect(await p.subs.get('telegram-chat--100123')).toBeNull();
@@ -88,14 +114,29 @@ describe.each(impls)('SubscriptionStore contract (%s)', (_name, make) => {
   });
 
   it('round-trips every kind with its parameters, and a subscription whose owner is its target', async () => {
-    const own = sub({ id: 'discord-channel-77', platform: 'discord', targetType: 'channel', targetId: '77', ownerId: '77', timeZone: 'UTC', quiet: null });
+    const own = sub({
+      id: 'discord-channel-77',
+      platform: 'discord',
+      targetType: 'channel',
+      targetId: '77',
+      ownerId: '77',
+      timeZone: 'UTC',
+      quiet: null,
+    });
     await p.subs.put(own);
     expect(await p.subs.get(own.id)).toEqual(own);
     const specs: RuleSpec[] = [
-      drop, { kind: 'hashrate-below', ehs: 650.5 }, { kind: 'retarget-estimate', pct: 5, direction: 'down' }, { kind: 'retarget' },
-      { kind: 'retarget-soon', blocks: 144 }, { kind: 'hashprice-move', pct: 7.5, window: '24h', direction: 'both' },
-      { kind: 'hashprice-below', usd: 45 }, { kind: 'hashprice-above', usd: 60 }, { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 },
-      { kind: 'slow-blocks', minutes: 60 }, { kind: 'new-block' },
+      drop,
+      { kind: 'hashrate-below', ehs: 650.5 },
+      { kind: 'retarget-estimate', pct: 5, direction: 'down' },
+      { kind: 'retarget' },
+      { kind: 'retarget-soon', blocks: 144 },
+      { kind: 'hashprice-move', pct: 7.5, window: '24h', direction: 'both' },
+      { kind: 'hashprice-below', usd: 45 },
+      { kind: 'hashprice-above', usd: 60 },
+      { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 },
+      { kind: 'slow-blocks', minutes: 60 },
+      { kind: 'new-block' },
     ];
     for (const s of specs) await p.subs.addRule(own.id, s, 1_700_000_000);
     const listed = await p.subs.listRules(own.id);
@@ -105,7 +146,8 @@ describe.each(impls)('SubscriptionStore contract (%s)', (_name, make) => {
 
   it('refuses the 26th rule and keeps the 25', async () => {
     await p.subs.put(sub());
-    for (let i = 0; i < 25; i++) expect(await p.subs.addRule(sub().id, { kind: 'new-block' }, i)).not.toBe('too-many-rules');
+    for (let i = 0; i < 25; i++)
+      expect(await p.subs.addRule(sub().id, { kind: 'new-block' }, i)).not.toBe('too-many-rules');
     expect(await p.subs.addRule(sub().id, { kind: 'new-block' }, 99)).toBe('too-many-rules');
     expect(await p.subs.listRules(sub().id)).toHaveLength(25);
   });
@@ -137,14 +179,22 @@ describe.each(impls)('SubscriptionStore contract (%s)', (_name, make) => {
 
 describe.each(impls)('RuleStateStore contract (%s)', (_name, make) => {
   let p: Ports;
-  beforeEach(async () => { p = await make(); });
+  beforeEach(async () => {
+    p = await make();
+  });
 
   it('round-trips states with and without nulls, per rule key', async () => {
     const k1 = 'discord-channel-9/1';
     const k2 = 'discord-channel-9/2';
     expect(await p.states.get(k1)).toBeNull();
     await p.states.put(k1, state);
-    const ok: RuleState = { status: 'ok', lastHeight: 5, lastHash: 'cd'.repeat(32), firingSinceHeight: null, lastNotifiedSec: null };
+    const ok: RuleState = {
+      status: 'ok',
+      lastHeight: 5,
+      lastHash: 'cd'.repeat(32),
+      firingSinceHeight: null,
+      lastNotifiedSec: null,
+    };
     await p.states.put(k2, ok);
     expect(await p.states.get(k1)).toEqual(state);
     expect(await p.states.get(k2)).toEqual(ok);
@@ -157,7 +207,9 @@ describe.each(impls)('RuleStateStore contract (%s)', (_name, make) => {
 
 describe.each(impls)('NotificationLog contract (%s)', (_name, make) => {
   let p: Ports;
-  beforeEach(async () => { p = await make(); });
+  beforeEach(async () => {
+    p = await make();
+  });
 
   it('claims a key once until released', async () => {
     expect(await p.log.has('k')).toBe(false);
@@ -177,7 +229,9 @@ describe.each(impls)('NotificationLog contract (%s)', (_name, make) => {
 
 describe.each(impls)('SubscriptionStore.rename contract (%s)', (_name, make) => {
   let p: Ports;
-  beforeEach(async () => { p = await make(); });
+  beforeEach(async () => {
+    p = await make();
+  });
 
   it('moves the subscription, its rules (same ids) and states; refuses a missing source or an existing target', async () => {
     await p.subs.put(sub());
@@ -186,8 +240,12 @@ describe.each(impls)('SubscriptionStore.rename contract (%s)', (_name, make) => 
     await p.states.put(`${sub().id}/${r.id}`, state);
     expect(await p.subs.rename?.(sub().id, 'telegram-chat--100999', { targetId: '-100999' })).toBe(true);
     expect(await p.subs.get(sub().id)).toBeNull();
-    expect(await p.subs.get('telegram-chat--100999')).toEqual(sub({ id: 'telegram-chat--100999', targetId: '-100999' }));
-    expect((await p.subs.listRules('telegram-chat--100999')).map((x) => [x.id, x.subscriptionId])).toEqual([['1', 'telegram-chat--100999']]);
+    expect(await p.subs.get('telegram-chat--100999')).toEqual(
+      sub({ id: 'telegram-chat--100999', targetId: '-100999' }),
+    );
+    expect((await p.subs.listRules('telegram-chat--100999')).map((x) => [x.id, x.subscriptionId])).toEqual([
+      ['1', 'telegram-chat--100999'],
+    ]);
     expect(await p.states.get(`telegram-chat--100999/${r.id}`)).toEqual(state);
     expect(await p.subs.rename?.(sub().id, 'telegram-chat--1', { targetId: '-1' })).toBe(false);
     await p.subs.put(sub());

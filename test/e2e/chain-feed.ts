@@ -33,7 +33,11 @@ export interface EngineWorld extends ChainFeed {
 
 /** A stored block made up for a hand-made snapshot (commands tests only need the snapshot). */
 function storedFor(s: Snapshot): StoredBlock {
-  return { block: { id: s.hash, height: s.height, timestamp: s.timeSec, bits: s.bits, feesSats: 0, feesKnown: false }, price: null, nowSec: s.computedAtSec };
+  return {
+    block: { id: s.hash, height: s.height, timestamp: s.timeSec, bits: s.bits, feesSats: 0, feesKnown: false },
+    price: null,
+    nowSec: s.computedAtSec,
+  };
 }
 
 /** `keyPrefix` must be the one given to createApp (its chain state lives under it). */
@@ -42,7 +46,11 @@ export function chainFeed(redis: Redis, keyPrefix: string, evaluateQueue: Queue)
   return {
     chain,
     async block({ stored, snapshot }) {
-      const job = EvaluateJobSchema.parse({ height: snapshot.height, hash: snapshot.hash, correction: snapshot.correction });
+      const job = EvaluateJobSchema.parse({
+        height: snapshot.height,
+        hash: snapshot.hash,
+        correction: snapshot.correction,
+      });
       await chain.commit([{ stored, snapshot, job }]);
       await evaluateQueue.add('evaluate', job, { ...EVALUATE_JOB_OPTS, jobId: evaluateJobId(job.hash) });
       await chain.markSent([job]);
@@ -58,7 +66,10 @@ export function chainFeed(redis: Redis, keyPrefix: string, evaluateQueue: Queue)
  * 100 ms apart, since an evaluation enqueues deliveries). Delayed deliveries (held digests, 429
  * waits) do not count: a test that needs them waits for their effect instead.
  */
-export async function drained({ app }: { app: Pick<App, 'evaluateQueue' | 'deliverQueues'> }, timeoutMs = 15_000): Promise<void> {
+export async function drained(
+  { app }: { app: Pick<App, 'evaluateQueue' | 'deliverQueues'> },
+  timeoutMs = 15_000,
+): Promise<void> {
   const idle = async (): Promise<boolean> => {
     const ev = await app.evaluateQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     if (Object.values(ev).some((n) => n > 0)) return false;

@@ -16,22 +16,42 @@ import { loadReplayedChain, RETARGET_HEIGHT, type ReplayedBlock, type ReplayedCh
 
 let w: DiscordWorld | undefined;
 let replay: ReplayedChain;
-beforeAll(async () => { replay = await loadReplayedChain(); });
-afterEach(async () => { await w?.close(); w = undefined; });
+beforeAll(async () => {
+  replay = await loadReplayedChain();
+});
+afterEach(async () => {
+  await w?.close();
+  w = undefined;
+});
 
 const MANAGER = PERMS.ViewChannel | PERMS.SendMessages | PERMS.ManageChannels;
 
 /** The world with a chart service whose history follows the replayed blocks, as the watcher feeds it. */
-async function chartWorld(name: string, charts?: ChartRenderer): Promise<{ world: DiscordWorld; feed(from: number, to: number): Promise<void> }> {
+async function chartWorld(
+  name: string,
+  charts?: ChartRenderer,
+): Promise<{ world: DiscordWorld; feed(from: number, to: number): Promise<void> }> {
   const history = new ChartPointRing();
   const world = await startDiscordWorld(name, {}, { charts: charts ?? new ChartService({ history }) });
   w = world;
-  const block = async (b: ReplayedBlock) => { history.push(b.snapshot); await world.block(b); };
-  return { world, feed: async (from, to) => { for (const b of replay.slice(from, to)) await block(b); } };
+  const block = async (b: ReplayedBlock) => {
+    history.push(b.snapshot);
+    await world.block(b);
+  };
+  return {
+    world,
+    feed: async (from, to) => {
+      for (const b of replay.slice(from, to)) await block(b);
+    },
+  };
 }
 
 /** One PNG upload of the chart's size, and the embed shows exactly it. */
-function expectChartShown(files: readonly UploadedFile[], embeds: ReadonlyArray<Record<string, unknown>>, kind: string): void {
+function expectChartShown(
+  files: readonly UploadedFile[],
+  embeds: ReadonlyArray<Record<string, unknown>>,
+  kind: string,
+): void {
   expect(files.map((f) => f.filename)).toEqual([`hashbell-${kind}.png`]);
   const img = decodePng(files[0]!.data);
   expect([img.width, img.height]).toEqual([1000, 560]);
@@ -72,7 +92,10 @@ describe('Discord charts (ChartService → attachment in the embed → stand-in 
     const dm = s.dmChannelId(ANN);
     // First alert (chart throws): 3 blocks to the retarget; second (chart null): the retarget.
     await feed(RETARGET_HEIGHT - 4, RETARGET_HEIGHT - 3);
-    const a1 = await s.waitForMessage((m) => m.channelId === dm && (m.embeds[0] as { title?: string } | undefined)?.title === 'ℹ️ Retarget in 3 blocks', 20_000);
+    const a1 = await s.waitForMessage(
+      (m) => m.channelId === dm && (m.embeds[0] as { title?: string } | undefined)?.title === 'ℹ️ Retarget in 3 blocks',
+      20_000,
+    );
     expect(a1.attachments).toHaveLength(0);
     expect(a1.embeds[0]?.['image']).toBeUndefined();
     const st = await s.invoke('status', {}, { userId: ANN });
@@ -83,7 +106,12 @@ describe('Discord charts (ChartService → attachment in the embed → stand-in 
     expect(thrown).toBeGreaterThanOrEqual(2); // the alert's and the reply's chart were asked for
     failing.mode = 'null';
     await feed(RETARGET_HEIGHT - 2, RETARGET_HEIGHT);
-    const a2 = await s.waitForMessage((m) => m.channelId === dm && String((m.embeds[0] as { title?: string } | undefined)?.title).startsWith('ℹ️ Difficulty retarget'), 20_000);
+    const a2 = await s.waitForMessage(
+      (m) =>
+        m.channelId === dm &&
+        String((m.embeds[0] as { title?: string } | undefined)?.title).startsWith('ℹ️ Difficulty retarget'),
+      20_000,
+    );
     expect(a2.attachments).toHaveLength(0);
     expect((await s.invoke('hashprice', {}, { userId: ANN })).files).toHaveLength(0);
     expect(failing.calls).toBeGreaterThan(thrown);

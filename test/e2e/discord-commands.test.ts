@@ -10,8 +10,12 @@ import { makeSnapshot } from '../fakes/memory-snapshots.ts';
 import { ANN, BOB, startDiscordWorld, type DiscordWorld } from './discord-harness.ts';
 
 let w: DiscordWorld;
-beforeEach(async () => { w = await startDiscordWorld('cmd'); });
-afterEach(async () => { await w.close(); });
+beforeEach(async () => {
+  w = await startDiscordWorld('cmd');
+});
+afterEach(async () => {
+  await w.close();
+});
 
 const ids = async (subId: string) => (await w.store.listRules(subId)).map((r) => r.id);
 const MANAGER = PERMS.ViewChannel | PERMS.SendMessages | PERMS.ManageChannels;
@@ -26,14 +30,24 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     expect(hello.ephemeral).toBe(true);
     expect(hello.responses[0]?.kind).toBe('defer');
     expect(hello.content).toContain('Alerts for your DMs are on, with 3 default rules');
-    expect(JSON.stringify(hello.embeds)).toContain('hash rate down 10 % or more vs 2–4 weeks ago (14d lookback); messages show the 3d figure');
+    expect(JSON.stringify(hello.embeds)).toContain(
+      'hash rate down 10 % or more vs 2–4 weeks ago (14d lookback); messages show the 3d figure',
+    );
     expect(await ids(w.dmSubId(ANN))).toEqual(['1', '2', '3']);
     // Started from a server: a greeting DM proves alerts can reach the member.
-    expect(s.messages(s.dmChannelId(ANN)).map((m) => m.content)).toEqual(['👋 hashbell alerts you set up will arrive here. `/help` lists the commands.']);
+    expect(s.messages(s.dmChannelId(ANN)).map((m) => m.content)).toEqual([
+      '👋 hashbell alerts you set up will arrive here. `/help` lists the commands.',
+    ]);
 
-    const added = await s.invoke('alert add hashrate-drop', { pct: 15, lookback: '7d' }, { userId: ANN, channelId: channel });
+    const added = await s.invoke(
+      'alert add hashrate-drop',
+      { pct: 15, lookback: '7d' },
+      { userId: ANN, channelId: channel },
+    );
     expect(added.ephemeral).toBe(true);
-    expect(added.content).toContain('Added alert `4` for your DMs: hash rate down 15 % or more vs 2–3 weeks ago (7d lookback); messages show the 3d figure');
+    expect(added.content).toContain(
+      'Added alert `4` for your DMs: hash rate down 15 % or more vs 2–3 weeks ago (7d lookback); messages show the 3d figure',
+    );
     // How soon drops are seen comes with a hash-rate-drop rule (and not with the break-even below).
     expect(added.content).toContain('A drop is seen on average: ');
     const be = await s.invoke('alert add breakeven', { jth: 17, kwh: 0.06, poolfee: 2 }, { userId: ANN });
@@ -46,7 +60,10 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     expect(String(list.embeds[0]?.['description'])).toContain('`4` hash rate down 15 % or more vs 2–3 weeks ago');
 
     const ac = await s.autocomplete('alert remove', { id: '4' }, 'id', { userId: ANN });
-    expect(ac.choices[0]).toEqual({ name: '4: hash rate down 15 % or more vs 2–3 weeks ago (7d lookback); messages show the 3d figure', value: '4' });
+    expect(ac.choices[0]).toEqual({
+      name: '4: hash rate down 15 % or more vs 2–3 weeks ago (7d lookback); messages show the 3d figure',
+      value: '4',
+    });
     const removed = await s.invoke('alert remove', { id: '4' }, { userId: ANN });
     expect(removed.content).toContain('Removed alert `4`');
     expect(await ids(w.dmSubId(ANN))).toEqual(['1', '2', '3', '5']);
@@ -57,7 +74,9 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     expect(muted.content).toMatch(/held until <t:\d+:f>/);
     expect((await w.store.get(w.dmSubId(ANN)))?.mutedUntilSec).toBeGreaterThan(Date.now() / 1000 + 6 * 3600 - 60);
     expect((await s.invoke('unmute', {}, { userId: ANN })).content).toContain('resume now');
-    const zones = await s.autocomplete('quiet set', { hours: '23:00-07:00', zone: 'Europe/Ber' }, 'zone', { userId: ANN });
+    const zones = await s.autocomplete('quiet set', { hours: '23:00-07:00', zone: 'Europe/Ber' }, 'zone', {
+      userId: ANN,
+    });
     expect(zones.choices.map((c) => c.value)).toContain('Europe/Berlin');
     const q = await s.invoke('quiet set', { hours: '23:00-07:00', zone: 'Europe/Berlin' }, { userId: ANN });
     expect(q.content).toContain('Quiet hours for your DMs: 23:00–07:00 Europe/Berlin');
@@ -73,7 +92,9 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     s.closeDms(BOB);
     const r = await s.invoke('start', {}, { userId: BOB, channelId: s.channelIds()[0] ?? '' });
     expect(r.content).toContain('Alerts for your DMs are on');
-    expect(r.content).toContain('I can’t send you direct messages: turn on *Allow direct messages from server members*');
+    expect(r.content).toContain(
+      'I can’t send you direct messages: turn on *Allow direct messages from server members*',
+    );
     expect(s.messages(s.dmChannelId(BOB))).toEqual([]);
   });
 
@@ -83,8 +104,12 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     // Issue 11: each kind is its own subcommand, so options of another kind cannot even be typed,
     // and a required one cannot be left out; what the grammar still refuses is worded in
     // Discord's own syntax.
-    expect(() => s.interactions.build('alert add hashrate-below', { pct: 10 }, { userId: BOB })).toThrow(/no option pct/);
-    expect(() => s.interactions.build('alert add hashprice-below', {}, { userId: BOB })).toThrow(/required option usd missing/);
+    expect(() => s.interactions.build('alert add hashrate-below', { pct: 10 }, { userId: BOB })).toThrow(
+      /no option pct/,
+    );
+    expect(() => s.interactions.build('alert add hashprice-below', {}, { userId: BOB })).toThrow(
+      /required option usd missing/,
+    );
     const badWindow = await s.invoke('alert add hashrate-drop', { pct: 10, window: '24h' }, { userId: BOB });
     expect(badWindow.content).toContain('is not a window for hashrate-drop');
     expect(badWindow.content).toContain('Example: `/alert add hashrate-drop pct:10 window:3d lookback:30d`');
@@ -107,7 +132,11 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     expect(refused.content).toContain('Only members with the Manage Channels permission');
     expect(await w.store.get(w.channelSubId(channel))).toBeNull();
 
-    const started = await s.invoke('start', { target: 'channel' }, { userId: ANN, channelId: channel, permissions: MANAGER });
+    const started = await s.invoke(
+      'start',
+      { target: 'channel' },
+      { userId: ANN, channelId: channel, permissions: MANAGER },
+    );
     expect(started.ephemeral).toBe(false);
     expect(started.content).toContain(`Alerts for <#${channel}> are on`);
     const sub = await w.store.get(w.channelSubId(channel));
@@ -117,7 +146,11 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     expect(read.embeds[0]?.['title']).toBe('Alerts for this channel (3)');
 
     const noEmbed = BOT_PERMS & ~PERMS.EmbedLinks;
-    const cant = await s.invoke('alert add new-block', { target: 'channel' }, { userId: ANN, channelId: channel, permissions: MANAGER, appPermissions: noEmbed });
+    const cant = await s.invoke(
+      'alert add new-block',
+      { target: 'channel' },
+      { userId: ANN, channelId: channel, permissions: MANAGER, appPermissions: noEmbed },
+    );
     expect(cant.content).toContain('I lack Embed Links');
     expect(await ids(w.channelSubId(channel))).toEqual(['1', '2', '3']);
 
@@ -152,7 +185,11 @@ describe('Discord slash commands (discord.js → stand-in → engine → Redis)'
     expect(r.content).toContain('reminders every 3 d');
     expect(await ids(w.dmSubId(BOB))).toEqual(['1', '2', '3', '4']);
     const channel = s.channelIds()[1] ?? '';
-    const ch = await s.invoke('alert add hashrate-below', { ehs: 900, target: 'channel' }, { userId: ANN, channelId: channel, permissions: MANAGER });
+    const ch = await s.invoke(
+      'alert add hashrate-below',
+      { ehs: 900, target: 'channel' },
+      { userId: ANN, channelId: channel, permissions: MANAGER },
+    );
     expect(ch.ephemeral).toBe(false);
     expect(ch.content).toContain(`Alerts for <#${channel}> were not on yet`);
     expect((await w.store.get(w.channelSubId(channel)))?.ownerId).toBe(ANN);

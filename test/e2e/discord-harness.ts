@@ -48,11 +48,23 @@ export interface DiscordWorldOptions {
 /** Commands tests send many commands in a row; the budget has tests of its own. */
 const NO_BUDGET = { burst: 10_000, perMinute: 10_000 };
 
-export async function startDiscordWorld(name: string, standInOpts: DiscordStandInOptions = {}, opts: DiscordWorldOptions = {}): Promise<DiscordWorld> {
+export async function startDiscordWorld(
+  name: string,
+  standInOpts: DiscordStandInOptions = {},
+  opts: DiscordWorldOptions = {},
+): Promise<DiscordWorld> {
   const standIn = await DiscordStandIn.start(standInOpts);
-  await registerCommands({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, guildId: standIn.guildId });
+  await registerCommands({
+    token: standIn.token,
+    applicationId: standIn.applicationId,
+    apiBase: standIn.apiBase,
+    guildId: standIn.guildId,
+  });
   const prefix = `hb-test-dc-${name}-${process.pid}`;
-  const redis = opts.redisUrl !== undefined ? new Redis(opts.redisUrl, { maxRetriesPerRequest: null }) : testRedis(opts.db ?? DC_DB, { maxRetriesPerRequest: null });
+  const redis =
+    opts.redisUrl !== undefined
+      ? new Redis(opts.redisUrl, { maxRetriesPerRequest: null })
+      : testRedis(opts.db ?? DC_DB, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // a test may stop its own redis-server
   await cleanPrefix(redis, prefix);
   const logger = silentLogger();
@@ -60,16 +72,39 @@ export async function startDiscordWorld(name: string, standInOpts: DiscordStandI
   const store = new RedisSubscriptionStore(redis, { keys, plan: defaultIndexPlan });
   const charts = opts.charts === undefined ? {} : { charts: opts.charts };
   const chartRules = opts.charts === undefined ? {} : { chartRules: (sub: { id: string }) => store.listRules(sub.id) };
-  const notifier = createDiscordNotifier({ token: standIn.token, apiBase: standIn.apiBase, logger, restOffsetMs: 20, ...charts, ...chartRules });
+  const notifier = createDiscordNotifier({
+    token: standIn.token,
+    apiBase: standIn.apiBase,
+    logger,
+    restOffsetMs: 20,
+    ...charts,
+    ...chartRules,
+  });
   let bot: DiscordBot | undefined;
   const app = await createApp(
-    { redisUrl: opts.redisUrl ?? testRedisUrl(), roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: undefined, discordToken: standIn.token, logLevel: 'silent' },
     {
-      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, // the real judge, index plan and chain-state reader: createApp's defaults
-      notifiers: { discord: notifier }, tickEveryMs: 0,
+      redisUrl: opts.redisUrl ?? testRedisUrl(),
+      roles: ['evaluator', 'notifier', 'bot'],
+      telegramBotToken: undefined,
+      discordToken: standIn.token,
+      logLevel: 'silent',
+    },
+    {
+      redis,
+      keyPrefix: `${prefix}:`,
+      queuePrefix: prefix,
+      logger, // the real judge, index plan and chain-state reader: createApp's defaults
+      notifiers: { discord: notifier },
+      tickEveryMs: 0,
       startBots: async (a) => {
         bot = createDiscordBot({
-          token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, service: a.service, logger, notifier, ...charts,
+          token: standIn.token,
+          applicationId: standIn.applicationId,
+          apiBase: standIn.apiBase,
+          service: a.service,
+          logger,
+          notifier,
+          ...charts,
           gate: { budget: NO_BUDGET, available: () => a.redis.status === 'ready', ...opts.gate },
         });
         await bot.start();
@@ -78,7 +113,11 @@ export async function startDiscordWorld(name: string, standInOpts: DiscordStandI
     },
   );
   return {
-    standIn, app, bot: bot!, redis, store,
+    standIn,
+    app,
+    bot: bot!,
+    redis,
+    store,
     ...chainFeed(redis, `${prefix}:`, app.evaluateQueue),
     dmSubId: (userId) => subscriptionId({ platform: 'discord', targetType: 'user', targetId: userId }),
     channelSubId: (channelId) => subscriptionId({ platform: 'discord', targetType: 'channel', targetId: channelId }),

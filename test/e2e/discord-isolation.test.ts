@@ -18,8 +18,13 @@ import { loadReplayedChain, RETARGET_HEIGHT, type ReplayedChain } from './replay
 
 let w: DiscordWorld | null = null;
 let replay: ReplayedChain;
-beforeAll(async () => { replay = await loadReplayedChain(); });
-afterEach(async () => { await w?.close(); w = null; });
+beforeAll(async () => {
+  replay = await loadReplayedChain();
+});
+afterEach(async () => {
+  await w?.close();
+  w = null;
+});
 
 describe('Discord isolation', () => {
   it('a channel whose own bucket is spent is delayed alone; the other channels get their alert at once, each exactly once', async () => {
@@ -27,7 +32,8 @@ describe('Discord isolation', () => {
     const s = w.standIn;
     const [unsubscribed, ...channels] = s.channelIds() as [string, ...string[]];
     const now = Math.floor(Date.now() / 1000);
-    for (const c of channels) await w.app.service.start({ platform: 'discord', targetType: 'channel', targetId: c, userId: ANN }, now);
+    for (const c of channels)
+      await w.app.service.start({ platform: 'discord', targetType: 'channel', targetId: c, userId: ANN }, now);
     const [busy, ...others] = channels as [string, ...string[]];
     // Something else just spent `busy`'s message bucket (1 per 8 s), and the REST client knows it
     // (it learns the route's bucket id from a first message anywhere, as a running bot has).
@@ -36,9 +42,12 @@ describe('Discord isolation', () => {
     const [before, retarget] = replay.slice(RETARGET_HEIGHT - 1, RETARGET_HEIGHT);
     await w.block(before!);
     await w.block(retarget!);
-    const alertsIn = (c: string) => s.messages(c).filter((m) => JSON.stringify(m).includes(String(RETARGET_HEIGHT))).length;
+    const alertsIn = (c: string) =>
+      s.messages(c).filter((m) => JSON.stringify(m).includes(String(RETARGET_HEIGHT))).length;
     await waitFor(() => others.every((c) => alertsIn(c) === 1), 15_000, 'the other channels');
-    const job = await w.app.deliverQueues.discord!.getJob(deliverJobId(w.channelSubId(busy), retarget!.snapshot.hash, false));
+    const job = await w.app.deliverQueues.discord!.getJob(
+      deliverJobId(w.channelSubId(busy), retarget!.snapshot.hash, false),
+    );
     expect(alertsIn(busy)).toBe(0);
     expect(await job!.getState()).toBe('delayed'); // waiting in BullMQ, not on a worker
     await waitFor(() => alertsIn(busy) === 1, 20_000, 'the busy channel after its bucket reset');
@@ -79,7 +88,11 @@ describe('Discord during a Redis outage', () => {
     old.kill('SIGTERM');
     await waitFor(() => old.exitCode !== null || old.signalCode !== null, 10_000, 'redis-server to stop');
     await waitFor(() => w!.app.redis.status !== 'ready', 5000, 'the app to notice');
-    for (const [cmd, opts] of [['status', {}], ['alert list', {}], ['mute', { duration: '6h' }]] as const) {
+    for (const [cmd, opts] of [
+      ['status', {}],
+      ['alert list', {}],
+      ['mute', { duration: '6h' }],
+    ] as const) {
       const r = await s.invoke(cmd, opts, { userId: ANN }, 3000);
       expect(r.ephemeral, cmd).toBe(true);
       expect(r.content, cmd).toMatch(/temporarily unavailable.*try again in a minute/i);
@@ -87,7 +100,9 @@ describe('Discord during a Redis outage', () => {
     expect((await s.invoke('help', {}, { userId: ANN }, 3000)).content).not.toMatch(/unavailable/i);
     server = await spawnRedisServer(port, dir);
     await waitFor(() => w!.app.redis.status === 'ready', 15_000, 'the app to reconnect');
-    expect((await s.invoke('alert list', {}, { userId: ANN }, 10_000)).embeds[0]?.['title']).toBe('Alerts for your DMs (3)');
+    expect((await s.invoke('alert list', {}, { userId: ANN }, 10_000)).embeds[0]?.['title']).toBe(
+      'Alerts for your DMs (3)',
+    );
     expect((await w.store.get(w.dmSubId(ANN)))?.mutedUntilSec ?? null).toBeNull(); // the refused /mute was not done later
   }, 60_000);
 });

@@ -18,7 +18,9 @@ beforeAll(async () => {
   chain = (await loadReplayedChain()).slice(RETARGET_HEIGHT - 3, RETARGET_HEIGHT + 1);
   w = await startDiscordWorld('replay');
 });
-afterAll(async () => { await w.close(); });
+afterAll(async () => {
+  await w.close();
+});
 
 type Embed = { title: string; fields: Array<{ name: string; value: string }>; footer: { text: string } };
 
@@ -27,9 +29,19 @@ describe('Discord alerts from a replayed chain', () => {
     const s = w.standIn;
     const channel = s.channelIds()[2] ?? '';
     await s.invoke('start', {}, { userId: ANN });
-    await s.invoke('start', { target: 'channel' }, { userId: ANN, channelId: channel, permissions: PERMS.ViewChannel | PERMS.ManageChannels });
+    await s.invoke(
+      'start',
+      { target: 'channel' },
+      { userId: ANN, channelId: channel, permissions: PERMS.ViewChannel | PERMS.ManageChannels },
+    );
     expect(chain.map((x) => x.snapshot.height)).toEqual([951_549, 951_550, 951_551, 951_552, 951_553]);
-    expect(chain.map((x) => x.snapshot.retargetOutcome?.height ?? null)).toEqual([null, null, null, RETARGET_HEIGHT, null]);
+    expect(chain.map((x) => x.snapshot.retargetOutcome?.height ?? null)).toEqual([
+      null,
+      null,
+      null,
+      RETARGET_HEIGHT,
+      null,
+    ]);
     const actual = await csvChangePct(472);
     expect(chain[3]?.snapshot.retargetOutcome?.changePct).toBeCloseTo(actual, 9);
 

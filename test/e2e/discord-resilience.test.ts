@@ -35,12 +35,22 @@ function service(latestDelayMs: number, failList = false): SubscriptionService {
     preview: async () => err('preview-unavailable', 'Preview is not available on this server yet.'),
   });
   if (!failList) return real;
-  return Object.assign(Object.create(real) as SubscriptionService, { listRules: async () => { throw new Error('redis down'); } });
+  return Object.assign(Object.create(real) as SubscriptionService, {
+    listRules: async () => {
+      throw new Error('redis down');
+    },
+  });
 }
 
 async function world(svc: SubscriptionService): Promise<DiscordStandIn> {
   standIn = await DiscordStandIn.start();
-  bot = createDiscordBot({ token: standIn.token, applicationId: standIn.applicationId, apiBase: standIn.apiBase, service: svc, logger: silentLogger() });
+  bot = createDiscordBot({
+    token: standIn.token,
+    applicationId: standIn.applicationId,
+    apiBase: standIn.apiBase,
+    service: svc,
+    logger: silentLogger(),
+  });
   await bot.start();
   return standIn;
 }
@@ -65,14 +75,24 @@ describe('Discord bot resilience', () => {
 
   it('npm run register-commands registers to DISCORD_GUILD_ID through config/', async () => {
     standIn = await DiscordStandIn.start();
-    const env = { ...process.env, DISCORD_TOKEN: standIn.token, DISCORD_APPLICATION_ID: standIn.applicationId, DISCORD_API_BASE: standIn.apiBase, DISCORD_GUILD_ID: standIn.guildId };
+    const env = {
+      ...process.env,
+      DISCORD_TOKEN: standIn.token,
+      DISCORD_APPLICATION_ID: standIn.applicationId,
+      DISCORD_API_BASE: standIn.apiBase,
+      DISCORD_GUILD_ID: standIn.guildId,
+    };
     // Asynchronous spawn: a blocking one would freeze the stand-in's event loop.
     const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
       const p = spawn(process.execPath, ['--import', 'tsx', 'src/platforms/discord/register-commands.ts'], { env });
       let stdout = '';
       let stderr = '';
-      p.stdout.on('data', (d: Buffer) => { stdout += String(d); });
-      p.stderr.on('data', (d: Buffer) => { stderr += String(d); });
+      p.stdout.on('data', (d: Buffer) => {
+        stdout += String(d);
+      });
+      p.stderr.on('data', (d: Buffer) => {
+        stderr += String(d);
+      });
       p.on('close', (status) => resolve({ status, stdout, stderr }));
     });
     expect(r.stderr).toBe('');

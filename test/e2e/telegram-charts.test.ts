@@ -15,16 +15,32 @@ import { ann, annDm, startTelegramWorld, type TelegramWorld } from './telegram-h
 
 let w: TelegramWorld | undefined;
 let replay: ReplayedChain;
-beforeAll(async () => { replay = await loadReplayedChain(); });
-afterEach(async () => { await w?.close(); w = undefined; });
+beforeAll(async () => {
+  replay = await loadReplayedChain();
+});
+afterEach(async () => {
+  await w?.close();
+  w = undefined;
+});
 
 /** The world with a chart service whose history follows the blocks, as the watcher feeds it. */
-async function chartWorld(name: string, charts?: ChartRenderer): Promise<{ world: TelegramWorld; feed(from: number, to: number): Promise<void> }> {
+async function chartWorld(
+  name: string,
+  charts?: ChartRenderer,
+): Promise<{ world: TelegramWorld; feed(from: number, to: number): Promise<void> }> {
   const history = new ChartPointRing();
   const world = await startTelegramWorld(name, { charts: charts ?? new ChartService({ history }) });
   w = world;
-  const block = async (b: ReplayedBlock) => { history.push(b.snapshot); await world.block(b); };
-  return { world, feed: async (from, to) => { for (const b of replay.slice(from, to)) await block(b); } };
+  const block = async (b: ReplayedBlock) => {
+    history.push(b.snapshot);
+    await world.block(b);
+  };
+  return {
+    world,
+    feed: async (from, to) => {
+      for (const b of replay.slice(from, to)) await block(b);
+    },
+  };
 }
 
 /** Decoded, the upload is a 1000×560 picture with real content (not one flat colour). */
@@ -33,7 +49,8 @@ function expectRealChart(m: SentMessage, kind: string): void {
   const img = decodePng(m.photo!.data);
   expect([img.width, img.height]).toEqual([1000, 560]);
   const colours = new Set<number>();
-  for (let i = 0; i < img.rgba.length; i += 4 * 97) colours.add((img.rgba[i]! << 16) | (img.rgba[i + 1]! << 8) | img.rgba[i + 2]!);
+  for (let i = 0; i < img.rgba.length; i += 4 * 97)
+    colours.add((img.rgba[i]! << 16) | (img.rgba[i + 1]! << 8) | img.rgba[i + 2]!);
   expect(colours.size).toBeGreaterThan(10);
 }
 
@@ -45,7 +62,10 @@ describe('Telegram charts (ChartService → telegraf sendPhoto → stand-in mult
     const since = fake.sent.length;
     // A day of replayed blocks up to the retarget: the default `retarget` rule tells it.
     await feed(RETARGET_HEIGHT - 143, RETARGET_HEIGHT);
-    const alert = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes(`Block ${RETARGET_HEIGHT}`), { since, timeoutMs: 20_000 });
+    const alert = await fake.waitForBotMessage(
+      (m) => m.chatId === ann.id && m.plain.includes(`Block ${RETARGET_HEIGHT}`),
+      { since, timeoutMs: 20_000 },
+    );
     expect(alert.method).toBe('sendPhoto');
     expect(alert.parseMode).toBe('HTML');
     expect(alert.text).toMatch(/<b>Difficulty retarget: \+1\.72 %<\/b>/);
@@ -76,7 +96,10 @@ describe('Telegram charts (ChartService → telegraf sendPhoto → stand-in mult
     await fake.ask(annDm, ann, '/alert retarget-soon 3');
     // First alert (chart throws): 3 blocks to the retarget; second (chart null): the retarget.
     await feed(RETARGET_HEIGHT - 4, RETARGET_HEIGHT - 3);
-    const a1 = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes(`Block ${RETARGET_HEIGHT - 3}`), { timeoutMs: 20_000 });
+    const a1 = await fake.waitForBotMessage(
+      (m) => m.chatId === ann.id && m.plain.includes(`Block ${RETARGET_HEIGHT - 3}`),
+      { timeoutMs: 20_000 },
+    );
     expect(a1.method).toBe('sendMessage');
     expect(a1.plain).toContain('Retarget in 3 blocks');
     expect((await fake.ask(annDm, ann, '/status')).method).toBe('sendMessage');
@@ -85,7 +108,10 @@ describe('Telegram charts (ChartService → telegraf sendPhoto → stand-in mult
     expect(thrown).toBeGreaterThanOrEqual(2); // the alert's and the reply's chart were asked for
     failing.mode = 'null';
     await feed(RETARGET_HEIGHT - 2, RETARGET_HEIGHT);
-    const a2 = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes(`Block ${RETARGET_HEIGHT}`), { timeoutMs: 20_000 });
+    const a2 = await fake.waitForBotMessage(
+      (m) => m.chatId === ann.id && m.plain.includes(`Block ${RETARGET_HEIGHT}`),
+      { timeoutMs: 20_000 },
+    );
     expect(a2.method).toBe('sendMessage');
     expect(a2.plain).toContain('Difficulty retarget');
     expect((await fake.ask(annDm, ann, '/hashprice')).method).toBe('sendMessage');

@@ -16,8 +16,13 @@ import { ann, annDm, bob, startTelegramWorld, waitFor, type TelegramWorld } from
 
 let replay: ReplayedChain;
 let w: TelegramWorld | null = null;
-beforeAll(async () => { replay = await loadReplayedChain(); });
-afterEach(async () => { await w?.close(); w = null; });
+beforeAll(async () => {
+  replay = await loadReplayedChain();
+});
+afterEach(async () => {
+  await w?.close();
+  w = null;
+});
 
 describe('forwarded commands', () => {
   it('are ignored: nothing is stored and nothing is answered, while the same command typed runs', async () => {

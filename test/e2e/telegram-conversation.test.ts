@@ -9,14 +9,26 @@ import { menuCommands, QUICK_RULES } from '../../src/platforms/telegram/commands
 import { fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtUsdPerPhDay } from '../../src/platforms/format.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import type { FakeChat, SentMessage } from '../fakes/telegram-bot-api.ts';
-import { csvChangePct, levelBetween, loadReplayedChain, RETARGET_HEIGHT, type ReplayedChain } from './replayed-chain.ts';
+import {
+  csvChangePct,
+  levelBetween,
+  loadReplayedChain,
+  RETARGET_HEIGHT,
+  type ReplayedChain,
+} from './replayed-chain.ts';
 import { ann, annDm, bob, drained, startTelegramWorld, waitFor, type TelegramWorld } from './telegram-harness.ts';
 
 let w: TelegramWorld;
 let replay: ReplayedChain;
-beforeAll(async () => { replay = await loadReplayedChain(); });
-beforeEach(async () => { w = await startTelegramWorld('conv'); });
-afterEach(async () => { await w.close(); });
+beforeAll(async () => {
+  replay = await loadReplayedChain();
+});
+beforeEach(async () => {
+  w = await startTelegramWorld('conv');
+});
+afterEach(async () => {
+  await w.close();
+});
 
 /** The id in "Added alert N: …". */
 function addedId(m: SentMessage): string {
@@ -25,8 +37,11 @@ function addedId(m: SentMessage): string {
   return id!;
 }
 
-const ruleIds = async (chat: FakeChat): Promise<string[]> => (await w.store.listRules(w.subIdOf(chat))).map((r) => r.id);
-const buttons = (m: { replyMarkup: Record<string, unknown> | undefined }): Array<{ text: string; callback_data: string }> =>
+const ruleIds = async (chat: FakeChat): Promise<string[]> =>
+  (await w.store.listRules(w.subIdOf(chat))).map((r) => r.id);
+const buttons = (m: {
+  replyMarkup: Record<string, unknown> | undefined;
+}): Array<{ text: string; callback_data: string }> =>
   ((m.replyMarkup?.['inline_keyboard'] ?? []) as Array<Array<{ text: string; callback_data: string }>>).flat();
 
 describe('Telegram conversation (telegraf → stand-in → engine → Redis)', () => {
@@ -36,7 +51,9 @@ describe('Telegram conversation (telegraf → stand-in → engine → Redis)', (
 
     const hello = await fake.ask(annDm, ann, '/start');
     expect(hello.plain).toContain('Welcome to hashbell');
-    expect(hello.plain).toContain('hash rate down 10 % or more vs 2–4 weeks ago (14d lookback); messages show the 3d figure');
+    expect(hello.plain).toContain(
+      'hash rate down 10 % or more vs 2–4 weeks ago (14d lookback); messages show the 3d figure',
+    );
     expect(buttons(hello).map((b) => b.text)).toEqual(QUICK_RULES.map((q) => q.label));
     expect(await ruleIds(annDm)).toEqual(['1', '2', '3']);
 
@@ -45,7 +62,11 @@ describe('Telegram conversation (telegraf → stand-in → engine → Redis)', (
     const cb = fake.pressButton(annDm, ann, hello.messageId, 'add:slow-blocks 60');
     const added = await fake.waitForBotMessage((m) => m.chatId === ann.id, { since });
     expect(added.plain).toContain('Added alert 4: no block for 60 minutes');
-    await waitFor(() => fake.answeredCallbacks.some((a) => a.id === cb && a.text === 'Added alert 4'), 5000, 'callback answer');
+    await waitFor(
+      () => fake.answeredCallbacks.some((a) => a.id === cb && a.text === 'Added alert 4'),
+      5000,
+      'callback answer',
+    );
 
     expect((await fake.ask(annDm, ann, '/alert hashrate-drop 15% 1d')).plain).toContain('Added alert 5');
     const list = await fake.ask(annDm, ann, '/alerts');
@@ -73,7 +94,10 @@ describe('Telegram conversation (telegraf → stand-in → engine → Redis)', (
     const beforeAlert = fake.sent.length;
     const fed = replay.slice(RETARGET_HEIGHT - 8, RETARGET_HEIGHT);
     for (const b of fed) await w.block(b);
-    const retarget = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes(`Block ${RETARGET_HEIGHT}`), { since: beforeAlert });
+    const retarget = await fake.waitForBotMessage(
+      (m) => m.chatId === ann.id && m.plain.includes(`Block ${RETARGET_HEIGHT}`),
+      { since: beforeAlert },
+    );
     await drained(w);
     const toAnn = fake.sent.slice(beforeAlert).filter((m) => m.chatId === ann.id);
     // Where each rule crosses on this chain, read off the snapshots (no engine involved).
@@ -104,7 +128,11 @@ describe('Telegram conversation (telegraf → stand-in → engine → Redis)', (
     // Issue 11: the new epoch closes the estimate silently (no "eased"); the retarget notice says
     // how it did. retarget-soon re-arms silently.
     expect(retarget.plain).not.toContain('eased');
-    expect(retarget.plain).toMatch(new RegExp(`your alert ${estId}: told \\+[\\d.]+ % \\(90 %: .+\\) on \\d+ \\w+; actual ${fmtSignedPct(actual).replace('+', '\\+')}`));
+    expect(retarget.plain).toMatch(
+      new RegExp(
+        `your alert ${estId}: told \\+[\\d.]+ % \\(90 %: .+\\) on \\d+ \\w+; actual ${fmtSignedPct(actual).replace('+', '\\+')}`,
+      ),
+    );
     // Issue 11: every alert carries "snooze 24 h" and "settings" buttons for its rules (≤ 64 bytes).
     const under = buttons(retarget);
     expect(under.map((b) => b.callback_data)).toContain(`sz:${hpId}`);
@@ -112,10 +140,16 @@ describe('Telegram conversation (telegraf → stand-in → engine → Redis)', (
     for (const b of under) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
     const beforeSnooze = fake.sent.length;
     fake.pressButton(annDm, ann, retarget.messageId, `set:${hpId}`);
-    const settings = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes(`Alert ${hpId}:`), { since: beforeSnooze });
+    const settings = await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes(`Alert ${hpId}:`), {
+      since: beforeSnooze,
+    });
     expect(buttons(settings).map((b) => b.callback_data)).toEqual([`sz:${hpId}`, `rm:${hpId}`]);
     fake.pressButton(annDm, ann, retarget.messageId, `sz:${hpId}`);
-    await waitFor(async () => ((await w.store.get(w.subIdOf(annDm)))?.snoozed?.[hpId] ?? 0) > 0, 10_000, 'snooze stored');
+    await waitFor(
+      async () => ((await w.store.get(w.subIdOf(annDm)))?.snoozed?.[hpId] ?? 0) > 0,
+      10_000,
+      'snooze stored',
+    );
     expect((await fake.ask(annDm, ann, '/timezone Asia/Tokyo')).plain).toContain('Time zone set to Asia/Tokyo');
     expect((await fake.ask(annDm, ann, '/timezone Mars/Olympus')).plain).toContain('is not a time zone I know');
 
@@ -125,7 +159,11 @@ describe('Telegram conversation (telegraf → stand-in → engine → Redis)', (
     const beforeMuted = fake.sent.length;
     const next = replay.at(RETARGET_HEIGHT + 1);
     await w.block(next);
-    await waitFor(async () => (await w.redis.llen(engineKeys(`hb-test-tg-conv-${process.pid}:`).held(w.subIdOf(annDm)))) > 0, 10_000, 'held alert');
+    await waitFor(
+      async () => (await w.redis.llen(engineKeys(`hb-test-tg-conv-${process.pid}:`).held(w.subIdOf(annDm)))) > 0,
+      10_000,
+      'held alert',
+    );
     await drained(w);
     expect(fake.sent.slice(beforeMuted).filter((m) => m.chatId === ann.id)).toHaveLength(0);
     expect((await fake.ask(annDm, ann, '/unmute')).plain).toContain('Alerts resumed');
@@ -133,17 +171,26 @@ describe('Telegram conversation (telegraf → stand-in → engine → Redis)', (
 
     const quiet = await fake.ask(annDm, ann, '/quiet 23:00-07:00 Europe/Berlin');
     expect(quiet.plain).toContain('Quiet hours 23:00–07:00 Europe/Berlin');
-    expect(await w.store.get(w.subIdOf(annDm))).toMatchObject({ quiet: { startMin: 1380, endMin: 420 }, timeZone: 'Europe/Berlin' });
+    expect(await w.store.get(w.subIdOf(annDm))).toMatchObject({
+      quiet: { startMin: 1380, endMin: 420 },
+      timeZone: 'Europe/Berlin',
+    });
     expect((await fake.ask(annDm, ann, '/quiet off')).plain).toContain('Quiet hours off');
 
     // The figures commands read the tip the engine stored: the replayed block after the retarget.
     const tip = next.snapshot;
     const status = await fake.ask(annDm, ann, '/status');
-    expect(status.plain).toContain(`3d (432 blocks): ${fmtEhs(tip.hashrate['3d']!.hps)}, 90 %: ${fmtEhsInterval(tip.hashrate['3d']!.lowHps, tip.hashrate['3d']!.highHps)}`);
+    expect(status.plain).toContain(
+      `3d (432 blocks): ${fmtEhs(tip.hashrate['3d']!.hps)}, 90 %: ${fmtEhsInterval(tip.hashrate['3d']!.lowHps, tip.hashrate['3d']!.highHps)}`,
+    );
     expect(status.plain).toMatch(new RegExp(`Block ${tip.height} at .*CEST`));
     const r = tip.retarget;
-    expect((await fake.ask(annDm, ann, '/retarget')).plain).toContain(`Estimate: ${fmtSignedPct(r.changePct)}, 90 %: ${fmtSignedPct(r.lowPct)} to ${fmtSignedPct(r.highPct)}`);
-    expect((await fake.ask(annDm, ann, '/hashprice')).plain).toContain(`${fmtUsdPerPhDay(tip.hashprice.usdPerPhDay!)} · ${fmtSats(tip.hashprice.satsPerPhDay)}/PH/day`);
+    expect((await fake.ask(annDm, ann, '/retarget')).plain).toContain(
+      `Estimate: ${fmtSignedPct(r.changePct)}, 90 %: ${fmtSignedPct(r.lowPct)} to ${fmtSignedPct(r.highPct)}`,
+    );
+    expect((await fake.ask(annDm, ann, '/hashprice')).plain).toContain(
+      `${fmtUsdPerPhDay(tip.hashprice.usdPerPhDay!)} · ${fmtSats(tip.hashprice.satsPerPhDay)}/PH/day`,
+    );
 
     expect((await fake.ask(annDm, ann, '/stop')).plain).toContain('Forgot this chat and its 7 alerts');
     expect(await w.store.get(w.subIdOf(annDm))).toBeNull();

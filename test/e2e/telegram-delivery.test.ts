@@ -13,11 +13,22 @@ import { ann, annDm, bob, startTelegramWorld, waitFor, type TelegramWorld } from
 
 let w: TelegramWorld;
 let replay: ReplayedChain;
-beforeAll(async () => { replay = await loadReplayedChain(); });
-beforeEach(async () => { w = await startTelegramWorld('delivery'); });
-afterEach(async () => { await w.close(); });
+beforeAll(async () => {
+  replay = await loadReplayedChain();
+});
+beforeEach(async () => {
+  w = await startTelegramWorld('delivery');
+});
+afterEach(async () => {
+  await w.close();
+});
 
-const target = (chatId: number): Target => ({ platform: 'telegram', targetType: 'chat', targetId: String(chatId), userId: String(ann.id) });
+const target = (chatId: number): Target => ({
+  platform: 'telegram',
+  targetType: 'chat',
+  targetId: String(chatId),
+  userId: String(ann.id),
+});
 const alertsTo = (chatId: number, height: number): number =>
   w.fake.sent.filter((m) => m.chatId === chatId && m.plain.includes(`Block ${height}`)).length;
 
@@ -47,7 +58,11 @@ describe('Telegram delivery failures', () => {
   it('deactivates on my_chat_member "kicked" and on 403 at send time; /start restores', async () => {
     await w.fake.ask(annDm, ann, '/start');
     w.fake.blockBot(annDm, ann);
-    await waitFor(async () => (await w.store.get(w.subIdOf(annDm)))?.active === false, 5000, 'deactivation by my_chat_member');
+    await waitFor(
+      async () => (await w.store.get(w.subIdOf(annDm)))?.active === false,
+      5000,
+      'deactivation by my_chat_member',
+    );
 
     const bobDm: FakeChat = { id: bob.id, type: 'private' };
     await w.app.service.start({ ...target(bob.id), userId: String(bob.id) }, Math.floor(Date.now() / 1000));
@@ -70,7 +85,12 @@ describe('Telegram delivery failures', () => {
     const sup = w.fake.migrateGroup(group, -1_004_002, ann);
     await waitFor(async () => (await w.store.get(w.subIdOf(sup))) !== null, 5000, 'moved subscription');
     expect(await w.store.get(w.subIdOf(group))).toBeNull();
-    expect((await w.store.listRules(w.subIdOf(sup))).map((r) => r.kind)).toEqual(['retarget', 'hashrate-drop', 'retarget-estimate', 'hashprice-below']);
+    expect((await w.store.listRules(w.subIdOf(sup))).map((r) => r.kind)).toEqual([
+      'retarget',
+      'hashrate-drop',
+      'retarget-estimate',
+      'hashprice-below',
+    ]);
 
     // Send-time migration: the first alert to the old id gets 400 migrate_to_chat_id.
     const old: FakeChat = { id: -4003, type: 'group' };

@@ -55,23 +55,51 @@ const FAST: TelegramLimits = { globalPerSec: 1000, chatIntervalMs: 0, groupPerMi
 export async function startTelegramWorld(name: string, opts: WorldOptions = {}): Promise<TelegramWorld> {
   const fake = await FakeTelegramBotApi.start(opts.fakeLimits ? { limits: opts.fakeLimits } : {});
   const prefix = `hb-test-tg-${name}-${process.pid}`;
-  const redis = opts.redisUrl !== undefined ? new Redis(opts.redisUrl, { maxRetriesPerRequest: null }) : testRedis(opts.db ?? TG_DB, { maxRetriesPerRequest: null });
+  const redis =
+    opts.redisUrl !== undefined
+      ? new Redis(opts.redisUrl, { maxRetriesPerRequest: null })
+      : testRedis(opts.db ?? TG_DB, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // a test may stop its own redis-server
   await cleanPrefix(redis, prefix);
   const logger = silentLogger();
   const keys = engineKeys(`${prefix}:`);
   const store = new RedisSubscriptionStore(redis, { keys, plan: defaultIndexPlan });
-  const charts = opts.charts === undefined ? {} : { charts: opts.charts, chartRules: (sub: { id: string }) => store.listRules(sub.id) };
-  const notifier = createTelegramNotifier({ token: fake.token, apiRoot: fake.apiRoot, logger, limits: opts.botLimits ?? FAST, ...charts });
+  const charts =
+    opts.charts === undefined
+      ? {}
+      : { charts: opts.charts, chartRules: (sub: { id: string }) => store.listRules(sub.id) };
+  const notifier = createTelegramNotifier({
+    token: fake.token,
+    apiRoot: fake.apiRoot,
+    logger,
+    limits: opts.botLimits ?? FAST,
+    ...charts,
+  });
   let bot: TelegramBot | undefined;
   const app = await createApp(
-    { redisUrl: opts.redisUrl ?? testRedisUrl(), roles: ['evaluator', 'notifier', 'bot'], telegramBotToken: fake.token, discordToken: undefined, logLevel: 'silent' },
     {
-      redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger, // the real judge, index plan and chain-state reader: createApp's defaults
-      notifiers: { telegram: notifier }, tickEveryMs: 0, rateLimits: { telegram: { max: 30, durationMs: 1000 } },
+      redisUrl: opts.redisUrl ?? testRedisUrl(),
+      roles: ['evaluator', 'notifier', 'bot'],
+      telegramBotToken: fake.token,
+      discordToken: undefined,
+      logLevel: 'silent',
+    },
+    {
+      redis,
+      keyPrefix: `${prefix}:`,
+      queuePrefix: prefix,
+      logger, // the real judge, index plan and chain-state reader: createApp's defaults
+      notifiers: { telegram: notifier },
+      tickEveryMs: 0,
+      rateLimits: { telegram: { max: 30, durationMs: 1000 } },
       startBots: async (a) => {
         bot = createTelegramBot({
-          token: fake.token, apiRoot: fake.apiRoot, service: a.service, logger, notifier, ...charts,
+          token: fake.token,
+          apiRoot: fake.apiRoot,
+          service: a.service,
+          logger,
+          notifier,
+          ...charts,
           deactivate: (t) => store.setActive(subscriptionId(t), false),
           gate: { budget: NO_BUDGET, available: () => a.redis.status === 'ready', ...opts.gate },
         });
@@ -81,7 +109,11 @@ export async function startTelegramWorld(name: string, opts: WorldOptions = {}):
     },
   );
   return {
-    fake, app, bot: bot!, redis, store,
+    fake,
+    app,
+    bot: bot!,
+    redis,
+    store,
     ...chainFeed(redis, `${prefix}:`, app.evaluateQueue),
     subIdOf: (chat) => subscriptionId({ platform: 'telegram', targetType: 'chat', targetId: String(chat.id) }),
     async close() {

@@ -15,13 +15,19 @@ import { loadReplayedChain, RETARGET_HEIGHT, type ReplayedChain } from './replay
 import { ann, bob, drained, startTelegramWorld, waitFor } from './telegram-harness.ts';
 
 let replay: ReplayedChain;
-beforeAll(async () => { replay = await loadReplayedChain(); });
+beforeAll(async () => {
+  replay = await loadReplayedChain();
+});
 
 const GROUP: FakeChat = { id: -7001, type: 'group', title: 'Farm' };
 const PRIVATE = Array.from({ length: 24 }, (_, i) => 7101 + i);
 const SPAM = 25;
 
-interface Limits { fake: FakeLimits; pacer: TelegramLimits; budget: CommandBudgetLimits }
+interface Limits {
+  fake: FakeLimits;
+  pacer: TelegramLimits;
+  budget: CommandBudgetLimits;
+}
 interface Measured {
   /** ms from the block entering to each private chat's alert at the stand-in. */
   privateMs: number[];
@@ -36,12 +42,27 @@ interface Measured {
 }
 
 /** One world: subscribe, (spam), fire the retarget block, measure, wait for the replies, close. */
-async function run(name: string, limits: Limits, spam: null | { repliesFirst: number; answered: number }): Promise<Measured> {
-  const w = await startTelegramWorld(`hostile-${name}`, { fakeLimits: limits.fake, botLimits: limits.pacer, gate: { budget: limits.budget } });
+async function run(
+  name: string,
+  limits: Limits,
+  spam: null | { repliesFirst: number; answered: number },
+): Promise<Measured> {
+  const w = await startTelegramWorld(`hostile-${name}`, {
+    fakeLimits: limits.fake,
+    botLimits: limits.pacer,
+    gate: { budget: limits.budget },
+  });
   try {
     const now = Math.floor(Date.now() / 1000);
-    await w.app.service.start({ platform: 'telegram', targetType: 'chat', targetId: String(GROUP.id), userId: String(ann.id) }, now);
-    for (const id of PRIVATE) await w.app.service.start({ platform: 'telegram', targetType: 'chat', targetId: String(id), userId: String(id) }, now);
+    await w.app.service.start(
+      { platform: 'telegram', targetType: 'chat', targetId: String(GROUP.id), userId: String(ann.id) },
+      now,
+    );
+    for (const id of PRIVATE)
+      await w.app.service.start(
+        { platform: 'telegram', targetType: 'chat', targetId: String(id), userId: String(id) },
+        now,
+      );
     const [before, retarget] = replay.slice(RETARGET_HEIGHT - 1, RETARGET_HEIGHT);
     await w.block(before!); // the tip /status reads; nothing to tell yet
     await drained(w);
@@ -51,7 +72,8 @@ async function run(name: string, limits: Limits, spam: null | { repliesFirst: nu
       await waitFor(() => inGroup().length >= spam.repliesFirst, 20_000, 'the first replies to the spam');
     }
     // The retarget alert (a /status answered after the block came in names the block too).
-    const isAlert = (text: string) => text.includes(`Block ${RETARGET_HEIGHT}`) && /Difficulty retarget: [+−-]/.test(text);
+    const isAlert = (text: string) =>
+      text.includes(`Block ${RETARGET_HEIGHT}`) && /Difficulty retarget: [+−-]/.test(text);
     const arrived = (chatId: number) => w.fake.sent.find((m) => m.chatId === chatId && isAlert(m.plain))?.atMs;
     const t0 = Date.now();
     await w.block(retarget!);
@@ -59,11 +81,15 @@ async function run(name: string, limits: Limits, spam: null | { repliesFirst: nu
     await waitFor(() => all.every((id) => arrived(id) !== undefined), 40_000, 'every alert');
     const notAlerts = () => inGroup().filter((m) => !isAlert(m.plain)).length;
     if (spam !== null) {
-      await waitFor(() => notAlerts() >= spam.answered + 1, 60_000, 'the answers and the budget reply').catch((e: unknown) => {
-        const seen = inGroup().map((m) => m.plain.slice(0, 30));
-        const refused = w.fake.calls.filter((c) => c.status !== 200).map((c) => `${c.method} ${c.status}`);
-        throw new Error(`${String(e)}; the group saw ${JSON.stringify(seen)}; refused calls ${JSON.stringify(refused)}`);
-      });
+      await waitFor(() => notAlerts() >= spam.answered + 1, 60_000, 'the answers and the budget reply').catch(
+        (e: unknown) => {
+          const seen = inGroup().map((m) => m.plain.slice(0, 30));
+          const refused = w.fake.calls.filter((c) => c.status !== 200).map((c) => `${c.method} ${c.status}`);
+          throw new Error(
+            `${String(e)}; the group saw ${JSON.stringify(seen)}; refused calls ${JSON.stringify(refused)}`,
+          );
+        },
+      );
     }
     await new Promise((r) => setTimeout(r, 1500)); // anything sent twice would show by now
     return {
@@ -72,7 +98,8 @@ async function run(name: string, limits: Limits, spam: null | { repliesFirst: nu
       alerts: all.map((id) => w.fake.sent.filter((m) => m.chatId === id && isAlert(m.plain)).length),
       groupSeq: inGroup().map((m) => (isAlert(m.plain) ? 'alert' : /slow down/i.test(m.plain) ? 'notice' : 'reply')),
       http429: w.fake.tooManyRequests,
-      repliesAheadOfAlert: inGroup().filter((m) => !isAlert(m.plain) && m.atMs > t0 && m.atMs < arrived(GROUP.id)!).length,
+      repliesAheadOfAlert: inGroup().filter((m) => !isAlert(m.plain) && m.atMs > t0 && m.atMs < arrived(GROUP.id)!)
+        .length,
     };
   } finally {
     await w.close();
@@ -80,11 +107,25 @@ async function run(name: string, limits: Limits, spam: null | { repliesFirst: nu
 }
 
 /** Control and spam runs under the same limits; the assertions both cases share. */
-async function compare(name: string, limits: Limits, repliesFirst: number): Promise<{ control: Measured; spammed: Measured }> {
+async function compare(
+  name: string,
+  limits: Limits,
+  repliesFirst: number,
+): Promise<{ control: Measured; spammed: Measured }> {
   const control = await run(`${name}-control`, limits, null);
   const spammed = await run(`${name}-spam`, limits, { repliesFirst, answered: limits.budget.burst });
   const worst = (m: Measured) => Math.max(...m.privateMs);
-  console.info(JSON.stringify({ case: name, controlWorstPrivateMs: worst(control), spamWorstPrivateMs: worst(spammed), controlGroupMs: control.groupMs, spamGroupMs: spammed.groupMs, groupSeq: spammed.groupSeq.join(','), repliesAheadOfAlert: spammed.repliesAheadOfAlert }));
+  console.info(
+    JSON.stringify({
+      case: name,
+      controlWorstPrivateMs: worst(control),
+      spamWorstPrivateMs: worst(spammed),
+      controlGroupMs: control.groupMs,
+      spamGroupMs: spammed.groupMs,
+      groupSeq: spammed.groupSeq.join(','),
+      repliesAheadOfAlert: spammed.repliesAheadOfAlert,
+    }),
+  );
   // Unrelated chats do not pay for the group's spam.
   expect(worst(spammed)).toBeLessThanOrEqual(worst(control) + 2000);
   // Nothing lost, nothing twice, never over Telegram's limits.
@@ -102,7 +143,11 @@ async function compare(name: string, limits: Limits, repliesFirst: number): Prom
 
 describe('a plain member spamming commands in a subscribed group', () => {
   it('with Telegram’s limits and the production command budget: a few answers, one "slow down", alerts on time everywhere', async () => {
-    const { spammed } = await compare('faq', { fake: TELEGRAM_FAQ_LIMITS, pacer: TELEGRAM_LIMITS, budget: COMMAND_BUDGET }, 1);
+    const { spammed } = await compare(
+      'faq',
+      { fake: TELEGRAM_FAQ_LIMITS, pacer: TELEGRAM_LIMITS, budget: COMMAND_BUDGET },
+      1,
+    );
     expect(spammed.groupSeq.length).toBe(COMMAND_BUDGET.burst + 2); // answers, the notice, the alert
   }, 120_000);
 

@@ -16,11 +16,25 @@ const store = new MemorySubscriptionStore();
 beforeEach(async () => {
   fake = await FakeTelegramBotApi.start();
   const service = new SubscriptionUseCases({
-    store, latestSnapshot: async () => null,
-    preview: async () => ok({ fromHeight: 1, toHeight: 2, fromSec: 0, toSec: 600, firings: 0, resolutions: 0, recent: [], source: 'fixture' }),
+    store,
+    latestSnapshot: async () => null,
+    preview: async () =>
+      ok({
+        fromHeight: 1,
+        toHeight: 2,
+        fromSec: 0,
+        toSec: 600,
+        firings: 0,
+        resolutions: 0,
+        recent: [],
+        source: 'fixture',
+      }),
   });
   bot = createTelegramBot({
-    token: fake.token, apiRoot: fake.apiRoot, service, logger: silentLogger(),
+    token: fake.token,
+    apiRoot: fake.apiRoot,
+    service,
+    logger: silentLogger(),
     webhook: { url: 'https://bot.example.org/tg/hook', secretToken: 'Sec_ret-42', port: 0 },
   });
   await bot.start();
@@ -38,8 +52,19 @@ it('receives updates by webhook, checking the secret token', async () => {
   expect(reply.plain).toContain('No chain data yet');
 
   const forged = await fetch(`${fake.webhookTarget}/tg/hook`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wrong' },
-    body: JSON.stringify({ update_id: 999, message: { message_id: 1, date: 1, chat: { id: 78, type: 'private' }, from: { id: 78, is_bot: false, first_name: 'M' }, text: '/start', entities: [{ type: 'bot_command', offset: 0, length: 6 }] } }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wrong' },
+    body: JSON.stringify({
+      update_id: 999,
+      message: {
+        message_id: 1,
+        date: 1,
+        chat: { id: 78, type: 'private' },
+        from: { id: 78, is_bot: false, first_name: 'M' },
+        text: '/start',
+        entities: [{ type: 'bot_command', offset: 0, length: 6 }],
+      },
+    }),
   });
   expect(forged.status).toBe(403);
   await new Promise((r) => setTimeout(r, 200));

@@ -59,12 +59,16 @@ export class FakeBitcoind {
     try {
       body = JSON.parse(Buffer.concat(chunks).toString()) as RpcCall | RpcCall[];
     } catch {
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ result: null, error: { code: -32700, message: 'Parse error' }, id: null }));
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ result: null, error: { code: -32700, message: 'Parse error' }, id: null }));
       return;
     }
     if (Array.isArray(body)) {
       // JSON-RPC batch: always HTTP 200, one reply per call, errors inside
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body.map((c) => this.answer(c).reply)));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(body.map((c) => this.answer(c).reply)));
       return;
     }
     const { status, reply } = this.answer(body);
@@ -74,22 +78,42 @@ export class FakeBitcoind {
   private answer(msg: RpcCall): { status: number; reply: object } {
     const method = msg.method ?? '';
     this.calls.push(method);
-    const reply = (status: number, result: unknown, error: { code: number; message: string } | null): { status: number; reply: object } =>
-      ({ status, reply: { result, error, id: msg.id ?? null } });
+    const reply = (
+      status: number,
+      result: unknown,
+      error: { code: number; message: string } | null,
+    ): { status: number; reply: object } => ({ status, reply: { result, error, id: msg.id ?? null } });
     const chain = this.opts.chain;
     const params = msg.params ?? [];
     switch (method) {
       case 'getblockchaininfo': {
         const t = chain.tip;
-        return reply(200, {
-          chain: 'main', blocks: t.height, headers: t.height, bestblockhash: t.id, bits: hex(t.bits),
-          difficulty: t.difficulty, time: t.timestamp, mediantime: t.mediantime, verificationprogress: 1,
-          initialblockdownload: false, chainwork: '00'.repeat(32), size_on_disk: 1, pruned: false, warnings: [],
-        }, null);
+        return reply(
+          200,
+          {
+            chain: 'main',
+            blocks: t.height,
+            headers: t.height,
+            bestblockhash: t.id,
+            bits: hex(t.bits),
+            difficulty: t.difficulty,
+            time: t.timestamp,
+            mediantime: t.mediantime,
+            verificationprogress: 1,
+            initialblockdownload: false,
+            chainwork: '00'.repeat(32),
+            size_on_disk: 1,
+            pruned: false,
+            warnings: [],
+          },
+          null,
+        );
       }
       case 'getblockhash': {
         const b = chain.at(Number(params[0]));
-        return b && !this.hidden.has(b.id) ? reply(200, b.id, null) : reply(500, null, { code: -8, message: 'Block height out of range' });
+        return b && !this.hidden.has(b.id)
+          ? reply(200, b.id, null)
+          : reply(500, null, { code: -8, message: 'Block height out of range' });
       }
       case 'getblockheader': {
         const b = chain.byHash(String(params[0]));
@@ -98,7 +122,9 @@ export class FakeBitcoind {
       case 'getblockstats': {
         if (this.opts.noStats) return reply(500, null, { code: -32601, message: 'Method not found' });
         const b = chain.byHash(String(params[0]));
-        return b ? reply(200, { totalfee: b.extras.totalFees, height: b.height }, null) : reply(500, null, { code: -5, message: 'Block not found' });
+        return b
+          ? reply(200, { totalfee: b.extras.totalFees, height: b.height }, null)
+          : reply(500, null, { code: -5, message: 'Block not found' });
       }
       default:
         return reply(404, null, { code: -32601, message: 'Method not found' });
@@ -106,7 +132,11 @@ export class FakeBitcoind {
   }
 }
 
-interface RpcCall { id?: unknown; method?: string; params?: unknown[] }
+interface RpcCall {
+  id?: unknown;
+  method?: string;
+  params?: unknown[];
+}
 
 function hex(bits: number): string {
   return bits.toString(16).padStart(8, '0');
@@ -116,9 +146,20 @@ function header(b: FixtureBlock, chain: FakeChain): Record<string, unknown> {
   const onMain = chain.at(b.height)?.id === b.id;
   const next = onMain ? chain.at(b.height + 1) : undefined;
   return {
-    hash: b.id, confirmations: onMain ? chain.tip.height - b.height + 1 : -1, height: b.height, version: b.version,
-    versionHex: hex(b.version), merkleroot: b.merkle_root, time: b.timestamp, mediantime: b.mediantime, nonce: b.nonce,
-    bits: hex(b.bits), difficulty: b.difficulty, chainwork: '00'.repeat(32), nTx: b.tx_count,
-    previousblockhash: b.previousblockhash, ...(next ? { nextblockhash: next.id } : {}),
+    hash: b.id,
+    confirmations: onMain ? chain.tip.height - b.height + 1 : -1,
+    height: b.height,
+    version: b.version,
+    versionHex: hex(b.version),
+    merkleroot: b.merkle_root,
+    time: b.timestamp,
+    mediantime: b.mediantime,
+    nonce: b.nonce,
+    bits: hex(b.bits),
+    difficulty: b.difficulty,
+    chainwork: '00'.repeat(32),
+    nTx: b.tx_count,
+    previousblockhash: b.previousblockhash,
+    ...(next ? { nextblockhash: next.id } : {}),
   };
 }

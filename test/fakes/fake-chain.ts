@@ -139,11 +139,25 @@ export class FakeChain {
     const timestamp = this.startTime + i * this.spacing + jitter + this.branch;
     const bits = this.bitsAt(height);
     return {
-      id, height, version: 0x20000000, timestamp, bits, nonce: parseInt(id.slice(12, 20), 16),
-      difficulty: bitsToDifficulty(bits), merkle_root: sha(`merkle:${id}`), tx_count: 3000, size: 1_500_000, weight: 3_993_000,
-      previousblockhash: prev, mediantime: timestamp - 3000, stale: false,
+      id,
+      height,
+      version: 0x20000000,
+      timestamp,
+      bits,
+      nonce: parseInt(id.slice(12, 20), 16),
+      difficulty: bitsToDifficulty(bits),
+      merkle_root: sha(`merkle:${id}`),
+      tx_count: 3000,
+      size: 1_500_000,
+      weight: 3_993_000,
+      previousblockhash: prev,
+      mediantime: timestamp - 3000,
+      stale: false,
       extras: {
-        reward: SUBSIDY + fees, totalFees: fees, medianFee: 3, avgFeeRate: 4,
+        reward: SUBSIDY + fees,
+        totalFees: fees,
+        medianFee: 3,
+        avgFeeRate: 4,
         pool: { id: 1, name: 'Foundry USA', slug: 'foundryusa' },
       },
     };

@@ -24,40 +24,76 @@ export class ThresholdJudge implements RuleJudge {
   constructor(private readonly plan: IndexPlan = simplePlan) {}
 
   private observe(s: Snapshot, nowSec: number): Observation {
-    if (this.cache?.hash !== s.hash || this.cache.nowSec !== nowSec) this.cache = { hash: s.hash, nowSec, obs: this.plan.observe(s, nowSec) };
+    if (this.cache?.hash !== s.hash || this.cache.nowSec !== nowSec)
+      this.cache = { hash: s.hash, nowSec, obs: this.plan.observe(s, nowSec) };
     return this.cache.obs;
   }
 
-  evaluate(rule: Rule, state: RuleState | null, s: Snapshot, nowSec: number): { state: RuleState; event: AlertEvent | null } {
-    const prev: RuleState = state ?? { status: 'ok', lastHeight: -1, lastHash: '', firingSinceHeight: null, lastNotifiedSec: null };
+  evaluate(
+    rule: Rule,
+    state: RuleState | null,
+    s: Snapshot,
+    nowSec: number,
+  ): { state: RuleState; event: AlertEvent | null } {
+    const prev: RuleState = state ?? {
+      status: 'ok',
+      lastHeight: -1,
+      lastHash: '',
+      firingSinceHeight: null,
+      lastNotifiedSec: null,
+    };
     // like the real lifecycle: a block already judged (or an older one that is no correction) says nothing
-    const duplicate = s.height === prev.lastHeight ? s.hash === prev.lastHash : s.height < prev.lastHeight && !s.correction;
+    const duplicate =
+      s.height === prev.lastHeight ? s.hash === prev.lastHash : s.height < prev.lastHeight && !s.correction;
     if (duplicate) return { state: prev, event: null };
     const p = this.plan.placement(rule);
     const obs = this.observe(s, nowSec);
     const base = { ...prev, lastHeight: s.height, lastHash: s.hash };
     const event = (st: AlertEvent['state'], value: number, threshold: number): AlertEvent => ({
-      rule: rule.id, kind: rule.kind, state: st, height: s.height, time: s.timeSec, value, threshold,
-      text: `${rule.kind} ${st} at ${value.toFixed(2)} (threshold ${threshold})`, subscriptionId: rule.subscriptionId, hash: s.hash,
-      details: { title: `${rule.kind} ${st}`, unit: '', source: s.source, dataAgeSec: Math.max(0, nowSec - s.timeSec), severity: st === 'firing' ? 'warn' : 'info' },
+      rule: rule.id,
+      kind: rule.kind,
+      state: st,
+      height: s.height,
+      time: s.timeSec,
+      value,
+      threshold,
+      text: `${rule.kind} ${st} at ${value.toFixed(2)} (threshold ${threshold})`,
+      subscriptionId: rule.subscriptionId,
+      hash: s.hash,
+      details: {
+        title: `${rule.kind} ${st}`,
+        unit: '',
+        source: s.source,
+        dataAgeSec: Math.max(0, nowSec - s.timeSec),
+        severity: st === 'firing' ? 'warn' : 'info',
+      },
     });
     if (p.mode === 'event') {
-      return obs.events.includes(p.series) ? { state: { ...base, lastNotifiedSec: nowSec }, event: event('notice', s.height, 0) } : { state: base, event: null };
+      return obs.events.includes(p.series)
+        ? { state: { ...base, lastNotifiedSec: nowSec }, event: event('notice', s.height, 0) }
+        : { state: base, event: null };
     }
     const v = obs.levels.get(p.series)?.value;
     if (v === undefined) return { state: base, event: null };
     const above = p.dir === 'above';
     if (prev.status === 'ok' && (above ? v >= p.fire : v <= p.fire)) {
-      return { state: { ...base, status: 'firing', firingSinceHeight: s.height, lastNotifiedSec: nowSec }, event: event('firing', v, p.fire) };
+      return {
+        state: { ...base, status: 'firing', firingSinceHeight: s.height, lastNotifiedSec: nowSec },
+        event: event('firing', v, p.fire),
+      };
     }
     if (prev.status === 'firing' && (above ? v < p.resolve : v > p.resolve)) {
-      return { state: { ...base, status: 'ok', firingSinceHeight: null, lastNotifiedSec: nowSec }, event: event('resolved', v, p.resolve) };
+      return {
+        state: { ...base, status: 'ok', firingSinceHeight: null, lastNotifiedSec: nowSec },
+        event: event('resolved', v, p.resolve),
+      };
     }
     return { state: base, event: null };
   }
 
   route(sub: Subscription, events: readonly AlertEvent[], nowSec: number): Routing {
-    if (sub.mutedUntilSec !== null && sub.mutedUntilSec > nowSec) return { now: [], hold: events, releaseAtSec: sub.mutedUntilSec };
+    if (sub.mutedUntilSec !== null && sub.mutedUntilSec > nowSec)
+      return { now: [], hold: events, releaseAtSec: sub.mutedUntilSec };
     if (sub.quiet !== null) {
       const min = Math.floor((nowSec % 86_400) / 60);
       const { startMin, endMin } = sub.quiet;

@@ -5,7 +5,8 @@ import { DeliveryError, type Notifier, type OutboundMessage } from '../../src/al
 import type { Platform, Subscription } from '../../src/alerting/types.ts';
 
 /** `chatWaitMs`: the chat's own limit (scope 'chat'); `rateLimitedMs`: a platform 429. */
-export type ScriptedFailure = 'retryable' | 'permanent' | { rateLimitedMs: number } | { chatWaitMs: number } | { migrateTo: string };
+export type ScriptedFailure =
+  'retryable' | 'permanent' | { rateLimitedMs: number } | { chatWaitMs: number } | { migrateTo: string };
 
 export class RecordingNotifier implements Notifier {
   readonly sent: OutboundMessage[] = [];
@@ -18,15 +19,30 @@ export class RecordingNotifier implements Notifier {
   async send(sub: Subscription, message: OutboundMessage): Promise<void> {
     this.attempts++;
     const f = this.failures.get(sub.id)?.shift();
-    if (f === 'retryable') throw new DeliveryError('retryable', 'stand-in 502', { platform: this.platform, status: 502 });
-    if (f === 'permanent') throw new DeliveryError('permanent', 'bot was blocked by the user', { platform: this.platform, status: 403 });
+    if (f === 'retryable')
+      throw new DeliveryError('retryable', 'stand-in 502', { platform: this.platform, status: 502 });
+    if (f === 'permanent')
+      throw new DeliveryError('permanent', 'bot was blocked by the user', { platform: this.platform, status: 403 });
     if (f !== undefined && 'migrateTo' in f) {
-      throw new DeliveryError('permanent', 'group chat was upgraded to a supergroup chat', { platform: this.platform, status: 400, migrateToId: f.migrateTo });
+      throw new DeliveryError('permanent', 'group chat was upgraded to a supergroup chat', {
+        platform: this.platform,
+        status: 400,
+        migrateToId: f.migrateTo,
+      });
     }
     if (f !== undefined && 'chatWaitMs' in f) {
-      throw new DeliveryError('rate-limited', 'chat paced', { platform: this.platform, retryAfterMs: f.chatWaitMs, scope: 'chat' });
+      throw new DeliveryError('rate-limited', 'chat paced', {
+        platform: this.platform,
+        retryAfterMs: f.chatWaitMs,
+        scope: 'chat',
+      });
     }
-    if (f !== undefined) throw new DeliveryError('rate-limited', 'too many requests', { platform: this.platform, status: 429, retryAfterMs: f.rateLimitedMs });
+    if (f !== undefined)
+      throw new DeliveryError('rate-limited', 'too many requests', {
+        platform: this.platform,
+        status: 429,
+        retryAfterMs: f.rateLimitedMs,
+      });
     this.sent.push(message);
   }
 

@@ -23,7 +23,13 @@ function directional(series: string, direction: 'up' | 'down' | 'both', pct: num
 function placement(spec: RuleSpec): IndexPlacement {
   switch (spec.kind) {
     case 'hashrate-drop':
-      return { mode: 'level', series: `hd-${spec.window}-${spec.lookback}`, dir: 'above', fire: spec.pct, resolve: spec.pct / 2 };
+      return {
+        mode: 'level',
+        series: `hd-${spec.window}-${spec.lookback}`,
+        dir: 'above',
+        fire: spec.pct,
+        resolve: spec.pct / 2,
+      };
     case 'hashrate-below':
       return { mode: 'level', series: 'hr7', dir: 'below', fire: spec.ehs, resolve: spec.ehs };
     case 'retarget-estimate':

@@ -4,7 +4,13 @@
  * something about production.
  */
 import type { NotificationLog, RuleStateStore, SubscriptionStore } from '../../src/alerting/ports.ts';
-import { MAX_RULES_PER_SUBSCRIPTION, type Rule, type RuleSpec, type RuleState, type Subscription } from '../../src/alerting/types.ts';
+import {
+  MAX_RULES_PER_SUBSCRIPTION,
+  type Rule,
+  type RuleSpec,
+  type RuleState,
+  type Subscription,
+} from '../../src/alerting/types.ts';
 import { compareRuleIds } from '../../src/store/codec.ts';
 import { splitRuleKey } from '../../src/store/keys.ts';
 
@@ -48,7 +54,12 @@ export class MemorySubscriptionStore implements SubscriptionStore {
     const sub = this.subs.get(fromId);
     if (!sub || this.subs.has(toId)) return false;
     this.subs.set(toId, { ...sub, id: toId, targetId: patch.targetId });
-    this.rules.set(toId, new Map([...(this.rules.get(fromId) ?? new Map<string, Rule>())].map(([id, r]) => [id, { ...r, subscriptionId: toId }])));
+    this.rules.set(
+      toId,
+      new Map(
+        [...(this.rules.get(fromId) ?? new Map<string, Rule>())].map(([id, r]) => [id, { ...r, subscriptionId: toId }]),
+      ),
+    );
     this.counters.set(toId, this.counters.get(fromId) ?? 0);
     this.states?.renameSubscription(fromId, toId);
     this.subs.delete(fromId);

@@ -14,7 +14,12 @@ export interface FakeMempoolOptions {
   readonly priceUsd?: number;
 }
 
-interface Client { ws: WebSocket; wantBlocks: boolean; wantStats: boolean; stalled: boolean }
+interface Client {
+  ws: WebSocket;
+  wantBlocks: boolean;
+  wantStats: boolean;
+  stalled: boolean;
+}
 
 export class FakeMempoolSpace {
   readonly chain: FakeChain;
@@ -146,10 +151,18 @@ export class FakeMempoolSpace {
     const tip = this.chain.tip;
     const bie = tip.height % 2016;
     return {
-      progressPercent: (bie / 2016) * 100, difficultyChange: 1.5, estimatedRetargetDate: (tip.timestamp + (2016 - bie) * 600) * 1000,
-      remainingBlocks: 2016 - bie, remainingTime: (2016 - bie) * 600_000, previousRetarget: -0.5,
-      previousTime: tip.timestamp - bie * 600, nextRetargetHeight: tip.height + 2016 - bie, timeAvg: 600_000,
-      adjustedTimeAvg: 600_000, timeOffset: 0, expectedBlocks: bie,
+      progressPercent: (bie / 2016) * 100,
+      difficultyChange: 1.5,
+      estimatedRetargetDate: (tip.timestamp + (2016 - bie) * 600) * 1000,
+      remainingBlocks: 2016 - bie,
+      remainingTime: (2016 - bie) * 600_000,
+      previousRetarget: -0.5,
+      previousTime: tip.timestamp - bie * 600,
+      nextRetargetHeight: tip.height + 2016 - bie,
+      timeAvg: 600_000,
+      adjustedTimeAvg: 600_000,
+      timeOffset: 0,
+      expectedBlocks: bie,
     };
   }
 
@@ -162,7 +175,8 @@ export class FakeMempoolSpace {
     this.broadcast((c) => {
       const frame: Record<string, unknown> = {};
       if (c.wantBlocks) frame['block'] = b;
-      if (c.wantStats) Object.assign(frame, { mempoolInfo: { size: 1000, bytes: 500_000 }, da: this.da(), fees: { fastestFee: 5 } });
+      if (c.wantStats)
+        Object.assign(frame, { mempoolInfo: { size: 1000, bytes: 500_000 }, da: this.da(), fees: { fastestFee: 5 } });
       return Object.keys(frame).length > 0 ? frame : null;
     });
   }
@@ -194,7 +208,14 @@ export class FakeMempoolSpace {
         return;
       }
       if (msg.action === 'init') {
-        ws.send(JSON.stringify({ blocks: this.chain.blocks.slice(-8), conversions: this.conversions(), da: this.da(), mempoolInfo: { size: 1 } }));
+        ws.send(
+          JSON.stringify({
+            blocks: this.chain.blocks.slice(-8),
+            conversions: this.conversions(),
+            da: this.da(),
+            mempoolInfo: { size: 1 },
+          }),
+        );
       } else if (msg.action === 'want') {
         const want = new Set(msg.data ?? []);
         const newBlocks = want.has('blocks') && !c.wantBlocks;
@@ -212,7 +233,12 @@ export class FakeMempoolSpace {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const send = (status: number, body: string, type = 'application/json', headers: Record<string, string> = {}): void => {
+    const send = (
+      status: number,
+      body: string,
+      type = 'application/json',
+      headers: Record<string, string> = {},
+    ): void => {
       this.requests.push({ path, at: Date.now(), status });
       res.writeHead(status, { 'content-type': type, ...headers });
       res.end(body);
@@ -220,11 +246,19 @@ export class FakeMempoolSpace {
     this.onRequest?.(path, ++this.requestCount);
     if (this.stormLeft > 0) {
       this.stormLeft--;
-      const headers: Record<string, string> = this.stormRetryAfter === null ? {} : { 'retry-after': this.stormRetryAfter };
-      return send(this.stormStatus, this.stormStatus === 429 ? 'Too Many Requests' : 'Service Unavailable', 'text/plain', headers);
+      const headers: Record<string, string> =
+        this.stormRetryAfter === null ? {} : { 'retry-after': this.stormRetryAfter };
+      return send(
+        this.stormStatus,
+        this.stormStatus === 429 ? 'Too Many Requests' : 'Service Unavailable',
+        'text/plain',
+        headers,
+      );
     }
-    if (path === '/api/blocks/tip/height' || path === '/api/v1/blocks/tip/height') return send(200, String(this.chain.tip.height), 'text/plain');
-    if (path === '/api/blocks/tip/hash' || path === '/api/v1/blocks/tip/hash') return send(200, this.chain.tip.id, 'text/plain');
+    if (path === '/api/blocks/tip/height' || path === '/api/v1/blocks/tip/height')
+      return send(200, String(this.chain.tip.height), 'text/plain');
+    if (path === '/api/blocks/tip/hash' || path === '/api/v1/blocks/tip/hash')
+      return send(200, this.chain.tip.id, 'text/plain');
     const page = /^\/api\/v1\/blocks(?:\/(\d+))?$/.exec(path);
     if (page) {
       const tip = this.chain.tip.height;

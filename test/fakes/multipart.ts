@@ -47,12 +47,15 @@ export function parseMultipart(body: Buffer, boundary: string): FormPart[] {
     if (next < 0) throw new Error('multipart body without its closing boundary');
     const disposition = headerValue(headers, 'content-disposition') ?? '';
     const name = /\bname="([^"]*)"/i.exec(disposition)?.[1];
-    if (!/^form-data\b/i.test(disposition) || name === undefined) throw new Error('multipart part without form-data name');
+    if (!/^form-data\b/i.test(disposition) || name === undefined)
+      throw new Error('multipart part without form-data name');
     const filename = /\bfilename="([^"]*)"/i.exec(disposition)?.[1];
     const contentType = headerValue(headers, 'content-type');
     parts.push({
-      name, data: Buffer.from(body.subarray(headEnd + 4, next)),
-      ...(filename !== undefined ? { filename } : {}), ...(contentType !== undefined ? { contentType } : {}),
+      name,
+      data: Buffer.from(body.subarray(headEnd + 4, next)),
+      ...(filename !== undefined ? { filename } : {}),
+      ...(contentType !== undefined ? { contentType } : {}),
     });
     at = next + 2;
   }
@@ -62,7 +65,9 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 
 /** PNG signature followed by an IHDR chunk: what both platforms' image checks look at first. */
 export function isPng(data: Buffer): boolean {
-  return data.length > 24 && data.subarray(0, 8).equals(PNG_SIGNATURE) && data.subarray(12, 16).toString('latin1') === 'IHDR';
+  return (
+    data.length > 24 && data.subarray(0, 8).equals(PNG_SIGNATURE) && data.subarray(12, 16).toString('latin1') === 'IHDR'
+  );
 }
 
 /** Width and height from the IHDR chunk (call isPng first). */
@@ -87,5 +92,10 @@ export function makePng(width: number, height: number): Buffer {
   ihdr.set([8, 2, 0, 0, 0], 8);
   const raw = Buffer.alloc((width * 3 + 1) * height, 0x7f);
   for (let y = 0; y < height; y++) raw[y * (width * 3 + 1)] = 0;
-  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

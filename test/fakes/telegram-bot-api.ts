@@ -9,16 +9,38 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkMessageText, type ParseMode } from './telegram-markup.ts';
 import type { FormPart } from './multipart.ts';
-import { err, failureError, isApiError, readParams, reply, type ApiError, type Failure, type Json } from './telegram-http.ts';
+import {
+  err,
+  failureError,
+  isApiError,
+  readParams,
+  reply,
+  type ApiError,
+  type Failure,
+  type Json,
+} from './telegram-http.ts';
 import { checkCaption, checkPhotoUpload, type SentPhoto } from './telegram-photo.ts';
 import { FloodControl, RELAXED_LIMITS, type FakeLimits } from './telegram-limits.ts';
 
-export interface FakeChat { readonly id: number; readonly type: 'private' | 'group' | 'supergroup'; readonly title?: string }
-export interface FakeUser { readonly id: number; readonly first_name: string; readonly username?: string }
+export interface FakeChat {
+  readonly id: number;
+  readonly type: 'private' | 'group' | 'supergroup';
+  readonly title?: string;
+}
+export interface FakeUser {
+  readonly id: number;
+  readonly first_name: string;
+  readonly username?: string;
+}
 export type { Failure, Json } from './telegram-http.ts';
 export type { SentPhoto } from './telegram-photo.ts';
 
-interface Poller { res: http.ServerResponse; offset: number; limit: number; timer: NodeJS.Timeout }
+interface Poller {
+  res: http.ServerResponse;
+  offset: number;
+  limit: number;
+  timer: NodeJS.Timeout;
+}
 
 /** One message the bot sent (or edited), as the stand-in accepted it. */
 export interface SentMessage {
@@ -70,7 +92,12 @@ export class FakeTelegramBotApi {
 
   private constructor(opts: FakeTelegramOptions) {
     this.token = opts.token ?? '123456:TEST-token-for-the-stand-in-only_abcdefgh';
-    this.bot = { id: Number(this.token.split(':')[0]), is_bot: true, first_name: 'hashbell', username: opts.botUsername ?? 'hashbell_test_bot' };
+    this.bot = {
+      id: Number(this.token.split(':')[0]),
+      is_bot: true,
+      first_name: 'hashbell',
+      username: opts.botUsername ?? 'hashbell_test_bot',
+    };
     this.flood = new FloodControl(opts.limits ?? RELAXED_LIMITS);
   }
 
@@ -88,10 +115,14 @@ export class FakeTelegramBotApi {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
   }
 
-  setLimits(limits: FakeLimits): void { this.flood = new FloodControl(limits); }
+  setLimits(limits: FakeLimits): void {
+    this.flood = new FloodControl(limits);
+  }
 
   /** The accepted sendPhoto messages, in order. */
-  get photos(): SentMessage[] { return this.sent.filter((m) => m.photo !== undefined); }
+  get photos(): SentMessage[] {
+    return this.sent.filter((m) => m.photo !== undefined);
+  }
 
   /** Makes `userId` an administrator (or creator) of group `chatId` for getChatMember. */
   setAdmin(chatId: number, userId: number, status: 'creator' | 'administrator' = 'administrator'): void {
@@ -101,8 +132,12 @@ export class FakeTelegramBotApi {
   }
 
   /** Next `times` sends to `chatId` ('*' = any chat) fail this way (Infinity = until cleared). */
-  injectFailure(chatId: number | '*', failure: Failure, times = Infinity): void { this.failures.set(chatId, { failure, times }); }
-  clearFailure(chatId: number | '*'): void { this.failures.delete(chatId); }
+  injectFailure(chatId: number | '*', failure: Failure, times = Infinity): void {
+    this.failures.set(chatId, { failure, times });
+  }
+  clearFailure(chatId: number | '*'): void {
+    this.failures.delete(chatId);
+  }
 
   /**
    * The next `times` calls of `method` ('*' = any method; case-insensitive) answer `status` with
@@ -115,7 +150,13 @@ export class FakeTelegramBotApi {
   /** A user writes `text`; commands get their bot_command entity as the real server sends them. */
   sendUserMessage(chat: FakeChat, from: FakeUser, text: string): Json {
     const cmd = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
-    const message: Json = { message_id: this.messageId(chat.id), date: nowSec(), chat: chatJson(chat), from: userJson(from), text };
+    const message: Json = {
+      message_id: this.messageId(chat.id),
+      date: nowSec(),
+      chat: chatJson(chat),
+      from: userJson(from),
+      text,
+    };
     if (cmd !== null) message['entities'] = [{ type: 'bot_command', offset: 0, length: cmd[0].length }];
     return this.pushUpdate({ message });
   }
@@ -128,8 +169,14 @@ export class FakeTelegramBotApi {
     const cmd = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
     const date = nowSec() - 60;
     const message: Json = {
-      message_id: this.messageId(chat.id), date: nowSec(), chat: chatJson(chat), from: userJson(from), text,
-      forward_origin: { type: 'user', date, sender_user: userJson(original) }, forward_from: userJson(original), forward_date: date,
+      message_id: this.messageId(chat.id),
+      date: nowSec(),
+      chat: chatJson(chat),
+      from: userJson(from),
+      text,
+      forward_origin: { type: 'user', date, sender_user: userJson(original) },
+      forward_from: userJson(original),
+      forward_date: date,
     };
     if (cmd !== null) message['entities'] = [{ type: 'bot_command', offset: 0, length: cmd[0].length }];
     return this.pushUpdate({ message });
@@ -142,7 +189,10 @@ export class FakeTelegramBotApi {
     const msg = this.sent.find((m) => m.chatId === chat.id && m.messageId === messageId);
     this.pushUpdate({
       callback_query: {
-        id, from: userJson(from), chat_instance: `ci${chat.id}`, data,
+        id,
+        from: userJson(from),
+        chat_instance: `ci${chat.id}`,
+        data,
         message: { message_id: messageId, date: nowSec(), chat: chatJson(chat), text: msg?.plain ?? '' },
       },
     });
@@ -154,9 +204,15 @@ export class FakeTelegramBotApi {
     this.injectFailure(chat.id, { kind: chat.type === 'private' ? 'blocked' : 'kicked' });
     this.pushUpdate({
       my_chat_member: {
-        chat: chatJson(chat), from: userJson(by), date: nowSec(),
+        chat: chatJson(chat),
+        from: userJson(by),
+        date: nowSec(),
         old_chat_member: { status: 'member', user: this.bot },
-        new_chat_member: { status: chat.type === 'private' ? 'kicked' : 'left', user: this.bot, ...(chat.type === 'private' ? { until_date: 0 } : {}) },
+        new_chat_member: {
+          status: chat.type === 'private' ? 'kicked' : 'left',
+          user: this.bot,
+          ...(chat.type === 'private' ? { until_date: 0 } : {}),
+        },
       },
     });
   }
@@ -165,27 +221,58 @@ export class FakeTelegramBotApi {
   migrateGroup(group: FakeChat, superId: number, by: FakeUser): FakeChat {
     const sup: FakeChat = { id: superId, type: 'supergroup', title: group.title ?? 'group' };
     this.injectFailure(group.id, { kind: 'migrate', toChatId: superId });
-    this.pushUpdate({ message: { message_id: this.messageId(group.id), date: nowSec(), chat: chatJson(group), from: userJson(by), migrate_to_chat_id: superId } });
-    this.pushUpdate({ message: { message_id: this.messageId(superId), date: nowSec(), chat: chatJson(sup), from: userJson(by), migrate_from_chat_id: group.id } });
+    this.pushUpdate({
+      message: {
+        message_id: this.messageId(group.id),
+        date: nowSec(),
+        chat: chatJson(group),
+        from: userJson(by),
+        migrate_to_chat_id: superId,
+      },
+    });
+    this.pushUpdate({
+      message: {
+        message_id: this.messageId(superId),
+        date: nowSec(),
+        chat: chatJson(sup),
+        from: userJson(by),
+        migrate_from_chat_id: group.id,
+      },
+    });
     return sup;
   }
 
   pushUpdate(body: Json): Json {
     const update = { update_id: this.nextUpdateId++, ...body };
     if (this.webhook !== null && this.webhookTarget !== null) void this.postWebhook(update);
-    else { this.updates.push(update); this.flushPoller(); }
+    else {
+      this.updates.push(update);
+      this.flushPoller();
+    }
     return update;
   }
 
   /** Resolves with the first sent message (index ≥ `since`) matching `pred`. */
-  async waitForBotMessage(pred: (m: SentMessage) => boolean, opts: { since?: number; timeoutMs?: number } = {}): Promise<SentMessage> {
+  async waitForBotMessage(
+    pred: (m: SentMessage) => boolean,
+    opts: { since?: number; timeoutMs?: number } = {},
+  ): Promise<SentMessage> {
     const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
     for (;;) {
       const found = this.sent.slice(opts.since ?? 0).find(pred);
       if (found !== undefined) return found;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no bot message matched within ${opts.timeoutMs ?? 10_000} ms; last: ${JSON.stringify(this.sent.slice(-3).map((m) => m.plain))}`);
-      await new Promise<void>((resolve) => { const t = setTimeout(resolve, Math.min(left, 200)); this.waiters.push(() => { clearTimeout(t); resolve(); }); });
+      if (left <= 0)
+        throw new Error(
+          `no bot message matched within ${opts.timeoutMs ?? 10_000} ms; last: ${JSON.stringify(this.sent.slice(-3).map((m) => m.plain))}`,
+        );
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 200));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
     }
   }
 
@@ -193,12 +280,18 @@ export class FakeTelegramBotApi {
   async ask(chat: FakeChat, from: FakeUser, text: string, timeoutMs?: number): Promise<SentMessage> {
     const since = this.sent.length;
     this.sendUserMessage(chat, from, text);
-    return this.waitForBotMessage((m) => m.chatId === chat.id, timeoutMs === undefined ? { since } : { since, timeoutMs });
+    return this.waitForBotMessage(
+      (m) => m.chatId === chat.id,
+      timeoutMs === undefined ? { since } : { since, timeoutMs },
+    );
   }
 
   async close(): Promise<void> {
     if (this.poller !== null) this.answerPoller([]);
-    await new Promise<void>((resolve) => { this.server.close(() => resolve()); this.server.closeAllConnections(); });
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
   }
 
   private messageId(chatId: number): number {
@@ -220,7 +313,10 @@ export class FakeTelegramBotApi {
     if (m === null) return reply(res, err(404, 'Not Found'));
     const { params, files } = await readParams(req, url);
     const method = m[2]!.toLowerCase();
-    const done = (r: unknown): void => { this.calls.push({ method: m[2]!, params, status: isApiError(r) ? r.status : 200 }); reply(res, r); };
+    const done = (r: unknown): void => {
+      this.calls.push({ method: m[2]!, params, status: isApiError(r) ? r.status : 200 });
+      reply(res, r);
+    };
     if (m[1] !== this.token) return done(err(401, 'Unauthorized'));
     const forced = this.methodFailures.get(method) ?? this.methodFailures.get('*');
     if (forced !== undefined) {
@@ -229,38 +325,64 @@ export class FakeTelegramBotApi {
       return done(forced.error);
     }
     switch (method) {
-      case 'getme': return done(this.bot);
-      case 'getupdates': return this.getUpdates(params, res, done);
-      case 'deletewebhook': this.webhook = null; if (params['drop_pending_updates'] === true) this.updates = []; return done(true);
+      case 'getme':
+        return done(this.bot);
+      case 'getupdates':
+        return this.getUpdates(params, res, done);
+      case 'deletewebhook':
+        this.webhook = null;
+        if (params['drop_pending_updates'] === true) this.updates = [];
+        return done(true);
       case 'setwebhook': {
         const secret = params['secret_token'];
-        this.webhook = { url: String(params['url'] ?? ''), ...(typeof secret === 'string' ? { secretToken: secret } : {}) };
+        this.webhook = {
+          url: String(params['url'] ?? ''),
+          ...(typeof secret === 'string' ? { secretToken: secret } : {}),
+        };
         return done(true);
       }
-      case 'setmycommands': return done(this.setMyCommands(params));
-      case 'sendmessage': return done(this.sendMessage(params));
-      case 'sendphoto': return done(this.sendPhoto(params, files));
-      case 'editmessagetext': return done(this.editMessageText(params));
+      case 'setmycommands':
+        return done(this.setMyCommands(params));
+      case 'sendmessage':
+        return done(this.sendMessage(params));
+      case 'sendphoto':
+        return done(this.sendPhoto(params, files));
+      case 'editmessagetext':
+        return done(this.editMessageText(params));
       case 'answercallbackquery': {
         const id = String(params['callback_query_id'] ?? '');
-        if (!this.callbacks.delete(id)) return done(err(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid'));
+        if (!this.callbacks.delete(id))
+          return done(err(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid'));
         this.answeredCallbacks.push(typeof params['text'] === 'string' ? { id, text: params['text'] } : { id });
         return done(true);
       }
       case 'getchatmember': {
-        const chatId = Number(params['chat_id']); const userId = Number(params['user_id']);
+        const chatId = Number(params['chat_id']);
+        const userId = Number(params['user_id']);
         const status = this.admins.get(chatId)?.get(userId) ?? 'member';
         return done({ status, user: { id: userId, is_bot: false, first_name: `user${userId}` } });
       }
-      default: return done(err(404, 'Not Found'));
+      default:
+        return done(err(404, 'Not Found'));
     }
   }
 
   private getUpdates(params: Json, res: http.ServerResponse, done: (r: unknown) => void): void {
-    if (this.webhook !== null) return done(err(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"));
+    if (this.webhook !== null)
+      return done(
+        err(
+          409,
+          "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+        ),
+      );
     if (this.poller !== null) {
-      const old = this.poller; this.poller = null; clearTimeout(old.timer);
-      reply(old.res, err(409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running'));
+      const old = this.poller;
+      this.poller = null;
+      clearTimeout(old.timer);
+      reply(
+        old.res,
+        err(409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running'),
+      );
     }
     const offset = Number(params['offset'] ?? 0);
     const limit = Math.min(100, Math.max(1, Number(params['limit'] ?? 100)));
@@ -269,7 +391,12 @@ export class FakeTelegramBotApi {
     if (this.updates.length > 0 || timeoutSec <= 0) return done(this.updates.slice(0, limit));
     const poller: Poller = { res, offset, limit, timer: setTimeout(() => this.answerPoller([]), timeoutSec * 1000) };
     this.poller = poller;
-    res.on('close', () => { if (this.poller === poller) { clearTimeout(poller.timer); this.poller = null; } });
+    res.on('close', () => {
+      if (this.poller === poller) {
+        clearTimeout(poller.timer);
+        this.poller = null;
+      }
+    });
     this.calls.push({ method: 'getUpdates', params, status: 200 });
   }
 
@@ -290,11 +417,16 @@ export class FakeTelegramBotApi {
     if (!Array.isArray(list)) return err(400, 'Bad Request: parameter "commands" is required');
     if (list.length > 100) return err(400, 'Bad Request: too many commands specified');
     for (const c of list as Json[]) {
-      const command = String(c['command'] ?? ''); const description = String(c['description'] ?? '');
+      const command = String(c['command'] ?? '');
+      const description = String(c['description'] ?? '');
       if (!/^[a-z0-9_]{1,32}$/.test(command)) return err(400, 'Bad Request: BOT_COMMAND_INVALID');
-      if (description.length < 1 || description.length > 256) return err(400, 'Bad Request: BOT_COMMAND_DESCRIPTION_INVALID');
+      if (description.length < 1 || description.length > 256)
+        return err(400, 'Bad Request: BOT_COMMAND_DESCRIPTION_INVALID');
     }
-    this.commands = (list as Json[]).map((c) => ({ command: String(c['command']), description: String(c['description']) }));
+    this.commands = (list as Json[]).map((c) => ({
+      command: String(c['command']),
+      description: String(c['description']),
+    }));
     return true;
   }
 
@@ -318,7 +450,12 @@ export class FakeTelegramBotApi {
   }
 
   /** What every send goes through: the chat id, injected failures, the content check, flood control. */
-  private send(params: Json, method: 'sendMessage' | 'sendPhoto', content: () => ApiError | { text: string; plain: string; photo?: SentPhoto }, result: (m: SentMessage) => Json): unknown {
+  private send(
+    params: Json,
+    method: 'sendMessage' | 'sendPhoto',
+    content: () => ApiError | { text: string; plain: string; photo?: SentPhoto },
+    result: (m: SentMessage) => Json,
+  ): unknown {
     const chatId = Number(params['chat_id']);
     if (!Number.isSafeInteger(chatId)) return err(400, 'Bad Request: chat not found');
     const refused = this.refuseSend(chatId);
@@ -329,19 +466,37 @@ export class FakeTelegramBotApi {
     if (flood !== null) return flood;
     const messageId = this.messageId(chatId);
     const m: SentMessage = {
-      method, chatId, messageId, text: c.text, plain: c.plain, parseMode: params['parse_mode'] as ParseMode,
-      replyMarkup: params['reply_markup'] as Json | undefined, atMs: Date.now(), ...(c.photo !== undefined ? { photo: c.photo } : {}),
+      method,
+      chatId,
+      messageId,
+      text: c.text,
+      plain: c.plain,
+      parseMode: params['parse_mode'] as ParseMode,
+      replyMarkup: params['reply_markup'] as Json | undefined,
+      atMs: Date.now(),
+      ...(c.photo !== undefined ? { photo: c.photo } : {}),
     };
     this.record(m);
-    return { message_id: messageId, date: nowSec(), chat: { id: chatId, type: chatId > 0 ? 'private' : 'group' }, from: this.bot, ...result(m) };
+    return {
+      message_id: messageId,
+      date: nowSec(),
+      chat: { id: chatId, type: chatId > 0 ? 'private' : 'group' },
+      from: this.bot,
+      ...result(m),
+    };
   }
 
   private sendMessage(params: Json): unknown {
-    return this.send(params, 'sendMessage', () => {
-      const text = typeof params['text'] === 'string' ? params['text'] : '';
-      const check = checkMessageText(text, params['parse_mode'] as ParseMode);
-      return check.ok ? { text, plain: check.plain } : err(400, check.description);
-    }, (m) => ({ text: m.plain }));
+    return this.send(
+      params,
+      'sendMessage',
+      () => {
+        const text = typeof params['text'] === 'string' ? params['text'] : '';
+        const check = checkMessageText(text, params['parse_mode'] as ParseMode);
+        return check.ok ? { text, plain: check.plain } : err(400, check.description);
+      },
+      (m) => ({ text: m.plain }),
+    );
   }
 
   /**
@@ -350,21 +505,35 @@ export class FakeTelegramBotApi {
    * (entities) and limited to 1,024 characters after parsing.
    */
   private sendPhoto(params: Json, files: ReadonlyMap<string, FormPart>): unknown {
-    return this.send(params, 'sendPhoto', () => {
-      const photo = checkPhotoUpload(files.get('photo'), params['photo']);
-      if ('description' in photo) return err(photo.status, photo.description);
-      const text = typeof params['caption'] === 'string' ? params['caption'] : '';
-      const check = checkCaption(text, params['parse_mode'] as ParseMode);
-      return check.ok ? { text, plain: check.plain, photo } : err(400, check.description);
-    }, (m) => {
-      const p = m.photo!;
-      const sizes = [{ file_id: `photo-${m.chatId}-${m.messageId}`, file_unique_id: `u${m.chatId}x${m.messageId}`, width: p.width, height: p.height, file_size: p.data.length }];
-      return { photo: sizes, ...(m.plain !== '' ? { caption: m.plain } : {}) };
-    });
+    return this.send(
+      params,
+      'sendPhoto',
+      () => {
+        const photo = checkPhotoUpload(files.get('photo'), params['photo']);
+        if ('description' in photo) return err(photo.status, photo.description);
+        const text = typeof params['caption'] === 'string' ? params['caption'] : '';
+        const check = checkCaption(text, params['parse_mode'] as ParseMode);
+        return check.ok ? { text, plain: check.plain, photo } : err(400, check.description);
+      },
+      (m) => {
+        const p = m.photo!;
+        const sizes = [
+          {
+            file_id: `photo-${m.chatId}-${m.messageId}`,
+            file_unique_id: `u${m.chatId}x${m.messageId}`,
+            width: p.width,
+            height: p.height,
+            file_size: p.data.length,
+          },
+        ];
+        return { photo: sizes, ...(m.plain !== '' ? { caption: m.plain } : {}) };
+      },
+    );
   }
 
   private editMessageText(params: Json): unknown {
-    const chatId = Number(params['chat_id']); const messageId = Number(params['message_id']);
+    const chatId = Number(params['chat_id']);
+    const messageId = Number(params['message_id']);
     const old = [...this.sent].reverse().find((s) => s.chatId === chatId && s.messageId === messageId);
     if (old === undefined) return err(400, 'Bad Request: message to edit not found');
     const text = typeof params['text'] === 'string' ? params['text'] : '';
@@ -373,19 +542,41 @@ export class FakeTelegramBotApi {
     if (!check.ok) return err(400, check.description);
     const markup = params['reply_markup'] as Json | undefined;
     if (check.plain === old.plain && JSON.stringify(markup) === JSON.stringify(old.replyMarkup)) {
-      return err(400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+      return err(
+        400,
+        'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+      );
     }
-    this.record({ method: 'editMessageText', chatId, messageId, text, plain: check.plain, parseMode: mode, replyMarkup: markup, atMs: Date.now() });
-    return { message_id: messageId, date: nowSec(), edit_date: nowSec(), chat: { id: chatId, type: chatId > 0 ? 'private' : 'group' }, text: check.plain };
+    this.record({
+      method: 'editMessageText',
+      chatId,
+      messageId,
+      text,
+      plain: check.plain,
+      parseMode: mode,
+      replyMarkup: markup,
+      atMs: Date.now(),
+    });
+    return {
+      message_id: messageId,
+      date: nowSec(),
+      edit_date: nowSec(),
+      chat: { id: chatId, type: chatId > 0 ? 'private' : 'group' },
+      text: check.plain,
+    };
   }
 
   private record(m: SentMessage): void {
     this.sent.push(m);
-    const ws = this.waiters; this.waiters = [];
+    const ws = this.waiters;
+    this.waiters = [];
     for (const w of ws) w();
   }
 }
 
 const nowSec = (): number => Math.floor(Date.now() / 1000);
-const chatJson = (c: FakeChat): Json => (c.type === 'private' ? { id: c.id, type: 'private', first_name: 'user' } : { id: c.id, type: c.type, title: c.title ?? 'group' });
+const chatJson = (c: FakeChat): Json =>
+  c.type === 'private'
+    ? { id: c.id, type: 'private', first_name: 'user' }
+    : { id: c.id, type: c.type, title: c.title ?? 'group' };
 const userJson = (u: FakeUser): Json => ({ is_bot: false, ...u });

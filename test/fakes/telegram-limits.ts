@@ -17,15 +17,31 @@ export interface FakeLimits {
   readonly groupWindowMs?: number;
 }
 
-export const TELEGRAM_FAQ_LIMITS: FakeLimits = { globalPerSec: 30, globalBurst: 30, chatPerSec: 1, chatBurst: 3, groupPerMin: 20 };
+export const TELEGRAM_FAQ_LIMITS: FakeLimits = {
+  globalPerSec: 30,
+  globalBurst: 30,
+  chatPerSec: 1,
+  chatBurst: 3,
+  groupPerMin: 20,
+};
 
 /** Limits so loose that only explicitly injected 429s happen (conversation tests). */
-export const RELAXED_LIMITS: FakeLimits = { globalPerSec: 1000, globalBurst: 1000, chatPerSec: 100, chatBurst: 100, groupPerMin: 10_000 };
+export const RELAXED_LIMITS: FakeLimits = {
+  globalPerSec: 1000,
+  globalBurst: 1000,
+  chatPerSec: 100,
+  chatBurst: 100,
+  groupPerMin: 10_000,
+};
 
 class Bucket {
   private tokens: number;
   private at: number;
-  constructor(private readonly rate: number, private readonly size: number, now: number) {
+  constructor(
+    private readonly rate: number,
+    private readonly size: number,
+    now: number,
+  ) {
     this.tokens = size;
     this.at = now;
   }
@@ -33,11 +49,16 @@ class Bucket {
   take(now: number): number {
     this.tokens = Math.min(this.size, this.tokens + ((now - this.at) / 1000) * this.rate);
     this.at = now;
-    if (this.tokens >= 1) { this.tokens -= 1; return 0; }
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
     return ((1 - this.tokens) / this.rate) * 1000;
   }
   /** Puts back a token taken for a request that was refused by a later check. */
-  refund(): void { this.tokens = Math.min(this.size, this.tokens + 1); }
+  refund(): void {
+    this.tokens = Math.min(this.size, this.tokens + 1);
+  }
 }
 
 export class FloodControl {
@@ -45,7 +66,10 @@ export class FloodControl {
   private readonly chats = new Map<number, Bucket>();
   private readonly groups = new Map<number, number[]>();
 
-  constructor(private readonly limits: FakeLimits, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly limits: FakeLimits,
+    private readonly now: () => number = Date.now,
+  ) {
     this.global = new Bucket(limits.globalPerSec, limits.globalBurst, now());
   }
 
@@ -55,14 +79,21 @@ export class FloodControl {
     const g = this.global.take(now);
     if (g > 0) return Math.max(1, Math.ceil(g / 1000));
     let chat = this.chats.get(chatId);
-    if (chat === undefined) { chat = new Bucket(this.limits.chatPerSec, this.limits.chatBurst, now); this.chats.set(chatId, chat); }
+    if (chat === undefined) {
+      chat = new Bucket(this.limits.chatPerSec, this.limits.chatBurst, now);
+      this.chats.set(chatId, chat);
+    }
     const c = chat.take(now);
-    if (c > 0) { this.global.refund(); return Math.max(1, Math.ceil(c / 1000)); }
+    if (c > 0) {
+      this.global.refund();
+      return Math.max(1, Math.ceil(c / 1000));
+    }
     if (chatId < 0) {
       const windowMs = this.limits.groupWindowMs ?? 60_000;
       const recent = (this.groups.get(chatId) ?? []).filter((t) => now - t < windowMs);
       if (recent.length >= this.limits.groupPerMin) {
-        this.global.refund(); chat.refund();
+        this.global.refund();
+        chat.refund();
         this.groups.set(chatId, recent);
         return Math.max(1, Math.ceil((windowMs - (now - recent[0]!)) / 1000));
       }

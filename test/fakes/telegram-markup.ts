@@ -16,14 +16,36 @@ const byteOffset = (s: string, i: number): number => Buffer.byteLength(s.slice(0
 
 /** Checks `text` as sendMessage/editMessageText would with this parse_mode. */
 export function checkMessageText(text: string, parseMode: ParseMode): MarkupCheck {
-  const parsed = parseMode === 'HTML' ? parseHtml(text) : parseMode === 'MarkdownV2' ? parseMarkdownV2(text) : { ok: true as const, plain: text };
+  const parsed =
+    parseMode === 'HTML'
+      ? parseHtml(text)
+      : parseMode === 'MarkdownV2'
+        ? parseMarkdownV2(text)
+        : { ok: true as const, plain: text };
   if (!parsed.ok) return parsed;
   if (parsed.plain.trim().length === 0) return { ok: false, description: 'Bad Request: message text is empty' };
   if (parsed.plain.length > MAX_TEXT) return { ok: false, description: 'Bad Request: message is too long' };
   return parsed;
 }
 
-const HTML_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler', 'a', 'code', 'pre', 'blockquote', 'tg-emoji']);
+const HTML_TAGS = new Set([
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'span',
+  'tg-spoiler',
+  'a',
+  'code',
+  'pre',
+  'blockquote',
+  'tg-emoji',
+]);
 const ENTITY = /^&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});/;
 const DECODED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"' };
 
@@ -37,45 +59,72 @@ function decodeEntity(name: string): string {
 export function parseHtml(text: string): MarkupCheck {
   const stack: Array<{ name: string; at: number }> = [];
   let plain = '';
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i]!;
     if (c === '&') {
       const m = ENTITY.exec(text.slice(i, i + 12));
-      if (m === null) return { ok: false, description: `${PARSE}Unsupported HTML entity at byte offset ${byteOffset(text, i)}` };
-      const cp = m[1]!.startsWith('#') ? Number(m[1]!.startsWith('#x') || m[1]!.startsWith('#X') ? parseInt(m[1]!.slice(2), 16) : m[1]!.slice(1)) : 0;
-      if (cp > 0x10ffff) return { ok: false, description: `${PARSE}Unsupported HTML entity at byte offset ${byteOffset(text, i)}` };
+      if (m === null)
+        return { ok: false, description: `${PARSE}Unsupported HTML entity at byte offset ${byteOffset(text, i)}` };
+      const cp = m[1]!.startsWith('#')
+        ? Number(m[1]!.startsWith('#x') || m[1]!.startsWith('#X') ? parseInt(m[1]!.slice(2), 16) : m[1]!.slice(1))
+        : 0;
+      if (cp > 0x10ffff)
+        return { ok: false, description: `${PARSE}Unsupported HTML entity at byte offset ${byteOffset(text, i)}` };
       plain += decodeEntity(m[1]!);
       i += m[0].length;
       continue;
     }
-    if (c === '>') return { ok: false, description: `${PARSE}Character '>' must be escaped at byte offset ${byteOffset(text, i)}` };
-    if (c !== '<') { plain += c; i += 1; continue; }
+    if (c === '>')
+      return { ok: false, description: `${PARSE}Character '>' must be escaped at byte offset ${byteOffset(text, i)}` };
+    if (c !== '<') {
+      plain += c;
+      i += 1;
+      continue;
+    }
     const end = text.indexOf('>', i);
-    if (end < 0) return { ok: false, description: `${PARSE}Can't find end of the tag at byte offset ${byteOffset(text, i)}` };
+    if (end < 0)
+      return { ok: false, description: `${PARSE}Can't find end of the tag at byte offset ${byteOffset(text, i)}` };
     const raw = text.slice(i + 1, end);
     const closing = raw.startsWith('/');
     const m = /^\/?([a-z][a-z0-9-]*)(\s[^<]*)?$/i.exec(raw);
-    if (m === null) return { ok: false, description: `${PARSE}Unsupported start tag "${raw.split(/\s/)[0] ?? ''}" at byte offset ${byteOffset(text, i)}` };
+    if (m === null)
+      return {
+        ok: false,
+        description: `${PARSE}Unsupported start tag "${raw.split(/\s/)[0] ?? ''}" at byte offset ${byteOffset(text, i)}`,
+      };
     const name = m[1]!.toLowerCase();
     if (closing) {
       const top = stack.pop();
-      if (top === undefined) return { ok: false, description: `${PARSE}Unexpected end tag at byte offset ${byteOffset(text, i)}` };
+      if (top === undefined)
+        return { ok: false, description: `${PARSE}Unexpected end tag at byte offset ${byteOffset(text, i)}` };
       if (top.name !== name) {
-        return { ok: false, description: `${PARSE}Unmatched end tag at byte offset ${byteOffset(text, i)}, expected "</${top.name}>", found "</${name}>"` };
+        return {
+          ok: false,
+          description: `${PARSE}Unmatched end tag at byte offset ${byteOffset(text, i)}, expected "</${top.name}>", found "</${name}>"`,
+        };
       }
     } else {
-      if (!HTML_TAGS.has(name)) return { ok: false, description: `${PARSE}Unsupported start tag "${name}" at byte offset ${byteOffset(text, i)}` };
+      if (!HTML_TAGS.has(name))
+        return {
+          ok: false,
+          description: `${PARSE}Unsupported start tag "${name}" at byte offset ${byteOffset(text, i)}`,
+        };
       const attrs = m[2] ?? '';
-      if (name === 'a' && !/^\s+href="[^"<>]*"\s*$/.test(attrs)) return { ok: false, description: `${PARSE}Can't find end of the tag at byte offset ${byteOffset(text, i)}` };
+      if (name === 'a' && !/^\s+href="[^"<>]*"\s*$/.test(attrs))
+        return { ok: false, description: `${PARSE}Can't find end of the tag at byte offset ${byteOffset(text, i)}` };
       if (name !== 'a' && name !== 'span' && name !== 'code' && name !== 'tg-emoji' && attrs.trim() !== '') {
-        return { ok: false, description: `${PARSE}Unsupported attribute in tag "${name}" at byte offset ${byteOffset(text, i)}` };
+        return {
+          ok: false,
+          description: `${PARSE}Unsupported attribute in tag "${name}" at byte offset ${byteOffset(text, i)}`,
+        };
       }
       stack.push({ name, at: i });
     }
     i = end + 1;
   }
   const open = stack.pop();
-  if (open !== undefined) return { ok: false, description: `${PARSE}Can't find end tag corresponding to start tag "${open.name}"` };
+  if (open !== undefined)
+    return { ok: false, description: `${PARSE}Can't find end tag corresponding to start tag "${open.name}"` };
   return { ok: true, plain };
 }
 
@@ -94,7 +143,11 @@ export function parseMarkdownV2(text: string): MarkupCheck {
     const c = text[i]!;
     if (c === '\\') {
       const next = text[i + 1];
-      if (next === undefined || next.charCodeAt(0) > 126) return { ok: false, description: `${PARSE}Can't find end of the entity starting at byte offset ${byteOffset(text, i)}` };
+      if (next === undefined || next.charCodeAt(0) > 126)
+        return {
+          ok: false,
+          description: `${PARSE}Can't find end of the entity starting at byte offset ${byteOffset(text, i)}`,
+        };
       plain += next;
       i += 2;
       continue;
@@ -104,10 +157,18 @@ export function parseMarkdownV2(text: string): MarkupCheck {
       let j = i + fence.length;
       let body = '';
       for (; j < text.length && !text.startsWith(fence, j); j++) {
-        if (text[j] === '\\' && j + 1 < text.length) { j++; body += text[j]; continue; }
+        if (text[j] === '\\' && j + 1 < text.length) {
+          j++;
+          body += text[j];
+          continue;
+        }
         body += text[j];
       }
-      if (j >= text.length) return { ok: false, description: `${PARSE}Can't find end of the entity starting at byte offset ${byteOffset(text, i)}` };
+      if (j >= text.length)
+        return {
+          ok: false,
+          description: `${PARSE}Can't find end of the entity starting at byte offset ${byteOffset(text, i)}`,
+        };
       plain += body;
       i = j + fence.length;
       continue;
@@ -126,7 +187,8 @@ export function parseMarkdownV2(text: string): MarkupCheck {
       stack.pop();
       let j = i + 2;
       for (; j < text.length && text[j] !== ')'; j++) if (text[j] === '\\') j++;
-      if (j >= text.length) return { ok: false, description: `${PARSE}Can't find end of a url at byte offset ${byteOffset(text, i + 2)}` };
+      if (j >= text.length)
+        return { ok: false, description: `${PARSE}Can't find end of a url at byte offset ${byteOffset(text, i + 2)}` };
       i = j + 1;
       continue;
     }
@@ -135,6 +197,10 @@ export function parseMarkdownV2(text: string): MarkupCheck {
     i += 1;
   }
   const open = stack.pop();
-  if (open !== undefined) return { ok: false, description: `${PARSE}Can't find end of the entity starting at byte offset ${byteOffset(text, open.at)}` };
+  if (open !== undefined)
+    return {
+      ok: false,
+      description: `${PARSE}Can't find end of the entity starting at byte offset ${byteOffset(text, open.at)}`,
+    };
   return { ok: true, plain };
 }

@@ -20,7 +20,10 @@ export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 export const MAX_CAPTION = 1024;
 
 /** The accepted picture, or the status and description Telegram would answer. */
-export function checkPhotoUpload(part: FormPart | undefined, param: unknown): SentPhoto | { status: number; description: string } {
+export function checkPhotoUpload(
+  part: FormPart | undefined,
+  param: unknown,
+): SentPhoto | { status: number; description: string } {
   if (part === undefined) {
     return typeof param === 'string'
       ? { status: 400, description: "Bad Request: wrong remote file identifier specified: can't unserialize it" }
@@ -37,7 +40,13 @@ export function checkPhotoUpload(part: FormPart | undefined, param: unknown): Se
 
 /** A caption: optional, entities as in texts, ≤ 1,024 characters after parsing. */
 export function checkCaption(caption: string, mode: ParseMode): MarkupCheck {
-  const parsed = mode === 'HTML' ? parseHtml(caption) : mode === 'MarkdownV2' ? parseMarkdownV2(caption) : { ok: true as const, plain: caption };
-  if (parsed.ok && parsed.plain.length > MAX_CAPTION) return { ok: false, description: 'Bad Request: message caption is too long' };
+  const parsed =
+    mode === 'HTML'
+      ? parseHtml(caption)
+      : mode === 'MarkdownV2'
+        ? parseMarkdownV2(caption)
+        : { ok: true as const, plain: caption };
+  if (parsed.ok && parsed.plain.length > MAX_CAPTION)
+    return { ok: false, description: 'Bad Request: message caption is too long' };
   return parsed;
 }

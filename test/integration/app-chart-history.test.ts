@@ -46,7 +46,11 @@ afterEach(async () => {
   rig = null;
 });
 
-async function start(opts: { chainLength: number; sink?: (h: RedisChartHistory) => SnapshotHistory; logger?: Logger }): Promise<Rig> {
+async function start(opts: {
+  chainLength: number;
+  sink?: (h: RedisChartHistory) => SnapshotHistory;
+  logger?: Logger;
+}): Promise<Rig> {
   const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: opts.chainLength }) });
   const redis = testRedis(14, { maxRetriesPerRequest: 3 });
   const id = randomUUID().slice(0, 8);
@@ -57,23 +61,42 @@ async function start(opts: { chainLength: number; sink?: (h: RedisChartHistory) 
   const logger = opts.logger ?? silentLogger();
   const metrics = createWatcherMetrics(new Registry());
   const source = new MempoolSource({
-    baseUrl: fake.url, maxRps: 50, logger, metrics, pingAfterMs: 5_000, pongTimeoutMs: 2_000,
-    wsBackoff: { baseMs: 30, capMs: 200 }, restBackoff: { baseMs: 20, capMs: 200 },
+    baseUrl: fake.url,
+    maxRps: 50,
+    logger,
+    metrics,
+    pingAfterMs: 5_000,
+    pongTimeoutMs: 2_000,
+    wsBackoff: { baseMs: 30, capMs: 200 },
+    restBackoff: { baseMs: 20, capMs: 200 },
   });
   const jobs: Rig['jobs'] = [];
   const nowMs = Math.floor(Date.now() / 1000) * 1000;
-  const launch = async (): Promise<WatcherHandle> => startWatcher({
-    source, priceSource: source, state, builder, logger, metrics, now: () => nowMs,
-    retryBackoff: { baseMs: 20, capMs: 200 }, coldStartBlocks: opts.chainLength,
-    history: opts.sink ? opts.sink(history) : history,
-    queue: {
-      add: async (_name, job) => {
-        jobs.push({ job, chartReady: (await history.pointsUpTo(job.height, job.hash, 1)) !== null });
+  const launch = async (): Promise<WatcherHandle> =>
+    startWatcher({
+      source,
+      priceSource: source,
+      state,
+      builder,
+      logger,
+      metrics,
+      now: () => nowMs,
+      retryBackoff: { baseMs: 20, capMs: 200 },
+      coldStartBlocks: opts.chainLength,
+      history: opts.sink ? opts.sink(history) : history,
+      queue: {
+        add: async (_name, job) => {
+          jobs.push({ job, chartReady: (await history.pointsUpTo(job.height, job.hash, 1)) !== null });
+        },
       },
-    },
-  });
+    });
   const r: Rig = {
-    fake, redis, history, state, watcher: await launch(), jobs,
+    fake,
+    redis,
+    history,
+    state,
+    watcher: await launch(),
+    jobs,
     async restart() {
       await r.watcher.stop(2_000);
       r.watcher = await launch();
@@ -157,14 +180,23 @@ describe('chart history fed by the watcher', () => {
     const logger = new Proxy(base, {
       get(t, p, recv) {
         if (p === 'child') return () => logger;
-        if (p === 'warn') return (_o: object, msg: string) => { warnings.push(msg); };
+        if (p === 'warn')
+          return (_o: object, msg: string) => {
+            warnings.push(msg);
+          };
         return Reflect.get(t, p, recv) as unknown;
       },
     }) as Logger;
     let calls = 0;
     rig = await start({
-      chainLength: 35, logger,
-      sink: () => ({ append: async (_s: Snapshot) => { calls++; throw new Error('history down'); } }),
+      chainLength: 35,
+      logger,
+      sink: () => ({
+        append: async (_s: Snapshot) => {
+          calls++;
+          throw new Error('history down');
+        },
+      }),
     });
     await rig.caughtUp();
     rig.fake.mine(3);

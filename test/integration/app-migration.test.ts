@@ -18,7 +18,13 @@ import { RecordingNotifier } from '../fakes/memory-notifier.ts';
 import { waitFor } from './watcher-harness.ts';
 import { testRedis } from '../support/redis.ts';
 
-const CONFIG = (roles: AppConfig['roles']): AppConfig => ({ redisUrl: 'redis://unused', roles, telegramBotToken: undefined, discordToken: undefined, logLevel: 'error' });
+const CONFIG = (roles: AppConfig['roles']): AppConfig => ({
+  redisUrl: 'redis://unused',
+  roles,
+  telegramBotToken: undefined,
+  discordToken: undefined,
+  logLevel: 'error',
+});
 const HASH = (n: number): string => n.toString(16).padStart(64, '0');
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -26,7 +32,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function rig(): Promise<{ redis: Redis; id: string; start: (roles: AppConfig['roles'], notifier?: RecordingNotifier) => Promise<App> }> {
+async function rig(): Promise<{
+  redis: Redis;
+  id: string;
+  start: (roles: AppConfig['roles'], notifier?: RecordingNotifier) => Promise<App>;
+}> {
   const redis = testRedis(15, { maxRetriesPerRequest: null });
   const id = randomUUID().slice(0, 8);
   cleanups.push(async () => {
@@ -36,8 +46,13 @@ async function rig(): Promise<{ redis: Redis; id: string; start: (roles: AppConf
   });
   const start = async (roles: AppConfig['roles'], notifier = new RecordingNotifier('telegram')): Promise<App> => {
     const app = await createApp(CONFIG(roles), {
-      redis, keyPrefix: `hb-test-app-mig-${id}:`, queuePrefix: `hb-test-app-mig-${id}`, logger: silentLogger(),
-      notifiers: { telegram: notifier }, tickEveryMs: 0, nowSec: () => 1_760_000_000,
+      redis,
+      keyPrefix: `hb-test-app-mig-${id}:`,
+      queuePrefix: `hb-test-app-mig-${id}`,
+      logger: silentLogger(),
+      notifiers: { telegram: notifier },
+      tickEveryMs: 0,
+      nowSec: () => 1_760_000_000,
     });
     cleanups.push(() => app.shutdown(3_000));
     return app;
@@ -46,7 +61,13 @@ async function rig(): Promise<{ redis: Redis; id: string; start: (roles: AppConf
 }
 
 function job(subId: string, n: number): DeliverJob {
-  return { subscriptionId: subId, height: 900_000 + n, hash: HASH(n), digest: false, events: [{ rule: '1', kind: 'new-block', state: 'notice', height: 900_000 + n, hash: HASH(n) }] };
+  return {
+    subscriptionId: subId,
+    height: 900_000 + n,
+    hash: HASH(n),
+    digest: false,
+    events: [{ rule: '1', kind: 'new-block', state: 'notice', height: 900_000 + n, hash: HASH(n) }],
+  };
 }
 
 describe('deliver jobs queued before a group became a supergroup', () => {
@@ -58,7 +79,8 @@ describe('deliver jobs queued before a group became a supergroup', () => {
     await bot.service.start(group, 1_760_000_000);
     const oldId = subscriptionId(group);
     const queue = bot.deliverQueues.telegram!;
-    for (const n of [1, 2]) await queue.add('deliver', job(oldId, n), { ...DELIVER_JOB_OPTS, jobId: deliverJobId(oldId, HASH(n), false) });
+    for (const n of [1, 2])
+      await queue.add('deliver', job(oldId, n), { ...DELIVER_JOB_OPTS, jobId: deliverJobId(oldId, HASH(n), false) });
     await bot.service.migrate(group, '-1002222');
     const newId = subscriptionId({ ...group, targetId: '-1002222' });
     expect(await redis.exists(`hb-test-app-mig-${id}:s:${oldId}`)).toBe(0);
@@ -69,14 +91,23 @@ describe('deliver jobs queued before a group became a supergroup', () => {
     // Now a notifier picks the old jobs up.
     const notifier = new RecordingNotifier('telegram');
     const worker = await start(['notifier'], notifier);
-    await waitFor('both jobs done', async () => (await worker.deliverQueues.telegram!.getJobCounts('completed'))['completed'] === 2);
-    expect(notifier.sent.map((m) => [m.subscriptionId, m.height]).sort()).toEqual([[newId, 900_001], [newId, 900_002]]);
+    await waitFor(
+      'both jobs done',
+      async () => (await worker.deliverQueues.telegram!.getJobCounts('completed'))['completed'] === 2,
+    );
+    expect(notifier.sent.map((m) => [m.subscriptionId, m.height]).sort()).toEqual([
+      [newId, 900_001],
+      [newId, 900_002],
+    ]);
     const results = (await worker.deliverQueues.telegram!.getJobs(['completed'])).map((j) => j.returnvalue as unknown);
     expect(results).toEqual(['sent', 'sent']);
 
     // A retried copy of the same job (same notification key) is not sent again.
     await queue.add('deliver', job(oldId, 1), { ...DELIVER_JOB_OPTS, jobId: 'retry-copy' });
-    await waitFor('copy done', async () => (await worker.deliverQueues.telegram!.getJobCounts('completed'))['completed'] === 3);
+    await waitFor(
+      'copy done',
+      async () => (await worker.deliverQueues.telegram!.getJobCounts('completed'))['completed'] === 3,
+    );
     expect(notifier.sent).toHaveLength(2);
   });
 
@@ -86,11 +117,17 @@ describe('deliver jobs queued before a group became a supergroup', () => {
     const chat: Target = { platform: 'telegram', targetType: 'chat', targetId: '-4002', userId: '7' };
     await bot.service.start(chat, 1_760_000_000);
     const subId = subscriptionId(chat);
-    await bot.deliverQueues.telegram!.add('deliver', job(subId, 3), { ...DELIVER_JOB_OPTS, jobId: deliverJobId(subId, HASH(3), false) });
+    await bot.deliverQueues.telegram!.add('deliver', job(subId, 3), {
+      ...DELIVER_JOB_OPTS,
+      jobId: deliverJobId(subId, HASH(3), false),
+    });
     await bot.service.stop(chat);
     const notifier = new RecordingNotifier('telegram');
     const worker = await start(['notifier'], notifier);
-    await waitFor('job done', async () => (await worker.deliverQueues.telegram!.getJobCounts('completed'))['completed'] === 1);
+    await waitFor(
+      'job done',
+      async () => (await worker.deliverQueues.telegram!.getJobCounts('completed'))['completed'] === 1,
+    );
     expect((await worker.deliverQueues.telegram!.getJobs(['completed']))[0]!.returnvalue).toBe('inactive');
     expect(notifier.sent).toEqual([]);
   });

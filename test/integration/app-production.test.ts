@@ -43,7 +43,7 @@ function testRedis(id: string): Redis {
 }
 
 describe('chartWiring', () => {
-  it('draws from the shared history, reads the subscriber\'s rules, and closes its connection', async () => {
+  it("draws from the shared history, reads the subscriber's rules, and closes its connection", async () => {
     const id = randomUUID().slice(0, 8);
     const prefix = `hb-test-app-prod-${id}:`;
     const redis = testRedis(id);
@@ -52,7 +52,14 @@ describe('chartWiring', () => {
     const chain = new FakeChain({ length: 300 });
     const builder = new SnapshotBuilder();
     for (const b of chain.blocks) {
-      await w.history.append(builder.push(toBlock(b), { nowSec: chain.tip.timestamp + 60, price: { timeSec: chain.tip.timestamp, usd: 95_000 }, source: 'mempool', correction: false }));
+      await w.history.append(
+        builder.push(toBlock(b), {
+          nowSec: chain.tip.timestamp + 60,
+          price: { timeSec: chain.tip.timestamp, usd: 95_000 },
+          source: 'mempool',
+          correction: false,
+        }),
+      );
     }
     const tip = chain.tip;
     const png = await w.charts.render('hashrate', { height: tip.height, hash: tip.id, timeZone: 'Europe/Berlin' });
@@ -64,7 +71,13 @@ describe('chartWiring', () => {
 
     // The rules lookup reads the store createApp writes (same keys).
     const app = await createApp(
-      { redisUrl: 'redis://unused', roles: ['bot'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'error' },
+      {
+        redisUrl: 'redis://unused',
+        roles: ['bot'],
+        telegramBotToken: undefined,
+        discordToken: undefined,
+        logLevel: 'error',
+      },
       { redis, keyPrefix: prefix, queuePrefix: `hb-test-app-prod-${id}`, logger: silentLogger(), tickEveryMs: 0 },
     );
     cleanups.push(() => app.shutdown(3_000));
@@ -92,9 +105,19 @@ describe('CHAIN_SOURCE=bitcoind inside createApp', () => {
     const w = chartWiring(REDIS_URL, silentLogger(), prefix);
     cleanups.push(() => w.closeable.close(true));
     const app = await createApp(
-      { redisUrl: 'redis://unused', roles: ['watcher', 'evaluator'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'error' },
       {
-        redis, keyPrefix: prefix, queuePrefix: `hb-test-app-prod-${id}`, logger: silentLogger(), tickEveryMs: 0,
+        redisUrl: 'redis://unused',
+        roles: ['watcher', 'evaluator'],
+        telegramBotToken: undefined,
+        discordToken: undefined,
+        logLevel: 'error',
+      },
+      {
+        redis,
+        keyPrefix: prefix,
+        queuePrefix: `hb-test-app-prod-${id}`,
+        logger: silentLogger(),
+        tickEveryMs: 0,
         startWatcher: appWatcherRole(
           { mempoolUrl: fake.url, mempoolMaxRps: 50, bitcoinRpcUrl: node.url, chainSource: 'bitcoind', httpPort: 0 },
           { keyPrefix: prefix, builder: testBuilderFactory(30), history: w.history },
@@ -102,7 +125,11 @@ describe('CHAIN_SOURCE=bitcoind inside createApp', () => {
       },
     );
     cleanups.push(() => app.shutdown(3_000));
-    await waitFor('first evaluation', async () => (await app.evaluateQueue.getJobCounts('completed'))['completed'] === 1, 15_000);
+    await waitFor(
+      'first evaluation',
+      async () => (await app.evaluateQueue.getJobCounts('completed'))['completed'] === 1,
+      15_000,
+    );
     const state = new RedisChainState(redis, { prefix, keepBlocks: 0 });
     const snap = await state.getSnapshot(chain.tip.id);
     expect(snap?.source).toBe('bitcoind');
@@ -113,7 +140,9 @@ describe('CHAIN_SOURCE=bitcoind inside createApp', () => {
   });
 
   it('without BITCOIN_RPC_URL is a one-line configuration error', () => {
-    expect(() => loadConfig({ CHAIN_SOURCE: 'bitcoind' })).toThrow(/^Invalid configuration: CHAIN_SOURCE=bitcoind needs BITCOIN_RPC_URL/);
+    expect(() => loadConfig({ CHAIN_SOURCE: 'bitcoind' })).toThrow(
+      /^Invalid configuration: CHAIN_SOURCE=bitcoind needs BITCOIN_RPC_URL/,
+    );
   });
 });
 
@@ -128,7 +157,7 @@ describe('productionOverrides with no chat token', () => {
 });
 
 describe('delivery limiter defaults', () => {
-  it('are the platforms\' own global limits (the notifiers pace within them), per second', () => {
+  it("are the platforms' own global limits (the notifiers pace within them), per second", () => {
     expect(DEFAULT_DELIVERY_LIMITS.telegram).toEqual({ max: TELEGRAM_LIMITS.globalPerSec, durationMs: 1000 });
     expect(DEFAULT_DELIVERY_LIMITS.telegram.max).toBe(30);
     expect(DEFAULT_DELIVERY_LIMITS.discord).toEqual({ max: DISCORD_GLOBAL_PER_SEC, durationMs: 1000 });

@@ -10,7 +10,12 @@ import { makeSnapshot } from '../fakes/memory-snapshots.ts';
 import { startHarness, waitFor, type Harness } from './engine-harness.ts';
 
 const T0 = 1_750_000_000;
-const chat = (n: number): Target => ({ platform: 'telegram', targetType: 'chat', targetId: String(n), userId: String(n) });
+const chat = (n: number): Target => ({
+  platform: 'telegram',
+  targetType: 'chat',
+  targetId: String(n),
+  userId: String(n),
+});
 const CHATS = Array.from({ length: 30 }, (_, i) => 3001 + i);
 const SLOW = 'telegram-chat-3001';
 /** Above the harness limiter's max: a TTL is reported only when worker.rateLimit paused the queue. */
@@ -21,11 +26,18 @@ beforeEach(async () => {
   h = await startHarness('isolation', 4, { nowSec: () => T0 });
   for (const n of CHATS) await h.app.service.start(chat(n), T0);
 });
-afterEach(async () => { await h.close(); });
+afterEach(async () => {
+  await h.close();
+});
 
 const sentTo = (id: string): number => h.notifier.sent.filter((m) => m.subscriptionId === id).length;
 const outcomes = async (): Promise<Record<string, number>> =>
-  Object.fromEntries((await h.registry.getSingleMetric('hashbell_deliveries_total')!.get()).values.map((v) => [v.labels.outcome, v.value]));
+  Object.fromEntries(
+    (await h.registry.getSingleMetric('hashbell_deliveries_total')!.get()).values.map((v) => [
+      v.labels.outcome,
+      v.value,
+    ]),
+  );
 
 describe('deliver queue isolation', () => {
   it('a chat paced by its own limit waits alone in the delayed set while every other chat is served, then gets its message once', async () => {
@@ -39,7 +51,11 @@ describe('deliver queue isolation', () => {
     expect(await slowJob!.getState()).toBe('delayed');
     expect(await h.app.deliverQueues.telegram!.getRateLimitTtl(PAUSED)).toBeLessThanOrEqual(0);
     await waitFor(() => sentTo(SLOW) === 1, 15_000, 'the paced chat');
-    await waitFor(async () => (await h.app.deliverQueues.telegram!.getJobCounts('delayed', 'wait', 'active')).delayed === 0, 5000, 'queue idle');
+    await waitFor(
+      async () => (await h.app.deliverQueues.telegram!.getJobCounts('delayed', 'wait', 'active')).delayed === 0,
+      5000,
+      'queue idle',
+    );
     expect(new Set(h.notifier.sent.map((m) => m.subscriptionId)).size).toBe(CHATS.length);
     expect(h.notifier.sent).toHaveLength(CHATS.length);
     expect(await outcomes()).toEqual({ 'chat-paced': 1, sent: CHATS.length });
@@ -48,7 +64,11 @@ describe('deliver queue isolation', () => {
   it('a platform-wide 429 pauses the whole queue for retry_after and still loses nothing', async () => {
     h.notifier.failures.set(SLOW, [{ rateLimitedMs: 3000 }]);
     await h.block(makeSnapshot({ height: 600, dropPct: 20 }));
-    await waitFor(async () => (await h.app.deliverQueues.telegram!.getRateLimitTtl(PAUSED)) > 0, 10_000, 'the queue to pause');
+    await waitFor(
+      async () => (await h.app.deliverQueues.telegram!.getRateLimitTtl(PAUSED)) > 0,
+      10_000,
+      'the queue to pause',
+    );
     await waitFor(() => h.notifier.sent.length === CHATS.length, 20_000, 'every chat after the pause');
     expect(new Set(h.notifier.sent.map((m) => m.subscriptionId)).size).toBe(CHATS.length);
     expect((await outcomes())['rate-limited']).toBe(1);

@@ -26,8 +26,16 @@ afterEach(async () => {
 });
 
 const SUB: Subscription = {
-  id: 'telegram-chat-42', platform: 'telegram', targetType: 'chat', targetId: '42', ownerId: '42', timeZone: 'UTC',
-  quiet: null, mutedUntilSec: null, active: true, createdSec: 1_700_000_000,
+  id: 'telegram-chat-42',
+  platform: 'telegram',
+  targetType: 'chat',
+  targetId: '42',
+  ownerId: '42',
+  timeZone: 'UTC',
+  quiet: null,
+  mutedUntilSec: null,
+  active: true,
+  createdSec: 1_700_000_000,
 };
 
 /** The previous version's Redis: rule 1 (10 %, 3d, 30d) firing since block 850; rule 2 (5 %, 1d, 7d) ok. */
@@ -60,7 +68,8 @@ describe('upgrading stored hashrate-drop rules to the detector', () => {
   it('steady chain: the old firing rule turns ok silently, both rules wait in their cells, no message; later drops still alert', async () => {
     const keys = await legacy(true);
     const sink = recordingSink();
-    for (let h = 900; h <= 905; h++) await evaluateBlock(deps(keys), makeSnapshot({ height: h, dropPct: 1 }), 1_750_000_000 + h * 600, sink);
+    for (let h = 900; h <= 905; h++)
+      await evaluateBlock(deps(keys), makeSnapshot({ height: h, dropPct: 1 }), 1_750_000_000 + h * 600, sink);
     expect(sink.jobs).toEqual([]);
     const s1 = decodeState((await redis.hget(keys.states(SUB.id), '1'))!);
     expect(s1?.status).toBe('ok');
@@ -81,7 +90,8 @@ describe('upgrading stored hashrate-drop rules to the detector', () => {
   it('a drop the new detector also sees: the old firing rule stays firing without a word, and resolves once when it ends', async () => {
     const keys = await legacy(false);
     const sink = recordingSink();
-    for (let h = 900; h <= 903; h++) await evaluateBlock(deps(keys), makeSnapshot({ height: h, dropPct: 14 }), 1_750_000_000 + h * 600, sink);
+    for (let h = 900; h <= 903; h++)
+      await evaluateBlock(deps(keys), makeSnapshot({ height: h, dropPct: 14 }), 1_750_000_000 + h * 600, sink);
     expect(sink.jobs).toEqual([]);
     expect(decodeState((await redis.hget(keys.states(SUB.id), '1'))!)?.status).toBe('firing');
     expect(await redis.zscore(keys.resolveIndex('hd-30d-10'), `${SUB.id}/1`)).toBe('0');

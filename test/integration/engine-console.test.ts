@@ -13,7 +13,9 @@ describe('console delivery', () => {
   it('the bot role without tokens subscribes the console, and a block prints readable alerts', async () => {
     const printed: string[] = [];
     const h = await startHarness('console', 4, {
-      judge: alertJudge, plan: alertIndexPlan, notifiers: { console: new ConsoleNotifier((t) => printed.push(t)) },
+      judge: alertJudge,
+      plan: alertIndexPlan,
+      notifiers: { console: new ConsoleNotifier((t) => printed.push(t)) },
     });
     try {
       // the harness runs evaluator+notifier; start the console subscription as the bot role would

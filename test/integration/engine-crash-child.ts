@@ -27,8 +27,15 @@ const notifier: Notifier = {
 await createApp(
   { redisUrl: testRedisUrl(), roles: ['notifier'], telegramBotToken: 'x', discordToken: undefined, logLevel: 'silent' },
   {
-    redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), plan: simplePlan,
-    notifiers: { telegram: notifier }, deliverConcurrency: Number(concurrency), tickEveryMs: 0,
+    redis,
+    keyPrefix: `${prefix}:`,
+    queuePrefix: prefix,
+    logger: silentLogger(),
+    judge: new ThresholdJudge(),
+    plan: simplePlan,
+    notifiers: { telegram: notifier },
+    deliverConcurrency: Number(concurrency),
+    tickEveryMs: 0,
     rateLimits: { telegram: { max: 100_000, durationMs: 1000 } },
     workerTiming: { lockDurationMs: 2000, stalledIntervalMs: 1000 },
   },

@@ -24,10 +24,16 @@ const redis = testRedis(DB, { maxRetriesPerRequest: null });
 const children: ChildProcess[] = [];
 
 function startChild(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/engine-crash-child.ts', String(DB), prefix, String(CONCURRENCY)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/integration/engine-crash-child.ts', String(DB), prefix, String(CONCURRENCY)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(child); });
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve(child);
+    });
     child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
   });
 }
@@ -45,15 +51,40 @@ describe('deliver worker killed mid-burst', () => {
     const seed = redis.pipeline();
     for (let s = 0; s < SUBS; s++) {
       const id = `telegram-chat-${s}`;
-      seed.hset(keys.subscription(id), encodeSubscription({
-        id, platform: 'telegram', targetType: 'chat', targetId: String(s), ownerId: String(s), timeZone: 'UTC', quiet: null, mutedUntilSec: null, active: true, createdSec: 0,
-      }));
+      seed.hset(
+        keys.subscription(id),
+        encodeSubscription({
+          id,
+          platform: 'telegram',
+          targetType: 'chat',
+          targetId: String(s),
+          ownerId: String(s),
+          timeZone: 'UTC',
+          quiet: null,
+          mutedUntilSec: null,
+          active: true,
+          createdSec: 0,
+        }),
+      );
     }
     await seed.exec();
-    const queue = new Queue(deliverQueueName('telegram'), { connection: redis as unknown as ConnectionOptions, prefix });
+    const queue = new Queue(deliverQueueName('telegram'), {
+      connection: redis as unknown as ConnectionOptions,
+      prefix,
+    });
     const jobs = Array.from({ length: N }, (_, i) => {
-      const data = { subscriptionId: `telegram-chat-${i % SUBS}`, height: 1000 + Math.floor(i / SUBS), hash: `h${Math.floor(i / SUBS)}`, digest: false, events: [{ rule: '1', kind: 'new-block' }] };
-      return { name: 'deliver', data, opts: { ...DELIVER_JOB_OPTS, jobId: deliverJobId(data.subscriptionId, data.hash, false) } };
+      const data = {
+        subscriptionId: `telegram-chat-${i % SUBS}`,
+        height: 1000 + Math.floor(i / SUBS),
+        hash: `h${Math.floor(i / SUBS)}`,
+        digest: false,
+        events: [{ rule: '1', kind: 'new-block' }],
+      };
+      return {
+        name: 'deliver',
+        data,
+        opts: { ...DELIVER_JOB_OPTS, jobId: deliverJobId(data.subscriptionId, data.hash, false) },
+      };
     });
     for (let i = 0; i < N; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
 
@@ -65,8 +96,18 @@ describe('deliver worker killed mid-burst', () => {
     expect(atKill).toBeLessThan(N);
 
     await startChild();
-    await waitFor(async () => (await redis.hlen(`${prefix}:delivered`)) === N && (await queue.getJobCounts('wait', 'active', 'delayed')).wait === 0, 90_000, 'all delivered');
-    await waitFor(async () => Object.values(await queue.getJobCounts('wait', 'active', 'delayed')).every((n) => n === 0), 30_000, 'queue drained');
+    await waitFor(
+      async () =>
+        (await redis.hlen(`${prefix}:delivered`)) === N &&
+        (await queue.getJobCounts('wait', 'active', 'delayed')).wait === 0,
+      90_000,
+      'all delivered',
+    );
+    await waitFor(
+      async () => Object.values(await queue.getJobCounts('wait', 'active', 'delayed')).every((n) => n === 0),
+      30_000,
+      'queue drained',
+    );
     const counts = Object.values(await redis.hgetall(`${prefix}:delivered`)).map(Number);
     const duplicates = counts.reduce((a, c) => a + (c - 1), 0);
     expect(counts).toHaveLength(N); // zero lost

@@ -28,7 +28,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -45,7 +49,12 @@ export async function cleanPrefix(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
-export async function startHarness(name: string, db: number, over: AppOverrides = {}, port = TEST_REDIS_PORT): Promise<Harness> {
+export async function startHarness(
+  name: string,
+  db: number,
+  over: AppOverrides = {},
+  port = TEST_REDIS_PORT,
+): Promise<Harness> {
   const prefix = `hb-test-engine-${name}-${process.pid}`;
   const redis = new Redis({ port, db, maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // expected while a restart test has Redis down
@@ -54,12 +63,35 @@ export async function startHarness(name: string, db: number, over: AppOverrides 
   const snapshots = new MemorySnapshotReader();
   const registry = new Registry();
   const app = await createApp(
-    { redisUrl: testRedisUrl(), roles: ['evaluator', 'notifier'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'silent' },
-    { redis, keyPrefix: `${prefix}:`, queuePrefix: prefix, logger: silentLogger(), judge: new ThresholdJudge(), plan: simplePlan, snapshots, notifiers: { telegram: notifier }, tickEveryMs: 0,
-      rateLimits: { telegram: { max: 10_000, durationMs: 1000 } }, registry, ...over },
+    {
+      redisUrl: testRedisUrl(),
+      roles: ['evaluator', 'notifier'],
+      telegramBotToken: undefined,
+      discordToken: undefined,
+      logLevel: 'silent',
+    },
+    {
+      redis,
+      keyPrefix: `${prefix}:`,
+      queuePrefix: prefix,
+      logger: silentLogger(),
+      judge: new ThresholdJudge(),
+      plan: simplePlan,
+      snapshots,
+      notifiers: { telegram: notifier },
+      tickEveryMs: 0,
+      rateLimits: { telegram: { max: 10_000, durationMs: 1000 } },
+      registry,
+      ...over,
+    },
   );
   return {
-    app, redis, notifier, snapshots, prefix, registry,
+    app,
+    redis,
+    notifier,
+    snapshots,
+    prefix,
+    registry,
     async block(s) {
       snapshots.put(s);
       const data = EvaluateJobSchema.parse({ height: s.height, hash: s.hash, correction: s.correction });
@@ -84,7 +116,9 @@ export { freePort } from '../../src/app/embedded-redis.ts';
  */
 export async function spawnRedisServer(port: number, dir?: string): Promise<ChildProcess> {
   const persistence = dir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--dir', dir];
-  const server = spawn('redis-server', ['--port', String(port), '--save', '', ...persistence, '--bind', '127.0.0.1'], { stdio: 'ignore' });
+  const server = spawn('redis-server', ['--port', String(port), '--save', '', ...persistence, '--bind', '127.0.0.1'], {
+    stdio: 'ignore',
+  });
   const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 1 });
   probe.on('error', () => undefined);
   try {

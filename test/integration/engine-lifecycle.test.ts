@@ -23,7 +23,9 @@ beforeEach(async () => {
   now = T0;
   h = await startHarness('lifecycle', 4, { nowSec: () => now });
 });
-afterEach(async () => { await h.close(); });
+afterEach(async () => {
+  await h.close();
+});
 
 const drained = async (): Promise<boolean> => {
   // the evaluate queue always holds the next (delayed) slow-blocks tick when ticks are on
@@ -34,7 +36,8 @@ const drained = async (): Promise<boolean> => {
   return counts.every((c) => Object.values(c).every((n) => n === 0));
 };
 const settle = () => waitFor(drained, 15_000, 'queues to drain');
-const states = () => h.notifier.sent.flatMap((m) => m.events.map((e) => `${m.subscriptionId}:${e.kind}:${e.state}@${e.height}`));
+const states = () =>
+  h.notifier.sent.flatMap((m) => m.events.map((e) => `${m.subscriptionId}:${e.kind}:${e.state}@${e.height}`));
 
 describe('engine lifecycle through BullMQ', () => {
   it('fires once per crossing, resolves on recovery, survives duplicates and a reorg', async () => {
@@ -52,7 +55,10 @@ describe('engine lifecycle through BullMQ', () => {
     expect(states()).toEqual(['telegram-chat-1001:hashrate-drop:firing@101']);
     await h.block(makeSnapshot({ height: 103, dropPct: 3 }));
     await settle();
-    expect(states()).toEqual(['telegram-chat-1001:hashrate-drop:firing@101', 'telegram-chat-1001:hashrate-drop:resolved@103']);
+    expect(states()).toEqual([
+      'telegram-chat-1001:hashrate-drop:firing@101',
+      'telegram-chat-1001:hashrate-drop:resolved@103',
+    ]);
   });
 
   it('sends everything that fired together for one block as one message, per subscription', async () => {
@@ -65,14 +71,19 @@ describe('engine lifecycle through BullMQ', () => {
       expect(m.events.map((e) => e.kind).sort()).toEqual(['hashrate-drop', 'retarget', 'retarget-estimate']);
       expect(m.digest).toBe(false);
     }
-    expect(new Set(h.notifier.sent.map((m) => m.subscriptionId))).toEqual(new Set(['telegram-chat-1001', 'telegram-chat-1002']));
+    expect(new Set(h.notifier.sent.map((m) => m.subscriptionId))).toEqual(
+      new Set(['telegram-chat-1001', 'telegram-chat-1002']),
+    );
   });
 
   it('holds alerts during quiet hours and sends one digest when they end', async () => {
     await h.app.service.start(alice, now);
     // quiet 00:00-(now+2s rounded up to the minute) UTC: now is inside, end is close
     const minNow = Math.floor((now % 86_400) / 60);
-    await h.app.service.quiet(alice, [`${String(Math.floor((minNow + 1439) / 60) % 24).padStart(2, '0')}:${String((minNow + 1439) % 60).padStart(2, '0')}-${String(Math.floor((minNow + 1) / 60) % 24).padStart(2, '0')}:${String((minNow + 1) % 60).padStart(2, '0')}`, 'UTC']);
+    await h.app.service.quiet(alice, [
+      `${String(Math.floor((minNow + 1439) / 60) % 24).padStart(2, '0')}:${String((minNow + 1439) % 60).padStart(2, '0')}-${String(Math.floor((minNow + 1) / 60) % 24).padStart(2, '0')}:${String((minNow + 1) % 60).padStart(2, '0')}`,
+      'UTC',
+    ]);
     now = (Math.floor(now / 60) + 1) * 60 - 2; // two seconds before quiet hours end
     await h.block(makeSnapshot({ height: 200, dropPct: 12 }));
     await h.block(makeSnapshot({ height: 201, dropPct: 4, changePct: 6 }));
@@ -83,7 +94,9 @@ describe('engine lifecycle through BullMQ', () => {
     const [digest] = h.notifier.sent;
     expect(digest?.digest).toBe(true);
     expect(digest?.events.map((e) => `${e.kind}:${e.state}@${e.height}`)).toEqual([
-      'hashrate-drop:firing@200', 'hashrate-drop:resolved@201', 'retarget-estimate:firing@201',
+      'hashrate-drop:firing@200',
+      'hashrate-drop:resolved@201',
+      'retarget-estimate:firing@201',
     ]);
     expect(await h.redis.llen(`${h.prefix}:h:telegram-chat-1001`)).toBe(0);
   });
@@ -101,7 +114,9 @@ describe('engine lifecycle through BullMQ', () => {
     now += 2; // mute over when the rescheduled digest runs
     await waitFor(() => h.notifier.sent.length === 1, 10_000, 'the postponed digest');
     expect(h.notifier.sent[0]?.digest).toBe(true);
-    expect(h.notifier.sent[0]?.events.map((e) => `${e.kind}:${e.state}@${e.height}`)).toEqual(['hashrate-drop:firing@250']);
+    expect(h.notifier.sent[0]?.events.map((e) => `${e.kind}:${e.state}@${e.height}`)).toEqual([
+      'hashrate-drop:firing@250',
+    ]);
   });
 
   it('retryable failures back off and deliver once; rate limits wait; permanent failures deactivate and tell the owner', async () => {
@@ -118,7 +133,12 @@ describe('engine lifecycle through BullMQ', () => {
     const failed = await h.app.deliverQueues.telegram!.getFailed();
     expect(failed.map((j) => j.data.subscriptionId)).toEqual(['telegram-chat-1002']);
     expect(failed[0]?.attemptsMade).toBe(1);
-    const outcomes = Object.fromEntries((await h.registry.getSingleMetric('hashbell_deliveries_total')!.get()).values.map((v) => [v.labels.outcome, v.value]));
+    const outcomes = Object.fromEntries(
+      (await h.registry.getSingleMetric('hashbell_deliveries_total')!.get()).values.map((v) => [
+        v.labels.outcome,
+        v.value,
+      ]),
+    );
     expect(outcomes).toEqual({ retryable: 2, 'rate-limited': 1, sent: 1, permanent: 1 });
     // a deactivated subscription receives nothing more
     await h.block(makeSnapshot({ height: 301, dropPct: 2 }));
@@ -133,12 +153,19 @@ describe('engine lifecycle through BullMQ', () => {
     await waitFor(() => h.notifier.sent.length === 1, 10_000, 'delivery to the supergroup');
     expect(h.notifier.sent[0]?.subscriptionId).toBe('telegram-chat--1002001');
     expect(await h.app.service.get(alice)).toBeNull();
-    expect((await h.app.service.listRules({ ...alice, targetId: '-1002001' })).map((r) => r.kind)).toEqual(['retarget', 'hashrate-drop', 'retarget-estimate']);
+    expect((await h.app.service.listRules({ ...alice, targetId: '-1002001' })).map((r) => r.kind)).toEqual([
+      'retarget',
+      'hashrate-drop',
+      'retarget-estimate',
+    ]);
     // the firing rule moved with its state: still past the threshold → silent; recovery → resolved
     await h.block(makeSnapshot({ height: 351, dropPct: 21 }));
     await h.block(makeSnapshot({ height: 352, dropPct: 1 }));
     await settle();
-    expect(states()).toEqual(['telegram-chat--1002001:hashrate-drop:firing@350', 'telegram-chat--1002001:hashrate-drop:resolved@352']);
+    expect(states()).toEqual([
+      'telegram-chat--1002001:hashrate-drop:firing@350',
+      'telegram-chat--1002001:hashrate-drop:resolved@352',
+    ]);
   });
 
   it('poison deliver and evaluate jobs fail once and are never retried', async () => {
@@ -150,7 +177,11 @@ describe('engine lifecycle through BullMQ', () => {
     expect(job?.failedReason).toMatch(/poison/);
     expect(h.notifier.attempts).toBe(0);
     await h.app.evaluateQueue.add('evaluate', { height: 'tip', hash: 'nope' }, { jobId: 'poison-2', attempts: 5 });
-    await waitFor(async () => (await h.app.evaluateQueue.getFailedCount()) === 1, 10_000, 'poison evaluate job to fail');
+    await waitFor(
+      async () => (await h.app.evaluateQueue.getFailedCount()) === 1,
+      10_000,
+      'poison evaluate job to fail',
+    );
     const [evalJob] = await h.app.evaluateQueue.getFailed();
     expect(evalJob?.attemptsMade).toBe(1);
     expect(evalJob?.failedReason).toMatch(/poison evaluate job/);
@@ -170,7 +201,10 @@ describe('engine with the real alerting judge and index model', () => {
     await h.block(makeSnapshot({ height: 4002, dropPct: 41 }));
     await h.block(makeSnapshot({ height: 4003, dropPct: 0 }));
     await settle();
-    expect(states()).toEqual(['telegram-chat-1001:hashrate-drop:firing@4001', 'telegram-chat-1001:hashrate-drop:resolved@4003']);
+    expect(states()).toEqual([
+      'telegram-chat-1001:hashrate-drop:firing@4001',
+      'telegram-chat-1001:hashrate-drop:resolved@4003',
+    ]);
     expect(h.notifier.sent[0]?.events[0]?.text).toMatch(/hash ?rate/i);
   });
 });
@@ -193,7 +227,9 @@ describe('slow-blocks tick and evaluator restart (real judge)', () => {
     expect(h.notifier.sent[0]?.events.map((e) => `${e.kind}:${e.state}`)).toEqual(['slow-blocks:firing']);
     await h.block(makeSnapshot({ height: 6001, timeSec: now }));
     await waitFor(() => h.notifier.sent.length === 2, 10_000, 'resolution');
-    expect(h.notifier.sent[1]?.events.map((e) => `${e.kind}:${e.state}@${e.height}`)).toEqual(['slow-blocks:resolved@6001']);
+    expect(h.notifier.sent[1]?.events.map((e) => `${e.kind}:${e.state}@${e.height}`)).toEqual([
+      'slow-blocks:resolved@6001',
+    ]);
   });
 
   it('an evaluator restarted between duplicate deliveries of a block fires nothing twice', async () => {
@@ -207,14 +243,37 @@ describe('slow-blocks tick and evaluator restart (real judge)', () => {
     // a new process on the same Redis (same prefixes): states and the notification log survive
     await h.app.shutdown(5000);
     const again = await createApp(
-      { redisUrl: testRedisUrl(), roles: ['evaluator', 'notifier'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'silent' },
-      { ...over, redis: h.redis, keyPrefix: `${h.prefix}:`, queuePrefix: h.prefix, logger: silentLogger(), snapshots: h.snapshots, notifiers: { telegram: h.notifier }, tickEveryMs: 0 },
+      {
+        redisUrl: testRedisUrl(),
+        roles: ['evaluator', 'notifier'],
+        telegramBotToken: undefined,
+        discordToken: undefined,
+        logLevel: 'silent',
+      },
+      {
+        ...over,
+        redis: h.redis,
+        keyPrefix: `${h.prefix}:`,
+        queuePrefix: h.prefix,
+        logger: silentLogger(),
+        snapshots: h.snapshots,
+        notifiers: { telegram: h.notifier },
+        tickEveryMs: 0,
+      },
     );
     const s = makeSnapshot({ height: 7000, dropPct: 40 });
-    await again.evaluateQueue.add('evaluate', { height: s.height, hash: s.hash, correction: false }, { jobId: 'eval-again' });
+    await again.evaluateQueue.add(
+      'evaluate',
+      { height: s.height, hash: s.hash, correction: false },
+      { jobId: 'eval-again' },
+    );
     const next = makeSnapshot({ height: 7001, dropPct: 42 });
     h.snapshots.put(next);
-    await again.evaluateQueue.add('evaluate', { height: next.height, hash: next.hash, correction: false }, { jobId: 'eval-next' });
+    await again.evaluateQueue.add(
+      'evaluate',
+      { height: next.height, hash: next.hash, correction: false },
+      { jobId: 'eval-next' },
+    );
     await waitFor(async () => (await again.evaluateQueue.getCompletedCount()) === 2, 10_000, 'both evaluated');
     await new Promise((r) => setTimeout(r, 300));
     expect(states()).toEqual(['telegram-chat-1001:hashrate-drop:firing@7000']);

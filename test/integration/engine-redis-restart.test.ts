@@ -31,7 +31,12 @@ describe('Redis restarted mid-run', () => {
     const port = await freePort();
     await startRedis(port);
     h = await startHarness('restart', 0, {}, port);
-    const subs = Array.from({ length: 20 }, (_, i): Target => ({ platform: 'telegram', targetType: 'chat', targetId: String(5000 + i), userId: '1' }));
+    const subs = Array.from({ length: 20 }, (_, i): Target => ({
+      platform: 'telegram',
+      targetType: 'chat',
+      targetId: String(5000 + i),
+      userId: '1',
+    }));
     for (const t of subs) await h.app.service.start(t, 1_750_000_000);
     const BLOCKS = 40;
     // every block flips hashrate-drop: odd heights fire, even heights resolve → one message per sub per block

@@ -19,10 +19,22 @@ describe('bounded shutdown', () => {
 
   it('closeInStages forces what does not close and names it', async () => {
     const forced: string[] = [];
-    const late = await closeInStages([
-      [{ name: 'stuck', close: async (force) => { if (force) forced.push('stuck'); else await new Promise(() => undefined); } }],
-      [{ name: 'fine', close: async () => undefined }],
-    ], 50, silentLogger());
+    const late = await closeInStages(
+      [
+        [
+          {
+            name: 'stuck',
+            close: async (force) => {
+              if (force) forced.push('stuck');
+              else await new Promise(() => undefined);
+            },
+          },
+        ],
+        [{ name: 'fine', close: async () => undefined }],
+      ],
+      50,
+      silentLogger(),
+    );
     expect(late).toEqual(['stuck']);
     expect(forced).toEqual(['stuck']);
   });
@@ -30,7 +42,10 @@ describe('bounded shutdown', () => {
   it('app.shutdown returns while a delivery hangs forever', async () => {
     const h = await startHarness('shutdown', 4, { workerTiming: { lockDurationMs: 1000, stalledIntervalMs: 1000 } });
     let hanging = 0;
-    h.notifier.send = () => { hanging++; return new Promise(() => undefined); };
+    h.notifier.send = () => {
+      hanging++;
+      return new Promise(() => undefined);
+    };
     const alice: Target = { platform: 'telegram', targetType: 'chat', targetId: '9001', userId: '9001' };
     await h.app.service.start(alice, 1_750_000_000);
     await h.block(makeSnapshot({ height: 900, dropPct: 30 }));

@@ -29,10 +29,13 @@ const noPreview = async () => ({ ok: false as const, error: 'x', message: 'x' })
 
 const stores: Array<[string, () => Promise<SubscriptionStore>]> = [
   ['memory', async () => new MemorySubscriptionStore()],
-  ['redis', async () => {
-    await cleanPrefix(redis, prefix);
-    return new RedisSubscriptionStore(redis, { keys: engineKeys(`${prefix}:`) });
-  }],
+  [
+    'redis',
+    async () => {
+      await cleanPrefix(redis, prefix);
+      return new RedisSubscriptionStore(redis, { keys: engineKeys(`${prefix}:`) });
+    },
+  ],
 ];
 
 describe.each(stores)('SubscriptionUseCases (%s store)', (_n, make) => {
@@ -44,7 +47,12 @@ describe.each(stores)('SubscriptionUseCases (%s store)', (_n, make) => {
   it('start creates the subscription with the default rules once, and is idempotent', async () => {
     const first = await uc.start(group, NOW);
     expect(first.created).toBe(true);
-    expect(first.subscription).toMatchObject({ id: 'telegram-chat--100777', ownerId: '42', timeZone: 'UTC', active: true });
+    expect(first.subscription).toMatchObject({
+      id: 'telegram-chat--100777',
+      ownerId: '42',
+      timeZone: 'UTC',
+      active: true,
+    });
     expect(first.rules.map(({ id: _i, subscriptionId: _s, createdSec: _c, ...spec }) => spec)).toEqual(DEFAULT_RULES);
     const again = await uc.start(group, NOW + 5);
     expect(again.created).toBe(false);
@@ -55,7 +63,12 @@ describe.each(stores)('SubscriptionUseCases (%s store)', (_n, make) => {
     await uc.start(group, NOW);
     const good = await uc.addRule(group, 'breakeven', ['17', '0.06'], NOW);
     expect(good.ok && good.value).toMatchObject({ kind: 'breakeven', jth: 17, kwh: 0.06, id: '4' });
-    for (const [kind, tokens] of [['hashrate-drop', ['ten%']], ['hashrate-drop', ['95%']], ['nonsense', []], ['hashrate-drop', ['10%', '5y']]] as const) {
+    for (const [kind, tokens] of [
+      ['hashrate-drop', ['ten%']],
+      ['hashrate-drop', ['95%']],
+      ['nonsense', []],
+      ['hashrate-drop', ['10%', '5y']],
+    ] as const) {
       const bad = await uc.addRule(group, kind, tokens, NOW);
       expect(bad.ok).toBe(false);
       if (!bad.ok) expect(bad.example).toMatch(/^\//);
@@ -119,22 +132,34 @@ describe.each(stores)('SubscriptionUseCases (%s store)', (_n, make) => {
     expect(await uc.get(group)).toBeNull();
     const moved: Target = { ...group, targetId: '-100888' };
     expect((await uc.get(moved))?.id).toBe('telegram-chat--100888');
-    expect((await uc.listRules(moved)).map((r) => r.kind)).toEqual(['retarget', 'hashrate-drop', 'retarget-estimate', 'hashprice-below']);
+    expect((await uc.listRules(moved)).map((r) => r.kind)).toEqual([
+      'retarget',
+      'hashrate-drop',
+      'retarget-estimate',
+      'hashprice-below',
+    ]);
   });
 });
 
 describe('preview', () => {
   it('counts firings and resolutions of one rule over a history', () => {
-    const history = [0, 0, 40, 41, 0, 0, 42, 0].map((d, i) => makeSnapshot({ height: 8000 + i, timeSec: NOW + i * 7 * 86_400, dropPct: d }));
+    const history = [0, 0, 40, 41, 0, 0, 42, 0].map((d, i) =>
+      makeSnapshot({ height: 8000 + i, timeSec: NOW + i * 7 * 86_400, dropPct: d }),
+    );
     const r = previewOver({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, history, 'chain-state');
-    expect(r.ok && { f: r.value.firings, r: r.value.resolutions, from: r.value.fromHeight, to: r.value.toHeight }).toEqual({ f: 2, r: 2, from: 8000, to: 8007 });
+    expect(
+      r.ok && { f: r.value.firings, r: r.value.resolutions, from: r.value.fromHeight, to: r.value.toHeight },
+    ).toEqual({ f: 2, r: 2, from: 8000, to: 8007 });
     // The drop rule's preview also says how soon drops are seen (from the calibrated table).
-    expect(r.ok && r.value.advice).toMatch(/^A drop is seen on average: .*20 % in about .*False alarms: about [\d.]+ a year/);
+    expect(r.ok && r.value.advice).toMatch(
+      /^A drop is seen on average: .*20 % in about .*False alarms: about [\d.]+ a year/,
+    );
   });
 
   it('falls back to the bundled fixture when chain state is empty, and rejects bad arguments', async () => {
     const uc = new SubscriptionUseCases({
-      store: new MemorySubscriptionStore(), latestSnapshot: async () => null,
+      store: new MemorySubscriptionStore(),
+      latestSnapshot: async () => null,
       preview: previewWith([async () => null, fixtureHistory()]),
     });
     const r = await uc.preview('new-block', [], NOW);

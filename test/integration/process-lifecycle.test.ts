@@ -14,7 +14,13 @@ import { deliverJobId, deliverQueueName } from '../../src/jobs/queues.ts';
 import { CONSOLE_TARGET } from '../../src/platforms/console/console-notifier.ts';
 import { subscriptionId } from '../../src/subscriptions/service.ts';
 import { SHUTDOWN_DEADLINE_MS } from '../../src/app/run-process.ts';
-import { privateRedis, spawnHashbell, until, type HashbellProcess, type PrivateRedis } from '../support/hashbell-process.ts';
+import {
+  privateRedis,
+  spawnHashbell,
+  until,
+  type HashbellProcess,
+  type PrivateRedis,
+} from '../support/hashbell-process.ts';
 
 const N = 3_000;
 const FIRST_HEIGHT = 800_000;
@@ -30,7 +36,11 @@ async function world(): Promise<{ redis: PrivateRedis; client: Redis; queue: Que
   const redis = await privateRedis();
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });
   const queue = new Queue(deliverQueueName('console'), { connection: client as unknown as ConnectionOptions });
-  cleanup.push(async () => { await queue.close(); client.disconnect(); await redis.stop(); });
+  cleanup.push(async () => {
+    await queue.close();
+    client.disconnect();
+    await redis.stop();
+  });
   return { redis, client, queue };
 }
 
@@ -47,32 +57,57 @@ async function burst(queue: Queue): Promise<void> {
     const height = FIRST_HEIGHT + i;
     const hash = `burst${i}`;
     const event = {
-      rule: '1', kind: 'new-block', state: 'notice', height, time: 1_760_000_000 + i * 600, value: height, threshold: 0,
-      text: `New block ${height}`, subscriptionId: subId, hash,
+      rule: '1',
+      kind: 'new-block',
+      state: 'notice',
+      height,
+      time: 1_760_000_000 + i * 600,
+      value: height,
+      threshold: 0,
+      text: `New block ${height}`,
+      subscriptionId: subId,
+      hash,
       details: { title: `New block ${height}`, unit: '', source: 'test', dataAgeSec: 1, severity: 'info' },
     };
-    return { name: 'deliver', data: { subscriptionId: subId, height, hash, digest: false, events: [event] }, opts: { ...DELIVER_JOB_OPTS, removeOnComplete: false, jobId: deliverJobId(subId, hash, false) } };
+    return {
+      name: 'deliver',
+      data: { subscriptionId: subId, height, hash, digest: false, events: [event] },
+      opts: { ...DELIVER_JOB_OPTS, removeOnComplete: false, jobId: deliverJobId(subId, hash, false) },
+    };
   });
   for (let i = 0; i < N; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
 }
 
 const printed = (p: HashbellProcess): number[] =>
-  p.stdout.map((l) => BLOCK_LINE.exec(l)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+  p.stdout
+    .map((l) => BLOCK_LINE.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]));
 
 /** Exits by itself within the deadline (plus start-up slack), or the test fails. */
 async function exitsInTime(p: HashbellProcess): Promise<number | string> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'still running'>((r) => { timer = setTimeout(() => r('still running'), SHUTDOWN_DEADLINE_MS + 8_000); });
+  const timeout = new Promise<'still running'>((r) => {
+    timer = setTimeout(() => r('still running'), SHUTDOWN_DEADLINE_MS + 8_000);
+  });
   const out = await Promise.race([p.exited, timeout]);
   clearTimeout(timer);
   return out;
 }
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-async function stopMidBurst(entry: 'all' | 'npm', signal: (p: HashbellProcess, nodePid: number) => void): Promise<void> {
+async function stopMidBurst(
+  entry: 'all' | 'npm',
+  signal: (p: HashbellProcess, nodePid: number) => void,
+): Promise<void> {
   const { redis, queue } = await world();
   const p = start(entry, redis.url);
   const started = await p.waitForLog((l) => l.msg === 'hashbell started', 60_000);
@@ -114,6 +149,9 @@ describe('stopping the real process during a burst of deliveries', () => {
   }, 120_000);
 
   it('SIGTERM then SIGINT to node itself: the second signal does not cut the drain short', async () => {
-    await stopMidBurst('all', (p) => { p.child.kill('SIGTERM'); setTimeout(() => p.child.kill('SIGINT'), 20); });
+    await stopMidBurst('all', (p) => {
+      p.child.kill('SIGTERM');
+      setTimeout(() => p.child.kill('SIGINT'), 20);
+    });
   }, 120_000);
 });

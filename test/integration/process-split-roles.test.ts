@@ -34,18 +34,38 @@ describe('split roles as separate processes on one Redis', () => {
     const mempool = await FakeMempoolSpace.start({ chain: new FakeChain({ startHeight: 870_912, length: 17_200 }) });
     const tg = await FakeTelegramBotApi.start();
     const redis = await privateRedis();
-    cleanup.push(async () => { await redis.stop(); await tg.close(); await mempool.close(); });
-    const env = { REDIS_URL: redis.url, MEMPOOL_URL: mempool.url, MEMPOOL_MAX_RPS: '1000', TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot };
+    cleanup.push(async () => {
+      await redis.stop();
+      await tg.close();
+      await mempool.close();
+    });
+    const env = {
+      REDIS_URL: redis.url,
+      MEMPOOL_URL: mempool.url,
+      MEMPOOL_MAX_RPS: '1000',
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+    };
     const procs: HashbellProcess[] = ROLES.map((entry) => spawnHashbell({ entry, env }));
-    cleanup.push(() => { for (const p of procs) p.kill(); });
+    cleanup.push(() => {
+      for (const p of procs) p.kill();
+    });
     const urls = await Promise.all(procs.map((p) => p.httpUrl()));
 
-    await until('every process ready', async () => (await Promise.all(urls.map((u) => getJson(`${u}/readyz`)))).every((r) => r.status === 200), 90_000);
-    const checks = await Promise.all(urls.map(async (u) => Object.keys((await getJson(`${u}/readyz`)).body['checks'] as object).sort()));
+    await until(
+      'every process ready',
+      async () => (await Promise.all(urls.map((u) => getJson(`${u}/readyz`)))).every((r) => r.status === 200),
+      90_000,
+    );
+    const checks = await Promise.all(
+      urls.map(async (u) => Object.keys((await getJson(`${u}/readyz`)).body['checks'] as object).sort()),
+    );
     expect(checks).toEqual([
       ['redis', 'watcher'],
-      ['evaluator', 'redis'], ['evaluator', 'redis'],
-      ['notifier-console', 'notifier-telegram', 'redis'], ['notifier-console', 'notifier-telegram', 'redis'],
+      ['evaluator', 'redis'],
+      ['evaluator', 'redis'],
+      ['notifier-console', 'notifier-telegram', 'redis'],
+      ['notifier-console', 'notifier-telegram', 'redis'],
       ['redis', 'telegram'],
     ]);
 
@@ -58,14 +78,19 @@ describe('split roles as separate processes on one Redis', () => {
     const since = tg.sent.length;
     const [block] = mempool.mine(1);
     const height = String(block!.height);
-    await tg.waitForBotMessage((m) => m.chatId === chat.id && m.plain.includes(height.slice(0, 3)) && m.plain.replace(/[^0-9]/g, '').includes(height), { since, timeoutMs: 30_000 });
+    await tg.waitForBotMessage(
+      (m) =>
+        m.chatId === chat.id && m.plain.includes(height.slice(0, 3)) && m.plain.replace(/[^0-9]/g, '').includes(height),
+      { since, timeoutMs: 30_000 },
+    );
     // Give a second copy every chance to arrive (two evaluators, two notifiers).
     await new Promise((r) => setTimeout(r, 3_000));
     const forBlock = tg.sent.slice(since).filter((m) => m.chatId === chat.id);
     expect(forBlock).toHaveLength(1);
 
     const metrics = await Promise.all(urls.map(async (u) => (await fetch(`${u}/metrics`)).text()));
-    const total = (name: string, labels?: Record<string, string>): number => metrics.reduce((s, t) => s + metricSum(t, name, labels), 0);
+    const total = (name: string, labels?: Record<string, string>): number =>
+      metrics.reduce((s, t) => s + metricSum(t, name, labels), 0);
     expect(total('hashbell_deliveries_total', { platform: 'telegram', outcome: 'sent' })).toBe(1);
     expect(total('hashbell_evaluate_to_deliver_seconds_count', { platform: 'telegram' })).toBe(1);
     expect(total('hashbell_deliver_to_platform_seconds_count', { platform: 'telegram' })).toBe(1);

@@ -38,8 +38,16 @@ const redis = testRedis(9);
 const prefix = `hb-test-reminders-${process.pid}:`;
 const keys = engineKeys(prefix);
 const SUB: Subscription = {
-  id: 'telegram-chat-42', platform: 'telegram', targetType: 'chat', targetId: '42', ownerId: '42', timeZone: 'UTC',
-  quiet: null, mutedUntilSec: null, active: true, createdSec: 0,
+  id: 'telegram-chat-42',
+  platform: 'telegram',
+  targetType: 'chat',
+  targetId: '42',
+  ownerId: '42',
+  timeZone: 'UTC',
+  quiet: null,
+  mutedUntilSec: null,
+  active: true,
+  createdSec: 0,
 };
 let snapshots: Snapshot[] = [];
 let memory: AlertEvent[] = [];
@@ -49,7 +57,9 @@ beforeAll(async () => {
   const blocks = await readBlocksFile(join(root, 'test/fixtures/synth-471-472.blocks.jsonl'));
   const prices = await readPricesFile(join(root, 'data/btc-usd-2025-2026.prices.jsonl'));
   forEachSnapshot(blocks, prices, (s) => void snapshots.push(s));
-  const rules: Rule[] = SPECS.map((spec, i) => ({ ...spec, id: String(i + 1), subscriptionId: SUB.id, createdSec: 0 }) as Rule);
+  const rules: Rule[] = SPECS.map(
+    (spec, i) => ({ ...spec, id: String(i + 1), subscriptionId: SUB.id, createdSec: 0 }) as Rule,
+  );
   const ev = new MemoryEvaluator(rules);
   memory = snapshots.flatMap((s) => ev.feed(s));
 });
@@ -65,17 +75,23 @@ describe('under-water reminders and the estimate look-back, replay vs Redis', ()
     const weekly = of('1');
     const daily = of('2');
     const off = of('3');
-    console.log(`fixture ${snapshots[0]!.height}..${snapshots.at(-1)!.height}: weekly ${weekly.length}, daily ${daily.length}, off ${off.length} firing messages; breakeven ${of('4').length}; hashrate-below ${of('5').length}`);
+    console.log(
+      `fixture ${snapshots[0]!.height}..${snapshots.at(-1)!.height}: weekly ${weekly.length}, daily ${daily.length}, off ${off.length} firing messages; breakeven ${of('4').length}; hashrate-below ${of('5').length}`,
+    );
     expect(weekly.length).toBeGreaterThanOrEqual(3); // ~4 weeks under water: first + weekly
     expect(daily.length).toBeGreaterThan(3 * weekly.length);
     expect(off.filter((e) => e.details.repeat === 'reminder')).toHaveLength(0);
     for (const list of [weekly, daily]) {
       const reminders = list.filter((e) => e.details.repeat === 'reminder');
       expect(reminders.length).toBeGreaterThan(0);
-      for (const r of reminders) expect(r.details.title).toMatch(/^Still below \$60\/PH\/day: \$\d+\.\d\d vs your \$60\.00, \d+ % short, (\d+ days|\d+ h)$/);
+      for (const r of reminders)
+        expect(r.details.title).toMatch(
+          /^Still below \$60\/PH\/day: \$\d+\.\d\d vs your \$60\.00, \d+ % short, (\d+ days|\d+ h)$/,
+        );
     }
     for (let i = 1; i < weekly.length; i++) {
-      if (weekly[i]!.details.repeat === 'reminder') expect(weekly[i]!.time - weekly[i - 1]!.time).toBeGreaterThanOrEqual(7 * DAY);
+      if (weekly[i]!.details.repeat === 'reminder')
+        expect(weekly[i]!.time - weekly[i - 1]!.time).toBeGreaterThanOrEqual(7 * DAY);
     }
     const notice = memory.find((e) => e.kind === 'retarget');
     expect(notice).toBeDefined();
@@ -92,7 +108,10 @@ describe('under-water reminders and the estimate look-back, replay vs Redis', ()
     for (const spec of SPECS) await store.addRule(SUB.id, spec, 0);
     const deps: EvaluateDeps = { redis, keys, plan: alertIndexPlan, judge: alertJudge };
     const sent: AlertEvent[] = [];
-    const sink: EvaluateSink = { deliver: async (jobs) => void sent.push(...jobs.flatMap((j) => j.events as unknown as AlertEvent[])), hold: async () => undefined };
+    const sink: EvaluateSink = {
+      deliver: async (jobs) => void sent.push(...jobs.flatMap((j) => j.events as unknown as AlertEvent[])),
+      hold: async () => undefined,
+    };
     let crashAt = -1;
     const crashing: EvaluateSink = {
       deliver: async (jobs) => {
@@ -123,11 +142,15 @@ describe('under-water reminders and the estimate look-back, replay vs Redis', ()
     // A firing reminder rule waits in the due set, scored by its next reminder.
     const st = decodeState((await redis.hget(keys.states(SUB.id), '1'))!);
     if (st?.status === 'firing') {
-      expect(Number(await redis.zscore(keys.repeatIndex('hpb', 'due'), `${SUB.id}/1`))).toBe(st.lastNotifiedSec! + 7 * DAY);
+      expect(Number(await redis.zscore(keys.repeatIndex('hpb', 'due'), `${SUB.id}/1`))).toBe(
+        st.lastNotifiedSec! + 7 * DAY,
+      );
       expect(await redis.zscore(keys.repeatIndex('hpb', 'due'), `${SUB.id}/3`)).toBeNull(); // off
       // A group → supergroup migration moves the reminder with the rule.
       expect(await store.rename(SUB.id, 'telegram-chat-43', { targetId: '43' })).toBe(true);
-      expect(Number(await redis.zscore(keys.repeatIndex('hpb', 'due'), 'telegram-chat-43/1'))).toBe(st.lastNotifiedSec! + 7 * DAY);
+      expect(Number(await redis.zscore(keys.repeatIndex('hpb', 'due'), 'telegram-chat-43/1'))).toBe(
+        st.lastNotifiedSec! + 7 * DAY,
+      );
       expect(await redis.zscore(keys.repeatIndex('hpb', 'due'), `${SUB.id}/1`)).toBeNull();
     }
     expect(st?.status).toBe('firing'); // the fixture keeps hash price under $60 to its end

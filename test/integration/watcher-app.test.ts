@@ -22,14 +22,28 @@ describe('watcher role in createApp', () => {
     const id = randomUUID().slice(0, 8);
     const keyPrefix = `hb-test-watch-app-${id}:`;
     const app = await createApp(
-      { redisUrl: 'redis://unused', roles: ['watcher', 'evaluator'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'error' },
       {
-        redis, keyPrefix, queuePrefix: `hb-test-watch-app-${id}`, logger: silentLogger(), tickEveryMs: 0,
-        startWatcher: appWatcherRole({ mempoolUrl: fake.url, mempoolMaxRps: 50, bitcoinRpcUrl: undefined, httpPort: 0 }, { keyPrefix, builder: testBuilderFactory(40) }),
+        redisUrl: 'redis://unused',
+        roles: ['watcher', 'evaluator'],
+        telegramBotToken: undefined,
+        discordToken: undefined,
+        logLevel: 'error',
+      },
+      {
+        redis,
+        keyPrefix,
+        queuePrefix: `hb-test-watch-app-${id}`,
+        logger: silentLogger(),
+        tickEveryMs: 0,
+        startWatcher: appWatcherRole(
+          { mempoolUrl: fake.url, mempoolMaxRps: 50, bitcoinRpcUrl: undefined, httpPort: 0 },
+          { keyPrefix, builder: testBuilderFactory(40) },
+        ),
       },
     );
     try {
-      const counts = async (): Promise<Record<string, number>> => app.evaluateQueue.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed');
+      const counts = async (): Promise<Record<string, number>> =>
+        app.evaluateQueue.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed');
       await waitFor('first evaluation', async () => (await counts())['completed'] === 1, 15_000);
       fake.mine(3);
       await waitFor('four evaluations', async () => (await counts())['completed'] === 4, 15_000);
@@ -37,7 +51,12 @@ describe('watcher role in createApp', () => {
       expect(c['failed']).toBe(0);
       const done = await app.evaluateQueue.getJobs(['completed']);
       const ids = done.map((j) => j.id).sort();
-      expect(ids).toEqual(fake.chain.blocks.slice(-4).map((b) => `eval-${b.id}`).sort());
+      expect(ids).toEqual(
+        fake.chain.blocks
+          .slice(-4)
+          .map((b) => `eval-${b.id}`)
+          .sort(),
+      );
     } finally {
       const t0 = Date.now();
       await app.shutdown(5_000);

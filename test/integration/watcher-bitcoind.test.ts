@@ -27,15 +27,28 @@ async function withHarness(): Promise<Harness> {
   return h;
 }
 
-async function bitcoindWatcher(h: Harness, node: FakeBitcoind, logger = silentLogger()): Promise<{ watcher: WatcherHandle; state: RedisChainState; source: BitcoindSource }> {
+async function bitcoindWatcher(
+  h: Harness,
+  node: FakeBitcoind,
+  logger = silentLogger(),
+): Promise<{ watcher: WatcherHandle; state: RedisChainState; source: BitcoindSource }> {
   const metrics = createWatcherMetrics(new Registry());
   const source = new BitcoindSource({ url: node.url, logger, metrics, pollMs: 30 });
   const state = new RedisChainState(h.redis, { prefix: `${h.state.keys.cursor}-btcd:`, keepBlocks: 500 });
   const watcher = await startWatcher({
-    source, state, builder: h.builder, logger, metrics, queue: { add: async () => undefined },
-    retryBackoff: { baseMs: 20, capMs: 100 }, now: () => h.nowSec * 1000,
+    source,
+    state,
+    builder: h.builder,
+    logger,
+    metrics,
+    queue: { add: async () => undefined },
+    retryBackoff: { baseMs: 20, capMs: 100 },
+    now: () => h.nowSec * 1000,
   });
-  cleanups.push(async () => { await watcher.stop(); await state.clear(); });
+  cleanups.push(async () => {
+    await watcher.stop();
+    await state.clear();
+  });
   return { watcher, state, source };
 }
 
@@ -58,19 +71,35 @@ describe('Bitcoin Core source', () => {
       const m = await h.state.getSnapshot(hash);
       const c = await b.state.getSnapshot(hash);
       expect(c, `bitcoind snapshot ${x}`).not.toBeNull();
-      expect({ ...comparable(c!), source: 'x', correction: false }).toEqual({ ...comparable(m!), source: 'x', correction: false });
+      expect({ ...comparable(c!), source: 'x', correction: false }).toEqual({
+        ...comparable(m!),
+        source: 'x',
+        correction: false,
+      });
       expect(c!.source).toBe('bitcoind');
     }
     const [blk] = await b.source.blocks(tip, tip);
-    expect(blk).toMatchObject({ feesKnown: true, feesSats: h.fake.chain.tip.extras.totalFees, bits: h.fake.chain.tip.bits });
+    expect(blk).toMatchObject({
+      feesKnown: true,
+      feesSats: h.fake.chain.tip.extras.totalFees,
+      bits: h.fake.chain.tip.bits,
+    });
   });
 
   it('fees are unknown when getblockstats is not available', async () => {
     const node = await FakeBitcoind.start({ chain: new FakeChain({ length: 5 }), noStats: true });
     cleanups.push(() => node.close());
-    const src = new BitcoindSource({ url: node.url, logger: silentLogger(), metrics: createWatcherMetrics(new Registry()) });
+    const src = new BitcoindSource({
+      url: node.url,
+      logger: silentLogger(),
+      metrics: createWatcherMetrics(new Registry()),
+    });
     const blocks = await src.blocks(890_002, 890_004);
-    expect(blocks.map((b) => [b.feesKnown, b.feesSats])).toEqual([[false, 0], [false, 0], [false, 0]]);
+    expect(blocks.map((b) => [b.feesKnown, b.feesSats])).toEqual([
+      [false, 0],
+      [false, 0],
+      [false, 0],
+    ]);
     expect(blocks[1]!.previousHash).toBe(blocks[0]!.id);
   });
 
@@ -78,7 +107,15 @@ describe('Bitcoin Core source', () => {
     const node = await FakeBitcoind.start({ chain: new FakeChain({ length: 5 }) });
     cleanups.push(() => node.close());
     const lines: string[] = [];
-    const logger = createLogger({ level: 'debug', destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }) });
+    const logger = createLogger({
+      level: 'debug',
+      destination: new Writable({
+        write(c, _e, cb) {
+          lines.push(String(c));
+          cb();
+        },
+      }),
+    });
     const metrics = createWatcherMetrics(new Registry());
     node.down = true;
     const src = new BitcoindSource({ url: node.url, logger, metrics, pollMs: 20 });
@@ -102,14 +139,29 @@ describe('Bitcoin Core source', () => {
     const h = await withHarness();
     const same = await FakeBitcoind.start({ chain: h.fake.chain });
     const other = await FakeBitcoind.start({ chain: new FakeChain({ length: 100, seed: 'another-chain' }) });
-    cleanups.push(() => same.close(), () => other.close());
+    cleanups.push(
+      () => same.close(),
+      () => other.close(),
+    );
     const metrics = createWatcherMetrics(new Registry());
     const logger = silentLogger();
     await h.start();
     const primary = h.source!;
-    const ok = startCrossCheck({ primary, secondary: new BitcoindSource({ url: same.url, logger, metrics }), logger, metrics, intervalMs: 3_600_000 });
+    const ok = startCrossCheck({
+      primary,
+      secondary: new BitcoindSource({ url: same.url, logger, metrics }),
+      logger,
+      metrics,
+      intervalMs: 3_600_000,
+    });
     expect(await ok.checkNow()).toMatchObject({ agree: true });
-    const bad = startCrossCheck({ primary, secondary: new BitcoindSource({ url: other.url, logger, metrics }), logger, metrics, intervalMs: 3_600_000 });
+    const bad = startCrossCheck({
+      primary,
+      secondary: new BitcoindSource({ url: other.url, logger, metrics }),
+      logger,
+      metrics,
+      intervalMs: 3_600_000,
+    });
     expect(await bad.checkNow()).toMatchObject({ agree: false, what: 'hash' });
     expect(await bad.checkNow()).toMatchObject({ agree: false });
     expect(await counterTotal(metrics.sourceDisagreements)).toBe(1);

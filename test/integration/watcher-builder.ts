@@ -16,7 +16,8 @@ export function testBuilderFactory(history: number): SnapshotBuilderFactory {
       return {
         push(block, ctx) {
           const last = window.at(-1);
-          if (last && block.height !== last.block.height + 1) throw new Error(`windowed builder: ${block.height} after ${last.block.height}`);
+          if (last && block.height !== last.block.height + 1)
+            throw new Error(`windowed builder: ${block.height} after ${last.block.height}`);
           window.push({ block, ctx });
           if (window.length > history) window.shift();
           const real = new SnapshotBuilder();

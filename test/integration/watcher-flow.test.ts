@@ -41,8 +41,14 @@ describe('watcher on mempool.space', () => {
     }
     expect(h.snapshots.map((s) => s.height)).toEqual(range(tip0, tip));
     const jobs = await h.queue.getJobs(['waiting']);
-    expect(jobs.map((j) => j.id).sort()).toEqual(range(tip0, tip).map((x) => `eval-${h.fake.chain.at(x)!.id}`).sort());
-    expect(await counterTotal(h.metrics.blocksSeen)).toBe(tip - tip0 + h.builder.requiredHistoryBlocks + COLD_START_REORG_MARGIN);
+    expect(jobs.map((j) => j.id).sort()).toEqual(
+      range(tip0, tip)
+        .map((x) => `eval-${h.fake.chain.at(x)!.id}`)
+        .sort(),
+    );
+    expect(await counterTotal(h.metrics.blocksSeen)).toBe(
+      tip - tip0 + h.builder.requiredHistoryBlocks + COLD_START_REORG_MARGIN,
+    );
     expect(h.watcher?.isLive()).toBe(true);
   });
 
@@ -81,7 +87,15 @@ describe('watcher on mempool.space', () => {
 
   it('garbage, oversize, binary and wrong-type frames are skipped and counted; the feed goes on', async () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: 'info', destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }) });
+    const logger = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(c, _e, cb) {
+          lines.push(String(c));
+          cb();
+        },
+      }),
+    });
     h = await createHarness({ logger });
     await h.start();
     await h.caughtUp();
@@ -164,7 +178,15 @@ describe('watcher on mempool.space', () => {
 
   it('source unreachable at start: retries with a clear log line, never crashes, catches up later', async () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: 'info', destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }) });
+    const logger = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(c, _e, cb) {
+          lines.push(String(c));
+          cb();
+        },
+      }),
+    });
     h = await createHarness({ logger });
     h.fake.storm(503, 1_000_000);
     h.fake.refuseWebsocket(true);

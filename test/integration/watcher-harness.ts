@@ -25,7 +25,15 @@ export const REDIS_DB = 6;
 export const HISTORY = 60;
 
 export function toBlock(b: FixtureBlock): Block {
-  return { id: b.id, height: b.height, timestamp: b.timestamp, bits: b.bits, previousHash: b.previousblockhash, feesSats: b.extras.totalFees, feesKnown: true };
+  return {
+    id: b.id,
+    height: b.height,
+    timestamp: b.timestamp,
+    bits: b.bits,
+    previousHash: b.previousblockhash,
+    feesSats: b.extras.totalFees,
+    feesKnown: true,
+  };
 }
 
 export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -59,29 +67,63 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(opts: { chainLength?: number; logger?: Logger; history?: number; builder?: SnapshotBuilderFactory } = {}): Promise<Harness> {
+export async function createHarness(
+  opts: { chainLength?: number; logger?: Logger; history?: number; builder?: SnapshotBuilderFactory } = {},
+): Promise<Harness> {
   const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: opts.chainLength ?? 100 }) });
   const redis = testRedis(REDIS_DB, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const id = randomUUID().slice(0, 8);
   const builder = opts.builder ?? testBuilderFactory(opts.history ?? HISTORY);
-  const state = new RedisChainState(redis, { prefix: `hb-test-watch-${id}:`, keepBlocks: builder.requiredHistoryBlocks + 120 });
+  const state = new RedisChainState(redis, {
+    prefix: `hb-test-watch-${id}:`,
+    keepBlocks: builder.requiredHistoryBlocks + 120,
+  });
   const queue = new Queue(`hb-test-watch-eval-${id}`, { connection: testRedisOptions(REDIS_DB) });
   const metrics = createWatcherMetrics(new Registry());
   const logger = opts.logger ?? silentLogger();
   // Snapshots depend on the wall clock (retarget, price age): the watcher gets a fixed one.
   const nowMs = Math.floor(Date.now() / 1000) * 1000;
   const h: Harness = {
-    fake, redis, state, queue, metrics, builder, adds: [], snapshots: [], watcher: null, source: null, nowSec: nowMs / 1000,
+    fake,
+    redis,
+    state,
+    queue,
+    metrics,
+    builder,
+    adds: [],
+    snapshots: [],
+    watcher: null,
+    source: null,
+    nowSec: nowMs / 1000,
     async start(srcOpts = {}, deps = {}) {
       h.source = new MempoolSource({
-        baseUrl: fake.url, maxRps: 50, logger, metrics, pingAfterMs: 5_000, pongTimeoutMs: 2_000,
-        wsBackoff: { baseMs: 30, capMs: 200 }, restBackoff: { baseMs: 20, capMs: 200 }, ...srcOpts,
+        baseUrl: fake.url,
+        maxRps: 50,
+        logger,
+        metrics,
+        pingAfterMs: 5_000,
+        pongTimeoutMs: 2_000,
+        wsBackoff: { baseMs: 30, capMs: 200 },
+        restBackoff: { baseMs: 20, capMs: 200 },
+        ...srcOpts,
       });
       h.watcher = await startWatcher({
-        source: h.source, priceSource: h.source, state, builder, logger, metrics,
-        queue: { add: async (name, data, o) => { h.adds.push(data); return queue.add(name, data, o); } },
-        retryBackoff: { baseMs: 20, capMs: 200 }, now: () => nowMs,
-        onSnapshot: (s) => h.snapshots.push(s), ...deps,
+        source: h.source,
+        priceSource: h.source,
+        state,
+        builder,
+        logger,
+        metrics,
+        queue: {
+          add: async (name, data, o) => {
+            h.adds.push(data);
+            return queue.add(name, data, o);
+          },
+        },
+        retryBackoff: { baseMs: 20, capMs: 200 },
+        now: () => nowMs,
+        onSnapshot: (s) => h.snapshots.push(s),
+        ...deps,
       });
       return h.watcher;
     },
@@ -90,10 +132,14 @@ export async function createHarness(opts: { chainLength?: number; logger?: Logge
       h.watcher = null;
     },
     async caughtUp(timeoutMs = 10_000) {
-      await waitFor('watcher to reach the tip', async () => {
-        const c = await state.getCursor();
-        return c?.hash === fake.chain.tip.id;
-      }, timeoutMs);
+      await waitFor(
+        'watcher to reach the tip',
+        async () => {
+          const c = await state.getCursor();
+          return c?.hash === fake.chain.tip.id;
+        },
+        timeoutMs,
+      );
       await h.watcher?.idle();
     },
     reference(height, correction, price) {

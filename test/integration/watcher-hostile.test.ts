@@ -50,9 +50,20 @@ async function startRig(opts: { node?: boolean } = {}): Promise<Rig> {
   const notifier = new RecordingNotifier('console');
   const registry = new Registry();
   const app = await createApp(
-    { redisUrl: 'redis://unused', roles: ['watcher', 'evaluator', 'notifier'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'error' },
     {
-      redis, keyPrefix, queuePrefix: `hb-test-hostile-${id}`, logger: silentLogger(), tickEveryMs: 0, notifiers: { console: notifier },
+      redisUrl: 'redis://unused',
+      roles: ['watcher', 'evaluator', 'notifier'],
+      telegramBotToken: undefined,
+      discordToken: undefined,
+      logLevel: 'error',
+    },
+    {
+      redis,
+      keyPrefix,
+      queuePrefix: `hb-test-hostile-${id}`,
+      logger: silentLogger(),
+      tickEveryMs: 0,
+      notifiers: { console: notifier },
       startWatcher: appWatcherRole(
         { mempoolUrl: fake.url, mempoolMaxRps: 50, bitcoinRpcUrl: node?.url, httpPort: 0 },
         { keyPrefix, builder: testBuilderFactory(40), registry, holdLimits: { nodeHoldMs: 1_500, recheckMs: 100 } },
@@ -61,14 +72,21 @@ async function startRig(opts: { node?: boolean } = {}): Promise<Rig> {
   );
   const q = app.evaluateQueue;
   const rig: Rig = {
-    fake, app, notifier, node,
+    fake,
+    app,
+    notifier,
+    node,
     state: new RedisChainState(redis, { prefix: keyPrefix, keepBlocks: 500 }),
     async settled(n) {
       await waitFor(`${n} evaluations`, async () => (await q.getJobCounts('completed'))['completed'] === n, 15_000);
-      await waitFor('deliveries', async () => {
-        const c = await app.deliverQueues.console!.getJobCounts('waiting', 'active', 'delayed');
-        return Object.values(c).every((v) => v === 0);
-      }, 15_000);
+      await waitFor(
+        'deliveries',
+        async () => {
+          const c = await app.deliverQueues.console!.getJobCounts('waiting', 'active', 'delayed');
+          return Object.values(c).every((v) => v === 0);
+        },
+        15_000,
+      );
     },
     async rejected(reason) {
       const m = await registry.getSingleMetric('hashbell_blocks_rejected_total')?.get();
@@ -133,27 +151,46 @@ function expectToldOnly(rig: Rig, from: number, valid: readonly FixtureBlock[], 
 describe('hostile blocks through the whole app (issue 15)', () => {
   const cases: Array<[string, string, (rig: Rig) => FixtureBlock]> = [
     // (a) A timestamp 30 days before its parent: below the median of the previous 11.
-    ['30 days before its parent', 'time-too-old', (rig) => crafted(rig, (b) => ({ timestamp: rig.fake.chain.tip.timestamp - 30 * DAY, previousblockhash: b.previousblockhash }))],
+    [
+      '30 days before its parent',
+      'time-too-old',
+      (rig) =>
+        crafted(rig, (b) => ({
+          timestamp: rig.fake.chain.tip.timestamp - 30 * DAY,
+          previousblockhash: b.previousblockhash,
+        })),
+    ],
     // (b) Bits whose target is the parent's ×256, mid-epoch.
-    ['target ×256 mid-epoch', 'bad-bits', (rig) => crafted(rig, (b) => ({ bits: targetToBits(bitsToTarget(b.bits) * 256n) }))],
+    [
+      'target ×256 mid-epoch',
+      'bad-bits',
+      (rig) => crafted(rig, (b) => ({ bits: targetToBits(bitsToTarget(b.bits) * 256n) })),
+    ],
     // (d) A parent link to a block nobody has.
-    ['a wrong parent link', 'bad-link', (rig) => crafted(rig, () => ({ previousblockhash: randomBytes(32).toString('hex') }))],
+    [
+      'a wrong parent link',
+      'bad-link',
+      (rig) => crafted(rig, () => ({ previousblockhash: randomBytes(32).toString('hex') })),
+    ],
   ];
 
-  it.each(cases)('%s: rejected (%s), never stored or told; the valid chain is followed after', async (_name, reason, make) => {
-    const rig = await startRig();
-    const told = rig.notifier.sent.length;
-    const bad = make(rig);
-    serve(rig, bad);
-    await waitFor(`rejected ${reason}`, async () => (await rig.rejected(reason)) === 1);
-    await expectNotTaken(rig, bad);
-    const valid = honestAgain(rig, 2);
-    await rig.settled(4);
-    await expectNotTaken(rig, bad);
-    expect(await rig.state.hashAt(valid[1]!.height)).toBe(valid[1]!.id);
-    expectToldOnly(rig, told, valid, bad);
-    expect(await rig.rejected(reason)).toBe(1); // logged and counted once, though REST served it on every sync
-  });
+  it.each(cases)(
+    '%s: rejected (%s), never stored or told; the valid chain is followed after',
+    async (_name, reason, make) => {
+      const rig = await startRig();
+      const told = rig.notifier.sent.length;
+      const bad = make(rig);
+      serve(rig, bad);
+      await waitFor(`rejected ${reason}`, async () => (await rig.rejected(reason)) === 1);
+      await expectNotTaken(rig, bad);
+      const valid = honestAgain(rig, 2);
+      await rig.settled(4);
+      await expectNotTaken(rig, bad);
+      expect(await rig.state.hashAt(valid[1]!.height)).toBe(valid[1]!.id);
+      expectToldOnly(rig, told, valid, bad);
+      expect(await rig.rejected(reason)).toBe(1); // logged and counted once, though REST served it on every sync
+    },
+  );
 
   it('(c) a websocket-only frame with no previousblockhash, +30 days ahead: rejected time-too-new; the next block is taken', async () => {
     const rig = await startRig();
@@ -167,7 +204,7 @@ describe('hostile blocks through the whole app (issue 15)', () => {
     expectToldOnly(rig, told, valid, bad as FixtureBlock);
   });
 
-  it('cross-check mode: a block Bitcoin Core does not have is held, then not taken; the node\'s chain is followed', async () => {
+  it("cross-check mode: a block Bitcoin Core does not have is held, then not taken; the node's chain is followed", async () => {
     const rig = await startRig({ node: true });
     const told = rig.notifier.sent.length;
     const [m] = rig.fake.mine(1, { silent: true });
@@ -204,7 +241,10 @@ describe('a header a little ahead of the clock (issue 15: hold it as a node woul
     const rig = await startRig();
     const told = rig.notifier.sent.length;
     const aheadSec = 3; // beyond the 2-hour limit by this much at the moment it is served
-    const soon = crafted(rig, (b) => ({ timestamp: Math.floor(Date.now() / 1000) + 7200 + aheadSec, previousblockhash: b.previousblockhash }));
+    const soon = crafted(rig, (b) => ({
+      timestamp: Math.floor(Date.now() / 1000) + 7200 + aheadSec,
+      previousblockhash: b.previousblockhash,
+    }));
     serve(rig, soon);
     await new Promise((r) => setTimeout(r, 300));
     expect(await rig.state.hashAt(soon.height)).toBeNull(); // held: not stored, not evaluated

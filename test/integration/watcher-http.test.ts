@@ -39,8 +39,15 @@ describe('watcher role HTTP', () => {
       redis.disconnect();
     });
     role = await startWatcherRole({
-      mempoolUrl: fake.url, mempoolMaxRps: 50, redis, keyPrefix: `hb-test-watch-${id}:`, evaluateQueue: queue,
-      builder: testBuilderFactory(40), logger: silentLogger(), httpPort: 0, httpHost: '127.0.0.1',
+      mempoolUrl: fake.url,
+      mempoolMaxRps: 50,
+      redis,
+      keyPrefix: `hb-test-watch-${id}:`,
+      evaluateQueue: queue,
+      builder: testBuilderFactory(40),
+      logger: silentLogger(),
+      httpPort: 0,
+      httpHost: '127.0.0.1',
     });
     const url = role.http!.url;
     await waitFor('healthy', async () => (await fetch(`${url}/healthz`)).status === 200);
@@ -71,8 +78,19 @@ describe('watcher role HTTP', () => {
     const id = randomUUID().slice(0, 8);
     const { startHttpServer, redisCheck } = await import('../../src/app/http.ts');
     const { Registry } = await import('prom-client');
-    const srv = await startHttpServer({ port: 0, host: '127.0.0.1', registry: new Registry(), logger: silentLogger(), checks: { redis: redisCheck(dead), ok: () => null } });
-    cleanups.push(async () => { await srv.close(); await fake.close(); good.disconnect(); dead.disconnect(); });
+    const srv = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry: new Registry(),
+      logger: silentLogger(),
+      checks: { redis: redisCheck(dead), ok: () => null },
+    });
+    cleanups.push(async () => {
+      await srv.close();
+      await fake.close();
+      good.disconnect();
+      dead.disconnect();
+    });
     const res = await fetch(`${srv.url}/healthz`);
     expect(res.status).toBe(503);
     const body = (await res.json()) as { reasons: Record<string, string> };
@@ -87,8 +105,19 @@ describe('watch command', () => {
     const prefix = `hb-test-watch-cli-${randomUUID().slice(0, 8)}:`;
     const out: string[] = [];
     const abort = new AbortController();
-    const io = { stdout: (t: string) => out.push(t), stderr: () => undefined, env: { MEMPOOL_URL: fake.url, MEMPOOL_MAX_RPS: '50', REDIS_URL: testRedisUrl(DB) } };
-    const done = runWatch(['--json', '--history', '45'], { io, env: io.env, signal: abort.signal, builder: testBuilderFactory(40), logger: silentLogger(), keyPrefix: prefix });
+    const io = {
+      stdout: (t: string) => out.push(t),
+      stderr: () => undefined,
+      env: { MEMPOOL_URL: fake.url, MEMPOOL_MAX_RPS: '50', REDIS_URL: testRedisUrl(DB) },
+    };
+    const done = runWatch(['--json', '--history', '45'], {
+      io,
+      env: io.env,
+      signal: abort.signal,
+      builder: testBuilderFactory(40),
+      logger: silentLogger(),
+      keyPrefix: prefix,
+    });
     cleanups.push(async () => {
       const r = testRedis(DB);
       const keys = await r.keys(`${prefix}*`);
@@ -101,7 +130,11 @@ describe('watch command', () => {
     await waitFor('three lines', () => out.length >= 3);
     abort.abort();
     expect(await done).toBe(0);
-    const lines = out.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const tip = fake.chain.tip;
     expect(lines.map((l) => l['height'])).toEqual([tip.height - 2, tip.height - 1, tip.height]);
     for (const l of lines) {

@@ -26,19 +26,37 @@ describe('reorg back to an evaluated branch, whole app', () => {
     const keyPrefix = `hb-test-watch-rb-${id}:`;
     const notifier = new RecordingNotifier('console');
     const app = await createApp(
-      { redisUrl: 'redis://unused', roles: ['watcher', 'evaluator', 'notifier'], telegramBotToken: undefined, discordToken: undefined, logLevel: 'error' },
       {
-        redis, keyPrefix, queuePrefix: `hb-test-watch-rb-${id}`, logger: silentLogger(), tickEveryMs: 0, notifiers: { console: notifier },
-        startWatcher: appWatcherRole({ mempoolUrl: fake.url, mempoolMaxRps: 50, bitcoinRpcUrl: undefined, httpPort: 0 }, { keyPrefix, builder: testBuilderFactory(40) }),
+        redisUrl: 'redis://unused',
+        roles: ['watcher', 'evaluator', 'notifier'],
+        telegramBotToken: undefined,
+        discordToken: undefined,
+        logLevel: 'error',
+      },
+      {
+        redis,
+        keyPrefix,
+        queuePrefix: `hb-test-watch-rb-${id}`,
+        logger: silentLogger(),
+        tickEveryMs: 0,
+        notifiers: { console: notifier },
+        startWatcher: appWatcherRole(
+          { mempoolUrl: fake.url, mempoolMaxRps: 50, bitcoinRpcUrl: undefined, httpPort: 0 },
+          { keyPrefix, builder: testBuilderFactory(40) },
+        ),
       },
     );
     const q = app.evaluateQueue;
     const settled = async (n: number): Promise<void> => {
       await waitFor(`${n} evaluations`, async () => (await q.getJobCounts('completed'))['completed'] === n, 15_000);
-      await waitFor('deliveries', async () => {
-        const c = await app.deliverQueues.console!.getJobCounts('waiting', 'active', 'delayed');
-        return Object.values(c).every((v) => v === 0);
-      }, 15_000);
+      await waitFor(
+        'deliveries',
+        async () => {
+          const c = await app.deliverQueues.console!.getJobCounts('waiting', 'active', 'delayed');
+          return Object.values(c).every((v) => v === 0);
+        },
+        15_000,
+      );
     };
     try {
       await settled(1);

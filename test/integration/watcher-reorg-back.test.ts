@@ -10,7 +10,10 @@ import type { EvaluateQueue } from '../../src/sources/chain-sync.ts';
 import type { FixtureBlock } from '../fakes/fake-chain.ts';
 import { comparable, createHarness, waitFor, type Harness } from './watcher-harness.ts';
 
-interface Add { readonly id: string; readonly data: EvaluateJob }
+interface Add {
+  readonly id: string;
+  readonly data: EvaluateJob;
+}
 
 let h: Harness;
 afterEach(async () => {
@@ -48,21 +51,37 @@ function firstSnapshotOf(b: FixtureBlock) {
 }
 
 /** Checks the jobs sent for a returning branch: `restored` blocks resent at `generation`. */
-async function expectReturn(sent: readonly Add[], restored: readonly FixtureBlock[], fresh: readonly FixtureBlock[], generation: number, correctUntil: number): Promise<void> {
+async function expectReturn(
+  sent: readonly Add[],
+  restored: readonly FixtureBlock[],
+  fresh: readonly FixtureBlock[],
+  generation: number,
+  correctUntil: number,
+): Promise<void> {
   const all = [...restored, ...fresh];
   expect(sent.map((a) => a.data.height)).toEqual(all.map((b) => b.height));
   expect(new Set(sent.map((a) => a.id)).size).toBe(sent.length);
   for (const [i, b] of restored.entries()) {
-    expect(sent[i]).toEqual({ id: `eval-${b.id}-r${generation}`, data: { height: b.height, hash: b.id, correction: true } });
+    expect(sent[i]).toEqual({
+      id: `eval-${b.id}-r${generation}`,
+      data: { height: b.height, hash: b.id, correction: true },
+    });
     const snap = await h.state.getSnapshot(b.id);
     // the unbroken builder on this branch (and the watcher's own first pass), marked as correction
     expect(snap && comparable(snap)).toEqual(comparable(h.reference(b.height, true, h.fake.pricePoint)));
     expect(snap && comparable(snap)).toEqual({ ...comparable(firstSnapshotOf(b)), correction: true });
     expect(await h.state.isEnqueued(b.id, generation)).toBe(true);
-    expect((await h.queue.getJob(`eval-${b.id}-r${generation}`))?.data).toEqual({ height: b.height, hash: b.id, correction: true });
+    expect((await h.queue.getJob(`eval-${b.id}-r${generation}`))?.data).toEqual({
+      height: b.height,
+      hash: b.id,
+      correction: true,
+    });
   }
   for (const [i, b] of fresh.entries()) {
-    expect(sent[restored.length + i]).toEqual({ id: `eval-${b.id}`, data: { height: b.height, hash: b.id, correction: b.height <= correctUntil } });
+    expect(sent[restored.length + i]).toEqual({
+      id: `eval-${b.id}`,
+      data: { height: b.height, hash: b.id, correction: b.height <= correctUntil },
+    });
   }
   expect(await h.state.pendingJobs()).toEqual([]);
   expect(await h.state.getCorrectUntil()).toBe(-1);
@@ -85,7 +104,9 @@ describe.each([1, 3])('A→B→A with a %i-block reorg', (depth) => {
     const n = adds.length;
     const [next] = h.fake.mine(1);
     await h.caughtUp();
-    expect(adds.slice(n)).toEqual([{ id: `eval-${next!.id}`, data: { height: next!.height, hash: next!.id, correction: false } }]);
+    expect(adds.slice(n)).toEqual([
+      { id: `eval-${next!.id}`, data: { height: next!.height, hash: next!.id, correction: false } },
+    ]);
   });
 });
 
@@ -119,7 +140,9 @@ describe('reorg back, edge cases', () => {
     // the replay is committed, then the first resend's add never returns: the process "dies"
     await waitFor('the hung resend', () => hung > 0);
     // all five replayed jobs are committed as pending: the three resends carry their generation
-    expect((await h.state.pendingJobs()).map((j) => [j.hash, j.resend])).toEqual(added.map((b, i) => [b.id, i < 3 ? 2 : undefined]));
+    expect((await h.state.pendingJobs()).map((j) => [j.hash, j.resend])).toEqual(
+      added.map((b, i) => [b.id, i < 3 ? 2 : undefined]),
+    );
     await h.watcher?.stop(200);
     h.watcher = null;
     const after: Add[] = [];

@@ -39,12 +39,16 @@ describe.each([1, 3, 6])('reorg of %i block(s)', (depth) => {
     const newTip = h.fake.chain.tip.height;
     const added = h.adds.slice(before);
     const forkHeight = oldTip - depth;
-    expect(added.map((a) => a.height)).toEqual(Array.from({ length: newTip - forkHeight }, (_, i) => forkHeight + 1 + i));
+    expect(added.map((a) => a.height)).toEqual(
+      Array.from({ length: newTip - forkHeight }, (_, i) => forkHeight + 1 + i),
+    );
     for (const a of added) {
       expect(a.hash).toBe(h.fake.chain.at(a.height)!.id);
       expect(a.correction).toBe(a.height <= oldTip);
       const snap = await h.state.getSnapshot(a.hash);
-      expect(snap && comparable(snap)).toEqual(comparable(h.reference(a.height, a.height <= oldTip, h.fake.pricePoint)));
+      expect(snap && comparable(snap)).toEqual(
+        comparable(h.reference(a.height, a.height <= oldTip, h.fake.pricePoint)),
+      );
     }
     expect(addStats(h.adds).duplicateHashes).toEqual([]);
     expect(await counterTotal(h.metrics.reorgs)).toBe(1);
@@ -73,5 +77,4 @@ describe('reorg edge cases', () => {
     expect(addStats(h.adds).duplicateHashes).toEqual([]);
     await storedChainMatchesFake();
   });
-
 });

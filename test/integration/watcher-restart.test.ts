@@ -30,10 +30,17 @@ let dir = '';
 let redis: Redis;
 
 async function startRedis(): Promise<void> {
-  redisProc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'yes', '--dir', dir], { stdio: 'ignore' });
+  redisProc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'yes', '--dir', dir], {
+    stdio: 'ignore',
+  });
   const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   probe.on('error', () => undefined);
-  await waitFor('redis-server', async () => probe.connect().then(() => true, () => false));
+  await waitFor('redis-server', async () =>
+    probe.connect().then(
+      () => true,
+      () => false,
+    ),
+  );
   probe.disconnect();
 }
 
@@ -58,7 +65,11 @@ afterAll(async () => {
 });
 
 function startChild(cfg: object): { proc: ChildProcess; lines: string[] } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'watcher-child.ts'), JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'watcher-child.ts'), JSON.stringify(cfg)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const lines: string[] = [];
   proc.stdout?.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
   return { proc, lines };
@@ -73,7 +84,14 @@ async function kill(proc: ChildProcess): Promise<void> {
 describe('watcher killed and restarted', () => {
   it('resumes from the cursor: no gaps, no duplicates, same snapshots', async () => {
     const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: 80 }) });
-    const cfg = { redisPort: port, mempoolUrl: fake.url, prefix: 'hb-test-watch-restart:', queueName: 'hb-test-watch-restart', history: HISTORY, nowSec: Math.floor(Date.now() / 1000) };
+    const cfg = {
+      redisPort: port,
+      mempoolUrl: fake.url,
+      prefix: 'hb-test-watch-restart:',
+      queueName: 'hb-test-watch-restart',
+      history: HISTORY,
+      nowSec: Math.floor(Date.now() / 1000),
+    };
     const state = new RedisChainState(redis, { prefix: cfg.prefix, keepBlocks: HISTORY + 120 });
     const queue = new Queue(cfg.queueName, { connection: { port } });
     const tip0 = fake.chain.tip.height;
@@ -128,12 +146,30 @@ describe('watcher killed and restarted', () => {
     const wredis = new Redis({ port, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
     wredis.on('error', () => undefined);
     const state = new RedisChainState(wredis, { prefix, keepBlocks: HISTORY + 120 });
-    const queue = new Queue('hb-test-watch-redis-outage', { connection: { port, maxRetriesPerRequest: 1, retryStrategy: () => 50 } });
+    const queue = new Queue('hb-test-watch-redis-outage', {
+      connection: { port, maxRetriesPerRequest: 1, retryStrategy: () => 50 },
+    });
     queue.on('error', () => undefined);
     const logger = silentLogger();
     const metrics = createWatcherMetrics(new Registry());
-    const source = new MempoolSource({ baseUrl: fake.url, maxRps: 100, logger, metrics, wsBackoff: { baseMs: 20, capMs: 100 }, restBackoff: { baseMs: 20, capMs: 100 } });
-    const watcher = await startWatcher({ source, priceSource: source, state, queue, builder: testBuilderFactory(HISTORY), logger, metrics, retryBackoff: { baseMs: 50, capMs: 200 } });
+    const source = new MempoolSource({
+      baseUrl: fake.url,
+      maxRps: 100,
+      logger,
+      metrics,
+      wsBackoff: { baseMs: 20, capMs: 100 },
+      restBackoff: { baseMs: 20, capMs: 100 },
+    });
+    const watcher = await startWatcher({
+      source,
+      priceSource: source,
+      state,
+      queue,
+      builder: testBuilderFactory(HISTORY),
+      logger,
+      metrics,
+      retryBackoff: { baseMs: 50, capMs: 200 },
+    });
     const tip0 = fake.chain.tip.height;
     try {
       await waitFor('caught up', async () => (await state.getCursor())?.hash === fake.chain.tip.id, 20_000);
@@ -144,10 +180,16 @@ describe('watcher killed and restarted', () => {
       await waitFor('failing', () => watcher.notLiveReason()?.startsWith('sync failing') === true);
       await startRedis();
       fake.mine(1);
-      await waitFor('recovered', async () => (await state.getCursor().catch(() => null))?.hash === fake.chain.tip.id, 20_000);
+      await waitFor(
+        'recovered',
+        async () => (await state.getCursor().catch(() => null))?.hash === fake.chain.tip.id,
+        20_000,
+      );
       await watcher.idle();
       const jobs = (await queue.getJobs(['waiting'])).map((j) => j.data as EvaluateJob);
-      expect(jobs.map((j) => j.height).sort((a, b) => a - b)).toEqual(Array.from({ length: fake.chain.tip.height - tip0 + 1 }, (_, i) => tip0 + i));
+      expect(jobs.map((j) => j.height).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: fake.chain.tip.height - tip0 + 1 }, (_, i) => tip0 + i),
+      );
       expect(new Set(jobs.map((j) => j.hash)).size).toBe(jobs.length);
       await waitFor('live again', () => watcher.isLive());
     } finally {

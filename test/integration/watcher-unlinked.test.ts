@@ -33,14 +33,17 @@ describe('websocket frames without previousblockhash', () => {
     expect(await counterTotal(h.metrics.blocksRejected)).toBe(0);
   });
 
-  it('REST has another block at that height: the frame is rejected (unconfirmed) and REST\'s block is taken', async () => {
+  it("REST has another block at that height: the frame is rejected (unconfirmed) and REST's block is taken", async () => {
     h = await createHarness();
     await h.start();
     await h.caughtUp();
     const [real] = h.fake.mine(1, { silent: true });
     const forged = { ...real!, id: randomBytes(32).toString('hex') };
     h.fake.sendRaw(unlinkedFrame(forged));
-    await waitFor('unconfirmed rejection', async () => (await counterTotal(h.metrics.blocksRejected, { reason: 'unconfirmed' })) === 1);
+    await waitFor(
+      'unconfirmed rejection',
+      async () => (await counterTotal(h.metrics.blocksRejected, { reason: 'unconfirmed' })) === 1,
+    );
     await h.caughtUp();
     expect(await h.state.hashAt(real!.height)).toBe(real!.id);
     expect(h.adds.map((a) => a.hash)).not.toContain(forged.id);

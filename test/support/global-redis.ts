@@ -21,9 +21,28 @@ export async function setup(): Promise<void> {
   }
   const port = await freePort();
   dir = mkdtempSync(join(tmpdir(), 'hashbell-test-redis-'));
-  proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--databases', '16'], { stdio: 'ignore' });
+  proc = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--databases',
+      '16',
+    ],
+    { stdio: 'ignore' },
+  );
   const failed = new Promise<never>((_, reject) => {
-    proc?.once('error', (e) => reject(new Error(`cannot start redis-server (is it installed? apt-get install redis-server): ${e.message}`)));
+    proc?.once('error', (e) =>
+      reject(new Error(`cannot start redis-server (is it installed? apt-get install redis-server): ${e.message}`)),
+    );
   });
   const up = (async () => {
     for (let i = 0; i < 200; i++) {

@@ -21,8 +21,18 @@ export interface PrivateRedis extends RedisChoice {
 /** A private redis-server (the same code `npm start` uses when no Redis is given). */
 export async function privateRedis(): Promise<PrivateRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'hashbell-proc-'));
-  const choice = await resolveRedis({ redisUrl: '', redisUrlSet: false }, { workDir: dir, probeUrl: NOTHING_LISTENS, say: () => undefined });
-  return { ...choice, dir, stop: async () => { await choice.stop(); rmSync(dir, { recursive: true, force: true }); } };
+  const choice = await resolveRedis(
+    { redisUrl: '', redisUrlSet: false },
+    { workDir: dir, probeUrl: NOTHING_LISTENS, say: () => undefined },
+  );
+  return {
+    ...choice,
+    dir,
+    stop: async () => {
+      await choice.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
@@ -52,20 +62,31 @@ const BASE_ENV = { LOG_FORMAT: 'json', LOG_LEVEL: 'info', HTTP_PORT: '0', HTTP_H
 export function spawnHashbell(o: SpawnOptions): HashbellProcess {
   // Only what the process needs: PATH for node/npm/redis-server, nothing of the test runner's.
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...BASE_ENV, ...o.env };
-  const child = o.entry === 'npm'
-    ? spawn('npm', ['run', '-s', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    : spawn(process.execPath, ['--import', 'tsx', `workers/${o.entry}.ts`], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child =
+    o.entry === 'npm'
+      ? spawn('npm', ['run', '-s', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+      : spawn(process.execPath, ['--import', 'tsx', `workers/${o.entry}.ts`], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        });
   const logs: LogLine[] = [];
   const stdout: string[] = [];
   const waiters = new Set<() => void>();
-  const wake = (): void => { for (const w of waiters) w(); };
+  const wake = (): void => {
+    for (const w of waiters) w();
+  };
   let errBuf = '';
   child.stderr?.on('data', (d: Buffer) => {
     errBuf += d.toString();
     const lines = errBuf.split('\n');
     errBuf = lines.pop() ?? '';
     for (const line of lines) {
-      try { logs.push(JSON.parse(line) as LogLine); } catch { logs.push({ msg: line, raw: true }); }
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        logs.push({ msg: line, raw: true });
+      }
     }
     wake();
   });
@@ -77,23 +98,47 @@ export function spawnHashbell(o: SpawnOptions): HashbellProcess {
     stdout.push(...lines);
     wake();
   });
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => { wake(); resolve(code ?? signal ?? -1); }));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      wake();
+      resolve(code ?? signal ?? -1);
+    }),
+  );
   async function waitForLog(pred: (l: LogLine) => boolean, timeoutMs = 30_000): Promise<LogLine> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const hit = logs.find(pred);
       if (hit !== undefined) return hit;
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`process exited (${child.exitCode ?? child.signalCode}) before the log line; last: ${JSON.stringify(logs.slice(-5))}`);
-      if (Date.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms; last: ${JSON.stringify(logs.slice(-5))}`);
-      await new Promise<void>((r) => { const t = setTimeout(r, 200); waiters.add(() => { clearTimeout(t); r(); }); });
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(
+          `process exited (${child.exitCode ?? child.signalCode}) before the log line; last: ${JSON.stringify(logs.slice(-5))}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`no matching log line within ${timeoutMs} ms; last: ${JSON.stringify(logs.slice(-5))}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 200);
+        waiters.add(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
     }
   }
   return {
-    child, logs, stdout, exited, waitForLog,
-    httpUrl: async () => String((await waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('serving /livez'))).url),
+    child,
+    logs,
+    stdout,
+    exited,
+    waitForLog,
+    httpUrl: async () =>
+      String((await waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('serving /livez'))).url),
     kill: () => {
       if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-        try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       }
     },
   };
@@ -105,7 +150,11 @@ export async function getJson(url: string): Promise<{ status: number; body: Reco
     const res = await fetch(url);
     const text = await res.text();
     let body: Record<string, unknown> = {};
-    try { body = JSON.parse(text) as Record<string, unknown>; } catch { body = { text }; }
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      body = { text };
+    }
     return { status: res.status, body };
   } catch {
     return { status: 0, body: {} };

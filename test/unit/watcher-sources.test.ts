@@ -5,11 +5,27 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DifficultyAdjustmentSchema, MempoolBlockSchema, PriceSchema, TipHeightSchema, toBlock, toPricePoint } from '../../src/sources/mempool-space/schemas.ts';
+import {
+  DifficultyAdjustmentSchema,
+  MempoolBlockSchema,
+  PriceSchema,
+  TipHeightSchema,
+  toBlock,
+  toPricePoint,
+} from '../../src/sources/mempool-space/schemas.ts';
 import { TokenBucket, backoffDelayMs, retryAfterMs } from '../../src/sources/pacing.ts';
 import { wsUrl } from '../../src/sources/mempool-space/ws-feed.ts';
 
-interface RealBlock { height: number; id: string; timestamp: number; bits: number; bits_hex: string; previousblockhash: string; reward_sats: number; totalFees_sats: number }
+interface RealBlock {
+  height: number;
+  id: string;
+  timestamp: number;
+  bits: number;
+  bits_hex: string;
+  previousblockhash: string;
+  reward_sats: number;
+  totalFees_sats: number;
+}
 const real = JSON.parse(readFileSync(new URL('../fixtures/mempool-real-blocks.json', import.meta.url), 'utf8')) as {
   init_2024_03_31: { da: unknown; conversions: unknown; blocks: RealBlock[] };
   ws_2025_04_01: { blocks: RealBlock[] };
@@ -19,17 +35,41 @@ const realBlocks = [...real.init_2024_03_31.blocks, ...real.ws_2025_04_01.blocks
 /** A real block in mempool's BlockExtended shape (the fields the captures kept). */
 function asMempool(b: RealBlock, withExtras = true): Record<string, unknown> {
   return {
-    id: b.id, height: b.height, timestamp: b.timestamp, bits: b.bits, previousblockhash: b.previousblockhash,
-    version: 0x20000000, nonce: 1, difficulty: 1, tx_count: 1, size: 1, weight: 1, mediantime: b.timestamp - 1, stale: false,
-    ...(withExtras ? { extras: { reward: b.reward_sats, totalFees: b.totalFees_sats, medianFee: 3, pool: { slug: 'x' } } } : {}),
+    id: b.id,
+    height: b.height,
+    timestamp: b.timestamp,
+    bits: b.bits,
+    previousblockhash: b.previousblockhash,
+    version: 0x20000000,
+    nonce: 1,
+    difficulty: 1,
+    tx_count: 1,
+    size: 1,
+    weight: 1,
+    mediantime: b.timestamp - 1,
+    stale: false,
+    ...(withExtras
+      ? { extras: { reward: b.reward_sats, totalFees: b.totalFees_sats, medianFee: 3, pool: { slug: 'x' } } }
+      : {}),
   };
 }
 
 describe('mempool.space schemas on real captured data', () => {
-  it.each(realBlocks.map((b) => [b.height, b] as const))('block %i maps with fees from extras.totalFees and integer bits', (_h, b) => {
-    const block = toBlock(MempoolBlockSchema.parse(asMempool(b)));
-    expect(block).toEqual({ id: b.id, height: b.height, timestamp: b.timestamp, bits: parseInt(b.bits_hex, 16), previousHash: b.previousblockhash, feesSats: b.totalFees_sats, feesKnown: true });
-  });
+  it.each(realBlocks.map((b) => [b.height, b] as const))(
+    'block %i maps with fees from extras.totalFees and integer bits',
+    (_h, b) => {
+      const block = toBlock(MempoolBlockSchema.parse(asMempool(b)));
+      expect(block).toEqual({
+        id: b.id,
+        height: b.height,
+        timestamp: b.timestamp,
+        bits: parseInt(b.bits_hex, 16),
+        previousHash: b.previousblockhash,
+        feesSats: b.totalFees_sats,
+        feesKnown: true,
+      });
+    },
+  );
 
   it('a block without extras has unknown fees (0, feesKnown false)', () => {
     const block = toBlock(MempoolBlockSchema.parse(asMempool(realBlocks[0]!, false)));
@@ -52,7 +92,10 @@ describe('mempool.space schemas on real captured data', () => {
 
   it('real `da` and `conversions` validate; -1 price means none', () => {
     expect(DifficultyAdjustmentSchema.parse(real.init_2024_03_31.da).nextRetargetHeight).toBe(838656);
-    expect(toPricePoint(PriceSchema.parse(real.init_2024_03_31.conversions))).toEqual({ timeSec: 1711854906, usd: 69880 });
+    expect(toPricePoint(PriceSchema.parse(real.init_2024_03_31.conversions))).toEqual({
+      timeSec: 1711854906,
+      usd: 69880,
+    });
     expect(toPricePoint(PriceSchema.parse({ time: 1711854906, USD: -1 }))).toBeNull();
   });
 
@@ -74,7 +117,10 @@ describe('pacing', () => {
     const times: number[] = [];
     const origSetTimeout = globalThis.setTimeout;
     // advance the fake clock instead of sleeping
-    globalThis.setTimeout = ((fn: () => void, ms: number) => { now += ms; return origSetTimeout(fn, 0); }) as typeof setTimeout;
+    globalThis.setTimeout = ((fn: () => void, ms: number) => {
+      now += ms;
+      return origSetTimeout(fn, 0);
+    }) as typeof setTimeout;
     try {
       for (let i = 0; i < 9; i++) {
         await bucket.take();
@@ -92,8 +138,12 @@ describe('pacing', () => {
 
   it('backoff grows, is capped, and jitters within [half, full]', () => {
     const opts = { baseMs: 100, capMs: 1_000 };
-    expect([0, 1, 2, 3, 10].map((a) => backoffDelayMs(a, { ...opts, random: () => 0.999999 }))).toEqual([100, 200, 400, 800, 1000]);
-    expect([0, 1, 2, 3, 10].map((a) => backoffDelayMs(a, { ...opts, random: () => 0 }))).toEqual([50, 100, 200, 400, 500]);
+    expect([0, 1, 2, 3, 10].map((a) => backoffDelayMs(a, { ...opts, random: () => 0.999999 }))).toEqual([
+      100, 200, 400, 800, 1000,
+    ]);
+    expect([0, 1, 2, 3, 10].map((a) => backoffDelayMs(a, { ...opts, random: () => 0 }))).toEqual([
+      50, 100, 200, 400, 500,
+    ]);
   });
 
   it('Retry-After: seconds or HTTP date', () => {

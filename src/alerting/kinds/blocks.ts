@@ -43,7 +43,8 @@ export const slowBlocks: KindDef<'slow-blocks'> = {
 
 /** "127.5 T"; the last one is kept, since difficulty changes once per 2016 blocks. */
 function difficultyText(difficulty: number): string {
-  if (difficulty !== lastDifficulty.value) lastDifficulty = { value: difficulty, text: fmtNum(difficulty / 1e12, 2) + ' T' };
+  if (difficulty !== lastDifficulty.value)
+    lastDifficulty = { value: difficulty, text: fmtNum(difficulty / 1e12, 2) + ' T' };
   return lastDifficulty.text;
 }
 let lastDifficulty = { value: Number.NaN, text: '' };
@@ -63,5 +64,8 @@ export const newBlock: KindDef<'new-block'> = {
   },
   fireLevel: () => 1,
   resolveLevel: () => 0,
-  present: (_spec, _r, _state, s) => ({ title: `New block ${fmtNum(s.height, 0)}${s.correction ? ' (reorg)' : ''}`, severity: 'info' }),
+  present: (_spec, _r, _state, s) => ({
+    title: `New block ${fmtNum(s.height, 0)}${s.correction ? ' (reorg)' : ''}`,
+    severity: 'info',
+  }),
 };

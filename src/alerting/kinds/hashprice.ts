@@ -12,7 +12,12 @@ import { levelKind, pctKind, type Reading } from './kind.ts';
 function priceAside(s: Snapshot): string {
   const hp = s.hashprice;
   if (hp.priceUsd === null) return 'no BTC price';
-  const age = hp.priceTimeSec === null ? '' : hp.priceStale ? `, price ${fmtNum((s.timeSec - hp.priceTimeSec) / 3600, 1)} h old` : '';
+  const age =
+    hp.priceTimeSec === null
+      ? ''
+      : hp.priceStale
+        ? `, price ${fmtNum((s.timeSec - hp.priceTimeSec) / 3600, 1)} h old`
+        : '';
   return `BTC $${fmtNum(hp.priceUsd, 0)}${age}`;
 }
 
@@ -22,7 +27,8 @@ function parseMoveSeries(series: string): readonly [PriceWindow, string] | null 
   if (p === undefined) {
     const m = /^hm-(\w+)-(up|down|both)$/.exec(series);
     const window = m?.[1];
-    p = !m || window === undefined || !Object.hasOwn(PRICE_WINDOWS, window) ? null : [window as PriceWindow, m[2] ?? ''];
+    p =
+      !m || window === undefined || !Object.hasOwn(PRICE_WINDOWS, window) ? null : [window as PriceWindow, m[2] ?? ''];
     if (MOVE_SERIES.size < 64) MOVE_SERIES.set(series, p);
   }
   return p;
@@ -30,7 +36,10 @@ function parseMoveSeries(series: string): readonly [PriceWindow, string] | null 
 const MOVE_SERIES = new Map<string, readonly [PriceWindow, string] | null>();
 
 /** The move in the series' direction, %, and the figures behind it; null without data. */
-function moveOf(series: string, s: Snapshot): { value: number; move: number; window: PriceWindow; ago: number; now: number } | null {
+function moveOf(
+  series: string,
+  s: Snapshot,
+): { value: number; move: number; window: PriceWindow; ago: number; now: number } | null {
   const p = parseMoveSeries(series);
   if (p === null) return null;
   const now = s.hashprice.usdPerPhDay;
@@ -65,8 +74,15 @@ export const hashpriceMove = pctKind<'hashprice-move'>({
   present: (spec, r, state) => {
     const word = r.shown >= 0 ? 'up' : 'down';
     return state === 'resolved'
-      ? { title: `Hash price move eased: ${word} ${fmtNum(Math.abs(r.shown), 1)} % in ${spec.window}`, severity: 'info' }
-      : { title: `Hash price ${word} ${fmtNum(Math.abs(r.shown), 1)} % in ${spec.window}`, severity: 'warn', direction: word };
+      ? {
+          title: `Hash price move eased: ${word} ${fmtNum(Math.abs(r.shown), 1)} % in ${spec.window}`,
+          severity: 'info',
+        }
+      : {
+          title: `Hash price ${word} ${fmtNum(Math.abs(r.shown), 1)} % in ${spec.window}`,
+          severity: 'warn',
+          direction: word,
+        };
   },
 });
 
@@ -91,8 +107,16 @@ export const hashpriceBelow = levelKind<'hashprice-below'>({
   value: levelValue,
   present: (spec, r, state) =>
     state === 'resolved'
-      ? { title: `Hash price back above $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'info', direction: 'up' }
-      : { title: `Hash price below $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'warn', direction: 'down' },
+      ? {
+          title: `Hash price back above $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`,
+          severity: 'info',
+          direction: 'up',
+        }
+      : {
+          title: `Hash price below $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`,
+          severity: 'warn',
+          direction: 'down',
+        },
 });
 
 export const hashpriceAbove = levelKind<'hashprice-above'>({
@@ -104,8 +128,16 @@ export const hashpriceAbove = levelKind<'hashprice-above'>({
   value: levelValue,
   present: (spec, r, state) =>
     state === 'resolved'
-      ? { title: `Hash price back below $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'info', direction: 'down' }
-      : { title: `Hash price above $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`, severity: 'info', direction: 'up' },
+      ? {
+          title: `Hash price back below $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`,
+          severity: 'info',
+          direction: 'down',
+        }
+      : {
+          title: `Hash price above $${fmtNum(spec.usd)}: $${fmtNum(r.shown)}/PH/day`,
+          severity: 'info',
+          direction: 'up',
+        },
 });
 
 /**
@@ -123,7 +155,15 @@ export const breakeven = levelKind<'breakeven'>({
     const level = breakevenHashprice(spec.jth, spec.kwh, spec.poolfee);
     const margin = 100 * (r.shown / level - 1);
     return state === 'resolved'
-      ? { title: `Mining pays again: hash price $${fmtNum(r.shown)} vs break-even $${fmtNum(level)}/PH/day (${fmtNum(margin, 1)} % above)`, severity: 'info', direction: 'up' }
-      : { title: `Below break-even: hash price $${fmtNum(r.shown)} vs your $${fmtNum(level)}/PH/day (${fmtNum(-margin, 1)} % short)`, severity: 'critical', direction: 'down' };
+      ? {
+          title: `Mining pays again: hash price $${fmtNum(r.shown)} vs break-even $${fmtNum(level)}/PH/day (${fmtNum(margin, 1)} % above)`,
+          severity: 'info',
+          direction: 'up',
+        }
+      : {
+          title: `Below break-even: hash price $${fmtNum(r.shown)} vs your $${fmtNum(level)}/PH/day (${fmtNum(-margin, 1)} % short)`,
+          severity: 'critical',
+          direction: 'down',
+        };
   },
 });

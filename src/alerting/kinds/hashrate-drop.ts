@@ -27,10 +27,15 @@ export function dropSeries(spec: Pick<SpecOf<'hashrate-drop'>, 'pct' | 'lookback
 
 /** Every drop series, parsed once (read on every block). */
 export const DROP_SERIES: ReadonlyMap<string, readonly [Lookback, number]> = new Map(
-  (Object.keys(LOOKBACKS) as Lookback[]).flatMap((lb) => DROP_PCTS.map((p): [string, readonly [Lookback, number]] => [`hd-${lb}-${p}`, [lb, p]])),
+  (Object.keys(LOOKBACKS) as Lookback[]).flatMap((lb) =>
+    DROP_PCTS.map((p): [string, readonly [Lookback, number]] => [`hd-${lb}-${p}`, [lb, p]]),
+  ),
 );
 
-function cellOf(series: string, s: Snapshot): { st: DropState; lb: Lookback; pct: number; alarm: DropAlarm | undefined } | null {
+function cellOf(
+  series: string,
+  s: Snapshot,
+): { st: DropState; lb: Lookback; pct: number; alarm: DropAlarm | undefined } | null {
   const cell = DROP_SERIES.get(series);
   if (cell === undefined) return null;
   const st = s.drop?.[cell[0]];
@@ -71,7 +76,10 @@ function read(series: string, s: Snapshot): Reading | null {
       get lines() {
         return [
           ['Began', `block ${fmtNum(a.sinceHeight, 0)}, ${utc(a.sinceTimeSec)}`],
-          ['Sure after', `${fmtNum(a.sureHeight - a.sinceHeight, 0)} blocks (≈ ${blocksAsTime(a.sureHeight - a.sinceHeight)}), at block ${fmtNum(a.sureHeight, 0)}`],
+          [
+            'Sure after',
+            `${fmtNum(a.sureHeight - a.sinceHeight, 0)} blocks (≈ ${blocksAsTime(a.sureHeight - a.sinceHeight)}), at block ${fmtNum(a.sureHeight, 0)}`,
+          ],
           ['False alarms', `≈ ${fmtNum(fa, 1)} per year for a ${c.pct} % rule on a steady network (simulated)`],
         ] as const;
       },
@@ -110,8 +118,16 @@ export const hashrateDrop: KindDef<'hashrate-drop'> = {
   present(spec, r, state, s) {
     if (state === 'resolved') {
       const below = windowBelowPct(spec, s);
-      const where = below === null ? '' : `: the ${spec.window} hash rate is ${fmtNum(Math.abs(below), 1)} % ${below >= 0 ? 'below' : 'above'} its level of ${LEVEL_WORDS[spec.lookback]}`;
-      return { title: `Hash-rate drop over${where}`, severity: 'info', direction: 'up', ...(below === null ? {} : { shown: Math.abs(below) }) };
+      const where =
+        below === null
+          ? ''
+          : `: the ${spec.window} hash rate is ${fmtNum(Math.abs(below), 1)} % ${below >= 0 ? 'below' : 'above'} its level of ${LEVEL_WORDS[spec.lookback]}`;
+      return {
+        title: `Hash-rate drop over${where}`,
+        severity: 'info',
+        direction: 'up',
+        ...(below === null ? {} : { shown: Math.abs(below) }),
+      };
     }
     return {
       title: `Hash rate down ${fmtNum(r.shown, 1)} % vs ${LEVEL_WORDS[spec.lookback]}`,

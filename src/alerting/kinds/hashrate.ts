@@ -37,6 +37,14 @@ export const hashrateBelow = levelKind<'hashrate-below'>({
   value: value7d,
   present: (spec, r, state) =>
     state === 'resolved'
-      ? { title: `Hash rate back above ${fmtNum(spec.ehs)} EH/s: ${fmtNum(r.shown, 0)} EH/s`, severity: 'info', direction: 'up' }
-      : { title: `Hash rate below ${fmtNum(spec.ehs)} EH/s: ${fmtNum(r.shown, 0)} EH/s`, severity: 'warn', direction: 'down' },
+      ? {
+          title: `Hash rate back above ${fmtNum(spec.ehs)} EH/s: ${fmtNum(r.shown, 0)} EH/s`,
+          severity: 'info',
+          direction: 'up',
+        }
+      : {
+          title: `Hash rate below ${fmtNum(spec.ehs)} EH/s: ${fmtNum(r.shown, 0)} EH/s`,
+          severity: 'warn',
+          direction: 'down',
+        },
 });

@@ -113,7 +113,8 @@ export function crossesResolve(cmp: Comparison, value: number, level: number): b
   return cmp === 'above' ? value <= level : value >= level;
 }
 
-type Parts<K extends RuleKind> = Pick<KindDef<K>, 'kind' | 'read' | 'present'> & Partial<Pick<KindDef<K>, 'cooldownSec' | 'value'>>;
+type Parts<K extends RuleKind> = Pick<KindDef<K>, 'kind' | 'read' | 'present'> &
+  Partial<Pick<KindDef<K>, 'cooldownSec' | 'value'>>;
 
 /**
  * A rule against a level (hash rate or hash price): fires at `level(spec)`, resolves 5 % of the
@@ -124,8 +125,16 @@ export function levelKind<K extends RuleKind>(
 ): KindDef<K> {
   const back = d.comparison === 'below' ? 1 + LEVEL_HYSTERESIS : 1 - LEVEL_HYSTERESIS;
   return {
-    kind: d.kind, mode: 'level', comparison: d.comparison, cooldownSec: d.cooldownSec ?? DEFAULT_COOLDOWN_SEC,
-    series: () => d.series, read: d.read, ...(d.value ? { value: d.value } : {}), fireLevel: d.level, resolveLevel: (spec) => d.level(spec) * back, present: d.present,
+    kind: d.kind,
+    mode: 'level',
+    comparison: d.comparison,
+    cooldownSec: d.cooldownSec ?? DEFAULT_COOLDOWN_SEC,
+    series: () => d.series,
+    read: d.read,
+    ...(d.value ? { value: d.value } : {}),
+    fireLevel: d.level,
+    resolveLevel: (spec) => d.level(spec) * back,
+    present: d.present,
   };
 }
 
@@ -137,7 +146,15 @@ export function pctKind<K extends RuleKind>(
   d: Parts<K> & { series(spec: SpecOf<K>): string; pct(spec: SpecOf<K>): number },
 ): KindDef<K> {
   return {
-    kind: d.kind, mode: 'level', comparison: 'above', cooldownSec: d.cooldownSec ?? DEFAULT_COOLDOWN_SEC,
-    series: d.series, read: d.read, ...(d.value ? { value: d.value } : {}), fireLevel: d.pct, resolveLevel: (spec) => halfOf(d.pct(spec)), present: d.present,
+    kind: d.kind,
+    mode: 'level',
+    comparison: 'above',
+    cooldownSec: d.cooldownSec ?? DEFAULT_COOLDOWN_SEC,
+    series: d.series,
+    read: d.read,
+    ...(d.value ? { value: d.value } : {}),
+    fireLevel: d.pct,
+    resolveLevel: (spec) => halfOf(d.pct(spec)),
+    present: d.present,
   };
 }

@@ -29,7 +29,9 @@ export const KINDS: Registry = {
 };
 
 /** The definition of a spec's kind, typed loosely enough to call with that spec. */
-export function kindOf<S extends RuleSpec>(spec: S): KindDef<S['kind']> & { series(spec: S): string; fireLevel(spec: S): number; resolveLevel(spec: S): number } {
+export function kindOf<S extends RuleSpec>(
+  spec: S,
+): KindDef<S['kind']> & { series(spec: S): string; fireLevel(spec: S): number; resolveLevel(spec: S): number } {
   return KINDS[spec.kind] as unknown as KindDef<S['kind']> & {
     series(spec: S): string;
     fireLevel(spec: S): number;
@@ -46,7 +48,8 @@ function buildSeries(): ReadonlyMap<string, KindDef> {
   add('hr7', hashrateBelow as KindDef<RuleKind>);
   for (const d of dirs) add(`re-${d}`, retargetEstimate as KindDef<RuleKind>);
   add('rs', retargetSoon as KindDef<RuleKind>);
-  for (const w of Object.keys(PRICE_WINDOWS)) for (const d of dirs) add(`hm-${w}-${d}`, hashpriceMove as KindDef<RuleKind>);
+  for (const w of Object.keys(PRICE_WINDOWS))
+    for (const d of dirs) add(`hm-${w}-${d}`, hashpriceMove as KindDef<RuleKind>);
   add('hpb', hashpriceBelow as KindDef<RuleKind>);
   add('hpa', hashpriceAbove as KindDef<RuleKind>);
   add('sb', slowBlocks as KindDef<RuleKind>);

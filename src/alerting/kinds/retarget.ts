@@ -61,7 +61,8 @@ export const retargetEstimate = pctKind<'retarget-estimate'>({
     if (!estimateReady(s)) return null;
     const value = confidentMove(series.slice(3), r.lowPct, r.highPct);
     if (!series.startsWith('re-') || value === null || !Number.isFinite(value)) return null;
-    const mp = r.mempool.remainingBlocks < 2016 - 146 ? `; mempool says ${signed(r.mempool.difficultyChange, 2)} %` : '';
+    const mp =
+      r.mempool.remainingBlocks < 2016 - 146 ? `; mempool says ${signed(r.mempool.difficultyChange, 2)} %` : '';
     return {
       value,
       shown: r.changePct,
@@ -76,7 +77,11 @@ export const retargetEstimate = pctKind<'retarget-estimate'>({
   // threshold: "no longer 90 % likely beyond your ±5 %".
   present: (spec, r, state) =>
     state === 'resolved'
-      ? { title: `Retarget estimate eased to ${signed(r.shown)} %: no longer 90 % likely ${boundWords(spec.direction, spec.pct, 'your ')}`, severity: 'info', thresholdText: estimateThreshold(spec.direction, spec.pct) }
+      ? {
+          title: `Retarget estimate eased to ${signed(r.shown)} %: no longer 90 % likely ${boundWords(spec.direction, spec.pct, 'your ')}`,
+          severity: 'info',
+          thresholdText: estimateThreshold(spec.direction, spec.pct),
+        }
       : {
           title: `Next retarget ≈ ${signed(r.shown)} %, 90 % likely ${boundWords(spec.direction, spec.pct)}`,
           severity: 'warn',

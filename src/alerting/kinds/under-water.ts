@@ -26,12 +26,19 @@ interface Words<K extends UnderWater> {
 }
 
 function withRepeats<K extends UnderWater>(def: KindDef<K>, w: Words<K>): KindDef<K> {
-  const present = (spec: SpecOf<K>, r: Reading, state: AlertState, s: Parameters<KindDef<K>['present']>[3], ctx?: PresentContext): Presentation => {
+  const present = (
+    spec: SpecOf<K>,
+    r: Reading,
+    state: AlertState,
+    s: Parameters<KindDef<K>['present']>[3],
+    ctx?: PresentContext,
+  ): Presentation => {
     const own = def.present(spec, r, state, s);
     const level = w.level(spec);
     const thresholdText = w.thresholdText(spec);
     const lasted = durationWords(ctx?.sinceSec, s.timeSec);
-    if (state === 'resolved') return { ...own, thresholdText, ...(lasted === null ? {} : { title: `${own.title}, after ${lasted}` }) };
+    if (state === 'resolved')
+      return { ...own, thresholdText, ...(lasted === null ? {} : { title: `${own.title}, after ${lasted}` }) };
     if (ctx?.repeat === undefined) return { ...own, thresholdText };
     const depth = level > 0 ? 100 * (1 - r.shown / level) : 0;
     const head = ctx.repeat === 'escalation' ? 'Deeper' : 'Still';
@@ -53,7 +60,8 @@ export const breakevenUnderWater = withRepeats(breakeven, {
   fig: usd,
   what: () => 'below break-even',
   short: 'short',
-  thresholdText: (spec) => `$${fmtNum(breakevenHashprice(spec.jth, spec.kwh, spec.poolfee))}/PH/day (${fmtNum(spec.jth)} J/TH at $${fmtNum(spec.kwh, 4)}/kWh)`,
+  thresholdText: (spec) =>
+    `$${fmtNum(breakevenHashprice(spec.jth, spec.kwh, spec.poolfee))}/PH/day (${fmtNum(spec.jth)} J/TH at $${fmtNum(spec.kwh, 4)}/kWh)`,
 });
 
 export const hashpriceBelowUnderWater = withRepeats(hashpriceBelow, {

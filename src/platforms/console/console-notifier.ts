@@ -9,7 +9,12 @@ import type { Subscription } from '../../alerting/types.ts';
 import type { Target } from '../../subscriptions/service.ts';
 
 /** The console's single subscription target (the bot role starts it on boot). */
-export const CONSOLE_TARGET: Target = { platform: 'console', targetType: 'user', targetId: 'default', userId: 'console' };
+export const CONSOLE_TARGET: Target = {
+  platform: 'console',
+  targetType: 'user',
+  targetId: 'default',
+  userId: 'console',
+};
 
 /** A rule line above the chat text, so alerts stand out between log lines. */
 export function renderConsoleMessage(msg: OutboundMessage, timeZone = 'UTC'): string {

@@ -23,7 +23,9 @@ export function matchChoices(typed: string, options: readonly Choice[]): Choice[
   const q = typed.trim().toLowerCase();
   const prefix = options.filter((o) => o.value.toLowerCase().startsWith(q) || o.name.toLowerCase().startsWith(q));
   const inner = options.filter((o) => !prefix.includes(o) && o.name.toLowerCase().includes(q));
-  return [...prefix, ...inner].slice(0, MAX_CHOICES).map((o) => ({ name: clip(o.name, 100), value: clip(o.value, 100) }));
+  return [...prefix, ...inner]
+    .slice(0, MAX_CHOICES)
+    .map((o) => ({ name: clip(o.name, 100), value: clip(o.value, 100) }));
 }
 
 async function ruleChoices(i: AutocompleteInteraction, deps: HandlerDeps): Promise<Choice[]> {
@@ -32,12 +34,16 @@ async function ruleChoices(i: AutocompleteInteraction, deps: HandlerDeps): Promi
   let timer: NodeJS.Timeout | undefined;
   const rules = await Promise.race([
     deps.service.listRules(t.value),
-    new Promise<never[]>((r) => { timer = setTimeout(() => r([]), 2000); }),
-  ]).catch((e: unknown) => {
-    // No suggestions beats no answer: the member can still type the id.
-    deps.logger.warn({ err: e }, 'autocomplete: could not list rules');
-    return [];
-  }).finally(() => clearTimeout(timer));
+    new Promise<never[]>((r) => {
+      timer = setTimeout(() => r([]), 2000);
+    }),
+  ])
+    .catch((e: unknown) => {
+      // No suggestions beats no answer: the member can still type the id.
+      deps.logger.warn({ err: e }, 'autocomplete: could not list rules');
+      return [];
+    })
+    .finally(() => clearTimeout(timer));
   return rules.map((r) => ({ name: `${r.id}: ${describeRule(r)}`, value: r.id }));
 }
 

@@ -76,10 +76,15 @@ const CHANNEL_MESSAGES = '/channels/:id/messages';
 function createRest(o: DiscordNotifierOptions): REST {
   const maxInline = o.maxInlineWaitMs ?? 3000;
   const rest = new REST({
-    api: o.apiBase, retries: 0, offset: o.restOffsetMs ?? 50, globalRequestsPerSecond: DISCORD_GLOBAL_PER_SEC,
+    api: o.apiBase,
+    retries: 0,
+    offset: o.restOffsetMs ?? 50,
+    globalRequestsPerSecond: DISCORD_GLOBAL_PER_SEC,
     rejectOnRateLimit: (d) => !d.global && d.route.startsWith(CHANNEL_MESSAGES) && d.timeToReset > maxInline,
   }).setToken(o.token);
-  rest.on('rateLimited', (info) => o.logger.debug({ route: info.route, global: info.global, waitMs: info.timeToReset }, 'discord rate limit: waiting'));
+  rest.on('rateLimited', (info) =>
+    o.logger.debug({ route: info.route, global: info.global, waitMs: info.timeToReset }, 'discord rate limit: waiting'),
+  );
   return rest;
 }
 
@@ -87,8 +92,11 @@ function createRest(o: DiscordNotifierOptions): REST {
 export function createDiscordNotifier(o: DiscordNotifierOptions): DiscordNotifier {
   const logger = o.logger.child({ platform: 'discord' });
   return new DiscordNotifier({
-    rest: createRest({ ...o, logger }), logger, pacer: new Pacer(o.requestsPerSec ?? DISCORD_GLOBAL_PER_SEC),
-    ...(o.charts !== undefined ? { charts: o.charts } : {}), ...(o.chartRules !== undefined ? { chartRules: o.chartRules } : {}),
+    rest: createRest({ ...o, logger }),
+    logger,
+    pacer: new Pacer(o.requestsPerSec ?? DISCORD_GLOBAL_PER_SEC),
+    ...(o.charts !== undefined ? { charts: o.charts } : {}),
+    ...(o.chartRules !== undefined ? { chartRules: o.chartRules } : {}),
   });
 }
 
@@ -114,13 +122,16 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
   client.rest.clearHandlerSweeper();
   (client as { rest: REST }).rest = notifier.rest;
   const deps = {
-    service: opts.service, logger, nowSec: opts.nowSec ?? (() => Math.floor(Date.now() / 1000)),
+    service: opts.service,
+    logger,
+    nowSec: opts.nowSec ?? (() => Math.floor(Date.now() / 1000)),
     sendDm: (userId: string, content: string) => notifier.sendDm(userId, content),
     ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
   };
   const gate = discordGate(opts.gate ?? {}, logger);
   client.on(Events.InteractionCreate, (i) => {
-    void gate(i).then((answered) => (answered ? undefined : handleInteraction(i, deps)))
+    void gate(i)
+      .then((answered) => (answered ? undefined : handleInteraction(i, deps)))
       .catch((e: unknown) => logger.warn({ err: e }, 'could not answer at interaction entry'));
   });
   client.on(Events.Error, (e) => logger.error({ err: e }, 'discord client error'));
@@ -138,7 +149,10 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       await client.login(opts.token);
       await ready;
       if (client.application?.id !== undefined && client.application.id !== opts.applicationId) {
-        logger.warn({ configured: opts.applicationId, actual: client.application.id }, 'DISCORD_APPLICATION_ID does not match the token’s application');
+        logger.warn(
+          { configured: opts.applicationId, actual: client.application.id },
+          'DISCORD_APPLICATION_ID does not match the token’s application',
+        );
       }
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord bot ready');
     },

@@ -19,7 +19,8 @@ export interface DiscordGateOptions {
   readonly nowMs?: () => number;
 }
 
-export const UNAVAILABLE_TEXT = '⏳ Temporarily unavailable: I can’t reach my storage right now. Please try again in a minute (`/help` still works).';
+export const UNAVAILABLE_TEXT =
+  '⏳ Temporarily unavailable: I can’t reach my storage right now. Please try again in a minute (`/help` still works).';
 
 export function slowDownText(retryInSec: number): string {
   return `🐢 Too many commands here: slow down, please. Try again in ${retryInSec} s. Alerts are not affected.`;
@@ -44,7 +45,8 @@ export function discordGate(opts: DiscordGateOptions, logger: Logger): (i: Inter
     if (!i.isChatInputCommand()) return false;
     const d = budget.take(i.channelId ?? `dm-${i.user.id}`);
     if (d.kind !== 'run') {
-      if (d.kind === 'notice') logger.info({ channelId: i.channelId, retryInSec: d.retryInSec }, 'chat over its command budget');
+      if (d.kind === 'notice')
+        logger.info({ channelId: i.channelId, retryInSec: d.retryInSec }, 'chat over its command budget');
       await i.reply({ content: slowDownText(d.retryInSec), flags: MessageFlags.Ephemeral });
       return true;
     }

@@ -6,8 +6,16 @@
 import type { APIEmbed } from 'discord.js';
 
 export const LIMITS = {
-  content: 2000, embeds: 10, title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024,
-  footer: 2048, author: 256, total: 6000,
+  content: 2000,
+  embeds: 10,
+  title: 256,
+  description: 4096,
+  fields: 25,
+  fieldName: 256,
+  fieldValue: 1024,
+  footer: 2048,
+  author: 256,
+  total: 6000,
 } as const;
 
 /** Cuts text to `max` characters with an ellipsis; never returns an empty string for a field. */
@@ -18,7 +26,8 @@ export function clip(text: string, max: number): string {
 
 /** Characters of an embed that count toward the 6000 total. */
 export function embedSize(e: APIEmbed): number {
-  let n = (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0);
+  let n =
+    (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0);
   for (const f of e.fields ?? []) n += f.name.length + f.value.length;
   return n;
 }
@@ -31,7 +40,9 @@ export function clipEmbed(e: APIEmbed): APIEmbed {
   if (e.footer !== undefined) out.footer = { ...e.footer, text: clip(e.footer.text, LIMITS.footer) };
   if (e.author !== undefined) out.author = { ...e.author, name: clip(e.author.name, LIMITS.author) };
   if (e.fields !== undefined) {
-    out.fields = e.fields.slice(0, LIMITS.fields).map((f) => ({ ...f, name: clip(f.name, LIMITS.fieldName), value: clip(f.value, LIMITS.fieldValue) }));
+    out.fields = e.fields
+      .slice(0, LIMITS.fields)
+      .map((f) => ({ ...f, name: clip(f.name, LIMITS.fieldName), value: clip(f.value, LIMITS.fieldValue) }));
   }
   return out;
 }
@@ -53,7 +64,10 @@ export function fitEmbeds(embeds: readonly APIEmbed[], more: (left: number) => A
     if (embedSize(e) > room || slots <= 0) {
       const left = clipped.length - i;
       const summary = clipEmbed(more(left));
-      const s = embedSize(summary) <= LIMITS.total - total ? summary : { description: clip(summary.description ?? `+${left}`, Math.max(1, LIMITS.total - total)) };
+      const s =
+        embedSize(summary) <= LIMITS.total - total
+          ? summary
+          : { description: clip(summary.description ?? `+${left}`, Math.max(1, LIMITS.total - total)) };
       out.push(s);
       return out;
     }

@@ -5,13 +5,23 @@ import type { ChatInputCommandInteraction } from 'discord.js';
 import { describeRule } from '../../alerting/describe.ts';
 import type { RuleKind } from '../../alerting/types.ts';
 import { PARAM_NAMES, RULE_KINDS } from './commands.ts';
-import { deferThen, isPersonal, problem, replyNow, targetOrRefuse, where, type HandlerDeps } from './interaction-kit.ts';
+import {
+  deferThen,
+  isPersonal,
+  problem,
+  replyNow,
+  targetOrRefuse,
+  where,
+  type HandlerDeps,
+} from './interaction-kit.ts';
 import { optionsToTokens, type ParamValues } from './options.ts';
 import { previewEmbed, problemText, ruleAddedText, rulesEmbed } from './render.ts';
 import { checkDms } from './handlers-settings.ts';
 
 /** The kind and typed parameters of `/alert add` or `/preview`, as grammar tokens. */
-function readRule(i: ChatInputCommandInteraction): { kind: RuleKind; tokens: string[] } | { message: string; example?: string } {
+function readRule(
+  i: ChatInputCommandInteraction,
+): { kind: RuleKind; tokens: string[] } | { message: string; example?: string } {
   // Each kind is its own subcommand (`/alert add breakeven …`, `/preview breakeven …`).
   const kindIn = i.options.getSubcommand(true);
   const kind = RULE_KINDS.find((k) => k === kindIn);
@@ -22,7 +32,10 @@ function readRule(i: ChatInputCommandInteraction): { kind: RuleKind; tokens: str
     if (opt?.value !== undefined && opt.value !== null && typeof opt.value !== 'boolean') values[name] = opt.value;
   }
   const tokens = optionsToTokens(kind, values);
-  if (!tokens.ok) return tokens.example === undefined ? { message: tokens.message } : { message: tokens.message, example: tokens.example };
+  if (!tokens.ok)
+    return tokens.example === undefined
+      ? { message: tokens.message }
+      : { message: tokens.message, example: tokens.example };
   return { kind, tokens: tokens.value };
 }
 
@@ -37,7 +50,8 @@ export async function alertAdd(i: ChatInputCommandInteraction, deps: HandlerDeps
   if (target === null) return;
   await deferThen(i, isPersonal(target), async () => {
     const r = await deps.service.addRule(target, rule.kind, rule.tokens, deps.nowSec());
-    if (r.ok || r.error !== 'not-subscribed') return r.ok ? { content: ruleAddedText(r.value, where(target)) } : problem(r);
+    if (r.ok || r.error !== 'not-subscribed')
+      return r.ok ? { content: ruleAddedText(r.value, where(target)) } : problem(r);
     const started = await deps.service.start(target, deps.nowSec());
     const again = await deps.service.addRule(target, rule.kind, rule.tokens, deps.nowSec());
     if (!again.ok) return problem(again);
@@ -53,7 +67,9 @@ export async function alertList(i: ChatInputCommandInteraction, deps: HandlerDep
   if (target === null) return;
   await deferThen(i, isPersonal(target), async () => {
     const [sub, rules] = await Promise.all([deps.service.get(target), deps.service.listRules(target)]);
-    return { embeds: [rulesEmbed(rules, sub, target.targetType === 'channel' ? 'this channel' : 'your DMs', deps.nowSec())] };
+    return {
+      embeds: [rulesEmbed(rules, sub, target.targetType === 'channel' ? 'this channel' : 'your DMs', deps.nowSec())],
+    };
   });
 }
 
@@ -63,7 +79,9 @@ export async function alertRemove(i: ChatInputCommandInteraction, deps: HandlerD
   const id = i.options.getString('id', true);
   await deferThen(i, isPersonal(target), async () => {
     const r = await deps.service.removeRule(target, id);
-    return r.ok ? { content: `🗑️ Removed alert \`${r.value.id}\` (${describeRule(r.value)}) from ${where(target)}.` } : problem(r);
+    return r.ok
+      ? { content: `🗑️ Removed alert \`${r.value.id}\` (${describeRule(r.value)}) from ${where(target)}.` }
+      : problem(r);
   });
 }
 

@@ -7,7 +7,18 @@ import { DeliveryError } from '../../alerting/ports.ts';
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { commandChart } from '../chart-picture.ts';
 import { fmtClock } from '../format.ts';
-import { deferThen, invokerContext, isPersonal, problem, replyNow, targetChoice, targetOrRefuse, where, type Answer, type HandlerDeps } from './interaction-kit.ts';
+import {
+  deferThen,
+  invokerContext,
+  isPersonal,
+  problem,
+  replyNow,
+  targetChoice,
+  targetOrRefuse,
+  where,
+  type Answer,
+  type HandlerDeps,
+} from './interaction-kit.ts';
 import { resolveTarget } from './options.ts';
 import { rulesEmbed } from './render.ts';
 import { hashpriceEmbed, helpEmbed, noDataEmbed, retargetEmbed, statusEmbed } from './render-info.ts';
@@ -21,7 +32,17 @@ export async function start(i: ChatInputCommandInteraction, deps: HandlerDeps): 
       ? `👋 Alerts for ${where(target)} are on, with ${r.rules.length} default rules. Add your own with \`/alert add\`.`
       : `Alerts for ${where(target)} were already on${r.subscription.active ? '' : ' and are resumed now'}.`;
     const warning = target.targetType === 'user' && i.inGuild() ? await checkDms(deps, target.userId) : '';
-    return { content: head + warning, embeds: [rulesEmbed(r.rules, r.subscription, target.targetType === 'channel' ? 'this channel' : 'your DMs', deps.nowSec())] };
+    return {
+      content: head + warning,
+      embeds: [
+        rulesEmbed(
+          r.rules,
+          r.subscription,
+          target.targetType === 'channel' ? 'this channel' : 'your DMs',
+          deps.nowSec(),
+        ),
+      ],
+    };
   });
 }
 
@@ -50,7 +71,11 @@ export async function mute(i: ChatInputCommandInteraction, deps: HandlerDeps): P
   const duration = i.options.getString('duration', true);
   await deferThen(i, isPersonal(target), async () => {
     const r = await deps.service.mute(target, duration, deps.nowSec());
-    return r.ok ? { content: `🔕 Alerts for ${where(target)} are held until <t:${r.value.untilSec}:f>; they arrive then as one digest. \`/unmute\` ends it early.` } : problem(r);
+    return r.ok
+      ? {
+          content: `🔕 Alerts for ${where(target)} are held until <t:${r.value.untilSec}:f>; they arrive then as one digest. \`/unmute\` ends it early.`,
+        }
+      : problem(r);
   });
 }
 
@@ -72,7 +97,9 @@ export async function quiet(i: ChatInputCommandInteraction, deps: HandlerDeps): 
     const r = await deps.service.quiet(target, args);
     if (!r.ok) return problem(r);
     if (r.value === null) return { content: `☀️ No quiet hours for ${where(target)}.` };
-    return { content: `🌙 Quiet hours for ${where(target)}: ${fmtClock(r.value.startMin)}–${fmtClock(r.value.endMin)} ${args[1] ?? ''}. Alerts held then arrive as one digest when they end.` };
+    return {
+      content: `🌙 Quiet hours for ${where(target)}: ${fmtClock(r.value.startMin)}–${fmtClock(r.value.endMin)} ${args[1] ?? ''}. Alerts held then arrive as one digest when they end.`,
+    };
   });
 }
 
@@ -81,7 +108,11 @@ export async function stop(i: ChatInputCommandInteraction, deps: HandlerDeps): P
   if (target === null) return;
   await deferThen(i, isPersonal(target), async () => {
     const existed = await deps.service.stop(target);
-    return { content: existed ? `👋 Forgot the alerts for ${where(target)} and all their rules. \`/start\` brings them back.` : `There were no alerts for ${where(target)}.` };
+    return {
+      content: existed
+        ? `👋 Forgot the alerts for ${where(target)} and all their rules. \`/start\` brings them back.`
+        : `There were no alerts for ${where(target)}.`,
+    };
   });
 }
 

@@ -12,9 +12,20 @@ type Handler = (i: ChatInputCommandInteraction, deps: HandlerDeps) => Promise<vo
 
 /** Command (and subcommand) name → handler; keys match commands.ts. */
 export const HANDLERS: Readonly<Record<string, Handler>> = {
-  start, help, status, retarget, hashprice, preview, mute, unmute, stop,
-  'alert add': alertAdd, 'alert list': alertList, 'alert remove': alertRemove,
-  'quiet set': quiet, 'quiet off': quiet,
+  start,
+  help,
+  status,
+  retarget,
+  hashprice,
+  preview,
+  mute,
+  unmute,
+  stop,
+  'alert add': alertAdd,
+  'alert list': alertList,
+  'alert remove': alertRemove,
+  'quiet set': quiet,
+  'quiet off': quiet,
 };
 
 function handlerKey(i: ChatInputCommandInteraction): string {
@@ -43,7 +54,8 @@ export async function handleInteraction(i: Interaction, deps: HandlerDeps): Prom
     log.error({ err: e }, 'interaction handler failed');
     if (!i.isChatInputCommand()) return;
     const content = '❌ Something went wrong on my side; nothing was changed. Please try again in a minute.';
-    const answer = i.deferred || i.replied ? i.editReply({ content }) : i.reply({ content, flags: MessageFlags.Ephemeral });
+    const answer =
+      i.deferred || i.replied ? i.editReply({ content }) : i.reply({ content, flags: MessageFlags.Ephemeral });
     await answer.catch((e2: unknown) => log.warn({ err: e2 }, 'could not report the failure'));
   }
 }

@@ -67,7 +67,11 @@ export async function replyNow(i: ChatInputCommandInteraction, a: Answer): Promi
  * Defers (ephemeral for personal settings, public for a channel's), runs `work`, then edits
  * the deferred reply with its answer.
  */
-export async function deferThen(i: ChatInputCommandInteraction, ephemeral: boolean, work: () => Promise<Answer>): Promise<void> {
+export async function deferThen(
+  i: ChatInputCommandInteraction,
+  ephemeral: boolean,
+  work: () => Promise<Answer>,
+): Promise<void> {
   await i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
   const a = await work();
   await i.editReply({ ...a, allowedMentions: { parse: [] } });

@@ -45,17 +45,35 @@ function classify(e: unknown, attempted: string): DeliveryError {
     const code = typeof e.code === 'number' ? e.code : Number(e.code);
     const why = PERMANENT_CODES.get(code);
     // The engine quotes a permanent failure's message to the owner: words for them, no ids.
-    if (why !== undefined) return new DeliveryError('permanent', `${why} (Discord ${code})`, { platform: 'discord', status: e.status, code });
+    if (why !== undefined)
+      return new DeliveryError('permanent', `${why} (Discord ${code})`, {
+        platform: 'discord',
+        status: e.status,
+        code,
+      });
     // Anything else (50035 form body, 401 token…) is a bug or a config problem, not the target's
     // fault: keep the subscription, let BullMQ retry a few times and fail the job visibly.
-    return new DeliveryError('retryable', `${attempted}: Discord ${e.status} code ${code} ${clip(e.message, 200)}`, { platform: 'discord', status: e.status, code });
+    return new DeliveryError('retryable', `${attempted}: Discord ${e.status} code ${code} ${clip(e.message, 200)}`, {
+      platform: 'discord',
+      status: e.status,
+      code,
+    });
   }
   if (e instanceof RateLimitError) {
     // Thrown only for a channel's own bucket (see createRest): delay this delivery, not the queue.
     const retryAfterMs = Math.max(e.retryAfter, e.timeToReset, 1);
-    return new DeliveryError('rate-limited', `${attempted}: rate limited`, { platform: 'discord', status: 429, retryAfterMs, scope: e.global ? 'platform' : 'chat' });
+    return new DeliveryError('rate-limited', `${attempted}: rate limited`, {
+      platform: 'discord',
+      status: 429,
+      retryAfterMs,
+      scope: e.global ? 'platform' : 'chat',
+    });
   }
-  if (e instanceof HTTPError) return new DeliveryError('retryable', `${attempted}: Discord HTTP ${e.status}`, { platform: 'discord', status: e.status });
+  if (e instanceof HTTPError)
+    return new DeliveryError('retryable', `${attempted}: Discord HTTP ${e.status}`, {
+      platform: 'discord',
+      status: e.status,
+    });
   const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   return new DeliveryError('retryable', `${attempted}: network error ${clip(msg, 200)}`, { platform: 'discord' });
 }
@@ -95,12 +113,23 @@ export class DiscordNotifier implements Notifier {
       await this.post(channelId, rendered, `deliver to ${sub.id}`);
       return;
     }
-    const at = Math.max(0, message.events.findIndex((e) => chartForAlerts([e.kind]) === picture.kind));
+    const at = Math.max(
+      0,
+      message.events.findIndex((e) => chartForAlerts([e.kind]) === picture.kind),
+    );
     try {
-      await this.post(channelId, withPicture(rendered, picture, at < rendered.embeds.length ? at : 0), `deliver to ${sub.id}`, picture);
+      await this.post(
+        channelId,
+        withPicture(rendered, picture, at < rendered.embeds.length ? at : 0),
+        `deliver to ${sub.id}`,
+        picture,
+      );
     } catch (e) {
       if (!(e instanceof DeliveryError) || !isUploadRefused(e)) throw e;
-      this.deps.logger.warn({ subscription: sub.id, chart: picture.kind, code: e.context.code }, 'discord refused the chart; posting the alert without it');
+      this.deps.logger.warn(
+        { subscription: sub.id, chart: picture.kind, code: e.context.code },
+        'discord refused the chart; posting the alert without it',
+      );
       await this.post(channelId, rendered, `deliver to ${sub.id}`);
     }
   }
@@ -112,7 +141,11 @@ export class DiscordNotifier implements Notifier {
   async tellOwner(sub: Subscription, text: string): Promise<void> {
     if (sub.targetType !== 'channel') return;
     const dm = await this.openDm(sub.ownerId);
-    await this.post(dm, { content: clip(`About the alerts in <#${sub.targetId}>: ${text}`, LIMITS.content) }, `tell owner of ${sub.id}`);
+    await this.post(
+      dm,
+      { content: clip(`About the alerts in <#${sub.targetId}>: ${text}`, LIMITS.content) },
+      `tell owner of ${sub.id}`,
+    );
   }
 
   /** A plain DM to a user (the /start greeting that proves alerts can reach them). */
@@ -122,7 +155,8 @@ export class DiscordNotifier implements Notifier {
   }
 
   private async channelOf(sub: Subscription): Promise<string> {
-    if (sub.platform !== 'discord') throw new DeliveryError('permanent', `not a Discord subscription: ${sub.id}`, { platform: 'discord' });
+    if (sub.platform !== 'discord')
+      throw new DeliveryError('permanent', `not a Discord subscription: ${sub.id}`, { platform: 'discord' });
     return sub.targetType === 'channel' ? sub.targetId : this.openDm(sub.targetId);
   }
 
@@ -132,7 +166,9 @@ export class DiscordNotifier implements Notifier {
     let channel: { id: string };
     try {
       await this.deps.pacer.slot();
-      channel = (await this.deps.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
+      channel = (await this.deps.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as {
+        id: string;
+      };
     } catch (e) {
       throw classifyDiscordError(e, `open DM with ${userId}`);
     }
@@ -144,23 +180,42 @@ export class DiscordNotifier implements Notifier {
     return channel.id;
   }
 
-  private async post(channelId: string, body: { content?: string; embeds?: unknown[] }, attempted: string, picture?: ChartPicture): Promise<void> {
-    const upload: { files?: RawFile[] } = picture === undefined ? {} : { files: [{ name: picture.filename, data: picture.png, contentType: 'image/png' }] };
+  private async post(
+    channelId: string,
+    body: { content?: string; embeds?: unknown[] },
+    attempted: string,
+    picture?: ChartPicture,
+  ): Promise<void> {
+    const upload: { files?: RawFile[] } =
+      picture === undefined ? {} : { files: [{ name: picture.filename, data: picture.png, contentType: 'image/png' }] };
     const attachments = picture === undefined ? {} : { attachments: [{ id: 0, filename: picture.filename }] };
     try {
       await this.deps.pacer.slot();
-      await this.deps.rest.post(Routes.channelMessages(channelId), { body: { ...body, ...attachments, allowed_mentions: { parse: [] } }, ...upload });
+      await this.deps.rest.post(Routes.channelMessages(channelId), {
+        body: { ...body, ...attachments, allowed_mentions: { parse: [] } },
+        ...upload,
+      });
     } catch (e) {
       const err = classifyDiscordError(e, attempted);
-      this.deps.logger.warn({ channelId, attempted, kind: err.kind, code: err.context.code, status: err.context.status }, 'discord delivery failed');
+      this.deps.logger.warn(
+        { channelId, attempted, kind: err.kind, code: err.context.code, status: err.context.status },
+        'discord delivery failed',
+      );
       throw err;
     }
   }
 }
 
 /** The embed at `index` shows the uploaded chart (`attachment://` names the file exactly). */
-function withPicture(m: { content: string; embeds: APIEmbed[] }, picture: ChartPicture, index: number): { content: string; embeds: APIEmbed[] } {
-  return { content: m.content, embeds: m.embeds.map((e, i) => (i === index ? { ...e, image: { url: `attachment://${picture.filename}` } } : e)) };
+function withPicture(
+  m: { content: string; embeds: APIEmbed[] },
+  picture: ChartPicture,
+  index: number,
+): { content: string; embeds: APIEmbed[] } {
+  return {
+    content: m.content,
+    embeds: m.embeds.map((e, i) => (i === index ? { ...e, image: { url: `attachment://${picture.filename}` } } : e)),
+  };
 }
 
 /** Discord refused the upload itself (too large, bad form body): the same message without it will go. */

@@ -45,11 +45,20 @@ export function optionsToTokens(kind: RuleKind, values: ParamValues): Result<str
   const stray = (Object.keys(values) as ParamName[]).filter((k) => values[k] !== undefined && !takes.includes(k));
   if (stray.length > 0) {
     const what = takes.length === 0 ? 'no options' : takes.join(', ');
-    return err('extra-arg', `${stray.join(', ')} ${stray.length === 1 ? 'does' : 'do'} not apply to ${kind}; it takes ${what}.`, EXAMPLES[kind]);
+    return err(
+      'extra-arg',
+      `${stray.join(', ')} ${stray.length === 1 ? 'does' : 'do'} not apply to ${kind}; it takes ${what}.`,
+      EXAMPLES[kind],
+    );
   }
   // `pct:-5` is refused with a reason (issue 15), never read as 5 nor as a direction.
   const negative = takes.find((p) => typeof values[p] === 'number' && (values[p] as number) < 0);
-  if (negative !== undefined) return err('negative', `${negative}:${String(values[negative])} is negative; ${negative} is 0 or more${negative === 'pct' && KIND_PARAMS[kind].includes('direction') ? ' (use direction:down for a fall)' : ''}.`, EXAMPLES[kind]);
+  if (negative !== undefined)
+    return err(
+      'negative',
+      `${negative}:${String(values[negative])} is negative; ${negative} is 0 or more${negative === 'pct' && KIND_PARAMS[kind].includes('direction') ? ' (use direction:down for a fall)' : ''}.`,
+      EXAMPLES[kind],
+    );
   const tokens: string[] = [];
   for (const p of takes) {
     const v = values[p];
@@ -92,17 +101,33 @@ const has = (perms: bigint | null, bit: bigint): boolean =>
  * channel's rules; changing them needs Manage Channels (PRODUCT.md §5), and a channel the bot
  * cannot post in is refused up front rather than failing at the first alert.
  */
-export function resolveTarget(choice: TargetChoice | null, ctx: InvokerContext, write: boolean): Result<Target, TargetErrorId> {
-  if (choice !== 'channel') return ok({ platform: 'discord', targetType: 'user', targetId: ctx.userId, userId: ctx.userId });
+export function resolveTarget(
+  choice: TargetChoice | null,
+  ctx: InvokerContext,
+  write: boolean,
+): Result<Target, TargetErrorId> {
+  if (choice !== 'channel')
+    return ok({ platform: 'discord', targetType: 'user', targetId: ctx.userId, userId: ctx.userId });
   if (ctx.guildChannelId === null) {
-    return err('not-in-channel', 'Channel alerts work in a server channel; here in DMs, leave `target` at "my DMs".', '/alert list');
+    return err(
+      'not-in-channel',
+      'Channel alerts work in a server channel; here in DMs, leave `target` at "my DMs".',
+      '/alert list',
+    );
   }
   if (write && !has(ctx.memberPermissions, PermissionFlagsBits.ManageChannels)) {
-    return err('needs-manage-channels', 'Only members with the Manage Channels permission can change this channel’s alerts. Anyone can read them with `/alert list target:this channel`; your own alerts go to your DMs.', '/alert list target:this channel');
+    return err(
+      'needs-manage-channels',
+      'Only members with the Manage Channels permission can change this channel’s alerts. Anyone can read them with `/alert list target:this channel`; your own alerts go to your DMs.',
+      '/alert list target:this channel',
+    );
   }
   const missing = REQUIRED_BOT_PERMISSIONS.filter(([bit]) => !has(ctx.appPermissions, bit)).map(([, name]) => name);
   if (write && missing.length > 0) {
-    return err('bot-cannot-post', `I can't post alerts in this channel: I lack ${missing.join(', ')}. Ask an admin to grant me View Channel, Send Messages and Embed Links here.`);
+    return err(
+      'bot-cannot-post',
+      `I can't post alerts in this channel: I lack ${missing.join(', ')}. Ask an admin to grant me View Channel, Send Messages and Embed Links here.`,
+    );
   }
   return ok({ platform: 'discord', targetType: 'channel', targetId: ctx.guildChannelId, userId: ctx.userId });
 }

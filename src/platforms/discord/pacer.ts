@@ -24,7 +24,10 @@ export class Pacer {
   private nextAtMs = Number.NEGATIVE_INFINITY;
   private readonly intervalMs: number;
 
-  constructor(perSec: number, private readonly clock: PacerClock = realClock) {
+  constructor(
+    perSec: number,
+    private readonly clock: PacerClock = realClock,
+  ) {
     if (!(perSec > 0)) throw new RangeError(`perSec must be positive, got ${perSec}`);
     this.intervalMs = 1000 / perSec;
   }

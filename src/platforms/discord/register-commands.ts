@@ -23,9 +23,10 @@ export interface RegisterOutcome {
 
 export async function registerCommands(opts: RegisterOptions): Promise<RegisterOutcome> {
   const rest = new REST({ api: opts.apiBase, retries: 2 }).setToken(opts.token);
-  const route = opts.guildId !== undefined
-    ? Routes.applicationGuildCommands(opts.applicationId, opts.guildId)
-    : Routes.applicationCommands(opts.applicationId);
+  const route =
+    opts.guildId !== undefined
+      ? Routes.applicationGuildCommands(opts.applicationId, opts.guildId)
+      : Routes.applicationCommands(opts.applicationId);
   const saved = (await rest.put(route, { body: COMMANDS })) as Array<{ name: string }>;
   return { scope: opts.guildId !== undefined ? 'guild' : 'global', names: saved.map((c) => c.name) };
 }
@@ -42,19 +43,31 @@ async function main(): Promise<number> {
     throw e;
   }
   if (config.discordToken === undefined || config.discordApplicationId === undefined) {
-    process.stderr.write('register-commands: set DISCORD_TOKEN and DISCORD_APPLICATION_ID (and DISCORD_GUILD_ID to register to one server only)\n');
+    process.stderr.write(
+      'register-commands: set DISCORD_TOKEN and DISCORD_APPLICATION_ID (and DISCORD_GUILD_ID to register to one server only)\n',
+    );
     return 2;
   }
   try {
     const out = await registerCommands({
-      token: config.discordToken, applicationId: config.discordApplicationId, apiBase: config.discordApiBase, guildId: config.discordGuildId,
+      token: config.discordToken,
+      applicationId: config.discordApplicationId,
+      apiBase: config.discordApiBase,
+      guildId: config.discordGuildId,
     });
-    const where = out.scope === 'guild' ? `guild ${config.discordGuildId ?? ''}` : 'global (may take up to an hour to show everywhere)';
-    process.stdout.write(`registered ${out.names.length} commands (${out.names.map((n) => `/${n}`).join(' ')}) — ${where}\n`);
+    const where =
+      out.scope === 'guild'
+        ? `guild ${config.discordGuildId ?? ''}`
+        : 'global (may take up to an hour to show everywhere)';
+    process.stdout.write(
+      `registered ${out.names.length} commands (${out.names.map((n) => `/${n}`).join(' ')}) — ${where}\n`,
+    );
     return 0;
   } catch (e) {
     const status = (e as { status?: number }).status;
-    process.stderr.write(`register-commands failed: ${e instanceof Error ? e.message : String(e)}${status !== undefined ? ` (HTTP ${status})` : ''}\n`);
+    process.stderr.write(
+      `register-commands failed: ${e instanceof Error ? e.message : String(e)}${status !== undefined ? ` (HTTP ${status})` : ''}\n`,
+    );
     return 1;
   }
 }

@@ -14,7 +14,13 @@ import { clip, fitEmbeds, LIMITS } from './embed-limits.ts';
 import { discordCommand, discordWords } from './syntax.ts';
 
 /** Colours: red critical, amber warning (down), teal warning (up), green resolved, blue notices. */
-export const COLOURS = { critical: 0xe74c3c, warnDown: 0xe67e22, warnUp: 0x1abc9c, resolved: 0x2ecc71, info: 0x3498db } as const;
+export const COLOURS = {
+  critical: 0xe74c3c,
+  warnDown: 0xe67e22,
+  warnUp: 0x1abc9c,
+  resolved: 0x2ecc71,
+  info: 0x3498db,
+} as const;
 
 export function eventColour(e: AlertEvent): number {
   if (e.state === 'resolved') return COLOURS.resolved;
@@ -38,7 +44,11 @@ export function eventEmbed(e: AlertEvent, _zone?: string): APIEmbed {
     { name: e.state === 'resolved' ? 'Now (recovered)' : 'Value', value: fmtValue(e.value, d.unit), inline: true },
   ];
   if (d.low !== undefined && d.high !== undefined) {
-    fields.push({ name: '90 % interval', value: `${fmtValue(d.low, d.unit)} to ${fmtValue(d.high, d.unit)}`, inline: true });
+    fields.push({
+      name: '90 % interval',
+      value: `${fmtValue(d.low, d.unit)} to ${fmtValue(d.high, d.unit)}`,
+      inline: true,
+    });
   }
   const threshold = thresholdWords(e);
   if (threshold !== null) fields.push({ name: 'Your threshold', value: threshold, inline: true });
@@ -69,25 +79,57 @@ export function renderAlertMessage(msg: OutboundMessage, sub: Pick<Subscription,
   // The statement is the embed's title; content only heads a digest or several alerts.
   const head = msg.digest
     ? `🌙 Held while muted or in quiet hours: ${n} alert${n === 1 ? '' : 's'}`
-    : n > 1 ? `${n} alerts at block ${first?.height ?? msg.height}` : '';
-  const embeds = fitEmbeds(msg.events.map((e) => eventEmbed(e, sub.timeZone)), (left) => ({
-    title: `…and ${left} more alert${left === 1 ? '' : 's'}`,
-    description: clip(msg.events.slice(n - left).map((e) => `• ${e.details.title}`).join('\n'), 300),
-    color: COLOURS.info,
-  }));
+    : n > 1
+      ? `${n} alerts at block ${first?.height ?? msg.height}`
+      : '';
+  const embeds = fitEmbeds(
+    msg.events.map((e) => eventEmbed(e, sub.timeZone)),
+    (left) => ({
+      title: `…and ${left} more alert${left === 1 ? '' : 's'}`,
+      description: clip(
+        msg.events
+          .slice(n - left)
+          .map((e) => `• ${e.details.title}`)
+          .join('\n'),
+        300,
+      ),
+      color: COLOURS.info,
+    }),
+  );
   return { content: head === '' ? '' : clip(head, LIMITS.content), embeds };
 }
 
 /** `/alert list`: every rule with its id, plus mute and quiet hours. */
 export function rulesEmbed(rules: readonly Rule[], sub: Subscription | null, where: string, nowSec: number): APIEmbed {
-  if (sub === null) return { title: `No alerts for ${where} yet`, description: 'Run `/start` to subscribe with the default rules.', color: COLOURS.info };
+  if (sub === null)
+    return {
+      title: `No alerts for ${where} yet`,
+      description: 'Run `/start` to subscribe with the default rules.',
+      color: COLOURS.info,
+    };
   const lines = rules.map((r) => `\`${r.id}\` ${describeRule(r)}`);
   if (rules.length === 0) lines.push('No rules. Add one with `/alert add hashrate-drop pct:10`.');
   const fields: NonNullable<APIEmbed['fields']> = [];
-  if (sub.mutedUntilSec !== null && sub.mutedUntilSec > nowSec) fields.push({ name: 'Muted until', value: `${discordTime(sub.mutedUntilSec)} (${discordTime(sub.mutedUntilSec, 'R')})`, inline: true });
-  if (sub.quiet !== null) fields.push({ name: 'Quiet hours', value: `${fmtClock(sub.quiet.startMin)}–${fmtClock(sub.quiet.endMin)} ${sub.timeZone}`, inline: true });
-  if (!sub.active) fields.push({ name: 'Paused', value: 'Deliveries failed here; `/start` resumes them.', inline: false });
-  return { title: `Alerts for ${where} (${rules.length})`, description: clip(lines.join('\n'), LIMITS.description), color: COLOURS.info, fields };
+  if (sub.mutedUntilSec !== null && sub.mutedUntilSec > nowSec)
+    fields.push({
+      name: 'Muted until',
+      value: `${discordTime(sub.mutedUntilSec)} (${discordTime(sub.mutedUntilSec, 'R')})`,
+      inline: true,
+    });
+  if (sub.quiet !== null)
+    fields.push({
+      name: 'Quiet hours',
+      value: `${fmtClock(sub.quiet.startMin)}–${fmtClock(sub.quiet.endMin)} ${sub.timeZone}`,
+      inline: true,
+    });
+  if (!sub.active)
+    fields.push({ name: 'Paused', value: 'Deliveries failed here; `/start` resumes them.', inline: false });
+  return {
+    title: `Alerts for ${where} (${rules.length})`,
+    description: clip(lines.join('\n'), LIMITS.description),
+    color: COLOURS.info,
+    fields,
+  };
 }
 
 /** A bad argument: what was wrong and a correct example; nothing was stored. */
@@ -99,7 +141,10 @@ export function problemText(message: string, example: string | undefined): strin
 
 export function ruleAddedText(rule: Rule, where: string): string {
   const advice = ruleAdvice(rule);
-  return clip(`✅ Added alert \`${rule.id}\` for ${where}: ${describeRule(rule)}.${advice === null ? '' : `\n${advice}`}\nSee all with \`/alert list\`, remove with \`/alert remove id:${rule.id}\`.`, LIMITS.content);
+  return clip(
+    `✅ Added alert \`${rule.id}\` for ${where}: ${describeRule(rule)}.${advice === null ? '' : `\n${advice}`}\nSee all with \`/alert list\`, remove with \`/alert remove id:${rule.id}\`.`,
+    LIMITS.content,
+  );
 }
 
 export function previewEmbed(kindLine: string, r: PreviewReport): APIEmbed {
@@ -107,7 +152,10 @@ export function previewEmbed(kindLine: string, r: PreviewReport): APIEmbed {
   const recent = r.recent.map((ev) => `• block ${ev.height}, ${discordTime(ev.time)}: ${ev.text}`).join('\n');
   return {
     title: clip(`Preview: ${kindLine}`, LIMITS.title),
-    description: clip(`Would have fired **${r.firings}** time${r.firings === 1 ? '' : 's'} and resolved ${r.resolutions} time${r.resolutions === 1 ? '' : 's'}.${recent ? `\n${recent}` : ''}${r.advice !== undefined ? `\n*${r.advice}*` : ''}`, 3000),
+    description: clip(
+      `Would have fired **${r.firings}** time${r.firings === 1 ? '' : 's'} and resolved ${r.resolutions} time${r.resolutions === 1 ? '' : 's'}.${recent ? `\n${recent}` : ''}${r.advice !== undefined ? `\n*${r.advice}*` : ''}`,
+      3000,
+    ),
     color: COLOURS.info,
     footer: { text: `Blocks ${r.fromHeight}–${r.toHeight} · ${source}` },
     timestamp: new Date(r.toSec * 1000).toISOString(),

@@ -16,8 +16,10 @@ function options(spec: RuleSpec): string {
     const v = rec[p];
     if (v === undefined) continue;
     // Defaults the user did not type stay out of the example.
-    if ((p === 'poolfee' && v === 0) || (p === 'direction' && v === 'both' && spec.kind !== 'retarget-estimate')) continue;
-    if (p === 'remind') out.push(`remind:${typeof v === 'number' ? (v === 0 ? 'off' : `${Math.round(v / 86_400)}d`) : v}`);
+    if ((p === 'poolfee' && v === 0) || (p === 'direction' && v === 'both' && spec.kind !== 'retarget-estimate'))
+      continue;
+    if (p === 'remind')
+      out.push(`remind:${typeof v === 'number' ? (v === 0 ? 'off' : `${Math.round(v / 86_400)}d`) : v}`);
     else out.push(`${p}:${typeof v === 'number' ? numberWord(v) : v}`);
   }
   return out.length === 0 ? '' : ` ${out.join(' ')}`;
@@ -34,11 +36,18 @@ export function discordCommand(line: string): string {
       const head = cmd === '/alert' ? '/alert add' : '/preview';
       return r.ok ? `${head} ${r.value.kind}${options(r.value)}` : `${head} ${kind}`;
     }
-    case '/remove': return `/alert remove id:${args[0] ?? '3'}`;
-    case '/alerts': return '/alert list';
-    case '/mute': return `/mute duration:${args[0] ?? '6h'}`;
-    case '/quiet': return args[0] === 'off' ? '/quiet off' : `/quiet set hours:${args[0] ?? '23:00-07:00'} zone:${args[1] ?? 'Europe/Berlin'}`;
-    default: return line;
+    case '/remove':
+      return `/alert remove id:${args[0] ?? '3'}`;
+    case '/alerts':
+      return '/alert list';
+    case '/mute':
+      return `/mute duration:${args[0] ?? '6h'}`;
+    case '/quiet':
+      return args[0] === 'off'
+        ? '/quiet off'
+        : `/quiet set hours:${args[0] ?? '23:00-07:00'} zone:${args[1] ?? 'Europe/Berlin'}`;
+    default:
+      return line;
   }
 }
 

@@ -103,10 +103,12 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
   const { pacer } = notifier;
   const nowSec = (): number => Math.floor(clock.now() / 1000);
   const { service } = opts;
-  const deactivate = opts.deactivate ?? (service.deactivate?.bind(service));
+  const deactivate = opts.deactivate ?? service.deactivate?.bind(service);
 
   const deps: HandlerDeps = {
-    service, nowSec, logger: log,
+    service,
+    nowSec,
+    logger: log,
     ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
     isAdmin: async (chatId, userId) => {
       try {
@@ -127,7 +129,9 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
   const sendReply = replySender(bot.telegram, pacer, log);
   const gate = commandGate(opts.gate ?? {}, log);
   function queueReply(chatId: number, reply: Reply): void {
-    const p = sendReply(chatId, reply).catch((e: unknown) => log.error({ err: e instanceof Error ? e : new Error(String(e)) }, 'reply failed'));
+    const p = sendReply(chatId, reply).catch((e: unknown) =>
+      log.error({ err: e instanceof Error ? e : new Error(String(e)) }, 'reply failed'),
+    );
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
   }
@@ -143,12 +147,22 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
     if (!('text' in msg)) return;
     const entity = msg.entities?.[0];
     if (entity?.type !== 'bot_command' || entity.offset !== 0) return;
-    if (isForwarded(msg)) { log.debug({ chatId: chat.id }, 'forwarded command ignored'); return; }
+    if (isForwarded(msg)) {
+      log.debug({ chatId: chat.id }, 'forwarded command ignored');
+      return;
+    }
     const [name = '', addressee] = msg.text.slice(1, entity.length).split('@');
     if (addressee !== undefined && addressee.toLowerCase() !== ctx.botInfo.username.toLowerCase()) return;
-    const args = msg.text.slice(entity.length).trim().split(/\s+/).filter((a) => a.length > 0);
+    const args = msg.text
+      .slice(entity.length)
+      .trim()
+      .split(/\s+/)
+      .filter((a) => a.length > 0);
     const admission = gate.admit(chat.id, chat.type === 'private', name.toLowerCase());
-    if (admission !== 'run') { if (admission !== null) queueReply(chat.id, admission); return; }
+    if (admission !== 'run') {
+      if (admission !== null) queueReply(chat.id, admission);
+      return;
+    }
     const work = handleCommand(deps, chat, ctx.from.id, name.toLowerCase(), args);
     const reply = await gate.bounded(work, (late) => queueReply(chat.id, late));
     if (reply !== null) queueReply(chat.id, reply);
@@ -157,16 +171,29 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
   bot.on('callback_query', async (ctx) => {
     const q = ctx.callbackQuery;
     const chat = ctx.chat as ChatRef | undefined;
-    if (chat === undefined || !('data' in q) || q.message === undefined) { await ctx.answerCbQuery(); return; }
+    if (chat === undefined || !('data' in q) || q.message === undefined) {
+      await ctx.answerCbQuery();
+      return;
+    }
     const refused = gate.admitButton(chat.id);
-    if (refused !== null) { await ctx.answerCbQuery(refused); return; }
+    if (refused !== null) {
+      await ctx.answerCbQuery(refused);
+      return;
+    }
     const out = await handleButton(deps, chat, q.from.id, q.data);
     await ctx.answerCbQuery(out.toast);
     if (out.edit !== undefined) {
-      const markup = { inline_keyboard: (out.edit.buttons ?? []).map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))) };
-      await ctx.editMessageText(out.edit.html.value, { parse_mode: 'HTML', reply_markup: markup }).catch((e: unknown) => {
-        if (!/message is not modified/.test(String(e))) log.warn({ err: classifyTelegramError(e, String(chat.id)) }, 'could not update the list');
-      });
+      const markup = {
+        inline_keyboard: (out.edit.buttons ?? []).map((row) =>
+          row.map((b) => ({ text: b.text, callback_data: b.data })),
+        ),
+      };
+      await ctx
+        .editMessageText(out.edit.html.value, { parse_mode: 'HTML', reply_markup: markup })
+        .catch((e: unknown) => {
+          if (!/message is not modified/.test(String(e)))
+            log.warn({ err: classifyTelegramError(e, String(chat.id)) }, 'could not update the list');
+        });
     }
     if (out.follow !== undefined) queueReply(chat.id, out.follow);
   });
@@ -181,7 +208,10 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
   });
 
   bot.catch((e, ctx) => {
-    log.error({ err: e instanceof Error ? e : new Error(String(e)), updateId: ctx.update.update_id }, 'telegram update handler failed');
+    log.error(
+      { err: e instanceof Error ? e : new Error(String(e)), updateId: ctx.update.update_id },
+      'telegram update handler failed',
+    );
   });
 
   let launched: Promise<void> | null = null;
@@ -191,8 +221,13 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
     bot.botInfo = await bot.telegram.getMe();
     const path = new URL(w.url).pathname;
     const callback = bot.webhookCallback(path, { secretToken: w.secretToken });
-    server = http.createServer((req, res) => { void callback(req, res); });
-    await new Promise<void>((resolve, reject) => { server!.once('error', reject); server!.listen(w.port, w.host ?? '127.0.0.1', resolve); });
+    server = http.createServer((req, res) => {
+      void callback(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(w.port, w.host ?? '127.0.0.1', resolve);
+    });
     await bot.telegram.setWebhook(w.url, { secret_token: w.secretToken, allowed_updates: [...ALLOWED_UPDATES] });
     log.info({ path }, 'telegram bot listening for webhook updates');
   }
@@ -216,12 +251,19 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
       if (server !== null) {
         const s = server;
         server = null;
-        await new Promise<void>((resolve) => { s.close(() => resolve()); s.closeAllConnections(); });
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
       }
       if (launched !== null) {
         const done = launched.catch(() => undefined);
         launched = null;
-        try { bot.stop('shutdown'); } catch { /* not running */ }
+        try {
+          bot.stop('shutdown');
+        } catch {
+          /* not running */
+        }
         await done;
       }
       // Updates already taken get their replies (bounded by MAX_REPLY_WAIT_MS each).
@@ -259,16 +301,30 @@ export interface TelegramPlatformOptions {
 export function telegramPlatform(opts: TelegramPlatformOptions): {
   notifier: TelegramNotifier;
   /** `gate.available`: false while storage is unreachable (commands then get a short reply). */
-  startBot(service: SubscriptionService, gate?: CommandGateOptions): Promise<{ stop(deadlineMs: number): Promise<void> }>;
+  startBot(
+    service: SubscriptionService,
+    gate?: CommandGateOptions,
+  ): Promise<{ stop(deadlineMs: number): Promise<void> }>;
 } {
   const notifier = createTelegramNotifier(opts);
   return {
     notifier,
     async startBot(service, gate) {
       const bot = createTelegramBot({
-        ...opts, service, notifier, ...(gate !== undefined ? { gate } : {}),
+        ...opts,
+        service,
+        notifier,
+        ...(gate !== undefined ? { gate } : {}),
         ...(opts.webhookUrl !== undefined
-          ? { webhook: { url: opts.webhookUrl, secretToken: webhookSecretFor(opts.token), port: opts.webhookPort ?? 8443, host: '0.0.0.0' } } : {}),
+          ? {
+              webhook: {
+                url: opts.webhookUrl,
+                secretToken: webhookSecretFor(opts.token),
+                port: opts.webhookPort ?? 8443,
+                host: '0.0.0.0',
+              },
+            }
+          : {}),
       });
       return startCleanly(bot);
     },

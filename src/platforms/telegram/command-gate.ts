@@ -22,16 +22,26 @@ const WITHOUT_STORAGE = new Set(['help']);
 export const COMMAND_DEADLINE_MS = 8_000;
 
 export const UNAVAILABLE: Reply = {
-  html: html`⏳ Temporarily unavailable: I can't reach my storage right now. Please try again in a minute (/help still works).`,
+  html: html`⏳ Temporarily unavailable: I can't reach my storage right now. Please try again in a minute (/help still
+  works).`,
 };
 
 export function slowDownReply(retryInSec: number): Reply {
-  return { html: html`🐢 Too many commands in this chat: slow down, please. Try again in ${String(retryInSec)} s — until then I won't answer commands here. Alerts are not affected.` };
+  return {
+    html: html`🐢 Too many commands in this chat: slow down, please. Try again in ${String(retryInSec)} s — until then I
+    won't answer commands here. Alerts are not affected.`,
+  };
 }
 
 /** Bot API 7 marks forwards with `forward_origin`; older servers with `forward_date` and friends. */
 export function isForwarded(msg: object): boolean {
-  return 'forward_origin' in msg || 'forward_date' in msg || 'forward_from' in msg || 'forward_from_chat' in msg || 'forward_sender_name' in msg;
+  return (
+    'forward_origin' in msg ||
+    'forward_date' in msg ||
+    'forward_from' in msg ||
+    'forward_from_chat' in msg ||
+    'forward_sender_name' in msg
+  );
 }
 
 export interface CommandGateOptions {
@@ -78,13 +88,16 @@ export function commandGate(opts: CommandGateOptions, log: Logger): CommandGate 
     },
     admitButton(chatId) {
       const d = budget.take(String(chatId));
-      if (d.kind !== 'run') return d.kind === 'notice' ? `Too many commands here: try again in ${d.retryInSec} s.` : 'Slow down, please.';
+      if (d.kind !== 'run')
+        return d.kind === 'notice' ? `Too many commands here: try again in ${d.retryInSec} s.` : 'Slow down, please.';
       return available() ? null : 'Temporarily unavailable: try again in a minute.';
     },
     async bounded(work, late) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = Symbol('timeout');
-      const deadline = new Promise<typeof timedOut>((resolve) => { timer = setTimeout(() => resolve(timedOut), deadlineMs); });
+      const deadline = new Promise<typeof timedOut>((resolve) => {
+        timer = setTimeout(() => resolve(timedOut), deadlineMs);
+      });
       try {
         const first = await Promise.race([work, deadline]);
         if (first !== timedOut) return first;
@@ -92,7 +105,12 @@ export function commandGate(opts: CommandGateOptions, log: Logger): CommandGate 
         clearTimeout(timer);
       }
       log.warn({ deadlineMs }, 'command took too long (storage unreachable?); answered "temporarily unavailable"');
-      work.then((r) => { if (r !== null) late(r); }, (e: unknown) => log.warn({ err: e instanceof Error ? e : new Error(String(e)) }, 'late command failed'));
+      work.then(
+        (r) => {
+          if (r !== null) late(r);
+        },
+        (e: unknown) => log.warn({ err: e instanceof Error ? e : new Error(String(e)) }, 'late command failed'),
+      );
       return UNAVAILABLE;
     },
   };

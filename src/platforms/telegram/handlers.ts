@@ -16,7 +16,10 @@ import { fmtClock, fmtTime } from '../format.ts';
 import { renderPreview, renderProblem, renderRuleAdded, renderRules } from './render.ts';
 import { NO_DATA, renderHashprice, renderRetarget, renderStatus } from './render-figures.ts';
 
-export interface Button { readonly text: string; readonly data: string }
+export interface Button {
+  readonly text: string;
+  readonly data: string;
+}
 export interface Reply {
   readonly html: SafeHtml;
   readonly buttons?: readonly (readonly Button[])[];
@@ -26,7 +29,10 @@ export interface Reply {
    */
   readonly chart?: () => Promise<ChartPicture | null>;
 }
-export interface ChatRef { readonly id: number; readonly type: 'private' | 'group' | 'supergroup' | 'channel' }
+export interface ChatRef {
+  readonly id: number;
+  readonly type: 'private' | 'group' | 'supergroup' | 'channel';
+}
 
 export interface HandlerDeps {
   readonly service: SubscriptionService;
@@ -38,10 +44,15 @@ export interface HandlerDeps {
   readonly logger?: { warn(obj: object, msg: string): void };
 }
 
-export const targetOf = (chat: ChatRef, userId: number): Target =>
-  ({ platform: 'telegram', targetType: 'chat', targetId: String(chat.id), userId: String(userId) });
+export const targetOf = (chat: ChatRef, userId: number): Target => ({
+  platform: 'telegram',
+  targetType: 'chat',
+  targetId: String(chat.id),
+  userId: String(userId),
+});
 
-const REFUSED = html`🔒 Only group administrators can change alerts here. Anyone can use /status, /retarget, /hashprice, /alerts and /preview.`;
+const REFUSED = html`🔒 Only group administrators can change alerts here. Anyone can use /status, /retarget, /hashprice,
+/alerts and /preview.`;
 
 async function mayChange(deps: HandlerDeps, chat: ChatRef, userId: number): Promise<boolean> {
   return chat.type === 'private' || (await deps.isAdmin(chat.id, userId));
@@ -67,32 +78,57 @@ async function zoneOf(deps: HandlerDeps, t: Target): Promise<string> {
 export function helpReply(): Reply {
   const lines = COMMANDS.map((c) => {
     const usage = c.usage !== '' ? html` <i>${c.usage}</i>` : html``;
-    const ex = c.usage !== '' ? html`\n    e.g. ${joinHtml(c.examples.map((e) => html`<code>${e}</code>`), '  ')}` : html``;
+    const ex =
+      c.usage !== ''
+        ? html` e.g.
+          ${joinHtml(
+            c.examples.map((e) => html`<code>${e}</code>`),
+            '  ',
+          )}`
+        : html``;
     return html`/${c.command}${usage} — ${c.description}${ex}`;
   });
   return {
-    html: joinHtml([
-      html`<b>hashbell</b> follows every Bitcoin block and tells you when hash rate, difficulty or hash price cross <i>your</i> thresholds.`,
-      ...lines,
-      html`\n<b>Alert kinds</b> (<code>/alert &lt;kind&gt; …</code>):`,
-      ...KIND_HELP.map((k) => html`• <b>${k.kind}</b>: ${k.what}. Takes ${k.params}. e.g. <code>/alert ${k.kind}${k.example === '' ? '' : ` ${k.example}`}</code>`),
-      html`<code>/alert breakeven 17 0.06 2%</code> means rigs at 17 J/TH, power at $0.06/kWh, a 2 % pool fee: it fires when hash price no longer pays the power.`,
-      html`Percentages as <code>10%</code> or <code>10</code>; windows <code>1d 3d 7d</code> (blocks) or <code>24h 7d</code> (prices). In groups only administrators change alerts.`,
-    ], '\n'),
+    html: joinHtml(
+      [
+        html`<b>hashbell</b> follows every Bitcoin block and tells you when hash rate, difficulty or hash price cross
+          <i>your</i> thresholds.`,
+        ...lines,
+        html` <b>Alert kinds</b> (<code>/alert &lt;kind&gt; …</code>):`,
+        ...KIND_HELP.map(
+          (k) =>
+            html`• <b>${k.kind}</b>: ${k.what}. Takes ${k.params}. e.g.
+              <code>/alert ${k.kind}${k.example === '' ? '' : ` ${k.example}`}</code>`,
+        ),
+        html`<code>/alert breakeven 17 0.06 2%</code> means rigs at 17 J/TH, power at $0.06/kWh, a 2 % pool fee: it
+          fires when hash price no longer pays the power.`,
+        html`Percentages as <code>10%</code> or <code>10</code>; windows <code>1d 3d 7d</code> (blocks) or
+          <code>24h 7d</code> (prices). In groups only administrators change alerts.`,
+      ],
+      '\n',
+    ),
   };
 }
 
 async function startReply(deps: HandlerDeps, t: Target): Promise<Reply> {
   const { created, rules } = await deps.service.start(t, deps.nowSec());
-  const head = created ? html`👋 <b>Welcome to hashbell.</b>` : html`👋 <b>You're subscribed already</b> — here is what you have.`;
+  const head = created
+    ? html`👋 <b>Welcome to hashbell.</b>`
+    : html`👋 <b>You're subscribed already</b> — here is what you have.`;
   return {
-    html: joinHtml([
-      head,
-      html`I watch every Bitcoin block and the coming difficulty adjustment, and tell this chat when the hash rate drops, what the next retarget will be, and when hash price moves — only when the data supports it, not on block luck.`,
-      html`${created ? 'Subscribed with these alerts' : 'Your alerts'}:`,
-      ...rules.map((r) => html`• <code>${r.id}</code> ${describeRule(r)}`),
-      html`Add more with the buttons below or <code>/alert …</code> (see /help); /status shows the figures now; /stop forgets this chat.`,
-    ], '\n'),
+    html: joinHtml(
+      [
+        head,
+        html`I watch every Bitcoin block and the coming difficulty adjustment, and tell this chat when the hash rate
+        drops, what the next retarget will be, and when hash price moves — only when the data supports it, not on block
+        luck.`,
+        html`${created ? 'Subscribed with these alerts' : 'Your alerts'}:`,
+        ...rules.map((r) => html`• <code>${r.id}</code> ${describeRule(r)}`),
+        html`Add more with the buttons below or <code>/alert …</code> (see /help); /status shows the figures now; /stop
+          forgets this chat.`,
+      ],
+      '\n',
+    ),
     buttons: QUICK_RULES.map((q) => [{ text: q.label, data: `add:${q.args}` }]),
   };
 }
@@ -101,7 +137,9 @@ async function alertsReply(deps: HandlerDeps, t: Target): Promise<Reply> {
   const [sub, rules] = await Promise.all([deps.service.get(t), deps.service.listRules(t)]);
   return {
     html: renderRules(rules, sub, deps.nowSec()),
-    buttons: rules.slice(0, 25).map((r) => [{ text: `❌ Remove ${r.id}: ${describeRule(r)}`.slice(0, 60), data: `rm:${r.id}` }]),
+    buttons: rules
+      .slice(0, 25)
+      .map((r) => [{ text: `❌ Remove ${r.id}: ${describeRule(r)}`.slice(0, 60), data: `rm:${r.id}` }]),
   };
 }
 
@@ -112,11 +150,20 @@ async function figures(deps: HandlerDeps, t: Target, which: 'status' | 'retarget
   const render = which === 'status' ? renderStatus : which === 'retarget' ? renderRetarget : renderHashprice;
   const { charts } = deps;
   if (charts === undefined) return { html: render(snap, zone, now) };
-  return { html: render(snap, zone, now), chart: () => commandChart(charts, which, snap, zone, () => deps.service.listRules(t), deps.logger) };
+  return {
+    html: render(snap, zone, now),
+    chart: () => commandChart(charts, which, snap, zone, () => deps.service.listRules(t), deps.logger),
+  };
 }
 
 /** Runs one command. `args` are the words after the command. Never throws on user input. */
-export async function handleCommand(deps: HandlerDeps, chat: ChatRef, userId: number, command: string, args: readonly string[]): Promise<Reply | null> {
+export async function handleCommand(
+  deps: HandlerDeps,
+  chat: ChatRef,
+  userId: number,
+  command: string,
+  args: readonly string[],
+): Promise<Reply | null> {
   const def = COMMAND_BY_NAME.get(command);
   if (def === undefined) {
     return chat.type === 'private' ? { html: html`I don't know /${command}. /help lists what I can do.` } : null;
@@ -126,10 +173,16 @@ export async function handleCommand(deps: HandlerDeps, chat: ChatRef, userId: nu
   const now = deps.nowSec();
   const [first = '', ...rest] = args;
   switch (def.command) {
-    case 'start': return startReply(deps, t);
-    case 'help': return helpReply();
-    case 'status': case 'retarget': case 'hashprice': return figures(deps, t, def.command);
-    case 'alerts': return alertsReply(deps, t);
+    case 'start':
+      return startReply(deps, t);
+    case 'help':
+      return helpReply();
+    case 'status':
+    case 'retarget':
+    case 'hashprice':
+      return figures(deps, t, def.command);
+    case 'alerts':
+      return alertsReply(deps, t);
     case 'alert': {
       if (first === '') return { html: renderProblem('Which alert? Give a kind and its parameters.', def.examples[0]) };
       const r = await deps.service.addRule(t, first, rest, now);
@@ -137,15 +190,22 @@ export async function handleCommand(deps: HandlerDeps, chat: ChatRef, userId: nu
     }
     case 'remove': {
       if (first === '') return { html: renderProblem('Which alert? Give its id; /alerts lists them.', '/remove 3') };
-      if (rest.length > 0) return { html: renderProblem(`"${rest.join(' ').slice(0, 40)}" is extra: /remove takes one alert id.`, '/remove 3') };
+      if (rest.length > 0)
+        return {
+          html: renderProblem(`"${rest.join(' ').slice(0, 40)}" is extra: /remove takes one alert id.`, '/remove 3'),
+        };
       const r = await deps.service.removeRule(t, first);
       return r.ok ? { html: html`🗑 Removed alert <code>${r.value.id}</code>: ${describeRule(r.value)}.` } : problem(r);
     }
     case 'mute': {
-      if (first === '' || rest.length > 0) return { html: renderProblem('Say for how long, as one duration like 6h, 30m or 2d.', '/mute 6h') };
+      if (first === '' || rest.length > 0)
+        return { html: renderProblem('Say for how long, as one duration like 6h, 30m or 2d.', '/mute 6h') };
       const r = await deps.service.mute(t, first, now);
       if (!r.ok) return problem(r);
-      return { html: html`🔕 Muted until ${fmtTime(r.value.untilSec, await zoneOf(deps, t))}. Alerts that fire meanwhile arrive as one digest then; /unmute resumes now.` };
+      return {
+        html: html`🔕 Muted until ${fmtTime(r.value.untilSec, await zoneOf(deps, t))}. Alerts that fire meanwhile arrive
+        as one digest then; /unmute resumes now.`,
+      };
     }
     case 'unmute': {
       const r = await deps.service.unmute(t);
@@ -156,11 +216,21 @@ export async function handleCommand(deps: HandlerDeps, chat: ChatRef, userId: nu
       if (!r.ok) return problem(r);
       if (r.value === null) return { html: html`☀️ Quiet hours off: alerts arrive as they fire.` };
       const zone = await zoneOf(deps, t);
-      return { html: html`🌙 Quiet hours ${fmtClock(r.value.startMin)}–${fmtClock(r.value.endMin)} ${zone}: alerts are held and arrive as one digest when they end.` };
+      return {
+        html: html`🌙 Quiet hours ${fmtClock(r.value.startMin)}–${fmtClock(r.value.endMin)} ${zone}: alerts are held and
+        arrive as one digest when they end.`,
+      };
     }
     case 'timezone': {
       if (first === '' || rest.length > 0 || deps.service.setTimeZone === undefined) {
-        return { html: renderProblem(first === '' ? 'Which time zone? Give one IANA name.' : `"${rest.join(' ').slice(0, 40)}" is extra: /timezone takes one zone.`, '/timezone Europe/Berlin') };
+        return {
+          html: renderProblem(
+            first === ''
+              ? 'Which time zone? Give one IANA name.'
+              : `"${rest.join(' ').slice(0, 40)}" is extra: /timezone takes one zone.`,
+            '/timezone Europe/Berlin',
+          ),
+        };
       }
       const r = await deps.service.setTimeZone(t, first);
       return r.ok ? { html: html`🕰 Time zone set to ${r.value}: alert times and quiet hours use it.` } : problem(r);
@@ -175,9 +245,14 @@ export async function handleCommand(deps: HandlerDeps, chat: ChatRef, userId: nu
     case 'stop': {
       const n = (await deps.service.listRules(t)).length;
       const existed = await deps.service.stop(t);
-      return { html: existed ? html`👋 Forgot this chat and its ${n} alert${n === 1 ? '' : 's'}. /start subscribes again.` : html`This chat had no subscription. /start subscribes it.` };
+      return {
+        html: existed
+          ? html`👋 Forgot this chat and its ${n} alert${n === 1 ? '' : 's'}. /start subscribes again.`
+          : html`This chat had no subscription. /start subscribes it.`,
+      };
     }
-    default: return null;
+    default:
+      return null;
   }
 }
 
@@ -200,27 +275,44 @@ export function alertButtons(ruleIds: readonly string[]): Button[][] {
 async function settingsReply(deps: HandlerDeps, t: Target, id: string): Promise<Reply> {
   const [sub, rules] = await Promise.all([deps.service.get(t), deps.service.listRules(t)]);
   const rule = rules.find((r) => r.id === id);
-  if (sub === null || rule === undefined) return { html: html`There is no alert ${id.slice(0, 20)} here any more. /alerts lists them.` };
+  if (sub === null || rule === undefined)
+    return { html: html`There is no alert ${id.slice(0, 20)} here any more. /alerts lists them.` };
   const until = sub.snoozed?.[id];
   const snoozed = until !== undefined && until > deps.nowSec();
   return {
-    html: joinHtml([
-      html`⚙️ <b>Alert <code>${id}</code></b>: ${describeRule(rule)}.`,
-      snoozed ? html`😴 Snoozed until ${fmtTime(until, sub.timeZone)}.` : html`Active.`,
-      html`Change it by removing it and adding it again with new values (see /help); times in ${sub.timeZone} (/timezone to change).`,
-    ], '\n'),
-    buttons: [[
-      snoozed ? { text: '⏰ Wake it now', data: `uz:${id}` } : { text: '😴 Snooze 24 h', data: `sz:${id}` },
-      { text: `❌ Remove ${id}`, data: `rm:${id}` },
-    ]],
+    html: joinHtml(
+      [
+        html`⚙️ <b>Alert <code>${id}</code></b
+          >: ${describeRule(rule)}.`,
+        snoozed ? html`😴 Snoozed until ${fmtTime(until, sub.timeZone)}.` : html`Active.`,
+        html`Change it by removing it and adding it again with new values (see /help); times in ${sub.timeZone}
+        (/timezone to change).`,
+      ],
+      '\n',
+    ),
+    buttons: [
+      [
+        snoozed ? { text: '⏰ Wake it now', data: `uz:${id}` } : { text: '😴 Snooze 24 h', data: `sz:${id}` },
+        { text: `❌ Remove ${id}`, data: `rm:${id}` },
+      ],
+    ],
   };
 }
 
 /** What a button press does: a short toast, and optionally a new text for the message it sits under. */
-export interface ButtonOutcome { readonly toast: string; readonly edit?: Reply; readonly follow?: Reply }
+export interface ButtonOutcome {
+  readonly toast: string;
+  readonly edit?: Reply;
+  readonly follow?: Reply;
+}
 
 /** `add:<kind> <params>` from /start, `rm:<id>` from /alerts. */
-export async function handleButton(deps: HandlerDeps, chat: ChatRef, userId: number, data: string): Promise<ButtonOutcome> {
+export async function handleButton(
+  deps: HandlerDeps,
+  chat: ChatRef,
+  userId: number,
+  data: string,
+): Promise<ButtonOutcome> {
   const t = targetOf(chat, userId);
   if (!(await mayChange(deps, chat, userId))) return { toast: 'Only group administrators can change alerts here.' };
   if (data.startsWith('rm:')) {
@@ -236,14 +328,21 @@ export async function handleButton(deps: HandlerDeps, chat: ChatRef, userId: num
     const r = await deps.service.snooze(t, id, until, now);
     if (!r.ok) return { toast: r.message.slice(0, 190) };
     const zone = await zoneOf(deps, t);
-    return { toast: until === null ? `Alert ${id} is awake again` : `Alert ${id} snoozed until ${fmtTime(until, zone)}`.slice(0, 190) };
+    return {
+      toast:
+        until === null
+          ? `Alert ${id} is awake again`
+          : `Alert ${id} snoozed until ${fmtTime(until, zone)}`.slice(0, 190),
+    };
   }
   if (data.startsWith('set:')) return { toast: 'Alert settings', follow: await settingsReply(deps, t, data.slice(4)) };
   if (data.startsWith('add:')) {
     const [kind = '', ...tokens] = data.slice(4).split(' ');
     if ((await deps.service.get(t)) === null) await deps.service.start(t, deps.nowSec());
     const r = await deps.service.addRule(t, kind, tokens, deps.nowSec());
-    return r.ok ? { toast: `Added alert ${r.value.id}`, follow: { html: renderRuleAdded(r.value) } } : { toast: r.message.slice(0, 190) };
+    return r.ok
+      ? { toast: `Added alert ${r.value.id}`, follow: { html: renderRuleAdded(r.value) } }
+      : { toast: r.message.slice(0, 190) };
   }
   return { toast: 'This button is no longer valid.' };
 }

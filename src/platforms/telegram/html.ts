@@ -38,7 +38,12 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
 
 /** Joins fragments with an (escaped) separator. */
 export function joinHtml(parts: readonly HtmlValue[], sep: string): SafeHtml {
-  return new SafeHtml(parts.map(render).filter((s) => s.length > 0).join(escapeHtml(sep)));
+  return new SafeHtml(
+    parts
+      .map(render)
+      .filter((s) => s.length > 0)
+      .join(escapeHtml(sep)),
+  );
 }
 
 /** Telegram's sendMessage limit, in characters after entity parsing. */
@@ -50,7 +55,12 @@ export const TELEGRAM_MAX_TEXT = 4096;
  * out. One message per delivery keeps retries exact — a half-sent split could never be retried
  * without sending its first part twice.
  */
-export function fitBlocks(blocks: readonly SafeHtml[], more: (left: number) => SafeHtml, max = TELEGRAM_MAX_TEXT, sep = '\n\n'): SafeHtml {
+export function fitBlocks(
+  blocks: readonly SafeHtml[],
+  more: (left: number) => SafeHtml,
+  max = TELEGRAM_MAX_TEXT,
+  sep = '\n\n',
+): SafeHtml {
   let out = '';
   for (let i = 0; i < blocks.length; i++) {
     const next = (out === '' ? '' : out + sep) + blocks[i]!.value;
@@ -91,8 +101,16 @@ export function plainText(fragment: SafeHtml): string {
   return fragment.value
     .replace(/<[^>]*>/g, '')
     .replace(/&(lt|gt|quot|amp|#x[0-9a-fA-F]+|#[0-9]+);/g, (_m, e: string) =>
-      e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : e === 'amp' ? '&'
-        : String.fromCodePoint(e.startsWith('#x') ? parseInt(e.slice(2), 16) : Number(e.slice(1))));
+      e === 'lt'
+        ? '<'
+        : e === 'gt'
+          ? '>'
+          : e === 'quot'
+            ? '"'
+            : e === 'amp'
+              ? '&'
+              : String.fromCodePoint(e.startsWith('#x') ? parseInt(e.slice(2), 16) : Number(e.slice(1))),
+    );
 }
 
 /** Whether a fragment can be a photo caption (UTF-16 units, as Telegram counts). */

@@ -32,23 +32,38 @@ import { renderAlertMessage } from './render.ts';
 import { alertButtons } from './handlers.ts';
 
 /** A photo upload as telegraf takes it (multipart, with a file name). */
-export interface PhotoFile { readonly source: Buffer; readonly filename: string }
+export interface PhotoFile {
+  readonly source: Buffer;
+  readonly filename: string;
+}
 
 /** The Bot API calls the notifier makes (telegraf's `Telegram` satisfies it). */
 /** Inline buttons under a message (the alert's snooze and settings buttons). */
-export interface InlineMarkup { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> }
+export interface InlineMarkup {
+  inline_keyboard: Array<Array<{ text: string; callback_data: string }>>;
+}
 
 export interface TelegramSender {
-  sendMessage(chatId: number | string, text: string, extra: { parse_mode: 'HTML'; link_preview_options: { is_disabled: boolean }; reply_markup?: InlineMarkup }): Promise<unknown>;
+  sendMessage(
+    chatId: number | string,
+    text: string,
+    extra: { parse_mode: 'HTML'; link_preview_options: { is_disabled: boolean }; reply_markup?: InlineMarkup },
+  ): Promise<unknown>;
   /** Optional: a sender without it delivers text only. */
-  sendPhoto?(chatId: number | string, photo: PhotoFile, extra: { caption?: string; parse_mode?: 'HTML'; reply_markup?: InlineMarkup }): Promise<unknown>;
+  sendPhoto?(
+    chatId: number | string,
+    photo: PhotoFile,
+    extra: { caption?: string; parse_mode?: 'HTML'; reply_markup?: InlineMarkup },
+  ): Promise<unknown>;
 }
 
 /** Snooze-24-h and settings buttons for the rules of an alert message (none for a digest). */
 function alertMarkup(message: OutboundMessage): { reply_markup?: InlineMarkup } {
   if (message.digest) return {};
   const rows = alertButtons(message.events.map((e) => e.rule));
-  return rows.length === 0 ? {} : { reply_markup: { inline_keyboard: rows.map((r) => r.map((b) => ({ text: b.text, callback_data: b.data }))) } };
+  return rows.length === 0
+    ? {}
+    : { reply_markup: { inline_keyboard: rows.map((r) => r.map((b) => ({ text: b.text, callback_data: b.data }))) } };
 }
 
 export interface TelegramNotifierDeps extends ChartDeps {
@@ -74,13 +89,19 @@ export class TelegramNotifier implements Notifier {
     const text = renderAlertMessage(message, sub, this.deps.nowSec());
     const logCtx = { height: message.height, events: message.events.length };
     const markup = alertMarkup(message);
-    const picture = this.deps.telegram.sendPhoto === undefined ? null : await alertChart(this.deps, sub, message, this.deps.logger);
+    const picture =
+      this.deps.telegram.sendPhoto === undefined ? null : await alertChart(this.deps, sub, message, this.deps.logger);
     const ticket = `${message.subscriptionId}|${message.digest ? 'd' : 'b'}|${message.hash}`;
     if (picture !== null && fitsCaption(text)) {
       await this.deliver(sub, logCtx, (chatId) => this.photoOrText(chatId, picture, text, markup), ticket);
       return;
     }
-    await this.deliver(sub, logCtx, (chatId) => this.deps.telegram.sendMessage(chatId, text.value, { ...EXTRA, ...markup }), ticket);
+    await this.deliver(
+      sub,
+      logCtx,
+      (chatId) => this.deps.telegram.sendMessage(chatId, text.value, { ...EXTRA, ...markup }),
+      ticket,
+    );
     if (picture !== null) await this.photoAfterText(sub, picture, message);
   }
 
@@ -90,12 +111,24 @@ export class TelegramNotifier implements Notifier {
   }
 
   /** The chart with the alert as its caption; a refused picture (nothing was sent) → the text alone. */
-  private async photoOrText(chatId: number, picture: ChartPicture, text: SafeHtml, markup: { reply_markup?: InlineMarkup }): Promise<unknown> {
+  private async photoOrText(
+    chatId: number,
+    picture: ChartPicture,
+    text: SafeHtml,
+    markup: { reply_markup?: InlineMarkup },
+  ): Promise<unknown> {
     try {
-      return await this.deps.telegram.sendPhoto!(chatId, { source: picture.png, filename: picture.filename }, { caption: text.value, parse_mode: 'HTML', ...markup });
+      return await this.deps.telegram.sendPhoto!(
+        chatId,
+        { source: picture.png, filename: picture.filename },
+        { caption: text.value, parse_mode: 'HTML', ...markup },
+      );
     } catch (e) {
       if (!isPhotoRefused(e)) throw e;
-      this.deps.logger.warn({ err: classifyTelegramError(e, String(chatId)), chart: picture.kind }, 'telegram refused the chart; sending the text alone');
+      this.deps.logger.warn(
+        { err: classifyTelegramError(e, String(chatId)), chart: picture.kind },
+        'telegram refused the chart; sending the text alone',
+      );
       return this.deps.telegram.sendMessage(chatId, text.value, { ...EXTRA, ...markup });
     }
   }
@@ -111,7 +144,11 @@ export class TelegramNotifier implements Notifier {
         this.deps.logger.warn({ subscription: sub.id, waitMs }, 'chart skipped: chat is over its message limit');
         return;
       }
-      await this.deps.telegram.sendPhoto!(chatId, { source: picture.png, filename: picture.filename }, { caption: caption.value, parse_mode: 'HTML' });
+      await this.deps.telegram.sendPhoto!(
+        chatId,
+        { source: picture.png, filename: picture.filename },
+        { caption: caption.value, parse_mode: 'HTML' },
+      );
     } catch (e) {
       const f = classifyTelegramError(e, sub.targetId);
       if (f.kind === 'rate-limited') this.deps.pacer.backOff(chatId, f.context.retryAfterMs ?? 1000);
@@ -119,23 +156,37 @@ export class TelegramNotifier implements Notifier {
     }
   }
 
-  private async deliver(sub: Subscription, logCtx: Record<string, unknown>, request: (chatId: number) => Promise<unknown>, ticket?: string): Promise<void> {
+  private async deliver(
+    sub: Subscription,
+    logCtx: Record<string, unknown>,
+    request: (chatId: number) => Promise<unknown>,
+    ticket?: string,
+  ): Promise<void> {
     try {
       await this.sendOnce(sub.targetId, request, ticket);
     } catch (e) {
       const failure = classifyTelegramError(e, sub.targetId);
       const log = this.deps.logger.child({ subscription: sub.id, status: failure.context.status, ...logCtx });
       if (isRenderingBug(e)) log.error({ err: failure }, 'telegram refused our HTML: rendering bug, message dropped');
-      if (failure.kind === 'permanent' || failure.context.scope !== 'chat') log.warn({ kind: failure.kind, retryAfterMs: failure.context.retryAfterMs }, 'telegram delivery failed');
+      if (failure.kind === 'permanent' || failure.context.scope !== 'chat')
+        log.warn({ kind: failure.kind, retryAfterMs: failure.context.retryAfterMs }, 'telegram delivery failed');
       throw failure;
     }
   }
 
-  private async sendOnce(chatIdText: string, request: (chatId: number) => Promise<unknown>, ticket?: string): Promise<void> {
+  private async sendOnce(
+    chatIdText: string,
+    request: (chatId: number) => Promise<unknown>,
+    ticket?: string,
+  ): Promise<void> {
     const chatId = Number(chatIdText);
     const waitMs = await this.deps.pacer.acquire(chatId, undefined, ticket === undefined ? {} : { ticket });
     if (waitMs > 0) {
-      throw new DeliveryError('rate-limited', `Telegram chat ${chatIdText}: paced, next slot in ${waitMs} ms`, { platform: 'telegram', retryAfterMs: waitMs, scope: 'chat' });
+      throw new DeliveryError('rate-limited', `Telegram chat ${chatIdText}: paced, next slot in ${waitMs} ms`, {
+        platform: 'telegram',
+        retryAfterMs: waitMs,
+        scope: 'chat',
+      });
     }
     try {
       await request(chatId);

@@ -42,7 +42,12 @@ export interface AcquireOptions {
 }
 
 /** Telegram's Bot FAQ figures. */
-export const TELEGRAM_LIMITS: TelegramLimits = { globalPerSec: 30, chatIntervalMs: 1000, groupPerMin: 20, maxInlineWaitMs: 3000 };
+export const TELEGRAM_LIMITS: TelegramLimits = {
+  globalPerSec: 30,
+  chatIntervalMs: 1000,
+  groupPerMin: 20,
+  maxInlineWaitMs: 3000,
+};
 
 /** Clock seam for tests and benches. */
 export interface PacerClock {
@@ -71,9 +76,14 @@ export class TelegramPacer {
   private readonly alertsWaiting = new Map<number, number>();
   private readonly bookings = new Map<string, { chatId: number; atMs: number }>();
 
-  constructor(readonly limits: TelegramLimits = TELEGRAM_LIMITS, private readonly clock: PacerClock = realClock) {}
+  constructor(
+    readonly limits: TelegramLimits = TELEGRAM_LIMITS,
+    private readonly clock: PacerClock = realClock,
+  ) {}
 
-  private get windowMs(): number { return this.limits.groupWindowMs ?? 60_000; }
+  private get windowMs(): number {
+    return this.limits.groupWindowMs ?? 60_000;
+  }
 
   /** Earliest time the chat (and its group window, of which replies get less) allows a send. */
   private chatEarliest(chatId: number, now: number, kind: SendKind): number {
@@ -170,7 +180,8 @@ export class TelegramPacer {
   /** Bounds memory when alerts go to very many chats. */
   private forgetIdle(now: number): void {
     for (const [id, t] of this.chatNext) if (t < now) this.chatNext.delete(id);
-    for (const [id, ts] of this.groupSent) if ((ts[ts.length - 1] ?? 0) < now - this.windowMs - 1000) this.groupSent.delete(id);
+    for (const [id, ts] of this.groupSent)
+      if ((ts[ts.length - 1] ?? 0) < now - this.windowMs - 1000) this.groupSent.delete(id);
     for (const [ticket, b] of this.bookings) if (b.atMs < now - BOOKING_TTL_MS) this.bookings.delete(ticket);
   }
 }

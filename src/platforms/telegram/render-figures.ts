@@ -6,7 +6,17 @@
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { HASHRATE_WINDOWS, type HashrateWindow } from '../../domain/types.ts';
 import { html, joinHtml, truncateHtml, type SafeHtml } from './html.ts';
-import { fmtDuration, fmtNum, fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtTime, fmtUsd, fmtUsdPerPhDay } from '../format.ts';
+import {
+  fmtDuration,
+  fmtNum,
+  fmtEhs,
+  fmtEhsInterval,
+  fmtSats,
+  fmtSignedPct,
+  fmtTime,
+  fmtUsd,
+  fmtUsdPerPhDay,
+} from '../format.ts';
 
 export const NO_DATA = html`⏳ No chain data yet: the watcher has not processed a block. Try again in a minute.`;
 
@@ -30,7 +40,8 @@ function hashrateLines(s: Snapshot): SafeHtml[] {
 function retargetLines(s: Snapshot, zone: string): SafeHtml[] {
   const r = s.retarget;
   return [
-    html`Next retarget at block ${r.nextRetargetHeight}, ${r.remainingBlocks} blocks to go (${fmtNum(r.progressPct, 1)} % of the epoch)`,
+    html`Next retarget at block ${r.nextRetargetHeight}, ${r.remainingBlocks} blocks to go (${fmtNum(r.progressPct, 1)}
+    % of the epoch)`,
     html`Estimate: <b>${fmtSignedPct(r.changePct)}</b>, 90 %: ${fmtSignedPct(r.lowPct)} to ${fmtSignedPct(r.highPct)}`,
     html`Expected ${fmtTime(r.etaSec, zone)} (90 %: ${fmtTime(r.etaLowSec, zone)} to ${fmtTime(r.etaHighSec, zone)})`,
     html`mempool.space's rule says ${fmtSignedPct(r.mempool.difficultyChange)}`,
@@ -46,7 +57,10 @@ function hashpriceLines(s: Snapshot, zone: string, nowSec: number): SafeHtml[] {
   ];
   if (h.priceUsd !== null && h.priceTimeSec !== null) {
     const stale = h.priceStale ? ' ⚠️ stale' : '';
-    lines.push(html`BTC price ${fmtUsd(h.priceUsd)} at ${fmtTime(h.priceTimeSec, zone)} (${fmtDuration(Math.max(0, nowSec - h.priceTimeSec))} ago)${stale}`);
+    lines.push(
+      html`BTC price ${fmtUsd(h.priceUsd)} at ${fmtTime(h.priceTimeSec, zone)}
+      (${fmtDuration(Math.max(0, nowSec - h.priceTimeSec))} ago)${stale}`,
+    );
   } else {
     lines.push(html`No BTC price available: USD figures are missing.`);
   }
@@ -55,20 +69,29 @@ function hashpriceLines(s: Snapshot, zone: string, nowSec: number): SafeHtml[] {
 
 export function renderStatus(s: Snapshot, zone: string, nowSec: number): SafeHtml {
   const r = s.retarget;
-  return truncateHtml(joinHtml([
-    html`📊 <b>Bitcoin network</b>`,
-    html`Hash rate (window, 90 % interval):`,
-    ...hashrateLines(s),
-    html`Difficulty ${fmtNum(s.difficulty / 1e12, 2)} T · next retarget ${fmtSignedPct(r.changePct)} (90 %: ${fmtSignedPct(r.lowPct)} to ${fmtSignedPct(r.highPct)}) in ${r.remainingBlocks} blocks`,
-    hashpriceLines(s, zone, nowSec)[0]!,
-    footer(s, zone, nowSec),
-  ], '\n'));
+  return truncateHtml(
+    joinHtml(
+      [
+        html`📊 <b>Bitcoin network</b>`,
+        html`Hash rate (window, 90 % interval):`,
+        ...hashrateLines(s),
+        html`Difficulty ${fmtNum(s.difficulty / 1e12, 2)} T · next retarget ${fmtSignedPct(r.changePct)} (90 %:
+        ${fmtSignedPct(r.lowPct)} to ${fmtSignedPct(r.highPct)}) in ${r.remainingBlocks} blocks`,
+        hashpriceLines(s, zone, nowSec)[0]!,
+        footer(s, zone, nowSec),
+      ],
+      '\n',
+    ),
+  );
 }
 
 export function renderRetarget(s: Snapshot, zone: string, nowSec: number): SafeHtml {
   const out = s.retargetOutcome;
-  const last = out !== null ? [html`Just retargeted at block ${out.height}: <b>${fmtSignedPct(out.changePct)}</b>`] : [];
-  return truncateHtml(joinHtml([html`⛏ <b>Difficulty retarget</b>`, ...last, ...retargetLines(s, zone), footer(s, zone, nowSec)], '\n'));
+  const last =
+    out !== null ? [html`Just retargeted at block ${out.height}: <b>${fmtSignedPct(out.changePct)}</b>`] : [];
+  return truncateHtml(
+    joinHtml([html`⛏ <b>Difficulty retarget</b>`, ...last, ...retargetLines(s, zone), footer(s, zone, nowSec)], '\n'),
+  );
 }
 
 export function renderHashprice(s: Snapshot, zone: string, nowSec: number): SafeHtml {
@@ -76,8 +99,21 @@ export function renderHashprice(s: Snapshot, zone: string, nowSec: number): Safe
   for (const w of ['24h', '7d'] as const) {
     const a = s.hashpriceAgo[w];
     if (a !== null && s.hashprice.usdPerPhDay !== null && a.usdPerPhDay > 0) {
-      ago.push(html`${w} ago: ${fmtUsdPerPhDay(a.usdPerPhDay)} (${fmtSignedPct((s.hashprice.usdPerPhDay / a.usdPerPhDay - 1) * 100)})`);
+      ago.push(
+        html`${w} ago: ${fmtUsdPerPhDay(a.usdPerPhDay)}
+        (${fmtSignedPct((s.hashprice.usdPerPhDay / a.usdPerPhDay - 1) * 100)})`,
+      );
     }
   }
-  return truncateHtml(joinHtml([html`💰 <b>Hash price</b> (Luxor definition)`, ...hashpriceLines(s, zone, nowSec), ...ago, footer(s, zone, nowSec)], '\n'));
+  return truncateHtml(
+    joinHtml(
+      [
+        html`💰 <b>Hash price</b> (Luxor definition)`,
+        ...hashpriceLines(s, zone, nowSec),
+        ...ago,
+        footer(s, zone, nowSec),
+      ],
+      '\n',
+    ),
+  );
 }

@@ -10,21 +10,26 @@ import type { PreviewReport } from '../../subscriptions/service.ts';
 import { fitBlocks, html, joinHtml, TELEGRAM_MAX_TEXT, truncateHtml, type SafeHtml } from './html.ts';
 import { alertIcon, fmtClock, fmtDuration, fmtTime, fmtValue, thresholdWords } from '../format.ts';
 
-
 /** One event: title, value with its 90 % interval and window, threshold, extra lines, provenance. */
 export function renderEvent(e: AlertEvent, zone: string, nowSec: number, withProvenance = true): SafeHtml {
   const d = e.details;
   const icon = alertIcon(e.state, d.severity);
   const state = e.state === 'resolved' ? ' (resolved)' : '';
-  const interval = d.low !== undefined && d.high !== undefined
-    ? html` (90 %: ${fmtValue(d.low, d.unit)} to ${fmtValue(d.high, d.unit)})` : html``;
+  const interval =
+    d.low !== undefined && d.high !== undefined
+      ? html` (90 %: ${fmtValue(d.low, d.unit)} to ${fmtValue(d.high, d.unit)})`
+      : html``;
   const window = d.window !== undefined ? html` · ${d.window}` : html``;
   const lines: SafeHtml[] = [
     html`${icon} <b>${d.title}</b>${state}`,
     html`Now: <b>${fmtValue(e.value, d.unit)}</b>${interval}${window}`,
   ];
   const threshold = thresholdWords(e);
-  lines.push(threshold === null ? html`Alert <code>${e.rule}</code>` : html`Your threshold: ${threshold} · alert <code>${e.rule}</code>`);
+  lines.push(
+    threshold === null
+      ? html`Alert <code>${e.rule}</code>`
+      : html`Your threshold: ${threshold} · alert <code>${e.rule}</code>`,
+  );
   for (const [label, value] of d.lines ?? []) lines.push(html`${label}: ${value}`);
   if (withProvenance) lines.push(provenance(e, zone, nowSec));
   return truncateHtml(joinHtml(lines, '\n'), 1500);
@@ -33,28 +38,42 @@ export function renderEvent(e: AlertEvent, zone: string, nowSec: number, withPro
 /** Where the figures come from and how old they are (said once when all events share a block). */
 function provenance(e: AlertEvent, zone: string, nowSec: number): SafeHtml {
   const d = e.details;
-  const late = nowSec - e.time - d.dataAgeSec > 600 ? html` · sent ${fmtDuration(nowSec - e.time)} after the block` : html``;
-  return html`<i>Block ${e.height} at ${fmtTime(e.time, zone)} · source ${d.source}, data ${fmtDuration(d.dataAgeSec)} old${late}</i>`;
+  const late =
+    nowSec - e.time - d.dataAgeSec > 600 ? html` · sent ${fmtDuration(nowSec - e.time)} after the block` : html``;
+  return html`<i
+    >Block ${e.height} at ${fmtTime(e.time, zone)} · source ${d.source}, data ${fmtDuration(d.dataAgeSec)} old${late}</i
+  >`;
 }
 
 /** A whole delivery (everything that fired together for one block, or a digest) as one message. */
-export function renderAlertMessage(msg: OutboundMessage, sub: Pick<Subscription, 'timeZone'>, nowSec: number): SafeHtml {
+export function renderAlertMessage(
+  msg: OutboundMessage,
+  sub: Pick<Subscription, 'timeZone'>,
+  nowSec: number,
+): SafeHtml {
   const first = msg.events[0];
-  const oneBlock = first !== undefined && msg.events.every((e) => e.hash === first.hash && e.details.source === first.details.source);
+  const oneBlock =
+    first !== undefined && msg.events.every((e) => e.hash === first.hash && e.details.source === first.details.source);
   const blocks = msg.events.map((e) => renderEvent(e, sub.timeZone, nowSec, !oneBlock));
-  if (msg.digest) blocks.unshift(html`🌙 <b>Held while you were muted or in quiet hours</b> (${msg.events.length} alert${msg.events.length === 1 ? '' : 's'})`);
+  if (msg.digest)
+    blocks.unshift(
+      html`🌙 <b>Held while you were muted or in quiet hours</b> (${msg.events.length}
+        alert${msg.events.length === 1 ? '' : 's'})`,
+    );
   const more = (left: number): SafeHtml => html`…and ${left} more alert${left === 1 ? '' : 's'} not shown.`;
   if (!oneBlock) return fitBlocks(blocks, more);
   const footer = truncateHtml(provenance(first, sub.timeZone, nowSec), 300);
-  return html`${fitBlocks(blocks, more, TELEGRAM_MAX_TEXT - 302)}\n\n${footer}`;
+  return html`${fitBlocks(blocks, more, TELEGRAM_MAX_TEXT - 302)} ${footer}`;
 }
 
 /** `/alerts`: every rule with its id (the remove buttons are added by the handler). */
 export function renderRules(rules: readonly Rule[], sub: Subscription | null, nowSec: number): SafeHtml {
   if (sub === null) return html`This chat has no alerts yet. Send /start to subscribe.`;
   const head: SafeHtml[] = [html`<b>Your alerts</b> (${rules.length})`];
-  if (sub.mutedUntilSec !== null && sub.mutedUntilSec > nowSec) head.push(html`🔕 Muted until ${fmtTime(sub.mutedUntilSec, sub.timeZone)}`);
-  if (sub.quiet !== null) head.push(html`🌙 Quiet hours ${fmtClock(sub.quiet.startMin)}–${fmtClock(sub.quiet.endMin)} ${sub.timeZone}`);
+  if (sub.mutedUntilSec !== null && sub.mutedUntilSec > nowSec)
+    head.push(html`🔕 Muted until ${fmtTime(sub.mutedUntilSec, sub.timeZone)}`);
+  if (sub.quiet !== null)
+    head.push(html`🌙 Quiet hours ${fmtClock(sub.quiet.startMin)}–${fmtClock(sub.quiet.endMin)} ${sub.timeZone}`);
   const blocks = rules.map((r) => html`<code>${r.id}</code> ${describeRule(r)}`);
   if (rules.length === 0) blocks.push(html`No rules. Add one, e.g. <code>/alert hashrate-drop 10% 3d</code>`);
   return fitBlocks([joinHtml(head, '\n'), ...blocks], (left) => html`…and ${left} more.`, TELEGRAM_MAX_TEXT, '\n');
@@ -62,13 +81,15 @@ export function renderRules(rules: readonly Rule[], sub: Subscription | null, no
 
 /** A bad argument: what was wrong and a correct example (nothing was stored). */
 export function renderProblem(message: string, example: string | undefined): SafeHtml {
-  const ex = example !== undefined ? html`\nExample: <code>${example}</code>` : html``;
-  return truncateHtml(html`⚠️ ${message}${ex}\nNothing was changed.`);
+  const ex = example !== undefined ? html` Example: <code>${example}</code>` : html``;
+  return truncateHtml(html`⚠️ ${message}${ex} Nothing was changed.`);
 }
 
 export function renderRuleAdded(rule: Rule): SafeHtml {
   const advice = ruleAdvice(rule);
-  return html`✅ Added alert <code>${rule.id}</code>: ${describeRule(rule)}.${advice === null ? html`` : html`\n<i>${advice}</i>`}\nSee all with /alerts, remove with <code>/remove ${rule.id}</code>.`;
+  return html`✅ Added alert <code>${rule.id}</code>:
+    ${describeRule(rule)}.${advice === null ? html`` : html` <i>${advice}</i>`} See all with /alerts, remove with
+    <code>/remove ${rule.id}</code>.`;
 }
 
 export function renderPreview(kindLine: string, r: PreviewReport, zone: string): SafeHtml {
@@ -78,7 +99,8 @@ export function renderPreview(kindLine: string, r: PreviewReport, zone: string):
   const lines: SafeHtml[] = [
     html`🔎 <b>Preview</b>: ${kindLine}`,
     html`Blocks ${r.fromHeight}–${r.toHeight} (${from} to ${to}, ${source})`,
-    html`Would have fired <b>${r.firings}</b> time${r.firings === 1 ? '' : 's'} and resolved ${r.resolutions} time${r.resolutions === 1 ? '' : 's'}.`,
+    html`Would have fired <b>${r.firings}</b> time${r.firings === 1 ? '' : 's'} and resolved ${r.resolutions}
+      time${r.resolutions === 1 ? '' : 's'}.`,
   ];
   for (const ev of r.recent) lines.push(html`• block ${ev.height}, ${fmtTime(ev.time, zone)}: ${ev.text}`);
   if (r.advice !== undefined) lines.push(html`<i>${r.advice}</i>`);

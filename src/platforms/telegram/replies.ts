@@ -24,33 +24,63 @@ type Send = (chatId: number) => Promise<unknown>;
  * against the same per-chat and group limits) as `kind: 'reply'`: an alert waiting for the
  * chat goes first, and replies leave part of a group's window to alerts.
  */
-export function replySender(telegram: Telegram, pacer: TelegramPacer, log: Logger): (chatId: number, reply: Reply) => Promise<void> {
+export function replySender(
+  telegram: Telegram,
+  pacer: TelegramPacer,
+  log: Logger,
+): (chatId: number, reply: Reply) => Promise<void> {
   /** One request, paced and retried; resolves with the chat it reached (after a migration) or null. */
   async function attempt(chatId: number, send: Send): Promise<number | null> {
     let target = chatId;
     for (let n = 1; ; n++) {
       const waitMs = await pacer.acquire(target, MAX_REPLY_WAIT_MS, { kind: 'reply' });
-      if (waitMs > 0) { log.warn({ chatId: target, waitMs }, 'reply dropped: chat is over its message limit'); return null; }
+      if (waitMs > 0) {
+        log.warn({ chatId: target, waitMs }, 'reply dropped: chat is over its message limit');
+        return null;
+      }
       try {
         await send(target);
         return target;
       } catch (e) {
         const f = classifyTelegramError(e, String(target));
-        if (f.kind === 'rate-limited' && n < REPLY_ATTEMPTS) { pacer.backOff(target, f.context.retryAfterMs ?? 1000); continue; }
-        if (f.context.migrateToId !== undefined && n < REPLY_ATTEMPTS) { target = Number(f.context.migrateToId); continue; }
+        if (f.kind === 'rate-limited' && n < REPLY_ATTEMPTS) {
+          pacer.backOff(target, f.context.retryAfterMs ?? 1000);
+          continue;
+        }
+        if (f.context.migrateToId !== undefined && n < REPLY_ATTEMPTS) {
+          target = Number(f.context.migrateToId);
+          continue;
+        }
         log.warn({ err: f, chatId: target }, 'reply not delivered');
         return null;
       }
     }
   }
 
-  const markupOf = (reply: Reply) => (reply.buttons !== undefined && reply.buttons.length > 0
-    ? { reply_markup: { inline_keyboard: reply.buttons.map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))) } } : {});
-  const text = (reply: Reply): Send => (chatId) => telegram.sendMessage(chatId, reply.html.value, {
-    parse_mode: 'HTML', link_preview_options: { is_disabled: true }, ...markupOf(reply),
-  });
-  const photo = (p: ChartPicture, caption?: Reply): Send => (chatId) => telegram.sendPhoto(chatId, { source: p.png, filename: p.filename },
-    caption === undefined ? {} : { caption: caption.html.value, parse_mode: 'HTML', ...markupOf(caption) });
+  const markupOf = (reply: Reply) =>
+    reply.buttons !== undefined && reply.buttons.length > 0
+      ? {
+          reply_markup: {
+            inline_keyboard: reply.buttons.map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))),
+          },
+        }
+      : {};
+  const text =
+    (reply: Reply): Send =>
+    (chatId) =>
+      telegram.sendMessage(chatId, reply.html.value, {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        ...markupOf(reply),
+      });
+  const photo =
+    (p: ChartPicture, caption?: Reply): Send =>
+    (chatId) =>
+      telegram.sendPhoto(
+        chatId,
+        { source: p.png, filename: p.filename },
+        caption === undefined ? {} : { caption: caption.html.value, parse_mode: 'HTML', ...markupOf(caption) },
+      );
 
   return async (chatId, reply) => {
     const picture = reply.chart === undefined ? null : await reply.chart();
@@ -60,7 +90,10 @@ export function replySender(telegram: Telegram, pacer: TelegramPacer, log: Logge
           return await photo(picture, reply)(t);
         } catch (e) {
           if (!isPhotoRefused(e)) throw e;
-          log.warn({ err: classifyTelegramError(e, String(t)), chart: picture.kind }, 'telegram refused the chart; replying with the text alone');
+          log.warn(
+            { err: classifyTelegramError(e, String(t)), chart: picture.kind },
+            'telegram refused the chart; replying with the text alone',
+          );
           return text(reply)(t);
         }
       });

@@ -14,7 +14,10 @@ interface RpcReply {
 
 export class RpcError extends Error {
   override readonly name = 'RpcError';
-  constructor(message: string, readonly context: { readonly method: string; readonly code?: number; readonly status?: number }) {
+  constructor(
+    message: string,
+    readonly context: { readonly method: string; readonly code?: number; readonly status?: number },
+  ) {
     super(redactSecrets(message));
   }
 }
@@ -48,7 +51,12 @@ export class BitcoindRpc {
     return this.endpoint;
   }
 
-  async call<S extends z.ZodType>(method: string, params: unknown[], schema: S, signal?: AbortSignal): Promise<z.output<S>> {
+  async call<S extends z.ZodType>(
+    method: string,
+    params: unknown[],
+    schema: S,
+    signal?: AbortSignal,
+  ): Promise<z.output<S>> {
     const [r] = await this.batch(method, [params], schema, signal, false);
     if (r instanceof RpcError) throw r;
     return r as z.output<S>;
@@ -59,7 +67,11 @@ export class BitcoindRpc {
    * failed comes back as its RpcError, so one pruned block does not sink the rest.
    */
   async batch<S extends z.ZodType>(
-    method: string, paramsList: readonly unknown[][], schema: S, signal?: AbortSignal, asArray = true,
+    method: string,
+    paramsList: readonly unknown[][],
+    schema: S,
+    signal?: AbortSignal,
+    asArray = true,
   ): Promise<Array<z.output<S> | RpcError>> {
     if (paramsList.length === 0) return [];
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 15_000);
@@ -77,12 +89,18 @@ export class BitcoindRpc {
     }
     const body = (await res.json().catch(() => null)) as RpcReply | RpcReply[] | null;
     const replies = Array.isArray(body) ? body : body ? [body] : [];
-    if (replies.length !== calls.length) throw new RpcError(`bitcoind ${method}: HTTP ${res.status}`, { method, status: res.status });
+    if (replies.length !== calls.length)
+      throw new RpcError(`bitcoind ${method}: HTTP ${res.status}`, { method, status: res.status });
     const byId = new Map(replies.map((r) => [r.id, r]));
     return calls.map((c) => {
       const r = byId.get(c.id);
       if (!r) return new RpcError(`bitcoind ${method}: no reply`, { method, status: res.status });
-      if (r.error) return new RpcError(`bitcoind ${method}: ${r.error.message ?? 'error'}`, { method, status: res.status, ...(r.error.code !== undefined ? { code: r.error.code } : {}) });
+      if (r.error)
+        return new RpcError(`bitcoind ${method}: ${r.error.message ?? 'error'}`, {
+          method,
+          status: res.status,
+          ...(r.error.code !== undefined ? { code: r.error.code } : {}),
+        });
       const parsed = schema.safeParse(r.result);
       return parsed.success ? parsed.data : new RpcError(`bitcoind ${method}: unexpected result shape`, { method });
     });

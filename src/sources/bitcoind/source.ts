@@ -14,8 +14,14 @@ import { isCompactBits } from '../mempool-space/schemas.ts';
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
 const ChainInfoSchema = z.object({ blocks: z.number().int().nonnegative(), bestblockhash: hash });
 const HeaderSchema = z.object({
-  hash, height: z.number().int().nonnegative(), time: z.number().int().nonnegative(),
-  bits: z.string().regex(/^[0-9a-f]{8}$/).refine((b) => isCompactBits(parseInt(b, 16)), 'not a valid nBits'), previousblockhash: hash.optional(),
+  hash,
+  height: z.number().int().nonnegative(),
+  time: z.number().int().nonnegative(),
+  bits: z
+    .string()
+    .regex(/^[0-9a-f]{8}$/)
+    .refine((b) => isCompactBits(parseInt(b, 16)), 'not a valid nBits'),
+  previousblockhash: hash.optional(),
 });
 const StatsSchema = z.object({ totalfee: z.number().int().nonnegative() });
 
@@ -24,9 +30,13 @@ const BATCH = 50;
 
 function toBlock(hdr: z.infer<typeof HeaderSchema>, fees: number | null): Block {
   return {
-    id: hdr.hash, height: hdr.height, timestamp: hdr.time, bits: parseInt(hdr.bits, 16),
+    id: hdr.hash,
+    height: hdr.height,
+    timestamp: hdr.time,
+    bits: parseInt(hdr.bits, 16),
     ...(hdr.previousblockhash ? { previousHash: hdr.previousblockhash } : {}),
-    feesSats: fees ?? 0, feesKnown: fees !== null,
+    feesSats: fees ?? 0,
+    feesKnown: fees !== null,
   };
 }
 
@@ -72,7 +82,12 @@ export class BitcoindSource implements ChainSource {
     for (let from = fromHeight; from <= toHeight; from += BATCH) {
       const heights = Array.from({ length: Math.min(BATCH, toHeight - from + 1) }, (_, i) => [from + i]);
       const ids = (await this.batch('getblockhash', heights, hash, signal)) as string[];
-      const headers = await this.batch('getblockheader', ids.map((id) => [id, true]), HeaderSchema, signal);
+      const headers = await this.batch(
+        'getblockheader',
+        ids.map((id) => [id, true]),
+        HeaderSchema,
+        signal,
+      );
       const fees = await this.fees(ids, signal);
       headers.forEach((h, i) => out.push(toBlock(h, fees[i] ?? null)));
     }
@@ -111,14 +126,24 @@ export class BitcoindSource implements ChainSource {
   /** Fees per block from getblockstats; null where the node cannot say (pruned, old node). */
   private async fees(ids: readonly string[], signal?: AbortSignal): Promise<Array<number | null>> {
     if (this.statsUnavailable) return ids.map(() => null);
-    const stats = await this.rpc.batch('getblockstats', ids.map((id) => [id, ['totalfee']]), StatsSchema, signal);
+    const stats = await this.rpc.batch(
+      'getblockstats',
+      ids.map((id) => [id, ['totalfee']]),
+      StatsSchema,
+      signal,
+    );
     this.opts.metrics.restRequests.inc({ source: 'bitcoind', status: 'ok' });
     if (stats.some((s) => s instanceof RpcError && s.context.code === -32601)) this.statsUnavailable = true;
     return stats.map((s) => (s instanceof RpcError ? null : s.totalfee));
   }
 
   /** A batch where every item must succeed (hashes, headers). */
-  private async batch<S extends z.ZodType>(method: string, params: unknown[][], schema: S, signal?: AbortSignal): Promise<Array<z.output<S>>> {
+  private async batch<S extends z.ZodType>(
+    method: string,
+    params: unknown[][],
+    schema: S,
+    signal?: AbortSignal,
+  ): Promise<Array<z.output<S>>> {
     const results = await this.rpc.batch(method, params, schema, signal).catch((err: unknown) => {
       this.opts.metrics.restRequests.inc({ source: 'bitcoind', status: 'error' });
       throw err;
@@ -167,21 +192,30 @@ export class BitcoindSource implements ChainSource {
     } catch (err) {
       if (!this.down) {
         this.down = true;
-        this.opts.logger.warn({ url: this.rpc.safeUrl, error: (err as Error).message }, 'bitcoind unreachable; polling on');
+        this.opts.logger.warn(
+          { url: this.rpc.safeUrl, error: (err as Error).message },
+          'bitcoind unreachable; polling on',
+        );
       }
     } finally {
       this.polling = false;
     }
   }
 
-  private async call<S extends z.ZodType>(method: string, params: unknown[], schema: S, signal?: AbortSignal): Promise<z.output<S>> {
+  private async call<S extends z.ZodType>(
+    method: string,
+    params: unknown[],
+    schema: S,
+    signal?: AbortSignal,
+  ): Promise<z.output<S>> {
     try {
       const r = await this.rpc.call(method, params, schema, signal);
       this.opts.metrics.restRequests.inc({ source: 'bitcoind', status: 'ok' });
       return r;
     } catch (err) {
       this.opts.metrics.restRequests.inc({ source: 'bitcoind', status: 'error' });
-      if (err instanceof RpcError && /shape/.test(err.message)) this.opts.metrics.framesRejected.inc({ source: 'bitcoind', kind: method });
+      if (err instanceof RpcError && /shape/.test(err.message))
+        this.opts.metrics.framesRejected.inc({ source: 'bitcoind', kind: method });
       throw err;
     }
   }

@@ -10,14 +10,26 @@ import type { WatcherMetrics } from '../../app/metrics.ts';
 import { redactSecrets, type Logger } from '../../app/logger.ts';
 import { TokenBucket, backoffDelayMs, retryAfterMs, sleep, type BackoffOptions } from '../pacing.ts';
 import {
-  DifficultyAdjustmentSchema, MempoolBlockPageSchema, PriceSchema, TipHeightSchema,
-  toBlock, toDifficultyAdjustment, toPricePoint,
+  DifficultyAdjustmentSchema,
+  MempoolBlockPageSchema,
+  PriceSchema,
+  TipHeightSchema,
+  toBlock,
+  toDifficultyAdjustment,
+  toPricePoint,
 } from './schemas.ts';
 
 /** A REST request that failed for good (after retries) or returned an invalid body. */
 export class SourceError extends Error {
   override readonly name = 'SourceError';
-  constructor(message: string, readonly context: { readonly path: string; readonly status?: number; readonly kind: 'http' | 'network' | 'invalid' }) {
+  constructor(
+    message: string,
+    readonly context: {
+      readonly path: string;
+      readonly status?: number;
+      readonly kind: 'http' | 'network' | 'invalid';
+    },
+  ) {
     super(redactSecrets(message));
   }
 }
@@ -76,14 +88,17 @@ export class MempoolRest {
     const out: Block[] = [];
     for (let h = fromHeight; h <= toHeight; h++) {
       const b = byHeight.get(h);
-      if (!b) throw new SourceError(`mempool blocks page lacks height ${h}`, { path: '/api/v1/blocks', kind: 'invalid' });
+      if (!b)
+        throw new SourceError(`mempool blocks page lacks height ${h}`, { path: '/api/v1/blocks', kind: 'invalid' });
       out.push(b);
     }
     return out;
   }
 
   async difficultyAdjustment(signal?: AbortSignal): Promise<DifficultyAdjustment> {
-    return toDifficultyAdjustment(await this.get('/api/v1/difficulty-adjustment', 'json', DifficultyAdjustmentSchema, signal));
+    return toDifficultyAdjustment(
+      await this.get('/api/v1/difficulty-adjustment', 'json', DifficultyAdjustmentSchema, signal),
+    );
   }
 
   /** Latest USD price; null when mempool has none (-1) or the request failed (never throws). */
@@ -97,7 +112,11 @@ export class MempoolRest {
   }
 
   private async get<S extends z.ZodType>(
-    path: string, as: 'text' | 'json', schema: S, signal?: AbortSignal, attempts = this.opts.maxAttempts ?? 6,
+    path: string,
+    as: 'text' | 'json',
+    schema: S,
+    signal?: AbortSignal,
+    attempts = this.opts.maxAttempts ?? 6,
   ): Promise<z.output<S>> {
     const backoff = this.opts.backoff ?? { baseMs: 1000, capMs: 60_000 };
     let lastErr: SourceError | undefined;
@@ -131,7 +150,10 @@ export class MempoolRest {
       const raw: unknown = as === 'text' ? await res.text() : await res.json().catch(() => undefined);
       const parsed = schema.safeParse(raw);
       if (!parsed.success) {
-        this.opts.metrics.framesRejected.inc({ source: 'mempool', kind: `rest:${path.split('/').slice(0, 4).join('/')}` });
+        this.opts.metrics.framesRejected.inc({
+          source: 'mempool',
+          kind: `rest:${path.split('/').slice(0, 4).join('/')}`,
+        });
         this.logOnce(`invalid:${path.split('/')[3] ?? path}`, { path }, 'mempool REST body failed validation; skipped');
         throw new SourceError(`GET ${path}: invalid body`, { path, kind: 'invalid' });
       }

@@ -11,7 +11,9 @@ const hash = z.string().regex(/^[0-9a-f]{64}$/);
 
 /** A consensus-valid nBits as GetCompact writes it: sign bit clear, mantissa ≠ 0, exponent ≤ 32. */
 export function isCompactBits(bits: number): boolean {
-  return Number.isInteger(bits) && bits > 0 && bits <= 0x207fffff && (bits & 0x00800000) === 0 && (bits & 0x007fffff) !== 0;
+  return (
+    Number.isInteger(bits) && bits > 0 && bits <= 0x207fffff && (bits & 0x00800000) === 0 && (bits & 0x007fffff) !== 0
+  );
 }
 const nonNegInt = z.number().int().nonnegative();
 

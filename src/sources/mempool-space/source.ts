@@ -49,17 +49,25 @@ export class MempoolSource implements ChainSource, PriceSource {
   constructor(private readonly opts: MempoolSourceOptions) {
     this.now = opts.now ?? Date.now;
     this.rest = new MempoolRest({
-      baseUrl: opts.baseUrl, maxRps: opts.maxRps, logger: opts.logger, metrics: opts.metrics,
+      baseUrl: opts.baseUrl,
+      maxRps: opts.maxRps,
+      logger: opts.logger,
+      metrics: opts.metrics,
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
       ...(opts.restBackoff ? { backoff: opts.restBackoff } : {}),
       ...(opts.restMaxAttempts ? { maxAttempts: opts.restMaxAttempts } : {}),
     });
-    this.feed = new MempoolWsFeed({
-      baseUrl: opts.baseUrl, logger: opts.logger, metrics: opts.metrics,
-      ...(opts.pingAfterMs !== undefined ? { pingAfterMs: opts.pingAfterMs } : {}),
-      ...(opts.pongTimeoutMs !== undefined ? { pongTimeoutMs: opts.pongTimeoutMs } : {}),
-      ...(opts.wsBackoff ? { backoff: opts.wsBackoff } : {}),
-    }, (e) => this.handleFeed(e));
+    this.feed = new MempoolWsFeed(
+      {
+        baseUrl: opts.baseUrl,
+        logger: opts.logger,
+        metrics: opts.metrics,
+        ...(opts.pingAfterMs !== undefined ? { pingAfterMs: opts.pingAfterMs } : {}),
+        ...(opts.pongTimeoutMs !== undefined ? { pongTimeoutMs: opts.pongTimeoutMs } : {}),
+        ...(opts.wsBackoff ? { backoff: opts.wsBackoff } : {}),
+      },
+      (e) => this.handleFeed(e),
+    );
   }
 
   tipHeight(signal?: AbortSignal): Promise<number> {
@@ -144,7 +152,10 @@ export class MempoolSource implements ChainSource, PriceSource {
       return; // REST down too: the websocket reconnect loop is all we can do
     }
     if (tip > this.lastBlockHeight && this.lastBlockHeight >= 0) {
-      this.opts.logger.warn({ restTip: tip, lastFrameHeight: this.lastBlockHeight }, 'mempool websocket stale: REST tip moved without a block frame; resyncing');
+      this.opts.logger.warn(
+        { restTip: tip, lastFrameHeight: this.lastBlockHeight },
+        'mempool websocket stale: REST tip moved without a block frame; resyncing',
+      );
       this.lastBlockAt = this.now();
       this.onEvent?.({ type: 'resync', reason: 'stale websocket' });
       this.feed.forceReconnect('stale');

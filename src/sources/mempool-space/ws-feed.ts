@@ -9,7 +9,14 @@ import type { DifficultyAdjustment } from '../../domain/snapshot-types.ts';
 import type { WatcherMetrics } from '../../app/metrics.ts';
 import { redactSecrets, type Logger } from '../../app/logger.ts';
 import { backoffDelayMs, type BackoffOptions } from '../pacing.ts';
-import { DifficultyAdjustmentSchema, MempoolBlockSchema, PriceSchema, toBlock, toDifficultyAdjustment, toPricePoint } from './schemas.ts';
+import {
+  DifficultyAdjustmentSchema,
+  MempoolBlockSchema,
+  PriceSchema,
+  toBlock,
+  toDifficultyAdjustment,
+  toPricePoint,
+} from './schemas.ts';
 
 /** mempool's server terminates clients sending more; we refuse frames above it likewise. */
 export const MAX_FRAME_BYTES = 50_000;
@@ -54,7 +61,10 @@ export class MempoolWsFeed {
   private readonly backoff: BackoffOptions;
   private readonly maxFrameBytes: number;
 
-  constructor(private readonly opts: WsFeedOptions, private readonly onEvent: (e: WsFeedEvent) => void) {
+  constructor(
+    private readonly opts: WsFeedOptions,
+    private readonly onEvent: (e: WsFeedEvent) => void,
+  ) {
     this.pingAfterMs = opts.pingAfterMs ?? 30_000;
     this.pongTimeoutMs = opts.pongTimeoutMs ?? 5_000;
     this.backoff = opts.backoff ?? { baseMs: 2_000, capMs: 60_000 };

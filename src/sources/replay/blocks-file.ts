@@ -22,7 +22,8 @@ function isHex64(v: string): boolean {
 }
 
 function validateBits(bits: unknown): string | null {
-  if (!isNonNegInt(bits) || bits > 0xffffffff) return 'field "bits" must be an integer 0..4294967295 (the compact target, e.g. 386038124)';
+  if (!isNonNegInt(bits) || bits > 0xffffffff)
+    return 'field "bits" must be an integer 0..4294967295 (the compact target, e.g. 386038124)';
   // A whole epoch (2016 lines) shares one bits value: decode each distinct value once.
   const known = BITS_PROBLEMS.get(bits);
   if (known !== undefined) return known;
@@ -57,10 +58,15 @@ export function blockFromJson(v: unknown, previousId?: string): Block | string {
   if (bits === undefined) return 'missing field "bits"';
   const bitsProblem = validateBits(bits);
   if (bitsProblem !== null) return bitsProblem;
-  if (difficulty !== undefined && (typeof difficulty !== 'number' || !(difficulty > 0))) return 'field "difficulty" must be a positive number when present';
+  if (difficulty !== undefined && (typeof difficulty !== 'number' || !(difficulty > 0)))
+    return 'field "difficulty" must be a positive number when present';
   // The previous line's id (already checked) is what a well-formed file links to: no second regex.
-  if (previousblockhash !== undefined && previousblockhash !== null && previousblockhash !== previousId
-    && (typeof previousblockhash !== 'string' || !isHex64(previousblockhash))) {
+  if (
+    previousblockhash !== undefined &&
+    previousblockhash !== null &&
+    previousblockhash !== previousId &&
+    (typeof previousblockhash !== 'string' || !isHex64(previousblockhash))
+  ) {
     return 'field "previousblockhash" must be 64 lowercase hex characters when present';
   }
   let feesSats = 0;
@@ -69,13 +75,15 @@ export function blockFromJson(v: unknown, previousId?: string): Block | string {
     if (!isObject(extras)) return 'field "extras" must be an object {"reward", "totalFees"}';
     if (extras['totalFees'] === undefined) return 'missing field "extras.totalFees"';
     if (!isNonNegInt(extras['totalFees'])) return 'field "extras.totalFees" must be a non-negative integer (sats)';
-    if (extras['reward'] !== undefined && !isNonNegInt(extras['reward'])) return 'field "extras.reward" must be a non-negative integer (sats)';
+    if (extras['reward'] !== undefined && !isNonNegInt(extras['reward']))
+      return 'field "extras.reward" must be a non-negative integer (sats)';
     feesSats = extras['totalFees'];
     feesKnown = true;
   }
-  const block: Block = typeof previousblockhash === 'string'
-    ? { id, height, timestamp, bits: bits as number, previousHash: previousblockhash, feesSats, feesKnown }
-    : { id, height, timestamp, bits: bits as number, feesSats, feesKnown };
+  const block: Block =
+    typeof previousblockhash === 'string'
+      ? { id, height, timestamp, bits: bits as number, previousHash: previousblockhash, feesSats, feesKnown }
+      : { id, height, timestamp, bits: bits as number, feesSats, feesKnown };
   return block;
 }
 
@@ -88,10 +96,24 @@ export function parseBlocksText(text: string, file: string): Block[] {
     const b = blockFromJson(value, prev?.id);
     if (typeof b === 'string') throw new ReplayFileError(file, line, b);
     if (prev !== undefined) {
-      if (b.height <= prev.height) throw new ReplayFileError(file, line, `height ${b.height} after ${prev.height}: heights must be strictly ascending`);
-      if (b.height !== prev.height + 1) throw new ReplayFileError(file, line, `height ${b.height} after ${prev.height}: heights must be contiguous (missing ${prev.height + 1})`);
+      if (b.height <= prev.height)
+        throw new ReplayFileError(
+          file,
+          line,
+          `height ${b.height} after ${prev.height}: heights must be strictly ascending`,
+        );
+      if (b.height !== prev.height + 1)
+        throw new ReplayFileError(
+          file,
+          line,
+          `height ${b.height} after ${prev.height}: heights must be contiguous (missing ${prev.height + 1})`,
+        );
       if (b.previousHash !== undefined && b.previousHash !== prev.id) {
-        throw new ReplayFileError(file, line, `previousblockhash does not match the id of block ${prev.height} on the line before`);
+        throw new ReplayFileError(
+          file,
+          line,
+          `previousblockhash does not match the id of block ${prev.height} on the line before`,
+        );
       }
     }
     const verdict = chain.check(b, null);

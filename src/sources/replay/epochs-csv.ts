@@ -43,7 +43,8 @@ export function parseEpochsCsv(text: string, file: string): EpochRow[] {
     const where = (reason: string): ReplayFileError => new ReplayFileError(file, i + 1, reason);
     if (!Number.isSafeInteger(epoch) || epoch < 0) throw where('epoch must be a non-negative integer');
     if (startHeight !== epoch * EPOCH_BLOCKS) throw where(`start_height must be epoch × ${EPOCH_BLOCKS}`);
-    if (!Number.isSafeInteger(bits) || bits < 0 || bits > 0xffffffff) throw where('bits_dec must be an unsigned 32-bit integer');
+    if (!Number.isSafeInteger(bits) || bits < 0 || bits > 0xffffffff)
+      throw where('bits_dec must be an unsigned 32-bit integer');
     try {
       bitsToTarget(bits);
     } catch (e) {

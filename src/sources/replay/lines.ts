@@ -13,7 +13,8 @@ export async function readTextFile(path: string): Promise<string> {
     bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`;
     throw new ReplayFileError(path, 0, reason);
   }
   return decodeUtf8(bytes, path);
@@ -27,7 +28,8 @@ export function decodeUtf8(bytes: Uint8Array, file: string): string {
   let start = 0;
   for (let i = 0; i <= bytes.length; i++) {
     if (i === bytes.length || bytes[i] === 0x0a) {
-      if (!isUtf8(bytes.subarray(start, i))) throw new ReplayFileError(file, line, 'not valid UTF-8 text (corrupt or binary file)');
+      if (!isUtf8(bytes.subarray(start, i)))
+        throw new ReplayFileError(file, line, 'not valid UTF-8 text (corrupt or binary file)');
       line++;
       start = i + 1;
     }
@@ -50,7 +52,8 @@ export function forEachJsonLine(text: string, file: string, onLine: (value: unkn
     const raw = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
     // '{' first (every well-formed line) is surely not blank; only odd lines pay for a trim.
     if (raw.charCodeAt(0) === 123 || raw.trim() !== '') {
-      if (raw.charCodeAt(0) === 0xfeff && lineNo === 1) throw new ReplayFileError(file, 1, 'starts with a byte-order mark; save the file as plain UTF-8');
+      if (raw.charCodeAt(0) === 0xfeff && lineNo === 1)
+        throw new ReplayFileError(file, 1, 'starts with a byte-order mark; save the file as plain UTF-8');
       let value: unknown;
       try {
         value = JSON.parse(raw);
@@ -63,6 +66,7 @@ export function forEachJsonLine(text: string, file: string, onLine: (value: unkn
   }
 }
 
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export const isNonNegInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;

@@ -16,7 +16,8 @@ export function priceFromJson(v: unknown): PricePoint | null | string {
   if (time > 1e11) return 'field "time" looks like milliseconds; prices files use unix seconds';
   if (USD === undefined) return 'missing field "USD"';
   if (USD === -1) return null;
-  if (typeof USD !== 'number' || !Number.isFinite(USD) || USD <= 0) return 'field "USD" must be a positive number (or -1 for unavailable)';
+  if (typeof USD !== 'number' || !Number.isFinite(USD) || USD <= 0)
+    return 'field "USD" must be a positive number (or -1 for unavailable)';
   return { timeSec: time, usd: USD };
 }
 
@@ -30,7 +31,12 @@ export function parsePricesText(text: string, file: string): PricePoint[] {
     const p = priceFromJson(value);
     if (typeof p === 'string') throw new ReplayFileError(file, line, p);
     const t = (value as { time: number }).time;
-    if (t <= prevTime) throw new ReplayFileError(file, line, `time ${t} is not after the previous line's ${prevTime}: times must be strictly ascending`);
+    if (t <= prevTime)
+      throw new ReplayFileError(
+        file,
+        line,
+        `time ${t} is not after the previous line's ${prevTime}: times must be strictly ascending`,
+      );
     prevTime = t;
     if (p !== null) points.push(p);
   });
@@ -58,7 +64,10 @@ export function createPriceCursor(points: readonly PricePoint[]): { at(timeSec: 
         i = -1;
         while (lo <= hi) {
           const mid = (lo + hi) >> 1;
-          if (points[mid]!.timeSec <= timeSec) { i = mid; lo = mid + 1; } else hi = mid - 1;
+          if (points[mid]!.timeSec <= timeSec) {
+            i = mid;
+            lo = mid + 1;
+          } else hi = mid - 1;
         }
       }
       while (i + 1 < points.length && points[i + 1]!.timeSec <= timeSec) i++;

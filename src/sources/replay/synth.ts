@@ -108,7 +108,8 @@ export function synthesizeChain(opts: SynthOptions): SynthBlock[] {
   if (!Number.isSafeInteger(fromEpoch) || !Number.isSafeInteger(toEpoch) || fromEpoch > toEpoch) {
     throw new SynthError(`--from-epoch ${fromEpoch} must be an integer not above --to-epoch ${toEpoch}`);
   }
-  if (fromEpoch < first || toEpoch > last) throw new SynthError(`epochs ${fromEpoch}..${toEpoch} are outside the file's ${first}..${last}`);
+  if (fromEpoch < first || toEpoch > last)
+    throw new SynthError(`epochs ${fromEpoch}..${toEpoch} are outside the file's ${first}..${last}`);
   const rng = createRng(seed);
   const out: SynthBlock[] = [];
   let t = opts.startTimeSec ?? estimateEpochStartSec(epochs, fromEpoch);
@@ -117,14 +118,22 @@ export function synthesizeChain(opts: SynthOptions): SynthBlock[] {
     const row = epochs[e - first]!;
     const next = epochs[e - first + 1];
     const span = next === undefined ? TARGET_TIMESPAN_SEC : solveSpan(row.bits, next.bits);
-    if (span === null) throw new SynthError(`epoch ${e}: no timespan turns bits ${row.bits} into ${next!.bits} (beyond the 4× clamps)`);
+    if (span === null)
+      throw new SynthError(`epoch ${e}: no timespan turns bits ${row.bits} into ${next!.bits} (beyond the 4× clamps)`);
     const offsets = drawOffsets(span, rng);
     for (let i = 0; i < EPOCH_BLOCKS; i++) {
       const height = row.startHeight + i;
       const timestamp = t + offsets[i]!;
       const totalFees = drawFeesSats(timestamp, rng);
       const id = fakeId(seed, height);
-      out.push({ id, height, timestamp, bits: row.bits, previousblockhash: prevId, extras: { reward: blockSubsidySats(height) + totalFees, totalFees } });
+      out.push({
+        id,
+        height,
+        timestamp,
+        bits: row.bits,
+        previousblockhash: prevId,
+        extras: { reward: blockSubsidySats(height) + totalFees, totalFees },
+      });
       prevId = id;
     }
     // The gap into the next epoch is one more Poisson interval with the epoch's mean.

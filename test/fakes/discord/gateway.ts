@@ -26,7 +26,11 @@ export class FakeGateway {
   ackHeartbeats = true;
   private readyWaiters: Array<() => void> = [];
 
-  constructor(private readonly world: World, private readonly token: string, private readonly url: () => string) {
+  constructor(
+    private readonly world: World,
+    private readonly token: string,
+    private readonly url: () => string,
+  ) {
     this.wss.on('connection', (ws) => this.onConnection(ws));
   }
 
@@ -53,9 +57,19 @@ export class FakeGateway {
         session = { id: `sess${this.world.ids.next()}`, seq: 0, socket: ws, sent: [] };
         this.sessions.set(session.id, session);
         this.dispatch(session, 'READY', {
-          v: 10, user: this.world.bot, guilds: [{ id: this.world.guildId, unavailable: true }], session_id: session.id,
-          resume_gateway_url: this.url(), shard: [0, 1], application: { id: this.world.applicationId, flags: 0 },
-          private_channels: [], relationships: [], presences: [], guild_join_requests: [], geo_ordered_rtc_regions: [], user_settings: {},
+          v: 10,
+          user: this.world.bot,
+          guilds: [{ id: this.world.guildId, unavailable: true }],
+          session_id: session.id,
+          resume_gateway_url: this.url(),
+          shard: [0, 1],
+          application: { id: this.world.applicationId, flags: 0 },
+          private_channels: [],
+          relationships: [],
+          presences: [],
+          guild_join_requests: [],
+          geo_ordered_rtc_regions: [],
+          user_settings: {},
         });
         this.dispatch(session, 'GUILD_CREATE', this.world.guildJson());
         for (const w of this.readyWaiters.splice(0)) w();

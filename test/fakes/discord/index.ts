@@ -42,7 +42,9 @@ export class DiscordStandIn {
     this.interactions = new Interactions(this.world);
     const wsUrl = () => `ws://127.0.0.1:${this.port}/gateway`;
     this.rest = new RestRoutes(this.world, this.interactions, {
-      token: this.token, globalPerSec: opts.globalPerSec ?? 50, gatewayUrl: wsUrl,
+      token: this.token,
+      globalPerSec: opts.globalPerSec ?? 50,
+      gatewayUrl: wsUrl,
       messageBucket: opts.messageBucket ?? { limit: 5, windowMs: 5000 },
       defaultBucket: opts.defaultBucket ?? { limit: 50, windowMs: 1000 },
     });
@@ -82,7 +84,12 @@ export class DiscordStandIn {
   }
 
   /** Runs `/path` (e.g. 'alert add') as a member and resolves with what they finally saw. */
-  async invoke(path: string, options: Record<string, OptionValue> = {}, ctx: InvokeContext = {}, timeoutMs = 10_000): Promise<InvokeResult> {
+  async invoke(
+    path: string,
+    options: Record<string, OptionValue> = {},
+    ctx: InvokeContext = {},
+    timeoutMs = 10_000,
+  ): Promise<InvokeResult> {
     const { id, token, payload } = this.interactions.build(path, options, ctx);
     const done = this.interactions.track(id, token, timeoutMs);
     this.gateway.send('INTERACTION_CREATE', payload);
@@ -92,7 +99,12 @@ export class DiscordStandIn {
   }
 
   /** Types into option `focused` and returns the suggestions the bot offered. */
-  async autocomplete(path: string, options: Record<string, OptionValue>, focused: string, ctx: InvokeContext = {}): Promise<InvokeResult> {
+  async autocomplete(
+    path: string,
+    options: Record<string, OptionValue>,
+    focused: string,
+    ctx: InvokeContext = {},
+  ): Promise<InvokeResult> {
     const { id, token, payload } = this.interactions.build(path, options, ctx, focused);
     const done = this.interactions.track(id, token, 5000);
     this.gateway.send('INTERACTION_CREATE', payload);
@@ -121,7 +133,9 @@ export class DiscordStandIn {
   }
 
   messages(channelId?: string): PostedMessage[] {
-    return channelId === undefined ? [...this.world.messages] : this.world.messages.filter((m) => m.channelId === channelId);
+    return channelId === undefined
+      ? [...this.world.messages]
+      : this.world.messages.filter((m) => m.channelId === channelId);
   }
 
   dmChannelId(userId: string): string {

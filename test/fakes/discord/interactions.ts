@@ -61,7 +61,12 @@ export class Interactions {
   constructor(private readonly world: World) {}
 
   /** Builds the interaction payload; throws if the Discord client would refuse the input. */
-  build(path: string, options: Record<string, OptionValue>, ctx: InvokeContext, focused?: string): { id: string; token: string; payload: Record<string, unknown> } {
+  build(
+    path: string,
+    options: Record<string, OptionValue>,
+    ctx: InvokeContext,
+    focused?: string,
+  ): { id: string; token: string; payload: Record<string, unknown> } {
     // `/name`, `/name sub` or `/name group sub` (a subcommand group, e.g. `/alert add breakeven`).
     const [name = '', first, second] = path.split(' ');
     const group = second === undefined ? undefined : first;
@@ -80,15 +85,23 @@ export class Interactions {
       if (subDef === undefined) throw new Error(`/${name} has no subcommand ${sub}`);
       optionDefs = (subDef['options'] ?? []) as Array<Record<string, unknown>>;
     }
-    const opts = Object.entries(options).map(([k, v]) => this.option(path, k, v, optionDefs, cmd !== undefined, k === focused));
+    const opts = Object.entries(options).map(([k, v]) =>
+      this.option(path, k, v, optionDefs, cmd !== undefined, k === focused),
+    );
     for (const d of optionDefs) {
-      if (d['required'] === true && !(String(d['name']) in options)) throw new Error(`/${path}: required option ${String(d['name'])} missing`);
+      if (d['required'] === true && !(String(d['name']) in options))
+        throw new Error(`/${path}: required option ${String(d['name'])} missing`);
     }
     const data: Record<string, unknown> = {
-      id: (cmd?.['id'] as string | undefined) ?? this.world.ids.next(), name, type: 1,
-      options: sub === undefined ? opts
-        : group === undefined ? [{ type: 1, name: sub, options: opts }]
-          : [{ type: 2, name: group, options: [{ type: 1, name: sub, options: opts }] }],
+      id: (cmd?.['id'] as string | undefined) ?? this.world.ids.next(),
+      name,
+      type: 1,
+      options:
+        sub === undefined
+          ? opts
+          : group === undefined
+            ? [{ type: 1, name: sub, options: opts }]
+            : [{ type: 2, name: group, options: [{ type: 1, name: sub, options: opts }] }],
     };
     if (cmd?.['guild_id'] !== undefined) data['guild_id'] = cmd['guild_id'];
     const userId = ctx.userId ?? '400000000000000001';
@@ -96,15 +109,27 @@ export class Interactions {
     const id = this.world.ids.next();
     const token = `aW50ZXJhY3Rpb246${id}${Math.random().toString(36).slice(2)}`;
     const payload: Record<string, unknown> = {
-      id, token, application_id: this.world.applicationId, type: focused === undefined ? 2 : 4, data, version: 1,
-      locale: 'en-US', entitlements: [], authorizing_integration_owners: { 0: this.world.guildId },
-      app_permissions: (ctx.appPermissions ?? BOT_PERMS).toString(), attachment_size_limit: 8_388_608,
+      id,
+      token,
+      application_id: this.world.applicationId,
+      type: focused === undefined ? 2 : 4,
+      data,
+      version: 1,
+      locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { 0: this.world.guildId },
+      app_permissions: (ctx.appPermissions ?? BOT_PERMS).toString(),
+      attachment_size_limit: 8_388_608,
     };
     if (ctx.channelId !== undefined) {
       const ch = this.world.channels.get(ctx.channelId);
       if (ch === undefined) throw new Error(`unknown channel ${ctx.channelId}`);
       Object.assign(payload, {
-        guild_id: this.world.guildId, guild_locale: 'en-US', context: 0, channel_id: ch.id, channel: this.world.channelJson(ch),
+        guild_id: this.world.guildId,
+        guild_locale: 'en-US',
+        context: 0,
+        channel_id: ch.id,
+        channel: this.world.channelJson(ch),
         member: this.world.memberJson(user, ctx.permissions ?? MEMBER_PERMS),
       });
     } else {
@@ -114,23 +139,37 @@ export class Interactions {
     return { id, token, payload };
   }
 
-  private option(path: string, key: string, value: OptionValue, defs: Array<Record<string, unknown>>, strict: boolean, focused: boolean): Record<string, unknown> {
+  private option(
+    path: string,
+    key: string,
+    value: OptionValue,
+    defs: Array<Record<string, unknown>>,
+    strict: boolean,
+    focused: boolean,
+  ): Record<string, unknown> {
     const def = defs.find((d) => d['name'] === key);
     if (def === undefined) {
       if (strict) throw new Error(`/${path} has no option ${key}`);
-      return focused ? { name: key, type: TYPE_OF[typeof value] ?? 3, value, focused: true } : { name: key, type: TYPE_OF[typeof value] ?? 3, value };
+      return focused
+        ? { name: key, type: TYPE_OF[typeof value] ?? 3, value, focused: true }
+        : { name: key, type: TYPE_OF[typeof value] ?? 3, value };
     }
     const type = Number(def['type']);
     if (!focused) {
       const choices = def['choices'] as Array<{ value: unknown }> | undefined;
-      if (choices !== undefined && !choices.some((c) => c.value === value)) throw new Error(`/${path} ${key}: ${String(value)} is not one of the choices`);
-      if ((type === 4 || type === 10) && typeof value !== 'number') throw new Error(`/${path} ${key}: must be a number`);
+      if (choices !== undefined && !choices.some((c) => c.value === value))
+        throw new Error(`/${path} ${key}: ${String(value)} is not one of the choices`);
+      if ((type === 4 || type === 10) && typeof value !== 'number')
+        throw new Error(`/${path} ${key}: must be a number`);
       if (type === 4 && !Number.isInteger(value)) throw new Error(`/${path} ${key}: must be an integer`);
       if (typeof value === 'number') {
-        if (typeof def['min_value'] === 'number' && value < def['min_value']) throw new Error(`/${path} ${key}: below min_value`);
-        if (typeof def['max_value'] === 'number' && value > def['max_value']) throw new Error(`/${path} ${key}: above max_value`);
+        if (typeof def['min_value'] === 'number' && value < def['min_value'])
+          throw new Error(`/${path} ${key}: below min_value`);
+        if (typeof def['max_value'] === 'number' && value > def['max_value'])
+          throw new Error(`/${path} ${key}: above max_value`);
       }
-      if (typeof value === 'string' && typeof def['max_length'] === 'number' && value.length > def['max_length']) throw new Error(`/${path} ${key}: too long`);
+      if (typeof value === 'string' && typeof def['max_length'] === 'number' && value.length > def['max_length'])
+        throw new Error(`/${path} ${key}: too long`);
     }
     return focused ? { name: key, type, value, focused: true } : { name: key, type, value };
   }
@@ -141,8 +180,20 @@ export class Interactions {
     this.byToken.set(token, p);
     this.byId.set(id, p);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`interaction ${id}: no final response within ${timeoutMs} ms (got ${p.responses.map((r) => r.kind).join(',') || 'nothing'})`)), timeoutMs);
-      p.settle = (r) => { clearTimeout(timer); p.settle = null; resolve(r); };
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `interaction ${id}: no final response within ${timeoutMs} ms (got ${p.responses.map((r) => r.kind).join(',') || 'nothing'})`,
+            ),
+          ),
+        timeoutMs,
+      );
+      p.settle = (r) => {
+        clearTimeout(timer);
+        p.settle = null;
+        resolve(r);
+      };
     });
   }
 
@@ -151,14 +202,28 @@ export class Interactions {
   }
 
   /** POST /interactions/{id}/{token}/callback. Returns [status, body | null]. */
-  callback(id: string, token: string, body: { type?: number; data?: Record<string, unknown> }, files: readonly UploadedFile[] = []): [number, unknown] {
+  callback(
+    id: string,
+    token: string,
+    body: { type?: number; data?: Record<string, unknown> },
+    files: readonly UploadedFile[] = [],
+  ): [number, unknown] {
     const p = this.byToken.get(token);
     if (p === undefined || p.id !== id || (p.acked === null && Date.now() - p.createdMs > this.ackTimeoutMs)) {
       return [404, { message: 'Unknown interaction', code: 10062 }];
     }
     if (p.acked !== null) return [400, { message: 'Interaction has already been acknowledged.', code: 40060 }];
-    const kind: ResponseKind | null = body.type === 4 ? 'reply' : body.type === 5 ? 'defer' : body.type === 8 ? 'autocomplete' : null;
-    if (kind === null) return [400, { message: 'Invalid Form Body', code: 50035, errors: { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: 'Value must be one of {4, 5, 8}.' }] } } }];
+    const kind: ResponseKind | null =
+      body.type === 4 ? 'reply' : body.type === 5 ? 'defer' : body.type === 8 ? 'autocomplete' : null;
+    if (kind === null)
+      return [
+        400,
+        {
+          message: 'Invalid Form Body',
+          code: 50035,
+          errors: { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: 'Value must be one of {4, 5, 8}.' }] } },
+        },
+      ];
     p.acked = kind;
     const r = { kind, data: body.data ?? {}, files };
     p.responses.push(r);
@@ -167,7 +232,12 @@ export class Interactions {
   }
 
   /** Webhook edits/followups by interaction token. */
-  webhook(token: string, kind: 'edit' | 'followup', body: Record<string, unknown>, files: readonly UploadedFile[] = []): [number, unknown] | 'ok' {
+  webhook(
+    token: string,
+    kind: 'edit' | 'followup',
+    body: Record<string, unknown>,
+    files: readonly UploadedFile[] = [],
+  ): [number, unknown] | 'ok' {
     const p = this.byToken.get(token);
     if (p === undefined) return [404, { message: 'Unknown Webhook', code: 10015 }];
     if (Date.now() - p.createdMs > this.followupTtlMs) return [401, { message: 'Invalid Webhook Token', code: 50027 }];
@@ -184,7 +254,8 @@ export function toResult(final: InteractionResponse, responses: InteractionRespo
   const first = responses[0]?.data ?? {};
   const flags = Number(first['flags'] ?? final.data['flags'] ?? 0);
   return {
-    final, responses,
+    final,
+    responses,
     content: String(final.data['content'] ?? ''),
     embeds: (final.data['embeds'] ?? []) as Array<Record<string, unknown>>,
     files: final.files,

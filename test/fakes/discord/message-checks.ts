@@ -23,7 +23,9 @@ export interface MessageBody {
   embeds?: EmbedLike[];
 }
 
-const maxLen = (max: number) => ({ _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${max} or fewer in length.` }] });
+const maxLen = (max: number) => ({
+  _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${max} or fewer in length.` }],
+});
 
 function setPath(errors: Record<string, unknown>, path: Array<string | number>, leaf: unknown): void {
   let node = errors as Record<string, unknown>;
@@ -66,10 +68,15 @@ export function checkMessage(body: MessageBody): DiscordErrorBody | null {
       if (len(f.name) > 256) setPath(errors, ['embeds', i, 'fields', j, 'name'], maxLen(256));
       if (len(f.value) > 1024) setPath(errors, ['embeds', i, 'fields', j, 'value'], maxLen(1024));
       if (len(f.name) === 0 || len(f.value) === 0) {
-        setPath(errors, ['embeds', i, 'fields', j, len(f.name) === 0 ? 'name' : 'value'], { _errors: [{ code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }] });
+        setPath(errors, ['embeds', i, 'fields', j, len(f.name) === 0 ? 'name' : 'value'], {
+          _errors: [{ code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }],
+        });
       }
     });
   });
-  if (total > 6000) setPath(errors, ['embeds'], { _errors: [{ code: 'MAX_EMBED_SIZE_EXCEEDED', message: 'Embed size exceeds maximum size of 6000' }] });
+  if (total > 6000)
+    setPath(errors, ['embeds'], {
+      _errors: [{ code: 'MAX_EMBED_SIZE_EXCEEDED', message: 'Embed size exceeds maximum size of 6000' }],
+    });
   return Object.keys(errors).length === 0 ? null : { message: 'Invalid Form Body', code: 50035, errors };
 }

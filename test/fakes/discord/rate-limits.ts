@@ -14,7 +14,10 @@ export interface BucketSpec {
 export class GlobalLimiter {
   private tokens: number;
   private lastMs: number;
-  constructor(private readonly perSec: number, now: number) {
+  constructor(
+    private readonly perSec: number,
+    now: number,
+  ) {
     this.tokens = perSec;
     this.lastMs = now;
   }

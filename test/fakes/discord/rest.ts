@@ -53,7 +53,11 @@ export class RestRoutes {
   private readonly global: GlobalLimiter;
   private readonly buckets = new RouteBuckets();
 
-  constructor(private readonly world: World, private readonly interactions: Interactions, private readonly opts: RestOptions) {
+  constructor(
+    private readonly world: World,
+    private readonly interactions: Interactions,
+    private readonly opts: RestOptions,
+  ) {
     this.global = new GlobalLimiter(opts.globalPerSec, Date.now());
   }
 
@@ -83,8 +87,21 @@ export class RestRoutes {
       const id = /^\/interactions\/(\d+)\//.exec(path)?.[1] ?? '';
       const data = (body['data'] ?? {}) as Record<string, unknown>;
       r.status = 200;
-      r.body = { interaction: { id, type: 2, activity_instance_id: null, response_message_id: null, response_message_loading: false, response_message_ephemeral: false },
-        resource: { type: body['type'], message: body['type'] === 4 ? this.world.messageJson(this.world.bot.id, this.world.ids.next(), data) : undefined } };
+      r.body = {
+        interaction: {
+          id,
+          type: 2,
+          activity_instance_id: null,
+          response_message_id: null,
+          response_message_loading: false,
+          response_message_ephemeral: false,
+        },
+        resource: {
+          type: body['type'],
+          message:
+            body['type'] === 4 ? this.world.messageJson(this.world.bot.id, this.world.ids.next(), data) : undefined,
+        },
+      };
     }
     send(res, this.count(r));
   }
@@ -94,12 +111,23 @@ export class RestRoutes {
     return r;
   }
 
-  private route(method: string, path: string, body: Record<string, unknown>, auth: string | undefined, files: UploadedFile[]): Reply {
+  private route(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    auth: string | undefined,
+    files: UploadedFile[],
+  ): Reply {
     let m = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path);
     if (method === 'POST' && m !== null) {
       const refs = checkAttachmentRefs((body['data'] ?? {}) as Record<string, unknown>, files);
       if (refs !== null) return { status: 400, body: refs };
-      const [status, b] = this.interactions.callback(m[1] ?? '', m[2] ?? '', body as { type?: number; data?: Record<string, unknown> }, files);
+      const [status, b] = this.interactions.callback(
+        m[1] ?? '',
+        m[2] ?? '',
+        body as { type?: number; data?: Record<string, unknown> },
+        files,
+      );
       if (status === 204) {
         const check = this.checkData(body['data']);
         if (check !== null) return check;
@@ -122,8 +150,11 @@ export class RestRoutes {
       this.stats.rateLimited += 1;
       this.stats.globalRateLimited += 1;
       const sec = Math.max(1, Math.ceil(g.retryAfterMs / 1000));
-      return { status: 429, body: { message: 'You are being rate limited.', retry_after: g.retryAfterMs / 1000, global: true },
-        headers: { 'retry-after': String(sec), 'x-ratelimit-global': 'true', 'x-ratelimit-scope': 'global' } };
+      return {
+        status: 429,
+        body: { message: 'You are being rate limited.', retry_after: g.retryAfterMs / 1000, global: true },
+        headers: { 'retry-after': String(sec), 'x-ratelimit-global': 'true', 'x-ratelimit-scope': 'global' },
+      };
     }
     const template = path.replace(/\/\d{17,20}/g, '/:id');
     const major = /^\/(channels|guilds|webhooks)\/(\d+)/.exec(path)?.[2] ?? '';
@@ -133,7 +164,15 @@ export class RestRoutes {
     const b = this.buckets.take(`${hash}:${major}`, hash, spec, Date.now());
     if (!b.ok) {
       this.stats.rateLimited += 1;
-      return { status: 429, body: { message: 'You are being rate limited.', retry_after: Number(b.headers['x-ratelimit-reset-after']), global: false }, headers: b.headers };
+      return {
+        status: 429,
+        body: {
+          message: 'You are being rate limited.',
+          retry_after: Number(b.headers['x-ratelimit-reset-after']),
+          global: false,
+        },
+        headers: b.headers,
+      };
     }
     const r = this.resource(method, path, body, files);
     return { ...r, headers: { ...b.headers, ...r.headers } };
@@ -146,8 +185,18 @@ export class RestRoutes {
     this.stats.injected += 1;
     if (f.status === 429) {
       const sec = f.retryAfterSec ?? 1;
-      return { status: 429, body: { message: 'You are being rate limited.', retry_after: sec, global: false },
-        headers: { 'retry-after': String(sec), 'x-ratelimit-scope': 'user', 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': String(sec), 'x-ratelimit-bucket': 'injected' } };
+      return {
+        status: 429,
+        body: { message: 'You are being rate limited.', retry_after: sec, global: false },
+        headers: {
+          'retry-after': String(sec),
+          'x-ratelimit-scope': 'user',
+          'x-ratelimit-limit': '5',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset-after': String(sec),
+          'x-ratelimit-bucket': 'injected',
+        },
+      };
     }
     const code = f.code ?? 0;
     return { status: f.status, body: { message: ERRORS[code]?.[1] ?? `${f.status}: injected`, code } };
@@ -174,21 +223,46 @@ export class RestRoutes {
       if (appCmds[1] !== w.applicationId) return { status: 403, body: { message: 'Missing Access', code: 50001 } };
       const guild = appCmds[2];
       if (method === 'PUT') {
-        const list = (body as unknown as Array<Record<string, unknown>>).map((c) => ({ ...c, id: w.ids.next(), application_id: w.applicationId, version: w.ids.next(), default_member_permissions: c['default_member_permissions'] ?? null, type: c['type'] ?? 1, ...(guild !== undefined ? { guild_id: guild } : {}) }));
+        const list = (body as unknown as Array<Record<string, unknown>>).map((c) => ({
+          ...c,
+          id: w.ids.next(),
+          application_id: w.applicationId,
+          version: w.ids.next(),
+          default_member_permissions: c['default_member_permissions'] ?? null,
+          type: c['type'] ?? 1,
+          ...(guild !== undefined ? { guild_id: guild } : {}),
+        }));
         if (guild === undefined) w.globalCommands.splice(0, w.globalCommands.length, ...list);
         else w.guildCommands.set(guild, list);
         return { status: 200, body: list };
       }
-      if (method === 'GET') return { status: 200, body: guild === undefined ? w.globalCommands : (w.guildCommands.get(guild) ?? []) };
+      if (method === 'GET')
+        return { status: 200, body: guild === undefined ? w.globalCommands : (w.guildCommands.get(guild) ?? []) };
     }
     if (method === 'GET' && path === '/gateway/bot') {
-      return { status: 200, body: { url: this.opts.gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 } } };
+      return {
+        status: 200,
+        body: {
+          url: this.opts.gatewayUrl(),
+          shards: 1,
+          session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+        },
+      };
     }
     if (method === 'GET' && path === '/users/@me') return { status: 200, body: w.bot };
-    if (method === 'GET' && path === '/applications/@me') return { status: 200, body: { id: w.applicationId, name: 'hashbell', flags: 0, bot_public: true, bot: w.bot } };
+    if (method === 'GET' && path === '/applications/@me')
+      return { status: 200, body: { id: w.applicationId, name: 'hashbell', flags: 0, bot_public: true, bot: w.bot } };
     if (method === 'POST' && path === '/users/@me/channels') {
       const rid = String(body['recipient_id'] ?? '');
-      if (!/^\d{17,20}$/.test(rid)) return { status: 400, body: { message: 'Invalid Form Body', code: 50035, errors: { recipient_id: { _errors: [{ code: 'NUMBER_TYPE_COERCE', message: 'Value is not snowflake.' }] } } } };
+      if (!/^\d{17,20}$/.test(rid))
+        return {
+          status: 400,
+          body: {
+            message: 'Invalid Form Body',
+            code: 50035,
+            errors: { recipient_id: { _errors: [{ code: 'NUMBER_TYPE_COERCE', message: 'Value is not snowflake.' }] } },
+          },
+        };
       return { status: 200, body: w.channelJson(w.dmChannel(rid)) };
     }
     const ch = /^\/channels\/(\d+)(\/messages)?$/.exec(path);
@@ -200,12 +274,22 @@ export class RestRoutes {
       if (ch[2] === undefined && method === 'GET') return { status: 200, body: w.channelJson(c) };
       if (ch[2] !== undefined && method === 'POST') {
         if (c.type === 1 && w.closedDms.has(c.recipientId ?? '')) return errorReply(50007);
-        const bad = files.length > 0 && body['content'] === undefined && body['embeds'] === undefined ? null : checkMessage(body as MessageBody);
+        const bad =
+          files.length > 0 && body['content'] === undefined && body['embeds'] === undefined
+            ? null
+            : checkMessage(body as MessageBody);
         if (bad !== null) return { status: 400, body: bad };
         const refs = this.checkRefs(body, files);
         if (refs !== null) return refs;
         const id = w.ids.next();
-        w.messages.push({ id, channelId: c.id, content: String(body['content'] ?? ''), embeds: (body['embeds'] ?? []) as Array<Record<string, unknown>>, attachments: files, atMs: Date.now() });
+        w.messages.push({
+          id,
+          channelId: c.id,
+          content: String(body['content'] ?? ''),
+          embeds: (body['embeds'] ?? []) as Array<Record<string, unknown>>,
+          attachments: files,
+          atMs: Date.now(),
+        });
         return { status: 200, body: w.messageJson(c.id, id, body, files) };
       }
     }

@@ -23,11 +23,15 @@ export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const MAX_FILES = 10;
 
 const formError = (path: string, code: string, message: string): DiscordErrorBody => ({
-  message: 'Invalid Form Body', code: 50035, errors: { [path]: { _errors: [{ code, message }] } },
+  message: 'Invalid Form Body',
+  code: 50035,
+  errors: { [path]: { _errors: [{ code, message }] } },
 });
 
 /** The JSON body and the files of a multipart request, or the error Discord answers. */
-export function readUploads(parts: readonly FormPart[]): { body: Record<string, unknown>; files: UploadedFile[] } | { status: number; error: DiscordErrorBody } {
+export function readUploads(
+  parts: readonly FormPart[],
+): { body: Record<string, unknown>; files: UploadedFile[] } | { status: number; error: DiscordErrorBody } {
   let body: Record<string, unknown> = {};
   const files: UploadedFile[] = [];
   for (const p of parts) {
@@ -40,23 +44,38 @@ export function readUploads(parts: readonly FormPart[]): { body: Record<string, 
       continue;
     }
     const m = /^files\[(\d+)\]$/.exec(p.name);
-    if (m === null || p.filename === undefined) return { status: 400, error: formError(p.name, 'UNKNOWN_FIELD', 'Unknown form field or not a file.') };
-    if (p.data.length > MAX_FILE_BYTES) return { status: 413, error: { message: 'Request entity too large', code: 40005 } };
+    if (m === null || p.filename === undefined)
+      return { status: 400, error: formError(p.name, 'UNKNOWN_FIELD', 'Unknown form field or not a file.') };
+    if (p.data.length > MAX_FILE_BYTES)
+      return { status: 413, error: { message: 'Request entity too large', code: 40005 } };
     const size = isPng(p.data) ? pngSize(p.data) : {};
     files.push({ index: Number(m[1]), filename: p.filename, contentType: p.contentType, data: p.data, ...size });
   }
-  if (files.length > MAX_FILES) return { status: 400, error: formError('files', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_FILES} or fewer in length.`) };
+  if (files.length > MAX_FILES)
+    return {
+      status: 400,
+      error: formError('files', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_FILES} or fewer in length.`),
+    };
   return { body, files };
 }
 
-interface AttachmentRef { id?: unknown; filename?: unknown }
-interface EmbedMedia { image?: { url?: unknown }; thumbnail?: { url?: unknown } }
+interface AttachmentRef {
+  id?: unknown;
+  filename?: unknown;
+}
+interface EmbedMedia {
+  image?: { url?: unknown };
+  thumbnail?: { url?: unknown };
+}
 
 /**
  * `attachments[]` must point at uploaded files by id, and every `attachment://name` in an embed
  * must name one of them (by the attachment's filename if given, else the upload's). null = fine.
  */
-export function checkAttachmentRefs(body: Record<string, unknown>, files: readonly UploadedFile[]): DiscordErrorBody | null {
+export function checkAttachmentRefs(
+  body: Record<string, unknown>,
+  files: readonly UploadedFile[],
+): DiscordErrorBody | null {
   const names = new Map(files.map((f) => [f.filename, f]));
   const refs = (body['attachments'] ?? []) as AttachmentRef[];
   for (const [i, a] of refs.entries()) {
@@ -69,16 +88,33 @@ export function checkAttachmentRefs(body: Record<string, unknown>, files: readon
     for (const key of ['image', 'thumbnail'] as const) {
       const url = e[key]?.url;
       if (typeof url !== 'string' || !url.startsWith('attachment://')) continue;
-      if (!names.has(url.slice('attachment://'.length))) return formError(`embeds.${i}.${key}.url`, 'URL_TYPE_INVALID_ATTACHMENT', 'Not a well formed URL: no uploaded file is named so.');
+      if (!names.has(url.slice('attachment://'.length)))
+        return formError(
+          `embeds.${i}.${key}.url`,
+          'URL_TYPE_INVALID_ATTACHMENT',
+          'Not a well formed URL: no uploaded file is named so.',
+        );
     }
   }
   return null;
 }
 
 /** The attachment objects Discord returns on the message (CDN URLs made up). */
-export function attachmentJson(channelId: string, messageId: string, files: readonly UploadedFile[]): Array<Record<string, unknown>> {
+export function attachmentJson(
+  channelId: string,
+  messageId: string,
+  files: readonly UploadedFile[],
+): Array<Record<string, unknown>> {
   return files.map((f) => {
     const url = `https://cdn.discordapp.test/attachments/${channelId}/${messageId}/${f.filename}`;
-    return { id: `${messageId}${f.index}`, filename: f.filename, size: f.data.length, url, proxy_url: url, content_type: f.contentType, ...(f.width !== undefined ? { width: f.width, height: f.height } : {}) };
+    return {
+      id: `${messageId}${f.index}`,
+      filename: f.filename,
+      size: f.data.length,
+      url,
+      proxy_url: url,
+      content_type: f.contentType,
+      ...(f.width !== undefined ? { width: f.width, height: f.height } : {}),
+    };
   });
 }

@@ -72,7 +72,14 @@ export class World {
 
   constructor(channelCount: number) {
     this.applicationId = this.ids.next();
-    this.bot = { id: this.applicationId, username: 'hashbell', global_name: null, discriminator: '0', avatar: null, bot: true };
+    this.bot = {
+      id: this.applicationId,
+      username: 'hashbell',
+      global_name: null,
+      discriminator: '0',
+      avatar: null,
+      bot: true,
+    };
     this.guildId = this.ids.next();
     for (let i = 0; i < channelCount; i++) {
       const id = this.ids.next();
@@ -105,33 +112,115 @@ export class World {
     if (c.type === 1) {
       return { id: c.id, type: 1, last_message_id: null, flags: 0, recipients: [this.user(c.recipientId ?? '')] };
     }
-    return { id: c.id, type: 0, guild_id: c.guild_id, name: c.name, position: 0, permission_overwrites: [], nsfw: false, topic: null, last_message_id: null, rate_limit_per_user: 0, parent_id: null, flags: 0 };
+    return {
+      id: c.id,
+      type: 0,
+      guild_id: c.guild_id,
+      name: c.name,
+      position: 0,
+      permission_overwrites: [],
+      nsfw: false,
+      topic: null,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      parent_id: null,
+      flags: 0,
+    };
   }
 
-  messageJson(channelId: string, id: string, body: { content?: string; embeds?: unknown[]; flags?: number }, files: readonly UploadedFile[] = []): Record<string, unknown> {
+  messageJson(
+    channelId: string,
+    id: string,
+    body: { content?: string; embeds?: unknown[]; flags?: number },
+    files: readonly UploadedFile[] = [],
+  ): Record<string, unknown> {
     return {
-      id, channel_id: channelId, type: 0, content: body.content ?? '', embeds: body.embeds ?? [], author: this.bot,
-      timestamp: new Date().toISOString(), edited_timestamp: null, tts: false, mention_everyone: false, mentions: [],
-      mention_roles: [], attachments: attachmentJson(channelId, id, files), components: [], pinned: false, flags: body.flags ?? 0,
+      id,
+      channel_id: channelId,
+      type: 0,
+      content: body.content ?? '',
+      embeds: body.embeds ?? [],
+      author: this.bot,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: attachmentJson(channelId, id, files),
+      components: [],
+      pinned: false,
+      flags: body.flags ?? 0,
     };
   }
 
   memberJson(user: FakeUser, permissions: bigint): Record<string, unknown> {
-    return { user, roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0, nick: null, avatar: null, permissions: permissions.toString() };
+    return {
+      user,
+      roles: [],
+      joined_at: new Date(0).toISOString(),
+      deaf: false,
+      mute: false,
+      flags: 0,
+      nick: null,
+      avatar: null,
+      permissions: permissions.toString(),
+    };
   }
 
   guildJson(): Record<string, unknown> {
     return {
-      id: this.guildId, name: 'Hashers', icon: null, owner_id: this.ids.next(), afk_channel_id: null, afk_timeout: 300,
-      verification_level: 0, default_message_notifications: 0, explicit_content_filter: 0, mfa_level: 0,
-      system_channel_id: null, system_channel_flags: 0, rules_channel_id: null, vanity_url_code: null, description: null,
-      banner: null, premium_tier: 0, preferred_locale: 'en-US', public_updates_channel_id: null, nsfw_level: 0,
-      premium_progress_bar_enabled: false, features: [], emojis: [], stickers: [],
-      roles: [{ id: this.guildId, name: '@everyone', permissions: MEMBER_PERMS.toString(), position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0, icon: null, unicode_emoji: null }],
-      joined_at: new Date(0).toISOString(), large: false, unavailable: false, member_count: 1,
+      id: this.guildId,
+      name: 'Hashers',
+      icon: null,
+      owner_id: this.ids.next(),
+      afk_channel_id: null,
+      afk_timeout: 300,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      mfa_level: 0,
+      system_channel_id: null,
+      system_channel_flags: 0,
+      rules_channel_id: null,
+      vanity_url_code: null,
+      description: null,
+      banner: null,
+      premium_tier: 0,
+      preferred_locale: 'en-US',
+      public_updates_channel_id: null,
+      nsfw_level: 0,
+      premium_progress_bar_enabled: false,
+      features: [],
+      emojis: [],
+      stickers: [],
+      roles: [
+        {
+          id: this.guildId,
+          name: '@everyone',
+          permissions: MEMBER_PERMS.toString(),
+          position: 0,
+          color: 0,
+          hoist: false,
+          managed: false,
+          mentionable: false,
+          flags: 0,
+          icon: null,
+          unicode_emoji: null,
+        },
+      ],
+      joined_at: new Date(0).toISOString(),
+      large: false,
+      unavailable: false,
+      member_count: 1,
       members: [this.memberJson(this.bot, BOT_PERMS)],
       channels: [...this.channels.values()].filter((c) => c.type === 0).map((c) => this.channelJson(c)),
-      threads: [], presences: [], voice_states: [], stage_instances: [], guild_scheduled_events: [], soundboard_sounds: [],
+      threads: [],
+      presences: [],
+      voice_states: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
     };
   }
 }

@@ -25,28 +25,55 @@ const root = new URL('../../../', import.meta.url).pathname;
 const JUDGED_FROM = 15_500;
 const JUDGED = 4_000;
 
-const pick = <T,>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)]!;
+const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)]!;
 const between = (rng: Rng, lo: number, hi: number): number => lo + (hi - lo) * rng.next();
 
 /** One random spec of `kind`, with levels near the chain's real figures so rules do cross. */
 function randomSpec(rng: Rng, kind: RuleSpec['kind']): RuleSpec {
   const dir = pick(rng, ['up', 'down', 'both'] as const);
   switch (kind) {
-    case 'hashrate-drop': return { kind, pct: between(rng, 0.5, 12), window: pick(rng, ['1d', '3d', '7d'] as const), lookback: pick(rng, ['7d', '14d', '30d', '90d'] as const) };
-    case 'hashrate-below': return { kind, ehs: between(rng, 700, 1200) };
-    case 'retarget-estimate': return { kind, pct: between(rng, 0.5, 10), direction: dir };
-    case 'retarget-soon': return { kind, blocks: 1 + Math.floor(rng.next() * 2015) };
-    case 'hashprice-move': return { kind, pct: between(rng, 0.5, 15), window: pick(rng, ['24h', '7d'] as const), direction: dir };
-    case 'hashprice-below': return { kind, usd: between(rng, 30, 60) };
-    case 'hashprice-above': return { kind, usd: between(rng, 30, 60) };
-    case 'breakeven': return { kind, jth: between(rng, 10, 40), kwh: between(rng, 0.02, 0.1), poolfee: between(rng, 0, 4) };
-    case 'slow-blocks': return { kind, minutes: 10 + Math.floor(rng.next() * 80) };
-    case 'retarget': case 'new-block': return { kind };
+    case 'hashrate-drop':
+      return {
+        kind,
+        pct: between(rng, 0.5, 12),
+        window: pick(rng, ['1d', '3d', '7d'] as const),
+        lookback: pick(rng, ['7d', '14d', '30d', '90d'] as const),
+      };
+    case 'hashrate-below':
+      return { kind, ehs: between(rng, 700, 1200) };
+    case 'retarget-estimate':
+      return { kind, pct: between(rng, 0.5, 10), direction: dir };
+    case 'retarget-soon':
+      return { kind, blocks: 1 + Math.floor(rng.next() * 2015) };
+    case 'hashprice-move':
+      return { kind, pct: between(rng, 0.5, 15), window: pick(rng, ['24h', '7d'] as const), direction: dir };
+    case 'hashprice-below':
+      return { kind, usd: between(rng, 30, 60) };
+    case 'hashprice-above':
+      return { kind, usd: between(rng, 30, 60) };
+    case 'breakeven':
+      return { kind, jth: between(rng, 10, 40), kwh: between(rng, 0.02, 0.1), poolfee: between(rng, 0, 4) };
+    case 'slow-blocks':
+      return { kind, minutes: 10 + Math.floor(rng.next() * 80) };
+    case 'retarget':
+    case 'new-block':
+      return { kind };
   }
 }
 
-const KIND_NAMES: Array<RuleSpec['kind']> = ['hashrate-drop', 'hashrate-below', 'retarget-estimate', 'retarget-soon', 'hashprice-move',
-  'hashprice-below', 'hashprice-above', 'breakeven', 'slow-blocks', 'retarget', 'new-block'];
+const KIND_NAMES: Array<RuleSpec['kind']> = [
+  'hashrate-drop',
+  'hashrate-below',
+  'retarget-estimate',
+  'retarget-soon',
+  'hashprice-move',
+  'hashprice-below',
+  'hashprice-above',
+  'breakeven',
+  'slow-blocks',
+  'retarget',
+  'new-block',
+];
 
 function randomRules(seed: number, n: number): Rule[] {
   const rng = createRng(seed);
@@ -66,8 +93,10 @@ function steps(snaps: readonly Snapshot[], seed: number): Step[] {
   snaps.forEach((s, i) => {
     out.push({ feed: s, nowSec: s.timeSec + Math.floor(rng.next() * 120) });
     const u = rng.next();
-    if (u < 0.02) out.push({ feed: s, nowSec: s.timeSec + 30 }); // the same block again
-    else if (u < 0.04) out.push({ feed: { ...s, hash: `${s.hash.slice(0, -4)}beef` }, nowSec: s.timeSec + 60 }); // reorg at the tip
+    if (u < 0.02)
+      out.push({ feed: s, nowSec: s.timeSec + 30 }); // the same block again
+    else if (u < 0.04)
+      out.push({ feed: { ...s, hash: `${s.hash.slice(0, -4)}beef` }, nowSec: s.timeSec + 60 }); // reorg at the tip
     else if (u < 0.05 && i > 3) {
       const back = snaps[i - 1 - Math.floor(rng.next() * 3)]!;
       out.push({ feed: { ...back, hash: `${back.hash.slice(0, -4)}cafe`, correction: true }, nowSec: s.timeSec + 90 });
@@ -82,13 +111,30 @@ const key = (e: AlertEvent): string => JSON.stringify(e);
  * Snapshots of a synthesised stretch of the real retargets through the real SnapshotBuilder,
  * with real BTC prices except where `priceGap(i)` says the price feed was down.
  */
-async function realChain(fromEpoch: number, seed: number, priceGap: (i: number) => boolean = () => false): Promise<Snapshot[]> {
+async function realChain(
+  fromEpoch: number,
+  seed: number,
+  priceGap: (i: number) => boolean = () => false,
+): Promise<Snapshot[]> {
   const epochs = await readEpochsCsv(join(root, 'test/fixtures/bitcoin-mainnet-epochs.csv'));
   const price = createPriceCursor(await readPricesFile(join(root, 'data/btc-usd-2025-2026.prices.jsonl')));
   const builder = new SnapshotBuilder();
   return synthesizeChain({ epochs, fromEpoch, toEpoch: 472, seed }).map((b, i) => {
-    const block: Block = { id: b.id, height: b.height, timestamp: b.timestamp, bits: b.bits, previousHash: b.previousblockhash, feesSats: b.extras.totalFees, feesKnown: true };
-    return builder.push(block, { nowSec: b.timestamp, price: priceGap(i) ? null : price.at(b.timestamp), source: 'replay', correction: false });
+    const block: Block = {
+      id: b.id,
+      height: b.height,
+      timestamp: b.timestamp,
+      bits: b.bits,
+      previousHash: b.previousblockhash,
+      feesSats: b.extras.totalFees,
+      feesKnown: true,
+    };
+    return builder.push(block, {
+      nowSec: b.timestamp,
+      price: priceGap(i) ? null : price.at(b.timestamp),
+      source: 'replay',
+      correction: false,
+    });
   });
 }
 
@@ -109,14 +155,27 @@ describe('indexed MemoryEvaluator ≡ scan oracle', { timeout: 120_000 }, () => 
       const b = 'tick' in step ? indexed.tick(step.tick) : indexed.feed(step.feed, step.nowSec);
       expect(b.map(key)).toEqual(a.map(key));
       nScan += a.length;
-      for (const e of a) { const k = `${e.kind}:${e.state}`; byKind.set(k, (byKind.get(k) ?? 0) + 1); };
+      for (const e of a) {
+        const k = `${e.kind}:${e.state}`;
+        byKind.set(k, (byKind.get(k) ?? 0) + 1);
+      }
     }
     for (const r of rules) expect(indexed.state(r), r.id).toEqual(scan.state(r));
     // Not vacuous: plenty of events, and firing, resolution and notices of many kinds.
     expect(nScan).toBeGreaterThan(2_000);
     const states = [...byKind.keys()];
-    for (const k of ['hashrate-drop:firing', 'hashrate-drop:resolved', 'hashprice-below:firing', 'hashprice-move:resolved',
-      'retarget-soon:notice', 'retarget:notice', 'new-block:notice', 'slow-blocks:firing', 'breakeven:firing', 'retarget-estimate:firing']) {
+    for (const k of [
+      'hashrate-drop:firing',
+      'hashrate-drop:resolved',
+      'hashprice-below:firing',
+      'hashprice-move:resolved',
+      'retarget-soon:notice',
+      'retarget:notice',
+      'new-block:notice',
+      'slow-blocks:firing',
+      'breakeven:firing',
+      'retarget-estimate:firing',
+    ]) {
       expect(states, k).toContain(k);
     }
   });
@@ -148,7 +207,9 @@ describe('KindDef.value (what the index measures) agrees exactly with read().val
           if (def.value === undefined) continue;
           for (const now of [s.timeSec, s.timeSec + 3_000]) {
             const v = def.value(series, s, now);
-            expect(Object.is(v, def.read(series, s, now)?.value ?? null), `${def.kind} ${series} @${s.height}`).toBe(true);
+            expect(Object.is(v, def.read(series, s, now)?.value ?? null), `${def.kind} ${series} @${s.height}`).toBe(
+              true,
+            );
             compared++;
             if (v !== null) nonNull++;
           }

@@ -19,11 +19,13 @@ const chain = (prices: number[], gapsMin: number[] = []) => {
 };
 
 describe('MemoryEvaluator', () => {
-  const rules = replayRules(rulesFileSchema.parse([
-    { id: 'low', kind: 'hashprice-below', usd: '$45' },
-    { id: 'high', kind: 'hashprice-above', usd: 60 },
-    { id: 'slow', kind: 'slow-blocks', minutes: 60 },
-  ]));
+  const rules = replayRules(
+    rulesFileSchema.parse([
+      { id: 'low', kind: 'hashprice-below', usd: '$45' },
+      { id: 'high', kind: 'hashprice-above', usd: 60 },
+      { id: 'slow', kind: 'slow-blocks', minutes: 60 },
+    ]),
+  );
 
   it('produces exactly what evaluateRule gives rule by rule (one engine)', () => {
     const snaps = chain([50, 44, 43, 48, 61, 62, 56]);
@@ -40,7 +42,10 @@ describe('MemoryEvaluator', () => {
     }
     expect(fromEvaluator).toEqual(byHand);
     expect(fromEvaluator.map((e) => `${e.rule}:${e.state}@${e.height}`)).toEqual([
-      'low:firing@930001', 'low:resolved@930003', 'high:firing@930004', 'high:resolved@930006',
+      'low:firing@930001',
+      'low:resolved@930003',
+      'high:firing@930004',
+      'high:resolved@930006',
     ]);
   });
 
@@ -48,7 +53,10 @@ describe('MemoryEvaluator', () => {
     const snaps = chain([50, 50, 50], [10, 75, 10]);
     const ev = new MemoryEvaluator(rules);
     const events = snaps.flatMap((s) => ev.feed(s));
-    expect(events.map((e) => `${e.rule}:${e.state}@${e.height}`)).toEqual(['slow:firing@930000', 'slow:resolved@930001']);
+    expect(events.map((e) => `${e.rule}:${e.state}@${e.height}`)).toEqual([
+      'slow:firing@930000',
+      'slow:resolved@930001',
+    ]);
     expect(events[0]?.text).toContain('No block for 75 minutes');
   });
 

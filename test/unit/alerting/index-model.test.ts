@@ -14,15 +14,30 @@ import { ago, hashrateFigures, makeSnapshot, rule } from './snapshot-factory.ts'
 const pct = fc.double({ min: 0.5, max: 90, noNaN: true });
 const dir = fc.constantFrom('up' as const, 'down' as const, 'both' as const);
 const specArb: fc.Arbitrary<RuleSpec> = fc.oneof(
-  fc.record({ kind: fc.constant('hashrate-drop' as const), pct, window: fc.constantFrom('1d' as const, '3d' as const, '7d' as const), lookback: fc.constantFrom('7d' as const, '14d' as const, '30d' as const, '90d' as const) }),
+  fc.record({
+    kind: fc.constant('hashrate-drop' as const),
+    pct,
+    window: fc.constantFrom('1d' as const, '3d' as const, '7d' as const),
+    lookback: fc.constantFrom('7d' as const, '14d' as const, '30d' as const, '90d' as const),
+  }),
   fc.record({ kind: fc.constant('hashrate-below' as const), ehs: fc.double({ min: 1, max: 2000, noNaN: true }) }),
   fc.record({ kind: fc.constant('retarget-estimate' as const), pct, direction: dir }),
   fc.record({ kind: fc.constant('retarget' as const) }),
   fc.record({ kind: fc.constant('retarget-soon' as const), blocks: fc.integer({ min: 1, max: 2015 }) }),
-  fc.record({ kind: fc.constant('hashprice-move' as const), pct, window: fc.constantFrom('24h' as const, '7d' as const), direction: dir }),
+  fc.record({
+    kind: fc.constant('hashprice-move' as const),
+    pct,
+    window: fc.constantFrom('24h' as const, '7d' as const),
+    direction: dir,
+  }),
   fc.record({ kind: fc.constant('hashprice-below' as const), usd: fc.double({ min: 1, max: 200, noNaN: true }) }),
   fc.record({ kind: fc.constant('hashprice-above' as const), usd: fc.double({ min: 1, max: 200, noNaN: true }) }),
-  fc.record({ kind: fc.constant('breakeven' as const), jth: fc.double({ min: 1, max: 200, noNaN: true }), kwh: fc.double({ min: 0, max: 2, noNaN: true }), poolfee: fc.double({ min: 0, max: 10, noNaN: true }) }),
+  fc.record({
+    kind: fc.constant('breakeven' as const),
+    jth: fc.double({ min: 1, max: 200, noNaN: true }),
+    kwh: fc.double({ min: 0, max: 2, noNaN: true }),
+    poolfee: fc.double({ min: 0, max: 10, noNaN: true }),
+  }),
   fc.record({ kind: fc.constant('slow-blocks' as const), minutes: fc.integer({ min: 10, max: 1440 }) }),
   fc.record({ kind: fc.constant('new-block' as const) }),
 );
@@ -45,13 +60,23 @@ describe('index model', () => {
       fc.property(specArb, snapArb, fc.constantFrom('ok' as const, 'firing' as const), (spec, f, status) => {
         const t = 1_764_000_000;
         const s = makeSnapshot({
-          height: f.height, timeSec: t, computedAtSec: t, ...hashrateFigures(f.cur, f.peak),
+          height: f.height,
+          timeSec: t,
+          computedAtSec: t,
+          ...hashrateFigures(f.cur, f.peak),
           retarget: { changePct: f.change, lowPct: f.change - f.spread, highPct: f.change + f.spread },
-          hashprice: { usdPerPhDay: f.usd }, hashpriceAgo: { ...ago('24h', f.usdAgo), '7d': ago('7d', f.usdAgo)['7d'] },
-          retargetOutcome: f.retarget ? { height: f.height, previousBits: 1, bits: 2, changePct: 1, scorecard: [] } : null,
+          hashprice: { usdPerPhDay: f.usd },
+          hashpriceAgo: { ...ago('24h', f.usdAgo), '7d': ago('7d', f.usdAgo)['7d'] },
+          retargetOutcome: f.retarget
+            ? { height: f.height, previousBits: 1, bits: 2, changePct: 1, scorecard: [] }
+            : null,
         });
         const now = t + f.gapSec;
-        const prev: RuleState = { ...INITIAL_STATE, status, firingSinceHeight: status === 'firing' ? f.height - 5 : null };
+        const prev: RuleState = {
+          ...INITIAL_STATE,
+          status,
+          firingSinceHeight: status === 'firing' ? f.height - 5 : null,
+        };
         const out = evaluateRule(rule(spec), prev, s, now);
         const p = placement(spec);
         const effective = p.mode === 'event' ? 'ok' : status; // event rules never leave 'ok'
@@ -64,16 +89,28 @@ describe('index model', () => {
     );
   });
 
-  it('every kind\'s series is in the closed SERIES list and read by the same kind or a sharing one', () => {
+  it("every kind's series is in the closed SERIES list and read by the same kind or a sharing one", () => {
     const specs: RuleSpec[] = [
-      { kind: 'hashrate-drop', pct: 10, window: '7d', lookback: '90d' }, { kind: 'hashrate-below', ehs: 600 },
-      { kind: 'retarget-estimate', pct: 5, direction: 'both' }, { kind: 'retarget' }, { kind: 'retarget-soon', blocks: 144 },
-      { kind: 'hashprice-move', pct: 5, window: '7d', direction: 'up' }, { kind: 'hashprice-below', usd: 40 },
-      { kind: 'hashprice-above', usd: 40 }, { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 0 }, { kind: 'slow-blocks', minutes: 60 },
+      { kind: 'hashrate-drop', pct: 10, window: '7d', lookback: '90d' },
+      { kind: 'hashrate-below', ehs: 600 },
+      { kind: 'retarget-estimate', pct: 5, direction: 'both' },
+      { kind: 'retarget' },
+      { kind: 'retarget-soon', blocks: 144 },
+      { kind: 'hashprice-move', pct: 5, window: '7d', direction: 'up' },
+      { kind: 'hashprice-below', usd: 40 },
+      { kind: 'hashprice-above', usd: 40 },
+      { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 0 },
+      { kind: 'slow-blocks', minutes: 60 },
       { kind: 'new-block' },
     ];
     for (const spec of specs) expect(SERIES.has(kindOf(spec).series(spec)), spec.kind).toBe(true);
-    expect(placement({ kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 })).toEqual({ mode: 'level', series: 'hpb', dir: 'below', fire: (17 * 24 * 0.06) / 0.98, resolve: ((17 * 24 * 0.06) / 0.98) * 1.05 });
+    expect(placement({ kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 })).toEqual({
+      mode: 'level',
+      series: 'hpb',
+      dir: 'below',
+      fire: (17 * 24 * 0.06) / 0.98,
+      resolve: ((17 * 24 * 0.06) / 0.98) * 1.05,
+    });
     expect(indexSet('firing')).toBe('resolve');
   });
 

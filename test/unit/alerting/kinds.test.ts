@@ -37,23 +37,41 @@ describe('hashrate-drop 10 % (3d window, 30d lookback): reads its detector cell'
       [hr(850, 1000), 'fired', 'the 15 % drop alarms the 10 % cell'],
       [hr(890, 1000), 'still-firing', 'the 10 % cell is still alarmed (11 %)'],
       [hr(950, 1000), 'resolved', 'the 10 % cell recovered'],
-      [{ ...hr(600, 1000), timeSec: 1_764_000_000 + 4 * 3600 + 600 }, 'cooldown', 'a new alarm 10 min after the resolved message waits'],
+      [
+        { ...hr(600, 1000), timeSec: 1_764_000_000 + 4 * 3600 + 600 },
+        'cooldown',
+        'a new alarm 10 min after the resolved message waits',
+      ],
       [{ ...hr(600, 1000), timeSec: 1_764_000_000 + 10 * 3600 }, 'fired', 'after the cooldown it fires again'],
     ]);
   });
   it('maps its pct to a whole-percent cell in 3…50', () => {
-    walk({ kind: 'hashrate-drop', pct: 9.6, window: '3d', lookback: '30d' }, [[hr(895, 1000), 'fired', '9.6 % reads the 10 % cell']]);
-    walk({ kind: 'hashrate-drop', pct: 1, window: '3d', lookback: '30d' }, [[hr(965, 1000), 'fired', '1 % reads the 3 % cell']]);
-    walk({ kind: 'hashrate-drop', pct: 80, window: '3d', lookback: '30d' }, [[hr(495, 1000), 'fired', '80 % reads the 50 % cell']]);
+    walk({ kind: 'hashrate-drop', pct: 9.6, window: '3d', lookback: '30d' }, [
+      [hr(895, 1000), 'fired', '9.6 % reads the 10 % cell'],
+    ]);
+    walk({ kind: 'hashrate-drop', pct: 1, window: '3d', lookback: '30d' }, [
+      [hr(965, 1000), 'fired', '1 % reads the 3 % cell'],
+    ]);
+    walk({ kind: 'hashrate-drop', pct: 80, window: '3d', lookback: '30d' }, [
+      [hr(495, 1000), 'fired', '80 % reads the 50 % cell'],
+    ]);
   });
   it('says no-data while its lookback has no full reference yet, or on a snapshot without the detector', () => {
     const f = hr(500, 1000);
-    walk({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, [[{ ...f, drop: { ...f.drop!, '30d': null } }, 'no-data', 'reference not full']]);
+    walk({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, [
+      [{ ...f, drop: { ...f.drop!, '30d': null } }, 'no-data', 'reference not full'],
+    ]);
     const { drop: _gone, ...old } = makeSnapshot(f);
-    expect(evaluateRule(rule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }), null, old).decision).toBe('no-data');
+    expect(
+      evaluateRule(rule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }), null, old).decision,
+    ).toBe('no-data');
   });
   it('the firing message says how far down (90 %), since when, how long to be sure and the false-alarm rate', () => {
-    const r = evaluateRule(rule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }), null, makeSnapshot(hr(800, 1000)));
+    const r = evaluateRule(
+      rule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }),
+      null,
+      makeSnapshot(hr(800, 1000)),
+    );
     const e = r.event!;
     expect(e.state).toBe('firing');
     // value: the drop the title states; threshold: the user's 10 %; the cell's state is what was compared.
@@ -103,7 +121,8 @@ describe('retarget-estimate 5 % (the interval bound, not the point)', () => {
 });
 
 describe('retarget-estimate titles name the bound the rule watches', () => {
-  const snap = (changePct: number, lowPct: number, highPct: number) => makeSnapshot({ height: 930_200, timeSec: 1_764_000_000, retarget: { changePct, lowPct, highPct } });
+  const snap = (changePct: number, lowPct: number, highPct: number) =>
+    makeSnapshot({ height: 930_200, timeSec: 1_764_000_000, retarget: { changePct, lowPct, highPct } });
   it.each([
     ['up', 7, 5.2, 9, '90 % likely above +5 %'],
     ['down', -8, -11, -5.5, '90 % likely below −5 %'],
@@ -114,7 +133,11 @@ describe('retarget-estimate titles name the bound the rule watches', () => {
   });
   it('an up rule resolves naming the user\'s own threshold ("no longer 90 % likely above your +5 %"), never a ± bound', () => {
     const fired = evaluateRule(rule({ kind: 'retarget-estimate', pct: 5, direction: 'up' }), null, snap(7, 5.2, 9));
-    const next = makeSnapshot({ height: 930_201, timeSec: 1_764_003_600, retarget: { changePct: 1, lowPct: -1, highPct: 3 } });
+    const next = makeSnapshot({
+      height: 930_201,
+      timeSec: 1_764_003_600,
+      retarget: { changePct: 1, lowPct: -1, highPct: 3 },
+    });
     const resolved = evaluateRule(rule({ kind: 'retarget-estimate', pct: 5, direction: 'up' }), fired.state, next);
     expect(resolved.decision).toBe('resolved');
     expect(resolved.event?.details.title).toContain('no longer 90 % likely above your +5 %');
@@ -129,7 +152,7 @@ describe('retarget (notice on the first block of an epoch)', () => {
       [{}, 'no-event', 'an ordinary block'],
       [{ ...outcome, height: 931_392 }, 'notice', 'the retarget block'],
       [{ height: 931_393 }, 'no-event', 'the next block'],
-      [{ ...outcome, height: 933_408 }, 'notice', 'the next epoch\'s retarget is told too (state stays ok)'],
+      [{ ...outcome, height: 933_408 }, 'notice', "the next epoch's retarget is told too (state stays ok)"],
     ]);
   });
 });
@@ -209,7 +232,11 @@ describe('slow-blocks 60 minutes (ticks and blocks)', () => {
     steps.push([run((s) => evaluateTick(r, s, b1, t + 90 * 60)), 'still-firing', 'still waiting: told once']);
     const b2 = makeSnapshot({ height: 930_201, timeSec: t + 95 * 60 });
     steps.push([run((s) => evaluateRule(r, s, b2, t + 95 * 60 + 3)), 'resolved', 'the next block arrived']);
-    steps.push([run((s) => evaluateTick(r, s, b1, t + 200 * 60)), 'already-evaluated-height', 'a stale tick on the old block']);
+    steps.push([
+      run((s) => evaluateTick(r, s, b1, t + 200 * 60)),
+      'already-evaluated-height',
+      'a stale tick on the old block',
+    ]);
     for (const [f, expected, why] of steps) {
       const out = f();
       expect(out.decision, why).toBe(expected);

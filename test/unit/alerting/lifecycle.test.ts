@@ -10,7 +10,13 @@ import { hashOf, hashrateFigures, makeSnapshot, rule } from './snapshot-factory.
 
 const below = rule({ kind: 'hashprice-below', usd: 45 });
 const at = (height: number, usd: number, variant = 0, extra: Parameters<typeof makeSnapshot>[0] = {}) =>
-  makeSnapshot({ height, hash: hashOf(height, variant), hashprice: { usdPerPhDay: usd }, timeSec: 1_764_000_000 + (height - 930_000) * 600, ...extra });
+  makeSnapshot({
+    height,
+    hash: hashOf(height, variant),
+    hashprice: { usdPerPhDay: usd },
+    timeSec: 1_764_000_000 + (height - 930_000) * 600,
+    ...extra,
+  });
 
 describe('idempotency', () => {
   it('the same (height, hash) twice produces nothing and changes nothing', () => {
@@ -63,7 +69,15 @@ describe('idempotency', () => {
 
   it('a stream with duplicates and a reorg fires once per crossing (evaluator, like a restarted worker)', () => {
     const ev = new MemoryEvaluator([below]);
-    const stream = [at(930_001, 50), at(930_002, 44), at(930_002, 44), at(930_003, 43), at(930_003, 42, 1, { correction: true }), at(930_003, 42, 1), at(930_004, 43)];
+    const stream = [
+      at(930_001, 50),
+      at(930_002, 44),
+      at(930_002, 44),
+      at(930_003, 43),
+      at(930_003, 42, 1, { correction: true }),
+      at(930_003, 42, 1),
+      at(930_004, 43),
+    ];
     const events = stream.flatMap((s) => ev.feed(s));
     expect(events.map((e) => `${e.state}@${e.height}`)).toEqual(['firing@930002']);
   });
@@ -72,28 +86,68 @@ describe('idempotency', () => {
 describe('the event', () => {
   it('carries the replay fields and a text that says window, interval, source and age', () => {
     const r = rule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, 'drop');
-    const s = makeSnapshot({ height: 930_112, ...hashrateFigures(600, 1000), computedAtSec: 1_764_000_000 + 180, timeSec: 1_764_000_000 });
+    const s = makeSnapshot({
+      height: 930_112,
+      ...hashrateFigures(600, 1000),
+      computedAtSec: 1_764_000_000 + 180,
+      timeSec: 1_764_000_000,
+    });
     const { event, state } = evaluateRule(r, INITIAL_STATE as RuleState, s);
     expect(state.status).toBe('firing');
     expect(event).not.toBeNull();
     if (!event) return;
     // value: the drop the title states (40 %); threshold: the user's 10 %; the cell's state (1) is what was compared.
-    expect(event).toMatchObject({ rule: 'drop', kind: 'hashrate-drop', state: 'firing', height: 930_112, time: 1_764_000_000, threshold: 10, subscriptionId: 'sub-1', hash: s.hash });
+    expect(event).toMatchObject({
+      rule: 'drop',
+      kind: 'hashrate-drop',
+      state: 'firing',
+      height: 930_112,
+      time: 1_764_000_000,
+      threshold: 10,
+      subscriptionId: 'sub-1',
+      hash: s.hash,
+    });
     expect(event.value).toBeCloseTo(40, 6);
     expect(event.details.compared).toBe(1);
     expect(event.details.low).toBeLessThan(event.details.high as number);
-    expect(event.details).toMatchObject({ unit: '%', window: 'over the 500 blocks since it began', source: 'mempool', dataAgeSec: 180, severity: 'critical', direction: 'down' });
-    expect(event.text).toMatch(/^🚨 Hash rate down 40 % vs 2–6 weeks ago \(over the 500 blocks since it began, 90 %: 3\d\.\d–4\d\.\d %\) — ≈ 600 EH\/s now vs 1,000 EH\/s 2–6 weeks ago; source mempool, block 930,112, 3 min ago\n  Began: block 929,612, 2025-11-21 04:40 UTC\n  Sure after: 490 blocks \(≈ 3\.4 days\), at block 930,102\n  False alarms: ≈ [\d.]+ per year for a 10 % rule on a steady network \(simulated\)$/);
+    expect(event.details).toMatchObject({
+      unit: '%',
+      window: 'over the 500 blocks since it began',
+      source: 'mempool',
+      dataAgeSec: 180,
+      severity: 'critical',
+      direction: 'down',
+    });
+    expect(event.text).toMatch(
+      /^🚨 Hash rate down 40 % vs 2–6 weeks ago \(over the 500 blocks since it began, 90 %: 3\d\.\d–4\d\.\d %\) — ≈ 600 EH\/s now vs 1,000 EH\/s 2–6 weeks ago; source mempool, block 930,112, 3 min ago\n  Began: block 929,612, 2025-11-21 04:40 UTC\n  Sure after: 490 blocks \(≈ 3\.4 days\), at block 930,102\n  False alarms: ≈ [\d.]+ per year for a 10 % rule on a steady network \(simulated\)$/,
+    );
   });
 
   it('the retarget notice lists the scorecard and who was closer', () => {
     const s = makeSnapshot({
       height: 931_392,
       retargetOutcome: {
-        height: 931_392, previousBits: 1, bits: 2, changePct: -4.31,
+        height: 931_392,
+        previousBits: 1,
+        bits: 2,
+        changePct: -4.31,
         scorecard: [
-          { progressPct: 10, height: 929_577, hashbellPct: -3.9, hashbellLowPct: -9, hashbellHighPct: 1.2, mempoolPct: null },
-          { progressPct: 50, height: 930_384, hashbellPct: -4.2, hashbellLowPct: -6, hashbellHighPct: -2.4, mempoolPct: -5.1 },
+          {
+            progressPct: 10,
+            height: 929_577,
+            hashbellPct: -3.9,
+            hashbellLowPct: -9,
+            hashbellHighPct: 1.2,
+            mempoolPct: null,
+          },
+          {
+            progressPct: 50,
+            height: 930_384,
+            hashbellPct: -4.2,
+            hashbellLowPct: -6,
+            hashbellHighPct: -2.4,
+            mempoolPct: -5.1,
+          },
         ],
       },
     });

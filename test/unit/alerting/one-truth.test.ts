@@ -32,7 +32,12 @@ function samePrinted(p: { n: number; decimals: number }, value: number, anySign 
   return Math.abs(p.n - value) <= tol || (anySign && Math.abs(Math.abs(p.n) - Math.abs(value)) <= tol);
 }
 
-const strip = (html: string): string => html.replace(/<[^>]+>/g, '').replaceAll('&amp;', '&').replaceAll('&lt;', '<').replaceAll('&gt;', '>');
+const strip = (html: string): string =>
+  html
+    .replace(/<[^>]+>/g, '')
+    .replaceAll('&amp;', '&')
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>');
 
 /** Runs `spec` over `snaps` and returns every event it produced. */
 function run(spec: RuleSpec, snaps: Snapshot[]): AlertEvent[] {
@@ -52,19 +57,61 @@ const hp = (usd: number) => ({ hashprice: { usdPerPhDay: usd } });
 const hr = (ehs: number) => ({ ...hashrateFigures(ehs) });
 
 const CASES: Array<[string, RuleSpec, Snapshot[]]> = [
-  ['hashrate-below', { kind: 'hashrate-below', ehs: 900 }, [at(0, hr(950)), at(1, hr(800)), at(9, hr(800)), at(10, hr(700)), at(11, hr(990))]],
-  ['hashprice-below', { kind: 'hashprice-below', usd: 40 }, [at(0, hp(45)), at(1, hp(36.1)), at(9, hp(36.1)), at(10, hp(31)), at(11, hp(44))]],
+  [
+    'hashrate-below',
+    { kind: 'hashrate-below', ehs: 900 },
+    [at(0, hr(950)), at(1, hr(800)), at(9, hr(800)), at(10, hr(700)), at(11, hr(990))],
+  ],
+  [
+    'hashprice-below',
+    { kind: 'hashprice-below', usd: 40 },
+    [at(0, hp(45)), at(1, hp(36.1)), at(9, hp(36.1)), at(10, hp(31)), at(11, hp(44))],
+  ],
   ['hashprice-above', { kind: 'hashprice-above', usd: 60 }, [at(0, hp(50)), at(1, hp(61.23)), at(2, hp(55))]],
-  ['breakeven', { kind: 'breakeven', jth: 30, kwh: 0.06, poolfee: 0 }, [at(0, hp(45)), at(1, hp(36.1)), at(9, hp(36.1)), at(10, hp(30)), at(11, hp(46))]],
-  ['hashprice-move', { kind: 'hashprice-move', pct: 10, window: '24h', direction: 'both' }, [
-    at(0, { ...hp(50), hashpriceAgo: ago('24h', 50, T0) }), at(1, { ...hp(43.7), hashpriceAgo: ago('24h', 50, T0 + DAY) }), at(2, { ...hp(49), hashpriceAgo: ago('24h', 50, T0 + 2 * DAY) }),
-  ]],
-  ['retarget-estimate', { kind: 'retarget-estimate', pct: 5, direction: 'both' }, [
-    at(0), at(1, { retarget: { changePct: -9.63, lowPct: -14.03, highPct: -5.09 } }), at(2, { retarget: { changePct: -1.8, lowPct: -4, highPct: 0.5 } }),
-  ]],
-  ['retarget', { kind: 'retarget' }, [at(0, { retargetOutcome: { height: 930_200, previousBits: 0x1702796c, bits: 0x1702796c, changePct: -11.16, scorecard: [] } })]],
+  [
+    'breakeven',
+    { kind: 'breakeven', jth: 30, kwh: 0.06, poolfee: 0 },
+    [at(0, hp(45)), at(1, hp(36.1)), at(9, hp(36.1)), at(10, hp(30)), at(11, hp(46))],
+  ],
+  [
+    'hashprice-move',
+    { kind: 'hashprice-move', pct: 10, window: '24h', direction: 'both' },
+    [
+      at(0, { ...hp(50), hashpriceAgo: ago('24h', 50, T0) }),
+      at(1, { ...hp(43.7), hashpriceAgo: ago('24h', 50, T0 + DAY) }),
+      at(2, { ...hp(49), hashpriceAgo: ago('24h', 50, T0 + 2 * DAY) }),
+    ],
+  ],
+  [
+    'retarget-estimate',
+    { kind: 'retarget-estimate', pct: 5, direction: 'both' },
+    [
+      at(0),
+      at(1, { retarget: { changePct: -9.63, lowPct: -14.03, highPct: -5.09 } }),
+      at(2, { retarget: { changePct: -1.8, lowPct: -4, highPct: 0.5 } }),
+    ],
+  ],
+  [
+    'retarget',
+    { kind: 'retarget' },
+    [
+      at(0, {
+        retargetOutcome: {
+          height: 930_200,
+          previousBits: 0x1702796c,
+          bits: 0x1702796c,
+          changePct: -11.16,
+          scorecard: [],
+        },
+      }),
+    ],
+  ],
   ['retarget-soon', { kind: 'retarget-soon', blocks: 144 }, [makeSnapshot({ height: 933_308, timeSec: T0 })]],
-  ['slow-blocks', { kind: 'slow-blocks', minutes: 60 }, [at(0), makeSnapshot({ height: 930_200, timeSec: T0, computedAtSec: T0 })]],
+  [
+    'slow-blocks',
+    { kind: 'slow-blocks', minutes: 60 },
+    [at(0), makeSnapshot({ height: 930_200, timeSec: T0, computedAtSec: T0 })],
+  ],
   ['new-block', { kind: 'new-block' }, [at(0)]],
 ];
 
@@ -82,7 +129,10 @@ describe('one truth per event: what every platform shows is `value`', () => {
     for (const e of events) {
       seen.add(`${e.kind}/${e.state}${e.details.repeat ? `/${e.details.repeat}` : ''}`);
       // The title states the value (sign may be in words: "down 12 %").
-      expect(numbersIn(e.details.title).some((p) => samePrinted(p, e.value, true)), `${e.details.title} vs ${e.value}`).toBe(true);
+      expect(
+        numbersIn(e.details.title).some((p) => samePrinted(p, e.value, true)),
+        `${e.details.title} vs ${e.value}`,
+      ).toBe(true);
       // Telegram "Now:" line: the first number is the value.
       const tg = strip(renderEvent(e, 'UTC', e.time + 5).toString());
       const now = /Now: ([^\n(]+)/.exec(tg)?.[1] ?? '';
@@ -91,10 +141,16 @@ describe('one truth per event: what every platform shows is `value`', () => {
       const field = eventEmbed(e).fields?.find((f) => f.name === 'Value' || f.name === 'Now (recovered)')?.value ?? '';
       expect(samePrinted(numbersIn(field)[0]!, e.value), `discord ${field} vs ${e.value}`).toBe(true);
       // Console: the plain text carries the same title.
-      const consoleText = renderConsoleMessage({ subscriptionId: 's', height: e.height, hash: e.hash, events: [e], digest: false });
+      const consoleText = renderConsoleMessage({
+        subscriptionId: 's',
+        height: e.height,
+        hash: e.hash,
+        events: [e],
+        digest: false,
+      });
       expect(consoleText).toContain(e.details.title);
       // The threshold is the user's own number.
-      const own = (spec as { pct?: number; usd?: number; ehs?: number; blocks?: number; minutes?: number });
+      const own = spec as { pct?: number; usd?: number; ehs?: number; blocks?: number; minutes?: number };
       const expected = own.pct ?? own.usd ?? own.ehs ?? own.blocks ?? own.minutes;
       if (expected !== undefined) expect(e.threshold).toBe(expected);
     }
@@ -102,13 +158,29 @@ describe('one truth per event: what every platform shows is `value`', () => {
 
   it('the cases cover every kind and the states each has (reminders and escalations included)', () => {
     for (const want of [
-      'hashrate-below/firing', 'hashrate-below/firing/reminder', 'hashrate-below/firing/escalation', 'hashrate-below/resolved',
-      'hashprice-below/firing', 'hashprice-below/firing/reminder', 'hashprice-below/resolved',
-      'breakeven/firing', 'breakeven/firing/reminder', 'breakeven/firing/escalation', 'breakeven/resolved',
-      'hashprice-above/firing', 'hashprice-above/resolved', 'hashprice-move/firing', 'hashprice-move/resolved',
-      'retarget-estimate/firing', 'retarget-estimate/resolved', 'retarget/notice', 'retarget-soon/notice',
-      'slow-blocks/firing', 'new-block/notice',
-    ]) expect(seen, want).toContain(want);
+      'hashrate-below/firing',
+      'hashrate-below/firing/reminder',
+      'hashrate-below/firing/escalation',
+      'hashrate-below/resolved',
+      'hashprice-below/firing',
+      'hashprice-below/firing/reminder',
+      'hashprice-below/resolved',
+      'breakeven/firing',
+      'breakeven/firing/reminder',
+      'breakeven/firing/escalation',
+      'breakeven/resolved',
+      'hashprice-above/firing',
+      'hashprice-above/resolved',
+      'hashprice-move/firing',
+      'hashprice-move/resolved',
+      'retarget-estimate/firing',
+      'retarget-estimate/resolved',
+      'retarget/notice',
+      'retarget-soon/notice',
+      'slow-blocks/firing',
+      'new-block/notice',
+    ])
+      expect(seen, want).toContain(want);
   });
 
   it('the drop kind too, whatever its detector says: the shown figure, not the conservative one', () => {
@@ -122,7 +194,9 @@ describe('one truth per event: what every platform shows is `value`', () => {
   });
 
   it('the estimate of the issue: "Now" carries −9.6 %, inside its own interval, never the bound', () => {
-    const [fired] = run({ kind: 'retarget-estimate', pct: 5, direction: 'both' }, [at(1, { retarget: { changePct: -9.63, lowPct: -14.03, highPct: -5.09 } })]);
+    const [fired] = run({ kind: 'retarget-estimate', pct: 5, direction: 'both' }, [
+      at(1, { retarget: { changePct: -9.63, lowPct: -14.03, highPct: -5.09 } }),
+    ]);
     expect(fired!.value).toBe(-9.63);
     expect(fired!.details.compared).toBe(5.09);
     const tg = strip(renderEvent(fired!, 'UTC', T0).toString());

@@ -10,13 +10,43 @@ const words = (s: string) => (s === '' ? [] : s.split(' '));
 
 describe('parseRule: good input', () => {
   const rows: Array<[string, string, RuleSpec, string]> = [
-    ['hashrate-drop', '10% 3d', { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, 'the documented example'],
-    ['hashrate-drop', '10', { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, 'bare number is a percent; defaults 3d/30d'],
+    [
+      'hashrate-drop',
+      '10% 3d',
+      { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' },
+      'the documented example',
+    ],
+    [
+      'hashrate-drop',
+      '10',
+      { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' },
+      'bare number is a percent; defaults 3d/30d',
+    ],
     ['hashrate-drop', '3d 10%', { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, 'order-tolerant'],
-    ['hashrate-drop', '7.5% 7d', { kind: 'hashrate-drop', pct: 7.5, window: '7d', lookback: '30d' }, 'lone 7d is the window (first slot)'],
-    ['hashrate-drop', '10% 7d 3d', { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '7d' }, 'unambiguous 3d takes window, so 7d becomes lookback'],
-    ['hashrate-drop', '90d 10% 1d', { kind: 'hashrate-drop', pct: 10, window: '1d', lookback: '90d' }, 'lookback-only tokens anywhere'],
-    ['Hashrate_Drop', '10%', { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, 'kind is case/underscore tolerant'],
+    [
+      'hashrate-drop',
+      '7.5% 7d',
+      { kind: 'hashrate-drop', pct: 7.5, window: '7d', lookback: '30d' },
+      'lone 7d is the window (first slot)',
+    ],
+    [
+      'hashrate-drop',
+      '10% 7d 3d',
+      { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '7d' },
+      'unambiguous 3d takes window, so 7d becomes lookback',
+    ],
+    [
+      'hashrate-drop',
+      '90d 10% 1d',
+      { kind: 'hashrate-drop', pct: 10, window: '1d', lookback: '90d' },
+      'lookback-only tokens anywhere',
+    ],
+    [
+      'Hashrate_Drop',
+      '10%',
+      { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' },
+      'kind is case/underscore tolerant',
+    ],
     ['hashrate-below', '600', { kind: 'hashrate-below', ehs: 600 }, 'plain EH/s'],
     ['hashrate-below', '600 EH/s', { kind: 'hashrate-below', ehs: 600 }, 'unit word ignored'],
     ['hashrate-below', '600EH/s', { kind: 'hashrate-below', ehs: 600 }, 'glued unit'],
@@ -27,9 +57,24 @@ describe('parseRule: good input', () => {
     ['retarget', '', { kind: 'retarget' }, 'no arguments'],
     ['retarget-soon', '', { kind: 'retarget-soon', blocks: 144 }, 'default 144 blocks'],
     ['retarget-soon', '36 blocks', { kind: 'retarget-soon', blocks: 36 }, 'blocks word ignored'],
-    ['hashprice-move', '10% 24h down', { kind: 'hashprice-move', pct: 10, window: '24h', direction: 'down' }, 'full form'],
-    ['hashprice-move', '7d 15', { kind: 'hashprice-move', pct: 15, window: '7d', direction: 'both' }, 'defaults direction'],
-    ['hashprice-move', '5% 1d', { kind: 'hashprice-move', pct: 5, window: '24h', direction: 'both' }, '1d is the 24h price window'],
+    [
+      'hashprice-move',
+      '10% 24h down',
+      { kind: 'hashprice-move', pct: 10, window: '24h', direction: 'down' },
+      'full form',
+    ],
+    [
+      'hashprice-move',
+      '7d 15',
+      { kind: 'hashprice-move', pct: 15, window: '7d', direction: 'both' },
+      'defaults direction',
+    ],
+    [
+      'hashprice-move',
+      '5% 1d',
+      { kind: 'hashprice-move', pct: 5, window: '24h', direction: 'both' },
+      '1d is the 24h price window',
+    ],
     ['hashprice-below', '$45', { kind: 'hashprice-below', usd: 45 }, 'dollar sign'],
     ['hashprice-above', '60.5', { kind: 'hashprice-above', usd: 60.5 }, 'decimal'],
     ['breakeven', '17 0.06', { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 0 }, 'the documented example, fee 0'],
@@ -62,7 +107,12 @@ describe('parseRule: every kind of bad input', () => {
     ['hashrate-drop', '10% banana', 'unknown-arg', 'unknown word'],
     ['hashrate-drop', '10% up', 'extra-arg', 'direction not taken'],
     ['hashrate-below', '', 'missing-arg', 'level required'],
-    ['hashrate-below', '0.5', 'implausible', 'below 10 EH/s: likely ZH/s (issue 11: offered as 500 EH/s, nothing stored)'],
+    [
+      'hashrate-below',
+      '0.5',
+      'implausible',
+      'below 10 EH/s: likely ZH/s (issue 11: offered as 500 EH/s, nothing stored)',
+    ],
     ['hashrate-below', '0.0001', 'out-of-range', 'below 1 EH/s even as ZH/s'],
     ['hashrate-below', '20000', 'out-of-range', 'above 10000 EH/s'],
     ['hashrate-below', '600 700', 'extra-arg', 'two levels'],
@@ -107,7 +157,19 @@ describe('parseRule: every kind of bad input', () => {
   });
 
   it('never throws and always answers ok or a known error, on arbitrary input', () => {
-    const ids = new Set(['unknown-kind', 'bad-percent', 'bad-number', 'out-of-range', 'unknown-window', 'missing-arg', 'extra-arg', 'unknown-arg', 'negative', 'implausible', 'bad-remind']);
+    const ids = new Set([
+      'unknown-kind',
+      'bad-percent',
+      'bad-number',
+      'out-of-range',
+      'unknown-window',
+      'missing-arg',
+      'extra-arg',
+      'unknown-arg',
+      'negative',
+      'implausible',
+      'bad-remind',
+    ]);
     fc.assert(
       fc.property(fc.constantFrom(...RULE_KINDS, 'x', ''), fc.array(fc.string(), { maxLength: 5 }), (kind, tokens) => {
         const r = parseRule(kind, tokens);
@@ -120,32 +182,56 @@ describe('parseRule: every kind of bad input', () => {
 
 describe('describeRule', () => {
   it('says window, lookback and threshold', () => {
-    expect(describeRule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' })).toBe('hash rate down 10 % or more vs 2–6 weeks ago (30d lookback); messages show the 3d figure');
+    expect(describeRule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' })).toBe(
+      'hash rate down 10 % or more vs 2–6 weeks ago (30d lookback); messages show the 3d figure',
+    );
     expect(describeRule({ kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 })).toContain('$24.98/PH/day');
   });
 });
 
 describe('parseDuration', () => {
   it.each([
-    ['6h', 21_600], ['30m', 1_800], ['2d', 172_800], ['1w', 604_800], ['90min', 5_400],
+    ['6h', 21_600],
+    ['30m', 1_800],
+    ['2d', 172_800],
+    ['1w', 604_800],
+    ['90min', 5_400],
   ])('%s = %d s', (s, sec) => expect(parseDuration(s)).toEqual({ ok: true, value: sec }));
   it.each([
-    ['', 'missing-arg'], ['6', 'bad-duration'], ['soon', 'bad-duration'], ['30s', 'bad-duration'], ['0m', 'out-of-range'], ['5w', 'out-of-range'],
+    ['', 'missing-arg'],
+    ['6', 'bad-duration'],
+    ['soon', 'bad-duration'],
+    ['30s', 'bad-duration'],
+    ['0m', 'out-of-range'],
+    ['5w', 'out-of-range'],
   ])('%s → %s', (s, id) => expect(parseDuration(s)).toMatchObject({ ok: false, error: id }));
 });
 
 describe('parseQuiet', () => {
   it('parses a span across midnight with a zone, canonicalising the zone', () => {
-    expect(parseQuiet(['23:00-07:00', 'europe/berlin'])).toEqual({ ok: true, value: { quiet: { startMin: 1380, endMin: 420 }, timeZone: 'Europe/Berlin' } });
+    expect(parseQuiet(['23:00-07:00', 'europe/berlin'])).toEqual({
+      ok: true,
+      value: { quiet: { startMin: 1380, endMin: 420 }, timeZone: 'Europe/Berlin' },
+    });
   });
   it('accepts hours only and no zone, and off', () => {
-    expect(parseQuiet(['22-6'])).toEqual({ ok: true, value: { quiet: { startMin: 1320, endMin: 360 }, timeZone: null } });
+    expect(parseQuiet(['22-6'])).toEqual({
+      ok: true,
+      value: { quiet: { startMin: 1320, endMin: 360 }, timeZone: null },
+    });
     expect(parseQuiet(['off'])).toEqual({ ok: true, value: { quiet: null, timeZone: null } });
   });
   it.each([
-    [[], 'missing-arg'], [['25:00-07:00'], 'bad-quiet'], [['23:00-23:00'], 'bad-quiet'], [['late'], 'bad-quiet'],
-    [['23:00-07:00', 'Mars/Olympus'], 'unknown-zone'], [['23:00-07:00', 'UTC', 'x'], 'extra-arg'], [['off', 'now'], 'extra-arg'],
-  ] as Array<[string[], string]>)('%j → %s', (args, id) => expect(parseQuiet(args)).toMatchObject({ ok: false, error: id }));
+    [[], 'missing-arg'],
+    [['25:00-07:00'], 'bad-quiet'],
+    [['23:00-23:00'], 'bad-quiet'],
+    [['late'], 'bad-quiet'],
+    [['23:00-07:00', 'Mars/Olympus'], 'unknown-zone'],
+    [['23:00-07:00', 'UTC', 'x'], 'extra-arg'],
+    [['off', 'now'], 'extra-arg'],
+  ] as Array<[string[], string]>)('%j → %s', (args, id) =>
+    expect(parseQuiet(args)).toMatchObject({ ok: false, error: id }),
+  );
 });
 
 describe('rulesFileSchema (replay rules files)', () => {
@@ -162,9 +248,17 @@ describe('rulesFileSchema (replay rules files)', () => {
     [[{ id: 'a', kind: 'nope' }], 'unknown kind'],
     [[{ id: 'a', kind: 'hashrate-drop', pct: 10, windw: '3d' }], 'misspelt parameter'],
     [[{ id: 'a', kind: 'hashrate-drop', pct: 200 }], 'out of range'],
-    [[{ id: 'a', kind: 'retarget' }, { id: 'a', kind: 'new-block' }], 'duplicate id'],
+    [
+      [
+        { id: 'a', kind: 'retarget' },
+        { id: 'a', kind: 'new-block' },
+      ],
+      'duplicate id',
+    ],
     [[{ kind: 'retarget' }], 'missing id'],
-  ] as Array<[unknown[], string]>)('rejects %j (%s)', (rules) => expect(rulesFileSchema.safeParse(rules).success).toBe(false));
+  ] as Array<[unknown[], string]>)('rejects %j (%s)', (rules) =>
+    expect(rulesFileSchema.safeParse(rules).success).toBe(false),
+  );
 });
 
 describe('no input crashes the parsers', () => {

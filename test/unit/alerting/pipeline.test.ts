@@ -4,7 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { dedupe, digest, group, isQuiet, notificationKey, quietEndsAtSec, releaseAtSec, route } from '../../../src/alerting/pipeline.ts';
+import {
+  dedupe,
+  digest,
+  group,
+  isQuiet,
+  notificationKey,
+  quietEndsAtSec,
+  releaseAtSec,
+  route,
+} from '../../../src/alerting/pipeline.ts';
 import { renderMessage } from '../../../src/alerting/render.ts';
 import { evaluateRule } from '../../../src/alerting/lifecycle.ts';
 import type { AlertEvent, Subscription } from '../../../src/alerting/types.ts';
@@ -15,8 +24,17 @@ const iso = (sec: number) => new Date(sec * 1000).toISOString().replace('.000', 
 
 function sub(o: Partial<Subscription> = {}): Subscription {
   return {
-    id: 'telegram-chat-42', platform: 'telegram', targetType: 'chat', targetId: '42', ownerId: '7',
-    timeZone: 'Europe/Berlin', quiet: { startMin: 23 * 60, endMin: 7 * 60 }, mutedUntilSec: null, active: true, createdSec: 0, ...o,
+    id: 'telegram-chat-42',
+    platform: 'telegram',
+    targetType: 'chat',
+    targetId: '42',
+    ownerId: '7',
+    timeZone: 'Europe/Berlin',
+    quiet: { startMin: 23 * 60, endMin: 7 * 60 },
+    mutedUntilSec: null,
+    active: true,
+    createdSec: 0,
+    ...o,
   };
 }
 
@@ -53,19 +71,32 @@ describe('quiet hours 23:00–07:00 Europe/Berlin', () => {
   });
 
   it('quietEndsAtSec always lands on a non-quiet instant right after a quiet one (any zone, any time)', () => {
-    const zones = ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC', 'America/Santiago'];
+    const zones = [
+      'Europe/Berlin',
+      'America/New_York',
+      'Australia/Lord_Howe',
+      'Asia/Kolkata',
+      'UTC',
+      'America/Santiago',
+    ];
     fc.assert(
-      fc.property(fc.constantFrom(...zones), fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 1_735_689_600, max: 1_798_761_600 }), (timeZone, startMin, endMin, now) => {
-        fc.pre(startMin !== endMin);
-        const s = sub({ timeZone, quiet: { startMin, endMin } });
-        const end = quietEndsAtSec(s, now);
-        expect(isQuiet(s, end)).toBe(false);
-        if (isQuiet(s, now)) {
-          expect(end).toBeGreaterThan(now);
-          expect(end - now).toBeLessThanOrEqual(25 * 3600);
-          expect(isQuiet(s, end - 60)).toBe(true);
-        } else expect(end).toBe(now);
-      }),
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: 0, max: 1439 }),
+        fc.integer({ min: 0, max: 1439 }),
+        fc.integer({ min: 1_735_689_600, max: 1_798_761_600 }),
+        (timeZone, startMin, endMin, now) => {
+          fc.pre(startMin !== endMin);
+          const s = sub({ timeZone, quiet: { startMin, endMin } });
+          const end = quietEndsAtSec(s, now);
+          expect(isQuiet(s, end)).toBe(false);
+          if (isQuiet(s, now)) {
+            expect(end).toBeGreaterThan(now);
+            expect(end - now).toBeLessThanOrEqual(25 * 3600);
+            expect(isQuiet(s, end - 60)).toBe(true);
+          } else expect(end).toBe(now);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -73,7 +104,12 @@ describe('quiet hours 23:00–07:00 Europe/Berlin', () => {
 
 describe('mute and routing', () => {
   const ev = (height: number, ruleId = '1', state: AlertEvent['state'] = 'firing'): AlertEvent => {
-    const s = makeSnapshot({ height, hash: hashOf(height), hashprice: { usdPerPhDay: 40 }, timeSec: utc('2026-06-11T00:13:00Z') + (height - 930_000) * 600 });
+    const s = makeSnapshot({
+      height,
+      hash: hashOf(height),
+      hashprice: { usdPerPhDay: 40 },
+      timeSec: utc('2026-06-11T00:13:00Z') + (height - 930_000) * 600,
+    });
     const r = evaluateRule(rule({ kind: 'hashprice-below', usd: 45 }, ruleId, 'telegram-chat-42'), null, s);
     return { ...(r.event as AlertEvent), state };
   };
@@ -119,7 +155,7 @@ describe('mute and routing', () => {
     expect(duplicates).toHaveLength(2);
   });
 
-  it('the digest collapses per rule with the path it took, in the subscriber\'s zone', () => {
+  it("the digest collapses per rule with the path it took, in the subscriber's zone", () => {
     const fired = ev(930_000, '1', 'firing'); // 02:13 CEST
     const resolved = ev(930_020, '1', 'resolved'); // 200 min later: 05:33 CEST
     const other = ev(930_005, '3', 'firing');
@@ -140,11 +176,15 @@ describe('notificationKey', () => {
   it('never contains ":" and distinct tuples never share a key', () => {
     const st = fc.constantFrom<AlertEvent['state']>('firing', 'resolved', 'notice');
     fc.assert(
-      fc.property(fc.tuple(fc.string(), fc.string(), fc.string(), st), fc.tuple(fc.string(), fc.string(), fc.string(), st), (a, b) => {
-        const ka = notificationKey(...a);
-        expect(ka).not.toContain(':');
-        expect(ka === notificationKey(...b)).toBe(a.join('\u0000') === b.join('\u0000'));
-      }),
+      fc.property(
+        fc.tuple(fc.string(), fc.string(), fc.string(), st),
+        fc.tuple(fc.string(), fc.string(), fc.string(), st),
+        (a, b) => {
+          const ka = notificationKey(...a);
+          expect(ka).not.toContain(':');
+          expect(ka === notificationKey(...b)).toBe(a.join('\u0000') === b.join('\u0000'));
+        },
+      ),
       { numRuns: 1000 },
     );
     expect(notificationKey('telegram-chat-1', 'ab', '1', 'firing')).toBe('telegram-chat-1|ab|1|firing');

@@ -13,13 +13,23 @@ describe('render', () => {
     [780.4, 845.2, 'EH/s', '780–845 EH/s', 'large figures without decimals'],
   ])('fmtRange(%d, %d, %s) = %s (%s)', (lo, hi, unit, out) => expect(fmtRange(lo, hi, unit)).toBe(out));
 
-  it.each([[0, 'just now'], [59, 'just now'], [180, '3 min ago'], [5400, '1.5 h ago'], [259_200, '3 d ago']])('fmtAge(%d) = %s', (s, out) => {
+  it.each([
+    [0, 'just now'],
+    [59, 'just now'],
+    [180, '3 min ago'],
+    [5400, '1.5 h ago'],
+    [259_200, '3 d ago'],
+  ])('fmtAge(%d) = %s', (s, out) => {
     expect(fmtAge(s)).toBe(out);
   });
 
   it('a long grouped message lists the first events and summarises the rest', () => {
     const s = makeSnapshot({ hashprice: { usdPerPhDay: 10 } });
-    const events = Array.from({ length: MAX_EVENTS_LISTED + 5 }, (_, i) => evaluateRule(rule({ kind: 'hashprice-below', usd: 20 + i }, String(i + 1)), null, s).event as AlertEvent);
+    const events = Array.from(
+      { length: MAX_EVENTS_LISTED + 5 },
+      (_, i) =>
+        evaluateRule(rule({ kind: 'hashprice-below', usd: 20 + i }, String(i + 1)), null, s).event as AlertEvent,
+    );
     const text = renderMessage({ subscriptionId: 'sub-1', height: s.height, hash: s.hash, events, digest: false });
     expect(text).toContain(`${MAX_EVENTS_LISTED + 5} alerts`);
     expect(text).toContain('…and 5 more');

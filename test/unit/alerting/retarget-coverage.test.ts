@@ -15,7 +15,12 @@ import { simulateChain } from '../../../src/domain/simulate.ts';
 const CHAINS = 120;
 const CHECKPOINTS = [1, 10, 50, 144, 288, 504, 1008] as const;
 
-interface Tally { covered: number[]; anyMissEarly: number; anyMissReady: number; readyAt: number[] }
+interface Tally {
+  covered: number[];
+  anyMissEarly: number;
+  anyMissReady: number;
+  readyAt: number[];
+}
 
 function run(withPrevious: boolean): Tally {
   const t: Tally = { covered: CHECKPOINTS.map(() => 0), anyMissEarly: 0, anyMissReady: 0, readyAt: [] };
@@ -23,7 +28,11 @@ function run(withPrevious: boolean): Tally {
     const level = 0.9 + (c % 21) / 100;
     const drift = c % 2 === 0 ? 0 : 0.01;
     const blocks = simulateChain({
-      seed: 11_000 + c, startHeight: 0, startTimeSec: 1_700_000_000, startBits: 0x1702796c, blocks: 3 * 2016 + 1,
+      seed: 11_000 + c,
+      startHeight: 0,
+      startTimeSec: 1_700_000_000,
+      startBits: 0x1702796c,
+      blocks: 3 * 2016 + 1,
       hashrate: (_h, time) => level * (1 + (drift * (time - 1_700_000_000)) / 1_209_600),
     });
     const e = 4032;
@@ -59,13 +68,16 @@ describe('retarget estimate: honest early intervals, and alerts only once the hi
       const t = run(withPrevious);
       const cov = t.covered.map((n) => n / CHAINS);
       const ready = [...new Set(t.readyAt)].sort((a, b) => a - b);
-      console.log(JSON.stringify({
-        previousEpoch: withPrevious, chains: CHAINS,
-        coverage: Object.fromEntries(CHECKPOINTS.map((k, i) => [`block ${k}`, Number(cov[i]!.toFixed(3))])),
-        alertsFromBlock: ready.length === 1 ? ready[0] : ready,
-        epochsWithAMissBeforeReady: t.anyMissEarly / CHAINS,
-        epochsWithAMissOnceReady: t.anyMissReady / CHAINS,
-      }));
+      console.log(
+        JSON.stringify({
+          previousEpoch: withPrevious,
+          chains: CHAINS,
+          coverage: Object.fromEntries(CHECKPOINTS.map((k, i) => [`block ${k}`, Number(cov[i]!.toFixed(3))])),
+          alertsFromBlock: ready.length === 1 ? ready[0] : ready,
+          epochsWithAMissBeforeReady: t.anyMissEarly / CHAINS,
+          epochsWithAMissOnceReady: t.anyMissReady / CHAINS,
+        }),
+      );
       // Every checkpoint's interval is honest on its own (binomial sd at n = 120: 0.027; 3 sd).
       for (const c of cov) expect(c).toBeGreaterThanOrEqual(0.82);
       for (const c of cov) expect(c).toBeLessThanOrEqual(0.98);

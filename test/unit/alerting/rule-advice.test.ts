@@ -17,7 +17,9 @@ describe('ruleAdvice', () => {
     expect(text).toContain(`10 % in about ${blocksAsTime(d10.blocks)}`);
     // Bigger drops first, faster: the table's figures, not prose.
     expect(d20.blocks).toBeLessThan(d10.blocks);
-    expect(text).toContain(`It also fires on ${Math.round(dropDelay('30d', 10, 8)!.within30d * 100)} % of 8 % drops within 30 days`);
+    expect(text).toContain(
+      `It also fires on ${Math.round(dropDelay('30d', 10, 8)!.within30d * 100)} % of 8 % drops within 30 days`,
+    );
     expect(text).toContain(`False alarms: about ${Number(dropFalseAlarmsPerYear('30d', 10).toFixed(1))} a year`);
   });
 

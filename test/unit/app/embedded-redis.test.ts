@@ -11,7 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INSTALL_HINTS, NoRedisError, redisAnswers, resolveRedis, type RedisChoice } from '../../../src/app/embedded-redis.ts';
+import {
+  INSTALL_HINTS,
+  NoRedisError,
+  redisAnswers,
+  resolveRedis,
+  type RedisChoice,
+} from '../../../src/app/embedded-redis.ts';
 import { testRedisUrl } from '../../support/redis.ts';
 
 const NOTHING_LISTENS = 'redis://127.0.0.1:1';
@@ -19,7 +25,9 @@ const unset = { redisUrl: 'redis://127.0.0.1:6379', redisUrlSet: false };
 let dirs: string[] = [];
 let choices: RedisChoice[] = [];
 const lines: string[] = [];
-const say = (l: string): void => { lines.push(l); };
+const say = (l: string): void => {
+  lines.push(l);
+};
 
 function workDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'hashbell-embedded-'));
@@ -45,7 +53,10 @@ const portOf = (url: string): number => Number(new URL(url).port);
 
 describe('resolveRedis', () => {
   it('REDIS_URL set means exactly that server, not probed, nothing started', async () => {
-    const c = await resolveRedis({ redisUrl: 'redis://10.9.8.7:6390/2', redisUrlSet: true }, { workDir: workDir(), probeUrl: NOTHING_LISTENS, say });
+    const c = await resolveRedis(
+      { redisUrl: 'redis://10.9.8.7:6390/2', redisUrlSet: true },
+      { workDir: workDir(), probeUrl: NOTHING_LISTENS, say },
+    );
     expect(c).toMatchObject({ url: 'redis://10.9.8.7:6390/2', kind: 'given' });
     expect(lines).toEqual([]);
   });
@@ -64,7 +75,9 @@ describe('resolveRedis', () => {
     expect(c.kind).toBe('embedded');
     expect(c.url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/no Redis on 127\.0\.0\.1:1: started a private redis-server on 127\.0\.0\.1:\d+ \(data in .*\.hashbell\/redis\)/);
+    expect(lines[0]).toMatch(
+      /no Redis on 127\.0\.0\.1:1: started a private redis-server on 127\.0\.0\.1:\d+ \(data in .*\.hashbell\/redis\)/,
+    );
     const r = new Redis(c.url);
     expect(await r.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
     expect(await r.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
@@ -94,7 +107,12 @@ describe('resolveRedis', () => {
 
   it('no redis-server on PATH: the install hints (apt, brew, docker), nothing started', async () => {
     const dir = workDir();
-    const p = resolveRedis(unset, { workDir: dir, probeUrl: NOTHING_LISTENS, say, redisServer: 'redis-server-not-installed-here' });
+    const p = resolveRedis(unset, {
+      workDir: dir,
+      probeUrl: NOTHING_LISTENS,
+      say,
+      redisServer: 'redis-server-not-installed-here',
+    });
     await expect(p).rejects.toBeInstanceOf(NoRedisError);
     const e = (await p.catch((x: unknown) => x)) as NoRedisError;
     expect(e.lines).toEqual(INSTALL_HINTS);

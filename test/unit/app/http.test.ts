@@ -10,7 +10,10 @@ import { startHttpServer, type HttpServerHandle } from '../../../src/app/http.ts
 import { silentLogger } from '../../../src/app/logger.ts';
 
 let server: HttpServerHandle | null = null;
-afterEach(async () => { await server?.close(); server = null; });
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
 
 async function get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${server!.url}${path}`);
@@ -27,18 +30,33 @@ describe('startHttpServer', () => {
     const health = new Health();
     health.set('redis', () => null);
     health.pending('watcher', 'initial sync in progress');
-    server = await startHttpServer({ port: 0, host: '127.0.0.1', registry: new Registry(), checks: () => health.all(), logger: silentLogger() });
+    server = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry: new Registry(),
+      checks: () => health.all(),
+      logger: silentLogger(),
+    });
     expect((await get('/livez')).status).toBe(200);
     for (const path of ['/readyz', '/healthz']) {
       expect(await get(path)).toEqual({
         status: 503,
-        body: { status: 'unavailable', reasons: { watcher: 'initial sync in progress' }, checks: { redis: 'ok', watcher: 'initial sync in progress' } },
+        body: {
+          status: 'unavailable',
+          reasons: { watcher: 'initial sync in progress' },
+          checks: { redis: 'ok', watcher: 'initial sync in progress' },
+        },
       });
     }
     health.set('watcher', () => null);
-    health.set('telegram', async () => { throw new Error('boom'); });
+    health.set('telegram', async () => {
+      throw new Error('boom');
+    });
     expect((await get('/readyz')).body).toMatchObject({ reasons: { telegram: 'boom' } });
     health.delete('telegram');
-    expect(await get('/readyz')).toEqual({ status: 200, body: { status: 'ok', checks: { redis: 'ok', watcher: 'ok' } } });
+    expect(await get('/readyz')).toEqual({
+      status: 200,
+      body: { status: 'ok', checks: { redis: 'ok', watcher: 'ok' } },
+    });
   });
 });

@@ -7,7 +7,9 @@ import { extent, formatTick, niceDomain } from '../../../src/charts/scale.ts';
 import { knownZone, timeTicks, zoneOrUtc } from '../../../src/charts/time-axis.ts';
 
 function localHm(tSec: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(tSec * 1000));
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    new Date(tSec * 1000),
+  );
 }
 
 describe('niceDomain', () => {
@@ -49,17 +51,20 @@ describe('timeTicks', () => {
   const t0 = Date.UTC(2025, 9, 10) / 1000; // 10 Oct 2025
   const t1 = t0 + 30 * 86_400; // spans the end of CEST (26 Oct)
 
-  it.each(['UTC', 'Europe/Berlin', 'Asia/Kolkata', 'America/St_Johns', 'Australia/Eucla'])('%s: 30 days → ticks at local midnight', (zone) => {
-    const ticks = timeTicks(t0, t1, zone);
-    expect(ticks.length).toBeGreaterThanOrEqual(4);
-    expect(ticks.length).toBeLessThanOrEqual(8);
-    for (const t of ticks) {
-      expect(localHm(t.tSec, zone)).toBe('00:00');
-      expect(t.tSec).toBeGreaterThanOrEqual(t0);
-      expect(t.tSec).toBeLessThanOrEqual(t1);
-      expect(t.lines[0]).toMatch(/^\d{1,2} [A-Z][a-z]{2}$/);
-    }
-  });
+  it.each(['UTC', 'Europe/Berlin', 'Asia/Kolkata', 'America/St_Johns', 'Australia/Eucla'])(
+    '%s: 30 days → ticks at local midnight',
+    (zone) => {
+      const ticks = timeTicks(t0, t1, zone);
+      expect(ticks.length).toBeGreaterThanOrEqual(4);
+      expect(ticks.length).toBeLessThanOrEqual(8);
+      for (const t of ticks) {
+        expect(localHm(t.tSec, zone)).toBe('00:00');
+        expect(t.tSec).toBeGreaterThanOrEqual(t0);
+        expect(t.tSec).toBeLessThanOrEqual(t1);
+        expect(t.lines[0]).toMatch(/^\d{1,2} [A-Z][a-z]{2}$/);
+      }
+    },
+  );
 
   it('short spans get hour ticks, with the date at local midnight', () => {
     const start = Date.UTC(2026, 2, 29, 12) / 1000; // around the EU DST switch on 29 Mar 2026

@@ -23,7 +23,13 @@ let blocksFile: string;
 let pricesFile: string;
 
 function io(): CliIo & { out: string; err: string } {
-  const o = { out: '', err: '', env: {}, stdout: (t: string) => void (o.out += t), stderr: (t: string) => void (o.err += t) };
+  const o = {
+    out: '',
+    err: '',
+    env: {},
+    stdout: (t: string) => void (o.out += t),
+    stderr: (t: string) => void (o.err += t),
+  };
   return o;
 }
 
@@ -31,7 +37,12 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'hb-chart-cli-'));
   blocksFile = join(dir, 'blocks.jsonl');
   pricesFile = join(dir, 'prices.jsonl');
-  writeFileSync(blocksFile, points.map((p) => JSON.stringify({ id: p.hash, height: p.height, timestamp: p.timeSec, bits: 386038124 })).join('\n') + '\n');
+  writeFileSync(
+    blocksFile,
+    points
+      .map((p) => JSON.stringify({ id: p.hash, height: p.height, timestamp: p.timeSec, bits: 386038124 }))
+      .join('\n') + '\n',
+  );
   writeFileSync(pricesFile, JSON.stringify({ time: points[0]?.timeSec, USD: 95000 }) + '\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,7 +51,11 @@ describe('chart command', () => {
   it.each(['hashrate', 'retarget', 'hashprice'])('%s → a 1000×560 PNG', async (kind) => {
     const out = join(dir, `${kind}.png`);
     const s = io();
-    const code = await runChart([kind, '--blocks', blocksFile, '--prices', pricesFile, '--out', out, '--tz', 'Asia/Kolkata', '--theme', 'light'], s, { buildPoints });
+    const code = await runChart(
+      [kind, '--blocks', blocksFile, '--prices', pricesFile, '--out', out, '--tz', 'Asia/Kolkata', '--theme', 'light'],
+      s,
+      { buildPoints },
+    );
     expect(code, s.err).toBe(0);
     const img = decodePng(readFileSync(out));
     expect([img.width, img.height]).toEqual([1000, 560]);
@@ -78,9 +93,13 @@ describe('chart command', () => {
 
   it('a height not in the file, and data too short to draw, are usage errors (exit 2 in the CLI)', async () => {
     const out = join(dir, 'n.png');
-    await expect(runChart(['hashrate', '--blocks', blocksFile, '--out', out, '--at', '1'], io(), { buildPoints })).rejects.toThrow(/height 1 is not in/);
+    await expect(
+      runChart(['hashrate', '--blocks', blocksFile, '--out', out, '--at', '1'], io(), { buildPoints }),
+    ).rejects.toThrow(/height 1 is not in/);
     const onePoint: PointsBuilder = async (blocks, prices) => (await buildPoints(blocks, prices)).slice(-1);
-    await expect(runChart(['hashrate', '--blocks', blocksFile, '--out', out], io(), { buildPoints: onePoint })).rejects.toThrow(/cannot draw the hashrate chart at height \d+: not enough data/);
+    await expect(
+      runChart(['hashrate', '--blocks', blocksFile, '--out', out], io(), { buildPoints: onePoint }),
+    ).rejects.toThrow(/cannot draw the hashrate chart at height \d+: not enough data/);
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -32,7 +32,12 @@ function countingRenderer(delayMs = 5): { render: PngRenderer; svgs: string[] } 
   };
 }
 
-const req = (over: Partial<ChartRequest> = {}): ChartRequest => ({ height: tip.height, hash: tip.hash, timeZone: 'UTC', ...over });
+const req = (over: Partial<ChartRequest> = {}): ChartRequest => ({
+  height: tip.height,
+  hash: tip.hash,
+  timeZone: 'UTC',
+  ...over,
+});
 
 describe('ChartService cache', () => {
   it('1,000 subscribers on one block: one rendering per chart kind', async () => {
@@ -41,7 +46,8 @@ describe('ChartService cache', () => {
     const rules: RuleSpec[] = [{ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }];
     const calls = [];
     for (let i = 0; i < 1000; i++) {
-      for (const kind of CHART_KINDS) calls.push(svc.render(kind, req({ timeZone: 'Europe/Berlin', thresholds: rules })));
+      for (const kind of CHART_KINDS)
+        calls.push(svc.render(kind, req({ timeZone: 'Europe/Berlin', thresholds: rules })));
     }
     const pngs = await Promise.all(calls);
     expect(r.svgs.length).toBe(CHART_KINDS.length);
@@ -58,7 +64,10 @@ describe('ChartService cache', () => {
     await svc.render('hashrate', req());
     await svc.render('hashrate', req({ timeZone: 'Asia/Tokyo' }));
     await svc.render('hashrate', req({ thresholds: [drop] }));
-    await svc.render('hashrate', req({ thresholds: [{ ...drop, id: '7', subscriptionId: 'x', createdSec: 1 } as RuleSpec] }));
+    await svc.render(
+      'hashrate',
+      req({ thresholds: [{ ...drop, id: '7', subscriptionId: 'x', createdSec: 1 } as RuleSpec] }),
+    );
     await svc.render('hashrate', req({ thresholds: [drop, { kind: 'hashprice-below', usd: 40 }] }));
     expect(r.svgs.length).toBe(3);
     expect(r.svgs[1]).toContain('Asia/Tokyo');
@@ -67,7 +76,9 @@ describe('ChartService cache', () => {
   it('rule order does not matter for the key; the block hash does', () => {
     const a: RuleSpec = { kind: 'hashprice-below', usd: 40 };
     const b: RuleSpec = { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 0 };
-    expect(chartCacheKey('hashprice', req({ thresholds: [a, b] }))).toBe(chartCacheKey('hashprice', req({ thresholds: [b, a] })));
+    expect(chartCacheKey('hashprice', req({ thresholds: [a, b] }))).toBe(
+      chartCacheKey('hashprice', req({ thresholds: [b, a] })),
+    );
     expect(chartCacheKey('hashprice', req())).not.toBe(chartCacheKey('hashprice', req({ hash: 'ff'.repeat(32) })));
     expect(chartCacheKey('hashprice', req())).not.toBe(chartCacheKey('hashrate', req()));
   });
@@ -114,11 +125,26 @@ describe('ChartService never blocks an alert', () => {
   it('history or renderer throwing, or a renderer that hangs → null, logged once', async () => {
     const warnings: string[] = [];
     const logger = { warn: (o: object, msg: string) => warnings.push(`${msg} ${JSON.stringify(o)}`) };
-    const broken: ChartHistory = { pointsUpTo: async () => { throw new Error('redis down'); } };
+    const broken: ChartHistory = {
+      pointsUpTo: async () => {
+        throw new Error('redis down');
+      },
+    };
     expect(await new ChartService({ history: broken, logger }).render('hashrate', req())).toBeNull();
-    const failing = new ChartService({ history: ring(), logger, renderPng: async () => { throw new Error('boom'); } });
+    const failing = new ChartService({
+      history: ring(),
+      logger,
+      renderPng: async () => {
+        throw new Error('boom');
+      },
+    });
     expect(await failing.render('hashrate', req())).toBeNull();
-    const hanging = new ChartService({ history: ring(), logger, timeoutMs: 50, renderPng: () => new Promise<Buffer>(() => {}) });
+    const hanging = new ChartService({
+      history: ring(),
+      logger,
+      timeoutMs: 50,
+      renderPng: () => new Promise<Buffer>(() => {}),
+    });
     const t0 = Date.now();
     expect(await hanging.render('retarget', req())).toBeNull();
     expect(Date.now() - t0).toBeLessThan(2000);

@@ -31,14 +31,22 @@ beforeAll(async () => {
 describe('charts of the bundled fixture', () => {
   it.each(CHART_KINDS)('%s: valid 1000×560 PNG, not blank', async (kind) => {
     const png = await service.render(kind, {
-      height: tip.height, hash: tip.hash, timeZone: 'Europe/Berlin',
-      thresholds: [{ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, { kind: 'breakeven', jth: 17, kwh: 0.07, poolfee: 2 }],
+      height: tip.height,
+      hash: tip.hash,
+      timeZone: 'Europe/Berlin',
+      thresholds: [
+        { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' },
+        { kind: 'breakeven', jth: 17, kwh: 0.07, poolfee: 2 },
+      ],
     });
     expect(png).not.toBeNull();
     const img = decodePng(png as Buffer);
     expect([img.width, img.height]).toEqual([1000, 560]);
     const pal = palette('dark');
-    const plot = colourStats(img, { x: PLOT.x + 2, y: PLOT.y + 2, w: PLOT.w - 4, h: PLOT.h - 4 }, [pal.panel, pal.band]);
+    const plot = colourStats(img, { x: PLOT.x + 2, y: PLOT.y + 2, w: PLOT.w - 4, h: PLOT.h - 4 }, [
+      pal.panel,
+      pal.band,
+    ]);
     const area = (PLOT.w - 4) * (PLOT.h - 4);
     expect(plot.distinct).toBeGreaterThan(100);
     expect(area - (plot.counts.get(pal.panel) ?? 0)).toBeGreaterThan(area * 0.05); // something drawn over the panel

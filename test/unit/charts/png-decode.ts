@@ -17,7 +17,11 @@ const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 export function decodePng(buf: Buffer): DecodedPng {
   if (!SIGNATURE.every((b, i) => buf[i] === b)) throw new Error('not a PNG (bad signature)');
   let off = 8;
-  let width = 0, height = 0, bitDepth = 0, colorType = 0, interlace = 0;
+  let width = 0,
+    height = 0,
+    bitDepth = 0,
+    colorType = 0,
+    interlace = 0;
   const idat: Buffer[] = [];
   let sawEnd = false;
   while (off + 8 <= buf.length) {
@@ -32,7 +36,10 @@ export function decodePng(buf: Buffer): DecodedPng {
       colorType = data[9] ?? 0;
       interlace = data[12] ?? 0;
     } else if (type === 'IDAT') idat.push(data);
-    else if (type === 'IEND') { sawEnd = true; break; }
+    else if (type === 'IEND') {
+      sawEnd = true;
+      break;
+    }
   }
   if (!sawEnd) throw new Error('PNG has no IEND');
   if (bitDepth !== 8 || interlace !== 0 || (colorType !== 6 && colorType !== 2)) {
@@ -57,7 +64,9 @@ export function decodePng(buf: Buffer): DecodedPng {
       else if (filter === 3) add = (a + b) >> 1;
       else if (filter === 4) {
         const p = a + b - c;
-        const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+        const pa = Math.abs(p - a),
+          pb = Math.abs(p - b),
+          pc = Math.abs(p - c);
         add = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
       } else if (filter !== 0) throw new Error(`bad filter ${filter} on row ${y}`);
       line[i] = ((line[i] ?? 0) + add) & 0xff;
@@ -83,7 +92,11 @@ export function pixelHex(img: DecodedPng, x: number, y: number): string {
 const hexToInt = (hex: string): number => Number.parseInt(hex.replace('#', ''), 16);
 
 /** Pixel statistics in a rectangle: how many distinct colours, how many of some given colours. */
-export function colourStats(img: DecodedPng, box: { x: number; y: number; w: number; h: number }, count: readonly string[] = []) {
+export function colourStats(
+  img: DecodedPng,
+  box: { x: number; y: number; w: number; h: number },
+  count: readonly string[] = [],
+) {
   const distinct = new Set<number>();
   const wanted = new Map(count.map((c) => [hexToInt(c), 0]));
   for (let y = box.y; y < box.y + box.h; y++) {

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('RedisChartCache', () => {
-  it('a second process gets the first one\'s PNG without rendering; keys expire', async () => {
+  it("a second process gets the first one's PNG without rendering; keys expire", async () => {
     const points = syntheticPoints({ blocks: 800, seed: 9 });
     const tip = points.at(-1) as ChartPoint;
     const ring = new ChartPointRing();
@@ -56,7 +56,13 @@ describe('RedisChartCache', () => {
     const tip = points.at(-1) as ChartPoint;
     const ring = new ChartPointRing();
     for (const p of points) ring.push(p);
-    const dead = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const dead = new Redis({
+      host: '127.0.0.1',
+      port: 1,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     dead.on('error', () => {});
     const warnings: string[] = [];
     const svc = new ChartService({
@@ -65,7 +71,9 @@ describe('RedisChartCache', () => {
       sharedCache: new RedisChartCache(dead, { prefix }),
       logger: { warn: (_o, msg) => warnings.push(msg) },
     });
-    expect((await svc.render('hashrate', { height: tip.height, hash: tip.hash, timeZone: 'UTC' }))?.toString()).toBe('png');
+    expect((await svc.render('hashrate', { height: tip.height, hash: tip.hash, timeZone: 'UTC' }))?.toString()).toBe(
+      'png',
+    );
     expect(warnings).toEqual(['chart cache read failed', 'chart cache write failed']);
     dead.disconnect();
   });

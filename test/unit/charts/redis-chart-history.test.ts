@@ -31,7 +31,12 @@ describe('chart point encoding', () => {
 
   it('NaN/Infinity become gaps; garbage lines are skipped, not thrown', () => {
     const p = points[500] as ChartPoint;
-    const bad = { ...p, difficulty: Infinity, hashprice: { usdPerPhDay: NaN }, retarget: { ...p.retarget, changePct: NaN } };
+    const bad = {
+      ...p,
+      difficulty: Infinity,
+      hashprice: { usdPerPhDay: NaN },
+      retarget: { ...p.retarget, changePct: NaN },
+    };
     const back = decodePoint(encodePoint(bad));
     expect(back?.difficulty).toBeNaN();
     expect(back?.retarget.changePct).toBeNaN();

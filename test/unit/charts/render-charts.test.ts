@@ -80,9 +80,13 @@ describe('chart PNGs', () => {
   });
 });
 
-describe('threshold lines carry the subscriber\'s numbers', () => {
+describe("threshold lines carry the subscriber's numbers", () => {
   it('hash-rate drop: the line sits at the peak × (1 − pct) and says so', () => {
-    const svg = hashrateSvg(points, { timeZone: 'UTC', thresholds: [{ kind: 'hashrate-drop', pct: 15, window: '7d', lookback: '14d' }] }) ?? '';
+    const svg =
+      hashrateSvg(points, {
+        timeZone: 'UTC',
+        thresholds: [{ kind: 'hashrate-drop', pct: 15, window: '7d', lookback: '14d' }],
+      }) ?? '';
     const peak = (points.at(-1)?.peaks['7d']['14d']?.hps ?? NaN) / 1e18;
     const level = Math.round(peak * 0.85);
     expect(svg).toContain(`14d peak (7d) ${Math.round(peak).toLocaleString('en-US')} EH/s`);
@@ -91,13 +95,24 @@ describe('threshold lines carry the subscriber\'s numbers', () => {
   });
 
   it('break-even: J/TH × 24 × USD/kWh grossed up for the pool fee', () => {
-    const svg = hashpriceSvg(points, { timeZone: 'UTC', thresholds: [{ kind: 'breakeven', jth: 20, kwh: 0.05, poolfee: 4 }, { kind: 'hashprice-above', usd: 60 }] }) ?? '';
+    const svg =
+      hashpriceSvg(points, {
+        timeZone: 'UTC',
+        thresholds: [
+          { kind: 'breakeven', jth: 20, kwh: 0.05, poolfee: 4 },
+          { kind: 'hashprice-above', usd: 60 },
+        ],
+      }) ?? '';
     expect(svg).toContain('break-even 20 J/TH @ $0.05/kWh: $25.00'); // 20 × 24 × 0.05 / 0.96
     expect(svg).toContain('alert above $60.00');
   });
 
   it('rules a chart cannot show draw nothing', () => {
-    const svg = hashrateSvg(points, { timeZone: 'UTC', thresholds: [{ kind: 'hashprice-below', usd: 40 }, { kind: 'new-block' }] }) ?? '';
+    const svg =
+      hashrateSvg(points, {
+        timeZone: 'UTC',
+        thresholds: [{ kind: 'hashprice-below', usd: 40 }, { kind: 'new-block' }],
+      }) ?? '';
     expect(svg).not.toContain('alert');
   });
 });

@@ -63,8 +63,14 @@ function estimate(i: number, w: number, times: readonly number[], diffs: readonl
 }
 
 function point(
-  i: number, h: number, t: number, difficulty: number,
-  times: readonly number[], diffs: readonly number[], prev: readonly ChartPoint[], epochStartIdx: number,
+  i: number,
+  h: number,
+  t: number,
+  difficulty: number,
+  times: readonly number[],
+  diffs: readonly number[],
+  prev: readonly ChartPoint[],
+  epochStartIdx: number,
 ): ChartPoint {
   const hashrate = {
     '1d': estimate(i, WIN['1d'], times, diffs),
@@ -92,7 +98,7 @@ function point(
   const t0 = times[Math.max(epochStartIdx - 1, 0)] ?? t;
   const elapsed = Math.max(600, t - t0);
   const changePct = ((600 * done) / elapsed - 1) * 100;
-  const rel = 164.5 / Math.sqrt(Math.max(done, 1)) * (1 - done / 2016) + 1;
+  const rel = (164.5 / Math.sqrt(Math.max(done, 1))) * (1 - done / 2016) + 1;
   const remaining = 2016 - done;
   const perBlock = elapsed / done;
   const price = 95_000 + 8_000 * Math.sin(i / 700);

@@ -21,15 +21,35 @@ describe('rules file', () => {
 
   // Each row: file text, line the error must name, and what it must say (naming the rule).
   const bad: Array<[string, string, number, RegExp]> = [
-    ['unknown kind', '[\n  {"id": "a", "kind": "retarget"},\n  {"id": "b", "kind": "hashrate-jump", "pct": 5}\n]', 3, /rule "b": unknown kind "hashrate-jump"/],
-    ['unknown parameter', '[\n  {"id": "a",\n   "kind": "hashrate-drop", "pct": 10, "windw": "3d"}\n]', 2, /rule "a": unknown parameter "windw" for kind hashrate-drop/],
+    [
+      'unknown kind',
+      '[\n  {"id": "a", "kind": "retarget"},\n  {"id": "b", "kind": "hashrate-jump", "pct": 5}\n]',
+      3,
+      /rule "b": unknown kind "hashrate-jump"/,
+    ],
+    [
+      'unknown parameter',
+      '[\n  {"id": "a",\n   "kind": "hashrate-drop", "pct": 10, "windw": "3d"}\n]',
+      2,
+      /rule "a": unknown parameter "windw" for kind hashrate-drop/,
+    ],
     ['bad value', '[{"id": "x", "kind": "hashprice-below", "usd": "cheap"}]', 1, /rule "x": "usd"/],
     ['out of range', '[\n{"id": "x", "kind": "hashrate-drop", "pct": 500}]', 2, /rule "x": "pct"/],
     ['missing id', '[\n\n {"kind": "retarget"}]', 3, /rule #1: missing "id"/],
-    ['duplicate id', '[{"id": "a", "kind": "retarget"},\n{"id": "a", "kind": "new-block"}]', 2, /rule "a": duplicate rule id/],
+    [
+      'duplicate id',
+      '[{"id": "a", "kind": "retarget"},\n{"id": "a", "kind": "new-block"}]',
+      2,
+      /rule "a": duplicate rule id/,
+    ],
     ['not an array', '{"id": "a"}', 1, /JSON array/],
     ['not JSON', '[\n{"id": "a", "kind": "retarget"},\n{"id": }\n]', 3, /not valid JSON/],
-    ['string with brackets and commas before the bad rule', '[{"id": "a,[{", "kind": "retarget"},\n {"id": "b", "kind": "nope"}]', 2, /rule "b"/],
+    [
+      'string with brackets and commas before the bad rule',
+      '[{"id": "a,[{", "kind": "retarget"},\n {"id": "b", "kind": "nope"}]',
+      2,
+      /rule "b"/,
+    ],
   ];
   it.each(bad)('%s → file:line and reason', (_label, text, line, reason) => {
     let caught: unknown;

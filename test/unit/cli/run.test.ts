@@ -27,7 +27,8 @@ describe('hashbell CLI dispatch', () => {
   it('--help lists every command, and each command has true help', async () => {
     const r = await cli('--help');
     expect(r.code).toBe(0);
-    for (const c of ['replay', 'snapshot', 'watch', 'synth', 'start', 'demo', 'chart']) expect(r.out).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['replay', 'snapshot', 'watch', 'synth', 'start', 'demo', 'chart'])
+      expect(r.out).toMatch(new RegExp(`^  ${c} `, 'm'));
     for (const c of ['replay', 'snapshot', 'synth', 'demo']) {
       const h = await cli(c, '-h');
       expect(h.code).toBe(0);
@@ -52,7 +53,10 @@ describe('hashbell CLI dispatch', () => {
     [['frobnicate'], /unknown command "frobnicate"/],
     [['synth', '--bogus'], /synth: Unknown option '--bogus'/],
     [['synth', '--epochs', EPOCHS, '--from-epoch', '460'], /--to-epoch is required/],
-    [['synth', '--epochs', EPOCHS, '--from-epoch', 'x', '--to-epoch', '461'], /--from-epoch must be a non-negative integer/],
+    [
+      ['synth', '--epochs', EPOCHS, '--from-epoch', 'x', '--to-epoch', '461'],
+      /--from-epoch must be a non-negative integer/,
+    ],
     [['synth', '--epochs', EPOCHS, '--from-epoch', '462', '--to-epoch', '461'], /after --to-epoch/],
     [['synth', '--epochs', EPOCHS, '--from-epoch', '470', '--to-epoch', '900'], /outside the file's 0\.\.473/],
     [['synth', '--epochs', '/nonexistent/e.csv', '--from-epoch', '1', '--to-epoch', '2'], /e\.csv: no such file/],
@@ -68,7 +72,7 @@ describe('hashbell CLI dispatch', () => {
     expect(h.out).toMatch(/Usage: .*chart <hashrate\|retarget\|hashprice>/);
   });
 
-  it('watch --help is the watch command\'s own, naming its options', async () => {
+  it("watch --help is the watch command's own, naming its options", async () => {
     const h = await cli('watch', '--help');
     expect(h.code).toBe(0);
     expect(h.out).toBe(COMMAND_HELP['watch']);
@@ -83,7 +87,19 @@ describe('synth command', () => {
     expect(a.out.trimEnd().split('\n')).toHaveLength(2016);
     const dir = mkdtempSync(join(tmpdir(), 'hb-synth-'));
     const out = join(dir, 'c.jsonl');
-    const b = await cli('synth', '--epochs', EPOCHS, '--from-epoch', '472', '--to-epoch', '472', '--seed', '3', '--out', out);
+    const b = await cli(
+      'synth',
+      '--epochs',
+      EPOCHS,
+      '--from-epoch',
+      '472',
+      '--to-epoch',
+      '472',
+      '--seed',
+      '3',
+      '--out',
+      out,
+    );
     expect(b.code).toBe(0);
     expect(b.out).toBe('');
     expect(readFileSync(out, 'utf8')).toBe(a.out);

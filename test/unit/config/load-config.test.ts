@@ -41,23 +41,59 @@ describe('loadConfig defaults', () => {
 
 // Each row: an environment that must load, and the config fields it must produce.
 const good: Array<[string, Record<string, string>, Record<string, unknown>]> = [
-  ['own mempool instance, trailing slash dropped', { MEMPOOL_URL: 'http://umbrel.local:3006/' }, { mempoolUrl: 'http://umbrel.local:3006' }],
+  [
+    'own mempool instance, trailing slash dropped',
+    { MEMPOOL_URL: 'http://umbrel.local:3006/' },
+    { mempoolUrl: 'http://umbrel.local:3006' },
+  ],
   ['fractional rate limit', { MEMPOOL_MAX_RPS: '0.5' }, { mempoolMaxRps: 0.5 }],
   ['high rate for a private instance', { MEMPOOL_MAX_RPS: '50' }, { mempoolMaxRps: 50 }],
-  ['rediss with password', { REDIS_URL: 'rediss://:pw@redis.example:6380/2' }, { redisUrl: 'rediss://:pw@redis.example:6380/2', redisUrlSet: true }],
-  ['REDIS_URL naming the default address still means exactly that server', { REDIS_URL: 'redis://127.0.0.1:6379' }, { redisUrlSet: true }],
-  ['blank REDIS_URL is unset (the start path may run a private server)', { REDIS_URL: ' ' }, { redisUrl: 'redis://127.0.0.1:6379', redisUrlSet: false }],
+  [
+    'rediss with password',
+    { REDIS_URL: 'rediss://:pw@redis.example:6380/2' },
+    { redisUrl: 'rediss://:pw@redis.example:6380/2', redisUrlSet: true },
+  ],
+  [
+    'REDIS_URL naming the default address still means exactly that server',
+    { REDIS_URL: 'redis://127.0.0.1:6379' },
+    { redisUrlSet: true },
+  ],
+  [
+    'blank REDIS_URL is unset (the start path may run a private server)',
+    { REDIS_URL: ' ' },
+    { redisUrl: 'redis://127.0.0.1:6379', redisUrlSet: false },
+  ],
   ['metrics on all interfaces when asked', { HTTP_HOST: '0.0.0.0' }, { httpHost: '0.0.0.0' }],
   ['IPv6 loopback', { HTTP_HOST: '::1' }, { httpHost: '::1' }],
   ['webhook port', { TELEGRAM_WEBHOOK_PORT: '8080' }, { telegramWebhookPort: 8080 }],
   ['log format', { LOG_FORMAT: 'Pretty' }, { logFormat: 'pretty' }],
-  ['bitcoind with credentials', { BITCOIN_RPC_URL: 'http://user:pass@127.0.0.1:8332' }, { bitcoinRpcUrl: 'http://user:pass@127.0.0.1:8332' }],
-  ['bitcoind as the chain source', { CHAIN_SOURCE: 'bitcoind', BITCOIN_RPC_URL: 'http://u:p@127.0.0.1:8332' }, { chainSource: 'bitcoind' }],
+  [
+    'bitcoind with credentials',
+    { BITCOIN_RPC_URL: 'http://user:pass@127.0.0.1:8332' },
+    { bitcoinRpcUrl: 'http://user:pass@127.0.0.1:8332' },
+  ],
+  [
+    'bitcoind as the chain source',
+    { CHAIN_SOURCE: 'bitcoind', BITCOIN_RPC_URL: 'http://u:p@127.0.0.1:8332' },
+    { chainSource: 'bitcoind' },
+  ],
   ['chain source case tolerated', { CHAIN_SOURCE: ' Mempool ' }, { chainSource: 'mempool' }],
   ['telegram token', { TELEGRAM_BOT_TOKEN: TG }, { telegramBotToken: TG }],
-  ['telegram webhook', { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_WEBHOOK_URL: 'https://bot.example/tg' }, { telegramWebhookUrl: 'https://bot.example/tg' }],
-  ['local Bot API server', { TELEGRAM_API_ROOT: 'http://127.0.0.1:8081' }, { telegramApiRoot: 'http://127.0.0.1:8081' }],
-  ['discord both set', { DISCORD_TOKEN: DC, DISCORD_APPLICATION_ID: '1234567890123' }, { discordToken: DC, discordApplicationId: '1234567890123' }],
+  [
+    'telegram webhook',
+    { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_WEBHOOK_URL: 'https://bot.example/tg' },
+    { telegramWebhookUrl: 'https://bot.example/tg' },
+  ],
+  [
+    'local Bot API server',
+    { TELEGRAM_API_ROOT: 'http://127.0.0.1:8081' },
+    { telegramApiRoot: 'http://127.0.0.1:8081' },
+  ],
+  [
+    'discord both set',
+    { DISCORD_TOKEN: DC, DISCORD_APPLICATION_ID: '1234567890123' },
+    { discordToken: DC, discordApplicationId: '1234567890123' },
+  ],
   ['discord guild', { DISCORD_GUILD_ID: '987654321' }, { discordGuildId: '987654321' }],
   ['port 0 (ephemeral, tests)', { HTTP_PORT: '0' }, { httpPort: 0 }],
   ['roles subset, spaces and case tolerated', { ROLES: ' Watcher, evaluator ' }, { roles: ['watcher', 'evaluator'] }],
@@ -84,13 +120,28 @@ const bad: Array<[string, Record<string, string>, string, string | null]> = [
   ['rpc url malformed, password hidden', { BITCOIN_RPC_URL: 'user:hunter2@host' }, 'BITCOIN_RPC_URL', 'hunter2'],
   ['chain source unknown', { CHAIN_SOURCE: 'electrum' }, 'CHAIN_SOURCE', null],
   ['bitcoind source without rpc url', { CHAIN_SOURCE: 'bitcoind' }, 'CHAIN_SOURCE', null],
-  ['telegram token shape, value hidden', { TELEGRAM_BOT_TOKEN: 'not-a-token-XYZSECRET' }, 'TELEGRAM_BOT_TOKEN', 'XYZSECRET'],
+  [
+    'telegram token shape, value hidden',
+    { TELEGRAM_BOT_TOKEN: 'not-a-token-XYZSECRET' },
+    'TELEGRAM_BOT_TOKEN',
+    'XYZSECRET',
+  ],
   ['telegram api root', { TELEGRAM_API_ROOT: 'api.telegram.org' }, 'TELEGRAM_API_ROOT', null],
   ['webhook without token', { TELEGRAM_WEBHOOK_URL: 'https://bot.example/tg' }, 'TELEGRAM_WEBHOOK_URL', null],
-  ['webhook over http', { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_WEBHOOK_URL: 'http://bot.example/tg' }, 'TELEGRAM_WEBHOOK_URL', TG],
+  [
+    'webhook over http',
+    { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_WEBHOOK_URL: 'http://bot.example/tg' },
+    'TELEGRAM_WEBHOOK_URL',
+    TG,
+  ],
   ['discord token without app id, token hidden', { DISCORD_TOKEN: DC }, 'DISCORD_APPLICATION_ID', DC],
   ['discord app id without token', { DISCORD_APPLICATION_ID: '123' }, 'DISCORD_TOKEN', null],
-  ['discord token shape, value hidden', { DISCORD_TOKEN: 'bad token with spaces', DISCORD_APPLICATION_ID: '1' }, 'DISCORD_TOKEN', 'bad token'],
+  [
+    'discord token shape, value hidden',
+    { DISCORD_TOKEN: 'bad token with spaces', DISCORD_APPLICATION_ID: '1' },
+    'DISCORD_TOKEN',
+    'bad token',
+  ],
   ['discord app id not numeric', { DISCORD_TOKEN: DC, DISCORD_APPLICATION_ID: 'abc' }, 'DISCORD_APPLICATION_ID', DC],
   ['discord api base', { DISCORD_API_BASE: 'discord.com/api' }, 'DISCORD_API_BASE', null],
   ['guild id', { DISCORD_GUILD_ID: 'my-guild' }, 'DISCORD_GUILD_ID', null],
@@ -137,13 +188,21 @@ describe('.env.example', () => {
       expect(line, v.name).toBeDefined();
       expect(line).toBe(`${v.name}=${v.defaultValue ?? ''}`);
     }
-    const names = text.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')[0]);
+    const names = text
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => l.split('=')[0]);
     expect(names.sort()).toEqual(VARIABLES.map((v) => v.name).sort());
   });
 
   it('loads as is (its values are the defaults)', () => {
     const text = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
-    const env = Object.fromEntries(text.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
+    const env = Object.fromEntries(
+      text
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]),
+    );
     expect(loadConfig(env)).toEqual(loadConfig({}));
   });
 });
@@ -151,6 +210,7 @@ describe('.env.example', () => {
 describe('README configuration table', () => {
   it('names every variable of the schema', () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    for (const v of VARIABLES) expect(readme, v.name).toMatch(new RegExp(`^\\| \`${v.name}\`|\`${v.name}\`\\s*\\|`, 'm'));
+    for (const v of VARIABLES)
+      expect(readme, v.name).toMatch(new RegExp(`^\\| \`${v.name}\`|\`${v.name}\`\\s*\\|`, 'm'));
   });
 });

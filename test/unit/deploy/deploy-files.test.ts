@@ -55,7 +55,16 @@ describe('deploy/docker-compose.yml (split roles)', () => {
   const services = compose['services'] as Record<string, any>;
 
   it('runs 1 watcher, 2 evaluators, 2 notifiers, 1 bot, Redis with AOF, Prometheus and Grafana', () => {
-    expect(Object.keys(services).sort()).toEqual(['bot', 'evaluator', 'grafana', 'notifier', 'prometheus', 'redis', 'redis-exporter', 'watcher']);
+    expect(Object.keys(services).sort()).toEqual([
+      'bot',
+      'evaluator',
+      'grafana',
+      'notifier',
+      'prometheus',
+      'redis',
+      'redis-exporter',
+      'watcher',
+    ]);
     const replicas = (s: string): number => services[s]?.deploy?.replicas ?? 1;
     expect(HASHBELL_ROLES.map(replicas)).toEqual([1, 2, 2, 1]);
     expect(services['redis'].command.join(' ')).toMatch(/--appendonly yes.*--maxmemory-policy noeviction/);
@@ -99,12 +108,17 @@ describe('Prometheus', () => {
     }
     expect(jobs.some((j) => j['static_configs']?.[0]?.targets?.[0] === 'redis-exporter:9121')).toBe(true);
     expect(prom['rule_files']).toEqual(['/etc/prometheus/alerts.yml']);
-    expect(compose['services']['prometheus'].volumes).toContain('./prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro');
+    expect(compose['services']['prometheus'].volumes).toContain(
+      './prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro',
+    );
   });
 
   it('alert rules are well formed and cover staleness, backlog, delivery failures and Redis memory', () => {
     const declared = declaredMetrics();
-    const groups = yaml('deploy/prometheus/alerts.yml')['groups'] as Array<{ name: string; rules: Array<Record<string, any>> }>;
+    const groups = yaml('deploy/prometheus/alerts.yml')['groups'] as Array<{
+      name: string;
+      rules: Array<Record<string, any>>;
+    }>;
     const names: string[] = [];
     for (const g of groups) {
       expect(g.name).toMatch(/^[a-z-]+$/);
@@ -120,7 +134,14 @@ describe('Prometheus', () => {
       }
     }
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(['HashbellWatcherStale', 'HashbellQueueBacklog', 'HashbellDeliveryFailures', 'RedisMemoryHigh']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'HashbellWatcherStale',
+        'HashbellQueueBacklog',
+        'HashbellDeliveryFailures',
+        'RedisMemoryHigh',
+      ]),
+    );
   });
 });
 
@@ -128,8 +149,13 @@ describe('Grafana', () => {
   it('provisions the Prometheus datasource and a dashboard whose every query names real metrics', () => {
     const datasource = yaml('deploy/grafana/provisioning/datasources/prometheus.yml')['datasources'][0];
     expect(datasource).toMatchObject({ uid: 'prometheus', url: 'http://prometheus:9090' });
-    expect(yaml('deploy/grafana/provisioning/dashboards/hashbell.yml')['providers'][0].options.path).toBe('/var/lib/grafana/dashboards');
-    const dash = JSON.parse(read('deploy/grafana/dashboards/hashbell.json')) as { uid: string; panels: Array<Record<string, any>> };
+    expect(yaml('deploy/grafana/provisioning/dashboards/hashbell.yml')['providers'][0].options.path).toBe(
+      '/var/lib/grafana/dashboards',
+    );
+    const dash = JSON.parse(read('deploy/grafana/dashboards/hashbell.json')) as {
+      uid: string;
+      panels: Array<Record<string, any>>;
+    };
     expect(dash.uid).toBe('hashbell');
     const declared = declaredMetrics();
     const ids = dash.panels.map((p) => p['id']);
@@ -140,13 +166,26 @@ describe('Grafana', () => {
       expect(p['targets'].length).toBeGreaterThan(0);
       for (const t of p['targets'] as Array<{ expr: string }>) {
         expect(balanced(t.expr), t.expr).toBe(true);
-        for (const m of metricsIn(t.expr)) { expect(declared, `${p['title']}: ${m}`).toContain(m); used.add(m); }
+        for (const m of metricsIn(t.expr)) {
+          expect(declared, `${p['title']}: ${m}`).toContain(m);
+          used.add(m);
+        }
       }
     }
     // The figures issue 13 asks the dashboard to show.
-    for (const m of ['hashbell_block_to_evaluate_seconds', 'hashbell_evaluate_to_deliver_seconds', 'hashbell_deliver_to_platform_seconds',
-      'hashbell_last_block_height', 'hashbell_last_block_age_seconds', 'hashbell_queue_depth', 'hashbell_rules', 'hashbell_subscriptions',
-      'hashbell_deliveries_total', 'process_resident_memory_bytes']) expect(used, m).toContain(m);
+    for (const m of [
+      'hashbell_block_to_evaluate_seconds',
+      'hashbell_evaluate_to_deliver_seconds',
+      'hashbell_deliver_to_platform_seconds',
+      'hashbell_last_block_height',
+      'hashbell_last_block_age_seconds',
+      'hashbell_queue_depth',
+      'hashbell_rules',
+      'hashbell_subscriptions',
+      'hashbell_deliveries_total',
+      'process_resident_memory_bytes',
+    ])
+      expect(used, m).toContain(m);
   });
 });
 

@@ -19,31 +19,79 @@ import { makePng } from '../../fakes/multipart.ts';
 
 let s: DiscordStandIn;
 let channel: string;
-beforeEach(async () => { s = await DiscordStandIn.start(); channel = s.channelIds()[0] ?? ''; });
-afterEach(async () => { await s.close(); });
+beforeEach(async () => {
+  s = await DiscordStandIn.start();
+  channel = s.channelIds()[0] ?? '';
+});
+afterEach(async () => {
+  await s.close();
+});
 
 const snap = makeSnapshot({ height: 900_000 });
-const sub = (): Subscription => ({ id: `discord-channel-${channel}`, platform: 'discord', targetType: 'channel', targetId: channel, ownerId: '400000000000000001', timeZone: 'UTC', quiet: null, mutedUntilSec: null, active: true, createdSec: 0 });
+const sub = (): Subscription => ({
+  id: `discord-channel-${channel}`,
+  platform: 'discord',
+  targetType: 'channel',
+  targetId: channel,
+  ownerId: '400000000000000001',
+  timeZone: 'UTC',
+  quiet: null,
+  mutedUntilSec: null,
+  active: true,
+  createdSec: 0,
+});
 const event = (rule: string, kind: AlertEvent['kind']): AlertEvent => ({
-  rule, kind, state: 'firing', height: snap.height, time: snap.timeSec, value: 12.4, threshold: 10, text: 'x', subscriptionId: 'x', hash: snap.hash,
+  rule,
+  kind,
+  state: 'firing',
+  height: snap.height,
+  time: snap.timeSec,
+  value: 12.4,
+  threshold: 10,
+  text: 'x',
+  subscriptionId: 'x',
+  hash: snap.hash,
   details: { title: `${kind} firing`, unit: '%', source: 'replay', dataAgeSec: 5, severity: 'warn' },
 });
-const message = (events: AlertEvent[]): OutboundMessage => ({ subscriptionId: 'x', height: snap.height, hash: snap.hash, events, digest: false });
+const message = (events: AlertEvent[]): OutboundMessage => ({
+  subscriptionId: 'x',
+  height: snap.height,
+  hash: snap.hash,
+  events,
+  digest: false,
+});
 const PNG = makePng(1000, 560);
 
 function notifier(charts: ChartRenderer, rules?: readonly RuleSpec[]): DiscordNotifier {
-  return createDiscordNotifier({ token: s.token, apiBase: s.apiBase, logger: silentLogger(), restOffsetMs: 0, charts, ...(rules ? { chartRules: async () => rules } : {}) });
+  return createDiscordNotifier({
+    token: s.token,
+    apiBase: s.apiBase,
+    logger: silentLogger(),
+    restOffsetMs: 0,
+    charts,
+    ...(rules ? { chartRules: async () => rules } : {}),
+  });
 }
-const drawing = (seen: ChartRequest[] = []): ChartRenderer => ({ render: async (_k, req) => { seen.push(req); return PNG; } });
+const drawing = (seen: ChartRequest[] = []): ChartRenderer => ({
+  render: async (_k, req) => {
+    seen.push(req);
+    return PNG;
+  },
+});
 
 describe('DiscordNotifier with charts', () => {
   it('one message: the chart is uploaded and shown in the embed of the alert it illustrates', async () => {
     const seen: ChartRequest[] = [];
     const rules: RuleSpec[] = [{ kind: 'hashprice-below', usd: 40 }];
-    await notifier(drawing(seen), rules).send(sub(), message([event('5', 'slow-blocks'), event('4', 'hashprice-below')]));
+    await notifier(drawing(seen), rules).send(
+      sub(),
+      message([event('5', 'slow-blocks'), event('4', 'hashprice-below')]),
+    );
     const [m, ...rest] = s.messages(channel);
     expect(rest).toHaveLength(0);
-    expect(m?.attachments.map((a) => [a.filename, a.contentType, a.data.equals(PNG)])).toEqual([['hashbell-hashprice.png', 'image/png', true]]);
+    expect(m?.attachments.map((a) => [a.filename, a.contentType, a.data.equals(PNG)])).toEqual([
+      ['hashbell-hashprice.png', 'image/png', true],
+    ]);
     expect(m?.embeds[0]?.['image']).toBeUndefined();
     expect(m?.embeds[1]?.['image']).toEqual({ url: 'attachment://hashbell-hashprice.png' });
     expect(seen[0]).toMatchObject({ height: snap.height, hash: snap.hash, thresholds: rules });
@@ -62,9 +110,15 @@ describe('DiscordNotifier with charts', () => {
 
   it('a 5xx fails the delivery as retryable with nothing posted; a throwing chart posts text-only embeds', async () => {
     s.inject({ match: /^POST \/channels\/\d+\/messages$/, status: 502 });
-    await expect(notifier(drawing()).send(sub(), message([event('2', 'hashrate-drop')]))).rejects.toMatchObject({ kind: 'retryable' });
+    await expect(notifier(drawing()).send(sub(), message([event('2', 'hashrate-drop')]))).rejects.toMatchObject({
+      kind: 'retryable',
+    });
     expect(s.messages(channel)).toHaveLength(0);
-    await notifier({ render: async () => { throw new Error('boom'); } }).send(sub(), message([event('2', 'hashrate-drop')]));
+    await notifier({
+      render: async () => {
+        throw new Error('boom');
+      },
+    }).send(sub(), message([event('2', 'hashrate-drop')]));
     expect(s.messages(channel).map((m) => m.attachments.length)).toEqual([0]);
   });
 });
@@ -75,19 +129,35 @@ describe('Discord stand-in: uploads', () => {
 
   it('accepts payload_json + files[n] and answers with the attachments', async () => {
     const res = (await rest().post(Routes.channelMessages(channel), {
-      body: { embeds: [{ title: 't', image: { url: 'attachment://a.png' } }], attachments: [{ id: 0, filename: 'a.png' }] }, files: file('a.png'),
+      body: {
+        embeds: [{ title: 't', image: { url: 'attachment://a.png' } }],
+        attachments: [{ id: 0, filename: 'a.png' }],
+      },
+      files: file('a.png'),
     })) as { attachments: Array<{ filename: string; size: number; width: number }> };
     expect(res.attachments).toMatchObject([{ filename: 'a.png', size: PNG.length, width: 1000 }]);
     expect(s.messages(channel)[0]?.attachments[0]?.height).toBe(560);
   });
 
   it('refuses an attachment:// that names no uploaded file, a dangling attachment id, and files over 10 MB', async () => {
-    await expect(rest().post(Routes.channelMessages(channel), { body: { embeds: [{ title: 't', image: { url: 'attachment://b.png' } }] }, files: file('a.png') }))
-      .rejects.toMatchObject({ status: 400, code: 50035 });
-    await expect(rest().post(Routes.channelMessages(channel), { body: { content: 'x', attachments: [{ id: 3, filename: 'a.png' }] }, files: file('a.png') }))
-      .rejects.toMatchObject({ status: 400, code: 50035 });
-    await expect(rest().post(Routes.channelMessages(channel), { body: { content: 'x' }, files: file('big.png', Buffer.alloc(10 * 1024 * 1024 + 1)) }))
-      .rejects.toMatchObject({ status: 413, code: 40005 });
+    await expect(
+      rest().post(Routes.channelMessages(channel), {
+        body: { embeds: [{ title: 't', image: { url: 'attachment://b.png' } }] },
+        files: file('a.png'),
+      }),
+    ).rejects.toMatchObject({ status: 400, code: 50035 });
+    await expect(
+      rest().post(Routes.channelMessages(channel), {
+        body: { content: 'x', attachments: [{ id: 3, filename: 'a.png' }] },
+        files: file('a.png'),
+      }),
+    ).rejects.toMatchObject({ status: 400, code: 50035 });
+    await expect(
+      rest().post(Routes.channelMessages(channel), {
+        body: { content: 'x' },
+        files: file('big.png', Buffer.alloc(10 * 1024 * 1024 + 1)),
+      }),
+    ).rejects.toMatchObject({ status: 413, code: 40005 });
     expect(s.messages(channel)).toHaveLength(0);
   });
 });

@@ -9,7 +9,9 @@ function fakeClock(lateMs = 0): PacerClock & { t: number } {
   const c = {
     t: 0,
     now: () => c.t,
-    sleep: async (ms: number) => { c.t += ms + lateMs; },
+    sleep: async (ms: number) => {
+      c.t += ms + lateMs;
+    },
   };
   return c;
 }

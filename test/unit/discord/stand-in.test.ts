@@ -47,7 +47,9 @@ describe('Discord stand-in speaks enough Discord for discord.js', () => {
     client.on(Events.InteractionCreate, async (i) => {
       if (!i.isChatInputCommand()) return;
       if (i.commandName === 'slow') await new Promise((r) => setTimeout(r, 300));
-      await i.reply({ content: 'ok' }).catch((e: unknown) => errors.push(e instanceof DiscordAPIError ? Number(e.code) : -1));
+      await i
+        .reply({ content: 'ok' })
+        .catch((e: unknown) => errors.push(e instanceof DiscordAPIError ? Number(e.code) : -1));
     });
     await expect(standIn.invoke('slow', {}, {}, 1000)).rejects.toThrow(/no final response/);
     expect(errors).toEqual([10062]);
@@ -63,18 +65,34 @@ describe('Discord stand-in speaks enough Discord for discord.js', () => {
     standIn = await DiscordStandIn.start();
     const ch = standIn.channelIds()[0] ?? '';
     const bad = new REST({ api: standIn.apiBase, retries: 0 }).setToken('nope');
-    await expect(bad.post(Routes.channelMessages(ch), { body: { content: 'x' } })).rejects.toMatchObject({ status: 401 });
+    await expect(bad.post(Routes.channelMessages(ch), { body: { content: 'x' } })).rejects.toMatchObject({
+      status: 401,
+    });
     const rest = new REST({ api: standIn.apiBase, retries: 0 }).setToken(standIn.token);
-    await expect(rest.post(Routes.channelMessages(ch), { body: { content: 'x'.repeat(2001) } })).rejects.toMatchObject({ code: 50035 });
-    await expect(rest.post(Routes.channelMessages(ch), { body: { content: '' } })).rejects.toMatchObject({ code: 50006 });
+    await expect(rest.post(Routes.channelMessages(ch), { body: { content: 'x'.repeat(2001) } })).rejects.toMatchObject({
+      code: 50035,
+    });
+    await expect(rest.post(Routes.channelMessages(ch), { body: { content: '' } })).rejects.toMatchObject({
+      code: 50006,
+    });
     const big = Array.from({ length: 7 }, () => ({ description: 'y'.repeat(1000) }));
-    await expect(rest.post(Routes.channelMessages(ch), { body: { embeds: big } })).rejects.toMatchObject({ code: 50035 });
+    await expect(rest.post(Routes.channelMessages(ch), { body: { embeds: big } })).rejects.toMatchObject({
+      code: 50035,
+    });
     standIn.failChannel(ch, 50013);
-    await expect(rest.post(Routes.channelMessages(ch), { body: { content: 'hi' } })).rejects.toMatchObject({ code: 50013, status: 403 });
-    const dm = (await rest.post(Routes.userChannels(), { body: { recipient_id: '400000000000000009' } })) as { id: string; type: number };
+    await expect(rest.post(Routes.channelMessages(ch), { body: { content: 'hi' } })).rejects.toMatchObject({
+      code: 50013,
+      status: 403,
+    });
+    const dm = (await rest.post(Routes.userChannels(), { body: { recipient_id: '400000000000000009' } })) as {
+      id: string;
+      type: number;
+    };
     expect(dm.type).toBe(1);
     standIn.closeDms('400000000000000009');
-    await expect(rest.post(Routes.channelMessages(dm.id), { body: { content: 'hi' } })).rejects.toMatchObject({ code: 50007 });
+    await expect(rest.post(Routes.channelMessages(dm.id), { body: { content: 'hi' } })).rejects.toMatchObject({
+      code: 50007,
+    });
   });
 
   it('serves 429 with Retry-After past the per-channel bucket, which @discordjs/rest waits out', async () => {
@@ -91,7 +109,11 @@ describe('Discord stand-in speaks enough Discord for discord.js', () => {
 
   it('closes the gateway with Discord’s codes: 4004 bad token, 4003 not authenticated, 4005 identified twice', async () => {
     standIn = await DiscordStandIn.start();
-    const gw = ((await (await fetch(`${standIn.apiBase}/v10/gateway/bot`, { headers: { authorization: `Bot ${standIn.token}` } })).json()) as { url: string }).url;
+    const gw = (
+      (await (
+        await fetch(`${standIn.apiBase}/v10/gateway/bot`, { headers: { authorization: `Bot ${standIn.token}` } })
+      ).json()) as { url: string }
+    ).url;
     const closeCode = async (frames: object[]): Promise<number> => {
       const ws = new WebSocket(`${gw}?v=10&encoding=json`);
       const [hello] = (await once(ws, 'message')) as [Buffer];

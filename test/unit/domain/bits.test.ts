@@ -82,7 +82,7 @@ describe('blockWork (Core GetBlockProof)', () => {
       const t = bitsToTarget(bits);
       const mask = (1n << 256n) - 1n;
       // Core's own formula, independent from the implementation's 2^256/(t+1).
-      expect(blockWork(bits)).toBe(((mask ^ t) / (t + 1n)) + 1n);
+      expect(blockWork(bits)).toBe((mask ^ t) / (t + 1n) + 1n);
     }
     // Difficulty-1 work is 0x100010001 (4295032833), the famous genesis chainwork step.
     expect(blockWork(0x1d00ffff)).toBe(0x100010001n);

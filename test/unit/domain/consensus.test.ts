@@ -2,30 +2,75 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bitsToTarget, targetToBits } from '../../../src/domain/bits.ts';
 import {
-  ChainContextTracker, checkHeader, MAX_FUTURE_BLOCK_TIME_SEC, medianTimePastLowerBound, requiredBits,
-  type ChainContext, type HeaderFields, type RejectReason,
+  ChainContextTracker,
+  checkHeader,
+  MAX_FUTURE_BLOCK_TIME_SEC,
+  medianTimePastLowerBound,
+  requiredBits,
+  type ChainContext,
+  type HeaderFields,
+  type RejectReason,
 } from '../../../src/domain/consensus.ts';
 import { POW_LIMIT } from '../../../src/domain/retarget.ts';
 import { readBlocksFile } from '../../../src/sources/replay/blocks-file.ts';
 import { readEpochsCsv } from '../../../src/sources/replay/epochs-csv.ts';
 
-interface RealBlock { id: string; height: number; timestamp: number; bits: number; previousblockhash: string; mediantime: number }
-const real = JSON.parse(readFileSync('test/fixtures/mempool-real-blocks.json', 'utf8')) as Record<string, { blocks: RealBlock[] }>;
+interface RealBlock {
+  id: string;
+  height: number;
+  timestamp: number;
+  bits: number;
+  previousblockhash: string;
+  mediantime: number;
+}
+const real = JSON.parse(readFileSync('test/fixtures/mempool-real-blocks.json', 'utf8')) as Record<
+  string,
+  { blocks: RealBlock[] }
+>;
 const ws2025 = real['ws_2025_04_01']!.blocks;
 const init2024 = real['init_2024_03_31']!.blocks;
-const header = (b: RealBlock): HeaderFields => ({ id: b.id, height: b.height, timestamp: b.timestamp, bits: b.bits, previousHash: b.previousblockhash });
+const header = (b: RealBlock): HeaderFields => ({
+  id: b.id,
+  height: b.height,
+  timestamp: b.timestamp,
+  bits: b.bits,
+  previousHash: b.previousblockhash,
+});
 
 /** A context of 11 held blocks ending at `tip` (times given oldest first). */
-function ctxOf(tip: { height: number; id: string; bits: number }, times: number[], epochStart: ChainContext['epochStart'] = null): ChainContext {
+function ctxOf(
+  tip: { height: number; id: string; bits: number },
+  times: number[],
+  epochStart: ChainContext['epochStart'] = null,
+): ChainContext {
   return { tip: { ...tip, timestamp: times.at(-1)! }, recentTimes: times, epochStart };
 }
 
 // Parent: real block 890,448 (mempool.space capture) with eleven plausible times ending at its own.
 const P = ws2025.at(-1)!;
-const times11 = [1743535000, 1743535100, 1743535200, 1743535677, 1743535803, 1743536834, 1743537197, 1743539347, 1743539574, 1743541107, P.timestamp];
+const times11 = [
+  1743535000,
+  1743535100,
+  1743535200,
+  1743535677,
+  1743535803,
+  1743536834,
+  1743537197,
+  1743539347,
+  1743539574,
+  1743541107,
+  P.timestamp,
+];
 const ctx = ctxOf({ height: P.height, id: P.id, bits: P.bits }, times11);
 const MTP = 1743536834; // sorted index 5 of times11
-const child = (over: Partial<HeaderFields>): HeaderFields => ({ id: 'c'.repeat(64), height: P.height + 1, timestamp: P.timestamp + 600, bits: P.bits, previousHash: P.id, ...over });
+const child = (over: Partial<HeaderFields>): HeaderFields => ({
+  id: 'c'.repeat(64),
+  height: P.height + 1,
+  timestamp: P.timestamp + 600,
+  bits: P.bits,
+  previousHash: P.id,
+  ...over,
+});
 const NOW = P.timestamp + 700;
 
 describe('checkHeader: crafted blocks on top of real block 890,448', () => {
@@ -82,7 +127,10 @@ describe('checkHeader: crafted blocks on top of real block 890,448', () => {
   it('with no stored tip only the intrinsic rules apply', () => {
     const empty: ChainContext = { tip: null, recentTimes: [], epochStart: null };
     expect(checkHeader(child({ previousHash: 'ab'.repeat(32), timestamp: 1 }), empty, NOW).ok).toBe(true);
-    expect(checkHeader(child({ timestamp: NOW + 3 * 3600 }), empty, NOW)).toMatchObject({ ok: false, reason: 'time-too-new' });
+    expect(checkHeader(child({ timestamp: NOW + 3 * 3600 }), empty, NOW)).toMatchObject({
+      ok: false,
+      reason: 'time-too-new',
+    });
   });
 });
 
@@ -95,26 +143,46 @@ describe('retarget boundary (GetNextWorkRequired, mainnet)', () => {
     ['epoch 0 → 1', 2015, 0x1d00ffff, 1231006505, 1233061996, 0x1d00ffff, 0],
   ];
   it.each(rows)('%s', (_name, height, bits, first, last, want) => {
-    const c: ChainContext = { tip: { height, id: 'p'.repeat(64), bits, timestamp: last }, recentTimes: [last], epochStart: { height: height - 2015, timestamp: first } };
+    const c: ChainContext = {
+      tip: { height, id: 'p'.repeat(64), bits, timestamp: last },
+      recentTimes: [last],
+      epochStart: { height: height - 2015, timestamp: first },
+    };
     expect(requiredBits(c, height + 1)).toBe(want);
     // The block carrying the required bits passes; keeping the old bits across the boundary does not.
-    const b = { id: 'b'.repeat(64), height: height + 1, timestamp: last + 600, bits: want, previousHash: 'p'.repeat(64) };
+    const b = {
+      id: 'b'.repeat(64),
+      height: height + 1,
+      timestamp: last + 600,
+      bits: want,
+      previousHash: 'p'.repeat(64),
+    };
     expect(checkHeader(b, c, null)).toEqual({ ok: true });
     if (want !== bits) expect(checkHeader({ ...b, bits }, c, null)).toMatchObject({ ok: false, reason: 'bad-bits' });
   });
 
   it('a boundary whose epoch start is not held is not judged on bits (partial context)', () => {
-    const c: ChainContext = { tip: { height: 32255, id: 'p'.repeat(64), bits: 0x1d00ffff, timestamp: 1262152739 }, recentTimes: [1262152739], epochStart: null };
+    const c: ChainContext = {
+      tip: { height: 32255, id: 'p'.repeat(64), bits: 0x1d00ffff, timestamp: 1262152739 },
+      recentTimes: [1262152739],
+      epochStart: null,
+    };
     expect(requiredBits(c, 32256)).toBeNull();
-    expect(checkHeader({ id: 'b'.repeat(64), height: 32256, timestamp: 1262153000, bits: 0x1c7fffff }, c, null).ok).toBe(true);
+    expect(
+      checkHeader({ id: 'b'.repeat(64), height: 32256, timestamp: 1262153000, bits: 0x1c7fffff }, c, null).ok,
+    ).toBe(true);
   });
 
-  it('every epoch of the CSV: mid-epoch a block must keep its bits; the next epoch\'s bits are refused', async () => {
+  it("every epoch of the CSV: mid-epoch a block must keep its bits; the next epoch's bits are refused", async () => {
     const epochs = await readEpochsCsv('test/fixtures/bitcoin-mainnet-epochs.csv');
     let refused = 0;
     for (let i = 0; i < epochs.length; i++) {
       const e = epochs[i]!;
-      const c: ChainContext = { tip: { height: e.startHeight + 1000, id: 'p'.repeat(64), bits: e.bits, timestamp: 1_300_000_000 }, recentTimes: [1_300_000_000], epochStart: null };
+      const c: ChainContext = {
+        tip: { height: e.startHeight + 1000, id: 'p'.repeat(64), bits: e.bits, timestamp: 1_300_000_000 },
+        recentTimes: [1_300_000_000],
+        epochStart: null,
+      };
       const b = { id: 'b'.repeat(64), height: e.startHeight + 1001, timestamp: 1_300_000_600, bits: e.bits };
       expect(checkHeader(b, c, null)).toEqual({ ok: true });
       const next = epochs[i + 1];
@@ -129,12 +197,16 @@ describe('retarget boundary (GetNextWorkRequired, mainnet)', () => {
 });
 
 describe('median time past', () => {
-  it('with 11 held it is Core\'s median (sorted index 5)', () => {
+  it("with 11 held it is Core's median (sorted index 5)", () => {
     expect(medianTimePastLowerBound(ctx)).toBe(MTP);
   });
 
   it('near genesis fewer ancestors exist: the median of those (index ⌊n/2⌋)', () => {
-    const c: ChainContext = { tip: { height: 2, id: 'x', bits: 0x1d00ffff, timestamp: 30 }, recentTimes: [10, 20, 30], epochStart: null };
+    const c: ChainContext = {
+      tip: { height: 2, id: 'x', bits: 0x1d00ffff, timestamp: 30 },
+      recentTimes: [10, 20, 30],
+      epochStart: null,
+    };
     expect(medianTimePastLowerBound(c)).toBe(20);
   });
 
@@ -153,7 +225,11 @@ describe('median time past', () => {
   });
 
   it('with too few held nothing is said (no false rejection)', () => {
-    const c: ChainContext = { tip: { height: 890_000, id: 'x', bits: 0x1702796c, timestamp: 100 }, recentTimes: [100, 200, 300, 400, 500], epochStart: null };
+    const c: ChainContext = {
+      tip: { height: 890_000, id: 'x', bits: 0x1702796c, timestamp: 100 },
+      recentTimes: [100, 200, 300, 400, 500],
+      epochStart: null,
+    };
     expect(medianTimePastLowerBound(c)).toBeNull();
   });
 });
@@ -193,11 +269,19 @@ describe('ChainContextTracker over real and fixture chains', () => {
     const tr = new ChainContextTracker();
     for (let h = 0; h < 5000; h++) {
       // Jittered, non-monotonic times: the kept sorted window must always equal a fresh sort.
-      tr.accept({ id: String(h), height: h, timestamp: 1_231_006_505 + h * 600 + ((h * 7919) % 1800) - 900, bits: 0x1d00ffff });
+      tr.accept({
+        id: String(h),
+        height: h,
+        timestamp: 1_231_006_505 + h * 600 + ((h * 7919) % 1800) - 900,
+        bits: 0x1d00ffff,
+      });
       expect(tr.sortedRecentTimes).toEqual([...tr.recentTimes].sort((a, b) => a - b));
     }
     expect(tr.recentTimes.length).toBe(11);
-    expect(tr.epochStart).toEqual({ height: 4032, timestamp: 1_231_006_505 + 4032 * 600 + ((4032 * 7919) % 1800) - 900 });
+    expect(tr.epochStart).toEqual({
+      height: 4032,
+      timestamp: 1_231_006_505 + 4032 * 600 + ((4032 * 7919) % 1800) - 900,
+    });
     expect(bitsToTarget(0x1d00ffff)).toBeLessThanOrEqual(POW_LIMIT);
   });
 });

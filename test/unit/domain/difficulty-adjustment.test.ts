@@ -20,12 +20,26 @@ describe('difficultyAdjustment (mempool rule, recreated cases)', () => {
     [
       'epoch start: no blocks yet, timeAvg defaults to 600 s, change from (0+1) blocks over 0 s is +∞ → clamp 300',
       { tipHeight: E, nowSec: DA },
-      { progressPercent: 0, remainingBlocks: 2016, nextRetargetHeight: E + 2016, timeAvg: 600_000, difficultyChange: 300, expectedBlocks: 0 },
+      {
+        progressPercent: 0,
+        remainingBlocks: 2016,
+        nextRetargetHeight: E + 2016,
+        timeAvg: 600_000,
+        difficultyChange: 300,
+        expectedBlocks: 0,
+      },
     ],
     [
       'mid-epoch on schedule: 1008 blocks in 1008·600 s; mempool counts bie + 1 blocks',
       { tipHeight: E + 1008, nowSec: DA + 1008 * 600 },
-      { progressPercent: 50, remainingBlocks: 1008, timeAvg: 600_000, adjustedTimeAvg: 600_000, remainingTime: 1008 * 600_000, expectedBlocks: 1008 },
+      {
+        progressPercent: 50,
+        remainingBlocks: 1008,
+        timeAvg: 600_000,
+        adjustedTimeAvg: 600_000,
+        remainingTime: 1008 * 600_000,
+        expectedBlocks: 1008,
+      },
     ],
     [
       'slow blocks, 700 s average over 1000 blocks → ((1001·600)/700000 − 1)·100',
@@ -37,11 +51,7 @@ describe('difficultyAdjustment (mempool rule, recreated cases)', () => {
       { tipHeight: E + 1000, nowSec: DA - 100 },
       { expectedBlocks: 0, timeAvg: 0 },
     ],
-    [
-      'huge slowness clamps at −75',
-      { tipHeight: E + 10, nowSec: DA + 10_000_000 },
-      { difficultyChange: -75 },
-    ],
+    ['huge slowness clamps at −75', { tipHeight: E + 10, nowSec: DA + 10_000_000 }, { difficultyChange: -75 }],
   ];
   it.each(rows)('%s', (_what, over, expected) => {
     const out = difficultyAdjustment({ ...base, ...over });
@@ -57,7 +67,13 @@ describe('difficultyAdjustment (mempool rule, recreated cases)', () => {
 
   it('early epoch: sliding 504-block window rescales last epoch by the previous retarget (/503 avg, /504 change)', () => {
     // 100 blocks into the epoch, 60,000 s elapsed; block tip−503 was 250,000 s before the epoch start.
-    const input = { ...base, tipHeight: E + 100, nowSec: DA + 60_000, quarterEpochBlockTimeSec: DA - 250_000, previousRetargetPct: 4 };
+    const input = {
+      ...base,
+      tipHeight: E + 100,
+      nowSec: DA + 60_000,
+      quarterEpochBlockTimeSec: DA - 250_000,
+      previousRetargetPct: 4,
+    };
     const out = difficultyAdjustment(input);
     const adjustedSpan = 60_000 + 250_000 * 1.04;
     expect(out.difficultyChange).toBeCloseTo((600 / (adjustedSpan / 504) - 1) * 100, 12);
@@ -92,10 +108,21 @@ describe('difficultyAdjustment (mempool rule, recreated cases)', () => {
   });
 
   it('testnet caps timeAvg at 1200 s and offsets by the time since the last block', () => {
-    const out = difficultyAdjustment({ ...base, network: 'testnet', tipHeight: E + 10, nowSec: DA + 20_000, latestBlockTimestampSec: DA + 19_500 });
+    const out = difficultyAdjustment({
+      ...base,
+      network: 'testnet',
+      tipHeight: E + 10,
+      nowSec: DA + 20_000,
+      latestBlockTimestampSec: DA + 19_500,
+    });
     expect(out.timeAvg).toBe(1_200_000);
     expect(out.timeOffset).toBe(-500_000);
-    const main = difficultyAdjustment({ ...base, tipHeight: E + 10, nowSec: DA + 20_000, latestBlockTimestampSec: DA + 19_500 });
+    const main = difficultyAdjustment({
+      ...base,
+      tipHeight: E + 10,
+      nowSec: DA + 20_000,
+      latestBlockTimestampSec: DA + 19_500,
+    });
     expect(main.timeAvg).toBe(2_000_000);
     expect(main.timeOffset).toBe(0);
   });
@@ -105,7 +132,12 @@ describe('calcBitsDifference (mempool)', () => {
   // [old, new, expected, what it proves]
   const rows: Array<[number, number, number, string]> = [
     [0x1702796c, 0x1702796c, 0, 'same bits: 0 %'],
-    [0x1d00ffff, 0x1d00d86a, (0xffff * 100) / 0xd86a - 100, 'same exponent: mantissa ratio (pow_tests retarget, +18 %)'],
+    [
+      0x1d00ffff,
+      0x1d00d86a,
+      (0xffff * 100) / 0xd86a - 100,
+      'same exponent: mantissa ratio (pow_tests retarget, +18 %)',
+    ],
     [0x1c05a3f4, 0x1c0168fd, 300, 'the ×4 clamp: just over +300 % by compact rounding, clamped'],
     [0x1c387f6f, 0x1d00e1fd, (0x387f6f * 100) / (0x00e1fd << 8) - 100, 'exponent +1 (easier), near −75 %'],
     [0x1d00d86a, 0x1c7fffff, ((0xd86a << 8) * 100) / 0x7fffff - 100, 'exponent −1 (harder)'],

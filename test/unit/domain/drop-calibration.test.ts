@@ -22,45 +22,66 @@ describe('drop detector calibration (fresh seeds, production detector)', () => {
     ['30d', 0.01],
     ['14d', 0],
     ['14d', 0.01],
-  ] as const)('%s lookback, growth %s/epoch: every cell 3…50 % stays at ≤ 1.5 false alarms per rule-year over 20 chain-years', (lb: Lookback, growth) => {
-    const fires = new Float64Array(DROP_PCTS.length);
-    for (const seed of [71, 72]) {
-      const r = countFalseAlarms({ lookbackBlocks: LOOKBACKS[lb], cells: cellParams(lb), years: 10, seed: seed + (growth > 0 ? 100 : 0), growthPerEpoch: growth });
-      r.fires.forEach((f, c) => { fires[c]! += f; });
-    }
-    const rates = [...fires].map((f) => f / 20);
-    expect(Math.max(...rates)).toBeLessThanOrEqual(MAX_FALSE_ALARMS_PER_YEAR);
-    // Not vacuous: the thresholds are tight, so the steady chains do see some false alarms.
-    if (growth === 0) expect(rates.reduce((a, b) => a + b, 0) / rates.length).toBeGreaterThan(0.2);
-  });
+  ] as const)(
+    '%s lookback, growth %s/epoch: every cell 3…50 % stays at ≤ 1.5 false alarms per rule-year over 20 chain-years',
+    (lb: Lookback, growth) => {
+      const fires = new Float64Array(DROP_PCTS.length);
+      for (const seed of [71, 72]) {
+        const r = countFalseAlarms({
+          lookbackBlocks: LOOKBACKS[lb],
+          cells: cellParams(lb),
+          years: 10,
+          seed: seed + (growth > 0 ? 100 : 0),
+          growthPerEpoch: growth,
+        });
+        r.fires.forEach((f, c) => {
+          fires[c]! += f;
+        });
+      }
+      const rates = [...fires].map((f) => f / 20);
+      expect(Math.max(...rates)).toBeLessThanOrEqual(MAX_FALSE_ALARMS_PER_YEAR);
+      // Not vacuous: the thresholds are tight, so the steady chains do see some false alarms.
+      if (growth === 0) expect(rates.reduce((a, b) => a + b, 0) / rates.length).toBeGreaterThan(0.2);
+    },
+  );
 
-  it.each([15, 20, 25, 30])('a %s %% step drop: the 10 %% and matched rules see ≥ 95 %% within 30 days; rules up to 0.8× the drop never resolve while it is on', (size) => {
-    const lb: Lookback = '30d';
-    const cells = cellParams(lb);
-    let seen10 = 0;
-    let seenMatched = 0;
-    let delay10 = 0;
-    let matchedFlaps = 0;
-    const seeds = 20;
-    for (let s = 0; s < seeds; s++) {
-      const o = runDrop({ lookbackBlocks: LOOKBACKS[lb], cells, dropPct: size, seed: 300 + s + size * 1000, blocks: MONTH });
-      const d10 = o.delay[at(10)]!;
-      if (d10 >= 0) seen10++;
-      if (o.delay[at(size)]! >= 0) seenMatched++;
-      delay10 += d10 < 0 ? MONTH : d10;
-      // Every rule clearly below the true drop: once alarmed, it stays alarmed while the drop is on.
-      for (let p = 3; p <= 0.8 * size; p++) expect(o.flaps[at(p)], `${p} % cell flapped on a ${size} % drop, seed ${s}`).toBe(0);
-      matchedFlaps += o.flaps[at(size)]!;
-    }
-    // At the boundary (a rule of exactly the drop's size) a long lucky streak can look like a
-    // return; rare (bench/drop-detector.ts prints the rate), and never on most seeds.
-    expect(matchedFlaps).toBeLessThanOrEqual(2);
-    expect(seen10 / seeds).toBeGreaterThanOrEqual(0.95);
-    expect(seenMatched / seeds).toBeGreaterThanOrEqual(0.95);
-    // Known-rate optimum at 1 false alarm a year (issue 10): 400/233/146/99 blocks; 1.5× is the test's bound.
-    const optimum = { 15: 400, 20: 233, 25: 146, 30: 99 }[size]!;
-    expect(delay10 / seeds).toBeLessThan(1.5 * optimum);
-  });
+  it.each([15, 20, 25, 30])(
+    'a %s %% step drop: the 10 %% and matched rules see ≥ 95 %% within 30 days; rules up to 0.8× the drop never resolve while it is on',
+    (size) => {
+      const lb: Lookback = '30d';
+      const cells = cellParams(lb);
+      let seen10 = 0;
+      let seenMatched = 0;
+      let delay10 = 0;
+      let matchedFlaps = 0;
+      const seeds = 20;
+      for (let s = 0; s < seeds; s++) {
+        const o = runDrop({
+          lookbackBlocks: LOOKBACKS[lb],
+          cells,
+          dropPct: size,
+          seed: 300 + s + size * 1000,
+          blocks: MONTH,
+        });
+        const d10 = o.delay[at(10)]!;
+        if (d10 >= 0) seen10++;
+        if (o.delay[at(size)]! >= 0) seenMatched++;
+        delay10 += d10 < 0 ? MONTH : d10;
+        // Every rule clearly below the true drop: once alarmed, it stays alarmed while the drop is on.
+        for (let p = 3; p <= 0.8 * size; p++)
+          expect(o.flaps[at(p)], `${p} % cell flapped on a ${size} % drop, seed ${s}`).toBe(0);
+        matchedFlaps += o.flaps[at(size)]!;
+      }
+      // At the boundary (a rule of exactly the drop's size) a long lucky streak can look like a
+      // return; rare (bench/drop-detector.ts prints the rate), and never on most seeds.
+      expect(matchedFlaps).toBeLessThanOrEqual(2);
+      expect(seen10 / seeds).toBeGreaterThanOrEqual(0.95);
+      expect(seenMatched / seeds).toBeGreaterThanOrEqual(0.95);
+      // Known-rate optimum at 1 false alarm a year (issue 10): 400/233/146/99 blocks; 1.5× is the test's bound.
+      const optimum = { 15: 400, 20: 233, 25: 146, 30: 99 }[size]!;
+      expect(delay10 / seeds).toBeLessThan(1.5 * optimum);
+    },
+  );
 
   it('the committed table agrees with the detector it configures', () => {
     for (const lb of Object.keys(LOOKBACKS) as Lookback[]) {

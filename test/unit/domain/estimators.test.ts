@@ -6,7 +6,15 @@ import { SnapshotBuilder } from '../../../src/domain/snapshot-builder.ts';
 import { nextBits } from '../../../src/domain/retarget.ts';
 import { estimateRetarget } from '../../../src/domain/retarget-estimator.ts';
 import { simulateChain } from '../../../src/domain/simulate.ts';
-import { betaI, betaPrimeQuantile, betaQuantile, gammaP, gammaQuantile, normalQuantile, seededRandom } from '../../../src/domain/stats.ts';
+import {
+  betaI,
+  betaPrimeQuantile,
+  betaQuantile,
+  gammaP,
+  gammaQuantile,
+  normalQuantile,
+  seededRandom,
+} from '../../../src/domain/stats.ts';
 
 describe('stats', () => {
   // [p, shape, published quantile, what it proves]
@@ -22,7 +30,13 @@ describe('stats', () => {
     expect(gammaP(a, x)).toBeCloseTo(p, 10);
   });
   it('betaQuantile inverts betaI for small and large shapes', () => {
-    for (const [a, b] of [[1, 1], [0.5, 0.5], [2015, 1154], [1, 3000], [50, 2]] as const) {
+    for (const [a, b] of [
+      [1, 1],
+      [0.5, 0.5],
+      [2015, 1154],
+      [1, 3000],
+      [50, 2],
+    ] as const) {
       for (const p of [0.05, 0.5, 0.95]) expect(betaI(betaQuantile(p, a, b), a, b)).toBeCloseTo(p, 10);
     }
     // Beta(1,1) is uniform: quantile = p.
@@ -74,15 +88,30 @@ describe('estimateRetarget', () => {
   const base = { bits: 0x1702796c, epochStartHeight: 2016 * 450, epochStartTimeSec: 1_750_000_000 };
   it('locked in at block 2015: exact consensus change, zero-width interval', () => {
     const tipTimeSec = base.epochStartTimeSec + 1_100_000;
-    const est = estimateRetarget({ ...base, tipHeight: base.epochStartHeight + 2015, tipTimeSec, nowSec: tipTimeSec + 50, rate: { meanBlockSec: 600, effectiveBlocks: 1000 } });
-    const exact = calcBitsDifference(base.bits, nextBits({ bits: base.bits, firstBlockTime: base.epochStartTimeSec, lastBlockTime: tipTimeSec }));
+    const est = estimateRetarget({
+      ...base,
+      tipHeight: base.epochStartHeight + 2015,
+      tipTimeSec,
+      nowSec: tipTimeSec + 50,
+      rate: { meanBlockSec: 600, effectiveBlocks: 1000 },
+    });
+    const exact = calcBitsDifference(
+      base.bits,
+      nextBits({ bits: base.bits, firstBlockTime: base.epochStartTimeSec, lastBlockTime: tipTimeSec }),
+    );
     expect(est.changePct).toBe(exact);
     expect(est.lowPct).toBe(exact);
     expect(est.highPct).toBe(exact);
     expect(est.etaLowSec).toBeLessThan(est.etaSec);
   });
   it('on-schedule rate at the epoch start: ≈ +0.05 % (Core counts 2015 intervals), interval ±~5 %', () => {
-    const est = estimateRetarget({ ...base, tipHeight: base.epochStartHeight, tipTimeSec: base.epochStartTimeSec, nowSec: base.epochStartTimeSec, rate: { meanBlockSec: 600, effectiveBlocks: 1000 } });
+    const est = estimateRetarget({
+      ...base,
+      tipHeight: base.epochStartHeight,
+      tipTimeSec: base.epochStartTimeSec,
+      nowSec: base.epochStartTimeSec,
+      rate: { meanBlockSec: 600, effectiveBlocks: 1000 },
+    });
     expect(est.changePct).toBeGreaterThan(-0.5);
     expect(est.changePct).toBeLessThan(0.5);
     expect(est.lowPct).toBeLessThan(-3);
@@ -90,7 +119,15 @@ describe('estimateRetarget', () => {
     expect(est.etaSec - base.epochStartTimeSec).toBeCloseTo(2016 * 600, -4);
   });
   it('rejects a tip outside the epoch', () => {
-    expect(() => estimateRetarget({ ...base, tipHeight: base.epochStartHeight + 2016, tipTimeSec: 0, nowSec: 0, rate: { meanBlockSec: 600, effectiveBlocks: 10 } })).toThrow(RangeError);
+    expect(() =>
+      estimateRetarget({
+        ...base,
+        tipHeight: base.epochStartHeight + 2016,
+        tipTimeSec: 0,
+        nowSec: 0,
+        rate: { meanBlockSec: 600, effectiveBlocks: 10 },
+      }),
+    ).toThrow(RangeError);
   });
   it('blockTimeSums rescales previous-epoch intervals by the difficulty ratio', () => {
     // Two epochs mined at exactly 600 s per block at the respective difficulties: θ̂ = 600.
@@ -102,7 +139,10 @@ describe('estimateRetarget', () => {
     ];
     const s = blockTimeSums(blocks, 2, 1800, { halfLifeBlocks: 1e9, maxBlocks: 10 });
     expect(s.wx / s.w).toBeCloseTo(1200, 0);
-    expect(estimateBlockTime(blocks, 2, 1800 + 600, { halfLifeBlocks: 1e9, maxBlocks: 10 }).meanBlockSec).toBeCloseTo(1500, 0);
+    expect(estimateBlockTime(blocks, 2, 1800 + 600, { halfLifeBlocks: 1e9, maxBlocks: 10 }).meanBlockSec).toBeCloseTo(
+      1500,
+      0,
+    );
   });
 });
 
@@ -115,7 +155,11 @@ describe('calibration of the retarget interval (1,200 simulated epochs)', () => 
       const level = 0.9 + (s % 21) / 100; // constant hash rate, 0.90…1.10 × the start difficulty's
       const drift = s % 2 === 0 ? 0 : 0.01; // every other chain drifts mildly: +1 % per epoch
       const blocks = simulateChain({
-        seed: 90_000 + s, startHeight: 0, startTimeSec: 1_700_000_000, startBits: 0x1702796c, blocks: 3 * 2016 + 1,
+        seed: 90_000 + s,
+        startHeight: 0,
+        startTimeSec: 1_700_000_000,
+        startBits: 0x1702796c,
+        blocks: 3 * 2016 + 1,
         hashrate: (_h, t) => level * (1 + (drift * (t - 1_700_000_000)) / 1_209_600),
       });
       const e = 4032;
@@ -124,7 +168,15 @@ describe('calibration of the retarget interval (1,200 simulated epochs)', () => 
       progress.forEach((p, i) => {
         const ti = e + Math.round(p * 2016);
         const tip = blocks[ti]!;
-        const est = estimateRetarget({ bits: start.bits, epochStartHeight: e, epochStartTimeSec: start.timestamp, tipHeight: tip.height, tipTimeSec: tip.timestamp, nowSec: tip.timestamp, rate: estimateBlockTime(blocks, ti, tip.timestamp) });
+        const est = estimateRetarget({
+          bits: start.bits,
+          epochStartHeight: e,
+          epochStartTimeSec: start.timestamp,
+          tipHeight: tip.height,
+          tipTimeSec: tip.timestamp,
+          nowSec: tip.timestamp,
+          rate: estimateBlockTime(blocks, ti, tip.timestamp),
+        });
         if (actual >= est.lowPct && actual <= est.highPct) covered[i]! += 1;
       });
     }
@@ -139,7 +191,14 @@ describe('calibration of the retarget interval (1,200 simulated epochs)', () => 
 
 describe('dropNoiseFloor', () => {
   it('a constant hash rate never goes below the floor over 30,000 blocks (every window × lookback)', () => {
-    const blocks = simulateChain({ seed: 321, startHeight: 2016 * 300, startTimeSec: 1_600_000_000, startBits: 0x1705ae3a, blocks: 30_000, hashrate: () => 1 });
+    const blocks = simulateChain({
+      seed: 321,
+      startHeight: 2016 * 300,
+      startTimeSec: 1_600_000_000,
+      startBits: 0x1705ae3a,
+      blocks: 30_000,
+      hashrate: () => 1,
+    });
     const builder = new SnapshotBuilder();
     let worst = Infinity;
     let belowFloor = 0;
@@ -147,8 +206,16 @@ describe('dropNoiseFloor', () => {
     let samples = 0;
     for (const b of blocks) {
       const s = builder.push(b, { nowSec: b.timestamp, price: null, source: 'replay' });
-      for (const [w, n] of [['1d', 144], ['3d', 432], ['7d', 1008]] as const) {
-        for (const [l, len] of [['7d', 1008], ['30d', 4320], ['90d', 12960]] as const) {
+      for (const [w, n] of [
+        ['1d', 144],
+        ['3d', 432],
+        ['7d', 1008],
+      ] as const) {
+        for (const [l, len] of [
+          ['7d', 1008],
+          ['30d', 4320],
+          ['90d', 12960],
+        ] as const) {
           const peak = s.peaks[w][l];
           const cur = s.hashrate[w];
           if (!peak || !cur || b.height - blocks[0]!.height < len + n) continue;

@@ -48,7 +48,9 @@ describe('hashprice (Luxor)', () => {
   it('rejects nonsense', () => {
     expect(() => hashprice({ difficulty: 0, subsidySats: 1, avgFeesSats: 0, priceUsd: 1 })).toThrow(RangeError);
     expect(() => hashprice({ difficulty: 1, subsidySats: -1, avgFeesSats: 0, priceUsd: 1 })).toThrow(RangeError);
-    expect(() => hashprice({ difficulty: 1, subsidySats: 1, avgFeesSats: Number.NaN, priceUsd: 1 })).toThrow(RangeError);
+    expect(() => hashprice({ difficulty: 1, subsidySats: 1, avgFeesSats: Number.NaN, priceUsd: 1 })).toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -97,13 +99,25 @@ describe('networkHashps (getnetworkhashps)', () => {
     expect(() => networkHashps(blocks, 0)).toThrow(RangeError);
     expect(() => networkHashps(blocks, -2)).toThrow(RangeError);
     expect(() => networkHashps(blocks, 5)).toThrow(/need 6 blocks/);
-    expect(() => networkHashps([{ height: 100, timestamp: 1, bits }, { height: 102, timestamp: 2, bits }], 1)).toThrow(/contiguous/);
+    expect(() =>
+      networkHashps(
+        [
+          { height: 100, timestamp: 1, bits },
+          { height: 102, timestamp: 2, bits },
+        ],
+        1,
+      ),
+    ).toThrow(/contiguous/);
     expect(() => networkHashps([], 1)).toThrow(RangeError);
   });
 
   it('difficulty-implied rate at 600 s blocks matches D·2^32/600 to 2e-5', () => {
     const bits = 0x1701fca1;
-    const blocks = Array.from({ length: 145 }, (_, i) => ({ height: 933_000 + i, timestamp: 1_769_000_000 + 600 * i, bits }));
+    const blocks = Array.from({ length: 145 }, (_, i) => ({
+      height: 933_000 + i,
+      timestamp: 1_769_000_000 + 600 * i,
+      bits,
+    }));
     expect(Math.abs(networkHashps(blocks, 144) / ((bitsToDifficulty(bits) * 2 ** 32) / 600) - 1)).toBeLessThan(2e-5);
   });
 });

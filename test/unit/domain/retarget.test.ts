@@ -36,7 +36,9 @@ describe('nextBits (Bitcoin Core pow_tests, mainnet)', () => {
   });
 
   it('never exceeds the pow limit', () => {
-    expect(bitsToTarget(nextBits({ bits: 0x1d00ffff, firstBlockTime: 0, lastBlockTime: 4_838_400 }))).toBeLessThanOrEqual(POW_LIMIT);
+    expect(
+      bitsToTarget(nextBits({ bits: 0x1d00ffff, firstBlockTime: 0, lastBlockTime: 4_838_400 })),
+    ).toBeLessThanOrEqual(POW_LIMIT);
   });
 
   it('rejects fractional times', () => {

@@ -14,7 +14,11 @@ import type { Block } from '../../../src/domain/types.ts';
 const START = 1_700_000_000;
 /** A chain whose hash rate wanders (so peaks and retargets move), with fees, 9 epochs long. */
 const chain: Block[] = simulateChain({
-  seed: 11, startHeight: 2016 * 440, startTimeSec: START, startBits: 0x1702796c, blocks: 2016 * 9 + 7,
+  seed: 11,
+  startHeight: 2016 * 440,
+  startTimeSec: START,
+  startBits: 0x1702796c,
+  blocks: 2016 * 9 + 7,
   hashrate: (h) => 1 + 0.15 * Math.sin(h / 2500),
   feesSats: (h) => 2_000_000 + ((h * 7919) % 1000) * 1000,
 }).map((b, i) => (i % 37 === 5 ? { ...b, feesKnown: false, feesSats: 0 } : b));
@@ -32,7 +36,11 @@ const randomIndices = Array.from({ length: 25 }, () => 1100 + Math.floor(rnd() *
 describe('SnapshotBuilder vs direct computation on the same blocks', () => {
   it.each(randomIndices)('block index %i: hash-rate windows equal networkHashps', (i) => {
     const s = snaps[i]!;
-    for (const [w, n] of [['1d', 144], ['3d', 432], ['7d', 1008]] as const) {
+    for (const [w, n] of [
+      ['1d', 144],
+      ['3d', 432],
+      ['7d', 1008],
+    ] as const) {
       const est = s.hashrate[w]!;
       expect(est.blocks).toBe(n);
       expect(est.hps / networkHashps(chain.slice(0, i + 1), n) - 1).toBeCloseTo(0, 12);
@@ -66,7 +74,15 @@ describe('SnapshotBuilder vs direct computation on the same blocks', () => {
     const e = tip.height - (tip.height % 2016);
     const ei = i - (tip.height - e);
     const rate = estimateBlockTime(chain, i, tip.timestamp);
-    const direct = estimateRetarget({ bits: tip.bits, epochStartHeight: e, epochStartTimeSec: chain[ei]!.timestamp, tipHeight: tip.height, tipTimeSec: tip.timestamp, nowSec: tip.timestamp, rate });
+    const direct = estimateRetarget({
+      bits: tip.bits,
+      epochStartHeight: e,
+      epochStartTimeSec: chain[ei]!.timestamp,
+      tipHeight: tip.height,
+      tipTimeSec: tip.timestamp,
+      nowSec: tip.timestamp,
+      rate,
+    });
     expect(s.retarget.changePct).toBeCloseTo(direct.changePct, 6);
     expect(s.retarget.lowPct).toBeCloseTo(direct.lowPct, 6);
     expect(s.retarget.highPct).toBeCloseTo(direct.highPct, 6);
@@ -78,8 +94,14 @@ describe('SnapshotBuilder vs direct computation on the same blocks', () => {
   it.each(randomIndices.slice(0, 8))('block index %i: peaks, fees and hash price ago equal brute force', (i) => {
     const s = snaps[i]!;
     const work = chain.map((b) => uint256ToDouble(blockWork(b.bits)));
-    for (const [w, n] of [['1d', 144], ['7d', 1008]] as const) {
-      for (const [l, len] of [['7d', 1008], ['30d', 4320]] as const) {
+    for (const [w, n] of [
+      ['1d', 144],
+      ['7d', 1008],
+    ] as const) {
+      for (const [l, len] of [
+        ['7d', 1008],
+        ['30d', 4320],
+      ] as const) {
         let best = -1;
         for (let j = Math.max(n, i - len + 1); j <= i; j++) {
           let sum = 0;

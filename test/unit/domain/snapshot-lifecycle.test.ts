@@ -9,7 +9,9 @@ import type { Block } from '../../../src/domain/types.ts';
 import { loadEpochs } from './fixtures.ts';
 
 const ctx = (b: Block, usd: number | null = 90_000): PushContext => ({
-  nowSec: b.timestamp, price: usd === null ? null : { timeSec: b.timestamp - 60, usd }, source: 'replay',
+  nowSec: b.timestamp,
+  price: usd === null ? null : { timeSec: b.timestamp - 60, usd },
+  source: 'replay',
 });
 
 /** Smallest integer span whose consensus retarget of `bits` gives `target` bits, or null. */
@@ -33,12 +35,26 @@ describe('retarget outcome on a chain rebuilt from the real epochs (455–462)',
     const row = epochs[e]!;
     const span = spanFor(row.bits, epochs[e + 1]!.bits)!;
     for (let j = 0; j < 2016; j++) {
-      blocks.push({ id: `b${row.startHeight + j}`, height: row.startHeight + j, timestamp: t + Math.round((j * span) / 2015), bits: row.bits, feesSats: 1e6, feesKnown: true });
+      blocks.push({
+        id: `b${row.startHeight + j}`,
+        height: row.startHeight + j,
+        timestamp: t + Math.round((j * span) / 2015),
+        bits: row.bits,
+        feesSats: 1e6,
+        feesKnown: true,
+      });
     }
     t += span + 600;
   }
   const last = epochs[463]!;
-  blocks.push({ id: `b${last.startHeight}`, height: last.startHeight, timestamp: t, bits: last.bits, feesSats: 1e6, feesKnown: true });
+  blocks.push({
+    id: `b${last.startHeight}`,
+    height: last.startHeight,
+    timestamp: t,
+    bits: last.bits,
+    feesSats: 1e6,
+    feesKnown: true,
+  });
   const builder = new SnapshotBuilder();
   const outcomes = blocks.map((b) => builder.push(b, ctx(b)).retargetOutcome).filter((o) => o !== null);
 
@@ -64,7 +80,14 @@ describe('retarget outcome on a chain rebuilt from the real epochs (455–462)',
 });
 
 describe('ordering, bad input, partial data', () => {
-  const chain = simulateChain({ seed: 3, startHeight: 2016 * 400, startTimeSec: 1_650_000_000, startBits: 0x1703a30c, blocks: 3000, hashrate: () => 1 });
+  const chain = simulateChain({
+    seed: 3,
+    startHeight: 2016 * 400,
+    startTimeSec: 1_650_000_000,
+    startBits: 0x1703a30c,
+    blocks: 3000,
+    hashrate: () => 1,
+  });
 
   it('throws BlockOrderError on a gap, a repeat or a broken link, and keeps its state', () => {
     const b = new SnapshotBuilder();
@@ -93,7 +116,11 @@ describe('ordering, bad input, partial data', () => {
 
   it('a price older than an hour is stale but still used', () => {
     const b = new SnapshotBuilder();
-    const s = b.push(chain[0]!, { nowSec: chain[0]!.timestamp, price: { timeSec: chain[0]!.timestamp - 3601, usd: 50_000 }, source: 'mempool' });
+    const s = b.push(chain[0]!, {
+      nowSec: chain[0]!.timestamp,
+      price: { timeSec: chain[0]!.timestamp - 3601, usd: 50_000 },
+      source: 'mempool',
+    });
     expect(s.hashprice.priceStale).toBe(true);
     expect(s.hashprice.usdPerPhDay).toBeCloseTo(s.hashprice.btcPerPhDay * 50_000, 9);
     expect(s.source).toBe('mempool');
@@ -127,7 +154,15 @@ describe('rebuild after restart', () => {
     const n = SnapshotBuilder.requiredHistoryBlocks;
     // The drop detector's 90d reference, its 14-day gap and a 2-week warm-up (drop-detector.ts).
     expect(n).toBe(12_960 + 2016 + 2016 + 1);
-    const chain = simulateChain({ seed: 8, startHeight: 2016 * 420, startTimeSec: 1_690_000_000, startBits: 0x17053894, blocks: n + 3000, hashrate: (h) => 1 + 0.1 * Math.sin(h / 1500), feesSats: (h) => h % 1000 });
+    const chain = simulateChain({
+      seed: 8,
+      startHeight: 2016 * 420,
+      startTimeSec: 1_690_000_000,
+      startBits: 0x17053894,
+      blocks: n + 3000,
+      hashrate: (h) => 1 + 0.1 * Math.sin(h / 1500),
+      feesSats: (h) => h % 1000,
+    });
     const all = new SnapshotBuilder();
     const tail = new SnapshotBuilder();
     let a: Snapshot | undefined;
@@ -141,7 +176,8 @@ describe('rebuild after restart', () => {
     expect(b!.retarget).toEqual(a!.retarget);
     expect(b!.hashprice).toEqual(a!.hashprice);
     expect(b!.hashpriceAgo).toEqual(a!.hashpriceAgo);
-    for (const l of ['7d', '14d', '30d', '90d'] as const) expect(b!.drop![l]!.referenceHps).toBe(a!.drop![l]!.referenceHps);
+    for (const l of ['7d', '14d', '30d', '90d'] as const)
+      expect(b!.drop![l]!.referenceHps).toBe(a!.drop![l]!.referenceHps);
     for (const w of ['1d', '3d', '7d'] as const) {
       for (const l of ['7d', '14d', '30d', '90d'] as const) {
         expect(b!.peaks[w][l]!.height).toBe(a!.peaks[w][l]!.height);
@@ -153,7 +189,14 @@ describe('rebuild after restart', () => {
   it('the drop detector: a rebuilt builder alarms the same cells with the same figures after a step drop', () => {
     const n = SnapshotBuilder.requiredHistoryBlocks;
     const dropAt = 2016 * 420 + n + 2000;
-    const chain = simulateChain({ seed: 11, startHeight: 2016 * 420, startTimeSec: 1_690_000_000, startBits: 0x17053894, blocks: n + 3000, hashrate: (h) => (h < dropAt ? 1 : 0.75) });
+    const chain = simulateChain({
+      seed: 11,
+      startHeight: 2016 * 420,
+      startTimeSec: 1_690_000_000,
+      startBits: 0x17053894,
+      blocks: n + 3000,
+      hashrate: (h) => (h < dropAt ? 1 : 0.75),
+    });
     const all = new SnapshotBuilder();
     const tail = new SnapshotBuilder();
     let a: Snapshot | undefined;

@@ -11,15 +11,38 @@ import type { ChainSource } from '../../../src/sources/ports.ts';
 const BITS = 0x1702796c;
 const T0 = 1_743_541_850;
 const id = (h: number, tag = ''): string => `${tag}${h.toString(16)}`.padStart(64, '0');
-const block = (h: number, over: Partial<Block> = {}): Block => ({ id: id(h), height: h, timestamp: T0 + (h - 890_000) * 600, bits: BITS, previousHash: id(h - 1), feesSats: 0, feesKnown: false, ...over });
+const block = (h: number, over: Partial<Block> = {}): Block => ({
+  id: id(h),
+  height: h,
+  timestamp: T0 + (h - 890_000) * 600,
+  bits: BITS,
+  previousHash: id(h - 1),
+  feesSats: 0,
+  feesKnown: false,
+  ...over,
+});
 
 function rig(authority?: BlockAuthority) {
   let nowMs = (T0 + 600) * 1000;
   const metrics = createWatcherMetrics(new Registry());
-  const gate = new BlockGate({ logger: silentLogger(), metrics, now: () => nowMs, authority, limits: { ...DEFAULT_HOLD_LIMITS, futureHoldMs: 60_000, nodeHoldMs: 10_000, recheckMs: 1_000 } });
+  const gate = new BlockGate({
+    logger: silentLogger(),
+    metrics,
+    now: () => nowMs,
+    authority,
+    limits: { ...DEFAULT_HOLD_LIMITS, futureHoldMs: 60_000, nodeHoldMs: 10_000, recheckMs: 1_000 },
+  });
   const chain = new ChainContextTracker();
   for (let h = 889_990; h <= 890_000; h++) chain.accept(block(h));
-  return { gate, chain, metrics, advance: (ms: number) => { nowMs += ms; }, now: () => nowMs };
+  return {
+    gate,
+    chain,
+    metrics,
+    advance: (ms: number) => {
+      nowMs += ms;
+    },
+    now: () => nowMs,
+  };
 }
 
 describe('BlockGate holds', () => {
@@ -54,7 +77,11 @@ describe('BlockGate holds', () => {
 
   it('the node lacking a block: held, re-asked, taken when it agrees', async () => {
     let has = false;
-    const r = rig({ name: 'bitcoind', hashesAt: async (from, to) => Array.from({ length: to - from + 1 }, (_, i) => (has || from + i < 890_001 ? id(from + i) : null)) });
+    const r = rig({
+      name: 'bitcoind',
+      hashesAt: async (from, to) =>
+        Array.from({ length: to - from + 1 }, (_, i) => (has || from + i < 890_001 ? id(from + i) : null)),
+    });
     const b = block(890_001);
     expect(await r.gate.confirmWithNode([b])).toBe(0);
     expect(r.gate.nextRecheckMs()).toBe(r.now() + 1_000);
@@ -66,7 +93,10 @@ describe('BlockGate holds', () => {
   });
 
   it('the node never agreeing: rejected node-disagrees at the deadline, not before', async () => {
-    const r = rig({ name: 'bitcoind', hashesAt: async (from, to) => Array.from({ length: to - from + 1 }, (_, i) => id(from + i, 'f')) });
+    const r = rig({
+      name: 'bitcoind',
+      hashesAt: async (from, to) => Array.from({ length: to - from + 1 }, (_, i) => id(from + i, 'f')),
+    });
     const b = block(890_001);
     for (let t = 0; t < 10; t++) {
       expect(await r.gate.confirmWithNode([b])).toBe(0);
@@ -81,7 +111,11 @@ describe('BlockGate holds', () => {
 
 describe('admitBlocks', () => {
   const source = (below: string | null): ChainSource => ({
-    name: 'mempool', tipHeight: async () => 890_003, start: async () => undefined, stop: async () => undefined, isLive: () => true,
+    name: 'mempool',
+    tipHeight: async () => 890_003,
+    start: async () => undefined,
+    stop: async () => undefined,
+    isLive: () => true,
     blocks: async (from) => (below === null ? [] : [block(from, { id: below })]),
   });
 
@@ -95,7 +129,9 @@ describe('admitBlocks', () => {
   it('a link mismatch is a race when the source changed the block below (ChainMovedError), else bad-link', async () => {
     const r = rig();
     const orphanChild = block(890_001, { previousHash: id(890_000, 'e') });
-    await expect(admitBlocks([orphanChild], r.chain, r.gate, source(id(890_000, 'e')))).rejects.toBeInstanceOf(ChainMovedError);
+    await expect(admitBlocks([orphanChild], r.chain, r.gate, source(id(890_000, 'e')))).rejects.toBeInstanceOf(
+      ChainMovedError,
+    );
     expect(await admitBlocks([orphanChild], r.chain, r.gate, source(id(890_000)))).toBe(0);
     expect(await counterTotal(r.metrics.blocksRejected, { reason: 'bad-link' })).toBe(1);
   });

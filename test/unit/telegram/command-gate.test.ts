@@ -28,7 +28,9 @@ describe('commandGate', () => {
   it('a handler past its deadline: "temporarily unavailable" now, its own answer when it completes', async () => {
     const gate = commandGate({ deadlineMs: 30 }, silentLogger());
     let finish!: (r: Reply) => void;
-    const work = new Promise<Reply | null>((resolve) => { finish = resolve; });
+    const work = new Promise<Reply | null>((resolve) => {
+      finish = resolve;
+    });
     const late: Reply[] = [];
     expect(await gate.bounded(work, (r) => late.push(r))).toBe(UNAVAILABLE);
     const real: Reply = { html: html`done` };

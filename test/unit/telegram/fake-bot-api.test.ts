@@ -4,15 +4,25 @@ import { TELEGRAM_FAQ_LIMITS } from '../../fakes/telegram-limits.ts';
 import { parseHtml, parseMarkdownV2, checkMessageText } from '../../fakes/telegram-markup.ts';
 
 let fake: FakeTelegramBotApi;
-beforeEach(async () => { fake = await FakeTelegramBotApi.start(); });
-afterEach(async () => { await fake.close(); });
+beforeEach(async () => {
+  fake = await FakeTelegramBotApi.start();
+});
+afterEach(async () => {
+  await fake.close();
+});
 
 const user = { id: 42, first_name: 'Ann' };
 const dm: FakeChat = { id: 42, type: 'private' };
 
-async function call(method: string, params: Record<string, unknown> = {}, token = fake.token): Promise<{ status: number; body: any }> {
+async function call(
+  method: string,
+  params: Record<string, unknown> = {},
+  token = fake.token,
+): Promise<{ status: number; body: any }> {
   const res = await fetch(`${fake.apiRoot}bot${token}/${method}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(params),
   });
   return { status: res.status, body: await res.json() };
 }
@@ -20,7 +30,10 @@ async function call(method: string, params: Record<string, unknown> = {}, token 
 describe('Bot API stand-in: protocol', () => {
   it('answers getMe, 401 on a wrong token and 404 on an unknown method', async () => {
     expect((await call('getMe')).body.result.username).toBe('hashbell_test_bot');
-    expect(await call('getMe', {}, '1:wrong')).toMatchObject({ status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } });
+    expect(await call('getMe', {}, '1:wrong')).toMatchObject({
+      status: 401,
+      body: { ok: false, error_code: 401, description: 'Unauthorized' },
+    });
     expect(await call('sendSticker')).toMatchObject({ status: 404, body: { description: 'Not Found' } });
   });
 
@@ -52,7 +65,9 @@ describe('Bot API stand-in: protocol', () => {
 
   it('accepts urlencoded bodies and query parameters', async () => {
     const res = await fetch(`${fake.apiRoot}bot${fake.token}/sendMessage?chat_id=42`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'text=hello%20there',
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'text=hello%20there',
     });
     expect(res.status).toBe(200);
     expect(fake.sent[0]).toMatchObject({ chatId: 42, plain: 'hello there' });
@@ -63,18 +78,28 @@ describe('Bot API stand-in: protocol', () => {
     expect((await call('setMyCommands', { commands: [{ command: 'status', description: '' }] })).status).toBe(400);
     const many = Array.from({ length: 101 }, (_, i) => ({ command: `c${i}`, description: 'd' }));
     expect((await call('setMyCommands', { commands: many })).status).toBe(400);
-    expect((await call('setMyCommands', { commands: [{ command: 'status', description: 'Network figures' }] })).status).toBe(200);
+    expect(
+      (await call('setMyCommands', { commands: [{ command: 'status', description: 'Network figures' }] })).status,
+    ).toBe(200);
     expect(fake.commands).toEqual([{ command: 'status', description: 'Network figures' }]);
   });
 
   it('gives injected failures with Telegram bodies', async () => {
     fake.injectFailure(7, { kind: 'migrate', toChatId: -1001234 }, 1);
-    expect((await call('sendMessage', { chat_id: 7, text: 'x' })).body).toMatchObject({ error_code: 400, parameters: { migrate_to_chat_id: -1001234 } });
+    expect((await call('sendMessage', { chat_id: 7, text: 'x' })).body).toMatchObject({
+      error_code: 400,
+      parameters: { migrate_to_chat_id: -1001234 },
+    });
     expect((await call('sendMessage', { chat_id: 7, text: 'x' })).status).toBe(200);
     fake.injectFailure(8, { kind: 'blocked' });
-    expect((await call('sendMessage', { chat_id: 8, text: 'x' })).body.description).toBe('Forbidden: bot was blocked by the user');
+    expect((await call('sendMessage', { chat_id: 8, text: 'x' })).body.description).toBe(
+      'Forbidden: bot was blocked by the user',
+    );
     fake.injectFailure('*', { kind: 'rate-limit', retryAfterSec: 3 }, 1);
-    expect((await call('sendMessage', { chat_id: 9, text: 'x' })).body).toMatchObject({ error_code: 429, parameters: { retry_after: 3 } });
+    expect((await call('sendMessage', { chat_id: 9, text: 'x' })).body).toMatchObject({
+      error_code: 429,
+      parameters: { retry_after: 3 },
+    });
   });
 
   it('enforces per-chat and per-group flood limits with retry_after', async () => {
@@ -93,11 +118,14 @@ describe('Bot API stand-in: protocol', () => {
 });
 
 describe('Bot API stand-in: text checks', () => {
-  it('rejects unescaped MarkdownV2 reserved characters with Telegram\'s description', () => {
+  it("rejects unescaped MarkdownV2 reserved characters with Telegram's description", () => {
     const r = parseMarkdownV2('Pool f2pool.com: -12.5%');
     expect(r).toMatchObject({ ok: false });
     if (!r.ok) expect(r.description).toContain("Character '.' is reserved and must be escaped with the preceding '\\'");
-    expect(parseMarkdownV2('Pool f2pool\\.com: \\-12\\.5% \\(1h\\) \\[\\!\\]')).toEqual({ ok: true, plain: 'Pool f2pool.com: -12.5% (1h) [!]' });
+    expect(parseMarkdownV2('Pool f2pool\\.com: \\-12\\.5% \\(1h\\) \\[\\!\\]')).toEqual({
+      ok: true,
+      plain: 'Pool f2pool.com: -12.5% (1h) [!]',
+    });
     expect(parseMarkdownV2('*bold _italic_*')).toMatchObject({ ok: true, plain: 'bold italic' });
     expect(parseMarkdownV2('*bold')).toMatchObject({ ok: false });
   });
@@ -107,13 +135,22 @@ describe('Bot API stand-in: text checks', () => {
     expect(parseHtml('a < b')).toMatchObject({ ok: false });
     expect(parseHtml('x & y')).toMatchObject({ ok: false });
     expect(parseHtml('<b>x</i>')).toMatchObject({ ok: false });
-    expect(parseHtml('<b>x')).toMatchObject({ ok: false, description: expect.stringContaining('Can\'t find end tag corresponding to start tag "b"') });
+    expect(parseHtml('<b>x')).toMatchObject({
+      ok: false,
+      description: expect.stringContaining('Can\'t find end tag corresponding to start tag "b"'),
+    });
     expect(parseHtml('<script>x</script>')).toMatchObject({ ok: false });
   });
 
   it('limits text to 4096 characters after entity parsing', () => {
     expect(checkMessageText(`<b>${'a'.repeat(4096)}</b>`, 'HTML').ok).toBe(true);
-    expect(checkMessageText('a'.repeat(4097), undefined)).toEqual({ ok: false, description: 'Bad Request: message is too long' });
-    expect(checkMessageText('<b> </b>', 'HTML')).toEqual({ ok: false, description: 'Bad Request: message text is empty' });
+    expect(checkMessageText('a'.repeat(4097), undefined)).toEqual({
+      ok: false,
+      description: 'Bad Request: message is too long',
+    });
+    expect(checkMessageText('<b> </b>', 'HTML')).toEqual({
+      ok: false,
+      description: 'Bad Request: message text is empty',
+    });
   });
 });

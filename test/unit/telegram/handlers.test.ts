@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ok } from '../../../src/alerting/result.ts';
 import type { Snapshot } from '../../../src/domain/snapshot-types.ts';
 import { COMMANDS, menuCommands, QUICK_RULES } from '../../../src/platforms/telegram/commands.ts';
-import { alertButtons, handleButton, handleCommand, helpReply, SNOOZE_SEC, type HandlerDeps } from '../../../src/platforms/telegram/handlers.ts';
+import {
+  alertButtons,
+  handleButton,
+  handleCommand,
+  helpReply,
+  SNOOZE_SEC,
+  type HandlerDeps,
+} from '../../../src/platforms/telegram/handlers.ts';
 import { route } from '../../../src/alerting/pipeline.ts';
 import type { AlertEvent } from '../../../src/alerting/types.ts';
 import { SubscriptionUseCases } from '../../../src/subscriptions/use-cases.ts';
@@ -13,11 +20,19 @@ import { checkMessageText } from '../../fakes/telegram-markup.ts';
 function world(snapshot: Snapshot | null = null) {
   const store = new MemorySubscriptionStore();
   const service = new SubscriptionUseCases({
-    store, latestSnapshot: async () => snapshot,
-    preview: async (spec) => ok({
-      fromHeight: 880_000, toHeight: 890_000, fromSec: 1_735_000_000, toSec: 1_741_000_000, firings: spec.kind === 'hashrate-drop' ? 2 : 0, resolutions: 1,
-      recent: [{ height: 881_234, time: 1_736_000_000, text: 'Hash rate down 11 % <3d>' }], source: 'fixture',
-    }),
+    store,
+    latestSnapshot: async () => snapshot,
+    preview: async (spec) =>
+      ok({
+        fromHeight: 880_000,
+        toHeight: 890_000,
+        fromSec: 1_735_000_000,
+        toSec: 1_741_000_000,
+        firings: spec.kind === 'hashrate-drop' ? 2 : 0,
+        resolutions: 1,
+        recent: [{ height: 881_234, time: 1_736_000_000, text: 'Hash rate down 11 % <3d>' }],
+        source: 'fixture',
+      }),
   });
   const admins = new Set([7]);
   const deps: HandlerDeps = { service, isAdmin: async (_chat, user) => admins.has(user), nowSec: () => 1_750_000_000 };
@@ -55,7 +70,9 @@ describe('handlers', () => {
     const { deps } = world();
     const r = await handleCommand(deps, dm, 42, 'preview', ['hashrate-drop', '10%', '3d']);
     const text = plain(r!.html);
-    expect(text).toContain('Preview: hash rate down 10 % or more vs 2–6 weeks ago (30d lookback); messages show the 3d figure');
+    expect(text).toContain(
+      'Preview: hash rate down 10 % or more vs 2–6 weeks ago (30d lookback); messages show the 3d figure',
+    );
     expect(text).toContain('Blocks 880000–890000');
     expect(text).toContain('Would have fired 2 times and resolved 1 time.');
     expect(text).toContain('Hash rate down 11 % <3d>');
@@ -63,18 +80,23 @@ describe('handlers', () => {
 
   it('figures before the first block say so instead of failing', async () => {
     const { deps } = world(null);
-    for (const c of ['status', 'retarget', 'hashprice']) expect(plain((await handleCommand(deps, dm, 42, c, []))!.html)).toContain('No chain data yet');
+    for (const c of ['status', 'retarget', 'hashprice'])
+      expect(plain((await handleCommand(deps, dm, 42, c, []))!.html)).toContain('No chain data yet');
   });
 
   it('shows the retarget outcome on the first block of an epoch', async () => {
     const { deps } = world(makeSnapshot({ height: 2016 * 446, retarget: true, changePct: -3.2 }));
-    expect(plain((await handleCommand(deps, dm, 42, 'retarget', []))!.html)).toContain('Just retargeted at block 899136: −3.2 %');
+    expect(plain((await handleCommand(deps, dm, 42, 'retarget', []))!.html)).toContain(
+      'Just retargeted at block 899136: −3.2 %',
+    );
   });
 
   it('groups: non-admins are refused for every changing command and button; admins are not', async () => {
     const { deps, store } = world();
     for (const c of COMMANDS.filter((x) => x.changes)) {
-      expect(plain((await handleCommand(deps, group, 8, c.command, ['1']))!.html), c.command).toContain('Only group administrators');
+      expect(plain((await handleCommand(deps, group, 8, c.command, ['1']))!.html), c.command).toContain(
+        'Only group administrators',
+      );
     }
     expect((await handleButton(deps, group, 8, 'add:slow-blocks 60')).toast).toContain('Only group administrators');
     expect(await store.get('telegram-chat--5')).toBeNull();
@@ -97,7 +119,19 @@ describe('issue 11/15: units, implausible numbers, extra arguments, /help', () =
     const h = helpReply().html.value;
     expect(h.length).toBeLessThanOrEqual(4096);
     const text = plain(helpReply().html);
-    for (const kind of ['hashrate-drop', 'hashrate-below', 'retarget-estimate', 'retarget', 'retarget-soon', 'hashprice-move', 'hashprice-below', 'hashprice-above', 'breakeven', 'slow-blocks', 'new-block']) {
+    for (const kind of [
+      'hashrate-drop',
+      'hashrate-below',
+      'retarget-estimate',
+      'retarget',
+      'retarget-soon',
+      'hashprice-move',
+      'hashprice-below',
+      'hashprice-above',
+      'breakeven',
+      'slow-blocks',
+      'new-block',
+    ]) {
       expect(text).toContain(`• ${kind}: `);
       expect(text).toContain(`/alert ${kind}`);
     }
@@ -107,13 +141,16 @@ describe('issue 11/15: units, implausible numbers, extra arguments, /help', () =
   it('an implausible bare number stores nothing and offers the conversion as a permission-checked button', async () => {
     const { deps, service } = world();
     await handleCommand(deps, dm, 42, 'start', []);
-    const before = (await service.listRules({ platform: 'telegram', targetType: 'chat', targetId: '42', userId: '42' })).length;
+    const before = (await service.listRules({ platform: 'telegram', targetType: 'chat', targetId: '42', userId: '42' }))
+      .length;
     const r = await handleCommand(deps, dm, 42, 'alert', ['hashprice-below', '0.045']);
     expect(plain(r!.html)).toContain('did you mean 45 $/PH/day');
     const button = r!.buttons?.[0]?.[0];
     expect(button?.data).toBe('add:hashprice-below $45/PH');
     expect(Buffer.byteLength(button!.data)).toBeLessThanOrEqual(64);
-    expect((await service.listRules({ platform: 'telegram', targetType: 'chat', targetId: '42', userId: '42' })).length).toBe(before);
+    expect(
+      (await service.listRules({ platform: 'telegram', targetType: 'chat', targetId: '42', userId: '42' })).length,
+    ).toBe(before);
     const pressed = await handleButton(deps, dm, 42, button!.data);
     expect(pressed.toast).toMatch(/^Added alert \d+$/);
     const rules = await service.listRules({ platform: 'telegram', targetType: 'chat', targetId: '42', userId: '42' });
@@ -125,7 +162,11 @@ describe('issue 11/15: units, implausible numbers, extra arguments, /help', () =
   it('units are accepted; negatives and extra arguments are refused with a reason', async () => {
     const { deps } = world();
     await handleCommand(deps, dm, 42, 'start', []);
-    for (const args of [['breakeven', '17J/TH', '$0.06/kWh'], ['hashrate-below', '0.9ZH/s'], ['hashprice-below', '0.045/TH']]) {
+    for (const args of [
+      ['breakeven', '17J/TH', '$0.06/kWh'],
+      ['hashrate-below', '0.9ZH/s'],
+      ['hashprice-below', '0.045/TH'],
+    ]) {
       expect(plain((await handleCommand(deps, dm, 42, 'alert', args))!.html)).toContain('Added alert');
     }
     const neg = plain((await handleCommand(deps, dm, 42, 'alert', ['breakeven', '17', '0.06', '-2%']))!.html);
@@ -144,7 +185,11 @@ describe('issue 11: snooze, settings and /timezone', () => {
   it('snoozes one rule for 24 h (route drops its events until then), wakes it, refuses group members', async () => {
     const { deps, service } = world();
     await handleCommand(deps, dm, 42, 'start', []);
-    expect(alertButtons(['2', '2', '3']).flat().map((b) => b.data)).toEqual(['sz:2', 'set:2', 'sz:3', 'set:3']);
+    expect(
+      alertButtons(['2', '2', '3'])
+        .flat()
+        .map((b) => b.data),
+    ).toEqual(['sz:2', 'set:2', 'sz:3', 'set:3']);
     const out = await handleButton(deps, dm, 42, 'sz:2');
     expect(out.toast).toMatch(/^Alert 2 snoozed until /);
     const sub = (await service.get(t))!;
@@ -164,9 +209,13 @@ describe('issue 11: snooze, settings and /timezone', () => {
   it('/timezone <zone> on its own; a bad zone or extra words are refused', async () => {
     const { deps, service } = world();
     await handleCommand(deps, dm, 42, 'start', []);
-    expect(plain((await handleCommand(deps, dm, 42, 'timezone', ['europe/berlin']))!.html)).toContain('Time zone set to Europe/Berlin');
+    expect(plain((await handleCommand(deps, dm, 42, 'timezone', ['europe/berlin']))!.html)).toContain(
+      'Time zone set to Europe/Berlin',
+    );
     expect((await service.get(t))!.timeZone).toBe('Europe/Berlin');
-    expect(plain((await handleCommand(deps, dm, 42, 'timezone', ['Nowhere/Land']))!.html)).toContain('is not a time zone I know');
+    expect(plain((await handleCommand(deps, dm, 42, 'timezone', ['Nowhere/Land']))!.html)).toContain(
+      'is not a time zone I know',
+    );
     expect(plain((await handleCommand(deps, dm, 42, 'timezone', ['UTC', 'now']))!.html)).toContain('"now" is extra');
   });
 });

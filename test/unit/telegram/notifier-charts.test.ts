@@ -15,15 +15,51 @@ import { makeSnapshot } from '../../fakes/memory-snapshots.ts';
 import { makePng } from '../../fakes/multipart.ts';
 import { checkCaption } from '../../fakes/telegram-photo.ts';
 
-const sub: Subscription = { id: 'telegram-chat-42', platform: 'telegram', targetType: 'chat', targetId: '42', ownerId: '42', timeZone: 'Europe/Berlin', quiet: null, mutedUntilSec: null, active: true, createdSec: 0 };
+const sub: Subscription = {
+  id: 'telegram-chat-42',
+  platform: 'telegram',
+  targetType: 'chat',
+  targetId: '42',
+  ownerId: '42',
+  timeZone: 'Europe/Berlin',
+  quiet: null,
+  mutedUntilSec: null,
+  active: true,
+  createdSec: 0,
+};
 const s = makeSnapshot({ height: 900_000 });
 const event = (rule: string, kind: AlertEvent['kind'] = 'hashrate-drop'): AlertEvent => ({
-  rule, kind, state: 'firing', height: s.height, time: s.timeSec, value: 12.4, threshold: 10, text: 'x', subscriptionId: sub.id, hash: s.hash,
-  details: { title: `Hash rate down 12.4 % (rule ${rule})`, unit: '%', window: '3d', low: 8.1, high: 16.2, source: 'mempool', dataAgeSec: 42, severity: 'warn' },
+  rule,
+  kind,
+  state: 'firing',
+  height: s.height,
+  time: s.timeSec,
+  value: 12.4,
+  threshold: 10,
+  text: 'x',
+  subscriptionId: sub.id,
+  hash: s.hash,
+  details: {
+    title: `Hash rate down 12.4 % (rule ${rule})`,
+    unit: '%',
+    window: '3d',
+    low: 8.1,
+    high: 16.2,
+    source: 'mempool',
+    dataAgeSec: 42,
+    severity: 'warn',
+  },
 });
-const message = (events: AlertEvent[]): OutboundMessage => ({ subscriptionId: sub.id, height: s.height, hash: s.hash, events, digest: false });
+const message = (events: AlertEvent[]): OutboundMessage => ({
+  subscriptionId: sub.id,
+  height: s.height,
+  hash: s.hash,
+  events,
+  digest: false,
+});
 const PNG = makePng(40, 20);
-const tgError = (code: number, description: string) => Object.assign(new Error(description), { response: { ok: false, error_code: code, description } });
+const tgError = (code: number, description: string) =>
+  Object.assign(new Error(description), { response: { ok: false, error_code: code, description } });
 
 type Call = { method: 'sendMessage' | 'sendPhoto'; text: string; filename?: string };
 
@@ -44,15 +80,27 @@ function recorder(fail: Partial<Record<Call['method'], () => Error>> = {}): { se
   };
 }
 
-function notifier(sender: TelegramSender, charts: ChartRenderer, chartRules?: (sub: Subscription) => Promise<readonly RuleSpec[]>): TelegramNotifier {
+function notifier(
+  sender: TelegramSender,
+  charts: ChartRenderer,
+  chartRules?: (sub: Subscription) => Promise<readonly RuleSpec[]>,
+): TelegramNotifier {
   return new TelegramNotifier({
-    telegram: sender, pacer: new TelegramPacer({ ...TELEGRAM_LIMITS, chatIntervalMs: 0 }), logger: silentLogger(), nowSec: () => s.timeSec + 50,
-    charts, ...(chartRules ? { chartRules } : {}),
+    telegram: sender,
+    pacer: new TelegramPacer({ ...TELEGRAM_LIMITS, chatIntervalMs: 0 }),
+    logger: silentLogger(),
+    nowSec: () => s.timeSec + 50,
+    charts,
+    ...(chartRules ? { chartRules } : {}),
   });
 }
 
 const drawing = (seen: ChartRequest[] = [], kinds: string[] = []): ChartRenderer => ({
-  render: async (kind, req) => { kinds.push(kind); seen.push(req); return PNG; },
+  render: async (kind, req) => {
+    kinds.push(kind);
+    seen.push(req);
+    return PNG;
+  },
 });
 
 describe('TelegramNotifier with charts', () => {
@@ -106,17 +154,25 @@ describe('TelegramNotifier with charts', () => {
     expect(refused.calls.map((c) => c.method)).toEqual(['sendPhoto', 'sendMessage']);
 
     const down = recorder({ sendPhoto: () => tgError(502, 'Bad Gateway') });
-    await expect(notifier(down.sender, drawing()).send(sub, message([event('2')]))).rejects.toMatchObject({ kind: 'retryable' });
+    await expect(notifier(down.sender, drawing()).send(sub, message([event('2')]))).rejects.toMatchObject({
+      kind: 'retryable',
+    });
     expect(down.calls.map((c) => c.method)).toEqual(['sendPhoto']);
   });
 
   it('a throwing chart service or rules lookup never blocks the text', async () => {
     const { sender, calls } = recorder();
-    const throwing: ChartRenderer = { render: async () => { throw new Error('boom'); } };
+    const throwing: ChartRenderer = {
+      render: async () => {
+        throw new Error('boom');
+      },
+    };
     await notifier(sender, throwing).send(sub, message([event('2')]));
     expect(calls.map((c) => c.method)).toEqual(['sendMessage']);
     const seen: ChartRequest[] = [];
-    await notifier(sender, drawing(seen), async () => { throw new Error('redis down'); }).send(sub, message([event('2')]));
+    await notifier(sender, drawing(seen), async () => {
+      throw new Error('redis down');
+    }).send(sub, message([event('2')]));
     expect(calls.map((c) => c.method)).toEqual(['sendMessage', 'sendPhoto']);
     expect(seen[0]?.thresholds).toEqual([]);
   });

@@ -10,12 +10,20 @@ import type { Subscription } from '../../../src/alerting/types.ts';
 
 /** A clock that only moves when someone sleeps: pacing decisions become exact. */
 function fakeClock(): PacerClock & { t: number } {
-  const c = { t: 1_000_000, now: () => c.t, sleep: async (ms: number) => { c.t += ms; } };
+  const c = {
+    t: 1_000_000,
+    now: () => c.t,
+    sleep: async (ms: number) => {
+      c.t += ms;
+    },
+  };
   return c;
 }
 
 const tgError = (error_code: number, description: string, parameters?: Record<string, number>) =>
-  Object.assign(new Error(`${error_code}: ${description}`), { response: { ok: false, error_code, description, ...(parameters ? { parameters } : {}) } });
+  Object.assign(new Error(`${error_code}: ${description}`), {
+    response: { ok: false, error_code, description, ...(parameters ? { parameters } : {}) },
+  });
 
 describe('TelegramPacer', () => {
   it('spaces sends to 30/s overall', async () => {
@@ -48,17 +56,39 @@ describe('TelegramPacer', () => {
 
 describe('classifyTelegramError', () => {
   const cases: Array<[string, unknown, DeliveryError['kind'], Partial<DeliveryError['context']>]> = [
-    ['429 with retry_after', tgError(429, 'Too Many Requests: retry after 7', { retry_after: 7 }), 'rate-limited', { retryAfterMs: 7000 }],
+    [
+      '429 with retry_after',
+      tgError(429, 'Too Many Requests: retry after 7', { retry_after: 7 }),
+      'rate-limited',
+      { retryAfterMs: 7000 },
+    ],
     ['blocked', tgError(403, 'Forbidden: bot was blocked by the user'), 'permanent', { status: 403 }],
     ['kicked', tgError(403, 'Forbidden: bot was kicked from the group chat'), 'permanent', {}],
     ['deactivated user', tgError(403, 'Forbidden: user is deactivated'), 'permanent', {}],
     ['chat not found', tgError(400, 'Bad Request: chat not found'), 'permanent', { status: 400 }],
-    ['migrated', tgError(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: -100123 }), 'permanent', { migrateToId: '-100123' }],
-    ['entity bug', tgError(400, "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 3"), 'permanent', {}],
+    [
+      'migrated',
+      tgError(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: -100123 }),
+      'permanent',
+      { migrateToId: '-100123' },
+    ],
+    [
+      'entity bug',
+      tgError(400, 'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 3'),
+      'permanent',
+      {},
+    ],
     ['too long', tgError(400, 'Bad Request: message is too long'), 'permanent', {}],
     ['bad gateway (telegraf: statusText only)', tgError(502, 'Bad Gateway'), 'retryable', { status: 502 }],
     ['bad token: never deactivate everyone', tgError(401, 'Unauthorized'), 'retryable', {}],
-    ['network', Object.assign(new Error('request to http://h/bot123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/sendMessage failed'), { name: 'FetchError' }), 'retryable', {}],
+    [
+      'network',
+      Object.assign(new Error('request to http://h/bot123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/sendMessage failed'), {
+        name: 'FetchError',
+      }),
+      'retryable',
+      {},
+    ],
   ];
   it.each(cases)('%s', (_name, e, kind, ctx) => {
     const d = classifyTelegramError(e, '42');
@@ -69,18 +99,55 @@ describe('classifyTelegramError', () => {
 });
 
 describe('TelegramNotifier', () => {
-  const sub: Subscription = { id: 'telegram-chat-42', platform: 'telegram', targetType: 'chat', targetId: '42', ownerId: '42', timeZone: 'Asia/Tokyo', quiet: null, mutedUntilSec: null, active: true, createdSec: 0 };
+  const sub: Subscription = {
+    id: 'telegram-chat-42',
+    platform: 'telegram',
+    targetType: 'chat',
+    targetId: '42',
+    ownerId: '42',
+    timeZone: 'Asia/Tokyo',
+    quiet: null,
+    mutedUntilSec: null,
+    active: true,
+    createdSec: 0,
+  };
   const s = makeSnapshot({ height: 900_000 });
   const event = {
-    rule: '2', kind: 'hashrate-drop' as const, state: 'firing' as const, height: s.height, time: s.timeSec, value: 12.4, threshold: 10, text: 'x',
-    subscriptionId: sub.id, hash: s.hash,
-    details: { title: 'Hash rate down 12.4 % <3d>', unit: '%', window: '3d window', low: 8.1, high: 16.2, source: 'mempool', dataAgeSec: 42, severity: 'warn' as const },
+    rule: '2',
+    kind: 'hashrate-drop' as const,
+    state: 'firing' as const,
+    height: s.height,
+    time: s.timeSec,
+    value: 12.4,
+    threshold: 10,
+    text: 'x',
+    subscriptionId: sub.id,
+    hash: s.hash,
+    details: {
+      title: 'Hash rate down 12.4 % <3d>',
+      unit: '%',
+      window: '3d window',
+      low: 8.1,
+      high: 16.2,
+      source: 'mempool',
+      dataAgeSec: 42,
+      severity: 'warn' as const,
+    },
   };
   const message = { subscriptionId: sub.id, height: s.height, hash: s.hash, events: [event], digest: false };
 
-  it('sends one HTML message in the subscriber\'s zone with window, interval, source and age', async () => {
+  it("sends one HTML message in the subscriber's zone with window, interval, source and age", async () => {
     const sent: Array<{ chatId: number | string; text: string }> = [];
-    const n = new TelegramNotifier({ telegram: { sendMessage: async (chatId, text) => { sent.push({ chatId, text }); } }, pacer: new TelegramPacer(TELEGRAM_LIMITS, fakeClock()), logger: silentLogger(), nowSec: () => s.timeSec + 50 });
+    const n = new TelegramNotifier({
+      telegram: {
+        sendMessage: async (chatId, text) => {
+          sent.push({ chatId, text });
+        },
+      },
+      pacer: new TelegramPacer(TELEGRAM_LIMITS, fakeClock()),
+      logger: silentLogger(),
+      nowSec: () => s.timeSec + 50,
+    });
     await n.send(sub, message);
     expect(sent).toHaveLength(1);
     const check = checkMessageText(sent[0]!.text, 'HTML');
@@ -95,7 +162,16 @@ describe('TelegramNotifier', () => {
   it('throws classified errors and backs the chat off after a 429', async () => {
     const clock = fakeClock();
     const pacer = new TelegramPacer(TELEGRAM_LIMITS, clock);
-    const n = new TelegramNotifier({ telegram: { sendMessage: async () => { throw tgError(429, 'Too Many Requests: retry after 9', { retry_after: 9 }); } }, pacer, logger: silentLogger(), nowSec: () => 0 });
+    const n = new TelegramNotifier({
+      telegram: {
+        sendMessage: async () => {
+          throw tgError(429, 'Too Many Requests: retry after 9', { retry_after: 9 });
+        },
+      },
+      pacer,
+      logger: silentLogger(),
+      nowSec: () => 0,
+    });
     // Telegram's own 429: the platform's word, the whole queue pauses (no 'chat' scope).
     const first = await n.send(sub, message).catch((e: unknown) => e);
     expect(first).toMatchObject({ kind: 'rate-limited', context: { retryAfterMs: 9000 } });

@@ -5,11 +5,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CommandBudget } from '../../../src/platforms/command-budget.ts';
-import { TELEGRAM_LIMITS, TelegramPacer, realClock, type PacerClock, type TelegramLimits } from '../../../src/platforms/telegram/pacer.ts';
+import {
+  TELEGRAM_LIMITS,
+  TelegramPacer,
+  realClock,
+  type PacerClock,
+  type TelegramLimits,
+} from '../../../src/platforms/telegram/pacer.ts';
 
 /** A clock that only moves when someone sleeps (sequential use only). */
 function fakeClock(): PacerClock & { t: number } {
-  const c = { t: 1_000_000, now: () => c.t, sleep: async (ms: number) => { c.t += ms; } };
+  const c = {
+    t: 1_000_000,
+    now: () => c.t,
+    sleep: async (ms: number) => {
+      c.t += ms;
+    },
+  };
   return c;
 }
 

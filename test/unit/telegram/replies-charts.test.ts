@@ -23,19 +23,46 @@ const PNG = makePng(20, 10);
 const dm: ChatRef = { id: 42, type: 'private' };
 
 function deps(charts?: ChartRenderer): HandlerDeps {
-  const service = new SubscriptionUseCases({ store: new MemorySubscriptionStore(), latestSnapshot: async () => snap, preview: async () => ok({ fromHeight: 0, toHeight: 0, fromSec: 0, toSec: 0, firings: 0, resolutions: 0, recent: [], source: 'fixture' }) });
+  const service = new SubscriptionUseCases({
+    store: new MemorySubscriptionStore(),
+    latestSnapshot: async () => snap,
+    preview: async () =>
+      ok({
+        fromHeight: 0,
+        toHeight: 0,
+        fromSec: 0,
+        toSec: 0,
+        firings: 0,
+        resolutions: 0,
+        recent: [],
+        source: 'fixture',
+      }),
+  });
   return { service, isAdmin: async () => true, nowSec: () => snap.timeSec + 60, ...(charts ? { charts } : {}) };
 }
 
 describe('Telegram figure replies with charts', () => {
   it('status/retarget/hashprice carry their chart, drawn in the chat zone with its rules; others none', async () => {
     const seen: Array<[string, ChartRequest]> = [];
-    const d = deps({ render: async (kind, req) => { seen.push([kind, req]); return PNG; } });
+    const d = deps({
+      render: async (kind, req) => {
+        seen.push([kind, req]);
+        return PNG;
+      },
+    });
     await handleCommand(d, dm, 42, 'start', []);
-    await d.service.quiet({ platform: 'telegram', targetType: 'chat', targetId: '42', userId: '42' }, ['23:00-07:00', 'Asia/Tokyo']);
+    await d.service.quiet({ platform: 'telegram', targetType: 'chat', targetId: '42', userId: '42' }, [
+      '23:00-07:00',
+      'Asia/Tokyo',
+    ]);
     const pics: Array<ChartPicture | null> = [];
-    for (const c of ['status', 'retarget', 'hashprice']) pics.push(await (await handleCommand(d, dm, 42, c, []))!.chart!());
-    expect(pics.map((p) => p?.filename)).toEqual(['hashbell-hashrate.png', 'hashbell-retarget.png', 'hashbell-hashprice.png']);
+    for (const c of ['status', 'retarget', 'hashprice'])
+      pics.push(await (await handleCommand(d, dm, 42, c, []))!.chart!());
+    expect(pics.map((p) => p?.filename)).toEqual([
+      'hashbell-hashrate.png',
+      'hashbell-retarget.png',
+      'hashbell-hashprice.png',
+    ]);
     expect(seen[0]?.[1]).toMatchObject({ height: snap.height, hash: snap.hash, timeZone: 'Asia/Tokyo' });
     expect(seen[0]?.[1].thresholds?.map((r) => r.kind)).toEqual(['retarget', 'hashrate-drop', 'retarget-estimate']);
     expect((await handleCommand(d, dm, 42, 'alerts', []))?.chart).toBeUndefined();
@@ -47,16 +74,26 @@ type Call = { method: string; caption?: string; markup: boolean };
 function stubTelegram(photoError?: Error): { telegram: Telegram; calls: Call[] } {
   const calls: Call[] = [];
   const telegram = {
-    sendMessage: async (_c: number, _t: string, extra: { reply_markup?: unknown }) => { calls.push({ method: 'sendMessage', markup: extra.reply_markup !== undefined }); },
+    sendMessage: async (_c: number, _t: string, extra: { reply_markup?: unknown }) => {
+      calls.push({ method: 'sendMessage', markup: extra.reply_markup !== undefined });
+    },
     sendPhoto: async (_c: number, _p: unknown, extra: { caption?: string; reply_markup?: unknown }) => {
-      calls.push({ method: 'sendPhoto', ...(extra.caption !== undefined ? { caption: extra.caption } : {}), markup: extra.reply_markup !== undefined });
+      calls.push({
+        method: 'sendPhoto',
+        ...(extra.caption !== undefined ? { caption: extra.caption } : {}),
+        markup: extra.reply_markup !== undefined,
+      });
       if (photoError) throw photoError;
     },
   };
   return { telegram: telegram as unknown as Telegram, calls };
 }
 const picture: ChartPicture = { kind: 'hashrate', filename: 'hashbell-hashrate.png', png: PNG };
-const reply = (text: string, chart: ChartPicture | null): Reply => ({ html: html`${text}`, buttons: [[{ text: 'b', data: 'd' }]], chart: async () => chart });
+const reply = (text: string, chart: ChartPicture | null): Reply => ({
+  html: html`${text}`,
+  buttons: [[{ text: 'b', data: 'd' }]],
+  chart: async () => chart,
+});
 const pacer = () => new TelegramPacer({ ...TELEGRAM_LIMITS, chatIntervalMs: 0 });
 
 describe('replySender with charts', () => {
@@ -69,14 +106,19 @@ describe('replySender with charts', () => {
   it('text over 1,024 characters: the text (with buttons) first, then the photo alone', async () => {
     const { telegram, calls } = stubTelegram();
     await replySender(telegram, pacer(), silentLogger())(42, reply('x'.repeat(1025), picture));
-    expect(calls).toEqual([{ method: 'sendMessage', markup: true }, { method: 'sendPhoto', markup: false }]);
+    expect(calls).toEqual([
+      { method: 'sendMessage', markup: true },
+      { method: 'sendPhoto', markup: false },
+    ]);
   });
 
   it('no chart, or a refused picture: the text alone', async () => {
     const none = stubTelegram();
     await replySender(none.telegram, pacer(), silentLogger())(42, reply('hi', null));
     expect(none.calls.map((c) => c.method)).toEqual(['sendMessage']);
-    const err = Object.assign(new Error('x'), { response: { ok: false, error_code: 400, description: 'Bad Request: PHOTO_INVALID_DIMENSIONS' } });
+    const err = Object.assign(new Error('x'), {
+      response: { ok: false, error_code: 400, description: 'Bad Request: PHOTO_INVALID_DIMENSIONS' },
+    });
     const refused = stubTelegram(err);
     await replySender(refused.telegram, pacer(), silentLogger())(42, reply('hi', picture));
     expect(refused.calls.map((c) => c.method)).toEqual(['sendPhoto', 'sendMessage']);

@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createPriceCursor, parseBlocksText, parsePricesText, readBlocksFile, ReplayFileError } from '../../../../src/sources/replay/index.ts';
+import {
+  createPriceCursor,
+  parseBlocksText,
+  parsePricesText,
+  readBlocksFile,
+  ReplayFileError,
+} from '../../../../src/sources/replay/index.ts';
 
 const hex = (n: number): string => n.toString(16).padStart(64, '0');
 const line = (h: number, extra: Record<string, unknown> = {}): string =>
@@ -32,7 +38,14 @@ describe('blocks file', () => {
     ].join('\n');
     const blocks = parseBlocksText(text, 'f.jsonl');
     expect(blocks).toHaveLength(2);
-    expect(blocks[0]).toEqual({ id: hex(100), height: 100, timestamp: 1_750_060_000, bits: 386_038_124, feesSats: 2_500_000, feesKnown: true });
+    expect(blocks[0]).toEqual({
+      id: hex(100),
+      height: 100,
+      timestamp: 1_750_060_000,
+      bits: 386_038_124,
+      feesSats: 2_500_000,
+      feesKnown: true,
+    });
     expect(blocks[1]).toMatchObject({ previousHash: hex(100), feesSats: 0, feesKnown: false });
   });
 
@@ -44,10 +57,30 @@ describe('blocks file', () => {
   const bad: Array<[string, string, number, RegExp]> = [
     ['malformed JSON', `${line(1)}\n{"id": "ab", "height": `, 2, /not valid JSON/],
     ['not an object', `${line(1)}\n[1,2]`, 2, /JSON object/],
-    ['missing id', `${line(1)}\n${JSON.stringify({ height: 2, timestamp: 1, bits: 386_038_124 })}`, 2, /missing field "id"/],
-    ['missing bits', `${JSON.stringify({ id: hex(1), height: 1, timestamp: 1_750_000_000 })}`, 1, /missing field "bits"/],
-    ['missing timestamp', `${line(1)}\n${line(2)}\n${JSON.stringify({ id: hex(3), height: 3, bits: 386_038_124 })}`, 3, /missing field "timestamp"/],
-    ['height as string', JSON.stringify({ id: hex(1), height: '1', timestamp: 1_750_000_000, bits: 386_038_124 }), 1, /"height"/],
+    [
+      'missing id',
+      `${line(1)}\n${JSON.stringify({ height: 2, timestamp: 1, bits: 386_038_124 })}`,
+      2,
+      /missing field "id"/,
+    ],
+    [
+      'missing bits',
+      `${JSON.stringify({ id: hex(1), height: 1, timestamp: 1_750_000_000 })}`,
+      1,
+      /missing field "bits"/,
+    ],
+    [
+      'missing timestamp',
+      `${line(1)}\n${line(2)}\n${JSON.stringify({ id: hex(3), height: 3, bits: 386_038_124 })}`,
+      3,
+      /missing field "timestamp"/,
+    ],
+    [
+      'height as string',
+      JSON.stringify({ id: hex(1), height: '1', timestamp: 1_750_000_000, bits: 386_038_124 }),
+      1,
+      /"height"/,
+    ],
     ['timestamp in ms', line(1, { timestamp: 1_750_000_000_000 }), 1, /milliseconds/],
     ['bits negative encoding', line(1, { bits: 0x04923456 }), 1, /negative/],
     ['bits overflow', line(1, { bits: 0xff123456 }), 1, /overflows/],
@@ -71,16 +104,31 @@ describe('blocks file', () => {
   it('a corrupt (non-UTF-8) file names the line of the first bad byte', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hb-readers-'));
     const path = join(dir, 'corrupt.jsonl');
-    writeFileSync(path, Buffer.concat([Buffer.from(`${line(1)}\n${line(2)}\n`), Buffer.from([0xff, 0xfe, 0x00, 0x9c]), Buffer.from('\n')]));
-    await expect(readBlocksFile(path)).rejects.toThrow(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: not valid UTF-8`));
+    writeFileSync(
+      path,
+      Buffer.concat([
+        Buffer.from(`${line(1)}\n${line(2)}\n`),
+        Buffer.from([0xff, 0xfe, 0x00, 0x9c]),
+        Buffer.from('\n'),
+      ]),
+    );
+    await expect(readBlocksFile(path)).rejects.toThrow(
+      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: not valid UTF-8`),
+    );
     await expect(readBlocksFile(join(dir, 'missing.jsonl'))).rejects.toThrow(/missing\.jsonl: no such file/);
   });
 });
 
 describe('prices file', () => {
   it('parses mempool /api/v1/prices lines and skips USD -1 (unavailable)', () => {
-    const pts = parsePricesText('{"time":100,"USD":90000,"EUR":80000}\n{"time":200,"USD":-1}\n{"time":300,"USD":91000.5}\n', 'f.jsonl');
-    expect(pts).toEqual([{ timeSec: 100, usd: 90000 }, { timeSec: 300, usd: 91000.5 }]);
+    const pts = parsePricesText(
+      '{"time":100,"USD":90000,"EUR":80000}\n{"time":200,"USD":-1}\n{"time":300,"USD":91000.5}\n',
+      'f.jsonl',
+    );
+    expect(pts).toEqual([
+      { timeSec: 100, usd: 90000 },
+      { timeSec: 300, usd: 91000.5 },
+    ]);
   });
 
   const bad: Array<[string, string, number, RegExp]> = [

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nextBits } from '../../../../src/domain/retarget.ts';
 import { ChainContextTracker, requiredBits } from '../../../../src/domain/consensus.ts';
-import { parseBlocksText, parseEpochsCsv, solveSpan, synthesizeChain, synthToJsonl, SynthError } from '../../../../src/sources/replay/index.ts';
+import {
+  parseBlocksText,
+  parseEpochsCsv,
+  solveSpan,
+  synthesizeChain,
+  synthToJsonl,
+  SynthError,
+} from '../../../../src/sources/replay/index.ts';
 
 const csvPath = new URL('../../../../data/bitcoin-mainnet-epochs.csv', import.meta.url);
 const epochs = parseEpochsCsv(readFileSync(csvPath, 'utf8'), 'epochs.csv');
@@ -36,7 +43,9 @@ describe('synthesizeChain', () => {
       const row = epochs.find((r) => r.epoch === e)!;
       const next = epochs.find((r) => r.epoch === e + 1)!;
       expect(blocks.every((b) => b.bits === row.bits)).toBe(true);
-      expect(nextBits({ bits: row.bits, firstBlockTime: blocks[0]!.timestamp, lastBlockTime: blocks[2015]!.timestamp })).toBe(next.bits);
+      expect(
+        nextBits({ bits: row.bits, firstBlockTime: blocks[0]!.timestamp, lastBlockTime: blocks[2015]!.timestamp }),
+      ).toBe(next.bits);
     }
   });
 
@@ -65,11 +74,13 @@ describe('synthesizeChain', () => {
     expect(other.map((b) => b.timestamp)).not.toEqual(a.map((b) => b.timestamp));
     for (let e = from; e <= to; e++) {
       const o = other.filter((b) => Math.floor(b.height / 2016) === e);
-      expect(nextBits({ bits: o[0]!.bits, firstBlockTime: o[0]!.timestamp, lastBlockTime: o[2015]!.timestamp })).toBe(epochs.find((r) => r.epoch === e + 1)!.bits);
+      expect(nextBits({ bits: o[0]!.bits, firstBlockTime: o[0]!.timestamp, lastBlockTime: o[2015]!.timestamp })).toBe(
+        epochs.find((r) => r.epoch === e + 1)!.bits,
+      );
     }
   });
 
-  it('every chain synth writes, genesis to the last epoch, is valid by the node\'s header rules (MTP, bits by the retarget rule, links)', () => {
+  it("every chain synth writes, genesis to the last epoch, is valid by the node's header rules (MTP, bits by the retarget rule, links)", () => {
     const all = synthesizeChain({ epochs, fromEpoch: 0, toEpoch: epochs.at(-1)!.epoch, seed: 2025 });
     const chain = new ChainContextTracker();
     let boundaries = 0;
