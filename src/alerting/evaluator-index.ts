@@ -9,8 +9,8 @@
  * whenever it is read: every rule's state is exactly what the scanning evaluator would hold.
  */
 import type { Snapshot } from '../domain/snapshot-types.ts';
-import type { KindDef } from './kinds/kind.ts';
-import { kindOf } from './kinds/registry.ts';
+import type { KindShape } from './kinds/kind.ts';
+import { fireLevelOf, kindOf, resolveLevelOf, seriesOf } from './kinds/registry.ts';
 import { INITIAL_STATE, evaluateRule, evaluateTick } from './lifecycle.ts';
 import { repeatOwed } from './lifecycle-repeat.ts';
 import { REMINDER_KINDS, type AlertEvent, type Rule, type RuleState } from './types.ts';
@@ -26,7 +26,7 @@ interface Slot {
 
 /** Rules of one kind on one series (a kind's own `read` is what its rules compare). */
 interface Group {
-  readonly def: KindDef;
+  readonly def: KindShape;
   readonly series: string;
   readonly event: boolean;
   readonly above: boolean;
@@ -64,8 +64,8 @@ export class RuleIndex {
   constructor(rules: readonly Rule[]) {
     const byKey = new Map<string, Group>();
     rules.forEach((rule, order) => {
-      const def = kindOf(rule) as KindDef;
-      const series = def.series(rule as never);
+      const def = kindOf(rule);
+      const series = seriesOf(rule);
       const key = `${rule.kind}|${series}`;
       let g = byKey.get(key);
       if (g === undefined) {
@@ -84,8 +84,8 @@ export class RuleIndex {
       const slot: Slot = {
         rule,
         order,
-        fire: def.fireLevel(rule as never),
-        resolve: def.resolveLevel(rule as never),
+        fire: fireLevelOf(rule),
+        resolve: resolveLevelOf(rule),
         state: null,
       };
       this.slotOf.set(rule, slot);

@@ -33,7 +33,8 @@
  */
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { Comparison } from './kinds/kind.ts';
-import { SERIES, kindOf } from './kinds/registry.ts';
+import { SERIES, fireLevelOf, kindOf, resolveLevelOf, seriesOf } from './kinds/registry.ts';
+import { ESTIMATE_SERIES } from './kinds/series.ts';
 import type { RuleSpec } from './types.ts';
 
 export type IndexPlacement =
@@ -65,14 +66,14 @@ export interface Observation {
 export const REPEAT_SERIES: ReadonlySet<string> = new Set(['hpb', 'hr7']);
 
 /** Estimate series swept on an epoch's first block. */
-const ESTIMATE_SERIES = ['re-up', 're-down', 're-both'] as const;
+const SWEPT_ON_EPOCH_START: readonly string[] = [...ESTIMATE_SERIES.keys()];
 
 /** Where a rule waits in the index. Pure: the same spec always lands in the same place. */
 export function placement(spec: RuleSpec): IndexPlacement {
   const def = kindOf(spec);
-  const series = def.series(spec);
+  const series = seriesOf(spec);
   if (def.mode === 'event') return { mode: 'event', series };
-  return { mode: 'level', series, dir: def.comparison, fire: def.fireLevel(spec), resolve: def.resolveLevel(spec) };
+  return { mode: 'level', series, dir: def.comparison, fire: fireLevelOf(spec), resolve: resolveLevelOf(spec) };
 }
 
 /** One series' value (what its rules' levels are compared with); null when the data is missing. */
@@ -91,7 +92,7 @@ export function observe(s: Snapshot, nowSec: number): Observation {
     if (def.mode === 'event') events.push(series);
     else levels.set(series, { value: r.value, dir: def.comparison });
   }
-  if (s.height === s.retarget.epochStartHeight) return { levels, events, nowSec, sweep: ESTIMATE_SERIES };
+  if (s.height === s.retarget.epochStartHeight) return { levels, events, nowSec, sweep: SWEPT_ON_EPOCH_START };
   return { levels, events, nowSec };
 }
 

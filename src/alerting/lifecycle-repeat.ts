@@ -11,8 +11,8 @@
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { fmtNum } from './describe.ts';
 import { fmtRange } from './render.ts';
-import type { Comparison, KindDef } from './kinds/kind.ts';
-import { kindOf } from './kinds/registry.ts';
+import type { Comparison } from './kinds/kind.ts';
+import { fireLevelOf, kindOf, seriesOf } from './kinds/registry.ts';
 import {
   DEFAULT_REMIND_SEC,
   ESCALATE_POINTS,
@@ -58,13 +58,13 @@ export function repeatScores(
   rule: Rule,
   state: RuleState,
 ): { series: string; dueSec: number | null; deeperAt: number | null } {
-  const def = kindOf(rule) as KindDef;
-  const series = def.series(rule as never);
+  const def = kindOf(rule);
+  const series = seriesOf(rule);
   if (state.status !== 'firing') return { series, dueSec: null, deeperAt: null };
   return {
     series,
     dueSec: reminderDueSec(rule, state),
-    deeperAt: escalateAt(def.comparison, def.fireLevel(rule as never), state.told),
+    deeperAt: escalateAt(def.comparison, fireLevelOf(rule), state.told),
   };
 }
 

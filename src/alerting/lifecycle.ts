@@ -12,8 +12,8 @@
  * reorg guard needs the latter; the store's codec already persists the field.
  */
 import type { Snapshot } from '../domain/snapshot-types.ts';
-import { crossesFire, crossesResolve, type KindDef, type Reading } from './kinds/kind.ts';
-import { kindOf } from './kinds/registry.ts';
+import { crossesFire, crossesResolve, type KindShape, type Reading } from './kinds/kind.ts';
+import { fireLevelOf, kindOf, presentOf, resolveLevelOf, seriesOf, thresholdOf } from './kinds/registry.ts';
 import { makeEvent } from './render.ts';
 import { closeEpoch, depthPct, repeatOwed } from './lifecycle-repeat.ts';
 import type { AlertEvent, AlertState, Rule, RuleState, Told } from './types.ts';
@@ -105,7 +105,7 @@ export function evaluateTick(rule: Rule, state: RuleState | null, latest: Snapsh
 }
 
 function judge(rule: Rule, prev: RuleState, s: Snapshot, nowSec: number, block: Kind): Evaluation {
-  const def = kindOf(rule) as KindDef;
+  const def = kindOf(rule);
   const seen: RuleState = {
     ...prev,
     lastHeight: Math.max(prev.lastHeight, s.height),
@@ -115,7 +115,7 @@ function judge(rule: Rule, prev: RuleState, s: Snapshot, nowSec: number, block: 
     const closed = closeEpoch(rule, seen, s);
     if (closed !== null) return { state: closed.state, decision: 'epoch-closed', event: closed.event };
   }
-  const reading = def.read(def.series(rule as never), s, nowSec);
+  const reading = def.read(seriesOf(rule), s, nowSec);
   if (def.mode === 'event') {
     if (reading === null) return { state: seen, decision: 'no-event', event: null };
     if (block === 'reorg') return { state: seen, decision: 'reorg-replaced', event: null };
@@ -130,14 +130,14 @@ function judge(rule: Rule, prev: RuleState, s: Snapshot, nowSec: number, block: 
 
 function whileOk(
   rule: Rule,
-  def: KindDef,
+  def: KindShape,
   r: Reading,
   seen: RuleState,
   block: Kind,
   s: Snapshot,
   nowSec: number,
 ): Evaluation {
-  const level = def.fireLevel(rule as never);
+  const level = fireLevelOf(rule);
   if (!crossesFire(def.comparison, r.value, level)) {
     return { state: seen, decision: block === 'reorg' ? 'reorg-replaced' : 'below-threshold', event: null };
   }
@@ -161,8 +161,8 @@ function whileOk(
 }
 
 /** What a firing message told (see RuleState.told). */
-function toldOf(def: KindDef, rule: Rule, r: Reading, s: Snapshot): Told {
-  const depth = depthPct(def.comparison, r.value, def.fireLevel(rule as never));
+function toldOf(def: KindShape, rule: Rule, r: Reading, s: Snapshot): Told {
+  const depth = depthPct(def.comparison, r.value, fireLevelOf(rule));
   return {
     value: r.shown,
     sec: s.timeSec,
@@ -174,19 +174,19 @@ function toldOf(def: KindDef, rule: Rule, r: Reading, s: Snapshot): Told {
 
 function whileFiring(
   rule: Rule,
-  def: KindDef,
+  def: KindShape,
   r: Reading,
   seen: RuleState,
   block: Kind,
   s: Snapshot,
   nowSec: number,
 ): Evaluation {
-  const level = def.resolveLevel(rule as never);
+  const level = resolveLevelOf(rule);
   if (!crossesResolve(def.comparison, r.value, level)) {
     if (block === 'reorg') return { state: seen, decision: 'reorg-replaced', event: null };
-    const repeat = repeatOwed(rule, def.comparison, def.fireLevel(rule as never), seen, r.value, nowSec);
+    const repeat = repeatOwed(rule, def.comparison, fireLevelOf(rule), seen, r.value, nowSec);
     if (repeat === null) return { state: seen, decision: 'still-firing', event: null };
-    const event = emit(rule, def, r, 'firing', s, nowSec, def.fireLevel(rule as never), repeat, seen.sinceSec);
+    const event = emit(rule, def, r, 'firing', s, nowSec, fireLevelOf(rule), repeat, seen.sinceSec);
     const told = toldOf(def, rule, r, s);
     return {
       state: { ...seen, lastNotifiedSec: nowSec, told },
@@ -204,16 +204,16 @@ function whileFiring(
 }
 
 /** The user's threshold as events report it: the kind's own, else its firing level (events: 0). */
-function userThreshold(def: KindDef, rule: Rule): number {
+function userThreshold(def: KindShape, rule: Rule): number {
   if (def.mode === 'event') return 0;
-  const t = def.threshold !== undefined ? def.threshold(rule as never) : def.fireLevel(rule as never);
+  const t = thresholdOf(rule);
   // 30 × 24 × 0.06 is 43.199999999999996 in binary: report the number the user meant.
   return Number.isFinite(t) ? Number(t.toPrecision(12)) : t;
 }
 
 function emit(
   rule: Rule,
-  def: KindDef,
+  def: KindShape,
   r: Reading,
   state: AlertState,
   s: Snapshot,
@@ -226,7 +226,7 @@ function emit(
     repeat !== undefined || (sinceSec !== undefined && sinceSec !== null)
       ? { repeat, sinceSec: sinceSec ?? null }
       : undefined;
-  const p = def.present(rule as never, r, state, s, ctx);
+  const p = presentOf(rule, r, state, s, ctx);
   const e = makeEvent(rule, r, p, state, userThreshold(def, rule), s, nowSec, comparedLevel);
   return repeat === undefined ? e : { ...e, details: { ...e.details, repeat } };
 }

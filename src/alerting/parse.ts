@@ -7,6 +7,7 @@
  * that fit several (`7d` is a hash-rate window and a lookback, `17 0.06` are both bare numbers)
  * then fill the remaining slots in the order the kind declares them.
  */
+import { HASHRATE_WINDOW_NAMES, LOOKBACK_NAMES, PRICE_WINDOW_NAMES } from '../domain/types.ts';
 import { err, ok, type Result } from './result.ts';
 import { RANGES, isRuleKind, validateSpec } from './rule-schema.ts';
 import { classify, spanMinutes, spanName, spanSeconds, splitTokens, type Token } from './parse-tokens.ts';
@@ -80,12 +81,17 @@ const numSlot = (name: string, what: string, required: boolean, units: readonly 
 });
 
 const SLOTS: Readonly<Record<RuleKind, readonly Slot[]>> = {
-  'hashrate-drop': [pctSlot, spanSlot('window', ['1d', '3d', '7d']), spanSlot('lookback', ['7d', '14d', '30d', '90d'])],
+  'hashrate-drop': [pctSlot, spanSlot('window', HASHRATE_WINDOW_NAMES), spanSlot('lookback', LOOKBACK_NAMES)],
   'hashrate-below': [numSlot('ehs', 'a hash rate in EH/s like 600', true, ['', 'ehs'])], // 900EH/s, 0.9ZH/s
   'retarget-estimate': [pctSlot, dirSlot],
   retarget: [],
   'retarget-soon': [numSlot('blocks', 'a number of blocks like 144', false, ['', 'blocks'])],
-  'hashprice-move': [pctSlot, spanSlot('window', ['24h', '1d', '7d'], (s) => (s === '1d' ? '24h' : s)), dirSlot],
+  // '1d' is said for '24h'.
+  'hashprice-move': [
+    pctSlot,
+    spanSlot('window', [...PRICE_WINDOW_NAMES, '1d'], (s) => (s === '1d' ? '24h' : s)),
+    dirSlot,
+  ],
   'hashprice-below': [numSlot('usd', 'a level in USD per PH/day like 45', true, ['', 'usd', 'usd-ph'])],
   'hashprice-above': [numSlot('usd', 'a level in USD per PH/day like 60', true, ['', 'usd', 'usd-ph'])],
   breakeven: [

@@ -10,6 +10,7 @@
  * RuleSpec; a misspelt or unknown parameter is an error (strict objects), never silently ignored.
  */
 import { z } from 'zod';
+import { DIRECTIONS, HASHRATE_WINDOW_NAMES, LOOKBACK_NAMES, PRICE_WINDOW_NAMES } from '../domain/types.ts';
 import type { RuleSpec } from './types.ts';
 
 /** Ranges that make sense for a miner; outside them the input is almost surely a typo. */
@@ -62,10 +63,10 @@ const remind = z.preprocess(
     .refine((n) => n === 0 || (n >= 3600 && n <= 90 * 86_400), { message: 'remind must be off or between 1h and 90d' }),
 );
 
-const hashrateWindow = z.enum(['1d', '3d', '7d']);
-const lookback = z.enum(['7d', '14d', '30d', '90d']);
-const priceWindow = z.enum(['24h', '7d']);
-const direction = z.enum(['up', 'down', 'both']);
+const hashrateWindow = z.enum(HASHRATE_WINDOW_NAMES);
+const lookback = z.enum(LOOKBACK_NAMES);
+const priceWindow = z.enum(PRICE_WINDOW_NAMES);
+const direction = z.enum(DIRECTIONS);
 
 /** Normalised parameters per kind, defaults applied (PRODUCT.md §5). */
 const kindSchemas = {

@@ -6,9 +6,9 @@
  * rule parsed from `/alert hashrate-drop 10% 3d`, from a Discord option or from a replay rules
  * file is the same value.
  */
-import type { HashrateWindow, Lookback, PriceWindow } from '../domain/types.ts';
+import type { Direction, HashrateWindow, Lookback, PriceWindow } from '../domain/types.ts';
 
-export type Direction = 'up' | 'down' | 'both';
+export type { Direction };
 
 /** Every alert kind of PRODUCT.md §5, with its normalised parameters. */
 export type RuleSpec =

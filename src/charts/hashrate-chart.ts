@@ -3,7 +3,7 @@
  * subscriber watches, difficulty epochs as steps (the hash rate each difficulty implies), the
  * lookback peak and the alert's threshold — everything a `hashrate-drop` message talks about.
  */
-import type { HashrateWindow, Lookback } from '../domain/types.ts';
+import { HASHRATE_WINDOW_NAMES, type HashrateWindow, type Lookback } from '../domain/types.ts';
 import { CLIP_END, PLOT, header, legend, panelFrame, refLines, type LegendItem, type RefLine } from './frame.ts';
 import {
   finiteCount,
@@ -22,7 +22,7 @@ import { palette } from './theme.ts';
 import { formatDateTime, zoneOrUtc } from './time-axis.ts';
 import { CHART_HEIGHT, CHART_WIDTH, type ChartOptions, type ChartPoint } from './types.ts';
 
-const WINDOWS: readonly HashrateWindow[] = ['1d', '3d', '7d'];
+const WINDOWS: readonly HashrateWindow[] = HASHRATE_WINDOW_NAMES;
 const EH = 1e18;
 
 /** SVG of the hash-rate chart, or null when the history has nothing drawable. */

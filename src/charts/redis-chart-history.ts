@@ -4,12 +4,13 @@
  * bytes as a JSON array, so the 30+ days a chart needs (~6,500 blocks) cost under 2 MB.
  */
 import type { Redis } from 'ioredis';
-import type { HashrateWindow, Lookback } from '../domain/types.ts';
+import { HASHRATE_WINDOW_NAMES, LOOKBACK_NAMES } from '../domain/types.ts';
 import { DEFAULT_HISTORY_BLOCKS, firstInWindow, type ChartHistory } from './history.ts';
 import type { ChartPoint } from './types.ts';
 
-const WINDOWS: readonly HashrateWindow[] = ['1d', '3d', '7d'];
-const LOOKBACKS: readonly Lookback[] = ['7d', '14d', '30d', '90d'];
+// Positional rows: a new window or lookback is appended to its table (older rows stay readable).
+const WINDOWS = HASHRATE_WINDOW_NAMES;
+const LOOKBACKS = LOOKBACK_NAMES;
 type Row = Array<number | string | null>;
 
 /** Flat array: fixed field order, nulls kept, so decode is positional and cheap. */

@@ -26,7 +26,7 @@ import { HashrateTracker } from './snapshot-hashrate.ts';
 import { RetargetTracker } from './snapshot-retarget.ts';
 import type { HashpriceAgo, HashpriceSnapshot, Snapshot } from './snapshot-types.ts';
 import { blockSubsidySats } from './subsidy.ts';
-import { HASHRATE_WINDOWS, LOOKBACKS, PRICE_WINDOWS } from './types.ts';
+import { HASHRATE_WINDOWS, LOOKBACKS, PRICE_WINDOW_NAMES, PRICE_WINDOWS } from './types.ts';
 import type { Block, Network, PricePoint, PriceWindow, SourceName } from './types.ts';
 
 /** A block arrived that does not extend the builder's chain: the caller's bug (or a reorg it
@@ -55,7 +55,6 @@ export interface PushContext {
 export const PRICE_STALE_AFTER_SEC = 3600;
 /** Blocks in the lagging fee average (Luxor's hash price). */
 export const FEE_AVERAGE_BLOCKS = 144;
-const PRICE_WINDOW_NAMES = Object.keys(PRICE_WINDOWS) as PriceWindow[];
 
 function validate(block: Block): void {
   if (!Number.isSafeInteger(block.height) || block.height < 0)

@@ -7,11 +7,8 @@ import { blockWork, uint256ToDouble } from './bits.ts';
 import { gammaBand90 } from './hashrate.ts';
 import { BlockRing, MonotonicDeque } from './ring.ts';
 import type { HashrateEstimate, HashratePeak } from './snapshot-types.ts';
-import { HASHRATE_WINDOWS, LOOKBACKS } from './types.ts';
+import { HASHRATE_WINDOWS, HASHRATE_WINDOW_NAMES as WINDOW_NAMES, LOOKBACK_NAMES, LOOKBACKS } from './types.ts';
 import type { HashrateWindow, Lookback } from './types.ts';
-
-const WINDOW_NAMES = Object.keys(HASHRATE_WINDOWS) as HashrateWindow[];
-const LOOKBACK_NAMES = Object.keys(LOOKBACKS) as Lookback[];
 /** Heights at which running sums are recomputed from the ring (kills float drift; same heights
  * for a rebuilt builder, so rebuilt and continuous builders agree). */
 export const RESUM_EVERY = 1008;

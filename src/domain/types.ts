@@ -50,3 +50,25 @@ export type Lookback = keyof typeof LOOKBACKS;
 /** Hash-price move windows, in seconds of wall-clock (block) time. */
 export const PRICE_WINDOWS = { '24h': 86_400, '7d': 604_800 } as const;
 export type PriceWindow = keyof typeof PRICE_WINDOWS;
+
+/**
+ * The names of a vocabulary table, in its declared order and typed as its literal keys. Every
+ * list of windows, lookbacks or price windows (schemas, grammar, slash-command choices, charts,
+ * series names) is read from the three tables above through these, never restated.
+ */
+function namesOf<T extends object>(table: T): ReadonlyArray<keyof T & string> {
+  return Object.freeze(Object.keys(table)) as ReadonlyArray<keyof T & string>;
+}
+
+export const HASHRATE_WINDOW_NAMES: readonly HashrateWindow[] = namesOf(HASHRATE_WINDOWS);
+export const LOOKBACK_NAMES: readonly Lookback[] = namesOf(LOOKBACKS);
+export const PRICE_WINDOW_NAMES: readonly PriceWindow[] = namesOf(PRICE_WINDOWS);
+
+/** Which way a move or a retarget estimate is watched. */
+export const DIRECTIONS = ['up', 'down', 'both'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+/** True when `name` is one of `names` (narrows a user's or a store's string to the literal type). */
+export function isOneOf<T extends string>(names: readonly T[], name: string): name is T {
+  return (names as readonly string[]).includes(name);
+}

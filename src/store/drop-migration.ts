@@ -14,7 +14,7 @@
  * makes later calls a single GET.
  */
 import type { Redis } from 'ioredis';
-import { kindOf } from '../alerting/kinds/registry.ts';
+import { fireLevelOf, kindOf, seriesOf } from '../alerting/kinds/registry.ts';
 import type { Rule, RuleState } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { HASHRATE_WINDOWS, LOOKBACKS } from '../domain/types.ts';
@@ -89,8 +89,8 @@ export async function migrateDropRules(
 function nextStatus(rule: Rule, state: RuleState | null, s: Snapshot): 'ok' | 'firing' {
   if (state === null || state.status !== 'firing') return 'ok';
   const def = kindOf(rule);
-  const r = def.read(def.series(rule), s, s.timeSec);
-  return r !== null && r.value >= def.fireLevel(rule) ? 'firing' : 'ok';
+  const r = def.read(seriesOf(rule), s, s.timeSec);
+  return r !== null && r.value >= fireLevelOf(rule) ? 'firing' : 'ok';
 }
 
 /** Tests: forget which prefixes this process has already migrated. */

@@ -27,6 +27,7 @@ export const slowBlocks: KindDef<'slow-blocks'> = {
   comparison: 'above',
   cooldownSec: 0,
   series: () => 'sb',
+  allSeries: ['sb'],
   value: (_series, s, nowSec) => minutesSinceBlock(s, nowSec),
   read(_series: string, s: Snapshot, nowSec: number): Reading | null {
     const minutes = minutesSinceBlock(s, nowSec);
@@ -55,6 +56,7 @@ export const newBlock: KindDef<'new-block'> = {
   comparison: 'above',
   cooldownSec: 0,
   series: () => 'nb',
+  allSeries: ['nb'],
   value: () => 1,
   read(_series: string, s: Snapshot): Reading | null {
     const h = s.hashrate['1d'];

@@ -4,10 +4,11 @@
  * the compared value is the figure itself; without a BTC price there is no reading at all.
  */
 import type { Snapshot } from '../../domain/snapshot-types.ts';
-import { PRICE_WINDOWS, type PriceWindow } from '../../domain/types.ts';
+import type { PriceWindow } from '../../domain/types.ts';
 import { breakevenHashprice, fmtNum } from '../describe.ts';
 import { confidentMove } from './retarget.ts';
 import { levelKind, pctKind, type Reading } from './kind.ts';
+import { MOVE_SERIES, moveSeries } from './series.ts';
 
 function priceAside(s: Snapshot): string {
   const hp = s.hashprice;
@@ -21,33 +22,19 @@ function priceAside(s: Snapshot): string {
   return `BTC $${fmtNum(hp.priceUsd, 0)}${age}`;
 }
 
-/** 'hm-24h-down' → ['24h', 'down'] (memoised: read on every block); null for anything else. */
-function parseMoveSeries(series: string): readonly [PriceWindow, string] | null {
-  let p = MOVE_SERIES.get(series);
-  if (p === undefined) {
-    const m = /^hm-(\w+)-(up|down|both)$/.exec(series);
-    const window = m?.[1];
-    p =
-      !m || window === undefined || !Object.hasOwn(PRICE_WINDOWS, window) ? null : [window as PriceWindow, m[2] ?? ''];
-    if (MOVE_SERIES.size < 64) MOVE_SERIES.set(series, p);
-  }
-  return p;
-}
-const MOVE_SERIES = new Map<string, readonly [PriceWindow, string] | null>();
-
 /** The move in the series' direction, %, and the figures behind it; null without data. */
 function moveOf(
   series: string,
   s: Snapshot,
 ): { value: number; move: number; window: PriceWindow; ago: number; now: number } | null {
-  const p = parseMoveSeries(series);
-  if (p === null) return null;
+  const p = MOVE_SERIES.get(series);
+  if (p === undefined) return null;
   const now = s.hashprice.usdPerPhDay;
-  const ago = s.hashpriceAgo[p[0]];
+  const ago = s.hashpriceAgo[p.window];
   if (now === null || ago === null || ago.usdPerPhDay <= 0) return null;
   const move = 100 * (now / ago.usdPerPhDay - 1);
-  const value = confidentMove(p[1], move, move);
-  return value === null ? null : { value, move, window: p[0], ago: ago.usdPerPhDay, now };
+  const value = confidentMove(p.direction, move, move);
+  return value === null ? null : { value, move, window: p.window, ago: ago.usdPerPhDay, now };
 }
 
 /** `hm-24h-down` → move in that direction, %. */
@@ -67,7 +54,8 @@ function readMove(series: string, s: Snapshot): Reading | null {
 
 export const hashpriceMove = pctKind<'hashprice-move'>({
   kind: 'hashprice-move',
-  series: (spec) => `hm-${spec.window}-${spec.direction}`,
+  series: (spec) => moveSeries(spec.window, spec.direction),
+  allSeries: [...MOVE_SERIES.keys()],
   pct: (spec) => spec.pct,
   read: readMove,
   value: (series, s) => moveOf(series, s)?.value ?? null,

@@ -10,27 +10,15 @@
  * in the level. `window` no longer decides anything: it picks which smoothed hash rate the
  * message and the chart show.
  */
-import { DROP_PCTS, dropCellPct } from '../../domain/drop-detector.ts';
 import { dropFalseAlarmsPerYear } from '../../domain/drop-thresholds.ts';
 import { gammaBand90 } from '../../domain/hashrate.ts';
 import type { DropAlarm, DropState, Snapshot } from '../../domain/snapshot-types.ts';
-import { LOOKBACKS, type Lookback } from '../../domain/types.ts';
+import type { Lookback } from '../../domain/types.ts';
 import { blocksAsTime, fmtNum, LEVEL_WORDS } from '../describe.ts';
 import { DEFAULT_COOLDOWN_SEC, type KindDef, type Reading, type SpecOf } from './kind.ts';
+import { DROP_SERIES, dropSeries } from './series.ts';
 
 const EH = 1e18;
-
-/** Series of a drop rule: its lookback and cell. */
-export function dropSeries(spec: Pick<SpecOf<'hashrate-drop'>, 'pct' | 'lookback'>): string {
-  return `hd-${spec.lookback}-${dropCellPct(spec.pct)}`;
-}
-
-/** Every drop series, parsed once (read on every block). */
-export const DROP_SERIES: ReadonlyMap<string, readonly [Lookback, number]> = new Map(
-  (Object.keys(LOOKBACKS) as Lookback[]).flatMap((lb) =>
-    DROP_PCTS.map((p): [string, readonly [Lookback, number]] => [`hd-${lb}-${p}`, [lb, p]]),
-  ),
-);
 
 function cellOf(
   series: string,
@@ -38,11 +26,11 @@ function cellOf(
 ): { st: DropState; lb: Lookback; pct: number; alarm: DropAlarm | undefined } | null {
   const cell = DROP_SERIES.get(series);
   if (cell === undefined) return null;
-  const st = s.drop?.[cell[0]];
+  const st = s.drop?.[cell.lookback];
   if (st === undefined || st === null) return null;
   let alarm: DropAlarm | undefined;
-  for (const a of st.alarms) if (a.pct === cell[1]) alarm = a;
-  return { st, lb: cell[0], pct: cell[1], alarm };
+  for (const a of st.alarms) if (a.pct === cell.cell) alarm = a;
+  return { st, lb: cell.lookback, pct: cell.cell, alarm };
 }
 
 const utc = (sec: number): string => `${new Date(sec * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -101,14 +89,16 @@ export const hashrateDrop: KindDef<'hashrate-drop'> = {
   mode: 'level',
   comparison: 'above',
   cooldownSec: DEFAULT_COOLDOWN_SEC,
-  series: dropSeries,
+  series: (spec) => dropSeries(spec.lookback, spec.pct),
+  allSeries: [...DROP_SERIES.keys()],
   read,
   value(series: string, s: Snapshot): number | null {
     // read()'s value without building anything: the index measures every rule's series per block.
     const cell = DROP_SERIES.get(series);
-    const st = cell === undefined ? undefined : s.drop?.[cell[0]];
+    if (cell === undefined) return null;
+    const st = s.drop?.[cell.lookback];
     if (st === undefined || st === null) return null;
-    for (const a of st.alarms) if (a.pct === cell![1]) return 1;
+    for (const a of st.alarms) if (a.pct === cell.cell) return 1;
     return 0;
   },
   fireLevel: () => 1,

@@ -66,6 +66,8 @@ export interface KindDef<K extends RuleKind = RuleKind> {
   /** Seconds after a message during which a new firing of the same rule is held back. */
   readonly cooldownSec: number;
   series(spec: SpecOf<K>): string;
+  /** Every name `series` can return: the registry measures exactly these on each block. */
+  readonly allSeries: readonly string[];
   /** null: no data for this series on this snapshot (e.g. no BTC price): nothing changes. */
   read(series: string, snapshot: Snapshot, nowSec: number): Reading | null;
   /**
@@ -87,6 +89,9 @@ export interface KindDef<K extends RuleKind = RuleKind> {
    */
   present(spec: SpecOf<K>, reading: Reading, state: AlertState, snapshot: Snapshot, ctx?: PresentContext): Presentation;
 }
+
+/** The parts of a kind that read no spec: what the index and the lifecycle use beside a spec's levels. */
+export type KindShape = Pick<KindDef, 'kind' | 'mode' | 'comparison' | 'cooldownSec' | 'read' | 'value' | 'allSeries'>;
 
 /** See KindDef.present. */
 export interface PresentContext {
@@ -130,6 +135,7 @@ export function levelKind<K extends RuleKind>(
     comparison: d.comparison,
     cooldownSec: d.cooldownSec ?? DEFAULT_COOLDOWN_SEC,
     series: () => d.series,
+    allSeries: [d.series],
     read: d.read,
     ...(d.value ? { value: d.value } : {}),
     fireLevel: d.level,
@@ -143,7 +149,7 @@ export function levelKind<K extends RuleKind>(
  * fires at `pct`, resolves at `pct / 2` — PRODUCT.md §5's "half the threshold's distance".
  */
 export function pctKind<K extends RuleKind>(
-  d: Parts<K> & { series(spec: SpecOf<K>): string; pct(spec: SpecOf<K>): number },
+  d: Parts<K> & { series(spec: SpecOf<K>): string; allSeries: readonly string[]; pct(spec: SpecOf<K>): number },
 ): KindDef<K> {
   return {
     kind: d.kind,
@@ -151,6 +157,7 @@ export function pctKind<K extends RuleKind>(
     comparison: 'above',
     cooldownSec: d.cooldownSec ?? DEFAULT_COOLDOWN_SEC,
     series: d.series,
+    allSeries: d.allSeries,
     read: d.read,
     ...(d.value ? { value: d.value } : {}),
     fireLevel: d.pct,

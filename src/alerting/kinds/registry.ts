@@ -1,19 +1,23 @@
 /**
  * Every kind's definition, and every series any rule can refer to — the closed list the index
  * layer measures once per block (see ../index-model.ts).
+ *
+ * Typed without casts: `KINDS[kind]` for a generic `K` is `KindDef<K>`, so the spec-reading
+ * methods are called through the helpers below (`seriesOf`, `fireLevelOf`, …), which keep a
+ * rule's spec type and its kind together; `kindOf` gives the parts that do not read a spec.
  */
-import { PRICE_WINDOWS } from '../../domain/types.ts';
-import type { RuleKind, RuleSpec } from '../types.ts';
+import type { Snapshot } from '../../domain/snapshot-types.ts';
+import type { AlertState, RuleKind, RuleSpec } from '../types.ts';
 import { newBlock, slowBlocks } from './blocks.ts';
-import { hashpriceAbove, hashpriceBelow, hashpriceMove } from './hashprice.ts';
-import { hashrateBelow } from './hashrate.ts';
-import { DROP_SERIES, hashrateDrop } from './hashrate-drop.ts';
-import type { KindDef, SpecOf } from './kind.ts';
+import { hashpriceAbove, hashpriceMove } from './hashprice.ts';
+import { hashrateDrop } from './hashrate-drop.ts';
+import type { KindDef, KindShape, PresentContext, Presentation, Reading, SpecOf } from './kind.ts';
 import { retarget, retargetEstimate, retargetSoon } from './retarget.ts';
 import { breakevenUnderWater, hashpriceBelowUnderWater, hashrateBelowUnderWater } from './under-water.ts';
 
 type Registry = { readonly [K in RuleKind]: KindDef<K> };
 
+/** Every kind, in the order help texts and command lists show them. */
 export const KINDS: Registry = {
   'hashrate-drop': hashrateDrop,
   'hashrate-below': hashrateBelowUnderWater,
@@ -28,38 +32,54 @@ export const KINDS: Registry = {
   'new-block': newBlock,
 };
 
-/** The definition of a spec's kind, typed loosely enough to call with that spec. */
-export function kindOf<S extends RuleSpec>(
-  spec: S,
-): KindDef<S['kind']> & { series(spec: S): string; fireLevel(spec: S): number; resolveLevel(spec: S): number } {
-  return KINDS[spec.kind] as unknown as KindDef<S['kind']> & {
-    series(spec: S): string;
-    fireLevel(spec: S): number;
-    resolveLevel(spec: S): number;
-  };
+/** The parts of a spec's kind that do not read the spec (mode, comparison, cooldown, read). */
+export function kindOf(spec: RuleSpec): KindShape {
+  return KINDS[spec.kind];
 }
 
-/** Series → the kind that reads it (shared series like 'hpb' read identically for all). */
-function buildSeries(): ReadonlyMap<string, KindDef> {
-  const m = new Map<string, KindDef>();
-  const add = (series: string, def: KindDef<RuleKind>) => m.set(series, def as KindDef);
-  const dirs = ['up', 'down', 'both'] as const;
-  for (const series of DROP_SERIES.keys()) add(series, hashrateDrop as KindDef<RuleKind>);
-  add('hr7', hashrateBelow as KindDef<RuleKind>);
-  for (const d of dirs) add(`re-${d}`, retargetEstimate as KindDef<RuleKind>);
-  add('rs', retargetSoon as KindDef<RuleKind>);
-  for (const w of Object.keys(PRICE_WINDOWS))
-    for (const d of dirs) add(`hm-${w}-${d}`, hashpriceMove as KindDef<RuleKind>);
-  add('hpb', hashpriceBelow as KindDef<RuleKind>);
-  add('hpa', hashpriceAbove as KindDef<RuleKind>);
-  add('sb', slowBlocks as KindDef<RuleKind>);
-  add('retarget', retarget as KindDef<RuleKind>);
-  add('nb', newBlock as KindDef<RuleKind>);
+const defOf = <K extends RuleKind>(kind: K): KindDef<K> => KINDS[kind];
+const series = <K extends RuleKind>(kind: K, spec: SpecOf<K>): string => defOf(kind).series(spec);
+const fire = <K extends RuleKind>(kind: K, spec: SpecOf<K>): number => defOf(kind).fireLevel(spec);
+const resolve = <K extends RuleKind>(kind: K, spec: SpecOf<K>): number => defOf(kind).resolveLevel(spec);
+const threshold = <K extends RuleKind>(kind: K, spec: SpecOf<K>): number => {
+  const def = defOf(kind);
+  return def.threshold !== undefined ? def.threshold(spec) : def.fireLevel(spec);
+};
+const present = <K extends RuleKind>(
+  kind: K,
+  spec: SpecOf<K>,
+  r: Reading,
+  state: AlertState,
+  s: Snapshot,
+  ctx?: PresentContext,
+): Presentation => defOf(kind).present(spec, r, state, s, ctx);
+
+/** The series a rule reads (many rules share one). */
+export const seriesOf = (spec: RuleSpec): string => series(spec.kind, spec);
+/** Where the rule fires (compared with the series' value by the kind's comparison). */
+export const fireLevelOf = (spec: RuleSpec): number => fire(spec.kind, spec);
+/** Where a firing rule resolves (hysteresis included). */
+export const resolveLevelOf = (spec: RuleSpec): number => resolve(spec.kind, spec);
+/** The user's own threshold, as events report it (default: the firing level). */
+export const thresholdOf = (spec: RuleSpec): number => threshold(spec.kind, spec);
+/** The kind's words for one reading of this rule. */
+export const presentOf = (
+  spec: RuleSpec,
+  r: Reading,
+  state: AlertState,
+  s: Snapshot,
+  ctx?: PresentContext,
+): Presentation => present(spec.kind, spec, r, state, s, ctx);
+
+/** Series → the kind that reads it (shared series like 'hpb' read identically for all: the first). */
+function buildSeries(): ReadonlyMap<string, KindShape> {
+  const m = new Map<string, KindShape>();
+  for (const def of Object.values(KINDS)) for (const name of def.allSeries) if (!m.has(name)) m.set(name, def);
   return m;
 }
 
 /** Every series name a rule can have, with the kind that measures it. */
-export const SERIES: ReadonlyMap<string, KindDef> = buildSeries();
+export const SERIES: ReadonlyMap<string, KindShape> = buildSeries();
 
 /** Helper for callers holding a concrete spec. */
 export type { SpecOf };

@@ -5,6 +5,7 @@
 import type { RetargetOutcome, Snapshot } from '../../domain/snapshot-types.ts';
 import { fmtNum } from '../describe.ts';
 import { pctKind, type KindDef, type Reading } from './kind.ts';
+import { ESTIMATE_SERIES, estimateSeries } from './series.ts';
 
 const signed = (n: number, d = 1): string => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${fmtNum(Math.abs(n), d)}`;
 
@@ -49,18 +50,21 @@ export const retargetEstimate = pctKind<'retarget-estimate'>({
   kind: 'retarget-estimate',
   // Each block moves the estimate a little; one message per epoch-level swing is enough.
   cooldownSec: 6 * 3600,
-  series: (spec) => `re-${spec.direction}`,
+  series: (spec) => estimateSeries(spec.direction),
+  allSeries: [...ESTIMATE_SERIES.keys()],
   pct: (spec) => spec.pct,
   value(series: string, s: Snapshot): number | null {
     if (!estimateReady(s)) return null;
-    const value = confidentMove(series.slice(3), s.retarget.lowPct, s.retarget.highPct);
-    return !series.startsWith('re-') || value === null || !Number.isFinite(value) ? null : value;
+    const direction = ESTIMATE_SERIES.get(series);
+    const value = direction === undefined ? null : confidentMove(direction, s.retarget.lowPct, s.retarget.highPct);
+    return value === null || !Number.isFinite(value) ? null : value;
   },
   read(series: string, s: Snapshot): Reading | null {
     const r = s.retarget;
     if (!estimateReady(s)) return null;
-    const value = confidentMove(series.slice(3), r.lowPct, r.highPct);
-    if (!series.startsWith('re-') || value === null || !Number.isFinite(value)) return null;
+    const direction = ESTIMATE_SERIES.get(series);
+    const value = direction === undefined ? null : confidentMove(direction, r.lowPct, r.highPct);
+    if (value === null || !Number.isFinite(value)) return null;
     const mp =
       r.mempool.remainingBlocks < 2016 - 146 ? `; mempool says ${signed(r.mempool.difficultyChange, 2)} %` : '';
     return {
@@ -116,6 +120,7 @@ export const retarget: KindDef<'retarget'> = {
   comparison: 'above',
   cooldownSec: 0,
   series: () => 'retarget',
+  allSeries: ['retarget'],
   value: (_series, s) => (s.retargetOutcome === null ? null : 1),
   read(_series: string, s: Snapshot): Reading | null {
     const o = s.retargetOutcome;
@@ -137,6 +142,7 @@ export const retargetSoon: KindDef<'retarget-soon'> = {
   comparison: 'below',
   cooldownSec: 0,
   series: () => 'rs',
+  allSeries: ['rs'],
   value: (_series, s) => s.retarget.remainingBlocks,
   read(_series: string, s: Snapshot): Reading | null {
     const r = s.retarget;

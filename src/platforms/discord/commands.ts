@@ -13,6 +13,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { RANGES } from '../../alerting/rule-schema.ts';
+import { DIRECTIONS, HASHRATE_WINDOW_NAMES, LOOKBACK_NAMES, PRICE_WINDOW_NAMES } from '../../domain/types.ts';
 import type { RuleKind } from '../../alerting/types.ts';
 
 /** Every alert kind, in the order the help text lists them. */
@@ -61,19 +62,19 @@ export const PARAM_OPTIONS: readonly APIApplicationCommandBasicOption[] = [
     type: Opt.String,
     name: 'window',
     description: 'Window: 1d 3d 7d (hash rate shown) or 24h 7d (hash price)',
-    choices: ['1d', '3d', '7d', '24h'].map((w) => ({ name: w, value: w })),
+    choices: [...new Set([...HASHRATE_WINDOW_NAMES, ...PRICE_WINDOW_NAMES])].map((w) => ({ name: w, value: w })),
   },
   {
     type: Opt.String,
     name: 'lookback',
     description: 'hashrate-drop: compare with the level over the … ending two weeks back',
-    choices: ['7d', '14d', '30d', '90d'].map((w) => ({ name: w, value: w })),
+    choices: LOOKBACK_NAMES.map((w) => ({ name: w, value: w })),
   },
   {
     type: Opt.String,
     name: 'direction',
     description: 'up, down or both',
-    choices: ['up', 'down', 'both'].map((w) => ({ name: w, value: w })),
+    choices: DIRECTIONS.map((w) => ({ name: w, value: w })),
   },
   num('ehs', 'hashrate-below: level in EH/s, e.g. 600', RANGES.ehs),
   { ...num('usd', 'hashprice-below/above: level in USD per PH/day, e.g. 45', [0.01, RANGES.usd[1]]) },

@@ -2,6 +2,7 @@
  * `/status`, `/retarget`, `/hashprice` and `/help` as embeds from the one metrics snapshot, so
  * a figure reads the same here as in an alert: with its window, 90 % interval, source and age.
  */
+import { HASHRATE_WINDOW_NAMES, PRICE_WINDOW_NAMES } from '../../domain/types.ts';
 import type { APIEmbed } from 'discord.js';
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { fmtNum } from '../../alerting/describe.ts';
@@ -46,7 +47,7 @@ function hashpriceLine(s: Snapshot): string {
 
 export function statusEmbed(s: Snapshot, nowSec: number): APIEmbed {
   const fields: NonNullable<APIEmbed['fields']> = [];
-  for (const w of ['1d', '3d', '7d'] as const) {
+  for (const w of HASHRATE_WINDOW_NAMES) {
     const h = s.hashrate[w];
     if (h !== null)
       fields.push({
@@ -116,7 +117,7 @@ export function hashpriceEmbed(s: Snapshot, nowSec: number): APIEmbed {
       inline: false,
     },
   ];
-  for (const w of ['24h', '7d'] as const) {
+  for (const w of PRICE_WINDOW_NAMES) {
     const ago = s.hashpriceAgo[w];
     if (ago !== null && h.usdPerPhDay !== null && ago.usdPerPhDay > 0) {
       fields.push({

@@ -4,7 +4,7 @@
  * move from block luck.
  */
 import type { Snapshot } from '../../domain/snapshot-types.ts';
-import { HASHRATE_WINDOWS, type HashrateWindow } from '../../domain/types.ts';
+import { HASHRATE_WINDOW_NAMES, PRICE_WINDOW_NAMES } from '../../domain/types.ts';
 import { html, joinHtml, truncateHtml, type SafeHtml } from './html.ts';
 import {
   fmtDuration,
@@ -28,7 +28,7 @@ function footer(s: Snapshot, zone: string, nowSec: number): SafeHtml {
 
 function hashrateLines(s: Snapshot): SafeHtml[] {
   const out: SafeHtml[] = [];
-  for (const w of Object.keys(HASHRATE_WINDOWS) as HashrateWindow[]) {
+  for (const w of HASHRATE_WINDOW_NAMES) {
     const e = s.hashrate[w];
     if (e === null) continue;
     out.push(html`• ${w} (${e.blocks} blocks): <b>${fmtEhs(e.hps)}</b>, 90 %: ${fmtEhsInterval(e.lowHps, e.highHps)}`);
@@ -96,7 +96,7 @@ export function renderRetarget(s: Snapshot, zone: string, nowSec: number): SafeH
 
 export function renderHashprice(s: Snapshot, zone: string, nowSec: number): SafeHtml {
   const ago: SafeHtml[] = [];
-  for (const w of ['24h', '7d'] as const) {
+  for (const w of PRICE_WINDOW_NAMES) {
     const a = s.hashpriceAgo[w];
     if (a !== null && s.hashprice.usdPerPhDay !== null && a.usdPerPhDay > 0) {
       ago.push(

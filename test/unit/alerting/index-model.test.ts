@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isCandidate, observe, placement, indexSet } from '../../../src/alerting/index-model.ts';
 import { evaluateRule, INITIAL_STATE } from '../../../src/alerting/lifecycle.ts';
-import { SERIES, kindOf } from '../../../src/alerting/kinds/registry.ts';
+import { SERIES, seriesOf } from '../../../src/alerting/kinds/registry.ts';
 import type { RuleSpec, RuleState } from '../../../src/alerting/types.ts';
 import { ago, hashrateFigures, makeSnapshot, rule } from './snapshot-factory.ts';
 
@@ -103,7 +103,7 @@ describe('index model', () => {
       { kind: 'slow-blocks', minutes: 60 },
       { kind: 'new-block' },
     ];
-    for (const spec of specs) expect(SERIES.has(kindOf(spec).series(spec)), spec.kind).toBe(true);
+    for (const spec of specs) expect(SERIES.has(seriesOf(spec)), spec.kind).toBe(true);
     expect(placement({ kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 })).toEqual({
       mode: 'level',
       series: 'hpb',
