@@ -12,7 +12,7 @@ export type { HeaderLike } from './domain/network-hashps.ts';
 export { blockSubsidySats } from './domain/subsidy.ts';
 export { hashprice } from './domain/hashprice.ts';
 export type { Hashprice, HashpriceInput } from './domain/hashprice.ts';
-export { hashrateInterval, hpsToEhs, dropNoiseFloor } from './domain/hashrate.ts';
+export { hashrateInterval, hpsToEhs } from './domain/hashrate.ts';
 export type { HashrateInterval } from './domain/hashrate.ts';
 export { estimateRetarget, retargetChangePct } from './domain/retarget-estimator.ts';
 export type { BlockTimeEstimate, RetargetEstimate, RetargetEstimateInput } from './domain/retarget-estimator.ts';

@@ -5,7 +5,7 @@
  * H lies in [g₀.₀₅·w/T, g₀.₉₅·w/T] with probability 90 % (g = Gamma(n) quantiles): the point
  * figure stays Core's getnetworkhashps (n·w/T) for comparability, the interval says how sure.
  */
-import { gammaQuantile, normalQuantile } from './stats.ts';
+import { gammaQuantile } from './stats.ts';
 
 /** A window's hash-rate figure, H/s. */
 export interface HashrateInterval {
@@ -42,25 +42,4 @@ export function hashrateInterval(work: number, spanSec: number, intervals: numbe
 /** H/s → EH/s, the unit people quote. */
 export function hpsToEhs(hps: number): number {
   return hps / 1e18;
-}
-
-/**
- * For `hashrate-drop`: the ratio current ÷ peak below which a CONSTANT hash rate falls with
- * probability about `p` at a given block, for a window of `windowBlocks` and a peak taken over
- * `lookbackBlocks`. The peak of many noisy window estimates is biased high (for 1d over 30d it
- * sits ~+20 % above the true rate), so comparing the current figure with the peak alone pages
- * people on luck; a drop is real only when the ratio is also below this floor.
- *
- * Approximation: ln(estimate) ≈ N(ln H, 1/n); the peak is the max of M ≈ 2·lookback/window
- * effectively independent estimates (overlapping windows are counted twice to stay on the safe
- * side); p is split equally between a low current value and a high peak.
- */
-export function dropNoiseFloor(windowBlocks: number, lookbackBlocks: number, p = 0.001): number {
-  if (!(windowBlocks >= 1 && lookbackBlocks >= 1)) throw new RangeError('dropNoiseFloor: blocks must be ≥ 1');
-  if (!(p > 0 && p < 1)) throw new RangeError('dropNoiseFloor: p must be in (0, 1)');
-  const sd = 1 / Math.sqrt(windowBlocks);
-  const m = Math.max(1, 2 * Math.ceil(lookbackBlocks / windowBlocks));
-  const low = normalQuantile(1 - p / 2) * sd;
-  const high = normalQuantile((1 - p / 2) ** (1 / m)) * sd;
-  return Math.exp(-low - high);
 }

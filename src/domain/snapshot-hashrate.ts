@@ -33,9 +33,8 @@ export type PeakRecord = Record<HashrateWindow, Record<Lookback, HashratePeak | 
  * Only FULL windows enter the peaks, so a replay's first blocks cannot plant a lucky peak.
  *
  * Note for alerting: the peak is the highest of many noisy estimates, so it is biased HIGH under
- * a steady hash rate (1d over 30d: ~+20 %). Each peak carries the low/high of the estimate that
- * made it; use `dropNoiseFloor(window, lookback)` (hashrate.ts) for the current ÷ peak ratio that
- * luck alone would not reach.
+ * a steady hash rate (1d over 30d: ~+20 %): never compare the current figure with it to call a
+ * drop. Drops have one noise model, the calibrated sequential detector (drop-detector.ts).
  */
 export class HashrateTracker {
   private readonly workCache = new Map<number, number>();

@@ -4,6 +4,7 @@
  * watcher's snapshots). Injected, so the engine runs with fakes in tests and in benches.
  */
 import type { AlertEvent, Rule, RuleState, Subscription } from '../alerting/types.ts';
+import type { Routing } from '../alerting/pipeline.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 
 /** Decides what one rule says about one snapshot, and what to do with a subscription's events. */
@@ -22,12 +23,8 @@ export interface RuleJudge {
   route(sub: Subscription, events: readonly AlertEvent[], nowSec: number): Routing;
 }
 
-export interface Routing {
-  readonly now: readonly AlertEvent[];
-  readonly hold: readonly AlertEvent[];
-  /** When held events should be sent as one digest (unix seconds); null if nothing is held. */
-  readonly releaseAtSec: number | null;
-}
+/** The routing stage's result has one definition, in the alerting pipeline. */
+export type { Routing };
 
 /** What the engine reads from chain state (the watcher writes it). */
 export interface SnapshotReader {

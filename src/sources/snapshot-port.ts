@@ -3,15 +3,12 @@
  * in height order, created fresh for every rebuild (restart, reorg) and replayed from stored
  * blocks, so a rebuilt builder is indistinguishable from one that never stopped.
  */
-import type { Block, PricePoint, SourceName } from '../domain/types.ts';
+import type { PushContext } from '../domain/snapshot-builder.ts';
+import type { Block } from '../domain/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 
-export interface PushContext {
-  readonly nowSec: number;
-  readonly price: PricePoint | null;
-  readonly source: SourceName;
-  readonly correction: boolean;
-}
+/** One definition, the domain builder's (re-exported for the watcher's callers). */
+export type { PushContext };
 
 export interface SnapshotBuilderLike {
   push(block: Block, ctx: PushContext): Snapshot;

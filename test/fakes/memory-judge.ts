@@ -93,7 +93,7 @@ export class ThresholdJudge implements RuleJudge {
 
   route(sub: Subscription, events: readonly AlertEvent[], nowSec: number): Routing {
     if (sub.mutedUntilSec !== null && sub.mutedUntilSec > nowSec)
-      return { now: [], hold: events, releaseAtSec: sub.mutedUntilSec };
+      return { now: [], hold: events, releaseAtSec: sub.mutedUntilSec, reason: 'muted' };
     if (sub.quiet !== null) {
       const min = Math.floor((nowSec % 86_400) / 60);
       const { startMin, endMin } = sub.quiet;
@@ -102,9 +102,9 @@ export class ThresholdJudge implements RuleJudge {
         const dayStart = nowSec - (nowSec % 86_400);
         let end = dayStart + endMin * 60;
         if (end <= nowSec) end += 86_400;
-        return { now: [], hold: events, releaseAtSec: end };
+        return { now: [], hold: events, releaseAtSec: end, reason: 'quiet-hours' };
       }
     }
-    return { now: events, hold: [], releaseAtSec: null };
+    return { now: events, hold: [], releaseAtSec: null, reason: null };
   }
 }
