@@ -5,6 +5,7 @@
 import { dropCellPct } from '../domain/drop-detector.ts';
 import { DROP_DELAY_SIZES, dropDelay, dropFalseAlarmsPerYear } from '../domain/drop-thresholds.ts';
 import type { Lookback } from '../domain/types.ts';
+import { describeOf, REMINDER_KINDS } from './kinds/registry.ts';
 import type { RuleSpec } from './types.ts';
 
 /** 10 → "10", 2.5 → "2.5", 0.06 → "0.06", 12345 → "12,345": no float noise, no trailing zeros. */
@@ -66,7 +67,8 @@ export function blocksAsTime(blocks: number): string {
   return hours < 48 ? `${fmtNum(hours, 0)} h` : `${fmtNum(hours / 24, 1)} days`;
 }
 
-const dirWord = (d: 'up' | 'down' | 'both') => (d === 'up' ? 'up' : d === 'down' ? 'down' : 'up or down');
+/** A direction in words: 'both' is "up or down". */
+export const dirWord = (d: 'up' | 'down' | 'both') => (d === 'up' ? 'up' : d === 'down' ? 'down' : 'up or down');
 
 /** Cost per PH/day of the user's rigs (PRODUCT.md §5: jth × 24 × kwh), before pool fee. */
 export function breakevenCostPerPhDay(jth: number, kwh: number): number {
@@ -78,10 +80,11 @@ export function breakevenHashprice(jth: number, kwh: number, poolfee: number): n
   return breakevenCostPerPhDay(jth, kwh) / (1 - poolfee / 100);
 }
 
+/** The rule in words: its kind's phrasing, and how often an under-water rule reminds. */
 export function describeRule(spec: RuleSpec): string {
-  const base = describeLevel(spec);
-  if (spec.kind !== 'breakeven' && spec.kind !== 'hashprice-below' && spec.kind !== 'hashrate-below') return base;
-  const r = spec.remind;
+  const base = describeOf(spec);
+  if (!REMINDER_KINDS.has(spec.kind)) return base;
+  const r = 'remind' in spec ? spec.remind : undefined;
   const every =
     r === undefined
       ? 'weekly'
@@ -93,39 +96,6 @@ export function describeRule(spec: RuleSpec): string {
             ? `every ${r / 86_400} d`
             : `every ${fmtNum(r / 3600, 1)} h`;
   return `${base}; reminders ${every === 'every 1 w' ? 'weekly' : every === 'every 1 d' ? 'daily' : every}`;
-}
-
-function describeLevel(spec: RuleSpec): string {
-  switch (spec.kind) {
-    case 'hashrate-drop': {
-      const cell = dropCellPct(spec.pct);
-      const as = cell !== spec.pct ? ` (watched as ${cell} %)` : '';
-      return `hash rate down ${fmtNum(spec.pct)} % or more vs ${LEVEL_WORDS[spec.lookback]} (${spec.lookback} lookback)${as}; messages show the ${spec.window} figure`;
-    }
-    case 'hashrate-below':
-      return `7d hash rate below ${fmtNum(spec.ehs)} EH/s`;
-    case 'retarget-estimate':
-      return `next retarget estimated ${dirWord(spec.direction)} ${fmtNum(spec.pct)} % or more (90 % sure)`;
-    case 'retarget':
-      return 'every difficulty retarget, with how the estimates did';
-    case 'retarget-soon':
-      return `${fmtNum(spec.blocks, 0)} blocks before each retarget`;
-    case 'hashprice-move':
-      return `hash price ${dirWord(spec.direction)} ${fmtNum(spec.pct)} % within ${spec.window}`;
-    case 'hashprice-below':
-      return `hash price below $${fmtNum(spec.usd)}/PH/day`;
-    case 'hashprice-above':
-      return `hash price above $${fmtNum(spec.usd)}/PH/day`;
-    case 'breakeven': {
-      const cost = breakevenHashprice(spec.jth, spec.kwh, spec.poolfee);
-      const fee = spec.poolfee > 0 ? `, ${fmtNum(spec.poolfee)} % pool fee` : '';
-      return `hash price below your break-even $${fmtNum(cost)}/PH/day (${fmtNum(spec.jth)} J/TH at $${fmtNum(spec.kwh, 4)}/kWh${fee})`;
-    }
-    case 'slow-blocks':
-      return `no block for ${fmtNum(spec.minutes, 0)} minutes`;
-    case 'new-block':
-      return 'every new block';
-  }
 }
 
 /**

@@ -10,10 +10,10 @@
  */
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { KindShape } from './kinds/kind.ts';
-import { fireLevelOf, kindOf, resolveLevelOf, seriesOf } from './kinds/registry.ts';
+import { fireLevelOf, kindOf, REMINDER_KINDS, resolveLevelOf, seriesOf } from './kinds/registry.ts';
 import { INITIAL_STATE, evaluateRule, evaluateTick } from './lifecycle.ts';
 import { repeatOwed } from './lifecycle-repeat.ts';
-import { REMINDER_KINDS, type AlertEvent, type Rule, type RuleState } from './types.ts';
+import type { AlertEvent, Rule, RuleState } from './types.ts';
 
 interface Slot {
   readonly rule: Rule;

@@ -33,7 +33,7 @@
  */
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { Comparison } from './kinds/kind.ts';
-import { SERIES, fireLevelOf, kindOf, resolveLevelOf, seriesOf } from './kinds/registry.ts';
+import { REPEAT_SERIES, SERIES, fireLevelOf, kindOf, resolveLevelOf, seriesOf } from './kinds/registry.ts';
 import { ESTIMATE_SERIES } from './kinds/series.ts';
 import type { RuleSpec } from './types.ts';
 
@@ -59,11 +59,8 @@ export interface Observation {
   readonly sweep?: readonly string[];
 }
 
-/**
- * Series whose firing rules can repeat themselves (under-water reminders and escalations; the
- * series of REMINDER_KINDS: breakeven and hashprice-below share 'hpb', hashrate-below is 'hr7').
- */
-export const REPEAT_SERIES: ReadonlySet<string> = new Set(['hpb', 'hr7']);
+/** Series whose firing rules can repeat themselves (derived from the kinds: see the registry). */
+export { REPEAT_SERIES };
 
 /** Estimate series swept on an epoch's first block. */
 const SWEPT_ON_EPOCH_START: readonly string[] = [...ESTIMATE_SERIES.keys()];

@@ -12,16 +12,8 @@ import type { Snapshot } from '../domain/snapshot-types.ts';
 import { fmtNum } from './describe.ts';
 import { fmtRange } from './render.ts';
 import type { Comparison } from './kinds/kind.ts';
-import { fireLevelOf, kindOf, seriesOf } from './kinds/registry.ts';
-import {
-  DEFAULT_REMIND_SEC,
-  ESCALATE_POINTS,
-  REMINDER_KINDS,
-  type AlertEvent,
-  type Rule,
-  type RuleState,
-  type Told,
-} from './types.ts';
+import { fireLevelOf, kindOf, REMINDER_KINDS, seriesOf } from './kinds/registry.ts';
+import { DEFAULT_REMIND_SEC, ESCALATE_POINTS, type AlertEvent, type Rule, type RuleState, type Told } from './types.ts';
 
 /** The rule's reminder cadence in seconds; 0 = off (never for kinds that do not repeat). */
 export function remindSec(rule: Rule): number {

@@ -7,11 +7,12 @@
  * that fit several (`7d` is a hash-rate window and a lookback, `17 0.06` are both bare numbers)
  * then fill the remaining slots in the order the kind declares them.
  */
-import { HASHRATE_WINDOW_NAMES, LOOKBACK_NAMES, PRICE_WINDOW_NAMES } from '../domain/types.ts';
+import { dirSlot, RANGES, type Slot } from './kinds/params.ts';
+import { isRuleKind, perKind, REMINDER_KINDS } from './kinds/registry.ts';
 import { err, ok, type Result } from './result.ts';
-import { RANGES, isRuleKind, validateSpec } from './rule-schema.ts';
-import { classify, spanMinutes, spanName, spanSeconds, splitTokens, type Token } from './parse-tokens.ts';
-import { REMINDER_KINDS, type RuleKind, type RuleSpec } from './types.ts';
+import { validateSpec } from './rule-schema.ts';
+import { classify, spanSeconds, splitTokens, type Token } from './parse-tokens.ts';
+import type { RuleKind, RuleSpec } from './types.ts';
 
 export type ParseErrorId =
   | 'unknown-kind'
@@ -28,88 +29,15 @@ export type ParseErrorId =
   | 'implausible'
   | 'bad-remind';
 
-/** A correct, copyable example per kind: every error reply shows one. */
-export const EXAMPLES: Readonly<Record<RuleKind, string>> = {
-  'hashrate-drop': '/alert hashrate-drop 10% 3d',
-  'hashrate-below': '/alert hashrate-below 600',
-  'retarget-estimate': '/alert retarget-estimate 5% down',
-  retarget: '/alert retarget',
-  'retarget-soon': '/alert retarget-soon 144',
-  'hashprice-move': '/alert hashprice-move 10% 24h down',
-  'hashprice-below': '/alert hashprice-below 45',
-  'hashprice-above': '/alert hashprice-above 60',
-  breakeven: '/alert breakeven 17 0.06 2%',
-  'slow-blocks': '/alert slow-blocks 60',
-  'new-block': '/alert new-block',
-};
+/** A correct, copyable example per kind (its descriptor's): every error reply shows one. */
+export const EXAMPLES: Readonly<Record<RuleKind, string>> = perKind(
+  (d) => `/alert ${d.kind}${d.example === '' ? '' : ` ${d.example}`}`,
+);
 
-interface Slot {
-  readonly name: string;
-  /** Human description used in "missing …" messages. */
-  readonly what: string;
-  readonly required: boolean;
-  accepts(t: Token): boolean;
-  value(t: Token): unknown;
-}
-
-const isPct = (t: Token) => t.type === 'pct' || (t.type === 'num' && t.unit === '');
-const pctValue = (t: Token) => (t.type === 'pct' || t.type === 'num' ? t.value : NaN);
-const numValue = pctValue;
-const span = (names: readonly string[]) => (t: Token) => t.type === 'span' && names.includes(spanName(t));
-
-const pctSlot: Slot = { name: 'pct', what: 'a percentage like 10%', required: true, accepts: isPct, value: pctValue };
-const dirSlot: Slot = {
-  name: 'direction',
-  what: 'a direction (up, down or both)',
-  required: false,
-  accepts: (t) => t.type === 'dir',
-  value: (t) => (t.type === 'dir' ? t.value : undefined),
-};
-const spanSlot = (name: string, names: readonly string[], canonical: (s: string) => string = (s) => s): Slot => ({
-  name,
-  what: `a ${name} (${names.join(', ')})`,
-  required: false,
-  accepts: span(names),
-  value: (t) => (t.type === 'span' ? canonical(spanName(t)) : undefined),
-});
-const numSlot = (name: string, what: string, required: boolean, units: readonly string[] = ['']): Slot => ({
-  name,
-  what,
-  required,
-  accepts: (t) => t.type === 'num' && units.includes(t.unit),
-  value: numValue,
-});
-
-const SLOTS: Readonly<Record<RuleKind, readonly Slot[]>> = {
-  'hashrate-drop': [pctSlot, spanSlot('window', HASHRATE_WINDOW_NAMES), spanSlot('lookback', LOOKBACK_NAMES)],
-  'hashrate-below': [numSlot('ehs', 'a hash rate in EH/s like 600', true, ['', 'ehs'])], // 900EH/s, 0.9ZH/s
-  'retarget-estimate': [pctSlot, dirSlot],
-  retarget: [],
-  'retarget-soon': [numSlot('blocks', 'a number of blocks like 144', false, ['', 'blocks'])],
-  // '1d' is said for '24h'.
-  'hashprice-move': [
-    pctSlot,
-    spanSlot('window', [...PRICE_WINDOW_NAMES, '1d'], (s) => (s === '1d' ? '24h' : s)),
-    dirSlot,
-  ],
-  'hashprice-below': [numSlot('usd', 'a level in USD per PH/day like 45', true, ['', 'usd', 'usd-ph'])],
-  'hashprice-above': [numSlot('usd', 'a level in USD per PH/day like 60', true, ['', 'usd', 'usd-ph'])],
-  breakeven: [
-    numSlot('jth', 'your rigs’ efficiency in J/TH like 17', true, ['', 'jth']),
-    numSlot('kwh', 'your power price in USD per kWh like 0.06', true, ['', 'usd', 'kwh']),
-    { ...pctSlot, name: 'poolfee', what: 'a pool fee like 2%', required: false },
-  ],
-  'slow-blocks': [
-    {
-      name: 'minutes',
-      what: 'minutes like 60',
-      required: false,
-      accepts: (t) => (t.type === 'num' && t.unit === '') || t.type === 'span',
-      value: (t) => (t.type === 'span' ? spanMinutes(t) : numValue(t)),
-    },
-  ],
-  'new-block': [],
-};
+/** Each kind's grammar: the slots of its parameters, in the order its descriptor lists them. */
+const SLOTS: Readonly<Record<RuleKind, readonly Slot[]>> = perKind((d) =>
+  d.params.flatMap((p) => (p.slot === null ? [] : [p.slot])),
+);
 
 /** Normalises `Hashrate_Drop` / `hashrate-drop`; returns null when no kind matches. */
 export function normaliseKind(kind: string): RuleKind | null {

@@ -26,11 +26,7 @@ export type RuleSpec =
 
 export type RuleKind = RuleSpec['kind'];
 
-/**
- * Under-water kinds repeat themselves while firing: a reminder every `remind` seconds (absent:
- * DEFAULT_REMIND_SEC, 0: off) and an escalation when ≥ ESCALATE_POINTS deeper than last told.
- */
-export const REMINDER_KINDS: ReadonlySet<RuleKind> = new Set(['breakeven', 'hashprice-below', 'hashrate-below']);
+// Which kinds remind (REMINDER_KINDS) is read from their descriptors: see kinds/registry.ts.
 /** Weekly unless the subscriber says otherwise. */
 export const DEFAULT_REMIND_SEC = 7 * 86_400;
 /** A firing under-water rule speaks again when it is this many points (% of the level) deeper. */

@@ -2,23 +2,12 @@
  * Which picture goes with which message, decided once here so Telegram and Discord attach the
  * same chart to the same alert: the chart that shows what the (first charted) alert talks about.
  */
+import { perKind } from '../alerting/kinds/registry.ts';
 import type { RuleKind } from '../alerting/types.ts';
 import type { ChartKind } from './types.ts';
 
-const BY_RULE: Readonly<Record<RuleKind, ChartKind | null>> = {
-  'hashrate-drop': 'hashrate',
-  'hashrate-below': 'hashrate',
-  'retarget-estimate': 'retarget',
-  retarget: 'retarget',
-  'retarget-soon': 'retarget',
-  'hashprice-move': 'hashprice',
-  'hashprice-below': 'hashprice',
-  'hashprice-above': 'hashprice',
-  breakeven: 'hashprice',
-  // A late block or every new block is news without a picture.
-  'slow-blocks': null,
-  'new-block': null,
-};
+/** Each kind's picture, from its descriptor (a late block or every new block: none). */
+const BY_RULE: Readonly<Record<RuleKind, ChartKind | null>> = perKind((d) => d.chart);
 
 /** The chart for a message carrying these alert kinds (in message order); null for none. */
 export function chartForAlerts(kinds: readonly RuleKind[]): ChartKind | null {

@@ -30,6 +30,7 @@
  * });
  * ```
  */
+import { DESCRIPTORS } from '../alerting/kinds/registry.ts';
 import { createHash } from 'node:crypto';
 import type { RuleSpec } from '../alerting/types.ts';
 import type { ChartHistory } from './history.ts';
@@ -103,10 +104,15 @@ const HISTORY_DAYS: Record<ChartKind, number> = { hashrate: 30, retarget: 60, ha
 
 /** Rule kinds that change each chart's pixels; others must not split the cache. */
 const RELEVANT: Record<ChartKind, ReadonlySet<RuleSpec['kind']>> = {
-  hashrate: new Set(['hashrate-drop', 'hashrate-below']),
-  retarget: new Set(['retarget-estimate']),
-  hashprice: new Set(['breakeven', 'hashprice-below', 'hashprice-above']),
+  hashrate: drawnOn('hashrate'),
+  retarget: drawnOn('retarget'),
+  hashprice: drawnOn('hashprice'),
 };
+
+/** The kinds whose descriptors say they draw their threshold on this chart. */
+function drawnOn(chart: ChartKind): ReadonlySet<RuleSpec['kind']> {
+  return new Set(DESCRIPTORS.filter((d) => d.chart === chart && d.drawsOnChart).map((d) => d.kind));
+}
 
 function canonical(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';

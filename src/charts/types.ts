@@ -2,12 +2,13 @@
  * The chart layer's vocabulary. Charts read a slim view of the per-block Snapshot (ChartPoint) so
  * a history of 30 days of blocks stays a few megabytes, and a full Snapshot can be passed as is.
  */
+import type { ChartTopic } from '../alerting/kinds/kind.ts';
 import type { RuleSpec } from '../alerting/types.ts';
 import type { HashpriceSnapshot, HashrateEstimate, HashratePeak, RetargetSnapshot } from '../domain/snapshot-types.ts';
 import type { HashrateWindow, Lookback } from '../domain/types.ts';
 
-/** The three pictures hashbell draws (issue 7). */
-export type ChartKind = 'hashrate' | 'retarget' | 'hashprice';
+/** The three pictures hashbell draws (issue 7); the kinds' descriptors name theirs. */
+export type ChartKind = ChartTopic;
 
 export const CHART_KINDS: readonly ChartKind[] = ['hashrate', 'retarget', 'hashprice'];
 

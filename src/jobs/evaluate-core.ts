@@ -15,7 +15,7 @@ import { migrateDropRules } from '../store/drop-migration.ts';
 import { RedisRuleIndex } from '../store/rule-index.ts';
 import { foldEvents } from '../alerting/fold.ts';
 import { repeatScores } from '../alerting/lifecycle-repeat.ts';
-import { REMINDER_KINDS } from '../alerting/types.ts';
+import { REMINDER_KINDS } from '../alerting/kinds/registry.ts';
 import type { RuleJudge } from './engine-ports.ts';
 import type { DeliverJob } from './queues.ts';
 

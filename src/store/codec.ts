@@ -3,6 +3,7 @@
  * per rule is a product goal (≤ 300 bytes at a million subscriptions), so fields are short,
  * defaults are not stored and rule specs are positional strings.
  */
+import { DESCRIPTORS, perKind } from '../alerting/kinds/registry.ts';
 import type { Rule, RuleKind, RuleSpec, RuleState, Subscription } from '../alerting/types.ts';
 
 /** Optional subscription fields; written only when they differ from the default (memory per rule). */
@@ -75,26 +76,19 @@ function decodeSnoozed(raw: string): Record<string, number> {
   return out;
 }
 
-/** Short code and parameter order per kind: `hd|1750000000|10|3d|30d` instead of 75 bytes of JSON. */
-const RULE_CODES: Readonly<Record<RuleKind, readonly [code: string, params: readonly string[]]>> = {
-  'hashrate-drop': ['hd', ['pct', 'window', 'lookback']],
-  'hashrate-below': ['hb', ['ehs', 'remind']],
-  'retarget-estimate': ['re', ['pct', 'direction']],
-  retarget: ['rt', []],
-  'retarget-soon': ['rs', ['blocks']],
-  'hashprice-move': ['hm', ['pct', 'window', 'direction']],
-  'hashprice-below': ['hpb', ['usd', 'remind']],
-  'hashprice-above': ['hpa', ['usd']],
-  breakeven: ['be', ['jth', 'kwh', 'poolfee', 'remind']],
-  'slow-blocks': ['sb', ['minutes']],
-  'new-block': ['nb', []],
-};
-const KIND_BY_CODE = new Map(
-  Object.entries(RULE_CODES).map(([kind, [code, params]]) => [code, { kind: kind as RuleKind, params }]),
-);
-const TEXT_PARAMS = new Set(['window', 'lookback', 'direction']);
+/**
+ * Short code and parameter order per kind, from its descriptor: `hd|1750000000|10|3d|30d`
+ * instead of 75 bytes of JSON.
+ */
+const RULE_CODES: Readonly<Record<RuleKind, readonly [code: string, params: readonly string[]]>> = perKind((d) => [
+  d.code,
+  d.params.map((p) => p.name),
+]);
+const KIND_BY_CODE = new Map(DESCRIPTORS.map((d) => [d.code, { kind: d.kind, params: RULE_CODES[d.kind][1] }]));
+/** Parameters stored as their text (windows, directions); the rest are numbers. */
+const TEXT_PARAMS = new Set(DESCRIPTORS.flatMap((d) => d.params.filter((p) => p.stored === 'text').map((p) => p.name)));
 /** Parameters added later and optional: absent from older encodings, and not written when unset. */
-const OPTIONAL_PARAMS = new Set(['remind']);
+const OPTIONAL_PARAMS = new Set(DESCRIPTORS.flatMap((d) => d.params.filter((p) => p.optional).map((p) => p.name)));
 
 /** A rule's spec and creation time as one short string; id and owner are implied by where it is stored. */
 export function encodeRule(spec: RuleSpec, createdSec: number): string {

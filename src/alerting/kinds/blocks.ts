@@ -4,7 +4,8 @@
  */
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { fmtNum } from '../describe.ts';
-import { halfOf, type KindDef, type Reading } from './kind.ts';
+import { halfOf, type KindDescriptor, type Reading } from './kind.ts';
+import { minutesParam } from './params.ts';
 
 /**
  * When the latest block was seen: the later of its header time and when we computed it.
@@ -21,8 +22,16 @@ export function minutesSinceBlock(s: Snapshot, nowSec: number): number {
   return Math.max(0, nowSec - lastSeenSec(s)) / 60;
 }
 
-export const slowBlocks: KindDef<'slow-blocks'> = {
+export const slowBlocks: KindDescriptor<'slow-blocks'> = {
   kind: 'slow-blocks',
+  title: 'No block for some minutes',
+  what: 'no block for a while',
+  params: [minutesParam],
+  example: '60',
+  code: 'sb',
+  chart: null,
+  drawsOnChart: false,
+  describe: (spec) => `no block for ${fmtNum(spec.minutes, 0)} minutes`,
   mode: 'level',
   comparison: 'above',
   cooldownSec: 0,
@@ -50,8 +59,17 @@ function difficultyText(difficulty: number): string {
 }
 let lastDifficulty = { value: Number.NaN, text: '' };
 
-export const newBlock: KindDef<'new-block'> = {
+export const newBlock: KindDescriptor<'new-block'> = {
   kind: 'new-block',
+  title: 'Every new block (noisy)',
+  what: 'every new block (noisy)',
+  params: [],
+  example: '',
+  code: 'nb',
+  // A late block or every new block is news without a picture.
+  chart: null,
+  drawsOnChart: false,
+  describe: () => 'every new block',
   mode: 'event',
   comparison: 'above',
   cooldownSec: 0,

@@ -10,12 +10,14 @@
  * in the level. `window` no longer decides anything: it picks which smoothed hash rate the
  * message and the chart show.
  */
+import { dropCellPct } from '../../domain/drop-detector.ts';
 import { dropFalseAlarmsPerYear } from '../../domain/drop-thresholds.ts';
 import { gammaBand90 } from '../../domain/hashrate.ts';
 import type { DropAlarm, DropState, Snapshot } from '../../domain/snapshot-types.ts';
 import type { Lookback } from '../../domain/types.ts';
 import { blocksAsTime, fmtNum, LEVEL_WORDS } from '../describe.ts';
-import { DEFAULT_COOLDOWN_SEC, type KindDef, type Reading, type SpecOf } from './kind.ts';
+import { DEFAULT_COOLDOWN_SEC, type KindDescriptor, type Reading, type SpecOf } from './kind.ts';
+import { hashrateWindowParam, lookbackParam, pctParam } from './params.ts';
 import { DROP_SERIES, dropSeries } from './series.ts';
 
 const EH = 1e18;
@@ -84,8 +86,20 @@ function windowBelowPct(spec: SpecOf<'hashrate-drop'>, s: Snapshot): number | nu
   return 100 * (1 - est.hps / st.referenceHps);
 }
 
-export const hashrateDrop: KindDef<'hashrate-drop'> = {
+export const hashrateDrop: KindDescriptor<'hashrate-drop'> = {
   kind: 'hashrate-drop',
+  title: 'Hash rate fell pct below its recent peak',
+  what: 'the network hash rate fell this much below its recent peak',
+  params: [pctParam, hashrateWindowParam('3d'), lookbackParam('30d')],
+  example: '10% 3d',
+  code: 'hd',
+  chart: 'hashrate',
+  drawsOnChart: true,
+  describe(spec) {
+    const cell = dropCellPct(spec.pct);
+    const as = cell !== spec.pct ? ` (watched as ${cell} %)` : '';
+    return `hash rate down ${fmtNum(spec.pct)} % or more vs ${LEVEL_WORDS[spec.lookback]} (${spec.lookback} lookback)${as}; messages show the ${spec.window} figure`;
+  },
   mode: 'level',
   comparison: 'above',
   cooldownSec: DEFAULT_COOLDOWN_SEC,

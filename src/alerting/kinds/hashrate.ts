@@ -5,7 +5,8 @@
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { HASHRATE_WINDOWS } from '../../domain/types.ts';
 import { fmtNum } from '../describe.ts';
-import { levelKind, type Reading } from './kind.ts';
+import { levelKind, type KindDescriptor, type Reading } from './kind.ts';
+import { amountParam, remindParam } from './params.ts';
 
 const EH = 1e18;
 
@@ -28,23 +29,42 @@ function read7d(series: string, s: Snapshot): Reading | null {
   };
 }
 
-export const hashrateBelow = levelKind<'hashrate-below'>({
-  kind: 'hashrate-below',
-  series: 'hr7',
-  comparison: 'below',
-  level: (spec) => spec.ehs,
-  read: read7d,
-  value: value7d,
-  present: (spec, r, state) =>
-    state === 'resolved'
-      ? {
-          title: `Hash rate back above ${fmtNum(spec.ehs)} EH/s: ${fmtNum(r.shown, 0)} EH/s`,
-          severity: 'info',
-          direction: 'up',
-        }
-      : {
-          title: `Hash rate below ${fmtNum(spec.ehs)} EH/s: ${fmtNum(r.shown, 0)} EH/s`,
-          severity: 'warn',
-          direction: 'down',
-        },
-});
+export const hashrateBelow: KindDescriptor<'hashrate-below'> = {
+  ...levelKind<'hashrate-below'>({
+    kind: 'hashrate-below',
+    series: 'hr7',
+    comparison: 'below',
+    level: (spec) => spec.ehs,
+    read: read7d,
+    value: value7d,
+    present: (spec, r, state) =>
+      state === 'resolved'
+        ? {
+            title: `Hash rate back above ${fmtNum(spec.ehs)} EH/s: ${fmtNum(r.shown, 0)} EH/s`,
+            severity: 'info',
+            direction: 'up',
+          }
+        : {
+            title: `Hash rate below ${fmtNum(spec.ehs)} EH/s: ${fmtNum(r.shown, 0)} EH/s`,
+            severity: 'warn',
+            direction: 'down',
+          },
+  }),
+  title: '7-day hash rate below a level (EH/s)',
+  what: 'the 7-day hash rate is below a level',
+  params: [
+    amountParam({
+      name: 'ehs',
+      what: 'a hash rate in EH/s like 600',
+      units: ['', 'ehs'], // 900EH/s, 0.9ZH/s
+      help: 'level in EH/s (600, 900EH/s, 0.9ZH/s)',
+      description: 'hashrate-below: level in EH/s, e.g. 600',
+    }),
+    remindParam,
+  ],
+  example: '900EH/s',
+  code: 'hb',
+  chart: 'hashrate',
+  drawsOnChart: true,
+  describe: (spec) => `7d hash rate below ${fmtNum(spec.ehs)} EH/s`,
+};

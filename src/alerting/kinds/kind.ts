@@ -12,6 +12,7 @@
  */
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import type { AlertDetails, AlertState, RuleKind, RuleSpec } from '../types.ts';
+import type { Param } from './params.ts';
 
 export type SpecOf<K extends RuleKind> = Extract<RuleSpec, { kind: K }>;
 
@@ -89,6 +90,36 @@ export interface KindDef<K extends RuleKind = RuleKind> {
    */
   present(spec: SpecOf<K>, reading: Reading, state: AlertState, snapshot: Snapshot, ctx?: PresentContext): Presentation;
 }
+
+/** The pictures a kind's messages can carry (src/charts draws them). */
+export type ChartTopic = 'hashrate' | 'retarget' | 'hashprice';
+
+/**
+ * Everything outside the engine needs to know about a kind, so that adding one is its module, a
+ * line in ./registry.ts, its test and the docs: the chat grammar, the rules-file schema, storage,
+ * /help, the Discord options and the chart are all derived from this.
+ */
+export interface KindSurface<K extends RuleKind = RuleKind> {
+  /** One line for menus (Discord's subcommand description: at most 100 characters). */
+  readonly title: string;
+  /** What it tells you, in a miner's words (/help). */
+  readonly what: string;
+  /** Parameters in the grammar's order (also the stored order). */
+  readonly params: readonly Param[];
+  /** Example arguments after the kind, a correct command (`10% 3d`); '' for none. */
+  readonly example: string;
+  /** Short code rules are stored under (store/codec.ts); never change it once rules exist. */
+  readonly code: string;
+  /** The chart its messages carry; null: news without a picture. */
+  readonly chart: ChartTopic | null;
+  /** True when the chart draws the rule's own threshold (so the rule changes the picture). */
+  readonly drawsOnChart: boolean;
+  /** One line per rule in words (`/alerts`, confirmations, preview). */
+  describe(spec: SpecOf<K>): string;
+}
+
+/** A kind: how it is evaluated and how it is offered. */
+export type KindDescriptor<K extends RuleKind = RuleKind> = KindDef<K> & KindSurface<K>;
 
 /** The parts of a kind that read no spec: what the index and the lifecycle use beside a spec's levels. */
 export type KindShape = Pick<KindDef, 'kind' | 'mode' | 'comparison' | 'cooldownSec' | 'read' | 'value' | 'allSeries'>;

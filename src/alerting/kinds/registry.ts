@@ -11,11 +11,11 @@ import type { AlertState, RuleKind, RuleSpec } from '../types.ts';
 import { newBlock, slowBlocks } from './blocks.ts';
 import { hashpriceAbove, hashpriceMove } from './hashprice.ts';
 import { hashrateDrop } from './hashrate-drop.ts';
-import type { KindDef, KindShape, PresentContext, Presentation, Reading, SpecOf } from './kind.ts';
+import type { KindDescriptor, KindShape, PresentContext, Presentation, Reading, SpecOf } from './kind.ts';
 import { retarget, retargetEstimate, retargetSoon } from './retarget.ts';
 import { breakevenUnderWater, hashpriceBelowUnderWater, hashrateBelowUnderWater } from './under-water.ts';
 
-type Registry = { readonly [K in RuleKind]: KindDef<K> };
+type Registry = { readonly [K in RuleKind]: KindDescriptor<K> };
 
 /** Every kind, in the order help texts and command lists show them. */
 export const KINDS: Registry = {
@@ -37,7 +37,8 @@ export function kindOf(spec: RuleSpec): KindShape {
   return KINDS[spec.kind];
 }
 
-const defOf = <K extends RuleKind>(kind: K): KindDef<K> => KINDS[kind];
+/** A kind's descriptor by name: everything the surfaces (grammar, help, commands, storage) read. */
+export const defOf = <K extends RuleKind>(kind: K): KindDescriptor<K> => KINDS[kind];
 const series = <K extends RuleKind>(kind: K, spec: SpecOf<K>): string => defOf(kind).series(spec);
 const fire = <K extends RuleKind>(kind: K, spec: SpecOf<K>): number => defOf(kind).fireLevel(spec);
 const resolve = <K extends RuleKind>(kind: K, spec: SpecOf<K>): number => defOf(kind).resolveLevel(spec);
@@ -71,10 +72,48 @@ export const presentOf = (
   ctx?: PresentContext,
 ): Presentation => present(spec.kind, spec, r, state, s, ctx);
 
+const describe = <K extends RuleKind>(kind: K, spec: SpecOf<K>): string => defOf(kind).describe(spec);
+/** The rule in words (the kind's own phrasing, before reminders). */
+export const describeOf = (spec: RuleSpec): string => describe(spec.kind, spec);
+
+/** Every kind, in registry order (help texts, command lists, rules-file errors). */
+export const RULE_KINDS: readonly RuleKind[] = Object.values(KINDS).map((d) => d.kind);
+
+/** Every registered descriptor, in registry order. */
+export const DESCRIPTORS: readonly KindDescriptor[] = RULE_KINDS.map((k) => defOf(k));
+
+/** A table with one entry per kind, computed from each descriptor (examples, grammar slots…). */
+export function perKind<T>(f: (d: KindDescriptor) => T): Readonly<Record<RuleKind, T>> {
+  const out: Partial<Record<RuleKind, T>> = {};
+  for (const d of DESCRIPTORS) out[d.kind] = f(d);
+  return out as Record<RuleKind, T>;
+}
+
+export function isRuleKind(kind: string): kind is RuleKind {
+  return Object.hasOwn(KINDS, kind);
+}
+
+/**
+ * Under-water kinds repeat themselves while firing: a reminder every `remind` seconds (absent:
+ * DEFAULT_REMIND_SEC, 0: off) and an escalation when ≥ ESCALATE_POINTS deeper than last told.
+ * A kind is one exactly when it takes the `remind` parameter.
+ */
+export const REMINDER_KINDS: ReadonlySet<RuleKind> = new Set(
+  DESCRIPTORS.filter((d) => d.params.some((p) => p.name === 'remind')).map((d) => d.kind),
+);
+
+/**
+ * Series whose firing rules can repeat themselves (under-water reminders and escalations): the
+ * series of REMINDER_KINDS (breakeven and hashprice-below share 'hpb', hashrate-below is 'hr7').
+ */
+export const REPEAT_SERIES: ReadonlySet<string> = new Set(
+  DESCRIPTORS.filter((d) => REMINDER_KINDS.has(d.kind)).flatMap((d) => d.allSeries),
+);
+
 /** Series → the kind that reads it (shared series like 'hpb' read identically for all: the first). */
 function buildSeries(): ReadonlyMap<string, KindShape> {
   const m = new Map<string, KindShape>();
-  for (const def of Object.values(KINDS)) for (const name of def.allSeries) if (!m.has(name)) m.set(name, def);
+  for (const def of DESCRIPTORS) for (const name of def.allSeries) if (!m.has(name)) m.set(name, def);
   return m;
 }
 

@@ -3,8 +3,9 @@
  * `retarget` (what happened, with hashbell's and mempool's scorecard), `retarget-soon`.
  */
 import type { RetargetOutcome, Snapshot } from '../../domain/snapshot-types.ts';
-import { fmtNum } from '../describe.ts';
-import { pctKind, type KindDef, type Reading } from './kind.ts';
+import { dirWord, fmtNum } from '../describe.ts';
+import { pctKind, type KindDescriptor, type Reading } from './kind.ts';
+import { amountParam, directionParam, pctParam } from './params.ts';
 import { ESTIMATE_SERIES, estimateSeries } from './series.ts';
 
 const signed = (n: number, d = 1): string => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${fmtNum(Math.abs(n), d)}`;
@@ -46,53 +47,63 @@ function estimateThreshold(direction: string, pct: number): string {
   return `${sign}${fmtNum(pct)} % (90 % likely)`;
 }
 
-export const retargetEstimate = pctKind<'retarget-estimate'>({
-  kind: 'retarget-estimate',
-  // Each block moves the estimate a little; one message per epoch-level swing is enough.
-  cooldownSec: 6 * 3600,
-  series: (spec) => estimateSeries(spec.direction),
-  allSeries: [...ESTIMATE_SERIES.keys()],
-  pct: (spec) => spec.pct,
-  value(series: string, s: Snapshot): number | null {
-    if (!estimateReady(s)) return null;
-    const direction = ESTIMATE_SERIES.get(series);
-    const value = direction === undefined ? null : confidentMove(direction, s.retarget.lowPct, s.retarget.highPct);
-    return value === null || !Number.isFinite(value) ? null : value;
-  },
-  read(series: string, s: Snapshot): Reading | null {
-    const r = s.retarget;
-    if (!estimateReady(s)) return null;
-    const direction = ESTIMATE_SERIES.get(series);
-    const value = direction === undefined ? null : confidentMove(direction, r.lowPct, r.highPct);
-    if (value === null || !Number.isFinite(value)) return null;
-    const mp =
-      r.mempool.remainingBlocks < 2016 - 146 ? `; mempool says ${signed(r.mempool.difficultyChange, 2)} %` : '';
-    return {
-      value,
-      shown: r.changePct,
-      low: r.lowPct,
-      high: r.highPct,
-      unit: '%',
-      window: `epoch ${fmtNum(r.progressPct, 0)} % done`,
-      aside: `${r.remainingBlocks} blocks to go${mp}`,
-    };
-  },
-  // Resolution happens at half the threshold (hysteresis), but the words name the user's own
-  // threshold: "no longer 90 % likely beyond your ±5 %".
-  present: (spec, r, state) =>
-    state === 'resolved'
-      ? {
-          title: `Retarget estimate eased to ${signed(r.shown)} %: no longer 90 % likely ${boundWords(spec.direction, spec.pct, 'your ')}`,
-          severity: 'info',
-          thresholdText: estimateThreshold(spec.direction, spec.pct),
-        }
-      : {
-          title: `Next retarget ≈ ${signed(r.shown)} %, 90 % likely ${boundWords(spec.direction, spec.pct)}`,
-          severity: 'warn',
-          direction: r.shown >= 0 ? 'up' : 'down',
-          thresholdText: estimateThreshold(spec.direction, spec.pct),
-        },
-});
+export const retargetEstimate: KindDescriptor<'retarget-estimate'> = {
+  ...pctKind<'retarget-estimate'>({
+    kind: 'retarget-estimate',
+    // Each block moves the estimate a little; one message per epoch-level swing is enough.
+    cooldownSec: 6 * 3600,
+    series: (spec) => estimateSeries(spec.direction),
+    allSeries: [...ESTIMATE_SERIES.keys()],
+    pct: (spec) => spec.pct,
+    value(series: string, s: Snapshot): number | null {
+      if (!estimateReady(s)) return null;
+      const direction = ESTIMATE_SERIES.get(series);
+      const value = direction === undefined ? null : confidentMove(direction, s.retarget.lowPct, s.retarget.highPct);
+      return value === null || !Number.isFinite(value) ? null : value;
+    },
+    read(series: string, s: Snapshot): Reading | null {
+      const r = s.retarget;
+      if (!estimateReady(s)) return null;
+      const direction = ESTIMATE_SERIES.get(series);
+      const value = direction === undefined ? null : confidentMove(direction, r.lowPct, r.highPct);
+      if (value === null || !Number.isFinite(value)) return null;
+      const mp =
+        r.mempool.remainingBlocks < 2016 - 146 ? `; mempool says ${signed(r.mempool.difficultyChange, 2)} %` : '';
+      return {
+        value,
+        shown: r.changePct,
+        low: r.lowPct,
+        high: r.highPct,
+        unit: '%',
+        window: `epoch ${fmtNum(r.progressPct, 0)} % done`,
+        aside: `${r.remainingBlocks} blocks to go${mp}`,
+      };
+    },
+    // Resolution happens at half the threshold (hysteresis), but the words name the user's own
+    // threshold: "no longer 90 % likely beyond your ±5 %".
+    present: (spec, r, state) =>
+      state === 'resolved'
+        ? {
+            title: `Retarget estimate eased to ${signed(r.shown)} %: no longer 90 % likely ${boundWords(spec.direction, spec.pct, 'your ')}`,
+            severity: 'info',
+            thresholdText: estimateThreshold(spec.direction, spec.pct),
+          }
+        : {
+            title: `Next retarget ≈ ${signed(r.shown)} %, 90 % likely ${boundWords(spec.direction, spec.pct)}`,
+            severity: 'warn',
+            direction: r.shown >= 0 ? 'up' : 'down',
+            thresholdText: estimateThreshold(spec.direction, spec.pct),
+          },
+  }),
+  title: 'Next retarget 90 % likely beyond ±pct',
+  what: 'the next retarget is 90 % likely beyond ±percent',
+  params: [pctParam, directionParam],
+  example: '5% down',
+  code: 're',
+  chart: 'retarget',
+  drawsOnChart: true,
+  describe: (spec) => `next retarget estimated ${dirWord(spec.direction)} ${fmtNum(spec.pct)} % or more (90 % sure)`,
+};
 
 /** Scorecard lines: at each checkpoint, hashbell's estimate and interval vs mempool's rule. */
 export function scorecardLines(o: RetargetOutcome): Array<[string, string]> {
@@ -114,8 +125,16 @@ export function scorecardLines(o: RetargetOutcome): Array<[string, string]> {
   return lines;
 }
 
-export const retarget: KindDef<'retarget'> = {
+export const retarget: KindDescriptor<'retarget'> = {
   kind: 'retarget',
+  title: 'Every difficulty retarget, and how your estimates did',
+  what: 'every difficulty retarget, and how your estimate alerts did',
+  params: [],
+  example: '',
+  code: 'rt',
+  chart: 'retarget',
+  drawsOnChart: false,
+  describe: () => 'every difficulty retarget, with how the estimates did',
   mode: 'event',
   comparison: 'above',
   cooldownSec: 0,
@@ -136,8 +155,27 @@ export const retarget: KindDef<'retarget'> = {
   }),
 };
 
-export const retargetSoon: KindDef<'retarget-soon'> = {
+export const retargetSoon: KindDescriptor<'retarget-soon'> = {
   kind: 'retarget-soon',
+  title: 'A heads-up some blocks before each retarget',
+  what: 'a heads-up before each retarget',
+  params: [
+    amountParam({
+      name: 'blocks',
+      what: 'a number of blocks like 144',
+      units: ['', 'blocks'],
+      required: false,
+      fallback: 144,
+      integer: true,
+      help: 'blocks before it (default 144, about a day)',
+      description: 'retarget-soon: blocks before the retarget, e.g. 144',
+    }),
+  ],
+  example: '144',
+  code: 'rs',
+  chart: 'retarget',
+  drawsOnChart: false,
+  describe: (spec) => `${fmtNum(spec.blocks, 0)} blocks before each retarget`,
   mode: 'notice-level',
   comparison: 'below',
   cooldownSec: 0,

@@ -10,7 +10,7 @@ import { durationWords } from '../lifecycle-repeat.ts';
 import type { AlertState } from '../types.ts';
 import { breakeven, hashpriceBelow } from './hashprice.ts';
 import { hashrateBelow } from './hashrate.ts';
-import type { KindDef, PresentContext, Presentation, Reading, SpecOf } from './kind.ts';
+import type { KindDescriptor, PresentContext, Presentation, Reading, SpecOf } from './kind.ts';
 
 type UnderWater = 'breakeven' | 'hashprice-below' | 'hashrate-below';
 
@@ -25,12 +25,12 @@ interface Words<K extends UnderWater> {
   thresholdText(spec: SpecOf<K>): string;
 }
 
-function withRepeats<K extends UnderWater>(def: KindDef<K>, w: Words<K>): KindDef<K> {
+function withRepeats<K extends UnderWater>(def: KindDescriptor<K>, w: Words<K>): KindDescriptor<K> {
   const present = (
     spec: SpecOf<K>,
     r: Reading,
     state: AlertState,
-    s: Parameters<KindDef<K>['present']>[3],
+    s: Parameters<KindDescriptor<K>['present']>[3],
     ctx?: PresentContext,
   ): Presentation => {
     const own = def.present(spec, r, state, s);

@@ -1,8 +1,9 @@
 /**
  * hashbell's slash commands as typed data (DESIGN.md style 10), apart from their handlers, so the
- * register script and the handlers read one definition. Options are typed with choices and
- * min/max taken from the alert grammar's own ranges (alerting/rule-schema.ts RANGES), so most bad
- * input cannot even be typed in Discord's client; what remains is caught by the one grammar.
+ * register script and the handlers read one definition. The alert kinds' subcommands and options
+ * come from the kinds' descriptors (alerting/kinds/registry.ts): typed, with choices and min/max
+ * taken from the alert grammar's own ranges (alerting/kinds/params.ts), so most bad input cannot
+ * even be typed in Discord's client; what remains is caught by the one grammar.
  */
 import {
   ApplicationCommandOptionType as Opt,
@@ -12,24 +13,12 @@ import {
   type APIApplicationCommandOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { RANGES } from '../../alerting/rule-schema.ts';
-import { DIRECTIONS, HASHRATE_WINDOW_NAMES, LOOKBACK_NAMES, PRICE_WINDOW_NAMES } from '../../domain/types.ts';
+import type { Param } from '../../alerting/kinds/params.ts';
+import { DESCRIPTORS, perKind, RULE_KINDS } from '../../alerting/kinds/registry.ts';
 import type { RuleKind } from '../../alerting/types.ts';
 
-/** Every alert kind, in the order the help text lists them. */
-export const RULE_KINDS: readonly RuleKind[] = [
-  'hashrate-drop',
-  'hashrate-below',
-  'retarget-estimate',
-  'retarget',
-  'retarget-soon',
-  'hashprice-move',
-  'hashprice-below',
-  'hashprice-above',
-  'breakeven',
-  'slow-blocks',
-  'new-block',
-];
+/** Every alert kind, in the order the help text lists them (the registry's). */
+export { RULE_KINDS };
 
 /** Where a command's settings apply: the invoker's DMs (default) or the channel it was run in. */
 export const TARGET_OPTION = 'target';
@@ -45,78 +34,46 @@ const target: APIApplicationCommandBasicOption = {
   ],
 };
 
-const num = (
-  name: string,
-  description: string,
-  range: readonly [number, number],
-  integer = false,
-): APIApplicationCommandBasicOption =>
-  integer
-    ? { type: Opt.Integer, name, description, min_value: range[0], max_value: range[1] }
-    : { type: Opt.Number, name, description, min_value: range[0], max_value: range[1] };
+/** A rule parameter as Discord asks for it: typed, with the grammar's ranges or choices. */
+function paramOption(
+  p: Param,
+  choices: ReadonlyArray<{ name: string; value: string }>,
+): APIApplicationCommandBasicOption {
+  const { name } = p;
+  const { input } = p;
+  if (input.type === 'choice')
+    return { type: Opt.String, name, description: input.description, choices: choices.map((c) => ({ ...c })) };
+  const [min_value, max_value] = input.range;
+  return input.type === 'integer'
+    ? { type: Opt.Integer, name, description: input.description, min_value, max_value }
+    : { type: Opt.Number, name, description: input.description, min_value, max_value };
+}
 
-/** The typed rule parameters, one per grammar slot; options.ts turns them into grammar tokens. */
-export const PARAM_OPTIONS: readonly APIApplicationCommandBasicOption[] = [
-  num('pct', 'Percentage, e.g. 10 for 10 %', RANGES.pct),
-  {
-    type: Opt.String,
-    name: 'window',
-    description: 'Window: 1d 3d 7d (hash rate shown) or 24h 7d (hash price)',
-    choices: [...new Set([...HASHRATE_WINDOW_NAMES, ...PRICE_WINDOW_NAMES])].map((w) => ({ name: w, value: w })),
-  },
-  {
-    type: Opt.String,
-    name: 'lookback',
-    description: 'hashrate-drop: compare with the level over the … ending two weeks back',
-    choices: LOOKBACK_NAMES.map((w) => ({ name: w, value: w })),
-  },
-  {
-    type: Opt.String,
-    name: 'direction',
-    description: 'up, down or both',
-    choices: DIRECTIONS.map((w) => ({ name: w, value: w })),
-  },
-  num('ehs', 'hashrate-below: level in EH/s, e.g. 600', RANGES.ehs),
-  { ...num('usd', 'hashprice-below/above: level in USD per PH/day, e.g. 45', [0.01, RANGES.usd[1]]) },
-  num('jth', 'breakeven: rig efficiency in J/TH, e.g. 17', RANGES.jth),
-  num('kwh', 'breakeven: power price in USD per kWh, e.g. 0.06', RANGES.kwh),
-  num('poolfee', 'breakeven: pool fee in %, e.g. 2', RANGES.poolfee),
-  num('blocks', 'retarget-soon: blocks before the retarget, e.g. 144', RANGES.blocks, true),
-  num('minutes', 'slow-blocks: minutes without a block, e.g. 60', RANGES.minutes, true),
-];
+/**
+ * One option per parameter name over every registered kind (each kind's subcommand picks its
+ * own): the first kind's wording, and for a choice every kind's choices (`window`: the hash-rate
+ * windows and the price windows).
+ */
+function buildParamOptions(): APIApplicationCommandBasicOption[] {
+  const byName = new Map<string, { param: Param; choices: Array<{ name: string; value: string }> }>();
+  for (const d of DESCRIPTORS)
+    for (const p of d.params) {
+      const seen = byName.get(p.name) ?? { param: p, choices: [] };
+      byName.set(p.name, seen);
+      if (p.input.type === 'choice')
+        for (const c of p.input.choices) if (!seen.choices.some((x) => x.value === c.value)) seen.choices.push(c);
+    }
+  return [...byName.values()].map(({ param, choices }) => paramOption(param, choices));
+}
 
-export const PARAM_NAMES = [
-  'pct',
-  'window',
-  'lookback',
-  'direction',
-  'ehs',
-  'usd',
-  'jth',
-  'kwh',
-  'poolfee',
-  'blocks',
-  'minutes',
-  'remind',
-] as const;
-export type ParamName = (typeof PARAM_NAMES)[number];
+/** The typed rule parameters, one per parameter name; options.ts turns them into grammar tokens. */
+export const PARAM_OPTIONS: readonly APIApplicationCommandBasicOption[] = buildParamOptions();
 
-/** Under-water reminder cadence (breakeven, hashprice-below, hashrate-below). */
-const REMIND_OPTION: APIApplicationCommandBasicOption = {
-  type: Opt.String,
-  name: 'remind',
-  description: 'While under water, remind me… (default weekly)',
-  choices: [
-    ['daily', '1d'],
-    ['every 3 days', '3d'],
-    ['weekly', '1w'],
-    ['every 2 weeks', '2w'],
-    ['never (off)', 'off'],
-  ].map(([name, value]) => ({ name: name!, value: value! })),
-};
+/** Every parameter name a kind can take. */
+export const PARAM_NAMES: readonly string[] = PARAM_OPTIONS.map((o) => o.name);
+export type ParamName = string;
 
 const param = (name: ParamName): APIApplicationCommandBasicOption => {
-  if (name === 'remind') return REMIND_OPTION;
   const o = PARAM_OPTIONS.find((p) => p.name === name);
   if (o === undefined) throw new Error(`no option ${name}`);
   return o;
@@ -124,23 +81,15 @@ const param = (name: ParamName): APIApplicationCommandBasicOption => {
 
 /**
  * Each kind as its own subcommand showing only its options (issue 11): required ones first, as
- * Discord requires, with a description saying what the kind watches.
+ * Discord requires, with a description saying what the kind watches — all from its descriptor.
  */
 const KIND_OPTIONS: Readonly<
   Record<RuleKind, readonly [description: string, required: readonly ParamName[], optional: readonly ParamName[]]>
-> = {
-  'hashrate-drop': ['Hash rate fell pct below its recent peak', ['pct'], ['window', 'lookback']],
-  'hashrate-below': ['7-day hash rate below a level (EH/s)', ['ehs'], ['remind']],
-  'retarget-estimate': ['Next retarget 90 % likely beyond ±pct', ['pct'], ['direction']],
-  retarget: ['Every difficulty retarget, and how your estimates did', [], []],
-  'retarget-soon': ['A heads-up some blocks before each retarget', [], ['blocks']],
-  'hashprice-move': ['Hash price moved pct within a window', ['pct'], ['window', 'direction']],
-  'hashprice-below': ['Hash price below a level (USD per PH/day)', ['usd'], ['remind']],
-  'hashprice-above': ['Hash price above a level (USD per PH/day)', ['usd'], []],
-  breakeven: ['Hash price below what your rigs cost to run', ['jth', 'kwh'], ['poolfee', 'remind']],
-  'slow-blocks': ['No block for some minutes', [], ['minutes']],
-  'new-block': ['Every new block (noisy)', [], []],
-};
+> = perKind((d) => [
+  d.title,
+  d.params.filter((p) => p.slot?.required === true).map((p) => p.name),
+  d.params.filter((p) => p.slot?.required !== true).map((p) => p.name),
+]);
 
 /** One subcommand per kind, for `/alert add <kind>` (with `target`) and `/preview <kind>`. */
 export function kindSubcommands(withTarget: boolean): APIApplicationCommandOption[] {

@@ -3,26 +3,17 @@
  * may change what where. Pure functions, so they are unit-tested without Discord.
  */
 import { PermissionFlagsBits } from 'discord.js';
+import { perKind } from '../../alerting/kinds/registry.ts';
 import { EXAMPLES } from '../../alerting/parse.ts';
 import { err, ok, type Result } from '../../alerting/result.ts';
 import type { RuleKind } from '../../alerting/types.ts';
 import type { Target } from '../../subscriptions/service.ts';
 import type { ParamName, TargetChoice } from './commands.ts';
 
-/** Which typed options each kind takes, in the grammar's slot order. */
-export const KIND_PARAMS: Readonly<Record<RuleKind, readonly ParamName[]>> = {
-  'hashrate-drop': ['pct', 'window', 'lookback'],
-  'hashrate-below': ['ehs', 'remind'],
-  'retarget-estimate': ['pct', 'direction'],
-  retarget: [],
-  'retarget-soon': ['blocks'],
-  'hashprice-move': ['pct', 'window', 'direction'],
-  'hashprice-below': ['usd', 'remind'],
-  'hashprice-above': ['usd'],
-  breakeven: ['jth', 'kwh', 'poolfee', 'remind'],
-  'slow-blocks': ['minutes'],
-  'new-block': [],
-};
+/** Which typed options each kind takes, in the grammar's slot order (its descriptor's). */
+export const KIND_PARAMS: Readonly<Record<RuleKind, readonly ParamName[]>> = perKind((d) =>
+  d.params.map((p) => p.name),
+);
 
 export type ParamValues = Partial<Record<ParamName, string | number>>;
 
