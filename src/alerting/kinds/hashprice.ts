@@ -85,7 +85,8 @@ export const hashpriceMove: KindDescriptor<'hashprice-move'> = {
   }),
   title: 'Hash price moved pct within a window',
   what: 'hash price moved this much',
-  params: [pctParam, priceWindowParam('24h'), directionParam],
+  // Its /help line has no room for the direction's default (Telegram's 4096 characters).
+  params: [pctParam, priceWindowParam('24h'), { ...directionParam, help: 'direction up/down/both' }],
   example: '10% 24h down',
   code: 'hm',
   chart: 'hashprice',
