@@ -9,7 +9,7 @@
  * Both are decided from the durable RuleState alone, so they happen exactly once across restarts.
  */
 import type { Snapshot } from '../domain/snapshot-types.ts';
-import { fmtNum } from './describe.ts';
+import { fmtNum } from './format.ts';
 import { fmtRange } from './render.ts';
 import type { Comparison } from './kinds/kind.ts';
 import { fireLevelOf, kindOf, REMINDER_KINDS, seriesOf } from './kinds/registry.ts';
@@ -77,15 +77,6 @@ export function repeatOwed(
   const under = cmp === 'below' ? value <= level : value >= level;
   const due = reminderDueSec(rule, state);
   return under && due !== null && nowSec >= due ? 'reminder' : null;
-}
-
-/** "23 days", "5 h": how long a rule has been under water at `nowSec`. */
-export function durationWords(sinceSec: number | null | undefined, atSec: number): string | null {
-  if (sinceSec === null || sinceSec === undefined) return null;
-  const sec = Math.max(0, atSec - sinceSec);
-  if (sec >= 2 * 86_400) return `${Math.floor(sec / 86_400)} days`;
-  const h = Math.round(sec / 3600);
-  return h <= 1 ? 'under an hour' : `${h} h`;
 }
 
 const signed = (n: number, d = 1): string => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${fmtNum(Math.abs(n), d)}`;

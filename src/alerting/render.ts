@@ -6,7 +6,7 @@
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { OutboundMessage } from './ports.ts';
 import type { AlertDetails, AlertEvent, AlertState, Rule } from './types.ts';
-import { fmtNum } from './describe.ts';
+import { fmtNum } from './format.ts';
 import type { Presentation, Reading } from './kinds/kind.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

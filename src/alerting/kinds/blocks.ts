@@ -3,7 +3,7 @@
  * blocks) and `new-block` (a notice per block).
  */
 import type { Snapshot } from '../../domain/snapshot-types.ts';
-import { fmtNum } from '../describe.ts';
+import { fmtNum } from '../format.ts';
 import { halfOf, type KindDescriptor, type Reading } from './kind.ts';
 import { minutesParam } from './params.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import type { PriceWindow } from '../../domain/types.ts';
-import { breakevenHashprice, dirWord, fmtNum } from '../describe.ts';
+import { breakevenHashprice, dirWord, fmtNum } from '../format.ts';
 import { confidentMove } from './retarget.ts';
 import { levelKind, pctKind, type KindDescriptor, type Reading } from './kind.ts';
 import {

@@ -15,7 +15,7 @@ import { dropFalseAlarmsPerYear } from '../../domain/drop-thresholds.ts';
 import { gammaBand90 } from '../../domain/hashrate.ts';
 import type { DropAlarm, DropState, Snapshot } from '../../domain/snapshot-types.ts';
 import type { Lookback } from '../../domain/types.ts';
-import { blocksAsTime, fmtNum, LEVEL_WORDS } from '../describe.ts';
+import { blocksAsTime, fmtNum, LEVEL_WORDS } from '../format.ts';
 import { DEFAULT_COOLDOWN_SEC, type KindDescriptor, type Reading, type SpecOf } from './kind.ts';
 import { hashrateWindowParam, lookbackParam, pctParam } from './params.ts';
 import { DROP_SERIES, dropSeries } from './series.ts';

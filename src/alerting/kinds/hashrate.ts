@@ -4,7 +4,7 @@
  */
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { HASHRATE_WINDOWS } from '../../domain/types.ts';
-import { fmtNum } from '../describe.ts';
+import { fmtNum } from '../format.ts';
 import { levelKind, type KindDescriptor, type Reading } from './kind.ts';
 import { amountParam, remindParam } from './params.ts';
 

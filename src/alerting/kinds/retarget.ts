@@ -3,7 +3,7 @@
  * `retarget` (what happened, with hashbell's and mempool's scorecard), `retarget-soon`.
  */
 import type { RetargetOutcome, Snapshot } from '../../domain/snapshot-types.ts';
-import { dirWord, fmtNum } from '../describe.ts';
+import { dirWord, fmtNum } from '../format.ts';
 import { pctKind, type KindDescriptor, type Reading } from './kind.ts';
 import { amountParam, directionParam, pctParam } from './params.ts';
 import { ESTIMATE_SERIES, estimateSeries } from './series.ts';

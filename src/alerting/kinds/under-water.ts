@@ -5,8 +5,7 @@
  * each kind's own words; the recovery says how long it lasted. Wrapping the kinds' `present`
  * here keeps their files (and their owners) untouched.
  */
-import { breakevenHashprice, fmtNum } from '../describe.ts';
-import { durationWords } from '../lifecycle-repeat.ts';
+import { breakevenHashprice, durationWords, fmtNum } from '../format.ts';
 import type { AlertState } from '../types.ts';
 import { breakeven, hashpriceBelow } from './hashprice.ts';
 import { hashrateBelow } from './hashrate.ts';
