@@ -6,23 +6,16 @@
  * rule parsed from `/alert hashrate-drop 10% 3d`, from a Discord option or from a replay rules
  * file is the same value.
  */
-import type { Direction, HashrateWindow, Lookback, PriceWindow } from '../domain/types.ts';
+import type { Direction } from '../domain/types.ts';
+import type { KindSpecs } from './kinds/registry.ts';
 
 export type { Direction };
 
-/** Every alert kind of PRODUCT.md §5, with its normalised parameters. */
-export type RuleSpec =
-  | { kind: 'hashrate-drop'; pct: number; window: HashrateWindow; lookback: Lookback }
-  | { kind: 'hashrate-below'; ehs: number; remind?: number }
-  | { kind: 'retarget-estimate'; pct: number; direction: Direction }
-  | { kind: 'retarget' }
-  | { kind: 'retarget-soon'; blocks: number }
-  | { kind: 'hashprice-move'; pct: number; window: PriceWindow; direction: Direction }
-  | { kind: 'hashprice-below'; usd: number; remind?: number }
-  | { kind: 'hashprice-above'; usd: number }
-  | { kind: 'breakeven'; jth: number; kwh: number; poolfee: number; remind?: number }
-  | { kind: 'slow-blocks'; minutes: number }
-  | { kind: 'new-block' };
+/**
+ * Every alert kind of PRODUCT.md §5, with its normalised parameters: each kind's module declares
+ * its spec type, and the registry (kinds/registry.ts KindSpecs) lists them.
+ */
+export type RuleSpec = KindSpecs[keyof KindSpecs];
 
 export type RuleKind = RuleSpec['kind'];
 

@@ -7,6 +7,10 @@ import { fmtNum } from '../format.ts';
 import { halfOf, type KindDescriptor, type Reading } from './kind.ts';
 import { minutesParam } from './params.ts';
 
+/** Normalised parameters of the block-flow kinds. */
+export type SlowBlocksSpec = { kind: 'slow-blocks'; minutes: number };
+export type NewBlockSpec = { kind: 'new-block' };
+
 /**
  * When the latest block was seen: the later of its header time and when we computed it.
  * Header times may lag the real arrival by many minutes (miners' clocks, MTP rule); the

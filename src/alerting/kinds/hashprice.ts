@@ -4,7 +4,7 @@
  * the compared value is the figure itself; without a BTC price there is no reading at all.
  */
 import type { Snapshot } from '../../domain/snapshot-types.ts';
-import type { PriceWindow } from '../../domain/types.ts';
+import type { Direction, PriceWindow } from '../../domain/types.ts';
 import { breakevenHashprice, dirWord, fmtNum } from '../format.ts';
 import { confidentMove } from './retarget.ts';
 import { levelKind, pctKind, type KindDescriptor, type Reading } from './kind.ts';
@@ -18,6 +18,12 @@ import {
   remindParam,
 } from './params.ts';
 import { MOVE_SERIES, moveSeries } from './series.ts';
+
+/** Normalised parameters of the hash-price kinds. */
+export type HashpriceMoveSpec = { kind: 'hashprice-move'; pct: number; window: PriceWindow; direction: Direction };
+export type HashpriceBelowSpec = { kind: 'hashprice-below'; usd: number; remind?: number };
+export type HashpriceAboveSpec = { kind: 'hashprice-above'; usd: number };
+export type BreakevenSpec = { kind: 'breakeven'; jth: number; kwh: number; poolfee: number; remind?: number };
 
 function priceAside(s: Snapshot): string {
   const hp = s.hashprice;

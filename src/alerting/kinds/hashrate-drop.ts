@@ -14,11 +14,14 @@ import { dropCellPct } from '../../domain/drop-detector.ts';
 import { dropFalseAlarmsPerYear } from '../../domain/drop-thresholds.ts';
 import { gammaBand90 } from '../../domain/hashrate.ts';
 import type { DropAlarm, DropState, Snapshot } from '../../domain/snapshot-types.ts';
-import type { Lookback } from '../../domain/types.ts';
+import type { HashrateWindow, Lookback } from '../../domain/types.ts';
 import { blocksAsTime, fmtNum, LEVEL_WORDS } from '../format.ts';
 import { DEFAULT_COOLDOWN_SEC, type KindDescriptor, type Reading, type SpecOf } from './kind.ts';
 import { hashrateWindowParam, lookbackParam, pctParam } from './params.ts';
 import { DROP_SERIES, dropSeries } from './series.ts';
+
+/** `hashrate-drop`'s normalised parameters. */
+export type HashrateDropSpec = { kind: 'hashrate-drop'; pct: number; window: HashrateWindow; lookback: Lookback };
 
 const EH = 1e18;
 

@@ -8,6 +8,9 @@ import { fmtNum } from '../format.ts';
 import { levelKind, type KindDescriptor, type Reading } from './kind.ts';
 import { amountParam, remindParam } from './params.ts';
 
+/** `hashrate-below`'s normalised parameters (remind: see params.ts remindParam). */
+export type HashrateBelowSpec = { kind: 'hashrate-below'; ehs: number; remind?: number };
+
 const EH = 1e18;
 
 /** Reading of the 7d hash rate in EH/s; the compared value is its 90 % upper bound. */

@@ -8,12 +8,42 @@
  */
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import type { AlertState, RuleKind, RuleSpec } from '../types.ts';
-import { newBlock, slowBlocks } from './blocks.ts';
-import { hashpriceAbove, hashpriceMove } from './hashprice.ts';
-import { hashrateDrop } from './hashrate-drop.ts';
+import { newBlock, slowBlocks, type NewBlockSpec, type SlowBlocksSpec } from './blocks.ts';
+import {
+  hashpriceAbove,
+  hashpriceMove,
+  type BreakevenSpec,
+  type HashpriceAboveSpec,
+  type HashpriceBelowSpec,
+  type HashpriceMoveSpec,
+} from './hashprice.ts';
+import type { HashrateBelowSpec } from './hashrate.ts';
+import { hashrateDrop, type HashrateDropSpec } from './hashrate-drop.ts';
 import type { KindDescriptor, KindShape, PresentContext, Presentation, Reading, SpecOf } from './kind.ts';
-import { retarget, retargetEstimate, retargetSoon } from './retarget.ts';
+import {
+  retarget,
+  retargetEstimate,
+  retargetSoon,
+  type RetargetEstimateSpec,
+  type RetargetSoonSpec,
+  type RetargetSpec,
+} from './retarget.ts';
 import { breakevenUnderWater, hashpriceBelowUnderWater, hashrateBelowUnderWater } from './under-water.ts';
+
+/** Each kind's normalised parameters (its module declares them); RuleSpec is their union. */
+export interface KindSpecs {
+  'hashrate-drop': HashrateDropSpec;
+  'hashrate-below': HashrateBelowSpec;
+  'retarget-estimate': RetargetEstimateSpec;
+  retarget: RetargetSpec;
+  'retarget-soon': RetargetSoonSpec;
+  'hashprice-move': HashpriceMoveSpec;
+  'hashprice-below': HashpriceBelowSpec;
+  'hashprice-above': HashpriceAboveSpec;
+  breakeven: BreakevenSpec;
+  'slow-blocks': SlowBlocksSpec;
+  'new-block': NewBlockSpec;
+}
 
 type Registry = { readonly [K in RuleKind]: KindDescriptor<K> };
 

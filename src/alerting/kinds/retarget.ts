@@ -3,10 +3,16 @@
  * `retarget` (what happened, with hashbell's and mempool's scorecard), `retarget-soon`.
  */
 import type { RetargetOutcome, Snapshot } from '../../domain/snapshot-types.ts';
+import type { Direction } from '../../domain/types.ts';
 import { dirWord, fmtNum } from '../format.ts';
 import { pctKind, type KindDescriptor, type Reading } from './kind.ts';
 import { amountParam, directionParam, pctParam } from './params.ts';
 import { ESTIMATE_SERIES, estimateSeries } from './series.ts';
+
+/** Normalised parameters of the retarget kinds. */
+export type RetargetEstimateSpec = { kind: 'retarget-estimate'; pct: number; direction: Direction };
+export type RetargetSpec = { kind: 'retarget' };
+export type RetargetSoonSpec = { kind: 'retarget-soon'; blocks: number };
 
 const signed = (n: number, d = 1): string => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${fmtNum(Math.abs(n), d)}`;
 
