@@ -8,8 +8,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEvaluator } from '../../../src/alerting/evaluator.ts';
-import type { KindDef } from '../../../src/alerting/kinds/kind.ts';
-import { KINDS as DEFS, SERIES } from '../../../src/alerting/kinds/registry.ts';
+import { DESCRIPTORS, SERIES } from '../../../src/alerting/kinds/registry.ts';
 import type { AlertEvent, Rule, RuleSpec } from '../../../src/alerting/types.ts';
 import { SnapshotBuilder } from '../../../src/domain/snapshot-builder.ts';
 import type { Snapshot } from '../../../src/domain/snapshot-types.ts';
@@ -203,7 +202,7 @@ describe('KindDef.value (what the index measures) agrees exactly with read().val
     for (const [i, s] of (await realChain(465, 3, (i) => i % 500 < 20)).entries()) {
       if (i % 97 !== 0 && s.retargetOutcome === null) continue;
       for (const [series] of SERIES) {
-        for (const def of Object.values(DEFS) as unknown as KindDef[]) {
+        for (const def of DESCRIPTORS) {
           if (def.value === undefined) continue;
           for (const now of [s.timeSec, s.timeSec + 3_000]) {
             const v = def.value(series, s, now);
