@@ -17,15 +17,15 @@ import type { Redis } from 'ioredis';
 import { fireLevelOf, kindOf, seriesOf } from '../alerting/kinds/registry.ts';
 import type { Rule, RuleState } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
-import { HASHRATE_WINDOWS, LOOKBACKS } from '../domain/types.ts';
+import { HASHRATE_WINDOW_NAMES, LOOKBACK_NAMES } from '../domain/types.ts';
 import { decodeRule, decodeState, encodeState } from './codec.ts';
 import type { IndexPlan } from './index-plan.ts';
 import { splitRuleKey, type EngineKeys } from './keys.ts';
 import { RedisRuleIndex } from './rule-index.ts';
 
 /** The series names drop rules used before the detector. */
-export const LEGACY_DROP_SERIES: readonly string[] = Object.keys(HASHRATE_WINDOWS).flatMap((w) =>
-  Object.keys(LOOKBACKS).map((lb) => `hd-${w}-${lb}`),
+export const LEGACY_DROP_SERIES: readonly string[] = HASHRATE_WINDOW_NAMES.flatMap((w) =>
+  LOOKBACK_NAMES.map((lb) => `hd-${w}-${lb}`),
 );
 
 const done = new Set<string>();
