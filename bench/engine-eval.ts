@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { alertIndexPlan, alertJudge } from '../src/alerting/engine.ts';
 import type { RuleSpec } from '../src/alerting/types.ts';
 import { createApp } from '../src/app/create-app.ts';
-import { silentLogger } from '../src/app/logger.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { evaluateBlock } from '../src/jobs/evaluate-core.ts';
 import { queueSink, type EvaluateProcessorDeps } from '../src/jobs/evaluate-processor.ts';
 import { deliverQueueName, evaluateJobId } from '../src/jobs/queues.ts';

@@ -16,7 +16,7 @@ import type { OutboundMessage } from '../src/alerting/ports.ts';
 import { DeliveryError } from '../src/alerting/ports.ts';
 import type { Subscription } from '../src/alerting/types.ts';
 import { createApp } from '../src/app/create-app.ts';
-import { silentLogger } from '../src/app/logger.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { EvaluateJobSchema, evaluateJobId } from '../src/jobs/queues.ts';
 import { createTelegramNotifier } from '../src/platforms/telegram/bot.ts';
 import { ThresholdJudge } from '../test/fakes/memory-judge.ts';

@@ -30,7 +30,7 @@ import { DELIVER_JOB_OPTS, evaluateProcessor, type EvaluateProcessorDeps } from 
 import { DIGEST_JOB_NAME, QUEUE_NAMES, TICK_JOB_NAME, deliverQueueName, digestJobId } from '../jobs/queues.ts';
 import { createFlowMetrics, observeDeliveries, observeEvaluations } from './flow-metrics.ts';
 import type { Health } from './health.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { closeInStages, releaseInFlight, type Closeable, type InFlight } from './shutdown.ts';
 
 /** The part of Config the composition root reads. */

@@ -28,7 +28,7 @@ import { RedisSubscriptionStore } from '../store/redis-subscriptions.ts';
 import type { App, AppOverrides, RoleHandle } from './create-app.ts';
 import { Health } from './health.ts';
 import { redisCheck } from './http.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { startWithRetry, type PlatformStarter } from './platform-start.ts';
 import type { Closeable } from './shutdown.ts';
 import { startCleanly } from '../platforms/start-cleanly.ts';

@@ -12,13 +12,13 @@
 import { Redis } from 'ioredis';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, loadConfig, loadDotEnv, processEnv, type Config, type Role } from '../../config/index.ts';
-import { registerQueueDepths } from './metrics.ts';
+import { registerQueueDepths } from '../observability/metrics.ts';
 import { createApp, type App, type AppOverrides } from './create-app.ts';
 import { NoRedisError, resolveRedis, type RedisChoice } from './embedded-redis.ts';
 import { registerChainGauges, registerStoreGauges } from './flow-metrics.ts';
 import { Health, registerReadiness } from './health.ts';
 import { redisCheck, startHttpServer, type HealthCheck, type HttpServerHandle } from './http.ts';
-import { createLogger, redactSecrets, resolveLogFormat, type Logger } from './logger.ts';
+import { createLogger, redactSecrets, resolveLogFormat, type Logger } from '../observability/logger.ts';
 import { productionOverrides } from './production.ts';
 
 /** Time allowed for a graceful stop; past it, running jobs are handed back to their queues. */

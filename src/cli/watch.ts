@@ -6,7 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../config/index.ts';
-import { createLogger, type Logger } from '../app/logger.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { hpsToEhs } from '../domain/hashrate.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { domainBuilderFactory } from '../sources/domain-builder.ts';

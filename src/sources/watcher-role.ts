@@ -6,9 +6,14 @@
  */
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
-import { createWatcherMetrics, registerQueueDepths, type CountableQueue, type WatcherMetrics } from '../app/metrics.ts';
+import {
+  createWatcherMetrics,
+  registerQueueDepths,
+  type CountableQueue,
+  type WatcherMetrics,
+} from '../observability/metrics.ts';
 import { redisCheck, startHttpServer, type HttpServerHandle } from '../app/http.ts';
 import { RedisChainState } from '../store/chain-state.ts';
 import { MempoolSource } from './mempool-space/source.ts';

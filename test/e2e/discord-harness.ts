@@ -8,7 +8,7 @@
  */
 import { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app/create-app.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createDiscordBot, createDiscordNotifier, type DiscordBot } from '../../src/platforms/discord/bot.ts';
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
 import { registerCommands } from '../../src/platforms/discord/register-commands.ts';

@@ -7,7 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app/create-app.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createTelegramBot, createTelegramNotifier, type TelegramBot } from '../../src/platforms/telegram/bot.ts';
 import type { TelegramLimits } from '../../src/platforms/telegram/pacer.ts';
 import type { CommandGateOptions } from '../../src/platforms/telegram/command-gate.ts';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createApp, type App, type AppConfig } from '../../src/app/create-app.ts';
 import { DELIVER_JOB_OPTS } from '../../src/jobs/evaluate-processor.ts';
 import { MIGRATION_POINTER_TTL_SEC, migrationPointerKey } from '../../src/jobs/migration-pointer.ts';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../config/index.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createApp, DEFAULT_DELIVERY_LIMITS } from '../../src/app/create-app.ts';
 import { DISCORD_GLOBAL_PER_SEC } from '../../src/platforms/discord/bot.ts';
 import { TELEGRAM_LIMITS } from '../../src/platforms/telegram/pacer.ts';

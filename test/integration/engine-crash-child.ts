@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { createApp } from '../../src/app/create-app.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import type { Notifier, OutboundMessage } from '../../src/alerting/ports.ts';
 import type { Subscription } from '../../src/alerting/types.ts';
 import { ThresholdJudge } from '../fakes/memory-judge.ts';

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createApp, type App, type AppOverrides } from '../../src/app/create-app.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { EvaluateJobSchema, evaluateJobId } from '../../src/jobs/queues.ts';
 import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import { ThresholdJudge } from '../fakes/memory-judge.ts';

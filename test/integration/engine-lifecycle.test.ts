@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alertIndexPlan, alertJudge } from '../../src/alerting/engine.ts';
 import { createApp } from '../../src/app/create-app.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import type { Target } from '../../src/subscriptions/service.ts';
 import { hashFor, makeSnapshot } from '../fakes/memory-snapshots.ts';
 import { startHarness, waitFor, type Harness } from './engine-harness.ts';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createApp } from '../../src/app/create-app.ts';
 import { appWatcherRole } from '../../src/sources/watcher-role.ts';
 import { FakeChain } from '../fakes/fake-chain.ts';

@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createApp, type App } from '../../src/app/create-app.ts';
 import { bitsToTarget, targetToBits } from '../../src/domain/bits.ts';
 import { CONSOLE_TARGET } from '../../src/platforms/console/console-notifier.ts';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { startWatcherRole, type WatcherRoleHandle } from '../../src/sources/watcher-role.ts';
 import { runWatch } from '../../src/cli/watch.ts';
 import { UsageError } from '../../src/cli/usage.ts';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createApp } from '../../src/app/create-app.ts';
 import type { EvaluateStats } from '../../src/jobs/evaluate-core.ts';
 import { CONSOLE_TARGET } from '../../src/platforms/console/console-notifier.ts';

@@ -5,7 +5,7 @@
  */
 import { Client, Events, GatewayIntentBits, REST } from 'discord.js';
 import { once } from 'node:events';
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from '../../observability/logger.ts';
 import type { SubscriptionService } from '../../subscriptions/service.ts';
 import type { ChartRenderer, ChartRules } from '../chart-picture.ts';
 import { handleInteraction } from './handlers.ts';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Telegraf, Telegram } from 'telegraf';
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from '../../observability/logger.ts';
 import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
 import { menuCommands } from './commands.ts';
 import { classifyTelegramError } from './errors.ts';

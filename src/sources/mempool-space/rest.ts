@@ -6,8 +6,8 @@
 import type { z } from 'zod';
 import type { Block, PricePoint } from '../../domain/types.ts';
 import type { DifficultyAdjustment } from '../../domain/snapshot-types.ts';
-import type { WatcherMetrics } from '../../app/metrics.ts';
-import { redactSecrets, type Logger } from '../../app/logger.ts';
+import type { WatcherMetrics } from '../../observability/metrics.ts';
+import { redactSecrets, type Logger } from '../../observability/logger.ts';
 import { TokenBucket, backoffDelayMs, retryAfterMs, sleep, type BackoffOptions } from '../pacing.ts';
 import {
   DifficultyAdjustmentSchema,

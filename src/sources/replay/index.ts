@@ -12,4 +12,4 @@ export {
   type SynthBlock,
   type SynthOptions,
 } from './synth.ts';
-export { createRng, type Rng } from './prng.ts';
+export { createRng, type Rng } from '../../domain/prng.ts';
