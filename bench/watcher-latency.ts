@@ -85,7 +85,6 @@ const coldStartMs = performance.now() - tCold;
 
 const lat: number[] = [];
 for (let i = 0; i < N + 50; i++) {
-  const next = fake.chain.tip.height + 1;
   await watcher.idle(); // blocks are minutes apart: the previous one is fully done
   const ms = await new Promise<number>((resolve) => {
     // mine first (not timed), then start the clock and send the frame

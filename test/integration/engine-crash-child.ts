@@ -3,7 +3,6 @@
  * deliveries per message, so the parent can count losses and duplicates after SIGKILLing it.
  * argv: <db> <prefix> <concurrency>
  */
-import { Redis } from 'ioredis';
 import { createApp } from '../../src/app/create-app.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import type { Notifier, OutboundMessage } from '../../src/alerting/ports.ts';

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { createApp } from '../../src/app/create-app.ts';
 import type { EvaluateStats } from '../../src/jobs/evaluate-core.ts';
