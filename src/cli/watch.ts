@@ -11,7 +11,7 @@ import { hpsToEhs } from '../domain/hashrate.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { domainBuilderFactory } from '../sources/domain-builder.ts';
 import type { SnapshotBuilderFactory } from '../sources/snapshot-port.ts';
-import { startWatcherRole } from '../sources/watcher-role.ts';
+import { startWatcherRole } from '../app/watcher-role.ts';
 import { COMMAND_HELP, UsageError, type CliIo } from './usage.ts';
 
 export interface WatchDeps {
@@ -84,7 +84,6 @@ export async function runWatch(args: readonly string[], deps: WatchDeps): Promis
     evaluateQueue: null,
     builder,
     logger,
-    httpPort: null,
     ...(parsed.history !== undefined ? { coldStartBlocks: parsed.history } : {}),
     onSnapshot: (s) => deps.io.stdout(`${parsed.json ? snapshotLine(s) : humanLine(s)}\n`),
   });
