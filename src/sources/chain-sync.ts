@@ -18,13 +18,7 @@ import { EVALUATE_JOB_OPTS, type ChainSyncDeps } from './chain-sync-deps.ts';
 
 export type { SnapshotHistory } from './snapshot-history.ts';
 
-export {
-  EVALUATE_JOB_OPTS,
-  ChainMovedError,
-  type EvaluateJobOptions,
-  type EvaluateQueue,
-  type ChainSyncDeps,
-} from './chain-sync-deps.ts';
+export { EVALUATE_JOB_OPTS, type EvaluateQueue, type ChainSyncDeps } from './chain-sync-deps.ts';
 
 const CHUNK = 150;
 

@@ -47,9 +47,6 @@ export interface MempoolRestOptions {
   readonly timeoutMs?: number;
 }
 
-/** Blocks per page of `/api/v1/blocks/:height` (mempool's fixed page size). */
-export const BLOCKS_PAGE = 15;
-
 export class MempoolRest {
   private readonly bucket: TokenBucket;
   private readonly fetchFn: typeof fetch;
