@@ -34,7 +34,6 @@ import { DELIVER_JOB_OPTS, evaluateProcessor, type EvaluateProcessorDeps } from 
 import { DIGEST_JOB_NAME, QUEUE_NAMES, TICK_JOB_NAME, deliverQueueName, digestJobId } from '../jobs/queues.ts';
 import type { SnapshotBuilderFactory } from '../sources/snapshot-port.ts';
 import type { HoldLimits } from '../sources/block-gate.ts';
-import { domainBuilderFactory } from '../sources/domain-builder.ts';
 import { registerQueueDepths } from '../observability/metrics.ts';
 import {
   createFlowMetrics,
@@ -47,9 +46,9 @@ import { Health } from './health.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { chartWiring, chatPlatforms, type ChatConfig, type ChatTuning } from './platform-wiring.ts';
 import { startWithRetry } from './platform-start.ts';
-import { connectRedis } from './redis-connections.ts';
+import { connectRedis, logTransitions } from './redis-connections.ts';
 import { closeInStages, releaseInFlight, type Closeable, type InFlight } from './shutdown.ts';
-import { startWatcherRole, watcherReadiness } from './watcher-role.ts';
+import { appWatcher } from './watcher-role.ts';
 
 /** The part of Config the composition root reads. */
 export type AppConfig = ChatConfig &
@@ -142,22 +141,8 @@ function connectionFor(redis: Redis): ConnectionOptions {
 
 export async function createApp(config: AppConfig, o: AppOverrides = {}): Promise<App> {
   const logger = o.logger ?? createLogger({ level: config.logLevel });
-  const redis = o.redis ?? connectRedis(config.redisUrl, 'engine');
+  const redis = o.redis ?? logTransitions(connectRedis(config.redisUrl, 'engine'), logger);
   const ownsRedis = o.redis === undefined;
-  if (ownsRedis) {
-    // Log the transitions, not every reconnect attempt (ioredis retries every few hundred ms).
-    let down = false;
-    redis.on('error', (e) => {
-      if (down) return;
-      down = true;
-      logger.warn({ error: e.message }, 'redis connection lost; retrying (/readyz reports it)');
-    });
-    redis.on('ready', () => {
-      if (!down) return;
-      down = false;
-      logger.info('redis connection back');
-    });
-  }
   const keyPrefix = o.keyPrefix ?? 'hb:';
   const keys = engineKeys(keyPrefix);
   const registry = o.registry ?? new Registry();
@@ -351,34 +336,18 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   for (const w of workers) w.on('error', (e) => logger.error({ err: e, worker: w.name }, 'worker error'));
 
   if (roles.has('watcher')) {
-    const log = logger.child({ role: 'watcher' });
-    const role = await startWatcherRole({
-      mempoolUrl: config.mempoolUrl,
-      mempoolMaxRps: config.mempoolMaxRps,
-      bitcoinRpcUrl: config.bitcoinRpcUrl,
-      primary: config.chainSource,
-      redis,
-      keyPrefix,
-      evaluateQueue,
-      builder: o.watcher?.builder ?? domainBuilderFactory(),
-      logger: log,
-      registry,
-      ...(charts ? { history: charts.history } : {}),
-      ...(o.watcher?.holdLimits ? { holdLimits: o.watcher.holdLimits } : {}),
-    });
-    const readiness = watcherReadiness(role, {
-      redis,
-      sourceDescription:
-        config.chainSource === 'bitcoind' ? 'the Bitcoin Core node (BITCOIN_RPC_URL)' : config.mempoolUrl,
-      logger: log,
-    });
-    health.set('watcher', readiness.check);
-    handles.push({
-      stop: async (deadlineMs) => {
-        readiness.stop();
-        await role.stop(deadlineMs);
-      },
-    });
+    handles.push(
+      await appWatcher(config, {
+        redis,
+        keyPrefix,
+        evaluateQueue,
+        logger: logger.child({ role: 'watcher' }),
+        registry,
+        health,
+        ...(charts ? { history: charts.history } : {}),
+        ...o.watcher,
+      }),
+    );
   }
   if (roles.has('bot')) {
     if (config.telegramBotToken === undefined && config.discordToken === undefined) {

@@ -4,6 +4,7 @@
  * connects (TLS, Sentinel, Cluster) is made here once.
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../observability/logger.ts';
 
 /** Why a connection exists decides how it behaves while Redis is away. */
 export const CONNECTION_OPTIONS = {
@@ -29,4 +30,23 @@ export function connectRedis(url: string, purpose: ConnectionPurpose): Redis {
 /** A second connection to the server (and database) `main` talks to, for `purpose`. */
 export function companionConnection(main: Redis, purpose: ConnectionPurpose): Redis {
   return main.duplicate({ ...CONNECTION_OPTIONS[purpose] });
+}
+
+/**
+ * Logs the connection's transitions, not every reconnect attempt (ioredis retries every few
+ * hundred ms): one warning when it is lost, one line when it is back. Returns `redis`.
+ */
+export function logTransitions(redis: Redis, logger: Logger): Redis {
+  let down = false;
+  redis.on('error', (e) => {
+    if (down) return;
+    down = true;
+    logger.warn({ error: e.message }, 'redis connection lost; retrying (/readyz reports it)');
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    logger.info('redis connection back');
+  });
+  return redis;
 }

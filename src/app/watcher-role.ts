@@ -7,6 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
+import type { Config } from '../../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { createWatcherMetrics, type WatcherMetrics } from '../observability/metrics.ts';
@@ -19,6 +20,8 @@ import type { EvaluateQueue, SnapshotHistory } from '../sources/chain-sync.ts';
 import type { ChainSource, PriceSource } from '../sources/ports.ts';
 import type { SnapshotBuilderFactory } from '../sources/snapshot-port.ts';
 import type { HoldLimits } from '../sources/block-gate.ts';
+import { domainBuilderFactory } from '../sources/domain-builder.ts';
+import type { Health } from './health.ts';
 import { redisCheck, type HealthCheck } from './http.ts';
 
 export interface WatcherRoleOptions {
@@ -135,4 +138,55 @@ export function watcherReadiness(
   const nudge = setInterval(() => void check().catch(() => undefined), 15_000);
   nudge.unref();
   return { check, stop: () => clearInterval(nudge) };
+}
+
+/** The part of Config the watcher role reads. */
+export type WatcherConfig = Pick<Config, 'mempoolUrl' | 'mempoolMaxRps' | 'bitcoinRpcUrl' | 'chainSource'>;
+
+/**
+ * The watcher role as createApp runs it: started from the configuration on the app's connection,
+ * key prefix and evaluate queue, its metrics on the process registry and its readiness check
+ * (`watcher`) on the process Health. The builder defaults to the domain's SnapshotBuilder.
+ */
+export async function appWatcher(
+  config: WatcherConfig,
+  d: {
+    readonly redis: Redis;
+    readonly keyPrefix: string;
+    readonly evaluateQueue: EvaluateQueue;
+    readonly logger: Logger;
+    readonly registry: Registry;
+    readonly health: Health;
+    readonly history?: SnapshotHistory;
+    readonly builder?: SnapshotBuilderFactory;
+    readonly holdLimits?: Partial<HoldLimits>;
+  },
+): Promise<{ stop(deadlineMs: number): Promise<void> }> {
+  const role = await startWatcherRole({
+    mempoolUrl: config.mempoolUrl,
+    mempoolMaxRps: config.mempoolMaxRps,
+    bitcoinRpcUrl: config.bitcoinRpcUrl,
+    primary: config.chainSource,
+    redis: d.redis,
+    keyPrefix: d.keyPrefix,
+    evaluateQueue: d.evaluateQueue,
+    builder: d.builder ?? domainBuilderFactory(),
+    logger: d.logger,
+    registry: d.registry,
+    ...(d.history ? { history: d.history } : {}),
+    ...(d.holdLimits ? { holdLimits: d.holdLimits } : {}),
+  });
+  const readiness = watcherReadiness(role, {
+    redis: d.redis,
+    sourceDescription:
+      config.chainSource === 'bitcoind' ? 'the Bitcoin Core node (BITCOIN_RPC_URL)' : config.mempoolUrl,
+    logger: d.logger,
+  });
+  d.health.set('watcher', readiness.check);
+  return {
+    stop: async (deadlineMs) => {
+      readiness.stop();
+      await role.stop(deadlineMs);
+    },
+  };
 }
