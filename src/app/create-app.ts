@@ -54,7 +54,7 @@ import { appWatcher } from './watcher-role.ts';
 export type AppConfig = ChatConfig &
   Pick<Config, 'redisUrl' | 'roles' | 'logLevel' | 'mempoolUrl' | 'mempoolMaxRps' | 'bitcoinRpcUrl' | 'chainSource'>;
 
-/** A role started by a plug-in (watcher, chat bots) and how to stop it. */
+/** A part createApp started (the watcher, a chat bot) and how to stop it. */
 export interface RoleHandle {
   stop(deadlineMs: number): Promise<void>;
 }
@@ -92,8 +92,6 @@ export interface AppOverrides extends ChatTuning {
   readonly charts?: ChartRenderer | null;
   /** The watcher role's snapshot builder (default the domain's) and how long held blocks wait. */
   readonly watcher?: { readonly builder?: SnapshotBuilderFactory; readonly holdLimits?: Partial<HoldLimits> };
-  /** Backoff between a chat platform's start attempts (default 1 s doubling to 60 s). */
-  readonly botBackoff?: { readonly baseMs: number; readonly capMs: number };
 }
 
 export interface App {
@@ -356,8 +354,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     }
     // Each platform connects in the background and retries: one failing never holds up or ends
     // the others (/readyz says which is not connected, and why).
-    for (const bot of chat.bots)
-      handles.push(startWithRetry(bot, { health, logger, ...(o.botBackoff ? { backoff: o.botBackoff } : {}) }));
+    for (const bot of chat.bots) handles.push(startWithRetry(bot, { health, logger }));
   }
   // The roles with checks per part (per platform) replace their start-up placeholders.
   health.delete('notifier');
