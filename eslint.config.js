@@ -10,7 +10,7 @@
  *   charts, store, sources, subscriptions, jobs, platforms   (platforms never touch the store)
  *   app             the one composition root: the only folder (with cli/ and workers/) that may
  *                   import app/ or wire platforms to the engine
- * Type-only imports count: a type from above still couples the layers.
+ * Type-only imports, re-exports and dynamic import() count: each still couples the layers.
  */
 import tseslint from 'typescript-eslint';
 
@@ -84,6 +84,18 @@ function boundaryFor(folder) {
   return ['error', { patterns }];
 }
 
+/** The same folder boundaries for `await import('../app/x.ts')`, which no-restricted-imports does not see. */
+function dynamicBoundaryFor(folder) {
+  const [, { patterns }] = boundaryFor(folder);
+  const selectors = patterns
+    .filter((p) => p.regex !== undefined)
+    .map((p) => ({
+      selector: `ImportExpression > Literal[value=/${p.regex.replaceAll('/', '\\/')}/]`,
+      message: p.message,
+    }));
+  return selectors.length > 0 ? ['error', ...selectors] : 'off';
+}
+
 export default [
   {
     ignores: ['node_modules/**', 'coverage/**', 'dist/**', 'data/**', '.hashbell/**', 'docs/**'],
@@ -125,6 +137,6 @@ export default [
   },
   ...FOLDERS.map((folder) => ({
     files: [`src/${folder}/**/*.ts`],
-    rules: { 'no-restricted-imports': boundaryFor(folder) },
+    rules: { 'no-restricted-imports': boundaryFor(folder), 'no-restricted-syntax': dynamicBoundaryFor(folder) },
   })),
 ];
