@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { calcBitsDifference } from '../../../src/domain/difficulty-adjustment.ts';
 import { blockTimeSums, estimateBlockTime } from '../../../src/domain/block-time.ts';
 import { hashrateInterval, hpsToEhs } from '../../../src/domain/hashrate.ts';
-import { SnapshotBuilder } from '../../../src/domain/snapshot-builder.ts';
 import { nextBits } from '../../../src/domain/retarget.ts';
 import { estimateRetarget } from '../../../src/domain/retarget-estimator.ts';
 import { simulateChain } from '../../../src/domain/simulate.ts';
