@@ -24,6 +24,9 @@ export {
   isQuiet,
   quietEndsAtSec,
   releaseAtSec,
+  deliverOnce,
 } from './pipeline.ts';
+export { snoozeRelease } from './snooze-release.ts';
+export { runEvaluation } from './evaluate-block.ts';
 export { renderMessage, renderEventText } from './render.ts';
 export { isCandidate } from './index-model.ts';

@@ -8,28 +8,23 @@
  */
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { foldEvents } from './fold.ts';
-import type { IndexPlacement, Observation } from './index-model.ts';
+import type { Observation } from './index-model.ts';
 import type { Decision } from './lifecycle.ts';
 import { group, type Routing } from './pipeline.ts';
 import type {
   HeldList,
+  IndexPlan,
   OutboundMessage,
   ReadSubscription,
   RuleBatchStore,
   RuleBatchWriter,
   RuleJudge,
 } from './ports.ts';
-import type { AlertEvent, Rule, RuleSpec } from './types.ts';
-
-/** The index model the loop asks what to observe (alerting/index-model's, or a test's). */
-export interface EvaluationPlan {
-  placement(spec: RuleSpec): IndexPlacement;
-  observe(snapshot: Snapshot, nowSec: number): Observation;
-}
+import type { AlertEvent, Rule } from './types.ts';
 
 export interface EvaluationPorts {
   readonly rules: RuleBatchStore;
-  readonly plan: EvaluationPlan;
+  readonly plan: IndexPlan;
   readonly judge: RuleJudge;
   /** Subscriptions per batch (one store round trip each way). */
   readonly batchSize?: number;

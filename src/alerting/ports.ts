@@ -1,9 +1,12 @@
 /**
  * The interfaces the alert engine needs from the outside world. Redis implements them in
- * src/store/, in-memory fakes in test/fakes/; contract tests run the same suite on both.
+ * src/store/ (RedisSubscriptionStore, RedisRuleStateStore, RedisNotificationLog, RedisRuleBatch,
+ * RedisHeldEvents, RedisMigrationPointers; chain state's SnapshotReader), the platforms implement
+ * Notifier, in-memory fakes live in test/fakes/; contract tests run the same suite on both.
+ * The pipeline that uses them: ./pipeline.ts (stages), ./evaluate-block.ts (one block).
  */
 import type { Snapshot } from '../domain/snapshot-types.ts';
-import type { Observation } from './index-model.ts';
+import type { IndexPlacement, Observation } from './index-model.ts';
 import type { Decision } from './lifecycle.ts';
 import type { Routing } from './pipeline.ts';
 import type { AlertEvent, Platform, Rule, RuleSpec, RuleState, Subscription } from './types.ts';
@@ -72,6 +75,16 @@ export interface SnapshotReader {
   /** The snapshot of exactly this block; null if unknown (not stored yet, or reorged away and pruned). */
   byBlock(height: number, hash: string): Promise<Snapshot | null>;
   latest(): Promise<Snapshot | null>;
+}
+
+/**
+ * How rules sit in the threshold index and what a snapshot shows each series (./index-model.ts is
+ * the production plan; tests inject simpler ones).
+ */
+export interface IndexPlan {
+  placement(spec: RuleSpec): IndexPlacement;
+  /** `nowSec` matters only for time-based series (slow-blocks). */
+  observe(snapshot: Snapshot, nowSec: number): Observation;
 }
 
 /** One candidate rule of a batch as read: null rule when the index member is stale. */
