@@ -155,8 +155,11 @@ export async function deliverOnce(
 
 /**
  * Group stage: at most one message per subscription per block — everything that fired together
- * on that block goes in one OutboundMessage (order: by rule id, as the user listed them).
+ * on that block goes in one OutboundMessage. Order: the most severe first (critical, warn, info:
+ * what a long message cuts off is the least urgent), then by rule id, as the user listed them.
  */
+const SEVERITY_RANK: Readonly<Record<AlertEvent['details']['severity'], number>> = { critical: 0, warn: 1, info: 2 };
+
 export function group(events: readonly AlertEvent[]): OutboundMessage[] {
   const byKey = new Map<string, AlertEvent[]>();
   for (const e of events) {
@@ -165,7 +168,11 @@ export function group(events: readonly AlertEvent[]): OutboundMessage[] {
   }
   return [...byKey.values()].map((evs) => {
     const first = evs[0] as AlertEvent;
-    const sorted = [...evs].sort((a, b) => a.rule.localeCompare(b.rule, 'en', { numeric: true }));
+    const sorted = [...evs].sort(
+      (a, b) =>
+        SEVERITY_RANK[a.details.severity] - SEVERITY_RANK[b.details.severity] ||
+        a.rule.localeCompare(b.rule, 'en', { numeric: true }),
+    );
     return {
       subscriptionId: first.subscriptionId,
       height: first.height,

@@ -11,6 +11,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Queue } from 'bullmq';
 import { alertIndexPlan, alertJudge } from '../../src/alerting/engine.ts';
+import { createLogger } from '../../src/app/logger.ts';
 import { DIGEST_JOB_NAME, SNOOZE_JOB_NAME } from '../../src/jobs/queues.ts';
 import type { Target } from '../../src/subscriptions/service.ts';
 import { hashFor, makeSnapshot } from '../fakes/memory-snapshots.ts';
@@ -178,7 +179,14 @@ describe('a snoozed rule', () => {
 });
 
 describe('named decisions', () => {
-  it('reach hashbell_rule_decisions_total{reason}', async () => {
+  it('reach hashbell_rule_decisions_total{reason} and, at debug, the log', async () => {
+    await h.close();
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger({
+      level: 'debug',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
+    h = await startHarness('pipeline-log', 4, { nowSec: () => now, judge: alertJudge, plan: alertIndexPlan, logger });
     await h.app.service.start(alice, now);
     await h.block(makeSnapshot({ height: 4000, dropPct: 0 }));
     await h.block(makeSnapshot({ height: 4001, dropPct: 40 }));
@@ -188,5 +196,10 @@ describe('named decisions', () => {
     const metric = await h.registry.getSingleMetric('hashbell_rule_decisions_total')?.get();
     const byReason = Object.fromEntries((metric?.values ?? []).map((v) => [v.labels['reason'], v.value]));
     expect(byReason['fired']).toBe(1);
+    const decisions = lines.filter((l) => l['msg'] === 'rule decision');
+    expect(
+      decisions.map((l) => [l['subscriptionId'], l['rule'], l['kind'], l['decision'], l['height']]),
+    ).toContainEqual([SUB, '2', 'hashrate-drop', 'fired', 4001]);
+    expect(decisions.every((l) => l['level'] === 20)).toBe(true);
   });
 });
