@@ -27,7 +27,8 @@ export interface SubscriptionStore {
   /**
    * Optional addition (engine): moves a subscription with its rules, rule states, held events and
    * index entries to a new id (Telegram group → supergroup), so a firing rule does not fire again
-   * after the move. False when `fromId` does not exist or `toId` already does.
+   * after the move, and leaves a forward pointer at the old id (MigrationPointers) so jobs queued
+   * under it still arrive. False when `fromId` does not exist or `toId` already does.
    */
   rename?(fromId: string, toId: string, patch: Pick<Subscription, 'targetId'>): Promise<boolean>;
 }
