@@ -1,5 +1,5 @@
 /**
- * One block's evaluation on Redis: alerting's runEvaluation (./../alerting/evaluate-block.ts) over
+ * One block's evaluation on Redis: alerting's runEvaluation (src/alerting/evaluate-block.ts) over
  * the Redis rule store. Kept as the seam tests and benches call with a Redis and a key prefix.
  */
 import type { Redis } from 'ioredis';
