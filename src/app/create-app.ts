@@ -5,7 +5,6 @@
  * benches, replay); nothing here reads the environment.
  */
 import { Queue, Worker, type ConnectionOptions, type Job, type Processor } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../config/index.ts';
 import { alertJudge } from '../alerting/engine.ts';
@@ -13,7 +12,8 @@ import type { Notifier } from '../alerting/ports.ts';
 import type { Platform } from '../alerting/types.ts';
 import { RedisChainState } from '../store/chain-state.ts';
 import { defaultIndexPlan, type IndexPlan } from '../store/index-plan.ts';
-import { engineKeys } from '../store/keys.ts';
+import { openRedis, type RedisClient } from '../store/connection.ts';
+import { engineKeys, keyPrefixFor, queuePrefixFor } from '../store/keys.ts';
 import { RedisNotificationLog } from '../store/redis-notification-log.ts';
 import { RedisSubscriptionStore } from '../store/redis-subscriptions.ts';
 import { chainHistory, chainSnapshotReader } from '../store/snapshot-reader.ts';
@@ -34,7 +34,8 @@ import { createLogger, type Logger } from './logger.ts';
 import { closeInStages, releaseInFlight, type Closeable, type InFlight } from './shutdown.ts';
 
 /** The part of Config the composition root reads. */
-export type AppConfig = Pick<Config, 'redisUrl' | 'roles' | 'telegramBotToken' | 'discordToken' | 'logLevel'>;
+export type AppConfig = Pick<Config, 'redisUrl' | 'roles' | 'telegramBotToken' | 'discordToken' | 'logLevel'> &
+  Partial<Pick<Config, 'redisCluster'>>;
 
 /** A role started by a plug-in (watcher, chat bots) and how to stop it. */
 export interface RoleHandle {
@@ -42,10 +43,10 @@ export interface RoleHandle {
 }
 
 export interface AppOverrides {
-  readonly redis?: Redis;
-  /** Store key prefix (tests isolate with it). */
+  readonly redis?: RedisClient;
+  /** Store key prefix (tests isolate with it; hash-tagged on a cluster). */
   readonly keyPrefix?: string;
-  /** BullMQ key prefix. */
+  /** BullMQ key prefix (on a cluster each queue gets it as a hash tag with its name). */
   readonly queuePrefix?: string;
   readonly logger?: Logger;
   readonly judge?: RuleJudge;
@@ -75,7 +76,9 @@ export interface AppOverrides {
 }
 
 export interface App {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
+  /** The engine's and the chain's key prefix on this connection (hash-tagged on a cluster). */
+  readonly keyPrefix: string;
   readonly logger: Logger;
   readonly service: SubscriptionService;
   readonly evaluateQueue: Queue;
@@ -109,14 +112,14 @@ export const DEFAULT_DELIVERY_LIMITS: Readonly<Record<Platform, { max: number; d
   console: { max: 1000, durationMs: 1000 },
 };
 
-function connectionFor(redis: Redis): ConnectionOptions {
+function connectionFor(redis: RedisClient): ConnectionOptions {
   return redis as unknown as ConnectionOptions;
 }
 
 export async function createApp(config: AppConfig, o: AppOverrides = {}): Promise<App> {
   const logger = o.logger ?? createLogger({ level: config.logLevel });
   // Workers block on Redis; maxRetriesPerRequest null lets commands wait out a Redis restart.
-  const redis = o.redis ?? new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const redis = o.redis ?? openRedis(config, { maxRetriesPerRequest: null });
   const ownsRedis = o.redis === undefined;
   if (ownsRedis) {
     // Log the transitions, not every reconnect attempt (ioredis retries every few hundred ms).
@@ -132,7 +135,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
       logger.info('redis connection back');
     });
   }
-  const keys = engineKeys(o.keyPrefix ?? 'hb:');
+  const keys = engineKeys(keyPrefixFor(o.keyPrefix ?? 'hb:', redis));
   const plan = o.plan ?? defaultIndexPlan;
   const judge = o.judge ?? alertJudge;
   const nowSec = o.nowSec ?? (() => Math.floor(Date.now() / 1000));
@@ -146,17 +149,21 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     latestSnapshot: () => snapshots.latest(),
     preview: o.preview ?? previewWith([chainHistory(redis, chain), fixtureHistory()]),
   });
-  const queueOpts = { connection: connectionFor(redis), ...(o.queuePrefix ? { prefix: o.queuePrefix } : {}) };
-  const workerOpts = {
-    ...queueOpts,
+  const queueOpts = (name: string) => {
+    const prefix = queuePrefixFor(name, o.queuePrefix, redis);
+    return { connection: connectionFor(redis), ...(prefix ? { prefix } : {}) };
+  };
+  const workerOpts = (name: string) => ({
+    ...queueOpts(name),
     ...(o.workerTiming
       ? { lockDuration: o.workerTiming.lockDurationMs, stalledInterval: o.workerTiming.stalledIntervalMs }
       : {}),
-  };
+  });
   const notifiers: Partial<Record<Platform, Notifier>> = { console: new ConsoleNotifier(), ...o.notifiers };
   const deliverQueues: Partial<Record<Platform, Queue>> = {};
-  for (const p of Object.keys(notifiers) as Platform[]) deliverQueues[p] = new Queue(deliverQueueName(p), queueOpts);
-  const evaluateQueue = new Queue(QUEUE_NAMES.evaluate, queueOpts);
+  for (const p of Object.keys(notifiers) as Platform[])
+    deliverQueues[p] = new Queue(deliverQueueName(p), queueOpts(deliverQueueName(p)));
+  const evaluateQueue = new Queue(QUEUE_NAMES.evaluate, queueOpts(QUEUE_NAMES.evaluate));
   const workers: Worker[] = [];
   const handles: RoleHandle[] = [];
   const roles = new Set(config.roles);
@@ -195,6 +202,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   };
   const app: App = {
     redis,
+    keyPrefix: keys.prefix,
     logger,
     service,
     evaluateQueue,
@@ -244,7 +252,10 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     // One evaluation at a time across every evaluator process: two blocks (or a block and a
     // tick) judging the same rule concurrently could both fire it.
     await evaluateQueue.setGlobalConcurrency(1);
-    const w = addWorker(QUEUE_NAMES.evaluate, evaluateProcessor(evalDeps), { ...workerOpts, concurrency: 1 });
+    const w = addWorker(QUEUE_NAMES.evaluate, evaluateProcessor(evalDeps), {
+      ...workerOpts(QUEUE_NAMES.evaluate),
+      concurrency: 1,
+    });
     if (flow) observeEvaluations(w, flow);
     o.health?.set('evaluator', () => (w.isRunning() ? null : 'evaluate worker not running'));
     const tickEvery = o.tickEveryMs ?? 60_000;
@@ -295,7 +306,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
         queue.name,
         deliverProcessor(deps, () => worker),
         {
-          ...workerOpts,
+          ...workerOpts(queue.name),
           concurrency: o.deliverConcurrency ?? 8,
           limiter: { max: limit.max, duration: limit.durationMs },
         },

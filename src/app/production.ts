@@ -11,7 +11,6 @@
  * fast rather than wait out a Redis restart like the queues do.
  */
 import type { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Config } from '../../config/index.ts';
 import type { Notifier } from '../alerting/ports.ts';
@@ -23,7 +22,8 @@ import { telegramPlatform } from '../platforms/telegram/bot.ts';
 import { domainBuilderFactory } from '../sources/domain-builder.ts';
 import { startWatcherRole } from '../sources/watcher-role.ts';
 import { defaultIndexPlan } from '../store/index-plan.ts';
-import { engineKeys } from '../store/keys.ts';
+import { openRedis, type RedisTarget } from '../store/connection.ts';
+import { engineKeys, keyPrefixFor } from '../store/keys.ts';
 import { RedisSubscriptionStore } from '../store/redis-subscriptions.ts';
 import type { App, AppOverrides, RoleHandle } from './create-app.ts';
 import { Health } from './health.ts';
@@ -45,10 +45,10 @@ export interface ChartWiring {
 }
 
 /** The charts' Redis connection, history, service and rules lookup (`store.listRules`). */
-export function chartWiring(redisUrl: string, logger: Logger, keyPrefix = KEY_PREFIX): ChartWiring {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+export function chartWiring(redisAt: RedisTarget | string, logger: Logger, keyPrefix = KEY_PREFIX): ChartWiring {
+  const redis = openRedis(redisAt, { maxRetriesPerRequest: 2, lazyConnect: true });
   redis.on('error', (e) => logger.debug({ err: e }, 'charts redis connection error (charts skipped meanwhile)'));
-  const keys = engineKeys(keyPrefix);
+  const keys = engineKeys(keyPrefixFor(keyPrefix, redis));
   const history = new RedisChartHistory(redis, { key: keys.chartHistory() });
   const charts = new ChartService({
     history,
@@ -140,7 +140,7 @@ export async function productionOverrides(config: Config, given?: ProcessContext
     health: new Health(),
   };
   const { logger, registry, health } = ctx;
-  const { charts, chartRules, history, closeable } = chartWiring(config.redisUrl, logger);
+  const { charts, chartRules, history, closeable } = chartWiring(config, logger);
   const notifiers: Partial<Record<Platform, Notifier>> = {};
   const bots: PlatformStarter[] = [];
   if (config.telegramBotToken !== undefined) {

@@ -9,7 +9,6 @@
  * 4. build the app for the roles it runs;
  * 5. on SIGINT/SIGTERM, once or repeated, drain within a deadline and exit.
  */
-import { Redis } from 'ioredis';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, loadConfig, loadDotEnv, processEnv, type Config, type Role } from '../../config/index.ts';
 import { registerQueueDepths } from './metrics.ts';
@@ -20,6 +19,7 @@ import { Health, registerReadiness } from './health.ts';
 import { redisCheck, startHttpServer, type HealthCheck, type HttpServerHandle } from './http.ts';
 import { createLogger, redactSecrets, resolveLogFormat, type Logger } from './logger.ts';
 import { productionOverrides } from './production.ts';
+import { describeTarget, openRedis, type RedisClient, type RedisTarget } from '../store/connection.ts';
 
 /** Time allowed for a graceful stop; past it, running jobs are handed back to their queues. */
 export const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -31,14 +31,12 @@ export interface RunProcessOptions {
   readonly redisProbeUrl?: string;
 }
 
-const KEY_PREFIX = 'hb:';
-
 /**
  * A PING-only connection for /readyz that fails fast instead of queueing while Redis is away, and
  * its check: the address (never the credentials) and the last connection error.
  */
-function redisHealth(url: string): { redis: Redis; check: HealthCheck } {
-  const r = new Redis(url, {
+function redisHealth(at: RedisTarget): { redis: RedisClient; check: HealthCheck } {
+  const r = openRedis(at, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     retryStrategy: (n) => Math.min(n * 200, 2_000),
@@ -47,7 +45,7 @@ function redisHealth(url: string): { redis: Redis; check: HealthCheck } {
   r.on('error', (e: Error) => {
     lastError = e.message;
   });
-  const { host } = new URL(url);
+  const host = describeTarget(at);
   const ping = redisCheck(r);
   return {
     redis: r,
@@ -99,7 +97,7 @@ export async function runProcess(
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const health = new Health();
-  const { redis: healthRedis, check: redisReady } = redisHealth(config.redisUrl);
+  const { redis: healthRedis, check: redisReady } = redisHealth(config);
   health.set('redis', redisReady);
   registerReadiness(registry, health);
   for (const role of config.roles) health.pending(role, 'starting');
@@ -172,8 +170,8 @@ export async function runProcess(
       app.evaluateQueue,
       ...Object.values(app.deliverQueues).filter((q) => q !== undefined),
     ]);
-  registerChainGauges(registry, app.redis, KEY_PREFIX);
-  if (config.roles.includes('evaluator')) registerStoreGauges(registry, app.redis, KEY_PREFIX);
+  registerChainGauges(registry, app.redis, app.keyPrefix);
+  if (config.roles.includes('evaluator')) registerStoreGauges(registry, app.redis, app.keyPrefix);
   app.logger.info({ roles: config.roles, redis: redisChoice.kind }, 'hashbell started');
   return app;
 }

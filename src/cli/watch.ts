@@ -4,8 +4,8 @@
  * stdout; logs go to stderr. Its chain state lives under its own key prefix and it sends no
  * evaluate jobs, so it can run beside a bot on the same Redis without stealing its blocks.
  */
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../config/index.ts';
+import { openRedis } from '../store/connection.ts';
 import { createLogger, type Logger } from '../app/logger.ts';
 import { hpsToEhs } from '../domain/hashrate.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
@@ -72,7 +72,7 @@ export async function runWatch(args: readonly string[], deps: WatchDeps): Promis
   const config = loadConfig(deps.env);
   const builder = deps.builder ?? domainBuilderFactory();
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const redis = openRedis(config, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // the watcher logs retries; avoid ioredis' unhandled noise
   const role = await startWatcherRole({
     mempoolUrl: config.mempoolUrl,

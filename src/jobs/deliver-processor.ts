@@ -15,7 +15,7 @@
  * block's message to the same chat queues behind it: block order per chat is kept.
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/connection.ts';
 import type { Logger } from '../app/logger.ts';
 import {
   DeliveryError,
@@ -35,7 +35,7 @@ import { DIGEST_JOB_NAME, DeliverJobSchema, DigestJobSchema } from './queues.ts'
 export const NOTIFICATION_TTL_SEC = 14 * 86_400;
 
 export interface DeliverDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: EngineKeys;
   readonly store: SubscriptionStore;
   readonly log: NotificationLog;

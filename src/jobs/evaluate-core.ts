@@ -5,7 +5,7 @@
  * states are committed — a crash in between re-evaluates the batch and re-enqueues the same
  * deterministic deliver jobs, never loses them.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/connection.ts';
 import type { AlertEvent, Rule, RuleState, Subscription } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { decodeRule, decodeState, decodeSubscription, encodeState } from '../store/codec.ts';
@@ -20,7 +20,7 @@ import type { RuleJudge } from './engine-ports.ts';
 import type { DeliverJob } from './queues.ts';
 
 export interface EvaluateDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: EngineKeys;
   readonly plan: IndexPlan;
   readonly judge: RuleJudge;

@@ -4,7 +4,7 @@
  * a pointer those jobs find no subscription and their alerts are dropped. The pointer lives a day:
  * far longer than any job waits, short enough never to pile up.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/connection.ts';
 import type { SubscriptionStore } from '../alerting/ports.ts';
 import type { Subscription } from '../alerting/types.ts';
 import type { EngineKeys } from '../store/keys.ts';
@@ -21,7 +21,12 @@ export function migrationPointerKey(keys: EngineKeys, fromId: string): string {
 }
 
 /** Records `fromId → toId` for a day. */
-export async function rememberMigration(redis: Redis, keys: EngineKeys, fromId: string, toId: string): Promise<void> {
+export async function rememberMigration(
+  redis: RedisClient,
+  keys: EngineKeys,
+  fromId: string,
+  toId: string,
+): Promise<void> {
   await redis.set(migrationPointerKey(keys, fromId), toId, 'EX', MIGRATION_POINTER_TTL_SEC);
 }
 
@@ -30,7 +35,7 @@ export async function rememberMigration(redis: Redis, keys: EngineKeys, fromId: 
  * one its forward pointers lead to, else null.
  */
 export async function resolveSubscription(
-  redis: Redis,
+  redis: RedisClient,
   keys: EngineKeys,
   store: Pick<SubscriptionStore, 'get'>,
   id: string,
@@ -51,7 +56,7 @@ export async function resolveSubscription(
  * written before the move: a crash in between leaves the old subscription in place (the pointer
  * is only read when the old one is gone), never a moved subscription without its pointer.
  */
-export function withMigrationPointers<S extends SubscriptionStore>(store: S, redis: Redis, keys: EngineKeys): S {
+export function withMigrationPointers<S extends SubscriptionStore>(store: S, redis: RedisClient, keys: EngineKeys): S {
   const rename = store.rename?.bind(store);
   if (rename === undefined) return store;
   return new Proxy(store, {

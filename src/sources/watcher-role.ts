@@ -4,7 +4,8 @@
  * evaluate jobs, plus `/healthz` and `/metrics`. Takes plain options
  * (not Config) so it can start from createApp, the `watch` command or a test alike.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/connection.ts';
+import { keyPrefixFor } from '../store/keys.ts';
 import { Registry } from 'prom-client';
 import type { Logger } from '../app/logger.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
@@ -28,7 +29,7 @@ export interface WatcherRoleOptions {
   readonly bitcoinRpcUrl?: string | undefined;
   /** 'bitcoind' makes the node the chain source (node runners); needs bitcoinRpcUrl. */
   readonly primary?: 'mempool' | 'bitcoind';
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Chain-state key prefix (the engine reads snapshots under the same one). */
   readonly keyPrefix?: string;
   /** Where evaluate jobs go; null = compute and print only (the `watch` command). */
@@ -75,7 +76,7 @@ export async function startWatcherRole(o: WatcherRoleOptions): Promise<WatcherRo
   const secondary = source === mempool ? node : mempool;
   const priceSource: PriceSource = mempool;
   const state = new RedisChainState(o.redis, {
-    prefix: o.keyPrefix ?? 'hb:',
+    prefix: keyPrefixFor(o.keyPrefix ?? 'hb:', o.redis),
     keepBlocks: o.builder.requiredHistoryBlocks + COLD_START_REORG_MARGIN + 200,
   });
   const queue: EvaluateQueue = o.evaluateQueue ?? { add: async () => undefined };
@@ -130,7 +131,7 @@ export async function startWatcherRole(o: WatcherRoleOptions): Promise<WatcherRo
 
 /** What the app gives the watcher role (createApp's App satisfies it). */
 export interface AppForWatcher {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly logger: Logger;
   readonly evaluateQueue: EvaluateQueue & CountableQueue;
   readonly deliverQueues: Readonly<Partial<Record<string, CountableQueue>>>;
