@@ -89,11 +89,26 @@ export interface App {
 }
 
 /**
+ * The BullMQ limiter for `perSec` messages a second, shared by every notifier process: ONE job
+ * per window of just over 1000/perSec ms (Telegram 34 ms, Discord 21 ms). BullMQ's windows are
+ * fixed, each opened by the job that finds none: `perSec` per 1000 ms would let a window's jobs
+ * crowd its end and the next window's its start — up to twice the limit inside one second, and
+ * with several notifier processes that is what happened (47 requests in a second against 30,
+ * test/integration/scale-out.test.ts). One job per window spaces job starts evenly, so any
+ * second holds at most `perSec`; the ms rounded up is the margin for processing jitter
+ * (Telegram 29.4/s = 0.98 of 30, Discord 47.6/s = 0.95 of 50).
+ */
+export function spacedLimit(perSec: number): { max: number; durationMs: number } {
+  return { max: 1, durationMs: Math.floor(1000 / perSec) + 1 };
+}
+
+/**
  * Who paces and who retries delivery — the one place this is decided:
  * - Pacing, layer 1 (this limiter, BullMQ, shared by every notifier process through Redis): at
- *   most the platform's own global limit, Telegram 30 messages/s and Discord 50 requests/s. It
- *   is set AT the limit, not below: a lower cap here would cap end-to-end throughput below what
- *   the platform allows (25/30 = 0.83 before), and the notifiers already keep us within it.
+ *   most the platform's own global limit, Telegram 30 messages/s and Discord 50 requests/s, in
+ *   ANY second however many notifier processes run (spacedLimit). It is set at the limit, not
+ *   well below: a lower cap here would cap end-to-end throughput below what the platform allows
+ *   (25/30 = 0.83 before).
  * - Pacing, layer 2 (the notifier, per process): the finer limits only it knows — Telegram's
  *   1/s per chat and 20/min per group (TelegramPacer), Discord's per-route buckets and global
  *   50/s (discord.js REST). A platform's 429 pauses this queue for its `retry_after`
@@ -105,10 +120,10 @@ export interface App {
  *   classifies each failure once: retryable → throw, permanent → deactivate, rate-limited → pause.
  */
 export const DEFAULT_DELIVERY_LIMITS: Readonly<Record<Platform, { max: number; durationMs: number }>> = {
-  telegram: { max: TELEGRAM_LIMITS.globalPerSec, durationMs: 1000 },
+  telegram: spacedLimit(TELEGRAM_LIMITS.globalPerSec),
   // Discord's global 50/s (DISCORD_GLOBAL_PER_SEC in platforms/discord/bot.ts, not imported here
   // so createApp does not load discord.js; a test keeps the two equal).
-  discord: { max: 50, durationMs: 1000 },
+  discord: spacedLimit(50),
   console: { max: 1000, durationMs: 1000 },
 };
 

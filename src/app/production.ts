@@ -22,7 +22,9 @@ import { telegramPlatform } from '../platforms/telegram/bot.ts';
 import { domainBuilderFactory } from '../sources/domain-builder.ts';
 import { startWatcherRole } from '../sources/watcher-role.ts';
 import { defaultIndexPlan } from '../store/index-plan.ts';
-import { openRedis, type RedisTarget } from '../store/connection.ts';
+import { openRedis, type RedisClient, type RedisTarget } from '../store/connection.ts';
+import { redisSendSlot } from '../store/redis-send-slot.ts';
+import { TELEGRAM_LIMITS } from '../platforms/telegram/pacer.ts';
 import { engineKeys, keyPrefixFor } from '../store/keys.ts';
 import { RedisSubscriptionStore } from '../store/redis-subscriptions.ts';
 import type { App, AppOverrides, RoleHandle } from './create-app.ts';
@@ -42,6 +44,8 @@ export interface ChartWiring {
   readonly chartRules: ChartRules;
   readonly history: RedisChartHistory;
   readonly closeable: Closeable;
+  /** Its connection (also the notifiers' shared send timeline: light, fails fast). */
+  readonly redis: RedisClient;
 }
 
 /** The charts' Redis connection, history, service and rules lookup (`store.listRules`). */
@@ -57,6 +61,7 @@ export function chartWiring(redisAt: RedisTarget | string, logger: Logger, keyPr
   });
   const store = new RedisSubscriptionStore(redis, { keys, plan: defaultIndexPlan });
   return {
+    redis,
     charts,
     history,
     chartRules: (sub) => store.listRules(sub.id),
@@ -140,7 +145,7 @@ export async function productionOverrides(config: Config, given?: ProcessContext
     health: new Health(),
   };
   const { logger, registry, health } = ctx;
-  const { charts, chartRules, history, closeable } = chartWiring(config, logger);
+  const { charts, chartRules, history, closeable, redis } = chartWiring(config, logger);
   const notifiers: Partial<Record<Platform, Notifier>> = {};
   const bots: PlatformStarter[] = [];
   if (config.telegramBotToken !== undefined) {
@@ -150,6 +155,8 @@ export async function productionOverrides(config: Config, given?: ProcessContext
       logger,
       charts,
       chartRules,
+      // Every notifier process of this token shares the overall 30/s through Redis.
+      sharedSlot: redisSendSlot(redis, `${keyPrefixFor(KEY_PREFIX, redis)}pace:telegram`, TELEGRAM_LIMITS.globalPerSec),
       ...(config.telegramWebhookUrl !== undefined
         ? { webhookUrl: config.telegramWebhookUrl, webhookPort: config.telegramWebhookPort }
         : {}),
