@@ -75,14 +75,30 @@ export async function fireBlock(redisUrl: string, height: number): Promise<void>
 
 /** The most requests whose times fall inside any window of `windowMs` (sliding, not bucketed). */
 export function maxInWindow(timesMs: readonly number[], windowMs = 1000): number {
+  return densestWindow(timesMs, windowMs).count;
+}
+
+/**
+ * The window of `windowMs` holding the most requests: how many, and the gaps (ms) between them
+ * with the window's offset from the first request (to tell a start-up burst from a later one).
+ */
+export function densestWindow(
+  timesMs: readonly number[],
+  windowMs = 1000,
+): { count: number; offsetMs: number; gapsMs: number[] } {
   const t = [...timesMs].sort((a, b) => a - b);
-  let best = 0;
+  let best = { count: 0, lo: 0 };
   let lo = 0;
   for (let hi = 0; hi < t.length; hi++) {
     while ((t[hi] as number) - (t[lo] as number) >= windowMs) lo++;
-    best = Math.max(best, hi - lo + 1);
+    if (hi - lo + 1 > best.count) best = { count: hi - lo + 1, lo };
   }
-  return best;
+  const w = t.slice(best.lo, best.lo + best.count);
+  return {
+    count: best.count,
+    offsetMs: (w[0] ?? 0) - (t[0] ?? 0),
+    gapsMs: w.slice(1).map((x, i) => x - (w[i] as number)),
+  };
 }
 
 /** Chats that got more than one message, with their counts. */
