@@ -19,15 +19,20 @@ const PREFIX = 'hb:';
 /** Chat id of subscriber `i` (private chats: only the global and per-chat limits apply). */
 export const chatOf = (i: number): number => 5_000_000 + i;
 
-/** N Telegram private-chat subscriptions with a `new-block` rule each. */
-export async function seedSubscribers(redisUrl: string, n: number, createdSec = 1_700_000_000): Promise<void> {
+/** N Telegram private-chat subscriptions (chats `chatOf(from)`…) with a `new-block` rule each. */
+export async function seedSubscribers(
+  redisUrl: string,
+  n: number,
+  from = 0,
+  createdSec = 1_700_000_000,
+): Promise<void> {
   const redis = openRedis(redisUrl);
   try {
     const store = new RedisSubscriptionStore(redis, { keys: engineKeys(keyPrefixFor(PREFIX, redis)) });
     for (let i = 0; i < n; i += 200) {
       await Promise.all(
         Array.from({ length: Math.min(200, n - i) }, async (_, j) => {
-          const chat = String(chatOf(i + j));
+          const chat = String(chatOf(from + i + j));
           const sub: Subscription = {
             id: `telegram-chat-${chat}`,
             platform: 'telegram',
