@@ -111,6 +111,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'Invalid configuration: CHAIN_SOURCE=bitcoind needs BITCOIN_RPC_URL (the Bitcoin Core node to follow)',
     );
   }
+  const redisCluster = e.REDIS_CLUSTER ?? (e.REDIS_URL ?? '').split(',').length > 1;
+  const numberedDb = (u: string): boolean => !/^\/?0?$/.test(new URL(u.trim()).pathname);
+  if (redisCluster && e.REDIS_URL !== undefined && e.REDIS_URL.split(',').some(numberedDb)) {
+    throw new ConfigError(
+      'REDIS_URL',
+      'Invalid configuration: REDIS_URL names a Redis Cluster, which has no database numbers (/0 only)',
+    );
+  }
   if (e.REDIS_CLUSTER === true && e.REDIS_URL === undefined) {
     throw new ConfigError(
       'REDIS_CLUSTER',
@@ -134,7 +142,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   return {
     redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,
     redisUrlSet: e.REDIS_URL !== undefined,
-    redisCluster: e.REDIS_CLUSTER ?? (e.REDIS_URL ?? '').split(',').length > 1,
+    redisCluster,
     mempoolUrl: e.MEMPOOL_URL.replace(/\/+$/, ''),
     mempoolMaxRps: e.MEMPOOL_MAX_RPS,
     bitcoinRpcUrl: e.BITCOIN_RPC_URL,

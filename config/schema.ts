@@ -138,19 +138,15 @@ const urlWith = (protocols: readonly string[], message: string) =>
 const httpUrl = urlWith(['http:', 'https:'], 'must be an http(s) URL');
 const oneRedisUrl = urlWith(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL');
 
-/** One redis:// URL, or a cluster's seed nodes separated by commas (a cluster has only DB 0). */
+/** One redis:// URL, or a cluster's seed nodes separated by commas. */
 const redisUrl = z
   .string()
   .trim()
   .superRefine((s, ctx) => {
     const urls = s.split(',').map((u) => u.trim());
-    if (urls.some((u) => !oneRedisUrl.safeParse(u).success)) {
+    // (A cluster's URLs may not name a database: checked in loadConfig, with REDIS_CLUSTER.)
+    if (urls.some((u) => !oneRedisUrl.safeParse(u).success))
       ctx.addIssue({ code: 'custom', message: 'must be a redis:// or rediss:// URL, or several separated by commas' });
-      return;
-    }
-    if (urls.length > 1 && urls.some((u) => !/^\/?0?$/.test(new URL(u).pathname))) {
-      ctx.addIssue({ code: 'custom', message: 'lists cluster seed nodes, which have no database number (/0 only)' });
-    }
   });
 
 const bool = z

@@ -128,6 +128,12 @@ const bad: Array<[string, Record<string, string>, string, string | null]> = [
   ['cluster seeds have no database number', { REDIS_URL: 'redis://a:7000/2,redis://b:7001' }, 'REDIS_URL', null],
   ['REDIS_CLUSTER not a boolean', { REDIS_URL: 'redis://a:7000', REDIS_CLUSTER: 'maybe' }, 'REDIS_CLUSTER', null],
   ['REDIS_CLUSTER without REDIS_URL', { REDIS_CLUSTER: 'true' }, 'REDIS_CLUSTER', null],
+  [
+    'a one-seed cluster with a database number',
+    { REDIS_URL: 'redis://cfg:6379/2', REDIS_CLUSTER: 'true' },
+    'REDIS_URL',
+    null,
+  ],
   ['mempool not a url', { MEMPOOL_URL: 'mempool.space' }, 'MEMPOOL_URL', null],
   ['mempool ws scheme', { MEMPOOL_URL: 'wss://mempool.space' }, 'MEMPOOL_URL', null],
   ['rate zero', { MEMPOOL_MAX_RPS: '0' }, 'MEMPOOL_MAX_RPS', null],
