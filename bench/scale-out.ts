@@ -14,7 +14,14 @@
 import { FakeTelegramBotApi } from '../test/fakes/telegram-bot-api.ts';
 import { TELEGRAM_FAQ_LIMITS } from '../test/fakes/telegram-limits.ts';
 import { getJson, privateRedis, spawnHashbell, until, type HashbellProcess } from '../test/support/hashbell-process.ts';
-import { chatOf, duplicates, fireBlock, maxInWindow, seedSubscribers } from '../test/support/scale-out.ts';
+import {
+  chatOf,
+  densestWindow,
+  duplicates,
+  fireBlock,
+  seedSubscribers,
+  watchLoopStalls,
+} from '../test/support/scale-out.ts';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -67,6 +74,7 @@ async function run(layout: Layout): Promise<number> {
       120_000,
     );
     const toSubscribers = () => tg.sent.filter((m) => m.chatId >= chatOf(0) && m.chatId < chatOf(N));
+    const stallWatch = watchLoopStalls(100);
     const t0 = Date.now();
     await fireBlock(redis.url, 900_000);
     await until('every subscriber told', () => new Set(toSubscribers().map((m) => m.chatId)).size === N, 600_000);
@@ -77,7 +85,13 @@ async function run(layout: Layout): Promise<number> {
     emit(layout.name, 'block_to_first_message', firstMs, 'ms');
     emit(layout.name, 'block_to_last_message', lastMs, 'ms');
     emit(layout.name, 'rate_over_cap', (N - 1) / ((lastMs - firstMs) / 1000) / CAP, 'ratio');
-    emit(layout.name, 'max_requests_in_any_1s', maxInWindow(tg.sent.map((m) => m.atMs)), 'requests');
+    const densest = densestWindow(tg.sent.map((m) => m.atMs));
+    const stalls = stallWatch.stop();
+    emit(layout.name, 'max_requests_in_any_1s', densest.count, 'requests');
+    emit(layout.name, 'densest_second_after_first_request', densest.offsetMs, 'ms');
+    // This process hosts the stand-in: requests arriving while it stood still are stamped together.
+    emit(layout.name, 'stand_in_stalls_over_100ms', stalls.length, 'stalls');
+    emit(layout.name, 'stand_in_longest_stall', Math.max(0, ...stalls.map(([a, b]) => b - a)), 'ms');
     emit(layout.name, 'rate_limited_429', tg.tooManyRequests, 'responses');
     emit(layout.name, 'duplicates', duplicates(toSubscribers().map((m) => m.chatId)).length, 'chats');
     return lastMs;
