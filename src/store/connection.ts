@@ -60,21 +60,31 @@ export function openRedis(
   const urls = redisUrls(t.redisUrl);
   if (!isClusterTarget(t)) return new Redis(urls[0] ?? t.redisUrl, opts);
   const seeds = urls.map((u) => new URL(u));
-  const { lazyConnect, maxRetriesPerRequest, enableOfflineQueue, retryStrategy, ...nodeOpts } = opts;
   return new Cluster(
     seeds.map((u) => ({ host: u.hostname, port: Number(u.port || 6379) })),
-    {
-      ...cluster,
-      ...(lazyConnect !== undefined ? { lazyConnect } : {}),
-      ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
-      ...(retryStrategy ? { clusterRetryStrategy: (n: number) => retryStrategy(n) ?? null } : {}),
-      redisOptions: {
-        ...nodeOptions(seeds[0] as URL),
-        ...nodeOpts,
-        ...(maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest } : {}),
-      },
-    },
+    clusterOptions({ ...nodeOptions(seeds[0] as URL), ...opts }, cluster),
   );
+}
+
+/** Connection options split into the cluster's own and those of each node connection. */
+function clusterOptions(opts: RedisOptions, cluster: Omit<ClusterOptions, 'redisOptions'>): ClusterOptions {
+  const { lazyConnect, enableOfflineQueue, retryStrategy, host: _h, port: _p, ...nodeOpts } = opts;
+  return {
+    ...cluster,
+    ...(lazyConnect !== undefined ? { lazyConnect } : {}),
+    ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
+    ...(retryStrategy ? { clusterRetryStrategy: (n: number) => retryStrategy(n) ?? null } : {}),
+    redisOptions: nodeOpts,
+  };
+}
+
+/**
+ * A second connection to what `main` talks to (the same server and database, or the same
+ * cluster with the same credentials), with `opts` for its purpose.
+ */
+export function duplicateConnection(main: RedisClient, opts: RedisOptions): RedisClient {
+  if (!(main instanceof Cluster)) return main.duplicate(opts);
+  return main.duplicate(undefined, clusterOptions({ ...main.options.redisOptions, ...opts }, {}));
 }
 
 /**

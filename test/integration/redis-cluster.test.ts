@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app/create-app.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { loadConfig } from '../../config/index.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { ConsoleNotifier, CONSOLE_TARGET } from '../../src/platforms/console/console-notifier.ts';
 import { RedisChainState } from '../../src/store/chain-state.ts';
 import { openRedis, scanTargets, type RedisClient } from '../../src/store/connection.ts';
@@ -50,13 +51,7 @@ describe('one block end to end on a Redis Cluster', () => {
     expect(scanTargets(redis)).toHaveLength(3);
     const printed: string[] = [];
     const app = await createApp(
-      {
-        redisUrl: cluster.url,
-        roles: ['evaluator', 'notifier', 'bot'],
-        telegramBotToken: undefined,
-        discordToken: undefined,
-        logLevel: 'silent',
-      },
+      loadConfig({ REDIS_URL: cluster.url, ROLES: 'evaluator,notifier,bot', LOG_LEVEL: 'silent' }),
       {
         redis,
         keyPrefix: `${base}e2e:`,
