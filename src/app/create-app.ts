@@ -195,7 +195,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     // Commands answer "temporarily unavailable" at once while the app's Redis is not reachable.
     available: () => redis.status === 'ready',
     // Every notifier process of a bot token takes its global slots on one Redis timeline.
-    sendSlot: (platform, perSec) => redisSendSlot(redis, `${keys.prefix}pace:${platform}`, perSec),
+    sendSlot: (platform, perSec) => redisSendSlot(redis, keys.sendSlot(platform), perSec),
     ...(charts ? { charts: { charts: charts.charts, chartRules: charts.chartRules } } : {}),
     ...(o.telegram ? { telegram: o.telegram } : {}),
     ...(o.discord ? { discord: o.discord } : {}),

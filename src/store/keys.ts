@@ -108,6 +108,8 @@ export interface EngineKeys {
   chartHistory(): string;
   /** Prefix of the shared PNG cache entries (src/charts/redis-chart-cache.ts). */
   chartCachePrefix(): string;
+  /** String: the next free slot on a platform's send timeline shared by the notifiers (redis-send-slot.ts). */
+  sendSlot(platform: string): string;
   /** Glob matching every key under this prefix (tests and benches clean up with it). */
   all(): string;
 }
@@ -128,6 +130,7 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     slowBlocksMark: () => `${p}slow`,
     chartHistory: () => `${p}chart-history`,
     chartCachePrefix: () => `${p}chart:`,
+    sendSlot: (platform) => `${p}pace:${platform}`,
     all: () => `${p}*`,
   };
 }
