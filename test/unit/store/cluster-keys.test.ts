@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { chainKeys } from '../../../src/store/chain-keys.ts';
 import { isClusterTarget, redisUrls } from '../../../src/store/connection.ts';
 import { engineKeys, keyPrefixFor, queuePrefixFor, slotPrefix, type EngineKeys } from '../../../src/store/keys.ts';
-import { migrationPointerKey } from '../../../src/jobs/migration-pointer.ts';
 import { QUEUE_NAMES, deliverQueueName } from '../../../src/jobs/queues.ts';
 import { keySlot } from '../../support/redis-cluster.ts';
 
@@ -24,7 +23,7 @@ function everyEngineKey(keys: EngineKeys): string[] {
     if (name === 'repeatIndex') out.push(f('price-below', 'due'), f('price-below', 'deeper'));
     else out.push(f('telegram-chat--1001234567890'), f('discord-channel-77'), f('hashrate:3d'));
   }
-  return [...out, migrationPointerKey(keys, 'telegram-chat--42')];
+  return out;
 }
 
 describe('engine keys on a cluster', () => {
