@@ -16,7 +16,7 @@ import {
   fmtUsd,
   fmtUsdPerPhDay,
 } from '../format.ts';
-import { discordCommand } from './syntax.ts';
+import { discordRule } from './problem-words.ts';
 import { clipEmbed } from './embed-limits.ts';
 import { COLOURS, discordTime } from './render.ts';
 
@@ -135,9 +135,7 @@ export function hashpriceEmbed(s: Snapshot, nowSec: number): APIEmbed {
 }
 
 export function helpEmbed(): APIEmbed {
-  const kinds = KIND_HELP.map(
-    (k) => `\`${k.kind}\` ${k.what} — \`${discordCommand(`/alert ${k.kind} ${k.example}`)}\``,
-  ).join('\n');
+  const kinds = KIND_HELP.map((k) => `\`${k.kind}\` ${k.what} — \`${discordRule(k.kind)}\``).join('\n');
   return clipEmbed({
     title: 'hashbell — Bitcoin mining alerts',
     color: COLOURS.info,

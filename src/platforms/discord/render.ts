@@ -11,7 +11,9 @@ import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
 import type { PreviewReport } from '../../subscriptions/service.ts';
 import { alertIcon, fmtClock, fmtDuration, fmtTime, fmtValue, thresholdWords } from '../format.ts';
 import { clip, fitEmbeds, LIMITS } from './embed-limits.ts';
-import { discordCommand, discordWords } from './syntax.ts';
+import type { Problem } from '../../alerting/problems.ts';
+import type { TargetProblem } from './options.ts';
+import { discordProblem } from './problem-words.ts';
 
 /** Colours: red critical, amber warning (down), teal warning (up), green resolved, blue notices. */
 export const COLOURS = {
@@ -132,11 +134,11 @@ export function rulesEmbed(rules: readonly Rule[], sub: Subscription | null, whe
   };
 }
 
-/** A bad argument: what was wrong and a correct example; nothing was stored. */
-export function problemText(message: string, example: string | undefined): string {
-  // The core words examples as chat commands; Discord shows its own syntax (./syntax.ts).
-  const ex = example !== undefined ? `\nExample: \`${discordCommand(example)}\`` : '';
-  return clip(`⚠️ ${discordWords(message)}${ex}\nNothing was changed.`, LIMITS.content);
+/** A bad argument: what was wrong and a correct example in Discord's syntax; nothing was stored. */
+export function problemText(p: Problem | TargetProblem, command: 'alert' | 'preview' = 'alert'): string {
+  const { text, example } = discordProblem(p, command);
+  const ex = example !== undefined ? `\nExample: \`${example}\`` : '';
+  return clip(`⚠️ ${text}${ex}\nNothing was changed.`, LIMITS.content);
 }
 
 export function ruleAddedText(rule: Rule, where: string): string {
