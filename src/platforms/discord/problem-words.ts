@@ -148,9 +148,10 @@ export function discordProblem(p: Problem | TargetProblem, command: 'alert' | 'p
         example: QUIET_EXAMPLE,
       };
     case 'not-subscribed':
+      // Discord has no /start habit (issue 11): `/alert add` turns alerts on by itself.
       return {
-        text: 'Alerts are not on here yet: `/start` turns them on with the default rules, or add one with `/alert add`.',
-        example: '/start',
+        text: 'Alerts are not on here yet: add one with `/alert add`, which turns them on (with the default rules).',
+        example: discordRule('retarget'),
       };
     case 'too-many-rules':
       return { text: `At most ${p.params.max} alerts per DM or channel; remove one first.`, example: REMOVE_EXAMPLE };
