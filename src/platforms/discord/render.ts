@@ -13,7 +13,7 @@ import { alertIcon, fmtClock, fmtDuration, fmtTime, fmtValue, thresholdWords } f
 import { clip, fitEmbeds, LIMITS } from './embed-limits.ts';
 import type { Problem } from '../../alerting/problems.ts';
 import type { TargetProblem } from './options.ts';
-import { discordProblem } from './problem-words.ts';
+import { discordProblem, discordRule } from './problem-words.ts';
 
 /** Colours: red critical, amber warning (down), teal warning (up), green resolved, blue notices. */
 export const COLOURS = {
@@ -106,11 +106,11 @@ export function rulesEmbed(rules: readonly Rule[], sub: Subscription | null, whe
   if (sub === null)
     return {
       title: `No alerts for ${where} yet`,
-      description: 'Run `/start` to subscribe with the default rules.',
+      description: `Add one with \`${discordRule('hashrate-drop')}\` (that turns alerts on here), or \`/start\` for the default rules.`,
       color: COLOURS.info,
     };
   const lines = rules.map((r) => `\`${r.id}\` ${describeRule(r)}`);
-  if (rules.length === 0) lines.push('No rules. Add one with `/alert add hashrate-drop pct:10`.');
+  if (rules.length === 0) lines.push(`No rules. Add one with \`${discordRule('hashrate-drop')}\`.`);
   const fields: NonNullable<APIEmbed['fields']> = [];
   if (sub.mutedUntilSec !== null && sub.mutedUntilSec > nowSec)
     fields.push({
