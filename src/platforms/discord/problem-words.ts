@@ -105,9 +105,10 @@ export function discordProblem(p: Problem | TargetProblem, command: 'alert' | 'p
       }
       if (what === 'reminder')
         return { text: `${kind} has no reminders ("${token}"); ${reminderKindWords()} do.`, example };
+      const opt = (KIND_PARAMS[kind] as readonly string[]).includes(what) ? `\`${what}\`` : what;
       return none
-        ? { text: `${kind} takes no ${noneWord(what)} ("${token}").`, example }
-        : { text: `"${token}" is one ${what} too many for ${kind}.`, example };
+        ? { text: `${kind} takes no ${what === 'argument' ? 'options' : noneWord(what)} ("${token}").`, example }
+        : { text: `"${token}" is one ${opt} too many for ${kind}.`, example };
     }
     case 'unknown-arg':
       return { text: `I don't understand "${p.params.token}" for ${p.params.kind}.`, example: rule(p.params.kind) };

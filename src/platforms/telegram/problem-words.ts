@@ -26,6 +26,23 @@ export function telegramRule(kind: RuleKind, args: RuleArgs = KIND_EXAMPLES[kind
   return [`/${command}`, kind, ...grammarTokens(kind, args)].join(' ');
 }
 
+/** What one more of a parameter is called in "one … too many". */
+const NOUN: Readonly<Record<RuleParam, string>> = {
+  pct: 'percentage',
+  poolfee: 'pool fee',
+  window: 'window',
+  lookback: 'lookback',
+  direction: 'direction',
+  ehs: 'hash-rate level',
+  usd: 'price level',
+  jth: 'efficiency',
+  kwh: 'power price',
+  blocks: 'block count',
+  minutes: 'number of minutes',
+  remind: 'reminder',
+};
+const noun = (what: string): string => NOUN[what as RuleParam] ?? what;
+
 /** A parameter in words with an example value from the kind's example (`a level in USD per PH/day like 60`). */
 function paramWords(kind: RuleKind, param: RuleParam): string {
   const ex = KIND_EXAMPLES[kind][param];
@@ -122,7 +139,7 @@ export function telegramProblem(p: Problem, command: 'alert' | 'preview' = 'aler
         return { text: `${kind} has no reminders ("${token}"); ${reminderKindWords()} do.`, example };
       return none
         ? { text: `${kind} takes no ${noneWord(what)} ("${token}").`, example }
-        : { text: `"${token}" is one ${what} too many for ${kind}.`, example };
+        : { text: `"${token}" is one ${noun(what)} too many for ${kind}.`, example };
     }
     case 'unknown-arg':
       return { text: `I don't understand "${p.params.token}" for ${p.params.kind}.`, example: rule(p.params.kind) };
