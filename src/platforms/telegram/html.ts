@@ -27,19 +27,11 @@ function render(v: HtmlValue): string {
   return escapeHtml(String(v));
 }
 
-/**
- * A literal part as Telegram should see it: a line break in the source (and the indentation
- * after it) is layout, not text — Telegram keeps every newline, so a template a formatter wrapped
- * must read as one line. Line breaks in a message come from joinHtml(…, '\n') only; a tag the
- * formatter split (`</b\n  >`) is closed up again.
- */
-const literal = (part: string): string => part.replace(/[ \t]*\n\s*/g, ' ').replace(/(<\/?[a-z]+)\s+>/g, '$1>');
-
 /** Tagged template: literal parts are trusted markup, every `${value}` is escaped. */
 export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
-  let out = literal(strings[0] ?? '');
+  let out = strings[0] ?? '';
   values.forEach((v, i) => {
-    out += render(v) + literal(strings[i + 1] ?? '');
+    out += render(v) + (strings[i + 1] ?? '');
   });
   return new SafeHtml(out);
 }
