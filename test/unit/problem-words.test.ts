@@ -15,6 +15,8 @@ import { optionsToTokens, resolveTarget, type ParamValues } from '../../src/plat
 import { discordProblem } from '../../src/platforms/discord/problem-words.ts';
 import { problemText } from '../../src/platforms/discord/render.ts';
 import { telegramProblem } from '../../src/platforms/telegram/problem-words.ts';
+import { helpReply } from '../../src/platforms/telegram/handlers.ts';
+import { helpEmbed } from '../../src/platforms/discord/render-info.ts';
 import { renderProblem } from '../../src/platforms/telegram/render.ts';
 import { previewOver } from '../../src/subscriptions/preview.ts';
 import { SubscriptionUseCases } from '../../src/subscriptions/use-cases.ts';
@@ -100,7 +102,7 @@ const TELEGRAM_ONLY = [
 ];
 /** Discord's option syntax, never to be shown on Telegram (`remind:3d` is the chat grammar's own word). */
 const DISCORD_ONLY = [
-  /\b(pct|window|lookback|direction|ehs|usd|jth|kwh|poolfee|blocks|minutes|target|id|duration|hours|zone):/,
+  /(?<![\w-])(pct|window|lookback|direction|ehs|usd|jth|kwh|poolfee|blocks|minutes|target|id|duration|hours|zone):/,
   /\/alert (add|list|remove)\b/,
   /\/quiet set\b/,
 ];
@@ -200,5 +202,15 @@ describe('every error id, worded by every platform', () => {
       const t = telegramProblem({ error: 'unknown-arg', params: { kind, token: 'x' } }).example ?? '';
       expect(parseRule(kind, t.split(' ').slice(2)).ok, t).toBe(true);
     }
+  });
+
+  it('/help too: Discord shows only slash-command syntax, Telegram no Discord options', () => {
+    const discord = String(helpEmbed().description);
+    // Discord does have /start (subscribe with the default rules); the rest is Telegram's only.
+    for (const re of TELEGRAM_ONLY.filter((r) => !r.source.includes('start'))) expect(discord).not.toMatch(re);
+    expect(discord).toContain('`/mute duration:6h`');
+    const telegram = checkMessageText(helpReply().html.value, 'HTML');
+    expect(telegram.ok).toBe(true);
+    for (const re of DISCORD_ONLY) expect(telegram.ok && telegram.plain).not.toMatch(re);
   });
 });

@@ -3,6 +3,7 @@
  */
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { describeRule } from '../../alerting/describe.ts';
+import { parseRule } from '../../alerting/parse.ts';
 import type { RuleProblem } from '../../alerting/problems.ts';
 import type { RuleKind } from '../../alerting/types.ts';
 import { PARAM_NAMES, RULE_KINDS } from './commands.ts';
@@ -86,6 +87,9 @@ export async function preview(i: ChatInputCommandInteraction, deps: HandlerDeps)
   if ('problem' in rule) return replyNow(i, { content: problemText(rule.problem, 'preview') });
   await deferThen(i, true, async () => {
     const r = await deps.service.preview(rule.kind, rule.tokens, deps.nowSec());
-    return r.ok ? { embeds: [previewEmbed([rule.kind, ...rule.tokens].join(' '), r.value)] } : problem(r, 'preview');
+    if (!r.ok) return problem(r, 'preview');
+    // The rule in words, as Telegram's preview titles it: never the grammar's positional tokens.
+    const spec = parseRule(rule.kind, rule.tokens);
+    return { embeds: [previewEmbed(spec.ok ? describeRule(spec.value) : rule.kind, r.value)] };
   });
 }

@@ -16,7 +16,7 @@ import {
   fmtUsd,
   fmtUsdPerPhDay,
 } from '../format.ts';
-import { discordRule } from './problem-words.ts';
+import { discordRule, MUTE_EXAMPLE, QUIET_EXAMPLE } from './problem-words.ts';
 import { clipEmbed } from './embed-limits.ts';
 import { COLOURS, discordTime } from './render.ts';
 
@@ -143,7 +143,7 @@ export function helpEmbed(): APIEmbed {
       'I follow every block and the coming difficulty retarget, and tell you when hash rate drops, what the next retarget will be, and when hash price moves or falls below your break-even.',
       '',
       '`/start` subscribe (default rules) · `/alert add <kind>` add a rule (subscribes too) · `/alert list` · `/alert remove`',
-      '`/mute 6h` · `/unmute` · `/quiet set 23:00-07:00 Europe/Berlin` · `/quiet off` · `/preview` · `/stop`',
+      `\`${MUTE_EXAMPLE}\` · \`/unmute\` · \`${QUIET_EXAMPLE}\` · \`/quiet off\` · \`/preview\` · \`/stop\``,
       '`/status` · `/retarget` · `/hashprice`',
       '',
       'Every command takes `target`: **my DMs** (default) or **this channel** (changing a channel’s alerts needs Manage Channels).',
