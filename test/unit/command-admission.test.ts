@@ -5,7 +5,7 @@
  */
 import type { Interaction } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { CommandAdmission } from '../../src/platforms/command-budget.ts';
 import { discordGate, UNAVAILABLE_TEXT } from '../../src/platforms/discord/command-gate.ts';
 import { commandGate } from '../../src/platforms/telegram/command-gate.ts';
