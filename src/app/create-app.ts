@@ -17,6 +17,8 @@ import type { Platform } from '../alerting/types.ts';
 import { RedisChainState } from '../store/chain-state.ts';
 import { defaultIndexPlan, type IndexPlan } from '../store/index-plan.ts';
 import { engineKeys } from '../store/keys.ts';
+import { RedisHeldEvents } from '../store/redis-held-events.ts';
+import { RedisMigrationPointers } from '../store/migration-pointers.ts';
 import { RedisNotificationLog } from '../store/redis-notification-log.ts';
 import { RedisSubscriptionStore } from '../store/redis-subscriptions.ts';
 import { chainHistory, chainSnapshotReader } from '../store/snapshot-reader.ts';
@@ -27,11 +29,10 @@ import { ConsoleNotifier, CONSOLE_TARGET } from '../platforms/console/console-no
 import type { ChartRenderer } from '../platforms/chart-picture.ts';
 import { TELEGRAM_LIMITS } from '../platforms/telegram/pacer.ts';
 import { deliverProcessor, type DeliverDeps } from '../jobs/deliver-processor.ts';
-import { withMigrationPointers } from '../jobs/migration-pointer.ts';
 import { createEngineMetrics } from '../jobs/engine-metrics.ts';
-import type { RuleJudge, SnapshotReader } from '../jobs/engine-ports.ts';
-import { DELIVER_JOB_OPTS, evaluateProcessor, type EvaluateProcessorDeps } from '../jobs/evaluate-processor.ts';
-import { DIGEST_JOB_NAME, QUEUE_NAMES, TICK_JOB_NAME, deliverQueueName, digestJobId } from '../jobs/queues.ts';
+import type { RuleJudge, SnapshotReader } from '../alerting/ports.ts';
+import { evaluateProcessor, type EvaluateProcessorDeps } from '../jobs/evaluate-processor.ts';
+import { QUEUE_NAMES, TICK_JOB_NAME, deliverQueueName, enqueueRelease } from '../jobs/queues.ts';
 import type { SnapshotBuilderFactory } from '../sources/snapshot-port.ts';
 import type { HoldLimits } from '../sources/block-gate.ts';
 import { registerQueueDepths } from '../observability/metrics.ts';
@@ -149,8 +150,10 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   const judge = o.judge ?? alertJudge;
   const nowSec = o.nowSec ?? (() => Math.floor(Date.now() / 1000));
   // Renames leave a forward pointer, so deliver jobs queued under a moved id still arrive.
-  const store = withMigrationPointers(new RedisSubscriptionStore(redis, { keys, plan }), redis, keys);
+  const store = new RedisSubscriptionStore(redis, { keys, plan });
+  const pointers = new RedisMigrationPointers(redis, keys, store);
   const nlog = new RedisNotificationLog(redis, keys);
+  const held = new RedisHeldEvents(redis, keys);
   const chain = new RedisChainState(redis, { prefix: keys.prefix, keepBlocks: 0 });
   const snapshots = o.snapshots ?? chainSnapshotReader(chain);
   const service = new SubscriptionUseCases({
@@ -216,6 +219,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     snapshots,
     deliverQueues,
     nowSec,
+    held,
     log: logger.child({ role: 'evaluator' }),
     metrics,
   };
@@ -289,26 +293,16 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     for (const [platform, notifier] of Object.entries(notifiers) as Array<[Platform, Notifier]>) {
       const queue = deliverQueues[platform] as Queue;
       const deps: DeliverDeps = {
-        redis,
-        keys,
         store,
         log: nlog,
         notifier,
         judge,
+        held,
+        pointers,
         nowSec,
         logger: logger.child({ role: 'notifier', platform }),
-        metrics,
-        scheduleDigest: async (subId, releaseAtSec) => {
-          await queue.add(
-            DIGEST_JOB_NAME,
-            { subscriptionId: subId, releaseAtSec },
-            {
-              ...DELIVER_JOB_OPTS,
-              jobId: digestJobId(subId, releaseAtSec),
-              delay: Math.max(0, releaseAtSec - nowSec()) * 1000,
-            },
-          );
-        },
+        ...(metrics ? { metrics } : {}),
+        schedule: (type, subId, releaseAtSec) => enqueueRelease(queue, type, subId, releaseAtSec, nowSec()),
         migrate: async (sub, newTargetId) => {
           await service.migrate(
             { platform: sub.platform, targetType: sub.targetType, targetId: sub.targetId, userId: sub.ownerId },
