@@ -86,9 +86,13 @@ const RULE_CODES: Readonly<Record<RuleKind, readonly [code: string, params: read
 ]);
 const KIND_BY_CODE = new Map(DESCRIPTORS.map((d) => [d.code, { kind: d.kind, params: RULE_CODES[d.kind][1] }]));
 /** Parameters stored as their text (windows, directions); the rest are numbers. */
-const TEXT_PARAMS = new Set(DESCRIPTORS.flatMap((d) => d.params.filter((p) => p.stored === 'text').map((p) => p.name)));
+const TEXT_PARAMS = new Set<string>(
+  DESCRIPTORS.flatMap((d) => d.params.filter((p) => p.stored === 'text').map((p) => p.name)),
+);
 /** Parameters added later and optional: absent from older encodings, and not written when unset. */
-const OPTIONAL_PARAMS = new Set(DESCRIPTORS.flatMap((d) => d.params.filter((p) => p.optional).map((p) => p.name)));
+const OPTIONAL_PARAMS = new Set<string>(
+  DESCRIPTORS.flatMap((d) => d.params.filter((p) => p.optional).map((p) => p.name)),
+);
 
 /** A rule's spec and creation time as one short string; id and owner are implied by where it is stored. */
 export function encodeRule(spec: RuleSpec, createdSec: number): string {

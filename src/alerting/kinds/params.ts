@@ -15,6 +15,7 @@ import {
   type PriceWindow,
 } from '../../domain/types.ts';
 import { spanMinutes, spanName, type NumberUnit, type Token } from '../parse-tokens.ts';
+import type { RuleParam } from '../problems.ts';
 
 /** Ranges that make sense for a miner; outside them the input is almost surely a typo. */
 export const RANGES = {
@@ -68,7 +69,7 @@ const remindSchema = z.preprocess(
 
 /** One grammar slot: which chat tokens fill a parameter, and the value a token gives. */
 export interface Slot {
-  readonly name: string;
+  readonly name: RuleParam;
   /** Human description used in "missing …" messages. */
   readonly what: string;
   readonly required: boolean;
@@ -86,8 +87,8 @@ export type ParamInput =
     };
 
 export interface Param {
-  /** The spec's field. */
-  readonly name: string;
+  /** The spec's field (a new name joins problems.ts RuleParam, so every platform words it). */
+  readonly name: RuleParam;
   /** The normalised value, default applied (rules files, chat, stores all pass through it). */
   readonly schema: z.ZodType;
   /** Its grammar slot; null for `name:value` words (remind:1w), read apart from the slots. */
@@ -123,9 +124,14 @@ export const dirSlot: Slot = {
   value: (t) => (t.type === 'dir' ? t.value : undefined),
 };
 
-function spanSlot(name: string, names: readonly string[], canonical: (s: string) => string = (s) => s): Slot {
+function spanSlot(
+  name: 'window' | 'lookback',
+  names: readonly string[],
+  canonical: (s: string) => string = (s) => s,
+): Slot & { readonly names: readonly string[] } {
   return {
     name,
+    names,
     what: `a ${name} (${names.join(', ')})`,
     required: false,
     accepts: (t) => t.type === 'span' && names.includes(spanName(t)),
@@ -133,7 +139,7 @@ function spanSlot(name: string, names: readonly string[], canonical: (s: string)
   };
 }
 
-function numSlot(name: string, what: string, required: boolean, units: readonly NumberUnit[]): Slot {
+function numSlot(name: RuleParam, what: string, required: boolean, units: readonly NumberUnit[]): Slot {
   return { name, what, required, accepts: (t) => t.type === 'num' && units.includes(t.unit), value: numValue };
 }
 

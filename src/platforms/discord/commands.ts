@@ -14,6 +14,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Param } from '../../alerting/kinds/params.ts';
+import type { RuleParam } from '../../alerting/problems.ts';
 import { DESCRIPTORS, perKind, RULE_KINDS } from '../../alerting/kinds/registry.ts';
 import type { RuleKind } from '../../alerting/types.ts';
 
@@ -70,8 +71,8 @@ function buildParamOptions(): APIApplicationCommandBasicOption[] {
 export const PARAM_OPTIONS: readonly APIApplicationCommandBasicOption[] = buildParamOptions();
 
 /** Every parameter name a kind can take. */
-export const PARAM_NAMES: readonly string[] = PARAM_OPTIONS.map((o) => o.name);
-export type ParamName = string;
+export const PARAM_NAMES: readonly RuleParam[] = [...new Set(DESCRIPTORS.flatMap((d) => d.params.map((p) => p.name)))];
+export type ParamName = RuleParam;
 
 const param = (name: ParamName): APIApplicationCommandBasicOption => {
   const o = PARAM_OPTIONS.find((p) => p.name === name);

@@ -7,7 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DESCRIPTORS, RULE_KINDS, REMINDER_KINDS, SERIES } from '../../../src/alerting/kinds/registry.ts';
-import { EXAMPLES, parseRule } from '../../../src/alerting/parse.ts';
+import { parseRule } from '../../../src/alerting/parse.ts';
+import { KIND_EXAMPLES } from '../../../src/alerting/kind-examples.ts';
+import type { KindDescriptor } from '../../../src/alerting/kinds/kind.ts';
 import { specSchema } from '../../../src/alerting/rule-schema.ts';
 import { describeRule } from '../../../src/alerting/describe.ts';
 import { chartForAlerts } from '../../../src/charts/chart-for.ts';
@@ -30,6 +32,9 @@ const subcommands = (path: readonly string[]): readonly Opt[] => {
   return opts;
 };
 
+/** The kind's example as Telegram's command. */
+const exampleOf = (d: KindDescriptor): string => `/alert ${d.kind}${d.example === '' ? '' : ` ${d.example}`}`;
+
 const plainHtml = (html: string): string =>
   html
     .replace(/<[^>]+>/g, '')
@@ -50,7 +55,7 @@ describe('every registered kind appears on every surface, with its parameters', 
     for (const d of DESCRIPTORS) {
       expect(text, d.kind).toContain(`• ${d.kind}: ${d.what}`);
       for (const p of d.params) expect(text, `${d.kind} ${p.name}`).toContain(p.help);
-      expect(text, d.kind).toContain(EXAMPLES[d.kind]);
+      expect(text, d.kind).toContain(exampleOf(d));
     }
   });
 
@@ -90,9 +95,10 @@ describe('every registered kind appears on every surface, with its parameters', 
 
   it('the chat grammar reads every example; the spec is stored, read back and described', () => {
     for (const d of DESCRIPTORS) {
-      const [, kind = '', ...args] = EXAMPLES[d.kind].split(' ');
+      const [, kind = '', ...args] = exampleOf(d).split(' ');
       const r = parseRule(kind, args);
-      expect(r.ok, `${EXAMPLES[d.kind]}: ${r.ok ? '' : r.message}`).toBe(true);
+      expect(r.ok, `${exampleOf(d)}: ${r.ok ? '' : r.error}`).toBe(true);
+      expect(KIND_EXAMPLES[d.kind]).toBeDefined();
       if (!r.ok) continue;
       expect(r.value.kind).toBe(d.kind);
       // Defaults applied: every parameter but an unset optional one is in the spec.
@@ -107,16 +113,13 @@ describe('every registered kind appears on every surface, with its parameters', 
     }
   });
 
-  it('a required parameter left out is named in the reply, with the example', () => {
+  it('a required parameter left out is named in the problem', () => {
     for (const d of DESCRIPTORS) {
       const required = d.params.find((p) => p.slot?.required === true);
       if (required === undefined) continue;
       const r = parseRule(d.kind, []);
       expect(r.ok).toBe(false);
-      if (!r.ok) {
-        expect(r.error).toBe('missing-arg');
-        expect(r.example).toBe(EXAMPLES[d.kind]);
-      }
+      if (!r.ok) expect(r).toMatchObject({ error: 'missing-arg', params: { kind: d.kind, param: required.name } });
     }
   });
 });
