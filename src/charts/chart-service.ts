@@ -174,6 +174,11 @@ export class ChartService {
     this.renderPng = deps.renderPng ?? resvgRenderer();
   }
 
+  /** The key this service caches `req`'s picture under: equal keys, equal pixels (reused uploads). */
+  pictureKey(kind: ChartKind, req: ChartRequest): string {
+    return chartCacheKey(kind, req, this.deps.theme, this.resolveZone);
+  }
+
   stats(): ChartStats {
     return { ...this.counts };
   }
