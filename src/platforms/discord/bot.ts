@@ -12,6 +12,7 @@ import { handleInteraction } from './handlers.ts';
 import { discordGate, type DiscordGateOptions } from './command-gate.ts';
 import { DiscordNotifier } from './notifier.ts';
 import { Pacer } from './pacer.ts';
+import type { PictureOutcome, PictureRefs } from '../picture-refs.ts';
 
 /** Discord's global REST limit per bot token. */
 export const DISCORD_GLOBAL_PER_SEC = 50;
@@ -62,6 +63,10 @@ export interface DiscordNotifierOptions {
   readonly charts?: ChartRenderer;
   /** The subscriber's rules for the chart's threshold lines (e.g. `(sub) => store.listRules(sub.id)`). */
   readonly chartRules?: ChartRules;
+  /** Where uploaded charts are found again, shared by notifier processes (default: this process). */
+  readonly pictures?: PictureRefs;
+  /** Counts each alert picture's upload or reuse. */
+  readonly onPicture?: (outcome: PictureOutcome) => void;
 }
 
 /** Channel message routes: the per-channel buckets alerts go through (interactions use webhooks). */
@@ -97,6 +102,8 @@ export function createDiscordNotifier(o: DiscordNotifierOptions): DiscordNotifie
     pacer: new Pacer(o.requestsPerSec ?? DISCORD_GLOBAL_PER_SEC),
     ...(o.charts !== undefined ? { charts: o.charts } : {}),
     ...(o.chartRules !== undefined ? { chartRules: o.chartRules } : {}),
+    ...(o.pictures !== undefined ? { pictures: o.pictures } : {}),
+    ...(o.onPicture !== undefined ? { onPicture: o.onPicture } : {}),
   });
 }
 

@@ -15,6 +15,7 @@ import { commandGate, isForwarded, type CommandGateOptions } from './command-gat
 import { handleButton, handleCommand, targetOf, type ChatRef, type HandlerDeps, type Reply } from './handlers.ts';
 import type { ChartDeps, ChartRenderer, ChartRules } from '../chart-picture.ts';
 import { TelegramNotifier } from './notifier.ts';
+import type { PictureOutcome, PictureRefs } from '../picture-refs.ts';
 import { replySender } from './replies.ts';
 import { realClock, TELEGRAM_LIMITS, TelegramPacer, type PacerClock, type TelegramLimits } from './pacer.ts';
 import { startCleanly } from '../start-cleanly.ts';
@@ -42,7 +43,19 @@ export interface TelegramNotifierOptions extends ChartDeps {
   /** Override Telegram's limits (tests, several notifier processes sharing one token). */
   readonly limits?: TelegramLimits;
   readonly clock?: PacerClock;
+  /** Where uploaded charts are found again, shared by notifier processes (default: this process). */
+  readonly pictures?: PictureRefs;
+  /** TELEGRAM_PAID_BROADCAST: alerts go with allow_paid_broadcast, paced to PAID_BROADCAST_PER_SEC. */
+  readonly paidBroadcast?: boolean;
+  /** Counts each alert picture's upload or reuse. */
+  readonly onPicture?: (outcome: PictureOutcome) => void;
 }
+
+/**
+ * Messages/s with paid broadcast: Telegram allows up to 1,000 (0.1 Stars each beyond the free
+ * limits); per-chat and per-group limits still hold.
+ */
+export const PAID_BROADCAST_PER_SEC = 1000;
 
 const rootOf = (apiRoot: string | undefined): string => (apiRoot ?? 'https://api.telegram.org').replace(/\/?$/, '/');
 
@@ -52,13 +65,22 @@ const rootOf = (apiRoot: string | undefined): string => (apiRoot ?? 'https://api
  */
 export function createTelegramNotifier(opts: TelegramNotifierOptions): TelegramNotifier {
   const clock = opts.clock ?? realClock;
+  const limits = opts.limits ?? TELEGRAM_LIMITS;
   return new TelegramNotifier({
     telegram: new Telegram(opts.token, { apiRoot: rootOf(opts.apiRoot) }),
-    pacer: new TelegramPacer(opts.limits ?? TELEGRAM_LIMITS, clock),
+    pacer: new TelegramPacer(
+      opts.paidBroadcast === true
+        ? { ...limits, globalPerSec: Math.max(limits.globalPerSec, PAID_BROADCAST_PER_SEC) }
+        : limits,
+      clock,
+    ),
     logger: opts.logger.child({ platform: 'telegram' }),
     nowSec: () => Math.floor(clock.now() / 1000),
     ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
     ...(opts.chartRules !== undefined ? { chartRules: opts.chartRules } : {}),
+    ...(opts.pictures !== undefined ? { pictures: opts.pictures } : {}),
+    ...(opts.paidBroadcast === true ? { paidBroadcast: true } : {}),
+    ...(opts.onPicture !== undefined ? { onPicture: opts.onPicture } : {}),
   });
 }
 

@@ -37,6 +37,7 @@ import type { Logger } from '../../app/logger.ts';
 import { alertChart, type ChartDeps, type ChartPicture } from '../chart-picture.ts';
 import { classifyTelegramError, isPhotoRefused, isRenderingBug } from './errors.ts';
 import { MemoryPictureRefs, sendPicture, type PictureOutcome, type PictureRefs } from '../picture-refs.ts';
+import { isBroadcast } from '../../subscriptions/broadcast.ts';
 import { renderAlertCaption } from './caption.ts';
 import { escapeHtml, type SafeHtml } from './html.ts';
 import type { TelegramPacer } from './pacer.ts';
@@ -100,8 +101,6 @@ export interface TelegramNotifierDeps extends ChartDeps {
   readonly pictures?: PictureRefs;
   /** Send alerts with `allow_paid_broadcast` (TELEGRAM_PAID_BROADCAST; costs Stars). */
   readonly paidBroadcast?: boolean;
-  /** The operator's broadcast channels (chat id → its name for log lines): owners are told in the log. */
-  readonly channels?: ReadonlyMap<string, string>;
   /** Counts each alert picture's upload or reuse (benches, metrics). */
   readonly onPicture?: (outcome: PictureOutcome) => void;
 }
@@ -137,12 +136,11 @@ export class TelegramNotifier implements Notifier {
   }
 
   async tellOwner(sub: Subscription, text: string): Promise<void> {
-    const channel = this.deps.channels?.get(sub.targetId);
-    if (channel !== undefined) {
+    if (isBroadcast(sub)) {
       // Nobody reads a channel the bot cannot post to: the operator learns it from the log.
       this.deps.logger.error(
-        { subscription: sub.id, channel },
-        `broadcast channel ${channel}: ${text} Make the bot an administrator of the channel with the right to post ` +
+        { subscription: sub.id, chatId: sub.targetId },
+        `broadcast channel ${sub.targetId} (BROADCAST_TELEGRAM_CHAT): ${text} Make the bot an administrator of the channel with the right to post ` +
           'messages; its alerts resume when it is (or at the next start).',
       );
       return;
