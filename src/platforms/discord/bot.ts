@@ -12,6 +12,8 @@ import { handleInteraction } from './handlers.ts';
 import { discordGate, type DiscordGateOptions } from './command-gate.ts';
 import { DiscordNotifier } from './notifier.ts';
 import { Pacer } from './pacer.ts';
+import { startDiscordBroadcast } from './broadcast-channel.ts';
+import type { BroadcastChannel } from '../../subscriptions/broadcast.ts';
 import type { PictureOutcome, PictureRefs } from '../picture-refs.ts';
 
 /** Discord's global REST limit per bot token. */
@@ -44,6 +46,8 @@ export interface DiscordBotOptions {
   readonly chartRules?: ChartRules;
   /** Command budget and storage availability at interaction entry (see command-gate.ts). */
   readonly gate?: DiscordGateOptions;
+  /** BROADCAST_DISCORD_CHANNEL: the public (announcement) channel for the default rules. */
+  readonly broadcastChannel?: string;
 }
 
 export interface DiscordNotifierOptions {
@@ -128,12 +132,16 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
   client.rest.clearHashSweeper();
   client.rest.clearHandlerSweeper();
   (client as { rest: REST }).rest = notifier.rest;
+  let broadcast: BroadcastChannel | null = null;
+  const nowSec = opts.nowSec ?? (() => Math.floor(Date.now() / 1000));
   const deps = {
     service: opts.service,
     logger,
-    nowSec: opts.nowSec ?? (() => Math.floor(Date.now() / 1000)),
+    nowSec,
     sendDm: (userId: string, content: string) => notifier.sendDm(userId, content),
     ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
+    broadcast: () => broadcast,
+    noteChannel: (id: string, type: number) => notifier.noteChannelType(id, type),
   };
   const gate = discordGate(opts.gate ?? {}, logger);
   client.on(Events.InteractionCreate, (i) => {
@@ -162,6 +170,15 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
         );
       }
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord bot ready');
+      if (opts.broadcastChannel !== undefined)
+        broadcast = await startDiscordBroadcast({
+          channelId: opts.broadcastChannel,
+          rest: notifier.rest,
+          notifier,
+          service: opts.service,
+          logger,
+          nowSec,
+        });
     },
     async stop() {
       if (!started) return;

@@ -15,6 +15,7 @@ import { commandGate, isForwarded, type CommandGateOptions } from './command-gat
 import { handleButton, handleCommand, targetOf, type ChatRef, type HandlerDeps, type Reply } from './handlers.ts';
 import type { ChartDeps, ChartRenderer, ChartRules } from '../chart-picture.ts';
 import { TelegramNotifier } from './notifier.ts';
+import { TelegramBroadcast } from './broadcast-channel.ts';
 import type { PictureOutcome, PictureRefs } from '../picture-refs.ts';
 import { replySender } from './replies.ts';
 import { realClock, TELEGRAM_LIMITS, TelegramPacer, type PacerClock, type TelegramLimits } from './pacer.ts';
@@ -97,6 +98,8 @@ export interface TelegramBotOptions extends TelegramNotifierOptions {
   readonly deactivate?: (target: Target) => Promise<void>;
   /** Command budget, storage availability and deadline at command entry (see command-gate.ts). */
   readonly gate?: CommandGateOptions;
+  /** BROADCAST_TELEGRAM_CHAT (`@name` or id): the public channel for the default rules. */
+  readonly broadcastChat?: string;
 }
 
 export interface TelegramBot {
@@ -126,12 +129,17 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
   const nowSec = (): number => Math.floor(clock.now() / 1000);
   const { service } = opts;
   const deactivate = opts.deactivate ?? service.deactivate?.bind(service);
+  const broadcast =
+    opts.broadcastChat === undefined
+      ? null
+      : new TelegramBroadcast(opts.broadcastChat, { api: bot.telegram, service, logger: log, nowSec });
 
   const deps: HandlerDeps = {
     service,
     nowSec,
     logger: log,
     ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
+    ...(broadcast !== null ? { broadcast: () => broadcast.current() } : {}),
     isAdmin: async (chatId, userId) => {
       try {
         const m = await bot.telegram.getChatMember(chatId, userId);
@@ -221,7 +229,9 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
   });
 
   bot.on('my_chat_member', async (ctx) => {
-    const status = ctx.myChatMember.new_chat_member.status;
+    const member = ctx.myChatMember.new_chat_member;
+    if (broadcast !== null && (await broadcast.rightsChanged(ctx.chat.id, member))) return;
+    const status = member.status;
     if (status !== 'kicked' && status !== 'left') return;
     const target = targetOf(ctx.chat as ChatRef, ctx.from.id);
     log.info({ chatId: ctx.chat.id, status }, 'bot blocked or removed; deactivating the subscription');
@@ -259,15 +269,18 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
     webhookPort: () => (server === null ? null : (server.address() as AddressInfo).port),
     async start() {
       await bot.telegram.setMyCommands(menuCommands());
-      if (opts.webhook !== undefined) return startWebhook(opts.webhook);
-      await new Promise<void>((resolve, reject) => {
-        launched = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => resolve());
-        launched.catch((e: unknown) => {
-          log.error({ err: classifyTelegramError(e, '-') }, 'telegram polling stopped');
-          reject(e instanceof Error ? e : new Error(String(e)));
+      if (opts.webhook !== undefined) await startWebhook(opts.webhook);
+      else {
+        await new Promise<void>((resolve, reject) => {
+          launched = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => resolve());
+          launched.catch((e: unknown) => {
+            log.error({ err: classifyTelegramError(e, '-') }, 'telegram polling stopped');
+            reject(e instanceof Error ? e : new Error(String(e)));
+          });
         });
-      });
-      log.info({ username: bot.botInfo?.username }, 'telegram bot polling');
+        log.info({ username: bot.botInfo?.username }, 'telegram bot polling');
+      }
+      if (broadcast !== null) await broadcast.start(bot.botInfo?.id ?? (await bot.telegram.getMe()).id);
     },
     async stop() {
       if (server !== null) {
@@ -313,6 +326,12 @@ export interface TelegramPlatformOptions {
   /** Optional charts (see TelegramNotifierOptions). */
   readonly charts?: ChartRenderer;
   readonly chartRules?: ChartRules;
+  /** Shared upload references (RedisPictureRefs); default: this process only. */
+  readonly pictures?: PictureRefs;
+  /** TELEGRAM_PAID_BROADCAST. */
+  readonly paidBroadcast?: boolean;
+  /** BROADCAST_TELEGRAM_CHAT. */
+  readonly broadcastChat?: string;
 }
 
 /**
