@@ -48,6 +48,12 @@ export interface Config {
   readonly discordGuildId: string | undefined;
   /** Local port of the Telegram webhook listener (TELEGRAM_WEBHOOK_PORT). */
   readonly telegramWebhookPort: number;
+  /** Alerts with allow_paid_broadcast, limiter and pacer at 1,000 messages/s (costs Stars). */
+  readonly telegramPaidBroadcast: boolean;
+  /** The operator's public Telegram channel for the default rules (`@name` or id). */
+  readonly broadcastTelegramChat: string | undefined;
+  /** The operator's Discord announcement channel for the default rules. */
+  readonly broadcastDiscordChannel: string | undefined;
   readonly httpPort: number;
   /** Address the /livez, /readyz, /metrics server binds (loopback unless widened). */
   readonly httpHost: string;
@@ -106,6 +112,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'Invalid configuration: CHAIN_SOURCE=bitcoind needs BITCOIN_RPC_URL (the Bitcoin Core node to follow)',
     );
   }
+  const needs = (name: string, value: unknown, token: unknown, tokenName: string): void => {
+    if (value !== undefined && value !== false && token === undefined)
+      throw new ConfigError(name, `Invalid configuration: ${name} is set but ${tokenName} is not`);
+  };
+  needs('BROADCAST_TELEGRAM_CHAT', e.BROADCAST_TELEGRAM_CHAT, e.TELEGRAM_BOT_TOKEN, 'TELEGRAM_BOT_TOKEN');
+  needs('TELEGRAM_PAID_BROADCAST', e.TELEGRAM_PAID_BROADCAST, e.TELEGRAM_BOT_TOKEN, 'TELEGRAM_BOT_TOKEN');
+  needs('BROADCAST_DISCORD_CHANNEL', e.BROADCAST_DISCORD_CHANNEL, e.DISCORD_TOKEN, 'DISCORD_TOKEN');
   if (e.TELEGRAM_WEBHOOK_URL !== undefined) {
     if (e.TELEGRAM_BOT_TOKEN === undefined) {
       throw new ConfigError(
@@ -135,6 +148,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     discordApiBase: e.DISCORD_API_BASE.replace(/\/+$/, ''),
     discordGuildId: e.DISCORD_GUILD_ID,
     telegramWebhookPort: e.TELEGRAM_WEBHOOK_PORT,
+    telegramPaidBroadcast: e.TELEGRAM_PAID_BROADCAST,
+    broadcastTelegramChat: e.BROADCAST_TELEGRAM_CHAT,
+    broadcastDiscordChannel: e.BROADCAST_DISCORD_CHANNEL,
     httpPort: e.HTTP_PORT,
     httpHost: e.HTTP_HOST,
     roles: e.ROLES,

@@ -19,7 +19,8 @@ import type { Platform } from '../alerting/types.ts';
 import { ChartService, RedisChartCache, RedisChartHistory } from '../charts/index.ts';
 import type { ChartRules } from '../platforms/chart-picture.ts';
 import { createDiscordBot, createDiscordNotifier } from '../platforms/discord/bot.ts';
-import { telegramPlatform } from '../platforms/telegram/bot.ts';
+import { PAID_BROADCAST_PER_SEC, telegramPlatform } from '../platforms/telegram/bot.ts';
+import { RedisPictureRefs, type PictureRefs } from '../platforms/picture-refs.ts';
 import { domainBuilderFactory } from '../sources/domain-builder.ts';
 import { startWatcherRole } from '../sources/watcher-role.ts';
 import { defaultIndexPlan } from '../store/index-plan.ts';
@@ -40,6 +41,8 @@ const KEY_PREFIX = 'hb:';
 export interface ChartWiring {
   readonly charts: ChartService;
   readonly chartRules: ChartRules;
+  /** Where each platform finds charts uploaded before (one upload per picture across processes). */
+  readonly pictures: (platform: 'telegram' | 'discord') => PictureRefs;
   readonly history: RedisChartHistory;
   readonly closeable: Closeable;
 }
@@ -60,6 +63,7 @@ export function chartWiring(redisUrl: string, logger: Logger, keyPrefix = KEY_PR
     charts,
     history,
     chartRules: (sub) => store.listRules(sub.id),
+    pictures: (platform) => new RedisPictureRefs(redis, keys, platform),
     closeable: {
       name: 'charts-redis',
       close: async (force) => {
@@ -140,7 +144,7 @@ export async function productionOverrides(config: Config, given?: ProcessContext
     health: new Health(),
   };
   const { logger, registry, health } = ctx;
-  const { charts, chartRules, history, closeable } = chartWiring(config.redisUrl, logger);
+  const { charts, chartRules, history, closeable, pictures } = chartWiring(config.redisUrl, logger);
   const notifiers: Partial<Record<Platform, Notifier>> = {};
   const bots: PlatformStarter[] = [];
   if (config.telegramBotToken !== undefined) {
@@ -150,6 +154,9 @@ export async function productionOverrides(config: Config, given?: ProcessContext
       logger,
       charts,
       chartRules,
+      pictures: pictures('telegram'),
+      paidBroadcast: config.telegramPaidBroadcast,
+      ...(config.broadcastTelegramChat !== undefined ? { broadcastChat: config.broadcastTelegramChat } : {}),
       ...(config.telegramWebhookUrl !== undefined
         ? { webhookUrl: config.telegramWebhookUrl, webhookPort: config.telegramWebhookPort }
         : {}),
@@ -170,6 +177,7 @@ export async function productionOverrides(config: Config, given?: ProcessContext
       logger,
       charts,
       chartRules,
+      pictures: pictures('discord'),
     });
     notifiers.discord = notifier;
     bots.push({
@@ -187,6 +195,9 @@ export async function productionOverrides(config: Config, given?: ProcessContext
             charts,
             chartRules,
             gate: { available: () => appOf().redis.status === 'ready' },
+            ...(config.broadcastDiscordChannel !== undefined
+              ? { broadcastChannel: config.broadcastDiscordChannel }
+              : {}),
           }),
         ),
     });
@@ -209,5 +220,9 @@ export async function productionOverrides(config: Config, given?: ProcessContext
       return bots.map((b) => startWithRetry(b, { health, logger }));
     },
     closeables: [closeable],
+    // Paid broadcast lifts Telegram's global 30/s to 1,000/s: the shared limiter follows.
+    ...(config.telegramPaidBroadcast
+      ? { rateLimits: { telegram: { max: PAID_BROADCAST_PER_SEC, durationMs: 1000 } } }
+      : {}),
   };
 }
