@@ -144,11 +144,20 @@ export async function sendPicture<T>(
     const done = await byRef(known);
     if (done !== null) return done;
   }
-  let claimed = await safe('claim', () => refs.claim(pictureKey, LOCK_MS), true);
-  if (!claimed) {
+  /**
+   * Claims the upload, or finds the ref after all: an upload may finish between a read and a
+   * claim (its ref written, its lock gone), so a won claim reads once more before uploading.
+   */
+  const claimOrRef = async (): Promise<'claimed' | 'busy' | { result: T; outcome: PictureOutcome }> => {
+    if (!(await safe('claim', () => refs.claim(pictureKey, LOCK_MS), true))) return 'busy';
+    const late = await safe('read', () => refs.get(pictureKey), null);
+    return late === null ? 'claimed' : ((await byRef(late)) ?? 'claimed');
+  };
+  let claim = await claimOrRef();
+  if (claim === 'busy') {
     const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const deadline = Date.now() + (opts.waitMs ?? WAIT_MS);
-    while (Date.now() < deadline) {
+    while (claim === 'busy' && Date.now() < deadline) {
       await sleep(POLL_MS);
       const ref = await safe('read', () => refs.get(pictureKey), null);
       if (ref !== null) {
@@ -157,12 +166,11 @@ export async function sendPicture<T>(
         break;
       }
       // The uploader failed and let go: this delivery takes over.
-      if (await safe('claim', () => refs.claim(pictureKey, LOCK_MS), false)) {
-        claimed = true;
-        break;
-      }
+      claim = await claimOrRef();
     }
   }
+  if (typeof claim === 'object') return claim;
+  const claimed = claim === 'claimed';
   try {
     const { result, ref, ttlSec } = await send.upload();
     if (ref !== null) await safe('write', () => refs.put(pictureKey, ref, ttlSec ?? PICTURE_REF_TTL_SEC), undefined);

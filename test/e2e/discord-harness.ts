@@ -12,6 +12,7 @@ import { silentLogger } from '../../src/app/logger.ts';
 import { createDiscordBot, createDiscordNotifier, type DiscordBot } from '../../src/platforms/discord/bot.ts';
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
 import { registerCommands } from '../../src/platforms/discord/register-commands.ts';
+import { RedisPictureRefs } from '../../src/platforms/picture-refs.ts';
 import { defaultIndexPlan } from '../../src/store/index-plan.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
@@ -43,6 +44,10 @@ export interface DiscordWorldOptions {
   readonly gate?: DiscordGateOptions;
   /** Use this Redis instead of the test Redis (a test that stops its own redis-server). */
   readonly redisUrl?: string;
+  /** BROADCAST_DISCORD_CHANNEL for the bot (a channel of the stand-in's guild). */
+  readonly broadcastChannel?: string;
+  /** Runs before the bot connects (e.g. adding an announcement channel to the stand-in). */
+  readonly beforeBot?: (standIn: DiscordStandIn) => void;
 }
 
 /** Commands tests send many commands in a row; the budget has tests of its own. */
@@ -79,7 +84,10 @@ export async function startDiscordWorld(
     restOffsetMs: 20,
     ...charts,
     ...chartRules,
+    // Uploaded charts are found again through Redis, as production shares them between processes.
+    pictures: new RedisPictureRefs(redis, keys, 'discord'),
   });
+  opts.beforeBot?.(standIn);
   let bot: DiscordBot | undefined;
   const app = await createApp(
     {
@@ -106,6 +114,7 @@ export async function startDiscordWorld(
           notifier,
           ...charts,
           gate: { budget: NO_BUDGET, available: () => a.redis.status === 'ready', ...opts.gate },
+          ...(opts.broadcastChannel !== undefined ? { broadcastChannel: opts.broadcastChannel } : {}),
         });
         await bot.start();
         return [{ stop: () => bot!.stop() }];

@@ -12,6 +12,7 @@ import { createTelegramBot, createTelegramNotifier, type TelegramBot } from '../
 import type { TelegramLimits } from '../../src/platforms/telegram/pacer.ts';
 import type { CommandGateOptions } from '../../src/platforms/telegram/command-gate.ts';
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
+import { RedisPictureRefs } from '../../src/platforms/picture-refs.ts';
 import { defaultIndexPlan } from '../../src/store/index-plan.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
@@ -45,6 +46,10 @@ export interface WorldOptions {
   gate?: CommandGateOptions;
   /** Use this Redis instead of the test Redis (a test that stops its own redis-server). */
   redisUrl?: string;
+  /** BROADCAST_TELEGRAM_CHAT for the bot (a channel added to the stand-in first). */
+  broadcastChat?: string;
+  /** TELEGRAM_PAID_BROADCAST. */
+  paidBroadcast?: boolean;
 }
 
 /** Conversation tests send dozens of commands in a row; the budget has tests of its own. */
@@ -74,6 +79,9 @@ export async function startTelegramWorld(name: string, opts: WorldOptions = {}):
     logger,
     limits: opts.botLimits ?? FAST,
     ...charts,
+    // Uploaded charts are found again through Redis, as production shares them between processes.
+    pictures: new RedisPictureRefs(redis, keys, 'telegram'),
+    ...(opts.paidBroadcast === true ? { paidBroadcast: true } : {}),
   });
   let bot: TelegramBot | undefined;
   const app = await createApp(
@@ -101,6 +109,7 @@ export async function startTelegramWorld(name: string, opts: WorldOptions = {}):
           notifier,
           ...charts,
           deactivate: (t) => store.setActive(subscriptionId(t), false),
+          ...(opts.broadcastChat !== undefined ? { broadcastChat: opts.broadcastChat } : {}),
           gate: { budget: NO_BUDGET, available: () => a.redis.status === 'ready', ...opts.gate },
         });
         await bot.start();
