@@ -44,10 +44,8 @@ export interface DiscordWorldOptions {
   readonly gate?: DiscordGateOptions;
   /** Use this Redis instead of the test Redis (a test that stops its own redis-server). */
   readonly redisUrl?: string;
-  /** BROADCAST_DISCORD_CHANNEL for the bot (a channel of the stand-in's guild). */
-  readonly broadcastChannel?: string;
-  /** Runs before the bot connects (e.g. adding an announcement channel to the stand-in). */
-  readonly beforeBot?: (standIn: DiscordStandIn) => void;
+  /** Prepares BROADCAST_DISCORD_CHANNEL before the bot connects: adds the channel, returns its id. */
+  readonly broadcast?: (standIn: DiscordStandIn) => string;
 }
 
 /** Commands tests send many commands in a row; the budget has tests of its own. */
@@ -87,7 +85,7 @@ export async function startDiscordWorld(
     // Uploaded charts are found again through Redis, as production shares them between processes.
     pictures: new RedisPictureRefs(redis, keys, 'discord'),
   });
-  opts.beforeBot?.(standIn);
+  const broadcastChannel = opts.broadcast?.(standIn);
   let bot: DiscordBot | undefined;
   const app = await createApp(
     {
@@ -114,7 +112,7 @@ export async function startDiscordWorld(
           notifier,
           ...charts,
           gate: { budget: NO_BUDGET, available: () => a.redis.status === 'ready', ...opts.gate },
-          ...(opts.broadcastChannel !== undefined ? { broadcastChannel: opts.broadcastChannel } : {}),
+          ...(broadcastChannel !== undefined ? { broadcastChannel } : {}),
         });
         await bot.start();
         return [{ stop: () => bot!.stop() }];
