@@ -18,6 +18,7 @@ import { repeatScores } from '../alerting/lifecycle-repeat.ts';
 import { REMINDER_KINDS } from '../alerting/types.ts';
 import type { RuleJudge } from './engine-ports.ts';
 import type { DeliverJob } from './queues.ts';
+import { isBroadcast } from '../subscriptions/broadcast.ts';
 
 export interface EvaluateDeps {
   readonly redis: Redis;
@@ -162,6 +163,8 @@ async function evaluateBatch(
         hash: snapshot.hash,
         digest: false,
         events: routed.now.map((e) => ({ ...e })),
+        // One post reaches a whole channel: it must not wait behind a mass firing's personal messages.
+        ...(isBroadcast(sub) ? { broadcast: true as const } : {}),
       });
     }
     if (routed.hold.length > 0 && routed.releaseAtSec !== null)

@@ -67,7 +67,12 @@ export function queueSink(deps: EvaluateProcessorDeps): EvaluateSink {
           list.map((data) => ({
             name: 'deliver',
             data,
-            opts: { ...DELIVER_JOB_OPTS, jobId: deliverJobId(data.subscriptionId, data.hash, data.digest) },
+            opts: {
+              ...DELIVER_JOB_OPTS,
+              jobId: deliverJobId(data.subscriptionId, data.hash, data.digest),
+              // A broadcast channel's post goes to the head of the queue (next to be sent).
+              ...(data.broadcast === true ? { lifo: true } : {}),
+            },
           })),
         );
       }

@@ -36,6 +36,8 @@ export const DeliverJobSchema = z.object({
   digest: z.boolean(),
   /** AlertEvent objects (validated loosely here; they were produced by our own evaluator). */
   events: z.array(z.record(z.string(), z.unknown())).min(1),
+  /** A broadcast channel's message (subscriptions/broadcast.ts): queued ahead of personal ones. */
+  broadcast: z.literal(true).optional(),
 });
 export type DeliverJob = z.infer<typeof DeliverJobSchema>;
 
