@@ -21,6 +21,7 @@ import type { ChartRules } from '../platforms/chart-picture.ts';
 import { createDiscordBot, createDiscordNotifier } from '../platforms/discord/bot.ts';
 import { PAID_BROADCAST_PER_SEC, telegramPlatform } from '../platforms/telegram/bot.ts';
 import { RedisPictureRefs, type PictureRefs } from '../platforms/picture-refs.ts';
+import { RedisAnnouncementChannels, type AnnouncementChannels } from '../platforms/discord/announcement-channels.ts';
 import { domainBuilderFactory } from '../sources/domain-builder.ts';
 import { startWatcherRole } from '../sources/watcher-role.ts';
 import { defaultIndexPlan } from '../store/index-plan.ts';
@@ -43,6 +44,8 @@ export interface ChartWiring {
   readonly chartRules: ChartRules;
   /** Where each platform finds charts uploaded before (one upload per picture across processes). */
   readonly pictures: (platform: 'telegram' | 'discord') => PictureRefs;
+  /** Discord announcement channels seen by the bot, for every notifier (crossposts; same fail-fast Redis). */
+  readonly announcements: AnnouncementChannels;
   readonly history: RedisChartHistory;
   readonly closeable: Closeable;
 }
@@ -64,6 +67,7 @@ export function chartWiring(redisUrl: string, logger: Logger, keyPrefix = KEY_PR
     history,
     chartRules: (sub) => store.listRules(sub.id),
     pictures: (platform) => new RedisPictureRefs(redis, keys, platform),
+    announcements: new RedisAnnouncementChannels(redis, keys),
     closeable: {
       name: 'charts-redis',
       close: async (force) => {
@@ -144,7 +148,7 @@ export async function productionOverrides(config: Config, given?: ProcessContext
     health: new Health(),
   };
   const { logger, registry, health } = ctx;
-  const { charts, chartRules, history, closeable, pictures } = chartWiring(config.redisUrl, logger);
+  const { charts, chartRules, history, closeable, pictures, announcements } = chartWiring(config.redisUrl, logger);
   const notifiers: Partial<Record<Platform, Notifier>> = {};
   const bots: PlatformStarter[] = [];
   if (config.telegramBotToken !== undefined) {
@@ -178,6 +182,7 @@ export async function productionOverrides(config: Config, given?: ProcessContext
       charts,
       chartRules,
       pictures: pictures('discord'),
+      announcements,
     });
     notifiers.discord = notifier;
     bots.push({

@@ -57,6 +57,8 @@ export interface EngineKeys {
   pictureRef(platform: string, pictureKey: string): string;
   /** String with a short TTL: who is uploading that picture right now (the others wait for its ref). */
   pictureLock(platform: string, pictureKey: string): string;
+  /** Set of Discord announcement channel ids (the notifier crossposts there; platforms/discord). */
+  announcementChannels(): string;
   /** Glob matching every key under this prefix (tests and benches clean up with it). */
   all(): string;
 }
@@ -79,6 +81,7 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     chartCachePrefix: () => `${p}chart:`,
     pictureRef: (platform, k) => `${p}pic:${platform}:${k}`,
     pictureLock: (platform, k) => `${p}picl:${platform}:${k}`,
+    announcementChannels: () => `${p}dc:ann`,
     all: () => `${p}*`,
   };
 }

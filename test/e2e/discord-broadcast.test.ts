@@ -80,9 +80,12 @@ describe('Discord: one upload per picture', () => {
 
 describe('Discord announcement channels', () => {
   it('an alert in an announcement channel is posted once and crossposted once', async () => {
-    const { world: wd, feed } = await world('dc-announce');
+    let newsId = '';
+    const { world: wd, feed } = await world('dc-announce', {
+      prepare: (st) => void (newsId = st.world.addAnnouncementChannel('hashbell-news', 12).id),
+    });
     const s = wd.standIn;
-    const news = s.world.addAnnouncementChannel('hashbell-news', 12);
+    const news = { id: newsId };
     await s.invoke('start', { target: 'channel' }, { userId: ANN, channelId: news.id, permissions: MANAGER });
     await feed(RETARGET_HEIGHT - 143, RETARGET_HEIGHT);
     const post = await s.waitForMessage((m) => m.channelId === news.id && isRetarget(m), 20_000);

@@ -13,6 +13,7 @@ import { createDiscordBot, createDiscordNotifier, type DiscordBot } from '../../
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
 import { registerCommands } from '../../src/platforms/discord/register-commands.ts';
 import { RedisPictureRefs } from '../../src/platforms/picture-refs.ts';
+import { RedisAnnouncementChannels } from '../../src/platforms/discord/announcement-channels.ts';
 import { defaultIndexPlan } from '../../src/store/index-plan.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
@@ -46,6 +47,8 @@ export interface DiscordWorldOptions {
   readonly redisUrl?: string;
   /** Prepares BROADCAST_DISCORD_CHANNEL before the bot connects: adds the channel, returns its id. */
   readonly broadcast?: (standIn: DiscordStandIn) => string;
+  /** Changes the stand-in's guild before the bot connects (its GUILD_CREATE then has them). */
+  readonly prepare?: (standIn: DiscordStandIn) => void;
 }
 
 /** Commands tests send many commands in a row; the budget has tests of its own. */
@@ -84,7 +87,9 @@ export async function startDiscordWorld(
     ...chartRules,
     // Uploaded charts are found again through Redis, as production shares them between processes.
     pictures: new RedisPictureRefs(redis, keys, 'discord'),
+    announcements: new RedisAnnouncementChannels(redis, keys),
   });
+  opts.prepare?.(standIn);
   const broadcastChannel = opts.broadcast?.(standIn);
   let bot: DiscordBot | undefined;
   const app = await createApp(

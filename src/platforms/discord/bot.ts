@@ -15,6 +15,7 @@ import { Pacer } from './pacer.ts';
 import { startDiscordBroadcast } from './broadcast-channel.ts';
 import type { BroadcastChannel } from '../../subscriptions/broadcast.ts';
 import type { PictureOutcome, PictureRefs } from '../picture-refs.ts';
+import type { AnnouncementChannels } from './announcement-channels.ts';
 
 /** Discord's global REST limit per bot token. */
 export const DISCORD_GLOBAL_PER_SEC = 50;
@@ -71,6 +72,8 @@ export interface DiscordNotifierOptions {
   readonly pictures?: PictureRefs;
   /** Counts each alert picture's upload or reuse. */
   readonly onPicture?: (outcome: PictureOutcome) => void;
+  /** Which channels are announcement channels, shared by processes (default: this process). */
+  readonly announcements?: AnnouncementChannels;
 }
 
 /** Channel message routes: the per-channel buckets alerts go through (interactions use webhooks). */
@@ -108,6 +111,7 @@ export function createDiscordNotifier(o: DiscordNotifierOptions): DiscordNotifie
     ...(o.chartRules !== undefined ? { chartRules: o.chartRules } : {}),
     ...(o.pictures !== undefined ? { pictures: o.pictures } : {}),
     ...(o.onPicture !== undefined ? { onPicture: o.onPicture } : {}),
+    ...(o.announcements !== undefined ? { announcements: o.announcements } : {}),
   });
 }
 

@@ -10,7 +10,8 @@ import { Routes, type REST } from 'discord.js';
 import type { Logger } from '../../app/logger.ts';
 import { ensureBroadcast, type BroadcastChannel } from '../../subscriptions/broadcast.ts';
 import type { SubscriptionService } from '../../subscriptions/service.ts';
-import { ANNOUNCEMENT_CHANNEL, classifyDiscordError, type DiscordNotifier } from './notifier.ts';
+import { ANNOUNCEMENT_CHANNEL } from './announcement-channels.ts';
+import { classifyDiscordError, type DiscordNotifier } from './notifier.ts';
 
 const HOW = 'give the bot View Channel, Send Messages and Embed Links in it';
 
@@ -36,7 +37,7 @@ export async function startDiscordBroadcast(deps: {
     return null;
   }
   const type = c.type ?? 0;
-  deps.notifier.noteChannelType(channelId, type);
+  await deps.notifier.noteChannelType(channelId, type);
   if (type !== ANNOUNCEMENT_CHANNEL)
     logger.warn(
       { channelId, type },

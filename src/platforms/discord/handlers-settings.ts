@@ -32,7 +32,7 @@ export async function start(i: ChatInputCommandInteraction, deps: HandlerDeps): 
       ? `👋 Alerts for ${where(target)} are on, with ${r.rules.length} default rules. Add your own with \`/alert add\`.`
       : `Alerts for ${where(target)} were already on${r.subscription.active ? '' : ' and are resumed now'}.`;
     const warning = target.targetType === 'user' && i.inGuild() ? await checkDms(deps, target.userId) : '';
-    if (target.targetType === 'channel' && i.channel !== null) deps.noteChannel?.(i.channelId, i.channel.type);
+    if (target.targetType === 'channel' && i.channel !== null) await deps.noteChannel?.(i.channelId, i.channel.type);
     return {
       content: head + warning + broadcastOffer(target, deps),
       embeds: [

@@ -25,7 +25,7 @@ export interface HandlerDeps {
   /** The operator's public channel for the default rules (BROADCAST_DISCORD_CHANNEL), once resolved. */
   readonly broadcast?: () => BroadcastChannel | null;
   /** Tells the notifier a channel's type seen in an interaction (announcement channels crosspost). */
-  readonly noteChannel?: (channelId: string, type: number) => void;
+  readonly noteChannel?: (channelId: string, type: number) => Promise<void>;
 }
 
 export interface Answer {

@@ -23,7 +23,8 @@
  * (`POST /channels/{id}/messages/{id}/crosspost`), so every server following the channel gets it
  * too. The crosspost is best effort AFTER the delivery succeeded: its failure (Discord allows
  * about 10 publishes per channel per hour; a missing permission) is logged, never thrown, so a
- * retry never posts the alert twice. The channel's type is asked once per channel and remembered.
+ * retry never posts the alert twice. Which channels are announcement channels is learned where
+ * their type is seen anyway (announcement-channels.ts), never asked per alert.
  */
 import { DiscordAPIError, HTTPError, RateLimitError, Routes, type APIEmbed, type RawFile, type REST } from 'discord.js';
 import {
@@ -39,6 +40,11 @@ import type { Subscription } from '../../alerting/types.ts';
 import { chartForAlerts } from '../../charts/index.ts';
 import { alertChart, type ChartDeps, type ChartPicture } from '../chart-picture.ts';
 import { isBroadcast } from '../../subscriptions/broadcast.ts';
+import {
+  ANNOUNCEMENT_CHANNEL,
+  MemoryAnnouncementChannels,
+  type AnnouncementChannels,
+} from './announcement-channels.ts';
 import { clip, LIMITS } from './embed-limits.ts';
 import type { Pacer } from './pacer.ts';
 import { renderAlertMessage } from './render.ts';
@@ -109,10 +115,11 @@ export interface DiscordNotifierDeps extends ChartDeps {
   readonly pictures?: PictureRefs;
   /** Counts each alert picture's upload or reuse (benches, metrics). */
   readonly onPicture?: (outcome: PictureOutcome) => void;
+  /** Which channels are announcement channels (default: what this process saw). */
+  readonly announcements?: AnnouncementChannels;
 }
 
-/** Discord's announcement channel type: servers can follow it, and crossposted messages reach them. */
-export const ANNOUNCEMENT_CHANNEL = 5;
+export { ANNOUNCEMENT_CHANNEL };
 
 /** A posted message as REST answers it (the parts we read). */
 interface PostedMessage {
@@ -139,9 +146,8 @@ export function attachmentUrlTtlSec(url: string, nowSec: number): number | null 
 export class DiscordNotifier implements Notifier {
   readonly platform = 'discord' as const;
   private readonly dmChannels = new Map<string, string>();
-  /** Channel id → Discord channel type, asked once per channel (announcement channels crosspost). */
-  private readonly channelTypes = new Map<string, number>();
   private readonly pictures: PictureRefs;
+  private readonly announcements: AnnouncementChannels;
 
   /** The REST client deliveries go through (the bot shares it). */
   readonly rest: REST;
@@ -149,12 +155,16 @@ export class DiscordNotifier implements Notifier {
   constructor(private readonly deps: DiscordNotifierDeps) {
     this.rest = deps.rest;
     this.pictures = deps.pictures ?? new MemoryPictureRefs();
+    this.announcements = deps.announcements ?? new MemoryAnnouncementChannels();
   }
 
-  /** Tells the notifier a channel's type it learned elsewhere (the gateway, a start-up check). */
-  noteChannelType(channelId: string, type: number): void {
-    if (this.channelTypes.size >= 50_000) this.channelTypes.clear();
-    this.channelTypes.set(channelId, type);
+  /** Tells the notifier a channel's type seen elsewhere (a /start interaction, a start-up lookup). */
+  async noteChannelType(channelId: string, type: number): Promise<void> {
+    try {
+      await this.announcements.note(channelId, type);
+    } catch (e) {
+      this.deps.logger.warn({ channelId, err: String(e) }, 'could not record the channel type');
+    }
   }
 
   /**
@@ -165,7 +175,7 @@ export class DiscordNotifier implements Notifier {
    */
   async send(sub: Subscription, message: OutboundMessage): Promise<void> {
     const channelId = await this.channelOf(sub);
-    const announce = sub.targetType === 'channel' && (await this.isAnnouncement(channelId, sub));
+    const announce = sub.targetType === 'channel' && (await this.isAnnouncement(channelId));
     const rendered = renderAlertMessage(message, sub);
     const picture = await alertChart(this.deps, sub, message, this.deps.logger);
     const what = `deliver to ${sub.id}`;
@@ -220,24 +230,13 @@ export class DiscordNotifier implements Notifier {
     }
   }
 
-  /** Whether a channel subscription's channel is an announcement channel (asked once per channel). */
-  private async isAnnouncement(channelId: string, sub: Subscription): Promise<boolean> {
-    let type = this.channelTypes.get(channelId);
-    if (type === undefined) {
-      try {
-        await this.deps.pacer.slot();
-        const c = (await this.deps.rest.get(Routes.channel(channelId))) as { type?: number };
-        type = typeof c.type === 'number' ? c.type : 0;
-      } catch (e) {
-        const err = classifyDiscordError(e, `look up channel of ${sub.id}`);
-        // A channel we cannot see cannot be posted to either: the same permanent failure.
-        if (err.kind === 'permanent') throw err;
-        this.deps.logger.debug({ channelId, kind: err.kind }, 'channel type unknown; not crossposting this time');
-        return false;
-      }
-      this.noteChannelType(channelId, type);
+  /** Whether a channel subscription's channel is an announcement channel (a Redis read, no request). */
+  private async isAnnouncement(channelId: string): Promise<boolean> {
+    try {
+      return await this.announcements.has(channelId);
+    } catch {
+      return false; // crossposting is a bonus; the alert itself goes out regardless
     }
-    return type === ANNOUNCEMENT_CHANNEL;
   }
 
   /** Publishes a posted alert to the servers following the channel; best effort, never thrown. */
