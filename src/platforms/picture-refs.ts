@@ -28,9 +28,9 @@ export interface PictureRefs {
 /** How long a reference is used (Telegram file_ids last; Discord CDN URLs are signed for ~24 h). */
 export const PICTURE_REF_TTL_SEC = 3600;
 /** How long an upload may hold the lock (a sendPhoto of ~80 KB takes well under a second). */
-const LOCK_MS = 15_000;
+const LOCK_MS = 20_000;
 /** How long a delivery waits for someone else's upload before uploading itself. */
-const WAIT_MS = 5_000;
+const WAIT_MS = 10_000;
 const POLL_MS = 25;
 
 /** PictureRefs on Redis (keys from store/keys.ts), one per platform. */
