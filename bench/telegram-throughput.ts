@@ -12,7 +12,8 @@
  *   through Redis (RedisPictureRefs). Prints the time from the block to the last message against
  *   the floor N/30, requests per alert, and chart uploads against distinct pictures.
  *   `--broadcast`: one more subscription, the operator's channel with the default rules; prints
- *   how long after the block its one post was accepted (every reader of the channel is told then).
+ *   how long after the block its one post was accepted (every reader of the channel, `--readers`,
+ *   default N, is told then). `--messages 1 --broadcast --readers 1000000`: the channel alone.
  *   `--paid`: TELEGRAM_PAID_BROADCAST (allow_paid_broadcast; limiter and pacer at 1,000/s) and the
  *   Stars the stand-in would bill.
  * --via notifier: the notifier alone, driven with BullMQ-like concurrency; a rate-limited job is
@@ -53,6 +54,8 @@ const BROADCAST = process.argv.includes('--broadcast');
 const PAID = process.argv.includes('--paid');
 const LIMIT = PAID ? PAID_BROADCAST_PER_SEC : TELEGRAM_FAQ_LIMITS.globalPerSec;
 const CHANNEL_ID = -1009999999999;
+/** People reading the broadcast channel (one post reaches all of them). */
+const READERS = Number(arg('readers', String(N)));
 /** When the block that fires for everyone was handed to the evaluator (ms). */
 let blockAtMs = 0;
 const emit = (metric: string, value: number, unit: string): void =>
@@ -196,7 +199,7 @@ async function viaEngine(fake: FakeTelegramBotApi): Promise<void> {
       );
     }
     if (BROADCAST) {
-      fake.addChannel({ id: CHANNEL_ID, title: 'hashbell alerts', username: 'hashbell_alerts', subscribers: N });
+      fake.addChannel({ id: CHANNEL_ID, title: 'hashbell alerts', username: 'hashbell_alerts', subscribers: READERS });
       await app.service.start(broadcastTarget({ platform: 'telegram', targetId: String(CHANNEL_ID) }), now);
     }
     for (const s of [makeSnapshot({ height: 900_000, dropPct: 1 }), makeSnapshot({ height: 900_001, dropPct: 14 })]) {
@@ -246,6 +249,7 @@ try {
     emit('chart_reuses', fake.photoReuses, 'file_id sends');
     emit('first_message_after_block_sec', (Math.min(...times) - blockAtMs) / 1000, 's');
     const post = fake.sent.find((m) => m.chatId === CHANNEL_ID);
+    if (BROADCAST) emit('broadcast_readers_told', post === undefined ? 0 : READERS, 'readers (one post)');
     if (BROADCAST)
       emit('broadcast_post_after_block_sec', post === undefined ? -1 : (post.atMs - blockAtMs) / 1000, 's (goal ≤ 1)');
     if (PAID) emit('stars_billed', fake.paidBilled * 0.1, 'Telegram Stars (0.1 per message beyond the free 30/s)');
