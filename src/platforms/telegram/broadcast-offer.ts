@@ -10,8 +10,7 @@ import { html } from './html.ts';
 /** The reply with one more line and a link button, when there is a channel to offer. */
 export function withBroadcastOffer(reply: Reply, chat: ChatRef, channel: BroadcastChannel | null): Reply {
   if (channel === null || chat.type !== 'private') return reply;
-  const line = html`📣 The default alerts also go out at once, to everyone, in ${channel.name}. Your own thresholds stay
-  here.`;
+  const line = html`📣 The default alerts also go out at once, to everyone, in ${channel.name}. Your own thresholds stay here.`;
   const button =
     channel.url === null ? [] : [[{ text: `📣 Open ${channel.name}`.slice(0, 60), data: '', url: channel.url }]];
   return {
