@@ -5,7 +5,7 @@
  */
 import type { BroadcastChannel } from '../../subscriptions/broadcast.ts';
 import type { ChatRef, Reply } from './handlers.ts';
-import { html } from './html.ts';
+import { html, joinHtml } from './html.ts';
 
 /** The reply with one more line and a link button, when there is a channel to offer. */
 export function withBroadcastOffer(reply: Reply, chat: ChatRef, channel: BroadcastChannel | null): Reply {
@@ -15,7 +15,7 @@ export function withBroadcastOffer(reply: Reply, chat: ChatRef, channel: Broadca
     channel.url === null ? [] : [[{ text: `📣 Open ${channel.name}`.slice(0, 60), data: '', url: channel.url }]];
   return {
     ...reply,
-    html: html`${reply.html} ${line}`,
+    html: joinHtml([reply.html, line], '\n'),
     buttons: [...button, ...(reply.buttons ?? [])],
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { OutboundMessage } from '../../alerting/ports.ts';
 import type { AlertEvent, Subscription } from '../../alerting/types.ts';
-import { fitBlocks, fitsCaption, html, TELEGRAM_MAX_CAPTION, type SafeHtml } from './html.ts';
+import { fitBlocks, fitsCaption, html, joinHtml, TELEGRAM_MAX_CAPTION, type SafeHtml } from './html.ts';
 import { renderAlertMessage, renderEvent } from './render.ts';
 
 const POINTER = html`<i>More: /status · each alert's Settings button</i>`;
@@ -27,11 +27,11 @@ export function renderAlertCaption(
   const full = renderAlertMessage(msg, sub, nowSec);
   if (fitsCaption(full)) return full;
   const short = renderAlertMessage({ ...msg, events: msg.events.map(headline) }, sub, nowSec);
-  const withPointer = html`${short} ${POINTER}`;
+  const withPointer = joinHtml([short, POINTER], '\n');
   if (fitsCaption(withPointer)) return withPointer;
   // Raw HTML is never shorter than the parsed text, so fitting the raw HTML is always safe.
   const room = TELEGRAM_MAX_CAPTION - POINTER.value.length - 1;
   const blocks = msg.events.map((e) => renderEvent(headline(e), sub.timeZone, nowSec, false));
   const fitted = fitBlocks(blocks, (left) => html`…and ${left} more alert${left === 1 ? '' : 's'}.`, room);
-  return html`${fitted} ${POINTER}`;
+  return joinHtml([fitted, POINTER], '\n');
 }
