@@ -18,10 +18,10 @@
 import { parseArgs } from 'node:util';
 import type { OutboundMessage } from '../src/alerting/ports.ts';
 import type { AlertEvent, Subscription } from '../src/alerting/types.ts';
-import { silentLogger } from '../src/app/logger.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { createDiscordNotifier } from '../src/platforms/discord/bot.ts';
 import { Redis } from 'ioredis';
-import { RedisPictureRefs } from '../src/platforms/picture-refs.ts';
+import { RedisPictureRefs } from '../src/store/redis-picture-refs.ts';
 import { engineKeys } from '../src/store/keys.ts';
 import { DiscordStandIn } from '../test/fakes/discord/index.ts';
 import { makePng } from '../test/fakes/multipart.ts';

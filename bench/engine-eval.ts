@@ -4,12 +4,13 @@
  * deliver-job latency at 10k subscribers through the real evaluate worker. Runs on a private
  * redis-server (killed at the end). Prints JSON lines. Usage: npx tsx bench/engine-eval.ts [maxSubs]
  */
+import { loadConfig } from '../config/index.ts';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { alertIndexPlan, alertJudge } from '../src/alerting/engine.ts';
 import type { RuleSpec } from '../src/alerting/types.ts';
 import { createApp } from '../src/app/create-app.ts';
-import { silentLogger } from '../src/app/logger.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { evaluateBlock } from '../src/jobs/evaluate-core.ts';
 import { queueSink, type EvaluateProcessorDeps } from '../src/jobs/evaluate-processor.ts';
 import { deliverQueueName, evaluateJobId } from '../src/jobs/queues.ts';
@@ -76,7 +77,7 @@ async function evalPerBlock(redis: Redis, n: number): Promise<number> {
   for (let b = -2; b < 6; b++) {
     const fire = (b + 2) % 2 === 0;
     // a week between blocks keeps re-firing clear of the lifecycle's cooldown
-    const s = makeSnapshot({ height: 10_010 + b, timeSec: FIRE.timeSec + (b + 2) * WEEK, dropPct: fire ? 40 : 0 });
+    const s = makeSnapshot({ height: 10_010 + b, timeSec: FIRE.timeSec + (b + 2) * WEEK, dropPct: fire ? CROSS : 0 });
     const t0 = performance.now();
     const stats = await evaluateBlock(deps, s, s.timeSec, sink);
     if (b >= 0) times.push(performance.now() - t0);
@@ -93,29 +94,20 @@ async function latencyAt10k(port: number): Promise<{ p50: number; p99: number }>
   const redis = new Redis({ port, maxRetriesPerRequest: null });
   const snapshots = new MemorySnapshotReader();
   let clock = FIRE.timeSec;
-  const app = await createApp(
-    {
-      redisUrl: `redis://127.0.0.1:${port}`,
-      roles: ['evaluator'],
-      telegramBotToken: 't',
-      discordToken: undefined,
-      logLevel: 'silent',
-    },
-    {
-      redis,
-      keyPrefix: keys.prefix,
-      queuePrefix: 'hb-bench',
-      logger: silentLogger(),
-      snapshots,
-      notifiers: { telegram: { platform: 'telegram', send: async () => {} } },
-      tickEveryMs: 0,
-      nowSec: () => clock,
-    },
-  );
+  const app = await createApp(loadConfig({ ROLES: 'evaluator', LOG_LEVEL: 'silent' }), {
+    redis,
+    keyPrefix: keys.prefix,
+    queuePrefix: 'hb-bench',
+    logger: silentLogger(),
+    snapshots,
+    notifiers: { telegram: { platform: 'telegram', send: async () => {} } },
+    tickEveryMs: 0,
+    nowSec: () => clock,
+  });
   const deliver = app.deliverQueues.telegram as Queue;
   const lat: number[] = [];
   for (let b = 0; b < 10; b++) {
-    const s = makeSnapshot({ height: 20_000 + b, timeSec: FIRE.timeSec + b * WEEK, dropPct: b % 2 === 0 ? 40 : 0 });
+    const s = makeSnapshot({ height: 20_000 + b, timeSec: FIRE.timeSec + b * WEEK, dropPct: b % 2 === 0 ? CROSS : 0 });
     snapshots.put(s);
     clock = s.timeSec;
     const t0 = Date.now();

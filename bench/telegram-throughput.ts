@@ -20,16 +20,15 @@
  *   re-queued after retryAfterMs, as BullMQ would.
  * The rate is measured between the first and last message the stand-in accepted.
  */
+import { loadConfig } from '../config/index.ts';
 import { Redis } from 'ioredis';
 import type { OutboundMessage } from '../src/alerting/ports.ts';
 import { DeliveryError } from '../src/alerting/ports.ts';
 import type { Subscription } from '../src/alerting/types.ts';
 import { createApp } from '../src/app/create-app.ts';
-import { silentLogger } from '../src/app/logger.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { EvaluateJobSchema, evaluateJobId } from '../src/jobs/queues.ts';
 import { createTelegramNotifier, PAID_BROADCAST_PER_SEC } from '../src/platforms/telegram/bot.ts';
-import { RedisPictureRefs } from '../src/platforms/picture-refs.ts';
-import { engineKeys } from '../src/store/keys.ts';
 import { broadcastTarget } from '../src/subscriptions/broadcast.ts';
 import { makePng } from '../test/fakes/multipart.ts';
 import { ThresholdJudge } from '../test/fakes/memory-judge.ts';
@@ -150,22 +149,14 @@ async function viaEngine(fake: FakeTelegramBotApi): Promise<void> {
   await cleanPrefix(redis, prefix);
   const snapshots = new MemorySnapshotReader();
   const png = makePng(1000, 560);
-  const notifier = createTelegramNotifier({
-    token: fake.token,
-    apiRoot: fake.apiRoot,
-    logger: silentLogger(),
-    charts: { render: async () => png },
-    pictures: new RedisPictureRefs(redis, engineKeys(`${prefix}:`), 'telegram'),
-    paidBroadcast: PAID,
-  });
   const app = await createApp(
-    {
-      redisUrl: 'redis://127.0.0.1:6379',
-      roles: ['evaluator', 'notifier'],
-      telegramBotToken: fake.token,
-      discordToken: undefined,
-      logLevel: 'silent',
-    },
+    loadConfig({
+      ROLES: 'evaluator,notifier',
+      LOG_LEVEL: 'silent',
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      ...(PAID ? { TELEGRAM_PAID_BROADCAST: 'true' } : {}),
+    }),
     {
       redis,
       keyPrefix: `${prefix}:`,
@@ -174,7 +165,8 @@ async function viaEngine(fake: FakeTelegramBotApi): Promise<void> {
       judge: new ThresholdJudge(),
       plan: simplePlan,
       snapshots,
-      notifiers: { telegram: notifier },
+      // A stand-in picture: uploads (shared through Redis, as in production) are measured, not rendering.
+      charts: { render: async () => png },
       tickEveryMs: 0,
       deliverConcurrency: CONCURRENCY,
       rateLimits: { telegram: { max: LIMIT, durationMs: 1000 } },

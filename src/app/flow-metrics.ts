@@ -9,7 +9,7 @@ import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import { RedisChainState } from '../store/chain-state.ts';
-import { DIGEST_JOB_NAME, TICK_JOB_NAME } from '../jobs/queues.ts';
+import { DELIVER_JOB_NAME, TICK_JOB_NAME } from '../jobs/queues.ts';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
@@ -58,10 +58,10 @@ export function observeEvaluations(worker: Worker, m: FlowMetrics): void {
   });
 }
 
-/** Observes each completed deliver job of `worker` (digests wait on purpose and are left out). */
+/** Observes each completed deliver job of `worker` (digests and snooze releases wait on purpose: left out). */
 export function observeDeliveries(worker: Worker, platform: string, m: FlowMetrics): void {
   worker.on('completed', (job: Job) => {
-    if (job.name === DIGEST_JOB_NAME || job.processedOn === undefined || job.finishedOn === undefined) return;
+    if (job.name !== DELIVER_JOB_NAME || job.processedOn === undefined || job.finishedOn === undefined) return;
     m.evaluateToDeliver.observe({ platform }, seconds(job.processedOn - job.timestamp - (job.opts.delay ?? 0)));
     m.deliverToPlatform.observe({ platform }, seconds(job.finishedOn - job.processedOn));
   });

@@ -9,10 +9,9 @@
  * Safe when the first upload fails: a reference is stored only after an upload succeeded; a
  * failed upload releases the lock, so the next delivery uploads; a reference the platform refuses
  * (expired, unknown) is forgotten and that delivery uploads again. Everything here is an
- * optimisation: a Redis error only means "upload".
+ * optimisation: a Redis error only means "upload". The Redis implementation is
+ * store/redis-picture-refs.ts (platforms do not touch the store; app/ wires it in).
  */
-import type { Redis } from 'ioredis';
-import type { EngineKeys } from '../store/keys.ts';
 
 /** Where uploaded pictures can be found again, shared by the notifier processes of one platform. */
 export interface PictureRefs {
@@ -32,34 +31,6 @@ const LOCK_MS = 20_000;
 /** How long a delivery waits for someone else's upload before uploading itself. */
 const WAIT_MS = 10_000;
 const POLL_MS = 25;
-
-/** PictureRefs on Redis (keys from store/keys.ts), one per platform. */
-export class RedisPictureRefs implements PictureRefs {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: Pick<EngineKeys, 'pictureRef' | 'pictureLock'>,
-    private readonly platform: string,
-  ) {}
-
-  get(k: string): Promise<string | null> {
-    return this.redis.get(this.keys.pictureRef(this.platform, k));
-  }
-
-  async claim(k: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.keys.pictureLock(this.platform, k), '1', 'PX', ttlMs, 'NX')) === 'OK';
-  }
-
-  async put(k: string, ref: string, ttlSec: number): Promise<void> {
-    // Two single-key commands (no MULTI): the keys may live in different cluster slots.
-    await this.redis.set(this.keys.pictureRef(this.platform, k), ref, 'EX', Math.max(1, Math.floor(ttlSec)));
-    await this.redis.del(this.keys.pictureLock(this.platform, k));
-  }
-
-  async drop(k: string): Promise<void> {
-    await this.redis.del(this.keys.pictureRef(this.platform, k));
-    await this.redis.del(this.keys.pictureLock(this.platform, k));
-  }
-}
 
 /** Process-local PictureRefs (the default when no Redis is given: reuse within one process). */
 export class MemoryPictureRefs implements PictureRefs {

@@ -7,8 +7,17 @@
 import type { Redis } from 'ioredis';
 import type { Block, PricePoint } from '../domain/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
-import type { EvaluateJob } from '../jobs/queues.ts';
 import { chainKeys, sendKey, type ChainKeys } from './chain-keys.ts';
+
+/**
+ * An evaluate job's payload as chain state records it (jobs/queues.ts validates the same shape on
+ * the queue; declared here so the store does not import the job layer).
+ */
+export interface EvaluateJob {
+  readonly height: number;
+  readonly hash: string;
+  readonly correction: boolean;
+}
 
 /** A block as stored, with the inputs its snapshot used, so a rebuild reproduces it exactly. */
 export interface StoredBlock {
@@ -85,7 +94,7 @@ export class RedisChainState {
     return raw ? (JSON.parse(raw) as Snapshot) : null;
   }
 
-  /** SnapshotReader (src/jobs/engine-ports.ts): the snapshot of exactly this block. */
+  /** SnapshotReader (src/alerting/ports.ts): the snapshot of exactly this block. */
   async byBlock(height: number, hash: string): Promise<Snapshot | null> {
     const s = await this.getSnapshot(hash);
     return s && s.height === height ? s : null;

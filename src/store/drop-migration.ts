@@ -29,7 +29,7 @@ export const LEGACY_DROP_SERIES: readonly string[] = Object.keys(HASHRATE_WINDOW
 );
 
 const done = new Set<string>();
-const flagKey = (keys: EngineKeys): string => `${keys.prefix}mig:drop-detector`;
+const flagKey = (keys: EngineKeys): string => keys.upgradeFlag('drop-detector');
 
 export interface DropMigrationStats {
   moved: number;

@@ -44,6 +44,12 @@ export interface EngineKeys {
   notification(key: string): string;
   /** List of JSON AlertEvents held by quiet hours / mute until the digest goes out. */
   held(subId: string): string;
+  /** List of JSON AlertEvents of snoozed rules, held until their snooze ends. */
+  snoozeHeld(subId: string): string;
+  /** String with TTL: a moved subscription's new id (Telegram group → supergroup). */
+  migrationPointer(fromSubId: string): string;
+  /** String: a one-time data upgrade ran under this prefix (value: the height it ran at). */
+  upgradeFlag(name: string): string;
   /** String: the last block seen by the slow-blocks ticker (`height hash timeSec`). */
   slowBlocksMark(): string;
   /** Sorted set of compact per-block chart points (src/charts/redis-chart-history.ts). */
@@ -76,6 +82,9 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     repeatIndex: (series, which) => `${p}ix:${series}:${which === 'due' ? 'w' : 'x'}`,
     notification: (k) => `${p}n:${k}`,
     held: (s) => `${p}h:${s}`,
+    snoozeHeld: (s) => `${p}hz:${s}`,
+    migrationPointer: (s) => `${p}mv:${s}`,
+    upgradeFlag: (name) => `${p}mig:${name}`,
     slowBlocksMark: () => `${p}slow`,
     chartHistory: () => `${p}chart-history`,
     chartCachePrefix: () => `${p}chart:`,

@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Snapshot } from '../domain/snapshot-types.ts';
-import type { SnapshotReader } from '../jobs/engine-ports.ts';
+import type { SnapshotReader } from '../alerting/ports.ts';
 import type { RedisChainState } from './chain-state.ts';
 
 export function chainSnapshotReader(state: RedisChainState): SnapshotReader {

@@ -6,11 +6,9 @@
  * same exactly-once log) whose owner is the operator: nobody on the platform to tell when the bot
  * loses its rights there, so the notifiers say it in the log instead (see isBroadcast).
  */
-import type { Platform, Subscription } from '../alerting/types.ts';
+import { BROADCAST_OWNER } from '../alerting/broadcast.ts';
+import type { Platform } from '../alerting/types.ts';
 import type { SubscriptionService, Target } from './service.ts';
-
-/** ownerId of a broadcast subscription (no platform user has this id). */
-export const BROADCAST_OWNER = 'operator';
 
 /** A configured public channel, once resolved on its platform. */
 export interface BroadcastChannel {
@@ -31,11 +29,6 @@ export function broadcastTarget(c: Pick<BroadcastChannel, 'platform' | 'targetId
     targetId: c.targetId,
     userId: BROADCAST_OWNER,
   };
-}
-
-/** True for the operator's broadcast subscriptions (their failures go to the log, not to a DM). */
-export function isBroadcast(sub: Pick<Subscription, 'ownerId'>): boolean {
-  return sub.ownerId === BROADCAST_OWNER;
 }
 
 /**

@@ -11,7 +11,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChartPointRing, ChartService } from '../../src/charts/index.ts';
-import { BROADCAST_OWNER } from '../../src/subscriptions/broadcast.ts';
+import { BROADCAST_OWNER } from '../../src/alerting/broadcast.ts';
 import { PERMS, type PostedMessage } from '../fakes/discord/index.ts';
 import {
   ANN,

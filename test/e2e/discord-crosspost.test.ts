@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../src/alerting/ports.ts';
 import type { AlertEvent, Subscription } from '../../src/alerting/types.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createDiscordNotifier } from '../../src/platforms/discord/bot.ts';
 import { DiscordStandIn } from '../fakes/discord/index.ts';
 import { PUBLISHES_PER_HOUR } from '../fakes/discord/rest.ts';

@@ -11,7 +11,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChartPointRing, ChartService } from '../../src/charts/index.ts';
-import { BROADCAST_OWNER } from '../../src/subscriptions/broadcast.ts';
+import { BROADCAST_OWNER } from '../../src/alerting/broadcast.ts';
 import type { FakeChannel, FakeChat, FakeUser } from '../fakes/telegram-bot-api.ts';
 import { loadReplayedChain, RETARGET_HEIGHT, type ReplayedChain } from './replayed-chain.ts';
 import {
@@ -43,25 +43,13 @@ const CHANNEL: FakeChannel = {
   subscribers: 25_000,
 };
 
-/** A world with charts fed from the replayed blocks; `before` prepares the stand-in before the bot starts. */
+/** A world with charts fed from the replayed blocks. */
 async function world(
   name: string,
-  opts: WorldOptions & { before?: (w: TelegramWorld['fake']) => void } = {},
+  opts: WorldOptions = {},
 ): Promise<{ world: TelegramWorld; feed(from: number, to: number): Promise<void> }> {
   const history = new ChartPointRing();
-  const { FakeTelegramBotApi } = await import('../fakes/telegram-bot-api.ts');
-  const realStart = FakeTelegramBotApi.start.bind(FakeTelegramBotApi);
-  // The channel must exist before the bot resolves BROADCAST_TELEGRAM_CHAT at start.
-  FakeTelegramBotApi.start = async (o) => {
-    const f = await realStart(o);
-    opts.before?.(f);
-    return f;
-  };
-  try {
-    w = await startTelegramWorld(name, { charts: new ChartService({ history }), ...opts });
-  } finally {
-    FakeTelegramBotApi.start = realStart;
-  }
+  w = await startTelegramWorld(name, { charts: new ChartService({ history }), ...opts });
   const wld = w;
   return {
     world: wld,
@@ -117,7 +105,7 @@ describe('Telegram broadcast channel (BROADCAST_TELEGRAM_CHAT)', () => {
   it('subscribed at start with the default rules; one post reaches the channel; /start offers it', async () => {
     const { world: wd, feed } = await world('tg-channel', {
       broadcastChat: '@hashbell_alerts',
-      before: (f) => f.addChannel(CHANNEL),
+      prepare: (f) => f.addChannel(CHANNEL),
     });
     const { fake, store } = wd;
     const subId = wd.subIdOf({ id: CHANNEL.id, type: 'group' });
@@ -147,7 +135,7 @@ describe('Telegram broadcast channel (BROADCAST_TELEGRAM_CHAT)', () => {
   it('demoted the channel pauses (my_chat_member), promoted it resumes; a refused post is permanent', async () => {
     const { world: wd, feed } = await world('tg-channel-rights', {
       broadcastChat: String(CHANNEL.id),
-      before: (f) => f.addChannel(CHANNEL),
+      prepare: (f) => f.addChannel(CHANNEL),
     });
     const { fake, store } = wd;
     const subId = wd.subIdOf({ id: CHANNEL.id, type: 'group' });

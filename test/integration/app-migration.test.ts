@@ -4,13 +4,14 @@
  * (through the forward pointer the move leaves for a day), once each — not be dropped as
  * "inactive". Real Redis (DB 15), real BullMQ, createApp's own store and workers.
  */
+import { loadConfig } from '../../config/index.ts';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createApp, type App, type AppConfig } from '../../src/app/create-app.ts';
 import { DELIVER_JOB_OPTS } from '../../src/jobs/evaluate-processor.ts';
-import { MIGRATION_POINTER_TTL_SEC, migrationPointerKey } from '../../src/jobs/migration-pointer.ts';
+import { MIGRATION_POINTER_TTL_SEC } from '../../src/store/migration-pointers.ts';
 import { deliverJobId, type DeliverJob } from '../../src/jobs/queues.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { subscriptionId, type Target } from '../../src/subscriptions/service.ts';
@@ -18,13 +19,7 @@ import { RecordingNotifier } from '../fakes/memory-notifier.ts';
 import { waitFor } from './watcher-harness.ts';
 import { testRedis } from '../support/redis.ts';
 
-const CONFIG = (roles: AppConfig['roles']): AppConfig => ({
-  redisUrl: 'redis://unused',
-  roles,
-  telegramBotToken: undefined,
-  discordToken: undefined,
-  logLevel: 'error',
-});
+const CONFIG = (roles: AppConfig['roles']): AppConfig => ({ ...loadConfig({ LOG_LEVEL: 'error' }), roles });
 const HASH = (n: number): string => n.toString(16).padStart(64, '0');
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -84,7 +79,7 @@ describe('deliver jobs queued before a group became a supergroup', () => {
     await bot.service.migrate(group, '-1002222');
     const newId = subscriptionId({ ...group, targetId: '-1002222' });
     expect(await redis.exists(`hb-test-app-mig-${id}:s:${oldId}`)).toBe(0);
-    const ttl = await redis.ttl(migrationPointerKey(engineKeys(`hb-test-app-mig-${id}:`), oldId));
+    const ttl = await redis.ttl(engineKeys(`hb-test-app-mig-${id}:`).migrationPointer(oldId));
     expect(ttl).toBeGreaterThan(MIGRATION_POINTER_TTL_SEC - 60);
     expect(ttl).toBeLessThanOrEqual(MIGRATION_POINTER_TTL_SEC);
 

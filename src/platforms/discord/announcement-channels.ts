@@ -4,10 +4,9 @@
  * where the type is seen anyway: the `/start` interaction in the channel (it carries the channel
  * with its type) and the start-up lookup of BROADCAST_DISCORD_CHANNEL. Kept in Redis (one set),
  * so every notifier process knows what the bot process saw. A text channel converted to an
- * announcement channel later is learned at the next `/start` there.
+ * announcement channel later is learned at the next `/start` there. The Redis implementation is
+ * store/redis-announcement-channels.ts (app/ wires it in).
  */
-import type { Redis } from 'ioredis';
-import type { EngineKeys } from '../../store/keys.ts';
 
 export interface AnnouncementChannels {
   has(channelId: string): Promise<boolean>;
@@ -17,22 +16,6 @@ export interface AnnouncementChannels {
 
 /** Discord's announcement channel type: servers can follow it, and crossposted messages reach them. */
 export const ANNOUNCEMENT_CHANNEL = 5;
-
-export class RedisAnnouncementChannels implements AnnouncementChannels {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: Pick<EngineKeys, 'announcementChannels'>,
-  ) {}
-
-  async has(channelId: string): Promise<boolean> {
-    return (await this.redis.sismember(this.keys.announcementChannels(), channelId)) === 1;
-  }
-
-  async note(channelId: string, type: number): Promise<void> {
-    if (type === ANNOUNCEMENT_CHANNEL) await this.redis.sadd(this.keys.announcementChannels(), channelId);
-    else await this.redis.srem(this.keys.announcementChannels(), channelId);
-  }
-}
 
 /** Process-local (the default without Redis: what this process saw). */
 export class MemoryAnnouncementChannels implements AnnouncementChannels {

@@ -7,7 +7,7 @@
  * permissions show at the first delivery (50013: permanent, paused, logged by tellOwner).
  */
 import { Routes, type REST } from 'discord.js';
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from '../../observability/logger.ts';
 import { ensureBroadcast, type BroadcastChannel } from '../../subscriptions/broadcast.ts';
 import type { SubscriptionService } from '../../subscriptions/service.ts';
 import { ANNOUNCEMENT_CHANNEL } from './announcement-channels.ts';

@@ -34,12 +34,12 @@ import {
   type PictureOutcome,
   type PictureRefs,
 } from '../picture-refs.ts';
-import { redactSecrets, type Logger } from '../../app/logger.ts';
+import { redactSecrets, type Logger } from '../../observability/logger.ts';
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
 import type { Subscription } from '../../alerting/types.ts';
 import { chartForAlerts } from '../../charts/index.ts';
 import { alertChart, type ChartDeps, type ChartPicture } from '../chart-picture.ts';
-import { isBroadcast } from '../../subscriptions/broadcast.ts';
+import { isBroadcast } from '../../alerting/broadcast.ts';
 import {
   ANNOUNCEMENT_CHANNEL,
   MemoryAnnouncementChannels,

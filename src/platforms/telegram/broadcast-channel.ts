@@ -7,7 +7,7 @@
  * or removed, it pauses, with the same log line. Delivery failures for lack of rights are
  * permanent errors (errors.ts) and end the same way (the notifier's tellOwner logs them).
  */
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from '../../observability/logger.ts';
 import { broadcastTarget, ensureBroadcast, type BroadcastChannel } from '../../subscriptions/broadcast.ts';
 import type { SubscriptionService } from '../../subscriptions/service.ts';
 import { classifyTelegramError } from './errors.ts';

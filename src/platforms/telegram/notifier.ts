@@ -33,11 +33,11 @@
  */
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
 import type { Subscription } from '../../alerting/types.ts';
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from '../../observability/logger.ts';
 import { alertChart, type ChartDeps, type ChartPicture } from '../chart-picture.ts';
 import { classifyTelegramError, isPhotoRefused, isRenderingBug } from './errors.ts';
 import { MemoryPictureRefs, sendPicture, type PictureOutcome, type PictureRefs } from '../picture-refs.ts';
-import { isBroadcast } from '../../subscriptions/broadcast.ts';
+import { isBroadcast } from '../../alerting/broadcast.ts';
 import { renderAlertCaption } from './caption.ts';
 import { escapeHtml, type SafeHtml } from './html.ts';
 import type { TelegramPacer } from './pacer.ts';

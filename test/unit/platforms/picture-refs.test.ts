@@ -6,11 +6,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   MemoryPictureRefs,
-  RedisPictureRefs,
   sendPicture,
   type PictureRefs,
   type PictureSend,
 } from '../../../src/platforms/picture-refs.ts';
+import { RedisPictureRefs } from '../../../src/store/redis-picture-refs.ts';
 import { engineKeys } from '../../../src/store/keys.ts';
 import { testRedis } from '../../support/redis.ts';
 
