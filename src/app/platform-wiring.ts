@@ -5,7 +5,6 @@
  * connection fails fast: a picture is decoration and must not wait out a Redis restart like the
  * queues do. discord.js and telegraf are loaded only when their platform is configured.
  */
-import type { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
 import type { Notifier } from '../alerting/ports.ts';
 import type { Platform } from '../alerting/types.ts';
@@ -13,7 +12,9 @@ import { ChartService, RedisChartCache, RedisChartHistory } from '../charts/inde
 import type { ChartRenderer, ChartRules } from '../platforms/chart-picture.ts';
 import type { DiscordGateOptions } from '../platforms/discord/command-gate.ts';
 import type { CommandGateOptions } from '../platforms/telegram/command-gate.ts';
-import type { TelegramLimits } from '../platforms/telegram/pacer.ts';
+import { PAID_BROADCAST_PER_SEC, TELEGRAM_LIMITS, type TelegramLimits } from '../platforms/telegram/pacer.ts';
+import type { RedisClient } from '../store/connection.ts';
+import type { SharedSendSlot } from '../store/redis-send-slot.ts';
 import { startCleanly } from '../platforms/start-cleanly.ts';
 import { defaultIndexPlan } from '../store/index-plan.ts';
 import type { EngineKeys } from '../store/keys.ts';
@@ -44,7 +45,12 @@ export interface ChartWiring {
  * The charts' connection (beside `main`, same server and database), history, service and rules
  * lookup (`store.listRules`). `renderer` replaces the ChartService (tests: a stand-in picture).
  */
-export function chartWiring(main: Redis, keys: EngineKeys, logger: Logger, renderer?: ChartRenderer): ChartWiring {
+export function chartWiring(
+  main: RedisClient,
+  keys: EngineKeys,
+  logger: Logger,
+  renderer?: ChartRenderer,
+): ChartWiring {
   const redis = companionConnection(main, 'charts');
   redis.on('error', (e) => logger.debug({ err: e }, 'charts redis connection error (charts skipped meanwhile)'));
   const history = new RedisChartHistory(redis, { key: keys.chartHistory() });
@@ -107,6 +113,8 @@ export interface ChatDeps extends ChatTuning {
   readonly charts?: { readonly charts: ChartRenderer; readonly chartRules: ChartRules };
   /** Shared upload references and announcement channels (ChartWiring); default: per process. */
   readonly shared?: Pick<ChartWiring, 'pictures' | 'announcements'>;
+  /** The platform's global send timeline shared by every notifier process (store/redis-send-slot.ts). */
+  readonly sendSlot?: (platform: 'telegram', perSec: number) => SharedSendSlot;
 }
 
 /** Notifiers and bots of the platforms whose tokens are set; the bots share their notifier's pacing. */
@@ -120,6 +128,9 @@ export async function chatPlatforms(config: ChatConfig, d: ChatDeps): Promise<Ch
     const tg = await import('../platforms/telegram/bot.ts');
     const apiRoot = config.telegramApiRoot;
     const limits = d.telegram?.limits;
+    const perSec =
+      config.telegramPaidBroadcast === true ? PAID_BROADCAST_PER_SEC : (limits ?? TELEGRAM_LIMITS).globalPerSec;
+    const sharedSlot = d.sendSlot?.('telegram', perSec);
     const notifier = tg.createTelegramNotifier({
       token,
       apiRoot,
@@ -128,6 +139,7 @@ export async function chatPlatforms(config: ChatConfig, d: ChatDeps): Promise<Ch
       ...(limits ? { limits } : {}),
       ...(d.shared ? { pictures: d.shared.pictures('telegram') } : {}),
       paidBroadcast: config.telegramPaidBroadcast === true,
+      ...(sharedSlot ? { sharedSlot } : {}),
     });
     const broadcastChat = config.broadcastTelegramChat;
     const webhookUrl = config.telegramWebhookUrl;

@@ -2,7 +2,7 @@
  * The Discord announcement channels the bot has seen (src/platforms/discord/announcement-channels.ts),
  * as one Redis set every notifier process reads, so crossposting needs no request to Discord.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { EngineKeys } from './keys.ts';
 
 /** Discord's announcement channel type. */
@@ -10,7 +10,7 @@ const ANNOUNCEMENT_CHANNEL = 5;
 
 export class RedisAnnouncementChannels {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Pick<EngineKeys, 'announcementChannels'>,
   ) {}
 

@@ -4,13 +4,13 @@
  * process, with a TTL; and the short lock that says an upload is under way. Single-key commands
  * only (no MULTI): the two keys of a picture may live in different cluster slots.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { EngineKeys } from './keys.ts';
 
 /** One per platform (its references are that platform's). */
 export class RedisPictureRefs {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Pick<EngineKeys, 'pictureRef' | 'pictureLock'>,
     private readonly platform: string,
   ) {}

@@ -56,6 +56,8 @@ export interface TelegramNotifierOptions extends ChartDeps {
   readonly paidBroadcast?: boolean;
   /** Counts each alert picture's upload or reuse. */
   readonly onPicture?: (outcome: PictureOutcome) => void;
+  /** The overall limit's timeline shared with the other notifier processes (src/store/redis-send-slot.ts). */
+  readonly sharedSlot?: { take(): Promise<number> };
 }
 
 const rootOf = (apiRoot: string | undefined): string => (apiRoot ?? 'https://api.telegram.org').replace(/\/?$/, '/');
@@ -74,6 +76,7 @@ export function createTelegramNotifier(opts: TelegramNotifierOptions): TelegramN
         ? { ...limits, globalPerSec: Math.max(limits.globalPerSec, PAID_BROADCAST_PER_SEC) }
         : limits,
       clock,
+      opts.sharedSlot,
     ),
     logger: opts.logger.child({ platform: 'telegram' }),
     nowSec: () => Math.floor(clock.now() / 1000),
