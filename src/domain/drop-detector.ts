@@ -211,7 +211,12 @@ export class DropDetector {
     if (enter >= 0) this.refSum += this.ys[enter % size]!;
     this.ys[k % size] = y;
     this.pushed = k + 1;
-    if (enter + 1 < L) return;
+    if (enter + 1 < L) {
+      // Not ready yet; a CUSUM leaving zero on the first ready block dates the drop from here.
+      this.lastHeight = height;
+      this.lastTimeSec = timeSec;
+      return;
+    }
     if (height % RESUM_EVERY === 0) {
       let s = 0;
       for (let j = enter - L + 1; j <= enter; j++) s += this.ys[j % size]!;
