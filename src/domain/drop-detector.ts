@@ -462,9 +462,30 @@ const LOOKBACK_NAMES = Object.keys(LOOKBACKS) as Lookback[];
 /** Shared by every quiet snapshot (snapshots are never mutated). */
 const NO_ALARMS: readonly DropAlarm[] = Object.freeze([]);
 
-/** All lookbacks' detectors, for the SnapshotBuilder. */
+/** A (lookback, whole-percent) cell some rule reads. */
+export interface DropCell {
+  readonly lookback: Lookback;
+  readonly pct: number;
+}
+
+/**
+ * All lookbacks' detectors, for the SnapshotBuilder. Every cell by default (live: any rule may be
+ * added at any moment). Given `only`, just those cells (replay, preview: the rules are known up
+ * front); cells are independent, so each one computes exactly what it does in the full grid, and
+ * the reference levels are kept for every lookback either way.
+ */
 export class DropDetectors {
-  private readonly byLookback = LOOKBACK_NAMES.map((lb) => new DropDetector(LOOKBACKS[lb], cellParams(lb)));
+  private readonly byLookback: DropDetector[];
+  private readonly partial: boolean;
+
+  constructor(only?: readonly DropCell[]) {
+    this.partial = only !== undefined;
+    this.byLookback = LOOKBACK_NAMES.map((lb) => {
+      const want = only && new Set(only.filter((c) => c.lookback === lb).map((c) => dropCellPct(c.pct)));
+      const params = cellParams(lb).filter((c) => !want || want.has(c.pct));
+      return new DropDetector(LOOKBACKS[lb], params);
+    });
+  }
 
   push(height: number, timeSec: number, y: number): void {
     for (const d of this.byLookback) d.push(height, timeSec, y);
@@ -489,7 +510,8 @@ export class DropDetectors {
 
   /** All lookbacks or none: false (nothing changed) when any saved state does not fit. */
   restore(st: DropDetectorsState): boolean {
-    if (typeof st !== 'object' || st === null) return false;
+    // A saved state indexes the full grid's cells.
+    if (this.partial || typeof st !== 'object' || st === null) return false;
     const saved = this.save();
     const ok = LOOKBACK_NAMES.every((lb, i) => st[lb] !== undefined && this.byLookback[i]!.restore(st[lb]));
     if (!ok) LOOKBACK_NAMES.forEach((lb, i) => this.byLookback[i]!.restore(saved[lb]));

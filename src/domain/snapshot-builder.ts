@@ -21,7 +21,7 @@
  * - `hashpriceAgo[w]`: null until a block at least `w` older (by block time) with a USD figure.
  */
 import { bitsToDifficulty, bitsToTarget } from './bits.ts';
-import { DROP_HISTORY_BLOCKS, DropDetectors, type DropDetectorsState } from './drop-detector.ts';
+import { DROP_HISTORY_BLOCKS, DropDetectors, type DropCell, type DropDetectorsState } from './drop-detector.ts';
 import { hashprice } from './hashprice.ts';
 import { BlockRing } from './ring.ts';
 import { HashrateTracker } from './snapshot-hashrate.ts';
@@ -111,15 +111,20 @@ export class SnapshotBuilder {
   private readonly ring = new BlockRing(SnapshotBuilder.requiredHistoryBlocks);
   private readonly hashrate = new HashrateTracker(this.ring);
   private readonly retarget: RetargetTracker;
-  private readonly drop = new DropDetectors();
+  private readonly drop: DropDetectors;
   private lastId: string | null = null;
   private feeSum = 0;
   private feeCount = 0;
   private resume: BuilderCheckpoint | null = null;
   private resumedAt = -1;
 
-  constructor(options: { network?: Network } = {}) {
+  /**
+   * `dropCells`: compute only these drop cells (replay and preview know their rules; the live
+   * watcher computes all, since a rule may be added any time). Other cells then never alarm.
+   */
+  constructor(options: { network?: Network; dropCells?: readonly DropCell[] } = {}) {
     this.retarget = new RetargetTracker(this.ring, options.network ?? 'mainnet');
+    this.drop = new DropDetectors(options.dropCells);
   }
 
   /** Height the next push must have, or null before the first block. */
