@@ -22,14 +22,12 @@ const WITHOUT_STORAGE = new Set(['help']);
 export const COMMAND_DEADLINE_MS = 8_000;
 
 export const UNAVAILABLE: Reply = {
-  html: html`⏳ Temporarily unavailable: I can't reach my storage right now. Please try again in a minute (/help still
-  works).`,
+  html: html`⏳ Temporarily unavailable: I can't reach my storage right now. Please try again in a minute (/help still works).`,
 };
 
 export function slowDownReply(retryInSec: number): Reply {
   return {
-    html: html`🐢 Too many commands in this chat: slow down, please. Try again in ${String(retryInSec)} s — until then I
-    won't answer commands here. Alerts are not affected.`,
+    html: html`🐢 Too many commands in this chat: slow down, please. Try again in ${String(retryInSec)} s — until then I won't answer commands here. Alerts are not affected.`,
   };
 }
 

@@ -51,8 +51,7 @@ export const targetOf = (chat: ChatRef, userId: number): Target => ({
   userId: String(userId),
 });
 
-const REFUSED = html`🔒 Only group administrators can change alerts here. Anyone can use /status, /retarget, /hashprice,
-/alerts and /preview.`;
+const REFUSED = html`🔒 Only group administrators can change alerts here. Anyone can use /status, /retarget, /hashprice, /alerts and /preview.`;
 
 async function mayChange(deps: HandlerDeps, chat: ChatRef, userId: number): Promise<boolean> {
   return chat.type === 'private' || (await deps.isAdmin(chat.id, userId));
@@ -80,8 +79,7 @@ export function helpReply(): Reply {
     const usage = c.usage !== '' ? html` <i>${c.usage}</i>` : html``;
     const ex =
       c.usage !== ''
-        ? html` e.g.
-          ${joinHtml(
+        ? html`\n    e.g. ${joinHtml(
             c.examples.map((e) => html`<code>${e}</code>`),
             '  ',
           )}`
@@ -91,19 +89,15 @@ export function helpReply(): Reply {
   return {
     html: joinHtml(
       [
-        html`<b>hashbell</b> follows every Bitcoin block and tells you when hash rate, difficulty or hash price cross
-          <i>your</i> thresholds.`,
+        html`<b>hashbell</b> follows every Bitcoin block and tells you when hash rate, difficulty or hash price cross <i>your</i> thresholds.`,
         ...lines,
-        html` <b>Alert kinds</b> (<code>/alert &lt;kind&gt; …</code>):`,
+        html`\n<b>Alert kinds</b> (<code>/alert &lt;kind&gt; …</code>):`,
         ...KIND_HELP.map(
           (k) =>
-            html`• <b>${k.kind}</b>: ${k.what}. Takes ${k.params}. e.g.
-              <code>/alert ${k.kind}${k.example === '' ? '' : ` ${k.example}`}</code>`,
+            html`• <b>${k.kind}</b>: ${k.what}. Takes ${k.params}. e.g. <code>/alert ${k.kind}${k.example === '' ? '' : ` ${k.example}`}</code>`,
         ),
-        html`<code>/alert breakeven 17 0.06 2%</code> means rigs at 17 J/TH, power at $0.06/kWh, a 2 % pool fee: it
-          fires when hash price no longer pays the power.`,
-        html`Percentages as <code>10%</code> or <code>10</code>; windows <code>1d 3d 7d</code> (blocks) or
-          <code>24h 7d</code> (prices). In groups only administrators change alerts.`,
+        html`<code>/alert breakeven 17 0.06 2%</code> means rigs at 17 J/TH, power at $0.06/kWh, a 2 % pool fee: it fires when hash price no longer pays the power.`,
+        html`Percentages as <code>10%</code> or <code>10</code>; windows <code>1d 3d 7d</code> (blocks) or <code>24h 7d</code> (prices). In groups only administrators change alerts.`,
       ],
       '\n',
     ),
@@ -119,13 +113,10 @@ async function startReply(deps: HandlerDeps, t: Target): Promise<Reply> {
     html: joinHtml(
       [
         head,
-        html`I watch every Bitcoin block and the coming difficulty adjustment, and tell this chat when the hash rate
-        drops, what the next retarget will be, and when hash price moves — only when the data supports it, not on block
-        luck.`,
+        html`I watch every Bitcoin block and the coming difficulty adjustment, and tell this chat when the hash rate drops, what the next retarget will be, and when hash price moves — only when the data supports it, not on block luck.`,
         html`${created ? 'Subscribed with these alerts' : 'Your alerts'}:`,
         ...rules.map((r) => html`• <code>${r.id}</code> ${describeRule(r)}`),
-        html`Add more with the buttons below or <code>/alert …</code> (see /help); /status shows the figures now; /stop
-          forgets this chat.`,
+        html`Add more with the buttons below or <code>/alert …</code> (see /help); /status shows the figures now; /stop forgets this chat.`,
       ],
       '\n',
     ),
@@ -203,8 +194,7 @@ export async function handleCommand(
       const r = await deps.service.mute(t, first, now);
       if (!r.ok) return problem(r);
       return {
-        html: html`🔕 Muted until ${fmtTime(r.value.untilSec, await zoneOf(deps, t))}. Alerts that fire meanwhile arrive
-        as one digest then; /unmute resumes now.`,
+        html: html`🔕 Muted until ${fmtTime(r.value.untilSec, await zoneOf(deps, t))}. Alerts that fire meanwhile arrive as one digest then; /unmute resumes now.`,
       };
     }
     case 'unmute': {
@@ -217,8 +207,7 @@ export async function handleCommand(
       if (r.value === null) return { html: html`☀️ Quiet hours off: alerts arrive as they fire.` };
       const zone = await zoneOf(deps, t);
       return {
-        html: html`🌙 Quiet hours ${fmtClock(r.value.startMin)}–${fmtClock(r.value.endMin)} ${zone}: alerts are held and
-        arrive as one digest when they end.`,
+        html: html`🌙 Quiet hours ${fmtClock(r.value.startMin)}–${fmtClock(r.value.endMin)} ${zone}: alerts are held and arrive as one digest when they end.`,
       };
     }
     case 'timezone': {
@@ -282,11 +271,9 @@ async function settingsReply(deps: HandlerDeps, t: Target, id: string): Promise<
   return {
     html: joinHtml(
       [
-        html`⚙️ <b>Alert <code>${id}</code></b
-          >: ${describeRule(rule)}.`,
+        html`⚙️ <b>Alert <code>${id}</code></b>: ${describeRule(rule)}.`,
         snoozed ? html`😴 Snoozed until ${fmtTime(until, sub.timeZone)}.` : html`Active.`,
-        html`Change it by removing it and adding it again with new values (see /help); times in ${sub.timeZone}
-        (/timezone to change).`,
+        html`Change it by removing it and adding it again with new values (see /help); times in ${sub.timeZone} (/timezone to change).`,
       ],
       '\n',
     ),

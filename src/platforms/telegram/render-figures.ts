@@ -40,8 +40,7 @@ function hashrateLines(s: Snapshot): SafeHtml[] {
 function retargetLines(s: Snapshot, zone: string): SafeHtml[] {
   const r = s.retarget;
   return [
-    html`Next retarget at block ${r.nextRetargetHeight}, ${r.remainingBlocks} blocks to go (${fmtNum(r.progressPct, 1)}
-    % of the epoch)`,
+    html`Next retarget at block ${r.nextRetargetHeight}, ${r.remainingBlocks} blocks to go (${fmtNum(r.progressPct, 1)} % of the epoch)`,
     html`Estimate: <b>${fmtSignedPct(r.changePct)}</b>, 90 %: ${fmtSignedPct(r.lowPct)} to ${fmtSignedPct(r.highPct)}`,
     html`Expected ${fmtTime(r.etaSec, zone)} (90 %: ${fmtTime(r.etaLowSec, zone)} to ${fmtTime(r.etaHighSec, zone)})`,
     html`mempool.space's rule says ${fmtSignedPct(r.mempool.difficultyChange)}`,
@@ -58,8 +57,7 @@ function hashpriceLines(s: Snapshot, zone: string, nowSec: number): SafeHtml[] {
   if (h.priceUsd !== null && h.priceTimeSec !== null) {
     const stale = h.priceStale ? ' ⚠️ stale' : '';
     lines.push(
-      html`BTC price ${fmtUsd(h.priceUsd)} at ${fmtTime(h.priceTimeSec, zone)}
-      (${fmtDuration(Math.max(0, nowSec - h.priceTimeSec))} ago)${stale}`,
+      html`BTC price ${fmtUsd(h.priceUsd)} at ${fmtTime(h.priceTimeSec, zone)} (${fmtDuration(Math.max(0, nowSec - h.priceTimeSec))} ago)${stale}`,
     );
   } else {
     lines.push(html`No BTC price available: USD figures are missing.`);
@@ -75,8 +73,7 @@ export function renderStatus(s: Snapshot, zone: string, nowSec: number): SafeHtm
         html`📊 <b>Bitcoin network</b>`,
         html`Hash rate (window, 90 % interval):`,
         ...hashrateLines(s),
-        html`Difficulty ${fmtNum(s.difficulty / 1e12, 2)} T · next retarget ${fmtSignedPct(r.changePct)} (90 %:
-        ${fmtSignedPct(r.lowPct)} to ${fmtSignedPct(r.highPct)}) in ${r.remainingBlocks} blocks`,
+        html`Difficulty ${fmtNum(s.difficulty / 1e12, 2)} T · next retarget ${fmtSignedPct(r.changePct)} (90 %: ${fmtSignedPct(r.lowPct)} to ${fmtSignedPct(r.highPct)}) in ${r.remainingBlocks} blocks`,
         hashpriceLines(s, zone, nowSec)[0]!,
         footer(s, zone, nowSec),
       ],
@@ -100,8 +97,7 @@ export function renderHashprice(s: Snapshot, zone: string, nowSec: number): Safe
     const a = s.hashpriceAgo[w];
     if (a !== null && s.hashprice.usdPerPhDay !== null && a.usdPerPhDay > 0) {
       ago.push(
-        html`${w} ago: ${fmtUsdPerPhDay(a.usdPerPhDay)}
-        (${fmtSignedPct((s.hashprice.usdPerPhDay / a.usdPerPhDay - 1) * 100)})`,
+        html`${w} ago: ${fmtUsdPerPhDay(a.usdPerPhDay)} (${fmtSignedPct((s.hashprice.usdPerPhDay / a.usdPerPhDay - 1) * 100)})`,
       );
     }
   }

@@ -40,9 +40,7 @@ function provenance(e: AlertEvent, zone: string, nowSec: number): SafeHtml {
   const d = e.details;
   const late =
     nowSec - e.time - d.dataAgeSec > 600 ? html` · sent ${fmtDuration(nowSec - e.time)} after the block` : html``;
-  return html`<i
-    >Block ${e.height} at ${fmtTime(e.time, zone)} · source ${d.source}, data ${fmtDuration(d.dataAgeSec)} old${late}</i
-  >`;
+  return html`<i>Block ${e.height} at ${fmtTime(e.time, zone)} · source ${d.source}, data ${fmtDuration(d.dataAgeSec)} old${late}</i>`;
 }
 
 /** A whole delivery (everything that fired together for one block, or a digest) as one message. */
@@ -57,13 +55,12 @@ export function renderAlertMessage(
   const blocks = msg.events.map((e) => renderEvent(e, sub.timeZone, nowSec, !oneBlock));
   if (msg.digest)
     blocks.unshift(
-      html`🌙 <b>Held while you were muted or in quiet hours</b> (${msg.events.length}
-        alert${msg.events.length === 1 ? '' : 's'})`,
+      html`🌙 <b>Held while you were muted or in quiet hours</b> (${msg.events.length} alert${msg.events.length === 1 ? '' : 's'})`,
     );
   const more = (left: number): SafeHtml => html`…and ${left} more alert${left === 1 ? '' : 's'} not shown.`;
   if (!oneBlock) return fitBlocks(blocks, more);
   const footer = truncateHtml(provenance(first, sub.timeZone, nowSec), 300);
-  return html`${fitBlocks(blocks, more, TELEGRAM_MAX_TEXT - 302)} ${footer}`;
+  return html`${fitBlocks(blocks, more, TELEGRAM_MAX_TEXT - 302)}\n\n${footer}`;
 }
 
 /** `/alerts`: every rule with its id (the remove buttons are added by the handler). */
@@ -81,15 +78,13 @@ export function renderRules(rules: readonly Rule[], sub: Subscription | null, no
 
 /** A bad argument: what was wrong and a correct example (nothing was stored). */
 export function renderProblem(message: string, example: string | undefined): SafeHtml {
-  const ex = example !== undefined ? html` Example: <code>${example}</code>` : html``;
-  return truncateHtml(html`⚠️ ${message}${ex} Nothing was changed.`);
+  const ex = example !== undefined ? html`\nExample: <code>${example}</code>` : html``;
+  return truncateHtml(html`⚠️ ${message}${ex}\nNothing was changed.`);
 }
 
 export function renderRuleAdded(rule: Rule): SafeHtml {
   const advice = ruleAdvice(rule);
-  return html`✅ Added alert <code>${rule.id}</code>:
-    ${describeRule(rule)}.${advice === null ? html`` : html` <i>${advice}</i>`} See all with /alerts, remove with
-    <code>/remove ${rule.id}</code>.`;
+  return html`✅ Added alert <code>${rule.id}</code>: ${describeRule(rule)}.${advice === null ? html`` : html`\n<i>${advice}</i>`}\nSee all with /alerts, remove with <code>/remove ${rule.id}</code>.`;
 }
 
 export function renderPreview(kindLine: string, r: PreviewReport, zone: string): SafeHtml {
@@ -99,8 +94,7 @@ export function renderPreview(kindLine: string, r: PreviewReport, zone: string):
   const lines: SafeHtml[] = [
     html`🔎 <b>Preview</b>: ${kindLine}`,
     html`Blocks ${r.fromHeight}–${r.toHeight} (${from} to ${to}, ${source})`,
-    html`Would have fired <b>${r.firings}</b> time${r.firings === 1 ? '' : 's'} and resolved ${r.resolutions}
-      time${r.resolutions === 1 ? '' : 's'}.`,
+    html`Would have fired <b>${r.firings}</b> time${r.firings === 1 ? '' : 's'} and resolved ${r.resolutions} time${r.resolutions === 1 ? '' : 's'}.`,
   ];
   for (const ev of r.recent) lines.push(html`• block ${ev.height}, ${fmtTime(ev.time, zone)}: ${ev.text}`);
   if (r.advice !== undefined) lines.push(html`<i>${r.advice}</i>`);
