@@ -8,7 +8,7 @@
 import type { REST } from 'discord.js';
 import type { OutboundMessage } from '../src/alerting/ports.ts';
 import type { AlertEvent, Subscription } from '../src/alerting/types.ts';
-import { silentLogger } from '../src/app/logger.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { ChartPointRing, ChartService } from '../src/charts/index.ts';
 import type { Notifier } from '../src/alerting/ports.ts';
 import { DiscordNotifier } from '../src/platforms/discord/notifier.ts';

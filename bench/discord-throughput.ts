@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import type { OutboundMessage } from '../src/alerting/ports.ts';
 import type { AlertEvent, Subscription } from '../src/alerting/types.ts';
-import { silentLogger } from '../src/app/logger.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { createDiscordNotifier } from '../src/platforms/discord/bot.ts';
 import { DiscordStandIn } from '../test/fakes/discord/index.ts';
 

@@ -4,12 +4,13 @@
  * deliver-job latency at 10k subscribers through the real evaluate worker. Runs on a private
  * redis-server (killed at the end). Prints JSON lines. Usage: npx tsx bench/engine-eval.ts [maxSubs]
  */
+import { loadConfig } from '../config/index.ts';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { alertIndexPlan, alertJudge } from '../src/alerting/engine.ts';
 import type { RuleSpec } from '../src/alerting/types.ts';
 import { createApp } from '../src/app/create-app.ts';
-import { silentLogger } from '../src/app/logger.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { evaluateBlock } from '../src/jobs/evaluate-core.ts';
 import { queueSink, type EvaluateProcessorDeps } from '../src/jobs/evaluate-processor.ts';
 import { deliverQueueName, evaluateJobId } from '../src/jobs/queues.ts';
@@ -93,25 +94,16 @@ async function latencyAt10k(port: number): Promise<{ p50: number; p99: number }>
   const redis = new Redis({ port, maxRetriesPerRequest: null });
   const snapshots = new MemorySnapshotReader();
   let clock = FIRE.timeSec;
-  const app = await createApp(
-    {
-      redisUrl: `redis://127.0.0.1:${port}`,
-      roles: ['evaluator'],
-      telegramBotToken: 't',
-      discordToken: undefined,
-      logLevel: 'silent',
-    },
-    {
-      redis,
-      keyPrefix: keys.prefix,
-      queuePrefix: 'hb-bench',
-      logger: silentLogger(),
-      snapshots,
-      notifiers: { telegram: { platform: 'telegram', send: async () => {} } },
-      tickEveryMs: 0,
-      nowSec: () => clock,
-    },
-  );
+  const app = await createApp(loadConfig({ ROLES: 'evaluator', LOG_LEVEL: 'silent' }), {
+    redis,
+    keyPrefix: keys.prefix,
+    queuePrefix: 'hb-bench',
+    logger: silentLogger(),
+    snapshots,
+    notifiers: { telegram: { platform: 'telegram', send: async () => {} } },
+    tickEveryMs: 0,
+    nowSec: () => clock,
+  });
   const deliver = app.deliverQueues.telegram as Queue;
   const lat: number[] = [];
   for (let b = 0; b < 10; b++) {

@@ -11,12 +11,13 @@
  *   re-queued after retryAfterMs, as BullMQ would.
  * The rate is measured between the first and last message the stand-in accepted.
  */
+import { loadConfig } from '../config/index.ts';
 import { Redis } from 'ioredis';
 import type { OutboundMessage } from '../src/alerting/ports.ts';
 import { DeliveryError } from '../src/alerting/ports.ts';
 import type { Subscription } from '../src/alerting/types.ts';
 import { createApp } from '../src/app/create-app.ts';
-import { silentLogger } from '../src/app/logger.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { EvaluateJobSchema, evaluateJobId } from '../src/jobs/queues.ts';
 import { createTelegramNotifier } from '../src/platforms/telegram/bot.ts';
 import { ThresholdJudge } from '../test/fakes/memory-judge.ts';
@@ -120,15 +121,13 @@ async function viaEngine(fake: FakeTelegramBotApi): Promise<void> {
   const redis = new Redis({ db: 8, maxRetriesPerRequest: null });
   await cleanPrefix(redis, prefix);
   const snapshots = new MemorySnapshotReader();
-  const notifier = createTelegramNotifier({ token: fake.token, apiRoot: fake.apiRoot, logger: silentLogger() });
   const app = await createApp(
-    {
-      redisUrl: 'redis://127.0.0.1:6379',
-      roles: ['evaluator', 'notifier'],
-      telegramBotToken: fake.token,
-      discordToken: undefined,
-      logLevel: 'silent',
-    },
+    loadConfig({
+      ROLES: 'evaluator,notifier',
+      LOG_LEVEL: 'silent',
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+    }),
     {
       redis,
       keyPrefix: `${prefix}:`,
@@ -137,7 +136,7 @@ async function viaEngine(fake: FakeTelegramBotApi): Promise<void> {
       judge: new ThresholdJudge(),
       plan: simplePlan,
       snapshots,
-      notifiers: { telegram: notifier },
+      charts: null,
       tickEveryMs: 0,
       deliverConcurrency: CONCURRENCY,
       rateLimits: { telegram: { max: LIMIT, durationMs: 1000 } },

@@ -11,8 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
-import { silentLogger } from '../src/app/logger.ts';
-import { createWatcherMetrics } from '../src/app/metrics.ts';
+import { silentLogger } from '../src/observability/logger.ts';
+import { createWatcherMetrics } from '../src/observability/metrics.ts';
 import { RedisChainState } from '../src/store/chain-state.ts';
 import { MempoolSource } from '../src/sources/mempool-space/source.ts';
 import { startWatcher } from '../src/sources/watcher.ts';
@@ -85,7 +85,6 @@ const coldStartMs = performance.now() - tCold;
 
 const lat: number[] = [];
 for (let i = 0; i < N + 50; i++) {
-  const next = fake.chain.tip.height + 1;
   await watcher.idle(); // blocks are minutes apart: the previous one is fully done
   const ms = await new Promise<number>((resolve) => {
     // mine first (not timed), then start the clock and send the frame

@@ -75,12 +75,6 @@ export function placement(spec: RuleSpec): IndexPlacement {
   return { mode: 'level', series, dir: def.comparison, fire: def.fireLevel(spec), resolve: def.resolveLevel(spec) };
 }
 
-/** One series' value (what its rules' levels are compared with); null when the data is missing. */
-export function measure(series: string, s: Snapshot, nowSec: number): number | null {
-  const r = SERIES.get(series)?.read(series, s, nowSec) ?? null;
-  return r !== null && Number.isFinite(r.value) ? r.value : null;
-}
-
 /** Every series' value on this snapshot at `nowSec` (block evaluation: nowSec ≈ its arrival). */
 export function observe(s: Snapshot, nowSec: number): Observation {
   const levels = new Map<string, { value: number; dir: Comparison }>();

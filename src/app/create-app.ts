@@ -1,12 +1,15 @@
 /**
- * The one composition root: `createApp(config, overrides)` wires the roles this process runs
- * (watcher, evaluator, notifier, bot) over one Redis, and `shutdown(deadlineMs)` closes workers,
- * queues and connections within a deadline. Every I/O dependency can be overridden (tests,
- * benches, replay); nothing here reads the environment.
+ * The one composition root: `createApp(config, overrides)` builds everything a process runs for
+ * its roles over one Redis — the store and subscription service, the charts, the chat platforms'
+ * notifiers and bots, the evaluate and deliver workers, the chain watcher, their metrics and
+ * readiness checks — and `shutdown(deadlineMs)` closes it all within a deadline. Production
+ * (run-process.ts), the e2e harnesses and the benches all come through here; overrides only swap
+ * an I/O dependency (a stand-in notifier, a short-history snapshot builder) or a tuning knob.
+ * Nothing here reads the environment.
  */
 import { Queue, Worker, type ConnectionOptions, type Job, type Processor } from 'bullmq';
-import { Redis } from 'ioredis';
-import type { Registry } from 'prom-client';
+import type { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
 import type { Config } from '../../config/index.ts';
 import { alertJudge } from '../alerting/engine.ts';
 import type { Notifier } from '../alerting/ports.ts';
@@ -21,6 +24,7 @@ import { fixtureHistory, previewWith } from '../subscriptions/preview.ts';
 import { SubscriptionUseCases, type UseCaseDeps } from '../subscriptions/use-cases.ts';
 import { subscriptionId, type SubscriptionService } from '../subscriptions/service.ts';
 import { ConsoleNotifier, CONSOLE_TARGET } from '../platforms/console/console-notifier.ts';
+import type { ChartRenderer } from '../platforms/chart-picture.ts';
 import { TELEGRAM_LIMITS } from '../platforms/telegram/pacer.ts';
 import { deliverProcessor, type DeliverDeps } from '../jobs/deliver-processor.ts';
 import { withMigrationPointers } from '../jobs/migration-pointer.ts';
@@ -28,20 +32,35 @@ import { createEngineMetrics } from '../jobs/engine-metrics.ts';
 import type { RuleJudge, SnapshotReader } from '../jobs/engine-ports.ts';
 import { DELIVER_JOB_OPTS, evaluateProcessor, type EvaluateProcessorDeps } from '../jobs/evaluate-processor.ts';
 import { DIGEST_JOB_NAME, QUEUE_NAMES, TICK_JOB_NAME, deliverQueueName, digestJobId } from '../jobs/queues.ts';
-import { createFlowMetrics, observeDeliveries, observeEvaluations } from './flow-metrics.ts';
-import type { Health } from './health.ts';
-import { createLogger, type Logger } from './logger.ts';
+import type { SnapshotBuilderFactory } from '../sources/snapshot-port.ts';
+import type { HoldLimits } from '../sources/block-gate.ts';
+import { registerQueueDepths } from '../observability/metrics.ts';
+import {
+  createFlowMetrics,
+  observeDeliveries,
+  observeEvaluations,
+  registerChainGauges,
+  registerStoreGauges,
+} from './flow-metrics.ts';
+import { Health } from './health.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { chartWiring, chatPlatforms, type ChatConfig, type ChatTuning } from './platform-wiring.ts';
+import { startWithRetry } from './platform-start.ts';
+import { connectRedis, logTransitions } from './redis-connections.ts';
 import { closeInStages, releaseInFlight, type Closeable, type InFlight } from './shutdown.ts';
+import { appWatcher } from './watcher-role.ts';
 
 /** The part of Config the composition root reads. */
-export type AppConfig = Pick<Config, 'redisUrl' | 'roles' | 'telegramBotToken' | 'discordToken' | 'logLevel'>;
+export type AppConfig = ChatConfig &
+  Pick<Config, 'redisUrl' | 'roles' | 'logLevel' | 'mempoolUrl' | 'mempoolMaxRps' | 'bitcoinRpcUrl' | 'chainSource'>;
 
-/** A role started by a plug-in (watcher, chat bots) and how to stop it. */
+/** A part createApp started (the watcher, a chat bot) and how to stop it. */
 export interface RoleHandle {
   stop(deadlineMs: number): Promise<void>;
 }
 
-export interface AppOverrides {
+export interface AppOverrides extends ChatTuning {
+  /** The engine's connection (tests: a private database); default one to config.redisUrl. */
   readonly redis?: Redis;
   /** Store key prefix (tests isolate with it). */
   readonly keyPrefix?: string;
@@ -51,7 +70,10 @@ export interface AppOverrides {
   readonly judge?: RuleJudge;
   readonly plan?: IndexPlan;
   readonly snapshots?: SnapshotReader;
-  /** Notifiers by platform; console is always added unless given. */
+  /**
+   * Notifiers by platform, replacing the one built from the configuration; console is always
+   * added unless given.
+   */
   readonly notifiers?: Partial<Record<Platform, Notifier>>;
   readonly preview?: UseCaseDeps['preview'];
   readonly nowSec?: () => number;
@@ -60,18 +82,16 @@ export interface AppOverrides {
   readonly rateLimits?: Partial<Record<Platform, { max: number; durationMs: number }>>;
   /** Lock/stall timing of every worker (tests shorten it so a killed worker's jobs return fast). */
   readonly workerTiming?: { lockDurationMs: number; stalledIntervalMs: number };
-  /** Registry for the engine's metrics (production shares the watcher's /metrics registry). */
+  /** The process's metrics registry, served on /metrics (default: a private one, app.registry). */
   readonly registry?: Registry;
   /** Slow-blocks tick period; 0 disables. */
   readonly tickEveryMs?: number;
-  /** Starts the watcher role (chain source → chain state → evaluate jobs). */
-  readonly startWatcher?: (app: App) => Promise<RoleHandle>;
-  /** Starts chat bots (Telegram/Discord) for the bot role. */
-  readonly startBots?: (app: App) => Promise<RoleHandle[]>;
-  /** More connections the overrides opened (e.g. the charts' Redis), closed last on shutdown. */
-  readonly closeables?: readonly Closeable[];
-  /** Readiness checks of this process: createApp adds one per worker it runs. */
+  /** Readiness checks of this process, served on /readyz: createApp adds one per part it runs. */
   readonly health?: Health;
+  /** Chart pictures: default the ChartService over the chart history in Redis; null = text only. */
+  readonly charts?: ChartRenderer | null;
+  /** The watcher role's snapshot builder (default the domain's) and how long held blocks wait. */
+  readonly watcher?: { readonly builder?: SnapshotBuilderFactory; readonly holdLimits?: Partial<HoldLimits> };
 }
 
 export interface App {
@@ -82,6 +102,10 @@ export interface App {
   readonly deliverQueues: Partial<Record<Platform, Queue>>;
   readonly workers: Worker[];
   readonly notifiers: Partial<Record<Platform, Notifier>>;
+  /** Every metric of the process (engine, flow, watcher, queue depths, chain and store gauges). */
+  readonly registry: Registry;
+  /** The readiness checks of every part this app started. */
+  readonly health: Health;
   shutdown(deadlineMs?: number): Promise<void>;
 }
 
@@ -115,24 +139,12 @@ function connectionFor(redis: Redis): ConnectionOptions {
 
 export async function createApp(config: AppConfig, o: AppOverrides = {}): Promise<App> {
   const logger = o.logger ?? createLogger({ level: config.logLevel });
-  // Workers block on Redis; maxRetriesPerRequest null lets commands wait out a Redis restart.
-  const redis = o.redis ?? new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const redis = o.redis ?? logTransitions(connectRedis(config.redisUrl, 'engine'), logger);
   const ownsRedis = o.redis === undefined;
-  if (ownsRedis) {
-    // Log the transitions, not every reconnect attempt (ioredis retries every few hundred ms).
-    let down = false;
-    redis.on('error', (e) => {
-      if (down) return;
-      down = true;
-      logger.warn({ error: e.message }, 'redis connection lost; retrying (/readyz reports it)');
-    });
-    redis.on('ready', () => {
-      if (!down) return;
-      down = false;
-      logger.info('redis connection back');
-    });
-  }
-  const keys = engineKeys(o.keyPrefix ?? 'hb:');
+  const keyPrefix = o.keyPrefix ?? 'hb:';
+  const keys = engineKeys(keyPrefix);
+  const registry = o.registry ?? new Registry();
+  const health = o.health ?? new Health();
   const plan = o.plan ?? defaultIndexPlan;
   const judge = o.judge ?? alertJudge;
   const nowSec = o.nowSec ?? (() => Math.floor(Date.now() / 1000));
@@ -153,7 +165,21 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
       ? { lockDuration: o.workerTiming.lockDurationMs, stalledInterval: o.workerTiming.stalledIntervalMs }
       : {}),
   };
-  const notifiers: Partial<Record<Platform, Notifier>> = { console: new ConsoleNotifier(), ...o.notifiers };
+  const charts = o.charts === null ? null : chartWiring(redis, keys, logger, o.charts);
+  const chat = await chatPlatforms(config, {
+    logger,
+    service,
+    // Commands answer "temporarily unavailable" at once while the app's Redis is not reachable.
+    available: () => redis.status === 'ready',
+    ...(charts ? { charts: { charts: charts.charts, chartRules: charts.chartRules } } : {}),
+    ...(o.telegram ? { telegram: o.telegram } : {}),
+    ...(o.discord ? { discord: o.discord } : {}),
+  });
+  const notifiers: Partial<Record<Platform, Notifier>> = {
+    console: new ConsoleNotifier(),
+    ...chat.notifiers,
+    ...o.notifiers,
+  };
   const deliverQueues: Partial<Record<Platform, Queue>> = {};
   for (const p of Object.keys(notifiers) as Platform[]) deliverQueues[p] = new Queue(deliverQueueName(p), queueOpts);
   const evaluateQueue = new Queue(QUEUE_NAMES.evaluate, queueOpts);
@@ -161,8 +187,8 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   const handles: RoleHandle[] = [];
   const roles = new Set(config.roles);
 
-  const metrics = o.registry ? createEngineMetrics(o.registry) : undefined;
-  const flow = o.registry ? createFlowMetrics(o.registry) : undefined;
+  const metrics = createEngineMetrics(registry);
+  const flow = createFlowMetrics(registry);
   /** Jobs each worker is processing, so a shutdown past its deadline can hand them back. */
   const inFlight = new Map<Worker, InFlight>();
   const tracked =
@@ -191,7 +217,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     deliverQueues,
     nowSec,
     log: logger.child({ role: 'evaluator' }),
-    ...(metrics ? { metrics } : {}),
+    metrics,
   };
   const app: App = {
     redis,
@@ -201,6 +227,8 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     deliverQueues,
     workers,
     notifiers,
+    registry,
+    health,
     async shutdown(deadlineMs = 10_000) {
       const asCloseable = (name: string, close: (force: boolean) => Promise<void>): Closeable => ({ name, close });
       const late = await closeInStages(
@@ -230,7 +258,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
                   }),
                 ]
               : []),
-            ...(o.closeables ?? []),
+            ...(charts ? [charts.closeable] : []),
           ],
         ],
         deadlineMs,
@@ -245,8 +273,8 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     // tick) judging the same rule concurrently could both fire it.
     await evaluateQueue.setGlobalConcurrency(1);
     const w = addWorker(QUEUE_NAMES.evaluate, evaluateProcessor(evalDeps), { ...workerOpts, concurrency: 1 });
-    if (flow) observeEvaluations(w, flow);
-    o.health?.set('evaluator', () => (w.isRunning() ? null : 'evaluate worker not running'));
+    observeEvaluations(w, flow);
+    health.set('evaluator', () => (w.isRunning() ? null : 'evaluate worker not running'));
     const tickEvery = o.tickEveryMs ?? 60_000;
     if (tickEvery > 0) {
       await evaluateQueue.upsertJobScheduler(
@@ -269,7 +297,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
         judge,
         nowSec,
         logger: logger.child({ role: 'notifier', platform }),
-        ...(metrics ? { metrics } : {}),
+        metrics,
         scheduleDigest: async (subId, releaseAtSec) => {
           await queue.add(
             DIGEST_JOB_NAME,
@@ -290,8 +318,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
         },
       };
       const limit = o.rateLimits?.[platform] ?? DEFAULT_DELIVERY_LIMITS[platform];
-      let worker: Worker | undefined;
-      worker = addWorker(
+      const worker: Worker = addWorker(
         queue.name,
         deliverProcessor(deps, () => worker),
         {
@@ -300,20 +327,40 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
           limiter: { max: limit.max, duration: limit.durationMs },
         },
       );
-      if (flow) observeDeliveries(worker, platform, flow);
-      const w = worker;
-      o.health?.set(`notifier-${platform}`, () => (w.isRunning() ? null : `${platform} deliver worker not running`));
+      observeDeliveries(worker, platform, flow);
+      health.set(`notifier-${platform}`, () => (worker.isRunning() ? null : `${platform} deliver worker not running`));
     }
   }
   for (const w of workers) w.on('error', (e) => logger.error({ err: e, worker: w.name }, 'worker error'));
 
-  if (roles.has('watcher') && o.startWatcher) handles.push(await o.startWatcher(app));
+  if (roles.has('watcher')) {
+    handles.push(
+      await appWatcher(config, {
+        redis,
+        keyPrefix,
+        evaluateQueue,
+        logger: logger.child({ role: 'watcher' }),
+        registry,
+        health,
+        ...(charts ? { history: charts.history } : {}),
+        ...o.watcher,
+      }),
+    );
+  }
   if (roles.has('bot')) {
     if (config.telegramBotToken === undefined && config.discordToken === undefined) {
       const { created } = await service.start(CONSOLE_TARGET, nowSec());
       if (created) logger.info('no chat token set: alerts go to the console for one default subscription');
     }
-    if (o.startBots) handles.push(...(await o.startBots(app)));
+    // Each platform connects in the background and retries: one failing never holds up or ends
+    // the others (/readyz says which is not connected, and why).
+    for (const bot of chat.bots) handles.push(startWithRetry(bot, { health, logger }));
   }
+  // The roles with checks per part (per platform) replace their start-up placeholders.
+  health.delete('notifier');
+  health.delete('bot');
+  registerQueueDepths(registry, [evaluateQueue, ...Object.values(deliverQueues).filter((q) => q !== undefined)]);
+  registerChainGauges(registry, redis, keyPrefix);
+  if (roles.has('evaluator')) registerStoreGauges(registry, redis, keyPrefix);
   return app;
 }

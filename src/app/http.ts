@@ -11,7 +11,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../observability/logger.ts';
 
 /** One health check: null when healthy, else a short reason. Must not throw (it is wrapped anyway). */
 export type HealthCheck = () => Promise<string | null> | string | null;

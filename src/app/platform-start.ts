@@ -7,7 +7,7 @@
  */
 import type { RoleHandle } from './create-app.ts';
 import type { Health } from './health.ts';
-import { redactSecrets, type Logger } from './logger.ts';
+import { redactSecrets, type Logger } from '../observability/logger.ts';
 
 export interface PlatformStarter {
   /** 'telegram' or 'discord': the /readyz check's name and the log field. */

@@ -6,43 +6,28 @@
  *    install hints, exit 1);
  * 3. serve /livez, /readyz and /metrics at once, before anything that may wait on Redis or the
  *    network, so /readyz can say what is missing;
- * 4. build the app for the roles it runs;
+ * 4. build the app for the roles it runs (createApp, the one composition root);
  * 5. on SIGINT/SIGTERM, once or repeated, drain within a deadline and exit.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, loadConfig, loadDotEnv, processEnv, type Config, type Role } from '../../config/index.ts';
-import { registerQueueDepths } from './metrics.ts';
-import { createApp, type App, type AppOverrides } from './create-app.ts';
+import { createApp, type App } from './create-app.ts';
 import { NoRedisError, resolveRedis, type RedisChoice } from './embedded-redis.ts';
-import { registerChainGauges, registerStoreGauges } from './flow-metrics.ts';
 import { Health, registerReadiness } from './health.ts';
 import { redisCheck, startHttpServer, type HealthCheck, type HttpServerHandle } from './http.ts';
-import { createLogger, redactSecrets, resolveLogFormat, type Logger } from './logger.ts';
-import { productionOverrides } from './production.ts';
+import { createLogger, redactSecrets, resolveLogFormat, type Logger } from '../observability/logger.ts';
+import { connectRedis } from './redis-connections.ts';
 
 /** Time allowed for a graceful stop; past it, running jobs are handed back to their queues. */
 export const SHUTDOWN_DEADLINE_MS = 10_000;
-
-export interface RunProcessOptions {
-  /** Where a private Redis keeps its data (`.hashbell/`); default the working directory. */
-  readonly workDir?: string;
-  /** The address probed for a local Redis when REDIS_URL is unset (tests). */
-  readonly redisProbeUrl?: string;
-}
-
-const KEY_PREFIX = 'hb:';
 
 /**
  * A PING-only connection for /readyz that fails fast instead of queueing while Redis is away, and
  * its check: the address (never the credentials) and the last connection error.
  */
 function redisHealth(url: string): { redis: Redis; check: HealthCheck } {
-  const r = new Redis(url, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: (n) => Math.min(n * 200, 2_000),
-  });
+  const r = connectRedis(url, 'health');
   let lastError = '';
   r.on('error', (e: Error) => {
     lastError = e.message;
@@ -56,11 +41,11 @@ function redisHealth(url: string): { redis: Redis; check: HealthCheck } {
   };
 }
 
-async function chooseRedis(config: Config, logger: Logger, o: RunProcessOptions): Promise<RedisChoice | null> {
+/** The Redis to use; a private redis-server keeps its data in `.hashbell/` under the working directory. */
+async function chooseRedis(config: Config, logger: Logger): Promise<RedisChoice | null> {
   try {
     return await resolveRedis(config, {
-      workDir: o.workDir ?? process.cwd(),
-      ...(o.redisProbeUrl !== undefined ? { probeUrl: o.redisProbeUrl } : {}),
+      workDir: process.cwd(),
       say: (line, fields) => logger.info(fields ?? {}, line),
     });
   } catch (e) {
@@ -71,11 +56,7 @@ async function chooseRedis(config: Config, logger: Logger, o: RunProcessOptions)
   }
 }
 
-export async function runProcess(
-  roles?: readonly Role[],
-  extra: AppOverrides = {},
-  o: RunProcessOptions = {},
-): Promise<App | null> {
+export async function runProcess(roles?: readonly Role[]): Promise<App | null> {
   let loaded: Config;
   try {
     loadDotEnv();
@@ -92,7 +73,7 @@ export async function runProcess(
     level: loaded.logLevel,
     format: resolveLogFormat(loaded.logFormat, process.stderr.isTTY === true),
   });
-  const redisChoice = await chooseRedis(loaded, logger, o);
+  const redisChoice = await chooseRedis(loaded, logger);
   if (redisChoice === null) return null;
   const config: Config = { ...loaded, redisUrl: redisChoice.url, ...(roles ? { roles } : {}) };
 
@@ -156,7 +137,7 @@ export async function runProcess(
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   try {
-    app = await createApp(config, { ...(await productionOverrides(config, { logger, registry, health })), ...extra });
+    app = await createApp(config, { logger, registry, health });
   } catch (e) {
     // A bug at start-up: leave nothing running behind us (least of all a private redis-server).
     appFailed = true;
@@ -165,15 +146,6 @@ export async function runProcess(
     await redisChoice.stop();
     throw e;
   }
-  health.delete('notifier');
-  health.delete('bot');
-  if (!config.roles.includes('watcher'))
-    registerQueueDepths(registry, [
-      app.evaluateQueue,
-      ...Object.values(app.deliverQueues).filter((q) => q !== undefined),
-    ]);
-  registerChainGauges(registry, app.redis, KEY_PREFIX);
-  if (config.roles.includes('evaluator')) registerStoreGauges(registry, app.redis, KEY_PREFIX);
   app.logger.info({ roles: config.roles, redis: redisChoice.kind }, 'hashbell started');
   return app;
 }

@@ -4,7 +4,7 @@
  * connections close last, after the workers that use them.
  */
 import type { Job } from 'bullmq';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../observability/logger.ts';
 
 /** Jobs a worker is processing right now, by id, with the lock token it holds. */
 export type InFlight = Map<string, { readonly job: Job; readonly token: string }>;

@@ -11,7 +11,8 @@
  * How a platform attaches the result (`png` non-null; otherwise send the text as usual):
  * - Telegram (telegraf): `telegram.sendPhoto(chatId, { source: png, filename: chartFileName(kind) },
  *   { caption: text, parse_mode })` — the alert text becomes the caption (≤ 1,024 characters; a
- *   longer text goes as a normal message with the photo sent before it, uncaptioned).
+ *   longer text goes first as a normal message, and only after it was sent does the photo follow
+ *   with a short caption, best effort — see platforms/telegram/notifier.ts).
  * - Discord (discord.js): `channel.send({ embeds: [embed.setImage(`attachment://${chartFileName(kind)}`)],
  *   files: [new AttachmentBuilder(png, { name: chartFileName(kind) })] })` — the embed shows the
  *   attachment by name, so the file name in `files` and in `attachment://` must be identical.

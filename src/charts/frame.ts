@@ -4,7 +4,7 @@
  * what to draw inside its panels.
  */
 import { formatTick, linearScale, niceDomain, type LinearScale } from './scale.ts';
-import { circle, line, px, rect, text, textWidth } from './svg.ts';
+import { circle, line, rect, text, textWidth } from './svg.ts';
 import type { Palette } from './theme.ts';
 import { timeTicks } from './time-axis.ts';
 import { CHART_HEIGHT, CHART_WIDTH } from './types.ts';

@@ -30,7 +30,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     if (mod === null) throw new UsageError('watch: not available in this build');
     return mod.runWatch(args, { io, env: io.env });
   },
-  start: async (args, io) => {
+  start: async (args) => {
     if (args.length > 0) throw new UsageError(`start: takes no options (see '${CLI} start --help')`);
     const mod = await optionalModule<{ runProcess: () => Promise<unknown> }>('../app/run-process.ts');
     if (mod === null) throw new UsageError('start: the bot (src/app/run-process.ts) is not available in this build');

@@ -4,14 +4,14 @@
  * stdout; logs go to stderr. Its chain state lives under its own key prefix and it sends no
  * evaluate jobs, so it can run beside a bot on the same Redis without stealing its blocks.
  */
-import { Redis } from 'ioredis';
+import { connectRedis } from '../app/redis-connections.ts';
 import { loadConfig } from '../../config/index.ts';
-import { createLogger, type Logger } from '../app/logger.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { hpsToEhs } from '../domain/hashrate.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { domainBuilderFactory } from '../sources/domain-builder.ts';
 import type { SnapshotBuilderFactory } from '../sources/snapshot-port.ts';
-import { startWatcherRole } from '../sources/watcher-role.ts';
+import { startWatcherRole } from '../app/watcher-role.ts';
 import { COMMAND_HELP, UsageError, type CliIo } from './usage.ts';
 
 export interface WatchDeps {
@@ -72,7 +72,7 @@ export async function runWatch(args: readonly string[], deps: WatchDeps): Promis
   const config = loadConfig(deps.env);
   const builder = deps.builder ?? domainBuilderFactory();
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const redis = connectRedis(config.redisUrl, 'engine');
   redis.on('error', () => undefined); // the watcher logs retries; avoid ioredis' unhandled noise
   const role = await startWatcherRole({
     mempoolUrl: config.mempoolUrl,
@@ -84,7 +84,6 @@ export async function runWatch(args: readonly string[], deps: WatchDeps): Promis
     evaluateQueue: null,
     builder,
     logger,
-    httpPort: null,
     ...(parsed.history !== undefined ? { coldStartBlocks: parsed.history } : {}),
     onSnapshot: (s) => deps.io.stdout(`${parsed.json ? snapshotLine(s) : humanLine(s)}\n`),
   });

@@ -31,14 +31,6 @@ export const MEDIAN_TIME_SPAN = 11;
 export const MAX_FUTURE_BLOCK_TIME_SEC = 2 * 60 * 60;
 
 export type RejectReason = 'bad-header' | 'bad-height' | 'bad-link' | 'bad-bits' | 'time-too-old' | 'time-too-new';
-export const REJECT_REASONS: readonly RejectReason[] = [
-  'bad-header',
-  'bad-height',
-  'bad-link',
-  'bad-bits',
-  'time-too-old',
-  'time-too-new',
-];
 
 /** The header fields the rules read (a domain Block satisfies it). */
 export interface HeaderFields {

@@ -4,7 +4,7 @@
  * (retargets change nothing about y: that is the point of normalising by work) — seconds per
  * chain-year instead of minutes. The same DropDetector class as production is fed.
  */
-import { createRng } from '../sources/replay/prng.ts';
+import { createRng } from './prng.ts';
 import { DROP_GAP_BLOCKS, DropDetector, type CellParams } from './drop-detector.ts';
 import { EPOCH_BLOCKS } from './retarget.ts';
 

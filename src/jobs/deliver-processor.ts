@@ -16,7 +16,7 @@
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../observability/logger.ts';
 import {
   DeliveryError,
   type NotificationLog,

@@ -1,7 +1,7 @@
 /**
  * The narrow seams between the BullMQ evaluation machinery and the rest: the alert logic (the
- * alerting helper's lifecycle and pipeline, adapted in alerting-judge.ts) and chain state (the
- * watcher's snapshots). Injected, so the engine runs with fakes in tests and in benches.
+ * lifecycle and pipeline of src/alerting/, adapted as `alertJudge` in src/alerting/engine.ts)
+ * and chain state (the watcher's snapshots). Injected, so the engine runs with fakes in tests and in benches.
  */
 import type { AlertEvent, Rule, RuleState, Subscription } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';

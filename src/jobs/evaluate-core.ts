@@ -6,7 +6,7 @@
  * deterministic deliver jobs, never loses them.
  */
 import type { Redis } from 'ioredis';
-import type { AlertEvent, Rule, RuleState, Subscription } from '../alerting/types.ts';
+import type { AlertEvent, Rule, RuleState } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { decodeRule, decodeState, decodeSubscription, encodeState } from '../store/codec.ts';
 import type { IndexPlan, Observation } from '../store/index-plan.ts';

@@ -5,7 +5,7 @@
  * with only the time-based series.
  */
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { Platform } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { IndexPlan } from '../store/index-plan.ts';

@@ -5,8 +5,8 @@
 import type { ChainSource } from './ports.ts';
 import type { SnapshotBuilderFactory } from './snapshot-port.ts';
 import type { RedisChainState } from '../store/chain-state.ts';
-import type { WatcherMetrics } from '../app/metrics.ts';
-import type { Logger } from '../app/logger.ts';
+import type { WatcherMetrics } from '../observability/metrics.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { EvaluateJob } from '../jobs/queues.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { SnapshotHistory } from './snapshot-history.ts';

@@ -8,23 +8,17 @@
 import type { Block, PricePoint } from '../domain/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { SnapshotBuilderLike } from './snapshot-port.ts';
-import type { ChainCursor, CommitEntry, CommitJob, RedisChainState, TrackedJob } from '../store/chain-state.ts';
+import type { ChainCursor, CommitEntry, CommitJob, TrackedJob } from '../store/chain-state.ts';
 import { sendKey } from '../store/chain-keys.ts';
 import { evaluateJobId } from '../jobs/queues.ts';
 import { HISTORY_REFILL_BLOCKS, historyLags, recordHistory } from './snapshot-history.ts';
 import { ChainContextTracker } from '../domain/consensus.ts';
 import { admitBlocks, BlockGate, DEFAULT_HOLD_LIMITS } from './block-gate.ts';
-import { ChainMovedError, EVALUATE_JOB_OPTS, type ChainSyncDeps } from './chain-sync-deps.ts';
+import { EVALUATE_JOB_OPTS, type ChainSyncDeps } from './chain-sync-deps.ts';
 
 export type { SnapshotHistory } from './snapshot-history.ts';
 
-export {
-  EVALUATE_JOB_OPTS,
-  ChainMovedError,
-  type EvaluateJobOptions,
-  type EvaluateQueue,
-  type ChainSyncDeps,
-} from './chain-sync-deps.ts';
+export { EVALUATE_JOB_OPTS, type EvaluateQueue, type ChainSyncDeps } from './chain-sync-deps.ts';
 
 const CHUNK = 150;
 

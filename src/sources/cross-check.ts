@@ -7,8 +7,8 @@
  * one the node never agrees with.
  */
 import type { ChainSource } from './ports.ts';
-import type { WatcherMetrics } from '../app/metrics.ts';
-import type { Logger } from '../app/logger.ts';
+import type { WatcherMetrics } from '../observability/metrics.ts';
+import type { Logger } from '../observability/logger.ts';
 
 export interface CrossCheckDeps {
   readonly primary: ChainSource;

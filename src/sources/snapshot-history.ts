@@ -4,7 +4,7 @@
  * its chart. A chart is decoration: nothing here ever throws into the chain's path.
  */
 import type { Snapshot } from '../domain/snapshot-types.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { ChainCursor } from '../store/chain-state.ts';
 
 /**

@@ -1,7 +1,6 @@
 /**
  * One contract suite per port, run on the in-memory fake AND on Redis (DB 3, own key prefix).
  */
-import { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { NotificationLog, RuleStateStore, SubscriptionStore } from '../../src/alerting/ports.ts';
 import type { RuleSpec, RuleState, Subscription } from '../../src/alerting/types.ts';

@@ -87,3 +87,17 @@ export async function drained(
     await new Promise((r) => setTimeout(r, calm === 0 ? 20 : 100));
   }
 }
+
+/**
+ * Resolves once every part the app started says it is ready on its Health (the workers run, the
+ * chat bots connected — createApp starts bots in the background, with retries, as in production).
+ */
+export async function appReady(app: Pick<App, 'health'>, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const failing = await app.health.failing();
+    if (failing === null) return;
+    if (Date.now() > end) throw new Error(`the app is not ready: ${JSON.stringify(failing)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

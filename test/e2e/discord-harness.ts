@@ -1,15 +1,17 @@
 /**
  * The Discord end-to-end world: the Discord stand-in, real Redis (DB 9, prefix hb-test-dc-*),
- * the real engine (createApp with its defaults: alertJudge, the real index plan, snapshots read
- * from the Redis chain state that `block`/`tip` write as the watcher does; evaluate + deliver
- * through BullMQ) and the real discord.js bot built
- * with createDiscordNotifier/createDiscordBot exactly as production wires them, with the slash
- * commands registered by the real register function.
+ * and the app exactly as production builds it — createApp, the one composition root, given the
+ * stand-in's token, application id and API base as configuration: the real judge, index plan and
+ * chain-state snapshots (which `block`/`tip` write as the watcher does), evaluate + deliver
+ * through BullMQ, the Discord notifier and the real discord.js bot sharing its REST client — with
+ * the slash commands registered by the real register function. Only tuning differs: a short
+ * rate-limit margin, no command budget, no charts unless a test brings a renderer.
  */
 import { Redis } from 'ioredis';
-import { createApp, type App } from '../../src/app/create-app.ts';
-import { silentLogger } from '../../src/app/logger.ts';
-import { createDiscordBot, createDiscordNotifier, type DiscordBot } from '../../src/platforms/discord/bot.ts';
+import { loadConfig } from '../../config/index.ts';
+import { createApp } from '../../src/app/create-app.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
+import type { DiscordNotifier } from '../../src/platforms/discord/notifier.ts';
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
 import { registerCommands } from '../../src/platforms/discord/register-commands.ts';
 import { defaultIndexPlan } from '../../src/store/index-plan.ts';
@@ -19,14 +21,15 @@ import { subscriptionId } from '../../src/subscriptions/service.ts';
 import { DiscordStandIn, type DiscordStandInOptions } from '../fakes/discord/index.ts';
 import type { DiscordGateOptions } from '../../src/platforms/discord/command-gate.ts';
 import { cleanPrefix, waitFor } from '../integration/engine-harness.ts';
-import { chainFeed, type EngineWorld } from './chain-feed.ts';
-import { testRedis, testRedisUrl } from '../support/redis.ts';
+import { appReady, chainFeed, type EngineWorld } from './chain-feed.ts';
+import { testRedis } from '../support/redis.ts';
 
 export const DC_DB = 9;
 
 export interface DiscordWorld extends EngineWorld {
   standIn: DiscordStandIn;
-  bot: DiscordBot;
+  /** The app's Discord notifier (its REST client is the bot's too). */
+  notifier: DiscordNotifier;
   dmSubId(userId: string): string;
   channelSubId(channelId: string): string;
 }
@@ -67,55 +70,30 @@ export async function startDiscordWorld(
       : testRedis(opts.db ?? DC_DB, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // a test may stop its own redis-server
   await cleanPrefix(redis, prefix);
-  const logger = silentLogger();
-  const keys = engineKeys(`${prefix}:`);
-  const store = new RedisSubscriptionStore(redis, { keys, plan: defaultIndexPlan });
-  const charts = opts.charts === undefined ? {} : { charts: opts.charts };
-  const chartRules = opts.charts === undefined ? {} : { chartRules: (sub: { id: string }) => store.listRules(sub.id) };
-  const notifier = createDiscordNotifier({
-    token: standIn.token,
-    apiBase: standIn.apiBase,
-    logger,
-    restOffsetMs: 20,
-    ...charts,
-    ...chartRules,
-  });
-  let bot: DiscordBot | undefined;
+  const store = new RedisSubscriptionStore(redis, { keys: engineKeys(`${prefix}:`), plan: defaultIndexPlan });
   const app = await createApp(
-    {
-      redisUrl: opts.redisUrl ?? testRedisUrl(),
-      roles: ['evaluator', 'notifier', 'bot'],
-      telegramBotToken: undefined,
-      discordToken: standIn.token,
-      logLevel: 'silent',
-    },
+    loadConfig({
+      ROLES: 'evaluator,notifier,bot',
+      LOG_LEVEL: 'silent',
+      DISCORD_TOKEN: standIn.token,
+      DISCORD_APPLICATION_ID: standIn.applicationId,
+      DISCORD_API_BASE: standIn.apiBase,
+    }),
     {
       redis,
       keyPrefix: `${prefix}:`,
       queuePrefix: prefix,
-      logger, // the real judge, index plan and chain-state reader: createApp's defaults
-      notifiers: { discord: notifier },
+      logger: silentLogger(),
       tickEveryMs: 0,
-      startBots: async (a) => {
-        bot = createDiscordBot({
-          token: standIn.token,
-          applicationId: standIn.applicationId,
-          apiBase: standIn.apiBase,
-          service: a.service,
-          logger,
-          notifier,
-          ...charts,
-          gate: { budget: NO_BUDGET, available: () => a.redis.status === 'ready', ...opts.gate },
-        });
-        await bot.start();
-        return [{ stop: () => bot!.stop() }];
-      },
+      charts: opts.charts ?? null,
+      discord: { restOffsetMs: 20, gate: { budget: NO_BUDGET, ...opts.gate } },
     },
   );
+  await appReady(app);
   return {
     standIn,
     app,
-    bot: bot!,
+    notifier: app.notifiers.discord as DiscordNotifier,
     redis,
     store,
     ...chainFeed(redis, `${prefix}:`, app.evaluateQueue),

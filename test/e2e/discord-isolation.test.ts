@@ -37,8 +37,8 @@ describe('Discord isolation', () => {
     const [busy, ...others] = channels as [string, ...string[]];
     // Something else just spent `busy`'s message bucket (1 per 8 s), and the REST client knows it
     // (it learns the route's bucket id from a first message anywhere, as a running bot has).
-    await w.bot.notifier.rest.post(Routes.channelMessages(unsubscribed), { body: { content: 'hello' } });
-    await w.bot.notifier.rest.post(Routes.channelMessages(busy), { body: { content: 'an earlier message' } });
+    await w.notifier.rest.post(Routes.channelMessages(unsubscribed), { body: { content: 'hello' } });
+    await w.notifier.rest.post(Routes.channelMessages(busy), { body: { content: 'an earlier message' } });
     const [before, retarget] = replay.slice(RETARGET_HEIGHT - 1, RETARGET_HEIGHT);
     await w.block(before!);
     await w.block(retarget!);

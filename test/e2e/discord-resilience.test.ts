@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { err } from '../../src/alerting/result.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createDiscordBot, type DiscordBot } from '../../src/platforms/discord/bot.ts';
 import { COMMANDS } from '../../src/platforms/discord/commands.ts';
 import type { SubscriptionService } from '../../src/subscriptions/service.ts';

@@ -1,14 +1,16 @@
 /**
  * The Telegram end-to-end world: the Bot API stand-in, real Redis (DB 8, prefix hb-test-tg-*),
- * the real engine (createApp with its defaults: alertJudge, the real index plan, snapshots read
- * from the Redis chain state that `block`/`tip` write as the watcher does; evaluate + deliver
- * through BullMQ) and the real telegraf bot built
- * with createTelegramBot exactly as production wires it — notifier first, bot on app.service.
+ * and the app exactly as production builds it — createApp, the one composition root, given the
+ * stand-in's token and API root as configuration: the real judge, index plan and chain-state
+ * snapshots (which `block`/`tip` write as the watcher does), evaluate + deliver through BullMQ,
+ * the Telegram notifier and the real telegraf bot on the app's service (so a blocked bot
+ * deactivates through the service, as in production). Only tuning differs: fast pacing, no
+ * command budget, text-only unless a test brings a chart renderer.
  */
 import { Redis } from 'ioredis';
-import { createApp, type App } from '../../src/app/create-app.ts';
-import { silentLogger } from '../../src/app/logger.ts';
-import { createTelegramBot, createTelegramNotifier, type TelegramBot } from '../../src/platforms/telegram/bot.ts';
+import { loadConfig } from '../../config/index.ts';
+import { createApp } from '../../src/app/create-app.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import type { TelegramLimits } from '../../src/platforms/telegram/pacer.ts';
 import type { CommandGateOptions } from '../../src/platforms/telegram/command-gate.ts';
 import type { ChartRenderer } from '../../src/platforms/chart-picture.ts';
@@ -17,10 +19,10 @@ import { engineKeys } from '../../src/store/keys.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
 import { subscriptionId } from '../../src/subscriptions/service.ts';
 import { cleanPrefix, waitFor } from '../integration/engine-harness.ts';
-import { chainFeed, type EngineWorld } from './chain-feed.ts';
+import { appReady, chainFeed, type EngineWorld } from './chain-feed.ts';
 import { FakeTelegramBotApi, type FakeChat, type FakeUser } from '../fakes/telegram-bot-api.ts';
 import type { FakeLimits } from '../fakes/telegram-limits.ts';
-import { testRedis, testRedisUrl } from '../support/redis.ts';
+import { testRedis } from '../support/redis.ts';
 
 export const TG_DB = 8;
 export { cleanPrefix, waitFor };
@@ -28,7 +30,6 @@ export { drained } from './chain-feed.ts';
 
 export interface TelegramWorld extends EngineWorld {
   fake: FakeTelegramBotApi;
-  bot: TelegramBot;
   subIdOf(chat: FakeChat): string;
 }
 
@@ -61,57 +62,29 @@ export async function startTelegramWorld(name: string, opts: WorldOptions = {}):
       : testRedis(opts.db ?? TG_DB, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // a test may stop its own redis-server
   await cleanPrefix(redis, prefix);
-  const logger = silentLogger();
-  const keys = engineKeys(`${prefix}:`);
-  const store = new RedisSubscriptionStore(redis, { keys, plan: defaultIndexPlan });
-  const charts =
-    opts.charts === undefined
-      ? {}
-      : { charts: opts.charts, chartRules: (sub: { id: string }) => store.listRules(sub.id) };
-  const notifier = createTelegramNotifier({
-    token: fake.token,
-    apiRoot: fake.apiRoot,
-    logger,
-    limits: opts.botLimits ?? FAST,
-    ...charts,
-  });
-  let bot: TelegramBot | undefined;
+  const store = new RedisSubscriptionStore(redis, { keys: engineKeys(`${prefix}:`), plan: defaultIndexPlan });
   const app = await createApp(
-    {
-      redisUrl: opts.redisUrl ?? testRedisUrl(),
-      roles: ['evaluator', 'notifier', 'bot'],
-      telegramBotToken: fake.token,
-      discordToken: undefined,
-      logLevel: 'silent',
-    },
+    loadConfig({
+      ROLES: 'evaluator,notifier,bot',
+      LOG_LEVEL: 'silent',
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+    }),
     {
       redis,
       keyPrefix: `${prefix}:`,
       queuePrefix: prefix,
-      logger, // the real judge, index plan and chain-state reader: createApp's defaults
-      notifiers: { telegram: notifier },
+      logger: silentLogger(),
       tickEveryMs: 0,
       rateLimits: { telegram: { max: 30, durationMs: 1000 } },
-      startBots: async (a) => {
-        bot = createTelegramBot({
-          token: fake.token,
-          apiRoot: fake.apiRoot,
-          service: a.service,
-          logger,
-          notifier,
-          ...charts,
-          deactivate: (t) => store.setActive(subscriptionId(t), false),
-          gate: { budget: NO_BUDGET, available: () => a.redis.status === 'ready', ...opts.gate },
-        });
-        await bot.start();
-        return [{ stop: () => bot!.stop() }];
-      },
+      charts: opts.charts ?? null,
+      telegram: { limits: opts.botLimits ?? FAST, gate: { budget: NO_BUDGET, ...opts.gate } },
     },
   );
+  await appReady(app);
   return {
     fake,
     app,
-    bot: bot!,
     redis,
     store,
     ...chainFeed(redis, `${prefix}:`, app.evaluateQueue),

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ok } from '../../src/alerting/result.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createTelegramBot, type TelegramBot } from '../../src/platforms/telegram/bot.ts';
 import { SubscriptionUseCases } from '../../src/subscriptions/use-cases.ts';
 import { MemorySubscriptionStore } from '../fakes/memory-stores.ts';

@@ -4,10 +4,11 @@
  * (through the forward pointer the move leaves for a day), once each — not be dropped as
  * "inactive". Real Redis (DB 15), real BullMQ, createApp's own store and workers.
  */
+import { loadConfig } from '../../config/index.ts';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createApp, type App, type AppConfig } from '../../src/app/create-app.ts';
 import { DELIVER_JOB_OPTS } from '../../src/jobs/evaluate-processor.ts';
 import { MIGRATION_POINTER_TTL_SEC, migrationPointerKey } from '../../src/jobs/migration-pointer.ts';
@@ -18,13 +19,7 @@ import { RecordingNotifier } from '../fakes/memory-notifier.ts';
 import { waitFor } from './watcher-harness.ts';
 import { testRedis } from '../support/redis.ts';
 
-const CONFIG = (roles: AppConfig['roles']): AppConfig => ({
-  redisUrl: 'redis://unused',
-  roles,
-  telegramBotToken: undefined,
-  discordToken: undefined,
-  logLevel: 'error',
-});
+const CONFIG = (roles: AppConfig['roles']): AppConfig => ({ ...loadConfig({ LOG_LEVEL: 'error' }), roles });
 const HASH = (n: number): string => n.toString(16).padStart(64, '0');
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -1,20 +1,20 @@
 /**
  * Production wiring pieces, on real Redis (DB 15) and the stand-ins: the charts' connection,
  * history, service and rules lookup; CHAIN_SOURCE=bitcoind driving the watcher inside createApp
- * with the chart history fed; and productionOverrides' shape with no chat token.
+ * with the chart history fed; and the chat platforms createApp builds from the configuration.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../config/index.ts';
-import { silentLogger } from '../../src/app/logger.ts';
-import { createApp, DEFAULT_DELIVERY_LIMITS } from '../../src/app/create-app.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
+import { createApp, DEFAULT_DELIVERY_LIMITS, type App } from '../../src/app/create-app.ts';
 import { DISCORD_GLOBAL_PER_SEC } from '../../src/platforms/discord/bot.ts';
 import { TELEGRAM_LIMITS } from '../../src/platforms/telegram/pacer.ts';
-import { chartWiring, productionOverrides } from '../../src/app/production.ts';
+import { chartWiring } from '../../src/app/platform-wiring.ts';
+import { engineKeys } from '../../src/store/keys.ts';
 import type { Subscription } from '../../src/alerting/types.ts';
 import { SnapshotBuilder } from '../../src/domain/snapshot-builder.ts';
-import { appWatcherRole } from '../../src/sources/watcher-role.ts';
 import { RedisChainState } from '../../src/store/chain-state.ts';
 import { subscriptionId, type Target } from '../../src/subscriptions/service.ts';
 import { FakeBitcoind } from '../fakes/bitcoind.ts';
@@ -22,10 +22,9 @@ import { FakeChain } from '../fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { testBuilderFactory } from './watcher-builder.ts';
 import { toBlock, waitFor } from './watcher-harness.ts';
-import { testRedis as privateRedis, testRedisUrl } from '../support/redis.ts';
+import { testRedis as privateRedis } from '../support/redis.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const REDIS_URL = testRedisUrl(15);
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -47,7 +46,7 @@ describe('chartWiring', () => {
     const id = randomUUID().slice(0, 8);
     const prefix = `hb-test-app-prod-${id}:`;
     const redis = testRedis(id);
-    const w = chartWiring(REDIS_URL, silentLogger(), prefix);
+    const w = chartWiring(redis, engineKeys(prefix), silentLogger());
     cleanups.push(() => w.closeable.close(true));
     const chain = new FakeChain({ length: 300 });
     const builder = new SnapshotBuilder();
@@ -70,16 +69,13 @@ describe('chartWiring', () => {
     expect(await w.charts.render('hashrate', { height: tip.height, hash: 'f'.repeat(64), timeZone: 'UTC' })).toBeNull();
 
     // The rules lookup reads the store createApp writes (same keys).
-    const app = await createApp(
-      {
-        redisUrl: 'redis://unused',
-        roles: ['bot'],
-        telegramBotToken: undefined,
-        discordToken: undefined,
-        logLevel: 'error',
-      },
-      { redis, keyPrefix: prefix, queuePrefix: `hb-test-app-prod-${id}`, logger: silentLogger(), tickEveryMs: 0 },
-    );
+    const app = await createApp(loadConfig({ ROLES: 'bot', LOG_LEVEL: 'error' }), {
+      redis,
+      keyPrefix: prefix,
+      queuePrefix: `hb-test-app-prod-${id}`,
+      logger: silentLogger(),
+      tickEveryMs: 0,
+    });
     cleanups.push(() => app.shutdown(3_000));
     const target: Target = { platform: 'telegram', targetType: 'user', targetId: '42', userId: '42' };
     const { rules } = await app.service.start(target, 1_760_000_000);
@@ -102,26 +98,25 @@ describe('CHAIN_SOURCE=bitcoind inside createApp', () => {
     cleanups.push(() => fake.close());
     const node = await FakeBitcoind.start({ chain });
     cleanups.push(() => node.close());
-    const w = chartWiring(REDIS_URL, silentLogger(), prefix);
+    // Reads the chart history the app's own chart wiring writes (same keys).
+    const w = chartWiring(redis, engineKeys(prefix), silentLogger());
     cleanups.push(() => w.closeable.close(true));
     const app = await createApp(
-      {
-        redisUrl: 'redis://unused',
-        roles: ['watcher', 'evaluator'],
-        telegramBotToken: undefined,
-        discordToken: undefined,
-        logLevel: 'error',
-      },
+      loadConfig({
+        ROLES: 'watcher,evaluator',
+        LOG_LEVEL: 'error',
+        MEMPOOL_URL: fake.url,
+        MEMPOOL_MAX_RPS: '50',
+        BITCOIN_RPC_URL: node.url,
+        CHAIN_SOURCE: 'bitcoind',
+      }),
       {
         redis,
         keyPrefix: prefix,
         queuePrefix: `hb-test-app-prod-${id}`,
         logger: silentLogger(),
         tickEveryMs: 0,
-        startWatcher: appWatcherRole(
-          { mempoolUrl: fake.url, mempoolMaxRps: 50, bitcoinRpcUrl: node.url, chainSource: 'bitcoind', httpPort: 0 },
-          { keyPrefix: prefix, builder: testBuilderFactory(30), history: w.history },
-        ),
+        watcher: { builder: testBuilderFactory(30) },
       },
     );
     cleanups.push(() => app.shutdown(3_000));
@@ -146,13 +141,35 @@ describe('CHAIN_SOURCE=bitcoind inside createApp', () => {
   });
 });
 
-describe('productionOverrides with no chat token', () => {
-  it('has no chat notifiers, a watcher, and closes its charts connection', async () => {
-    const o = await productionOverrides(loadConfig({ REDIS_URL: REDIS_URL, LOG_LEVEL: 'silent' }));
-    expect(Object.keys(o.notifiers ?? {})).toEqual([]);
-    expect(o.startWatcher).toBeTypeOf('function');
-    expect(o.closeables?.map((c) => c.name)).toEqual(['charts-redis']);
-    for (const c of o.closeables ?? []) await c.close(false);
+describe('chat platforms from the configuration', () => {
+  it('a notifier and a deliver queue per platform whose token is set; console alone without', async () => {
+    const id = randomUUID().slice(0, 8);
+    const redis = testRedis(id);
+    const start = async (env: Record<string, string>): Promise<App> => {
+      const app = await createApp(loadConfig({ ROLES: 'evaluator', LOG_LEVEL: 'error', ...env }), {
+        redis,
+        keyPrefix: `hb-test-app-prod-${id}:`,
+        queuePrefix: `hb-test-app-prod-${id}`,
+        logger: silentLogger(),
+        tickEveryMs: 0,
+      });
+      cleanups.push(() => app.shutdown(3_000));
+      return app;
+    };
+    const none = await start({});
+    expect(Object.keys(none.notifiers)).toEqual(['console']);
+    // Stand-in addresses nothing listens on: with the evaluator role alone nothing connects.
+    const both = await start({
+      TELEGRAM_BOT_TOKEN: '123456:stand-in-token',
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:9/',
+      DISCORD_TOKEN: 'stand-in-discord-token',
+      DISCORD_APPLICATION_ID: '400000000000000001',
+      DISCORD_API_BASE: 'http://127.0.0.1:9/api',
+    });
+    expect(Object.keys(both.notifiers).sort()).toEqual(['console', 'discord', 'telegram']);
+    expect(Object.keys(both.deliverQueues).sort()).toEqual(['console', 'discord', 'telegram']);
+    expect(both.notifiers.telegram?.platform).toBe('telegram');
+    expect(both.notifiers.discord?.platform).toBe('discord');
   });
 });
 

@@ -2,18 +2,19 @@
  * Shared set-up for the engine integration tests: a private Redis DB and key/queue prefixes per
  * test file, createApp with the recording notifier and the threshold judge, and clean-up.
  */
+import { loadConfig } from '../../config/index.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createApp, type App, type AppOverrides } from '../../src/app/create-app.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { EvaluateJobSchema, evaluateJobId } from '../../src/jobs/queues.ts';
 import type { Snapshot } from '../../src/domain/snapshot-types.ts';
 import { ThresholdJudge } from '../fakes/memory-judge.ts';
 import { RecordingNotifier } from '../fakes/memory-notifier.ts';
 import { MemorySnapshotReader } from '../fakes/memory-snapshots.ts';
 import { simplePlan } from '../fakes/memory-plan.ts';
-import { TEST_REDIS_PORT, testRedisUrl } from '../support/redis.ts';
+import { TEST_REDIS_PORT } from '../support/redis.ts';
 
 export interface Harness {
   app: App;
@@ -62,29 +63,20 @@ export async function startHarness(
   const notifier = new RecordingNotifier('telegram');
   const snapshots = new MemorySnapshotReader();
   const registry = new Registry();
-  const app = await createApp(
-    {
-      redisUrl: testRedisUrl(),
-      roles: ['evaluator', 'notifier'],
-      telegramBotToken: undefined,
-      discordToken: undefined,
-      logLevel: 'silent',
-    },
-    {
-      redis,
-      keyPrefix: `${prefix}:`,
-      queuePrefix: prefix,
-      logger: silentLogger(),
-      judge: new ThresholdJudge(),
-      plan: simplePlan,
-      snapshots,
-      notifiers: { telegram: notifier },
-      tickEveryMs: 0,
-      rateLimits: { telegram: { max: 10_000, durationMs: 1000 } },
-      registry,
-      ...over,
-    },
-  );
+  const app = await createApp(loadConfig({ ROLES: 'evaluator,notifier', LOG_LEVEL: 'silent' }), {
+    redis,
+    keyPrefix: `${prefix}:`,
+    queuePrefix: prefix,
+    logger: silentLogger(),
+    judge: new ThresholdJudge(),
+    plan: simplePlan,
+    snapshots,
+    notifiers: { telegram: notifier },
+    tickEveryMs: 0,
+    rateLimits: { telegram: { max: 10_000, durationMs: 1000 } },
+    registry,
+    ...over,
+  });
   return {
     app,
     redis,

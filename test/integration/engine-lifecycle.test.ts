@@ -4,14 +4,14 @@
  * per crossing, resolve, grouping into one message per block, duplicate blocks, reorgs, quiet
  * hours/mute digests and the three kinds of delivery failure.
  */
+import { loadConfig } from '../../config/index.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alertIndexPlan, alertJudge } from '../../src/alerting/engine.ts';
 import { createApp } from '../../src/app/create-app.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import type { Target } from '../../src/subscriptions/service.ts';
 import { hashFor, makeSnapshot } from '../fakes/memory-snapshots.ts';
 import { startHarness, waitFor, type Harness } from './engine-harness.ts';
-import { testRedisUrl } from '../support/redis.ts';
 
 const alice: Target = { platform: 'telegram', targetType: 'chat', targetId: '1001', userId: '1001' };
 const bob: Target = { platform: 'telegram', targetType: 'chat', targetId: '1002', userId: '1002' };
@@ -242,25 +242,16 @@ describe('slow-blocks tick and evaluator restart (real judge)', () => {
     expect(states()).toEqual(['telegram-chat-1001:hashrate-drop:firing@7000']);
     // a new process on the same Redis (same prefixes): states and the notification log survive
     await h.app.shutdown(5000);
-    const again = await createApp(
-      {
-        redisUrl: testRedisUrl(),
-        roles: ['evaluator', 'notifier'],
-        telegramBotToken: undefined,
-        discordToken: undefined,
-        logLevel: 'silent',
-      },
-      {
-        ...over,
-        redis: h.redis,
-        keyPrefix: `${h.prefix}:`,
-        queuePrefix: h.prefix,
-        logger: silentLogger(),
-        snapshots: h.snapshots,
-        notifiers: { telegram: h.notifier },
-        tickEveryMs: 0,
-      },
-    );
+    const again = await createApp(loadConfig({ ROLES: 'evaluator,notifier', LOG_LEVEL: 'silent' }), {
+      ...over,
+      redis: h.redis,
+      keyPrefix: `${h.prefix}:`,
+      queuePrefix: h.prefix,
+      logger: silentLogger(),
+      snapshots: h.snapshots,
+      notifiers: { telegram: h.notifier },
+      tickEveryMs: 0,
+    });
     const s = makeSnapshot({ height: 7000, dropPct: 40 });
     await again.evaluateQueue.add(
       'evaluate',

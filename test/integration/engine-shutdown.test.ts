@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { closeInStages, withDeadline } from '../../src/app/shutdown.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import type { Target } from '../../src/subscriptions/service.ts';
 import { makeSnapshot } from '../fakes/memory-snapshots.ts';
 import { startHarness, waitFor } from './engine-harness.ts';

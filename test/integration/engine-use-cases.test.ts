@@ -3,7 +3,6 @@
  * parsing and limits on addRule (a bad argument stores nothing), remove, mute, quiet, stop,
  * migrate, deactivate; and preview over the bundled fixture.
  */
-import { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SubscriptionStore } from '../../src/alerting/ports.ts';
 import { engineKeys } from '../../src/store/keys.ts';

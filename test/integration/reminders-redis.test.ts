@@ -49,7 +49,7 @@ const SUB: Subscription = {
   active: true,
   createdSec: 0,
 };
-let snapshots: Snapshot[] = [];
+const snapshots: Snapshot[] = [];
 let memory: AlertEvent[] = [];
 
 beforeAll(async () => {

@@ -3,12 +3,11 @@
  * mempool.space stand-in become evaluate jobs that the real evaluator completes, reading the
  * snapshots the watcher stored under the app's key prefix; shutdown stops everything in time.
  */
+import { loadConfig } from '../../config/index.ts';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createApp } from '../../src/app/create-app.ts';
-import { appWatcherRole } from '../../src/sources/watcher-role.ts';
 import { FakeChain } from '../fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { testBuilderFactory } from './watcher-builder.ts';
@@ -22,23 +21,14 @@ describe('watcher role in createApp', () => {
     const id = randomUUID().slice(0, 8);
     const keyPrefix = `hb-test-watch-app-${id}:`;
     const app = await createApp(
-      {
-        redisUrl: 'redis://unused',
-        roles: ['watcher', 'evaluator'],
-        telegramBotToken: undefined,
-        discordToken: undefined,
-        logLevel: 'error',
-      },
+      loadConfig({ ROLES: 'watcher,evaluator', LOG_LEVEL: 'error', MEMPOOL_URL: fake.url, MEMPOOL_MAX_RPS: '50' }),
       {
         redis,
         keyPrefix,
         queuePrefix: `hb-test-watch-app-${id}`,
         logger: silentLogger(),
         tickEveryMs: 0,
-        startWatcher: appWatcherRole(
-          { mempoolUrl: fake.url, mempoolMaxRps: 50, bitcoinRpcUrl: undefined, httpPort: 0 },
-          { keyPrefix, builder: testBuilderFactory(40) },
-        ),
+        watcher: { builder: testBuilderFactory(40) },
       },
     );
     try {

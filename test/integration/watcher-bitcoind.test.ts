@@ -6,8 +6,8 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { createLogger, silentLogger } from '../../src/app/logger.ts';
-import { counterTotal, createWatcherMetrics } from '../../src/app/metrics.ts';
+import { createLogger, silentLogger } from '../../src/observability/logger.ts';
+import { counterTotal, createWatcherMetrics } from '../../src/observability/metrics.ts';
 import { BitcoindSource } from '../../src/sources/bitcoind/source.ts';
 import { startCrossCheck } from '../../src/sources/cross-check.ts';
 import { startWatcher, type WatcherHandle } from '../../src/sources/watcher.ts';

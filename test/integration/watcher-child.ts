@@ -5,8 +5,8 @@
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
-import { silentLogger } from '../../src/app/logger.ts';
-import { createWatcherMetrics } from '../../src/app/metrics.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
+import { createWatcherMetrics } from '../../src/observability/metrics.ts';
 import { RedisChainState } from '../../src/store/chain-state.ts';
 import { MempoolSource } from '../../src/sources/mempool-space/source.ts';
 import { startWatcher } from '../../src/sources/watcher.ts';

@@ -5,8 +5,8 @@
  */
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/app/logger.ts';
-import { counterTotal } from '../../src/app/metrics.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { counterTotal } from '../../src/observability/metrics.ts';
 import { COLD_START_REORG_MARGIN } from '../../src/sources/watcher.ts';
 import { addStats, comparable, createHarness, waitFor, type Harness } from './watcher-harness.ts';
 

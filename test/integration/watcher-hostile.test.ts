@@ -5,14 +5,14 @@
  * `hashbell_blocks_rejected_total{reason}` counts it, and the next valid blocks are evaluated.
  * Plus cross-check mode, where a block the node does not have is held and then not taken.
  */
+import { loadConfig } from '../../config/index.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createApp, type App } from '../../src/app/create-app.ts';
 import { bitsToTarget, targetToBits } from '../../src/domain/bits.ts';
 import { CONSOLE_TARGET } from '../../src/platforms/console/console-notifier.ts';
-import { appWatcherRole } from '../../src/sources/watcher-role.ts';
 import { RedisChainState } from '../../src/store/chain-state.ts';
 import { FakeBitcoind } from '../fakes/bitcoind.ts';
 import { FakeChain, type FixtureBlock } from '../fakes/fake-chain.ts';
@@ -50,13 +50,13 @@ async function startRig(opts: { node?: boolean } = {}): Promise<Rig> {
   const notifier = new RecordingNotifier('console');
   const registry = new Registry();
   const app = await createApp(
-    {
-      redisUrl: 'redis://unused',
-      roles: ['watcher', 'evaluator', 'notifier'],
-      telegramBotToken: undefined,
-      discordToken: undefined,
-      logLevel: 'error',
-    },
+    loadConfig({
+      ROLES: 'watcher,evaluator,notifier',
+      LOG_LEVEL: 'error',
+      MEMPOOL_URL: fake.url,
+      MEMPOOL_MAX_RPS: '50',
+      ...(node ? { BITCOIN_RPC_URL: node.url } : {}),
+    }),
     {
       redis,
       keyPrefix,
@@ -64,10 +64,8 @@ async function startRig(opts: { node?: boolean } = {}): Promise<Rig> {
       logger: silentLogger(),
       tickEveryMs: 0,
       notifiers: { console: notifier },
-      startWatcher: appWatcherRole(
-        { mempoolUrl: fake.url, mempoolMaxRps: 50, bitcoinRpcUrl: node?.url, httpPort: 0 },
-        { keyPrefix, builder: testBuilderFactory(40), registry, holdLimits: { nodeHoldMs: 1_500, recheckMs: 100 } },
-      ),
+      registry,
+      watcher: { builder: testBuilderFactory(40), holdLimits: { nodeHoldMs: 1_500, recheckMs: 100 } },
     },
   );
   const q = app.evaluateQueue;

@@ -1,21 +1,25 @@
 /**
- * The watcher role's outside faces: `/healthz` (503 with a reason when the source is down or
- * Redis does not answer), `/metrics` (prom-client text with our series), and `watch --json`
- * printing one snapshot per line with the contract's leading fields.
+ * The watcher role's outside faces, served by the process's one HTTP server (src/app/http.ts, as
+ * run-process.ts serves it): `/healthz` (503 with a reason when the source is down or Redis does
+ * not answer), `/metrics` (prom-client text with our series), and `watch --json` printing one
+ * snapshot per line with the contract's leading fields.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { Queue } from 'bullmq';
-import { silentLogger } from '../../src/app/logger.ts';
-import { startWatcherRole, type WatcherRoleHandle } from '../../src/sources/watcher-role.ts';
+import { loadConfig } from '../../config/index.ts';
+import { createApp, type App } from '../../src/app/create-app.ts';
+import { startHttpServer, type HttpServerHandle } from '../../src/app/http.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
+import { QUEUE_NAMES } from '../../src/jobs/queues.ts';
+import { RedisChainState } from '../../src/store/chain-state.ts';
 import { runWatch } from '../../src/cli/watch.ts';
 import { UsageError } from '../../src/cli/usage.ts';
 import { FakeChain } from '../fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { testBuilderFactory } from './watcher-builder.ts';
 import { waitFor } from './watcher-harness.ts';
-import { testRedis, testRedisOptions, testRedisUrl } from '../support/redis.ts';
+import { testRedis, testRedisUrl } from '../support/redis.ts';
 
 const DB = 7;
 const cleanups: Array<() => Promise<void>> = [];
@@ -26,46 +30,59 @@ afterEach(async () => {
 describe('watcher role HTTP', () => {
   it('/healthz follows the source and Redis; /metrics shows blocks, lag and queue depth', async () => {
     const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: 80 }) });
-    const redis = testRedis(DB);
+    const redis = testRedis(DB, { maxRetriesPerRequest: null });
     const id = randomUUID().slice(0, 8);
-    const queue = new Queue(`hb-test-watch-http-${id}`, { connection: testRedisOptions(DB) });
-    let role: WatcherRoleHandle | null = null;
+    const keyPrefix = `hb-test-watch-http-${id}:`;
+    let app: App | null = null;
+    let http: HttpServerHandle | null = null;
     cleanups.push(async () => {
-      await role?.stop(2_000);
+      await http?.close();
+      await app?.shutdown(2_000);
       await fake.close();
-      await queue.obliterate({ force: true });
-      await queue.close();
-      await role?.state.clear();
+      const keys = await redis.keys(`*${id}*`);
+      if (keys.length > 0) await redis.del(...keys);
       redis.disconnect();
     });
-    role = await startWatcherRole({
-      mempoolUrl: fake.url,
-      mempoolMaxRps: 50,
-      redis,
-      keyPrefix: `hb-test-watch-${id}:`,
-      evaluateQueue: queue,
-      builder: testBuilderFactory(40),
+    // The watcher alone: its evaluate jobs wait (no evaluator), so the queue depth shows them.
+    app = await createApp(
+      loadConfig({ ROLES: 'watcher', LOG_LEVEL: 'silent', MEMPOOL_URL: fake.url, MEMPOOL_MAX_RPS: '50' }),
+      {
+        redis,
+        keyPrefix,
+        queuePrefix: `hb-test-watch-http-${id}`,
+        logger: silentLogger(),
+        tickEveryMs: 0,
+        watcher: { builder: testBuilderFactory(40) },
+      },
+    );
+    const a = app;
+    http = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry: a.registry,
+      checks: () => a.health.all(),
       logger: silentLogger(),
-      httpPort: 0,
-      httpHost: '127.0.0.1',
     });
-    const url = role.http!.url;
+    const url = http.url;
+    const state = new RedisChainState(redis, { prefix: keyPrefix, keepBlocks: 0 });
     await waitFor('healthy', async () => (await fetch(`${url}/healthz`)).status === 200);
     fake.mine(2);
-    await waitFor('two more blocks', async () => (await role!.state.getCursor())?.hash === fake.chain.tip.id);
+    await waitFor('two more blocks', async () => (await state.getCursor())?.hash === fake.chain.tip.id);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/hashbell_blocks_seen_total\{source="mempool"\} \d+/);
-    expect(metrics).toMatch(new RegExp(`hashbell_queue_depth\\{queue="hb-test-watch-http-${id}",state="waiting"\\} 3`));
+    expect(metrics).toMatch(new RegExp(`hashbell_queue_depth\\{queue="${QUEUE_NAMES.evaluate}",state="waiting"\\} 3`));
     expect(metrics).toMatch(/hashbell_source_lag_seconds\{source="mempool"\} -?\d+/);
     expect(metrics).toContain('hashbell_reorgs_total');
     expect(metrics).toContain('hashbell_frames_rejected_total');
+    expect(metrics).toMatch(new RegExp(`hashbell_last_block_height ${fake.chain.tip.height}`));
 
     fake.refuseWebsocket(true);
     fake.stall(true); // no pong: the feed must notice it is dead
     fake.dropConnections();
     await waitFor('unhealthy', async () => (await fetch(`${url}/healthz`)).status === 503);
     const body = (await (await fetch(`${url}/healthz`)).json()) as { reasons: Record<string, string> };
-    expect(body.reasons['source']).toContain('mempool live feed not connected');
+    expect(body.reasons['watcher']).toContain(`chain source ${fake.url} unreachable`);
+    expect(body.reasons['watcher']).toContain('mempool live feed not connected');
     expect(body.reasons['redis']).toBeUndefined();
     expect((await fetch(`${url}/nope`)).status).toBe(404);
   });

@@ -3,14 +3,13 @@
  * re-evaluation jobs (`eval-<hash>-r<n>`) are accepted and re-judge the rules, and no rule says
  * anything twice — one new-block notice per height, never two 'firing' in a row for one rule.
  */
+import { loadConfig } from '../../config/index.ts';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { silentLogger } from '../../src/app/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createApp } from '../../src/app/create-app.ts';
 import type { EvaluateStats } from '../../src/jobs/evaluate-core.ts';
 import { CONSOLE_TARGET } from '../../src/platforms/console/console-notifier.ts';
-import { appWatcherRole } from '../../src/sources/watcher-role.ts';
 import { FakeChain } from '../fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { RecordingNotifier } from '../fakes/memory-notifier.ts';
@@ -26,13 +25,12 @@ describe('reorg back to an evaluated branch, whole app', () => {
     const keyPrefix = `hb-test-watch-rb-${id}:`;
     const notifier = new RecordingNotifier('console');
     const app = await createApp(
-      {
-        redisUrl: 'redis://unused',
-        roles: ['watcher', 'evaluator', 'notifier'],
-        telegramBotToken: undefined,
-        discordToken: undefined,
-        logLevel: 'error',
-      },
+      loadConfig({
+        ROLES: 'watcher,evaluator,notifier',
+        LOG_LEVEL: 'error',
+        MEMPOOL_URL: fake.url,
+        MEMPOOL_MAX_RPS: '50',
+      }),
       {
         redis,
         keyPrefix,
@@ -40,10 +38,7 @@ describe('reorg back to an evaluated branch, whole app', () => {
         logger: silentLogger(),
         tickEveryMs: 0,
         notifiers: { console: notifier },
-        startWatcher: appWatcherRole(
-          { mempoolUrl: fake.url, mempoolMaxRps: 50, bitcoinRpcUrl: undefined, httpPort: 0 },
-          { keyPrefix, builder: testBuilderFactory(40) },
-        ),
+        watcher: { builder: testBuilderFactory(40) },
       },
     );
     const q = app.evaluateQueue;

@@ -5,7 +5,7 @@
  * A reorg back to a branch seen before (A→B→A): watcher-reorg-back.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { counterTotal } from '../../src/app/metrics.ts';
+import { counterTotal } from '../../src/observability/metrics.ts';
 import { addStats, comparable, createHarness, type Harness } from './watcher-harness.ts';
 
 let h: Harness;

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { counterTotal } from '../../src/app/metrics.ts';
+import { counterTotal } from '../../src/observability/metrics.ts';
 import { addStats, createHarness, waitFor, type Harness } from './watcher-harness.ts';
 
 let h: Harness;

@@ -5,7 +5,7 @@
  */
 import { Client, Events, GatewayIntentBits, REST } from 'discord.js';
 import { once } from 'node:events';
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from '../../observability/logger.ts';
 import type { SubscriptionService } from '../../subscriptions/service.ts';
 import type { ChartRenderer, ChartRules } from '../chart-picture.ts';
 import { handleInteraction } from './handlers.ts';
@@ -33,8 +33,8 @@ export interface DiscordBotOptions {
   /** How long start() waits for READY + GUILD_CREATE before giving up (default 30 s). */
   readonly readyTimeoutMs?: number;
   /**
-   * A notifier made earlier with createDiscordNotifier (createApp needs notifiers before the
-   * service exists); the bot then shares its REST client. Without it the bot makes its own.
+   * The notifier createApp made with createDiscordNotifier for the deliver workers; the bot then
+   * shares its REST client. Without it the bot makes its own.
    */
   readonly notifier?: DiscordNotifier;
   /** Optional: charts in /status, /retarget, /hashprice replies (absent = embeds without a picture). */

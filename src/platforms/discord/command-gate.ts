@@ -9,7 +9,7 @@
  *   a deferred reply that would wait for Redis; /help still answers; autocomplete offers nothing.
  */
 import { MessageFlags, type Interaction } from 'discord.js';
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from '../../observability/logger.ts';
 import { CommandBudget, COMMAND_BUDGET, type CommandBudgetLimits } from '../command-budget.ts';
 
 export interface DiscordGateOptions {

@@ -6,7 +6,7 @@
 import { MessageFlags, type APIEmbed, type AttachmentBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { Result } from '../../alerting/result.ts';
 import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from '../../observability/logger.ts';
 import type { ChartRenderer } from '../chart-picture.ts';
 import { TARGET_OPTION, type TargetChoice } from './commands.ts';
 import { resolveTarget, type InvokerContext } from './options.ts';

@@ -15,7 +15,7 @@
  * that one delivery (BullMQ) while the worker serves other channels.
  */
 import { DiscordAPIError, HTTPError, RateLimitError, Routes, type APIEmbed, type RawFile, type REST } from 'discord.js';
-import { redactSecrets, type Logger } from '../../app/logger.ts';
+import { redactSecrets, type Logger } from '../../observability/logger.ts';
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
 import type { Subscription } from '../../alerting/types.ts';
 import { chartForAlerts } from '../../charts/index.ts';

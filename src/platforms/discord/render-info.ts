@@ -6,16 +6,7 @@ import type { APIEmbed } from 'discord.js';
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { fmtNum } from '../../alerting/describe.ts';
 import { KIND_HELP } from '../../alerting/kind-help.ts';
-import {
-  fmtDuration,
-  fmtEhs,
-  fmtEhsInterval,
-  fmtSats,
-  fmtSignedPct,
-  fmtTime,
-  fmtUsd,
-  fmtUsdPerPhDay,
-} from '../format.ts';
+import { fmtDuration, fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtUsd, fmtUsdPerPhDay } from '../format.ts';
 import { discordCommand } from './syntax.ts';
 import { clipEmbed } from './embed-limits.ts';
 import { COLOURS, discordTime } from './render.ts';

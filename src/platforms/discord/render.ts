@@ -9,7 +9,7 @@ import { describeRule, ruleAdvice } from '../../alerting/describe.ts';
 import type { OutboundMessage } from '../../alerting/ports.ts';
 import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
 import type { PreviewReport } from '../../subscriptions/service.ts';
-import { alertIcon, fmtClock, fmtDuration, fmtTime, fmtValue, thresholdWords } from '../format.ts';
+import { alertIcon, fmtClock, fmtDuration, fmtValue, thresholdWords } from '../format.ts';
 import { clip, fitEmbeds, LIMITS } from './embed-limits.ts';
 import { discordCommand, discordWords } from './syntax.ts';
 

@@ -7,17 +7,16 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Telegraf, Telegram } from 'telegraf';
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from '../../observability/logger.ts';
 import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
 import { menuCommands } from './commands.ts';
 import { classifyTelegramError } from './errors.ts';
 import { commandGate, isForwarded, type CommandGateOptions } from './command-gate.ts';
 import { handleButton, handleCommand, targetOf, type ChatRef, type HandlerDeps, type Reply } from './handlers.ts';
-import type { ChartDeps, ChartRenderer, ChartRules } from '../chart-picture.ts';
+import type { ChartDeps } from '../chart-picture.ts';
 import { TelegramNotifier } from './notifier.ts';
 import { replySender } from './replies.ts';
 import { realClock, TELEGRAM_LIMITS, TelegramPacer, type PacerClock, type TelegramLimits } from './pacer.ts';
-import { startCleanly } from '../start-cleanly.ts';
 
 export interface TelegramWebhookOptions {
   /** Public https URL Telegram posts to (TELEGRAM_WEBHOOK_URL); its path is served locally. */
@@ -47,8 +46,8 @@ export interface TelegramNotifierOptions extends ChartDeps {
 const rootOf = (apiRoot: string | undefined): string => (apiRoot ?? 'https://api.telegram.org').replace(/\/?$/, '/');
 
 /**
- * The notifier alone, for createApp's `notifiers` (built before the app, whose service the bot
- * then needs). Pass it to createTelegramBot so replies and alerts share one pacer.
+ * The notifier alone, for the deliver workers (a notifier-only process has no bot). Pass it to
+ * createTelegramBot so replies and alerts share one pacer.
  */
 export function createTelegramNotifier(opts: TelegramNotifierOptions): TelegramNotifier {
   const clock = opts.clock ?? realClock;
@@ -278,55 +277,4 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
  */
 export function webhookSecretFor(token: string): string {
   return createHash('sha256').update(`hashbell-telegram-webhook:${token}`).digest('hex');
-}
-
-export interface TelegramPlatformOptions {
-  readonly token: string;
-  readonly apiRoot?: string;
-  /** TELEGRAM_WEBHOOK_URL; long polling when undefined. */
-  readonly webhookUrl?: string;
-  /** Local port for webhook updates behind your TLS proxy (default 8443). */
-  readonly webhookPort?: number;
-  readonly logger: Logger;
-  /** Optional charts (see TelegramNotifierOptions). */
-  readonly charts?: ChartRenderer;
-  readonly chartRules?: ChartRules;
-}
-
-/**
- * Production wiring for createApp in two steps, because the app needs the notifier before it
- * exists and the bot needs the app's service after: `notifiers: { telegram: p.notifier }`, then
- * `startBots: async (app) => [await p.startBot(app.service)]`.
- */
-export function telegramPlatform(opts: TelegramPlatformOptions): {
-  notifier: TelegramNotifier;
-  /** `gate.available`: false while storage is unreachable (commands then get a short reply). */
-  startBot(
-    service: SubscriptionService,
-    gate?: CommandGateOptions,
-  ): Promise<{ stop(deadlineMs: number): Promise<void> }>;
-} {
-  const notifier = createTelegramNotifier(opts);
-  return {
-    notifier,
-    async startBot(service, gate) {
-      const bot = createTelegramBot({
-        ...opts,
-        service,
-        notifier,
-        ...(gate !== undefined ? { gate } : {}),
-        ...(opts.webhookUrl !== undefined
-          ? {
-              webhook: {
-                url: opts.webhookUrl,
-                secretToken: webhookSecretFor(opts.token),
-                port: opts.webhookPort ?? 8443,
-                host: '0.0.0.0',
-              },
-            }
-          : {}),
-      });
-      return startCleanly(bot);
-    },
-  };
 }

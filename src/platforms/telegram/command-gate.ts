@@ -9,7 +9,7 @@
  * - a handler that still takes longer than `deadlineMs` gets the same short reply, and its real
  *   answer follows if it completes later (so a change that did go through is confirmed).
  */
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from '../../observability/logger.ts';
 import { CommandBudget, COMMAND_BUDGET, type CommandBudgetLimits } from '../command-budget.ts';
 import { COMMAND_BY_NAME } from './commands.ts';
 import type { Reply } from './handlers.ts';

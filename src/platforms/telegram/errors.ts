@@ -4,7 +4,7 @@
  * request URL, which contains the bot token.
  */
 import { DeliveryError } from '../../alerting/ports.ts';
-import { redactSecrets } from '../../app/logger.ts';
+import { redactSecrets } from '../../observability/logger.ts';
 
 /** The parts of telegraf's TelegramError we rely on (duck-typed, so tests need no telegraf). */
 interface TelegramErrorLike {

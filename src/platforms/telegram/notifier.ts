@@ -23,7 +23,7 @@
  */
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
 import type { Subscription } from '../../alerting/types.ts';
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from '../../observability/logger.ts';
 import { alertChart, type ChartDeps, type ChartPicture } from '../chart-picture.ts';
 import { classifyTelegramError, isPhotoRefused, isRenderingBug } from './errors.ts';
 import { escapeHtml, fitsCaption, html, truncateHtml, type SafeHtml } from './html.ts';

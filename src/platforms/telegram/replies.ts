@@ -6,7 +6,7 @@
  * the text exactly as without charts.
  */
 import type { Telegram } from 'telegraf';
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from '../../observability/logger.ts';
 import type { ChartPicture } from '../chart-picture.ts';
 import { classifyTelegramError, isPhotoRefused } from './errors.ts';
 import type { Reply } from './handlers.ts';

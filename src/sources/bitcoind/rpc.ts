@@ -4,7 +4,7 @@
  * log line ever contains them (messages pass through redactSecrets).
  */
 import type { z } from 'zod';
-import { redactSecrets } from '../../app/logger.ts';
+import { redactSecrets } from '../../observability/logger.ts';
 
 interface RpcReply {
   readonly id?: unknown;

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import type { Block } from '../../domain/types.ts';
 import type { ChainEvent, ChainSource } from '../ports.ts';
-import type { WatcherMetrics } from '../../app/metrics.ts';
-import type { Logger } from '../../app/logger.ts';
+import type { WatcherMetrics } from '../../observability/metrics.ts';
+import type { Logger } from '../../observability/logger.ts';
 import { BitcoindRpc, RpcError } from './rpc.ts';
 import { isCompactBits } from '../mempool-space/schemas.ts';
 

@@ -6,8 +6,8 @@
 import type { z } from 'zod';
 import type { Block, PricePoint } from '../../domain/types.ts';
 import type { DifficultyAdjustment } from '../../domain/snapshot-types.ts';
-import type { WatcherMetrics } from '../../app/metrics.ts';
-import { redactSecrets, type Logger } from '../../app/logger.ts';
+import type { WatcherMetrics } from '../../observability/metrics.ts';
+import { redactSecrets, type Logger } from '../../observability/logger.ts';
 import { TokenBucket, backoffDelayMs, retryAfterMs, sleep, type BackoffOptions } from '../pacing.ts';
 import {
   DifficultyAdjustmentSchema,
@@ -46,9 +46,6 @@ export interface MempoolRestOptions {
   readonly backoff?: BackoffOptions;
   readonly timeoutMs?: number;
 }
-
-/** Blocks per page of `/api/v1/blocks/:height` (mempool's fixed page size). */
-export const BLOCKS_PAGE = 15;
 
 export class MempoolRest {
   private readonly bucket: TokenBucket;

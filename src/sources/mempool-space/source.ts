@@ -6,8 +6,8 @@
 import type { ChainEvent, ChainSource, PriceSource } from '../ports.ts';
 import type { Block, PricePoint } from '../../domain/types.ts';
 import type { DifficultyAdjustment } from '../../domain/snapshot-types.ts';
-import type { WatcherMetrics } from '../../app/metrics.ts';
-import type { Logger } from '../../app/logger.ts';
+import type { WatcherMetrics } from '../../observability/metrics.ts';
+import type { Logger } from '../../observability/logger.ts';
 import type { BackoffOptions } from '../pacing.ts';
 import { MempoolRest } from './rest.ts';
 import { MempoolWsFeed, type WsFeedEvent } from './ws-feed.ts';

@@ -6,8 +6,8 @@
 import { WebSocket, type RawData } from 'ws';
 import type { Block, PricePoint } from '../../domain/types.ts';
 import type { DifficultyAdjustment } from '../../domain/snapshot-types.ts';
-import type { WatcherMetrics } from '../../app/metrics.ts';
-import { redactSecrets, type Logger } from '../../app/logger.ts';
+import type { WatcherMetrics } from '../../observability/metrics.ts';
+import { redactSecrets, type Logger } from '../../observability/logger.ts';
 import { backoffDelayMs, type BackoffOptions } from '../pacing.ts';
 import {
   DifficultyAdjustmentSchema,

@@ -12,4 +12,3 @@ export {
   type SynthBlock,
   type SynthOptions,
 } from './synth.ts';
-export { createRng, type Rng } from './prng.ts';

@@ -9,7 +9,7 @@ import { bitsToTarget } from '../../domain/bits.ts';
 import { EPOCH_BLOCKS, nextBits, TARGET_TIMESPAN_SEC } from '../../domain/retarget.ts';
 import { blockSubsidySats } from '../../domain/subsidy.ts';
 import type { EpochRow } from './epochs-csv.ts';
-import { createRng, type Rng } from './prng.ts';
+import { createRng, type Rng } from '../../domain/prng.ts';
 
 const MIN_SPAN = TARGET_TIMESPAN_SEC / 4;
 const MAX_SPAN = TARGET_TIMESPAN_SEC * 4;

@@ -16,7 +16,7 @@ import type { Snapshot } from '../../../src/domain/snapshot-types.ts';
 import type { Block } from '../../../src/domain/types.ts';
 import { readEpochsCsv } from '../../../src/sources/replay/epochs-csv.ts';
 import { createPriceCursor, readPricesFile } from '../../../src/sources/replay/prices-file.ts';
-import { createRng, type Rng } from '../../../src/sources/replay/prng.ts';
+import { createRng, type Rng } from '../../../src/domain/prng.ts';
 import { synthesizeChain } from '../../../src/sources/replay/synth.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;

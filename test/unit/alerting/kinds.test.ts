@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateRule, evaluateTick, type Decision } from '../../../src/alerting/lifecycle.ts';
 import type { Snapshot } from '../../../src/domain/snapshot-types.ts';
 import type { RuleSpec, RuleState } from '../../../src/alerting/types.ts';
-import { ago, estimate, hashrateFigures, makeSnapshot, rule } from './snapshot-factory.ts';
+import { ago, hashrateFigures, makeSnapshot, rule } from './snapshot-factory.ts';
 
 type Row = readonly [snapshot: Partial<Parameters<typeof makeSnapshot>[0]>, expected: Decision, why: string];
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { Health } from '../../../src/app/health.ts';
 import { startHttpServer, type HttpServerHandle } from '../../../src/app/http.ts';
-import { silentLogger } from '../../../src/app/logger.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
 
 let server: HttpServerHandle | null = null;
 afterEach(async () => {

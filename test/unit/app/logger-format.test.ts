@@ -1,6 +1,6 @@
 /** LOG_FORMAT (issue 13 §3): readable lines for a person at a terminal, JSON for machines. */
 import { describe, expect, it } from 'vitest';
-import { resolveLogFormat } from '../../../src/app/logger.ts';
+import { resolveLogFormat } from '../../../src/observability/logger.ts';
 
 // Each row: LOG_FORMAT, stderr is a TTY, the format used.
 const rows: Array<['auto' | 'pretty' | 'json', boolean, 'pretty' | 'json']> = [

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyStartFailure, startWithRetry } from '../../../src/app/platform-start.ts';
 import { Health } from '../../../src/app/health.ts';
-import { silentLogger } from '../../../src/app/logger.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
 
 const TOKEN = '123456789:AAEabcdefghijklmnopqrstuvwxyz0123456';
 

@@ -6,7 +6,7 @@
  */
 import type { ChartPoint } from '../../../src/charts/types.ts';
 import type { HashrateWindow, Lookback } from '../../../src/domain/types.ts';
-import { createRng } from '../../../src/sources/replay/prng.ts';
+import { createRng } from '../../../src/domain/prng.ts';
 
 const TWO_32 = 4_294_967_296;
 const WIN: Record<HashrateWindow, number> = { '1d': 144, '3d': 432, '7d': 1008 };

@@ -8,7 +8,7 @@ import { REST, Routes } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../../src/alerting/ports.ts';
 import type { AlertEvent, RuleSpec, Subscription } from '../../../src/alerting/types.ts';
-import { silentLogger } from '../../../src/app/logger.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
 import type { ChartRequest } from '../../../src/charts/index.ts';
 import type { ChartRenderer } from '../../../src/platforms/chart-picture.ts';
 import { createDiscordNotifier } from '../../../src/platforms/discord/bot.ts';

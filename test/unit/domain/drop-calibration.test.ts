@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { cellParams, DropDetector, DROP_PCTS } from '../../../src/domain/drop-detector.ts';
 import { BLOCKS_PER_YEAR, countFalseAlarms, runDrop, warmBlocks } from '../../../src/domain/drop-simulate.ts';
-import { createRng } from '../../../src/sources/replay/prng.ts';
+import { createRng } from '../../../src/domain/prng.ts';
 import { LOOKBACKS, type Lookback } from '../../../src/domain/types.ts';
 
 /** The limit the issue sets for a test (the benchmark reports the measured rates). */

@@ -5,7 +5,7 @@ import { calcBitsDifference, difficultyAdjustment } from '../../../src/domain/di
 import { networkHashps } from '../../../src/domain/network-hashps.ts';
 import { estimateRetarget } from '../../../src/domain/retarget-estimator.ts';
 import { simulateChain } from '../../../src/domain/simulate.ts';
-import { BlockOrderError, SnapshotBuilder } from '../../../src/domain/snapshot-builder.ts';
+import { SnapshotBuilder } from '../../../src/domain/snapshot-builder.ts';
 import type { PushContext } from '../../../src/domain/snapshot-builder.ts';
 import type { Snapshot } from '../../../src/domain/snapshot-types.ts';
 import { seededRandom } from '../../../src/domain/stats.ts';

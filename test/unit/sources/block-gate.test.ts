@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { silentLogger } from '../../../src/app/logger.ts';
-import { counterTotal, createWatcherMetrics } from '../../../src/app/metrics.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
+import { counterTotal, createWatcherMetrics } from '../../../src/observability/metrics.ts';
 import { ChainContextTracker } from '../../../src/domain/consensus.ts';
 import type { Block } from '../../../src/domain/types.ts';
 import { admitBlocks, BlockGate, DEFAULT_HOLD_LIMITS, type BlockAuthority } from '../../../src/sources/block-gate.ts';

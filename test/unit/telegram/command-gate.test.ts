@@ -3,7 +3,7 @@
  * outlives its deadline, and what counts as a forward.
  */
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/app/logger.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
 import { commandGate, isForwarded, UNAVAILABLE, type Admission } from '../../../src/platforms/telegram/command-gate.ts';
 import type { Reply } from '../../../src/platforms/telegram/handlers.ts';
 import { html } from '../../../src/platforms/telegram/html.ts';

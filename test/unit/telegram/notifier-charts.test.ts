@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../../src/alerting/ports.ts';
 import type { AlertEvent, RuleSpec, Subscription } from '../../../src/alerting/types.ts';
-import { silentLogger } from '../../../src/app/logger.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
 import type { ChartRequest } from '../../../src/charts/index.ts';
 import type { ChartRenderer } from '../../../src/platforms/chart-picture.ts';
 import { TelegramNotifier, type TelegramSender } from '../../../src/platforms/telegram/notifier.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../../src/alerting/ports.ts';
-import { silentLogger } from '../../../src/app/logger.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
 import { classifyTelegramError } from '../../../src/platforms/telegram/errors.ts';
 import { TelegramNotifier } from '../../../src/platforms/telegram/notifier.ts';
 import { TELEGRAM_LIMITS, TelegramPacer, type PacerClock } from '../../../src/platforms/telegram/pacer.ts';

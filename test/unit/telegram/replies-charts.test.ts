@@ -6,7 +6,7 @@
 import type { Telegram } from 'telegraf';
 import { describe, expect, it } from 'vitest';
 import { ok } from '../../../src/alerting/result.ts';
-import { silentLogger } from '../../../src/app/logger.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
 import type { ChartRequest } from '../../../src/charts/index.ts';
 import type { ChartPicture, ChartRenderer } from '../../../src/platforms/chart-picture.ts';
 import { handleCommand, type ChatRef, type HandlerDeps, type Reply } from '../../../src/platforms/telegram/handlers.ts';
