@@ -12,7 +12,7 @@
  */
 import { DropDetector, type CellParams } from '../src/domain/drop-detector.ts';
 import { BLOCKS_PER_YEAR, warmBlocks } from '../src/domain/drop-simulate.ts';
-import { createRng } from '../src/sources/replay/prng.ts';
+import { createRng } from '../src/domain/prng.ts';
 import { LOOKBACKS, type Lookback } from '../src/domain/types.ts';
 
 const args = new Map<string, string>();
