@@ -39,7 +39,7 @@ const FORBIDDEN = {
   observability: FOLDERS.filter((f) => f !== 'observability'),
   alerting: ['platforms', 'store', 'sources', 'jobs', 'subscriptions', 'charts'],
   charts: ['platforms', 'store', 'sources', 'jobs', 'subscriptions'],
-  store: ['platforms', 'sources', 'subscriptions'],
+  store: ['platforms', 'sources', 'subscriptions', 'jobs'],
   sources: ['platforms', 'subscriptions'],
   subscriptions: ['platforms', 'store', 'jobs'],
   jobs: ['platforms', 'sources', 'subscriptions'],

@@ -77,7 +77,7 @@ async function evalPerBlock(redis: Redis, n: number): Promise<number> {
   for (let b = -2; b < 6; b++) {
     const fire = (b + 2) % 2 === 0;
     // a week between blocks keeps re-firing clear of the lifecycle's cooldown
-    const s = makeSnapshot({ height: 10_010 + b, timeSec: FIRE.timeSec + (b + 2) * WEEK, dropPct: fire ? 40 : 0 });
+    const s = makeSnapshot({ height: 10_010 + b, timeSec: FIRE.timeSec + (b + 2) * WEEK, dropPct: fire ? CROSS : 0 });
     const t0 = performance.now();
     const stats = await evaluateBlock(deps, s, s.timeSec, sink);
     if (b >= 0) times.push(performance.now() - t0);
@@ -107,7 +107,7 @@ async function latencyAt10k(port: number): Promise<{ p50: number; p99: number }>
   const deliver = app.deliverQueues.telegram as Queue;
   const lat: number[] = [];
   for (let b = 0; b < 10; b++) {
-    const s = makeSnapshot({ height: 20_000 + b, timeSec: FIRE.timeSec + b * WEEK, dropPct: b % 2 === 0 ? 40 : 0 });
+    const s = makeSnapshot({ height: 20_000 + b, timeSec: FIRE.timeSec + b * WEEK, dropPct: b % 2 === 0 ? CROSS : 0 });
     snapshots.put(s);
     clock = s.timeSec;
     const t0 = Date.now();

@@ -1,6 +1,6 @@
 /**
  * The alert engine's front door for the job processors: one object with the shapes
- * src/jobs/engine-ports.ts (RuleJudge) and src/store/index-plan.ts (IndexPlan) expect, so the
+ * src/alerting/ports.ts (RuleJudge) and src/store/index-plan.ts (IndexPlan) expect, so the
  * live queues, replay and preview all run the same lifecycle, stages and index model.
  */
 import { observe, placement } from './index-model.ts';
@@ -24,6 +24,9 @@ export {
   isQuiet,
   quietEndsAtSec,
   releaseAtSec,
+  deliverOnce,
 } from './pipeline.ts';
+export { snoozeRelease } from './snooze-release.ts';
+export { runEvaluation } from './evaluate-block.ts';
 export { renderMessage, renderEventText } from './render.ts';
 export { isCandidate } from './index-model.ts';

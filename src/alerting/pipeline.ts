@@ -1,9 +1,12 @@
 /**
- * Notification stages between evaluation and delivery, each a small pure function (as
- * Alertmanager's notify pipeline): mute → quiet hours → dedupe → group. Deliver and record
- * (the durable NotificationLog) are the infrastructure's; this module defines the key they use.
+ * The notification pipeline, each stage a small function testable alone (as Alertmanager's
+ * notify/): route (mute, quiet hours, snooze) → dedupe → group → deliver → record. The live
+ * engine runs exactly these: ./evaluate-block.ts routes and groups a block's events, the deliver
+ * job runs `deliverOnce` (dedupe against the notification log → send → record) and, for held
+ * events, `digest` and `snoozeRelease`. One key scheme names every message in the log:
+ * `notificationKey`.
  */
-import type { OutboundMessage } from './ports.ts';
+import type { NotificationLog, OutboundMessage } from './ports.ts';
 import { isQuiet, quietEndsAtSec } from './quiet-hours.ts';
 import type { AlertEvent, Subscription } from './types.ts';
 
@@ -11,6 +14,9 @@ export { isQuiet, quietEndsAtSec } from './quiet-hours.ts';
 
 /** Why an event does not go out right now (a named reason, like every decision here). */
 export type HoldReason = 'muted' | 'quiet-hours';
+
+/** How long "already delivered" is remembered: longer than any redelivery or reorg window. */
+export const NOTIFICATION_TTL_SEC = 14 * 86_400;
 
 /** True while a mute holds at `nowSec`; an expired mute is simply no mute. */
 export function isMuted(sub: Pick<Subscription, 'mutedUntilSec'>, nowSec: number): boolean {
@@ -41,55 +47,88 @@ export function releaseAtSec(sub: Pick<Subscription, 'mutedUntilSec' | 'quiet' |
   return t;
 }
 
+/** The route stage's outcome for one subscription's events (the one Routing type). */
 export interface Routing {
   /** Go out now (grouped into one message per block). */
   readonly now: readonly AlertEvent[];
-  /** Held for the digest. */
+  /** Held for the mute / quiet-hours digest. */
   readonly hold: readonly AlertEvent[];
+  /** When the held events should go out as one digest (unix seconds); null if nothing is held. */
   readonly releaseAtSec: number | null;
-  readonly reason: HoldReason | null;
+  /** Why `hold` waits (absent from judges that do not say). */
+  readonly reason?: HoldReason | null;
+  /** Events of snoozed rules: held until the rule's snooze ends (see snoozeRelease). Absent: none. */
+  readonly snoozed?: readonly AlertEvent[];
+  /** The earliest end of those snoozes (unix seconds); null or absent when nothing is snoozed. */
+  readonly snoozeEndsAtSec?: number | null;
 }
 
-/** Mute and quiet-hours stages together: what one subscription gets now, and what waits. */
+const NOTHING: Routing = { now: [], hold: [], releaseAtSec: null, reason: null, snoozed: [], snoozeEndsAtSec: null };
+
+/**
+ * Route stage (mute, quiet hours, snooze): what one subscription gets now, what waits for the
+ * digest and what waits for its rule's snooze to end. A snooze is per rule (the alert's "snooze
+ * 24 h" button) and wins over mute and quiet hours; its release passes them again.
+ */
 export function route(sub: Subscription, eventsIn: readonly AlertEvent[], nowSec: number): Routing {
-  // A snoozed rule (the alert's "snooze 24 h" button) says nothing until the snooze ends.
-  const snoozed = sub.snoozed;
-  const events = snoozed === undefined ? eventsIn : eventsIn.filter((e) => !((snoozed[e.rule] ?? 0) > nowSec));
-  if (!sub.active || events.length === 0) return { now: [], hold: [], releaseAtSec: null, reason: null };
-  const reason = holdReason(sub, nowSec);
-  if (reason === null) return { now: events, hold: [], releaseAtSec: null, reason: null };
-  return { now: [], hold: events, releaseAtSec: releaseAtSec(sub, nowSec), reason };
+  if (!sub.active || eventsIn.length === 0) return NOTHING;
+  let events = eventsIn;
+  const snoozed: AlertEvent[] = [];
+  let snoozeEndsAtSec: number | null = null;
+  const until = sub.snoozed;
+  if (until !== undefined) {
+    const kept: AlertEvent[] = [];
+    for (const e of eventsIn) {
+      const end = until[e.rule] ?? 0;
+      if (end > nowSec) {
+        snoozed.push(e);
+        snoozeEndsAtSec = snoozeEndsAtSec === null ? end : Math.min(snoozeEndsAtSec, end);
+      } else kept.push(e);
+    }
+    events = kept;
+  }
+  const reason = events.length === 0 ? null : holdReason(sub, nowSec);
+  if (reason === null) return { now: events, hold: [], releaseAtSec: null, reason: null, snoozed, snoozeEndsAtSec };
+  return { now: [], hold: events, releaseAtSec: releaseAtSec(sub, nowSec), reason, snoozed, snoozeEndsAtSec };
 }
 
 /**
- * The durable "already notified" key for one event to one subscription: (subscription, block
- * hash, rule, state). Each part is URI-encoded, so the key never contains ':' (BullMQ ids) nor
- * the '|' separator, and different tuples never collide.
+ * What a message is, for the notification log: a block's message (`id`: the block hash, or
+ * `slow-<hash>` for the slow-blocks tick), a mute/quiet digest or a snooze release (`id`: the
+ * release time, unix seconds).
  */
-export function notificationKey(
-  subscriptionId: string,
-  hash: string,
-  rule: string,
-  state: AlertEvent['state'],
-): string {
-  return [subscriptionId, hash, rule, state].map((p) => encodeURIComponent(p)).join('|');
+export interface MessageRef {
+  readonly subscriptionId: string;
+  readonly type: 'block' | 'digest' | 'snooze';
+  readonly id: string;
 }
 
+const TYPE_TAG = { block: 'b', digest: 'd', snooze: 'z' } as const;
+
+/**
+ * THE notification-log key of one message (the only scheme; see NotificationLog in ports.ts):
+ * `<subscription>|b|<block hash>`, `<subscription>|d|<release unix s>`,
+ * `<subscription>|z|<release unix s>`. The subscription is the one the job was addressed to, so a
+ * moved subscription's retried job keeps its key. Block and digest keys are byte for byte what
+ * earlier versions stored, so a message logged before an upgrade is not sent again after it.
+ */
+export function notificationKey(m: MessageRef): string {
+  return `${m.subscriptionId}|${TYPE_TAG[m.type]}|${m.id}`;
+}
+
+/** The identity of one event (subscription, block, rule, state): what "the same event twice" means. */
 export function eventKey(e: AlertEvent): string {
-  return notificationKey(e.subscriptionId, e.hash, e.rule, e.state);
+  return `${e.subscriptionId}\u0000${e.hash}\u0000${e.rule}\u0000${e.state}`;
 }
 
-/** Dedupe stage: drops events already notified (per the log) and repeats within the batch. */
-export function dedupe(
-  events: readonly AlertEvent[],
-  alreadyNotified: (key: string) => boolean,
-): { fresh: AlertEvent[]; duplicates: AlertEvent[] } {
+/** Dedupe stage, within a batch: drops repeats of the same event (re-held after a crash, say). */
+export function dedupe(events: readonly AlertEvent[]): { fresh: AlertEvent[]; duplicates: AlertEvent[] } {
   const fresh: AlertEvent[] = [];
   const duplicates: AlertEvent[] = [];
   const seen = new Set<string>();
   for (const e of events) {
     const k = eventKey(e);
-    if (seen.has(k) || alreadyNotified(k)) duplicates.push(e);
+    if (seen.has(k)) duplicates.push(e);
     else {
       seen.add(k);
       fresh.push(e);
@@ -99,9 +138,28 @@ export function dedupe(
 }
 
 /**
- * Group stage: at most one message per subscription per block — everything that fired together
- * on that block goes in one OutboundMessage (order: by rule id, as the user listed them).
+ * Dedupe (against the log) → deliver → record, for one message: sent only when its key is not
+ * in the log, and the key is written after the send, so a worker killed mid-send re-sends at most
+ * what it had in flight and loses nothing. `send` throws on failure (nothing is recorded then).
  */
+export async function deliverOnce(
+  log: NotificationLog,
+  key: string,
+  send: () => Promise<void>,
+): Promise<'sent' | 'duplicate'> {
+  if (await log.has(key)) return 'duplicate';
+  await send();
+  await log.claim(key, NOTIFICATION_TTL_SEC);
+  return 'sent';
+}
+
+/**
+ * Group stage: at most one message per subscription per block — everything that fired together
+ * on that block goes in one OutboundMessage. Order: the most severe first (critical, warn, info:
+ * what a long message cuts off is the least urgent), then by rule id, as the user listed them.
+ */
+const SEVERITY_RANK: Readonly<Record<AlertEvent['details']['severity'], number>> = { critical: 0, warn: 1, info: 2 };
+
 export function group(events: readonly AlertEvent[]): OutboundMessage[] {
   const byKey = new Map<string, AlertEvent[]>();
   for (const e of events) {
@@ -110,7 +168,11 @@ export function group(events: readonly AlertEvent[]): OutboundMessage[] {
   }
   return [...byKey.values()].map((evs) => {
     const first = evs[0] as AlertEvent;
-    const sorted = [...evs].sort((a, b) => a.rule.localeCompare(b.rule, 'en', { numeric: true }));
+    const sorted = [...evs].sort(
+      (a, b) =>
+        SEVERITY_RANK[a.details.severity] - SEVERITY_RANK[b.details.severity] ||
+        a.rule.localeCompare(b.rule, 'en', { numeric: true }),
+    );
     return {
       subscriptionId: first.subscriptionId,
       height: first.height,
@@ -126,7 +188,7 @@ export function group(events: readonly AlertEvent[]): OutboundMessage[] {
  * named after the newest block. null when nothing is held.
  */
 export function digest(events: readonly AlertEvent[]): OutboundMessage | null {
-  const { fresh } = dedupe(events, () => false);
+  const { fresh } = dedupe(events);
   if (fresh.length === 0) return null;
   const sorted = fresh.sort(
     (a, b) => a.height - b.height || a.time - b.time || a.rule.localeCompare(b.rule, 'en', { numeric: true }),

@@ -1,8 +1,17 @@
 /**
  * The interfaces the alert engine needs from the outside world. Redis implements them in
- * src/store/, in-memory fakes in test/fakes/; contract tests run the same suite on both.
+ * src/store/ (RedisSubscriptionStore, RedisRuleStateStore, RedisNotificationLog, RedisRuleBatch,
+ * RedisHeldEvents, RedisMigrationPointers; chain state's SnapshotReader), the platforms implement
+ * Notifier, in-memory fakes live in test/fakes/; contract tests run the same suite on both.
+ * The pipeline that uses them: ./pipeline.ts (stages), ./evaluate-block.ts (one block).
  */
+import type { Snapshot } from '../domain/snapshot-types.ts';
+import type { IndexPlacement, Observation } from './index-model.ts';
+import type { Decision } from './lifecycle.ts';
+import type { Routing } from './pipeline.ts';
 import type { AlertEvent, Platform, Rule, RuleSpec, RuleState, Subscription } from './types.ts';
+
+export type { Routing } from './pipeline.ts';
 
 export interface SubscriptionStore {
   get(id: string): Promise<Subscription | null>;
@@ -18,7 +27,8 @@ export interface SubscriptionStore {
   /**
    * Optional addition (engine): moves a subscription with its rules, rule states, held events and
    * index entries to a new id (Telegram group → supergroup), so a firing rule does not fire again
-   * after the move. False when `fromId` does not exist or `toId` already does.
+   * after the move, and leaves a forward pointer at the old id (MigrationPointers) so jobs queued
+   * under it still arrive. False when `fromId` does not exist or `toId` already does.
    */
   rename?(fromId: string, toId: string, patch: Pick<Subscription, 'targetId'>): Promise<boolean>;
 }
@@ -30,13 +40,117 @@ export interface RuleStateStore {
 
 /**
  * The durable "already notified" fact (DESIGN.md style 9): delivery is idempotent because this
- * log, not a BullMQ job id, says whether a (subscription, block, rule, state) went out.
+ * log, not a BullMQ job id, says whether a MESSAGE went out. Its keys are
+ * `notificationKey(message)` of ./pipeline.ts, one per message: a block's message to one
+ * subscription (`<sub>|b|<block hash>`, `slow-<hash>` for the slow-blocks tick), a mute/quiet
+ * digest (`<sub>|d|<release time>`) or a snooze release (`<sub>|z|<release time>`). The deliver
+ * stage asks `has` before sending and `claim`s after the send succeeded.
  */
 export interface NotificationLog {
   /** Atomically records the key; false if it was already there (someone delivered it). */
   claim(key: string, ttlSec: number): Promise<boolean>;
   has(key: string): Promise<boolean>;
   release(key: string): Promise<void>;
+}
+
+/** What one rule's lifecycle step decided (the named reason travels with it: logs, metrics). */
+export interface Judgement {
+  readonly state: RuleState;
+  readonly event: AlertEvent | null;
+  readonly decision: Decision;
+}
+
+/** Decides what one rule says about one snapshot, and routes a subscription's events. */
+export interface RuleJudge {
+  /** The lifecycle step; `state` null means never evaluated. Pure. */
+  evaluate(rule: Rule, state: RuleState | null, snapshot: Snapshot, nowSec: number): Judgement;
+  /**
+   * The route stage (./pipeline.ts `route`): which events go out now, which wait for the
+   * mute/quiet-hours digest and until when, which wait for their rule's snooze to end.
+   */
+  route(sub: Subscription, events: readonly AlertEvent[], nowSec: number): Routing;
+}
+
+/** What the engine reads from chain state (the watcher writes it). */
+export interface SnapshotReader {
+  /** The snapshot of exactly this block; null if unknown (not stored yet, or reorged away and pruned). */
+  byBlock(height: number, hash: string): Promise<Snapshot | null>;
+  latest(): Promise<Snapshot | null>;
+}
+
+/**
+ * How rules sit in the threshold index and what a snapshot shows each series (./index-model.ts is
+ * the production plan; tests inject simpler ones).
+ */
+export interface IndexPlan {
+  placement(spec: RuleSpec): IndexPlacement;
+  /** `nowSec` matters only for time-based series (slow-blocks). */
+  observe(snapshot: Snapshot, nowSec: number): Observation;
+}
+
+/** One candidate rule of a batch as read: null rule when the index member is stale. */
+export interface ReadRule {
+  readonly ruleId: string;
+  readonly rule: Rule | null;
+  readonly state: RuleState | null;
+  /** The state as stored (opaque): the writer skips a state that did not change. */
+  readonly stored: string | null;
+}
+
+/** One subscription of a batch with its candidate rules; null subscription when it is gone. */
+export interface ReadSubscription {
+  readonly subscriptionId: string;
+  readonly sub: Subscription | null;
+  readonly rules: readonly ReadRule[];
+}
+
+/** A batch's writes, applied together (one MULTI) by `commit`, after the batch's messages left. */
+export interface RuleBatchWriter {
+  /** Stores `next` if it differs from what was read; re-indexes the rule when its status changed. */
+  update(rule: Rule, read: ReadRule, next: RuleState): void;
+  /** Forgets an index member whose subscription or rule is gone. */
+  dropStale(subscriptionId: string, ruleId: string, obs: Observation): void;
+  commit(): Promise<void>;
+}
+
+/**
+ * The rules of many subscriptions, read and written in batches (one round trip each way): the
+ * evaluation loop's view of the rule store and its threshold index.
+ */
+export interface RuleBatchStore {
+  /**
+   * Rule ids whose state may change under `obs`, by subscription (O(log N + K)). Runs the
+   * store's one-time upgrades for `snapshot` first (e.g. legacy drop rules to detector cells).
+   */
+  candidates(snapshot: Snapshot, obs: Observation): Promise<Map<string, string[]>>;
+  read(subscriptionIds: readonly string[], bySub: ReadonlyMap<string, readonly string[]>): Promise<ReadSubscription[]>;
+  writer(): RuleBatchWriter;
+}
+
+/**
+ * Which of a subscription's held lists: 'digest' (muted or quiet hours: one digest when they
+ * end) or 'snooze' (a snoozed rule: its latest state when the snooze ends).
+ */
+export type HeldList = 'digest' | 'snooze';
+
+/** Events waiting for a digest or a snooze release, per subscription, in arrival order. */
+export interface HeldEventStore {
+  push(list: HeldList, held: ReadonlyArray<{ subscriptionId: string; events: readonly AlertEvent[] }>): Promise<void>;
+  /** Everything held, oldest first, with an opaque token per entry for `remove`. */
+  read(list: HeldList, subscriptionId: string): Promise<Array<{ event: AlertEvent; token: string }>>;
+  /** Removes the first `count` entries (a digest took everything it read). */
+  trim(list: HeldList, subscriptionId: string, count: number): Promise<void>;
+  /** Removes these entries (a snooze release took some rules' events). */
+  remove(list: HeldList, subscriptionId: string, tokens: readonly string[]): Promise<void>;
+}
+
+/**
+ * Forward pointers for moved subscriptions (a Telegram group upgraded to a supergroup): jobs
+ * queued under the old id still reach the subscription.
+ */
+export interface MigrationPointers {
+  /** The subscription a job addressed to `id` should reach now (following pointers), or null. */
+  resolve(id: string): Promise<Subscription | null>;
 }
 
 /** One message to one subscription: everything that fired together for one block, or a digest. */

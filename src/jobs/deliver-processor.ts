@@ -15,47 +15,44 @@
  * block's message to the same chat queues behind it: block order per chat is kept.
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
+import { deliverOnce, digest, notificationKey, type MessageRef } from '../alerting/pipeline.ts';
 import {
   DeliveryError,
+  type HeldEventStore,
+  type MigrationPointers,
   type NotificationLog,
   type Notifier,
   type OutboundMessage,
+  type RuleJudge,
   type SubscriptionStore,
 } from '../alerting/ports.ts';
+import { snoozeRelease } from '../alerting/snooze-release.ts';
 import type { AlertEvent, Subscription } from '../alerting/types.ts';
-import type { EngineKeys } from '../store/keys.ts';
-import type { RuleJudge } from './engine-ports.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
-import { resolveSubscription } from './migration-pointer.ts';
-import { DIGEST_JOB_NAME, DeliverJobSchema, DigestJobSchema } from './queues.ts';
+import { DIGEST_JOB_NAME, DeliverJobSchema, DigestJobSchema, SNOOZE_JOB_NAME } from './queues.ts';
 
-/** How long "already delivered" is remembered: longer than any redelivery or reorg window. */
-export const NOTIFICATION_TTL_SEC = 14 * 86_400;
+export { NOTIFICATION_TTL_SEC } from '../alerting/pipeline.ts';
 
 export interface DeliverDeps {
-  readonly redis: Redis;
-  readonly keys: EngineKeys;
   readonly store: SubscriptionStore;
   readonly log: NotificationLog;
   readonly notifier: Notifier;
   readonly judge: RuleJudge;
+  /** Events held for a digest or a snooze release. */
+  readonly held: HeldEventStore;
+  /** Jobs addressed to a moved subscription's old id follow its forward pointer. */
+  readonly pointers: MigrationPointers;
   readonly nowSec: () => number;
   readonly logger: Logger;
-  /** Adds the delayed digest job (same queue) when quiet hours/mute were extended. */
-  readonly scheduleDigest: (subscriptionId: string, releaseAtSec: number) => Promise<void>;
+  /** Adds the delayed digest or snooze-release job (same queue) when it must come back later. */
+  readonly schedule: (type: 'digest' | 'snooze', subscriptionId: string, releaseAtSec: number) => Promise<void>;
   readonly metrics?: EngineMetrics;
   /** Telegram group → supergroup: move the subscription (SubscriptionService.migrate). */
   readonly migrate?: (sub: Subscription, newTargetId: string) => Promise<Subscription | null>;
 }
 
 export type DeliverOutcome = 'sent' | 'duplicate' | 'inactive' | 'empty' | 'rescheduled';
-
-/** The notification-log key of one message (a block's message or one digest). */
-export function messageKey(subscriptionId: string, hash: string, digest: boolean): string {
-  return `${subscriptionId}|${digest ? 'd' : 'b'}|${hash}`;
-}
 
 function poison(deps: DeliverDeps, job: Job, issue: string | undefined): never {
   deps.logger.error({ jobId: job.id, name: job.name, issue }, 'poison deliver job');
@@ -70,15 +67,19 @@ interface Attempt {
   readonly token: string | undefined;
 }
 
-/** Sends once per key; classifies a DeliveryError into the one retry layer (BullMQ). */
-async function sendOnce(
+/** The pipeline's dedupe → deliver → record for one message, with BullMQ's failure classes. */
+function sendOnce(
   deps: DeliverDeps,
   at: Attempt,
   sub: Subscription,
   msg: OutboundMessage,
-  key: string,
-): Promise<DeliverOutcome> {
-  if (await deps.log.has(key)) return 'duplicate';
+  ref: MessageRef,
+): Promise<'sent' | 'duplicate'> {
+  return deliverOnce(deps.log, notificationKey(ref), () => sendClassified(deps, at, sub, msg));
+}
+
+/** Sends one message; classifies a DeliveryError into the one retry layer (BullMQ). */
+async function sendClassified(deps: DeliverDeps, at: Attempt, sub: Subscription, msg: OutboundMessage): Promise<void> {
   const { worker } = at;
   try {
     await deps.notifier.send(sub, msg);
@@ -102,7 +103,7 @@ async function sendOnce(
     }
     if (e.kind === 'permanent' && e.context.migrateToId !== undefined && deps.migrate) {
       const moved = await deps.migrate(sub, e.context.migrateToId);
-      if (moved) return sendOnce(deps, at, moved, { ...msg, subscriptionId: moved.id }, key);
+      if (moved) return sendClassified(deps, at, moved, { ...msg, subscriptionId: moved.id });
     }
     if (e.kind === 'permanent') {
       deps.logger.warn(
@@ -117,42 +118,73 @@ async function sendOnce(
     }
     throw e;
   }
-  await deps.log.claim(key, NOTIFICATION_TTL_SEC);
-  return 'sent';
 }
 
+/** Mute / quiet-hours digest: everything held, once, when they end (re-scheduled if extended). */
 async function deliverDigest(deps: DeliverDeps, at: Attempt): Promise<DeliverOutcome> {
   const { job } = at;
   const parsed = DigestJobSchema.safeParse(job.data);
   if (!parsed.success) poison(deps, job, parsed.error.issues[0]?.message);
   const { releaseAtSec } = parsed.data;
   // A moved subscription (group → supergroup) took its held alerts along: follow it.
-  const sub = await resolveSubscription(deps.redis, deps.keys, deps.store, parsed.data.subscriptionId);
+  const sub = await deps.pointers.resolve(parsed.data.subscriptionId);
   if (!sub || !sub.active) return 'inactive';
-  const subscriptionId = sub.id;
-  const heldKey = deps.keys.held(subscriptionId);
-  const raw = await deps.redis.lrange(heldKey, 0, -1);
-  const seen = new Set<string>();
-  const events: AlertEvent[] = [];
-  for (const r of raw) {
-    const e = JSON.parse(r) as AlertEvent;
-    const k = `${e.rule}|${e.state}|${e.hash}`;
-    if (!seen.has(k)) {
-      seen.add(k);
-      events.push(e);
-    }
-  }
-  if (events.length === 0) return 'empty';
-  const routed = deps.judge.route(sub, events, deps.nowSec());
+  const held = await deps.held.read('digest', sub.id);
+  const msg = digest(held.map((h) => h.event));
+  if (msg === null) return 'empty';
+  const routed = deps.judge.route(sub, msg.events, deps.nowSec());
   if (routed.now.length === 0 && routed.releaseAtSec !== null && routed.releaseAtSec > deps.nowSec()) {
     // Quiet hours or mute were extended meanwhile: come back when they really end.
-    await deps.scheduleDigest(subscriptionId, routed.releaseAtSec);
+    await deps.schedule('digest', sub.id, routed.releaseAtSec);
     return 'rescheduled';
   }
-  const last = events.at(-1) as AlertEvent;
-  const msg: OutboundMessage = { subscriptionId, height: last.height, hash: last.hash, events, digest: true };
-  const out = await sendOnce(deps, at, sub, msg, messageKey(parsed.data.subscriptionId, String(releaseAtSec), true));
-  await deps.redis.ltrim(heldKey, raw.length, -1);
+  const ref: MessageRef = { subscriptionId: parsed.data.subscriptionId, type: 'digest', id: String(releaseAtSec) };
+  const out = await sendOnce(deps, at, sub, { ...msg, subscriptionId: sub.id }, ref);
+  await deps.held.trim('digest', sub.id, held.length);
+  return out;
+}
+
+/**
+ * Snooze release: each rule whose snooze ended says its latest state once (alerting's
+ * snoozeRelease decides what is still relevant); rules snoozed again wait for their new end.
+ */
+async function deliverSnoozed(deps: DeliverDeps, at: Attempt): Promise<DeliverOutcome> {
+  const { job } = at;
+  const parsed = DigestJobSchema.safeParse(job.data);
+  if (!parsed.success) poison(deps, job, parsed.error.issues[0]?.message);
+  const { releaseAtSec } = parsed.data;
+  const sub = await deps.pointers.resolve(parsed.data.subscriptionId);
+  if (!sub || !sub.active) return 'inactive';
+  const held = await deps.held.read('snooze', sub.id);
+  if (held.length === 0) return 'empty';
+  const ruleIds = new Set((await deps.store.listRules(sub.id)).map((r) => r.id));
+  const now = deps.nowSec();
+  const r = snoozeRelease(
+    sub,
+    held.map((h) => h.event),
+    ruleIds,
+    now,
+    releaseAtSec,
+  );
+  if (r.nextAtSec !== null && r.nextAtSec > now) await deps.schedule('snooze', sub.id, r.nextAtSec);
+  let out: DeliverOutcome = r.nextAtSec !== null ? 'rescheduled' : 'empty';
+  const last = r.events.at(-1);
+  if (last !== undefined) {
+    const msg: OutboundMessage = {
+      subscriptionId: sub.id,
+      height: last.height,
+      hash: last.hash,
+      events: r.events,
+      digest: false,
+    };
+    const ref: MessageRef = { subscriptionId: parsed.data.subscriptionId, type: 'snooze', id: String(releaseAtSec) };
+    out = await sendOnce(deps, at, sub, msg, ref);
+  }
+  await deps.held.remove(
+    'snooze',
+    sub.id,
+    r.consumed.map((i) => held[i]!.token),
+  );
   return out;
 }
 
@@ -191,12 +223,13 @@ function deliverOrDigest(deps: DeliverDeps): (at: Attempt) => Promise<DeliverOut
   return async (at) => {
     const { job } = at;
     if (job.name === DIGEST_JOB_NAME) return deliverDigest(deps, at);
+    if (job.name === SNOOZE_JOB_NAME) return deliverSnoozed(deps, at);
     const parsed = DeliverJobSchema.safeParse(job.data);
     if (!parsed.success) poison(deps, job, parsed.error.issues[0]?.message);
     const d = parsed.data;
     // Queued before a move (group → supergroup)? The forward pointer leads to the new id; the
     // notification key stays the job's, so a retried job still sends at most once.
-    const sub = await resolveSubscription(deps.redis, deps.keys, deps.store, d.subscriptionId);
+    const sub = await deps.pointers.resolve(d.subscriptionId);
     if (!sub || !sub.active) return 'inactive';
     if (sub.id !== d.subscriptionId)
       deps.logger.info({ from: d.subscriptionId, to: sub.id }, 'subscription moved; delivering to its new id');
@@ -207,6 +240,10 @@ function deliverOrDigest(deps: DeliverDeps): (at: Attempt) => Promise<DeliverOut
       digest: d.digest,
       events: d.events as unknown as AlertEvent[],
     };
-    return sendOnce(deps, at, sub, msg, messageKey(d.subscriptionId, d.hash, d.digest));
+    return sendOnce(deps, at, sub, msg, {
+      subscriptionId: d.subscriptionId,
+      type: d.digest ? 'digest' : 'block',
+      id: d.hash,
+    });
   };
 }

@@ -11,6 +11,8 @@ export interface EngineMetrics {
   readonly rulesChanged: Counter;
   /** Deliver/digest job outcomes by platform: sent, duplicate, inactive, retryable, permanent, rate-limited, poison… */
   readonly deliveries: Counter<'platform' | 'outcome'>;
+  /** Rules judged, by the lifecycle's named decision (fired, below-threshold, cooldown, reorg-held…). */
+  readonly ruleDecisions: Counter<'reason'>;
 }
 
 export function createEngineMetrics(registry: Registry): EngineMetrics {
@@ -32,6 +34,12 @@ export function createEngineMetrics(registry: Registry): EngineMetrics {
       name: 'hashbell_deliveries_total',
       help: 'Deliver job outcomes',
       labelNames: ['platform', 'outcome'],
+      registers,
+    }),
+    ruleDecisions: new Counter({
+      name: 'hashbell_rule_decisions_total',
+      help: "Rules judged, by the lifecycle's named decision",
+      labelNames: ['reason'],
       registers,
     }),
   };

@@ -1,93 +1,77 @@
 /**
  * BullMQ glue for evaluation: validates the job, loads the block's snapshot from chain state,
- * runs evaluateBlock and turns its outcome into deliver jobs (deterministic ids, one queue per
- * platform) and held events + delayed digest jobs. The slow-blocks tick reuses the same path
- * with only the time-based series.
+ * runs the evaluation (alerting's pipeline over the Redis rule store) and enqueues its outcome:
+ * deliver jobs (deterministic ids, one queue per platform), held events with their delayed
+ * digest or snooze-release jobs. The slow-blocks tick reuses the same path with only the
+ * time-based series. Every rule's named decision is counted (hashbell_rule_decisions_total) and
+ * the notable ones are logged at debug.
  */
-import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from '../observability/logger.ts';
-import type { Platform } from '../alerting/types.ts';
+import type { Decision } from '../alerting/lifecycle.ts';
+import type { HeldEventStore, SnapshotReader } from '../alerting/ports.ts';
+import type { Rule } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { IndexPlan } from '../store/index-plan.ts';
-import type { SnapshotReader } from './engine-ports.ts';
+import { RedisHeldEvents } from '../store/redis-held-events.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
 import { evaluateBlock, type EvaluateDeps, type EvaluateSink, type EvaluateStats } from './evaluate-core.ts';
 import {
-  DIGEST_JOB_NAME,
   EvaluateJobSchema,
   TICK_JOB_NAME,
-  deliverJobId,
-  digestJobId,
-  type DeliverJob,
+  enqueueMessages,
+  enqueueRelease,
+  platformOf,
+  type DeliverQueues,
 } from './queues.ts';
 
-/** Days a deliver job's result is kept for inspection; the notification log is the real dedupe. */
-const KEEP_FAILED_SEC = 7 * 86_400;
-
-export const DELIVER_JOB_OPTS = {
-  attempts: 10,
-  backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { count: 1000 },
-  removeOnFail: { age: KEEP_FAILED_SEC },
-} as const;
+/** Re-exported: every job option lives in ./queues.ts. */
+export { DELIVER_JOB_OPTS } from './queues.ts';
 
 export interface EvaluateProcessorDeps extends EvaluateDeps {
   readonly snapshots: SnapshotReader;
   /** Deliver queue per platform (a missing platform's messages are logged and dropped). */
-  readonly deliverQueues: Partial<Record<Platform, Queue>>;
+  readonly deliverQueues: DeliverQueues;
   readonly nowSec: () => number;
   readonly log: Logger;
   readonly metrics?: EngineMetrics;
+  /** Where held events wait (default: Redis lists under `keys`). */
+  readonly held?: HeldEventStore;
 }
 
-function platformOf(subscriptionId: string): Platform | null {
-  const p = subscriptionId.slice(0, subscriptionId.indexOf('-'));
-  return p === 'telegram' || p === 'discord' || p === 'console' ? p : null;
-}
+/** Decisions worth a debug line per rule (the routine ones are only counted). */
+const NOTABLE: ReadonlySet<Decision> = new Set<Decision>([
+  'fired',
+  'resolved',
+  'notice',
+  'rearmed',
+  'cooldown',
+  'reorg-held',
+  'reorg-replaced',
+  'reminded',
+  'escalated',
+  'epoch-closed',
+]);
 
 /** The sink that writes a batch's outcome to BullMQ and the held lists. */
 export function queueSink(deps: EvaluateProcessorDeps): EvaluateSink {
-  const queueFor = (subId: string): Queue | undefined => {
-    const p = platformOf(subId);
-    return p === null ? undefined : deps.deliverQueues[p];
-  };
+  const held = deps.held ?? new RedisHeldEvents(deps.redis, deps.keys);
   return {
-    async deliver(jobs) {
-      const byQueue = new Map<Queue, DeliverJob[]>();
-      for (const j of jobs) {
-        const q = queueFor(j.subscriptionId);
-        if (!q) {
-          deps.log.warn({ subscriptionId: j.subscriptionId }, 'no deliver queue for this platform; message dropped');
-          continue;
-        }
-        byQueue.set(q, [...(byQueue.get(q) ?? []), j]);
-      }
-      for (const [q, list] of byQueue) {
-        await q.addBulk(
-          list.map((data) => ({
-            name: 'deliver',
-            data,
-            opts: { ...DELIVER_JOB_OPTS, jobId: deliverJobId(data.subscriptionId, data.hash, data.digest) },
-          })),
-        );
-      }
+    async deliver(messages) {
+      const orphans = await enqueueMessages(deps.deliverQueues, messages);
+      for (const m of orphans)
+        deps.log.warn({ subscriptionId: m.subscriptionId }, 'no deliver queue for this platform; message dropped');
     },
-    async hold(held) {
-      const tx = deps.redis.multi();
-      for (const h of held) tx.rpush(deps.keys.held(h.subscriptionId), ...h.events.map((e) => JSON.stringify(e)));
-      await tx.exec();
+    async hold(batches) {
+      for (const list of ['digest', 'snooze'] as const) {
+        const mine = batches.filter((h) => h.list === list);
+        if (mine.length > 0) await held.push(list, mine);
+      }
       const now = deps.nowSec();
-      for (const h of held) {
-        const q = queueFor(h.subscriptionId);
-        await q?.add(
-          DIGEST_JOB_NAME,
-          { subscriptionId: h.subscriptionId, releaseAtSec: h.releaseAtSec },
-          {
-            ...DELIVER_JOB_OPTS,
-            jobId: digestJobId(h.subscriptionId, h.releaseAtSec),
-            delay: Math.max(0, h.releaseAtSec - now) * 1000,
-          },
-        );
+      for (const h of batches) {
+        const p = platformOf(h.subscriptionId);
+        const q = p === null ? undefined : deps.deliverQueues[p];
+        if (q) await enqueueRelease(q, h.list, h.subscriptionId, h.releaseAtSec, now);
       }
     },
   };
@@ -96,6 +80,27 @@ export function queueSink(deps: EvaluateProcessorDeps): EvaluateSink {
 function logStats(log: Logger, snapshot: Snapshot, stats: EvaluateStats, ms: number): void {
   const level = stats.changed > 0 || stats.messages > 0 ? 'info' : 'debug';
   log[level]({ height: snapshot.height, hash: snapshot.hash, ...stats, ms }, 'block evaluated');
+}
+
+/** Counts a block's decisions in the metric. */
+function countDecisions(deps: EvaluateProcessorDeps, stats: EvaluateStats | null): void {
+  if (stats === null || deps.metrics === undefined) return;
+  for (const [reason, n] of Object.entries(stats.decisions)) deps.metrics.ruleDecisions.inc({ reason }, n);
+}
+
+/** Deps whose onDecision logs the notable decisions of one job at debug. */
+function withDecisionLog(deps: EvaluateProcessorDeps, log: Logger, height: () => number): EvaluateProcessorDeps {
+  if (!log.isLevelEnabled('debug')) return deps;
+  return {
+    ...deps,
+    onDecision: (rule: Rule, decision: Decision) => {
+      if (NOTABLE.has(decision))
+        log.debug(
+          { subscriptionId: rule.subscriptionId, rule: rule.id, kind: rule.kind, decision, height: height() },
+          'rule decision',
+        );
+    },
+  };
 }
 
 /**
@@ -111,6 +116,7 @@ export function evaluateProcessor(deps: EvaluateProcessorDeps): (job: Job) => Pr
       const stats = await tick();
       deps.metrics?.evaluateSeconds.observe({ job: 'tick' }, (performance.now() - t0) / 1000);
       if (stats) deps.metrics?.rulesChanged.inc(stats.changed);
+      countDecisions(deps, stats);
       return stats;
     }
     const parsed = EvaluateJobSchema.safeParse(job.data);
@@ -121,12 +127,19 @@ export function evaluateProcessor(deps: EvaluateProcessorDeps): (job: Job) => Pr
     const { height, hash } = parsed.data;
     const snapshot = await deps.snapshots.byBlock(height, hash);
     if (snapshot === null) throw new Error(`snapshot ${height} ${hash} not in chain state (yet)`);
+    const log = deps.log.child({ jobId: job.id });
     const t0 = performance.now();
-    const stats = await evaluateBlock(deps, snapshot, deps.nowSec(), sink);
+    const stats = await evaluateBlock(
+      withDecisionLog(deps, log, () => height),
+      snapshot,
+      deps.nowSec(),
+      sink,
+    );
     const ms = performance.now() - t0;
     deps.metrics?.evaluateSeconds.observe({ job: 'block' }, ms / 1000);
     deps.metrics?.rulesChanged.inc(stats.changed);
-    logStats(deps.log.child({ jobId: job.id }), snapshot, stats, Math.round(ms));
+    countDecisions(deps, stats);
+    logStats(log, snapshot, stats, Math.round(ms));
     return stats;
   };
 }
@@ -151,12 +164,17 @@ export function tickProcessor(deps: EvaluateProcessorDeps): () => Promise<Evalua
   const tickDeps: EvaluateProcessorDeps = { ...deps, plan: tickPlan(deps.plan) };
   const inner = queueSink(deps);
   const sink: EvaluateSink = {
-    deliver: (jobs) => inner.deliver(jobs.map((j) => ({ ...j, hash: `slow-${j.hash}` }))),
+    deliver: (messages) => inner.deliver(messages.map((m) => ({ ...m, hash: `slow-${m.hash}` }))),
     hold: (held) => inner.hold(held),
   };
   return async () => {
     const snapshot = await deps.snapshots.latest();
     if (snapshot === null) return null;
-    return evaluateBlock(tickDeps, snapshot, deps.nowSec(), sink);
+    return evaluateBlock(
+      withDecisionLog(tickDeps, deps.log, () => snapshot.height),
+      snapshot,
+      deps.nowSec(),
+      sink,
+    );
   };
 }

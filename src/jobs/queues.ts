@@ -1,10 +1,14 @@
 /**
- * BullMQ queue names and job payload schemas: the wire contract between watcher, evaluator and
- * notifier processes (which may run on different machines sharing one Redis). Payloads are
- * validated with zod on the consuming side; a payload that fails is poison: failed, logged, never
- * retried (DESIGN.md style 8). Job ids never contain ':' (BullMQ reserves it).
+ * BullMQ queue names, job payload schemas, job options and the enqueue helpers: the wire contract
+ * between watcher, evaluator and notifier processes (which may run on different machines sharing
+ * one Redis), in one module. Payloads are validated with zod on the consuming side; a payload that
+ * fails is poison: failed, logged, never retried (DESIGN.md style 8). Job ids never contain ':'
+ * (BullMQ reserves it).
  */
+import type { Queue } from 'bullmq';
 import { z } from 'zod';
+import type { OutboundMessage } from '../alerting/ports.ts';
+import type { Platform } from '../alerting/types.ts';
 
 export const QUEUE_NAMES = {
   /** One job per new tip (or correction): evaluate every rule against the block's snapshot. */
@@ -51,8 +55,14 @@ export function deliverQueueName(platform: 'telegram' | 'discord' | 'console'): 
   return `${QUEUE_NAMES.deliver}-${platform}`;
 }
 
+/** Job name of one block's message on a deliver queue. */
+export const DELIVER_JOB_NAME = 'deliver';
+
 /** Job name of a quiet-hours/mute digest on a deliver queue (the held events live in Redis). */
 export const DIGEST_JOB_NAME = 'digest';
+
+/** Job name of a snooze release on a deliver queue (the snoozed rules' held events live in Redis). */
+export const SNOOZE_JOB_NAME = 'snooze-release';
 
 export const DigestJobSchema = z.object({
   subscriptionId: z
@@ -67,6 +77,98 @@ export type DigestJob = z.infer<typeof DigestJobSchema>;
 /** One digest per subscription per release time, however many events were held. */
 export function digestJobId(subscriptionId: string, releaseAtSec: number): string {
   return `dgst-${subscriptionId}-${releaseAtSec}`.replaceAll(':', '_');
+}
+
+/** One snooze release per subscription per release time (payload: DigestJobSchema). */
+export function snoozeJobId(subscriptionId: string, releaseAtSec: number): string {
+  return `snz-${subscriptionId}-${releaseAtSec}`.replaceAll(':', '_');
+}
+
+/** Days a deliver job's result is kept for inspection; the notification log is the real dedupe. */
+const KEEP_FAILED_SEC = 7 * 86_400;
+
+/** Options of every job on a deliver queue (messages, digests, snooze releases). */
+export const DELIVER_JOB_OPTS = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { age: KEEP_FAILED_SEC },
+} as const;
+
+/**
+ * Evaluate job options: retried (a Redis blip must not lose a block's evaluation), and removed
+ * after a while — "sent once" is remembered by chain state's enqueued set, not by BullMQ ids.
+ */
+export const EVALUATE_JOB_OPTS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { count: 2_000 },
+  removeOnFail: { age: 7 * 86_400 },
+} as const;
+
+/** Deliver queue per platform (a platform without one has no notifier in this deployment). */
+export type DeliverQueues = Partial<Record<Platform, Queue>>;
+
+/** The platform a subscription id belongs to (`telegram-chat-42` → telegram). */
+export function platformOf(subscriptionId: string): Platform | null {
+  const p = subscriptionId.slice(0, subscriptionId.indexOf('-'));
+  return p === 'telegram' || p === 'discord' || p === 'console' ? p : null;
+}
+
+/**
+ * Enqueues one deliver job per message on its platform's queue (deterministic ids: a message
+ * enqueued twice is one job). Returns the messages no queue takes (the caller logs them).
+ */
+export async function enqueueMessages(
+  queues: DeliverQueues,
+  messages: readonly OutboundMessage[],
+): Promise<OutboundMessage[]> {
+  const byQueue = new Map<Queue, OutboundMessage[]>();
+  const orphans: OutboundMessage[] = [];
+  for (const m of messages) {
+    const p = platformOf(m.subscriptionId);
+    const q = p === null ? undefined : queues[p];
+    if (!q) orphans.push(m);
+    else byQueue.set(q, [...(byQueue.get(q) ?? []), m]);
+  }
+  for (const [q, list] of byQueue) {
+    await q.addBulk(
+      list.map((m) => {
+        const data: DeliverJob = {
+          subscriptionId: m.subscriptionId,
+          height: m.height,
+          hash: m.hash,
+          digest: m.digest,
+          events: m.events.map((e) => ({ ...e })),
+        };
+        return {
+          name: DELIVER_JOB_NAME,
+          data,
+          opts: { ...DELIVER_JOB_OPTS, jobId: deliverJobId(m.subscriptionId, m.hash, m.digest) },
+        };
+      }),
+    );
+  }
+  return orphans;
+}
+
+/**
+ * Schedules the digest (mute / quiet hours) or the snooze release of one subscription at
+ * `releaseAtSec`: one delayed job per subscription and release time, however often it is asked.
+ */
+export async function enqueueRelease(
+  queue: Queue,
+  type: 'digest' | 'snooze',
+  subscriptionId: string,
+  releaseAtSec: number,
+  nowSec: number,
+): Promise<void> {
+  const data: DigestJob = { subscriptionId, releaseAtSec };
+  await queue.add(type === 'digest' ? DIGEST_JOB_NAME : SNOOZE_JOB_NAME, data, {
+    ...DELIVER_JOB_OPTS,
+    jobId: type === 'digest' ? digestJobId(subscriptionId, releaseAtSec) : snoozeJobId(subscriptionId, releaseAtSec),
+    delay: Math.max(0, releaseAtSec - nowSec) * 1000,
+  });
 }
 
 /**

@@ -7,21 +7,13 @@ import type { SnapshotBuilderFactory } from './snapshot-port.ts';
 import type { RedisChainState } from '../store/chain-state.ts';
 import type { WatcherMetrics } from '../observability/metrics.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { EvaluateJob } from '../jobs/queues.ts';
+import { EVALUATE_JOB_OPTS, type EvaluateJob } from '../jobs/queues.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { SnapshotHistory } from './snapshot-history.ts';
 import type { BlockAuthority, HoldLimits } from './block-gate.ts';
 
-/**
- * Evaluate job options: retried (a Redis blip must not lose a block's evaluation), and removed
- * after a while — "sent once" is remembered by chain state's enqueued set, not by BullMQ ids.
- */
-export const EVALUATE_JOB_OPTS = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: { count: 2_000 },
-  removeOnFail: { age: 7 * 86_400 },
-} as const;
+/** Evaluate job options live with the other job options (jobs/queues.ts). */
+export { EVALUATE_JOB_OPTS };
 
 export type EvaluateJobOptions = typeof EVALUATE_JOB_OPTS & { readonly jobId: string };
 

@@ -4,12 +4,21 @@
  * that makes each block's evaluate job go out exactly once. Every state change is one MULTI, so
  * a kill at any instant leaves either the old or the new state, never half of each.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { Block, PricePoint } from '../domain/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { BuilderCheckpoint } from '../domain/snapshot-builder.ts';
-import type { EvaluateJob } from '../jobs/queues.ts';
 import { chainKeys, sendKey, type ChainKeys } from './chain-keys.ts';
+
+/**
+ * An evaluate job's payload as chain state records it (jobs/queues.ts validates the same shape on
+ * the queue; declared here so the store does not import the job layer).
+ */
+export interface EvaluateJob {
+  readonly height: number;
+  readonly hash: string;
+  readonly correction: boolean;
+}
 
 /** A block as stored, with the inputs its snapshot used, so a rebuild reproduces it exactly. */
 export interface StoredBlock {
@@ -61,7 +70,7 @@ export class RedisChainState {
   private readonly keepSnapshots: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly opts: ChainStateOptions,
   ) {
     this.keys = chainKeys(opts.prefix ?? 'hb:');
@@ -90,7 +99,7 @@ export class RedisChainState {
     return raw ? (JSON.parse(raw) as Snapshot) : null;
   }
 
-  /** SnapshotReader (src/jobs/engine-ports.ts): the snapshot of exactly this block. */
+  /** SnapshotReader (src/alerting/ports.ts): the snapshot of exactly this block. */
   async byBlock(height: number, hash: string): Promise<Snapshot | null> {
     const s = await this.getSnapshot(hash);
     return s && s.height === height ? s : null;
@@ -261,7 +270,7 @@ export class RedisChainState {
   }
 
   /** In a commit's MULTI: the entries' checkpoints (one per height), and the old ones out. */
-  private addCheckpoints(m: ReturnType<Redis['multi']>, entries: readonly CommitEntry[], top: number): void {
+  private addCheckpoints(m: ReturnType<RedisClient['multi']>, entries: readonly CommitEntry[], top: number): void {
     const k = this.keys.checkpoints;
     for (const e of entries) {
       if (!e.checkpoint) continue;
@@ -295,7 +304,7 @@ export class RedisChainState {
     await this.redis.del(...Object.values(this.keys));
   }
 
-  private addSent(m: ReturnType<Redis['multi']>, sent: readonly TrackedJob[]): void {
+  private addSent(m: ReturnType<RedisClient['multi']>, sent: readonly TrackedJob[]): void {
     for (const j of sent) {
       const key = sendKey(j.hash, j.resend);
       m.zadd(this.keys.enqueued, j.height, key);

@@ -9,17 +9,10 @@
  * levels; these types are what the stores and the evaluate processor call.
  */
 import { alertIndexPlan } from '../alerting/engine.ts';
-import type { RuleSpec } from '../alerting/types.ts';
-import type { Snapshot } from '../domain/snapshot-types.ts';
-import type { IndexPlacement, Observation } from '../alerting/index-model.ts';
+import type { IndexPlan } from '../alerting/ports.ts';
 
 export type { IndexPlacement, Observation } from '../alerting/index-model.ts';
-
-export interface IndexPlan {
-  placement(spec: RuleSpec): IndexPlacement;
-  /** `nowSec` matters only for time-based series (slow-blocks). */
-  observe(snapshot: Snapshot, nowSec: number): Observation;
-}
+export type { IndexPlan } from '../alerting/ports.ts';
 
 /**
  * The plan the engine uses unless a test injects another: the alerting helper's index model, so

@@ -3,7 +3,7 @@
  * (field = short rule id), and the rule's index entry written in the same atomic step, so a rule
  * is never stored without being evaluated nor evaluated after being removed.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { SubscriptionStore } from '../alerting/ports.ts';
 import { MAX_RULES_PER_SUBSCRIPTION, type Rule, type RuleSpec, type Subscription } from '../alerting/types.ts';
 import {
@@ -16,6 +16,7 @@ import {
 } from './codec.ts';
 import { defaultIndexPlan, type IndexPlan } from './index-plan.ts';
 import { engineKeys, ruleKey, type EngineKeys } from './keys.ts';
+import { MIGRATION_POINTER_TTL_SEC } from './migration-pointers.ts';
 import { RedisRuleIndex } from './rule-index.ts';
 
 /**
@@ -41,7 +42,7 @@ export class RedisSubscriptionStore implements SubscriptionStore {
   private readonly index: RedisRuleIndex;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     opts: RedisStoreOptions = {},
   ) {
     this.keys = opts.keys ?? engineKeys();
@@ -67,7 +68,13 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     const rules = await this.listRules(id);
     const tx = this.redis.multi();
     for (const r of rules) this.index.unplace(tx, ruleKey(id, r.id), this.plan.placement(r));
-    tx.del(this.keys.subscription(id), this.keys.rules(id), this.keys.states(id), this.keys.held(id));
+    tx.del(
+      this.keys.subscription(id),
+      this.keys.rules(id),
+      this.keys.states(id),
+      this.keys.held(id),
+      this.keys.snoozeHeld(id),
+    );
     await tx.exec();
   }
 
@@ -136,9 +143,11 @@ export class RedisSubscriptionStore implements SubscriptionStore {
       const deeper = score(res[3 * i + 2]);
       if (due !== null || deeper !== null) this.index.placeRepeat(tx, ruleKey(toId, r.id), p.series, due, deeper);
     });
+    // Deliver jobs queued under the old id follow this pointer (./migration-pointers.ts).
+    tx.set(k.migrationPointer(fromId), toId, 'EX', MIGRATION_POINTER_TTL_SEC);
     tx.rename(k.subscription(fromId), k.subscription(toId));
     tx.hset(k.subscription(toId), 'i', patch.targetId);
-    for (const key of [k.rules, k.states, k.held] as const) {
+    for (const key of [k.rules, k.states, k.held, k.snoozeHeld] as const) {
       if ((await this.redis.exists(key(fromId))) === 1) tx.rename(key(fromId), key(toId));
     }
     await tx.exec();

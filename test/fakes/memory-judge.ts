@@ -15,7 +15,7 @@
  */
 import type { AlertEvent, Rule, RuleState, Subscription } from '../../src/alerting/types.ts';
 import type { Snapshot } from '../../src/domain/snapshot-types.ts';
-import type { RuleJudge, Routing } from '../../src/jobs/engine-ports.ts';
+import type { Judgement, RuleJudge, Routing } from '../../src/alerting/ports.ts';
 import type { IndexPlan, Observation } from '../../src/store/index-plan.ts';
 import { simplePlan } from './memory-plan.ts';
 
@@ -29,12 +29,7 @@ export class ThresholdJudge implements RuleJudge {
     return this.cache.obs;
   }
 
-  evaluate(
-    rule: Rule,
-    state: RuleState | null,
-    s: Snapshot,
-    nowSec: number,
-  ): { state: RuleState; event: AlertEvent | null } {
+  evaluate(rule: Rule, state: RuleState | null, s: Snapshot, nowSec: number): Judgement {
     const prev: RuleState = state ?? {
       status: 'ok',
       lastHeight: -1,
@@ -45,7 +40,7 @@ export class ThresholdJudge implements RuleJudge {
     // like the real lifecycle: a block already judged (or an older one that is no correction) says nothing
     const duplicate =
       s.height === prev.lastHeight ? s.hash === prev.lastHash : s.height < prev.lastHeight && !s.correction;
-    if (duplicate) return { state: prev, event: null };
+    if (duplicate) return { state: prev, event: null, decision: 'already-evaluated-height' };
     const p = this.plan.placement(rule);
     const obs = this.observe(s, nowSec);
     const base = { ...prev, lastHeight: s.height, lastHash: s.hash };
@@ -70,25 +65,27 @@ export class ThresholdJudge implements RuleJudge {
     });
     if (p.mode === 'event') {
       return obs.events.includes(p.series)
-        ? { state: { ...base, lastNotifiedSec: nowSec }, event: event('notice', s.height, 0) }
-        : { state: base, event: null };
+        ? { state: { ...base, lastNotifiedSec: nowSec }, event: event('notice', s.height, 0), decision: 'notice' }
+        : { state: base, event: null, decision: 'no-event' };
     }
     const v = obs.levels.get(p.series)?.value;
-    if (v === undefined) return { state: base, event: null };
+    if (v === undefined) return { state: base, event: null, decision: 'no-data' };
     const above = p.dir === 'above';
     if (prev.status === 'ok' && (above ? v >= p.fire : v <= p.fire)) {
       return {
         state: { ...base, status: 'firing', firingSinceHeight: s.height, lastNotifiedSec: nowSec },
         event: event('firing', v, p.fire),
+        decision: 'fired',
       };
     }
     if (prev.status === 'firing' && (above ? v < p.resolve : v > p.resolve)) {
       return {
         state: { ...base, status: 'ok', firingSinceHeight: null, lastNotifiedSec: nowSec },
         event: event('resolved', v, p.resolve),
+        decision: 'resolved',
       };
     }
-    return { state: base, event: null };
+    return { state: base, event: null, decision: prev.status === 'firing' ? 'still-firing' : 'below-threshold' };
   }
 
   route(sub: Subscription, events: readonly AlertEvent[], nowSec: number): Routing {

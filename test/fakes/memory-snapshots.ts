@@ -6,7 +6,7 @@
  * only feed command replies that check formatting of chosen figures.
  */
 import type { Snapshot } from '../../src/domain/snapshot-types.ts';
-import type { SnapshotReader } from '../../src/jobs/engine-ports.ts';
+import type { SnapshotReader } from '../../src/alerting/ports.ts';
 
 export interface SnapshotFigures {
   height: number;

@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { createApp, type App, type AppConfig } from '../../src/app/create-app.ts';
 import { DELIVER_JOB_OPTS } from '../../src/jobs/evaluate-processor.ts';
-import { MIGRATION_POINTER_TTL_SEC, migrationPointerKey } from '../../src/jobs/migration-pointer.ts';
+import { MIGRATION_POINTER_TTL_SEC } from '../../src/store/migration-pointers.ts';
 import { deliverJobId, type DeliverJob } from '../../src/jobs/queues.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { subscriptionId, type Target } from '../../src/subscriptions/service.ts';
@@ -79,7 +79,7 @@ describe('deliver jobs queued before a group became a supergroup', () => {
     await bot.service.migrate(group, '-1002222');
     const newId = subscriptionId({ ...group, targetId: '-1002222' });
     expect(await redis.exists(`hb-test-app-mig-${id}:s:${oldId}`)).toBe(0);
-    const ttl = await redis.ttl(migrationPointerKey(engineKeys(`hb-test-app-mig-${id}:`), oldId));
+    const ttl = await redis.ttl(engineKeys(`hb-test-app-mig-${id}:`).migrationPointer(oldId));
     expect(ttl).toBeGreaterThan(MIGRATION_POINTER_TTL_SEC - 60);
     expect(ttl).toBeLessThanOrEqual(MIGRATION_POINTER_TTL_SEC);
 

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { alertIndexPlan, alertJudge } from '../../src/alerting/engine.ts';
 import type { Subscription } from '../../src/alerting/types.ts';
 import { evaluateBlock, type EvaluateSink } from '../../src/jobs/evaluate-core.ts';
-import type { DeliverJob } from '../../src/jobs/queues.ts';
+import type { OutboundMessage } from '../../src/alerting/ports.ts';
 import { decodeState, encodeSubscription } from '../../src/store/codec.ts';
 import { engineKeys, type EngineKeys } from '../../src/store/keys.ts';
 import { makeSnapshot } from '../fakes/memory-snapshots.ts';
@@ -57,8 +57,8 @@ async function legacy(withOkRule: boolean): Promise<EngineKeys> {
   return keys;
 }
 
-function recordingSink(): EvaluateSink & { jobs: DeliverJob[] } {
-  const jobs: DeliverJob[] = [];
+function recordingSink(): EvaluateSink & { jobs: OutboundMessage[] } {
+  const jobs: OutboundMessage[] = [];
   return { jobs, deliver: async (j) => void jobs.push(...j), hold: async () => undefined };
 }
 

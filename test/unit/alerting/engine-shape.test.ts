@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { alertIndexPlan, alertJudge } from '../../../src/alerting/engine.ts';
-import type { RuleJudge } from '../../../src/jobs/engine-ports.ts';
+import type { RuleJudge } from '../../../src/alerting/ports.ts';
 import type { IndexPlan } from '../../../src/store/index-plan.ts';
 import { makeSnapshot, rule } from './snapshot-factory.ts';
 

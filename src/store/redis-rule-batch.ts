@@ -1,0 +1,124 @@
+/**
+ * RuleBatchStore on Redis: the evaluation loop's candidates (the threshold index), its batch read
+ * (one pipeline: each subscription's hash, its candidate rules and their states) and its batch
+ * write (one MULTI: changed states, index moves, reminder places, stale members dropped).
+ */
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from './connection.ts';
+import { repeatScores } from '../alerting/lifecycle-repeat.ts';
+import type { ReadRule, ReadSubscription, RuleBatchStore, RuleBatchWriter } from '../alerting/ports.ts';
+import { REMINDER_KINDS, type Rule, type RuleState } from '../alerting/types.ts';
+import type { Snapshot } from '../domain/snapshot-types.ts';
+import { decodeRule, decodeState, decodeSubscription, encodeState } from './codec.ts';
+import { migrateDropRules } from './drop-migration.ts';
+import type { IndexPlan, Observation } from './index-plan.ts';
+import { ruleKey, splitRuleKey, type EngineKeys } from './keys.ts';
+import { RedisRuleIndex } from './rule-index.ts';
+
+export class RedisRuleBatch implements RuleBatchStore {
+  private readonly index: RedisRuleIndex;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: EngineKeys,
+    private readonly plan: IndexPlan,
+  ) {
+    this.index = new RedisRuleIndex(redis, keys);
+  }
+
+  async candidates(snapshot: Snapshot, obs: Observation): Promise<Map<string, string[]>> {
+    // Drop rules stored before the sequential detector move to their cells first (once per prefix).
+    await migrateDropRules(this.redis, this.keys, this.plan, snapshot);
+    const members = await this.index.levelCandidates(obs);
+    for (const series of obs.events) {
+      for await (const batch of this.index.eventMembers(series)) for (const m of batch) members.add(m);
+    }
+    const bySub = new Map<string, string[]>();
+    for (const m of members) {
+      const k = splitRuleKey(m);
+      if (k === null) continue;
+      const list = bySub.get(k.subscriptionId);
+      if (list) list.push(k.ruleId);
+      else bySub.set(k.subscriptionId, [k.ruleId]);
+    }
+    return bySub;
+  }
+
+  async read(
+    subscriptionIds: readonly string[],
+    bySub: ReadonlyMap<string, readonly string[]>,
+  ): Promise<ReadSubscription[]> {
+    const { keys } = this;
+    const read = this.redis.pipeline();
+    for (const id of subscriptionIds) {
+      const ruleIds = bySub.get(id) ?? [];
+      read.hgetall(keys.subscription(id));
+      read.hmget(keys.rules(id), ...ruleIds);
+      read.hmget(keys.states(id), ...ruleIds);
+    }
+    const res = (await read.exec()) ?? [];
+    return subscriptionIds.map((id, n): ReadSubscription => {
+      const ruleIds = bySub.get(id) ?? [];
+      const subHash = res[3 * n]?.[1] as Record<string, string> | undefined;
+      const ruleJson = (res[3 * n + 1]?.[1] ?? []) as Array<string | null>;
+      const stateRaw = (res[3 * n + 2]?.[1] ?? []) as Array<string | null>;
+      const sub = subHash ? decodeSubscription(id, subHash) : null;
+      const rules = ruleIds.map((ruleId, j): ReadRule => {
+        const json = ruleJson[j];
+        if (sub === null || json === null || json === undefined)
+          return { ruleId, rule: null, state: null, stored: null };
+        const raw = stateRaw[j] ?? null;
+        return { ruleId, rule: decodeRule(id, ruleId, json), state: raw ? decodeState(raw) : null, stored: raw };
+      });
+      return { subscriptionId: id, sub, rules };
+    });
+  }
+
+  writer(): RuleBatchWriter {
+    return new RedisBatchWriter(this.redis.multi(), this.keys, this.plan, this.index);
+  }
+}
+
+class RedisBatchWriter implements RuleBatchWriter {
+  private writes = 0;
+
+  constructor(
+    private readonly tx: ChainableCommander,
+    private readonly keys: EngineKeys,
+    private readonly plan: IndexPlan,
+    private readonly index: RedisRuleIndex,
+  ) {}
+
+  update(rule: Rule, read: ReadRule, next: RuleState): void {
+    const encoded = encodeState(next);
+    const id = rule.subscriptionId;
+    if (encoded !== read.stored) {
+      this.tx.hset(this.keys.states(id), rule.id, encoded);
+      this.writes++;
+    }
+    if ((read.state?.status ?? 'ok') !== next.status) {
+      this.index.place(this.tx, ruleKey(id, rule.id), this.plan.placement(rule), next.status);
+      this.writes++;
+    }
+    if (REMINDER_KINDS.has(rule.kind) && encoded !== read.stored) {
+      const r = repeatScores(rule, next);
+      this.index.placeRepeat(this.tx, ruleKey(id, rule.id), r.series, r.dueSec, r.deeperAt);
+    }
+  }
+
+  dropStale(subscriptionId: string, ruleId: string, obs: Observation): void {
+    const { keys, tx } = this;
+    const member = ruleKey(subscriptionId, ruleId);
+    for (const series of obs.events) tx.srem(keys.eventIndex(series), member);
+    for (const series of obs.levels.keys()) {
+      tx.zrem(keys.fireIndex(series), member).zrem(keys.resolveIndex(series), member);
+      tx.zrem(keys.repeatIndex(series, 'due'), member).zrem(keys.repeatIndex(series, 'deeper'), member);
+    }
+    this.writes++;
+  }
+
+  async commit(): Promise<void> {
+    // Nothing queued: the MULTI is never sent.
+    if (this.writes > 0) await this.tx.exec();
+  }
+}
