@@ -4,7 +4,13 @@
  */
 import type { ChartTopic } from '../alerting/kinds/kind.ts';
 import type { RuleSpec } from '../alerting/types.ts';
-import type { HashpriceSnapshot, HashrateEstimate, HashratePeak, RetargetSnapshot } from '../domain/snapshot-types.ts';
+import type {
+  DropState,
+  HashpriceSnapshot,
+  HashrateEstimate,
+  HashratePeak,
+  RetargetSnapshot,
+} from '../domain/snapshot-types.ts';
 import type { HashrateWindow, Lookback } from '../domain/types.ts';
 
 /** The three pictures hashbell draws (issue 7); the kinds' descriptors name theirs. */
@@ -41,6 +47,11 @@ export interface ChartPoint {
     | 'etaHighSec'
   >;
   readonly hashprice: Pick<HashpriceSnapshot, 'usdPerPhDay'>;
+  /**
+   * The drop detector's reference level per lookback (the level a `hashrate-drop` rule measures
+   * against); absent in history written before it was kept, null until the detector is ready.
+   */
+  readonly drop?: Readonly<Record<Lookback, Pick<DropState, 'referenceHps'> | null>>;
 }
 
 /** Per-picture options; everything that changes the pixels is here, so it is also the cache key. */
