@@ -17,6 +17,7 @@ import type { Platform } from '../alerting/types.ts';
 import { RedisChainState } from '../store/chain-state.ts';
 import { defaultIndexPlan, type IndexPlan } from '../store/index-plan.ts';
 import { engineKeys } from '../store/keys.ts';
+import { RedisFreshness } from '../store/redis-freshness.ts';
 import { RedisHeldEvents } from '../store/redis-held-events.ts';
 import { RedisMigrationPointers } from '../store/migration-pointers.ts';
 import { RedisNotificationLog } from '../store/redis-notification-log.ts';
@@ -154,6 +155,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   const pointers = new RedisMigrationPointers(redis, keys, store);
   const nlog = new RedisNotificationLog(redis, keys);
   const held = new RedisHeldEvents(redis, keys);
+  const freshness = new RedisFreshness(redis, keys);
   const chain = new RedisChainState(redis, { prefix: keys.prefix, keepBlocks: 0 });
   const snapshots = o.snapshots ?? chainSnapshotReader(chain);
   const service = new SubscriptionUseCases({
@@ -220,6 +222,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     deliverQueues,
     nowSec,
     held,
+    freshness,
     log: logger.child({ role: 'evaluator' }),
     metrics,
   };
@@ -299,6 +302,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
         judge,
         held,
         pointers,
+        freshness,
         nowSec,
         logger: logger.child({ role: 'notifier', platform }),
         ...(metrics ? { metrics } : {}),

@@ -44,6 +44,10 @@ export interface EngineKeys {
   notification(key: string): string;
   /** List of JSON AlertEvents held by quiet hours / mute until the digest goes out. */
   held(subId: string): string;
+  /** Hash: ruleId → height of the newest block whose message for that rule was queued (freshness). */
+  queuedRules(subId: string): string;
+  /** Hash: ruleId → height of the block whose queued alert for that rule was superseded, unsaid yet. */
+  replacedRules(subId: string): string;
   /** List of JSON AlertEvents of snoozed rules, held until their snooze ends. */
   snoozeHeld(subId: string): string;
   /** String with TTL: a moved subscription's new id (Telegram group → supergroup). */
@@ -73,6 +77,8 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     repeatIndex: (series, which) => `${p}ix:${series}:${which === 'due' ? 'w' : 'x'}`,
     notification: (k) => `${p}n:${k}`,
     held: (s) => `${p}h:${s}`,
+    queuedRules: (s) => `${p}qr:${s}`,
+    replacedRules: (s) => `${p}rp:${s}`,
     snoozeHeld: (s) => `${p}hz:${s}`,
     migrationPointer: (s) => `${p}mv:${s}`,
     upgradeFlag: (name) => `${p}mig:${name}`,
