@@ -34,6 +34,11 @@ export interface Config {
    * redis-server instead (src/app/embedded-redis.ts); config itself stays pure.
    */
   readonly redisUrlSet: boolean;
+  /**
+   * REDIS_URL is a Redis Cluster (REDIS_CLUSTER, else: it lists several seed nodes). Keys and
+   * queues are hash-tagged there (src/store/keys.ts); src/store/connection.ts opens it.
+   */
+  readonly redisCluster: boolean;
   readonly mempoolUrl: string;
   readonly mempoolMaxRps: number;
   readonly bitcoinRpcUrl: string | undefined;
@@ -106,6 +111,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'Invalid configuration: CHAIN_SOURCE=bitcoind needs BITCOIN_RPC_URL (the Bitcoin Core node to follow)',
     );
   }
+  const redisCluster = e.REDIS_CLUSTER ?? (e.REDIS_URL ?? '').split(',').length > 1;
+  const numberedDb = (u: string): boolean => !/^\/?0?$/.test(new URL(u.trim()).pathname);
+  if (redisCluster && e.REDIS_URL !== undefined && e.REDIS_URL.split(',').some(numberedDb)) {
+    throw new ConfigError(
+      'REDIS_URL',
+      'Invalid configuration: REDIS_URL names a Redis Cluster, which has no database numbers (/0 only)',
+    );
+  }
+  if (e.REDIS_CLUSTER === true && e.REDIS_URL === undefined) {
+    throw new ConfigError(
+      'REDIS_CLUSTER',
+      'Invalid configuration: REDIS_CLUSTER=true needs REDIS_URL (the cluster seed nodes, e.g. redis://a:7000,redis://b:7001)',
+    );
+  }
   if (e.TELEGRAM_WEBHOOK_URL !== undefined) {
     if (e.TELEGRAM_BOT_TOKEN === undefined) {
       throw new ConfigError(
@@ -123,6 +142,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   return {
     redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,
     redisUrlSet: e.REDIS_URL !== undefined,
+    redisCluster,
     mempoolUrl: e.MEMPOOL_URL.replace(/\/+$/, ''),
     mempoolMaxRps: e.MEMPOOL_MAX_RPS,
     bitcoinRpcUrl: e.BITCOIN_RPC_URL,

@@ -40,7 +40,13 @@ export const VARIABLES: readonly VariableDoc[] = [
     name: 'REDIS_URL',
     defaultValue: null,
     meaning:
-      'BullMQ queues and all state; unset: the Redis on 127.0.0.1:6379 if one answers, else `npm start` runs a private redis-server with its data in .hashbell/',
+      'BullMQ queues and all state; unset: the Redis on 127.0.0.1:6379 if one answers, else `npm start` runs a private redis-server with its data in .hashbell/. A Redis Cluster: its seed nodes separated by commas (redis://a:7000,redis://b:7001)',
+  },
+  {
+    name: 'REDIS_CLUSTER',
+    defaultValue: null,
+    meaning:
+      'true: REDIS_URL is a Redis Cluster even when it names one seed node; unset: a cluster when REDIS_URL lists several nodes',
   },
   {
     name: 'MEMPOOL_URL',
@@ -130,7 +136,25 @@ const urlWith = (protocols: readonly string[], message: string) =>
     }, message);
 
 const httpUrl = urlWith(['http:', 'https:'], 'must be an http(s) URL');
-const redisUrl = urlWith(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL');
+const oneRedisUrl = urlWith(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL');
+
+/** One redis:// URL, or a cluster's seed nodes separated by commas. */
+const redisUrl = z
+  .string()
+  .trim()
+  .superRefine((s, ctx) => {
+    const urls = s.split(',').map((u) => u.trim());
+    // (A cluster's URLs may not name a database: checked in loadConfig, with REDIS_CLUSTER.)
+    if (urls.some((u) => !oneRedisUrl.safeParse(u).success))
+      ctx.addIssue({ code: 'custom', message: 'must be a redis:// or rediss:// URL, or several separated by commas' });
+  });
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((s) => ['true', 'false', '1', '0', 'yes', 'no'].includes(s), 'must be true or false')
+  .transform((s) => ['true', '1', 'yes'].includes(s));
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 const withDefault = <T extends z.ZodType>(schema: T, def: string) =>
@@ -209,6 +233,7 @@ const bindHost = z
 /** Raw environment → typed values. Keys are the environment variable names. */
 export const envSchema = z.object({
   REDIS_URL: optional(redisUrl),
+  REDIS_CLUSTER: optional(bool),
   MEMPOOL_URL: withDefault(httpUrl, 'https://mempool.space'),
   MEMPOOL_MAX_RPS: withDefault(positiveNumber, '4'),
   BITCOIN_RPC_URL: optional(httpUrl),

@@ -1,32 +1,27 @@
 /**
  * `mute <duration>` and `quiet <HH:MM-HH:MM> [IANA zone]` arguments. Results, never throws:
- * the chat handlers turn the identifier into a reply with a correct example.
+ * the chat handlers turn the error id into a reply with a correct example in their own syntax.
  */
-import { err, ok, type Result } from './result.ts';
+import { failWith, ok, type Result } from './result.ts';
+import { clipToken, type TimeProblem } from './problems.ts';
 import { classify, spanSeconds } from './parse-tokens.ts';
 
-export type TimeParseErrorId =
-  'bad-duration' | 'out-of-range' | 'missing-arg' | 'extra-arg' | 'bad-quiet' | 'unknown-zone';
+export type TimeParseErrorId = TimeProblem['error'];
+const err = failWith<TimeProblem>();
 
-/** Longest mute we accept: beyond a month the user wants `stop`, not `mute`. */
+/** Shortest and longest mute we accept: beyond a month the user wants `stop`, not `mute`. */
+export const MIN_MUTE_SEC = 60;
 export const MAX_MUTE_SEC = 30 * 86_400;
-export const MUTE_EXAMPLE = '/mute 6h';
-export const QUIET_EXAMPLE = '/quiet 23:00-07:00 Europe/Berlin';
 
 /** '6h' | '30m' | '2d' | '1w' | '90min' → seconds (1 minute … 30 days). */
-export function parseDuration(input: string): Result<number, TimeParseErrorId> {
+export function parseDuration(input: string): Result<number, TimeProblem> {
   const raw = String(input ?? '').trim();
-  if (raw === '') return err('missing-arg', 'How long? Give a duration like 6h, 30m, 2d or 1w.', MUTE_EXAMPLE);
+  if (raw === '') return err('missing-arg', { command: 'mute' });
   const t = classify(raw);
-  if (t.type !== 'span')
-    return err(
-      'bad-duration',
-      `"${raw.slice(0, 40)}" is not a duration; write it like 6h, 30m, 2d or 1w.`,
-      MUTE_EXAMPLE,
-    );
+  if (t.type !== 'span') return err('bad-duration', { token: clipToken(raw) });
   const sec = Math.round(spanSeconds(t));
-  if (sec < 60 || sec > MAX_MUTE_SEC)
-    return err('out-of-range', 'A duration must be between 1 minute and 30 days.', MUTE_EXAMPLE);
+  if (sec < MIN_MUTE_SEC || sec > MAX_MUTE_SEC)
+    return err('out-of-range', { command: 'mute', minSec: MIN_MUTE_SEC, maxSec: MAX_MUTE_SEC });
   return ok(sec);
 }
 
@@ -42,7 +37,7 @@ export function isValidTimeZone(zone: string): boolean {
 }
 
 /** Canonical spelling of a valid zone (`europe/berlin` → `Europe/Berlin`). */
-function canonicalZone(zone: string): string {
+export function canonicalZone(zone: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
 }
 
@@ -63,36 +58,24 @@ function clockMinutes(s: string): number | null {
 }
 
 /** ['23:00-07:00', 'Europe/Berlin'] | ['22-6'] | ['off'] → QuietSetting. */
-export function parseQuiet(args: readonly string[]): Result<QuietSetting, TimeParseErrorId> {
+export function parseQuiet(args: readonly string[]): Result<QuietSetting, TimeProblem> {
   const words = args.flatMap((a) => String(a).trim().split(/\s+/)).filter((w) => w.length > 0);
-  if (words.length === 0)
-    return err('missing-arg', 'Give quiet hours like 23:00-07:00 and your time zone, or "off".', QUIET_EXAMPLE);
+  if (words.length === 0) return err('missing-arg', { command: 'quiet' });
   if (words[0]?.toLowerCase() === 'off') {
     return words.length === 1
       ? ok({ quiet: null, timeZone: null })
-      : err('extra-arg', '"quiet off" takes nothing more.', '/quiet off');
+      : err('extra-arg', { command: 'quiet', token: clipToken(words.slice(1).join(' ')), off: true });
   }
   if (words.length > 2)
-    return err('extra-arg', `Too many words after quiet: "${words.slice(2).join(' ').slice(0, 40)}".`, QUIET_EXAMPLE);
+    return err('extra-arg', { command: 'quiet', token: clipToken(words.slice(2).join(' ')), off: false });
   const span = /^([\d:]+)\s*[-–—]\s*([\d:]+)$/.exec(words[0] ?? '');
   const startMin = span ? clockMinutes(span[1] ?? '') : null;
   const endMin = span ? clockMinutes(span[2] ?? '') : null;
-  if (startMin === null || endMin === null) {
-    return err(
-      'bad-quiet',
-      `"${(words[0] ?? '').slice(0, 40)}" is not a time range; write it like 23:00-07:00.`,
-      QUIET_EXAMPLE,
-    );
-  }
-  if (startMin === endMin) return err('bad-quiet', 'Quiet hours must start and end at different times.', QUIET_EXAMPLE);
+  if (startMin === null || endMin === null)
+    return err('bad-quiet', { token: clipToken(words[0] ?? ''), why: 'format' });
+  if (startMin === endMin) return err('bad-quiet', { token: clipToken(words[0] ?? ''), why: 'same' });
   const zone = words[1];
   if (zone === undefined) return ok({ quiet: { startMin, endMin }, timeZone: null });
-  if (!isValidTimeZone(zone)) {
-    return err(
-      'unknown-zone',
-      `"${zone.slice(0, 40)}" is not a time zone I know; use an IANA name like Europe/Berlin or America/New_York.`,
-      QUIET_EXAMPLE,
-    );
-  }
+  if (!isValidTimeZone(zone)) return err('unknown-zone', { token: clipToken(zone), command: 'quiet' });
   return ok({ quiet: { startMin, endMin }, timeZone: canonicalZone(zone) });
 }

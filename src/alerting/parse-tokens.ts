@@ -136,3 +136,12 @@ export function spanMinutes(t: Token & { type: 'span' }): number {
 export function spanSeconds(t: Token & { type: 'span' }): number {
   return spanMinutes(t) * 60;
 }
+
+/**
+ * A number as the grammar reads it: plain decimal, never exponent notation, rounded to 8
+ * decimals (finer than any parameter means: $0.00000001/kWh), so 5e-324 becomes 0, not "5e-324".
+ */
+export function numberWord(n: number): string {
+  const s = String(n);
+  return /e/i.test(s) || !/^-?\d+(\.\d{1,8})?$/.test(s) ? n.toFixed(8).replace(/\.?0+$/, '') : s;
+}

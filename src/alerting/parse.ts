@@ -1,51 +1,26 @@
 /**
- * Chat arguments → normalised RuleSpec (PRODUCT.md §5). Bad input is a Result with an identifier
- * and a reply-ready message plus a correct example; this module never throws on user input.
+ * Chat arguments → normalised RuleSpec (PRODUCT.md §5). Bad input is a Result with an error id
+ * and the facts a reply needs (./problems.ts): the platforms word it, with their own example;
+ * this module writes no sentence and never throws on user input.
  *
  * The grammar is a table of slots per kind. Tokens may come in any order where that is
  * unambiguous (`3d 10%` = `10% 3d`): a token that fits exactly one slot is placed first; tokens
  * that fit several (`7d` is a hash-rate window and a lookback, `17 0.06` are both bare numbers)
  * then fill the remaining slots in the order the kind declares them.
  */
-import { err, ok, type Result } from './result.ts';
+import { failWith, ok, type Result } from './result.ts';
+import { clipToken, type AmountParam, type RuleArgs, type RuleParam, type RuleProblem } from './problems.ts';
 import { RANGES, isRuleKind, validateSpec } from './rule-schema.ts';
-import { classify, spanMinutes, spanName, spanSeconds, splitTokens, type Token } from './parse-tokens.ts';
+import { classify, numberWord, spanMinutes, spanName, spanSeconds, splitTokens, type Token } from './parse-tokens.ts';
 import { REMINDER_KINDS, type RuleKind, type RuleSpec } from './types.ts';
 
-export type ParseErrorId =
-  | 'unknown-kind'
-  | 'bad-percent'
-  | 'bad-number'
-  | 'out-of-range'
-  | 'unknown-window'
-  | 'missing-arg'
-  | 'extra-arg'
-  | 'unknown-arg'
-  /** A minus sign on an amount (`-2%` pool fee, `-5`): refused with a reason, never read as 5. */
-  | 'negative'
-  /** A bare number implausible for its unit; `suggest` carries the likely-meant rule. */
-  | 'implausible'
-  | 'bad-remind';
+export type ParseErrorId = RuleProblem['error'];
 
-/** A correct, copyable example per kind: every error reply shows one. */
-export const EXAMPLES: Readonly<Record<RuleKind, string>> = {
-  'hashrate-drop': '/alert hashrate-drop 10% 3d',
-  'hashrate-below': '/alert hashrate-below 600',
-  'retarget-estimate': '/alert retarget-estimate 5% down',
-  retarget: '/alert retarget',
-  'retarget-soon': '/alert retarget-soon 144',
-  'hashprice-move': '/alert hashprice-move 10% 24h down',
-  'hashprice-below': '/alert hashprice-below 45',
-  'hashprice-above': '/alert hashprice-above 60',
-  breakeven: '/alert breakeven 17 0.06 2%',
-  'slow-blocks': '/alert slow-blocks 60',
-  'new-block': '/alert new-block',
-};
+const err = failWith<RuleProblem>();
+type Failed = Result<never, RuleProblem>;
 
 interface Slot {
-  readonly name: string;
-  /** Human description used in "missing …" messages. */
-  readonly what: string;
+  readonly name: RuleParam;
   readonly required: boolean;
   accepts(t: Token): boolean;
   value(t: Token): unknown;
@@ -56,24 +31,26 @@ const pctValue = (t: Token) => (t.type === 'pct' || t.type === 'num' ? t.value :
 const numValue = pctValue;
 const span = (names: readonly string[]) => (t: Token) => t.type === 'span' && names.includes(spanName(t));
 
-const pctSlot: Slot = { name: 'pct', what: 'a percentage like 10%', required: true, accepts: isPct, value: pctValue };
+const pctSlot: Slot = { name: 'pct', required: true, accepts: isPct, value: pctValue };
 const dirSlot: Slot = {
   name: 'direction',
-  what: 'a direction (up, down or both)',
   required: false,
   accepts: (t) => t.type === 'dir',
   value: (t) => (t.type === 'dir' ? t.value : undefined),
 };
-const spanSlot = (name: string, names: readonly string[], canonical: (s: string) => string = (s) => s): Slot => ({
+const spanSlot = (
+  name: 'window' | 'lookback',
+  names: readonly string[],
+  canonical: (s: string) => string = (s) => s,
+): Slot & { readonly names: readonly string[] } => ({
   name,
-  what: `a ${name} (${names.join(', ')})`,
+  names,
   required: false,
   accepts: span(names),
   value: (t) => (t.type === 'span' ? canonical(spanName(t)) : undefined),
 });
-const numSlot = (name: string, what: string, required: boolean, units: readonly string[] = ['']): Slot => ({
+const numSlot = (name: RuleParam, required: boolean, units: readonly string[] = ['']): Slot => ({
   name,
-  what,
   required,
   accepts: (t) => t.type === 'num' && units.includes(t.unit),
   value: numValue,
@@ -81,22 +58,21 @@ const numSlot = (name: string, what: string, required: boolean, units: readonly 
 
 const SLOTS: Readonly<Record<RuleKind, readonly Slot[]>> = {
   'hashrate-drop': [pctSlot, spanSlot('window', ['1d', '3d', '7d']), spanSlot('lookback', ['7d', '14d', '30d', '90d'])],
-  'hashrate-below': [numSlot('ehs', 'a hash rate in EH/s like 600', true, ['', 'ehs'])], // 900EH/s, 0.9ZH/s
+  'hashrate-below': [numSlot('ehs', true, ['', 'ehs'])], // 900EH/s, 0.9ZH/s
   'retarget-estimate': [pctSlot, dirSlot],
   retarget: [],
-  'retarget-soon': [numSlot('blocks', 'a number of blocks like 144', false, ['', 'blocks'])],
+  'retarget-soon': [numSlot('blocks', false, ['', 'blocks'])],
   'hashprice-move': [pctSlot, spanSlot('window', ['24h', '1d', '7d'], (s) => (s === '1d' ? '24h' : s)), dirSlot],
-  'hashprice-below': [numSlot('usd', 'a level in USD per PH/day like 45', true, ['', 'usd', 'usd-ph'])],
-  'hashprice-above': [numSlot('usd', 'a level in USD per PH/day like 60', true, ['', 'usd', 'usd-ph'])],
+  'hashprice-below': [numSlot('usd', true, ['', 'usd', 'usd-ph'])],
+  'hashprice-above': [numSlot('usd', true, ['', 'usd', 'usd-ph'])],
   breakeven: [
-    numSlot('jth', 'your rigs’ efficiency in J/TH like 17', true, ['', 'jth']),
-    numSlot('kwh', 'your power price in USD per kWh like 0.06', true, ['', 'usd', 'kwh']),
-    { ...pctSlot, name: 'poolfee', what: 'a pool fee like 2%', required: false },
+    numSlot('jth', true, ['', 'jth']),
+    numSlot('kwh', true, ['', 'usd', 'kwh']),
+    { ...pctSlot, name: 'poolfee', required: false },
   ],
   'slow-blocks': [
     {
       name: 'minutes',
-      what: 'minutes like 60',
       required: false,
       accepts: (t) => (t.type === 'num' && t.unit === '') || t.type === 'span',
       value: (t) => (t.type === 'span' ? spanMinutes(t) : numValue(t)),
@@ -111,19 +87,18 @@ export function normaliseKind(kind: string): RuleKind | null {
   return isRuleKind(k) ? k : null;
 }
 
-/** Parses `/alert <kind> <tokens…>`; every mistake gets an identifier, a message and an example. */
-export function parseRule(kindIn: string, tokensIn: readonly string[]): Result<RuleSpec, ParseErrorId> {
+/** The parameters a kind takes, in its grammar's order (`remind` last, for under-water kinds). */
+export function kindParams(kind: RuleKind): readonly RuleParam[] {
+  const names = SLOTS[kind].map((s) => s.name);
+  return REMINDER_KINDS.has(kind) ? [...names, 'remind'] : names;
+}
+
+/** Parses the words after `alert <kind>`; every mistake is an error id with its facts. */
+export function parseRule(kindIn: string, tokensIn: readonly string[]): Result<RuleSpec, RuleProblem> {
   const kind = normaliseKind(String(kindIn));
-  if (kind === null) {
-    return err(
-      'unknown-kind',
-      `I don't know the alert kind "${String(kindIn).slice(0, 40)}". Kinds: ${Object.keys(EXAMPLES).join(', ')}.`,
-      EXAMPLES['hashrate-drop'],
-    );
-  }
-  const example = EXAMPLES[kind];
+  if (kind === null) return err('unknown-kind', { token: clipToken(String(kindIn)) });
   const slots = SLOTS[kind];
-  const filled = new Map<string, unknown>();
+  const filled = new Map<RuleParam, string | number>();
   const words: string[] = [];
   for (const w of splitTokens(tokensIn)) {
     const r = /^(?:remind|every)[:=](.+)$/i.exec(w);
@@ -131,49 +106,33 @@ export function parseRule(kindIn: string, tokensIn: readonly string[]): Result<R
       words.push(w);
       continue;
     }
-    if (!REMINDER_KINDS.has(kind))
-      return err(
-        'extra-arg',
-        `${kind} has no reminders ("${w.slice(0, 40)}"); breakeven, hashprice-below and hashrate-below do.`,
-        example,
-      );
+    if (!REMINDER_KINDS.has(kind)) return err('extra-arg', { kind, token: clipToken(w), what: 'reminder', none: true });
     const sec = remindSeconds(r[1]!);
-    if (sec === null)
-      return err(
-        'bad-remind',
-        `"${w.slice(0, 40)}" is not a reminder cadence; write remind:1w, remind:3d, remind:12h or remind:off.`,
-        `${example} remind:3d`,
-      );
+    if (sec === null) return err('bad-remind', { kind, token: clipToken(w) });
     filled.set('remind', sec);
   }
   const tokens = words.map(classify).filter((t) => t.type !== 'noise');
   const negative = tokens.find(
     (t) => t.type === 'negative' || (t.type === 'pct' && t.sign === '-' && !slots.includes(dirSlot)),
   );
-  if (negative !== undefined) {
-    return err(
-      'negative',
-      `"${negative.raw.slice(0, 40)}" is negative: ${kind} takes no negative amounts${kind === 'breakeven' ? ' (a pool fee is 0 % or more)' : ''}.`,
-      example,
-    );
-  }
+  if (negative !== undefined) return err('negative', { kind, token: clipToken(negative.raw) });
   const deferred: Token[] = [];
   for (const t of tokens) {
     const fits = slots.filter((s) => s.accepts(t));
-    if (fits.length === 0) return explain(kind, t, slots, example);
+    if (fits.length === 0) return explain(kind, t, slots);
     if (fits.length === 1) {
       const s = fits[0] as Slot;
-      if (filled.has(s.name)) return err('extra-arg', `"${t.raw}" is one ${s.name} too many for ${kind}.`, example);
-      filled.set(s.name, s.value(t));
+      if (filled.has(s.name)) return err('extra-arg', { kind, token: clipToken(t.raw), what: s.name, none: false });
+      filled.set(s.name, s.value(t) as string | number);
     } else deferred.push(t);
   }
   for (const t of deferred) {
     const s = slots.find((x) => x.accepts(t) && !filled.has(x.name));
-    if (s === undefined) return err('extra-arg', `"${t.raw}" is one argument too many for ${kind}.`, example);
-    filled.set(s.name, s.value(t));
+    if (s === undefined) return err('extra-arg', { kind, token: clipToken(t.raw), what: 'argument', none: false });
+    filled.set(s.name, s.value(t) as string | number);
   }
   const missing = slots.find((s) => s.required && !filled.has(s.name));
-  if (missing) return err('missing-arg', `${kind} needs ${missing.what}.`, example);
+  if (missing) return err('missing-arg', { kind, param: missing.name });
   // A signed percentage (`+5%`, `-5%`) is a direction when none was given.
   const signed = tokens.find((t) => t.type === 'pct' && t.sign !== '');
   if (signed?.type === 'pct' && slots.includes(dirSlot) && !filled.has('direction')) {
@@ -182,7 +141,7 @@ export function parseRule(kindIn: string, tokensIn: readonly string[]): Result<R
   if (kind === 'breakeven') swapIfReversed(filled);
   const odd = implausible(kind, tokens, slots, filled);
   if (odd !== null) return odd;
-  return finish(kind, filled, example);
+  return finish(kind, filled);
 }
 
 /** `1w` → 604800, `off` → 0; null when not a cadence (at most 90 days, at least an hour). */
@@ -195,70 +154,86 @@ export function remindSeconds(raw: string): number | null {
   return sec >= 3600 && sec <= 90 * 86_400 ? sec : null;
 }
 
+/** A reminder cadence in seconds as the grammar's word: 0 → off, 604800 → 1w, 259200 → 3d, 7200 → 2h. */
+export function remindWord(sec: number): string {
+  if (sec === 0) return 'off';
+  if (sec % 604_800 === 0) return `${sec / 604_800}w`;
+  if (sec % 86_400 === 0) return `${sec / 86_400}d`;
+  return `${Math.round(sec / 3600)}h`;
+}
+
+/**
+ * A rule's parameters as the grammar's own words, in the kind's slot order (`17 0.06 2%`), so
+ * they parse back to the same rule. Bare numbers, except the parameters in `withUnits`, which
+ * carry their unit (`$45/PH`, `17J/TH`): a converted amount must not look implausible again.
+ */
+export function grammarTokens(kind: RuleKind, args: RuleArgs, withUnits: ReadonlySet<RuleParam> = new Set()): string[] {
+  const out: string[] = [];
+  for (const name of kindParams(kind)) {
+    const v = args[name];
+    if (v === undefined) continue;
+    if (typeof v === 'string') out.push(name === 'remind' ? `remind:${v}` : v);
+    else if (name === 'remind') out.push(`remind:${remindWord(v)}`);
+    else if (name === 'pct' || name === 'poolfee') out.push(`${numberWord(v)}%`);
+    else if (withUnits.has(name)) out.push(UNIT_WORD[name as AmountParam]?.(numberWord(v)) ?? numberWord(v));
+    else out.push(numberWord(v));
+  }
+  return out;
+}
+
+const UNIT_WORD: Readonly<Partial<Record<AmountParam, (n: string) => string>>> = {
+  usd: (n) => `$${n}/PH`,
+  ehs: (n) => `${n}EH/s`,
+  jth: (n) => `${n}J/TH`,
+  kwh: (n) => `$${n}/kWh`,
+};
+
 /**
  * A BARE number far outside what its unit makes plausible is probably another unit: hash price
  * < $1/PH/day is $/TH/day, hash rate < 10 EH/s is ZH/s, efficiency > 200 J/TH is J/PH, power
  * > $1/kWh is cents. The reply offers the conversion; nothing is stored.
  */
-const PLAUSIBLE: Readonly<Record<string, { odd(v: number): boolean; factor: number; suffix: string; what: string }>> = {
-  usd: { odd: (v) => v < 1, factor: 1000, suffix: '/PH', what: 'per TH/day' },
-  ehs: { odd: (v) => v < 10, factor: 1000, suffix: 'EH/s', what: 'ZH/s' },
-  jth: { odd: (v) => v > 200, factor: 0.001, suffix: 'J/TH', what: 'J/PH (W per PH/s)' },
-  kwh: { odd: (v) => v > 1, factor: 0.01, suffix: '/kWh', what: 'cents per kWh' },
+const PLAUSIBLE: Readonly<
+  Record<AmountParam, { odd(v: number): boolean; factor: number; unit: string; likelyUnit: string }>
+> = {
+  usd: { odd: (v) => v < 1, factor: 1000, unit: '$/PH/day', likelyUnit: '$/TH/day' },
+  ehs: { odd: (v) => v < 10, factor: 1000, unit: 'EH/s', likelyUnit: 'ZH/s' },
+  jth: { odd: (v) => v > 200, factor: 0.001, unit: 'J/TH', likelyUnit: 'J/PH (W per PH/s)' },
+  kwh: { odd: (v) => v > 1, factor: 0.01, unit: '$/kWh', likelyUnit: 'cents per kWh' },
 };
+const isAmount = (name: RuleParam): name is AmountParam => Object.hasOwn(PLAUSIBLE, name);
 
 function implausible(
   kind: RuleKind,
   tokens: readonly Token[],
   slots: readonly Slot[],
-  filled: Map<string, unknown>,
-): Result<never, ParseErrorId> | null {
+  filled: Map<RuleParam, string | number>,
+): Failed | null {
   for (const t of tokens) {
     if (t.type !== 'num' || t.unit !== '') continue;
-    const slot = slots.find((s) => s.accepts(t) && filled.get(s.name) === t.value && Object.hasOwn(PLAUSIBLE, s.name));
-    const rule = slot === undefined ? undefined : PLAUSIBLE[slot.name];
-    if (slot === undefined || rule === undefined || !rule.odd(t.value)) continue;
+    const slot = slots.find((s) => s.accepts(t) && filled.get(s.name) === t.value && isAmount(s.name));
+    if (slot === undefined || !isAmount(slot.name)) continue;
+    const rule = PLAUSIBLE[slot.name];
+    if (!rule.odd(t.value)) continue;
     const meant = Number((t.value * rule.factor).toPrecision(12));
-    const [lo, hi] = RANGES[slot.name as keyof typeof RANGES];
+    const [lo, hi] = RANGES[slot.name];
     if (meant <= 0 || meant < lo || meant > hi) continue;
-    const fixed = words(
+    const args: RuleArgs = Object.fromEntries([...filled, [slot.name, meant]]);
+    return err('implausible', {
       kind,
-      filled,
-      slot.name,
-      `${slot.name === 'usd' || slot.name === 'kwh' ? '$' : ''}${meant}${rule.suffix}`,
-    );
-    const unitNow =
-      slot.name === 'usd' ? '$/PH/day' : slot.name === 'ehs' ? 'EH/s' : slot.name === 'jth' ? 'J/TH' : '$/kWh';
-    return {
-      ok: false,
-      error: 'implausible',
-      message: `${t.raw} ${unitNow} looks like ${rule.what}: did you mean ${meant} ${unitNow}? Nothing was added yet.`,
-      example: `/alert ${kind} ${fixed.join(' ')}`,
-      suggest: { kind, tokens: fixed, words: `${meant} ${unitNow}` },
-    };
+      token: clipToken(t.raw),
+      param: slot.name,
+      unit: rule.unit,
+      likelyUnit: rule.likelyUnit,
+      meant,
+      args,
+    });
   }
   return null;
 }
 
-/** The rule's arguments with one slot replaced, in the kind's slot order (a copyable command). */
-function words(kind: RuleKind, filled: Map<string, unknown>, name: string, replacement: string): string[] {
-  const out: string[] = [];
-  for (const s of SLOTS[kind]) {
-    const v = filled.get(s.name);
-    if (s.name === name) out.push(replacement);
-    else if (v === undefined) continue;
-    else if (s.name === 'jth') out.push(`${String(v)}J/TH`);
-    else if (s.name === 'kwh') out.push(`$${String(v)}/kWh`);
-    else if (s.name === 'pct' || s.name === 'poolfee') out.push(`${String(v)}%`);
-    else out.push(String(v));
-  }
-  const r = filled.get('remind');
-  if (typeof r === 'number') out.push(r === 0 ? 'remind:off' : `remind:${Math.round(r / 3600)}h`);
-  return out;
-}
-
 /** `/alert breakeven 0.06 17` is unambiguous: no rig uses 0.06 J/TH and no power costs $17/kWh. */
-function swapIfReversed(filled: Map<string, unknown>): void {
+function swapIfReversed(filled: Map<RuleParam, string | number>): void {
   const jth = filled.get('jth');
   const kwh = filled.get('kwh');
   if (typeof jth === 'number' && typeof kwh === 'number' && jth < RANGES.jth[0] && kwh > RANGES.kwh[1]) {
@@ -267,55 +242,60 @@ function swapIfReversed(filled: Map<string, unknown>): void {
   }
 }
 
-function finish(kind: RuleKind, filled: Map<string, unknown>, example: string): Result<RuleSpec, ParseErrorId> {
+const isRanged = (name: string): name is keyof typeof RANGES => Object.hasOwn(RANGES, name);
+
+function finish(kind: RuleKind, filled: Map<RuleParam, string | number>): Result<RuleSpec, RuleProblem> {
   for (const [name, value] of filled) {
-    if (typeof value !== 'number' || !Object.hasOwn(RANGES, name)) continue;
-    const [lo, hi] = RANGES[name as keyof typeof RANGES];
-    const tooLow = name === 'usd' ? value <= lo : value < lo;
-    if (tooLow || value > hi) {
-      const bound = name === 'usd' ? `above ${lo} and at most ${hi}` : `between ${lo} and ${hi}`;
-      return err('out-of-range', `${name} must be ${bound} (you gave ${value}).`, example);
+    if (typeof value !== 'number' || !isRanged(name)) continue;
+    const [lo, hi] = RANGES[name];
+    const lowExclusive = name === 'usd';
+    if ((lowExclusive ? value <= lo : value < lo) || value > hi) {
+      return err('out-of-range', { kind, param: name, value, range: [lo, hi], lowExclusive });
     }
     if ((name === 'blocks' || name === 'minutes') && !Number.isInteger(value)) {
-      return err('bad-number', `${name} must be a whole number (you gave ${value}).`, example);
+      return err('bad-number', { kind, token: numberWord(value), param: name, why: 'not-whole' });
     }
   }
   const checked = validateSpec({ kind, ...Object.fromEntries(filled) });
-  if (!checked.ok) return err('out-of-range', `${checked.path}: ${checked.message}`, example);
-  return ok(checked.spec);
+  if (checked.ok) return ok(checked.spec);
+  // Every slot is range-checked above; what is left is a value of the wrong shape.
+  const param = checked.path.split('.')[0] ?? '';
+  return err('unknown-arg', { kind, token: clipToken(String(filled.get(param as RuleParam) ?? param)) });
 }
 
-function explain(kind: RuleKind, t: Token, slots: readonly Slot[], example: string): Result<never, ParseErrorId> {
-  const raw = t.raw.slice(0, 40);
+function explain(kind: RuleKind, t: Token, slots: readonly Slot[]): Failed {
+  const token = clipToken(t.raw);
   switch (t.type) {
     case 'bad-pct':
-      return err('bad-percent', `"${raw}" is not a percentage; write it like 10% or 10.`, example);
-    case 'pct':
-      return slots.some((s) => s.name === 'pct' || s.name === 'poolfee')
-        ? err('extra-arg', `"${raw}" is one percentage too many for ${kind}.`, example)
-        : err(
-            'bad-number',
-            `${kind} takes no percentage ("${raw}"); give ${slots[0]?.what ?? 'no arguments'}.`,
-            example,
-          );
+      return err('bad-percent', { kind, token });
+    case 'pct': {
+      const first = slots[0];
+      if (slots.some((s) => s.name === 'pct' || s.name === 'poolfee'))
+        return err('extra-arg', { kind, token, what: 'percentage', none: false });
+      return first === undefined
+        ? err('extra-arg', { kind, token, what: 'argument', none: true })
+        : err('bad-number', { kind, token, param: first.name, why: 'no-percent' });
+    }
     case 'span': {
-      const windowed = slots.filter((s) => s.name === 'window' || s.name === 'lookback');
-      if (windowed.length === 0) return err('extra-arg', `${kind} takes no window ("${raw}").`, example);
-      return err(
-        'unknown-window',
-        `"${raw}" is not a window for ${kind}; use ${windowed.map((s) => s.what).join(' or ')}.`,
-        example,
+      const windowed = slots.filter(
+        (s): s is Slot & { names: readonly string[]; name: 'window' | 'lookback' } =>
+          'names' in s && (s.name === 'window' || s.name === 'lookback'),
       );
+      if (windowed.length === 0) return err('extra-arg', { kind, token, what: 'window', none: true });
+      return err('unknown-window', { kind, token, choices: windowed.map((s) => ({ param: s.name, values: s.names })) });
     }
     case 'num':
-      return slots.length === 0
-        ? err('extra-arg', `${kind} takes no arguments ("${raw}").`, example)
-        : err('extra-arg', `"${raw}" is one number too many for ${kind}.`, example);
+      return err('extra-arg', {
+        kind,
+        token,
+        what: slots.length === 0 ? 'argument' : 'number',
+        none: slots.length === 0,
+      });
     case 'dir':
-      return err('extra-arg', `${kind} takes no direction ("${raw}").`, example);
+      return err('extra-arg', { kind, token, what: 'direction', none: true });
     case 'negative':
-      return err('negative', `"${raw}" is negative: ${kind} takes no negative amounts.`, example);
+      return err('negative', { kind, token });
     default:
-      return err('unknown-arg', `I don't understand "${raw}" for ${kind}.`, example);
+      return err('unknown-arg', { kind, token });
   }
 }

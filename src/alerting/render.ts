@@ -147,6 +147,7 @@ function listed(items: string[]): string[] {
   if (items.length <= MAX_EVENTS_LISTED) return items;
   return [
     ...items.slice(0, MAX_EVENTS_LISTED),
-    `…and ${items.length - MAX_EVENTS_LISTED} more (/alerts lists your rules)`,
+    // No command here: this text is the console's and is read where no chat command exists.
+    `…and ${items.length - MAX_EVENTS_LISTED} more alert${items.length - MAX_EVENTS_LISTED === 1 ? '' : 's'}`,
   ];
 }

@@ -1,23 +1,34 @@
 /**
  * Expected failures (bad user input, a full rule list) travel as values, not exceptions, so a
  * handler can always turn them into a helpful reply (DESIGN.md style 6). Exceptions are for bugs
- * and infrastructure.
+ * and infrastructure. A failure is an error id and its structured params (./problems.ts); the
+ * words and the example are the platform's.
  */
-export type Result<T, E extends string = string> =
-  | { readonly ok: true; readonly value: T }
-  | {
-      readonly ok: false;
-      readonly error: E;
-      readonly message: string;
-      readonly example?: string;
-      /**
-       * A likely-meant rule the platform may offer to add (a button, a command): the parser saw a
-       * bare number implausible for its unit (`/alert hashprice-below 0.045`). Nothing is stored.
-       */
-      readonly suggest?: { readonly kind: string; readonly tokens: readonly string[]; readonly words: string };
-    };
+import type { Problem } from './problems.ts';
 
-export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
+/** Any id-plus-params failure; platforms may have their own (Discord's target checks). */
+export interface ProblemShape {
+  readonly error: string;
+  readonly params: object;
+}
 
-export const err = <E extends string>(error: E, message: string, example?: string): Result<never, E> =>
-  example === undefined ? { ok: false, error, message } : { ok: false, error, message, example };
+export type Failure<P extends ProblemShape = Problem> = { readonly ok: false } & P;
+
+export type Result<T, P extends ProblemShape = Problem> = { readonly ok: true; readonly value: T } | Failure<P>;
+
+export const ok = <T>(value: T): { readonly ok: true; readonly value: T } => ({ ok: true, value });
+
+/**
+ * The failure constructor of one family of problems: `const err = failWith<RuleProblem>()`, then
+ * `err('bad-percent', { kind, token })` — the params are checked against that id's shape.
+ */
+export function failWith<P extends ProblemShape>() {
+  return <E extends P['error']>(
+    error: E,
+    params: Extract<P, { error: E }>['params'],
+  ): Failure<Extract<P, { error: E }>> =>
+    ({ ok: false, error, params }) as unknown as Failure<Extract<P, { error: E }>>;
+}
+
+/** The core's failures (every id of ./problems.ts). */
+export const err = failWith<Problem>();

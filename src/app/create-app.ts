@@ -8,7 +8,6 @@
  * Nothing here reads the environment.
  */
 import { Queue, Worker, type ConnectionOptions, type Job, type Processor } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Config } from '../../config/index.ts';
 import { alertJudge } from '../alerting/engine.ts';
@@ -16,8 +15,10 @@ import type { Notifier } from '../alerting/ports.ts';
 import type { Platform } from '../alerting/types.ts';
 import { RedisChainState } from '../store/chain-state.ts';
 import { defaultIndexPlan, type IndexPlan } from '../store/index-plan.ts';
-import { engineKeys } from '../store/keys.ts';
+import type { RedisClient } from '../store/connection.ts';
+import { engineKeys, keyPrefixFor, queuePrefixFor } from '../store/keys.ts';
 import { RedisFreshness } from '../store/redis-freshness.ts';
+import { redisSendSlot } from '../store/redis-send-slot.ts';
 import { RedisHeldEvents } from '../store/redis-held-events.ts';
 import { RedisMigrationPointers } from '../store/migration-pointers.ts';
 import { RedisNotificationLog } from '../store/redis-notification-log.ts';
@@ -54,7 +55,8 @@ import { appWatcher } from './watcher-role.ts';
 
 /** The part of Config the composition root reads. */
 export type AppConfig = ChatConfig &
-  Pick<Config, 'redisUrl' | 'roles' | 'logLevel' | 'mempoolUrl' | 'mempoolMaxRps' | 'bitcoinRpcUrl' | 'chainSource'>;
+  Pick<Config, 'redisUrl' | 'roles' | 'logLevel' | 'mempoolUrl' | 'mempoolMaxRps' | 'bitcoinRpcUrl' | 'chainSource'> &
+  Partial<Pick<Config, 'redisCluster'>>;
 
 /** A part createApp started (the watcher, a chat bot) and how to stop it. */
 export interface RoleHandle {
@@ -63,10 +65,10 @@ export interface RoleHandle {
 
 export interface AppOverrides extends ChatTuning {
   /** The engine's connection (tests: a private database); default one to config.redisUrl. */
-  readonly redis?: Redis;
-  /** Store key prefix (tests isolate with it). */
+  readonly redis?: RedisClient;
+  /** Store key prefix (tests isolate with it; hash-tagged on a Redis Cluster, see store/keys.ts). */
   readonly keyPrefix?: string;
-  /** BullMQ key prefix. */
+  /** BullMQ key prefix (on a Redis Cluster each queue gets it as a hash tag with its name). */
   readonly queuePrefix?: string;
   readonly logger?: Logger;
   readonly judge?: RuleJudge;
@@ -97,7 +99,9 @@ export interface AppOverrides extends ChatTuning {
 }
 
 export interface App {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
+  /** The engine's and the chain's key prefix on this connection (hash-tagged on a cluster). */
+  readonly keyPrefix: string;
   readonly logger: Logger;
   readonly service: SubscriptionService;
   readonly evaluateQueue: Queue;
@@ -112,11 +116,27 @@ export interface App {
 }
 
 /**
+ * The BullMQ limiter for `perSec` messages a second, shared by every notifier process: ONE job
+ * per window of just over 1000/perSec ms (Telegram 34 ms, Discord 21 ms). BullMQ's windows are
+ * fixed, each opened by the job that finds none: `perSec` per 1000 ms would let a window's jobs
+ * crowd its end and the next window's its start — up to twice the limit inside one second, and
+ * with several notifier processes that is what happened (47 requests in a second against 30,
+ * test/integration/scale-out.test.ts). One job per window spaces job starts evenly, so any
+ * second holds at most `perSec` (Telegram 29.4/s = 0.98 of 30, Discord 47.6/s = 0.95 of 50).
+ */
+export function spacedLimit(perSec: number): { max: number; durationMs: number } {
+  return { max: 1, durationMs: Math.floor(1000 / perSec) + 1 };
+}
+
+/**
  * Who paces and who retries delivery — the one place this is decided:
  * - Pacing, layer 1 (this limiter, BullMQ, shared by every notifier process through Redis): at
- *   most the platform's own global limit, Telegram 30 messages/s and Discord 50 requests/s. It
- *   is set AT the limit, not below: a lower cap here would cap end-to-end throughput below what
- *   the platform allows (25/30 = 0.83 before), and the notifiers already keep us within it.
+ *   most the platform's own global limit, Telegram 30 messages/s and Discord 50 requests/s, in
+ *   ANY second however many notifier processes run (spacedLimit). It is set at the limit, not
+ *   well below: a lower cap here would cap end-to-end throughput below what the platform allows
+ *   (25/30 = 0.83 before). Telegram's requests themselves also take their slots on one Redis
+ *   timeline shared by the notifier processes (store/redis-send-slot.ts, through the pacer), so
+ *   jobs whose own work took different times still leave evenly spaced.
  * - Pacing, layer 2 (the notifier, per process): the finer limits only it knows — Telegram's
  *   1/s per chat and 20/min per group (TelegramPacer), Discord's per-route buckets and global
  *   50/s (discord.js REST). A platform's 429 pauses this queue for its `retry_after`
@@ -128,22 +148,22 @@ export interface App {
  *   classifies each failure once: retryable → throw, permanent → deactivate, rate-limited → pause.
  */
 export const DEFAULT_DELIVERY_LIMITS: Readonly<Record<Platform, { max: number; durationMs: number }>> = {
-  telegram: { max: TELEGRAM_LIMITS.globalPerSec, durationMs: 1000 },
+  telegram: spacedLimit(TELEGRAM_LIMITS.globalPerSec),
   // Discord's global 50/s (DISCORD_GLOBAL_PER_SEC in platforms/discord/bot.ts, not imported here
   // so createApp does not load discord.js; a test keeps the two equal).
-  discord: { max: 50, durationMs: 1000 },
+  discord: spacedLimit(50),
   console: { max: 1000, durationMs: 1000 },
 };
 
-function connectionFor(redis: Redis): ConnectionOptions {
+function connectionFor(redis: RedisClient): ConnectionOptions {
   return redis as unknown as ConnectionOptions;
 }
 
 export async function createApp(config: AppConfig, o: AppOverrides = {}): Promise<App> {
   const logger = o.logger ?? createLogger({ level: config.logLevel });
-  const redis = o.redis ?? logTransitions(connectRedis(config.redisUrl, 'engine'), logger);
+  const redis = o.redis ?? logTransitions(connectRedis(config, 'engine'), logger);
   const ownsRedis = o.redis === undefined;
-  const keyPrefix = o.keyPrefix ?? 'hb:';
+  const keyPrefix = keyPrefixFor(o.keyPrefix ?? 'hb:', redis);
   const keys = engineKeys(keyPrefix);
   const registry = o.registry ?? new Registry();
   const health = o.health ?? new Health();
@@ -163,19 +183,24 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     latestSnapshot: () => snapshots.latest(),
     preview: o.preview ?? previewWith([chainHistory(redis, chain), fixtureHistory()]),
   });
-  const queueOpts = { connection: connectionFor(redis), ...(o.queuePrefix ? { prefix: o.queuePrefix } : {}) };
-  const workerOpts = {
-    ...queueOpts,
+  const queueOpts = (name: string) => {
+    const prefix = queuePrefixFor(name, o.queuePrefix, redis);
+    return { connection: connectionFor(redis), ...(prefix ? { prefix } : {}) };
+  };
+  const workerOpts = (name: string) => ({
+    ...queueOpts(name),
     ...(o.workerTiming
       ? { lockDuration: o.workerTiming.lockDurationMs, stalledInterval: o.workerTiming.stalledIntervalMs }
       : {}),
-  };
+  });
   const charts = o.charts === null ? null : chartWiring(redis, keys, logger, o.charts);
   const chat = await chatPlatforms(config, {
     logger,
     service,
     // Commands answer "temporarily unavailable" at once while the app's Redis is not reachable.
     available: () => redis.status === 'ready',
+    // Every notifier process of a bot token takes its global slots on one Redis timeline.
+    sendSlot: (platform, perSec) => redisSendSlot(redis, keys.sendSlot(platform), perSec),
     ...(charts ? { charts: { charts: charts.charts, chartRules: charts.chartRules } } : {}),
     ...(o.telegram ? { telegram: o.telegram } : {}),
     ...(o.discord ? { discord: o.discord } : {}),
@@ -186,8 +211,9 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     ...o.notifiers,
   };
   const deliverQueues: Partial<Record<Platform, Queue>> = {};
-  for (const p of Object.keys(notifiers) as Platform[]) deliverQueues[p] = new Queue(deliverQueueName(p), queueOpts);
-  const evaluateQueue = new Queue(QUEUE_NAMES.evaluate, queueOpts);
+  for (const p of Object.keys(notifiers) as Platform[])
+    deliverQueues[p] = new Queue(deliverQueueName(p), queueOpts(deliverQueueName(p)));
+  const evaluateQueue = new Queue(QUEUE_NAMES.evaluate, queueOpts(QUEUE_NAMES.evaluate));
   const workers: Worker[] = [];
   const handles: RoleHandle[] = [];
   const roles = new Set(config.roles);
@@ -228,6 +254,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   };
   const app: App = {
     redis,
+    keyPrefix,
     logger,
     service,
     evaluateQueue,
@@ -279,7 +306,10 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     // One evaluation at a time across every evaluator process: two blocks (or a block and a
     // tick) judging the same rule concurrently could both fire it.
     await evaluateQueue.setGlobalConcurrency(1);
-    const w = addWorker(QUEUE_NAMES.evaluate, evaluateProcessor(evalDeps), { ...workerOpts, concurrency: 1 });
+    const w = addWorker(QUEUE_NAMES.evaluate, evaluateProcessor(evalDeps), {
+      ...workerOpts(QUEUE_NAMES.evaluate),
+      concurrency: 1,
+    });
     observeEvaluations(w, flow);
     health.set('evaluator', () => (w.isRunning() ? null : 'evaluate worker not running'));
     const tickEvery = o.tickEveryMs ?? 60_000;
@@ -320,7 +350,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
         queue.name,
         deliverProcessor(deps, () => worker),
         {
-          ...workerOpts,
+          ...workerOpts(queue.name),
           concurrency: o.deliverConcurrency ?? 8,
           limiter: { max: limit.max, duration: limit.durationMs },
         },

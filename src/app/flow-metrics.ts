@@ -6,7 +6,7 @@
  * does not answer (/readyz says why).
  */
 import type { Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { scanTargets, type RedisClient } from '../store/connection.ts';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import { RedisChainState } from '../store/chain-state.ts';
 import { DELIVER_JOB_NAME, TICK_JOB_NAME } from '../jobs/queues.ts';
@@ -70,7 +70,7 @@ export function observeDeliveries(worker: Worker, platform: string, m: FlowMetri
 /** hashbell_last_block_height and hashbell_last_block_age_seconds, from chain state at scrape. */
 export function registerChainGauges(
   registry: Registry,
-  redis: Redis,
+  redis: RedisClient,
   keyPrefix: string,
   nowMs: () => number = Date.now,
 ): void {
@@ -113,23 +113,31 @@ export function registerChainGauges(
  * SCAN at most every `refreshMs` (default 5 min): counting is a walk over the keyspace, too dear
  * for every scrape with a million subscriptions.
  */
-export function registerStoreGauges(registry: Registry, redis: Redis, keyPrefix: string, refreshMs = 300_000): void {
+export function registerStoreGauges(
+  registry: Registry,
+  redis: RedisClient,
+  keyPrefix: string,
+  refreshMs = 300_000,
+): void {
   let counts: { subs: number; rules: number } | null = null;
   let at = -Infinity;
   let running: Promise<void> | null = null;
   const refresh = async (): Promise<void> => {
     let subs = 0;
     const indexes: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-      cursor = next;
-      for (const k of keys) {
-        const rest = k.slice(keyPrefix.length);
-        if (rest.startsWith('s:')) subs += 1;
-        else if (rest.startsWith('ix:')) indexes.push(k);
-      }
-    } while (cursor !== '0');
+    // On a cluster every master is walked (the engine's slot lives on one of them).
+    for (const node of scanTargets(redis)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+        cursor = next;
+        for (const k of keys) {
+          const rest = k.slice(keyPrefix.length);
+          if (rest.startsWith('s:')) subs += 1;
+          else if (rest.startsWith('ix:')) indexes.push(k);
+        }
+      } while (cursor !== '0');
+    }
     const tx = redis.pipeline();
     for (const k of indexes) {
       if (k.endsWith(':e')) tx.scard(k);

@@ -5,7 +5,6 @@
  * connection fails fast: a picture is decoration and must not wait out a Redis restart like the
  * queues do. discord.js and telegraf are loaded only when their platform is configured.
  */
-import type { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
 import type { Notifier } from '../alerting/ports.ts';
 import type { Platform } from '../alerting/types.ts';
@@ -13,7 +12,9 @@ import { ChartService, RedisChartCache, RedisChartHistory } from '../charts/inde
 import type { ChartRenderer, ChartRules } from '../platforms/chart-picture.ts';
 import type { DiscordGateOptions } from '../platforms/discord/command-gate.ts';
 import type { CommandGateOptions } from '../platforms/telegram/command-gate.ts';
-import type { TelegramLimits } from '../platforms/telegram/pacer.ts';
+import { TELEGRAM_LIMITS, type TelegramLimits } from '../platforms/telegram/pacer.ts';
+import type { RedisClient } from '../store/connection.ts';
+import type { SharedSendSlot } from '../store/redis-send-slot.ts';
 import { startCleanly } from '../platforms/start-cleanly.ts';
 import { defaultIndexPlan } from '../store/index-plan.ts';
 import type { EngineKeys } from '../store/keys.ts';
@@ -36,7 +37,12 @@ export interface ChartWiring {
  * The charts' connection (beside `main`, same server and database), history, service and rules
  * lookup (`store.listRules`). `renderer` replaces the ChartService (tests: a stand-in picture).
  */
-export function chartWiring(main: Redis, keys: EngineKeys, logger: Logger, renderer?: ChartRenderer): ChartWiring {
+export function chartWiring(
+  main: RedisClient,
+  keys: EngineKeys,
+  logger: Logger,
+  renderer?: ChartRenderer,
+): ChartWiring {
   const redis = companionConnection(main, 'charts');
   redis.on('error', (e) => logger.debug({ err: e }, 'charts redis connection error (charts skipped meanwhile)'));
   const history = new RedisChartHistory(redis, { key: keys.chartHistory() });
@@ -93,6 +99,8 @@ export interface ChatDeps extends ChatTuning {
   /** False while the app's Redis is unreachable: commands then get "temporarily unavailable". */
   readonly available: () => boolean;
   readonly charts?: { readonly charts: ChartRenderer; readonly chartRules: ChartRules };
+  /** The platform's global send timeline shared by every notifier process (store/redis-send-slot.ts). */
+  readonly sendSlot?: (platform: 'telegram', perSec: number) => SharedSendSlot;
 }
 
 /** Notifiers and bots of the platforms whose tokens are set; the bots share their notifier's pacing. */
@@ -106,7 +114,15 @@ export async function chatPlatforms(config: ChatConfig, d: ChatDeps): Promise<Ch
     const tg = await import('../platforms/telegram/bot.ts');
     const apiRoot = config.telegramApiRoot;
     const limits = d.telegram?.limits;
-    const notifier = tg.createTelegramNotifier({ token, apiRoot, logger, ...charts, ...(limits ? { limits } : {}) });
+    const sharedSlot = d.sendSlot?.('telegram', (limits ?? TELEGRAM_LIMITS).globalPerSec);
+    const notifier = tg.createTelegramNotifier({
+      token,
+      apiRoot,
+      logger,
+      ...charts,
+      ...(limits ? { limits } : {}),
+      ...(sharedSlot ? { sharedSlot } : {}),
+    });
     const webhookUrl = config.telegramWebhookUrl;
     notifiers.telegram = notifier;
     bots.push({

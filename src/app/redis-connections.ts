@@ -3,7 +3,8 @@
  * (queues, workers, store), the charts' and the readiness probe's. A change to how hashbell
  * connects (TLS, Sentinel, Cluster) is made here once.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { duplicateConnection, openRedis, type RedisClient, type RedisTarget } from '../store/connection.ts';
 import type { Logger } from '../observability/logger.ts';
 
 /** Why a connection exists decides how it behaves while Redis is away. */
@@ -22,21 +23,24 @@ export const CONNECTION_OPTIONS = {
 
 export type ConnectionPurpose = keyof typeof CONNECTION_OPTIONS;
 
-/** A new connection to `url` for `purpose`. */
-export function connectRedis(url: string, purpose: ConnectionPurpose): Redis {
-  return new Redis(url, { ...CONNECTION_OPTIONS[purpose] });
+/**
+ * A new connection for `purpose` to REDIS_URL: one server, or a Redis Cluster when it lists
+ * several seed nodes or REDIS_CLUSTER says so (src/store/connection.ts).
+ */
+export function connectRedis(at: RedisTarget | string, purpose: ConnectionPurpose): RedisClient {
+  return openRedis(at, { ...CONNECTION_OPTIONS[purpose] });
 }
 
-/** A second connection to the server (and database) `main` talks to, for `purpose`. */
-export function companionConnection(main: Redis, purpose: ConnectionPurpose): Redis {
-  return main.duplicate({ ...CONNECTION_OPTIONS[purpose] });
+/** A second connection to the server (and database) or cluster `main` talks to, for `purpose`. */
+export function companionConnection(main: RedisClient, purpose: ConnectionPurpose): RedisClient {
+  return duplicateConnection(main, { ...CONNECTION_OPTIONS[purpose] });
 }
 
 /**
  * Logs the connection's transitions, not every reconnect attempt (ioredis retries every few
  * hundred ms): one warning when it is lost, one line when it is back. Returns `redis`.
  */
-export function logTransitions(redis: Redis, logger: Logger): Redis {
+export function logTransitions<R extends RedisClient>(redis: R, logger: Logger): R {
   let down = false;
   redis.on('error', (e) => {
     if (down) return;

@@ -9,7 +9,7 @@
  * 4. build the app for the roles it runs (createApp, the one composition root);
  * 5. on SIGINT/SIGTERM, once or repeated, drain within a deadline and exit.
  */
-import type { Redis } from 'ioredis';
+import { describeTarget, type RedisClient, type RedisTarget } from '../store/connection.ts';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, loadConfig, loadDotEnv, processEnv, type Config, type Role } from '../../config/index.ts';
 import { createApp, type App } from './create-app.ts';
@@ -26,13 +26,13 @@ export const SHUTDOWN_DEADLINE_MS = 10_000;
  * A PING-only connection for /readyz that fails fast instead of queueing while Redis is away, and
  * its check: the address (never the credentials) and the last connection error.
  */
-function redisHealth(url: string): { redis: Redis; check: HealthCheck } {
-  const r = connectRedis(url, 'health');
+function redisHealth(at: RedisTarget): { redis: RedisClient; check: HealthCheck } {
+  const r = connectRedis(at, 'health');
   let lastError = '';
   r.on('error', (e: Error) => {
     lastError = e.message;
   });
-  const { host } = new URL(url);
+  const host = describeTarget(at);
   const ping = redisCheck(r);
   return {
     redis: r,
@@ -80,7 +80,7 @@ export async function runProcess(roles?: readonly Role[]): Promise<App | null> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const health = new Health();
-  const { redis: healthRedis, check: redisReady } = redisHealth(config.redisUrl);
+  const { redis: healthRedis, check: redisReady } = redisHealth(config);
   health.set('redis', redisReady);
   registerReadiness(registry, health);
   for (const role of config.roles) health.pending(role, 'starting');

@@ -5,7 +5,8 @@
  * HTTP of its own: its metrics go on the process registry and its readiness check on the process
  * Health, both served by the one /readyz and /metrics server of the process (http.ts).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/connection.ts';
+import { keyPrefixFor } from '../store/keys.ts';
 import { Registry } from 'prom-client';
 import type { Config } from '../../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -31,7 +32,7 @@ export interface WatcherRoleOptions {
   readonly bitcoinRpcUrl?: string | undefined;
   /** 'bitcoind' makes the node the chain source (node runners); needs bitcoinRpcUrl. */
   readonly primary?: 'mempool' | 'bitcoind';
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Chain-state key prefix (the engine reads snapshots under the same one). */
   readonly keyPrefix: string;
   /** Where evaluate jobs go; null = compute and print only (the `watch` command). */
@@ -72,7 +73,7 @@ export async function startWatcherRole(o: WatcherRoleOptions): Promise<WatcherRo
   const secondary = source === mempool ? node : mempool;
   const priceSource: PriceSource = mempool;
   const state = new RedisChainState(o.redis, {
-    prefix: o.keyPrefix,
+    prefix: keyPrefixFor(o.keyPrefix, o.redis),
     keepBlocks: o.builder.requiredHistoryBlocks + COLD_START_REORG_MARGIN + 200,
   });
   const queue: EvaluateQueue = o.evaluateQueue ?? { add: async () => undefined };
@@ -120,7 +121,7 @@ export async function startWatcherRole(o: WatcherRoleOptions): Promise<WatcherRo
  */
 export function watcherReadiness(
   role: WatcherRoleHandle,
-  o: { redis: Redis; sourceDescription: string; logger: Logger },
+  o: { redis: RedisClient; sourceDescription: string; logger: Logger },
 ): { check: HealthCheck; stop(): void } {
   const redisUp = redisCheck(o.redis);
   let hinted = false;
@@ -151,7 +152,7 @@ export type WatcherConfig = Pick<Config, 'mempoolUrl' | 'mempoolMaxRps' | 'bitco
 export async function appWatcher(
   config: WatcherConfig,
   d: {
-    readonly redis: Redis;
+    readonly redis: RedisClient;
     readonly keyPrefix: string;
     readonly evaluateQueue: EvaluateQueue;
     readonly logger: Logger;

@@ -3,7 +3,7 @@
  * picture once between them. PNGs are stored as raw bytes with a TTL: a block's pictures matter
  * for minutes, and the cache must never grow without bound on a `noeviction` Redis.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ChartCache } from './chart-service.ts';
 
 export interface RedisChartCacheOptions {
@@ -18,7 +18,7 @@ export class RedisChartCache implements ChartCache {
   private readonly ttlSec: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     opts: RedisChartCacheOptions = {},
   ) {
     this.prefix = opts.prefix ?? 'hb:chart:';

@@ -3,7 +3,7 @@
  * the process that builds snapshots and read by whichever process sends alerts. A point is ~250
  * bytes as a JSON array, so the 30+ days a chart needs (~6,500 blocks) cost under 2 MB.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { HashrateWindow, Lookback } from '../domain/types.ts';
 import { DEFAULT_HISTORY_BLOCKS, firstInWindow, type ChartHistory } from './history.ts';
 import type { ChartPoint } from './types.ts';
@@ -105,7 +105,7 @@ export class RedisChartHistory implements ChartHistory {
   private readonly keep: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     opts: RedisChartHistoryOptions = {},
   ) {
     this.key = opts.key ?? 'hb:chart-history';

@@ -4,8 +4,11 @@
  * and the rule id, so a typo in rule 37 of a long file is found at once.
  */
 import { replayRules } from '../alerting/evaluator.ts';
-import { isRuleKind, RULE_KINDS, ruleSpecSchema } from '../alerting/rule-schema.ts';
-import type { Rule } from '../alerting/types.ts';
+import { kindParams } from '../alerting/parse.ts';
+import type { RuleParam, RuleProblem } from '../alerting/problems.ts';
+import { isRuleKind, RANGES, ruleSpecSchema } from '../alerting/rule-schema.ts';
+import type { Rule, RuleKind } from '../alerting/types.ts';
+import { consoleProblem } from './problem-words.ts';
 import { ReplayFileError } from '../sources/replay/errors.ts';
 import { readTextFile } from '../sources/replay/lines.ts';
 
@@ -62,6 +65,42 @@ function badElementLine(text: string): number {
   return 1;
 }
 
+/** A zod issue as ruleSpecSchema reports it (re-coded 'custom', its facts kept). */
+interface Issue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly keys?: readonly string[];
+  readonly values?: readonly unknown[];
+  readonly minimum?: unknown;
+  readonly maximum?: unknown;
+}
+
+/** A schema issue as the grammar's error id, where one fits (the console words it with an example). */
+function asProblem(kind: RuleKind, obj: Record<string, unknown>, issue: Issue): RuleProblem | null {
+  if (issue.keys !== undefined && issue.keys.length > 0)
+    return {
+      error: 'extra-arg',
+      params: { kind, token: issue.keys.join(', '), what: 'argument', none: false, takes: kindParams(kind) },
+    };
+  const key = issue.path[0];
+  if (typeof key !== 'string' || !(kindParams(kind) as readonly string[]).includes(key)) return null;
+  const param = key as RuleParam;
+  const raw = obj[key];
+  if (raw === undefined) return { error: 'missing-arg', params: { kind, param } };
+  if ((issue.minimum !== undefined || issue.maximum !== undefined) && Object.hasOwn(RANGES, key)) {
+    const value = typeof raw === 'number' ? raw : Number.parseFloat(String(raw).replace(/^\s*\$/, ''));
+    const range = RANGES[key as keyof typeof RANGES];
+    if (Number.isFinite(value))
+      return { error: 'out-of-range', params: { kind, param, value, range, lowExclusive: key === 'usd' } };
+  }
+  if ((key === 'window' || key === 'lookback') && issue.values !== undefined)
+    return {
+      error: 'unknown-window',
+      params: { kind, token: String(raw).slice(0, 40), choices: [{ param: key, values: issue.values.map(String) }] },
+    };
+  return null;
+}
+
 /** Parses and validates a rules file's text into replay rules (subscriptionId ''). */
 export function parseRulesText(text: string, file: string): Rule[] {
   let raw: unknown;
@@ -87,14 +126,17 @@ export function parseRulesText(text: string, file: string): Rule[] {
     if (obj === null) fail('must be an object {"id": "...", "kind": "...", ...params}');
     if (typeof obj!['id'] !== 'string' || obj!['id'] === '') fail('missing "id" (a non-empty string)');
     if (typeof obj!['kind'] !== 'string') fail('missing "kind"');
-    if (!isRuleKind(obj!['kind'] as string))
-      fail(`unknown kind "${String(obj!['kind'])}" (kinds: ${RULE_KINDS.join(', ')})`);
+    const worded = (p: RuleProblem): never => {
+      const w = consoleProblem(p, obj && typeof obj['id'] === 'string' ? obj['id'] : undefined);
+      return fail(w.example === undefined ? w.text : `${w.text}; e.g. ${w.example}`);
+    };
+    const kind = obj!['kind'] as string;
+    if (!isRuleKind(kind)) worded({ error: 'unknown-kind', params: { token: String(kind).slice(0, 40) } });
     const parsed = ruleSpecSchema.safeParse(obj);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const keys = (issue as { keys?: string[] } | undefined)?.keys;
-      if (keys && keys.length > 0)
-        fail(`unknown parameter ${keys.map((k) => `"${k}"`).join(', ')} for kind ${String(obj!['kind'])}`);
+      const issue = parsed.error.issues[0] as Issue | undefined;
+      const problem = issue === undefined ? null : asProblem(kind as RuleKind, obj!, issue);
+      if (problem !== null) worded(problem);
       const path = issue?.path.length ? `"${issue.path.join('.')}": ` : '';
       fail(`${path}${issue?.message ?? 'invalid rule'}`);
     }

@@ -96,7 +96,8 @@ retrying with a log line. Sends no evaluate jobs, so it can run beside the bot. 
 Runs the bot (same as npm start): every role in ROLES (default all). Configuration comes from
 the environment and ./.env when present; see .env.example. With REDIS_URL unset it uses the
 Redis on 127.0.0.1:6379, or starts a private redis-server (data in .hashbell/) and stops it on
-exit. With no chat token set, it follows mempool.space live (needs internet; unreachable, it
+exit; REDIS_URL listing several seed nodes (redis://a:7000,redis://b:7001), or REDIS_CLUSTER=true,
+means a Redis Cluster (keys hash-tagged into one slot, a tag per queue; see README). With no chat token set, it follows mempool.space live (needs internet; unreachable, it
 keeps retrying with a clear log line) and prints alerts to the console for one default
 subscription. /livez, /readyz and /metrics on HTTP_PORT. Offline, '${CLI} demo' shows what the
 alerts look like.

@@ -72,7 +72,7 @@ export async function runWatch(args: readonly string[], deps: WatchDeps): Promis
   const config = loadConfig(deps.env);
   const builder = deps.builder ?? domainBuilderFactory();
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
-  const redis = connectRedis(config.redisUrl, 'engine');
+  const redis = connectRedis(config, 'engine');
   redis.on('error', () => undefined); // the watcher logs retries; avoid ioredis' unhandled noise
   const role = await startWatcherRole({
     mempoolUrl: config.mempoolUrl,

@@ -2,7 +2,7 @@
  * One block's evaluation on Redis: alerting's runEvaluation (src/alerting/evaluate-block.ts) over
  * the Redis rule store. Kept as the seam tests and benches call with a Redis and a key prefix.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/connection.ts';
 import {
   runEvaluation,
   type EvaluateSink,
@@ -18,7 +18,7 @@ import { RedisRuleBatch } from '../store/redis-rule-batch.ts';
 export type { EvaluateSink, EvaluateStats, HeldBatch } from '../alerting/evaluate-block.ts';
 
 export interface EvaluateDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: EngineKeys;
   readonly plan: IndexPlan;
   readonly judge: RuleJudge;

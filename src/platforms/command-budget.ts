@@ -84,3 +84,54 @@ export class CommandBudget {
     }
   }
 }
+
+/** What a command gate needs to know, on every platform. */
+export interface GateOptions {
+  /** Per-chat command budget (default COMMAND_BUDGET). */
+  readonly budget?: CommandBudgetLimits;
+  /** False while storage is unreachable (production: the app's Redis is not `ready`). */
+  readonly available?: () => boolean;
+  readonly nowMs?: () => number;
+}
+
+/** Commands answered without storage (from memory) while Redis is unreachable. */
+const WITHOUT_STORAGE: ReadonlySet<string> = new Set(['help']);
+
+export type GateDecision =
+  | { readonly kind: 'run' }
+  /** Over the chat's budget; `notice` is true the first time since its last command ran. */
+  | { readonly kind: 'over'; readonly notice: boolean; readonly retryInSec: number }
+  /** Storage is unreachable and this command needs it. */
+  | { readonly kind: 'unavailable' };
+
+/**
+ * The checks every platform makes before a command's handler runs — the chat's budget first
+ * (a flood costs that chat only), then storage (a handler that would hang on Redis is answered
+ * "temporarily unavailable" at once; /help still answers). Each platform words the answer and
+ * decides how to deliver it (Telegram: the notice once, then silence; Discord: every time,
+ * ephemerally — an unanswered interaction shows the user an error).
+ */
+export class CommandAdmission {
+  private readonly budget: CommandBudget;
+  readonly available: () => boolean;
+
+  constructor(
+    opts: GateOptions,
+    private readonly log?: { info(obj: object, msg: string): void },
+  ) {
+    this.budget = new CommandBudget(opts.budget ?? COMMAND_BUDGET, opts.nowMs ?? Date.now);
+    this.available = opts.available ?? (() => true);
+  }
+
+  /** Spends one of `chat`'s commands; `command` null for a button press (always needs storage). */
+  admit(chat: string, command: string | null): GateDecision {
+    const d = this.budget.take(chat);
+    if (d.kind !== 'run') {
+      if (d.kind === 'notice')
+        this.log?.info({ chat, retryInSec: d.retryInSec }, 'chat over its command budget; told once, then silent');
+      return { kind: 'over', notice: d.kind === 'notice', retryInSec: d.retryInSec };
+    }
+    if ((command === null || !WITHOUT_STORAGE.has(command)) && !this.available()) return { kind: 'unavailable' };
+    return { kind: 'run' };
+  }
+}

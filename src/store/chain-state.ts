@@ -4,7 +4,7 @@
  * that makes each block's evaluate job go out exactly once. Every state change is one MULTI, so
  * a kill at any instant leaves either the old or the new state, never half of each.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { Block, PricePoint } from '../domain/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { chainKeys, sendKey, type ChainKeys } from './chain-keys.ts';
@@ -65,7 +65,7 @@ export class RedisChainState {
   private readonly keepSnapshots: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly opts: ChainStateOptions,
   ) {
     this.keys = chainKeys(opts.prefix ?? 'hb:');
@@ -272,7 +272,7 @@ export class RedisChainState {
     await this.redis.del(...Object.values(this.keys));
   }
 
-  private addSent(m: ReturnType<Redis['multi']>, sent: readonly TrackedJob[]): void {
+  private addSent(m: ReturnType<RedisClient['multi']>, sent: readonly TrackedJob[]): void {
     for (const j of sent) {
       const key = sendKey(j.hash, j.resend);
       m.zadd(this.keys.enqueued, j.height, key);

@@ -13,7 +13,7 @@
  * A rule that was ok stays ok. Re-running is harmless (each member is moved once); a flag key
  * makes later calls a single GET.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import { kindOf } from '../alerting/kinds/registry.ts';
 import type { Rule, RuleState } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
@@ -39,7 +39,7 @@ export interface DropMigrationStats {
 
 /** Moves every legacy drop rule to its cell; `snapshot` is the block about to be evaluated. */
 export async function migrateDropRules(
-  redis: Redis,
+  redis: RedisClient,
   keys: EngineKeys,
   plan: IndexPlan,
   snapshot: Snapshot,

@@ -4,6 +4,61 @@
  * on purpose: with a million subscriptions every byte of a key name is paid a million times.
  */
 
+/**
+ * Redis Cluster: one hash slot for the whole engine, by design. Every engine and chain key is
+ * built from one prefix; on a cluster that prefix carries a hash tag (`hb:` → `{hb}:`), so every
+ * key of the engine (subscriptions, rules, states, the threshold index, the notification log,
+ * held events, chain state, chart history) hashes to the same slot. That is what lets an
+ * evaluation batch commit many subscriptions' states together with their index positions in one
+ * MULTI, a rule be added with its index entry in one Lua script, and a subscription be renamed
+ * with its index members in one transaction: no multi-key operation can ever cross slots.
+ *
+ * The price is load spreading: the engine's state lives on ONE master (its replicas give
+ * failover, not throughput). It is small (≈200 bytes per rule, ≈200 MB at a million rules) and
+ * touched about once per block; what is large and busy during a mass firing are the BullMQ
+ * queues, and those are spread: each queue gets its own tag (`queuePrefixFor`), so the evaluate
+ * queue and each platform's deliver queue can sit on different masters. Sharding the engine
+ * itself (a shard tag per subscription, an index per shard, one MULTI per shard) is the next step
+ * if one master's memory ever bounds it.
+ *
+ * A single server keeps the untagged names, so an install upgraded in place finds its data
+ * exactly where it was (no migration). Moving an install from one server onto a cluster means
+ * renaming its keys to the tagged prefix (`{hb}:…`) on the way.
+ */
+const TAG = /\{[^}]*\}/;
+
+/** The key prefix to use on this connection: `prefix` on a single server, hash-tagged on a cluster. */
+export function keyPrefixFor(prefix: string, redis: { readonly isCluster: boolean }): string {
+  return redis.isCluster ? slotPrefix(prefix) : prefix;
+}
+
+/**
+ * `prefix` with a hash tag (`hb:` → `{hb}:`, `hb-test-x:` → `{hb-test-x}:`); a prefix that already
+ * has a non-empty tag is kept as it is.
+ */
+export function slotPrefix(prefix: string): string {
+  const m = TAG.exec(prefix);
+  if (m !== null && m[0].length > 2) return prefix;
+  const stem = prefix.replace(/:$/, '');
+  if (stem === '' || /[{}]/.test(stem)) throw new Error(`cannot hash-tag the key prefix ${JSON.stringify(prefix)}`);
+  return `{${stem}}:`;
+}
+
+/**
+ * BullMQ's key prefix for queue `queueName`: `base` (default BullMQ's own, `bull`) on a single
+ * server; on a cluster a tag per queue (`{bull-hashbell-evaluate}`), as BullMQ requires (a
+ * queue's Lua scripts touch several of its keys) and so that different queues can land on
+ * different masters.
+ */
+export function queuePrefixFor(
+  queueName: string,
+  base: string | undefined,
+  redis: { readonly isCluster: boolean },
+): string | undefined {
+  if (!redis.isCluster) return base;
+  return `{${base ?? 'bull'}-${queueName}}`;
+}
+
 /** Separates subscription id and rule id in a rule key / index member ('/' never occurs in a subscription id). */
 export const RULE_KEY_SEP = '/';
 
@@ -19,7 +74,10 @@ export function splitRuleKey(key: string): { subscriptionId: string; ruleId: str
   return { subscriptionId: key.slice(0, i), ruleId: key.slice(i + 1) };
 }
 
-/** Key builders bound to one prefix (e.g. `hb:` in production, `hb-test-engine-x:` in tests). */
+/**
+ * Key builders bound to one prefix (e.g. `hb:` in production, `hb-test-engine-x:` in tests; on a
+ * cluster the tagged form from keyPrefixFor, which every key below inherits).
+ */
 export interface EngineKeys {
   readonly prefix: string;
   /** Hash: the subscription's fields plus its rule-id counter. */
@@ -60,6 +118,8 @@ export interface EngineKeys {
   chartHistory(): string;
   /** Prefix of the shared PNG cache entries (src/charts/redis-chart-cache.ts). */
   chartCachePrefix(): string;
+  /** String: the next free slot on a platform's send timeline shared by the notifiers (redis-send-slot.ts). */
+  sendSlot(platform: string): string;
   /** Glob matching every key under this prefix (tests and benches clean up with it). */
   all(): string;
 }
@@ -85,6 +145,7 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     slowBlocksMark: () => `${p}slow`,
     chartHistory: () => `${p}chart-history`,
     chartCachePrefix: () => `${p}chart:`,
+    sendSlot: (platform) => `${p}pace:${platform}`,
     all: () => `${p}*`,
   };
 }

@@ -5,7 +5,7 @@
  * rename writes the pointer in the same MULTI as the move; it lives a day: far longer than any job
  * waits, short enough never to pile up.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { MigrationPointers, SubscriptionStore } from '../alerting/ports.ts';
 import type { Subscription } from '../alerting/types.ts';
 import type { EngineKeys } from './keys.ts';
@@ -18,7 +18,7 @@ const MAX_HOPS = 3;
 
 export class RedisMigrationPointers implements MigrationPointers {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: EngineKeys,
     private readonly store: Pick<SubscriptionStore, 'get'>,
   ) {}

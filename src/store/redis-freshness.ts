@@ -4,7 +4,7 @@
  * Every script touches only one subscription's keys (Redis Cluster: one slot once keys are
  * hash-tagged per subscription). Both hashes expire with the notification log's TTL.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { Freshness, FreshnessStore, OutboundMessage } from '../alerting/ports.ts';
 import { NOTIFICATION_TTL_SEC } from '../alerting/pipeline.ts';
 import { engineKeys, type EngineKeys } from './keys.ts';
@@ -54,7 +54,7 @@ return 1`;
 
 export class RedisFreshness implements FreshnessStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: EngineKeys = engineKeys(),
   ) {}
 

@@ -3,14 +3,14 @@
  * JSON AlertEvents in arrival order. A digest takes everything it read (LTRIM); a snooze release
  * takes some rules' events (LREM of exactly the entries it read).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { HeldEventStore, HeldList } from '../alerting/ports.ts';
 import type { AlertEvent } from '../alerting/types.ts';
 import type { EngineKeys } from './keys.ts';
 
 export class RedisHeldEvents implements HeldEventStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: EngineKeys,
   ) {}
 

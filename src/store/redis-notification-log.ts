@@ -2,13 +2,13 @@
  * The durable "already notified" fact (DESIGN.md style 9) as SET NX with a TTL: the TTL only has
  * to outlive any redelivery of the same block (days), not the subscription.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { NotificationLog } from '../alerting/ports.ts';
 import { engineKeys, type EngineKeys } from './keys.ts';
 
 export class RedisNotificationLog implements NotificationLog {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: EngineKeys = engineKeys(),
   ) {}
 

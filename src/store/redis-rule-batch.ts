@@ -3,7 +3,8 @@
  * (one pipeline: each subscription's hash, its candidate rules and their states) and its batch
  * write (one MULTI: changed states, index moves, reminder places, stale members dropped).
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import { repeatScores } from '../alerting/lifecycle-repeat.ts';
 import type { ReadRule, ReadSubscription, RuleBatchStore, RuleBatchWriter } from '../alerting/ports.ts';
 import { REMINDER_KINDS, type Rule, type RuleState } from '../alerting/types.ts';
@@ -18,7 +19,7 @@ export class RedisRuleBatch implements RuleBatchStore {
   private readonly index: RedisRuleIndex;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: EngineKeys,
     private readonly plan: IndexPlan,
   ) {

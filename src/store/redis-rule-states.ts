@@ -2,7 +2,7 @@
  * RuleStateStore on Redis: states live in one hash per subscription (field = rule id), so
  * forgetting a subscription is one DEL and per-rule memory stays a hash field.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { RuleStateStore } from '../alerting/ports.ts';
 import type { RuleState } from '../alerting/types.ts';
 import { decodeState, encodeState } from './codec.ts';
@@ -10,7 +10,7 @@ import { engineKeys, splitRuleKey, type EngineKeys } from './keys.ts';
 
 export class RedisRuleStateStore implements RuleStateStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: EngineKeys = engineKeys(),
   ) {}
 

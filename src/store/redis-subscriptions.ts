@@ -3,7 +3,7 @@
  * (field = short rule id), and the rule's index entry written in the same atomic step, so a rule
  * is never stored without being evaluated nor evaluated after being removed.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { SubscriptionStore } from '../alerting/ports.ts';
 import { MAX_RULES_PER_SUBSCRIPTION, type Rule, type RuleSpec, type Subscription } from '../alerting/types.ts';
 import {
@@ -42,7 +42,7 @@ export class RedisSubscriptionStore implements SubscriptionStore {
   private readonly index: RedisRuleIndex;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     opts: RedisStoreOptions = {},
   ) {
     this.keys = opts.keys ?? engineKeys();

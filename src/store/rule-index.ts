@@ -3,7 +3,8 @@
  * sets for event rules. Writes go into a caller's MULTI so a rule's state and its index position
  * change together.
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { RuleStatus } from '../alerting/types.ts';
 import { REPEAT_SERIES } from '../alerting/index-model.ts';
 import type { IndexPlacement, Observation } from './index-plan.ts';
@@ -11,7 +12,7 @@ import type { EngineKeys } from './keys.ts';
 
 export class RedisRuleIndex {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: EngineKeys,
   ) {}
 

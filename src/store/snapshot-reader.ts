@@ -2,7 +2,7 @@
  * The engine's read-only view of the watcher's chain state (snapshots by block, the latest one,
  * recent stored blocks for preview), so evaluation never depends on how the watcher writes.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { SnapshotReader } from '../alerting/ports.ts';
 import type { RedisChainState } from './chain-state.ts';
@@ -19,7 +19,7 @@ export function chainSnapshotReader(state: RedisChainState): SnapshotReader {
 
 /** The stored snapshots of the last `maxBlocks` heights, ascending (preview's live history). */
 export function chainHistory(
-  redis: Redis,
+  redis: RedisClient,
   state: RedisChainState,
   maxBlocks = 2016,
 ): () => Promise<{ snapshots: Snapshot[]; source: 'chain-state' } | null> {

@@ -35,8 +35,7 @@ export function previewOver(
 ): Result<PreviewReport> {
   const first = snapshots[0];
   const last = snapshots.at(-1);
-  if (!first || !last)
-    return err('no-history', 'There is no chain history to preview against yet; try again in a few minutes.');
+  if (!first || !last) return err('no-history', {});
   const rule: Rule = { ...spec, id: 'preview', subscriptionId: 'preview', createdSec: 0 };
   const evaluator = new MemoryEvaluator([rule]);
   let firings = 0;
@@ -98,6 +97,6 @@ export function previewWith(
       const h = await load();
       if (h && h.snapshots.length >= MIN_PREVIEW_SNAPSHOTS) return previewOver(spec, h.snapshots, h.source);
     }
-    return err('no-history', 'There is no chain history to preview against yet; try again in a few minutes.');
+    return err('no-history', {});
   };
 }

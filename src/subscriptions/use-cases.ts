@@ -5,7 +5,8 @@
  */
 import type { SubscriptionStore } from '../alerting/ports.ts';
 import { parseRule } from '../alerting/parse.ts';
-import { isValidTimeZone, parseDuration, parseQuiet } from '../alerting/parse-time.ts';
+import { canonicalZone, isValidTimeZone, parseDuration, parseQuiet } from '../alerting/parse-time.ts';
+import { clipToken } from '../alerting/problems.ts';
 import { err, ok, type Result } from '../alerting/result.ts';
 import { MAX_RULES_PER_SUBSCRIPTION, type Rule, type RuleSpec, type Subscription } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
@@ -34,9 +35,7 @@ export interface UseCaseDeps {
   readonly defaultRules?: readonly RuleSpec[];
 }
 
-const START_EXAMPLE = '/start';
-const notSubscribed = <T>(): Result<T> =>
-  err('not-subscribed', 'This chat has no alerts yet: send /start first.', START_EXAMPLE);
+const notSubscribed = <T>(): Result<T> => err('not-subscribed', {});
 
 export class SubscriptionUseCases implements SubscriptionService {
   constructor(private readonly deps: UseCaseDeps) {}
@@ -80,13 +79,7 @@ export class SubscriptionUseCases implements SubscriptionService {
     const id = subscriptionId(target);
     if ((await this.deps.store.get(id)) === null) return notSubscribed();
     const rule = await this.deps.store.addRule(id, parsed.value, nowSec);
-    if (rule === 'too-many-rules') {
-      return err(
-        'too-many-rules',
-        `A chat can have at most ${MAX_RULES_PER_SUBSCRIPTION} alerts; remove one first.`,
-        '/remove 3',
-      );
-    }
+    if (rule === 'too-many-rules') return err('too-many-rules', { max: MAX_RULES_PER_SUBSCRIPTION });
     return ok(rule);
   }
 
@@ -96,13 +89,10 @@ export class SubscriptionUseCases implements SubscriptionService {
 
   async removeRule(target: Target, ruleIdIn: string): Promise<Result<Rule>> {
     const ruleId = String(ruleIdIn).trim().replace(/^#/, '');
-    if (!/^\d{1,6}$/.test(ruleId))
-      return err('bad-rule-id', `"${ruleId.slice(0, 20)}" is not an alert id; /alerts lists them.`, '/remove 3');
+    if (!/^\d{1,6}$/.test(ruleId)) return err('bad-rule-id', { token: clipToken(ruleId, 20) });
     const id = subscriptionId(target);
     const rule = (await this.deps.store.listRules(id)).find((r) => r.id === ruleId);
-    if (!rule || !(await this.deps.store.removeRule(id, ruleId))) {
-      return err('unknown-rule', `There is no alert ${ruleId} here; /alerts lists them.`, '/remove 3');
-    }
+    if (!rule || !(await this.deps.store.removeRule(id, ruleId))) return err('unknown-rule', { id: ruleId });
     return ok(rule);
   }
 
@@ -137,8 +127,7 @@ export class SubscriptionUseCases implements SubscriptionService {
     if (!sub) return notSubscribed();
     const ruleId = String(ruleIdIn).trim();
     const rule = (await this.deps.store.listRules(sub.id)).find((r) => r.id === ruleId);
-    if (!rule)
-      return err('unknown-rule', `There is no alert ${ruleId.slice(0, 20)} here; /alerts lists them.`, '/alerts');
+    if (!rule) return err('unknown-rule', { id: clipToken(ruleId, 20) });
     // Expired snoozes are dropped on every change, so the field stays small.
     const kept = Object.entries(sub.snoozed ?? {}).filter(([id, until]) => id !== ruleId && until > nowSec);
     if (untilSec !== null) kept.push([ruleId, untilSec]);
@@ -149,15 +138,10 @@ export class SubscriptionUseCases implements SubscriptionService {
 
   async setTimeZone(target: Target, zoneIn: string): Promise<Result<string>> {
     const zone = String(zoneIn).trim();
-    if (!isValidTimeZone(zone))
-      return err(
-        'bad-zone',
-        `"${zone.slice(0, 40)}" is not a time zone I know; use an IANA name like Europe/Berlin or America/New_York.`,
-        '/timezone Europe/Berlin',
-      );
+    if (!isValidTimeZone(zone)) return err('unknown-zone', { token: clipToken(zone), command: 'timezone' });
     const sub = await this.get(target);
     if (!sub) return notSubscribed();
-    const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    const canonical = canonicalZone(zone);
     await this.deps.store.put({ ...sub, timeZone: canonical });
     return ok(canonical);
   }

@@ -32,7 +32,7 @@ function service(latestDelayMs: number, failList = false): SubscriptionService {
       await new Promise((r) => setTimeout(r, latestDelayMs));
       return makeSnapshot({ height: 900_000 });
     },
-    preview: async () => err('preview-unavailable', 'Preview is not available on this server yet.'),
+    preview: async () => err('no-history', {}),
   });
   if (!failList) return real;
   return Object.assign(Object.create(real) as SubscriptionService, {
@@ -68,7 +68,7 @@ describe('Discord bot resilience', () => {
     const r = await s.invoke('alert list', {}, {});
     expect(r.content).toContain('Something went wrong on my side; nothing was changed');
     const ok = await s.invoke('preview retarget', {}, {});
-    expect(ok.content).toContain('Preview is not available on this server yet.');
+    expect(ok.content).toContain('There is no chain history to preview against yet');
     const ac = await s.autocomplete('alert remove', { id: '' }, 'id', {});
     expect(ac.choices).toEqual([]);
   });

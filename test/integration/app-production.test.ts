@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../config/index.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
-import { createApp, DEFAULT_DELIVERY_LIMITS, type App } from '../../src/app/create-app.ts';
+import { createApp, DEFAULT_DELIVERY_LIMITS, spacedLimit, type App } from '../../src/app/create-app.ts';
 import { DISCORD_GLOBAL_PER_SEC } from '../../src/platforms/discord/bot.ts';
 import { TELEGRAM_LIMITS } from '../../src/platforms/telegram/pacer.ts';
 import { chartWiring } from '../../src/app/platform-wiring.ts';
@@ -174,10 +174,17 @@ describe('chat platforms from the configuration', () => {
 });
 
 describe('delivery limiter defaults', () => {
-  it("are the platforms' own global limits (the notifiers pace within them), per second", () => {
-    expect(DEFAULT_DELIVERY_LIMITS.telegram).toEqual({ max: TELEGRAM_LIMITS.globalPerSec, durationMs: 1000 });
-    expect(DEFAULT_DELIVERY_LIMITS.telegram.max).toBe(30);
-    expect(DEFAULT_DELIVERY_LIMITS.discord).toEqual({ max: DISCORD_GLOBAL_PER_SEC, durationMs: 1000 });
-    expect(DEFAULT_DELIVERY_LIMITS.discord.max).toBe(50);
+  it("are the platforms' own global limits (the notifiers pace within them), one job per even slot", () => {
+    expect(DEFAULT_DELIVERY_LIMITS.telegram).toEqual(spacedLimit(TELEGRAM_LIMITS.globalPerSec));
+    expect(DEFAULT_DELIVERY_LIMITS.discord).toEqual(spacedLimit(DISCORD_GLOBAL_PER_SEC));
+    for (const [perSec, limit] of [
+      [30, DEFAULT_DELIVERY_LIMITS.telegram],
+      [50, DEFAULT_DELIVERY_LIMITS.discord],
+    ] as const) {
+      expect(limit.max).toBe(1);
+      // Starts at least durationMs apart: at most perSec in any second, and not much fewer.
+      expect(Math.ceil(1000 / limit.durationMs)).toBeLessThanOrEqual(perSec);
+      expect(1000 / limit.durationMs / perSec).toBeGreaterThanOrEqual(0.95);
+    }
   });
 });

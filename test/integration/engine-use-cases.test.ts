@@ -5,6 +5,9 @@
  */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SubscriptionStore } from '../../src/alerting/ports.ts';
+import { err } from '../../src/alerting/result.ts';
+import { discordProblem } from '../../src/platforms/discord/problem-words.ts';
+import { telegramProblem } from '../../src/platforms/telegram/problem-words.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
 import type { Target } from '../../src/subscriptions/service.ts';
@@ -24,7 +27,7 @@ afterAll(async () => {
 
 const group: Target = { platform: 'telegram', targetType: 'chat', targetId: '-100777', userId: '42' };
 const NOW = 1_760_000_000;
-const noPreview = async () => ({ ok: false as const, error: 'x', message: 'x' });
+const noPreview = async () => err('no-history', {});
 
 const stores: Array<[string, () => Promise<SubscriptionStore>]> = [
   ['memory', async () => new MemorySubscriptionStore()],
@@ -70,7 +73,9 @@ describe.each(stores)('SubscriptionUseCases (%s store)', (_n, make) => {
     ] as const) {
       const bad = await uc.addRule(group, kind, tokens, NOW);
       expect(bad.ok).toBe(false);
-      if (!bad.ok) expect(bad.example).toMatch(/^\//);
+      // The core says which id and facts; each platform words it with its own example.
+      if (!bad.ok) expect(telegramProblem(bad).example).toMatch(/^\/alert /);
+      if (!bad.ok) expect(discordProblem(bad).example).toMatch(/^\/alert add /);
     }
     expect(await uc.listRules(group)).toHaveLength(4);
   });

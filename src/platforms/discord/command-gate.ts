@@ -1,6 +1,6 @@
 /**
- * What happens to an interaction before its handler runs (issue 15), the Discord twin of
- * ../telegram/command-gate.ts:
+ * What happens to an interaction before its handler runs (issue 15). The decisions are
+ * CommandAdmission's (../command-budget.ts), the same for Telegram; this file words and delivers them:
  * - a per-chat command budget (a guild channel, or a user's DMs): over it, an ephemeral "slow
  *   down, try again in N s". Unlike Telegram this is said every time: an interaction left
  *   unanswered shows the user an error, and answering one costs no channel's limits (interaction
@@ -10,14 +10,10 @@
  */
 import { MessageFlags, type Interaction } from 'discord.js';
 import type { Logger } from '../../observability/logger.ts';
-import { CommandBudget, COMMAND_BUDGET, type CommandBudgetLimits } from '../command-budget.ts';
+import { CommandAdmission, type GateOptions } from '../command-budget.ts';
 
-export interface DiscordGateOptions {
-  readonly budget?: CommandBudgetLimits;
-  /** False while storage is unreachable (production: the app's Redis is not `ready`). */
-  readonly available?: () => boolean;
-  readonly nowMs?: () => number;
-}
+/** The same options as Telegram's gate (../command-budget.ts), without a deadline: interactions defer. */
+export type DiscordGateOptions = GateOptions;
 
 export const UNAVAILABLE_TEXT =
   '⏳ Temporarily unavailable: I can’t reach my storage right now. Please try again in a minute (`/help` still works).';
@@ -26,32 +22,24 @@ export function slowDownText(retryInSec: number): string {
   return `🐢 Too many commands here: slow down, please. Try again in ${retryInSec} s. Alerts are not affected.`;
 }
 
-/** Commands answered without storage. */
-const WITHOUT_STORAGE = new Set(['help']);
-
 /**
  * Returns the gate: resolves true when it answered the interaction itself (the handler must not
  * run), false to go on to the handler.
  */
 export function discordGate(opts: DiscordGateOptions, logger: Logger): (i: Interaction) => Promise<boolean> {
-  const budget = new CommandBudget(opts.budget ?? COMMAND_BUDGET, opts.nowMs ?? Date.now);
-  const available = opts.available ?? (() => true);
+  const admission = new CommandAdmission(opts, logger);
   return async (i) => {
     if (i.isAutocomplete()) {
-      if (available()) return false;
+      if (admission.available()) return false;
       await i.respond([]);
       return true;
     }
     if (!i.isChatInputCommand()) return false;
-    const d = budget.take(i.channelId ?? `dm-${i.user.id}`);
-    if (d.kind !== 'run') {
-      if (d.kind === 'notice')
-        logger.info({ channelId: i.channelId, retryInSec: d.retryInSec }, 'chat over its command budget');
-      await i.reply({ content: slowDownText(d.retryInSec), flags: MessageFlags.Ephemeral });
-      return true;
-    }
-    if (WITHOUT_STORAGE.has(i.commandName) || available()) return false;
-    await i.reply({ content: UNAVAILABLE_TEXT, flags: MessageFlags.Ephemeral });
+    const d = admission.admit(i.channelId ?? `dm-${i.user.id}`, i.commandName);
+    if (d.kind === 'run') return false;
+    // Said every time, not once: an interaction left unanswered shows the member an error.
+    const content = d.kind === 'over' ? slowDownText(d.retryInSec) : UNAVAILABLE_TEXT;
+    await i.reply({ content, flags: MessageFlags.Ephemeral });
     return true;
   };
 }

@@ -3,6 +3,8 @@
  */
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { describeRule } from '../../alerting/describe.ts';
+import { parseRule } from '../../alerting/parse.ts';
+import type { RuleProblem } from '../../alerting/problems.ts';
 import type { RuleKind } from '../../alerting/types.ts';
 import { PARAM_NAMES, RULE_KINDS } from './commands.ts';
 import {
@@ -19,23 +21,18 @@ import { previewEmbed, problemText, ruleAddedText, rulesEmbed } from './render.t
 import { checkDms } from './handlers-settings.ts';
 
 /** The kind and typed parameters of `/alert add` or `/preview`, as grammar tokens. */
-function readRule(
-  i: ChatInputCommandInteraction,
-): { kind: RuleKind; tokens: string[] } | { message: string; example?: string } {
+function readRule(i: ChatInputCommandInteraction): { kind: RuleKind; tokens: string[] } | { problem: RuleProblem } {
   // Each kind is its own subcommand (`/alert add breakeven …`, `/preview breakeven …`).
   const kindIn = i.options.getSubcommand(true);
   const kind = RULE_KINDS.find((k) => k === kindIn);
-  if (kind === undefined) return { message: `I don't know the alert kind "${kindIn.slice(0, 40)}".` };
+  if (kind === undefined) return { problem: { error: 'unknown-kind', params: { token: kindIn.slice(0, 40) } } };
   const values: ParamValues = {};
   for (const name of PARAM_NAMES) {
     const opt = i.options.get(name);
     if (opt?.value !== undefined && opt.value !== null && typeof opt.value !== 'boolean') values[name] = opt.value;
   }
   const tokens = optionsToTokens(kind, values);
-  if (!tokens.ok)
-    return tokens.example === undefined
-      ? { message: tokens.message }
-      : { message: tokens.message, example: tokens.example };
+  if (!tokens.ok) return { problem: tokens };
   return { kind, tokens: tokens.value };
 }
 
@@ -45,7 +42,7 @@ function readRule(
  */
 export async function alertAdd(i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {
   const rule = readRule(i);
-  if (!('kind' in rule)) return replyNow(i, { content: problemText(rule.message, rule.example) });
+  if ('problem' in rule) return replyNow(i, { content: problemText(rule.problem) });
   const target = await targetOrRefuse(i, true);
   if (target === null) return;
   await deferThen(i, isPersonal(target), async () => {
@@ -87,9 +84,12 @@ export async function alertRemove(i: ChatInputCommandInteraction, deps: HandlerD
 
 export async function preview(i: ChatInputCommandInteraction, deps: HandlerDeps): Promise<void> {
   const rule = readRule(i);
-  if (!('kind' in rule)) return replyNow(i, { content: problemText(rule.message, rule.example) });
+  if ('problem' in rule) return replyNow(i, { content: problemText(rule.problem, 'preview') });
   await deferThen(i, true, async () => {
     const r = await deps.service.preview(rule.kind, rule.tokens, deps.nowSec());
-    return r.ok ? { embeds: [previewEmbed([rule.kind, ...rule.tokens].join(' '), r.value)] } : problem(r);
+    if (!r.ok) return problem(r, 'preview');
+    // The rule in words, as Telegram's preview titles it: never the grammar's positional tokens.
+    const spec = parseRule(rule.kind, rule.tokens);
+    return { embeds: [previewEmbed(spec.ok ? describeRule(spec.value) : rule.kind, r.value)] };
   });
 }

@@ -4,12 +4,12 @@
  * is met by deferring before any I/O.
  */
 import { MessageFlags, type APIEmbed, type AttachmentBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import type { Result } from '../../alerting/result.ts';
+import type { Problem } from '../../alerting/problems.ts';
 import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { ChartRenderer } from '../chart-picture.ts';
 import { TARGET_OPTION, type TargetChoice } from './commands.ts';
-import { resolveTarget, type InvokerContext } from './options.ts';
+import { resolveTarget, type InvokerContext, type TargetProblem } from './options.ts';
 import { problemText } from './render.ts';
 
 export interface HandlerDeps {
@@ -79,16 +79,16 @@ export async function deferThen(
 
 /** Resolves the target option, replying with the reason when the invoker may not act there. */
 export async function targetOrRefuse(i: ChatInputCommandInteraction, write: boolean): Promise<Target | null> {
-  const r: Result<Target> = resolveTarget(targetChoice(i), invokerContext(i), write);
+  const r = resolveTarget(targetChoice(i), invokerContext(i), write);
   if (r.ok) return r.value;
-  await replyNow(i, { content: problemText(r.message, r.example) });
+  await replyNow(i, { content: problemText(r) });
   return null;
 }
 
 /** Personal (DM) settings reply ephemerally; a channel's settings are shown to the channel. */
 export const isPersonal = (t: Target): boolean => t.targetType === 'user';
 
-/** A Result error as a reply. */
-export function problem(r: { message: string; example?: string }): Answer {
-  return { content: problemText(r.message, r.example) };
+/** A refused input as a reply, worded for Discord (./problem-words.ts). */
+export function problem(r: Problem | TargetProblem, command: 'alert' | 'preview' = 'alert'): Answer {
+  return { content: problemText(r, command) };
 }

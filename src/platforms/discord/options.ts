@@ -3,8 +3,9 @@
  * may change what where. Pure functions, so they are unit-tested without Discord.
  */
 import { PermissionFlagsBits } from 'discord.js';
-import { EXAMPLES } from '../../alerting/parse.ts';
-import { err, ok, type Result } from '../../alerting/result.ts';
+import { numberWord } from '../../alerting/parse-tokens.ts';
+import type { RuleProblem } from '../../alerting/problems.ts';
+import { failWith, ok, type Result } from '../../alerting/result.ts';
 import type { RuleKind } from '../../alerting/types.ts';
 import type { Target } from '../../subscriptions/service.ts';
 import type { ParamName, TargetChoice } from './commands.ts';
@@ -26,39 +27,26 @@ export const KIND_PARAMS: Readonly<Record<RuleKind, readonly ParamName[]>> = {
 
 export type ParamValues = Partial<Record<ParamName, string | number>>;
 
-/**
- * A number as the grammar reads it: plain decimal, never exponent notation, rounded to 8
- * decimals (finer than any parameter means: $0.00000001/kWh), so 5e-324 becomes 0, not "5e-324".
- */
-export function numberWord(n: number): string {
-  const s = String(n);
-  return /e/i.test(s) || !/^-?\d+(\.\d{1,8})?$/.test(s) ? n.toFixed(8).replace(/\.?0+$/, '') : s;
-}
+export { numberWord };
+const ruleErr = failWith<RuleProblem>();
 
 /**
  * The grammar tokens for `kind` with these option values, so `/alert add kind:hashrate-drop
  * pct:10 window:3d` is parsed exactly like Telegram's `/alert hashrate-drop 10% 3d`. Options the
  * kind does not take are an error (not silently dropped: the user meant something by them).
  */
-export function optionsToTokens(kind: RuleKind, values: ParamValues): Result<string[], 'extra-arg' | 'negative'> {
+export function optionsToTokens(
+  kind: RuleKind,
+  values: ParamValues,
+): Result<string[], Extract<RuleProblem, { error: 'extra-arg' | 'negative' }>> {
   const takes = KIND_PARAMS[kind];
   const stray = (Object.keys(values) as ParamName[]).filter((k) => values[k] !== undefined && !takes.includes(k));
-  if (stray.length > 0) {
-    const what = takes.length === 0 ? 'no options' : takes.join(', ');
-    return err(
-      'extra-arg',
-      `${stray.join(', ')} ${stray.length === 1 ? 'does' : 'do'} not apply to ${kind}; it takes ${what}.`,
-      EXAMPLES[kind],
-    );
-  }
+  if (stray.length > 0)
+    return ruleErr('extra-arg', { kind, token: stray.join(', '), what: 'argument', none: false, takes });
   // `pct:-5` is refused with a reason (issue 15), never read as 5 nor as a direction.
   const negative = takes.find((p) => typeof values[p] === 'number' && (values[p] as number) < 0);
   if (negative !== undefined)
-    return err(
-      'negative',
-      `${negative}:${String(values[negative])} is negative; ${negative} is 0 or more${negative === 'pct' && KIND_PARAMS[kind].includes('direction') ? ' (use direction:down for a fall)' : ''}.`,
-      EXAMPLES[kind],
-    );
+    return ruleErr('negative', { kind, token: numberWord(values[negative] as number), param: negative });
   const tokens: string[] = [];
   for (const p of takes) {
     const v = values[p];
@@ -84,7 +72,13 @@ export interface InvokerContext {
   readonly appPermissions: bigint;
 }
 
-export type TargetErrorId = 'not-in-channel' | 'needs-manage-channels' | 'bot-cannot-post';
+/** Discord's own refusals of a `target` (worded in ./problem-words.ts like the core's). */
+export type TargetProblem =
+  | { readonly error: 'not-in-channel'; readonly params: Readonly<Record<string, never>> }
+  | { readonly error: 'needs-manage-channels'; readonly params: Readonly<Record<string, never>> }
+  | { readonly error: 'bot-cannot-post'; readonly params: { readonly missing: readonly string[] } };
+export type TargetErrorId = TargetProblem['error'];
+const targetErr = failWith<TargetProblem>();
 
 /** The bot needs these to deliver alert embeds to a channel. */
 export const REQUIRED_BOT_PERMISSIONS: ReadonlyArray<readonly [bigint, string]> = [
@@ -105,29 +99,13 @@ export function resolveTarget(
   choice: TargetChoice | null,
   ctx: InvokerContext,
   write: boolean,
-): Result<Target, TargetErrorId> {
+): Result<Target, TargetProblem> {
   if (choice !== 'channel')
     return ok({ platform: 'discord', targetType: 'user', targetId: ctx.userId, userId: ctx.userId });
-  if (ctx.guildChannelId === null) {
-    return err(
-      'not-in-channel',
-      'Channel alerts work in a server channel; here in DMs, leave `target` at "my DMs".',
-      '/alert list',
-    );
-  }
-  if (write && !has(ctx.memberPermissions, PermissionFlagsBits.ManageChannels)) {
-    return err(
-      'needs-manage-channels',
-      'Only members with the Manage Channels permission can change this channel’s alerts. Anyone can read them with `/alert list target:this channel`; your own alerts go to your DMs.',
-      '/alert list target:this channel',
-    );
-  }
+  if (ctx.guildChannelId === null) return targetErr('not-in-channel', {});
+  if (write && !has(ctx.memberPermissions, PermissionFlagsBits.ManageChannels))
+    return targetErr('needs-manage-channels', {});
   const missing = REQUIRED_BOT_PERMISSIONS.filter(([bit]) => !has(ctx.appPermissions, bit)).map(([, name]) => name);
-  if (write && missing.length > 0) {
-    return err(
-      'bot-cannot-post',
-      `I can't post alerts in this channel: I lack ${missing.join(', ')}. Ask an admin to grant me View Channel, Send Messages and Embed Links here.`,
-    );
-  }
+  if (write && missing.length > 0) return targetErr('bot-cannot-post', { missing });
   return ok({ platform: 'discord', targetType: 'channel', targetId: ctx.guildChannelId, userId: ctx.userId });
 }

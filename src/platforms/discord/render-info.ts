@@ -7,7 +7,7 @@ import type { Snapshot } from '../../domain/snapshot-types.ts';
 import { fmtNum } from '../../alerting/describe.ts';
 import { KIND_HELP } from '../../alerting/kind-help.ts';
 import { fmtDuration, fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtUsd, fmtUsdPerPhDay } from '../format.ts';
-import { discordCommand } from './syntax.ts';
+import { discordRule, MUTE_EXAMPLE, QUIET_EXAMPLE } from './problem-words.ts';
 import { clipEmbed } from './embed-limits.ts';
 import { COLOURS, discordTime } from './render.ts';
 
@@ -126,9 +126,7 @@ export function hashpriceEmbed(s: Snapshot, nowSec: number): APIEmbed {
 }
 
 export function helpEmbed(): APIEmbed {
-  const kinds = KIND_HELP.map(
-    (k) => `\`${k.kind}\` ${k.what} — \`${discordCommand(`/alert ${k.kind} ${k.example}`)}\``,
-  ).join('\n');
+  const kinds = KIND_HELP.map((k) => `\`${k.kind}\` ${k.what} — \`${discordRule(k.kind)}\``).join('\n');
   return clipEmbed({
     title: 'hashbell — Bitcoin mining alerts',
     color: COLOURS.info,
@@ -136,7 +134,7 @@ export function helpEmbed(): APIEmbed {
       'I follow every block and the coming difficulty retarget, and tell you when hash rate drops, what the next retarget will be, and when hash price moves or falls below your break-even.',
       '',
       '`/start` subscribe (default rules) · `/alert add <kind>` add a rule (subscribes too) · `/alert list` · `/alert remove`',
-      '`/mute 6h` · `/unmute` · `/quiet set 23:00-07:00 Europe/Berlin` · `/quiet off` · `/preview` · `/stop`',
+      `\`${MUTE_EXAMPLE}\` · \`/unmute\` · \`${QUIET_EXAMPLE}\` · \`/quiet off\` · \`/preview\` · \`/stop\``,
       '`/status` · `/retarget` · `/hashprice`',
       '',
       'Every command takes `target`: **my DMs** (default) or **this channel** (changing a channel’s alerts needs Manage Channels).',

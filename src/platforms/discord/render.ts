@@ -11,7 +11,9 @@ import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
 import type { PreviewReport } from '../../subscriptions/service.ts';
 import { alertIcon, fmtClock, fmtDuration, fmtValue, thresholdWords } from '../format.ts';
 import { clip, fitEmbeds, LIMITS } from './embed-limits.ts';
-import { discordCommand, discordWords } from './syntax.ts';
+import type { Problem } from '../../alerting/problems.ts';
+import type { TargetProblem } from './options.ts';
+import { discordProblem, discordRule } from './problem-words.ts';
 
 /** Colours: red critical, amber warning (down), teal warning (up), green resolved, blue notices. */
 export const COLOURS = {
@@ -104,11 +106,11 @@ export function rulesEmbed(rules: readonly Rule[], sub: Subscription | null, whe
   if (sub === null)
     return {
       title: `No alerts for ${where} yet`,
-      description: 'Run `/start` to subscribe with the default rules.',
+      description: `Add one with \`${discordRule('hashrate-drop')}\` (that turns alerts on here), or \`/start\` for the default rules.`,
       color: COLOURS.info,
     };
   const lines = rules.map((r) => `\`${r.id}\` ${describeRule(r)}`);
-  if (rules.length === 0) lines.push('No rules. Add one with `/alert add hashrate-drop pct:10`.');
+  if (rules.length === 0) lines.push(`No rules. Add one with \`${discordRule('hashrate-drop')}\`.`);
   const fields: NonNullable<APIEmbed['fields']> = [];
   if (sub.mutedUntilSec !== null && sub.mutedUntilSec > nowSec)
     fields.push({
@@ -132,11 +134,11 @@ export function rulesEmbed(rules: readonly Rule[], sub: Subscription | null, whe
   };
 }
 
-/** A bad argument: what was wrong and a correct example; nothing was stored. */
-export function problemText(message: string, example: string | undefined): string {
-  // The core words examples as chat commands; Discord shows its own syntax (./syntax.ts).
-  const ex = example !== undefined ? `\nExample: \`${discordCommand(example)}\`` : '';
-  return clip(`⚠️ ${discordWords(message)}${ex}\nNothing was changed.`, LIMITS.content);
+/** A bad argument: what was wrong and a correct example in Discord's syntax; nothing was stored. */
+export function problemText(p: Problem | TargetProblem, command: 'alert' | 'preview' = 'alert'): string {
+  const { text, example } = discordProblem(p, command);
+  const ex = example !== undefined ? `\nExample: \`${example}\`` : '';
+  return clip(`⚠️ ${text}${ex}\nNothing was changed.`, LIMITS.content);
 }
 
 export function ruleAddedText(rule: Rule, where: string): string {

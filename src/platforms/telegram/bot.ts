@@ -41,6 +41,8 @@ export interface TelegramNotifierOptions extends ChartDeps {
   /** Override Telegram's limits (tests, several notifier processes sharing one token). */
   readonly limits?: TelegramLimits;
   readonly clock?: PacerClock;
+  /** The overall limit's timeline shared with the other notifier processes (src/store/redis-send-slot.ts). */
+  readonly sharedSlot?: { take(): Promise<number> };
 }
 
 const rootOf = (apiRoot: string | undefined): string => (apiRoot ?? 'https://api.telegram.org').replace(/\/?$/, '/');
@@ -53,7 +55,7 @@ export function createTelegramNotifier(opts: TelegramNotifierOptions): TelegramN
   const clock = opts.clock ?? realClock;
   return new TelegramNotifier({
     telegram: new Telegram(opts.token, { apiRoot: rootOf(opts.apiRoot) }),
-    pacer: new TelegramPacer(opts.limits ?? TELEGRAM_LIMITS, clock),
+    pacer: new TelegramPacer(opts.limits ?? TELEGRAM_LIMITS, clock, opts.sharedSlot),
     logger: opts.logger.child({ platform: 'telegram' }),
     nowSec: () => Math.floor(clock.now() / 1000),
     ...(opts.charts !== undefined ? { charts: opts.charts } : {}),

@@ -1,6 +1,7 @@
 /**
  * What happens to a command between telegraf receiving it and its handler running — the checks
- * that keep one chat's behaviour (or a Redis outage) from costing anyone else:
+ * that keep one chat's behaviour (or a Redis outage) from costing anyone else (budget and storage
+ * decided by CommandAdmission in ../command-budget.ts, shared with Discord; worded here):
  * - a forwarded message is someone else's words: its command is ignored, never executed;
  * - each chat has a command budget (../command-budget.ts): over it, one "slow down" reply, then
  *   silence — the chat's own alerts keep their room, other chats never notice;
@@ -10,13 +11,10 @@
  *   answer follows if it completes later (so a change that did go through is confirmed).
  */
 import type { Logger } from '../../observability/logger.ts';
-import { CommandBudget, COMMAND_BUDGET, type CommandBudgetLimits } from '../command-budget.ts';
+import { CommandAdmission, type GateOptions } from '../command-budget.ts';
 import { COMMAND_BY_NAME } from './commands.ts';
 import type { Reply } from './handlers.ts';
 import { html } from './html.ts';
-
-/** Commands answered without storage (from memory) while Redis is unreachable. */
-const WITHOUT_STORAGE = new Set(['help']);
 
 /** Longest a command may take before the user is told it is temporarily unavailable. */
 export const COMMAND_DEADLINE_MS = 8_000;
@@ -42,14 +40,9 @@ export function isForwarded(msg: object): boolean {
   );
 }
 
-export interface CommandGateOptions {
-  /** Per-chat command budget (default COMMAND_BUDGET). */
-  readonly budget?: CommandBudgetLimits;
-  /** False while storage is unreachable (production: the app's Redis is not `ready`). */
-  readonly available?: () => boolean;
+export interface CommandGateOptions extends GateOptions {
   /** Default COMMAND_DEADLINE_MS. */
   readonly deadlineMs?: number;
-  readonly nowMs?: () => number;
 }
 
 /** Admit: the handler may run; a Reply: answer this instead; null: say nothing. */
@@ -68,27 +61,21 @@ export interface CommandGate {
 }
 
 export function commandGate(opts: CommandGateOptions, log: Logger): CommandGate {
-  const budget = new CommandBudget(opts.budget ?? COMMAND_BUDGET, opts.nowMs ?? Date.now);
-  const available = opts.available ?? (() => true);
+  const admission = new CommandAdmission(opts, log);
   const deadlineMs = opts.deadlineMs ?? COMMAND_DEADLINE_MS;
   return {
     admit(chatId, privateChat, command) {
       // Only what would be answered costs budget (another bot's command in a group does not).
       if (!COMMAND_BY_NAME.has(command) && !privateChat) return 'run';
-      const d = budget.take(String(chatId));
-      if (d.kind === 'silent') return null;
-      if (d.kind === 'notice') {
-        log.info({ chatId, retryInSec: d.retryInSec }, 'chat over its command budget; told once, then silent');
-        return slowDownReply(d.retryInSec);
-      }
-      if (!WITHOUT_STORAGE.has(command) && !available()) return UNAVAILABLE;
-      return 'run';
+      const d = admission.admit(String(chatId), command);
+      if (d.kind === 'over') return d.notice ? slowDownReply(d.retryInSec) : null;
+      return d.kind === 'unavailable' ? UNAVAILABLE : 'run';
     },
     admitButton(chatId) {
-      const d = budget.take(String(chatId));
-      if (d.kind !== 'run')
-        return d.kind === 'notice' ? `Too many commands here: try again in ${d.retryInSec} s.` : 'Slow down, please.';
-      return available() ? null : 'Temporarily unavailable: try again in a minute.';
+      const d = admission.admit(String(chatId), null);
+      if (d.kind === 'over')
+        return d.notice ? `Too many commands here: try again in ${d.retryInSec} s.` : 'Slow down, please.';
+      return d.kind === 'unavailable' ? 'Temporarily unavailable: try again in a minute.' : null;
     },
     async bounded(work, late) {
       let timer: NodeJS.Timeout | undefined;

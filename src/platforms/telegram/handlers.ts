@@ -7,7 +7,7 @@
 import { describeRule } from '../../alerting/describe.ts';
 import { KIND_HELP } from '../../alerting/kind-help.ts';
 import { parseRule } from '../../alerting/parse.ts';
-import type { Result } from '../../alerting/result.ts';
+import type { Problem } from '../../alerting/problems.ts';
 import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
 import { commandChart, type ChartPicture, type ChartRenderer } from '../chart-picture.ts';
 import { COMMAND_BY_NAME, COMMANDS, QUICK_RULES } from './commands.ts';
@@ -15,6 +15,7 @@ import { html, joinHtml, type SafeHtml } from './html.ts';
 import { fmtClock, fmtTime } from '../format.ts';
 import { renderPreview, renderProblem, renderRuleAdded, renderRules } from './render.ts';
 import { NO_DATA, renderHashprice, renderRetarget, renderStatus } from './render-figures.ts';
+import { MUTE_EXAMPLE, REMOVE_EXAMPLE, telegramProblem, telegramRule } from './problem-words.ts';
 
 export interface Button {
   readonly text: string;
@@ -61,14 +62,17 @@ async function mayChange(deps: HandlerDeps, chat: ChatRef, userId: number): Prom
  * A bad argument's reply; an implausible number (`/alert hashprice-below 0.045`) also gets a
  * button adding the likely-meant rule (`add:` buttons are permission-checked like any other).
  */
-const problem = (r: Result<unknown> & { ok: false }): Reply => {
-  const data = r.suggest === undefined ? '' : `add:${r.suggest.kind} ${r.suggest.tokens.join(' ')}`;
-  const fits = data !== '' && Buffer.byteLength(data, 'utf8') <= 64;
+const problem = (r: Problem, command: 'alert' | 'preview' = 'alert'): Reply => {
+  const { text, example, offer } = telegramProblem(r, command);
+  const fits = offer !== undefined && Buffer.byteLength(offer.data, 'utf8') <= 64;
   return {
-    html: renderProblem(r.message, r.example),
-    ...(fits ? { buttons: [[{ text: `✅ Add it with ${r.suggest!.words}`.slice(0, 60), data }]] } : {}),
+    html: renderProblem(text, example),
+    ...(fits ? { buttons: [[{ text: `✅ Add it with ${offer.words}`.slice(0, 60), data: offer.data }]] } : {}),
   };
 };
+
+/** A problem as a button toast (plain text, Telegram's 200-character limit). */
+const toastOf = (r: Problem): string => telegramProblem(r).text.slice(0, 190);
 
 async function zoneOf(deps: HandlerDeps, t: Target): Promise<string> {
   return (await deps.service.get(t))?.timeZone ?? 'UTC';
@@ -93,8 +97,7 @@ export function helpReply(): Reply {
         ...lines,
         html`\n<b>Alert kinds</b> (<code>/alert &lt;kind&gt; …</code>):`,
         ...KIND_HELP.map(
-          (k) =>
-            html`• <b>${k.kind}</b>: ${k.what}. Takes ${k.params}. e.g. <code>/alert ${k.kind}${k.example === '' ? '' : ` ${k.example}`}</code>`,
+          (k) => html`• <b>${k.kind}</b>: ${k.what}. Takes ${k.params}. e.g. <code>${telegramRule(k.kind)}</code>`,
         ),
         html`<code>/alert breakeven 17 0.06 2%</code> means rigs at 17 J/TH, power at $0.06/kWh, a 2 % pool fee: it fires when hash price no longer pays the power.`,
         html`Percentages as <code>10%</code> or <code>10</code>; windows <code>1d 3d 7d</code> (blocks) or <code>24h 7d</code> (prices). In groups only administrators change alerts.`,
@@ -180,17 +183,17 @@ export async function handleCommand(
       return r.ok ? { html: renderRuleAdded(r.value) } : problem(r);
     }
     case 'remove': {
-      if (first === '') return { html: renderProblem('Which alert? Give its id; /alerts lists them.', '/remove 3') };
+      if (first === '') return { html: renderProblem('Which alert? Give its id; /alerts lists them.', REMOVE_EXAMPLE) };
       if (rest.length > 0)
         return {
-          html: renderProblem(`"${rest.join(' ').slice(0, 40)}" is extra: /remove takes one alert id.`, '/remove 3'),
+          html: renderProblem(`"${rest.join(' ').slice(0, 40)}" is extra: /remove takes one alert id.`, REMOVE_EXAMPLE),
         };
       const r = await deps.service.removeRule(t, first);
       return r.ok ? { html: html`🗑 Removed alert <code>${r.value.id}</code>: ${describeRule(r.value)}.` } : problem(r);
     }
     case 'mute': {
       if (first === '' || rest.length > 0)
-        return { html: renderProblem('Say for how long, as one duration like 6h, 30m or 2d.', '/mute 6h') };
+        return { html: renderProblem('Say for how long, as one duration like 6h, 30m or 2d.', MUTE_EXAMPLE) };
       const r = await deps.service.mute(t, first, now);
       if (!r.ok) return problem(r);
       return {
@@ -227,7 +230,7 @@ export async function handleCommand(
     case 'preview': {
       if (first === '') return { html: renderProblem('Which alert? Give a kind and its parameters.', def.examples[0]) };
       const r = await deps.service.preview(first, rest, now);
-      if (!r.ok) return problem(r);
+      if (!r.ok) return problem(r, 'preview');
       const spec = parseRule(first, rest);
       return { html: renderPreview(spec.ok ? describeRule(spec.value) : first, r.value, await zoneOf(deps, t)) };
     }
@@ -305,7 +308,7 @@ export async function handleButton(
   if (data.startsWith('rm:')) {
     const r = await deps.service.removeRule(t, data.slice(3));
     const edit = await alertsReply(deps, t);
-    return r.ok ? { toast: `Removed alert ${r.value.id}`, edit } : { toast: r.message.slice(0, 190), edit };
+    return r.ok ? { toast: `Removed alert ${r.value.id}`, edit } : { toast: toastOf(r), edit };
   }
   if (data.startsWith('sz:') || data.startsWith('uz:')) {
     const id = data.slice(3);
@@ -313,7 +316,7 @@ export async function handleButton(
     if (deps.service.snooze === undefined) return { toast: 'Snoozing is not available here.' };
     const until = data.startsWith('sz:') ? now + SNOOZE_SEC : null;
     const r = await deps.service.snooze(t, id, until, now);
-    if (!r.ok) return { toast: r.message.slice(0, 190) };
+    if (!r.ok) return { toast: toastOf(r) };
     const zone = await zoneOf(deps, t);
     return {
       toast:
@@ -329,7 +332,7 @@ export async function handleButton(
     const r = await deps.service.addRule(t, kind, tokens, deps.nowSec());
     return r.ok
       ? { toast: `Added alert ${r.value.id}`, follow: { html: renderRuleAdded(r.value) } }
-      : { toast: r.message.slice(0, 190) };
+      : { toast: toastOf(r) };
   }
   return { toast: 'This button is no longer valid.' };
 }

@@ -1,7 +1,7 @@
 /**
  * Keeps outgoing messages inside Telegram's limits before they are sent, so 429s stay rare:
- * ≤ 30 messages/s overall, 1/s per chat, 20/min per group (negative chat ids). Process-local:
- * run one notifier process per bot token, or lower `globalPerSec` for each of several.
+ * ≤ 30 messages/s overall, 1/s per chat, 20/min per group (negative chat ids). Per process,
+ * except the overall 30/s when given a `shared` timeline (several notifier processes, one token).
  *
  * Division of labour: this pacer only *spaces* sends. Short waits happen inline; a chat whose
  * next slot is further away than `maxInlineWaitMs` is reported back, and the notifier turns that
@@ -79,6 +79,12 @@ export class TelegramPacer {
   constructor(
     readonly limits: TelegramLimits = TELEGRAM_LIMITS,
     private readonly clock: PacerClock = realClock,
+    /**
+     * The overall limit shared with the other notifier processes of the same bot token (a Redis
+     * timeline, src/store/redis-send-slot.ts): each send also takes its slot there. Unreachable,
+     * the process paces alone (and the BullMQ limiter still bounds the total).
+     */
+    private readonly shared?: { take(): Promise<number> },
   ) {}
 
   private get windowMs(): number {
@@ -116,6 +122,9 @@ export class TelegramPacer {
     const at = Math.max(now, this.globalNext);
     this.globalNext = at + 1000 / this.limits.globalPerSec;
     if (at > now) await this.clock.sleep(at - now);
+    if (this.shared === undefined) return;
+    const wait = await this.shared.take().catch(() => 0);
+    if (wait > 0) await this.clock.sleep(wait);
   }
 
   /**

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseRule, EXAMPLES } from '../../../src/alerting/parse.ts';
+import { grammarTokens, parseRule } from '../../../src/alerting/parse.ts';
+import { KIND_EXAMPLES } from '../../../src/alerting/kind-examples.ts';
+import { telegramProblem } from '../../../src/platforms/telegram/problem-words.ts';
 import { parseDuration, parseQuiet } from '../../../src/alerting/parse-time.ts';
 import { describeRule } from '../../../src/alerting/describe.ts';
 import { rulesFileSchema, RULE_KINDS } from '../../../src/alerting/rule-schema.ts';
@@ -142,17 +144,18 @@ describe('parseRule: every kind of bad input', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error).toBe(id);
-    expect(r.message.length).toBeGreaterThan(10);
-    // The example shown must itself parse.
-    const ex = (r.example ?? '').split(' ');
+    // The reply (here Telegram's wording of the id) says what was wrong, and its example parses.
+    const worded = telegramProblem(r);
+    expect(worded.text.length).toBeGreaterThan(10);
+    const ex = (worded.example ?? '').split(' ');
     expect(parseRule(ex[1] ?? '', ex.slice(2)).ok).toBe(true);
   });
 
-  it('every kind has an example that parses to that kind', () => {
+  it('every kind has an example that parses to that kind, with exactly its values', () => {
     for (const kind of RULE_KINDS) {
-      const ex = EXAMPLES[kind].split(' ');
-      const r = parseRule(ex[1] ?? '', ex.slice(2));
+      const r = parseRule(kind, grammarTokens(kind, KIND_EXAMPLES[kind]));
       expect(r.ok && r.value.kind).toBe(kind);
+      expect(r.ok && r.value).toMatchObject(KIND_EXAMPLES[kind]);
     }
   });
 

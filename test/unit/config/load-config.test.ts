@@ -11,6 +11,7 @@ describe('loadConfig defaults', () => {
     expect(c).toEqual({
       redisUrl: 'redis://127.0.0.1:6379',
       redisUrlSet: false,
+      redisCluster: false,
       mempoolUrl: 'https://mempool.space',
       mempoolMaxRps: 4,
       bitcoinRpcUrl: undefined,
@@ -53,6 +54,17 @@ const good: Array<[string, Record<string, string>, Record<string, unknown>]> = [
     { REDIS_URL: 'rediss://:pw@redis.example:6380/2' },
     { redisUrl: 'rediss://:pw@redis.example:6380/2', redisUrlSet: true },
   ],
+  [
+    'a Redis Cluster: seed nodes separated by commas',
+    { REDIS_URL: 'redis://10.0.0.1:7000, redis://10.0.0.2:7000' },
+    { redisUrl: 'redis://10.0.0.1:7000, redis://10.0.0.2:7000', redisCluster: true },
+  ],
+  [
+    'a Redis Cluster behind one configuration endpoint',
+    { REDIS_URL: 'rediss://:pw@cfg.cache.example:6379', REDIS_CLUSTER: 'true' },
+    { redisCluster: true },
+  ],
+  ['one server is not a cluster', { REDIS_URL: 'redis://127.0.0.1:6379/3' }, { redisCluster: false }],
   [
     'REDIS_URL naming the default address still means exactly that server',
     { REDIS_URL: 'redis://127.0.0.1:6379' },
@@ -112,6 +124,16 @@ describe('loadConfig accepts good values', () => {
 const bad: Array<[string, Record<string, string>, string, string | null]> = [
   ['redis scheme', { REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL', null],
   ['redis url with password is not echoed', { REDIS_URL: 'notaurl-s3cretpw' }, 'REDIS_URL', 's3cretpw'],
+  ['cluster seed list with a bad entry', { REDIS_URL: 'redis://a:7000,http://b:7001' }, 'REDIS_URL', null],
+  ['cluster seeds have no database number', { REDIS_URL: 'redis://a:7000/2,redis://b:7001' }, 'REDIS_URL', null],
+  ['REDIS_CLUSTER not a boolean', { REDIS_URL: 'redis://a:7000', REDIS_CLUSTER: 'maybe' }, 'REDIS_CLUSTER', null],
+  ['REDIS_CLUSTER without REDIS_URL', { REDIS_CLUSTER: 'true' }, 'REDIS_CLUSTER', null],
+  [
+    'a one-seed cluster with a database number',
+    { REDIS_URL: 'redis://cfg:6379/2', REDIS_CLUSTER: 'true' },
+    'REDIS_URL',
+    null,
+  ],
   ['mempool not a url', { MEMPOOL_URL: 'mempool.space' }, 'MEMPOOL_URL', null],
   ['mempool ws scheme', { MEMPOOL_URL: 'wss://mempool.space' }, 'MEMPOOL_URL', null],
   ['rate zero', { MEMPOOL_MAX_RPS: '0' }, 'MEMPOOL_MAX_RPS', null],

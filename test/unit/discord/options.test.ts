@@ -15,11 +15,12 @@ import {
   type InvokerContext,
   type ParamValues,
 } from '../../../src/platforms/discord/options.ts';
+import { discordProblem } from '../../../src/platforms/discord/problem-words.ts';
 import { BOT_PERMS, MEMBER_PERMS, PERMS } from '../../fakes/discord/world.ts';
 
 const parse = (kind: RuleKind, v: ParamValues) => {
   const t = optionsToTokens(kind, v);
-  if (!t.ok) throw new Error(t.message);
+  if (!t.ok) throw new Error(t.error);
   return parseRule(kind, t.value);
 };
 
@@ -70,8 +71,11 @@ describe('optionsToTokens', () => {
 
   it('refuses options the kind does not take, naming what it does take', () => {
     const r = optionsToTokens('breakeven', { jth: 17, kwh: 0.06, ehs: 5 });
-    expect(r).toMatchObject({ ok: false, error: 'extra-arg', example: '/alert breakeven 17 0.06 2%' });
-    expect(!r.ok && r.message).toBe('ehs does not apply to breakeven; it takes jth, kwh, poolfee, remind.');
+    expect(r).toMatchObject({ ok: false, error: 'extra-arg', params: { kind: 'breakeven', token: 'ehs' } });
+    expect(!r.ok && discordProblem(r)).toEqual({
+      text: 'ehs does not apply to breakeven; it takes jth, kwh, poolfee, remind.',
+      example: '/alert add breakeven jth:17 kwh:0.06 poolfee:2',
+    });
     expect(!optionsToTokens('retarget', { pct: 1 }).ok && 'x').toBe('x');
   });
 
@@ -175,7 +179,7 @@ describe('resolveTarget (who may change what where)', () => {
   it('refuses a channel the bot cannot post embeds in, naming what it lacks', () => {
     const r = resolveTarget('channel', inChannel(PERMS.ManageChannels, PERMS.ViewChannel), true);
     expect(r).toMatchObject({ ok: false, error: 'bot-cannot-post' });
-    expect(!r.ok && r.message).toContain('I lack Send Messages, Embed Links');
+    expect(!r.ok && discordProblem(r).text).toContain('I lack Send Messages, Embed Links');
   });
   it('has no channel in DMs', () => {
     expect(
