@@ -167,6 +167,28 @@ export interface FreshnessStore {
   said(subscriptionId: string, height: number, rules: readonly string[]): Promise<void>;
 }
 
+/**
+ * Lazy fan-out (issue 14 item 2): one block's notice for an event series (retarget, new-block…)
+ * stored ONCE, and a persisted cursor over the series' subscriber index, so a notifier pulls the
+ * next chunk of recipients only when its limiter allows and a crash resumes where it stopped.
+ */
+export interface BroadcastStore {
+  /** Stores the payload once per (series, block); a second put keeps the first (and its cursor). */
+  put(series: string, blockHash: string, payload: string): Promise<void>;
+  /**
+   * The next chunk of recipients after the persisted cursor (`count` is a hint, as SCAN's): the
+   * payload, the index members (`sub/rule`), the cursor they end at, and whether that is the end.
+   * null when nothing is stored for (series, block).
+   */
+  chunk(
+    series: string,
+    blockHash: string,
+    count: number,
+  ): Promise<{ payload: string; members: string[]; from: string; next: string; done: boolean } | null>;
+  /** Persists the cursor after a chunk was settled (only if it still is `from`: one walker wins). */
+  advance(series: string, blockHash: string, from: string, next: string, done: boolean): Promise<boolean>;
+}
+
 /** What FreshnessStore.check found for one message. */
 export interface Freshness {
   readonly superseded: ReadonlyMap<string, number>;
