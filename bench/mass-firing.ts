@@ -31,8 +31,13 @@ async function usedMemory(redis: Redis): Promise<number> {
 
 /** The lazy fan-out core over the seeded retarget index. */
 async function lazy(n: number, hash: string): Promise<void> {
-  const [, found] = await redis.scan('0', 'MATCH', `${keys.prefix}ix:*:e`, 'COUNT', 10_000);
-  const series = found[0]?.slice(`${keys.prefix}ix:`.length, -':e'.length);
+  let cursor = '0';
+  let series: string | undefined;
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${keys.prefix}ix:*:e`, 'COUNT', 10_000);
+    cursor = next;
+    series ??= found[0]?.slice(`${keys.prefix}ix:`.length, -':e'.length);
+  } while (cursor !== '0' && series === undefined);
   if (series === undefined) throw new Error('no event index seeded');
   const store = new RedisBroadcasts(redis, keys);
   const log = new RedisNotificationLog(redis, keys);
