@@ -176,13 +176,15 @@ function annotate(e: AlertEvent, replacedHeight: number | undefined, nowSec: num
   const notes: Array<readonly [string, string]> = [];
   if (replacedHeight !== undefined)
     notes.push(['Replaces', `the alert of block ${replacedHeight.toLocaleString('en-US')}`]);
-  if (nowSec - e.time - e.details.dataAgeSec >= LATE_AFTER_SEC)
+  // Deliver jobs validate events loosely: one without block time or details gets no age note.
+  const { time, details } = e as Partial<AlertEvent>;
+  if (time !== undefined && details !== undefined && nowSec - time - details.dataAgeSec >= LATE_AFTER_SEC)
     notes.push(['Late', `block ${e.height.toLocaleString('en-US')}, ${fmtAge(nowSec - e.time)}`]);
   if (notes.length === 0) return e;
   return {
     ...e,
     text: `${e.text}\n${notes.map(([label, value]) => `(${label.toLowerCase()} ${value})`).join('\n')}`,
-    details: { ...e.details, lines: [...(e.details.lines ?? []), ...notes] },
+    details: { ...e.details, lines: [...((e as Partial<AlertEvent>).details?.lines ?? []), ...notes] },
   };
 }
 
