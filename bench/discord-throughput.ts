@@ -9,6 +9,10 @@
  *                  100/s, so the global limit is the one that binds)
  *   --concurrency  sends in flight at once, like deliver-worker concurrency (default 50)
  *   --offset       the REST client's rate-limit safety margin in ms (production default 50)
+ *   --one-block    a mass firing: every message is the same block's alert with its chart (a stub
+ *                  renderer) to its own channel (--channels = --messages); prints the time to the
+ *                  last message against N/50, requests per alert and chart uploads (one per picture:
+ *                  later embeds point at the first upload's URL, shared through Redis on 6379 DB 9)
  * Prints JSON lines {"bench","metric","value","unit"}; what was run goes to stderr.
  */
 import { parseArgs } from 'node:util';
@@ -16,7 +20,11 @@ import type { OutboundMessage } from '../src/alerting/ports.ts';
 import type { AlertEvent, Subscription } from '../src/alerting/types.ts';
 import { silentLogger } from '../src/observability/logger.ts';
 import { createDiscordNotifier } from '../src/platforms/discord/bot.ts';
+import { Redis } from 'ioredis';
+import { RedisPictureRefs } from '../src/store/redis-picture-refs.ts';
+import { engineKeys } from '../src/store/keys.ts';
 import { DiscordStandIn } from '../test/fakes/discord/index.ts';
+import { makePng } from '../test/fakes/multipart.ts';
 
 const { values } = parseArgs({
   options: {
@@ -24,10 +32,12 @@ const { values } = parseArgs({
     channels: { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '50' },
     offset: { type: 'string', default: '50' },
+    'one-block': { type: 'boolean', default: false },
   },
 });
 const N = Number(values.messages);
-const C = Number(values.channels);
+const ONE_BLOCK = values['one-block'] === true;
+const C = ONE_BLOCK ? N : Number(values.channels);
 const K = Number(values.concurrency);
 const OFFSET = Number(values.offset);
 const GLOBAL = 50;
@@ -37,11 +47,17 @@ const emit = (metric: string, value: number, unit: string): void =>
   );
 
 const standIn = await DiscordStandIn.start({ channels: C, globalPerSec: GLOBAL });
+const prefix = `hb-bench-dc-${process.pid}:`;
+const redis = ONE_BLOCK ? new Redis({ db: 9 }) : null;
+const png = makePng(1000, 560);
 const notifier = createDiscordNotifier({
   token: standIn.token,
   apiBase: standIn.apiBase,
   logger: silentLogger(),
   restOffsetMs: OFFSET,
+  ...(redis !== null
+    ? { charts: { render: async () => png }, pictures: new RedisPictureRefs(redis, engineKeys(prefix), 'discord') }
+    : {}),
 });
 const channels = standIn.channelIds();
 const subs: Subscription[] = channels.map((id) => ({
@@ -60,13 +76,13 @@ const event = (i: number): AlertEvent => ({
   rule: '2',
   kind: 'hashrate-drop',
   state: 'firing',
-  height: 900_000 + i,
-  time: 1_750_000_000 + i * 600,
+  height: 900_000 + (ONE_BLOCK ? 0 : i),
+  time: 1_750_000_000 + (ONE_BLOCK ? 0 : i * 600),
   value: 12.4,
   threshold: 10,
   text: 'Hash rate is 12.4 % below its 30d peak over the 3d window.',
   subscriptionId: subs[i % C]?.id ?? '',
-  hash: i.toString(16).padStart(64, '0'),
+  hash: (ONE_BLOCK ? 7 : i).toString(16).padStart(64, '0'),
   details: {
     title: 'Hash rate down 12.4 % (3d window)',
     unit: '%',
@@ -116,6 +132,21 @@ emit('rate', rate, 'msg/s');
 emit('rate_over_limit', rate / GLOBAL, 'ratio');
 emit('http_429_received', standIn.rest.stats.byStatus.get(429) ?? 0, 'count');
 emit('http_429_global', standIn.rest.stats.globalRateLimited, 'count');
+if (ONE_BLOCK) {
+  emit('time_to_last_vs_floor', elapsedSec / (N / GLOBAL), 'ratio (goal ≤ 1.05; floor N/cap)');
+  emit('requests_per_alert', standIn.rest.stats.requests / N, 'requests');
+  emit('chart_uploads', standIn.messages().filter((m) => m.attachments.length > 0).length, 'uploads');
+  emit('distinct_pictures', 1, 'pictures (kind × zone × theme)');
+  const reused = standIn
+    .messages()
+    .filter((m) =>
+      String(m.embeds[0]?.['image'] && (m.embeds[0]['image'] as { url?: string }).url).startsWith('https://'),
+    );
+  emit('chart_reuses', reused.length, 'embeds by URL');
+  const keys = await redis!.keys(`${prefix}*`);
+  if (keys.length > 0) await redis!.del(...keys);
+  redis!.disconnect();
+}
 await standIn.close();
 if (delivered !== N || failed > 0) {
   process.stderr.write(`# lost messages: delivered ${delivered} of ${N}, ${failed} failed\n`);

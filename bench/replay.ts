@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Rule, RuleSpec } from '../src/alerting/types.ts';
-import { forEachSnapshot, replayEvents } from '../src/cli/replay-engine.ts';
+import { dropCellsOf, forEachSnapshot, replayEvents } from '../src/cli/replay-engine.ts';
+import { DropDetectors } from '../src/domain/drop-detector.ts';
 import { readBlocksFile } from '../src/sources/replay/blocks-file.ts';
 import { readEpochsCsv } from '../src/sources/replay/epochs-csv.ts';
 import { readPricesFile } from '../src/sources/replay/prices-file.ts';
@@ -83,6 +84,19 @@ try {
   }
   // Where the time goes: snapshots alone (no rules), then the whole replay with 100 rules.
   const snapshotSec = best(3, () => forEachSnapshot(blocks, prices, () => undefined));
+  // The drop detector's share, interleaved in one process (robust to a loaded machine): the full
+  // grid (192 cells: live, preview) and only the cells the 100 rules read (replay).
+  const ys = blocks.slice(1).map((b, i) => Math.max(1, b.timestamp - blocks[i]!.timestamp) / 1e21);
+  const dropRun = (cells?: ReturnType<typeof dropCellsOf>) => () => {
+    const d = new DropDetectors(cells);
+    for (let i = 0; i < ys.length; i++) d.push(blocks[i + 1]!.height, blocks[i + 1]!.timestamp, ys[i]!);
+  };
+  let dropFull = Infinity;
+  let dropRules = Infinity;
+  for (let k = 0; k < 3; k++) {
+    dropFull = Math.min(dropFull, best(1, dropRun()));
+    dropRules = Math.min(dropRules, best(1, dropRun(dropCellsOf(rules))));
+  }
   let events = 0;
   // Per-block cost at two history lengths (blocks 1–10k vs 40k–50k of the same run): windows are
   // kept incrementally, so the later stretch must not cost more than the early one.
@@ -123,6 +137,8 @@ try {
   print('validate_ns_per_block', ((readSec - floorSec) * 1e9) / BLOCKS, 'ns/block');
   print('snapshot_ns_per_block', (snapshotSec * 1e9) / BLOCKS, 'ns/block');
   print('rules_ns_per_block', ((replaySec - readSec - snapshotSec) * 1e9) / BLOCKS, 'ns/block');
+  print('drop_full_grid_ns_per_block', (dropFull * 1e9) / BLOCKS, 'ns/block');
+  print('drop_rule_cells_ns_per_block', (dropRules * 1e9) / BLOCKS, 'ns/block');
   print('replay_ns_per_block_blocks_1_10k', early, 'ns/block');
   print('replay_ns_per_block_blocks_40k_50k', late, 'ns/block');
   print('late_vs_early_per_block', late / early, 'x');

@@ -7,6 +7,15 @@
  *
  * --via engine (default): N subscriptions in Redis (DB 8, prefix hb-bench-tg-*), one block that
  *   fires for all, the real evaluate → deliver BullMQ path (limiter 30/s) with the Telegram notifier.
+ *   Every alert carries a chart (a stub renderer: uploads, not rendering, are measured here), the
+ *   subscribers spread over `--zones` time zones (that many distinct pictures), uploads shared
+ *   through Redis (RedisPictureRefs). Prints the time from the block to the last message against
+ *   the floor N/30, requests per alert, and chart uploads against distinct pictures.
+ *   `--broadcast`: one more subscription, the operator's channel with the default rules; prints
+ *   how long after the block its one post was accepted (every reader of the channel, `--readers`,
+ *   default N, is told then). `--messages 1 --broadcast --readers 1000000`: the channel alone.
+ *   `--paid`: TELEGRAM_PAID_BROADCAST (allow_paid_broadcast; limiter and pacer at 1,000/s) and the
+ *   Stars the stand-in would bill.
  * --via notifier: the notifier alone, driven with BullMQ-like concurrency; a rate-limited job is
  *   re-queued after retryAfterMs, as BullMQ would.
  * The rate is measured between the first and last message the stand-in accepted.
@@ -19,7 +28,9 @@ import type { Subscription } from '../src/alerting/types.ts';
 import { createApp } from '../src/app/create-app.ts';
 import { silentLogger } from '../src/observability/logger.ts';
 import { EvaluateJobSchema, evaluateJobId } from '../src/jobs/queues.ts';
-import { createTelegramNotifier } from '../src/platforms/telegram/bot.ts';
+import { createTelegramNotifier, PAID_BROADCAST_PER_SEC } from '../src/platforms/telegram/bot.ts';
+import { broadcastTarget } from '../src/subscriptions/broadcast.ts';
+import { makePng } from '../test/fakes/multipart.ts';
 import { ThresholdJudge } from '../test/fakes/memory-judge.ts';
 import { simplePlan } from '../test/fakes/memory-plan.ts';
 import { makeSnapshot, MemorySnapshotReader } from '../test/fakes/memory-snapshots.ts';
@@ -34,7 +45,18 @@ const arg = (name: string, dflt: string): string => {
 const N = Number(arg('messages', '10000'));
 const VIA = arg('via', 'engine');
 const CONCURRENCY = Number(arg('concurrency', '32'));
-const LIMIT = TELEGRAM_FAQ_LIMITS.globalPerSec;
+const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney'].slice(
+  0,
+  Math.max(1, Number(arg('zones', '3'))),
+);
+const BROADCAST = process.argv.includes('--broadcast');
+const PAID = process.argv.includes('--paid');
+const LIMIT = PAID ? PAID_BROADCAST_PER_SEC : TELEGRAM_FAQ_LIMITS.globalPerSec;
+const CHANNEL_ID = -1009999999999;
+/** People reading the broadcast channel (one post reaches all of them). */
+const READERS = Number(arg('readers', String(N)));
+/** When the block that fires for everyone was handed to the evaluator (ms). */
+let blockAtMs = 0;
 const emit = (metric: string, value: number, unit: string): void =>
   void process.stdout.write(
     JSON.stringify({ bench: 'telegram-throughput', metric, value: Number(value.toFixed(4)), unit }) + '\n',
@@ -48,6 +70,11 @@ async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<boolea
     await sleep(50);
   }
   return true;
+}
+
+/** Resolves once a BullMQ job has finished (completed or failed). */
+async function waitJob(job: { isCompleted(): Promise<boolean>; isFailed(): Promise<boolean> }): Promise<void> {
+  while (!(await job.isCompleted()) && !(await job.isFailed())) await sleep(20);
 }
 
 async function viaNotifier(fake: FakeTelegramBotApi): Promise<void> {
@@ -121,12 +148,14 @@ async function viaEngine(fake: FakeTelegramBotApi): Promise<void> {
   const redis = new Redis({ db: 8, maxRetriesPerRequest: null });
   await cleanPrefix(redis, prefix);
   const snapshots = new MemorySnapshotReader();
+  const png = makePng(1000, 560);
   const app = await createApp(
     loadConfig({
       ROLES: 'evaluator,notifier',
       LOG_LEVEL: 'silent',
       TELEGRAM_BOT_TOKEN: fake.token,
       TELEGRAM_API_ROOT: fake.apiRoot,
+      ...(PAID ? { TELEGRAM_PAID_BROADCAST: 'true' } : {}),
     }),
     {
       redis,
@@ -136,33 +165,48 @@ async function viaEngine(fake: FakeTelegramBotApi): Promise<void> {
       judge: new ThresholdJudge(),
       plan: simplePlan,
       snapshots,
-      charts: null,
+      // A stand-in picture: uploads (shared through Redis, as in production) are measured, not rendering.
+      charts: { render: async () => png },
       tickEveryMs: 0,
       deliverConcurrency: CONCURRENCY,
       rateLimits: { telegram: { max: LIMIT, durationMs: 1000 } },
     },
   );
+  if (PAID) process.stderr.write('# paid broadcast: allow_paid_broadcast, limiter and pacer at 1,000/s\n');
   try {
     const now = Math.floor(Date.now() / 1000);
     for (let i = 0; i < N; i += 200) {
       await Promise.all(
-        Array.from({ length: Math.min(200, N - i) }, (_, j) =>
-          app.service.start(
-            { platform: 'telegram', targetType: 'chat', targetId: String(1_000_000 + i + j), userId: '1' },
-            now,
-          ),
-        ),
+        Array.from({ length: Math.min(200, N - i) }, async (_, j) => {
+          const t = {
+            platform: 'telegram' as const,
+            targetType: 'chat' as const,
+            targetId: String(1_000_000 + i + j),
+            userId: '1',
+          };
+          await app.service.start(t, now);
+          const zone = ZONES[(i + j) % ZONES.length]!;
+          if (zone !== 'UTC') await app.service.setTimeZone?.(t, zone);
+        }),
       );
+    }
+    if (BROADCAST) {
+      fake.addChannel({ id: CHANNEL_ID, title: 'hashbell alerts', username: 'hashbell_alerts', subscribers: READERS });
+      await app.service.start(broadcastTarget({ platform: 'telegram', targetId: String(CHANNEL_ID) }), now);
     }
     for (const s of [makeSnapshot({ height: 900_000, dropPct: 1 }), makeSnapshot({ height: 900_001, dropPct: 14 })]) {
       snapshots.put(s);
-      await app.evaluateQueue.add(
+      if (s.height === 900_001) blockAtMs = Date.now();
+      const job = await app.evaluateQueue.add(
         'evaluate',
         EvaluateJobSchema.parse({ height: s.height, hash: s.hash, correction: false }),
         { jobId: evaluateJobId(s.hash) },
       );
+      // The quiet block first (it sets every rule's state), so the clock starts at the firing one.
+      if (s.height === 900_000) await waitJob(job);
     }
-    const done = await waitUntil(() => fake.sent.length >= N, (N / LIMIT) * 1000 * 3 + 60_000);
+    const total = N + (BROADCAST ? 1 : 0);
+    const done = await waitUntil(() => fake.sent.length >= total, (N / LIMIT) * 1000 * 3 + 60_000);
     if (!done) process.stderr.write(`# only ${fake.sent.length} of ${N} delivered before the timeout\n`);
   } finally {
     await app.shutdown(10_000);
@@ -175,15 +219,33 @@ const fake = await FakeTelegramBotApi.start({ limits: TELEGRAM_FAQ_LIMITS });
 process.stderr.write(`# telegram-throughput: ${N} alerts to ${N} chats via ${VIA}, stand-in limit ${LIMIT}/s\n`);
 try {
   await (VIA === 'notifier' ? viaNotifier(fake) : viaEngine(fake));
-  const times = fake.sent.map((m) => m.atMs);
+  const personal = fake.sent.filter((m) => m.chatId !== CHANNEL_ID);
+  const times = personal.map((m) => m.atMs);
   const spanSec = (Math.max(...times) - Math.min(...times)) / 1000;
-  const rate = spanSec > 0 ? (fake.sent.length - 1) / spanSec : 0;
-  const chats = new Set(fake.sent.map((m) => m.chatId));
+  const rate = spanSec > 0 ? (personal.length - 1) / spanSec : 0;
+  const chats = new Set(personal.map((m) => m.chatId));
   emit('messages_per_sec', rate, 'msg/s');
   emit('rate_vs_limit', rate / LIMIT, 'ratio');
   emit('http_429', fake.tooManyRequests, 'count');
   emit('lost', N - chats.size, 'messages');
-  emit('duplicates', fake.sent.length - chats.size, 'messages');
+  emit('duplicates', personal.length - chats.size, 'messages');
+  if (VIA !== 'notifier') {
+    const lastSec = (Math.max(...times) - blockAtMs) / 1000;
+    emit('time_to_last_sec', lastSec, 's');
+    emit('time_to_last_vs_floor', lastSec / (N / LIMIT), 'ratio (goal ≤ 1.05; floor N/cap)');
+    const sends = fake.calls.filter((c) => /^send(message|photo)$/i.test(c.method)).length;
+    emit('requests_per_alert', sends / (fake.sent.length || 1), 'requests');
+    emit('photo_messages', fake.photos.length, 'messages');
+    emit('chart_uploads', fake.photoUploads, 'uploads');
+    emit('distinct_pictures', ZONES.length, 'pictures (kind × zone × theme)');
+    emit('chart_reuses', fake.photoReuses, 'file_id sends');
+    emit('first_message_after_block_sec', (Math.min(...times) - blockAtMs) / 1000, 's');
+    const post = fake.sent.find((m) => m.chatId === CHANNEL_ID);
+    if (BROADCAST) emit('broadcast_readers_told', post === undefined ? 0 : READERS, 'readers (one post)');
+    if (BROADCAST)
+      emit('broadcast_post_after_block_sec', post === undefined ? -1 : (post.atMs - blockAtMs) / 1000, 's (goal ≤ 1)');
+    if (PAID) emit('stars_billed', fake.paidBilled * 0.1, 'Telegram Stars (0.1 per message beyond the free 30/s)');
+  }
 } finally {
   await fake.close();
 }

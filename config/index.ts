@@ -53,6 +53,12 @@ export interface Config {
   readonly discordGuildId: string | undefined;
   /** Local port of the Telegram webhook listener (TELEGRAM_WEBHOOK_PORT). */
   readonly telegramWebhookPort: number;
+  /** Alerts with allow_paid_broadcast, limiter and pacer at 1,000 messages/s (costs Stars). */
+  readonly telegramPaidBroadcast: boolean;
+  /** The operator's public Telegram channel for the default rules (`@name` or id). */
+  readonly broadcastTelegramChat: string | undefined;
+  /** The operator's Discord announcement channel for the default rules. */
+  readonly broadcastDiscordChannel: string | undefined;
   readonly httpPort: number;
   /** Address the /livez, /readyz, /metrics server binds (loopback unless widened). */
   readonly httpHost: string;
@@ -125,6 +131,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'Invalid configuration: REDIS_CLUSTER=true needs REDIS_URL (the cluster seed nodes, e.g. redis://a:7000,redis://b:7001)',
     );
   }
+  const needs = (name: string, value: unknown, token: unknown, tokenName: string): void => {
+    if (value !== undefined && value !== false && token === undefined)
+      throw new ConfigError(name, `Invalid configuration: ${name} is set but ${tokenName} is not`);
+  };
+  needs('BROADCAST_TELEGRAM_CHAT', e.BROADCAST_TELEGRAM_CHAT, e.TELEGRAM_BOT_TOKEN, 'TELEGRAM_BOT_TOKEN');
+  needs('TELEGRAM_PAID_BROADCAST', e.TELEGRAM_PAID_BROADCAST, e.TELEGRAM_BOT_TOKEN, 'TELEGRAM_BOT_TOKEN');
+  needs('BROADCAST_DISCORD_CHANNEL', e.BROADCAST_DISCORD_CHANNEL, e.DISCORD_TOKEN, 'DISCORD_TOKEN');
   if (e.TELEGRAM_WEBHOOK_URL !== undefined) {
     if (e.TELEGRAM_BOT_TOKEN === undefined) {
       throw new ConfigError(
@@ -155,6 +168,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     discordApiBase: e.DISCORD_API_BASE.replace(/\/+$/, ''),
     discordGuildId: e.DISCORD_GUILD_ID,
     telegramWebhookPort: e.TELEGRAM_WEBHOOK_PORT,
+    telegramPaidBroadcast: e.TELEGRAM_PAID_BROADCAST,
+    broadcastTelegramChat: e.BROADCAST_TELEGRAM_CHAT,
+    broadcastDiscordChannel: e.BROADCAST_DISCORD_CHANNEL,
     httpPort: e.HTTP_PORT,
     httpHost: e.HTTP_HOST,
     roles: e.ROLES,

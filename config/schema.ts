@@ -93,6 +93,24 @@ export const VARIABLES: readonly VariableDoc[] = [
     meaning: 'register slash commands in this guild only (instant, for testing)',
   },
   {
+    name: 'TELEGRAM_PAID_BROADCAST',
+    defaultValue: 'false',
+    meaning:
+      'true: alerts use Telegram paid broadcast (allow_paid_broadcast), up to 1,000 messages/s for 0.1 Telegram Stars per message beyond the free 30/s, from the bot’s balance',
+  },
+  {
+    name: 'BROADCAST_TELEGRAM_CHAT',
+    defaultValue: null,
+    meaning:
+      'public Telegram channel (@name or -100… id; the bot an administrator allowed to post) that gets the default rules, offered on /start',
+  },
+  {
+    name: 'BROADCAST_DISCORD_CHANNEL',
+    defaultValue: null,
+    meaning:
+      'Discord announcement channel id that gets the default rules; alerts are crossposted to the servers following it',
+  },
+  {
     name: 'TELEGRAM_WEBHOOK_PORT',
     defaultValue: '8443',
     meaning: 'local port the webhook listener binds (all interfaces; your TLS proxy forwards to it)',
@@ -188,6 +206,15 @@ const snowflake = z
   .trim()
   .refine((s) => /^\d{1,20}$/.test(s), 'must be a numeric Discord id');
 
+/** A Telegram chat for posting: `@channelname` or a numeric chat id (channels: -100…). */
+const telegramChat = z
+  .string()
+  .trim()
+  .refine(
+    (s) => /^@[A-Za-z][A-Za-z0-9_]{3,31}$/.test(s) || /^-?\d{1,20}$/.test(s),
+    'must be a channel @username or a numeric chat id such as -1001234567890',
+  );
+
 const roles = z
   .string()
   .trim()
@@ -246,6 +273,9 @@ export const envSchema = z.object({
   DISCORD_API_BASE: withDefault(httpUrl, 'https://discord.com/api'),
   DISCORD_GUILD_ID: optional(snowflake),
   TELEGRAM_WEBHOOK_PORT: withDefault(port, '8443'),
+  TELEGRAM_PAID_BROADCAST: withDefault(bool, 'false'),
+  BROADCAST_TELEGRAM_CHAT: optional(telegramChat),
+  BROADCAST_DISCORD_CHANNEL: optional(snowflake),
   HTTP_PORT: withDefault(port, '9464'),
   HTTP_HOST: withDefault(bindHost, '127.0.0.1'),
   ROLES: withDefault(roles, 'all'),

@@ -6,6 +6,7 @@
  * sink BEFORE its states are committed: a crash in between re-evaluates the batch and hands the
  * sink the same messages again (deterministic job ids, the notification log), never loses them.
  */
+import { isBroadcast } from './broadcast.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { foldEvents } from './fold.ts';
 import type { Observation } from './index-model.ts';
@@ -79,7 +80,9 @@ export async function runEvaluation(
       const events = judgeSubscription(ports, entry, { snapshot, nowSec, obs }, write, stats);
       if (entry.sub === null || events.length === 0) continue;
       const routed = ports.judge.route(entry.sub, foldEvents(events), nowSec);
-      messages.push(...group(routed.now));
+      const grouped = group(routed.now);
+      // One post reaches a whole channel: it goes ahead of the block's personal messages.
+      messages.push(...(isBroadcast(entry.sub) ? grouped.map((m) => ({ ...m, broadcast: true as const })) : grouped));
       held.push(...heldOf(entry.subscriptionId, routed));
     }
     if (messages.length > 0) await sink.deliver(messages);

@@ -212,6 +212,8 @@ export interface OutboundMessage {
   readonly events: readonly AlertEvent[];
   /** True for the quiet-hours / mute digest. */
   readonly digest: boolean;
+  /** A broadcast channel's post (broadcast.ts): queued ahead of a mass firing's personal messages. */
+  readonly broadcast?: true;
 }
 
 /** How a delivery failed (DESIGN.md style 4). Retry happens in exactly one layer: BullMQ. */

@@ -29,7 +29,7 @@ import { SubscriptionUseCases, type UseCaseDeps } from '../subscriptions/use-cas
 import { subscriptionId, type SubscriptionService } from '../subscriptions/service.ts';
 import { ConsoleNotifier, CONSOLE_TARGET } from '../platforms/console/console-notifier.ts';
 import type { ChartRenderer } from '../platforms/chart-picture.ts';
-import { TELEGRAM_LIMITS } from '../platforms/telegram/pacer.ts';
+import { PAID_BROADCAST_PER_SEC, TELEGRAM_LIMITS } from '../platforms/telegram/pacer.ts';
 import { deliverProcessor, type DeliverDeps } from '../jobs/deliver-processor.ts';
 import { createEngineMetrics } from '../jobs/engine-metrics.ts';
 import type { RuleJudge, SnapshotReader } from '../alerting/ports.ts';
@@ -159,6 +159,13 @@ function connectionFor(redis: RedisClient): ConnectionOptions {
   return redis as unknown as ConnectionOptions;
 }
 
+/** The limiter of a platform's deliver queue: paid broadcast lifts Telegram's 30/s to 1,000/s. */
+function deliveryLimit(platform: Platform, config: AppConfig): { max: number; durationMs: number } {
+  if (platform === 'telegram' && config.telegramPaidBroadcast === true)
+    return { max: PAID_BROADCAST_PER_SEC, durationMs: 1000 };
+  return DEFAULT_DELIVERY_LIMITS[platform];
+}
+
 export async function createApp(config: AppConfig, o: AppOverrides = {}): Promise<App> {
   const logger = o.logger ?? createLogger({ level: config.logLevel });
   const redis = o.redis ?? logTransitions(connectRedis(config, 'engine'), logger);
@@ -202,6 +209,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     // Every notifier process of a bot token takes its global slots on one Redis timeline.
     sendSlot: (platform, perSec) => redisSendSlot(redis, keys.sendSlot(platform), perSec),
     ...(charts ? { charts: { charts: charts.charts, chartRules: charts.chartRules } } : {}),
+    ...(charts ? { shared: charts } : {}),
     ...(o.telegram ? { telegram: o.telegram } : {}),
     ...(o.discord ? { discord: o.discord } : {}),
   });
@@ -345,7 +353,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
           return store.get(subscriptionId({ ...sub, targetId: newTargetId }));
         },
       };
-      const limit = o.rateLimits?.[platform] ?? DEFAULT_DELIVERY_LIMITS[platform];
+      const limit = o.rateLimits?.[platform] ?? deliveryLimit(platform, config);
       const worker: Worker = addWorker(
         queue.name,
         deliverProcessor(deps, () => worker),

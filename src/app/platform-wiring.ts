@@ -12,13 +12,17 @@ import { ChartService, RedisChartCache, RedisChartHistory } from '../charts/inde
 import type { ChartRenderer, ChartRules } from '../platforms/chart-picture.ts';
 import type { DiscordGateOptions } from '../platforms/discord/command-gate.ts';
 import type { CommandGateOptions } from '../platforms/telegram/command-gate.ts';
-import { TELEGRAM_LIMITS, type TelegramLimits } from '../platforms/telegram/pacer.ts';
+import { PAID_BROADCAST_PER_SEC, TELEGRAM_LIMITS, type TelegramLimits } from '../platforms/telegram/pacer.ts';
 import type { RedisClient } from '../store/connection.ts';
 import type { SharedSendSlot } from '../store/redis-send-slot.ts';
 import { startCleanly } from '../platforms/start-cleanly.ts';
 import { defaultIndexPlan } from '../store/index-plan.ts';
 import type { EngineKeys } from '../store/keys.ts';
 import { RedisSubscriptionStore } from '../store/redis-subscriptions.ts';
+import { RedisPictureRefs } from '../store/redis-picture-refs.ts';
+import { RedisAnnouncementChannels } from '../store/redis-announcement-channels.ts';
+import type { PictureRefs } from '../platforms/picture-refs.ts';
+import type { AnnouncementChannels } from '../platforms/discord/announcement-channels.ts';
 import type { SubscriptionService } from '../subscriptions/service.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { PlatformStarter } from './platform-start.ts';
@@ -31,6 +35,10 @@ export interface ChartWiring {
   readonly chartRules: ChartRules;
   readonly history: RedisChartHistory;
   readonly closeable: Closeable;
+  /** Where each platform finds charts uploaded before: one upload per picture across processes. */
+  readonly pictures: (platform: 'telegram' | 'discord') => PictureRefs;
+  /** Discord announcement channels the bot has seen, for every notifier's crossposts. */
+  readonly announcements: AnnouncementChannels;
 }
 
 /**
@@ -58,6 +66,9 @@ export function chartWiring(
     charts,
     history,
     chartRules: (sub) => store.listRules(sub.id),
+    // Same fail-fast connection: a reference or a crosspost is an optimisation, never a wait.
+    pictures: (platform) => new RedisPictureRefs(redis, keys, platform),
+    announcements: new RedisAnnouncementChannels(redis, keys),
     closeable: {
       name: 'charts-redis',
       close: async (force) => {
@@ -78,7 +89,8 @@ export type ChatConfig = Pick<
   | 'discordToken'
   | 'discordApplicationId'
   | 'discordApiBase'
->;
+> &
+  Partial<Pick<Config, 'telegramPaidBroadcast' | 'broadcastTelegramChat' | 'broadcastDiscordChannel'>>;
 
 /** Knobs production leaves at their defaults (tests: fast pacing, no command budget). */
 export interface ChatTuning {
@@ -99,6 +111,8 @@ export interface ChatDeps extends ChatTuning {
   /** False while the app's Redis is unreachable: commands then get "temporarily unavailable". */
   readonly available: () => boolean;
   readonly charts?: { readonly charts: ChartRenderer; readonly chartRules: ChartRules };
+  /** Shared upload references and announcement channels (ChartWiring); default: per process. */
+  readonly shared?: Pick<ChartWiring, 'pictures' | 'announcements'>;
   /** The platform's global send timeline shared by every notifier process (store/redis-send-slot.ts). */
   readonly sendSlot?: (platform: 'telegram', perSec: number) => SharedSendSlot;
 }
@@ -114,15 +128,20 @@ export async function chatPlatforms(config: ChatConfig, d: ChatDeps): Promise<Ch
     const tg = await import('../platforms/telegram/bot.ts');
     const apiRoot = config.telegramApiRoot;
     const limits = d.telegram?.limits;
-    const sharedSlot = d.sendSlot?.('telegram', (limits ?? TELEGRAM_LIMITS).globalPerSec);
+    const perSec =
+      config.telegramPaidBroadcast === true ? PAID_BROADCAST_PER_SEC : (limits ?? TELEGRAM_LIMITS).globalPerSec;
+    const sharedSlot = d.sendSlot?.('telegram', perSec);
     const notifier = tg.createTelegramNotifier({
       token,
       apiRoot,
       logger,
       ...charts,
       ...(limits ? { limits } : {}),
+      ...(d.shared ? { pictures: d.shared.pictures('telegram') } : {}),
+      paidBroadcast: config.telegramPaidBroadcast === true,
       ...(sharedSlot ? { sharedSlot } : {}),
     });
+    const broadcastChat = config.broadcastTelegramChat;
     const webhookUrl = config.telegramWebhookUrl;
     notifiers.telegram = notifier;
     bots.push({
@@ -138,6 +157,7 @@ export async function chatPlatforms(config: ChatConfig, d: ChatDeps): Promise<Ch
             notifier,
             ...charts,
             gate: { available: d.available, ...d.telegram?.gate },
+            ...(broadcastChat !== undefined ? { broadcastChat } : {}),
             ...(webhookUrl !== undefined
               ? {
                   webhook: {
@@ -162,7 +182,9 @@ export async function chatPlatforms(config: ChatConfig, d: ChatDeps): Promise<Ch
       logger,
       ...charts,
       ...(restOffsetMs !== undefined ? { restOffsetMs } : {}),
+      ...(d.shared ? { pictures: d.shared.pictures('discord'), announcements: d.shared.announcements } : {}),
     });
+    const broadcastChannel = config.broadcastDiscordChannel;
     notifiers.discord = notifier;
     bots.push({
       name: 'discord',
@@ -178,6 +200,7 @@ export async function chatPlatforms(config: ChatConfig, d: ChatDeps): Promise<Ch
             notifier,
             ...charts,
             gate: { available: d.available, ...d.discord?.gate },
+            ...(broadcastChannel !== undefined ? { broadcastChannel } : {}),
           }),
         ),
     });

@@ -10,9 +10,10 @@
  *
  * How a platform attaches the result (`png` non-null; otherwise send the text as usual):
  * - Telegram (telegraf): `telegram.sendPhoto(chatId, { source: png, filename: chartFileName(kind) },
- *   { caption: text, parse_mode })` — the alert text becomes the caption (≤ 1,024 characters; a
- *   longer text goes first as a normal message, and only after it was sent does the photo follow
- *   with a short caption, best effort — see platforms/telegram/notifier.ts).
+ *   { caption: text, parse_mode })` — the alert text becomes the caption, fitted to 1,024
+ *   characters (platforms/telegram/caption.ts): one alert, one sendPhoto. Each picture is uploaded
+ *   once; other recipients get it by the first upload's file_id (platforms/picture-refs.ts, keyed
+ *   by `pictureKey`); Discord embeds point at the first upload's attachment URL the same way.
  * - Discord (discord.js): `channel.send({ embeds: [embed.setImage(`attachment://${chartFileName(kind)}`)],
  *   files: [new AttachmentBuilder(png, { name: chartFileName(kind) })] })` — the embed shows the
  *   attachment by name, so the file name in `files` and in `attachment://` must be identical.
@@ -173,6 +174,11 @@ export class ChartService {
   constructor(private readonly deps: ChartServiceDeps) {
     this.memory = new Lru(deps.memoryEntries ?? 256);
     this.renderPng = deps.renderPng ?? resvgRenderer();
+  }
+
+  /** The key this service caches `req`'s picture under: equal keys, equal pixels (reused uploads). */
+  pictureKey(kind: ChartKind, req: ChartRequest): string {
+    return chartCacheKey(kind, req, this.deps.theme, this.resolveZone);
   }
 
   stats(): ChartStats {

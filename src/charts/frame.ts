@@ -128,6 +128,8 @@ export interface RefLine {
   readonly label: string;
   readonly color: string;
   readonly dash?: string;
+  /** Only the label plate (the line is a series drawn elsewhere, e.g. one that moves over time). */
+  readonly labelOnly?: boolean;
 }
 
 const LABEL_GAP = 23;
@@ -140,7 +142,8 @@ export function refLines(box: Box, lines: readonly RefLine[], pal: Palette): str
   const out: string[] = [];
   const sorted = [...lines].filter((l) => Number.isFinite(l.yPx)).sort((a, b) => a.yPx - b.yPx);
   for (const l of sorted)
-    out.push(line(box.x, l.yPx, box.x + box.w, l.yPx, { stroke: l.color, width: 2.5, dash: l.dash ?? '9 6' }));
+    if (!l.labelOnly)
+      out.push(line(box.x, l.yPx, box.x + box.w, l.yPx, { stroke: l.color, width: 2.5, dash: l.dash ?? '9 6' }));
   // Label baselines: just above each line, then moved down to keep LABEL_GAP and inside the box.
   const ys = sorted.map((l) => l.yPx - 7);
   for (let i = 0; i < ys.length; i++) {

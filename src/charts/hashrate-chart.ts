@@ -1,7 +1,9 @@
 /**
  * Hash-rate picture: the last 30 days of the 1d/3d/7d estimates, the 90 % band of the window the
- * subscriber watches, difficulty epochs as steps (the hash rate each difficulty implies), the
- * lookback peak and the alert's threshold — everything a `hashrate-drop` message talks about.
+ * subscriber watches, difficulty epochs as steps (the hash rate each difficulty implies), and for
+ * a `hashrate-drop` rule the drop detector's level and the rule's line (level × (1 − pct)) over
+ * time — everything a `hashrate-drop` message talks about (the lookback peak only when the
+ * history predates the detector's level).
  */
 import type { HashrateWindow, Lookback } from '../domain/types.ts';
 import { CLIP_END, PLOT, header, legend, panelFrame, refLines, type LegendItem, type RefLine } from './frame.ts';
@@ -46,11 +48,12 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
   const steps = values(pts, (p) => impliedEhs(p.difficulty));
   if (series.every((s) => finiteCount(s) < 2)) return null;
 
-  const peak = last.peaks[focus]?.[lookback] ?? null;
+  // A drop rule is drawn as what it measures against: the detector's level and level × (1 − pct)
+  // over time. Only history older than that record falls back to the lookback peak, as context.
+  const dropLines = drop ? dropThresholdLine(pts, drop.pct, lookback) : null;
+  const peak = dropLines ? null : (last.peaks[focus]?.[lookback] ?? null);
   const peakEhs = peak && Number.isFinite(peak.hps) ? peak.hps / EH : null;
   const lines: Array<{ ehs: number; label: string }> = [];
-  const dropLine = drop && peakEhs !== null ? dropThresholdLine(drop.pct, peakEhs) : null;
-  if (dropLine !== null) lines.push(dropLine);
   for (const r of rulesOf(opts.thresholds, 'hashrate-below')) {
     lines.push({ ehs: r.ehs, label: `alert: 7d below ${fmt3(r.ehs)} EH/s` });
   }
@@ -63,6 +66,8 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
     steps,
     peakEhs === null ? [] : [peakEhs],
     drawn.map((l) => l.ehs),
+    dropLines?.level ?? [],
+    dropLines?.alert ?? [],
   );
   const t0 = times[0] ?? last.timeSec;
   if (!ext || !(last.timeSec > t0)) return null;
@@ -87,8 +92,24 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
   series.forEach((s, i) =>
     body.push(path(linePath(xy(s)), { stroke: pal.series[i] ?? pal.ink, width: i === 0 ? 1.5 : 2.5 })),
   );
+  if (dropLines) {
+    body.push(path(linePath(xy(dropLines.level)), { stroke: pal.peak, width: 2.5, dash: '3 5' }));
+    body.push(path(linePath(xy(dropLines.alert)), { stroke: pal.threshold, width: 2.5, dash: '9 6' }));
+  }
   body.push(CLIP_END);
   const refs: RefLine[] = drawn.map((l) => ({ yPx: f.y(l.ehs), label: l.label, color: pal.threshold }));
+  if (dropLines && drop) {
+    const lv = lastFinite(dropLines.level);
+    const al = lastFinite(dropLines.alert);
+    const lb = `${lookback} level, ending 14 d back:`;
+    refs.push({ yPx: f.y(lv), label: `${lb} ${fmt3(lv)} EH/s`, color: pal.peak, labelOnly: true });
+    refs.push({
+      yPx: f.y(al),
+      label: `alert: −${drop.pct} % of level = ${fmt3(al)} EH/s`,
+      color: pal.threshold,
+      labelOnly: true,
+    });
+  }
   if (peakEhs !== null) {
     refs.push({
       yPx: f.y(peakEhs),
@@ -111,7 +132,8 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
     { label: 'implied by difficulty', color: pal.step, mark: 'dash' },
   ];
   if (peakEhs !== null) items.push({ label: 'peak', color: pal.peak, mark: 'dash' });
-  if (drawn.length > 0) items.push({ label: 'alert', color: pal.threshold, mark: 'dash' });
+  if (dropLines) items.push({ label: 'level', color: pal.peak, mark: 'dash' });
+  if (drawn.length > 0 || dropLines) items.push({ label: 'alert', color: pal.threshold, mark: 'dash' });
   const now = latest
     ? ` · 7d ${fmt3(latest.hps / EH)} EH/s (90 %: ${fmt3(latest.lowHps / EH)}–${fmt3(latest.highHps / EH)})`
     : '';
@@ -124,13 +146,25 @@ export function hashrateSvg(points: readonly ChartPoint[], opts: ChartOptions): 
 }
 
 /**
- * HOOK for the hash-rate-drop detector (issue 10): where the drop rule's line sits on the chart.
- * Today it is `pct` below the drawn peak, which is NOT the detector's real firing condition;
- * once the detector lands, return its firing level here (from the snapshot/event it provides,
- * e.g. the hash rate at which it would fire now) and label it with its own words. Kept apart so
- * that change touches nothing else in this chart.
+ * Where a `hashrate-drop` rule's lines sit, block by block (EH/s; NaN where unknown): the drop
+ * detector's reference level for the rule's lookback (the mean hash rate of the lookback ending
+ * two weeks before that block, which the detector measures every block against) and that level
+ * × (1 − pct), the rate the rule calls a drop. The detector fires once the blocks since a change
+ * have held enough evidence of a rate that far down (not on one block crossing the line), and
+ * dates the drop from where that evidence began. null when no point carries the level (history
+ * kept before it was recorded, or a detector still filling its reference).
  */
-export function dropThresholdLine(pct: number, peakEhs: number): { ehs: number; label: string } | null {
-  const ehs = peakEhs * (1 - pct / 100);
-  return Number.isFinite(ehs) ? { ehs, label: `alert: −${pct} % of peak = ${fmt3(ehs)} EH/s` } : null;
+export function dropThresholdLine(
+  points: readonly ChartPoint[],
+  pct: number,
+  lookback: Lookback,
+): { level: number[]; alert: number[] } | null {
+  const level = values(points, (p) => (p.drop?.[lookback]?.referenceHps ?? Number.NaN) / EH);
+  if (finiteCount(level) === 0) return null;
+  return { level, alert: level.map((v) => v * (1 - pct / 100)) };
+}
+
+function lastFinite(vs: readonly number[]): number {
+  for (let i = vs.length - 1; i >= 0; i--) if (Number.isFinite(vs[i])) return vs[i]!;
+  return Number.NaN;
 }

@@ -46,7 +46,14 @@ export function toChartPoint(s: ChartPoint): ChartPoint {
       etaHighSec: r.etaHighSec,
     },
     hashprice: { usdPerPhDay: s.hashprice.usdPerPhDay },
+    ...(s.drop ? { drop: dropRefs(s.drop) } : {}),
   };
+}
+
+/** Just the reference level of each lookback (the alarms stay with the snapshot). */
+function dropRefs(d: NonNullable<ChartPoint['drop']>): NonNullable<ChartPoint['drop']> {
+  const ref = (x: (typeof d)['7d']) => (x ? { referenceHps: x.referenceHps } : null);
+  return { '7d': ref(d['7d']), '14d': ref(d['14d']), '30d': ref(d['30d']), '90d': ref(d['90d']) };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * ChartHistory on Redis: one compact line per block in a sorted set (score = height), written by
  * the process that builds snapshots and read by whichever process sends alerts. A point is ~250
- * bytes as a JSON array, so the 30+ days a chart needs (~6,500 blocks) cost under 2 MB.
+ * bytes as a JSON array (~330 with the drop detector's four reference levels), so the 30+ days a
+ * chart needs (~6,500 blocks) cost about 2 MB.
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { HashrateWindow, Lookback } from '../domain/types.ts';
@@ -11,6 +12,8 @@ import type { ChartPoint } from './types.ts';
 const WINDOWS: readonly HashrateWindow[] = ['1d', '3d', '7d'];
 const LOOKBACKS: readonly Lookback[] = ['7d', '14d', '30d', '90d'];
 type Row = Array<number | string | null>;
+/** Fields before the optional drop references: height, hash, time, difficulty, 3 estimates, 12 peaks, retarget, hash price. */
+const BASE_FIELDS = 4 + 9 + 24 + 8 + 1;
 
 /** Flat array: fixed field order, nulls kept, so decode is positional and cheap. */
 export function encodePoint(p: ChartPoint): string {
@@ -36,6 +39,7 @@ export function encodePoint(p: ChartPoint): string {
     r.etaHighSec,
   );
   row.push(p.hashprice.usdPerPhDay);
+  if (p.drop) for (const lb of LOOKBACKS) row.push(p.drop[lb]?.referenceHps ?? null);
   // JSON has no NaN/Infinity: they become null and read back as NaN (a gap), never an error.
   return JSON.stringify(row, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
 }
@@ -47,7 +51,8 @@ export function decodePoint(line: string): ChartPoint | null {
   } catch {
     return null;
   }
-  if (!Array.isArray(row) || row.length !== 4 + 9 + 24 + 8 + 1) return null;
+  // Without the drop references (history written before they were kept), or with them.
+  if (!Array.isArray(row) || (row.length !== BASE_FIELDS && row.length !== BASE_FIELDS + LOOKBACKS.length)) return null;
   let i = 0;
   const next = (): unknown => row[i++];
   const num = (): number => {
@@ -81,6 +86,11 @@ export function decodePoint(line: string): ChartPoint | null {
     etaHighSec: num(),
   };
   const usd = next();
+  const ref = () => {
+    const v = next();
+    return typeof v === 'number' ? { referenceHps: v } : null;
+  };
+  const drop = row.length > BASE_FIELDS ? { '7d': ref(), '14d': ref(), '30d': ref(), '90d': ref() } : undefined;
   return {
     height,
     hash,
@@ -90,6 +100,7 @@ export function decodePoint(line: string): ChartPoint | null {
     peaks,
     retarget,
     hashprice: { usdPerPhDay: typeof usd === 'number' ? usd : null },
+    ...(drop ? { drop } : {}),
   };
 }
 

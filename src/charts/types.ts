@@ -3,7 +3,13 @@
  * a history of 30 days of blocks stays a few megabytes, and a full Snapshot can be passed as is.
  */
 import type { RuleSpec } from '../alerting/types.ts';
-import type { HashpriceSnapshot, HashrateEstimate, HashratePeak, RetargetSnapshot } from '../domain/snapshot-types.ts';
+import type {
+  DropState,
+  HashpriceSnapshot,
+  HashrateEstimate,
+  HashratePeak,
+  RetargetSnapshot,
+} from '../domain/snapshot-types.ts';
 import type { HashrateWindow, Lookback } from '../domain/types.ts';
 
 /** The three pictures hashbell draws (issue 7). */
@@ -40,6 +46,11 @@ export interface ChartPoint {
     | 'etaHighSec'
   >;
   readonly hashprice: Pick<HashpriceSnapshot, 'usdPerPhDay'>;
+  /**
+   * The drop detector's reference level per lookback (the level a `hashrate-drop` rule measures
+   * against); absent in history written before it was kept, null until the detector is ready.
+   */
+  readonly drop?: Readonly<Record<Lookback, Pick<DropState, 'referenceHps'> | null>>;
 }
 
 /** Per-picture options; everything that changes the pixels is here, so it is also the cache key. */

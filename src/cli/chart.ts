@@ -21,7 +21,8 @@ export const CHART_HELP = `Usage: ${CLI} chart <hashrate|retarget|hashprice> --b
 
 Renders one chart (1000×560 PNG) as the bot would attach it to an alert at height H.
 
-  hashrate        last 30 days of the 1d/3d/7d hash rate, 90 % band, difficulty steps, peak
+  hashrate        last 30 days of the 1d/3d/7d hash rate, 90 % band, difficulty steps; with a
+                  hashrate-drop rule, the drop detector's level and the rule's line over time
   retarget        the current epoch so far, the 600 s schedule, the estimate and its interval
   hashprice       last 30 days of hash price (USD/PH/day); needs --prices
   --blocks FILE   blocks file (JSON Lines, mempool.space block shape)
@@ -35,8 +36,8 @@ Renders one chart (1000×560 PNG) as the bot would attach it to an alert at heig
 Example: ${CLI} chart hashrate --blocks data/mainnet-2025-2026.blocks.jsonl --out hashrate.png
 `;
 
-/** Blocks before the chart's first point that the snapshot builder needs (7d window, 90d peak). */
-const WARMUP_BLOCKS = 12_960 + 1_008;
+/** Blocks before the chart's first point that the snapshot builder needs (90d peak, the drop detector's 90d level). */
+const WARMUP_BLOCKS = SnapshotBuilder.requiredHistoryBlocks;
 
 /** Turns blocks (+ prices) into chart points up to a height; injectable for tests. */
 export type PointsBuilder = (blocks: readonly Block[], prices: readonly PricePoint[]) => Promise<ChartPoint[]>;

@@ -5,6 +5,7 @@
  */
 import { MemoryEvaluator } from '../alerting/evaluator.ts';
 import type { AlertEvent, Rule } from '../alerting/types.ts';
+import { dropCellPct, type DropCell } from '../domain/drop-detector.ts';
 import { SnapshotBuilder } from '../domain/snapshot-builder.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { Block, PricePoint } from '../domain/types.ts';
@@ -26,8 +27,9 @@ export function forEachSnapshot(
   prices: readonly PricePoint[],
   onSnapshot: (snapshot: Snapshot, block: Block) => void,
   toHeight = Infinity,
+  dropCells?: readonly DropCell[],
 ): void {
-  const builder = new SnapshotBuilder();
+  const builder = new SnapshotBuilder(dropCells ? { dropCells } : {});
   const price = createPriceCursor(prices);
   for (const block of blocks) {
     if (block.height > toHeight) break;
@@ -58,7 +60,18 @@ export function replayEvents(
       for (const event of evaluator.feed(snapshot)) onEvent(event, snapshot);
     },
     input.toHeight,
+    dropCellsOf(input.rules),
   );
+}
+
+/**
+ * The drop cells these rules read: a replay computes only those (the same numbers for them as
+ * the full grid, at a fraction of the cost; bench/replay.ts).
+ */
+export function dropCellsOf(rules: readonly Rule[]): DropCell[] {
+  const out: DropCell[] = [];
+  for (const r of rules) if (r.kind === 'hashrate-drop') out.push({ lookback: r.lookback, pct: dropCellPct(r.pct) });
+  return out;
 }
 
 /** The snapshot at `height` (computed over every block up to it), or null if not in the file. */

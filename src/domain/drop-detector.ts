@@ -211,7 +211,12 @@ export class DropDetector {
     if (enter >= 0) this.refSum += this.ys[enter % size]!;
     this.ys[k % size] = y;
     this.pushed = k + 1;
-    if (enter + 1 < L) return;
+    if (enter + 1 < L) {
+      // Not ready yet; a CUSUM leaving zero on the first ready block dates the drop from here.
+      this.lastHeight = height;
+      this.lastTimeSec = timeSec;
+      return;
+    }
     if (height % RESUM_EVERY === 0) {
       let s = 0;
       for (let j = enter - L + 1; j <= enter; j++) s += this.ys[j % size]!;
@@ -345,15 +350,142 @@ export class DropDetector {
     if (!this.ready) return null;
     return { referenceHps: 1 / this.mu, alarms: this.alarms() };
   }
+
+  /**
+   * Everything but the reference ring (which stored blocks refill): the running sum, the CUSUMs
+   * away from zero and the alarmed cells. A CUSUM at zero and a quiet cell carry nothing else
+   * (their other fields are rewritten before they are read), so the state is small when the
+   * network is quiet and bounded by the grid when it is not.
+   */
+  save(): DropDetectorState {
+    const stats: number[] = [];
+    for (let j = 0; j < this.s.length; j++) {
+      if (this.s[j] === 0) continue;
+      stats.push(j, this.s[j]!, this.cp[j]!, this.cpTime[j]!, this.n[j]!, this.sum[j]!);
+    }
+    const cells: number[] = [];
+    for (let c = 0; c < this.cells; c++) {
+      if (this.alarmed[c] === 0) continue;
+      cells.push(c, this.back[c]!, this.acp[c]!, this.acpTime[c]!, this.sure[c]!, this.sureTime[c]!);
+      cells.push(this.an[c]!, this.asum[c]!, this.muAlarm[c]!);
+    }
+    return {
+      filled: Math.min(this.pushed, this.ys.length),
+      refSum: this.refSum,
+      mu: Number.isFinite(this.mu) ? this.mu : null,
+      last: [this.lastHeight, this.lastTimeSec],
+      stats,
+      cells,
+    };
+  }
+
+  /**
+   * Replaces the state by a saved one, after this detector was fed the same blocks up to the same
+   * one (its ring then holds the same values): from here on it computes exactly what the detector
+   * that saved it does. False (nothing changed) when the state does not fit this detector or the
+   * ring was not refilled as far as the saved one's.
+   */
+  restore(st: DropDetectorState): boolean {
+    if (!validState(st, this.s.length, this.cells)) return false;
+    if (Math.min(this.pushed, this.ys.length) !== st.filled) return false;
+    this.refSum = st.refSum;
+    this.mu = st.mu ?? Number.NaN;
+    [this.lastHeight, this.lastTimeSec] = st.last;
+    this.s.fill(0);
+    this.alarmed.fill(0);
+    this.hitAt.fill(-1);
+    const a = st.stats;
+    for (let i = 0; i < a.length; i += STAT_FIELDS) {
+      const j = a[i]!;
+      this.s[j] = a[i + 1]!;
+      this.cp[j] = a[i + 2]!;
+      this.cpTime[j] = a[i + 3]!;
+      this.n[j] = a[i + 4]!;
+      this.sum[j] = a[i + 5]!;
+    }
+    const b = st.cells;
+    for (let i = 0; i < b.length; i += CELL_FIELDS) {
+      const c = b[i]!;
+      this.alarmed[c] = 1;
+      this.back[c] = b[i + 1]!;
+      this.acp[c] = b[i + 2]!;
+      this.acpTime[c] = b[i + 3]!;
+      this.sure[c] = b[i + 4]!;
+      this.sureTime[c] = b[i + 5]!;
+      this.an[c] = b[i + 6]!;
+      this.asum[c] = b[i + 7]!;
+      this.muAlarm[c] = b[i + 8]!;
+    }
+    this.nAlarmed = this.alarmed.reduce((x, v) => x + v, 0);
+    return true;
+  }
+}
+
+/**
+ * One detector's saved state (see {@link DropDetector.save}); plain JSON, numbers round-trip
+ * exactly. `stats` is flat [index, value, change point, its time, blocks, ratio sum]*, `cells`
+ * flat [cell, recovery evidence, change point, its time, sure, its time, blocks, ratio sum,
+ * reference mean when alarmed]*.
+ */
+export interface DropDetectorState {
+  readonly filled: number;
+  readonly refSum: number;
+  readonly mu: number | null;
+  readonly last: readonly [number, number];
+  readonly stats: readonly number[];
+  readonly cells: readonly number[];
+}
+const STAT_FIELDS = 6;
+const CELL_FIELDS = 9;
+
+/** Shape and index checks on a state read back from storage (a bad one is ignored, never half-applied). */
+function validState(st: DropDetectorState, nStats: number, nCells: number): boolean {
+  const nums = (a: unknown): a is number[] =>
+    Array.isArray(a) && a.every((v) => typeof v === 'number' && Number.isFinite(v));
+  if (typeof st !== 'object' || st === null) return false;
+  if (!nums(st.stats) || !nums(st.cells) || !nums(st.last) || st.last.length !== 2) return false;
+  if (!Number.isSafeInteger(st.filled) || !Number.isFinite(st.refSum)) return false;
+  if (st.mu !== null && !(typeof st.mu === 'number' && st.mu > 0)) return false;
+  if (st.stats.length % STAT_FIELDS !== 0 || st.cells.length % CELL_FIELDS !== 0) return false;
+  for (let i = 0; i < st.stats.length; i += STAT_FIELDS) {
+    const j = st.stats[i]!;
+    if (!Number.isInteger(j) || j < 0 || j >= nStats) return false;
+  }
+  for (let i = 0; i < st.cells.length; i += CELL_FIELDS) {
+    const c = st.cells[i]!;
+    if (!Number.isInteger(c) || c < 0 || c >= nCells) return false;
+  }
+  return true;
 }
 
 const LOOKBACK_NAMES = Object.keys(LOOKBACKS) as Lookback[];
 /** Shared by every quiet snapshot (snapshots are never mutated). */
 const NO_ALARMS: readonly DropAlarm[] = Object.freeze([]);
 
-/** All lookbacks' detectors, for the SnapshotBuilder. */
+/** A (lookback, whole-percent) cell some rule reads. */
+export interface DropCell {
+  readonly lookback: Lookback;
+  readonly pct: number;
+}
+
+/**
+ * All lookbacks' detectors, for the SnapshotBuilder. Every cell by default (live: any rule may be
+ * added at any moment). Given `only`, just those cells (replay, preview: the rules are known up
+ * front); cells are independent, so each one computes exactly what it does in the full grid, and
+ * the reference levels are kept for every lookback either way.
+ */
 export class DropDetectors {
-  private readonly byLookback = LOOKBACK_NAMES.map((lb) => new DropDetector(LOOKBACKS[lb], cellParams(lb)));
+  private readonly byLookback: DropDetector[];
+  private readonly partial: boolean;
+
+  constructor(only?: readonly DropCell[]) {
+    this.partial = only !== undefined;
+    this.byLookback = LOOKBACK_NAMES.map((lb) => {
+      const want = only && new Set(only.filter((c) => c.lookback === lb).map((c) => dropCellPct(c.pct)));
+      const params = cellParams(lb).filter((c) => !want || want.has(c.pct));
+      return new DropDetector(LOOKBACKS[lb], params);
+    });
+  }
 
   push(height: number, timeSec: number, y: number): void {
     for (const d of this.byLookback) d.push(height, timeSec, y);
@@ -366,7 +498,28 @@ export class DropDetectors {
     });
     return out;
   }
+
+  /** Every lookback's state (see {@link DropDetector.save}). */
+  save(): DropDetectorsState {
+    const out = {} as Record<Lookback, DropDetectorState>;
+    LOOKBACK_NAMES.forEach((lb, i) => {
+      out[lb] = this.byLookback[i]!.save();
+    });
+    return out;
+  }
+
+  /** All lookbacks or none: false (nothing changed) when any saved state does not fit. */
+  restore(st: DropDetectorsState): boolean {
+    // A saved state indexes the full grid's cells.
+    if (this.partial || typeof st !== 'object' || st === null) return false;
+    const saved = this.save();
+    const ok = LOOKBACK_NAMES.every((lb, i) => st[lb] !== undefined && this.byLookback[i]!.restore(st[lb]));
+    if (!ok) LOOKBACK_NAMES.forEach((lb, i) => this.byLookback[i]!.restore(saved[lb]));
+    return ok;
+  }
 }
+
+export type DropDetectorsState = Readonly<Record<Lookback, DropDetectorState>>;
 
 /** Blocks a builder needs to rebuild every drop cell: longest reference, gap, warm-up. */
 export const DROP_HISTORY_BLOCKS = Math.max(...Object.values(LOOKBACKS)) + DROP_GAP_BLOCKS + DROP_WARMUP_BLOCKS + 1;

@@ -6,7 +6,9 @@
  * does not grow with history. After a restart or a reorg, rebuild by constructing a fresh builder
  * and pushing the stored recent blocks: with at least `requiredHistoryBlocks` of them the rebuilt
  * builder gives the same snapshots (hash-price history aside, which depends on the prices you
- * pass again).
+ * pass again) — except the drop detector's cells, which are sequential: store the
+ * {@link SnapshotBuilder.checkpoint} it offers once a day and hand the newest one at or below the
+ * rebuild's tip to {@link SnapshotBuilder.resumeFrom}, and they are exact too.
  *
  * What is null and when (data starting mid-chain is normal: a replay file, a fresh watcher):
  * - `hashrate[w]`: null until the builder holds 2 blocks with distinct times; partial windows
@@ -19,7 +21,7 @@
  * - `hashpriceAgo[w]`: null until a block at least `w` older (by block time) with a USD figure.
  */
 import { bitsToDifficulty, bitsToTarget } from './bits.ts';
-import { DROP_HISTORY_BLOCKS, DropDetectors } from './drop-detector.ts';
+import { DROP_HISTORY_BLOCKS, DropDetectors, type DropCell, type DropDetectorsState } from './drop-detector.ts';
 import { hashprice } from './hashprice.ts';
 import { BlockRing } from './ring.ts';
 import { HashrateTracker } from './snapshot-hashrate.ts';
@@ -77,6 +79,25 @@ function validate(block: Block): void {
 /** bits already decoded and found valid: an epoch's 2016 blocks share one value (no BigInt per block). */
 const VALID_BITS = new Set<number>();
 
+/** Blocks between two checkpoints a builder offers (one a day). */
+export const CHECKPOINT_EVERY_BLOCKS = 144;
+/**
+ * How far below the tip a checkpoint still helps a rebuild: the stored history must refill the
+ * drop detector's reference ring up to it (required history − reference − gap, less a margin).
+ */
+export const CHECKPOINT_USEFUL_BLOCKS = 2_000;
+
+/**
+ * What a rebuild cannot recompute from stored blocks alone: the drop detector's sequential state
+ * (its CUSUMs and alarmed cells depend on every block since the chain was first seen, not on a
+ * window). Taken after block (height, hash); plain JSON.
+ */
+export interface BuilderCheckpoint {
+  readonly height: number;
+  readonly hash: string;
+  readonly drop: DropDetectorsState;
+}
+
 export class SnapshotBuilder {
   /**
    * Enough blocks to rebuild every figure: the largest lookback (90d) + largest window (7d) for
@@ -90,18 +111,51 @@ export class SnapshotBuilder {
   private readonly ring = new BlockRing(SnapshotBuilder.requiredHistoryBlocks);
   private readonly hashrate = new HashrateTracker(this.ring);
   private readonly retarget: RetargetTracker;
-  private readonly drop = new DropDetectors();
+  private readonly drop: DropDetectors;
   private lastId: string | null = null;
   private feeSum = 0;
   private feeCount = 0;
+  private resume: BuilderCheckpoint | null = null;
+  private resumedAt = -1;
 
-  constructor(options: { network?: Network } = {}) {
+  /**
+   * `dropCells`: compute only these drop cells (replay and preview know their rules; the live
+   * watcher computes all, since a rule may be added any time). Other cells then never alarm.
+   */
+  constructor(options: { network?: Network; dropCells?: readonly DropCell[] } = {}) {
     this.retarget = new RetargetTracker(this.ring, options.network ?? 'mainnet');
+    this.drop = new DropDetectors(options.dropCells);
   }
 
   /** Height the next push must have, or null before the first block. */
   get nextHeight(): number | null {
     return this.ring.lastHeight < 0 ? null : this.ring.lastHeight + 1;
+  }
+
+  /**
+   * The state to store with the block just pushed, every {@link CHECKPOINT_EVERY_BLOCKS} blocks
+   * (null in between and before the first block). Fed back through {@link resumeFrom}, a rebuilt
+   * builder's drop cells equal those of a builder that never stopped, bit for bit.
+   */
+  checkpoint(): BuilderCheckpoint | null {
+    const h = this.ring.lastHeight;
+    if (h < 0 || this.lastId === null || h % CHECKPOINT_EVERY_BLOCKS !== 0) return null;
+    return { height: h, hash: this.lastId, drop: this.drop.save() };
+  }
+
+  /**
+   * Call on a fresh builder before replaying stored blocks: when the push of the checkpoint's block
+   * (same height and hash) comes, the drop detector takes the saved state instead of its warm-up.
+   * A checkpoint that does not fit (other branch, malformed, the history does not reach far
+   * enough back to refill the reference) is ignored: the rebuild is then a warm-up, as before.
+   */
+  resumeFrom(cp: BuilderCheckpoint): void {
+    this.resume = cp;
+  }
+
+  /** Height the drop detector resumed at (see {@link resumeFrom}), −1 when it did not. */
+  get resumedAtHeight(): number {
+    return this.resumedAt;
   }
 
   /**
@@ -138,6 +192,11 @@ export class SnapshotBuilder {
         block.timestamp,
         (ring.maxTimeAt(h) - ring.maxTimeAt(h - 1)) / this.hashrate.workOf(block.bits),
       );
+    }
+    const cp = this.resume;
+    if (cp !== null && cp.height === h) {
+      this.resume = null;
+      if (cp.hash === block.id && this.drop.restore(cp.drop)) this.resumedAt = h;
     }
     const { retarget, outcome } = this.retarget.update(ctx.nowSec);
     const difficulty = bitsToDifficulty(block.bits);

@@ -40,6 +40,8 @@ export const DeliverJobSchema = z.object({
   digest: z.boolean(),
   /** AlertEvent objects (validated loosely here; they were produced by our own evaluator). */
   events: z.array(z.record(z.string(), z.unknown())).min(1),
+  /** A broadcast channel's message (subscriptions/broadcast.ts): queued ahead of personal ones. */
+  broadcast: z.literal(true).optional(),
 });
 export type DeliverJob = z.infer<typeof DeliverJobSchema>;
 
@@ -140,11 +142,17 @@ export async function enqueueMessages(
           hash: m.hash,
           digest: m.digest,
           events: m.events.map((e) => ({ ...e })),
+          ...(m.broadcast === true ? { broadcast: true as const } : {}),
         };
         return {
           name: DELIVER_JOB_NAME,
           data,
-          opts: { ...DELIVER_JOB_OPTS, jobId: deliverJobId(m.subscriptionId, m.hash, m.digest) },
+          opts: {
+            ...DELIVER_JOB_OPTS,
+            jobId: deliverJobId(m.subscriptionId, m.hash, m.digest),
+            // A broadcast channel's post goes to the head of the queue: the next one sent.
+            ...(m.broadcast === true ? { lifo: true } : {}),
+          },
         };
       }),
     );

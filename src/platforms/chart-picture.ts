@@ -6,10 +6,20 @@
  */
 import type { OutboundMessage } from '../alerting/ports.ts';
 import type { RuleSpec, Subscription } from '../alerting/types.ts';
-import { chartFileName, chartForAlerts, chartForCommand, type ChartKind, type ChartService } from '../charts/index.ts';
+import {
+  chartCacheKey,
+  chartFileName,
+  chartForAlerts,
+  chartForCommand,
+  type ChartKind,
+  type ChartService,
+} from '../charts/index.ts';
 
-/** What platforms need of ChartService (tests pass stubs that fail on purpose). */
-export type ChartRenderer = Pick<ChartService, 'render'>;
+/**
+ * What platforms need of ChartService (tests pass stubs that fail on purpose); `pictureKey`, when
+ * present, names a picture exactly as the service caches it (its default theme included).
+ */
+export type ChartRenderer = Pick<ChartService, 'render'> & Partial<Pick<ChartService, 'pictureKey'>>;
 
 /**
  * The subscriber's rules, for the threshold lines on an alert's chart. The notifier only gets the
@@ -29,6 +39,11 @@ export interface ChartPicture {
   /** `hashbell-<kind>.png`; Discord's `attachment://` must name it exactly. */
   readonly filename: string;
   readonly png: Buffer;
+  /**
+   * Same key = same pixels (block, kind, zone, theme and the thresholds drawn): the platforms
+   * upload each picture once and reuse it by this key (picture-refs.ts).
+   */
+  readonly key: string;
 }
 
 interface WarnLogger {
@@ -52,8 +67,11 @@ async function draw(
     log?.warn({ kind, height: block.height, err: reason(e) }, 'chart rules unavailable; drawing without thresholds');
   }
   try {
-    const png = await charts.render(kind, { height: block.height, hash: block.hash, timeZone, thresholds });
-    return png === null || png.length === 0 ? null : { kind, filename: chartFileName(kind), png };
+    const req = { height: block.height, hash: block.hash, timeZone, thresholds };
+    const png = await charts.render(kind, req);
+    if (png === null || png.length === 0) return null;
+    const key = charts.pictureKey?.(kind, req) ?? chartCacheKey(kind, req);
+    return { kind, filename: chartFileName(kind), png, key };
   } catch (e) {
     log?.warn({ kind, height: block.height, err: reason(e) }, 'chart failed; sending the text alone');
     return null;

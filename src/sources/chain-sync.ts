@@ -243,6 +243,7 @@ export class ChainSync {
     const out: Snapshot[] = [];
     if (!c) return out;
     const stored = await this.d.state.getBlocks(c.height - this.d.builder.requiredHistoryBlocks + 1, c.height);
+    const resumeAt = await this.resumeDropState(c);
     for (const s of stored) {
       this.chain.accept(s.block); // stored blocks passed the gate (or predate it): trusted history
       const snap = this.builder.push(s.block, {
@@ -253,7 +254,26 @@ export class ChainSync {
       });
       if (keep) out.push(snap);
     }
+    if (resumeAt !== null && this.builder.resumedAtHeight !== resumeAt)
+      this.d.logger.warn(
+        { checkpoint: resumeAt, tip: c.height },
+        'builder checkpoint did not fit: the drop detector warmed up again',
+      );
     return out;
+  }
+
+  /**
+   * Hands the fresh builder the newest stored checkpoint at or below the tip, so its sequential
+   * state (the drop detector's) continues exactly where the uninterrupted builder was (after a
+   * restart, and after a reorg: checkpoints above the fork went with the rollback).
+   */
+  private async resumeDropState(c: ChainCursor): Promise<number | null> {
+    const useful = this.d.builder.checkpointUsefulBlocks;
+    if (useful === undefined || !this.builder?.resumeFrom) return null;
+    const cp = await this.d.state.getCheckpoint(c.height - useful, c.height);
+    if (cp) this.builder.resumeFrom(cp);
+    else this.d.logger.info({ tip: c.height }, 'no builder checkpoint near the tip: the drop detector warms up again');
+    return cp?.height ?? null;
   }
 
   /** Gate, snapshot and commit `blocks` (ascending, on the tip); false when the gate stopped it short. */
@@ -273,7 +293,12 @@ export class ChainSync {
       const job = (typeof wantJob === 'function' ? wantJob(b) : wantJob)
         ? { height: b.height, hash: b.id, correction }
         : null;
-      entries.push({ stored: { block: b, price: this.price, nowSec }, snapshot: job ? snapshot : null, job });
+      entries.push({
+        stored: { block: b, price: this.price, nowSec },
+        snapshot: job ? snapshot : null,
+        job,
+        checkpoint: builder.checkpoint?.() ?? null,
+      });
       if (job) snapshots.push(snapshot);
       if (this.d.history) committed.push(snapshot);
     }

@@ -22,6 +22,8 @@ export function chainKeys(prefix: string) {
     historyUntil: `${p}history-until`,
     /** STRING int: heights up to this one are being replayed after a reorg (corrections). */
     correctUntil: `${p}correct-until`,
+    /** ZSET score=height member=BuilderCheckpoint JSON: the drop detector's state, one a day. */
+    checkpoints: `${p}checkpoints`,
   } as const;
 }
 export type ChainKeys = ReturnType<typeof chainKeys>;

@@ -7,6 +7,7 @@
 import type { RedisClient } from './connection.ts';
 import type { Block, PricePoint } from '../domain/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
+import type { BuilderCheckpoint } from '../domain/snapshot-builder.ts';
 import { chainKeys, sendKey, type ChainKeys } from './chain-keys.ts';
 
 /**
@@ -50,6 +51,8 @@ export interface CommitEntry {
   readonly snapshot: Snapshot | null;
   /** Evaluate job to record as pending (sent after the commit). */
   readonly job: EvaluateJob | null;
+  /** The builder's state after this block, when it offers one (kept like the blocks). */
+  readonly checkpoint?: BuilderCheckpoint | null;
 }
 
 export interface ChainStateOptions {
@@ -58,6 +61,8 @@ export interface ChainStateOptions {
   readonly keepBlocks: number;
   /** Snapshot heights kept below the tip (evaluate jobs and status reads). */
   readonly keepSnapshots?: number;
+  /** Checkpoint heights kept below the tip (default 2,016: deeper ones no rebuild can use). */
+  readonly keepCheckpoints?: number;
 }
 
 export class RedisChainState {
@@ -180,6 +185,7 @@ export class RedisChainState {
     }
     const top = last.stored.block;
     m.zremrangebyscore(k.blocks, '-inf', top.height - this.opts.keepBlocks);
+    this.addCheckpoints(m, entries, top.height);
     m.set(k.cursor, JSON.stringify({ height: top.height, hash: top.id } satisfies ChainCursor));
     for (const e of entries) m.zscore(k.enqueued, e.stored.block.id);
     const res = await m.exec();
@@ -241,11 +247,37 @@ export class RedisChainState {
     const current = await this.getCorrectUntil();
     const m = this.redis.multi();
     m.zremrangebyscore(this.keys.blocks, `(${fork.height}`, '+inf');
+    m.zremrangebyscore(this.keys.checkpoints, `(${fork.height}`, '+inf');
     m.set(this.keys.cursor, JSON.stringify(fork));
     m.set(this.keys.correctUntil, String(Math.max(current, oldTipHeight)));
     m.incr(this.keys.generation);
     const res = await m.exec();
     if (!res) throw new Error('chain-state rollback aborted');
+  }
+
+  /**
+   * The newest builder checkpoint with from ≤ height ≤ to (a rebuild resumes from it); null when
+   * none is stored or it does not parse.
+   */
+  async getCheckpoint(fromHeight: number, toHeight: number): Promise<BuilderCheckpoint | null> {
+    const [raw] = await this.redis.zrevrangebyscore(this.keys.checkpoints, toHeight, fromHeight, 'LIMIT', 0, 1);
+    if (raw === undefined) return null;
+    try {
+      return JSON.parse(raw) as BuilderCheckpoint;
+    } catch {
+      return null;
+    }
+  }
+
+  /** In a commit's MULTI: the entries' checkpoints (one per height), and the old ones out. */
+  private addCheckpoints(m: ReturnType<RedisClient['multi']>, entries: readonly CommitEntry[], top: number): void {
+    const k = this.keys.checkpoints;
+    for (const e of entries) {
+      if (!e.checkpoint) continue;
+      m.zremrangebyscore(k, e.checkpoint.height, e.checkpoint.height);
+      m.zadd(k, e.checkpoint.height, JSON.stringify(e.checkpoint));
+    }
+    m.zremrangebyscore(k, '-inf', `(${top - (this.opts.keepCheckpoints ?? 2_016)}`);
   }
 
   async clearCorrectUntil(): Promise<void> {

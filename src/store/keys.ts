@@ -123,6 +123,15 @@ export interface EngineKeys {
   chartHistory(): string;
   /** Prefix of the shared PNG cache entries (src/charts/redis-chart-cache.ts). */
   chartCachePrefix(): string;
+  /**
+   * String with TTL: where an uploaded chart can be found again on one platform (Telegram
+   * file_id, Discord attachment URL), by the chart's picture key (src/platforms/picture-refs.ts).
+   */
+  pictureRef(platform: string, pictureKey: string): string;
+  /** String with a short TTL: who is uploading that picture right now (the others wait for its ref). */
+  pictureLock(platform: string, pictureKey: string): string;
+  /** Set of Discord announcement channel ids (the notifier crossposts there; platforms/discord). */
+  announcementChannels(): string;
   /** String: the next free slot on a platform's send timeline shared by the notifiers (redis-send-slot.ts). */
   sendSlot(platform: string): string;
   /** Glob matching every key under this prefix (tests and benches clean up with it). */
@@ -151,6 +160,9 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     slowBlocksMark: () => `${p}slow`,
     chartHistory: () => `${p}chart-history`,
     chartCachePrefix: () => `${p}chart:`,
+    pictureRef: (platform, k) => `${p}pic:${platform}:${k}`,
+    pictureLock: (platform, k) => `${p}picl:${platform}:${k}`,
+    announcementChannels: () => `${p}dc:ann`,
     sendSlot: (platform) => `${p}pace:${platform}`,
     all: () => `${p}*`,
   };

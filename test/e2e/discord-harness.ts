@@ -46,6 +46,10 @@ export interface DiscordWorldOptions {
   readonly gate?: DiscordGateOptions;
   /** Use this Redis instead of the test Redis (a test that stops its own redis-server). */
   readonly redisUrl?: string;
+  /** Prepares BROADCAST_DISCORD_CHANNEL before the bot connects: adds the channel, returns its id. */
+  readonly broadcast?: (standIn: DiscordStandIn) => string;
+  /** Changes the stand-in's guild before the bot connects (its GUILD_CREATE then has them). */
+  readonly prepare?: (standIn: DiscordStandIn) => void;
 }
 
 /** Commands tests send many commands in a row; the budget has tests of its own. */
@@ -71,8 +75,11 @@ export async function startDiscordWorld(
   redis.on('error', () => undefined); // a test may stop its own redis-server
   await cleanPrefix(redis, prefix);
   const store = new RedisSubscriptionStore(redis, { keys: engineKeys(`${prefix}:`), plan: defaultIndexPlan });
+  opts.prepare?.(standIn);
+  const broadcastChannel = opts.broadcast?.(standIn);
   const app = await createApp(
     loadConfig({
+      ...(broadcastChannel !== undefined ? { BROADCAST_DISCORD_CHANNEL: broadcastChannel } : {}),
       ROLES: 'evaluator,notifier,bot',
       LOG_LEVEL: 'silent',
       DISCORD_TOKEN: standIn.token,

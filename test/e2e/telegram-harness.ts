@@ -46,6 +46,12 @@ export interface WorldOptions {
   gate?: CommandGateOptions;
   /** Use this Redis instead of the test Redis (a test that stops its own redis-server). */
   redisUrl?: string;
+  /** BROADCAST_TELEGRAM_CHAT (a channel `prepare` added to the stand-in before the bot starts). */
+  broadcastChat?: string;
+  /** TELEGRAM_PAID_BROADCAST. */
+  paidBroadcast?: boolean;
+  /** Changes the stand-in before the bot starts (e.g. adds the broadcast channel). */
+  prepare?: (fake: FakeTelegramBotApi) => void;
 }
 
 /** Conversation tests send dozens of commands in a row; the budget has tests of its own. */
@@ -62,6 +68,7 @@ export async function startTelegramWorld(name: string, opts: WorldOptions = {}):
       : testRedis(opts.db ?? TG_DB, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // a test may stop its own redis-server
   await cleanPrefix(redis, prefix);
+  opts.prepare?.(fake);
   const store = new RedisSubscriptionStore(redis, { keys: engineKeys(`${prefix}:`), plan: defaultIndexPlan });
   const app = await createApp(
     loadConfig({
@@ -69,6 +76,8 @@ export async function startTelegramWorld(name: string, opts: WorldOptions = {}):
       LOG_LEVEL: 'silent',
       TELEGRAM_BOT_TOKEN: fake.token,
       TELEGRAM_API_ROOT: fake.apiRoot,
+      ...(opts.broadcastChat !== undefined ? { BROADCAST_TELEGRAM_CHAT: opts.broadcastChat } : {}),
+      ...(opts.paidBroadcast === true ? { TELEGRAM_PAID_BROADCAST: 'true' } : {}),
     }),
     {
       redis,

@@ -47,6 +47,11 @@ export interface FakeChainOptions {
   readonly spacingSec?: number;
   /** Changes every hash (a chain that shares no block with the default one). */
   readonly seed?: string;
+  /**
+   * Seconds from the first block's time to block `index` (default index × spacing): a hash rate
+   * that moves (the drop detector's tests swing it).
+   */
+  readonly offsetSec?: (index: number) => number;
 }
 
 function sha(s: string): string {
@@ -62,11 +67,13 @@ export class FakeChain {
   private readonly startTime: number;
   readonly startHeight: number;
   private readonly seed: string;
+  private readonly offset: (index: number) => number;
 
   constructor(opts: FakeChainOptions = {}) {
     this.seed = opts.seed ?? 'hashbell-fake';
     this.startHeight = opts.startHeight ?? 890_000;
     this.spacing = opts.spacingSec ?? 600;
+    this.offset = opts.offsetSec ?? ((i) => i * this.spacing);
     const length = opts.length ?? 200;
     this.startTime = opts.startTimeSec ?? Math.floor(Date.now() / 1000) - (length + 100) * this.spacing;
     this.mine(length);
@@ -136,7 +143,7 @@ export class FakeChain {
     const id = sha(`${this.seed}:${this.branch}:${height}:${prev}`);
     const jitter = (parseInt(id.slice(0, 6), 16) % 400) - 200;
     const fees = 1_000_000 + (parseInt(id.slice(6, 12), 16) % 4_000_000);
-    const timestamp = this.startTime + i * this.spacing + jitter + this.branch;
+    const timestamp = this.startTime + Math.round(this.offset(i)) + jitter + this.branch;
     const bits = this.bitsAt(height);
     return {
       id,

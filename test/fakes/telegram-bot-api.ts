@@ -21,6 +21,7 @@ import {
 } from './telegram-http.ts';
 import { checkCaption, checkPhotoUpload, type SentPhoto } from './telegram-photo.ts';
 import { FloodControl, RELAXED_LIMITS, type FakeLimits } from './telegram-limits.ts';
+import { ChannelBook, type BotStatus, type FakeChannel } from './telegram-channels.ts';
 
 export interface FakeChat {
   readonly id: number;
@@ -34,6 +35,7 @@ export interface FakeUser {
 }
 export type { Failure, Json } from './telegram-http.ts';
 export type { SentPhoto } from './telegram-photo.ts';
+export type { FakeChannel } from './telegram-channels.ts';
 
 interface Poller {
   res: http.ServerResponse;
@@ -51,8 +53,12 @@ export interface SentMessage {
   readonly text: string;
   /** The text as users see it (markup removed, entities decoded). */
   readonly plain: string;
-  /** sendPhoto only: the uploaded picture. */
+  /** sendPhoto only: the uploaded picture (or the one an earlier upload's file_id named). */
   readonly photo?: SentPhoto;
+  /** sendPhoto by file_id: the id sent instead of an upload. */
+  readonly fileId?: string;
+  /** Sent with allow_paid_broadcast. */
+  readonly paid?: boolean;
   readonly parseMode: ParseMode;
   readonly replyMarkup: Json | undefined;
   readonly atMs: number;
@@ -76,6 +82,12 @@ export class FakeTelegramBotApi {
   webhook: { url: string; secretToken?: string } | null = null;
   /** Count of 429 answers the stand-in gave to sendMessage. */
   tooManyRequests = 0;
+  /** Photos uploaded (multipart), and photos sent by a file_id this stand-in issued. */
+  photoUploads = 0;
+  photoReuses = 0;
+  /** Channels (the bot posts as an administrator; one post reaches every subscriber). */
+  readonly channels = new ChannelBook();
+  private readonly fileIds = new Map<string, SentPhoto>();
   private server!: http.Server;
   private updates: Json[] = [];
   private nextUpdateId = 1;
@@ -122,6 +134,35 @@ export class FakeTelegramBotApi {
   /** The accepted sendPhoto messages, in order. */
   get photos(): SentMessage[] {
     return this.sent.filter((m) => m.photo !== undefined);
+  }
+
+  /** Paid-broadcast messages Telegram would bill (beyond the free limits), and their cost in Stars. */
+  get paidBilled(): number {
+    return this.flood.billed;
+  }
+
+  /** A channel; the bot's status there as given (an administrator may post unless `canPost` is false). */
+  addChannel(c: FakeChannel, bot: BotStatus = 'administrator', canPost?: boolean): void {
+    this.channels.add(c);
+    this.channels.setBot(c.id, bot, canPost);
+  }
+
+  /**
+   * The channel's owner changes the bot's rights (promote, demote, remove): from now on posts
+   * are refused or accepted accordingly, and a my_chat_member update tells the bot.
+   */
+  setChannelBot(c: FakeChannel, by: FakeUser, status: BotStatus, canPost = status === 'administrator'): void {
+    const old = this.channels.memberJson(c.id, this.bot);
+    this.channels.setBot(c.id, status, canPost);
+    this.pushUpdate({
+      my_chat_member: {
+        chat: this.channels.chatJson(c),
+        from: userJson(by),
+        date: nowSec(),
+        old_chat_member: old,
+        new_chat_member: this.channels.memberJson(c.id, this.bot),
+      },
+    });
   }
 
   /** Makes `userId` an administrator (or creator) of group `chatId` for getChatMember. */
@@ -356,7 +397,17 @@ export class FakeTelegramBotApi {
         this.answeredCallbacks.push(typeof params['text'] === 'string' ? { id, text: params['text'] } : { id });
         return done(true);
       }
+      case 'getchat': {
+        const c = this.channels.resolve(params['chat_id']);
+        if (c !== undefined) return done(this.channels.chatJson(c));
+        const id = Number(params['chat_id']);
+        if (!Number.isSafeInteger(id)) return done(err(400, 'Bad Request: chat not found'));
+        return done(chatJson({ id, type: id > 0 ? 'private' : 'group' }));
+      }
       case 'getchatmember': {
+        const channel = this.channels.resolve(params['chat_id']);
+        if (channel !== undefined && Number(params['user_id']) === this.bot.id)
+          return done(this.channels.memberJson(channel.id, this.bot));
         const chatId = Number(params['chat_id']);
         const userId = Number(params['user_id']);
         const status = this.admins.get(chatId)?.get(userId) ?? 'member';
@@ -442,8 +493,8 @@ export class FakeTelegramBotApi {
     return null;
   }
 
-  private flooded(chatId: number): ApiError | null {
-    const wait = this.flood.admit(chatId);
+  private flooded(chatId: number, paid = false): ApiError | null {
+    const wait = this.flood.admit(chatId, paid);
     if (wait <= 0) return null;
     this.tooManyRequests += 1;
     return err(429, `Too Many Requests: retry after ${wait}`, { retry_after: wait });
@@ -453,16 +504,18 @@ export class FakeTelegramBotApi {
   private send(
     params: Json,
     method: 'sendMessage' | 'sendPhoto',
-    content: () => ApiError | { text: string; plain: string; photo?: SentPhoto },
+    content: () => ApiError | { text: string; plain: string; photo?: SentPhoto; fileId?: string },
     result: (m: SentMessage) => Json,
   ): unknown {
-    const chatId = Number(params['chat_id']);
+    const channel = this.channels.resolve(params['chat_id']);
+    const chatId = channel?.id ?? Number(params['chat_id']);
     if (!Number.isSafeInteger(chatId)) return err(400, 'Bad Request: chat not found');
-    const refused = this.refuseSend(chatId);
+    const refused = this.refuseSend(chatId) ?? this.channels.refusePost(chatId);
     if (refused !== null) return refused;
     const c = content();
     if (isApiError(c)) return c;
-    const flood = this.flooded(chatId);
+    const paid = params['allow_paid_broadcast'] === true || params['allow_paid_broadcast'] === 'true';
+    const flood = this.flooded(chatId, paid);
     if (flood !== null) return flood;
     const messageId = this.messageId(chatId);
     const m: SentMessage = {
@@ -475,15 +528,16 @@ export class FakeTelegramBotApi {
       replyMarkup: params['reply_markup'] as Json | undefined,
       atMs: Date.now(),
       ...(c.photo !== undefined ? { photo: c.photo } : {}),
+      ...(c.fileId !== undefined ? { fileId: c.fileId } : {}),
+      ...(paid ? { paid: true } : {}),
     };
     this.record(m);
-    return {
-      message_id: messageId,
-      date: nowSec(),
-      chat: { id: chatId, type: chatId > 0 ? 'private' : 'group' },
-      from: this.bot,
-      ...result(m),
-    };
+    // A channel post has the channel as its chat and sender_chat, and no `from`.
+    const where =
+      channel !== undefined
+        ? { chat: this.channels.chatJson(channel), sender_chat: this.channels.chatJson(channel) }
+        : { chat: { id: chatId, type: chatId > 0 ? 'private' : 'group' }, from: this.bot };
+    return { message_id: messageId, date: nowSec(), ...where, ...result(m) };
   }
 
   private sendMessage(params: Json): unknown {
@@ -509,18 +563,27 @@ export class FakeTelegramBotApi {
       params,
       'sendPhoto',
       () => {
-        const photo = checkPhotoUpload(files.get('photo'), params['photo']);
+        // A file_id this stand-in issued for an earlier upload is the same photo, not uploaded again.
+        const byId = typeof params['photo'] === 'string' ? this.fileIds.get(params['photo']) : undefined;
+        const photo = byId ?? checkPhotoUpload(files.get('photo'), params['photo']);
         if ('description' in photo) return err(photo.status, photo.description);
         const text = typeof params['caption'] === 'string' ? params['caption'] : '';
         const check = checkCaption(text, params['parse_mode'] as ParseMode);
-        return check.ok ? { text, plain: check.plain, photo } : err(400, check.description);
+        if (!check.ok) return err(400, check.description);
+        return { text, plain: check.plain, photo, ...(byId !== undefined ? { fileId: String(params['photo']) } : {}) };
       },
       (m) => {
         const p = m.photo!;
+        const fileId = m.fileId ?? `photo-${m.chatId}-${m.messageId}`;
+        if (m.fileId !== undefined) this.photoReuses += 1;
+        else {
+          this.photoUploads += 1;
+          this.fileIds.set(fileId, p);
+        }
         const sizes = [
           {
-            file_id: `photo-${m.chatId}-${m.messageId}`,
-            file_unique_id: `u${m.chatId}x${m.messageId}`,
+            file_id: fileId,
+            file_unique_id: `u${fileId}`,
             width: p.width,
             height: p.height,
             file_size: p.data.length,

@@ -61,8 +61,14 @@ class Bucket {
   }
 }
 
+/** allow_paid_broadcast: up to 1,000 messages/s for 0.1 Stars each beyond the free limits. */
+export const PAID_PER_SEC = 1000;
+
 export class FloodControl {
   private global: Bucket;
+  private readonly paid: Bucket;
+  /** Paid-broadcast messages that went beyond the free global limit (what Telegram bills). */
+  billed = 0;
   private readonly chats = new Map<number, Bucket>();
   private readonly groups = new Map<number, number[]>();
 
@@ -71,13 +77,24 @@ export class FloodControl {
     private readonly now: () => number = Date.now,
   ) {
     this.global = new Bucket(limits.globalPerSec, limits.globalBurst, now());
+    this.paid = new Bucket(PAID_PER_SEC, PAID_PER_SEC, now());
   }
 
-  /** Records one message to `chatId`; returns 0 if allowed, else seconds to wait (≥ 1). */
-  admit(chatId: number): number {
+  /**
+   * Records one message to `chatId`; returns 0 if allowed, else seconds to wait (≥ 1). A paid
+   * message (allow_paid_broadcast) beyond the free global limit takes the paid allowance instead
+   * and is billed; per-chat and per-group limits hold either way.
+   */
+  admit(chatId: number, paid = false): number {
     const now = this.now();
-    const g = this.global.take(now);
+    let g = this.global.take(now);
+    let billed = false;
+    if (g > 0 && paid) {
+      g = this.paid.take(now);
+      billed = g === 0;
+    }
     if (g > 0) return Math.max(1, Math.ceil(g / 1000));
+    const refundGlobal = (): void => (billed ? this.paid.refund() : this.global.refund());
     let chat = this.chats.get(chatId);
     if (chat === undefined) {
       chat = new Bucket(this.limits.chatPerSec, this.limits.chatBurst, now);
@@ -85,14 +102,14 @@ export class FloodControl {
     }
     const c = chat.take(now);
     if (c > 0) {
-      this.global.refund();
+      refundGlobal();
       return Math.max(1, Math.ceil(c / 1000));
     }
     if (chatId < 0) {
       const windowMs = this.limits.groupWindowMs ?? 60_000;
       const recent = (this.groups.get(chatId) ?? []).filter((t) => now - t < windowMs);
       if (recent.length >= this.limits.groupPerMin) {
-        this.global.refund();
+        refundGlobal();
         chat.refund();
         this.groups.set(chatId, recent);
         return Math.max(1, Math.ceil((windowMs - (now - recent[0]!)) / 1000));
@@ -100,6 +117,7 @@ export class FloodControl {
       recent.push(now);
       this.groups.set(chatId, recent);
     }
+    if (billed) this.billed += 1;
     return 0;
   }
 }

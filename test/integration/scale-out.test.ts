@@ -65,7 +65,8 @@ describe('scale-out: 2 evaluators and 3 notifiers on one Redis', () => {
     await until(
       'every process ready',
       async () => (await Promise.all(urls.map((u) => getJson(`${u}/readyz`)))).every((r) => r.status === 200),
-      90_000,
+      // Five processes start at once; on a loaded 2-core machine that alone can take a minute.
+      180_000,
     );
 
     await fireBlock(redis.url, 899_999);
@@ -110,5 +111,5 @@ describe('scale-out: 2 evaluators and 3 notifiers on one Redis', () => {
 
     for (const p of procs) p.child.kill('SIGTERM');
     expect(await Promise.all(procs.map((p) => p.exited))).toEqual(ROLES.map(() => 0));
-  }, 180_000);
+  }, 360_000);
 });

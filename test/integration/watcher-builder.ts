@@ -5,6 +5,7 @@
  * on exactly that window — the builder's rebuild contract, at test scale. Real figures, real math.
  */
 import { SnapshotBuilder } from '../../src/domain/snapshot-builder.ts';
+import { domainBuilderFactory } from '../../src/sources/domain-builder.ts';
 import type { Block } from '../../src/domain/types.ts';
 import type { PushContext, SnapshotBuilderFactory, SnapshotBuilderLike } from '../../src/sources/snapshot-port.ts';
 
@@ -29,7 +30,7 @@ export function testBuilderFactory(history: number): SnapshotBuilderFactory {
   };
 }
 
-/** The production factory: the real builder with its real history. */
+/** The production factory: the real builder with its real history and checkpoints. */
 export function fullBuilderFactory(): SnapshotBuilderFactory {
-  return { create: () => new SnapshotBuilder(), requiredHistoryBlocks: SnapshotBuilder.requiredHistoryBlocks };
+  return domainBuilderFactory();
 }

@@ -16,7 +16,7 @@ import { MempoolSource, type MempoolSourceOptions } from '../../src/sources/memp
 import { startWatcher, type WatcherDeps, type WatcherHandle } from '../../src/sources/watcher.ts';
 import type { SnapshotBuilderFactory } from '../../src/sources/snapshot-port.ts';
 import type { EvaluateJob } from '../../src/jobs/queues.ts';
-import { FakeChain, type FixtureBlock } from '../fakes/fake-chain.ts';
+import { FakeChain, type FakeChainOptions, type FixtureBlock } from '../fakes/fake-chain.ts';
 import { FakeMempoolSpace } from '../fakes/mempool-space.ts';
 import { testBuilderFactory } from './watcher-builder.ts';
 import { testRedis, testRedisOptions } from '../support/redis.ts';
@@ -68,9 +68,17 @@ export interface Harness {
 }
 
 export async function createHarness(
-  opts: { chainLength?: number; logger?: Logger; history?: number; builder?: SnapshotBuilderFactory } = {},
+  opts: {
+    chainLength?: number;
+    logger?: Logger;
+    history?: number;
+    builder?: SnapshotBuilderFactory;
+    chain?: FakeChainOptions;
+  } = {},
 ): Promise<Harness> {
-  const fake = await FakeMempoolSpace.start({ chain: new FakeChain({ length: opts.chainLength ?? 100 }) });
+  const fake = await FakeMempoolSpace.start({
+    chain: new FakeChain({ length: opts.chainLength ?? 100, ...opts.chain }),
+  });
   const redis = testRedis(REDIS_DB, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const id = randomUUID().slice(0, 8);
   const builder = opts.builder ?? testBuilderFactory(opts.history ?? HISTORY);

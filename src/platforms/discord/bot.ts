@@ -12,6 +12,10 @@ import { handleInteraction } from './handlers.ts';
 import { discordGate, type DiscordGateOptions } from './command-gate.ts';
 import { DiscordNotifier } from './notifier.ts';
 import { Pacer } from './pacer.ts';
+import { startDiscordBroadcast } from './broadcast-channel.ts';
+import type { BroadcastChannel } from '../../subscriptions/broadcast.ts';
+import type { PictureOutcome, PictureRefs } from '../picture-refs.ts';
+import type { AnnouncementChannels } from './announcement-channels.ts';
 
 /** Discord's global REST limit per bot token. */
 export const DISCORD_GLOBAL_PER_SEC = 50;
@@ -43,6 +47,8 @@ export interface DiscordBotOptions {
   readonly chartRules?: ChartRules;
   /** Command budget and storage availability at interaction entry (see command-gate.ts). */
   readonly gate?: DiscordGateOptions;
+  /** BROADCAST_DISCORD_CHANNEL: the public (announcement) channel for the default rules. */
+  readonly broadcastChannel?: string;
 }
 
 export interface DiscordNotifierOptions {
@@ -62,6 +68,12 @@ export interface DiscordNotifierOptions {
   readonly charts?: ChartRenderer;
   /** The subscriber's rules for the chart's threshold lines (e.g. `(sub) => store.listRules(sub.id)`). */
   readonly chartRules?: ChartRules;
+  /** Where uploaded charts are found again, shared by notifier processes (default: this process). */
+  readonly pictures?: PictureRefs;
+  /** Counts each alert picture's upload or reuse. */
+  readonly onPicture?: (outcome: PictureOutcome) => void;
+  /** Which channels are announcement channels, shared by processes (default: this process). */
+  readonly announcements?: AnnouncementChannels;
 }
 
 /** Channel message routes: the per-channel buckets alerts go through (interactions use webhooks). */
@@ -97,6 +109,9 @@ export function createDiscordNotifier(o: DiscordNotifierOptions): DiscordNotifie
     pacer: new Pacer(o.requestsPerSec ?? DISCORD_GLOBAL_PER_SEC),
     ...(o.charts !== undefined ? { charts: o.charts } : {}),
     ...(o.chartRules !== undefined ? { chartRules: o.chartRules } : {}),
+    ...(o.pictures !== undefined ? { pictures: o.pictures } : {}),
+    ...(o.onPicture !== undefined ? { onPicture: o.onPicture } : {}),
+    ...(o.announcements !== undefined ? { announcements: o.announcements } : {}),
   });
 }
 
@@ -121,12 +136,16 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
   client.rest.clearHashSweeper();
   client.rest.clearHandlerSweeper();
   (client as { rest: REST }).rest = notifier.rest;
+  let broadcast: BroadcastChannel | null = null;
+  const nowSec = opts.nowSec ?? (() => Math.floor(Date.now() / 1000));
   const deps = {
     service: opts.service,
     logger,
-    nowSec: opts.nowSec ?? (() => Math.floor(Date.now() / 1000)),
+    nowSec,
     sendDm: (userId: string, content: string) => notifier.sendDm(userId, content),
     ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
+    broadcast: () => broadcast,
+    noteChannel: (id: string, type: number) => notifier.noteChannelType(id, type),
   };
   const gate = discordGate(opts.gate ?? {}, logger);
   client.on(Events.InteractionCreate, (i) => {
@@ -155,6 +174,15 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
         );
       }
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord bot ready');
+      if (opts.broadcastChannel !== undefined)
+        broadcast = await startDiscordBroadcast({
+          channelId: opts.broadcastChannel,
+          rest: notifier.rest,
+          notifier,
+          service: opts.service,
+          logger,
+          nowSec,
+        });
     },
     async stop() {
       if (!started) return;

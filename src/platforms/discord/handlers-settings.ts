@@ -32,8 +32,9 @@ export async function start(i: ChatInputCommandInteraction, deps: HandlerDeps): 
       ? `👋 Alerts for ${where(target)} are on, with ${r.rules.length} default rules. Add your own with \`/alert add\`.`
       : `Alerts for ${where(target)} were already on${r.subscription.active ? '' : ' and are resumed now'}.`;
     const warning = target.targetType === 'user' && i.inGuild() ? await checkDms(deps, target.userId) : '';
+    if (target.targetType === 'channel' && i.channel !== null) await deps.noteChannel?.(i.channelId, i.channel.type);
     return {
-      content: head + warning,
+      content: head + warning + broadcastOffer(target, deps),
       embeds: [
         rulesEmbed(
           r.rules,
@@ -44,6 +45,14 @@ export async function start(i: ChatInputCommandInteraction, deps: HandlerDeps): 
       ],
     };
   });
+}
+
+/** Personal /start: the operator's public channel carries the default rules for everyone at once. */
+function broadcastOffer(target: { targetType: string }, deps: HandlerDeps): string {
+  const c = deps.broadcast?.() ?? null;
+  if (c === null || target.targetType !== 'user') return '';
+  const where = c.url === null ? c.name : `${c.name} (${c.url})`;
+  return `\n📣 The default alerts also go out at once, to everyone, in ${where}; *Follow* it to get them in your own server. Your own thresholds stay here.`;
 }
 
 /**

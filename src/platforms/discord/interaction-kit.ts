@@ -5,6 +5,7 @@
  */
 import { MessageFlags, type APIEmbed, type AttachmentBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { Problem } from '../../alerting/problems.ts';
+import type { BroadcastChannel } from '../../subscriptions/broadcast.ts';
 import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { ChartRenderer } from '../chart-picture.ts';
@@ -21,6 +22,10 @@ export interface HandlerDeps {
   readonly sendDm?: (userId: string, content: string) => Promise<void>;
   /** Optional: /status, /retarget, /hashprice show a chart in their embed (absent = no picture). */
   readonly charts?: ChartRenderer;
+  /** The operator's public channel for the default rules (BROADCAST_DISCORD_CHANNEL), once resolved. */
+  readonly broadcast?: () => BroadcastChannel | null;
+  /** Tells the notifier a channel's type seen in an interaction (announcement channels crosspost). */
+  readonly noteChannel?: (channelId: string, type: number) => Promise<void>;
 }
 
 export interface Answer {

@@ -13,13 +13,38 @@
  * A channel's own bucket further away than a few seconds is not waited for on a worker: the
  * request is refused (RateLimitError) and becomes a chat-scoped 'rate-limited', which delays
  * that one delivery (BullMQ) while the worker serves other channels.
+ *
+ * ONE UPLOAD PER PICTURE (issue 14.4): the first alert carrying a chart uploads it; Discord's
+ * answer gives the attachment's CDN URL, kept in `pictures` (Redis, shared by every notifier
+ * process, for at most an hour and never past the URL's own signed expiry), and every other
+ * recipient's embed points its image at that URL: a plain JSON request, no upload.
+ *
+ * ANNOUNCEMENT CHANNELS (type 5): after the alert is posted there, it is crossposted
+ * (`POST /channels/{id}/messages/{id}/crosspost`), so every server following the channel gets it
+ * too. The crosspost is best effort AFTER the delivery succeeded: its failure (Discord allows
+ * about 10 publishes per channel per hour; a missing permission) is logged, never thrown, so a
+ * retry never posts the alert twice. Which channels are announcement channels is learned where
+ * their type is seen anyway (announcement-channels.ts), never asked per alert.
  */
 import { DiscordAPIError, HTTPError, RateLimitError, Routes, type APIEmbed, type RawFile, type REST } from 'discord.js';
+import {
+  MemoryPictureRefs,
+  PICTURE_REF_TTL_SEC,
+  sendPicture,
+  type PictureOutcome,
+  type PictureRefs,
+} from '../picture-refs.ts';
 import { redactSecrets, type Logger } from '../../observability/logger.ts';
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
 import type { Subscription } from '../../alerting/types.ts';
 import { chartForAlerts } from '../../charts/index.ts';
 import { alertChart, type ChartDeps, type ChartPicture } from '../chart-picture.ts';
+import { isBroadcast } from '../../alerting/broadcast.ts';
+import {
+  ANNOUNCEMENT_CHANNEL,
+  MemoryAnnouncementChannels,
+  type AnnouncementChannels,
+} from './announcement-channels.ts';
 import { clip, LIMITS } from './embed-limits.ts';
 import type { Pacer } from './pacer.ts';
 import { renderAlertMessage } from './render.ts';
@@ -86,17 +111,60 @@ export interface DiscordNotifierDeps extends ChartDeps {
   readonly dmCacheSize?: number;
   /** Evenly spaces every request under the global limit (see pacer.ts). */
   readonly pacer: Pacer;
+  /** Where uploaded charts are found again (default: this process only). */
+  readonly pictures?: PictureRefs;
+  /** Counts each alert picture's upload or reuse (benches, metrics). */
+  readonly onPicture?: (outcome: PictureOutcome) => void;
+  /** Which channels are announcement channels (default: what this process saw). */
+  readonly announcements?: AnnouncementChannels;
+}
+
+export { ANNOUNCEMENT_CHANNEL };
+
+/** A posted message as REST answers it (the parts we read). */
+interface PostedMessage {
+  readonly id?: string;
+  readonly attachments?: ReadonlyArray<{ readonly url?: string }>;
+}
+
+/**
+ * How long a Discord CDN attachment URL may be reused: its signed `ex` (hex unix seconds) less a
+ * margin, at most PICTURE_REF_TTL_SEC; null when it is already (nearly) expired.
+ */
+export function attachmentUrlTtlSec(url: string, nowSec: number): number | null {
+  let ex: string | null = null;
+  try {
+    ex = new URL(url).searchParams.get('ex');
+  } catch {
+    return null;
+  }
+  if (ex === null || !/^[0-9a-f]+$/i.test(ex)) return PICTURE_REF_TTL_SEC;
+  const left = parseInt(ex, 16) - nowSec - 300;
+  return left < 60 ? null : Math.min(PICTURE_REF_TTL_SEC, left);
 }
 
 export class DiscordNotifier implements Notifier {
   readonly platform = 'discord' as const;
   private readonly dmChannels = new Map<string, string>();
+  private readonly pictures: PictureRefs;
+  private readonly announcements: AnnouncementChannels;
 
   /** The REST client deliveries go through (the bot shares it). */
   readonly rest: REST;
 
   constructor(private readonly deps: DiscordNotifierDeps) {
     this.rest = deps.rest;
+    this.pictures = deps.pictures ?? new MemoryPictureRefs();
+    this.announcements = deps.announcements ?? new MemoryAnnouncementChannels();
+  }
+
+  /** Tells the notifier a channel's type seen elsewhere (a /start interaction, a start-up lookup). */
+  async noteChannelType(channelId: string, type: number): Promise<void> {
+    try {
+      await this.announcements.note(channelId, type);
+    } catch (e) {
+      this.deps.logger.warn({ channelId, err: String(e) }, 'could not record the channel type');
+    }
   }
 
   /**
@@ -107,30 +175,89 @@ export class DiscordNotifier implements Notifier {
    */
   async send(sub: Subscription, message: OutboundMessage): Promise<void> {
     const channelId = await this.channelOf(sub);
+    const announce = sub.targetType === 'channel' && (await this.isAnnouncement(channelId));
     const rendered = renderAlertMessage(message, sub);
     const picture = await alertChart(this.deps, sub, message, this.deps.logger);
-    if (picture === null) {
-      await this.post(channelId, rendered, `deliver to ${sub.id}`);
-      return;
-    }
-    const at = Math.max(
-      0,
-      message.events.findIndex((e) => chartForAlerts([e.kind]) === picture.kind),
-    );
+    const what = `deliver to ${sub.id}`;
+    let posted: PostedMessage;
+    if (picture === null) posted = await this.post(channelId, rendered, what);
+    else posted = await this.postWithPicture(channelId, sub, message, rendered, picture);
+    if (announce) await this.crosspost(channelId, posted, sub);
+  }
+
+  /** The alert with its chart: by the first upload's URL when there is one, else uploaded. */
+  private async postWithPicture(
+    channelId: string,
+    sub: Subscription,
+    message: OutboundMessage,
+    rendered: { content: string; embeds: APIEmbed[] },
+    picture: ChartPicture,
+  ): Promise<PostedMessage> {
+    const what = `deliver to ${sub.id}`;
+    const found = message.events.findIndex((e) => chartForAlerts([e.kind]) === picture.kind);
+    const at = found >= 0 && found < rendered.embeds.length ? found : 0;
     try {
-      await this.post(
-        channelId,
-        withPicture(rendered, picture, at < rendered.embeds.length ? at : 0),
-        `deliver to ${sub.id}`,
-        picture,
+      const { result, outcome } = await sendPicture(
+        this.pictures,
+        picture.key,
+        {
+          reuse: (url) => this.post(channelId, withImage(rendered, url, at), what),
+          upload: async () => {
+            const answer = await this.post(
+              channelId,
+              withImage(rendered, `attachment://${picture.filename}`, at),
+              what,
+              picture,
+            );
+            const url = answer.attachments?.[0]?.url;
+            const ttlSec = url === undefined ? null : attachmentUrlTtlSec(url, Math.floor(Date.now() / 1000));
+            return { result: answer, ref: ttlSec === null ? null : url!, ...(ttlSec === null ? {} : { ttlSec }) };
+          },
+          // Discord does not check an embed's image URL: an old one shows nothing, so refs are short-lived.
+          isStaleRef: () => false,
+        },
+        this.deps.logger,
       );
+      this.deps.onPicture?.(outcome);
+      return result;
     } catch (e) {
       if (!(e instanceof DeliveryError) || !isUploadRefused(e)) throw e;
       this.deps.logger.warn(
         { subscription: sub.id, chart: picture.kind, code: e.context.code },
         'discord refused the chart; posting the alert without it',
       );
-      await this.post(channelId, rendered, `deliver to ${sub.id}`);
+      return this.post(channelId, rendered, what);
+    }
+  }
+
+  /** Whether a channel subscription's channel is an announcement channel (a Redis read, no request). */
+  private async isAnnouncement(channelId: string): Promise<boolean> {
+    try {
+      return await this.announcements.has(channelId);
+    } catch {
+      return false; // crossposting is a bonus; the alert itself goes out regardless
+    }
+  }
+
+  /** Publishes a posted alert to the servers following the channel; best effort, never thrown. */
+  private async crosspost(channelId: string, posted: PostedMessage, sub: Subscription): Promise<void> {
+    if (posted.id === undefined) return;
+    try {
+      await this.deps.pacer.slot();
+      await this.deps.rest.post(Routes.channelMessageCrosspost(channelId, posted.id));
+    } catch (e) {
+      const err = classifyDiscordError(e, `crosspost for ${sub.id}`);
+      if (err.context.code === 40033) return; // already published (a retried delivery)
+      const why =
+        err.kind === 'rate-limited'
+          ? 'Discord allows about 10 publishes per announcement channel per hour'
+          : err.kind === 'permanent'
+            ? 'the bot needs Send Messages (and Manage Messages) in the announcement channel'
+            : 'Discord did not answer';
+      this.deps.logger.warn(
+        { subscription: sub.id, channelId, code: err.context.code, status: err.context.status },
+        `alert posted but not crossposted to following servers: ${why}`,
+      );
     }
   }
 
@@ -140,6 +267,15 @@ export class DiscordNotifier implements Notifier {
    */
   async tellOwner(sub: Subscription, text: string): Promise<void> {
     if (sub.targetType !== 'channel') return;
+    if (isBroadcast(sub)) {
+      // The operator's broadcast channel has no owner on Discord to DM: the log is where they look.
+      this.deps.logger.error(
+        { subscription: sub.id, channelId: sub.targetId },
+        `broadcast channel ${sub.targetId} (BROADCAST_DISCORD_CHANNEL): ${text} Give the bot View Channel, Send Messages and Embed Links there; ` +
+          'its alerts resume at the next start.',
+      );
+      return;
+    }
     const dm = await this.openDm(sub.ownerId);
     await this.post(
       dm,
@@ -185,16 +321,17 @@ export class DiscordNotifier implements Notifier {
     body: { content?: string; embeds?: unknown[] },
     attempted: string,
     picture?: ChartPicture,
-  ): Promise<void> {
+  ): Promise<PostedMessage> {
     const upload: { files?: RawFile[] } =
       picture === undefined ? {} : { files: [{ name: picture.filename, data: picture.png, contentType: 'image/png' }] };
     const attachments = picture === undefined ? {} : { attachments: [{ id: 0, filename: picture.filename }] };
     try {
       await this.deps.pacer.slot();
-      await this.deps.rest.post(Routes.channelMessages(channelId), {
+      const answer = await this.deps.rest.post(Routes.channelMessages(channelId), {
         body: { ...body, ...attachments, allowed_mentions: { parse: [] } },
         ...upload,
       });
+      return (answer ?? {}) as PostedMessage;
     } catch (e) {
       const err = classifyDiscordError(e, attempted);
       this.deps.logger.warn(
@@ -206,16 +343,16 @@ export class DiscordNotifier implements Notifier {
   }
 }
 
-/** The embed at `index` shows the uploaded chart (`attachment://` names the file exactly). */
-function withPicture(
+/**
+ * The embed at `index` shows the chart: `attachment://<file>` of this very upload, or the URL of
+ * an earlier upload of the same picture.
+ */
+function withImage(
   m: { content: string; embeds: APIEmbed[] },
-  picture: ChartPicture,
+  url: string,
   index: number,
 ): { content: string; embeds: APIEmbed[] } {
-  return {
-    content: m.content,
-    embeds: m.embeds.map((e, i) => (i === index ? { ...e, image: { url: `attachment://${picture.filename}` } } : e)),
-  };
+  return { content: m.content, embeds: m.embeds.map((e, i) => (i === index ? { ...e, image: { url } } : e)) };
 }
 
 /** Discord refused the upload itself (too large, bad form body): the same message without it will go. */

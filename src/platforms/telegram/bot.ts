@@ -15,8 +15,17 @@ import { commandGate, isForwarded, type CommandGateOptions } from './command-gat
 import { handleButton, handleCommand, targetOf, type ChatRef, type HandlerDeps, type Reply } from './handlers.ts';
 import type { ChartDeps } from '../chart-picture.ts';
 import { TelegramNotifier } from './notifier.ts';
+import { TelegramBroadcast } from './broadcast-channel.ts';
+import type { PictureOutcome, PictureRefs } from '../picture-refs.ts';
 import { replySender } from './replies.ts';
-import { realClock, TELEGRAM_LIMITS, TelegramPacer, type PacerClock, type TelegramLimits } from './pacer.ts';
+import {
+  PAID_BROADCAST_PER_SEC,
+  realClock,
+  TELEGRAM_LIMITS,
+  TelegramPacer,
+  type PacerClock,
+  type TelegramLimits,
+} from './pacer.ts';
 
 export interface TelegramWebhookOptions {
   /** Public https URL Telegram posts to (TELEGRAM_WEBHOOK_URL); its path is served locally. */
@@ -41,6 +50,12 @@ export interface TelegramNotifierOptions extends ChartDeps {
   /** Override Telegram's limits (tests, several notifier processes sharing one token). */
   readonly limits?: TelegramLimits;
   readonly clock?: PacerClock;
+  /** Where uploaded charts are found again, shared by notifier processes (default: this process). */
+  readonly pictures?: PictureRefs;
+  /** TELEGRAM_PAID_BROADCAST: alerts go with allow_paid_broadcast, paced to PAID_BROADCAST_PER_SEC. */
+  readonly paidBroadcast?: boolean;
+  /** Counts each alert picture's upload or reuse. */
+  readonly onPicture?: (outcome: PictureOutcome) => void;
   /** The overall limit's timeline shared with the other notifier processes (src/store/redis-send-slot.ts). */
   readonly sharedSlot?: { take(): Promise<number> };
 }
@@ -53,15 +68,27 @@ const rootOf = (apiRoot: string | undefined): string => (apiRoot ?? 'https://api
  */
 export function createTelegramNotifier(opts: TelegramNotifierOptions): TelegramNotifier {
   const clock = opts.clock ?? realClock;
+  const limits = opts.limits ?? TELEGRAM_LIMITS;
   return new TelegramNotifier({
     telegram: new Telegram(opts.token, { apiRoot: rootOf(opts.apiRoot) }),
-    pacer: new TelegramPacer(opts.limits ?? TELEGRAM_LIMITS, clock, opts.sharedSlot),
+    pacer: new TelegramPacer(
+      opts.paidBroadcast === true
+        ? { ...limits, globalPerSec: Math.max(limits.globalPerSec, PAID_BROADCAST_PER_SEC) }
+        : limits,
+      clock,
+      opts.sharedSlot,
+    ),
     logger: opts.logger.child({ platform: 'telegram' }),
     nowSec: () => Math.floor(clock.now() / 1000),
     ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
     ...(opts.chartRules !== undefined ? { chartRules: opts.chartRules } : {}),
+    ...(opts.pictures !== undefined ? { pictures: opts.pictures } : {}),
+    ...(opts.paidBroadcast === true ? { paidBroadcast: true } : {}),
+    ...(opts.onPicture !== undefined ? { onPicture: opts.onPicture } : {}),
   });
 }
+
+export { PAID_BROADCAST_PER_SEC };
 
 export interface TelegramBotOptions extends TelegramNotifierOptions {
   readonly service: SubscriptionService;
@@ -76,6 +103,8 @@ export interface TelegramBotOptions extends TelegramNotifierOptions {
   readonly deactivate?: (target: Target) => Promise<void>;
   /** Command budget, storage availability and deadline at command entry (see command-gate.ts). */
   readonly gate?: CommandGateOptions;
+  /** BROADCAST_TELEGRAM_CHAT (`@name` or id): the public channel for the default rules. */
+  readonly broadcastChat?: string;
 }
 
 export interface TelegramBot {
@@ -105,12 +134,17 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
   const nowSec = (): number => Math.floor(clock.now() / 1000);
   const { service } = opts;
   const deactivate = opts.deactivate ?? service.deactivate?.bind(service);
+  const broadcast =
+    opts.broadcastChat === undefined
+      ? null
+      : new TelegramBroadcast(opts.broadcastChat, { api: bot.telegram, service, logger: log, nowSec });
 
   const deps: HandlerDeps = {
     service,
     nowSec,
     logger: log,
     ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
+    ...(broadcast !== null ? { broadcast: () => broadcast.current() } : {}),
     isAdmin: async (chatId, userId) => {
       try {
         const m = await bot.telegram.getChatMember(chatId, userId);
@@ -200,7 +234,9 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
   });
 
   bot.on('my_chat_member', async (ctx) => {
-    const status = ctx.myChatMember.new_chat_member.status;
+    const member = ctx.myChatMember.new_chat_member;
+    if (broadcast !== null && (await broadcast.rightsChanged(ctx.chat.id, member))) return;
+    const status = member.status;
     if (status !== 'kicked' && status !== 'left') return;
     const target = targetOf(ctx.chat as ChatRef, ctx.from.id);
     log.info({ chatId: ctx.chat.id, status }, 'bot blocked or removed; deactivating the subscription');
@@ -238,15 +274,18 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
     webhookPort: () => (server === null ? null : (server.address() as AddressInfo).port),
     async start() {
       await bot.telegram.setMyCommands(menuCommands());
-      if (opts.webhook !== undefined) return startWebhook(opts.webhook);
-      await new Promise<void>((resolve, reject) => {
-        launched = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => resolve());
-        launched.catch((e: unknown) => {
-          log.error({ err: classifyTelegramError(e, '-') }, 'telegram polling stopped');
-          reject(e instanceof Error ? e : new Error(String(e)));
+      if (opts.webhook !== undefined) await startWebhook(opts.webhook);
+      else {
+        await new Promise<void>((resolve, reject) => {
+          launched = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => resolve());
+          launched.catch((e: unknown) => {
+            log.error({ err: classifyTelegramError(e, '-') }, 'telegram polling stopped');
+            reject(e instanceof Error ? e : new Error(String(e)));
+          });
         });
-      });
-      log.info({ username: bot.botInfo?.username }, 'telegram bot polling');
+        log.info({ username: bot.botInfo?.username }, 'telegram bot polling');
+      }
+      if (broadcast !== null) await broadcast.start(bot.botInfo?.id ?? (await bot.telegram.getMe()).id);
     },
     async stop() {
       if (server !== null) {

@@ -10,6 +10,8 @@ import { parseRule } from '../../alerting/parse.ts';
 import type { Problem } from '../../alerting/problems.ts';
 import type { SubscriptionService, Target } from '../../subscriptions/service.ts';
 import { commandChart, type ChartPicture, type ChartRenderer } from '../chart-picture.ts';
+import type { BroadcastChannel } from '../../subscriptions/broadcast.ts';
+import { withBroadcastOffer } from './broadcast-offer.ts';
 import { COMMAND_BY_NAME, COMMANDS, QUICK_RULES } from './commands.ts';
 import { html, joinHtml, type SafeHtml } from './html.ts';
 import { fmtClock, fmtTime } from '../format.ts';
@@ -20,6 +22,8 @@ import { MUTE_EXAMPLE, REMOVE_EXAMPLE, telegramProblem, telegramRule } from './p
 export interface Button {
   readonly text: string;
   readonly data: string;
+  /** A link button (opens the URL; `data` unused) instead of a callback button. */
+  readonly url?: string;
 }
 export interface Reply {
   readonly html: SafeHtml;
@@ -43,6 +47,8 @@ export interface HandlerDeps {
   /** Optional: figures replies carry a chart (absent = text only). */
   readonly charts?: ChartRenderer;
   readonly logger?: { warn(obj: object, msg: string): void };
+  /** The operator's public channel for the default rules, once resolved (offered on /start). */
+  readonly broadcast?: () => BroadcastChannel | null;
 }
 
 export const targetOf = (chat: ChatRef, userId: number): Target => ({
@@ -168,7 +174,7 @@ export async function handleCommand(
   const [first = '', ...rest] = args;
   switch (def.command) {
     case 'start':
-      return startReply(deps, t);
+      return withBroadcastOffer(await startReply(deps, t), chat, deps.broadcast?.() ?? null);
     case 'help':
       return helpReply();
     case 'status':

@@ -1,13 +1,23 @@
 /**
- * Delivers alert messages to Telegram chats (the engine's Notifier). One delivery is one
- * request, so BullMQ's retry of a failed job never repeats a half-sent message.
+ * Delivers alert messages to Telegram chats and channels (the engine's Notifier). One delivery is
+ * ONE request, so BullMQ's retry of a failed job never repeats a half-sent message.
  *
- * Charts (optional `charts`): when the alert has a picture and its text fits a caption (1,024
- * characters after parsing), the delivery is ONE sendPhoto with the text as caption; a refused
- * picture falls back to sendMessage in the same attempt. A longer text is delivered by
- * sendMessage exactly as without charts, and only after it succeeded the photo follows with a
- * short caption, best effort: its failure is logged, never thrown, so a retry (which happens only
- * when the text itself failed, i.e. nothing reached the chat) never sends anything twice.
+ * Charts (optional `charts`): an alert with a picture is ONE sendPhoto whose caption is the alert,
+ * fitted to 1,024 characters (caption.ts); without a picture it is one sendMessage. Each picture
+ * is uploaded once: the first sendPhoto's answer names the photo's `file_id`, kept in
+ * `pictures` (Redis, shared by every notifier process, with a TTL), and every other recipient of
+ * the same picture sends that file_id (picture-refs.ts). A file_id Telegram refuses is forgotten
+ * and the picture uploaded again in the same attempt; a refused upload falls back to the text.
+ *
+ * Channels: a Telegram channel where the bot is an administrator allowed to post is a chat like
+ * any other (one post reaches every reader). Losing that right ("need administrator rights in the
+ * channel chat", "bot is not a member of the channel chat") is permanent: the engine deactivates
+ * the subscription and calls tellOwner, which for a channel (nobody there to read it) logs what
+ * the operator must do instead of posting.
+ *
+ * Paid broadcast (`paidBroadcast`): alerts are sent with `allow_paid_broadcast`, which lets the
+ * bot send up to 1,000 messages/s for 0.1 Telegram Stars per message beyond the free limits,
+ * taken from the bot's balance; the composition root raises the limiter and the pacer to match.
  *
  * - Pacing: TelegramPacer spaces sends (30/s, 1/s per chat, 20/min per group); a long per-chat
  *   wait comes back as 'rate-limited' with scope 'chat' and retryAfterMs: the deliver processor
@@ -26,7 +36,10 @@ import type { Subscription } from '../../alerting/types.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { alertChart, type ChartDeps, type ChartPicture } from '../chart-picture.ts';
 import { classifyTelegramError, isPhotoRefused, isRenderingBug } from './errors.ts';
-import { escapeHtml, fitsCaption, html, truncateHtml, type SafeHtml } from './html.ts';
+import { MemoryPictureRefs, sendPicture, type PictureOutcome, type PictureRefs } from '../picture-refs.ts';
+import { isBroadcast } from '../../alerting/broadcast.ts';
+import { renderAlertCaption } from './caption.ts';
+import { escapeHtml, type SafeHtml } from './html.ts';
 import type { TelegramPacer } from './pacer.ts';
 import { renderAlertMessage } from './render.ts';
 import { alertButtons } from './handlers.ts';
@@ -47,14 +60,27 @@ export interface TelegramSender {
   sendMessage(
     chatId: number | string,
     text: string,
-    extra: { parse_mode: 'HTML'; link_preview_options: { is_disabled: boolean }; reply_markup?: InlineMarkup },
+    extra: {
+      parse_mode: 'HTML';
+      link_preview_options: { is_disabled: boolean };
+      reply_markup?: InlineMarkup;
+      allow_paid_broadcast?: boolean;
+    },
   ): Promise<unknown>;
-  /** Optional: a sender without it delivers text only. */
+  /** Optional: a sender without it delivers text only. `photo` is an upload or a file_id. */
   sendPhoto?(
     chatId: number | string,
-    photo: PhotoFile,
-    extra: { caption?: string; parse_mode?: 'HTML'; reply_markup?: InlineMarkup },
+    photo: PhotoFile | string,
+    extra: { caption?: string; parse_mode?: 'HTML'; reply_markup?: InlineMarkup; allow_paid_broadcast?: boolean },
   ): Promise<unknown>;
+}
+
+/** The largest size's file_id of a sendPhoto answer (a Message with `photo: PhotoSize[]`), or null. */
+export function photoFileId(answer: unknown): string | null {
+  const sizes = (answer as { photo?: unknown } | null)?.photo;
+  if (!Array.isArray(sizes) || sizes.length === 0) return null;
+  const id = (sizes[sizes.length - 1] as { file_id?: unknown }).file_id;
+  return typeof id === 'string' && id !== '' ? id : null;
 }
 
 /** Snooze-24-h and settings buttons for the rules of an alert message (none for a digest). */
@@ -71,6 +97,12 @@ export interface TelegramNotifierDeps extends ChartDeps {
   readonly pacer: TelegramPacer;
   readonly logger: Logger;
   readonly nowSec: () => number;
+  /** Where uploaded charts are found again (default: this process only). */
+  readonly pictures?: PictureRefs;
+  /** Send alerts with `allow_paid_broadcast` (TELEGRAM_PAID_BROADCAST; costs Stars). */
+  readonly paidBroadcast?: boolean;
+  /** Counts each alert picture's upload or reuse (benches, metrics). */
+  readonly onPicture?: (outcome: PictureOutcome) => void;
 }
 
 const EXTRA = { parse_mode: 'HTML', link_preview_options: { is_disabled: true } } as const;
@@ -81,78 +113,82 @@ export class TelegramNotifier implements Notifier {
   /** Shared with the bot's interactive replies, so both count against the same limits. */
   readonly pacer: TelegramPacer;
 
+  private readonly pictures: PictureRefs;
+
   constructor(private readonly deps: TelegramNotifierDeps) {
     this.pacer = deps.pacer;
+    this.pictures = deps.pictures ?? new MemoryPictureRefs();
   }
 
   async send(sub: Subscription, message: OutboundMessage): Promise<void> {
-    const text = renderAlertMessage(message, sub, this.deps.nowSec());
+    const now = this.deps.nowSec();
     const logCtx = { height: message.height, events: message.events.length };
-    const markup = alertMarkup(message);
+    const markup = { ...alertMarkup(message), ...this.paid };
     const picture =
       this.deps.telegram.sendPhoto === undefined ? null : await alertChart(this.deps, sub, message, this.deps.logger);
     const ticket = `${message.subscriptionId}|${message.digest ? 'd' : 'b'}|${message.hash}`;
-    if (picture !== null && fitsCaption(text)) {
-      await this.deliver(sub, logCtx, (chatId) => this.photoOrText(chatId, picture, text, markup), ticket);
-      return;
-    }
-    await this.deliver(
-      sub,
-      logCtx,
-      (chatId) => this.deps.telegram.sendMessage(chatId, text.value, { ...EXTRA, ...markup }),
-      ticket,
-    );
-    if (picture !== null) await this.photoAfterText(sub, picture, message);
+    const text = (): SafeHtml => renderAlertMessage(message, sub, now);
+    const request =
+      picture === null
+        ? (chatId: number) => this.deps.telegram.sendMessage(chatId, text().value, { ...EXTRA, ...markup })
+        : (chatId: number) => this.photoOrText(chatId, picture, renderAlertCaption(message, sub, now), text, markup);
+    await this.deliver(sub, logCtx, request, ticket);
   }
 
   async tellOwner(sub: Subscription, text: string): Promise<void> {
+    if (isBroadcast(sub)) {
+      // Nobody reads a channel the bot cannot post to: the operator learns it from the log.
+      this.deps.logger.error(
+        { subscription: sub.id, chatId: sub.targetId },
+        `broadcast channel ${sub.targetId} (BROADCAST_TELEGRAM_CHAT): ${text} Make the bot an administrator of the channel with the right to post ` +
+          'messages; its alerts resume when it is (or at the next start).',
+      );
+      return;
+    }
     const owner = escapeHtml(text.slice(0, 1000));
     await this.deliver(sub, { owner: true }, (chatId) => this.deps.telegram.sendMessage(chatId, owner, EXTRA));
   }
 
-  /** The chart with the alert as its caption; a refused picture (nothing was sent) → the text alone. */
+  private get paid(): { allow_paid_broadcast?: boolean } {
+    return this.deps.paidBroadcast === true ? { allow_paid_broadcast: true } : {};
+  }
+
+  /**
+   * The chart with the alert as its caption, by file_id when this picture was uploaded before;
+   * a refused upload (nothing was sent) → the full text alone.
+   */
   private async photoOrText(
     chatId: number,
     picture: ChartPicture,
-    text: SafeHtml,
-    markup: { reply_markup?: InlineMarkup },
+    caption: SafeHtml,
+    text: () => SafeHtml,
+    markup: { reply_markup?: InlineMarkup; allow_paid_broadcast?: boolean },
   ): Promise<unknown> {
+    const sendPhoto = this.deps.telegram.sendPhoto!.bind(this.deps.telegram);
+    const extra = { caption: caption.value, parse_mode: 'HTML' as const, ...markup };
     try {
-      return await this.deps.telegram.sendPhoto!(
-        chatId,
-        { source: picture.png, filename: picture.filename },
-        { caption: text.value, parse_mode: 'HTML', ...markup },
+      const { result, outcome } = await sendPicture(
+        this.pictures,
+        picture.key,
+        {
+          reuse: (fileId) => sendPhoto(chatId, fileId, extra),
+          upload: async () => {
+            const answer = await sendPhoto(chatId, { source: picture.png, filename: picture.filename }, extra);
+            return { result: answer, ref: photoFileId(answer) };
+          },
+          isStaleRef: isPhotoRefused,
+        },
+        this.deps.logger,
       );
+      this.deps.onPicture?.(outcome);
+      return result;
     } catch (e) {
       if (!isPhotoRefused(e)) throw e;
       this.deps.logger.warn(
         { err: classifyTelegramError(e, String(chatId)), chart: picture.kind },
         'telegram refused the chart; sending the text alone',
       );
-      return this.deps.telegram.sendMessage(chatId, text.value, { ...EXTRA, ...markup });
-    }
-  }
-
-  /** After a text too long for a caption went out: the chart, best effort (never thrown, never retried). */
-  private async photoAfterText(sub: Subscription, picture: ChartPicture, message: OutboundMessage): Promise<void> {
-    const chatId = Number(sub.targetId);
-    const title = message.events[0]?.details.title ?? 'Alert';
-    const caption = truncateHtml(html`📈 ${title} · block ${message.height}`, 200);
-    try {
-      const waitMs = await this.deps.pacer.acquire(chatId);
-      if (waitMs > 0) {
-        this.deps.logger.warn({ subscription: sub.id, waitMs }, 'chart skipped: chat is over its message limit');
-        return;
-      }
-      await this.deps.telegram.sendPhoto!(
-        chatId,
-        { source: picture.png, filename: picture.filename },
-        { caption: caption.value, parse_mode: 'HTML' },
-      );
-    } catch (e) {
-      const f = classifyTelegramError(e, sub.targetId);
-      if (f.kind === 'rate-limited') this.deps.pacer.backOff(chatId, f.context.retryAfterMs ?? 1000);
-      this.deps.logger.warn({ subscription: sub.id, err: f }, 'chart after a long alert not delivered (the alert was)');
+      return this.deps.telegram.sendMessage(chatId, text().value, { ...EXTRA, ...markup });
     }
   }
 

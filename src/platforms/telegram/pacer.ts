@@ -49,6 +49,12 @@ export const TELEGRAM_LIMITS: TelegramLimits = {
   maxInlineWaitMs: 3000,
 };
 
+/**
+ * Messages/s with paid broadcast (TELEGRAM_PAID_BROADCAST): Telegram allows up to 1,000, for 0.1
+ * Stars per message beyond the free limits; per-chat and per-group limits still hold.
+ */
+export const PAID_BROADCAST_PER_SEC = 1000;
+
 /** Clock seam for tests and benches. */
 export interface PacerClock {
   now(): number;

@@ -61,7 +61,11 @@ export function replySender(
     reply.buttons !== undefined && reply.buttons.length > 0
       ? {
           reply_markup: {
-            inline_keyboard: reply.buttons.map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))),
+            inline_keyboard: reply.buttons.map((row) =>
+              row.map((b) =>
+                b.url !== undefined ? { text: b.text, url: b.url } : { text: b.text, callback_data: b.data },
+              ),
+            ),
           },
         }
       : {};

@@ -216,6 +216,46 @@ export class RestRoutes {
     return e === null ? null : { status: 400, body: e };
   }
 
+  /**
+   * Publishing a message of an announcement channel (type 5) to the servers following it: only
+   * there (50024 elsewhere), only once (40033), at most PUBLISHES_PER_HOUR per channel (a 429
+   * with an hour-long Retry-After, as Discord answers), and under the channel's canned errors.
+   */
+  private crosspost(channelId: string, messageId: string): Reply {
+    const w = this.world;
+    const c = w.channels.get(channelId);
+    const canned = w.channelErrors.get(channelId);
+    if (c === undefined || canned === 10003) return errorReply(10003);
+    if (canned !== undefined) return errorReply(canned);
+    if (c.type !== 5) return errorReply(50024);
+    const m = w.messages.find((x) => x.id === messageId && x.channelId === channelId);
+    if (m === undefined) return { status: 404, body: { message: 'Unknown Message', code: 10008 } };
+    if (w.crossposts.some((x) => x.messageId === messageId)) return errorReply(40033);
+    const now = Date.now();
+    const lastHour = w.crossposts.filter((x) => x.channelId === channelId && now - x.atMs < 3_600_000);
+    if (lastHour.length >= PUBLISHES_PER_HOUR) {
+      this.stats.rateLimited += 1;
+      const sec = Math.ceil((3_600_000 - (now - lastHour[0]!.atMs)) / 1000);
+      return {
+        status: 429,
+        body: { message: 'You are being rate limited.', retry_after: sec, global: false },
+        headers: {
+          'retry-after': String(sec),
+          'x-ratelimit-scope': 'shared',
+          'x-ratelimit-limit': String(PUBLISHES_PER_HOUR),
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset-after': String(sec),
+          'x-ratelimit-bucket': 'crosspost',
+        },
+      };
+    }
+    w.crossposts.push({ channelId, messageId, atMs: now });
+    return {
+      status: 200,
+      body: w.messageJson(channelId, messageId, { content: m.content, embeds: [...m.embeds], flags: 1 }),
+    };
+  }
+
   private resource(method: string, path: string, body: Record<string, unknown>, files: UploadedFile[]): Reply {
     const w = this.world;
     const appCmds = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path);
@@ -265,6 +305,8 @@ export class RestRoutes {
         };
       return { status: 200, body: w.channelJson(w.dmChannel(rid)) };
     }
+    const cp = /^\/channels\/(\d+)\/messages\/(\d+)\/crosspost$/.exec(path);
+    if (cp !== null && method === 'POST') return this.crosspost(cp[1] ?? '', cp[2] ?? '');
     const ch = /^\/channels\/(\d+)(\/messages)?$/.exec(path);
     if (ch !== null) {
       const c = w.channels.get(ch[1] ?? '');
@@ -297,7 +339,12 @@ export class RestRoutes {
   }
 }
 
+/** Discord lets an announcement channel publish about this many messages an hour. */
+export const PUBLISHES_PER_HOUR = 10;
+
 function errorReply(code: number): Reply {
+  if (code === 50024) return { status: 400, body: { message: 'Cannot execute action on this channel type', code } };
+  if (code === 40033) return { status: 400, body: { message: 'This message has already been crossposted.', code } };
   const [status, message] = ERRORS[code] ?? [400, 'error'];
   return { status, body: { message, code } };
 }

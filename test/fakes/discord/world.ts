@@ -27,7 +27,8 @@ export interface FakeUser {
 
 export interface FakeChannel {
   readonly id: string;
-  readonly type: 0 | 1;
+  /** 0 text, 1 DM, 5 announcement (servers can follow it; crossposted messages reach them). */
+  readonly type: 0 | 1 | 5;
   readonly name?: string;
   readonly guild_id?: string;
   /** DM channels: the user on the other side. */
@@ -41,6 +42,13 @@ export interface PostedMessage {
   readonly embeds: ReadonlyArray<Record<string, unknown>>;
   /** Files uploaded with the message (multipart), in upload order. */
   readonly attachments: readonly UploadedFile[];
+  readonly atMs: number;
+}
+
+/** A crosspost (publish) of an announcement channel's message to the servers following it. */
+export interface Crosspost {
+  readonly channelId: string;
+  readonly messageId: string;
   readonly atMs: number;
 }
 
@@ -67,6 +75,10 @@ export class World {
   /** Canned per-channel failures (10003, 50001, 50013) and closed DMs (50007), by channel/user id. */
   readonly channelErrors = new Map<string, 10003 | 50001 | 50013>();
   readonly closedDms = new Set<string>();
+  /** Messages published from announcement channels, in order (each at most once). */
+  readonly crossposts: Crosspost[] = [];
+  /** Followers of announcement channels: channel id → how many servers receive each crosspost. */
+  readonly followers = new Map<string, number>();
   readonly globalCommands: Array<Record<string, unknown>> = [];
   readonly guildCommands = new Map<string, Array<Record<string, unknown>>>();
 
@@ -89,6 +101,15 @@ export class World {
 
   guildChannelIds(): string[] {
     return [...this.channels.values()].filter((c) => c.type === 0).map((c) => c.id);
+  }
+
+  /** Adds an announcement channel (type 5) to the guild, followed by `followers` other servers. */
+  addAnnouncementChannel(name = 'hashbell-news', followers = 3): FakeChannel {
+    const id = this.ids.next();
+    const c: FakeChannel = { id, type: 5, name, guild_id: this.guildId };
+    this.channels.set(id, c);
+    this.followers.set(id, followers);
+    return c;
   }
 
   user(id: string): FakeUser {
@@ -114,7 +135,7 @@ export class World {
     }
     return {
       id: c.id,
-      type: 0,
+      type: c.type,
       guild_id: c.guild_id,
       name: c.name,
       position: 0,
@@ -214,7 +235,7 @@ export class World {
       unavailable: false,
       member_count: 1,
       members: [this.memberJson(this.bot, BOT_PERMS)],
-      channels: [...this.channels.values()].filter((c) => c.type === 0).map((c) => this.channelJson(c)),
+      channels: [...this.channels.values()].filter((c) => c.type !== 1).map((c) => this.channelJson(c)),
       threads: [],
       presences: [],
       voice_states: [],

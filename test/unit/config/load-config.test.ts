@@ -24,6 +24,9 @@ describe('loadConfig defaults', () => {
       discordApiBase: 'https://discord.com/api',
       discordGuildId: undefined,
       telegramWebhookPort: 8443,
+      telegramPaidBroadcast: false,
+      broadcastTelegramChat: undefined,
+      broadcastDiscordChannel: undefined,
       httpPort: 9464,
       httpHost: '127.0.0.1',
       roles: ['watcher', 'evaluator', 'notifier', 'bot'],
@@ -199,6 +202,41 @@ describe('loadConfig rejects bad values with one line naming the variable', () =
 
   it('a non-secret bad value is quoted so the operator sees what was read', () => {
     expect(() => loadConfig({ HTTP_PORT: 'abc' })).toThrow(/HTTP_PORT .*"abc"/);
+  });
+});
+
+describe('broadcast and paid broadcast', () => {
+  it('takes a channel @name or -100 id, a Discord channel id and a boolean; each needs its token', () => {
+    const c = loadConfig({
+      TELEGRAM_BOT_TOKEN: TG,
+      DISCORD_TOKEN: DC,
+      DISCORD_APPLICATION_ID: '123456789012345678',
+      BROADCAST_TELEGRAM_CHAT: '@hashbell_alerts',
+      BROADCAST_DISCORD_CHANNEL: '223456789012345678',
+      TELEGRAM_PAID_BROADCAST: 'TRUE',
+    });
+    expect([c.broadcastTelegramChat, c.broadcastDiscordChannel, c.telegramPaidBroadcast]).toEqual([
+      '@hashbell_alerts',
+      '223456789012345678',
+      true,
+    ]);
+    expect(
+      loadConfig({ TELEGRAM_BOT_TOKEN: TG, BROADCAST_TELEGRAM_CHAT: '-1001234567890' }).broadcastTelegramChat,
+    ).toBe('-1001234567890');
+    const bad = (env: Record<string, string>, variable: string, words: RegExp): void => {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      try {
+        loadConfig(env);
+      } catch (e) {
+        expect((e as ConfigError).variable).toBe(variable);
+        expect((e as ConfigError).message).toMatch(words);
+      }
+    };
+    bad({ TELEGRAM_BOT_TOKEN: TG, BROADCAST_TELEGRAM_CHAT: 'hashbell alerts' }, 'BROADCAST_TELEGRAM_CHAT', /@username/);
+    bad({ BROADCAST_TELEGRAM_CHAT: '@hashbell_alerts' }, 'BROADCAST_TELEGRAM_CHAT', /TELEGRAM_BOT_TOKEN is not/);
+    bad({ TELEGRAM_PAID_BROADCAST: 'true' }, 'TELEGRAM_PAID_BROADCAST', /TELEGRAM_BOT_TOKEN is not/);
+    bad({ TELEGRAM_BOT_TOKEN: TG, TELEGRAM_PAID_BROADCAST: 'maybe' }, 'TELEGRAM_PAID_BROADCAST', /true or false/);
+    bad({ BROADCAST_DISCORD_CHANNEL: '223456789012345678' }, 'BROADCAST_DISCORD_CHANNEL', /DISCORD_TOKEN is not/);
   });
 });
 

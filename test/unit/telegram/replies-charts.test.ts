@@ -88,7 +88,7 @@ function stubTelegram(photoError?: Error): { telegram: Telegram; calls: Call[] }
   };
   return { telegram: telegram as unknown as Telegram, calls };
 }
-const picture: ChartPicture = { kind: 'hashrate', filename: 'hashbell-hashrate.png', png: PNG };
+const picture: ChartPicture = { kind: 'hashrate', filename: 'hashbell-hashrate.png', png: PNG, key: 'k' };
 const reply = (text: string, chart: ChartPicture | null): Reply => ({
   html: html`${text}`,
   buttons: [[{ text: 'b', data: 'd' }]],
