@@ -6,8 +6,9 @@
  * events, `digest` and `snoozeRelease`. One key scheme names every message in the log:
  * `notificationKey`.
  */
-import type { NotificationLog, OutboundMessage } from './ports.ts';
+import type { Freshness, FreshnessStore, NotificationLog, OutboundMessage } from './ports.ts';
 import { isQuiet, quietEndsAtSec } from './quiet-hours.ts';
+import { fmtAge } from './render.ts';
 import type { AlertEvent, Subscription } from './types.ts';
 
 export { isQuiet, quietEndsAtSec } from './quiet-hours.ts';
@@ -99,16 +100,17 @@ export function route(sub: Subscription, eventsIn: readonly AlertEvent[], nowSec
  */
 export interface MessageRef {
   readonly subscriptionId: string;
-  readonly type: 'block' | 'digest' | 'snooze';
+  readonly type: 'block' | 'digest' | 'snooze' | 'broadcast';
   readonly id: string;
 }
 
-const TYPE_TAG = { block: 'b', digest: 'd', snooze: 'z' } as const;
+const TYPE_TAG = { block: 'b', digest: 'd', snooze: 'z', broadcast: 'c' } as const;
 
 /**
  * THE notification-log key of one message (the only scheme; see NotificationLog in ports.ts):
  * `<subscription>|b|<block hash>`, `<subscription>|d|<release unix s>`,
- * `<subscription>|z|<release unix s>`. The subscription is the one the job was addressed to, so a
+ * `<subscription>|z|<release unix s>`, a lazily fanned-out broadcast `<subscription>|c|<series>-<block
+ * hash>` (./fanout.ts). The subscription is the one the job was addressed to, so a
  * moved subscription's retried job keeps its key. Block and digest keys are byte for byte what
  * earlier versions stored, so a message logged before an upgrade is not sent again after it.
  */
@@ -151,6 +153,65 @@ export async function deliverOnce(
   await send();
   await log.claim(key, NOTIFICATION_TTL_SEC);
   return 'sent';
+}
+
+/** A message queued longer than this after its evaluation says how old its block is. */
+export const LATE_AFTER_SEC = 600;
+
+/**
+ * Freshness stage (issue 14 item 3), for one block's message: drops the events a newer block's
+ * queued message for the same rule supersedes (null when nothing is left), notes on the events
+ * that replace an unsent older alert which block that was ("replaces the alert of block N"), and
+ * on late events their block's age ("block 935,424, 41 min ago"). The notes go into the event's
+ * `text` (console, replay) and `details.lines` (what Telegram and Discord render).
+ */
+export function freshen(msg: OutboundMessage, f: Freshness, nowSec: number): OutboundMessage | null {
+  const events = msg.events
+    .filter((e) => !f.superseded.has(e.rule))
+    .map((e) => annotate(e, f.replaced.get(e.rule), nowSec));
+  return events.length === 0 ? null : { ...msg, events };
+}
+
+function annotate(e: AlertEvent, replacedHeight: number | undefined, nowSec: number): AlertEvent {
+  const notes: Array<readonly [string, string]> = [];
+  if (replacedHeight !== undefined)
+    notes.push(['Replaces', `the alert of block ${replacedHeight.toLocaleString('en-US')}`]);
+  // Deliver jobs validate events loosely: one without block time or details gets no age note.
+  const { time, details } = e as Partial<AlertEvent>;
+  if (time !== undefined && details !== undefined && nowSec - time - details.dataAgeSec >= LATE_AFTER_SEC)
+    notes.push(['Late', `block ${e.height.toLocaleString('en-US')}, ${fmtAge(nowSec - e.time)}`]);
+  if (notes.length === 0) return e;
+  return {
+    ...e,
+    text: `${e.text}\n${notes.map(([label, value]) => `(${label.toLowerCase()} ${value})`).join('\n')}`,
+    details: { ...e.details, lines: [...((e as Partial<AlertEvent>).details?.lines ?? []), ...notes] },
+  };
+}
+
+/**
+ * Dedupe → freshness → deliver → record, for one block's message: a message already in the log
+ * is a duplicate; one whose every rule a newer queued block superseded is recorded as
+ * 'superseded' in the log (never sent later); otherwise the fresh part is sent once, and the
+ * "replaces" notes it carried are forgotten.
+ */
+export async function deliverFresh(
+  log: NotificationLog,
+  freshness: FreshnessStore,
+  key: string,
+  msg: OutboundMessage,
+  nowSec: number,
+  send: (fresh: OutboundMessage) => Promise<void>,
+): Promise<'sent' | 'duplicate' | 'superseded'> {
+  if (await log.has(key)) return 'duplicate';
+  const rules = [...new Set(msg.events.map((e) => e.rule))];
+  const fresh = freshen(msg, await freshness.check(msg.subscriptionId, msg.height, rules), nowSec);
+  if (fresh === null) {
+    await log.claim(key, NOTIFICATION_TTL_SEC, 'superseded');
+    return 'superseded';
+  }
+  const out = await deliverOnce(log, key, () => send(fresh));
+  if (out === 'sent') await freshness.said(msg.subscriptionId, msg.height, rules);
+  return out;
 }
 
 /**

@@ -47,8 +47,12 @@ export interface RuleStateStore {
  * stage asks `has` before sending and `claim`s after the send succeeded.
  */
 export interface NotificationLog {
-  /** Atomically records the key; false if it was already there (someone delivered it). */
-  claim(key: string, ttlSec: number): Promise<boolean>;
+  /**
+   * Atomically records the key; false if it was already there (someone delivered it). `what`
+   * says how the message was settled: sent (default) or superseded by a newer block's message
+   * before it went out (./pipeline.ts `freshen`): either way it is never sent later.
+   */
+  claim(key: string, ttlSec: number, what?: 'sent' | 'superseded'): Promise<boolean>;
   has(key: string): Promise<boolean>;
   release(key: string): Promise<void>;
 }
@@ -142,6 +146,53 @@ export interface HeldEventStore {
   trim(list: HeldList, subscriptionId: string, count: number): Promise<void>;
   /** Removes these entries (a snooze release took some rules' events). */
   remove(list: HeldList, subscriptionId: string, tokens: readonly string[]): Promise<void>;
+}
+
+/**
+ * Freshness (issue 14 item 3): which block's message is the newest queued for each of a
+ * subscription's rules, so an older queued message for the same rule is superseded rather than
+ * sent late, and the newer one can say what it replaced. One subscription's keys per call.
+ */
+export interface FreshnessStore {
+  /** Before the messages are queued: each rule's newest queued block height (kept at the maximum). */
+  queued(messages: ReadonlyArray<Pick<OutboundMessage, 'subscriptionId' | 'height' | 'events'>>): Promise<void>;
+  /**
+   * At delivery of `subscriptionId`'s message of block `height` for `rules`, atomically: the
+   * rules a newer block's message superseded (rule → newer height; recorded as replaced so the
+   * newer message says so) and the rules whose older queued alert this message replaces
+   * (rule → older height).
+   */
+  check(subscriptionId: string, height: number, rules: readonly string[]): Promise<Freshness>;
+  /** After the message went out: forgets the "replaced" notes it said. */
+  said(subscriptionId: string, height: number, rules: readonly string[]): Promise<void>;
+}
+
+/**
+ * Lazy fan-out (issue 14 item 2): one block's notice for an event series (retarget, new-block…)
+ * stored ONCE, and a persisted cursor over the series' subscriber index, so a notifier pulls the
+ * next chunk of recipients only when its limiter allows and a crash resumes where it stopped.
+ */
+export interface BroadcastStore {
+  /** Stores the payload once per (series, block); a second put keeps the first (and its cursor). */
+  put(series: string, blockHash: string, payload: string): Promise<void>;
+  /**
+   * The next chunk of recipients after the persisted cursor (`count` is a hint, as SCAN's): the
+   * payload, the index members (`sub/rule`), the cursor they end at, and whether that is the end.
+   * null when nothing is stored for (series, block).
+   */
+  chunk(
+    series: string,
+    blockHash: string,
+    count: number,
+  ): Promise<{ payload: string; members: string[]; from: string; next: string; done: boolean } | null>;
+  /** Persists the cursor after a chunk was settled (only if it still is `from`: one walker wins). */
+  advance(series: string, blockHash: string, from: string, next: string, done: boolean): Promise<boolean>;
+}
+
+/** What FreshnessStore.check found for one message. */
+export interface Freshness {
+  readonly superseded: ReadonlyMap<string, number>;
+  readonly replaced: ReadonlyMap<string, number>;
 }
 
 /**

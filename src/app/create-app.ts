@@ -17,6 +17,7 @@ import { RedisChainState } from '../store/chain-state.ts';
 import { defaultIndexPlan, type IndexPlan } from '../store/index-plan.ts';
 import type { RedisClient } from '../store/connection.ts';
 import { engineKeys, keyPrefixFor, queuePrefixFor } from '../store/keys.ts';
+import { RedisFreshness } from '../store/redis-freshness.ts';
 import { redisSendSlot } from '../store/redis-send-slot.ts';
 import { RedisHeldEvents } from '../store/redis-held-events.ts';
 import { RedisMigrationPointers } from '../store/migration-pointers.ts';
@@ -181,6 +182,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   const pointers = new RedisMigrationPointers(redis, keys, store);
   const nlog = new RedisNotificationLog(redis, keys);
   const held = new RedisHeldEvents(redis, keys);
+  const freshness = new RedisFreshness(redis, keys);
   const chain = new RedisChainState(redis, { prefix: keys.prefix, keepBlocks: 0 });
   const snapshots = o.snapshots ?? chainSnapshotReader(chain);
   const service = new SubscriptionUseCases({
@@ -254,6 +256,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     deliverQueues,
     nowSec,
     held,
+    freshness,
     log: logger.child({ role: 'evaluator' }),
     metrics,
   };
@@ -337,6 +340,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
         judge,
         held,
         pointers,
+        freshness,
         nowSec,
         logger: logger.child({ role: 'notifier', platform }),
         ...(metrics ? { metrics } : {}),

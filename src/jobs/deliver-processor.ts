@@ -16,9 +16,10 @@
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from '../observability/logger.ts';
-import { deliverOnce, digest, notificationKey, type MessageRef } from '../alerting/pipeline.ts';
+import { deliverFresh, deliverOnce, digest, notificationKey, type MessageRef } from '../alerting/pipeline.ts';
 import {
   DeliveryError,
+  type FreshnessStore,
   type HeldEventStore,
   type MigrationPointers,
   type NotificationLog,
@@ -43,6 +44,8 @@ export interface DeliverDeps {
   readonly held: HeldEventStore;
   /** Jobs addressed to a moved subscription's old id follow its forward pointer. */
   readonly pointers: MigrationPointers;
+  /** Which rules' queued messages a newer block superseded (absent: every message is sent). */
+  readonly freshness?: FreshnessStore;
   readonly nowSec: () => number;
   readonly logger: Logger;
   /** Adds the delayed digest or snooze-release job (same queue) when it must come back later. */
@@ -52,7 +55,7 @@ export interface DeliverDeps {
   readonly migrate?: (sub: Subscription, newTargetId: string) => Promise<Subscription | null>;
 }
 
-export type DeliverOutcome = 'sent' | 'duplicate' | 'inactive' | 'empty' | 'rescheduled';
+export type DeliverOutcome = 'sent' | 'duplicate' | 'superseded' | 'inactive' | 'empty' | 'rescheduled';
 
 function poison(deps: DeliverDeps, job: Job, issue: string | undefined): never {
   deps.logger.error({ jobId: job.id, name: job.name, issue }, 'poison deliver job');
@@ -240,10 +243,16 @@ function deliverOrDigest(deps: DeliverDeps): (at: Attempt) => Promise<DeliverOut
       digest: d.digest,
       events: d.events as unknown as AlertEvent[],
     };
-    return sendOnce(deps, at, sub, msg, {
-      subscriptionId: d.subscriptionId,
-      type: d.digest ? 'digest' : 'block',
-      id: d.hash,
-    });
+    const ref: MessageRef = { subscriptionId: d.subscriptionId, type: d.digest ? 'digest' : 'block', id: d.hash };
+    if (d.digest || deps.freshness === undefined) return sendOnce(deps, at, sub, msg, ref);
+    // Freshness is kept under the id the message was queued for (as the notification key).
+    return deliverFresh(
+      deps.log,
+      deps.freshness,
+      notificationKey(ref),
+      { ...msg, subscriptionId: d.subscriptionId },
+      deps.nowSec(),
+      (fresh) => sendClassified(deps, at, sub, { ...fresh, subscriptionId: sub.id }),
+    );
   };
 }

@@ -9,10 +9,11 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from '../observability/logger.ts';
 import type { Decision } from '../alerting/lifecycle.ts';
-import type { HeldEventStore, SnapshotReader } from '../alerting/ports.ts';
+import type { FreshnessStore, HeldEventStore, SnapshotReader } from '../alerting/ports.ts';
 import type { Rule } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { IndexPlan } from '../store/index-plan.ts';
+import { RedisFreshness } from '../store/redis-freshness.ts';
 import { RedisHeldEvents } from '../store/redis-held-events.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
 import { evaluateBlock, type EvaluateDeps, type EvaluateSink, type EvaluateStats } from './evaluate-core.ts';
@@ -37,6 +38,8 @@ export interface EvaluateProcessorDeps extends EvaluateDeps {
   readonly metrics?: EngineMetrics;
   /** Where held events wait (default: Redis lists under `keys`). */
   readonly held?: HeldEventStore;
+  /** Each rule's newest queued block, recorded before its message is queued (default: Redis under `keys`). */
+  readonly freshness?: FreshnessStore;
 }
 
 /** Decisions worth a debug line per rule (the routine ones are only counted). */
@@ -56,8 +59,11 @@ const NOTABLE: ReadonlySet<Decision> = new Set<Decision>([
 /** The sink that writes a batch's outcome to BullMQ and the held lists. */
 export function queueSink(deps: EvaluateProcessorDeps): EvaluateSink {
   const held = deps.held ?? new RedisHeldEvents(deps.redis, deps.keys);
+  const freshness = deps.freshness ?? new RedisFreshness(deps.redis, deps.keys);
   return {
     async deliver(messages) {
+      // Before the jobs exist: an older queued message of the same rule is superseded from now on.
+      await freshness.queued(messages);
       const orphans = await enqueueMessages(deps.deliverQueues, messages);
       for (const m of orphans)
         deps.log.warn({ subscriptionId: m.subscriptionId }, 'no deliver queue for this platform; message dropped');

@@ -102,6 +102,15 @@ export interface EngineKeys {
   notification(key: string): string;
   /** List of JSON AlertEvents held by quiet hours / mute until the digest goes out. */
   held(subId: string): string;
+  /**
+   * Hash: one block's broadcast of an event series (issue 14 item 2): `p` the payload stored once,
+   * `c` the fan-out cursor over the series' event index, `d` set when the walk is complete.
+   */
+  broadcast(series: string, blockHash: string): string;
+  /** Hash: ruleId → height of the newest block whose message for that rule was queued (freshness). */
+  queuedRules(subId: string): string;
+  /** Hash: ruleId → height of the block whose queued alert for that rule was superseded, unsaid yet. */
+  replacedRules(subId: string): string;
   /** List of JSON AlertEvents of snoozed rules, held until their snooze ends. */
   snoozeHeld(subId: string): string;
   /** String with TTL: a moved subscription's new id (Telegram group → supergroup). */
@@ -142,6 +151,9 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     repeatIndex: (series, which) => `${p}ix:${series}:${which === 'due' ? 'w' : 'x'}`,
     notification: (k) => `${p}n:${k}`,
     held: (s) => `${p}h:${s}`,
+    broadcast: (series, hash) => `${p}bc:${series}:${hash}`,
+    queuedRules: (s) => `${p}qr:${s}`,
+    replacedRules: (s) => `${p}rp:${s}`,
     snoozeHeld: (s) => `${p}hz:${s}`,
     migrationPointer: (s) => `${p}mv:${s}`,
     upgradeFlag: (name) => `${p}mig:${name}`,

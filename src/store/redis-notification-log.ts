@@ -12,8 +12,15 @@ export class RedisNotificationLog implements NotificationLog {
     private readonly keys: EngineKeys = engineKeys(),
   ) {}
 
-  async claim(key: string, ttlSec: number): Promise<boolean> {
-    const res = await this.redis.set(this.keys.notification(key), '1', 'EX', Math.max(1, Math.ceil(ttlSec)), 'NX');
+  async claim(key: string, ttlSec: number, what: 'sent' | 'superseded' = 'sent'): Promise<boolean> {
+    // '1' (sent) is byte for byte what earlier versions stored; 's' marks a superseded message.
+    const res = await this.redis.set(
+      this.keys.notification(key),
+      what === 'sent' ? '1' : 's',
+      'EX',
+      Math.max(1, Math.ceil(ttlSec)),
+      'NX',
+    );
     return res === 'OK';
   }
 

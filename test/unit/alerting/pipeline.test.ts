@@ -7,7 +7,9 @@ import fc from 'fast-check';
 import {
   dedupe,
   digest,
+  freshen,
   group,
+  LATE_AFTER_SEC,
   isQuiet,
   notificationKey,
   quietEndsAtSec,
@@ -196,5 +198,45 @@ describe('notificationKey', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('freshen (issue 14 item 3)', () => {
+  const ev = (height: number, ruleId: string): AlertEvent => {
+    const s = makeSnapshot({ height, hash: hashOf(height), hashprice: { usdPerPhDay: 40 }, timeSec: 1_750_000_000 });
+    return evaluateRule(rule({ kind: 'hashprice-below', usd: 45 }, ruleId, 'telegram-chat-42'), null, s)
+      .event as AlertEvent;
+  };
+  const msg = (events: AlertEvent[]) => ({
+    subscriptionId: 'telegram-chat-42',
+    height: 935_425,
+    hash: hashOf(935_425),
+    events,
+    digest: false,
+  });
+  const none = { superseded: new Map<string, number>(), replaced: new Map<string, number>() };
+
+  it('drops superseded rules, notes what the rest replaced, and returns null when nothing is left', () => {
+    const [a, b] = [ev(935_425, '1'), ev(935_425, '2')];
+    const out = freshen(
+      msg([a, b]),
+      { superseded: new Map([['1', 935_426]]), replaced: new Map([['2', 935_424]]) },
+      a.time + a.details.dataAgeSec,
+    );
+    expect(out?.events.map((e) => e.rule)).toEqual(['2']);
+    expect(out?.events[0]?.details.lines).toContainEqual(['Replaces', 'the alert of block 935,424']);
+    expect(out?.events[0]?.text).toMatch(/\(replaces the alert of block 935,424\)$/);
+    expect(freshen(msg([a]), { ...none, superseded: new Map([['1', 935_426]]) }, a.time)).toBeNull();
+  });
+
+  it("says the block's age only when the message is late", () => {
+    const a = ev(935_425, '1');
+    const sentAt = a.time + a.details.dataAgeSec;
+    expect(freshen(msg([a]), none, sentAt + LATE_AFTER_SEC - 1)?.events[0]).toBe(a);
+    const late = freshen(msg([a]), none, a.time + 41 * 60 + Math.max(0, a.details.dataAgeSec))?.events[0];
+    expect(late?.details.lines).toContainEqual([
+      'Late',
+      `block 935,425, ${41 + Math.floor(Math.max(0, a.details.dataAgeSec) / 60)} min ago`,
+    ]);
   });
 });

@@ -1,0 +1,117 @@
+/**
+ * Issue 14 item 3 through the real queues (Redis DB 4, real BullMQ, the real judge): a queued
+ * message superseded by a newer block's message for the same rule before it went out is never
+ * sent — it is recorded as superseded in the notification log — and the newer one says what it
+ * replaced; a late message says its block's age; a rule not superseded still goes out, in block
+ * order.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Queue } from 'bullmq';
+import { alertIndexPlan, alertJudge } from '../../src/alerting/engine.ts';
+import type { Target } from '../../src/subscriptions/service.ts';
+import { makeSnapshot } from '../fakes/memory-snapshots.ts';
+import { startHarness, waitFor, type Harness } from './engine-harness.ts';
+
+const alice: Target = { platform: 'telegram', targetType: 'chat', targetId: '3101', userId: '3101' };
+const SUB = 'telegram-chat-3101';
+const T0 = 1_750_000_000;
+
+let h: Harness;
+let now = T0;
+beforeEach(async () => {
+  now = T0;
+  h = await startHarness('freshness', 4, { nowSec: () => now, judge: alertJudge, plan: alertIndexPlan });
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const deliverQueue = (): Queue => h.app.deliverQueues.telegram as Queue;
+/** The evaluate queue has run every block handed to it (the harness removes completed jobs). */
+const evaluated = () =>
+  waitFor(
+    async () =>
+      Object.values(await h.app.evaluateQueue.getJobCounts('wait', 'active', 'delayed')).every((n) => n === 0),
+    15_000,
+    'evaluations',
+  );
+const idle = () =>
+  waitFor(
+    async () => Object.values(await deliverQueue().getJobCounts('wait', 'active', 'delayed')).every((n) => n === 0),
+    15_000,
+    'deliver queue idle',
+  );
+const outcomes = async () =>
+  (await deliverQueue().getJobs(['completed']))
+    .sort((a, b) => a.timestamp - b.timestamp)
+    .map((j) => j.returnvalue as unknown);
+const said = () => h.notifier.sent.map((m) => m.events.map((e) => `${e.kind}:${e.state}@${e.height}`));
+
+describe('freshness of queued messages', () => {
+  it('a queued alert superseded by a newer block for the same rule is recorded, never sent; the newer one says what it replaced and how old it is', async () => {
+    await h.app.service.start(alice, now);
+    await h.block(makeSnapshot({ height: 935_423, dropPct: 0, timeSec: T0 - 1200 }));
+    await evaluated();
+    await idle();
+    // The notifier falls behind: both blocks' messages wait in the queue.
+    await deliverQueue().pause();
+    const fired = makeSnapshot({ height: 935_424, dropPct: 40, timeSec: T0 - 600 });
+    const calm = makeSnapshot({ height: 935_425, dropPct: 0, timeSec: T0 - 30 });
+    now = T0 - 590;
+    await h.block(fired);
+    await evaluated();
+    now = T0 - 20;
+    await h.block(calm);
+    await evaluated();
+    const waiting = await deliverQueue().getJobCounts('wait', 'paused');
+    expect((waiting.wait ?? 0) + (waiting.paused ?? 0)).toBe(2);
+    // 41 minutes after the firing block, the queue moves again.
+    now = T0 - 600 + 41 * 60;
+    await deliverQueue().resume();
+    await waitFor(() => h.notifier.sent.length >= 1, 15_000, 'the newer message');
+    await idle();
+    expect(said()).toEqual([['hashrate-drop:resolved@935425']]);
+    expect(await outcomes()).toEqual(['superseded', 'sent']);
+    const e = h.notifier.sent[0]!.events[0]!;
+    expect(e.details.lines).toEqual(
+      expect.arrayContaining([
+        ['Replaces', 'the alert of block 935,424'],
+        ['Late', 'block 935,425, 31 min ago'],
+      ]),
+    );
+    expect(e.text).toContain('(replaces the alert of block 935,424)');
+    // The superseded message is settled in the notification log: a redelivery does not send it.
+    expect(await h.redis.get(`${h.prefix}:n:${SUB}|b|${fired.hash}`)).toBe('s');
+    expect(await h.redis.get(`${h.prefix}:n:${SUB}|b|${calm.hash}`)).toBe('1');
+    await deliverQueue().add('deliver', (await deliverQueue().getJobs(['completed']))[0]!.data, { jobId: 'again' });
+    await idle();
+    expect(h.notifier.sent).toHaveLength(1);
+    // The note was said once: nothing is left for the rule's next alert to repeat.
+    expect(await h.redis.hlen(`${h.prefix}:rp:${SUB}`)).toBe(0);
+    expect(await h.redis.hgetall(`${h.prefix}:qr:${SUB}`)).toEqual({ 2: '935425' });
+  });
+
+  it('messages that supersede nothing all go out, in block order, on time without a late note', async () => {
+    await h.app.service.start(alice, now);
+    await h.block(makeSnapshot({ height: 935_423, dropPct: 0, timeSec: T0 - 1200 }));
+    await evaluated();
+    await idle();
+    await deliverQueue().pause();
+    now = T0 - 590;
+    await h.block(makeSnapshot({ height: 935_424, dropPct: 40, timeSec: T0 - 600 }));
+    await evaluated();
+    now = T0 - 20;
+    // Still down 40 %: the firing rule says nothing new, so the first message stands.
+    await h.block(makeSnapshot({ height: 935_425, dropPct: 40, timeSec: T0 - 30 }));
+    await evaluated();
+    now = T0;
+    await deliverQueue().resume();
+    await waitFor(() => h.notifier.sent.length >= 1, 15_000, 'the message');
+    await idle();
+    expect(said()).toEqual([['hashrate-drop:firing@935424']]);
+    expect(await outcomes()).toEqual(['sent']);
+    expect(h.notifier.sent[0]!.events[0]!.details.lines ?? []).not.toEqual(
+      expect.arrayContaining([expect.arrayContaining(['Late'])]),
+    );
+  });
+});
