@@ -31,16 +31,18 @@ export function renderEvent(e: AlertEvent, zone: string, nowSec: number, withPro
       : html`Your threshold: ${threshold} · alert <code>${e.rule}</code>`,
   );
   for (const [label, value] of d.lines ?? []) lines.push(html`${label}: ${value}`);
-  if (withProvenance) lines.push(provenance(e, zone, nowSec));
+  if (withProvenance) lines.push(provenance(e, zone));
   return truncateHtml(joinHtml(lines, '\n'), 1500);
 }
 
-/** Where the figures come from and how old they are (said once when all events share a block). */
-function provenance(e: AlertEvent, zone: string, nowSec: number): SafeHtml {
+/**
+ * Where the figures come from and how old they are (said once when all events share a block). A
+ * late message's block age is the freshness stage's "Late" line (alerting/pipeline.ts), said on
+ * every platform alike, so it is not repeated here.
+ */
+function provenance(e: AlertEvent, zone: string): SafeHtml {
   const d = e.details;
-  const late =
-    nowSec - e.time - d.dataAgeSec > 600 ? html` · sent ${fmtDuration(nowSec - e.time)} after the block` : html``;
-  return html`<i>Block ${e.height} at ${fmtTime(e.time, zone)} · source ${d.source}, data ${fmtDuration(d.dataAgeSec)} old${late}</i>`;
+  return html`<i>Block ${e.height} at ${fmtTime(e.time, zone)} · source ${d.source}, data ${fmtDuration(d.dataAgeSec)} old</i>`;
 }
 
 /** A whole delivery (everything that fired together for one block, or a digest) as one message. */
@@ -59,7 +61,7 @@ export function renderAlertMessage(
     );
   const more = (left: number): SafeHtml => html`…and ${left} more alert${left === 1 ? '' : 's'} not shown.`;
   if (!oneBlock) return fitBlocks(blocks, more);
-  const footer = truncateHtml(provenance(first, sub.timeZone, nowSec), 300);
+  const footer = truncateHtml(provenance(first, sub.timeZone), 300);
   return html`${fitBlocks(blocks, more, TELEGRAM_MAX_TEXT - 302)}\n\n${footer}`;
 }
 
