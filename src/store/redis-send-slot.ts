@@ -38,12 +38,19 @@ export function sendSlotIntervalMs(perSec: number): number {
   return (1000 / perSec) * 1.04;
 }
 
+/** Connection states in which a command would only wait in the offline queue for a reconnect. */
+const DOWN: ReadonlySet<string> = new Set(['reconnecting', 'close', 'end']);
+
 /** The shared timeline under `key` (e.g. `hb:pace:telegram`) for `perSec` sends a second. */
 export function redisSendSlot(redis: RedisClient, key: string, perSec: number): SharedSendSlot {
   const intervalMs = sendSlotIntervalMs(perSec);
   return {
     async take() {
       for (;;) {
+        // Storage unreachable: pace alone (the caller's own pacer and the BullMQ limiter still bound
+        // the rate). An eval queued on a disconnected client would wait for the reconnect, and with
+        // it every reply — including the "temporarily unavailable" ones an outage calls for.
+        if (DOWN.has(redis.status)) return 0;
         // Horizon 0: a slot is only taken when it is due, and the request leaves at once. A waiter
         // that wakes late takes the slot late and the timeline moves on from there, so a late
         // timer never bunches two requests (sleeping on a booked slot did: 31 in a second).
