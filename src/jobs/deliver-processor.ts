@@ -123,16 +123,25 @@ async function sendClassified(deps: DeliverDeps, at: Attempt, sub: Subscription,
   }
 }
 
+/**
+ * The start both held-event releases share (mute/quiet digest, snooze release): the job parsed,
+ * its subscription followed if it moved (group → supergroup took its held alerts along), and the
+ * events held for it.
+ */
+async function heldRelease(deps: DeliverDeps, at: Attempt, type: 'digest' | 'snooze') {
+  const parsed = DigestJobSchema.safeParse(at.job.data);
+  if (!parsed.success) poison(deps, at.job, parsed.error.issues[0]?.message);
+  const sub = await deps.pointers.resolve(parsed.data.subscriptionId);
+  if (!sub || !sub.active) return 'inactive' as const;
+  return { parsed: parsed.data, sub, held: await deps.held.read(type, sub.id) };
+}
+
 /** Mute / quiet-hours digest: everything held, once, when they end (re-scheduled if extended). */
 async function deliverDigest(deps: DeliverDeps, at: Attempt): Promise<DeliverOutcome> {
-  const { job } = at;
-  const parsed = DigestJobSchema.safeParse(job.data);
-  if (!parsed.success) poison(deps, job, parsed.error.issues[0]?.message);
-  const { releaseAtSec } = parsed.data;
-  // A moved subscription (group → supergroup) took its held alerts along: follow it.
-  const sub = await deps.pointers.resolve(parsed.data.subscriptionId);
-  if (!sub || !sub.active) return 'inactive';
-  const held = await deps.held.read('digest', sub.id);
+  const release = await heldRelease(deps, at, 'digest');
+  if (release === 'inactive') return release;
+  const { parsed, sub, held } = release;
+  const { releaseAtSec } = parsed;
   const msg = digest(held.map((h) => h.event));
   if (msg === null) return 'empty';
   const routed = deps.judge.route(sub, msg.events, deps.nowSec());
@@ -141,7 +150,7 @@ async function deliverDigest(deps: DeliverDeps, at: Attempt): Promise<DeliverOut
     await deps.schedule('digest', sub.id, routed.releaseAtSec);
     return 'rescheduled';
   }
-  const ref: MessageRef = { subscriptionId: parsed.data.subscriptionId, type: 'digest', id: String(releaseAtSec) };
+  const ref: MessageRef = { subscriptionId: parsed.subscriptionId, type: 'digest', id: String(releaseAtSec) };
   const out = await sendOnce(deps, at, sub, { ...msg, subscriptionId: sub.id }, ref);
   await deps.held.trim('digest', sub.id, held.length);
   return out;
@@ -152,13 +161,10 @@ async function deliverDigest(deps: DeliverDeps, at: Attempt): Promise<DeliverOut
  * snoozeRelease decides what is still relevant); rules snoozed again wait for their new end.
  */
 async function deliverSnoozed(deps: DeliverDeps, at: Attempt): Promise<DeliverOutcome> {
-  const { job } = at;
-  const parsed = DigestJobSchema.safeParse(job.data);
-  if (!parsed.success) poison(deps, job, parsed.error.issues[0]?.message);
-  const { releaseAtSec } = parsed.data;
-  const sub = await deps.pointers.resolve(parsed.data.subscriptionId);
-  if (!sub || !sub.active) return 'inactive';
-  const held = await deps.held.read('snooze', sub.id);
+  const release = await heldRelease(deps, at, 'snooze');
+  if (release === 'inactive') return release;
+  const { parsed, sub, held } = release;
+  const { releaseAtSec } = parsed;
   if (held.length === 0) return 'empty';
   const ruleIds = new Set((await deps.store.listRules(sub.id)).map((r) => r.id));
   const now = deps.nowSec();
@@ -180,7 +186,7 @@ async function deliverSnoozed(deps: DeliverDeps, at: Attempt): Promise<DeliverOu
       events: r.events,
       digest: false,
     };
-    const ref: MessageRef = { subscriptionId: parsed.data.subscriptionId, type: 'snooze', id: String(releaseAtSec) };
+    const ref: MessageRef = { subscriptionId: parsed.subscriptionId, type: 'snooze', id: String(releaseAtSec) };
     out = await sendOnce(deps, at, sub, msg, ref);
   }
   await deps.held.remove(
