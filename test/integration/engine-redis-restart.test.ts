@@ -1,7 +1,9 @@
 /**
  * Redis restarted mid-run: the engine runs against its own redis-server (appendonly yes, on a
  * free port); Redis is shut down and started again from its AOF while blocks keep coming. Every
- * expected message still arrives, none twice.
+ * subscriber still learns each rule's latest state, none twice and in block order. (A queued
+ * message that a newer block's message for the same rule overtakes is superseded, not sent: the
+ * freshness stage, issue 14 — so not every block's message need arrive.)
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,8 +45,10 @@ describe('Redis restarted mid-run', () => {
     const feed = async (from: number, to: number) => {
       for (let n = from; n <= to; n++) await h!.block(makeSnapshot({ height: 500 + n, dropPct: n % 2 === 1 ? 20 : 2 }));
     };
+    const hasHeight = (height: number) => () =>
+      new Set(h!.notifier.sent.filter((m) => m.height === height).map((m) => m.subscriptionId)).size === subs.length;
     await feed(1, 15);
-    await waitFor(() => h!.notifier.sent.length >= 15 * subs.length, 30_000, 'first part delivered');
+    await waitFor(hasHeight(515), 30_000, 'first part delivered');
     const old = server;
     old?.kill('SIGTERM'); // graceful shutdown: the AOF is complete on disk
     await waitFor(() => old?.exitCode !== null || old.signalCode !== null, 10_000, 'redis-server to stop');
@@ -52,12 +56,19 @@ describe('Redis restarted mid-run', () => {
     await new Promise((r) => setTimeout(r, 500));
     await startRedis(port);
     await feeding;
-    await waitFor(() => h!.notifier.sent.length >= BLOCKS * subs.length, 30_000, 'everything delivered');
+    await waitFor(hasHeight(500 + BLOCKS), 30_000, 'everything delivered');
     await new Promise((r) => setTimeout(r, 300));
     const seen = h.notifier.sent.map((m) => `${m.subscriptionId}@${m.height}`);
-    expect(new Set(seen).size).toBe(BLOCKS * subs.length);
-    expect(seen).toHaveLength(BLOCKS * subs.length);
+    expect(new Set(seen).size).toBe(seen.length); // none twice
+    const bySub = new Map<string, number[]>();
+    for (const m of h.notifier.sent) bySub.set(m.subscriptionId, [...(bySub.get(m.subscriptionId) ?? []), m.height]);
+    expect(bySub.size).toBe(subs.length);
+    for (const heights of bySub.values()) {
+      expect(heights).toEqual([...heights].sort((a, b) => a - b)); // block order
+      expect(heights.at(-1)).toBe(500 + BLOCKS); // the latest state reached everyone
+    }
     const last = h.notifier.sent.filter((m) => m.height === 500 + BLOCKS);
+    expect(last).toHaveLength(subs.length);
     expect(last.every((m) => m.events[0]?.state === 'resolved')).toBe(true);
   }, 90_000);
 });
