@@ -9,7 +9,7 @@ import type { Block, PricePoint } from '../domain/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { SnapshotBuilderLike } from './snapshot-port.ts';
 import type { ChainCursor, CommitEntry, CommitJob, TrackedJob } from '../store/chain-state.ts';
-import { sendKey } from '../store/chain-keys.ts';
+import { sendKey } from '../store/keys.ts';
 import { evaluateJobId } from '../jobs/queues.ts';
 import { HISTORY_REFILL_BLOCKS, historyLags, recordHistory } from './snapshot-history.ts';
 import { ChainContextTracker } from '../domain/consensus.ts';

@@ -8,7 +8,7 @@ import type { RedisClient } from './connection.ts';
 import type { Block, PricePoint } from '../domain/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { BuilderCheckpoint } from '../domain/snapshot-builder.ts';
-import { chainKeys, sendKey, type ChainKeys } from './chain-keys.ts';
+import { chainKeys, sendKey, type ChainKeys } from './keys.ts';
 
 /**
  * An evaluate job's payload as chain state records it (jobs/queues.ts validates the same shape on

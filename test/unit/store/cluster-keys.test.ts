@@ -5,7 +5,7 @@
  * EngineKeys and chainKeys is called, so a key added there later is checked too.
  */
 import { describe, expect, it } from 'vitest';
-import { chainKeys } from '../../../src/store/chain-keys.ts';
+import { chainKeys } from '../../../src/store/keys.ts';
 import { isClusterTarget, redisUrls } from '../../../src/store/connection.ts';
 import { engineKeys, keyPrefixFor, queuePrefixFor, slotPrefix, type EngineKeys } from '../../../src/store/keys.ts';
 import { QUEUE_NAMES, deliverQueueName } from '../../../src/jobs/queues.ts';
