@@ -29,7 +29,7 @@ import { SubscriptionUseCases, type UseCaseDeps } from '../subscriptions/use-cas
 import { subscriptionId, type SubscriptionService } from '../subscriptions/service.ts';
 import { ConsoleNotifier, CONSOLE_TARGET } from '../platforms/console/console-notifier.ts';
 import type { ChartRenderer } from '../platforms/chart-picture.ts';
-import { PAID_BROADCAST_PER_SEC, TELEGRAM_LIMITS } from '../platforms/telegram/pacer.ts';
+import { deliveryLimit } from './delivery-limits.ts';
 import { deliverProcessor, type DeliverDeps } from '../jobs/deliver-processor.ts';
 import { createEngineMetrics } from '../jobs/engine-metrics.ts';
 import type { RuleJudge, SnapshotReader } from '../alerting/ports.ts';
@@ -115,55 +115,8 @@ export interface App {
   shutdown(deadlineMs?: number): Promise<void>;
 }
 
-/**
- * The BullMQ limiter for `perSec` messages a second, shared by every notifier process: ONE job
- * per window of just over 1000/perSec ms (Telegram 34 ms, Discord 21 ms). BullMQ's windows are
- * fixed, each opened by the job that finds none: `perSec` per 1000 ms would let a window's jobs
- * crowd its end and the next window's its start — up to twice the limit inside one second, and
- * with several notifier processes that is what happened (47 requests in a second against 30,
- * test/integration/scale-out.test.ts). One job per window spaces job starts evenly, so any
- * second holds at most `perSec` (Telegram 29.4/s = 0.98 of 30, Discord 47.6/s = 0.95 of 50).
- */
-export function spacedLimit(perSec: number): { max: number; durationMs: number } {
-  return { max: 1, durationMs: Math.floor(1000 / perSec) + 1 };
-}
-
-/**
- * Who paces and who retries delivery — the one place this is decided:
- * - Pacing, layer 1 (this limiter, BullMQ, shared by every notifier process through Redis): at
- *   most the platform's own global limit, Telegram 30 messages/s and Discord 50 requests/s, in
- *   ANY second however many notifier processes run (spacedLimit). It is set at the limit, not
- *   well below: a lower cap here would cap end-to-end throughput below what the platform allows
- *   (25/30 = 0.83 before). Telegram's requests themselves also take their slots on one Redis
- *   timeline shared by the notifier processes (store/redis-send-slot.ts, through the pacer), so
- *   jobs whose own work took different times still leave evenly spaced.
- * - Pacing, layer 2 (the notifier, per process): the finer limits only it knows — Telegram's
- *   1/s per chat and 20/min per group (TelegramPacer), Discord's per-route buckets and global
- *   50/s (discord.js REST). A platform's 429 pauses this queue for its `retry_after`
- *   (worker.rateLimit in deliver-processor.ts), so a burst costs a delay, never a message. One
- *   chat's own limit never pauses it: that chat's message alone goes to the delayed set
- *   (DeliveryError scope 'chat' → job.moveToDelayed) while the worker serves other chats.
- * - Retrying: BullMQ alone (DELIVER_JOB_OPTS attempts + exponential backoff). The notifiers do
- *   not retry (discord.js REST `retries: 0`; telegraf calls are single-shot); deliver-processor
- *   classifies each failure once: retryable → throw, permanent → deactivate, rate-limited → pause.
- */
-export const DEFAULT_DELIVERY_LIMITS: Readonly<Record<Platform, { max: number; durationMs: number }>> = {
-  telegram: spacedLimit(TELEGRAM_LIMITS.globalPerSec),
-  // Discord's global 50/s (DISCORD_GLOBAL_PER_SEC in platforms/discord/bot.ts, not imported here
-  // so createApp does not load discord.js; a test keeps the two equal).
-  discord: spacedLimit(50),
-  console: { max: 1000, durationMs: 1000 },
-};
-
 function connectionFor(redis: RedisClient): ConnectionOptions {
   return redis as unknown as ConnectionOptions;
-}
-
-/** The limiter of a platform's deliver queue: paid broadcast lifts Telegram's 30/s to 1,000/s. */
-function deliveryLimit(platform: Platform, config: AppConfig): { max: number; durationMs: number } {
-  if (platform === 'telegram' && config.telegramPaidBroadcast === true)
-    return { max: PAID_BROADCAST_PER_SEC, durationMs: 1000 };
-  return DEFAULT_DELIVERY_LIMITS[platform];
 }
 
 export async function createApp(config: AppConfig, o: AppOverrides = {}): Promise<App> {

@@ -8,9 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../config/index.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
-import { createApp, DEFAULT_DELIVERY_LIMITS, spacedLimit, type App } from '../../src/app/create-app.ts';
+import { createApp, type App } from '../../src/app/create-app.ts';
+import { DEFAULT_DELIVERY_LIMITS, deliveryLimit, spacedLimit } from '../../src/app/delivery-limits.ts';
 import { DISCORD_GLOBAL_PER_SEC } from '../../src/platforms/discord/bot.ts';
-import { TELEGRAM_LIMITS } from '../../src/platforms/telegram/pacer.ts';
+import { PAID_BROADCAST_PER_SEC, TELEGRAM_LIMITS } from '../../src/platforms/telegram/pacer.ts';
 import { chartWiring } from '../../src/app/platform-wiring.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import type { Subscription } from '../../src/alerting/types.ts';
@@ -186,5 +187,13 @@ describe('delivery limiter defaults', () => {
       expect(Math.ceil(1000 / limit.durationMs)).toBeLessThanOrEqual(perSec);
       expect(1000 / limit.durationMs / perSec).toBeGreaterThanOrEqual(0.95);
     }
+  });
+
+  it('paid broadcast lifts Telegram to 1,000/s with the same even spacing (short windows, not one per second)', () => {
+    const paid = deliveryLimit('telegram', { telegramPaidBroadcast: true });
+    expect(paid.durationMs).toBeLessThanOrEqual(50);
+    expect((1000 / paid.durationMs) * paid.max).toBeLessThanOrEqual(PAID_BROADCAST_PER_SEC);
+    expect((1000 / paid.durationMs) * paid.max).toBeGreaterThanOrEqual(0.9 * PAID_BROADCAST_PER_SEC);
+    expect(deliveryLimit('telegram', { telegramPaidBroadcast: false })).toEqual(DEFAULT_DELIVERY_LIMITS.telegram);
   });
 });
