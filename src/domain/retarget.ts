@@ -31,6 +31,9 @@ export function clampedTimespan(firstBlockTime: number, lastBlockTime: number): 
 /**
  * `CalculateNextWorkRequired`: old target × clamped span / two weeks, capped at the pow limit,
  * re-encoded with GetCompact. This is the number every retarget alert must agree with.
+ * Exact: the usual case is computed in integers that doubles hold exactly ({@link nextBitsFast}),
+ * anything else in BigInt ({@link nextBitsBig}); the two agree bit for bit
+ * (test/unit/domain/retarget.test.ts compares them over every mainnet bits and all spans).
  * @throws RangeError on invalid bits or non-integer times.
  */
 export function nextBits(input: NextBitsInput): number {
@@ -39,12 +42,64 @@ export function nextBits(input: NextBitsInput): number {
     throw new RangeError('nextBits: block times must be integer unix seconds');
   }
   const span = clampedTimespan(firstBlockTime, lastBlockTime);
+  const fast = nextBitsFast(bits, span);
+  return fast >= 0 ? fast : nextBitsBig(bits, span);
+}
+
+/** The BigInt form of {@link nextBits} for a clamped span: Core's arith_uint256 steps one by one. */
+export function nextBitsBig(bits: number, span: number): number {
   let target = truncate256(targetOf(bits) * BigInt(span)) / TIMESPAN_BIG;
   if (target > POW_LIMIT) target = POW_LIMIT;
   return targetToBits(target);
 }
 
 const TIMESPAN_BIG = BigInt(TARGET_TIMESPAN_SEC);
+/** Two weeks = 2^8 · 4725 s: the power of two moves into the target's byte shift. */
+const TIMESPAN_ODD = TARGET_TIMESPAN_SEC / 256;
+const POW_LIMIT_BITS = targetToBits(POW_LIMIT);
+
+/**
+ * {@link nextBitsBig} without BigInt, or −1 when the inputs are outside the range it is exact for
+ * (then the caller uses BigInt). With bits = (e, m), the old target is m·2^(8(e−3)); for
+ * 4 ≤ e ≤ 29 and a clamped span (< 2^23 s) the product m·span < 2^46 is an exact double and the
+ * 256-bit truncation cannot apply. The new target is ⌊N·2^s / 4725⌋ (N = m·span, s = 8(e−4)); its
+ * byte length and top three bytes follow from exact comparisons and one exact integer division
+ * (⌊⌊a/b⌋/c⌋ = ⌊a/(bc)⌋), which is all GetCompact keeps.
+ */
+export function nextBitsFast(bits: number, span: number): number {
+  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) return -1;
+  const e = bits >>> 24;
+  const m = bits & 0x007fffff;
+  if (e < 4 || e > 29 || m === 0 || (bits & 0x00800000) !== 0) return -1;
+  if (!Number.isInteger(span) || span < 1 || span > TARGET_TIMESPAN_SEC * 4) return -1;
+  const n = m * span;
+  const s = 8 * (e - 4);
+  // new target ≥ 2^224 (above the pow limit) ⇔ n·2^s ≥ 4725·2^224.
+  if (n >= TIMESPAN_ODD * 2 ** (224 - s)) return POW_LIMIT_BITS;
+  if (n * 2 ** s < TIMESPAN_ODD * 2 ** 16) return -1; // a target under 3 bytes: never mainnet
+  // Byte length L: the smallest with target < 2^(8L) ⇔ n < 4725·2^(8L − s).
+  let len = Math.ceil((Math.log2(n) + s - Math.log2(TIMESPAN_ODD)) / 8);
+  while (n >= TIMESPAN_ODD * 2 ** (8 * len - s)) len++;
+  while (n < TIMESPAN_ODD * 2 ** (8 * (len - 1) - s)) len--;
+  // Top three bytes: ⌊n·2^j / 4725⌋ with j = s − 8(L − 3).
+  const j = s - 8 * (len - 3);
+  let compact = j >= 0 ? floorDiv(n * 2 ** j, TIMESPAN_ODD) : floorDiv(n, TIMESPAN_ODD * 2 ** -j);
+  if (compact < 0) return -1;
+  if ((compact & 0x00800000) !== 0) {
+    compact >>>= 8;
+    len += 1;
+  }
+  return ((len << 24) | compact) >>> 0;
+}
+
+/** ⌊x / d⌋ for non-negative integers below 2^52 (−1 otherwise), corrected for the division's rounding. */
+function floorDiv(x: number, d: number): number {
+  if (!(x < 2 ** 52 && d < 2 ** 52 && Number.isInteger(x) && Number.isInteger(d) && d > 0)) return -1;
+  let q = Math.floor(x / d);
+  if (q * d > x) q--;
+  else if ((q + 1) * d <= x) q++;
+  return q;
+}
 
 /** bitsToTarget memoised: the estimator asks nextBits three times a block with the epoch's bits. */
 function targetOf(bits: number): bigint {

@@ -91,10 +91,26 @@ export class BlockRing {
    * Highest held height whose running-max timestamp is ≤ t, i.e. the newest block such that no
    * block up to it claims a later time; null when even the oldest held block is later.
    */
-  lastHeightAtOrBefore(t: number): number | null {
+  lastHeightAtOrBefore(t: number, hint = -1): number | null {
     if (this.first < 0 || this.maxTime[this.first % this.capacity]! > t) return null;
     let lo = this.first;
     let hi = this.last;
+    if (hint >= lo && hint <= hi) {
+      // Near a hint (the previous block's answer, usually 0–2 heights away): a few steps instead of
+      // a binary search. Same answer: maxTime is monotone, so the steps stop where the search would.
+      const cap = this.capacity;
+      const mt = this.maxTime;
+      let h = hint;
+      if (mt[h % cap]! <= t) {
+        for (let k = 0; k < HINT_STEPS && h < hi && mt[(h + 1) % cap]! <= t; k++) h++;
+        if (h === hi || mt[(h + 1) % cap]! > t) return h;
+        lo = h;
+      } else {
+        for (let k = 0; k < HINT_STEPS && h > lo && mt[h % cap]! > t; k++) h--;
+        if (mt[h % cap]! <= t) return h;
+        hi = h;
+      }
+    }
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);
       if (this.maxTime[mid % this.capacity]! <= t) lo = mid;
@@ -103,6 +119,9 @@ export class BlockRing {
     return lo;
   }
 }
+
+/** Steps {@link BlockRing.lastHeightAtOrBefore} walks from its hint before it falls back to bisection. */
+const HINT_STEPS = 8;
 
 /**
  * Sliding-window extreme (max, or min with a negated key) over a stream keyed by height:

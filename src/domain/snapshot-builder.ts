@@ -115,6 +115,8 @@ export class SnapshotBuilder {
   private feeSum = 0;
   private feeCount = 0;
   private resume: BuilderCheckpoint | null = null;
+  /** The previous block's answer per price window: where the next search starts. */
+  private readonly agoHint = PRICE_WINDOW_NAMES.map(() => -1);
   private resumedAt = -1;
 
   /**
@@ -255,8 +257,10 @@ export class SnapshotBuilder {
 
   private hashpriceAgo(timeSec: number): Record<PriceWindow, HashpriceAgo | null> {
     const out = {} as Record<PriceWindow, HashpriceAgo | null>;
-    for (const w of PRICE_WINDOW_NAMES) {
-      const at = this.ring.lastHeightAtOrBefore(timeSec - PRICE_WINDOWS[w]);
+    for (let i = 0; i < PRICE_WINDOW_NAMES.length; i++) {
+      const w = PRICE_WINDOW_NAMES[i]!;
+      const at = this.ring.lastHeightAtOrBefore(timeSec - PRICE_WINDOWS[w], this.agoHint[i]);
+      this.agoHint[i] = at ?? -1;
       const usd = at === null ? null : this.ring.usdPerPhDayAt(at);
       out[w] =
         at === null || usd === null ? null : { window: w, usdPerPhDay: usd, timeSec: this.ring.timeAt(at), height: at };

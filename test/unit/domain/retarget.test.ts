@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bitsToTarget } from '../../../src/domain/bits.ts';
 import { calcBitsDifference } from '../../../src/domain/difficulty-adjustment.ts';
-import { nextBits, POW_LIMIT } from '../../../src/domain/retarget.ts';
+import { nextBits, nextBitsBig, nextBitsFast, POW_LIMIT, TARGET_TIMESPAN_SEC } from '../../../src/domain/retarget.ts';
+import { seededRandom } from '../../../src/domain/stats.ts';
 
 describe('nextBits (Bitcoin Core pow_tests, mainnet)', () => {
   // [bits, first block time, last block time, expected bits]
@@ -43,5 +45,71 @@ describe('nextBits (Bitcoin Core pow_tests, mainnet)', () => {
 
   it('rejects fractional times', () => {
     expect(() => nextBits({ bits: 0x1d00ffff, firstBlockTime: 0.5, lastBlockTime: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('nextBits without BigInt (the estimator asks it three times a block)', () => {
+  const MIN = TARGET_TIMESPAN_SEC / 4;
+  const MAX = TARGET_TIMESPAN_SEC * 4;
+  const mainnetBits = [
+    ...new Set(
+      readFileSync('data/bitcoin-mainnet-epochs.csv', 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => Number(line.split(',')[4])),
+    ),
+  ];
+
+  /** Every clamped span for one bits (3.5 days to 8 weeks, 4.5 million), fast against BigInt. */
+  const mismatches = (bits: number, spans: Iterable<number>): number[] => {
+    const bad: number[] = [];
+    for (const span of spans) {
+      const fast = nextBitsFast(bits, span);
+      if (fast < 0 || fast !== nextBitsBig(bits, span)) bad.push(span);
+    }
+    return bad;
+  };
+  /** Every span within 20,000 s of the clamps and of two weeks (where the pow-limit cap bites). */
+  function* nearEdges(): Generator<number> {
+    for (const at of [MIN, TARGET_TIMESPAN_SEC, MAX])
+      for (let span = Math.max(MIN, at - 20_000); span <= Math.min(MAX, at + 20_000); span++) yield span;
+  }
+
+  it('equals the BigInt form for every mainnet bits value at 2,000 spans each, clamps included', () => {
+    expect(mainnetBits.length).toBeGreaterThan(200);
+    const rnd = seededRandom(11);
+    for (const bits of mainnetBits) {
+      const spans = [MIN, MIN + 1, TARGET_TIMESPAN_SEC - 1, TARGET_TIMESPAN_SEC, TARGET_TIMESPAN_SEC + 1, MAX - 1, MAX];
+      for (let i = 0; i < 2_000; i++) spans.push(MIN + Math.floor(rnd() * (MAX - MIN + 1)));
+      expect(mismatches(bits, spans), `bits 0x${bits.toString(16)}`).toEqual([]);
+    }
+  });
+
+  it('equals it on every span near the clamps and two weeks, for recent bits and the pow limit', () => {
+    for (const bits of [0x17023a04, 0x1702796c, 0x1d00ffff, 0x1c05a3f4, 0x1c387f6f]) {
+      expect(mismatches(bits, nearEdges()), `bits 0x${bits.toString(16)}`).toEqual([]);
+    }
+  });
+
+  it('equals it on random compact targets of every size it takes, and declines the rest', () => {
+    const rnd = seededRandom(12);
+    let used = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const e = 1 + Math.floor(rnd() * 34);
+      // Mantissas from 1 up, so tiny and sign-bit-adjacent ones are covered.
+      const m = i % 4 === 0 ? 1 + Math.floor(rnd() * 0xff) : Math.floor(rnd() * 0x800000);
+      const bits = ((e << 24) | m) >>> 0;
+      const span = MIN + Math.floor(rnd() * (MAX - MIN + 1));
+      const fast = nextBitsFast(bits, span);
+      if (fast < 0) continue;
+      used++;
+      expect(fast, `bits 0x${bits.toString(16)} span ${span}`).toBe(nextBitsBig(bits, span));
+    }
+    expect(used).toBeGreaterThan(50_000);
+    expect(nextBitsFast(0x1d80ffff, TARGET_TIMESPAN_SEC)).toBe(-1); // negative encoding: BigInt throws
+    expect(nextBitsFast(0x2100ffff, TARGET_TIMESPAN_SEC)).toBe(-1); // too wide for doubles
+    expect(nextBitsFast(0x1d00ffff, 0.5)).toBe(-1);
+    expect(() => nextBits({ bits: 0x1d80ffff, firstBlockTime: 0, lastBlockTime: 1 })).toThrow(RangeError);
   });
 });
