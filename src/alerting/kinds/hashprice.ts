@@ -37,19 +37,30 @@ function priceAside(s: Snapshot): string {
   return `BTC $${fmtNum(hp.priceUsd, 0)}${age}`;
 }
 
-/** The move in the series' direction, %, and the figures behind it; null without data. */
-function moveOf(
-  series: string,
-  s: Snapshot,
-): { value: number; move: number; window: PriceWindow; ago: number; now: number } | null {
+/** The move in the series' direction, %, or null without data (no object: the index reads it per block). */
+function moveValue(series: string, s: Snapshot): number | null {
   const p = MOVE_SERIES.get(series);
   if (p === undefined) return null;
   const now = s.hashprice.usdPerPhDay;
   const ago = s.hashpriceAgo[p.window];
   if (now === null || ago === null || ago.usdPerPhDay <= 0) return null;
-  const move = 100 * (now / ago.usdPerPhDay - 1);
-  const value = confidentMove(p.direction, move, move);
-  return value === null ? null : { value, move, window: p.window, ago: ago.usdPerPhDay, now };
+  const move = movePct(now, ago.usdPerPhDay);
+  return confidentMove(p.direction, move, move);
+}
+
+const movePct = (now: number, ago: number): number => 100 * (now / ago - 1);
+
+/** {@link moveValue} and the figures behind it. */
+function moveOf(
+  series: string,
+  s: Snapshot,
+): { value: number; move: number; window: PriceWindow; ago: number; now: number } | null {
+  const value = moveValue(series, s);
+  if (value === null) return null;
+  const window = MOVE_SERIES.get(series)!.window;
+  const now = s.hashprice.usdPerPhDay!;
+  const ago = s.hashpriceAgo[window]!.usdPerPhDay;
+  return { value, move: movePct(now, ago), window, ago, now };
 }
 
 /** `hm-24h-down` → move in that direction, %. */
@@ -74,7 +85,7 @@ export const hashpriceMove: KindDescriptor<'hashprice-move'> = {
     allSeries: [...MOVE_SERIES.keys()],
     pct: (spec) => spec.pct,
     read: readMove,
-    value: (series, s) => moveOf(series, s)?.value ?? null,
+    value: moveValue,
     present: (spec, r, state) => {
       const word = r.shown >= 0 ? 'up' : 'down';
       return state === 'resolved'

@@ -34,7 +34,8 @@ function cellOf(
   const st = s.drop?.[cell.lookback];
   if (st === undefined || st === null) return null;
   let alarm: DropAlarm | undefined;
-  for (const a of st.alarms) if (a.pct === cell.cell) alarm = a;
+  const alarms = st.alarms;
+  for (let i = 0; i < alarms.length; i++) if (alarms[i]!.pct === cell.cell) alarm = alarms[i];
   return { st, lb: cell.lookback, pct: cell.cell, alarm };
 }
 
@@ -115,7 +116,9 @@ export const hashrateDrop: KindDescriptor<'hashrate-drop'> = {
     if (cell === undefined) return null;
     const st = s.drop?.[cell.lookback];
     if (st === undefined || st === null) return null;
-    for (const a of st.alarms) if (a.pct === cell.cell) return 1;
+    // Indexed, not for-of: an iterator per rule per block was this kind's main allocation.
+    const alarms = st.alarms;
+    for (let i = 0; i < alarms.length; i++) if (alarms[i]!.pct === cell.cell) return 1;
     return 0;
   },
   fireLevel: () => 1,
