@@ -75,15 +75,15 @@ export function nextBitsFast(bits: number, span: number): number {
   const n = m * span;
   const s = 8 * (e - 4);
   // new target ≥ 2^224 (above the pow limit) ⇔ n·2^s ≥ 4725·2^224.
-  if (n >= TIMESPAN_ODD * 2 ** (224 - s)) return POW_LIMIT_BITS;
-  if (n * 2 ** s < TIMESPAN_ODD * 2 ** 16) return -1; // a target under 3 bytes: never mainnet
+  if (n >= TIMESPAN_ODD * pow2(224 - s)) return POW_LIMIT_BITS;
+  if (n * pow2(s) < TIMESPAN_ODD * pow2(16)) return -1; // a target under 3 bytes: never mainnet
   // Byte length L: the smallest with target < 2^(8L) ⇔ n < 4725·2^(8L − s).
-  let len = Math.ceil((Math.log2(n) + s - Math.log2(TIMESPAN_ODD)) / 8);
-  while (n >= TIMESPAN_ODD * 2 ** (8 * len - s)) len++;
-  while (n < TIMESPAN_ODD * 2 ** (8 * (len - 1) - s)) len--;
+  let len = Math.ceil((Math.log2(n) + s - LOG2_TIMESPAN_ODD) / 8);
+  while (n >= TIMESPAN_ODD * pow2(8 * len - s)) len++;
+  while (n < TIMESPAN_ODD * pow2(8 * (len - 1) - s)) len--;
   // Top three bytes: ⌊n·2^j / 4725⌋ with j = s − 8(L − 3).
   const j = s - 8 * (len - 3);
-  let compact = j >= 0 ? floorDiv(n * 2 ** j, TIMESPAN_ODD) : floorDiv(n, TIMESPAN_ODD * 2 ** -j);
+  let compact = j >= 0 ? floorDiv(n * pow2(j), TIMESPAN_ODD) : floorDiv(n, TIMESPAN_ODD * pow2(-j));
   if (compact < 0) return -1;
   if ((compact & 0x00800000) !== 0) {
     compact >>>= 8;
@@ -92,14 +92,21 @@ export function nextBitsFast(bits: number, span: number): number {
   return ((len << 24) | compact) >>> 0;
 }
 
+const LOG2_TIMESPAN_ODD = Math.log2(TIMESPAN_ODD);
+/** 2^k for integers |k| ≤ 300, exact, from a table: `2 ** k` with a variable k is a slow Math.pow. */
+const POW2 = Float64Array.from({ length: 601 }, (_, i) => 2 ** (i - 300));
+const pow2 = (k: number): number => POW2[k + 300]!;
+
 /** ⌊x / d⌋ for non-negative integers below 2^52 (−1 otherwise), corrected for the division's rounding. */
 function floorDiv(x: number, d: number): number {
-  if (!(x < 2 ** 52 && d < 2 ** 52 && Number.isInteger(x) && Number.isInteger(d) && d > 0)) return -1;
+  if (!(x < TWO_52 && d < TWO_52 && Number.isInteger(x) && Number.isInteger(d) && d > 0)) return -1;
   let q = Math.floor(x / d);
   if (q * d > x) q--;
   else if ((q + 1) * d <= x) q++;
   return q;
 }
+
+const TWO_52 = 2 ** 52;
 
 /** bitsToTarget memoised: the estimator asks nextBits three times a block with the epoch's bits. */
 function targetOf(bits: number): bigint {

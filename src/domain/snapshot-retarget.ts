@@ -25,6 +25,7 @@ export class RetargetTracker {
   private readonly decay: number;
   private readonly maxOld: number;
   private readonly diffCache = new Map<number, number>();
+  private readonly decayPows = new Float64Array(EPOCH_BLOCKS).fill(Number.NaN);
   /** Σ interval/difficulty over the current epoch's intervals (weight 1) and their count. */
   private curY = 0;
   private curN = 0;
@@ -58,10 +59,20 @@ export class RetargetTracker {
     return (r.timeAt(height) - r.timeAt(height - 1)) / this.difficulty(r.bitsAt(height));
   }
 
+  /** decay^k, each computed once (a variable power is a slow Math.pow, and this is asked every block). */
+  private decayPow(k: number): number {
+    let f = this.decayPows[k]!;
+    if (Number.isNaN(f)) {
+      f = this.decay ** k;
+      this.decayPows[k] = f;
+    }
+    return f;
+  }
+
   /** θ̂ at the tip: the same sums as block-time.ts's brute force, kept incrementally. */
   blockTime(nowSec: number): BlockTimeEstimate {
     const h = this.ring.lastHeight;
-    const f = this.decay ** (h % EPOCH_BLOCKS);
+    const f = this.decayPow(h % EPOCH_BLOCKS);
     const w = this.curN + f * this.oldW;
     const w2 = this.curN + f * f * this.oldW2;
     const wx = (this.curY + f * this.oldY) * this.difficulty(this.ring.bitsAt(h));

@@ -14,6 +14,10 @@ export function blockSubsidySats(height: number): number {
   }
   const halvings = Math.floor(height / HALVING_INTERVAL);
   if (halvings >= 64) return 0;
-  // Core shifts an int64 right; floor division by 2^halvings is the same and exact in doubles.
-  return Math.floor(5_000_000_000 / 2 ** halvings);
+  return SUBSIDY_SATS[halvings]!;
 }
+
+/** Per halving: Core shifts an int64 right; floor division by 2^halvings is the same and exact in doubles. */
+const SUBSIDY_SATS: readonly number[] = Array.from({ length: 64 }, (_, halvings) =>
+  Math.floor(5_000_000_000 / 2 ** halvings),
+);
