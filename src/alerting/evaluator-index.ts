@@ -12,7 +12,7 @@ import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { KindShape } from './kinds/kind.ts';
 import { fireLevelOf, kindOf, REMINDER_KINDS, resolveLevelOf, seriesOf } from './kinds/registry.ts';
 import { INITIAL_STATE, evaluateRule, evaluateTick } from './lifecycle.ts';
-import { repeatOwed } from './lifecycle-repeat.ts';
+import { repeatOwed, repeatScores } from './lifecycle-repeat.ts';
 import type { AlertEvent, Rule, RuleState } from './types.ts';
 
 interface Slot {
@@ -22,6 +22,13 @@ interface Slot {
   readonly fire: number;
   readonly resolve: number;
   state: RuleState | null;
+  /**
+   * Firing under-water rules: the block time its reminder is due and the compared value it
+   * escalates at (repeatScores, the Redis index's scores), refreshed when the state settles; a
+   * block that reaches neither cannot owe a repeat, so repeatOwed is not asked.
+   */
+  dueSec: number | null;
+  deeperAt: number | null;
 }
 
 /** Rules of one kind on one series (a kind's own `read` is what its rules compare). */
@@ -87,6 +94,8 @@ export class RuleIndex {
         fire: fireLevelOf(rule),
         resolve: resolveLevelOf(rule),
         state: null,
+        dueSec: null,
+        deeperAt: null,
       };
       this.slotOf.set(rule, slot);
       this.groupOf.set(slot, g);
@@ -158,7 +167,9 @@ export class RuleIndex {
         for (; i < resolve.length; i++) {
           const slot = resolve[i]!;
           const st = slot.state;
-          if (st !== null && repeatOwed(slot.rule, 'below', slot.fire, st, v, nowSec) !== null) c.push(slot);
+          const maybe =
+            (slot.deeperAt !== null && v <= slot.deeperAt) || (slot.dueSec !== null && nowSec >= slot.dueSec);
+          if (maybe && st !== null && repeatOwed(slot.rule, 'below', slot.fire, st, v, nowSec) !== null) c.push(slot);
         }
       }
     }
@@ -175,6 +186,11 @@ export class RuleIndex {
   private settle(slot: Slot, next: RuleState): void {
     const was = slot.state?.status ?? 'ok';
     slot.state = next;
+    if (REMINDER_KINDS.has(slot.rule.kind)) {
+      const r = repeatScores(slot.rule, next);
+      slot.dueSec = r.dueSec;
+      slot.deeperAt = r.deeperAt;
+    }
     if (next.status === was) return;
     const g = this.groupOf.get(slot)!;
     if (g.event) return;
