@@ -2,10 +2,26 @@
  * Replay throughput: one year of blocks (52,560, synthesised from the real 2025–26 retargets)
  * with 100 rules, against the floor measured in the same run (reading and JSON-parsing the same
  * file). Goal: replay ≤ 3× the floor. Prints JSON lines {bench, metric, value, unit}.
+ *
+ * Phases: read_validate (read, JSON, field checks, the consensus gate), snapshot_only (the
+ * SnapshotBuilder alone with every drop cell, as the live watcher runs it), snapshot_rule_cells
+ * (only the cells the rules read, as replay runs it), replay (the whole `replay`: read + snapshots
+ * + 100 rules; replay_total_sec). Wall time is the best of 3; `*_cpu_*` is the process CPU time of
+ * the same runs, steadier than wall time on a loaded machine (GC helper threads wait for a core).
+ *
+ * Against another commit (issue 10: "a year of blocks with 100 rules no slower than before the
+ * detector", i.e. 6981227^): check it out in a second worktree and let this bench run both trees'
+ * read + replay alternately in ONE process, so both see the same load at the same moment:
+ *   git worktree add --detach ../hb-old 6981227^ && (cd ../hb-old && npm ci)
+ *   npx tsx bench/replay.ts --compare ../hb-old [--rounds 9]
+ * It prints per tree the median and best ns per block (wall and CPU) over the rounds, with this
+ * bench's chain and rules on both (the other tree's own engine). Separate processes work too: run
+ * `npx tsx bench/replay.ts` in each tree alternately (old, new, old, new, … at least 5 each) and
+ * compare the medians, noting `uptime`; single runs on a busy machine differ by 2× and say nothing.
  */
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Rule, RuleSpec } from '../src/alerting/types.ts';
 import { dropCellsOf, forEachSnapshot, replayEvents } from '../src/cli/replay-engine.ts';
 import { DropDetectors } from '../src/domain/drop-detector.ts';
@@ -16,8 +32,21 @@ import { synthesizeChain, synthToJsonl } from '../src/sources/replay/synth.ts';
 
 const BLOCKS = 52_560;
 const root = new URL('../', import.meta.url).pathname;
-const print = (metric: string, value: number, unit: string): void =>
-  console.log(JSON.stringify({ bench: 'replay', metric, value: Number(value.toPrecision(4)), unit }));
+/** Figures to 4 significant digits; counts (blocks, rules, events) exactly. */
+const print = (metric: string, value: number, unit: string, extra: Record<string, unknown> = {}): void =>
+  console.log(
+    JSON.stringify({
+      bench: 'replay',
+      metric,
+      value: Number.isInteger(value) && Math.abs(value) < 1e7 ? value : Number(value.toPrecision(4)),
+      unit,
+      ...extra,
+    }),
+  );
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
 
 /** 100 rules spread over every kind and parameter, like a busy subscriber base. */
 function hundredRules(): Rule[] {
@@ -46,15 +75,26 @@ function hundredRules(): Rule[] {
   return specs.slice(0, 100).map((s, i) => ({ ...s, id: `r${i}`, subscriptionId: '', createdSec: 0 }) as Rule);
 }
 
+/** CPU seconds (user + system) of the best wall-time run of `best`/`bestAsync` just before. */
+let lastCpuSec = 0;
+
 function best(runs: number, fn: () => void): number {
   let min = Infinity;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     fn();
-    min = Math.min(min, performance.now() - t0);
+    const wall = performance.now() - t0;
+    if (wall < min) {
+      const c = process.cpuUsage(c0);
+      lastCpuSec = (c.user + c.system) / 1e6;
+      min = wall;
+    }
   }
   return min / 1000;
 }
+
+const median = (a: readonly number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1]!;
 
 const epochs = await readEpochsCsv(join(root, 'data/bitcoin-mainnet-epochs.csv'));
 const chain = synthesizeChain({ epochs, fromEpoch: 447, toEpoch: 473, seed: 52560 }).slice(0, BLOCKS);
@@ -64,7 +104,8 @@ writeFileSync(file, synthToJsonl(chain));
 const pricesFile = join(root, 'data/btc-usd-2025-2026.prices.jsonl');
 const rules = hundredRules();
 
-try {
+/** The full bench: every phase of this tree. */
+async function fullBench(): Promise<void> {
   // Floor: what any replay must do at least, read the file and parse every line.
   const floorSec = best(5, () => {
     const text = readFileSync(file, 'utf8');
@@ -76,14 +117,24 @@ try {
   const prices = await readPricesFile(pricesFile);
   // Validated read, as the CLI does; best of 3 like the floor.
   let readSec = Infinity;
+  let readCpuSec = 0;
   let blocks: Awaited<ReturnType<typeof readBlocksFile>> = [];
   for (let k = 0; k < 3; k++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     blocks = await readBlocksFile(file);
-    readSec = Math.min(readSec, (performance.now() - t0) / 1000);
+    const sec = (performance.now() - t0) / 1000;
+    if (sec < readSec) {
+      const c = process.cpuUsage(c0);
+      readCpuSec = (c.user + c.system) / 1e6;
+      readSec = sec;
+    }
   }
-  // Where the time goes: snapshots alone (no rules), then the whole replay with 100 rules.
+  // Where the time goes: snapshots alone (no rules; every drop cell as live, then only the rules'
+  // cells as replay), then the whole replay with 100 rules.
   const snapshotSec = best(3, () => forEachSnapshot(blocks, prices, () => undefined));
+  const cells = dropCellsOf(rules);
+  const snapshotCellsSec = best(3, () => forEachSnapshot(blocks, prices, () => undefined, Infinity, cells));
   // The drop detector's share, interleaved in one process (robust to a loaded machine): the full
   // grid (192 cells: live, preview) and only the cells the 100 rules read (replay).
   const ys = blocks.slice(1).map((b, i) => Math.max(1, b.timestamp - blocks[i]!.timestamp) / 1e21);
@@ -123,13 +174,17 @@ try {
         bestStretch[k] = Math.min(bestStretch[k]!, ((at.get(b)! - at.get(a)!) * 1e6) / (b - a));
       });
     });
+  const replayCpuSec = readCpuSec + lastCpuSec;
   const [early, late] = bestStretch as [number, number];
   print('blocks', BLOCKS, 'blocks');
   print('rules', rules.length, 'rules');
   print('floor_blocks_per_sec', BLOCKS / floorSec, 'blocks/s');
   print('read_validate_blocks_per_sec', BLOCKS / readSec, 'blocks/s');
   print('snapshot_only_blocks_per_sec', BLOCKS / snapshotSec, 'blocks/s');
+  print('snapshot_rule_cells_blocks_per_sec', BLOCKS / snapshotCellsSec, 'blocks/s');
   print('replay_blocks_per_sec', BLOCKS / replaySec, 'blocks/s');
+  print('replay_total_sec', replaySec, 's');
+  print('replay_cpu_blocks_per_sec', BLOCKS / replayCpuSec, 'blocks/s');
   print('replay_vs_floor', replaySec / floorSec, 'x');
   // Where the replay's time goes, per block: floor (read + parse), validation on top of it,
   // snapshots, rules (evaluator + event rendering).
@@ -137,12 +192,86 @@ try {
   print('validate_ns_per_block', ((readSec - floorSec) * 1e9) / BLOCKS, 'ns/block');
   print('snapshot_ns_per_block', (snapshotSec * 1e9) / BLOCKS, 'ns/block');
   print('rules_ns_per_block', ((replaySec - readSec - snapshotSec) * 1e9) / BLOCKS, 'ns/block');
+  // The same with the snapshots replay really builds (the rules' drop cells, not the full grid).
+  print('snapshot_rule_cells_ns_per_block', (snapshotCellsSec * 1e9) / BLOCKS, 'ns/block');
+  print('rules_over_rule_cells_ns_per_block', ((replaySec - readSec - snapshotCellsSec) * 1e9) / BLOCKS, 'ns/block');
   print('drop_full_grid_ns_per_block', (dropFull * 1e9) / BLOCKS, 'ns/block');
   print('drop_rule_cells_ns_per_block', (dropRules * 1e9) / BLOCKS, 'ns/block');
   print('replay_ns_per_block_blocks_1_10k', early, 'ns/block');
   print('replay_ns_per_block_blocks_40k_50k', late, 'ns/block');
   print('late_vs_early_per_block', late / early, 'x');
   print('events', events, 'events');
+}
+
+/** What `--compare` needs of a tree: the same three functions at the same paths since 2025. */
+interface Tree {
+  readonly name: string;
+  readonly root: string;
+  readonly read: (path: string) => Promise<Array<{ height: number }>>;
+  readonly replay: (input: { blocks: unknown[]; prices: unknown[]; rules: Rule[] }, onEvent: () => void) => void;
+  readonly prices: unknown[];
+  readonly wall: number[];
+  readonly cpu: number[];
+  events: number;
+}
+
+async function loadTree(name: string, treeRoot: string): Promise<Tree> {
+  const engine = (await import(join(treeRoot, 'src/cli/replay-engine.ts'))) as { replayEvents: Tree['replay'] };
+  const reader = (await import(join(treeRoot, 'src/sources/replay/blocks-file.ts'))) as {
+    readBlocksFile: Tree['read'];
+  };
+  const pricer = (await import(join(treeRoot, 'src/sources/replay/prices-file.ts'))) as {
+    readPricesFile: (path: string) => Promise<unknown[]>;
+  };
+  return {
+    name,
+    root: treeRoot,
+    read: reader.readBlocksFile,
+    replay: engine.replayEvents,
+    prices: await pricer.readPricesFile(join(treeRoot, 'data/btc-usd-2025-2026.prices.jsonl')),
+    wall: [],
+    cpu: [],
+    events: 0,
+  };
+}
+
+/**
+ * This tree against `otherRoot`: the validated read and the replay of the same file and rules,
+ * alternately (this, other, other, this, …) in one process, so load and clock are shared.
+ */
+async function compareWith(otherRoot: string, rounds: number): Promise<void> {
+  const trees = [await loadTree('this', resolve(root)), await loadTree('other', resolve(otherRoot))];
+  for (let r = 0; r < rounds; r++) {
+    for (const t of r % 2 === 0 ? trees : [...trees].reverse()) {
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      const blocks = await t.read(file);
+      let events = 0;
+      t.replay({ blocks, prices: t.prices, rules }, () => void events++);
+      const c = process.cpuUsage(c0);
+      t.wall.push(((performance.now() - t0) * 1e6) / BLOCKS);
+      t.cpu.push(((c.user + c.system) * 1e3) / BLOCKS);
+      t.events = events;
+    }
+  }
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  for (const t of trees) {
+    const extra = { tree: t.name, root: t.root, rounds, load };
+    print('compare_replay_ns_per_block_median', median(t.wall), 'ns/block', extra);
+    print('compare_replay_ns_per_block_best', Math.min(...t.wall), 'ns/block', extra);
+    print('compare_replay_cpu_ns_per_block_median', median(t.cpu), 'ns/block', extra);
+    print('compare_replay_cpu_ns_per_block_best', Math.min(...t.cpu), 'ns/block', extra);
+    print('compare_events', t.events, 'events', extra);
+  }
+  const [a, b] = trees as [Tree, Tree];
+  print('compare_this_vs_other_median', median(a.wall) / median(b.wall), 'x', { rounds, load });
+  print('compare_this_vs_other_cpu_median', median(a.cpu) / median(b.cpu), 'x', { rounds, load });
+}
+
+const other = arg('--compare');
+try {
+  if (other !== undefined) await compareWith(other, Number(arg('--rounds') ?? 9));
+  else await fullBench();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
