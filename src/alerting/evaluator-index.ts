@@ -110,8 +110,11 @@ export class RuleIndex {
     c.length = 0;
     for (const g of this.groups) this.collect(g, s, nowSec, c);
     if (c.length > 1) c.sort(byOrder);
+    // A block above every one seen is judged the same from the stored state as from the overlaid
+    // one (judge takes this block's height and hash either way): no copy of each rule's state.
+    const fresh = s.height > this.seenHeight;
     for (const slot of c) {
-      const r = evaluateRule(slot.rule, this.stateOf(slot), s, nowSec);
+      const r = evaluateRule(slot.rule, fresh ? slot.state : this.stateOf(slot), s, nowSec);
       this.settle(slot, r.state);
       if (r.event) out.push(r.event);
     }

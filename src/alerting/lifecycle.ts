@@ -106,26 +106,41 @@ export function evaluateTick(rule: Rule, state: RuleState | null, latest: Snapsh
 
 function judge(rule: Rule, prev: RuleState, s: Snapshot, nowSec: number, block: Kind): Evaluation {
   const def = kindOf(rule);
-  const seen: RuleState = {
-    ...prev,
-    lastHeight: Math.max(prev.lastHeight, s.height),
-    lastHash: s.height >= prev.lastHeight ? s.hash : prev.lastHash,
-  };
+  const lastHeight = Math.max(prev.lastHeight, s.height);
+  const lastHash = s.height >= prev.lastHeight ? s.hash : prev.lastHash;
+  if (def.mode === 'event') return judgeEvent(rule, def, prev, s, nowSec, block, lastHeight, lastHash);
+  const seen: RuleState = { ...prev, lastHeight, lastHash };
   if (block !== 'reorg') {
     const closed = closeEpoch(rule, seen, s);
     if (closed !== null) return { state: closed.state, decision: 'epoch-closed', event: closed.event };
   }
   const reading = def.read(seriesOf(rule), s, nowSec);
-  if (def.mode === 'event') {
-    if (reading === null) return { state: seen, decision: 'no-event', event: null };
-    if (block === 'reorg') return { state: seen, decision: 'reorg-replaced', event: null };
-    const event = emit(rule, def, reading, 'notice', s, nowSec);
-    return { state: { ...seen, lastNotifiedSec: nowSec }, decision: 'notice', event };
-  }
   if (reading === null) return { state: seen, decision: 'no-data', event: null };
   return prev.status === 'firing'
     ? whileFiring(rule, def, reading, seen, block, s, nowSec)
     : whileOk(rule, def, reading, seen, block, s, nowSec);
+}
+
+/**
+ * Event kinds: a notice on the block that carries the event. They close no epoch (that is the
+ * retarget estimate's, a level kind). The state is copied once, not twice: a `new-block` rule
+ * runs this on every block, and copying rule states was most of its cost.
+ */
+function judgeEvent(
+  rule: Rule,
+  def: KindShape,
+  prev: RuleState,
+  s: Snapshot,
+  nowSec: number,
+  block: Kind,
+  lastHeight: number,
+  lastHash: string,
+): Evaluation {
+  const reading = def.read(seriesOf(rule), s, nowSec);
+  if (reading === null) return { state: { ...prev, lastHeight, lastHash }, decision: 'no-event', event: null };
+  if (block === 'reorg') return { state: { ...prev, lastHeight, lastHash }, decision: 'reorg-replaced', event: null };
+  const event = emit(rule, def, reading, 'notice', s, nowSec);
+  return { state: { ...prev, lastHeight, lastHash, lastNotifiedSec: nowSec }, decision: 'notice', event };
 }
 
 function whileOk(
