@@ -8,6 +8,7 @@ import type { OutboundMessage } from './ports.ts';
 import type { AlertDetails, AlertEvent, AlertState, Rule } from './types.ts';
 import { fmtNum } from './format.ts';
 import type { Presentation, Reading } from './kinds/kind.ts';
+import { expandTimesIn } from './time-token.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -45,8 +46,14 @@ export function fmtRange(low: number, high: number, unit: string): string {
   return `${sg(low)}…${sg(high)}${u}`;
 }
 
-/** One event's text, from its details only (so a stored event re-renders identically). */
-export function renderEventText(e: Pick<AlertEvent, 'state' | 'height'> & { details: AlertDetails }): string {
+/**
+ * One event's text, from its details only (so a stored event re-renders identically); the time
+ * tokens of its lines (./time-token.ts) in `timeZone`.
+ */
+export function renderEventText(
+  e: Pick<AlertEvent, 'state' | 'height'> & { details: AlertDetails },
+  timeZone = 'UTC',
+): string {
   const d = e.details;
   // Plain concatenation: replay renders about one event per block.
   let paren = '';
@@ -57,7 +64,8 @@ export function renderEventText(e: Pick<AlertEvent, 'state' | 'height'> & { deta
   const aside = d.aside !== undefined ? ` — ${d.aside}` : '';
   const where = `source ${d.source}, block ${fmtNum(e.height, 0)}, ${fmtAge(d.dataAgeSec)}`;
   let text = `${icon(e)} ${d.title}${paren}${aside}; ${where}`;
-  if (d.lines !== undefined) for (const [label, value] of d.lines) text += `\n  ${label}: ${value}`;
+  if (d.lines !== undefined)
+    for (const [label, value] of d.lines) text += `\n  ${label}: ${expandTimesIn(value, timeZone)}`;
   return text;
 }
 

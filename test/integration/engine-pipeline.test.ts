@@ -21,6 +21,8 @@ const alice: Target = { platform: 'telegram', targetType: 'chat', targetId: '300
 const SUB = 'telegram-chat-3001';
 const T0 = 1_750_000_000;
 const DAY = 86_400;
+/** makeSnapshot's block time of a height. */
+const blockSec = (height: number): number => T0 + height * 600;
 
 let h: Harness;
 let now = T0;
@@ -118,8 +120,14 @@ describe('a snoozed rule', () => {
     expect(release.digest).toBe(false);
     expect(release.events.map((e) => `${e.kind}:${e.state}@${e.height}`)).toEqual(['hashrate-drop:firing@4600']);
     const held = release.events[0]!.details.lines?.find(([label]) => label === 'Held')?.[1];
-    expect(held).toMatch(/^while snoozed until \w{3} \d\d:\d\d; fired .+ → resolved .+ → fired .+$/);
-    expect(release.events[0]!.text).toContain('Held: while snoozed until');
+    // The times are data (time tokens), each renderer shows them in its reader's time; the plain
+    // text has them in the subscriber's zone.
+    expect(held).toBe(
+      `while snoozed until <t:${T0 + 3 * DAY}:f>; fired <t:${blockSec(4001)}:f> → resolved <t:${blockSec(4002)}:f> → fired <t:${blockSec(4600)}:f>`,
+    );
+    expect(release.events[0]!.text).toMatch(
+      /\n {2}Held: while snoozed until \w{3} \d\d:\d\d; fired \w{3} \d\d:\d\d → resolved .+ → fired \w{3} \d\d:\d\d$/,
+    );
     expect(await h.redis.llen(`${h.prefix}:hz:${SUB}`)).toBe(0);
     expect(await completed(SNOOZE_JOB_NAME)).toEqual(['sent']);
 
