@@ -9,6 +9,7 @@ import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { IndexPlacement, Observation } from './index-model.ts';
 import type { Decision } from './lifecycle.ts';
 import type { Routing } from './pipeline.ts';
+import type { OwnerNotice } from './problems.ts';
 import type { AlertEvent, Platform, Rule, RuleSpec, RuleState, Subscription } from './types.ts';
 
 export type { Routing } from './pipeline.ts';
@@ -249,6 +250,6 @@ export interface Notifier {
   readonly platform: Platform;
   /** Sends one message; throws DeliveryError on failure. */
   send(sub: Subscription, message: OutboundMessage): Promise<void>;
-  /** Tells a subscription's owner something out of band (e.g. "I lost access to #alerts"). */
-  tellOwner?(sub: Subscription, text: string): Promise<void>;
+  /** Tells a subscription's owner something out of band, worded by the platform (e.g. "I lost access to #alerts"). */
+  tellOwner?(sub: Subscription, notice: OwnerNotice): Promise<void>;
 }

@@ -115,7 +115,7 @@ async function sendClassified(deps: DeliverDeps, at: Attempt, sub: Subscription,
       );
       await deps.store.setActive(sub.id, false);
       await deps.notifier
-        .tellOwner?.(sub, `I could not deliver alerts here (${e.message}); alerts are paused until you /start again.`)
+        .tellOwner?.(sub, { notice: 'delivery-paused', params: { reason: e.message } })
         .catch(() => undefined);
       throw new UnrecoverableError(`permanent: ${e.message}`);
     }
