@@ -15,10 +15,13 @@ export class RecordingNotifier implements Notifier {
   /** Failures to throw, per subscription, consumed one per send attempt. */
   readonly failures = new Map<string, ScriptedFailure[]>();
   attempts = 0;
+  /** A send that takes this long (ms), so concurrent jobs overlap (race tests); 0: at once. */
+  sendDelayMs = 0;
   constructor(readonly platform: Platform = 'telegram') {}
 
   async send(sub: Subscription, message: OutboundMessage): Promise<void> {
     this.attempts++;
+    if (this.sendDelayMs > 0) await new Promise((r) => setTimeout(r, this.sendDelayMs));
     const f = this.failures.get(sub.id)?.shift();
     if (f === 'retryable')
       throw new DeliveryError('retryable', 'stand-in 502', { platform: this.platform, status: 502 });

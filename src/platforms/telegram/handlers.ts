@@ -208,7 +208,7 @@ export async function handleCommand(
     }
     case 'unmute': {
       const r = await deps.service.unmute(t);
-      return r.ok ? { html: html`🔔 Alerts resumed.` } : problem(r);
+      return r.ok ? { html: html`🔔 Alerts resumed. Anything held while muted arrives now.` } : problem(r);
     }
     case 'quiet': {
       const r = await deps.service.quiet(t, args);
@@ -327,7 +327,7 @@ export async function handleButton(
     return {
       toast:
         until === null
-          ? `Alert ${id} is awake again`
+          ? `Alert ${id} is awake again; anything it held arrives now`
           : `Alert ${id} snoozed until ${fmtTime(until, zone)}`.slice(0, 190),
     };
   }
