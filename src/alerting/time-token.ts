@@ -8,15 +8,19 @@
  * The core never formats such a moment in a zone itself.
  */
 
-/** `f`: a moment (weekday and clock time: a snooze spans a day or more); `d`: a day. */
-export type TimeStyle = 'f' | 'd';
+/**
+ * `f`: a moment within days (weekday and clock time: "Tue 02:13"; a snooze spans a day or more);
+ * `F`: a moment with its date and zone ("2026-01-22 10:10 UTC": when a drop began, weeks ago);
+ * `d`: a day ("27 Jan").
+ */
+export type TimeStyle = 'f' | 'F' | 'd';
 
 /** The token for `sec` (unix seconds) in `style`: Discord's own timestamp syntax. */
 export function timeToken(sec: number, style: TimeStyle = 'f'): string {
   return `<t:${Math.floor(sec)}:${style}>`;
 }
 
-const TOKEN = /<t:(-?\d{1,12}):([fd])>/g;
+const TOKEN = /<t:(-?\d{1,12}):([fFd])>/g;
 
 /** `text` with every time token replaced by `fmt(sec, style)`; text without tokens is returned as is. */
 export function expandTimes(text: string, fmt: (sec: number, style: TimeStyle) => string): string {
@@ -34,7 +38,17 @@ function formatter(zone: string, style: TimeStyle): Intl.DateTimeFormat {
     const opts: Intl.DateTimeFormatOptions =
       style === 'd'
         ? { day: 'numeric', month: 'short' }
-        : { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+        : style === 'F'
+          ? {
+              year: 'numeric',
+              month: '2-digit',
+              day: '2-digit',
+              hour: '2-digit',
+              minute: '2-digit',
+              hourCycle: 'h23',
+              timeZoneName: 'short',
+            }
+          : { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
     try {
       f = new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: zone });
     } catch {
@@ -46,11 +60,14 @@ function formatter(zone: string, style: TimeStyle): Intl.DateTimeFormat {
   return f;
 }
 
-/** A token's moment as text in `zone`: "Tue 02:13" (`f`), "27 Jan" (`d`). */
+/** A token's moment as text in `zone`: "Tue 02:13" (`f`), "2026-01-22 10:10 UTC" (`F`), "27 Jan" (`d`). */
 export function zoneTime(sec: number, style: TimeStyle, zone: string): string {
   const d = new Date(sec * 1000);
   if (Number.isNaN(d.getTime())) return 'unknown time';
-  return formatter(zone, style).format(d).replace(',', '');
+  const f = formatter(zone, style);
+  if (style !== 'F') return f.format(d).replace(',', '');
+  const p = Object.fromEntries(f.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']} ${p['timeZoneName']}`;
 }
 
 /** `text` with its time tokens in `zone` (Telegram, the console, plain event text). */

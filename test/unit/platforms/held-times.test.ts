@@ -11,7 +11,7 @@ import type { OutboundMessage } from '../../../src/alerting/ports.ts';
 import { renderAlertMessage as discordMessage } from '../../../src/platforms/discord/render.ts';
 import { renderAlertMessage as telegramMessage } from '../../../src/platforms/telegram/render.ts';
 import { renderConsoleMessage } from '../../../src/platforms/console/console-notifier.ts';
-import { hashOf, makeSnapshot, rule } from '../alerting/snapshot-factory.ts';
+import { hashOf, hashrateFigures, makeSnapshot, rule } from '../alerting/snapshot-factory.ts';
 
 const NOON = Date.parse('2026-06-11T10:00:00Z') / 1000;
 const UNTIL = NOON + 86_400;
@@ -77,5 +77,36 @@ describe('the Held line of a snooze release', () => {
       'Held: while snoozed until Fri 12:00; fired Thu 12:10 → resolved Thu 13:40 → fired Thu 15:20',
     );
     expect(text).not.toContain('<t:');
+  });
+});
+
+describe('the Began line of a hash-rate drop', () => {
+  const drop = evaluateRule(
+    rule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, '4', sub.id),
+    null,
+    makeSnapshot(hashrateFigures(800, 1000)),
+  ).event!;
+  const one: OutboundMessage = {
+    subscriptionId: sub.id,
+    height: drop.height,
+    hash: drop.hash,
+    events: [drop],
+    digest: false,
+  };
+  const began = drop.details.lines?.find(([label]) => label === 'Began')?.[1] ?? '';
+  const sec = Number(/<t:(\d+):F>/.exec(began)?.[1]);
+
+  it('carries its moment as data; Discord shows a timestamp, not UTC text', () => {
+    expect(began).toMatch(/^block 929,612, <t:\d+:F>$/);
+    const field = discordMessage(one, sub).embeds[0]!.fields!.find((f) => f.name === 'Began');
+    expect(field?.value).toBe(`block 929,612, <t:${sec}:F>`);
+    expect(JSON.stringify(discordMessage(one, sub).embeds)).not.toContain('UTC');
+  });
+
+  it('Telegram says it in the subscriber zone; plain text (replay) in UTC as before', () => {
+    const utc = new Date(sec * 1000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(drop.text).toContain(`Began: block 929,612, ${utc} UTC`);
+    const berlin = new Date((sec + 3600) * 1000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(String(telegramMessage(one, sub, sec))).toContain(`Began: block 929,612, ${berlin} CET`);
   });
 });
