@@ -124,15 +124,19 @@ export const hashrateDrop: KindDescriptor<'hashrate-drop'> = {
   present(spec, r, state, s) {
     if (state === 'resolved') {
       const below = windowBelowPct(spec, s);
+      // Signed like every % the platforms print: "−4.3 %" for 4.3 % below the level, "+12.5 %" above.
+      const level = LEVEL_WORDS[spec.lookback];
       const where =
         below === null
           ? ''
-          : `: the ${spec.window} hash rate is ${fmtNum(Math.abs(below), 1)} % ${below >= 0 ? 'below' : 'above'} its level of ${LEVEL_WORDS[spec.lookback]}`;
+          : fmtNum(Math.abs(below), 1) === '0'
+            ? `: the ${spec.window} hash rate is back at its level of ${level} (±0 %)`
+            : `: the ${spec.window} hash rate is ${fmtNum(Math.abs(below), 1)} % ${below > 0 ? 'below' : 'above'} its level of ${level}`;
       return {
         title: `Hash-rate drop over${where}`,
         severity: 'info',
         direction: 'up',
-        ...(below === null ? {} : { shown: Math.abs(below) }),
+        ...(below === null ? {} : { shown: below === 0 ? 0 : -below }),
       };
     }
     return {
