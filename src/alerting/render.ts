@@ -20,20 +20,19 @@ export function fmtAge(sec: number): string {
   return `${fmtNum(sec / 86_400, 1)} d ago`;
 }
 
-/** One icon per severity, as every platform shows it (src/platforms/format.ts alertIcon). */
-const ICONS: Record<AlertDetails['severity'] | 'resolved' | 'notice', string> = {
-  info: '🔔',
-  warn: '⚠️',
-  critical: '🚨',
-  resolved: '✅',
-  notice: 'ℹ️',
-};
-
-function icon(e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'severity'> }): string {
-  if (e.state === 'resolved') return ICONS.resolved;
-  if (e.state === 'notice') return ICONS.notice;
-  return ICONS[e.details.severity];
+/**
+ * One icon per severity, the same on every platform and in titles and bodies alike: resolved ✅,
+ * notices ℹ️, firing 🔔 (info) / ⚠️ (warn) / 🚨 (critical). Platforms use it through
+ * platforms/format.ts.
+ */
+export function alertIcon(state: AlertState, severity: AlertDetails['severity']): string {
+  if (state === 'resolved') return '✅';
+  if (state === 'notice') return 'ℹ️';
+  return severity === 'critical' ? '🚨' : severity === 'warn' ? '⚠️' : '🔔';
 }
+
+const icon = (e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'severity'> }): string =>
+  alertIcon(e.state, e.details.severity);
 
 const fmtFigure = (n: number, unit: string): string =>
   unit === '%' ? fmtNum(n, 1) : fmtNum(n, Math.abs(n) >= 100 ? 0 : 2);
