@@ -15,7 +15,7 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { DIGEST_JOB_NAME, SNOOZE_JOB_NAME } from '../../src/jobs/queues.ts';
 import type { Target } from '../../src/subscriptions/service.ts';
 import { hashFor, makeSnapshot } from '../fakes/memory-snapshots.ts';
-import { startHarness, waitFor, type Harness } from './engine-harness.ts';
+import { settle as settleQueues, startHarness, waitFor, type Harness } from './engine-harness.ts';
 
 const alice: Target = { platform: 'telegram', targetType: 'chat', targetId: '3001', userId: '3001' };
 const SUB = 'telegram-chat-3001';
@@ -35,14 +35,7 @@ afterEach(async () => {
 });
 
 const deliverQueue = (): Queue => h.app.deliverQueues.telegram as Queue;
-const drained = async (): Promise<boolean> => {
-  const counts = await Promise.all([
-    h.app.evaluateQueue.getJobCounts('wait', 'active', 'prioritized'),
-    deliverQueue().getJobCounts('wait', 'active', 'prioritized'),
-  ]);
-  return counts.every((c) => Object.values(c).every((n) => n === 0));
-};
-const settle = () => waitFor(drained, 15_000, 'queues to drain');
+const settle = () => settleQueues(h);
 const completed = async (name: string) =>
   (await deliverQueue().getJobs(['completed'])).filter((j) => j.name === name).map((j) => j.returnvalue as unknown);
 

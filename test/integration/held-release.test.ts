@@ -17,7 +17,7 @@ import { engineKeys } from '../../src/store/keys.ts';
 import { RedisHeldEvents } from '../../src/store/redis-held-events.ts';
 import type { Target } from '../../src/subscriptions/service.ts';
 import { makeSnapshot } from '../fakes/memory-snapshots.ts';
-import { startHarness, waitFor, type Harness } from './engine-harness.ts';
+import { settle as settleQueues, startHarness, waitFor, type Harness } from './engine-harness.ts';
 
 const alice: Target = { platform: 'telegram', targetType: 'chat', targetId: '3101', userId: '3101' };
 const SUB = 'telegram-chat-3101';
@@ -35,14 +35,7 @@ afterEach(async () => {
 });
 
 const deliverQueue = (): Queue => h.app.deliverQueues.telegram as Queue;
-const drained = async (): Promise<boolean> => {
-  const counts = await Promise.all([
-    h.app.evaluateQueue.getJobCounts('wait', 'active', 'prioritized'),
-    deliverQueue().getJobCounts('wait', 'active', 'prioritized'),
-  ]);
-  return counts.every((c) => Object.values(c).every((n) => n === 0));
-};
-const settle = () => waitFor(drained, 15_000, 'queues to drain');
+const settle = () => settleQueues(h);
 const told = () => h.notifier.sent.flatMap((m) => m.events.map((e) => `${e.kind}:${e.state}@${e.height}`));
 const delayedReleases = async () =>
   (await deliverQueue().getJobs(['delayed'])).filter((j) => j.name === SNOOZE_JOB_NAME || j.name === DIGEST_JOB_NAME);
