@@ -257,7 +257,14 @@ describe('one truth per event: what every platform shows is `value`', () => {
             discordMessage(msg, sub).embeds[0]?.fields?.find((f) => f.name === 'Value' || f.name === 'Now (recovered)')
               ?.value ?? '';
           expect(samePrinted(numbersIn(field)[0]!, e.value), `discord ${field} vs ${e.value}`).toBe(true);
+          // Discord shows times as timestamps only (each reader's local time), never zone text.
+          const embeds = JSON.stringify(discordMessage(msg, sub).embeds);
+          expect(embeds, `${e.kind} on Discord`).not.toMatch(
+            /\bUTC\b|\bCES?T\b|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d/,
+          );
+          expect(tg, `${e.kind} on Telegram`).not.toContain('<t:');
           expect(renderConsoleMessage(msg, sub.timeZone)).toContain(e.details.title);
+          expect(renderConsoleMessage(msg, sub.timeZone)).not.toContain('<t:');
         }
       }
     }
