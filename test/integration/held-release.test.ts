@@ -6,6 +6,7 @@
  *   rule's older state is never told after its newer one;
  * - the store's take is exclusive: busy while a release is pending, stale (and unchanged) when an
  *   entry it decided on is gone, settled only by its own release;
+ * - a release that died between taking and sending is resumed (once abandoned) and sent once;
  * - waking a rule early (or unmuting) releases what it held now, not at the original end.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -127,6 +128,38 @@ describe('the held store take', () => {
     await held.settle('x', mine);
     expect(await held.pending('x')).toBeNull();
     expect(await held.take('x', { snooze: [b!.token] }, null)).toBe('taken');
+  });
+});
+
+describe('a release that died between taking and sending', () => {
+  it('is resumed: by the subscription’s next release once abandoned, sent once, then settled', async () => {
+    await h.app.service.start(alice, now);
+    await h.block(makeSnapshot({ height: 4000, dropPct: 0 }));
+    await settle();
+    expect((await h.app.service.snooze!(alice, '2', T0 + DAY, now)).ok).toBe(true);
+    now = T0 + 600;
+    await h.block(makeSnapshot({ height: 4001, dropPct: 40 }));
+    await settle();
+    // A dead job took the held event and recorded its message 31 minutes ago, then never sent it.
+    const held = new RedisHeldEvents(h.redis, engineKeys(`${h.prefix}:`));
+    const [entry] = await held.read('snooze', SUB);
+    const message = {
+      subscriptionId: SUB,
+      height: 4001,
+      hash: entry!.event.hash,
+      events: [entry!.event],
+      digest: false,
+    };
+    const dead: MessageRef = { subscriptionId: SUB, type: 'snooze', id: '12345' };
+    now = T0 + DAY + 60;
+    expect(await held.take(SUB, { snooze: [entry!.token] }, { ref: dead, message, atSec: now - 31 * 60 })).toBe(
+      'taken',
+    );
+    // The subscription's own release comes: it sends the abandoned message, once, and settles it.
+    await runReleases();
+    expect(told()).toEqual(['hashrate-drop:firing@4001']);
+    expect(await held.pending(SUB)).toBeNull();
+    expect(await h.redis.exists(`${h.prefix}:n:${SUB}|z|12345`)).toBe(1);
   });
 });
 
