@@ -8,7 +8,8 @@
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { IndexPlacement, Observation } from './index-model.ts';
 import type { Decision } from './lifecycle.ts';
-import type { Routing } from './pipeline.ts';
+import type { MessageRef, Routing } from './pipeline.ts';
+import type { OwnerNotice } from './problems.ts';
 import type { AlertEvent, Platform, Rule, RuleSpec, RuleState, Subscription } from './types.ts';
 
 export type { Routing } from './pipeline.ts';
@@ -137,15 +138,43 @@ export interface RuleBatchStore {
  */
 export type HeldList = 'digest' | 'snooze';
 
-/** Events waiting for a digest or a snooze release, per subscription, in arrival order. */
+/**
+ * One release's message (a digest or a snooze release), recorded atomically with taking the held
+ * events it was made of, and sent after: a release that dies between the two is resumed from
+ * here, never re-decided from a held list that no longer has its events. `message` is null when
+ * the release consumed events without saying anything (a crossing that came and went).
+ */
+export interface PendingRelease {
+  readonly ref: MessageRef;
+  readonly message: OutboundMessage | null;
+  /** When it was taken (unix s): a pending release left this long by a dead job is taken over. */
+  readonly atSec: number;
+}
+
+/**
+ * Events waiting for a digest or a snooze release, per subscription, in arrival order. Releases
+ * of one subscription are mutually exclusive (issue 11): one at a time holds its pending release,
+ * and a take succeeds only while every entry it decided on is still held, so nothing is sent by
+ * two releases and nothing is lost.
+ */
 export interface HeldEventStore {
   push(list: HeldList, held: ReadonlyArray<{ subscriptionId: string; events: readonly AlertEvent[] }>): Promise<void>;
-  /** Everything held, oldest first, with an opaque token per entry for `remove`. */
+  /** Everything held, oldest first, with an opaque token per entry for `take`. */
   read(list: HeldList, subscriptionId: string): Promise<Array<{ event: AlertEvent; token: string }>>;
-  /** Removes the first `count` entries (a digest took everything it read). */
-  trim(list: HeldList, subscriptionId: string, count: number): Promise<void>;
-  /** Removes these entries (a snooze release took some rules' events). */
-  remove(list: HeldList, subscriptionId: string, tokens: readonly string[]): Promise<void>;
+  /**
+   * Atomically: unless a pending release exists ('busy'), removes exactly these entries of each
+   * list ('stale', and nothing changes, when one is no longer held) and records `pending` (when
+   * non-null) as the subscription's pending release ('taken').
+   */
+  take(
+    subscriptionId: string,
+    tokens: Readonly<Partial<Record<HeldList, readonly string[]>>>,
+    pending: PendingRelease | null,
+  ): Promise<'taken' | 'busy' | 'stale'>;
+  /** The subscription's pending release, if one was taken and not yet settled. */
+  pending(subscriptionId: string): Promise<PendingRelease | null>;
+  /** Forgets the pending release with this ref (it was sent, or found already sent). */
+  settle(subscriptionId: string, ref: MessageRef): Promise<void>;
 }
 
 /**
@@ -249,6 +278,6 @@ export interface Notifier {
   readonly platform: Platform;
   /** Sends one message; throws DeliveryError on failure. */
   send(sub: Subscription, message: OutboundMessage): Promise<void>;
-  /** Tells a subscription's owner something out of band (e.g. "I lost access to #alerts"). */
-  tellOwner?(sub: Subscription, text: string): Promise<void>;
+  /** Tells a subscription's owner something out of band, worded by the platform (e.g. "I lost access to #alerts"). */
+  tellOwner?(sub: Subscription, notice: OwnerNotice): Promise<void>;
 }

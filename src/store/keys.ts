@@ -113,6 +113,8 @@ export interface EngineKeys {
   replacedRules(subId: string): string;
   /** List of JSON AlertEvents of snoozed rules, held until their snooze ends. */
   snoozeHeld(subId: string): string;
+  /** String: JSON PendingRelease, a digest or snooze release taken and not yet sent (one at a time). */
+  releasePending(subId: string): string;
   /** String with TTL: a moved subscription's new id (Telegram group → supergroup). */
   migrationPointer(fromSubId: string): string;
   /** String: a one-time data upgrade ran under this prefix (value: the height it ran at). */
@@ -155,6 +157,7 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     queuedRules: (s) => `${p}qr:${s}`,
     replacedRules: (s) => `${p}rp:${s}`,
     snoozeHeld: (s) => `${p}hz:${s}`,
+    releasePending: (s) => `${p}hp:${s}`,
     migrationPointer: (s) => `${p}mv:${s}`,
     upgradeFlag: (name) => `${p}mig:${name}`,
     slowBlocksMark: () => `${p}slow`,
