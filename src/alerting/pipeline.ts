@@ -190,9 +190,11 @@ function annotate(e: AlertEvent, replacedHeight: number | undefined, nowSec: num
 
 /**
  * Dedupe → freshness → deliver → record, for one block's message: a message already in the log
- * is a duplicate; one whose every rule a newer queued block superseded is recorded as
- * 'superseded' in the log (never sent later); otherwise the fresh part is sent once, and the
- * "replaces" notes it carried are forgotten.
+ * is a duplicate; one whose every rule a newer queued message superseded is recorded as
+ * 'superseded' in the log (never sent later); otherwise the fresh part is sent once. Then the
+ * freshness store settles it per rule (sent, or superseded), which frees what it held.
+ * "Newer" is queue order, not height: after a reorg the replacement block's message supersedes
+ * the reorged-away block's even at a lower height, and the reorged-away one is not sent.
  */
 export async function deliverFresh(
   log: NotificationLog,
@@ -204,13 +206,22 @@ export async function deliverFresh(
 ): Promise<'sent' | 'duplicate' | 'superseded'> {
   if (await log.has(key)) return 'duplicate';
   const rules = [...new Set(msg.events.map((e) => e.rule))];
-  const fresh = freshen(msg, await freshness.check(msg.subscriptionId, msg.height, rules), nowSec);
+  const f = await freshness.check(msg.subscriptionId, msg, rules);
+  const superseded = rules.filter((r) => f.superseded.has(r));
+  const fresh = freshen(msg, f, nowSec);
   if (fresh === null) {
     await log.claim(key, NOTIFICATION_TTL_SEC, 'superseded');
+    await freshness.settled(msg.subscriptionId, msg, [], superseded);
     return 'superseded';
   }
   const out = await deliverOnce(log, key, () => send(fresh));
-  if (out === 'sent') await freshness.said(msg.subscriptionId, msg.height, rules);
+  if (out === 'sent')
+    await freshness.settled(
+      msg.subscriptionId,
+      msg,
+      rules.filter((r) => !f.superseded.has(r)),
+      superseded,
+    );
   return out;
 }
 
