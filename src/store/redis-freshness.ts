@@ -54,28 +54,28 @@ end
 `;
 
 /**
- * KEYS: the batch's qr keys; ARGV: ttl, then per message: key index, height, token, rule count,
- * rules…  Appends each message to its rules' lists (once: a re-queued message is not added again).
+ * KEYS: the batch's qr keys; ARGV[1] ttl, ARGV[2] the messages packed as `key-index height token
+ * rule…` joined by ';' (one argument: thousands of arguments cost more than the script's work).
+ * Appends each message to its rules' lists (once: a re-queued message is not added again).
  */
 const QUEUED = `${LIB}
-local i = 2
 local touched = {}
-while i <= #ARGV do
-  local key = KEYS[tonumber(ARGV[i])]
-  local entry = ARGV[i + 1] .. ':' .. ARGV[i + 2] .. ':'
-  local n = tonumber(ARGV[i + 3])
-  for j = i + 4, i + 3 + n do
-    local cur = redis.call('HGET', key, ARGV[j])
+for m in string.gmatch(ARGV[2], '[^;]+') do
+  local it = string.gmatch(m, '%S+')
+  local key = KEYS[tonumber(it())]
+  local h, t = it(), it()
+  local entry = h .. ':' .. t .. ':'
+  for rule in it do
+    local cur = redis.call('HGET', key, rule)
     if not cur then
-      redis.call('HSET', key, ARGV[j], entry)
+      redis.call('HSET', key, rule, entry)
     elseif not string.find(cur, ':', 1, true) then
-      store(key, ARGV[j], {{tonumber(cur) or 0, '', 'x'}, {tonumber(ARGV[i + 1]), ARGV[i + 2], ''}})
+      store(key, rule, {{tonumber(cur) or 0, '', 'x'}, {tonumber(h), t, ''}})
     elseif not string.find(',' .. cur, ',' .. entry, 1, true) then
-      redis.call('HSET', key, ARGV[j], cur .. ',' .. entry)
+      redis.call('HSET', key, rule, cur .. ',' .. entry)
     end
   end
   touched[key] = true
-  i = i + 4 + n
 end
 for key in pairs(touched) do redis.call('EXPIRE', key, ARGV[1]) end
 return 1`;
@@ -159,6 +159,9 @@ export function freshnessToken(hash: string): string {
   return (slow ? 's' : '') + hash.slice(-12).replace(/[^0-9A-Za-z]/g, '_');
 }
 
+/** Rule ids are short counters ('7'); nothing that could break the packed list or the entries. */
+const RULE_ID = /^[^\s;,:]+$/;
+
 const rulesOf = (m: Pick<OutboundMessage, 'events'>): string[] => [...new Set(m.events.map((e) => e.rule))];
 
 export class RedisFreshness implements FreshnessStore {
@@ -172,17 +175,19 @@ export class RedisFreshness implements FreshnessStore {
     messages: ReadonlyArray<Pick<OutboundMessage, 'subscriptionId' | 'height' | 'hash' | 'events'>>,
   ): Promise<void> {
     const keyIndex = new Map<string, number>();
-    const args: Array<string | number> = [NOTIFICATION_TTL_SEC];
+    const packed: string[] = [];
     for (const m of messages) {
       const rules = rulesOf(m);
       if (rules.length === 0) continue;
+      const bad = rules.find((r) => !RULE_ID.test(r));
+      if (bad !== undefined) throw new Error(`freshness: rule id ${JSON.stringify(bad)} of ${m.subscriptionId}`);
       const key = this.keys.queuedRules(m.subscriptionId);
       let k = keyIndex.get(key);
       if (k === undefined) keyIndex.set(key, (k = keyIndex.size + 1));
-      args.push(k, m.height, freshnessToken(m.hash), rules.length, ...rules);
+      packed.push(`${k} ${m.height} ${freshnessToken(m.hash)} ${rules.join(' ')}`);
     }
     if (keyIndex.size === 0) return;
-    await this.redis.eval(QUEUED, keyIndex.size, ...keyIndex.keys(), ...args);
+    await this.redis.eval(QUEUED, keyIndex.size, ...keyIndex.keys(), NOTIFICATION_TTL_SEC, packed.join(';'));
   }
 
   async check(subscriptionId: string, message: MessageAt, rules: readonly string[]): Promise<Freshness> {
