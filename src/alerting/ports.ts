@@ -165,7 +165,7 @@ export interface FreshnessStore {
    * sent) message supersedes (rule → newest height), and the rules whose older alert, queued just
    * before and never sent, this message replaces (rule → that alert's height). The rules found
    * current are marked as being sent, so a newer message checked meanwhile does not claim to
-   * replace them.
+   * replace them. Also whether a reorg has replaced the message's block since it was queued.
    */
   check(subscriptionId: string, message: MessageAt, rules: readonly string[]): Promise<Freshness>;
   /**
@@ -210,6 +210,8 @@ export interface BroadcastStore {
 export interface Freshness {
   readonly superseded: ReadonlyMap<string, number>;
   readonly replaced: ReadonlyMap<string, number>;
+  /** The main chain has another block at the message's height now (a reorg); absent: not known. */
+  readonly blockReplaced?: boolean;
 }
 
 /**

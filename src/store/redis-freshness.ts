@@ -14,11 +14,13 @@
  * only a backstop for messages that never settle (a subscription gone inactive, a job failed for
  * good). Each call is one Lua script over one subscription's key, or (queued) over a batch's
  * keys; every key shares the engine's hash tag on a cluster (keys.ts), so the batch is one slot.
+ * At delivery the check also reads the chain state's stored blocks (same prefix, same slot): a
+ * message whose block a reorg replaced says so instead of reading as current news.
  */
 import type { RedisClient } from './connection.ts';
 import type { Freshness, FreshnessStore, MessageAt, OutboundMessage } from '../alerting/ports.ts';
 import { NOTIFICATION_TTL_SEC } from '../alerting/pipeline.ts';
-import { engineKeys, type EngineKeys } from './keys.ts';
+import { chainKeys, engineKeys, type ChainKeys, type EngineKeys } from './keys.ts';
 
 /**
  * Lua helpers. A list is an array of {height, token, flag}. A value without ':' is what the
@@ -81,15 +83,23 @@ for key in pairs(touched) do redis.call('EXPIRE', key, ARGV[1]) end
 return 1`;
 
 /**
- * KEYS[1] qr; ARGV: height, token, rules…  Returns a flat list of (rule, 's'|'r', other height):
- * superseded (a newer message of the rule was queued, or sent), or current and replacing the
- * older alert queued just before it that is not and will not be sent. A current rule is marked
- * 'c' (being sent), so a newer message checked meanwhile does not claim to replace it.
+ * KEYS[1] qr, KEYS[2] the chain's stored main-chain blocks; ARGV: height, token, block hash,
+ * rules…  Returns '1' when the main chain now has another block at that height (the message's
+ * block was reorged away; '0' when it is there or not stored), then a flat list of (rule,
+ * 's'|'r', other height): superseded (a newer message of the rule was queued, or sent), or
+ * current and replacing the older alert queued just before it that is not and will not be sent.
+ * A current rule is marked 'c' (being sent), so a newer message checked meanwhile does not claim
+ * to replace it.
  */
 const CHECK = `${LIB}
 local h, t = tonumber(ARGV[1]), ARGV[2]
-local out = {}
-for j = 3, #ARGV do
+local main = redis.call('ZRANGEBYSCORE', KEYS[2], h, h)
+local away = #main > 0
+for _, b in ipairs(main) do
+  if string.find(b, '"hash":"' .. ARGV[3] .. '"', 1, true) then away = false end
+end
+local out = {away and '1' or '0'}
+for j = 4, #ARGV do
   local rule = ARGV[j]
   local cur = redis.call('HGET', KEYS[1], rule)
   if cur then
@@ -165,10 +175,15 @@ const RULE_ID = /^[^\s;,:]+$/;
 const rulesOf = (m: Pick<OutboundMessage, 'events'>): string[] => [...new Set(m.events.map((e) => e.rule))];
 
 export class RedisFreshness implements FreshnessStore {
+  /** The watcher's chain state under the same prefix: which block is on the main chain at a height. */
+  private readonly chain: ChainKeys;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: EngineKeys = engineKeys(),
-  ) {}
+  ) {
+    this.chain = chainKeys(keys.prefix);
+  }
 
   /** One script call for the whole batch (an evaluation batch has one message per subscription). */
   async queued(
@@ -193,20 +208,21 @@ export class RedisFreshness implements FreshnessStore {
   async check(subscriptionId: string, message: MessageAt, rules: readonly string[]): Promise<Freshness> {
     const superseded = new Map<string, number>();
     const replaced = new Map<string, number>();
-    if (rules.length === 0) return { superseded, replaced };
-    const flat = (await this.redis.eval(
+    const [away, ...flat] = (await this.redis.eval(
       CHECK,
-      1,
+      2,
       this.keys.queuedRules(subscriptionId),
+      this.chain.blocks,
       message.height,
       freshnessToken(message.hash),
+      message.hash.replace(/^slow-/, ''),
       ...rules,
     )) as string[];
     for (let i = 0; i + 2 < flat.length; i += 3) {
       const [rule, tag, other] = [flat[i] as string, flat[i + 1], Number(flat[i + 2])];
       (tag === 's' ? superseded : replaced).set(rule, other);
     }
-    return { superseded, replaced };
+    return { superseded, replaced, blockReplaced: away === '1' };
   }
 
   async settled(

@@ -10,7 +10,7 @@ import type { FreshnessStore, OutboundMessage } from '../../src/alerting/ports.t
 import { NOTIFICATION_TTL_SEC } from '../../src/alerting/pipeline.ts';
 import type { AlertEvent } from '../../src/alerting/types.ts';
 import type { RedisClient } from '../../src/store/connection.ts';
-import type { EngineKeys } from '../../src/store/keys.ts';
+import { chainKeys, type EngineKeys } from '../../src/store/keys.ts';
 import { hashFor } from '../fakes/memory-snapshots.ts';
 
 export interface FreshnessPorts {
@@ -107,7 +107,7 @@ export function freshnessContract(impls: readonly FreshnessImpl[]): void {
       expect(await held()).toBe(0);
       const m3 = msg(102, ['2']);
       await p.store.queued([m3]);
-      expect(await check(m3)).toEqual({ superseded: new Map(), replaced: new Map() });
+      expect(await check(m3)).toEqual({ superseded: new Map(), replaced: new Map(), blockReplaced: false });
     });
 
     it('one call queues a batch of subscriptions; a re-queued batch adds nothing; everything is freed as it settles', async () => {
@@ -147,8 +147,25 @@ export function freshnessContract(impls: readonly FreshnessImpl[]): void {
       expect((await check(tick, ['5'])).superseded.size).toBe(0);
     });
 
+    it("says when the chain's stored block at the message's height is another one (a reorg replaced it)", async () => {
+      const blocks = chainKeys(p.keys.prefix).blocks;
+      const stored = (hash: string) => JSON.stringify({ block: { height: 100, hash, previousHash: hashFor(99) } });
+      await p.redis.zadd(blocks, 100, stored(hashFor(100, 1)));
+      const away = msg(100, ['2']);
+      await p.store.queued([away]);
+      expect((await check(away)).blockReplaced).toBe(true);
+      expect((await check(msg(100, ['2'], { variant: 1 }))).blockReplaced).toBe(false);
+      expect((await check(msg(100, ['2'], { hash: `slow-${hashFor(100, 1)}` }))).blockReplaced).toBe(false);
+      // Nothing stored at a height (pruned, or the replay has not reached it): nothing said.
+      expect((await check(msg(101, ['2']))).blockReplaced).toBe(false);
+    });
+
     it('a message nothing was recorded for is current; a height-keyed value from before the upgrade still orders', async () => {
-      expect(await check(msg(100, ['2']))).toEqual({ superseded: new Map(), replaced: new Map() });
+      expect(await check(msg(100, ['2']))).toEqual({
+        superseded: new Map(),
+        replaced: new Map(),
+        blockReplaced: false,
+      });
       await p.redis.hset(p.keys.queuedRules(SUB), '2', '100');
       expect((await check(msg(99, ['2']))).superseded.has('2')).toBe(true);
       expect((await check(msg(100, ['2']))).superseded.size).toBe(0);
@@ -156,7 +173,7 @@ export function freshnessContract(impls: readonly FreshnessImpl[]): void {
       await p.store.queued([after]);
       expect((await check(msg(100, ['2']))).superseded.has('2')).toBe(true);
       // The pre-upgrade message may have been sent long ago: no "replaces" claim about it.
-      expect(await check(after)).toEqual({ superseded: new Map(), replaced: new Map() });
+      expect(await check(after)).toEqual({ superseded: new Map(), replaced: new Map(), blockReplaced: false });
       await p.store.settled(SUB, after, ['2'], []);
       expect(await held()).toBe(0);
     });

@@ -159,4 +159,39 @@ describe('freshness of queued messages', () => {
     expect(await h.redis.get(`${h.prefix}:n:${SUB}|b|${resolvedOnA.hash}`)).toBe('s');
     expect(await h.redis.exists(`${h.prefix}:qr:${SUB}`)).toBe(0);
   });
+
+  it('a queued alert whose block a reorg replaced, with nothing newer for its rule, goes out saying so', async () => {
+    await h.app.service.start(alice, now);
+    await h.block(makeSnapshot({ height: 935_423, dropPct: 0, timeSec: T0 - 1200 }));
+    await evaluated();
+    await idle();
+    await deliverQueue().pause();
+    now = T0 - 590;
+    const onA = makeSnapshot({ height: 935_424, dropPct: 40, timeSec: T0 - 600 });
+    await h.block(onA);
+    await evaluated();
+    // Block B replaces A at the same height; the drop is still on, so the firing stands unsaid.
+    const onB = {
+      ...makeSnapshot({ height: 935_424, hash: hashFor(935_424, 1), dropPct: 40, timeSec: T0 - 560 }),
+      correction: true,
+    };
+    await h.block(onB);
+    await evaluated();
+    // The watcher stores the main chain's blocks; after the reorg B is the block at 935,424.
+    await h.redis.zadd(
+      `${h.prefix}:chain:blocks`,
+      935_424,
+      JSON.stringify({ block: { height: 935_424, hash: onB.hash } }),
+    );
+    now = T0;
+    await deliverQueue().resume();
+    await waitFor(() => h.notifier.sent.length >= 1, 15_000, 'the message');
+    await idle();
+    expect(said()).toEqual([['hashrate-drop:firing@935424']]);
+    expect(await outcomes()).toEqual(['sent']);
+    expect(h.notifier.sent[0]!.events[0]!.details.lines).toContainEqual([
+      'Reorg',
+      'block 935,424 is no longer in the chain',
+    ]);
+  });
 });
