@@ -58,28 +58,29 @@ end
 /**
  * KEYS: the batch's qr keys; ARGV[1] ttl, ARGV[2] the messages packed as `key-index height token
  * rule…` joined by ';' (one argument: thousands of arguments cost more than the script's work).
- * Appends each message to its rules' lists (once: a re-queued message is not added again).
+ * Appends each message to its rules' lists (once: a re-queued message is not added again). The
+ * TTL is a backstop (entries go as their messages settle): set when a list starts, not on appends.
  */
 const QUEUED = `${LIB}
-local touched = {}
 for m in string.gmatch(ARGV[2], '[^;]+') do
   local it = string.gmatch(m, '%S+')
   local key = KEYS[tonumber(it())]
   local h, t = it(), it()
   local entry = h .. ':' .. t .. ':'
   for rule in it do
-    local cur = redis.call('HGET', key, rule)
-    if not cur then
-      redis.call('HSET', key, rule, entry)
-    elseif not string.find(cur, ':', 1, true) then
-      store(key, rule, {{tonumber(cur) or 0, '', 'x'}, {tonumber(h), t, ''}})
-    elseif not string.find(',' .. cur, ',' .. entry, 1, true) then
-      redis.call('HSET', key, rule, cur .. ',' .. entry)
+    -- The usual case, nothing of the rule unsettled: one write, and the backstop TTL set.
+    if redis.call('HSETNX', key, rule, entry) == 1 then
+      redis.call('EXPIRE', key, ARGV[1])
+    else
+      local cur = redis.call('HGET', key, rule)
+      if not string.find(cur, ':', 1, true) then
+        store(key, rule, {{tonumber(cur) or 0, '', 'x'}, {tonumber(h), t, ''}})
+      elseif not string.find(',' .. cur, ',' .. entry, 1, true) then
+        redis.call('HSET', key, rule, cur .. ',' .. entry)
+      end
     end
   end
-  touched[key] = true
 end
-for key in pairs(touched) do redis.call('EXPIRE', key, ARGV[1]) end
 return 1`;
 
 /**
