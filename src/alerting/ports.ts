@@ -178,23 +178,40 @@ export interface HeldEventStore {
 }
 
 /**
- * Freshness (issue 14 item 3): which block's message is the newest queued for each of a
- * subscription's rules, so an older queued message for the same rule is superseded rather than
- * sent late, and the newer one can say what it replaced. One subscription's keys per call.
+ * Freshness (issue 14 item 3): which of a rule's queued messages is the newest, in queue order
+ * (evaluation order: across a reorg the replacement block's message can have a lower height than
+ * the one it replaces), so an older queued message for the same rule is superseded rather than
+ * sent late, and the newer one can say what it replaced. One subscription's keys per call, except
+ * `queued`, which takes a whole evaluation batch in one call.
  */
 export interface FreshnessStore {
-  /** Before the messages are queued: each rule's newest queued block height (kept at the maximum). */
-  queued(messages: ReadonlyArray<Pick<OutboundMessage, 'subscriptionId' | 'height' | 'events'>>): Promise<void>;
+  /** Before the messages are queued: each becomes its rules' newest queued message. */
+  queued(
+    messages: ReadonlyArray<Pick<OutboundMessage, 'subscriptionId' | 'height' | 'hash' | 'events'>>,
+  ): Promise<void>;
   /**
-   * At delivery of `subscriptionId`'s message of block `height` for `rules`, atomically: the
-   * rules a newer block's message superseded (rule → newer height; recorded as replaced so the
-   * newer message says so) and the rules whose older queued alert this message replaces
-   * (rule → older height).
+   * At delivery of `subscriptionId`'s `message` for `rules`: the rules a newer queued (or already
+   * sent) message supersedes (rule → newest height), and the rules whose older alert, queued just
+   * before and never sent, this message replaces (rule → that alert's height). The rules found
+   * current are marked as being sent, so a newer message checked meanwhile does not claim to
+   * replace them. Also whether a reorg has replaced the message's block since it was queued.
    */
-  check(subscriptionId: string, height: number, rules: readonly string[]): Promise<Freshness>;
-  /** After the message went out: forgets the "replaced" notes it said. */
-  said(subscriptionId: string, height: number, rules: readonly string[]): Promise<void>;
+  check(subscriptionId: string, message: MessageAt, rules: readonly string[]): Promise<Freshness>;
+  /**
+   * After the message settled (sent, or recorded superseded): forgets it for `sent` rules (and the
+   * notes it said; older unsettled messages of those rules are never sent now) and records it
+   * superseded for `superseded` rules. Idempotent; a rule with nothing unsettled left holds no memory.
+   */
+  settled(
+    subscriptionId: string,
+    message: MessageAt,
+    sent: readonly string[],
+    superseded: readonly string[],
+  ): Promise<void>;
 }
+
+/** Which message (block height and hash, or `slow-<hash>` for the slow-blocks tick). */
+export type MessageAt = Pick<OutboundMessage, 'height' | 'hash'>;
 
 /**
  * Lazy fan-out (issue 14 item 2): one block's notice for an event series (retarget, new-block…)
@@ -222,6 +239,8 @@ export interface BroadcastStore {
 export interface Freshness {
   readonly superseded: ReadonlyMap<string, number>;
   readonly replaced: ReadonlyMap<string, number>;
+  /** The main chain has another block at the message's height now (a reorg); absent: not known. */
+  readonly blockReplaced?: boolean;
 }
 
 /**
