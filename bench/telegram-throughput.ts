@@ -39,6 +39,7 @@ import { FakeTelegramBotApi } from '../test/fakes/telegram-bot-api.ts';
 import { TELEGRAM_FAQ_LIMITS } from '../test/fakes/telegram-limits.ts';
 import { cleanPrefix } from '../test/integration/engine-harness.ts';
 import { privateRedis } from '../test/support/hashbell-process.ts';
+import { maxInWindow } from '../test/support/scale-out.ts';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -230,6 +231,7 @@ try {
   emit('messages_per_sec', rate, 'msg/s');
   emit('rate_vs_limit', rate / LIMIT, 'ratio');
   emit('http_429', fake.tooManyRequests, 'count');
+  emit('most_in_any_second', maxInWindow(times, 1000), `requests (cap ${LIMIT})`);
   emit('lost', N - chats.size, 'messages');
   emit('duplicates', personal.length - chats.size, 'messages');
   if (VIA !== 'notifier') {
