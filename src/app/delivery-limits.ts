@@ -12,17 +12,13 @@ export interface DeliveryLimit {
 }
 
 /**
- * The BullMQ limiter for `perSec` job starts a second, shared by every notifier process: ONE job
- * per window of just over 1000/perSec ms (at 36/s: 28 ms). BullMQ's windows are fixed, each
- * opened by the job that finds none: `perSec` per 1000 ms would let a window's jobs crowd its end
- * and the next window's its start (twice the rate inside one second). Faster rates (paid
- * broadcast) take a few jobs per ~20 ms window.
+ * The BullMQ limiter feeding `perSec` job starts a second: one fixed window a second. Its bunching
+ * at window edges no longer reaches the platform (the send gate spaces the requests), and a coarse
+ * window costs one limiter check a second where one job per ~28 ms window cost a fetch round trip
+ * per job: on a loaded machine those round trips, not the gate, set the pace (0.81 of 30/s).
  */
-export function spacedLimit(perSec: number): DeliveryLimit {
-  // Up to 50/s one job per window; faster rates (paid broadcast's 1,000/s) take a few jobs per
-  // ~20 ms window, so a window is never shorter than the timer can honour.
-  const max = Math.ceil(perSec / 50);
-  return { max, durationMs: Math.floor((1000 * max) / perSec) + 1 };
+export function feedLimit(perSec: number): DeliveryLimit {
+  return { max: Math.ceil(perSec * FEED_SHARE), durationMs: 1000 };
 }
 
 /**
@@ -38,9 +34,9 @@ export const FEED_SHARE = 1.2;
  *   Telegram 30 messages/s, Discord 50 requests/s, paid broadcast 1,000/s. Every request takes
  *   its slot there as it leaves, on one Redis timeline shared by every notifier process of the
  *   token (store/redis-send-slot.ts), so at most that many arrive at the platform in ANY second.
- * - Feeding (this limiter, BullMQ, shared through Redis): job starts at FEED_SHARE × the rate,
- *   evenly spaced (spacedLimit), so the gate is never starved and a backlog stays bounded by
- *   the workers' concurrency. It does not hold the platform's limit; stacked at the same rate as
+ * - Feeding (this limiter, BullMQ, shared through Redis): job starts at FEED_SHARE × the rate
+ *   (feedLimit), so the gate is never starved and a backlog stays bounded by the workers'
+ *   concurrency. It does not hold the platform's limit; stacked at the same rate as
  *   the gate it subtracted from it (0.86 of 30/s measured with three layers at the rate).
  * - Per chat (the notifier, per process): the finer limits only it knows — Telegram's
  *   1/s per chat and 20/min per group (TelegramPacer), Discord's per-route buckets
@@ -53,16 +49,15 @@ export const FEED_SHARE = 1.2;
  *   classifies each failure once: retryable → throw, permanent → deactivate, rate-limited → pause.
  */
 export const DEFAULT_DELIVERY_LIMITS: Readonly<Record<Platform, DeliveryLimit>> = {
-  telegram: spacedLimit(TELEGRAM_LIMITS.globalPerSec * FEED_SHARE),
+  telegram: feedLimit(TELEGRAM_LIMITS.globalPerSec),
   // Discord's global 50/s (DISCORD_GLOBAL_PER_SEC in platforms/discord/bot.ts, not imported here
   // so createApp does not load discord.js; a test keeps the two equal).
-  discord: spacedLimit(50 * FEED_SHARE),
+  discord: feedLimit(50),
   console: { max: 1000, durationMs: 1000 },
 };
 
 /** The limiter of a platform's deliver queue: paid broadcast lifts Telegram's 30/s to 1,000/s. */
 export function deliveryLimit(platform: Platform, config: { readonly telegramPaidBroadcast?: boolean }): DeliveryLimit {
-  if (platform === 'telegram' && config.telegramPaidBroadcast === true)
-    return spacedLimit(PAID_BROADCAST_PER_SEC * FEED_SHARE);
+  if (platform === 'telegram' && config.telegramPaidBroadcast === true) return feedLimit(PAID_BROADCAST_PER_SEC);
   return DEFAULT_DELIVERY_LIMITS[platform];
 }
