@@ -43,6 +43,9 @@ export const WINDOW_GUARD_MS = 2;
 /** The spacing floor as a share of the average gap: a little faster, so the window binds. */
 export const MIN_SPACING_SHARE = 0.9;
 
+/** How far ahead a slot may be booked (ms). */
+export const HORIZON_MS = 250;
+
 /** The rule for `perSec` requests a second. */
 export function timelineSpec(perSec: number): TimelineSpec {
   if (!(perSec > 0)) throw new RangeError(`perSec must be positive, got ${perSec}`);
@@ -51,8 +54,9 @@ export function timelineSpec(perSec: number): TimelineSpec {
     perWindow: Math.max(1, Math.round(perSec)),
     windowMs: 1000 + WINDOW_GUARD_MS,
     minSpacingMs: avgMs * MIN_SPACING_SHARE,
-    // A few slots ahead (Telegram 100 ms = 3 slots, paid broadcast 20 slots), never more than 100 ms.
-    horizonMs: Math.min(100, Math.max(3 * avgMs, 20)),
+    // Booking ahead is safe (a late send only delays its own confirmation) and absorbs a late
+    // timer of the process booking: a quarter of a window (Telegram: about 7 slots).
+    horizonMs: HORIZON_MS,
     pendingMaxMs: 5000,
   };
 }
