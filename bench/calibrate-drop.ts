@@ -16,7 +16,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DROP_CALIBRATION } from '../src/domain/drop-calibration-table.ts';
-import { DROP_PCTS, tunedPcts, type CellParams } from '../src/domain/drop-detector.ts';
+import { DROP_PCTS, tunedPcts, type CellParams } from '../src/domain/drop-cells.ts';
 import { BLOCKS_PER_YEAR, countFalseAlarms, runDrop } from '../src/domain/drop-simulate.ts';
 import { LOOKBACKS, type Lookback } from '../src/domain/types.ts';
 

@@ -13,7 +13,7 @@
  *
  *   npx tsx bench/drop-detector.ts [--years 50] [--seeds 200] [--lookbacks 14d,30d,90d]
  */
-import { cellParams, DROP_PCTS } from '../src/domain/drop-detector.ts';
+import { cellParams, DROP_PCTS } from '../src/domain/drop-cells.ts';
 import { countFalseAlarms, runDrop } from '../src/domain/drop-simulate.ts';
 import { LOOKBACKS, type Lookback } from '../src/domain/types.ts';
 

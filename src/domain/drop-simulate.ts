@@ -5,7 +5,8 @@
  * chain-year instead of minutes. The same DropDetector class as production is fed.
  */
 import { createRng } from './prng.ts';
-import { DROP_GAP_BLOCKS, DropDetector, type CellParams } from './drop-detector.ts';
+import { DROP_GAP_BLOCKS, type CellParams } from './drop-cells.ts';
+import { DropDetector } from './drop-detector.ts';
 import { EPOCH_BLOCKS } from './retarget.ts';
 
 export const BLOCKS_PER_YEAR = 52_560;

@@ -10,7 +10,7 @@
  * in the level. `window` no longer decides anything: it picks which smoothed hash rate the
  * message and the chart show.
  */
-import { dropCellPct } from '../../domain/drop-detector.ts';
+import { dropCellPct } from '../../domain/drop-cells.ts';
 import { dropFalseAlarmsPerYear } from '../../domain/drop-thresholds.ts';
 import { gammaBand90 } from '../../domain/hashrate.ts';
 import type { DropAlarm, DropState, Snapshot } from '../../domain/snapshot-types.ts';

@@ -6,7 +6,8 @@
  * the production DropDetector, so 20 chain-years take seconds.
  */
 import { describe, expect, it } from 'vitest';
-import { cellParams, DropDetector, DROP_PCTS } from '../../../src/domain/drop-detector.ts';
+import { cellParams, DROP_PCTS } from '../../../src/domain/drop-cells.ts';
+import { DropDetector } from '../../../src/domain/drop-detector.ts';
 import { BLOCKS_PER_YEAR, countFalseAlarms, runDrop, warmBlocks } from '../../../src/domain/drop-simulate.ts';
 import { createRng } from '../../../src/domain/prng.ts';
 import { LOOKBACKS, type Lookback } from '../../../src/domain/types.ts';
