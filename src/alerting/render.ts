@@ -28,8 +28,8 @@ const ICONS: Record<AlertDetails['severity'] | 'resolved' | 'notice', string> = 
   notice: 'ℹ️',
 };
 
-function icon(e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'severity'> }): string {
-  if (e.state === 'resolved') return ICONS.resolved;
+function icon(e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'severity' | 'ending'> }): string {
+  if (e.state === 'resolved') return e.details.ending === undefined ? ICONS.resolved : ICONS.notice;
   if (e.state === 'notice') return ICONS.notice;
   return ICONS[e.details.severity];
 }
@@ -96,6 +96,7 @@ export function makeEvent(
   if (reading.value !== shown) details.compared = reading.value;
   if (comparedLevel !== undefined && comparedLevel !== threshold) details.comparedLevel = comparedLevel;
   if (p.thresholdText !== undefined) details.thresholdText = p.thresholdText;
+  if (p.ending !== undefined && state === 'resolved') details.ending = p.ending;
   return {
     rule: rule.id,
     kind: rule.kind,

@@ -29,11 +29,13 @@ import {
   DROP_GAP_BLOCKS,
   DROP_RATIO_CAP,
   DROP_RECOVER_NATS,
+  DROP_RECOVER_SHARE,
   STATS_PER_CELL,
   tunedPcts,
   type CellParams,
 } from './drop-cells.ts';
 import {
+  DROP_STATE_VERSION,
   newCellArrays,
   restoreCells,
   saveCells,
@@ -42,7 +44,7 @@ import {
   type DropDetectorState,
 } from './drop-checkpoint.ts';
 import { DropReference } from './drop-reference.ts';
-import type { DropAlarm, DropState } from './snapshot-types.ts';
+import type { DropAlarm, DropEnd, DropState } from './snapshot-types.ts';
 
 /**
  * One lookback's detector: the reference window and every cell. Fed y (or r directly by
@@ -71,8 +73,12 @@ export class DropDetector {
   private nAlarmed = 0;
   // Per cell: constants.
   readonly pcts: Int32Array;
-  private readonly lnAB: Float64Array;
-  private readonly aMinusB: Float64Array;
+  /** The highest level (× the level before the drop) recovery is tested against: 1 − share·p. */
+  private readonly bMax: Float64Array;
+  /** Alarms that ended at the last block (usually none; a fresh array when some did). */
+  private ends: readonly DropEnd[] = NO_ENDS;
+  /** The same, by cell and reason, for simulations (see {@link endedNow}). */
+  private endCells: { readonly cell: number; readonly how: DropEnd['how'] }[] = [];
 
   constructor(lookbackBlocks: number, params: readonly CellParams[]) {
     this.lookbackBlocks = lookbackBlocks;
@@ -85,8 +91,7 @@ export class DropDetector {
     this.lnQ = new Float64Array(n * k).fill(-1);
     this.coef = new Float64Array(n * k);
     this.pcts = new Int32Array(n);
-    this.lnAB = new Float64Array(n);
-    this.aMinusB = new Float64Array(n);
+    this.bMax = new Float64Array(n);
     this.cellOfStat = new Int32Array(n * k);
     this.hOfStat = new Float64Array(n * k);
     this.hitAt = new Int32Array(n).fill(-1);
@@ -99,16 +104,10 @@ export class DropDetector {
       });
       for (let j = 0; j < k; j++) {
         this.cellOfStat[i * k + j] = i;
-        this.hOfStat[i * k + j] = c.h;
+        this.hOfStat[i * k + j] = c.h + (j > 0 ? (c.deep ?? 0) : 0);
       }
-      // Recovery tests "back at the reference" (a = 1) against "down p" (b): its evidence turns
-      // positive above the logarithmic mean of the two, ≈ 1 − p/2 — half the threshold's distance.
-      const p = c.pct / 100;
-      const a = 1;
-      const b = 1 - p;
       this.pcts[i] = c.pct;
-      this.lnAB[i] = Math.log(a / b);
-      this.aMinusB[i] = a - b;
+      this.bMax[i] = 1 - (DROP_RECOVER_SHARE * c.pct) / 100;
     });
     this.stats = Int32Array.from(used);
   }
@@ -146,13 +145,26 @@ export class DropDetector {
 
   /**
    * One block's r = y/μ (capped) into every cell; `mu` is the reference mean it was taken with.
-   * While a cell is alarmed, its recovery evidence uses the reference of the moment it alarmed:
-   * the live reference (ending two weeks back) slowly takes in the lower level, and a drop that
-   * is still on must not look "over" because of that. Once the live reference holds only blocks
-   * after the alarm (gap + lookback later) and no CUSUM sees a drop against it, the lower level
-   * is the recent level and the cell is quiet again (the drop is over, as a miner would put it).
+   *
+   * While a cell is alarmed, two things can end the alarm:
+   * - 'recovered': a reverse CUSUM of the log-likelihood ratio "back at the level before the
+   *   drop" (the reference of the moment it alarmed, μ_a; the live one slowly takes in the lower
+   *   level) against "still down at b" reaches {@link DROP_RECOVER_NATS}. b is the lower of
+   *   1 − share·p and an upper 95 % bound of the level measured since the drop began: a test
+   *   against the drop's own level keeps its false-recovery odds at e^−H per try whatever the
+   *   reference's luck, and is fast when a drop far deeper than the rule ends. Every renewed
+   *   firing of a CUSUM restarts it (hysteresis).
+   * - 'settled': the live reference holds only blocks after the alarm (gap + lookback later) and
+   *   no CUSUM sees a drop against it. The lower level is now the recent level the rule is about:
+   *   the alarm ends and the cell re-arms, but the rate is NOT back, and the message says so
+   *   (snapshot DropEnd). Without it a cell would stay alarmed for good after a lasting drop and
+   *   never see the next one.
    */
   pushRatio(height: number, timeSec: number, r: number, mu = 1): void {
+    if (this.ends.length > 0) {
+      this.ends = NO_ENDS;
+      this.endCells = [];
+    }
     // Phase 1, every CUSUM (the hot loop: locals, no per-cell work unless something happens).
     const { lnQ, coef, hOfStat, cellOfStat, hitAt, stats } = this;
     const { s, n, sum, cp, cpTime } = this.a;
@@ -189,7 +201,7 @@ export class DropDetector {
     this.lastTimeSec = timeSec;
     // Phase 2, the cells' state machines: only while some cell is alarmed or just hit.
     if (!anyHit && this.nAlarmed === 0) return;
-    const { alarmed, an, asum, back, muAlarm, sure } = this.a;
+    const { alarmed, an, asum, fsum, lvl, back, muAlarm, sure } = this.a;
     const settled = DROP_GAP_BLOCKS + this.lookbackBlocks;
     for (let c = 0; c < this.cells; c++) {
       const hit = hitAt[c]!;
@@ -198,18 +210,34 @@ export class DropDetector {
         if (hit >= 0) this.alarm(c, hit, height, timeSec, mu);
         continue;
       }
-      an[c]! += 1;
-      asum[c]! += r;
-      if (hit >= 0) {
-        back[c] = 0;
-        continue;
-      }
       let rf = (r * mu) / muAlarm[c]!;
       if (rf > DROP_RATIO_CAP) rf = DROP_RATIO_CAP;
-      const b = back[c]! + this.lnAB[c]! - this.aMinusB[c]! * rf;
-      if (b >= DROP_RECOVER_NATS || (height - sure[c]! >= settled && this.cellAtZero(c))) this.recover(c);
-      else back[c] = b > 0 ? b : 0;
+      an[c]! += 1;
+      asum[c]! += r;
+      fsum[c]! += rf;
+      if (hit >= 0) {
+        back[c] = 0;
+        lvl[c] = this.testedLevel(c);
+        continue;
+      }
+      const b = lvl[c]!;
+      const x = back[c]! - Math.log(b) - (1 - b) * rf;
+      if (x >= DROP_RECOVER_NATS) this.end(c, 'recovered');
+      else if (height - sure[c]! >= settled && this.cellAtZero(c)) this.end(c, 'settled');
+      else back[c] = x > 0 ? x : 0;
     }
+  }
+
+  /**
+   * The "still down" level recovery is tested against (× the alarm's reference): the upper 95 %
+   * bound of the level since the drop began, at most 1 − share·p. Renewed whenever a CUSUM
+   * confirms the drop, frozen in between, so blocks after a real return do not dilute it.
+   */
+  private testedLevel(c: number): number {
+    const n = this.a.an[c]!;
+    const fs = this.a.fsum[c]!;
+    const upper = fs > 0 ? (n / fs) * (1 + RECOVER_Z / Math.sqrt(n)) : 1;
+    return upper < this.bMax[c]! ? upper : this.bMax[c]!;
   }
 
   private cellAtZero(c: number): boolean {
@@ -237,14 +265,31 @@ export class DropDetector {
     a.acpTime[c] = a.cpTime[j]!;
     a.an[c] = a.n[j]!;
     a.asum[c] = a.sum[j]!;
+    a.fsum[c] = a.sum[j]!;
+    a.lvl[c] = this.testedLevel(c);
   }
 
-  /** Back to quiet: every CUSUM of the cell restarts from zero here. */
-  private recover(c: number): void {
-    this.a.alarmed[c] = 0;
+  /** Back to quiet: every CUSUM of the cell restarts from zero here; the end is reported once. */
+  private end(c: number, how: DropEnd['how']): void {
+    const a = this.a;
+    a.alarmed[c] = 0;
     this.nAlarmed--;
-    this.a.back[c] = 0;
-    for (let j = c * this.k, end = j + this.k; j < end; j++) this.a.s[j] = 0;
+    a.back[c] = 0;
+    for (let j = c * this.k, end = j + this.k; j < end; j++) a.s[j] = 0;
+    const e: DropEnd = {
+      pct: this.pcts[c]!,
+      how,
+      sinceHeight: a.acp[c]!,
+      sinceTimeSec: a.acpTime[c]!,
+      beforeHps: 1 / a.muAlarm[c]!,
+    };
+    this.ends = [...this.ends, e];
+    this.endCells.push({ cell: c, how });
+  }
+
+  /** Cells whose alarm ended at the last block, and why (simulations count flaps with it). */
+  endedNow(): readonly { readonly cell: number; readonly how: DropEnd['how'] }[] {
+    return this.endCells;
   }
 
   /** The cells now alarmed, as snapshot values (a fresh array; usually empty). */
@@ -270,7 +315,8 @@ export class DropDetector {
   /** The snapshot figure: null until ready. */
   state(): DropState | null {
     if (!this.ready) return null;
-    return { referenceHps: 1 / this.ref.mean, alarms: this.alarms() };
+    const st = { referenceHps: 1 / this.ref.mean, alarms: this.alarms() };
+    return this.ends.length === 0 ? st : { ...st, ends: this.ends };
   }
 
   /**
@@ -280,7 +326,9 @@ export class DropDetector {
    */
   save(): DropDetectorState {
     const { refSum, mu } = this.ref.save();
-    return { filled: this.ref.filled, refSum, mu, last: [this.lastHeight, this.lastTimeSec], ...saveCells(this.a) };
+    const last: [number, number] = [this.lastHeight, this.lastTimeSec];
+    const st = { v: DROP_STATE_VERSION, filled: this.ref.filled, refSum, mu, last, ...saveCells(this.a) };
+    return this.ends.length === 0 ? st : { ...st, ends: this.ends };
   }
 
   /**
@@ -296,10 +344,18 @@ export class DropDetector {
     [this.lastHeight, this.lastTimeSec] = st.last;
     this.hitAt.fill(-1);
     restoreCells(this.a, st);
+    // A version-1 state has no tested level: take it from the sums, as an alarm would.
+    for (let c = 0; c < this.cells; c++)
+      if (this.a.alarmed[c] === 1 && Number.isNaN(this.a.lvl[c]!)) this.a.lvl[c] = this.testedLevel(c);
     this.nAlarmed = this.a.alarmed.reduce((x, v) => x + v, 0);
+    this.ends = st.ends === undefined || st.ends.length === 0 ? NO_ENDS : st.ends.map((e) => ({ ...e }));
+    this.endCells = this.ends.map((e) => ({ cell: this.pcts.indexOf(e.pct), how: e.how }));
     return true;
   }
 }
 
+/** z of the upper bound on the drop's level that recovery is tested against (≈ 99.9 %, one-sided). */
+const RECOVER_Z = 3;
 /** Shared by every quiet snapshot (snapshots are never mutated). */
 const NO_ALARMS: readonly DropAlarm[] = Object.freeze([]);
+const NO_ENDS: readonly DropEnd[] = Object.freeze([]);

@@ -61,18 +61,29 @@ export interface DropRun {
 export interface DropOutcome {
   /** Blocks from the drop's start to each cell's alarm; −1: not within `blocks`. */
   readonly delay: Int32Array;
-  /** Recoveries (alarmed → quiet) while the drop was on ({@link flapWatchBlocks}): flaps. */
+  /**
+   * Flaps: 'recovered' ends (the rate is back, says the cell) while the drop is on, of alarms
+   * judged against a reference that still held blocks from before the drop (see
+   * {@link preDropReference}). Zero is the goal, for every rule up to the drop's size.
+   */
   readonly flaps: Int32Array;
+  /**
+   * 'settled' ends while the drop is on: the lower level became the rule's recent level (never
+   * sooner than gap + lookback after the alarm) and the message says the rate is still down.
+   */
+  readonly settles: Int32Array;
 }
 
 /**
- * Blocks after a drop's start during which a recovery counts as a flap: until half the reference
- * window holds the new level. Later, the lower level HAS become the recent level (the reference
- * ends two weeks back), and saying the drop is over is the truth, not a flap.
+ * True when an alarm raised `sureAfter` blocks into a drop was judged against a reference made
+ * mostly of blocks from before the drop (the reference ends the gap back and spans the
+ * lookback): its "recovered" claims the rate is back at the pre-drop level. A later alarm
+ * compares the (mostly) lower level with itself — a false alarm against it, whose end is true.
  */
-export const flapWatchBlocks = (lookbackBlocks: number): number => DROP_GAP_BLOCKS + Math.floor(lookbackBlocks / 2);
+export const preDropReference = (sureAfter: number, lookbackBlocks: number): boolean =>
+  sureAfter < DROP_GAP_BLOCKS + lookbackBlocks / 2;
 
-/** A steady warm-up, then a step drop held for `blocks`: delay and flaps per cell. */
+/** A steady warm-up, then a step drop held for `blocks`: delay, flaps and settles per cell. */
 export function runDrop(o: DropRun): DropOutcome {
   const det = new DropDetector(o.lookbackBlocks, o.cells);
   const rng = createRng(o.seed);
@@ -81,20 +92,29 @@ export function runDrop(o: DropRun): DropOutcome {
   const n = o.cells.length;
   const delay = new Int32Array(n).fill(-1);
   const flaps = new Int32Array(n);
+  const settles = new Int32Array(n);
+  const sureAt = new Int32Array(n);
   const was = new Uint8Array(n);
   const slow = 1 / (1 - o.dropPct / 100);
-  const watch = flapWatchBlocks(o.lookbackBlocks);
   for (let i = 1; i <= warm + o.blocks; i++) {
     const dropped = i > warm;
     const y = -Math.log(1 - rng.next()) * Math.exp(-g * i) * (dropped ? slow : 1);
     det.push(i, i * 600, y);
-    if (!dropped) continue;
     const a = det.alarmed;
+    if (!dropped) {
+      // An alarm still on when the drop starts (a false one) counts as raised at its start.
+      was.set(a);
+      continue;
+    }
     for (let c = 0; c < n; c++) {
+      if (a[c] === 1 && was[c] === 0) sureAt[c] = i - warm;
       if (a[c] === 1 && delay[c] === -1) delay[c] = i - warm;
-      if (a[c] === 0 && was[c] === 1 && delay[c] !== -1 && i - warm <= watch) flaps[c]! += 1;
       was[c] = a[c]!;
     }
+    for (const e of det.endedNow()) {
+      if (e.how === 'settled') settles[e.cell]! += 1;
+      else if (preDropReference(sureAt[e.cell]!, o.lookbackBlocks)) flaps[e.cell]! += 1;
+    }
   }
-  return { delay, flaps };
+  return { delay, flaps, settles };
 }

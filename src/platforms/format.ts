@@ -96,10 +96,14 @@ export function fmtClock(min: number): string {
 
 /**
  * One icon per severity, the same on every platform and in titles and bodies alike: resolved ✅,
- * notices ℹ️, firing 🔔 (info) / ⚠️ (warn) / 🚨 (critical).
+ * notices ℹ️ (and an end that is not a recovery, `ending`), firing 🔔 (info) / ⚠️ (warn) / 🚨 (critical).
  */
-export function alertIcon(state: 'firing' | 'resolved' | 'notice', severity: 'info' | 'warn' | 'critical'): string {
-  if (state === 'resolved') return '✅';
+export function alertIcon(
+  state: 'firing' | 'resolved' | 'notice',
+  severity: 'info' | 'warn' | 'critical',
+  ending?: 'new-normal',
+): string {
+  if (state === 'resolved') return ending === undefined ? '✅' : 'ℹ️';
   if (state === 'notice') return 'ℹ️';
   return severity === 'critical' ? '🚨' : severity === 'warn' ? '⚠️' : '🔔';
 }
