@@ -63,8 +63,10 @@ export interface DropOutcome {
   readonly delay: Int32Array;
   /**
    * Flaps: 'recovered' ends (the rate is back, says the cell) while the drop is on, of alarms
-   * judged against a reference that still held blocks from before the drop (see
-   * {@link preDropReference}). Zero is the goal, for every rule up to the drop's size.
+   * raised after it began and judged against a reference still made mostly of blocks from before
+   * it (see {@link preDropReference}). Zero is the goal, for every rule up to the drop's size. A
+   * false alarm raised before the drop that happens to end in its first blocks is about itself
+   * (its evidence was gathered at the old rate) and is not counted.
    */
   readonly flaps: Int32Array;
   /**
@@ -93,7 +95,8 @@ export function runDrop(o: DropRun): DropOutcome {
   const delay = new Int32Array(n).fill(-1);
   const flaps = new Int32Array(n);
   const settles = new Int32Array(n);
-  const sureAt = new Int32Array(n);
+  // Blocks into the drop each alarm was raised at; −1: raised before the drop began.
+  const sureAt = new Int32Array(n).fill(-1);
   const was = new Uint8Array(n);
   const slow = 1 / (1 - o.dropPct / 100);
   for (let i = 1; i <= warm + o.blocks; i++) {
@@ -102,7 +105,6 @@ export function runDrop(o: DropRun): DropOutcome {
     det.push(i, i * 600, y);
     const a = det.alarmed;
     if (!dropped) {
-      // An alarm still on when the drop starts (a false one) counts as raised at its start.
       was.set(a);
       continue;
     }
@@ -113,7 +115,7 @@ export function runDrop(o: DropRun): DropOutcome {
     }
     for (const e of det.endedNow()) {
       if (e.how === 'settled') settles[e.cell]! += 1;
-      else if (preDropReference(sureAt[e.cell]!, o.lookbackBlocks)) flaps[e.cell]! += 1;
+      else if (sureAt[e.cell]! >= 0 && preDropReference(sureAt[e.cell]!, o.lookbackBlocks)) flaps[e.cell]! += 1;
     }
   }
   return { delay, flaps, settles };
