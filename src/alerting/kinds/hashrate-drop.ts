@@ -101,20 +101,17 @@ function presentEnd(spec: SpecOf<'hashrate-drop'>, s: Snapshot): Presentation {
   const st = s.drop?.[spec.lookback];
   const end = endOf(spec, s);
   const before = end === undefined ? '' : ` (block ${fmtNum(end.sinceHeight, 0)})`;
-  if (end !== undefined && end.how === 'settled' && st !== undefined && st !== null) {
-    // The lookback now holds only blocks after the alarm: its level against the one before.
-    const down = 100 * (1 - st.referenceHps / end.beforeHps);
+  if (end !== undefined && end.how === 'settled') {
+    // The lookback now holds only blocks after the alarm. Where the rate is NOW is the rule's
+    // window against the level before the drop (the lookback's own level lags two weeks behind).
+    const down =
+      windowBelowPct(spec, s, end.beforeHps) ?? 100 * (1 - (st?.referenceHps ?? end.beforeHps) / end.beforeHps);
+    const fig = `The ${spec.window} hash rate is`;
     const title =
       down >= spec.pct / 2
-        ? `Hash rate still ${fmtNum(down, 1)} % below its level before the drop${before}: the lower level is now the normal this rule compares with (${spec.lookback} lookback)`
-        : `Hash rate now ${fmtNum(Math.abs(down), 1)} % ${down >= 0 ? 'below' : 'above'} its level before the drop${before}: the drop alert ends and this rule compares with its recent level again (${spec.lookback} lookback)`;
-    return {
-      title,
-      severity: 'info',
-      direction: 'down',
-      shown: Math.abs(down),
-      ending: 'new-normal',
-    };
+        ? `${fig} still ${fmtNum(down, 1)} % below its level before the drop${before}: the lower level is now the normal this rule compares with (${spec.lookback} lookback)`
+        : `${fig} ${fmtNum(Math.abs(down), 1)} % ${down >= 0 ? 'below' : 'above'} its level before the drop${before}: the drop alert ends and this rule compares with its recent level again (${spec.lookback} lookback)`;
+    return { title, severity: 'info', direction: 'down', shown: Math.abs(down), ending: 'new-normal' };
   }
   // Recovered: judged against the level before the drop (the live reference has taken in part of
   // the lower level). Without the end (an older snapshot), against the live reference.

@@ -107,11 +107,20 @@ describe('hashrate-drop 10 % (3d window, 30d lookback): reads its detector cell'
     const e = r.event!;
     expect(e.details.ending).toBe('new-normal');
     expect(e.details.title).toBe(
-      'Hash rate still 15 % below its level before the drop (block 929,612): the lower level is now the normal this rule compares with (30d lookback)',
+      'The 3d hash rate is still 15 % below its level before the drop (block 929,612): the lower level is now the normal this rule compares with (30d lookback)',
     );
     expect(e.value).toBeCloseTo(15, 6);
     expect(e.text.startsWith('ℹ️')).toBe(true);
     expect(e.text).not.toMatch(/resolved|recovered|✅|over/i);
+  });
+  it('a settled end while the rate is in fact back says so from the window, not from the lagging lookback level', () => {
+    // The lookback's level (850) still holds the drop's blocks; the 3d window is back at 995.
+    const e = endWith('settled', 850, 995).event!;
+    expect(e.details.ending).toBe('new-normal');
+    expect(e.details.title).toBe(
+      'The 3d hash rate is 0.5 % below its level before the drop (block 929,612): the drop alert ends and this rule compares with its recent level again (30d lookback)',
+    );
+    expect(e.text).not.toMatch(/resolved|recovered|✅|normal/i);
   });
   it('a recovery is measured against the level before the drop, not the live reference that took part of it in', () => {
     // The live reference has sunk to 930 EH/s; the 3d window is at 990 against 1,000 before the drop.
