@@ -142,6 +142,11 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     store,
     latestSnapshot: () => snapshots.latest(),
     preview: o.preview ?? previewWith([chainHistory(redis, chain), fixtureHistory()]),
+    // A rule woken early or a mute ended early: its held alerts are released then (deliver queue).
+    release: async (sub, type, atSec) => {
+      const queue = deliverQueues[sub.platform];
+      if (queue !== undefined) await enqueueRelease(queue, type, sub.id, atSec ?? nowSec(), nowSec());
+    },
   });
   const queueOpts = (name: string) => {
     const prefix = queuePrefixFor(name, o.queuePrefix, redis);

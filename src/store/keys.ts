@@ -107,12 +107,15 @@ export interface EngineKeys {
    * `c` the fan-out cursor over the series' event index, `d` set when the walk is complete.
    */
   broadcast(series: string, blockHash: string): string;
-  /** Hash: ruleId → height of the newest block whose message for that rule was queued (freshness). */
+  /**
+   * Hash: ruleId → the rule's unsettled queued messages in queue order (freshness,
+   * redis-freshness.ts); emptied and deleted as they are delivered.
+   */
   queuedRules(subId: string): string;
-  /** Hash: ruleId → height of the block whose queued alert for that rule was superseded, unsaid yet. */
-  replacedRules(subId: string): string;
   /** List of JSON AlertEvents of snoozed rules, held until their snooze ends. */
   snoozeHeld(subId: string): string;
+  /** String: JSON PendingRelease, a digest or snooze release taken and not yet sent (one at a time). */
+  releasePending(subId: string): string;
   /** String with TTL: a moved subscription's new id (Telegram group → supergroup). */
   migrationPointer(fromSubId: string): string;
   /** String: a one-time data upgrade ran under this prefix (value: the height it ran at). */
@@ -153,8 +156,8 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     held: (s) => `${p}h:${s}`,
     broadcast: (series, hash) => `${p}bc:${series}:${hash}`,
     queuedRules: (s) => `${p}qr:${s}`,
-    replacedRules: (s) => `${p}rp:${s}`,
     snoozeHeld: (s) => `${p}hz:${s}`,
+    releasePending: (s) => `${p}hp:${s}`,
     migrationPointer: (s) => `${p}mv:${s}`,
     upgradeFlag: (name) => `${p}mig:${name}`,
     slowBlocksMark: () => `${p}slow`,

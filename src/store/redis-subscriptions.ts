@@ -74,6 +74,7 @@ export class RedisSubscriptionStore implements SubscriptionStore {
       this.keys.states(id),
       this.keys.held(id),
       this.keys.snoozeHeld(id),
+      this.keys.releasePending(id),
     );
     await tx.exec();
   }
@@ -147,7 +148,7 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     tx.set(k.migrationPointer(fromId), toId, 'EX', MIGRATION_POINTER_TTL_SEC);
     tx.rename(k.subscription(fromId), k.subscription(toId));
     tx.hset(k.subscription(toId), 'i', patch.targetId);
-    for (const key of [k.rules, k.states, k.held, k.snoozeHeld] as const) {
+    for (const key of [k.rules, k.states, k.held, k.snoozeHeld, k.releasePending] as const) {
       if ((await this.redis.exists(key(fromId))) === 1) tx.rename(key(fromId), key(toId));
     }
     await tx.exec();

@@ -47,7 +47,8 @@ export function previewOver(
       // recent list shows its own words.
       if (e.state === 'resolved') resolutions += e.details.ending === undefined ? 1 : 0;
       else firings++;
-      recent.push({ height: e.height, time: e.time, text: e.text });
+      // The headline only: its extra lines (a drop's "Began: …" time among them) are for the alert.
+      recent.push({ height: e.height, time: e.time, text: e.text.split('\n', 1)[0] ?? e.text });
       if (recent.length > RECENT_KEPT) recent.shift();
     }
   }

@@ -9,8 +9,9 @@
  * Hysteresis lives in the cell (it recovers only on its own evidence that the rate is back), not
  * in the level. An alarm can also end without a recovery: once the lookback holds only blocks
  * after the alarm, the lower level IS the recent level the rule is about; that end is worded as
- * "the lower level is now the normal" (a notice, `ending: 'new-normal'`), never as resolved. `window` no longer decides anything: it picks which smoothed hash rate the
- * message and the chart show.
+ * "the lower level is now the normal" (a notice, `ending: 'new-normal'`), never as resolved.
+ * `window` no longer decides anything: it picks which smoothed hash rate the message and the
+ * chart show.
  */
 import { dropCellPct } from '../../domain/drop-cells.ts';
 import { dropFalseAlarmsPerYear } from '../../domain/drop-thresholds.ts';
@@ -18,6 +19,7 @@ import { gammaBand90 } from '../../domain/hashrate.ts';
 import type { DropAlarm, DropEnd, DropState, Snapshot } from '../../domain/snapshot-types.ts';
 import type { HashrateWindow, Lookback } from '../../domain/types.ts';
 import { blocksAsTime, fmtNum, LEVEL_WORDS } from '../format.ts';
+import { timeToken } from '../time-token.ts';
 import { DEFAULT_COOLDOWN_SEC, type KindDescriptor, type Presentation, type Reading, type SpecOf } from './kind.ts';
 import { hashrateWindowParam, lookbackParam, pctParam } from './params.ts';
 import { DROP_SERIES, dropSeries } from './series.ts';
@@ -39,8 +41,6 @@ function cellOf(
   for (const a of st.alarms) if (a.pct === cell.cell) alarm = a;
   return { st, lb: cell.lookback, pct: cell.cell, alarm };
 }
-
-const utc = (sec: number): string => `${new Date(sec * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** Drop %, point and 90 % interval, over the blocks since the change point (exact Gamma). */
 export function dropEstimate(a: Pick<DropAlarm, 'blocks' | 'ratioSum'>): { pct: number; low: number; high: number } {
@@ -70,7 +70,7 @@ function read(series: string, s: Snapshot): Reading | null {
       },
       get lines() {
         return [
-          ['Began', `block ${fmtNum(a.sinceHeight, 0)}, ${utc(a.sinceTimeSec)}`],
+          ['Began', `block ${fmtNum(a.sinceHeight, 0)}, ${timeToken(a.sinceTimeSec, 'F')}`],
           [
             'Sure after',
             `${fmtNum(a.sureHeight - a.sinceHeight, 0)} blocks (≈ ${blocksAsTime(a.sureHeight - a.sinceHeight)}), at block ${fmtNum(a.sureHeight, 0)}`,
@@ -101,33 +101,34 @@ function presentEnd(spec: SpecOf<'hashrate-drop'>, s: Snapshot): Presentation {
   const st = s.drop?.[spec.lookback];
   const end = endOf(spec, s);
   const before = end === undefined ? '' : ` (block ${fmtNum(end.sinceHeight, 0)})`;
+  // Signed like every % the platforms print: "−4.3 %" for 4.3 % below the level, "+12.5 %" above.
+  const signed = (below: number): number => (below === 0 ? 0 : -below);
+  const words = (below: number, level: string): string =>
+    fmtNum(Math.abs(below), 1) === '0'
+      ? `back at ${level} (±0 %)`
+      : `${fmtNum(Math.abs(below), 1)} % ${below > 0 ? 'below' : 'above'} ${level}`;
   if (end !== undefined && end.how === 'settled') {
     // The lookback now holds only blocks after the alarm. Where the rate is NOW is the rule's
     // window against the level before the drop (the lookback's own level lags two weeks behind).
     const down =
       windowBelowPct(spec, s, end.beforeHps) ?? 100 * (1 - (st?.referenceHps ?? end.beforeHps) / end.beforeHps);
-    const fig = `The ${spec.window} hash rate is`;
+    const level = `its level before the drop${before}`;
     const title =
       down >= spec.pct / 2
-        ? `${fig} still ${fmtNum(down, 1)} % below its level before the drop${before}: the lower level is now the normal this rule compares with (${spec.lookback} lookback)`
-        : `${fig} ${fmtNum(Math.abs(down), 1)} % ${down >= 0 ? 'below' : 'above'} its level before the drop${before}: the drop alert ends and this rule compares with its recent level again (${spec.lookback} lookback)`;
-    return { title, severity: 'info', direction: 'down', shown: Math.abs(down), ending: 'new-normal' };
+        ? `The ${spec.window} hash rate is still ${fmtNum(down, 1)} % below ${level}: the lower level is now the normal this rule compares with (${spec.lookback} lookback)`
+        : `The ${spec.window} hash rate is ${words(down, level)}: the drop alert ends and this rule compares with its recent level again (${spec.lookback} lookback)`;
+    return { title, severity: 'info', direction: 'down', shown: signed(down), ending: 'new-normal' };
   }
   // Recovered: judged against the level before the drop (the live reference has taken in part of
   // the lower level). Without the end (an older snapshot), against the live reference.
-  const level = end?.beforeHps ?? st?.referenceHps ?? Number.NaN;
-  const below = windowBelowPct(spec, s, level);
-  const against =
-    end === undefined ? `its level of ${LEVEL_WORDS[spec.lookback]}` : `its level before the drop${before}`;
-  const where =
-    below === null
-      ? ''
-      : `: the ${spec.window} hash rate is ${fmtNum(Math.abs(below), 1)} % ${below >= 0 ? 'below' : 'above'} ${against}`;
+  const below = windowBelowPct(spec, s, end?.beforeHps ?? st?.referenceHps ?? Number.NaN);
+  const level = end === undefined ? `its level of ${LEVEL_WORDS[spec.lookback]}` : `its level before the drop${before}`;
+  const where = below === null ? '' : `: the ${spec.window} hash rate is ${words(below, level)}`;
   return {
     title: `Hash-rate drop over${where}`,
     severity: 'info',
     direction: 'up',
-    ...(below === null ? {} : { shown: Math.abs(below) }),
+    ...(below === null ? {} : { shown: signed(below) }),
   };
 }
 

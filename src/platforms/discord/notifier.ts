@@ -36,7 +36,9 @@ import {
 } from '../picture-refs.ts';
 import { redactSecrets, type Logger } from '../../observability/logger.ts';
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
+import type { OwnerNotice } from '../../alerting/problems.ts';
 import type { Subscription } from '../../alerting/types.ts';
+import { discordOwnerNotice } from './problem-words.ts';
 import { chartForAlerts } from '../../charts/index.ts';
 import { alertChart, type ChartDeps, type ChartPicture } from '../chart-picture.ts';
 import { isBroadcast } from '../../alerting/broadcast.ts';
@@ -265,8 +267,9 @@ export class DiscordNotifier implements Notifier {
    * Tells a channel subscription's owner by DM why its alerts stopped. A DM subscription's owner
    * is the unreachable user themself, so there is no one else to tell.
    */
-  async tellOwner(sub: Subscription, text: string): Promise<void> {
+  async tellOwner(sub: Subscription, notice: OwnerNotice): Promise<void> {
     if (sub.targetType !== 'channel') return;
+    const text = discordOwnerNotice(notice);
     if (isBroadcast(sub)) {
       // The operator's broadcast channel has no owner on Discord to DM: the log is where they look.
       this.deps.logger.error(

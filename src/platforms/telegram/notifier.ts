@@ -32,7 +32,9 @@
  * - 5xx, network, 401 → 'retryable'. No retry happens here: BullMQ is the one retry layer.
  */
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
+import type { OwnerNotice } from '../../alerting/problems.ts';
 import type { Subscription } from '../../alerting/types.ts';
+import { telegramOwnerNotice } from './problem-words.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { alertChart, type ChartDeps, type ChartPicture } from '../chart-picture.ts';
 import { classifyTelegramError, isPhotoRefused, isRenderingBug } from './errors.ts';
@@ -135,7 +137,8 @@ export class TelegramNotifier implements Notifier {
     await this.deliver(sub, logCtx, request, ticket);
   }
 
-  async tellOwner(sub: Subscription, text: string): Promise<void> {
+  async tellOwner(sub: Subscription, notice: OwnerNotice): Promise<void> {
+    const text = telegramOwnerNotice(notice);
     if (isBroadcast(sub)) {
       // Nobody reads a channel the bot cannot post to: the operator learns it from the log.
       this.deps.logger.error(
