@@ -109,7 +109,7 @@ describe('hashrate-drop 10 % (3d window, 30d lookback): reads its detector cell'
     expect(e.details.title).toBe(
       'The 3d hash rate is still 15 % below its level before the drop (block 929,612): the lower level is now the normal this rule compares with (30d lookback)',
     );
-    expect(e.value).toBeCloseTo(15, 6);
+    expect(e.value).toBeCloseTo(-15, 6); // signed as its words: 15 % below
     expect(e.text.startsWith('ℹ️')).toBe(true);
     expect(e.text).not.toMatch(/resolved|recovered|✅|over/i);
   });
