@@ -165,7 +165,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     // Commands answer "temporarily unavailable" at once while the app's Redis is not reachable.
     available: () => redis.status === 'ready',
     // Every notifier process of a bot token takes its global slots on one Redis timeline.
-    sendSlot: (platform, perSec) => redisSendSlot(redis, keys.sendSlot(platform), perSec),
+    sharedTimeline: (name, spec) => redisSendSlot(redis, keys.sendSlot(name), spec),
     ...(charts ? { charts: { charts: charts.charts, chartRules: charts.chartRules } } : {}),
     ...(charts ? { shared: charts } : {}),
     ...(o.telegram ? { telegram: o.telegram } : {}),

@@ -135,8 +135,12 @@ export interface EngineKeys {
   pictureLock(platform: string, pictureKey: string): string;
   /** Set of Discord announcement channel ids (the notifier crossposts there; platforms/discord). */
   announcementChannels(): string;
-  /** String: the next free slot on a platform's send timeline shared by the notifiers (redis-send-slot.ts). */
-  sendSlot(platform: string): string;
+  /**
+   * Hash: a platform's send timeline shared by the notifiers (redis-send-slot.ts), per rate
+   * (`telegram`, `telegram-paid`, `discord`). Named `sendw:` since it became a hash: the string
+   * `pace:` of older processes is left alone during a rolling upgrade.
+   */
+  sendSlot(timeline: string): string;
   /** Glob matching every key under this prefix (tests and benches clean up with it). */
   all(): string;
 }
@@ -166,7 +170,7 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     pictureRef: (platform, k) => `${p}pic:${platform}:${k}`,
     pictureLock: (platform, k) => `${p}picl:${platform}:${k}`,
     announcementChannels: () => `${p}dc:ann`,
-    sendSlot: (platform) => `${p}pace:${platform}`,
+    sendSlot: (timeline) => `${p}sendw:${timeline}`,
     all: () => `${p}*`,
   };
 }

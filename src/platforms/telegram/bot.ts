@@ -19,6 +19,8 @@ import { TelegramNotifier } from './notifier.ts';
 import { TelegramBroadcast } from './broadcast-channel.ts';
 import type { PictureOutcome, PictureRefs } from '../picture-refs.ts';
 import { replySender } from './replies.ts';
+import { gateTelegram } from './send-gate.ts';
+import { sendGate, timelineSpec, type TimelineStore } from '../send-timeline.ts';
 import {
   PAID_BROADCAST_PER_SEC,
   realClock,
@@ -57,8 +59,11 @@ export interface TelegramNotifierOptions extends ChartDeps {
   readonly paidBroadcast?: boolean;
   /** Counts each alert picture's upload or reuse. */
   readonly onPicture?: (outcome: PictureOutcome) => void;
-  /** The overall limit's timeline shared with the other notifier processes (src/store/redis-send-slot.ts). */
-  readonly sharedSlot?: { take(): Promise<number> };
+  /**
+   * The overall limit's timeline shared with the other notifier processes of the token
+   * (src/store/redis-send-slot.ts); absent or unreachable, this process keeps it alone.
+   */
+  readonly sharedTimeline?: TimelineStore;
 }
 
 const rootOf = (apiRoot: string | undefined): string => (apiRoot ?? 'https://api.telegram.org').replace(/\/?$/, '/');
@@ -70,15 +75,11 @@ const rootOf = (apiRoot: string | undefined): string => (apiRoot ?? 'https://api
 export function createTelegramNotifier(opts: TelegramNotifierOptions): TelegramNotifier {
   const clock = opts.clock ?? realClock;
   const limits = opts.limits ?? TELEGRAM_LIMITS;
+  const gate = sendGate(timelineSpec(telegramPerSec(limits, opts.paidBroadcast)), opts.sharedTimeline);
   return new TelegramNotifier({
-    telegram: new Telegram(opts.token, { apiRoot: rootOf(opts.apiRoot) }),
-    pacer: new TelegramPacer(
-      opts.paidBroadcast === true
-        ? { ...limits, globalPerSec: Math.max(limits.globalPerSec, PAID_BROADCAST_PER_SEC) }
-        : limits,
-      clock,
-      opts.sharedSlot,
-    ),
+    telegram: gateTelegram(new Telegram(opts.token, { apiRoot: rootOf(opts.apiRoot) }), gate),
+    gate,
+    pacer: new TelegramPacer(limits, clock),
     logger: opts.logger.child({ platform: 'telegram' }),
     nowSec: () => Math.floor(clock.now() / 1000),
     ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
@@ -90,6 +91,11 @@ export function createTelegramNotifier(opts: TelegramNotifierOptions): TelegramN
 }
 
 export { PAID_BROADCAST_PER_SEC };
+
+/** Messages a second overall: Telegram's 30 (or `limits`), paid broadcast's 1,000. */
+export function telegramPerSec(limits: TelegramLimits, paidBroadcast?: boolean): number {
+  return paidBroadcast === true ? Math.max(limits.globalPerSec, PAID_BROADCAST_PER_SEC) : limits.globalPerSec;
+}
 
 export interface TelegramBotOptions extends TelegramNotifierOptions {
   readonly service: SubscriptionService;
@@ -162,6 +168,8 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
    * again, so one group's 20/min limit must not stall every other chat. stop() awaits them.
    */
   const inFlight = new Set<Promise<void>>();
+  // Replies take their global slots on the notifier's gate, ahead of the alerts waiting in it.
+  gateTelegram(bot.telegram, notifier.gate, { first: true });
   const sendReply = replySender(bot.telegram, pacer, log);
   const gate = commandGate(opts.gate ?? {}, log);
   function queueReply(chatId: number, reply: Reply): void {
