@@ -9,10 +9,11 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from '../observability/logger.ts';
 import type { Decision } from '../alerting/lifecycle.ts';
-import type { FreshnessStore, HeldEventStore, SnapshotReader } from '../alerting/ports.ts';
+import type { BroadcastStore, FreshnessStore, HeldEventStore, SnapshotReader } from '../alerting/ports.ts';
 import type { Rule } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { IndexPlan } from '../store/index-plan.ts';
+import { RedisBroadcasts } from '../store/redis-broadcasts.ts';
 import { RedisFreshness } from '../store/redis-freshness.ts';
 import { RedisHeldEvents } from '../store/redis-held-events.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
@@ -20,6 +21,7 @@ import { evaluateBlock, type EvaluateDeps, type EvaluateSink, type EvaluateStats
 import {
   EvaluateJobSchema,
   TICK_JOB_NAME,
+  enqueueFanOut,
   enqueueMessages,
   enqueueRelease,
   platformOf,
@@ -40,6 +42,8 @@ export interface EvaluateProcessorDeps extends EvaluateDeps {
   readonly held?: HeldEventStore;
   /** Each rule's newest queued block, recorded before its message is queued (default: Redis under `keys`). */
   readonly freshness?: FreshnessStore;
+  /** Where fanned-out notices are stored once (default: Redis under `keys`). */
+  readonly broadcasts?: BroadcastStore;
 }
 
 /** Decisions worth a debug line per rule (the routine ones are only counted). */
@@ -60,6 +64,7 @@ const NOTABLE: ReadonlySet<Decision> = new Set<Decision>([
 export function queueSink(deps: EvaluateProcessorDeps): EvaluateSink {
   const held = deps.held ?? new RedisHeldEvents(deps.redis, deps.keys);
   const freshness = deps.freshness ?? new RedisFreshness(deps.redis, deps.keys);
+  const broadcasts = deps.broadcasts ?? new RedisBroadcasts(deps.redis, deps.keys);
   return {
     async deliver(messages) {
       // Before the jobs exist: an older queued message of the same rule is superseded from now on.
@@ -67,6 +72,21 @@ export function queueSink(deps: EvaluateProcessorDeps): EvaluateSink {
       const orphans = await enqueueMessages(deps.deliverQueues, messages);
       for (const m of orphans)
         deps.log.warn({ subscriptionId: m.subscriptionId }, 'no deliver queue for this platform; message dropped');
+    },
+    async broadcast(at, notice) {
+      // One walk per platform with a deliver queue, each over that platform's subscribers.
+      const payload = JSON.stringify(notice);
+      for (const [platform, q] of Object.entries(deps.deliverQueues)) {
+        if (q === undefined) continue;
+        const { chunk } = await broadcasts.put({ ...at, platform }, payload);
+        await enqueueFanOut(q, { series: at.series, height: at.height, hash: at.hash, chunk });
+      }
+    },
+    async progress(at, upTo, extras) {
+      for (const platform of Object.keys(deps.deliverQueues)) {
+        const mine = extras.filter((x) => platformOf(x.subscriptionId) === platform);
+        await broadcasts.progress({ ...at, platform }, upTo, mine);
+      }
     },
     async hold(batches) {
       for (const list of ['digest', 'snooze'] as const) {
