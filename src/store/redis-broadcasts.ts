@@ -74,7 +74,7 @@ if f[8] then return {'superseded'} end
 if f[6] == '1' then return {'done'} end
 if f[7] ~= ARGV[2] then return {'stale', f[7]} end
 local min = ARGV[4]
-if f[3] ~= '' then min = '(' .. f[3] end
+if f[3] ~= '' then min = '(' .. f[3] elseif f[5] ~= '1' and f[4] ~= '' then min = '(' .. f[4] end
 local max = ARGV[5]
 if f[5] == '1' then max = '[' .. f[4] end
 local ms = redis.call('ZRANGEBYLEX', KEYS[2], min, max, 'LIMIT', 0, tonumber(ARGV[3]))
