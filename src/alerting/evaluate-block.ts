@@ -123,7 +123,8 @@ export async function runEvaluation(
   }
   const fold = broadcasts.length === 0 ? null : { sink, broadcasts };
   const size = ports.batchSize ?? 500;
-  for (let i = 0; i < rest.length; i += size) await evaluateBatch(ports, rest.slice(i, i + size), bySub, at, sink, stats, fold);
+  for (let i = 0; i < rest.length; i += size)
+    await evaluateBatch(ports, rest.slice(i, i + size), bySub, at, sink, stats, fold);
   for (const b of broadcasts) await sink.progress?.(b, null, []);
   return stats;
 }

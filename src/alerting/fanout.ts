@@ -109,7 +109,8 @@ export async function fanOutStep(
     else {
       const own = c.extras.get(id);
       const events: AlertEvent[] = (bySub.get(id) ?? []).map((rule) => ({ ...template, subscriptionId: id, rule }));
-      if (own !== undefined) events.push(...(JSON.parse(own) as AlertEvent[]).map((e) => ({ ...e, subscriptionId: id })));
+      if (own !== undefined)
+        events.push(...(JSON.parse(own) as AlertEvent[]).map((e) => ({ ...e, subscriptionId: id })));
       const out = settleEvents(ports.judge, sub, events, now);
       if (out.held.length > 0) {
         await ports.hold(out.held);

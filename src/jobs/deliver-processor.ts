@@ -98,7 +98,12 @@ function sendOnce(
 }
 
 /** Sends one message; classifies a DeliveryError into the one retry layer (BullMQ). */
-export async function sendClassified(deps: DeliverDeps, at: Attempt, sub: Subscription, msg: OutboundMessage): Promise<void> {
+export async function sendClassified(
+  deps: DeliverDeps,
+  at: Attempt,
+  sub: Subscription,
+  msg: OutboundMessage,
+): Promise<void> {
   const { worker } = at;
   try {
     await deps.notifier.send(sub, msg);

@@ -59,7 +59,10 @@ export class RedisSubscriptionStore implements SubscriptionStore {
   async put(sub: Subscription): Promise<void> {
     const key = this.keys.subscription(sub.id);
     // Defaults are not stored, so a replace first clears every optional field (the rule counter stays).
-    const tx = this.redis.multi().hdel(key, ...SUBSCRIPTION_OPTIONAL_FIELDS).hset(key, encodeSubscription(sub));
+    const tx = this.redis
+      .multi()
+      .hdel(key, ...SUBSCRIPTION_OPTIONAL_FIELDS)
+      .hset(key, encodeSubscription(sub));
     // The operator's channels are listed, so the evaluator can tell them before anyone else.
     if (isBroadcast(sub)) tx.sadd(this.keys.broadcastSubscriptions(), sub.id);
     else tx.srem(this.keys.broadcastSubscriptions(), sub.id);

@@ -101,7 +101,9 @@ describe('lazy fan-out over the sorted subscriber index', () => {
     // What the walk kept: the notice hash only; the settled set went with its chunk.
     expect(await redis.exists(keys.broadcastSent('nb', `${A.height}:telegram`))).toBe(0);
     const walkKeys = (await redis.keys(`${prefix}bc*`)).sort();
-    expect(walkKeys).toEqual([keys.broadcast('nb', `${A.height}:telegram`), keys.broadcastLatest('nb:telegram')].sort());
+    expect(walkKeys).toEqual(
+      [keys.broadcast('nb', `${A.height}:telegram`), keys.broadcastLatest('nb:telegram')].sort(),
+    );
   });
 
   it('a reorg at the same height takes the walk over in place: the rest hear of the new block, nobody twice', async () => {
@@ -145,7 +147,12 @@ describe('lazy fan-out over the sorted subscriber index', () => {
     // the first recipients of the newer walk are the ones the older had not reached, told what it replaces
     expect(second[0]?.subscriptionId).toBe(SUBS[13]);
     const replaces = (m: OutboundMessage) => (m.events[0]?.details.lines ?? []).some(([l]) => l === 'Replaces');
-    expect(second.filter(replaces).map((m) => m.subscriptionId).sort()).toEqual(SUBS.slice(13).sort());
+    expect(
+      second
+        .filter(replaces)
+        .map((m) => m.subscriptionId)
+        .sort(),
+    ).toEqual(SUBS.slice(13).sort());
     expect(second.find((m) => m.subscriptionId === SUBS[13])?.events[0]?.text).toContain(
       `replaces the alert of block ${A.height.toLocaleString('en-US')}`,
     );
@@ -157,7 +164,16 @@ describe('lazy fan-out over the sorted subscriber index', () => {
     const send = async (_s: Subscription, m: OutboundMessage) => void sent.push(m.subscriptionId);
     expect((await fanOutStep(ports, A, 0, 7, send)).status).toBe('wait');
     await store.progress(A, SUBS[3]!, [
-      { subscriptionId: SUBS[2]!, events: JSON.stringify([{ ...JSON.parse(notice()), kind: 'x', details: { foldInto: 'new-block', lines: [['your alert 4', 'was right']] } }]) },
+      {
+        subscriptionId: SUBS[2]!,
+        events: JSON.stringify([
+          {
+            ...JSON.parse(notice()),
+            kind: 'x',
+            details: { foldInto: 'new-block', lines: [['your alert 4', 'was right']] },
+          },
+        ]),
+      },
     ]);
     const r = await fanOutStep(ports, A, 0, 7, send);
     expect(r.status).toBe('ok');
