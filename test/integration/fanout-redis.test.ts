@@ -17,6 +17,11 @@ import { RedisBroadcasts } from '../../src/store/redis-broadcasts.ts';
 import { upgradeEventIndex } from '../../src/store/event-index-upgrade.ts';
 import { makeSnapshot } from '../fakes/memory-snapshots.ts';
 import { testRedis } from '../support/redis.ts';
+import type { Job } from 'bullmq';
+import { deliverFanOut } from '../../src/jobs/fanout-processor.ts';
+import type { DeliverDeps } from '../../src/jobs/deliver-processor.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
+import { MemoryNotificationLog } from '../fakes/memory-stores.ts';
 import { cleanPrefix } from './engine-harness.ts';
 
 const prefix = `hb-test-fanout-${process.pid}:`;
@@ -178,6 +183,45 @@ describe('lazy fan-out over the sorted subscriber index', () => {
     const r = await fanOutStep(ports, A, 0, 7, send);
     expect(r.status).toBe('ok');
     expect(sent).toEqual(SUBS.slice(0, 4));
+  });
+
+  it('a fan-out job of a block no longer on the main chain stops without telling anyone', async () => {
+    await store.put(A, notice());
+    await store.progress(A, null, []);
+    const sent: string[] = [];
+    const added: unknown[] = [];
+    const deps = {
+      store: { get: async (id: string) => sub(id) },
+      log: new MemoryNotificationLog(),
+      notifier: {
+        platform: 'telegram',
+        send: async (_s: Subscription, m: OutboundMessage) => void sent.push(m.subscriptionId),
+      },
+      judge: alertJudge,
+      held: { push: async () => undefined },
+      pointers: { resolve: async () => null },
+      nowSec: () => SNAP.timeSec,
+      logger: silentLogger(),
+      schedule: async () => undefined,
+    } as unknown as DeliverDeps;
+    const fan = (onChain: boolean) => ({
+      broadcasts: store,
+      enqueue: async (j: unknown) => void added.push(j),
+      onMainChain: async () => onChain,
+      chunk: 7,
+    });
+    const job = {
+      data: { series: 'nb', height: A.height, hash: A.hash, chunk: 0 },
+      attemptsMade: 0,
+      opts: {},
+    } as unknown as Job;
+    expect(await deliverFanOut(deps, fan(false), { job, worker: undefined, token: undefined })).toBe('reorged');
+    expect(sent).toEqual([]);
+    expect(added).toEqual([]);
+    // back on the main chain (or its replacement took the walk over), the same job goes on
+    expect(await deliverFanOut(deps, fan(true), { job, worker: undefined, token: undefined })).toBe('fanned-out');
+    expect(sent).toHaveLength(6);
+    expect(added).toEqual([{ series: 'nb', height: A.height, hash: A.hash, chunk: 1 }]);
   });
 
   it('reachedBy follows the ring: origin, cursor, wrapped', () => {
