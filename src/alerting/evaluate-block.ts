@@ -107,9 +107,6 @@ export async function runEvaluation(
   const first = channels.filter((id) => bySub.has(id));
   const firstSet = new Set(first);
   const rest = [...bySub.keys()].filter((id) => !firstSet.has(id));
-  // With a fan-out, subscriptions go in string order: the walk may pass any subscription up to
-  // the last one evaluated, whose own lines (a closed estimate's score) are stored by then.
-  if (fanned.length > 0) rest.sort();
   const at = { snapshot, nowSec, obs };
   if (first.length > 0) await evaluateBatch(ports, first, bySub, at, sink, stats, null);
   const broadcasts: BroadcastAt[] = [];
@@ -123,10 +120,36 @@ export async function runEvaluation(
   }
   const fold = broadcasts.length === 0 ? null : { sink, broadcasts };
   const size = ports.batchSize ?? 500;
-  for (let i = 0; i < rest.length; i += size)
-    await evaluateBatch(ports, rest.slice(i, i + size), bySub, at, sink, stats, fold);
+  for (const batch of fanned.length > 0 ? walkOrder(rest, size) : slices(rest, size))
+    await evaluateBatch(ports, batch, bySub, at, sink, stats, fold);
   for (const b of broadcasts) await sink.progress?.(b, null, []);
   return stats;
+}
+
+function slices(ids: readonly string[], size: number): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) out.push(ids.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Batch order with a fan-out: each platform's subscriptions in string order (the order its walk
+ * takes them: a walk may pass every subscription up to the last one evaluated, whose own lines —
+ * a closed estimate's score — are stored by then), one batch of each platform in turn, so every
+ * platform's walk can start after its first batch.
+ */
+function walkOrder(ids: readonly string[], size: number): string[][] {
+  const byPlatform = new Map<string, string[]>();
+  for (const id of ids) {
+    const p = id.slice(0, id.indexOf('-') + 1);
+    const list = byPlatform.get(p);
+    if (list) list.push(id);
+    else byPlatform.set(p, [id]);
+  }
+  const queues = [...byPlatform.values()].map((l) => slices(l.sort(), size));
+  const out: string[][] = [];
+  for (let i = 0; queues.some((q) => i < q.length); i++) for (const q of queues) if (i < q.length) out.push(q[i]!);
+  return out;
 }
 
 /** The event series that fan out on this block (the sink can, and the store says enough subscribe). */

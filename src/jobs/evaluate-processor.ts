@@ -83,7 +83,9 @@ export function queueSink(deps: EvaluateProcessorDeps): EvaluateSink {
       }
     },
     async progress(at, upTo, extras) {
+      // A batch is one platform's (evaluate-block.ts walkOrder): it moves that platform's walk on.
       for (const platform of Object.keys(deps.deliverQueues)) {
+        if (upTo !== null && platformOf(upTo) !== platform) continue;
         const mine = extras.filter((x) => platformOf(x.subscriptionId) === platform);
         await broadcasts.progress({ ...at, platform }, upTo, mine);
       }

@@ -193,10 +193,13 @@ export class RedisBroadcasts implements BroadcastStore {
     let members = wholeSubscriptions(fetched, count, fetched.length >= read);
     let exhausted = fetched.length < read && members.length === fetched.length;
     if (evalDone !== '1') {
-      // The evaluation stores recipients' own lines in subscription order: never pass it.
-      const ready = members.filter((m) => memberSub(m) <= (mark ?? ''));
-      if (ready.length < members.length) exhausted = false;
-      members = ready;
+      // The evaluation stores recipients' own lines in subscription order: never pass it (the
+      // walk stops at the first subscription it has not reached, so its cursor skips nobody).
+      const cut = members.findIndex((m) => memberSub(m) > (mark ?? ''));
+      if (cut >= 0) {
+        members = members.slice(0, cut);
+        exhausted = false;
+      }
       if (members.length === 0) return { status: 'wait' };
     }
     const subs = [...new Set(members.map(memberSub))];
