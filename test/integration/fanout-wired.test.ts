@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 /** N subscribers with a new-block rule; #1 muted, #2 snoozed on it, #3 inactive; plus a channel. */
-async function scenario(name: string, fanOutMin: number) {
+async function scenario(name: string, fanOutMin: number, legacyIndex = false) {
   const h = await startHarness(name, 6, {
     judge: alertJudge,
     plan: alertIndexPlan,
@@ -65,13 +65,19 @@ async function scenario(name: string, fanOutMin: number) {
   await store.put({ ...(await store.get(snoozed))!, snoozed: { '1': NOW + 7200 } });
   await store.setActive('telegram-chat-7003', false);
   const channel = await put(900, { ownerId: BROADCAST_OWNER, targetId: '-1009' });
+  if (legacyIndex) {
+    // The index as the previous version kept it: a plain set.
+    const members = await h.redis.zrange(keys.eventIndex('nb'), 0, -1);
+    await h.redis.del(keys.eventIndex('nb'));
+    await h.redis.sadd(keys.legacyEventIndex('nb'), ...members);
+  }
   return { h, keys, ids, muted, snoozed, channel: channel.id };
 }
 
 type Told = Record<string, Array<Pick<AlertEvent, 'rule' | 'kind' | 'state' | 'height' | 'text'>>>;
 
-async function run(name: string, fanOutMin: number) {
-  const s = await scenario(name, fanOutMin);
+async function run(name: string, fanOutMin: number, legacyIndex = false) {
+  const s = await scenario(name, fanOutMin, legacyIndex);
   const snap = makeSnapshot({ height: 900_100, dropPct: 0, timeSec: NOW - 30 });
   await s.h.block(snap);
   const expected = N - 3 + 1;
@@ -111,5 +117,13 @@ describe('fan-out wired through the evaluator and the notifier', () => {
     expect(names.filter((n) => n === DELIVER_JOB_NAME)).toHaveLength(1);
     expect(names.filter((n) => n === FANOUT_JOB_NAME).length).toBeLessThanOrEqual(Math.ceil(N / 4) + 2);
     expect(personal.jobs.filter((j) => j.name === DELIVER_JOB_NAME).length).toBeGreaterThan(N - 5);
+  }, 60_000);
+
+  it('an event index left by the previous version is upgraded on the next block: nobody lost or told twice', async () => {
+    const fanned = await run('fan-upgrade', 0, true);
+    expect(Object.keys(fanned.told)).toHaveLength(N - 3 + 1);
+    for (const list of Object.values(fanned.told)) expect(list).toHaveLength(1);
+    expect(await fanned.h.redis.exists(fanned.keys.legacyEventIndex('nb'))).toBe(0);
+    expect(await fanned.h.redis.zcard(fanned.keys.eventIndex('nb'))).toBe(N + 1);
   }, 60_000);
 });
