@@ -94,7 +94,29 @@ try {
         },
       };
       const before = await usedMemory(redis);
+      const ports: FanOutPorts = {
+        store: new RedisBroadcasts(redis, keys),
+        judge: alertJudge,
+        subscriptions: (ids) => Promise.all(ids.map((id) => store.get(id))),
+        hold: async () => undefined,
+        nowSec: () => retarget.timeSec,
+      };
+      const at = { series: 'retarget', height: retarget.height, hash: retarget.hash, platform: 'telegram' };
+      let first = Number.NaN;
+      let told = 0;
       const t0 = performance.now();
+      // The first chunk's job as a notifier runs it: tried until the notice is stored and the
+      // evaluation has reached its recipients (the job waits 250 ms; here 20 ms), concurrently.
+      const firstChunk = (async () => {
+        for (;;) {
+          const r = await fanOutStep(ports, at, 0, 30, async () => {
+            if (Number.isNaN(first)) first = performance.now() - t0;
+            told++;
+          });
+          if (!lazy || (r.status !== 'wait' && r.status !== 'none')) return r;
+          await new Promise((res) => setTimeout(res, 20));
+        }
+      })();
       const stats = await evaluateBlock(deps, retarget, retarget.timeSec, timed);
       const ms = performance.now() - t0;
       const grew = (await usedMemory(redis)) - before;
@@ -116,22 +138,11 @@ try {
       });
       emit('mass-firing', 'redis-memory-growth-evaluation', grew / 1e6, 'MB', { subscriptions: n, path });
       if (lazy) {
-        const ports: FanOutPorts = {
-          store: new RedisBroadcasts(redis, keys),
-          judge: alertJudge,
-          subscriptions: (ids) => Promise.all(ids.map((id) => store.get(id))),
-          hold: async () => undefined,
-          nowSec: () => retarget.timeSec,
-        };
-        const at = { series: 'retarget', height: retarget.height, hash: retarget.hash, platform: 'telegram' };
-        let first = Number.NaN;
-        let told = 0;
-        let chunk: number | null = 0;
+        let chunk: number | null = (await firstChunk).next;
         let peak = 0;
         const t1 = performance.now();
         while (chunk !== null) {
-          const r = await fanOutStep(ports, at, chunk, chunk === 0 ? 30 : 1000, async () => {
-            if (Number.isNaN(first)) first = performance.now() - t0;
+          const r = await fanOutStep(ports, at, chunk, 1000, async () => {
             told++;
           });
           if (r.status !== 'ok') break;
@@ -142,7 +153,7 @@ try {
         const after = (await usedMemory(redis)) - before;
         emit('mass-firing', 'first-platform-request', first, 'ms after the evaluation started', {
           subscriptions: n,
-          how: 'the first chunk job (30 recipients) run right after the evaluation; no-op send',
+          how: 'the first chunk job (30 recipients), retried every 20 ms during the evaluation; no-op send',
         });
         emit('mass-firing', 'fan-out-walk', walkMs, 'ms', {
           subscriptions: n,

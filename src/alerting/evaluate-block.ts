@@ -86,14 +86,6 @@ export async function runEvaluation(
   const obs = ports.plan.observe(snapshot, nowSec);
   const fanned = await fannedSeries(ports, obs, sink);
   const personal = fanned.length === 0 ? obs : { ...obs, events: obs.events.filter((e) => !fanned.includes(e)) };
-  const bySub = await ports.rules.candidates(snapshot, personal);
-  // Broadcast channels first: one post reaches a whole channel, so it goes before anyone else's
-  // message — and before the fan-out of a notice, whose index walk they are skipped by.
-  const channels = (await ports.rules.broadcastSubscriptions?.()) ?? [];
-  if (fanned.length > 0 && channels.length > 0 && ports.rules.eventRules) {
-    for (const [id, ruleIds] of await ports.rules.eventRules(channels, fanned))
-      bySub.set(id, [...new Set([...(bySub.get(id) ?? []), ...ruleIds])]);
-  }
   const stats: EvaluateStats = {
     candidates: 0,
     evaluated: 0,
@@ -103,12 +95,19 @@ export async function runEvaluation(
     fannedOut: 0,
     decisions: {},
   };
-  for (const ids of bySub.values()) stats.candidates += ids.length;
-  const first = channels.filter((id) => bySub.has(id));
-  const firstSet = new Set(first);
-  const rest = [...bySub.keys()].filter((id) => !firstSet.has(id));
   const at = { snapshot, nowSec, obs };
-  if (first.length > 0) await evaluateBatch(ports, first, bySub, at, sink, stats, null);
+  // Broadcast channels first, whatever the index holds: one post reaches a whole channel, so it
+  // goes before anyone else's message and before a notice's fan-out (whose walk skips them). All
+  // their rules are judged (the lifecycle says what each one's block is; the index only
+  // preselects). Block evaluations only: a slow-blocks tick's sink takes no broadcast.
+  await ports.rules.upgrade?.(snapshot);
+  const channels = sink.broadcast === undefined ? [] : ((await ports.rules.broadcastSubscriptions?.()) ?? []);
+  const channelRules = channels.length > 0 && ports.rules.allRules ? await ports.rules.allRules(channels) : new Map();
+  if (channelRules.size > 0) {
+    for (const ids of channelRules.values()) stats.candidates += ids.length;
+    await evaluateBatch(ports, [...channelRules.keys()], channelRules, at, sink, stats, null);
+  }
+  // The notices next: their walks start as soon as the first batch below is evaluated.
   const broadcasts: BroadcastAt[] = [];
   for (const series of fanned) {
     const notice = noticeOf(series, snapshot, nowSec);
@@ -118,6 +117,10 @@ export async function runEvaluation(
     broadcasts.push(b);
     stats.fannedOut++;
   }
+  const bySub = await ports.rules.candidates(snapshot, personal);
+  for (const id of channelRules.keys()) bySub.delete(id);
+  for (const ids of bySub.values()) stats.candidates += ids.length;
+  const rest = [...bySub.keys()];
   const fold = broadcasts.length === 0 ? null : { sink, broadcasts };
   const size = ports.batchSize ?? 500;
   for (const batch of fanned.length > 0 ? walkOrder(rest, size) : slices(rest, size))

@@ -133,8 +133,10 @@ export interface RuleBatchStore {
   eventCount?(series: string): Promise<number>;
   /** The operator's broadcast subscriptions (alerting/broadcast.ts): evaluated before anyone. */
   broadcastSubscriptions?(): Promise<string[]>;
-  /** The rule ids of these subscriptions that wait on these event series. */
-  eventRules?(subscriptionIds: readonly string[], series: readonly string[]): Promise<Map<string, string[]>>;
+  /** Every rule id of these subscriptions (those with none are left out). */
+  allRules?(subscriptionIds: readonly string[]): Promise<Map<string, string[]>>;
+  /** The store's one-time upgrades for `snapshot` (`candidates` runs them too; repeated calls are cheap). */
+  upgrade?(snapshot: Snapshot): Promise<void>;
 }
 
 /**

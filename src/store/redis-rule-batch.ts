@@ -29,10 +29,7 @@ export class RedisRuleBatch implements RuleBatchStore {
   }
 
   async candidates(snapshot: Snapshot, obs: Observation): Promise<Map<string, string[]>> {
-    // Drop rules stored before the sequential detector move to their cells first (once per prefix).
-    await migrateDropRules(this.redis, this.keys, this.plan, snapshot);
-    // Event rules left in a plain set by an older version move to the sorted event index.
-    await upgradeEventIndex(this.redis, this.keys);
+    await this.upgrade(snapshot);
     const members = await this.index.levelCandidates(obs);
     for (const series of obs.events) {
       for await (const batch of this.index.eventMembers(series)) for (const m of batch) members.add(m);
@@ -86,19 +83,23 @@ export class RedisRuleBatch implements RuleBatchStore {
     return this.redis.smembers(this.keys.broadcastSubscriptions());
   }
 
-  async eventRules(subscriptionIds: readonly string[], series: readonly string[]): Promise<Map<string, string[]>> {
+  async allRules(subscriptionIds: readonly string[]): Promise<Map<string, string[]>> {
     const read = this.redis.pipeline();
-    for (const id of subscriptionIds) read.hgetall(this.keys.rules(id));
+    for (const id of subscriptionIds) read.hkeys(this.keys.rules(id));
     const res = (await read.exec()) ?? [];
     const out = new Map<string, string[]>();
     subscriptionIds.forEach((id, i) => {
-      const rules = Object.entries((res[i]?.[1] ?? {}) as Record<string, string>).map(([rid, json]) =>
-        decodeRule(id, rid, json),
-      );
-      const mine = rules.filter((r) => series.includes(this.plan.placement(r).series)).map((r) => r.id);
-      if (mine.length > 0) out.set(id, mine);
+      const ids = (res[i]?.[1] ?? []) as string[];
+      if (ids.length > 0) out.set(id, ids);
     });
     return out;
+  }
+
+  async upgrade(snapshot: Snapshot): Promise<void> {
+    // Drop rules stored before the sequential detector move to their cells first (once per prefix).
+    await migrateDropRules(this.redis, this.keys, this.plan, snapshot);
+    // Event rules left in a plain set by an older version move to the sorted event index.
+    await upgradeEventIndex(this.redis, this.keys);
   }
 
   writer(): RuleBatchWriter {
