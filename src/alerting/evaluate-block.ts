@@ -12,6 +12,7 @@ import { fansOut, kindOfSeries, noticeOf } from './fanout.ts';
 import { foldEvents } from './fold.ts';
 import type { Observation } from './index-model.ts';
 import type { Decision } from './lifecycle.ts';
+import { EPOCH_CLOSE_FOLDS_INTO } from './lifecycle-repeat.ts';
 import { group, type Routing } from './pipeline.ts';
 import type {
   BroadcastAt,
@@ -121,11 +122,15 @@ export async function runEvaluation(
   for (const id of channelRules.keys()) bySub.delete(id);
   for (const ids of bySub.values()) stats.candidates += ids.length;
   const rest = [...bySub.keys()];
-  const fold = broadcasts.length === 0 ? null : { sink, broadcasts };
+  // Only a notice something folds into (a closed estimate's score into the retarget notice) waits
+  // for the evaluation; any other walk may go all the way at once.
+  const waiting = broadcasts.filter((b) => kindOfSeries(b.series) === EPOCH_CLOSE_FOLDS_INTO);
+  for (const b of broadcasts) if (!waiting.includes(b)) await sink.progress?.(b, null, []);
+  const fold = waiting.length === 0 ? null : { sink, broadcasts: waiting };
   const size = ports.batchSize ?? 500;
   for (const batch of fanned.length > 0 ? walkOrder(rest, size) : slices(rest, size))
     await evaluateBatch(ports, batch, bySub, at, sink, stats, fold);
-  for (const b of broadcasts) await sink.progress?.(b, null, []);
+  for (const b of waiting) await sink.progress?.(b, null, []);
   return stats;
 }
 
