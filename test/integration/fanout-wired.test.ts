@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { alertIndexPlan, alertJudge } from '../../src/alerting/engine.ts';
 import type { AlertEvent, Subscription } from '../../src/alerting/types.ts';
 import { BROADCAST_OWNER } from '../../src/alerting/broadcast.ts';
+import { encodeState } from '../../src/store/codec.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { RedisHeldEvents } from '../../src/store/redis-held-events.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
@@ -125,5 +126,69 @@ describe('fan-out wired through the evaluator and the notifier', () => {
     for (const list of Object.values(fanned.told)) expect(list).toHaveLength(1);
     expect(await fanned.h.redis.exists(fanned.keys.legacyEventIndex('nb'))).toBe(0);
     expect(await fanned.h.redis.zcard(fanned.keys.eventIndex('nb'))).toBe(N + 1);
+  }, 60_000);
+
+  it("a retarget: each subscriber's closed-estimate score is folded into its notice on both paths", async () => {
+    const H = 2016 * 470;
+    const retargetRun = async (name: string, fanOutMin: number) => {
+      const h = await startHarness(name, 6, {
+        judge: alertJudge,
+        plan: alertIndexPlan,
+        nowSec: () => NOW,
+        fanOutMin,
+        fanOutChunk: { telegram: 3 },
+      });
+      harnesses.push(h);
+      const keys = engineKeys(`${h.prefix}:`);
+      const store = new RedisSubscriptionStore(h.redis, { keys, plan: alertIndexPlan });
+      for (let i = 0; i < 12; i++) {
+        const id = `telegram-chat-${8000 + i}`;
+        await store.put({
+          id,
+          platform: 'telegram',
+          targetType: 'chat',
+          targetId: String(8000 + i),
+          ownerId: String(8000 + i),
+          timeZone: 'UTC',
+          quiet: null,
+          mutedUntilSec: null,
+          active: true,
+          createdSec: NOW - 100,
+        });
+        await store.addRule(id, { kind: 'retarget' }, NOW - 100);
+        const est = await store.addRule(id, { kind: 'retarget-estimate', pct: 5, direction: 'both' }, NOW - 100);
+        if (est === 'too-many-rules') throw new Error('too many rules');
+        // every third one told "+6 %" in the closing epoch
+        if (i % 3 === 0)
+          await h.redis.hset(
+            keys.states(id),
+            est.id,
+            encodeState({
+              status: 'firing',
+              lastHeight: H - 1,
+              lastHash: 'f'.repeat(64),
+              firingSinceHeight: H - 500,
+              lastNotifiedSec: NOW - 86_400,
+              sinceSec: NOW - 86_400,
+              told: { value: 6, low: 5.2, high: 6.8, sec: NOW - 86_400, height: H - 500 },
+            }),
+          );
+      }
+      await h.block(makeSnapshot({ height: H, dropPct: 0, changePct: 3, retarget: true, timeSec: NOW - 30 }));
+      await waitFor(() => h.notifier.sent.length >= 12, 20_000, '12 messages');
+      await new Promise((r) => setTimeout(r, 300));
+      const told: Record<string, string[]> = {};
+      for (const m of h.notifier.sent) (told[m.subscriptionId] ??= []).push(...m.events.map((e) => e.text));
+      return told;
+    };
+    const personal = await retargetRun('fan-rt-personal', 1_000_000);
+    const fanned = await retargetRun('fan-rt-lazy', 0);
+    expect(fanned).toEqual(personal);
+    expect(Object.keys(fanned)).toHaveLength(12);
+    const withScore = Object.entries(fanned).filter(([, t]) => t.join('\n').includes('your alert'));
+    expect(withScore.map(([id]) => id).sort()).toEqual(
+      ['8000', '8003', '8006', '8009'].map((n) => `telegram-chat-${n}`),
+    );
+    for (const texts of Object.values(fanned)) expect(texts).toHaveLength(1);
   }, 60_000);
 });
