@@ -16,6 +16,7 @@ import { EPOCH_CLOSE_FOLDS_INTO } from './lifecycle-repeat.ts';
 import { group, type Routing } from './pipeline.ts';
 import type {
   BroadcastAt,
+  HeldEventStore,
   HeldList,
   IndexPlan,
   OutboundMessage,
@@ -238,6 +239,22 @@ export function settleEvents(
   // One post reaches a whole channel: it goes ahead of the block's personal messages.
   const messages = isBroadcast(sub) ? grouped.map((m) => ({ ...m, broadcast: true as const })) : grouped;
   return { messages, held: heldOf(sub.id, routed) };
+}
+
+/**
+ * Held events to their lists (one push per list), then each one's release scheduled: what the
+ * evaluator's sink and the fan-out both do with the route stage's held parts.
+ */
+export async function holdBatches(
+  store: Pick<HeldEventStore, 'push'>,
+  held: readonly HeldBatch[],
+  schedule: (h: HeldBatch) => Promise<void>,
+): Promise<void> {
+  for (const list of ['digest', 'snooze'] as const) {
+    const mine = held.filter((h) => h.list === list);
+    if (mine.length > 0) await store.push(list, mine);
+  }
+  for (const h of held) await schedule(h);
 }
 
 /** The route stage's held parts as the sink takes them. */

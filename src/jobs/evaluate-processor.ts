@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Decision } from '../alerting/lifecycle.ts';
 import type { BroadcastStore, FreshnessStore, HeldEventStore, SnapshotReader } from '../alerting/ports.ts';
 import type { Rule } from '../alerting/types.ts';
+import { holdBatches } from '../alerting/evaluate-block.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { IndexPlan } from '../store/index-plan.ts';
 import { RedisBroadcasts } from '../store/redis-broadcasts.ts';
@@ -91,16 +92,12 @@ export function queueSink(deps: EvaluateProcessorDeps): EvaluateSink {
       }
     },
     async hold(batches) {
-      for (const list of ['digest', 'snooze'] as const) {
-        const mine = batches.filter((h) => h.list === list);
-        if (mine.length > 0) await held.push(list, mine);
-      }
       const now = deps.nowSec();
-      for (const h of batches) {
+      await holdBatches(held, batches, async (h) => {
         const p = platformOf(h.subscriptionId);
         const q = p === null ? undefined : deps.deliverQueues[p];
         if (q) await enqueueRelease(q, h.list, h.subscriptionId, h.releaseAtSec, now);
-      }
+      });
     },
   };
 }

@@ -12,7 +12,7 @@
  */
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { fanOutStep } from '../alerting/fanout.ts';
-import type { HeldBatch } from '../alerting/evaluate-block.ts';
+import { holdBatches } from '../alerting/evaluate-block.ts';
 import type { BroadcastStore, OutboundMessage } from '../alerting/ports.ts';
 import type { Subscription } from '../alerting/types.ts';
 import { sendClassified, type Attempt, type DeliverDeps, type DeliverOutcome } from './deliver-processor.ts';
@@ -61,7 +61,7 @@ export async function deliverFanOut(deps: DeliverDeps, fan: FanOutDeps, at: Atte
       store: fan.broadcasts,
       judge: deps.judge,
       subscriptions: (ids) => Promise.all(ids.map((id) => deps.store.get(id))),
-      hold: (held) => hold(deps, held),
+      hold: (held) => holdBatches(deps.held, held, (h) => deps.schedule(h.list, h.subscriptionId, h.releaseAtSec)),
       nowSec: deps.nowSec,
     },
     walk,
@@ -77,13 +77,4 @@ export async function deliverFanOut(deps: DeliverDeps, fan: FanOutDeps, at: Atte
   }
   if (r.next !== null && (r.status === 'ok' || r.status === 'stale')) await fan.enqueue({ ...j, chunk: r.next });
   return r.status === 'ok' ? 'fanned-out' : r.status;
-}
-
-/** The evaluator sink's hold, for one chunk: the events to their lists, the release jobs scheduled. */
-async function hold(deps: DeliverDeps, held: readonly HeldBatch[]): Promise<void> {
-  for (const list of ['digest', 'snooze'] as const) {
-    const mine = held.filter((h) => h.list === list);
-    if (mine.length > 0) await deps.held.push(list, mine);
-  }
-  for (const h of held) await deps.schedule(h.list, h.subscriptionId, h.releaseAtSec);
 }
