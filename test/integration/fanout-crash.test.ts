@@ -5,7 +5,7 @@
  * sends one recipient at a time and records it right after). Real Redis (DB 5), real BullMQ and
  * processors (engine-crash-child.ts); only the chat is a counter.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { noticeOf } from '../../src/alerting/fanout.ts';
@@ -14,7 +14,7 @@ import { engineKeys } from '../../src/store/keys.ts';
 import { RedisBroadcasts } from '../../src/store/redis-broadcasts.ts';
 import { deliverQueueName, enqueueFanOut } from '../../src/jobs/queues.ts';
 import { makeSnapshot } from '../fakes/memory-snapshots.ts';
-import { cleanPrefix, waitFor } from './engine-harness.ts';
+import { cleanPrefix, startCrashChild, waitFor } from './engine-harness.ts';
 import { testRedis } from '../support/redis.ts';
 
 const DB = 5;
@@ -23,20 +23,7 @@ const prefix = `hb-test-fanout-crash-${process.pid}`;
 const redis = testRedis(DB, { maxRetriesPerRequest: null });
 const children: ChildProcess[] = [];
 
-function startChild(): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/integration/engine-crash-child.ts', String(DB), prefix, '8'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
-  });
-}
+const startChild = (): Promise<ChildProcess> => startCrashChild(DB, prefix, 8, children);
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
