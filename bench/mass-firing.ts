@@ -13,8 +13,11 @@
  * 15 % drop, so a personal mass firing (one deliver job each) is evaluated at the same time: the
  * broadcast channel's post must still be enqueued first (issue 14's "all subscribers of the default
  * rules are told within 1 s": the post is a lifo job, the next one a notifier takes).
+ * `--defaults`: every subscription has the /start rules, so the retarget block also sweeps every
+ * retarget-estimate rule (judged one by one: the retarget walk follows that evaluation, because a
+ * closed estimate's score is folded into each subscriber's notice).
  * Private redis-server, killed at the end.
- * Usage: npx tsx bench/mass-firing.ts [maxSubs=100000] [--baseline] [--personal]
+ * Usage: npx tsx bench/mass-firing.ts [maxSubs=100000] [--baseline] [--personal] [--defaults]
  */
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -37,7 +40,15 @@ const SIZES = [10_000, 100_000, 1_000_000].filter((n) => n <= max);
 const baseline = process.argv.includes('--baseline');
 const personal = process.argv.includes('--personal');
 const DROP = { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '14d' } as const;
-const rulesOf = () => (personal ? [{ kind: 'retarget' } as const, DROP] : [{ kind: 'retarget' } as const]);
+/** `--defaults`: the /start rules (retarget, hash-rate drop, retarget estimate): the retarget block sweeps every estimate. */
+const defaults = process.argv.includes('--defaults');
+const ESTIMATE = { kind: 'retarget-estimate', pct: 5, direction: 'both' } as const;
+const rulesOf = () =>
+  defaults
+    ? [{ kind: 'retarget' } as const, DROP, ESTIMATE]
+    : personal
+      ? [{ kind: 'retarget' } as const, DROP]
+      : [{ kind: 'retarget' } as const];
 const keys = engineKeys('hb-bench:');
 
 async function usedMemory(redis: Redis): Promise<number> {
@@ -134,6 +145,7 @@ try {
         subscriptions: n,
         path,
         personalMassFiring: personal,
+        defaultRules: defaults,
         nextJobTaken: lifo[0]?.data?.subscriptionId ?? lifo[0]?.name,
       });
       emit('mass-firing', 'redis-memory-growth-evaluation', grew / 1e6, 'MB', { subscriptions: n, path });
