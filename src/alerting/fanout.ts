@@ -20,7 +20,6 @@
  * where it stopped, telling the recipients it had not reached that it replaces that block's alert.
  * Either way the old walk's job stops at its next recipient.
  */
-import { isBroadcast } from './broadcast.ts';
 import { evaluateRule } from './lifecycle.ts';
 import { SERIES } from './kinds/registry.ts';
 import { freshen } from './pipeline.ts';
@@ -97,15 +96,15 @@ export async function fanOutStep(
     bySub.set(sub, [...(bySub.get(sub) ?? []), m.slice(i + 1)]);
   }
   const ids = [...bySub.keys()].filter((id) => !c.settled.has(id));
-  const subs = await ports.subscriptions(ids);
+  const [subs, first] = await Promise.all([ports.subscriptions(ids), ports.store.toldFirst()]);
   let sent = 0;
   let held = 0;
   let skipped = bySub.size - ids.length;
   for (const [i, id] of ids.entries()) {
     const sub = subs[i] ?? null;
     const now = ports.nowSec();
-    // Broadcast channels got their notice from the evaluator, ahead of everyone.
-    if (sub === null || !sub.active || isBroadcast(sub)) skipped++;
+    // The broadcast channels got their notice from the evaluator, ahead of everyone.
+    if (sub === null || !sub.active || first.has(id)) skipped++;
     else {
       const own = c.extras.get(id);
       const events: AlertEvent[] = (bySub.get(id) ?? []).map((rule) => ({ ...template, subscriptionId: id, rule }));

@@ -252,6 +252,11 @@ export interface BroadcastStore {
   chunk(at: WalkAt, chunk: number, count: number): Promise<BroadcastChunk>;
   /** Records one subscription of the current chunk as settled; false when the walk was stopped meanwhile. */
   settle(at: WalkAt, subscriptionId: string): Promise<boolean>;
+  /**
+   * The subscriptions the evaluator tells before anyone (the operator's broadcast channels it
+   * lists): a walk skips them. A channel not listed (stored by an older version) is walked.
+   */
+  toldFirst(): Promise<ReadonlySet<string>>;
   /** Moves the cursor past `last` (compare-and-set on the chunk number); the new chunk number, or null. */
   advance(at: WalkAt, chunk: number, last: string, exhausted: boolean): Promise<number | null>;
 }

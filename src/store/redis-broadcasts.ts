@@ -239,6 +239,10 @@ export class RedisBroadcasts implements BroadcastStore {
     return res === 1;
   }
 
+  async toldFirst(): Promise<ReadonlySet<string>> {
+    return new Set(await this.redis.smembers(this.keys.broadcastSubscriptions()));
+  }
+
   async advance(at: WalkAt, chunk: number, last: string, exhausted: boolean): Promise<number | null> {
     const res = (await this.redis.eval(
       ADVANCE,

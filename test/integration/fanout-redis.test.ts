@@ -185,6 +185,15 @@ describe('lazy fan-out over the sorted subscriber index', () => {
     expect(sent).toEqual(SUBS.slice(0, 4));
   });
 
+  it('skips the channels the evaluator told first, and only those', async () => {
+    await redis.sadd(keys.broadcastSubscriptions(), SUBS[5]!);
+    await store.put(A, notice());
+    await store.progress(A, null, []);
+    const told: string[] = [];
+    expect(await walk(A, async (_s, m) => void told.push(m.subscriptionId))).toBe('done');
+    expect(told.sort()).toEqual(SUBS.filter((s) => s !== SUBS[5]).sort());
+  });
+
   it('a fan-out job of a block no longer on the main chain stops without telling anyone', async () => {
     await store.put(A, notice());
     await store.progress(A, null, []);
