@@ -92,7 +92,13 @@ local f = redis.call('HMGET', KEYS[1], 'h', 'x')
 if f[1] ~= ARGV[1] or f[2] then return 0 end
 return 1`;
 
-/** KEYS: bc, settled. ARGV: hash, chunk, last member, exhausted. The next chunk number, or -1. */
+/**
+ * A finished walk is kept this long (not the log's 14 days): long enough for any reorg of its
+ * block to find it — and tell nobody twice — while a notice per block does not pile up.
+ */
+const DONE_KEPT_SEC = 86_400;
+
+/** KEYS: bc, settled. ARGV: hash, chunk, last member, exhausted, kept when done (s). The next chunk number, or -1. */
 const ADVANCE = `
 local f = redis.call('HMGET', KEYS[1], 'h', 'k', 's', 'w', 'x')
 if f[1] ~= ARGV[1] or f[2] ~= ARGV[2] or f[5] then return -1 end
@@ -100,7 +106,10 @@ redis.call('DEL', KEYS[2])
 local k = tonumber(ARGV[2]) + 1
 if ARGV[4] == '1' then
   if f[4] == '0' and f[3] ~= '' then redis.call('HSET', KEYS[1], 'w', '1', 'c', '', 'k', k)
-  else redis.call('HSET', KEYS[1], 'd', '1', 'k', k) end
+  else
+    redis.call('HSET', KEYS[1], 'd', '1', 'k', k)
+    redis.call('EXPIRE', KEYS[1], ARGV[5])
+  end
 else
   redis.call('HSET', KEYS[1], 'c', ARGV[3], 'k', k)
 end
@@ -253,6 +262,7 @@ export class RedisBroadcasts implements BroadcastStore {
       chunk,
       last,
       exhausted ? '1' : '0',
+      DONE_KEPT_SEC,
     )) as number;
     return res < 0 ? null : res;
   }

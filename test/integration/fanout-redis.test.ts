@@ -109,6 +109,10 @@ describe('lazy fan-out over the sorted subscriber index', () => {
     expect(walkKeys).toEqual(
       [keys.broadcast('nb', `${A.height}:telegram`), keys.broadcastLatest('nb:telegram')].sort(),
     );
+    // a finished walk is kept a day (reorgs of its block), not the log's two weeks
+    const ttl = await redis.ttl(keys.broadcast('nb', `${A.height}:telegram`));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(86_400);
   });
 
   it('a reorg at the same height takes the walk over in place: the rest hear of the new block, nobody twice', async () => {
