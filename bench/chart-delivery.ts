@@ -12,7 +12,6 @@ import { silentLogger } from '../src/observability/logger.ts';
 import { ChartPointRing, ChartService } from '../src/charts/index.ts';
 import type { Notifier } from '../src/alerting/ports.ts';
 import { DiscordNotifier } from '../src/platforms/discord/notifier.ts';
-import { Pacer } from '../src/platforms/discord/pacer.ts';
 import { TelegramNotifier } from '../src/platforms/telegram/notifier.ts';
 import { TelegramPacer } from '../src/platforms/telegram/pacer.ts';
 import { syntheticPoints } from '../test/unit/charts/synthetic.ts';
@@ -93,7 +92,6 @@ const discord = (charts?: ChartService): Notifier =>
   new DiscordNotifier({
     rest,
     logger: silentLogger(),
-    pacer: new Pacer(1e9),
     ...(charts ? { charts, chartRules: rules } : {}),
   });
 

@@ -7,12 +7,18 @@
  * stand-in, 429s and duplicates. Goal: (b) finishes no later than (a) (ratio ≤ 1.05), both within
  * the cap, 0 duplicates.
  *
- *   npx tsx bench/scale-out.ts [--messages 300]
+ *   npx tsx bench/scale-out.ts [--messages 300] [--notifiers 3] [--paid]
+ *
+ * `--notifiers P`: the second layout runs two evaluators and P notifiers. `--paid`:
+ * TELEGRAM_PAID_BROADCAST=true in every process (allow_paid_broadcast, 1,000 messages/s; the
+ * stand-in bills 0.1 Stars per message beyond the free 30/s): prints the processes, the rate, the
+ * 429s and the Stars billed per layout.
  *
  * Prints JSON lines.
  */
 import { FakeTelegramBotApi } from '../test/fakes/telegram-bot-api.ts';
 import { TELEGRAM_FAQ_LIMITS } from '../test/fakes/telegram-limits.ts';
+import { PAID_BROADCAST_PER_SEC } from '../src/platforms/telegram/pacer.ts';
 import { getJson, privateRedis, spawnHashbell, until, type HashbellProcess } from '../test/support/hashbell-process.ts';
 import {
   chatOf,
@@ -28,7 +34,9 @@ const arg = (name: string, dflt: string): string => {
   return i >= 0 ? (process.argv[i + 1] ?? dflt) : dflt;
 };
 const N = Number(arg('messages', '300'));
-const CAP = TELEGRAM_FAQ_LIMITS.globalPerSec;
+const PAID = process.argv.includes('--paid');
+const NOTIFIERS = Math.max(1, Number(arg('notifiers', '3')));
+const CAP = PAID ? PAID_BROADCAST_PER_SEC : TELEGRAM_FAQ_LIMITS.globalPerSec;
 const emit = (layout: string, metric: string, value: number, unit: string): void =>
   void process.stdout.write(
     JSON.stringify({ bench: 'scale-out', layout, messages: N, metric, value: Number(value.toFixed(4)), unit }) + '\n',
@@ -42,13 +50,11 @@ interface Layout {
 const LAYOUTS: readonly Layout[] = [
   { name: '1-process', procs: [{ entry: 'all', roles: 'evaluator,notifier' }] },
   {
-    name: '2-evaluators-3-notifiers',
+    name: `2-evaluators-${NOTIFIERS}-notifiers`,
     procs: [
       { entry: 'evaluator' },
       { entry: 'evaluator' },
-      { entry: 'notifier' },
-      { entry: 'notifier' },
-      { entry: 'notifier' },
+      ...Array.from({ length: NOTIFIERS }, () => ({ entry: 'notifier' as const })),
     ],
   },
 ];
@@ -64,6 +70,7 @@ async function run(layout: Layout): Promise<number> {
       MEMPOOL_URL: 'http://127.0.0.1:1',
       TELEGRAM_BOT_TOKEN: tg.token,
       TELEGRAM_API_ROOT: tg.apiRoot,
+      ...(PAID ? { TELEGRAM_PAID_BROADCAST: 'true' } : {}),
     };
     for (const p of layout.procs)
       procs.push(spawnHashbell({ entry: p.entry, env: { ...env, ...(p.roles ? { ROLES: p.roles } : {}) } }));
@@ -94,6 +101,9 @@ async function run(layout: Layout): Promise<number> {
     emit(layout.name, 'stand_in_longest_stall', Math.max(0, ...stalls.map(([a, b]) => b - a)), 'ms');
     emit(layout.name, 'rate_limited_429', tg.tooManyRequests, 'responses');
     emit(layout.name, 'duplicates', duplicates(toSubscribers().map((m) => m.chatId)).length, 'chats');
+    emit(layout.name, 'processes', layout.procs.length, 'processes');
+    emit(layout.name, 'messages_per_sec', (N - 1) / ((lastMs - firstMs) / 1000), 'msg/s');
+    if (PAID) emit(layout.name, 'stars_billed', tg.paidBilled * 0.1, 'Telegram Stars (0.1 per message beyond 30/s)');
     return lastMs;
   } finally {
     for (const p of procs) p.child.kill('SIGTERM');
@@ -106,4 +116,4 @@ async function run(layout: Layout): Promise<number> {
 
 const one = await run(LAYOUTS[0]!);
 const five = await run(LAYOUTS[1]!);
-emit('2-evaluators-3-notifiers', 'last_message_vs_1-process', five / one, 'ratio');
+emit(LAYOUTS[1]!.name, 'last_message_vs_1-process', five / one, 'ratio');

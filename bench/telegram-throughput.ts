@@ -5,8 +5,9 @@
  *
  *   npx tsx bench/telegram-throughput.ts [--messages 10000] [--via engine|notifier] [--concurrency 32]
  *
- * --via engine (default): N subscriptions in Redis (DB 8, prefix hb-bench-tg-*), one block that
- *   fires for all, the real evaluate → deliver BullMQ path (limiter 30/s) with the Telegram notifier.
+ * --via engine (default): N subscriptions in a private redis-server, one block that fires for all,
+ *   the real evaluate → deliver BullMQ path with production's limiter and send gate (the shared
+ *   Redis timeline) and the Telegram notifier.
  *   Every alert carries a chart (a stub renderer: uploads, not rendering, are measured here), the
  *   subscribers spread over `--zones` time zones (that many distinct pictures), uploads shared
  *   through Redis (RedisPictureRefs). Prints the time from the block to the last message against
@@ -14,7 +15,7 @@
  *   `--broadcast`: one more subscription, the operator's channel with the default rules; prints
  *   how long after the block its one post was accepted (every reader of the channel, `--readers`,
  *   default N, is told then). `--messages 1 --broadcast --readers 1000000`: the channel alone.
- *   `--paid`: TELEGRAM_PAID_BROADCAST (allow_paid_broadcast; limiter and pacer at 1,000/s) and the
+ *   `--paid`: TELEGRAM_PAID_BROADCAST (allow_paid_broadcast; limiter and send gate at 1,000/s) and the
  *   Stars the stand-in would bill.
  * --via notifier: the notifier alone, driven with BullMQ-like concurrency; a rate-limited job is
  *   re-queued after retryAfterMs, as BullMQ would.
@@ -37,6 +38,8 @@ import { makeSnapshot, MemorySnapshotReader } from '../test/fakes/memory-snapsho
 import { FakeTelegramBotApi } from '../test/fakes/telegram-bot-api.ts';
 import { TELEGRAM_FAQ_LIMITS } from '../test/fakes/telegram-limits.ts';
 import { cleanPrefix } from '../test/integration/engine-harness.ts';
+import { privateRedis } from '../test/support/hashbell-process.ts';
+import { maxInWindow } from '../test/support/scale-out.ts';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -145,7 +148,8 @@ async function viaNotifier(fake: FakeTelegramBotApi): Promise<void> {
 
 async function viaEngine(fake: FakeTelegramBotApi): Promise<void> {
   const prefix = `hb-bench-tg-${process.pid}`;
-  const redis = new Redis({ db: 8, maxRetriesPerRequest: null });
+  const server = await privateRedis();
+  const redis = new Redis(server.url, { maxRetriesPerRequest: null });
   await cleanPrefix(redis, prefix);
   const snapshots = new MemorySnapshotReader();
   const png = makePng(1000, 560);
@@ -169,10 +173,9 @@ async function viaEngine(fake: FakeTelegramBotApi): Promise<void> {
       charts: { render: async () => png },
       tickEveryMs: 0,
       deliverConcurrency: CONCURRENCY,
-      rateLimits: { telegram: { max: LIMIT, durationMs: 1000 } },
     },
   );
-  if (PAID) process.stderr.write('# paid broadcast: allow_paid_broadcast, limiter and pacer at 1,000/s\n');
+  if (PAID) process.stderr.write('# paid broadcast: allow_paid_broadcast, limiter and send gate at 1,000/s\n');
   try {
     const now = Math.floor(Date.now() / 1000);
     for (let i = 0; i < N; i += 200) {
@@ -212,6 +215,7 @@ async function viaEngine(fake: FakeTelegramBotApi): Promise<void> {
     await app.shutdown(10_000);
     await cleanPrefix(redis, prefix);
     redis.disconnect();
+    await server.stop();
   }
 }
 
@@ -227,6 +231,7 @@ try {
   emit('messages_per_sec', rate, 'msg/s');
   emit('rate_vs_limit', rate / LIMIT, 'ratio');
   emit('http_429', fake.tooManyRequests, 'count');
+  emit('most_in_any_second', maxInWindow(times, 1000), `requests (cap ${LIMIT})`);
   emit('lost', N - chats.size, 'messages');
   emit('duplicates', personal.length - chats.size, 'messages');
   if (VIA !== 'notifier') {

@@ -53,7 +53,7 @@ export interface Config {
   readonly discordGuildId: string | undefined;
   /** Local port of the Telegram webhook listener (TELEGRAM_WEBHOOK_PORT). */
   readonly telegramWebhookPort: number;
-  /** Alerts with allow_paid_broadcast, limiter and pacer at 1,000 messages/s (costs Stars). */
+  /** Alerts with allow_paid_broadcast, limiter and send timeline at 1,000 messages/s (costs Stars). */
   readonly telegramPaidBroadcast: boolean;
   /** The operator's public Telegram channel for the default rules (`@name` or id). */
   readonly broadcastTelegramChat: string | undefined;

@@ -11,6 +11,7 @@
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { fmtNum } from './format.ts';
 import { fmtRange } from './render.ts';
+import { expandTimesIn, timeToken } from './time-token.ts';
 import type { Comparison } from './kinds/kind.ts';
 import { fireLevelOf, kindOf, REMINDER_KINDS, seriesOf } from './kinds/registry.ts';
 import { DEFAULT_REMIND_SEC, ESCALATE_POINTS, type AlertEvent, type Rule, type RuleState, type Told } from './types.ts';
@@ -81,16 +82,14 @@ export function repeatOwed(
 
 const signed = (n: number, d = 1): string => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${fmtNum(Math.abs(n), d)}`;
 
-/** "27 Jan" (UTC): the day a retarget estimate was told. */
-function dayWords(sec: number): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' }).format(sec * 1000);
-}
-
-/** The closing line for the retarget notice: what the alert told and what happened. */
+/**
+ * The closing line for the retarget notice: what the alert told and what happened; the day it was
+ * told is a time token, so each reader sees it in their own zone.
+ */
 export function toldLine(told: Told, actualPct: number): string {
   const interval =
     told.low !== undefined && told.high !== undefined ? ` (90 %: ${fmtRange(told.low, told.high, '%')})` : '';
-  return `told ${signed(told.value)} %${interval} on ${dayWords(told.sec)}; actual ${signed(actualPct, 2)} %`;
+  return `told ${signed(told.value)} %${interval} on ${timeToken(told.sec, 'd')}; actual ${signed(actualPct, 2)} %`;
 }
 
 /**
@@ -124,7 +123,7 @@ export function closeEpoch(
     time: s.timeSec,
     value: told.value,
     threshold: (rule as { pct: number }).pct,
-    text: `Your retarget-estimate alert ${rule.id}: ${line}`,
+    text: `Your retarget-estimate alert ${rule.id}: ${expandTimesIn(line, 'UTC')}`,
     subscriptionId: rule.subscriptionId,
     hash: s.hash,
     details: {

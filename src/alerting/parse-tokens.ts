@@ -17,14 +17,14 @@ export type Token =
 /**
  * '' is a bare number; the rest say what the user meant, already converted to the unit rules are
  * kept in: 'usd-ph' (USD per PH/day; `0.045/TH` arrives as 45), 'ehs' (`0.9ZH/s` as 900), 'jth',
- * 'kwh' (USD per kWh), 'usd' ($ with no per-unit), 'blocks'.
+ * 'kwh' (USD per kWh; `6c` / `6¢/kWh` arrive as 0.06), 'usd' ($ with no per-unit), 'blocks'.
  */
 export type NumberUnit = '' | 'usd' | 'usd-ph' | 'ehs' | 'jth' | 'kwh' | 'blocks';
 
 const NUM = String.raw`\d+(?:\.\d+)?|\.\d+`;
 const PCT_RE = new RegExp(String.raw`^([+\-±]?)(${NUM})\s*%$`);
 const NUM_RE = new RegExp(
-  String.raw`^(\$?)(${NUM})(usd|\$|/ph(?:/d(?:ay)?)?|/th(?:/d(?:ay)?)?|[ezp]h/?s|ehs|eh|j/?th|j|/kwh|kwh|blocks?|b)?$`,
+  String.raw`^(\$?)(${NUM})(usd|\$|/ph(?:/d(?:ay)?)?|/th(?:/d(?:ay)?)?|[ezp]h/?s|ehs|eh|j/?th|j|/kwh|kwh|(?:c|¢|cents?)(?:/kwh)?|blocks?|b)?$`,
   'i',
 );
 /** A number with a minus in front: never a valid amount (`-2%` for a pool fee, `pct:-5`). */
@@ -40,6 +40,8 @@ function unitOf(dollar: boolean, suffix: string): readonly [NumberUnit, number] 
   if (u.startsWith('eh')) return ['ehs', 1];
   if (u.startsWith('j')) return ['jth', 1];
   if (u === '/kwh' || u === 'kwh') return ['kwh', 1];
+  // Cents per kWh (`6c`, `6¢/kWh`, `6cents`): stored in $/kWh.
+  if (u.startsWith('c') || u.startsWith('¢')) return ['kwh', 0.01];
   if (u.startsWith('b')) return ['blocks', 1];
   if (dollar || u === 'usd' || u === '$') return ['usd', 1];
   return ['', 1];

@@ -148,6 +148,24 @@ const PLAUSIBLE: Readonly<
 };
 const isAmount = (name: RuleParam): name is AmountParam => Object.hasOwn(PLAUSIBLE, name);
 
+/**
+ * A bare amount of `param` that its unit makes implausible, with the likely-meant conversion;
+ * null when plausible (or when the conversion would be out of range too). The one check chat
+ * and rules files share.
+ */
+export function implausibleAmount(
+  param: RuleParam,
+  value: number,
+): { readonly param: AmountParam; readonly unit: string; readonly likelyUnit: string; readonly meant: number } | null {
+  if (!isAmount(param)) return null;
+  const rule = PLAUSIBLE[param];
+  if (!rule.odd(value)) return null;
+  const meant = Number((value * rule.factor).toPrecision(12));
+  const [lo, hi] = RANGES[param];
+  if (meant <= 0 || meant < lo || meant > hi) return null;
+  return { param, unit: rule.unit, likelyUnit: rule.likelyUnit, meant };
+}
+
 function implausible(
   kind: RuleKind,
   tokens: readonly Token[],
@@ -157,22 +175,10 @@ function implausible(
   for (const t of tokens) {
     if (t.type !== 'num' || t.unit !== '') continue;
     const slot = slots.find((s) => s.accepts(t) && filled.get(s.name) === t.value && isAmount(s.name));
-    if (slot === undefined || !isAmount(slot.name)) continue;
-    const rule = PLAUSIBLE[slot.name];
-    if (!rule.odd(t.value)) continue;
-    const meant = Number((t.value * rule.factor).toPrecision(12));
-    const [lo, hi] = RANGES[slot.name];
-    if (meant <= 0 || meant < lo || meant > hi) continue;
-    const args: RuleArgs = Object.fromEntries([...filled, [slot.name, meant]]);
-    return err('implausible', {
-      kind,
-      token: clipToken(t.raw),
-      param: slot.name,
-      unit: rule.unit,
-      likelyUnit: rule.likelyUnit,
-      meant,
-      args,
-    });
+    const odd = slot === undefined ? null : implausibleAmount(slot.name, t.value);
+    if (odd === null) continue;
+    const args: RuleArgs = Object.fromEntries([...filled, [odd.param, odd.meant]]);
+    return err('implausible', { kind, token: clipToken(t.raw), ...odd, args });
   }
   return null;
 }

@@ -161,21 +161,25 @@ export const LATE_AFTER_SEC = 600;
 /**
  * Freshness stage (issue 14 item 3), for one block's message: drops the events a newer block's
  * queued message for the same rule supersedes (null when nothing is left), notes on the events
- * that replace an unsent older alert which block that was ("replaces the alert of block N"), and
- * on late events their block's age ("block 935,424, 41 min ago"). The notes go into the event's
- * `text` (console, replay) and `details.lines` (what Telegram and Discord render).
+ * that replace an unsent older alert which block that was ("replaces the alert of block N"), on
+ * late events their block's age ("block 935,424, 41 min ago"), and when a reorg replaced the
+ * message's block since, that ("block 935,424 is no longer in the chain"). The notes go into the
+ * event's `text` (console, replay) and `details.lines` (what Telegram and Discord render).
  */
 export function freshen(msg: OutboundMessage, f: Freshness, nowSec: number): OutboundMessage | null {
   const events = msg.events
     .filter((e) => !f.superseded.has(e.rule))
-    .map((e) => annotate(e, f.replaced.get(e.rule), nowSec));
+    .map((e) => annotate(e, f.replaced.get(e.rule), f.blockReplaced === true, nowSec));
   return events.length === 0 ? null : { ...msg, events };
 }
 
-function annotate(e: AlertEvent, replacedHeight: number | undefined, nowSec: number): AlertEvent {
+function annotate(e: AlertEvent, replacedHeight: number | undefined, reorged: boolean, nowSec: number): AlertEvent {
   const notes: Array<readonly [string, string]> = [];
   if (replacedHeight !== undefined)
     notes.push(['Replaces', `the alert of block ${replacedHeight.toLocaleString('en-US')}`]);
+  // Its block left the main chain after evaluation and no replacement message superseded it: the
+  // rule's state stands (a reorg never re-fires or resolves a told crossing), but say so.
+  if (reorged) notes.push(['Reorg', `block ${e.height.toLocaleString('en-US')} is no longer in the chain`]);
   // Deliver jobs validate events loosely: one without block time or details gets no age note.
   const { time, details } = e as Partial<AlertEvent>;
   if (time !== undefined && details !== undefined && nowSec - time - details.dataAgeSec >= LATE_AFTER_SEC)
@@ -190,9 +194,11 @@ function annotate(e: AlertEvent, replacedHeight: number | undefined, nowSec: num
 
 /**
  * Dedupe → freshness → deliver → record, for one block's message: a message already in the log
- * is a duplicate; one whose every rule a newer queued block superseded is recorded as
- * 'superseded' in the log (never sent later); otherwise the fresh part is sent once, and the
- * "replaces" notes it carried are forgotten.
+ * is a duplicate; one whose every rule a newer queued message superseded is recorded as
+ * 'superseded' in the log (never sent later); otherwise the fresh part is sent once. Then the
+ * freshness store settles it per rule (sent, or superseded), which frees what it held.
+ * "Newer" is queue order, not height: after a reorg the replacement block's message supersedes
+ * the reorged-away block's even at a lower height, and the reorged-away one is not sent.
  */
 export async function deliverFresh(
   log: NotificationLog,
@@ -204,13 +210,22 @@ export async function deliverFresh(
 ): Promise<'sent' | 'duplicate' | 'superseded'> {
   if (await log.has(key)) return 'duplicate';
   const rules = [...new Set(msg.events.map((e) => e.rule))];
-  const fresh = freshen(msg, await freshness.check(msg.subscriptionId, msg.height, rules), nowSec);
+  const f = await freshness.check(msg.subscriptionId, msg, rules);
+  const superseded = rules.filter((r) => f.superseded.has(r));
+  const fresh = freshen(msg, f, nowSec);
   if (fresh === null) {
     await log.claim(key, NOTIFICATION_TTL_SEC, 'superseded');
+    await freshness.settled(msg.subscriptionId, msg, [], superseded);
     return 'superseded';
   }
   const out = await deliverOnce(log, key, () => send(fresh));
-  if (out === 'sent') await freshness.said(msg.subscriptionId, msg.height, rules);
+  if (out === 'sent')
+    await freshness.settled(
+      msg.subscriptionId,
+      msg,
+      rules.filter((r) => !f.superseded.has(r)),
+      superseded,
+    );
   return out;
 }
 

@@ -8,7 +8,8 @@
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { IndexPlacement, Observation } from './index-model.ts';
 import type { Decision } from './lifecycle.ts';
-import type { Routing } from './pipeline.ts';
+import type { MessageRef, Routing } from './pipeline.ts';
+import type { OwnerNotice } from './problems.ts';
 import type { AlertEvent, Platform, Rule, RuleSpec, RuleState, Subscription } from './types.ts';
 
 export type { Routing } from './pipeline.ts';
@@ -145,34 +146,76 @@ export interface RuleBatchStore {
  */
 export type HeldList = 'digest' | 'snooze';
 
-/** Events waiting for a digest or a snooze release, per subscription, in arrival order. */
-export interface HeldEventStore {
-  push(list: HeldList, held: ReadonlyArray<{ subscriptionId: string; events: readonly AlertEvent[] }>): Promise<void>;
-  /** Everything held, oldest first, with an opaque token per entry for `remove`. */
-  read(list: HeldList, subscriptionId: string): Promise<Array<{ event: AlertEvent; token: string }>>;
-  /** Removes the first `count` entries (a digest took everything it read). */
-  trim(list: HeldList, subscriptionId: string, count: number): Promise<void>;
-  /** Removes these entries (a snooze release took some rules' events). */
-  remove(list: HeldList, subscriptionId: string, tokens: readonly string[]): Promise<void>;
+/**
+ * One release's message (a digest or a snooze release), recorded atomically with taking the held
+ * events it was made of, and sent after: a release that dies between the two is resumed from
+ * here, never re-decided from a held list that no longer has its events. `message` is null when
+ * the release consumed events without saying anything (a crossing that came and went).
+ */
+export interface PendingRelease {
+  readonly ref: MessageRef;
+  readonly message: OutboundMessage | null;
+  /** When it was taken (unix s): a pending release left this long by a dead job is taken over. */
+  readonly atSec: number;
 }
 
 /**
- * Freshness (issue 14 item 3): which block's message is the newest queued for each of a
- * subscription's rules, so an older queued message for the same rule is superseded rather than
- * sent late, and the newer one can say what it replaced. One subscription's keys per call.
+ * Events waiting for a digest or a snooze release, per subscription, in arrival order. Releases
+ * of one subscription are mutually exclusive (issue 11): one at a time holds its pending release,
+ * and a take succeeds only while every entry it decided on is still held, so nothing is sent by
+ * two releases and nothing is lost.
+ */
+export interface HeldEventStore {
+  push(list: HeldList, held: ReadonlyArray<{ subscriptionId: string; events: readonly AlertEvent[] }>): Promise<void>;
+  /** Everything held, oldest first, with an opaque token per entry for `take`. */
+  read(list: HeldList, subscriptionId: string): Promise<Array<{ event: AlertEvent; token: string }>>;
+  /**
+   * Atomically: unless a pending release exists ('busy'), removes exactly these entries of each
+   * list ('stale', and nothing changes, when one is no longer held) and records `pending` (when
+   * non-null) as the subscription's pending release ('taken').
+   */
+  take(
+    subscriptionId: string,
+    tokens: Readonly<Partial<Record<HeldList, readonly string[]>>>,
+    pending: PendingRelease | null,
+  ): Promise<'taken' | 'busy' | 'stale'>;
+  /** The subscription's pending release, if one was taken and not yet settled. */
+  pending(subscriptionId: string): Promise<PendingRelease | null>;
+  /** Forgets the pending release with this ref (it was sent, or found already sent). */
+  settle(subscriptionId: string, ref: MessageRef): Promise<void>;
+}
+
+/**
+ * Freshness (issue 14 item 3): which of a rule's queued messages is the newest, in queue order
+ * (evaluation order: across a reorg the replacement block's message can have a lower height than
+ * the one it replaces), so an older queued message for the same rule is superseded rather than
+ * sent late, and the newer one can say what it replaced. One subscription's keys per call, except
+ * `queued`, which takes a whole evaluation batch in one call.
  */
 export interface FreshnessStore {
-  /** Before the messages are queued: each rule's newest queued block height (kept at the maximum). */
-  queued(messages: ReadonlyArray<Pick<OutboundMessage, 'subscriptionId' | 'height' | 'events'>>): Promise<void>;
+  /** Before the messages are queued: each becomes its rules' newest queued message. */
+  queued(
+    messages: ReadonlyArray<Pick<OutboundMessage, 'subscriptionId' | 'height' | 'hash' | 'events'>>,
+  ): Promise<void>;
   /**
-   * At delivery of `subscriptionId`'s message of block `height` for `rules`, atomically: the
-   * rules a newer block's message superseded (rule → newer height; recorded as replaced so the
-   * newer message says so) and the rules whose older queued alert this message replaces
-   * (rule → older height).
+   * At delivery of `subscriptionId`'s `message` for `rules`: the rules a newer queued (or already
+   * sent) message supersedes (rule → newest height), and the rules whose older alert, queued just
+   * before and never sent, this message replaces (rule → that alert's height). The rules found
+   * current are marked as being sent, so a newer message checked meanwhile does not claim to
+   * replace them. Also whether a reorg has replaced the message's block since it was queued.
    */
-  check(subscriptionId: string, height: number, rules: readonly string[]): Promise<Freshness>;
-  /** After the message went out: forgets the "replaced" notes it said. */
-  said(subscriptionId: string, height: number, rules: readonly string[]): Promise<void>;
+  check(subscriptionId: string, message: MessageAt, rules: readonly string[]): Promise<Freshness>;
+  /**
+   * After the message settled (sent, or recorded superseded): forgets it for `sent` rules (and the
+   * notes it said; older unsettled messages of those rules are never sent now) and records it
+   * superseded for `superseded` rules. Idempotent; a rule with nothing unsettled left holds no memory.
+   */
+  settled(
+    subscriptionId: string,
+    message: MessageAt,
+    sent: readonly string[],
+    superseded: readonly string[],
+  ): Promise<void>;
 }
 
 /** One block's broadcast of an event series (retarget, new-block): which series, which block. */
@@ -181,6 +224,9 @@ export interface BroadcastAt {
   readonly height: number;
   readonly hash: string;
 }
+
+/** Which message (block height and hash, or `slow-<hash>` for the slow-blocks tick). */
+export type MessageAt = Pick<OutboundMessage, 'height' | 'hash'>;
 
 /**
  * One platform's walk of a broadcast: each platform's subscribers (`<platform>-…` in the index)
@@ -265,6 +311,8 @@ export interface BroadcastStore {
 export interface Freshness {
   readonly superseded: ReadonlyMap<string, number>;
   readonly replaced: ReadonlyMap<string, number>;
+  /** The main chain has another block at the message's height now (a reorg); absent: not known. */
+  readonly blockReplaced?: boolean;
 }
 
 /**
@@ -321,6 +369,6 @@ export interface Notifier {
   readonly platform: Platform;
   /** Sends one message; throws DeliveryError on failure. */
   send(sub: Subscription, message: OutboundMessage): Promise<void>;
-  /** Tells a subscription's owner something out of band (e.g. "I lost access to #alerts"). */
-  tellOwner?(sub: Subscription, text: string): Promise<void>;
+  /** Tells a subscription's owner something out of band, worded by the platform (e.g. "I lost access to #alerts"). */
+  tellOwner?(sub: Subscription, notice: OwnerNotice): Promise<void>;
 }

@@ -162,5 +162,16 @@ type Missing = Exclude<ProblemId, (typeof PROBLEM_IDS)[number]>;
 /** Fails to compile when an id is added to a union above but not to PROBLEM_IDS. */
 export const PROBLEM_IDS_COMPLETE: Missing extends never ? true : never = true;
 
+/**
+ * What the engine tells a subscription's owner out of band (Notifier.tellOwner), as an id with its
+ * facts; each platform words it in its own syntax (how alerts resume differs: Telegram's /start,
+ * Discord's `/start` in the channel, a restart on the console).
+ */
+export type OwnerNotice = {
+  readonly notice: 'delivery-paused';
+  /** The platform's own reason, as it gave it ("Forbidden: bot was blocked by the user"). */
+  readonly params: { readonly reason: string };
+};
+
 /** The offending word as it may be quoted back: at most 40 characters. */
 export const clipToken = (raw: string, max = 40): string => String(raw).slice(0, max);

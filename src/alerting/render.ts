@@ -8,6 +8,7 @@ import type { OutboundMessage } from './ports.ts';
 import type { AlertDetails, AlertEvent, AlertState, Rule } from './types.ts';
 import { fmtNum } from './format.ts';
 import type { Presentation, Reading } from './kinds/kind.ts';
+import { expandTimesIn } from './time-token.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -19,20 +20,19 @@ export function fmtAge(sec: number): string {
   return `${fmtNum(sec / 86_400, 1)} d ago`;
 }
 
-/** One icon per severity, as every platform shows it (src/platforms/format.ts alertIcon). */
-const ICONS: Record<AlertDetails['severity'] | 'resolved' | 'notice', string> = {
-  info: '🔔',
-  warn: '⚠️',
-  critical: '🚨',
-  resolved: '✅',
-  notice: 'ℹ️',
-};
-
-function icon(e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'severity'> }): string {
-  if (e.state === 'resolved') return ICONS.resolved;
-  if (e.state === 'notice') return ICONS.notice;
-  return ICONS[e.details.severity];
+/**
+ * One icon per severity, the same on every platform and in titles and bodies alike: resolved ✅,
+ * notices ℹ️, firing 🔔 (info) / ⚠️ (warn) / 🚨 (critical). Platforms use it through
+ * platforms/format.ts.
+ */
+export function alertIcon(state: AlertState, severity: AlertDetails['severity']): string {
+  if (state === 'resolved') return '✅';
+  if (state === 'notice') return 'ℹ️';
+  return severity === 'critical' ? '🚨' : severity === 'warn' ? '⚠️' : '🔔';
 }
+
+const icon = (e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'severity'> }): string =>
+  alertIcon(e.state, e.details.severity);
 
 const fmtFigure = (n: number, unit: string): string =>
   unit === '%' ? fmtNum(n, 1) : fmtNum(n, Math.abs(n) >= 100 ? 0 : 2);
@@ -45,8 +45,14 @@ export function fmtRange(low: number, high: number, unit: string): string {
   return `${sg(low)}…${sg(high)}${u}`;
 }
 
-/** One event's text, from its details only (so a stored event re-renders identically). */
-export function renderEventText(e: Pick<AlertEvent, 'state' | 'height'> & { details: AlertDetails }): string {
+/**
+ * One event's text, from its details only (so a stored event re-renders identically); the time
+ * tokens of its lines (./time-token.ts) in `timeZone`.
+ */
+export function renderEventText(
+  e: Pick<AlertEvent, 'state' | 'height'> & { details: AlertDetails },
+  timeZone = 'UTC',
+): string {
   const d = e.details;
   // Plain concatenation: replay renders about one event per block.
   let paren = '';
@@ -57,7 +63,8 @@ export function renderEventText(e: Pick<AlertEvent, 'state' | 'height'> & { deta
   const aside = d.aside !== undefined ? ` — ${d.aside}` : '';
   const where = `source ${d.source}, block ${fmtNum(e.height, 0)}, ${fmtAge(d.dataAgeSec)}`;
   let text = `${icon(e)} ${d.title}${paren}${aside}; ${where}`;
-  if (d.lines !== undefined) for (const [label, value] of d.lines) text += `\n  ${label}: ${value}`;
+  if (d.lines !== undefined)
+    for (const [label, value] of d.lines) text += `\n  ${label}: ${expandTimesIn(value, timeZone)}`;
   return text;
 }
 

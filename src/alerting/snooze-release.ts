@@ -16,6 +16,7 @@
  */
 import { dedupe, releaseAtSec, holdReason } from './pipeline.ts';
 import { renderEventText } from './render.ts';
+import { timeToken as when } from './time-token.ts';
 import type { AlertEvent, Subscription } from './types.ts';
 
 /** What the release stage decided for one subscription's snooze-held events. */
@@ -31,19 +32,6 @@ export interface SnoozeRelease {
 /** Most steps a held line lists before it only counts them. */
 const MAX_PATH_STEPS = 4;
 
-/** Short local time with weekday, "Tue 02:13" (a snooze spans a day or more). */
-function when(sec: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  })
-    .format(sec * 1000)
-    .replace(',', '');
-}
-
 function step(e: AlertEvent): string {
   if (e.details.repeat !== undefined) return e.details.repeat === 'reminder' ? 'reminder' : 'deeper';
   return e.state === 'firing' ? 'fired' : e.state;
@@ -52,16 +40,17 @@ function step(e: AlertEvent): string {
 /** The latest event of one rule with a "Held" line: during the snooze, and the path it took. */
 function held(evs: readonly AlertEvent[], sub: Subscription, untilSec: number | null): AlertEvent {
   const last = evs[evs.length - 1] as AlertEvent;
-  const tz = sub.timeZone;
+  // Times are tokens (./time-token.ts): each renderer shows them in its reader's time.
   const path =
     evs.length === 1
       ? ''
       : evs.length <= MAX_PATH_STEPS
-        ? `; ${evs.map((e) => `${step(e)} ${when(e.time, tz)}`).join(' → ')}`
-        : `; ${evs.length} changes from ${when((evs[0] as AlertEvent).time, tz)} to ${when(last.time, tz)}`;
-  const snooze = untilSec === null ? 'while this alert was snoozed' : `while snoozed until ${when(untilSec, tz)}`;
+        ? `; ${evs.map((e) => `${step(e)} ${when(e.time)}`).join(' → ')}`
+        : `; ${evs.length} changes from ${when((evs[0] as AlertEvent).time)} to ${when(last.time)}`;
+  const snooze = untilSec === null ? 'while this alert was snoozed' : `while snoozed until ${when(untilSec)}`;
   const details = { ...last.details, lines: [...(last.details.lines ?? []), ['Held', `${snooze}${path}`] as const] };
-  return { ...last, details, text: renderEventText({ state: last.state, height: last.height, details }) };
+  const text = renderEventText({ state: last.state, height: last.height, details }, sub.timeZone);
+  return { ...last, details, text };
 }
 
 /** Whether a rule's held events still say something when its snooze ends (see the module comment). */

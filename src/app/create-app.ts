@@ -159,6 +159,11 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     store,
     latestSnapshot: () => snapshots.latest(),
     preview: o.preview ?? previewWith([chainHistory(redis, chain), fixtureHistory()]),
+    // A rule woken early or a mute ended early: its held alerts are released then (deliver queue).
+    release: async (sub, type, atSec) => {
+      const queue = deliverQueues[sub.platform];
+      if (queue !== undefined) await enqueueRelease(queue, type, sub.id, atSec ?? nowSec(), nowSec());
+    },
   });
   const queueOpts = (name: string) => {
     const prefix = queuePrefixFor(name, o.queuePrefix, redis);
@@ -177,7 +182,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     // Commands answer "temporarily unavailable" at once while the app's Redis is not reachable.
     available: () => redis.status === 'ready',
     // Every notifier process of a bot token takes its global slots on one Redis timeline.
-    sendSlot: (platform, perSec) => redisSendSlot(redis, keys.sendSlot(platform), perSec),
+    sharedTimeline: (name, spec) => redisSendSlot(redis, keys.sendSlot(name), spec),
     ...(charts ? { charts: { charts: charts.charts, chartRules: charts.chartRules } } : {}),
     ...(charts ? { shared: charts } : {}),
     ...(o.telegram ? { telegram: o.telegram } : {}),

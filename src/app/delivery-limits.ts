@@ -1,6 +1,6 @@
 /**
  * The BullMQ limiter of each platform's deliver queue: how many jobs may start per window, shared
- * by every notifier process through Redis.
+ * by every notifier process through Redis — a feed a little faster than the platform's send gate.
  */
 import type { Platform } from '../alerting/types.ts';
 import { PAID_BROADCAST_PER_SEC, TELEGRAM_LIMITS } from '../platforms/telegram/pacer.ts';
@@ -12,35 +12,35 @@ export interface DeliveryLimit {
 }
 
 /**
- * The BullMQ limiter for `perSec` messages a second, shared by every notifier process: ONE job
- * per window of just over 1000/perSec ms (Telegram 34 ms, Discord 21 ms). BullMQ's windows are
- * fixed, each opened by the job that finds none: `perSec` per 1000 ms would let a window's jobs
- * crowd its end and the next window's its start — up to twice the limit inside one second, and
- * with several notifier processes that is what happened (47 requests in a second against 30,
- * test/integration/scale-out.test.ts). One job per window spaces job starts evenly, so any
- * second holds at most `perSec` (Telegram 29.4/s = 0.98 of 30, Discord 47.6/s = 0.95 of 50).
- * Paid broadcast's 1,000/s uses the same spacing with 20 jobs per 21 ms window (952/s), not one
- * fixed 1000-per-second window.
+ * The BullMQ limiter feeding `perSec` job starts a second: one fixed window a second. Its bunching
+ * at window edges no longer reaches the platform (the send gate spaces the requests), and a coarse
+ * window costs one limiter check a second where one job per ~28 ms window cost a fetch round trip
+ * per job: on a loaded machine those round trips, not the gate, set the pace (0.81 of 30/s).
  */
-export function spacedLimit(perSec: number): DeliveryLimit {
-  // Up to 50/s one job per window; faster rates (paid broadcast's 1,000/s) take a few jobs per
-  // ~20 ms window, so a window is never shorter than the timer can honour.
-  const max = Math.ceil(perSec / 50);
-  return { max, durationMs: Math.floor((1000 * max) / perSec) + 1 };
+export function feedLimit(perSec: number): DeliveryLimit {
+  return { max: Math.ceil(perSec * FEED_SHARE), durationMs: 1000 };
 }
 
 /**
+ * How far the limiter's job starts run ahead of the platform's rate: enough that the send gate
+ * always has the next request waiting (it is the authority; a feed at the same rate would add
+ * its own gaps to the gate's), little enough that jobs do not sit long holding their locks.
+ */
+export const FEED_SHARE = 1.2;
+
+/**
  * Who paces and who retries delivery — the one place this is decided:
- * - Pacing, layer 1 (this limiter, BullMQ, shared by every notifier process through Redis): at
- *   most the platform's own global limit, Telegram 30 messages/s and Discord 50 requests/s, in
- *   ANY second however many notifier processes run (spacedLimit). It is set at the limit, not
- *   well below: a lower cap here would cap end-to-end throughput below what the platform allows
- *   (25/30 = 0.83 before). Telegram's requests themselves also take their slots on one Redis
- *   timeline shared by the notifier processes (store/redis-send-slot.ts, through the pacer), so
- *   jobs whose own work took different times still leave evenly spaced.
- * - Pacing, layer 2 (the notifier, per process): the finer limits only it knows — Telegram's
- *   1/s per chat and 20/min per group (TelegramPacer), Discord's per-route buckets and global
- *   50/s (discord.js REST). A platform's 429 pauses this queue for its `retry_after`
+ * - The global rate, ONE authority: the platform's send gate (platforms/send-timeline.ts),
+ *   Telegram 30 messages/s, Discord 50 requests/s, paid broadcast 1,000/s. Every request takes
+ *   its slot there as it leaves, on one Redis timeline shared by every notifier process of the
+ *   token (store/redis-send-slot.ts), so at most that many arrive at the platform in ANY second.
+ * - Feeding (this limiter, BullMQ, shared through Redis): job starts at FEED_SHARE × the rate
+ *   (feedLimit), so the gate is never starved and a backlog stays bounded by the workers'
+ *   concurrency. It does not hold the platform's limit; stacked at the same rate as
+ *   the gate it subtracted from it (0.86 of 30/s measured with three layers at the rate).
+ * - Per chat (the notifier, per process): the finer limits only it knows — Telegram's
+ *   1/s per chat and 20/min per group (TelegramPacer), Discord's per-route buckets
+ *   (discord.js REST). A platform's 429 pauses this queue for its `retry_after`
  *   (worker.rateLimit in deliver-processor.ts), so a burst costs a delay, never a message. One
  *   chat's own limit never pauses it: that chat's message alone goes to the delayed set
  *   (DeliveryError scope 'chat' → job.moveToDelayed) while the worker serves other chats.
@@ -49,15 +49,15 @@ export function spacedLimit(perSec: number): DeliveryLimit {
  *   classifies each failure once: retryable → throw, permanent → deactivate, rate-limited → pause.
  */
 export const DEFAULT_DELIVERY_LIMITS: Readonly<Record<Platform, DeliveryLimit>> = {
-  telegram: spacedLimit(TELEGRAM_LIMITS.globalPerSec),
+  telegram: feedLimit(TELEGRAM_LIMITS.globalPerSec),
   // Discord's global 50/s (DISCORD_GLOBAL_PER_SEC in platforms/discord/bot.ts, not imported here
   // so createApp does not load discord.js; a test keeps the two equal).
-  discord: spacedLimit(50),
+  discord: feedLimit(50),
   console: { max: 1000, durationMs: 1000 },
 };
 
 /** The limiter of a platform's deliver queue: paid broadcast lifts Telegram's 30/s to 1,000/s. */
 export function deliveryLimit(platform: Platform, config: { readonly telegramPaidBroadcast?: boolean }): DeliveryLimit {
-  if (platform === 'telegram' && config.telegramPaidBroadcast === true) return spacedLimit(PAID_BROADCAST_PER_SEC);
+  if (platform === 'telegram' && config.telegramPaidBroadcast === true) return feedLimit(PAID_BROADCAST_PER_SEC);
   return DEFAULT_DELIVERY_LIMITS[platform];
 }

@@ -12,9 +12,9 @@ import { ChartService, RedisChartCache, RedisChartHistory } from '../charts/inde
 import type { ChartRenderer, ChartRules } from '../platforms/chart-picture.ts';
 import type { DiscordGateOptions } from '../platforms/discord/command-gate.ts';
 import type { CommandGateOptions } from '../platforms/telegram/command-gate.ts';
-import { PAID_BROADCAST_PER_SEC, TELEGRAM_LIMITS, type TelegramLimits } from '../platforms/telegram/pacer.ts';
+import { TELEGRAM_LIMITS, type TelegramLimits } from '../platforms/telegram/pacer.ts';
+import { timelineSpec, type TimelineSpec, type TimelineStore } from '../platforms/send-timeline.ts';
 import type { RedisClient } from '../store/connection.ts';
-import type { SharedSendSlot } from '../store/redis-send-slot.ts';
 import { startCleanly } from '../platforms/start-cleanly.ts';
 import { defaultIndexPlan } from '../store/index-plan.ts';
 import type { EngineKeys } from '../store/keys.ts';
@@ -113,8 +113,11 @@ export interface ChatDeps extends ChatTuning {
   readonly charts?: { readonly charts: ChartRenderer; readonly chartRules: ChartRules };
   /** Shared upload references and announcement channels (ChartWiring); default: per process. */
   readonly shared?: Pick<ChartWiring, 'pictures' | 'announcements'>;
-  /** The platform's global send timeline shared by every notifier process (store/redis-send-slot.ts). */
-  readonly sendSlot?: (platform: 'telegram', perSec: number) => SharedSendSlot;
+  /**
+   * A platform's global send timeline shared by every notifier process (store/redis-send-slot.ts),
+   * by name (`telegram`, `telegram-paid`, `discord`): the one authority for the global rate.
+   */
+  readonly sharedTimeline?: (name: string, spec: TimelineSpec) => TimelineStore;
 }
 
 /** Notifiers and bots of the platforms whose tokens are set; the bots share their notifier's pacing. */
@@ -128,9 +131,9 @@ export async function chatPlatforms(config: ChatConfig, d: ChatDeps): Promise<Ch
     const tg = await import('../platforms/telegram/bot.ts');
     const apiRoot = config.telegramApiRoot;
     const limits = d.telegram?.limits;
-    const perSec =
-      config.telegramPaidBroadcast === true ? PAID_BROADCAST_PER_SEC : (limits ?? TELEGRAM_LIMITS).globalPerSec;
-    const sharedSlot = d.sendSlot?.('telegram', perSec);
+    const paid = config.telegramPaidBroadcast === true;
+    const perSec = tg.telegramPerSec(limits ?? TELEGRAM_LIMITS, paid);
+    const sharedTimeline = d.sharedTimeline?.(paid ? 'telegram-paid' : 'telegram', timelineSpec(perSec));
     const notifier = tg.createTelegramNotifier({
       token,
       apiRoot,
@@ -139,7 +142,7 @@ export async function chatPlatforms(config: ChatConfig, d: ChatDeps): Promise<Ch
       ...(limits ? { limits } : {}),
       ...(d.shared ? { pictures: d.shared.pictures('telegram') } : {}),
       paidBroadcast: config.telegramPaidBroadcast === true,
-      ...(sharedSlot ? { sharedSlot } : {}),
+      ...(sharedTimeline ? { sharedTimeline } : {}),
     });
     const broadcastChat = config.broadcastTelegramChat;
     const webhookUrl = config.telegramWebhookUrl;
@@ -176,10 +179,12 @@ export async function chatPlatforms(config: ChatConfig, d: ChatDeps): Promise<Ch
   if (discordToken !== undefined && discordApplicationId !== undefined) {
     const dc = await import('../platforms/discord/bot.ts');
     const restOffsetMs = d.discord?.restOffsetMs;
+    const sharedTimeline = d.sharedTimeline?.('discord', timelineSpec(dc.DISCORD_GLOBAL_PER_SEC));
     const notifier = dc.createDiscordNotifier({
       token: discordToken,
       apiBase,
       logger,
+      ...(sharedTimeline ? { sharedTimeline } : {}),
       ...charts,
       ...(restOffsetMs !== undefined ? { restOffsetMs } : {}),
       ...(d.shared ? { pictures: d.shared.pictures('discord'), announcements: d.shared.announcements } : {}),

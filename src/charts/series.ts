@@ -14,11 +14,6 @@ export const MAX_POINTS = 900;
 const TWO_32 = 4_294_967_296;
 
 /**
- * The last `days` of points, by time or by blocks (144 a day), whichever reaches further back:
- * a "30d" lookback is 4,320 blocks, and its peak must be on the picture even when blocks ran slow.
- * Decimated for drawing.
- */
-/**
  * "Network hash rate, last 30 days", or, when the history holds less than that (a fresh start,
  * a short replay), "…, last 4.2 days (history so far; 30 wanted)": a chart never claims more
  * history than it draws.
@@ -32,6 +27,11 @@ export function historyTitle(what: string, pts: readonly ChartPoint[], days: num
   return `${what}, last ${shown} days (all the history so far; ${days} wanted)`;
 }
 
+/**
+ * The last `days` of points, by time or by blocks (144 a day), whichever reaches further back:
+ * a "30d" lookback is 4,320 blocks, and its peak must be on the picture even when blocks ran slow.
+ * Decimated for drawing.
+ */
 export function recent(points: readonly ChartPoint[], days: number): ChartPoint[] {
   const last = points.at(-1);
   if (!last) return [];

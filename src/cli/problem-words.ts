@@ -4,7 +4,8 @@
  * (`{"id": "b", "kind": "breakeven", "jth": 17, "kwh": 0.06, "poolfee": 2}`), never a chat command.
  */
 import { KIND_EXAMPLES } from '../alerting/kind-examples.ts';
-import { remindWord } from '../alerting/parse.ts';
+import { grammarTokens, remindWord } from '../alerting/parse.ts';
+import { RANGES } from '../alerting/rule-schema.ts';
 import type { RuleArgs, RuleProblem } from '../alerting/problems.ts';
 import type { RuleKind } from '../alerting/types.ts';
 import { KIND_LIST, noneWord, rangeWords, reminderKindWords } from '../platforms/problem-facts.ts';
@@ -69,11 +70,18 @@ export function consoleProblem(p: RuleProblem, id = 'r1'): ConsoleProblem {
       return { text: `"${p.params.token}" means nothing for ${kind}`, example };
     case 'negative':
       return { text: `"${p.params.token}" is negative: ${kind} takes no negative amounts`, example };
-    case 'implausible':
+    case 'implausible': {
+      // A file cannot be asked: say the conversion, and how to keep the number as written.
+      const { token, unit, likelyUnit, meant, param } = p.params;
+      const asIs = Number(token);
+      const [lo, hi] = RANGES[param];
+      const keep = asIs > lo && asIs <= hi ? grammarTokens(kind, { [param]: asIs }, new Set([param]))[0] : undefined;
+      const hint = keep === undefined ? '' : ` (to keep ${token} ${unit}, give its unit: "${param}": "${keep}")`;
       return {
-        text: `${p.params.token} ${p.params.unit} looks like ${p.params.likelyUnit}: did you mean ${p.params.meant} ${p.params.unit}?`,
+        text: `"${param}": ${token} ${unit} looks like ${likelyUnit}: did you mean ${meant} ${unit}?${hint}`,
         example: consoleRule(kind, p.params.args, id),
       };
+    }
     case 'bad-remind':
       return { text: `"${p.params.token}" is not a reminder cadence (write "1w", "3d", "12h" or "off")`, example };
   }

@@ -4,8 +4,9 @@
  * and the rule id, so a typo in rule 37 of a long file is found at once.
  */
 import { replayRules } from '../alerting/evaluator.ts';
-import { kindParams } from '../alerting/parse.ts';
-import type { RuleParam, RuleProblem } from '../alerting/problems.ts';
+import { implausibleAmount, kindParams } from '../alerting/parse.ts';
+import { classify, type Token } from '../alerting/parse-tokens.ts';
+import type { RuleArgs, RuleParam, RuleProblem } from '../alerting/problems.ts';
 import { isRuleKind, RANGES, ruleSpecSchema } from '../alerting/rule-schema.ts';
 import type { Rule, RuleKind } from '../alerting/types.ts';
 import { consoleProblem } from './problem-words.ts';
@@ -101,6 +102,32 @@ function asProblem(kind: RuleKind, obj: Record<string, unknown>, issue: Issue): 
   return null;
 }
 
+/**
+ * A bare amount (a JSON number, or a string without a unit) that its unit makes implausible: chat
+ * would ask "did you mean …?", a file cannot be asked, so it is refused with the likely conversion
+ * (parse.ts implausibleAmount, the same check). An explicit unit suffix (`"usd": "$0.045/PH"`)
+ * says the number is meant as written.
+ */
+function implausibleInFile(kind: RuleKind, obj: Record<string, unknown>): RuleProblem | null {
+  for (const param of kindParams(kind)) {
+    const raw = obj[param];
+    const t = typeof raw === 'string' ? classify(raw) : null;
+    const value = typeof raw === 'number' ? raw : t !== null && isBare(t) ? (t as { value: number }).value : null;
+    const odd = value === null ? null : implausibleAmount(param, value);
+    if (odd === null) continue;
+    const args: RuleArgs = Object.fromEntries(
+      kindParams(kind).flatMap((p) => {
+        const v = p === param ? odd.meant : obj[p];
+        return typeof v === 'number' || typeof v === 'string' ? [[p, v]] : [];
+      }),
+    );
+    return { error: 'implausible', params: { kind, token: String(raw).slice(0, 40), ...odd, args } };
+  }
+  return null;
+}
+
+const isBare = (t: Token): boolean => t.type === 'num' && t.unit === '';
+
 /** Parses and validates a rules file's text into replay rules (subscriptionId ''). */
 export function parseRulesText(text: string, file: string): Rule[] {
   let raw: unknown;
@@ -132,6 +159,9 @@ export function parseRulesText(text: string, file: string): Rule[] {
     };
     const kind = obj!['kind'] as string;
     if (!isRuleKind(kind)) worded({ error: 'unknown-kind', params: { token: String(kind).slice(0, 40) } });
+    // Before the ranges: `"kwh": 6` is cents (chat asks the same), not merely out of range.
+    const odd = implausibleInFile(kind as RuleKind, obj!);
+    if (odd !== null) worded(odd);
     const parsed = ruleSpecSchema.safeParse(obj);
     if (!parsed.success) {
       const issue = parsed.error.issues[0] as Issue | undefined;

@@ -16,7 +16,8 @@
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from '../observability/logger.ts';
-import { deliverFresh, deliverOnce, digest, notificationKey, type MessageRef } from '../alerting/pipeline.ts';
+import { deliverFresh, deliverOnce, notificationKey, type MessageRef } from '../alerting/pipeline.ts';
+import { releaseHeld } from '../alerting/release.ts';
 import {
   DeliveryError,
   type FreshnessStore,
@@ -28,7 +29,6 @@ import {
   type RuleJudge,
   type SubscriptionStore,
 } from '../alerting/ports.ts';
-import { snoozeRelease } from '../alerting/snooze-release.ts';
 import type { AlertEvent, Subscription } from '../alerting/types.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
 import { deliverFanOut, type FanOutDeps } from './fanout-processor.ts';
@@ -136,7 +136,7 @@ export async function sendClassified(
       );
       await deps.store.setActive(sub.id, false);
       await deps.notifier
-        .tellOwner?.(sub, `I could not deliver alerts here (${e.message}); alerts are paused until you /start again.`)
+        .tellOwner?.(sub, { notice: 'delivery-paused', params: { reason: e.message } })
         .catch(() => undefined);
       throw new UnrecoverableError(`permanent: ${e.message}`);
     }
@@ -145,77 +145,32 @@ export async function sendClassified(
 }
 
 /**
- * The start both held-event releases share (mute/quiet digest, snooze release): the job parsed,
- * its subscription followed if it moved (group → supergroup took its held alerts along), and the
- * events held for it.
+ * Mute / quiet-hours digest or snooze release of one subscription: the job parsed, its
+ * subscription followed if it moved (group → supergroup took its held alerts along), and
+ * alerting's release stage run with BullMQ's failure classes (releases of one subscription are
+ * mutually exclusive there, so two due at once never send a rule twice).
  */
-async function heldRelease(deps: DeliverDeps, at: Attempt, type: 'digest' | 'snooze') {
+async function deliverHeld(deps: DeliverDeps, at: Attempt, type: 'digest' | 'snooze'): Promise<DeliverOutcome> {
   const parsed = DigestJobSchema.safeParse(at.job.data);
   if (!parsed.success) poison(deps, at.job, parsed.error.issues[0]?.message);
   const sub = await deps.pointers.resolve(parsed.data.subscriptionId);
-  if (!sub || !sub.active) return 'inactive' as const;
-  return { parsed: parsed.data, sub, held: await deps.held.read(type, sub.id) };
-}
-
-/** Mute / quiet-hours digest: everything held, once, when they end (re-scheduled if extended). */
-async function deliverDigest(deps: DeliverDeps, at: Attempt): Promise<DeliverOutcome> {
-  const release = await heldRelease(deps, at, 'digest');
-  if (release === 'inactive') return release;
-  const { parsed, sub, held } = release;
-  const { releaseAtSec } = parsed;
-  const msg = digest(held.map((h) => h.event));
-  if (msg === null) return 'empty';
-  const routed = deps.judge.route(sub, msg.events, deps.nowSec());
-  if (routed.now.length === 0 && routed.releaseAtSec !== null && routed.releaseAtSec > deps.nowSec()) {
-    // Quiet hours or mute were extended meanwhile: come back when they really end.
-    await deps.schedule('digest', sub.id, routed.releaseAtSec);
-    return 'rescheduled';
-  }
-  const ref: MessageRef = { subscriptionId: parsed.subscriptionId, type: 'digest', id: String(releaseAtSec) };
-  const out = await sendOnce(deps, at, sub, { ...msg, subscriptionId: sub.id }, ref);
-  await deps.held.trim('digest', sub.id, held.length);
-  return out;
-}
-
-/**
- * Snooze release: each rule whose snooze ended says its latest state once (alerting's
- * snoozeRelease decides what is still relevant); rules snoozed again wait for their new end.
- */
-async function deliverSnoozed(deps: DeliverDeps, at: Attempt): Promise<DeliverOutcome> {
-  const release = await heldRelease(deps, at, 'snooze');
-  if (release === 'inactive') return release;
-  const { parsed, sub, held } = release;
-  const { releaseAtSec } = parsed;
-  if (held.length === 0) return 'empty';
-  const ruleIds = new Set((await deps.store.listRules(sub.id)).map((r) => r.id));
-  const now = deps.nowSec();
-  const r = snoozeRelease(
+  if (!sub || !sub.active) return 'inactive';
+  const { subscriptionId, releaseAtSec } = parsed.data;
+  const ref: MessageRef = { subscriptionId, type, id: String(releaseAtSec) };
+  return releaseHeld(
+    {
+      held: deps.held,
+      nowSec: deps.nowSec,
+      ruleIds: async (id) => new Set((await deps.store.listRules(id)).map((r) => r.id)),
+      route: (s, events, now) => deps.judge.route(s, events, now),
+      send: (msg, msgRef) => sendOnce(deps, at, sub, msg, msgRef),
+      schedule: deps.schedule,
+    },
     sub,
-    held.map((h) => h.event),
-    ruleIds,
-    now,
+    type,
+    ref,
     releaseAtSec,
   );
-  if (r.nextAtSec !== null && r.nextAtSec > now) await deps.schedule('snooze', sub.id, r.nextAtSec);
-  let out: DeliverOutcome = r.nextAtSec !== null ? 'rescheduled' : 'empty';
-  const last = r.events.at(-1);
-  if (last !== undefined) {
-    const msg: OutboundMessage = {
-      subscriptionId: sub.id,
-      height: last.height,
-      hash: last.hash,
-      events: r.events,
-      digest: false,
-    };
-    const ref: MessageRef = { subscriptionId: parsed.subscriptionId, type: 'snooze', id: String(releaseAtSec) };
-    out = await sendOnce(deps, at, sub, msg, ref);
-  }
-  await deps.held.remove(
-    'snooze',
-    sub.id,
-    r.consumed.map((i) => held[i]!.token),
-  );
-  return out;
 }
 
 /** The processor of one platform's deliver queue (deliver and digest jobs). */
@@ -252,8 +207,8 @@ function outcomeOf(e: unknown): string {
 function deliverOrDigest(deps: DeliverDeps): (at: Attempt) => Promise<DeliverOutcome> {
   return async (at) => {
     const { job } = at;
-    if (job.name === DIGEST_JOB_NAME) return deliverDigest(deps, at);
-    if (job.name === SNOOZE_JOB_NAME) return deliverSnoozed(deps, at);
+    if (job.name === DIGEST_JOB_NAME) return deliverHeld(deps, at, 'digest');
+    if (job.name === SNOOZE_JOB_NAME) return deliverHeld(deps, at, 'snooze');
     if (job.name === FANOUT_JOB_NAME && deps.fanOut) return deliverFanOut(deps, deps.fanOut, at);
     const parsed = DeliverJobSchema.safeParse(job.data);
     if (!parsed.success) poison(deps, job, parsed.error.issues[0]?.message);

@@ -94,15 +94,8 @@ export function fmtClock(min: number): string {
   return `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
 }
 
-/**
- * One icon per severity, the same on every platform and in titles and bodies alike: resolved ✅,
- * notices ℹ️, firing 🔔 (info) / ⚠️ (warn) / 🚨 (critical).
- */
-export function alertIcon(state: 'firing' | 'resolved' | 'notice', severity: 'info' | 'warn' | 'critical'): string {
-  if (state === 'resolved') return '✅';
-  if (state === 'notice') return 'ℹ️';
-  return severity === 'critical' ? '🚨' : severity === 'warn' ? '⚠️' : '🔔';
-}
+/** One icon per severity (alerting/render.ts), the same on every platform and in plain text. */
+export { alertIcon } from '../alerting/render.ts';
 
 /** The user's threshold as an alert shows it; null for kinds without one (notices). */
 export function thresholdWords(e: {

@@ -125,12 +125,15 @@ export interface EngineKeys {
   broadcastLatest(seriesOnPlatform: string): string;
   /** Set of the operator's broadcast subscriptions (alerting/broadcast.ts): evaluated before anyone else. */
   broadcastSubscriptions(): string;
-  /** Hash: ruleId → height of the newest block whose message for that rule was queued (freshness). */
+  /**
+   * Hash: ruleId → the rule's unsettled queued messages in queue order (freshness,
+   * redis-freshness.ts); emptied and deleted as they are delivered.
+   */
   queuedRules(subId: string): string;
-  /** Hash: ruleId → height of the block whose queued alert for that rule was superseded, unsaid yet. */
-  replacedRules(subId: string): string;
   /** List of JSON AlertEvents of snoozed rules, held until their snooze ends. */
   snoozeHeld(subId: string): string;
+  /** String: JSON PendingRelease, a digest or snooze release taken and not yet sent (one at a time). */
+  releasePending(subId: string): string;
   /** String with TTL: a moved subscription's new id (Telegram group → supergroup). */
   migrationPointer(fromSubId: string): string;
   /** String: a one-time data upgrade ran under this prefix (value: the height it ran at). */
@@ -150,8 +153,12 @@ export interface EngineKeys {
   pictureLock(platform: string, pictureKey: string): string;
   /** Set of Discord announcement channel ids (the notifier crossposts there; platforms/discord). */
   announcementChannels(): string;
-  /** String: the next free slot on a platform's send timeline shared by the notifiers (redis-send-slot.ts). */
-  sendSlot(platform: string): string;
+  /**
+   * Hash: a platform's send timeline shared by the notifiers (redis-send-slot.ts), per rate
+   * (`telegram`, `telegram-paid`, `discord`). Named `sendw:` since it became a hash: the string
+   * `pace:` of older processes is left alone during a rolling upgrade.
+   */
+  sendSlot(timeline: string): string;
   /** Glob matching every key under this prefix (tests and benches clean up with it). */
   all(): string;
 }
@@ -176,8 +183,8 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     broadcastLatest: (s) => `${p}bcl:${s}`,
     broadcastSubscriptions: () => `${p}bsubs`,
     queuedRules: (s) => `${p}qr:${s}`,
-    replacedRules: (s) => `${p}rp:${s}`,
     snoozeHeld: (s) => `${p}hz:${s}`,
+    releasePending: (s) => `${p}hp:${s}`,
     migrationPointer: (s) => `${p}mv:${s}`,
     upgradeFlag: (name) => `${p}mig:${name}`,
     slowBlocksMark: () => `${p}slow`,
@@ -186,7 +193,7 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     pictureRef: (platform, k) => `${p}pic:${platform}:${k}`,
     pictureLock: (platform, k) => `${p}picl:${platform}:${k}`,
     announcementChannels: () => `${p}dc:ann`,
-    sendSlot: (platform) => `${p}pace:${platform}`,
+    sendSlot: (timeline) => `${p}sendw:${timeline}`,
     all: () => `${p}*`,
   };
 }

@@ -79,6 +79,7 @@ export class RedisSubscriptionStore implements SubscriptionStore {
       this.keys.states(id),
       this.keys.held(id),
       this.keys.snoozeHeld(id),
+      this.keys.releasePending(id),
     );
     tx.srem(this.keys.broadcastSubscriptions(), id);
     await tx.exec();
@@ -154,7 +155,7 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     tx.rename(k.subscription(fromId), k.subscription(toId));
     tx.hset(k.subscription(toId), 'i', patch.targetId);
     if ((await this.redis.srem(k.broadcastSubscriptions(), fromId)) === 1) tx.sadd(k.broadcastSubscriptions(), toId);
-    for (const key of [k.rules, k.states, k.held, k.snoozeHeld] as const) {
+    for (const key of [k.rules, k.states, k.held, k.snoozeHeld, k.releasePending] as const) {
       if ((await this.redis.exists(key(fromId))) === 1) tx.rename(key(fromId), key(toId));
     }
     await tx.exec();

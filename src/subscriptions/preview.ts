@@ -45,7 +45,8 @@ export function previewOver(
     for (const e of evaluator.feed(s)) {
       if (e.state === 'resolved') resolutions++;
       else firings++;
-      recent.push({ height: e.height, time: e.time, text: e.text });
+      // The headline only: its extra lines (a drop's "Began: …" time among them) are for the alert.
+      recent.push({ height: e.height, time: e.time, text: e.text.split('\n', 1)[0] ?? e.text });
       if (recent.length > RECENT_KEPT) recent.shift();
     }
   }

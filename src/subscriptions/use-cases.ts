@@ -34,6 +34,12 @@ export interface UseCaseDeps {
   /** Runs one rule over recent history (see preview.ts). */
   readonly preview: (spec: RuleSpec, nowSec: number) => Promise<Result<PreviewReport>>;
   readonly defaultRules?: readonly RuleSpec[];
+  /**
+   * Releases what a subscription holds sooner than planned (`atSec`; absent: now): a rule woken
+   * early (`snooze … null`, or a shorter snooze) or a mute ended or shortened says its held alerts
+   * then, not at the original end. The app wires it to the deliver queue's release jobs.
+   */
+  readonly release?: (sub: Subscription, type: 'digest' | 'snooze', atSec?: number) => Promise<void>;
 }
 
 const notSubscribed = <T>(): Result<T> => err('not-subscribed', {});
@@ -106,6 +112,8 @@ export class SubscriptionUseCases implements SubscriptionService {
     if (!sub) return notSubscribed();
     const untilSec = nowSec + d.value;
     await this.deps.store.put({ ...sub, mutedUntilSec: untilSec });
+    // A shorter mute than before: what it held goes out at its new end.
+    if (sub.mutedUntilSec !== null && sub.mutedUntilSec > untilSec) await this.deps.release?.(sub, 'digest', untilSec);
     return ok({ untilSec });
   }
 
@@ -113,6 +121,8 @@ export class SubscriptionUseCases implements SubscriptionService {
     const sub = await this.get(target);
     if (!sub) return notSubscribed();
     await this.deps.store.put({ ...sub, mutedUntilSec: null });
+    // Held alerts go out now (or when quiet hours end), not at the mute's original end.
+    if (sub.mutedUntilSec !== null) await this.deps.release?.(sub, 'digest');
     return ok(undefined);
   }
 
@@ -136,6 +146,10 @@ export class SubscriptionUseCases implements SubscriptionService {
     if (untilSec !== null) kept.push([ruleId, untilSec]);
     const { snoozed: _old, ...rest } = sub;
     await this.deps.store.put(kept.length > 0 ? { ...rest, snoozed: Object.fromEntries(kept) } : rest);
+    // Woken early (or snoozed for less than before): what it held is told now / at the new end.
+    const was = sub.snoozed?.[ruleId];
+    if (was !== undefined && was > nowSec && (untilSec === null || untilSec < was))
+      await this.deps.release?.(sub, 'snooze', untilSec ?? nowSec);
     return ok(rule);
   }
 

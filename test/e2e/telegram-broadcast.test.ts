@@ -156,6 +156,58 @@ describe('Telegram broadcast channel (BROADCAST_TELEGRAM_CHAT)', () => {
     expect(fake.sent.filter((m) => m.chatId === CHANNEL.id)).toHaveLength(0);
   });
 
+  it('commands typed in the channel: /start and /help say what it is, /status answers, changes are refused', async () => {
+    const { world: wd } = await world('tg-channel-cmds', {
+      broadcastChat: '@hashbell_alerts',
+      prepare: (f) => f.addChannel(CHANNEL),
+    });
+    const { fake, store } = wd;
+    const subId = wd.subIdOf({ id: CHANNEL.id, type: 'group' });
+    await waitFor(async () => (await store.get(subId))?.active === true, 10_000);
+    const inChannel = async (text: string) => {
+      const since = fake.sent.length;
+      fake.postInChannel(CHANNEL, text);
+      return fake.waitForBotMessage((m) => m.chatId === CHANNEL.id, { since });
+    };
+    const start = await inChannel('/start');
+    expect(start.plain).toContain("@hashbell_alerts is hashbell's broadcast channel");
+    expect(start.plain).toContain('Posting');
+    expect(start.plain).toMatch(/• 1 .*retarget/);
+    expect(start.plain).toMatch(/private chat with me: https:\/\/t\.me\/\w+/);
+    expect((await inChannel('/help')).plain).toContain('/status, /retarget and /hashprice');
+    const refused = await inChannel('/alert hashprice-below 40');
+    expect(refused.plain).toContain('not changed from the channel');
+    expect((await inChannel('/stop')).plain).toContain('not changed from the channel');
+    expect((await store.listRules(subId)).map((r) => r.kind).sort()).toEqual([
+      'hashrate-drop',
+      'retarget',
+      'retarget-estimate',
+    ]);
+    expect((await store.get(subId))?.ownerId).toBe(BROADCAST_OWNER);
+    expect((await inChannel('/alerts')).plain).toContain('Your alerts (3)');
+  });
+
+  it('another channel: a post is an administrator’s command (/start subscribes it); a reader’s button press is refused', async () => {
+    const OTHER: FakeChannel = { id: -1009876543210, title: 'a pool’s news', subscribers: 300 };
+    const { world: wd } = await world('tg-other-channel', { prepare: (f) => f.addChannel(OTHER) });
+    const { fake, store } = wd;
+    const since = fake.sent.length;
+    fake.postInChannel(OTHER, '/start');
+    const start = await fake.waitForBotMessage((m) => m.chatId === OTHER.id, { since });
+    expect(start.plain).toContain('Welcome to hashbell');
+    const subId = wd.subIdOf({ id: OTHER.id, type: 'group' });
+    expect((await store.listRules(subId)).length).toBe(3);
+    // A reader (not an administrator) presses a quick-rule button under that post: refused.
+    fake.pressButton(
+      { id: OTHER.id, type: 'channel' } as unknown as FakeChat,
+      bob,
+      start.messageId,
+      'add:hashprice-below 40',
+    );
+    await waitFor(() => fake.answeredCallbacks.some((a) => /administrators/.test(a.text ?? '')), 10_000, 'the refusal');
+    expect((await store.listRules(subId)).length).toBe(3);
+  });
+
   it('paid broadcast: alerts go with allow_paid_broadcast', async () => {
     const { world: wd, feed } = await world('tg-paid', { paidBroadcast: true });
     const { fake } = wd;

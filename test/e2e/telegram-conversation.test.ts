@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { menuCommands, QUICK_RULES } from '../../src/platforms/telegram/commands.ts';
-import { fmtEhs, fmtEhsInterval, fmtSats, fmtSignedPct, fmtUsdPerPhDay } from '../../src/platforms/format.ts';
+import { fmtEhs, fmtEhsInterval, fmtNum, fmtSats, fmtSignedPct, fmtUsdPerPhDay } from '../../src/platforms/format.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import type { FakeChat, SentMessage } from '../fakes/telegram-bot-api.ts';
 import {
@@ -166,8 +166,19 @@ describe('Telegram conversation (telegraf → stand-in → engine → Redis)', (
     );
     await drained(w);
     expect(fake.sent.slice(beforeMuted).filter((m) => m.chatId === ann.id)).toHaveLength(0);
-    expect((await fake.ask(annDm, ann, '/unmute')).plain).toContain('Alerts resumed');
+    // Unmuted: the reply, and what the mute held arrives now as one digest (not at the mute's end).
+    const beforeUnmute = fake.sent.length;
+    fake.sendUserMessage(annDm, ann, '/unmute');
+    await fake.waitForBotMessage((m) => m.chatId === ann.id && m.plain.includes('Alerts resumed'), {
+      since: beforeUnmute,
+    });
+    const heldDigest = await fake.waitForBotMessage(
+      (m) => m.chatId === ann.id && m.plain.includes('Held while you were muted'),
+      { since: beforeUnmute },
+    );
+    expect(heldDigest.plain).toContain(`New block ${fmtNum(next.snapshot.height, 0)}`);
     expect((await w.store.get(w.subIdOf(annDm)))?.mutedUntilSec).toBeNull();
+    await drained(w);
 
     const quiet = await fake.ask(annDm, ann, '/quiet 23:00-07:00 Europe/Berlin');
     expect(quiet.plain).toContain('Quiet hours 23:00–07:00 Europe/Berlin');

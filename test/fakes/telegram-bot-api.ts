@@ -203,6 +203,23 @@ export class FakeTelegramBotApi {
   }
 
   /**
+   * An administrator posts `text` in channel `c` (a channel_post: the author is the channel, no
+   * `from`); commands get their bot_command entity.
+   */
+  postInChannel(c: FakeChannel, text: string): Json {
+    const cmd = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
+    const channelPost: Json = {
+      message_id: this.messageId(c.id),
+      date: nowSec(),
+      chat: this.channels.chatJson(c),
+      sender_chat: this.channels.chatJson(c),
+      text,
+    };
+    if (cmd !== null) channelPost['entities'] = [{ type: 'bot_command', offset: 0, length: cmd[0].length }];
+    return this.pushUpdate({ channel_post: channelPost });
+  }
+
+  /**
    * A user forwards someone else's message (Bot API 7: `forward_origin`, plus the older
    * `forward_from`/`forward_date` fields the server still sends); its entities come along.
    */

@@ -41,6 +41,21 @@ export async function waitFor(
   }
 }
 
+/**
+ * Waits until the evaluate queue and the Telegram deliver queue have nothing waiting or running
+ * (delayed jobs, e.g. digests and snooze releases, stay where they are).
+ */
+export function settle(h: Pick<Harness, 'app'>): Promise<void> {
+  const drained = async (): Promise<boolean> => {
+    const counts = await Promise.all([
+      h.app.evaluateQueue.getJobCounts('wait', 'active', 'prioritized'),
+      h.app.deliverQueues.telegram!.getJobCounts('wait', 'active', 'prioritized'),
+    ]);
+    return counts.every((c) => Object.values(c).every((n) => n === 0));
+  };
+  return waitFor(drained, 15_000, 'queues to drain');
+}
+
 export async function cleanPrefix(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {

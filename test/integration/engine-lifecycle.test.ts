@@ -129,7 +129,10 @@ describe('engine lifecycle through BullMQ', () => {
     await settle();
     expect(h.notifier.sent.map((m) => m.subscriptionId)).toEqual(['telegram-chat-1001']);
     expect((await h.app.service.get(bob))?.active).toBe(false);
-    expect(h.notifier.told.map((t) => t.subscriptionId)).toEqual(['telegram-chat-1002']);
+    // An id with its facts, not a sentence: each platform words it (owner-notice.test.ts).
+    expect(h.notifier.told.map((t) => [t.subscriptionId, t.notice.notice])).toEqual([
+      ['telegram-chat-1002', 'delivery-paused'],
+    ]);
     const failed = await h.app.deliverQueues.telegram!.getFailed();
     expect(failed.map((j) => j.data.subscriptionId)).toEqual(['telegram-chat-1002']);
     expect(failed[0]?.attemptsMade).toBe(1);

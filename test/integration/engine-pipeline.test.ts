@@ -15,12 +15,14 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { DIGEST_JOB_NAME, SNOOZE_JOB_NAME } from '../../src/jobs/queues.ts';
 import type { Target } from '../../src/subscriptions/service.ts';
 import { hashFor, makeSnapshot } from '../fakes/memory-snapshots.ts';
-import { startHarness, waitFor, type Harness } from './engine-harness.ts';
+import { settle as settleQueues, startHarness, waitFor, type Harness } from './engine-harness.ts';
 
 const alice: Target = { platform: 'telegram', targetType: 'chat', targetId: '3001', userId: '3001' };
 const SUB = 'telegram-chat-3001';
 const T0 = 1_750_000_000;
 const DAY = 86_400;
+/** makeSnapshot's block time of a height. */
+const blockSec = (height: number): number => T0 + height * 600;
 
 let h: Harness;
 let now = T0;
@@ -33,14 +35,7 @@ afterEach(async () => {
 });
 
 const deliverQueue = (): Queue => h.app.deliverQueues.telegram as Queue;
-const drained = async (): Promise<boolean> => {
-  const counts = await Promise.all([
-    h.app.evaluateQueue.getJobCounts('wait', 'active', 'prioritized'),
-    deliverQueue().getJobCounts('wait', 'active', 'prioritized'),
-  ]);
-  return counts.every((c) => Object.values(c).every((n) => n === 0));
-};
-const settle = () => waitFor(drained, 15_000, 'queues to drain');
+const settle = () => settleQueues(h);
 const completed = async (name: string) =>
   (await deliverQueue().getJobs(['completed'])).filter((j) => j.name === name).map((j) => j.returnvalue as unknown);
 
@@ -118,8 +113,14 @@ describe('a snoozed rule', () => {
     expect(release.digest).toBe(false);
     expect(release.events.map((e) => `${e.kind}:${e.state}@${e.height}`)).toEqual(['hashrate-drop:firing@4600']);
     const held = release.events[0]!.details.lines?.find(([label]) => label === 'Held')?.[1];
-    expect(held).toMatch(/^while snoozed until \w{3} \d\d:\d\d; fired .+ → resolved .+ → fired .+$/);
-    expect(release.events[0]!.text).toContain('Held: while snoozed until');
+    // The times are data (time tokens), each renderer shows them in its reader's time; the plain
+    // text has them in the subscriber's zone.
+    expect(held).toBe(
+      `while snoozed until <t:${T0 + 3 * DAY}:f>; fired <t:${blockSec(4001)}:f> → resolved <t:${blockSec(4002)}:f> → fired <t:${blockSec(4600)}:f>`,
+    );
+    expect(release.events[0]!.text).toMatch(
+      /\n {2}Held: while snoozed until \w{3} \d\d:\d\d; fired \w{3} \d\d:\d\d → resolved .+ → fired \w{3} \d\d:\d\d$/,
+    );
     expect(await h.redis.llen(`${h.prefix}:hz:${SUB}`)).toBe(0);
     expect(await completed(SNOOZE_JOB_NAME)).toEqual(['sent']);
 

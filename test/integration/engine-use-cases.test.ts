@@ -154,6 +154,10 @@ describe('preview', () => {
     expect(
       r.ok && { f: r.value.firings, r: r.value.resolutions, from: r.value.fromHeight, to: r.value.toHeight },
     ).toEqual({ f: 2, r: 2, from: 8000, to: 8007 });
+    // Each recent event by its headline: no extra lines (a drop's "Began: …" time is the alert's).
+    const recent = r.ok ? r.value.recent : [];
+    expect(recent.length).toBeGreaterThan(0);
+    for (const e of recent) expect(e.text).not.toMatch(/\n|Began/);
     // The drop rule's preview also says how soon drops are seen (from the calibrated table).
     expect(r.ok && r.value.advice).toMatch(
       /^A drop is seen on average: .*20 % in about .*False alarms: about [\d.]+ a year/,

@@ -17,7 +17,9 @@ import { engineKeys, keyPrefixFor } from '../../src/store/keys.ts';
 import { EvaluateJobSchema, evaluateJobId } from '../../src/jobs/queues.ts';
 import { makeSnapshot } from '../fakes/memory-snapshots.ts';
 import { startRedisCluster, keySlot, type TestCluster } from '../support/redis-cluster.ts';
-import { redisPorts, storeContract } from '../contract/store-contract.ts';
+import { cleanKeys, redisPorts, storeContract } from '../contract/store-contract.ts';
+import { freshnessContract } from '../contract/freshness-contract.ts';
+import { RedisFreshness } from '../../src/store/redis-freshness.ts';
 import { waitFor } from './engine-harness.ts';
 
 let cluster: TestCluster;
@@ -44,6 +46,17 @@ async function keysEverywhere(pattern: string): Promise<Array<{ key: string; nod
 }
 
 storeContract([['redis cluster', () => redisPorts(redis, engineKeys(keyPrefixFor(`${base}contract:`, redis)))()]]);
+// Freshness queues a whole evaluation batch (many subscriptions' keys) in one script: one slot.
+freshnessContract([
+  [
+    'redis cluster',
+    async () => {
+      const keys = engineKeys(keyPrefixFor(`${base}fresh:`, redis));
+      await cleanKeys(redis, keys);
+      return { store: new RedisFreshness(redis, keys), redis, keys };
+    },
+  ],
+]);
 
 describe('one block end to end on a Redis Cluster', () => {
   it('block → chain state → evaluate → deliver → console, every engine key in one slot', async () => {

@@ -43,8 +43,11 @@ export interface HashbellProcess {
   readonly stdout: string[];
   /** Resolves with the first log line (already seen or future) matching `pred`. */
   waitForLog(pred: (l: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
-  /** http://127.0.0.1:<port> of /livez, /readyz, /metrics (after the serving line). */
-  httpUrl(): Promise<string>;
+  /**
+   * http://127.0.0.1:<port> of /livez, /readyz, /metrics (after the serving line, within
+   * `timeoutMs`, default 30 s; several processes starting at once on a loaded machine need more).
+   */
+  httpUrl(timeoutMs?: number): Promise<string>;
   /** Resolves with the exit code (or signal name) once the process has exited. */
   readonly exited: Promise<number | string>;
   /** SIGKILLs the whole group if still running (afterEach safety net). */
@@ -130,8 +133,8 @@ export function spawnHashbell(o: SpawnOptions): HashbellProcess {
     stdout,
     exited,
     waitForLog,
-    httpUrl: async () =>
-      String((await waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('serving /livez'))).url),
+    httpUrl: async (timeoutMs?: number) =>
+      String((await waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('serving /livez'), timeoutMs)).url),
     kill: () => {
       if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
         try {

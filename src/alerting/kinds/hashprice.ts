@@ -226,7 +226,7 @@ export const breakeven: KindDescriptor<'breakeven'> = {
       name: 'kwh',
       what: 'your power price in USD per kWh like 0.06',
       units: ['', 'usd', 'kwh'],
-      help: 'power price in USD per kWh (0.06)',
+      help: 'power price in USD per kWh (0.06, $0.06/kWh, 6c)',
       description: 'breakeven: power price in USD per kWh, e.g. 0.06',
     }),
     poolfeeParam,

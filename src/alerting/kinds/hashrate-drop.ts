@@ -16,6 +16,7 @@ import { gammaBand90 } from '../../domain/hashrate.ts';
 import type { DropAlarm, DropState, Snapshot } from '../../domain/snapshot-types.ts';
 import type { HashrateWindow, Lookback } from '../../domain/types.ts';
 import { blocksAsTime, fmtNum, LEVEL_WORDS } from '../format.ts';
+import { timeToken } from '../time-token.ts';
 import { DEFAULT_COOLDOWN_SEC, type KindDescriptor, type Reading, type SpecOf } from './kind.ts';
 import { hashrateWindowParam, lookbackParam, pctParam } from './params.ts';
 import { DROP_SERIES, dropSeries } from './series.ts';
@@ -37,8 +38,6 @@ function cellOf(
   for (const a of st.alarms) if (a.pct === cell.cell) alarm = a;
   return { st, lb: cell.lookback, pct: cell.cell, alarm };
 }
-
-const utc = (sec: number): string => `${new Date(sec * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** Drop %, point and 90 % interval, over the blocks since the change point (exact Gamma). */
 export function dropEstimate(a: Pick<DropAlarm, 'blocks' | 'ratioSum'>): { pct: number; low: number; high: number } {
@@ -68,7 +67,7 @@ function read(series: string, s: Snapshot): Reading | null {
       },
       get lines() {
         return [
-          ['Began', `block ${fmtNum(a.sinceHeight, 0)}, ${utc(a.sinceTimeSec)}`],
+          ['Began', `block ${fmtNum(a.sinceHeight, 0)}, ${timeToken(a.sinceTimeSec, 'F')}`],
           [
             'Sure after',
             `${fmtNum(a.sureHeight - a.sinceHeight, 0)} blocks (≈ ${blocksAsTime(a.sureHeight - a.sinceHeight)}), at block ${fmtNum(a.sureHeight, 0)}`,
@@ -125,15 +124,19 @@ export const hashrateDrop: KindDescriptor<'hashrate-drop'> = {
   present(spec, r, state, s) {
     if (state === 'resolved') {
       const below = windowBelowPct(spec, s);
+      // Signed like every % the platforms print: "−4.3 %" for 4.3 % below the level, "+12.5 %" above.
+      const level = LEVEL_WORDS[spec.lookback];
       const where =
         below === null
           ? ''
-          : `: the ${spec.window} hash rate is ${fmtNum(Math.abs(below), 1)} % ${below >= 0 ? 'below' : 'above'} its level of ${LEVEL_WORDS[spec.lookback]}`;
+          : fmtNum(Math.abs(below), 1) === '0'
+            ? `: the ${spec.window} hash rate is back at its level of ${level} (±0 %)`
+            : `: the ${spec.window} hash rate is ${fmtNum(Math.abs(below), 1)} % ${below > 0 ? 'below' : 'above'} its level of ${level}`;
       return {
         title: `Hash-rate drop over${where}`,
         severity: 'info',
         direction: 'up',
-        ...(below === null ? {} : { shown: Math.abs(below) }),
+        ...(below === null ? {} : { shown: below === 0 ? 0 : -below }),
       };
     }
     return {

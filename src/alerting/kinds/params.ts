@@ -14,7 +14,7 @@ import {
   type Lookback,
   type PriceWindow,
 } from '../../domain/types.ts';
-import { spanMinutes, spanName, type NumberUnit, type Token } from '../parse-tokens.ts';
+import { classify, spanMinutes, spanName, type NumberUnit, type Token } from '../parse-tokens.ts';
 import type { RuleParam } from '../problems.ts';
 
 /** Ranges that make sense for a miner; outside them the input is almost surely a typo. */
@@ -30,9 +30,16 @@ export const RANGES = {
   minutes: [10, 1440],
 } as const satisfies Record<string, readonly [number, number]>;
 
-/** Accepts 10, "10", "10%", "$45", "45usd", "600EH/s": the number in front of any unit/sign. */
+/**
+ * Accepts 10, "10", "10%", "$45", "45usd", "600EH/s", and every unit suffix chat takes, converted
+ * to the stored unit as chat converts it ("0.045/TH" → 45 $/PH/day, "0.9ZH/s" → 900 EH/s,
+ * "17J/TH", "$0.06/kWh"); otherwise the number in front of any unit/sign.
+ */
 function chatNumber(v: unknown): unknown {
   if (typeof v !== 'string') return v;
+  const t = classify(v);
+  if (t.type === 'num') return t.value;
+  if (t.type === 'pct') return t.sign === '-' ? -t.value : t.value;
   const m = /^\s*\$?\s*([+-]?\d+(?:\.\d+)?)\s*(%|usd|\$|eh\/?s?|j\/?th|blocks?|b|min|m)?\s*$/i.exec(v);
   return m?.[1] !== undefined ? Number(m[1]) : v;
 }

@@ -4,6 +4,7 @@
  * so `npm start` shows what Telegram or Discord would receive.
  */
 import type { Notifier, OutboundMessage } from '../../alerting/ports.ts';
+import type { OwnerNotice } from '../../alerting/problems.ts';
 import { renderMessage } from '../../alerting/render.ts';
 import type { Subscription } from '../../alerting/types.ts';
 import type { Target } from '../../subscriptions/service.ts';
@@ -15,6 +16,14 @@ export const CONSOLE_TARGET: Target = {
   targetId: 'default',
   userId: 'console',
 };
+
+/** An out-of-band notice in the console's words (nobody types a command here: a restart resumes). */
+export function consoleOwnerNotice(n: OwnerNotice): string {
+  switch (n.notice) {
+    case 'delivery-paused':
+      return `could not deliver alerts (${n.params.reason}); alerts are paused until hashbell starts again.`;
+  }
+}
 
 /** A rule line above the chat text, so alerts stand out between log lines. */
 export function renderConsoleMessage(msg: OutboundMessage, timeZone = 'UTC'): string {
@@ -32,7 +41,7 @@ export class ConsoleNotifier implements Notifier {
     this.write(`${renderConsoleMessage(message, sub.timeZone)}\n`);
   }
 
-  async tellOwner(_sub: Subscription, text: string): Promise<void> {
-    this.write(`hashbell: ${text}\n`);
+  async tellOwner(_sub: Subscription, notice: OwnerNotice): Promise<void> {
+    this.write(`hashbell: ${consoleOwnerNotice(notice)}\n`);
   }
 }

@@ -3,7 +3,7 @@
  * the REST notifier that delivers alerts. Both share ONE REST client, so the global 50 requests/s
  * and the per-route buckets are counted once for everything the bot sends.
  */
-import { Client, Events, GatewayIntentBits, REST } from 'discord.js';
+import { Client, DefaultRestOptions, Events, GatewayIntentBits, REST } from 'discord.js';
 import { once } from 'node:events';
 import type { Logger } from '../../observability/logger.ts';
 import type { SubscriptionService } from '../../subscriptions/service.ts';
@@ -11,7 +11,7 @@ import type { ChartRenderer, ChartRules } from '../chart-picture.ts';
 import { handleInteraction } from './handlers.ts';
 import { discordGate, type DiscordGateOptions } from './command-gate.ts';
 import { DiscordNotifier } from './notifier.ts';
-import { Pacer } from './pacer.ts';
+import { sendGate, timelineSpec, type TimelineStore } from '../send-timeline.ts';
 import { startDiscordBroadcast } from './broadcast-channel.ts';
 import type { BroadcastChannel } from '../../subscriptions/broadcast.ts';
 import type { PictureOutcome, PictureRefs } from '../picture-refs.ts';
@@ -56,8 +56,13 @@ export interface DiscordNotifierOptions {
   readonly apiBase: string;
   readonly logger: Logger;
   readonly restOffsetMs?: number;
-  /** Requests per second the notifier spaces evenly; Discord's global limit is 50. */
+  /** Requests per second for the whole bot token; Discord's global limit is 50. */
   readonly requestsPerSec?: number;
+  /**
+   * The global limit's timeline shared with the other notifier processes of the token
+   * (src/store/redis-send-slot.ts); absent or unreachable, this process keeps it alone.
+   */
+  readonly sharedTimeline?: TimelineStore;
   /**
    * Longest wait for a channel's own message bucket served inline (default 3 s); beyond it the
    * request is refused at once (RateLimitError) and that one delivery is delayed by BullMQ while
@@ -76,23 +81,43 @@ export interface DiscordNotifierOptions {
   readonly announcements?: AnnouncementChannels;
 }
 
+/**
+ * @discordjs/rest's own requests-per-fixed-second count, far above the 50 the send gate holds
+ * (see createRest); 0 < it, so a real global 429 still stops every request for its Retry-After.
+ */
+const REST_OWN_GLOBAL_PER_SEC = 100 * DISCORD_GLOBAL_PER_SEC;
+
 /** Channel message routes: the per-channel buckets alerts go through (interactions use webhooks). */
 const CHANNEL_MESSAGES = '/channels/:id/messages';
+
+/** Interaction callbacks and their webhooks (follow-ups, edits) are exempt from the global limit. */
+export function exemptFromGlobal(url: string): boolean {
+  return /\/(interactions|webhooks)\//.test(new URL(url).pathname);
+}
 
 /**
  * The one REST client: `retries: 0` because the one retry layer is BullMQ (see notifier.ts). A
  * channel's own bucket that would hold a request longer than `maxInlineWaitMs` rejects it
- * instead (the notifier turns that into a chat-scoped wait); the global limit is still waited
- * out inline, since it holds every request anyway.
+ * instead (the notifier turns that into a chat-scoped wait).
+ *
+ * The global 50/s: @discordjs/rest keeps the per-route buckets and reacts to a real global 429
+ * (Retry-After blocks every request); its own count of requests per fixed second is set out of the
+ * way, because it counts a request when it is queued for the network and there, with several
+ * notifier processes and a backlog, it would only hold back what the send gate lets through.
+ * The gate (`makeRequest`, platforms/send-timeline.ts) takes each request's slot when it leaves:
+ * one timeline for every process of the token.
  */
 function createRest(o: DiscordNotifierOptions): REST {
   const maxInline = o.maxInlineWaitMs ?? 3000;
+  const gate = sendGate(timelineSpec(o.requestsPerSec ?? DISCORD_GLOBAL_PER_SEC), o.sharedTimeline);
+  const transport = DefaultRestOptions.makeRequest;
   const rest = new REST({
     api: o.apiBase,
     retries: 0,
     offset: o.restOffsetMs ?? 50,
-    globalRequestsPerSecond: DISCORD_GLOBAL_PER_SEC,
+    globalRequestsPerSecond: REST_OWN_GLOBAL_PER_SEC,
     rejectOnRateLimit: (d) => !d.global && d.route.startsWith(CHANNEL_MESSAGES) && d.timeToReset > maxInline,
+    makeRequest: (url, init) => (exemptFromGlobal(url) ? transport(url, init) : gate.run(() => transport(url, init))),
   }).setToken(o.token);
   rest.on('rateLimited', (info) =>
     o.logger.debug({ route: info.route, global: info.global, waitMs: info.timeToReset }, 'discord rate limit: waiting'),
@@ -106,7 +131,6 @@ export function createDiscordNotifier(o: DiscordNotifierOptions): DiscordNotifie
   return new DiscordNotifier({
     rest: createRest({ ...o, logger }),
     logger,
-    pacer: new Pacer(o.requestsPerSec ?? DISCORD_GLOBAL_PER_SEC),
     ...(o.charts !== undefined ? { charts: o.charts } : {}),
     ...(o.chartRules !== undefined ? { chartRules: o.chartRules } : {}),
     ...(o.pictures !== undefined ? { pictures: o.pictures } : {}),

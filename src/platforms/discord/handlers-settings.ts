@@ -93,7 +93,9 @@ export async function unmute(i: ChatInputCommandInteraction, deps: HandlerDeps):
   if (target === null) return;
   await deferThen(i, isPersonal(target), async () => {
     const r = await deps.service.unmute(target);
-    return r.ok ? { content: `🔔 Alerts for ${where(target)} resume now.` } : problem(r);
+    return r.ok
+      ? { content: `🔔 Alerts for ${where(target)} resume now; anything held while muted arrives now.` }
+      : problem(r);
   });
 }
 

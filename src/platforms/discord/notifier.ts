@@ -2,8 +2,9 @@
  * Delivers alert messages over Discord REST only (the gateway is for commands), and classifies
  * every failure once into the engine's DeliveryError kinds.
  *
- * PACING: every request takes a slot from an even 50/s pacer (pacer.ts) before @discordjs/rest,
- * which then only has the per-route buckets to wait for.
+ * PACING: @discordjs/rest waits for the per-route buckets; when a request finally leaves, its
+ * transport takes a slot on the global send gate (bot.ts createRest, platforms/send-timeline.ts:
+ * 50 requests/s shared by every notifier process through Redis), so nothing here paces.
  *
  * RETRY LAYER: BullMQ, exclusively. The REST client runs with `retries: 0`, so a 5xx or a network
  * error surfaces at once as DeliveryError('retryable') and the deliver queue backs off and retries
@@ -36,7 +37,9 @@ import {
 } from '../picture-refs.ts';
 import { redactSecrets, type Logger } from '../../observability/logger.ts';
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
+import type { OwnerNotice } from '../../alerting/problems.ts';
 import type { Subscription } from '../../alerting/types.ts';
+import { discordOwnerNotice } from './problem-words.ts';
 import { chartForAlerts } from '../../charts/index.ts';
 import { alertChart, type ChartDeps, type ChartPicture } from '../chart-picture.ts';
 import { isBroadcast } from '../../alerting/broadcast.ts';
@@ -46,7 +49,6 @@ import {
   type AnnouncementChannels,
 } from './announcement-channels.ts';
 import { clip, LIMITS } from './embed-limits.ts';
-import type { Pacer } from './pacer.ts';
 import { renderAlertMessage } from './render.ts';
 
 /** Discord codes after which sending to that target again is pointless until a human acts. */
@@ -109,8 +111,6 @@ export interface DiscordNotifierDeps extends ChartDeps {
   readonly logger: Logger;
   /** How many DM channel ids to remember (opening a DM is a request of its own). */
   readonly dmCacheSize?: number;
-  /** Evenly spaces every request under the global limit (see pacer.ts). */
-  readonly pacer: Pacer;
   /** Where uploaded charts are found again (default: this process only). */
   readonly pictures?: PictureRefs;
   /** Counts each alert picture's upload or reuse (benches, metrics). */
@@ -243,7 +243,6 @@ export class DiscordNotifier implements Notifier {
   private async crosspost(channelId: string, posted: PostedMessage, sub: Subscription): Promise<void> {
     if (posted.id === undefined) return;
     try {
-      await this.deps.pacer.slot();
       await this.deps.rest.post(Routes.channelMessageCrosspost(channelId, posted.id));
     } catch (e) {
       const err = classifyDiscordError(e, `crosspost for ${sub.id}`);
@@ -265,8 +264,9 @@ export class DiscordNotifier implements Notifier {
    * Tells a channel subscription's owner by DM why its alerts stopped. A DM subscription's owner
    * is the unreachable user themself, so there is no one else to tell.
    */
-  async tellOwner(sub: Subscription, text: string): Promise<void> {
+  async tellOwner(sub: Subscription, notice: OwnerNotice): Promise<void> {
     if (sub.targetType !== 'channel') return;
+    const text = discordOwnerNotice(notice);
     if (isBroadcast(sub)) {
       // The operator's broadcast channel has no owner on Discord to DM: the log is where they look.
       this.deps.logger.error(
@@ -301,7 +301,6 @@ export class DiscordNotifier implements Notifier {
     if (cached !== undefined) return cached;
     let channel: { id: string };
     try {
-      await this.deps.pacer.slot();
       channel = (await this.deps.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as {
         id: string;
       };
@@ -326,7 +325,6 @@ export class DiscordNotifier implements Notifier {
       picture === undefined ? {} : { files: [{ name: picture.filename, data: picture.png, contentType: 'image/png' }] };
     const attachments = picture === undefined ? {} : { attachments: [{ id: 0, filename: picture.filename }] };
     try {
-      await this.deps.pacer.slot();
       const answer = await this.deps.rest.post(Routes.channelMessages(channelId), {
         body: { ...body, ...attachments, allowed_mentions: { parse: [] } },
         ...upload,

@@ -8,7 +8,7 @@
 import { KIND_EXAMPLES } from '../../alerting/kind-examples.ts';
 import { numberWord } from '../../alerting/parse-tokens.ts';
 import { remindWord } from '../../alerting/parse.ts';
-import type { Problem, RuleArgs, RuleParam } from '../../alerting/problems.ts';
+import type { OwnerNotice, Problem, RuleArgs, RuleParam } from '../../alerting/problems.ts';
 import type { RuleKind } from '../../alerting/types.ts';
 import { durationRangeWords, KIND_LIST, noneWord, rangeWords, reminderKindWords } from '../problem-facts.ts';
 import { PARAM_OPTIONS } from './commands.ts';
@@ -176,5 +176,13 @@ export function discordProblem(p: Problem | TargetProblem, command: 'alert' | 'p
       return {
         text: `I can't post alerts in this channel: I lack ${p.params.missing.join(', ')}. Ask an admin to grant me View Channel, Send Messages and Embed Links here.`,
       };
+  }
+}
+
+/** An out-of-band notice to a channel's owner (Notifier.tellOwner), in Discord's words. */
+export function discordOwnerNotice(n: OwnerNotice): string {
+  switch (n.notice) {
+    case 'delivery-paused':
+      return `I could not deliver alerts there (${n.params.reason}); they are paused until \`/start\` is run in that channel again.`;
   }
 }

@@ -7,6 +7,7 @@
 import type { APIEmbed } from 'discord.js';
 import { describeRule, ruleAdvice } from '../../alerting/describe.ts';
 import type { OutboundMessage } from '../../alerting/ports.ts';
+import { expandTimes } from '../../alerting/time-token.ts';
 import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
 import type { PreviewReport } from '../../subscriptions/service.ts';
 import { alertIcon, fmtClock, fmtDuration, fmtValue, thresholdWords } from '../format.ts';
@@ -32,7 +33,7 @@ export function eventColour(e: AlertEvent): number {
 }
 
 /** `<t:1750000000:f>` (the reader's own local date and time) and `<t:…:R>` ("3 minutes ago"). */
-export function discordTime(unixSec: number, style: 'f' | 'R' | 't' | 'F' = 'f'): string {
+export function discordTime(unixSec: number, style: 'f' | 'R' | 't' | 'F' | 'd' = 'f'): string {
   return `<t:${Math.floor(unixSec)}:${style}>`;
 }
 
@@ -58,7 +59,9 @@ export function eventEmbed(e: AlertEvent, _zone?: string): APIEmbed {
   fields.push({ name: 'Block', value: `${e.height} · ${discordTime(e.time)}`, inline: true });
   fields.push({ name: 'Source', value: d.source, inline: true });
   fields.push({ name: 'Data age', value: fmtDuration(d.dataAgeSec), inline: true });
-  for (const [label, value] of d.lines ?? []) fields.push({ name: label, value, inline: false });
+  // Times inside lines are tokens (alerting/time-token.ts): Discord timestamps, each reader's local time.
+  for (const [label, value] of d.lines ?? [])
+    fields.push({ name: label, value: expandTimes(value, discordTime), inline: false });
   return {
     title: `${alertIcon(e.state, d.severity)} ${d.title}`,
     ...(d.aside !== undefined ? { description: clip(d.aside, 1000) } : {}),

@@ -13,11 +13,14 @@ import { menuCommands } from './commands.ts';
 import { classifyTelegramError } from './errors.ts';
 import { commandGate, isForwarded, type CommandGateOptions } from './command-gate.ts';
 import { handleButton, handleCommand, targetOf, type ChatRef, type HandlerDeps, type Reply } from './handlers.ts';
+import { handleChannelCommand } from './channel-commands.ts';
 import type { ChartDeps } from '../chart-picture.ts';
 import { TelegramNotifier } from './notifier.ts';
 import { TelegramBroadcast } from './broadcast-channel.ts';
 import type { PictureOutcome, PictureRefs } from '../picture-refs.ts';
 import { replySender } from './replies.ts';
+import { gateTelegram } from './send-gate.ts';
+import { sendGate, timelineSpec, type TimelineStore } from '../send-timeline.ts';
 import {
   PAID_BROADCAST_PER_SEC,
   realClock,
@@ -56,8 +59,11 @@ export interface TelegramNotifierOptions extends ChartDeps {
   readonly paidBroadcast?: boolean;
   /** Counts each alert picture's upload or reuse. */
   readonly onPicture?: (outcome: PictureOutcome) => void;
-  /** The overall limit's timeline shared with the other notifier processes (src/store/redis-send-slot.ts). */
-  readonly sharedSlot?: { take(): Promise<number> };
+  /**
+   * The overall limit's timeline shared with the other notifier processes of the token
+   * (src/store/redis-send-slot.ts); absent or unreachable, this process keeps it alone.
+   */
+  readonly sharedTimeline?: TimelineStore;
 }
 
 const rootOf = (apiRoot: string | undefined): string => (apiRoot ?? 'https://api.telegram.org').replace(/\/?$/, '/');
@@ -69,15 +75,11 @@ const rootOf = (apiRoot: string | undefined): string => (apiRoot ?? 'https://api
 export function createTelegramNotifier(opts: TelegramNotifierOptions): TelegramNotifier {
   const clock = opts.clock ?? realClock;
   const limits = opts.limits ?? TELEGRAM_LIMITS;
+  const gate = sendGate(timelineSpec(telegramPerSec(limits, opts.paidBroadcast)), opts.sharedTimeline);
   return new TelegramNotifier({
-    telegram: new Telegram(opts.token, { apiRoot: rootOf(opts.apiRoot) }),
-    pacer: new TelegramPacer(
-      opts.paidBroadcast === true
-        ? { ...limits, globalPerSec: Math.max(limits.globalPerSec, PAID_BROADCAST_PER_SEC) }
-        : limits,
-      clock,
-      opts.sharedSlot,
-    ),
+    telegram: gateTelegram(new Telegram(opts.token, { apiRoot: rootOf(opts.apiRoot) }), gate),
+    gate,
+    pacer: new TelegramPacer(limits, clock),
     logger: opts.logger.child({ platform: 'telegram' }),
     nowSec: () => Math.floor(clock.now() / 1000),
     ...(opts.charts !== undefined ? { charts: opts.charts } : {}),
@@ -89,6 +91,11 @@ export function createTelegramNotifier(opts: TelegramNotifierOptions): TelegramN
 }
 
 export { PAID_BROADCAST_PER_SEC };
+
+/** Messages a second overall: Telegram's 30 (or `limits`), paid broadcast's 1,000. */
+export function telegramPerSec(limits: TelegramLimits, paidBroadcast?: boolean): number {
+  return paidBroadcast === true ? Math.max(limits.globalPerSec, PAID_BROADCAST_PER_SEC) : limits.globalPerSec;
+}
 
 export interface TelegramBotOptions extends TelegramNotifierOptions {
   readonly service: SubscriptionService;
@@ -118,7 +125,7 @@ export interface TelegramBot {
   webhookPort(): number | null;
 }
 
-const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+const ALLOWED_UPDATES = ['message', 'channel_post', 'callback_query', 'my_chat_member'] as const;
 
 /**
  * Builds the bot. Long polling by default; `webhook` switches to an HTTP listener whose secret
@@ -161,6 +168,8 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
    * again, so one group's 20/min limit must not stall every other chat. stop() awaits them.
    */
   const inFlight = new Set<Promise<void>>();
+  // Replies take their global slots on the notifier's gate, ahead of the alerts waiting in it.
+  gateTelegram(bot.telegram, notifier.gate, { first: true });
   const sendReply = replySender(bot.telegram, pacer, log);
   const gate = commandGate(opts.gate ?? {}, log);
   function queueReply(chatId: number, reply: Reply): void {
@@ -171,6 +180,36 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
     void p.finally(() => inFlight.delete(p));
   }
 
+  /** A command addressed to this bot (not forwarded, not for another bot), or null. */
+  function commandOf(msg: object, chatId: number, username: string): { name: string; args: string[] } | null {
+    if (!('text' in msg) || typeof msg.text !== 'string') return null;
+    const entity = (msg as { entities?: Array<{ type: string; offset: number; length: number }> }).entities?.[0];
+    if (entity?.type !== 'bot_command' || entity.offset !== 0) return null;
+    if (isForwarded(msg)) {
+      log.debug({ chatId }, 'forwarded command ignored');
+      return null;
+    }
+    const [name = '', addressee] = msg.text.slice(1, entity.length).split('@');
+    if (addressee !== undefined && addressee.toLowerCase() !== username.toLowerCase()) return null;
+    const args = msg.text
+      .slice(entity.length)
+      .trim()
+      .split(/\s+/)
+      .filter((a) => a.length > 0);
+    return { name: name.toLowerCase(), args };
+  }
+
+  /** Budget and storage gate, the deadline, then the reply (off the update loop). */
+  async function runCommand(chat: ChatRef, name: string, work: () => Promise<Reply | null>): Promise<void> {
+    const admission = gate.admit(chat.id, chat.type === 'private', name);
+    if (admission !== 'run') {
+      if (admission !== null) queueReply(chat.id, admission);
+      return;
+    }
+    const reply = await gate.bounded(work(), (late) => queueReply(chat.id, late));
+    if (reply !== null) queueReply(chat.id, reply);
+  }
+
   bot.on('message', async (ctx) => {
     const msg = ctx.message;
     const chat = ctx.chat as ChatRef;
@@ -179,28 +218,18 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
       log.info({ from: chat.id, to: msg.migrate_to_chat_id }, 'group became a supergroup; subscription moved');
       return;
     }
-    if (!('text' in msg)) return;
-    const entity = msg.entities?.[0];
-    if (entity?.type !== 'bot_command' || entity.offset !== 0) return;
-    if (isForwarded(msg)) {
-      log.debug({ chatId: chat.id }, 'forwarded command ignored');
-      return;
-    }
-    const [name = '', addressee] = msg.text.slice(1, entity.length).split('@');
-    if (addressee !== undefined && addressee.toLowerCase() !== ctx.botInfo.username.toLowerCase()) return;
-    const args = msg.text
-      .slice(entity.length)
-      .trim()
-      .split(/\s+/)
-      .filter((a) => a.length > 0);
-    const admission = gate.admit(chat.id, chat.type === 'private', name.toLowerCase());
-    if (admission !== 'run') {
-      if (admission !== null) queueReply(chat.id, admission);
-      return;
-    }
-    const work = handleCommand(deps, chat, ctx.from.id, name.toLowerCase(), args);
-    const reply = await gate.bounded(work, (late) => queueReply(chat.id, late));
-    if (reply !== null) queueReply(chat.id, reply);
+    const cmd = commandOf(msg, chat.id, ctx.botInfo.username);
+    if (cmd === null) return;
+    await runCommand(chat, cmd.name, () => handleCommand(deps, chat, ctx.from.id, cmd.name, cmd.args));
+  });
+
+  // Commands typed inside a channel (only its administrators may post there): channel-commands.ts.
+  bot.on('channel_post', async (ctx) => {
+    const chat = ctx.chat as ChatRef;
+    const cmd = commandOf(ctx.channelPost, chat.id, ctx.botInfo.username);
+    if (cmd === null) return;
+    const username = ctx.botInfo.username;
+    await runCommand(chat, cmd.name, () => handleChannelCommand(deps, chat, cmd.name, cmd.args, username));
   });
 
   bot.on('callback_query', async (ctx) => {

@@ -60,8 +60,13 @@ export const targetOf = (chat: ChatRef, userId: number): Target => ({
 
 const REFUSED = html`🔒 Only group administrators can change alerts here. Anyone can use /status, /retarget, /hashprice, /alerts and /preview.`;
 
+/**
+ * Private chats: the user; groups: administrators; channels: a post (its author is the channel
+ * itself, and only administrators may post there) or an administrator pressing a button.
+ */
 async function mayChange(deps: HandlerDeps, chat: ChatRef, userId: number): Promise<boolean> {
-  return chat.type === 'private' || (await deps.isAdmin(chat.id, userId));
+  if (chat.type === 'private' || (chat.type === 'channel' && userId === chat.id)) return true;
+  return deps.isAdmin(chat.id, userId);
 }
 
 /**
@@ -208,7 +213,7 @@ export async function handleCommand(
     }
     case 'unmute': {
       const r = await deps.service.unmute(t);
-      return r.ok ? { html: html`🔔 Alerts resumed.` } : problem(r);
+      return r.ok ? { html: html`🔔 Alerts resumed. Anything held while muted arrives now.` } : problem(r);
     }
     case 'quiet': {
       const r = await deps.service.quiet(t, args);
@@ -310,7 +315,8 @@ export async function handleButton(
   data: string,
 ): Promise<ButtonOutcome> {
   const t = targetOf(chat, userId);
-  if (!(await mayChange(deps, chat, userId))) return { toast: 'Only group administrators can change alerts here.' };
+  if (!(await mayChange(deps, chat, userId)))
+    return { toast: `Only ${chat.type === 'channel' ? 'channel' : 'group'} administrators can change alerts here.` };
   if (data.startsWith('rm:')) {
     const r = await deps.service.removeRule(t, data.slice(3));
     const edit = await alertsReply(deps, t);
@@ -327,7 +333,7 @@ export async function handleButton(
     return {
       toast:
         until === null
-          ? `Alert ${id} is awake again`
+          ? `Alert ${id} is awake again; anything it held arrives now`
           : `Alert ${id} snoozed until ${fmtTime(until, zone)}`.slice(0, 190),
     };
   }

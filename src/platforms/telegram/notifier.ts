@@ -17,9 +17,11 @@
  *
  * Paid broadcast (`paidBroadcast`): alerts are sent with `allow_paid_broadcast`, which lets the
  * bot send up to 1,000 messages/s for 0.1 Telegram Stars per message beyond the free limits,
- * taken from the bot's balance; the composition root raises the limiter and the pacer to match.
+ * taken from the bot's balance; the composition root raises the limiter and the send gate to match.
  *
- * - Pacing: TelegramPacer spaces sends (30/s, 1/s per chat, 20/min per group); a long per-chat
+ * - Pacing: every message request takes its slot on the global send gate as it leaves (30/s, or
+ *   1,000/s paid; shared by the notifier processes, send-timeline.ts); TelegramPacer keeps each
+ *   chat's own limits (1/s per chat, 20/min per group) per process; a long per-chat
  *   wait comes back as 'rate-limited' with scope 'chat' and retryAfterMs: the deliver processor
  *   delays that one job (the queue keeps going), and the pacer has booked the chat's slot for
  *   it under the message's key, so the chat's later messages stay behind it.
@@ -32,7 +34,9 @@
  * - 5xx, network, 401 → 'retryable'. No retry happens here: BullMQ is the one retry layer.
  */
 import { DeliveryError, type Notifier, type OutboundMessage } from '../../alerting/ports.ts';
+import type { OwnerNotice } from '../../alerting/problems.ts';
 import type { Subscription } from '../../alerting/types.ts';
+import { telegramOwnerNotice } from './problem-words.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { alertChart, type ChartDeps, type ChartPicture } from '../chart-picture.ts';
 import { classifyTelegramError, isPhotoRefused, isRenderingBug } from './errors.ts';
@@ -41,6 +45,7 @@ import { isBroadcast } from '../../alerting/broadcast.ts';
 import { renderAlertCaption } from './caption.ts';
 import { escapeHtml, type SafeHtml } from './html.ts';
 import type { TelegramPacer } from './pacer.ts';
+import { sendGate, timelineSpec, type SendGate } from '../send-timeline.ts';
 import { renderAlertMessage } from './render.ts';
 import { alertButtons } from './handlers.ts';
 
@@ -93,8 +98,11 @@ function alertMarkup(message: OutboundMessage): { reply_markup?: InlineMarkup } 
 }
 
 export interface TelegramNotifierDeps extends ChartDeps {
+  /** The Bot API client; createTelegramNotifier puts its message requests through `gate`. */
   readonly telegram: TelegramSender;
   readonly pacer: TelegramPacer;
+  /** The global send gate (30/s, or paid broadcast's 1,000/s); the bot's replies share it. */
+  readonly gate?: SendGate;
   readonly logger: Logger;
   readonly nowSec: () => number;
   /** Where uploaded charts are found again (default: this process only). */
@@ -113,10 +121,14 @@ export class TelegramNotifier implements Notifier {
   /** Shared with the bot's interactive replies, so both count against the same limits. */
   readonly pacer: TelegramPacer;
 
+  /** The global send gate, shared with the bot's replies (a gate of its own when none is given). */
+  readonly gate: SendGate;
+
   private readonly pictures: PictureRefs;
 
   constructor(private readonly deps: TelegramNotifierDeps) {
     this.pacer = deps.pacer;
+    this.gate = deps.gate ?? sendGate(timelineSpec(deps.pacer.limits.globalPerSec));
     this.pictures = deps.pictures ?? new MemoryPictureRefs();
   }
 
@@ -135,7 +147,8 @@ export class TelegramNotifier implements Notifier {
     await this.deliver(sub, logCtx, request, ticket);
   }
 
-  async tellOwner(sub: Subscription, text: string): Promise<void> {
+  async tellOwner(sub: Subscription, notice: OwnerNotice): Promise<void> {
+    const text = telegramOwnerNotice(notice);
     if (isBroadcast(sub)) {
       // Nobody reads a channel the bot cannot post to: the operator learns it from the log.
       this.deps.logger.error(

@@ -1,7 +1,9 @@
 /**
- * Keeps outgoing messages inside Telegram's limits before they are sent, so 429s stay rare:
- * ≤ 30 messages/s overall, 1/s per chat, 20/min per group (negative chat ids). Per process,
- * except the overall 30/s when given a `shared` timeline (several notifier processes, one token).
+ * Keeps outgoing messages inside Telegram's per-chat limits before they are sent, so 429s stay
+ * rare: 1/s per chat, 20/min per group (negative chat ids), per process. The overall 30/s (or paid
+ * broadcast's 1,000/s) is not this pacer's: every request passes the platform's send gate
+ * (platforms/send-timeline.ts, shared by the notifier processes through Redis) when it leaves, so
+ * there is one authority for the global pace and nothing here subtracts from it.
  *
  * Division of labour: this pacer only *spaces* sends. Short waits happen inline; a chat whose
  * next slot is further away than `maxInlineWaitMs` is reported back, and the notifier turns that
@@ -18,6 +20,7 @@
  */
 
 export interface TelegramLimits {
+  /** The overall rate, held by the send gate (send-timeline.ts), not by the pacer. */
   readonly globalPerSec: number;
   readonly chatIntervalMs: number;
   readonly groupPerMin: number;
@@ -74,7 +77,6 @@ const YIELD_MS = 50;
 const BOOKING_TTL_MS = 10 * 60_000;
 
 export class TelegramPacer {
-  private globalNext = 0;
   private readonly chatNext = new Map<number, number>();
   /** Send (and booked) times per group, ascending. */
   private readonly groupSent = new Map<number, number[]>();
@@ -85,12 +87,6 @@ export class TelegramPacer {
   constructor(
     readonly limits: TelegramLimits = TELEGRAM_LIMITS,
     private readonly clock: PacerClock = realClock,
-    /**
-     * The overall limit shared with the other notifier processes of the same bot token (a Redis
-     * timeline, src/store/redis-send-slot.ts): each send also takes its slot there. Unreachable,
-     * the process paces alone (and the BullMQ limiter still bounds the total).
-     */
-    private readonly shared?: { take(): Promise<number> },
   ) {}
 
   private get windowMs(): number {
@@ -123,16 +119,6 @@ export class TelegramPacer {
     }
   }
 
-  /** Waits for a global slot (the 30/s), reserving it. */
-  private async globalSlot(now: number): Promise<void> {
-    const at = Math.max(now, this.globalNext);
-    this.globalNext = at + 1000 / this.limits.globalPerSec;
-    if (at > now) await this.clock.sleep(at - now);
-    if (this.shared === undefined) return;
-    const wait = await this.shared.take().catch(() => 0);
-    if (wait > 0) await this.clock.sleep(wait);
-  }
-
   /**
    * Waits for a slot and reserves it. Returns 0 once the caller may send, or how many ms the
    * chat still has to wait when that exceeds `maxWaitMs` — then nothing is reserved, unless an
@@ -161,9 +147,7 @@ export class TelegramPacer {
           continue;
         }
         // Reserve synchronously (no await since the check), so concurrent sends see each other.
-        const at = Math.max(now, this.globalNext);
-        this.reserveChat(chatId, at);
-        await this.globalSlot(now);
+        this.reserveChat(chatId, now);
         if (this.chatNext.size > 50_000) this.forgetIdle(now);
         return 0;
       }
@@ -176,13 +160,12 @@ export class TelegramPacer {
     }
   }
 
-  /** A returning alert: its chat slot is already taken; only the global slot is left to wait for. */
+  /** A returning alert: its chat slot is already taken; it only waits for that slot's time. */
   private async useBooking(ticket: string, atMs: number, maxWaitMs: number): Promise<number> {
     const now = this.clock.now();
     if (atMs - now > maxWaitMs) return atMs - now; // back too early: keep the booking
     this.bookings.delete(ticket);
     if (atMs > now) await this.clock.sleep(atMs - now);
-    await this.globalSlot(this.clock.now());
     return 0;
   }
 

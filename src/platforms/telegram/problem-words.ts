@@ -5,7 +5,7 @@
  */
 import { KIND_EXAMPLES } from '../../alerting/kind-examples.ts';
 import { grammarTokens } from '../../alerting/parse.ts';
-import type { Problem, RuleArgs, RuleParam } from '../../alerting/problems.ts';
+import type { OwnerNotice, Problem, RuleArgs, RuleParam } from '../../alerting/problems.ts';
 import type { RuleKind } from '../../alerting/types.ts';
 import { durationRangeWords, KIND_LIST, noneWord, rangeWords, reminderKindWords } from '../problem-facts.ts';
 
@@ -183,5 +183,13 @@ export function telegramProblem(p: Problem, command: 'alert' | 'preview' = 'aler
       return { text: `There is no alert ${p.params.id} here; /alerts lists them.`, example: REMOVE_EXAMPLE };
     case 'no-history':
       return { text: 'There is no chain history to preview against yet; try again in a few minutes.' };
+  }
+}
+
+/** An out-of-band notice to a chat's owner (Notifier.tellOwner), in Telegram's words. */
+export function telegramOwnerNotice(n: OwnerNotice): string {
+  switch (n.notice) {
+    case 'delivery-paused':
+      return `I could not deliver alerts here (${n.params.reason}); alerts are paused until you /start again.`;
   }
 }

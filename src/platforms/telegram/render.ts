@@ -6,6 +6,7 @@
 import type { OutboundMessage } from '../../alerting/ports.ts';
 import type { AlertEvent, Rule, Subscription } from '../../alerting/types.ts';
 import { describeRule, ruleAdvice } from '../../alerting/describe.ts';
+import { expandTimesIn } from '../../alerting/time-token.ts';
 import type { PreviewReport } from '../../subscriptions/service.ts';
 import { fitBlocks, html, joinHtml, TELEGRAM_MAX_TEXT, truncateHtml, type SafeHtml } from './html.ts';
 import { alertIcon, fmtClock, fmtDuration, fmtTime, fmtValue, thresholdWords } from '../format.ts';
@@ -30,7 +31,8 @@ export function renderEvent(e: AlertEvent, zone: string, nowSec: number, withPro
       ? html`Alert <code>${e.rule}</code>`
       : html`Your threshold: ${threshold} · alert <code>${e.rule}</code>`,
   );
-  for (const [label, value] of d.lines ?? []) lines.push(html`${label}: ${value}`);
+  // Times inside lines are tokens (alerting/time-token.ts): shown in the subscriber's zone.
+  for (const [label, value] of d.lines ?? []) lines.push(html`${label}: ${expandTimesIn(value, zone)}`);
   if (withProvenance) lines.push(provenance(e, zone));
   return truncateHtml(joinHtml(lines, '\n'), 1500);
 }

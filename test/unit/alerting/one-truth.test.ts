@@ -9,8 +9,10 @@ import { evaluateRule } from '../../../src/alerting/lifecycle.ts';
 import type { AlertEvent, RuleSpec, RuleState } from '../../../src/alerting/types.ts';
 import type { Snapshot } from '../../../src/domain/snapshot-types.ts';
 import { renderConsoleMessage } from '../../../src/platforms/console/console-notifier.ts';
-import { eventEmbed } from '../../../src/platforms/discord/render.ts';
-import { renderEvent } from '../../../src/platforms/telegram/render.ts';
+import { eventEmbed, renderAlertMessage as discordMessage } from '../../../src/platforms/discord/render.ts';
+import { renderAlertMessage as telegramMessage, renderEvent } from '../../../src/platforms/telegram/render.ts';
+import { freshen } from '../../../src/alerting/pipeline.ts';
+import { snoozeRelease } from '../../../src/alerting/snooze-release.ts';
 import { ago, estimate, hashrateFigures, makeSnapshot, rule } from './snapshot-factory.ts';
 
 const T0 = 1_764_000_000;
@@ -113,9 +115,22 @@ const CASES: Array<[string, RuleSpec, Snapshot[]]> = [
     [at(0), makeSnapshot({ height: 930_200, timeSec: T0, computedAtSec: T0 })],
   ],
   ['new-block', { kind: 'new-block' }, [at(0)]],
+  [
+    'hashrate-drop',
+    { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' },
+    [at(0, hashrateFigures(1000, 1000)), at(1, hashrateFigures(800, 1000)), at(2, hashrateFigures(1000, 1000))],
+  ],
+  [
+    // Over while still 4 % below the level: the value is signed like the words ("−4 %", "4 % below").
+    'hashrate-drop over below its level',
+    { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' },
+    [at(1, hashrateFigures(800, 1000)), at(2, hashrateFigures(960, 1000))],
+  ],
 ];
 
 describe('one truth per event: what every platform shows is `value`', () => {
+  // Every event of every case, for the wrapped messages below.
+  const all: AlertEvent[] = [];
   const seen = new Set<string>();
   it.each(CASES)('%s: every state, Telegram + Discord + console', (_name, spec, snaps) => {
     let events = run(spec, snaps);
@@ -126,6 +141,7 @@ describe('one truth per event: what every platform shows is `value`', () => {
       events = fired.event ? [fired.event] : [];
     }
     expect(events.length).toBeGreaterThan(0);
+    all.push(...events);
     for (const e of events) {
       seen.add(`${e.kind}/${e.state}${e.details.repeat ? `/${e.details.repeat}` : ''}`);
       // The title states the value (sign may be in words: "down 12 %").
@@ -179,18 +195,20 @@ describe('one truth per event: what every platform shows is `value`', () => {
       'retarget-soon/notice',
       'slow-blocks/firing',
       'new-block/notice',
+      'hashrate-drop/firing',
+      'hashrate-drop/resolved',
     ])
       expect(seen, want).toContain(want);
   });
 
-  it('the drop kind too, whatever its detector says: the shown figure, not the conservative one', () => {
-    const s0 = makeSnapshot({ height: 930_200, timeSec: T0, ...hashrateFigures(600, 1000) });
-    const r = evaluateRule(rule({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }), null, s0);
-    if (r.event === null) return; // the drop detector decides when; the value contract holds when it speaks
-    const tg = strip(renderEvent(r.event, 'UTC', T0).toString());
-    const now = /Now: ([^\n(]+)/.exec(tg)?.[1] ?? '';
-    expect(samePrinted(numbersIn(now)[0]!, r.event.value)).toBe(true);
-    expect(numbersIn(r.event.details.title).some((p) => samePrinted(p, r.event!.value, true))).toBe(true);
+  it('a drop over below its level reads −4 % everywhere, not +4 %', () => {
+    const [, over] = run({ kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' }, [
+      at(1, hashrateFigures(800, 1000)),
+      at(2, hashrateFigures(960, 1000)),
+    ]);
+    expect(over!.details.title).toContain('4 % below its level');
+    expect(over!.value).toBeCloseTo(-4, 6);
+    expect(strip(renderEvent(over!, 'UTC', T0).toString())).toContain('Now: −4 %');
   });
 
   it('the estimate of the issue: "Now" carries −9.6 %, inside its own interval, never the bound', () => {
@@ -203,5 +221,52 @@ describe('one truth per event: what every platform shows is `value`', () => {
     expect(tg).toContain('Now: −9.63 % (90 %: −14.03 % to −5.09 %)');
     expect(tg).toContain('Your threshold: ±5 % (90 % likely)');
     expect(estimate('7d', 1).blocks).toBe(1008);
+  });
+
+  it('wrapped messages too: a snooze release (Held line), a digest, a late or replacing message, on every platform', () => {
+    expect(all.length).toBeGreaterThan(20);
+    const sub = {
+      id: 's',
+      platform: 'telegram' as const,
+      targetType: 'chat' as const,
+      targetId: '1',
+      ownerId: '1',
+      timeZone: 'Europe/Berlin',
+      quiet: null,
+      mutedUntilSec: null,
+      active: true,
+      createdSec: 0,
+    };
+    for (const e of all) {
+      const held = snoozeRelease({ ...sub, snoozed: { [e.rule]: e.time } }, [e], new Set([e.rule]), e.time + 1, e.time)
+        .events[0];
+      const late = freshen(
+        { subscriptionId: 's', height: e.height, hash: e.hash, events: [e], digest: false },
+        { superseded: new Map(), replaced: new Map([[e.rule, e.height - 1]]) },
+        e.time + 3600,
+      )!.events[0]!;
+      // A resolution told before a snooze is released; one fired and resolved inside it is not.
+      const wrapped = [late, ...(held !== undefined ? [held] : [])];
+      for (const w of wrapped) {
+        for (const digest of [false, true]) {
+          const msg = { subscriptionId: 's', height: w.height, hash: w.hash, events: [w], digest };
+          const tg = strip(telegramMessage(msg, sub, w.time + 5).toString());
+          const now = /Now: ([^\n(]+)/.exec(tg)?.[1] ?? '';
+          expect(samePrinted(numbersIn(now)[0]!, e.value), `telegram ${now} vs ${e.value}`).toBe(true);
+          const field =
+            discordMessage(msg, sub).embeds[0]?.fields?.find((f) => f.name === 'Value' || f.name === 'Now (recovered)')
+              ?.value ?? '';
+          expect(samePrinted(numbersIn(field)[0]!, e.value), `discord ${field} vs ${e.value}`).toBe(true);
+          // Discord shows times as timestamps only (each reader's local time), never zone text.
+          const embeds = JSON.stringify(discordMessage(msg, sub).embeds);
+          expect(embeds, `${e.kind} on Discord`).not.toMatch(
+            /\bUTC\b|\bCES?T\b|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d/,
+          );
+          expect(tg, `${e.kind} on Telegram`).not.toContain('<t:');
+          expect(renderConsoleMessage(msg, sub.timeZone)).toContain(e.details.title);
+          expect(renderConsoleMessage(msg, sub.timeZone)).not.toContain('<t:');
+        }
+      }
+    }
   });
 });

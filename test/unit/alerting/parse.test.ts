@@ -83,6 +83,8 @@ describe('parseRule: good input', () => {
     ['breakeven', '17 0.06 2%', { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 }, 'with pool fee'],
     ['breakeven', '2% 17 0.06', { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 2 }, 'fee with % anywhere'],
     ['breakeven', '0.06 17', { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 0 }, 'swapped numbers are unambiguous'],
+    ['breakeven', '17 6c', { kind: 'breakeven', jth: 17, kwh: 0.06, poolfee: 0 }, 'power price in cents'],
+    ['breakeven', '17 6.5¢/kWh 2%', { kind: 'breakeven', jth: 17, kwh: 0.065, poolfee: 2 }, 'cents per kWh'],
     ['slow-blocks', '', { kind: 'slow-blocks', minutes: 60 }, 'default 60 minutes'],
     ['slow-blocks', '90', { kind: 'slow-blocks', minutes: 90 }, 'bare minutes'],
     ['slow-blocks', '2h', { kind: 'slow-blocks', minutes: 120 }, 'hours'],

@@ -239,4 +239,13 @@ describe('freshen (issue 14 item 3)', () => {
       `block 935,425, ${41 + Math.floor(Math.max(0, a.details.dataAgeSec) / 60)} min ago`,
     ]);
   });
+
+  it('says when a reorg replaced the block of a message nothing newer superseded', () => {
+    const a = ev(935_425, '1');
+    const sentAt = a.time + a.details.dataAgeSec;
+    const out = freshen(msg([a]), { ...none, blockReplaced: true }, sentAt)?.events[0];
+    expect(out?.details.lines).toContainEqual(['Reorg', 'block 935,425 is no longer in the chain']);
+    expect(out?.text).toMatch(/\(reorg block 935,425 is no longer in the chain\)$/);
+    expect(freshen(msg([a]), { ...none, blockReplaced: false }, sentAt)?.events[0]).toBe(a);
+  });
 });

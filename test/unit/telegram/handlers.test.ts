@@ -200,7 +200,9 @@ describe('issue 11: snooze, settings and /timezone', () => {
     const settings = await handleButton(deps, dm, 42, 'set:2');
     expect(plain(settings.follow!.html)).toContain('Snoozed until');
     expect(settings.follow!.buttons?.flat().map((b) => b.data)).toEqual(['uz:2', 'rm:2']);
-    expect((await handleButton(deps, dm, 42, 'uz:2')).toast).toBe('Alert 2 is awake again');
+    expect((await handleButton(deps, dm, 42, 'uz:2')).toast).toBe(
+      'Alert 2 is awake again; anything it held arrives now',
+    );
     expect((await service.get(t))!.snoozed).toBeUndefined();
     expect((await handleButton(deps, group, 8, 'sz:1')).toast).toContain('Only group administrators');
     expect((await handleButton(deps, dm, 42, 'sz:99')).toast).toContain('There is no alert 99');
