@@ -6,7 +6,10 @@
  * 30 days for step drops of several sizes (the "how soon" table the chat replies quote).
  *
  *   npx tsx bench/calibrate-drop.ts [--years 60] [--seeds 100] [--target 0.7] [--target-single T]
- *     [--lookback 14d] [--from previous.json] --write
+ *     [--deep-extra 1] [--lookback 14d] [--from previous.json] --write
+ *
+ * --deep-extra N: the deep CUSUM of a two-CUSUM cell needs N nats more than the calibrated
+ * threshold (threshold allocation, see src/domain/drop-cells.ts CellParams); recorded per lookback.
  *
  * Prints the JSON table to stdout (and with --write rewrites src/domain/drop-calibration-table.ts,
  * keeping the lookbacks not recalibrated);
@@ -16,7 +19,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DROP_CALIBRATION } from '../src/domain/drop-calibration-table.ts';
-import { DROP_PCTS, tunedPcts, type CellParams } from '../src/domain/drop-detector.ts';
+import { DROP_PCTS, tunedPcts, type CellParams } from '../src/domain/drop-cells.ts';
 import { BLOCKS_PER_YEAR, countFalseAlarms, runDrop } from '../src/domain/drop-simulate.ts';
 import { LOOKBACKS, type Lookback } from '../src/domain/types.ts';
 
@@ -36,6 +39,7 @@ const TARGET = Number(args.get('target') ?? 0.7);
 const TARGET_SINGLE = Number(args.get('target-single') ?? TARGET);
 const targetOf = (pct: number): number => (tunedPcts(pct).length > 1 ? TARGET : TARGET_SINGLE);
 const ONLY = args.get('lookback');
+const DEEP = Number(args.get('deep-extra') ?? 0);
 const FROM = args.get('from');
 const WRITE = process.argv.includes('--write');
 /** Drop sizes (%) whose delay the table records. */
@@ -60,7 +64,7 @@ function calibrate(lb: Lookback): number[] {
     const mid = lo.map((l, i) => Math.exp((l + hi[i]!) / 2));
     const rates = falseAlarmRates(
       L,
-      DROP_PCTS.map((pct, i) => ({ pct, h: mid[i]! })),
+      DROP_PCTS.map((pct, i) => ({ pct, h: mid[i]!, deep: DEEP })),
     );
     rates.forEach((r, i) => {
       if (r > targetOf(DROP_PCTS[i]!)) lo[i] = Math.log(mid[i]!);
@@ -72,7 +76,7 @@ function calibrate(lb: Lookback): number[] {
 }
 
 function delays(lb: Lookback, hs: number[]): { delay: number[][]; within30d: number[][] } {
-  const cells = DROP_PCTS.map((pct, i) => ({ pct, h: hs[i]! }));
+  const cells = DROP_PCTS.map((pct, i) => ({ pct, h: hs[i]!, deep: DEEP }));
   const delay: number[][] = [];
   const within: number[][] = [];
   for (const size of DELAY_SIZES) {
@@ -99,7 +103,7 @@ const out: Record<string, unknown> = {};
 for (const lb of Object.keys(LOOKBACKS) as Lookback[]) {
   if (ONLY !== undefined && ONLY !== lb) continue;
   const hs = previous?.lookbacks[lb]?.thresholds ?? calibrate(lb);
-  const cells = DROP_PCTS.map((pct, i) => ({ pct, h: hs[i]! }));
+  const cells = DROP_PCTS.map((pct, i) => ({ pct, h: hs[i]!, deep: DEEP }));
   const round = (a: Float64Array) => [...a].map((x) => Math.round(x * 100) / 100);
   const steady = round(falseAlarmRates(LOOKBACKS[lb], cells, 9000));
   const growing = round(falseAlarmRates(LOOKBACKS[lb], cells, 9500, 0.01));
@@ -109,6 +113,7 @@ for (const lb of Object.keys(LOOKBACKS) as Lookback[]) {
     seeds: SEEDS,
     target: TARGET,
     targetSingle: TARGET_SINGLE,
+    deepExtraNats: DEEP,
     thresholds: hs,
     falseAlarms: steady,
     falseAlarmsGrowing: growing,
@@ -128,7 +133,8 @@ if (WRITE) {
  * Calibrated drop-detector table, written by \`npx tsx bench/calibrate-drop.ts --write\` (do not
  * edit by hand). Per lookback and drop cell 3…50 % (index pct − 3): the CUSUM threshold (nats)
  * for at most \`target\` (\`targetSingle\` for the one-CUSUM cells above 24 %) false alarms per
- * rule-year on \`years\` simulated steady chain-years; the
+ * rule-year on \`years\` simulated steady chain-years (the deep CUSUM of a two-CUSUM cell needs
+ * \`deepExtraNats\` more; absent = 0); the
  * false-alarm rates re-measured on fresh seeds (steady; growing +1 %/epoch); and, for step drops
  * of \`delaySizes\` % (\`seeds\` seeds each), the mean blocks to alarm (2 months if never) and the
  * share seen within 30 days. test/unit/domain/drop-calibration.test.ts re-measures it.

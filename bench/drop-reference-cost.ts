@@ -10,7 +10,8 @@
  *
  *   npx tsx bench/drop-reference-cost.ts [--lookback 14d] [--years 30] [--seeds 200] [--target 0.7]
  */
-import { DropDetector, type CellParams } from '../src/domain/drop-detector.ts';
+import type { CellParams } from '../src/domain/drop-cells.ts';
+import { DropDetector } from '../src/domain/drop-detector.ts';
 import { BLOCKS_PER_YEAR, warmBlocks } from '../src/domain/drop-simulate.ts';
 import { createRng } from '../src/domain/prng.ts';
 import { LOOKBACKS, type Lookback } from '../src/domain/types.ts';

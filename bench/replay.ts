@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Rule, RuleSpec } from '../src/alerting/types.ts';
 import { dropCellsOf, forEachSnapshot, replayEvents } from '../src/cli/replay-engine.ts';
-import { DropDetectors } from '../src/domain/drop-detector.ts';
+import { DropDetectors } from '../src/domain/drop-detectors.ts';
 import { readBlocksFile } from '../src/sources/replay/blocks-file.ts';
 import { readEpochsCsv } from '../src/sources/replay/epochs-csv.ts';
 import { readPricesFile } from '../src/sources/replay/prices-file.ts';

@@ -2,7 +2,7 @@
  * One line per rule in words a miner reads at a glance (`/alerts`, confirmations, preview).
  * The same phrasing on every platform, so support answers never depend on where a user is.
  */
-import { dropCellPct } from '../domain/drop-detector.ts';
+import { dropCellPct } from '../domain/drop-cells.ts';
 import { DROP_DELAY_SIZES, dropDelay, dropFalseAlarmsPerYear } from '../domain/drop-thresholds.ts';
 import { describeOf, REMINDER_KINDS } from './kinds/registry.ts';
 import type { RuleSpec } from './types.ts';

@@ -25,6 +25,11 @@ export function fmtNum(n: number, maxDecimals = 2): string {
   return f.format(r);
 }
 
+/** Money to the cent, "$43.20": a computed level (break-even) reads as money, the same in every message. */
+export function fmtDollars(n: number): string {
+  return `$${n.toFixed(2)}`;
+}
+
 /** Formatters by decimals: building one costs ~100× formatting with it. */
 const NUMBER_FORMATS: Array<Intl.NumberFormat | undefined> = [];
 

@@ -119,8 +119,12 @@ export async function releaseHeld(
       // Another release of this subscription is under way: not ours to send while it may be.
       if (!own && now - pending.atSec < PENDING_LEASE_SEC) return later();
       const out = await finish(pending);
-      if (own) return out;
-      continue;
+      if (!own) continue;
+      // Our own release, resumed after a crash: what it had not decided on (rules still snoozed,
+      // events since) gets a release of its own (a new key: this one is spent), if anything is held.
+      const [d, z] = await Promise.all([deps.held.read('digest', sub.id), deps.held.read('snooze', sub.id)]);
+      if ((type === 'digest' ? d : z).length > 0) await deps.schedule(type, sub.id, now + BUSY_RETRY_SEC);
+      return out;
     }
     const [d, z] = await Promise.all([deps.held.read('digest', sub.id), deps.held.read('snooze', sub.id)]);
     let plan: Plan;

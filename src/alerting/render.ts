@@ -22,17 +22,21 @@ export function fmtAge(sec: number): string {
 
 /**
  * One icon per severity, the same on every platform and in titles and bodies alike: resolved ✅,
- * notices ℹ️, firing 🔔 (info) / ⚠️ (warn) / 🚨 (critical). Platforms use it through
- * platforms/format.ts.
+ * notices ℹ️ (and a resolved event that is not a recovery, `ending`), firing 🔔 (info) / ⚠️ (warn) /
+ * 🚨 (critical). Platforms use it through platforms/format.ts.
  */
-export function alertIcon(state: AlertState, severity: AlertDetails['severity']): string {
-  if (state === 'resolved') return '✅';
+export function alertIcon(
+  state: AlertState,
+  severity: AlertDetails['severity'],
+  ending?: AlertDetails['ending'],
+): string {
+  if (state === 'resolved') return ending === undefined ? '✅' : 'ℹ️';
   if (state === 'notice') return 'ℹ️';
   return severity === 'critical' ? '🚨' : severity === 'warn' ? '⚠️' : '🔔';
 }
 
-const icon = (e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'severity'> }): string =>
-  alertIcon(e.state, e.details.severity);
+const icon = (e: Pick<AlertEvent, 'state'> & { details: Pick<AlertDetails, 'severity' | 'ending'> }): string =>
+  alertIcon(e.state, e.details.severity, e.details.ending);
 
 const fmtFigure = (n: number, unit: string): string =>
   unit === '%' ? fmtNum(n, 1) : fmtNum(n, Math.abs(n) >= 100 ? 0 : 2);
@@ -103,6 +107,7 @@ export function makeEvent(
   if (reading.value !== shown) details.compared = reading.value;
   if (comparedLevel !== undefined && comparedLevel !== threshold) details.comparedLevel = comparedLevel;
   if (p.thresholdText !== undefined) details.thresholdText = p.thresholdText;
+  if (p.ending !== undefined && state === 'resolved') details.ending = p.ending;
   return {
     rule: rule.id,
     kind: rule.kind,

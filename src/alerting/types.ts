@@ -136,6 +136,13 @@ export interface AlertDetails {
   readonly foldInto?: RuleKind;
   /** Under-water reminders: 'reminder' or 'escalation' (a firing rule repeating itself). */
   readonly repeat?: 'reminder' | 'escalation';
+  /**
+   * On a 'resolved' event that is NOT a recovery: the condition ended because the rule's own
+   * reference moved, not because the figure came back ('new-normal': a hash-rate drop that
+   * lasted until the lower level became the rule's recent level). Rendered as a notice, never
+   * with the resolved tick or the word "resolved"/"recovered".
+   */
+  readonly ending?: 'new-normal';
 }
 
 export type Platform = 'telegram' | 'discord' | 'console';

@@ -5,7 +5,8 @@
  */
 import { MemoryEvaluator } from '../alerting/evaluator.ts';
 import type { AlertEvent, Rule } from '../alerting/types.ts';
-import { dropCellPct, type DropCell } from '../domain/drop-detector.ts';
+import { dropCellPct } from '../domain/drop-cells.ts';
+import type { DropCell } from '../domain/drop-detectors.ts';
 import { SnapshotBuilder } from '../domain/snapshot-builder.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { Block, PricePoint } from '../domain/types.ts';

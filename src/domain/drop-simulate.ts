@@ -5,7 +5,8 @@
  * chain-year instead of minutes. The same DropDetector class as production is fed.
  */
 import { createRng } from './prng.ts';
-import { DROP_GAP_BLOCKS, DropDetector, type CellParams } from './drop-detector.ts';
+import { DROP_GAP_BLOCKS, type CellParams } from './drop-cells.ts';
+import { DropDetector } from './drop-detector.ts';
 import { EPOCH_BLOCKS } from './retarget.ts';
 
 export const BLOCKS_PER_YEAR = 52_560;
@@ -60,18 +61,31 @@ export interface DropRun {
 export interface DropOutcome {
   /** Blocks from the drop's start to each cell's alarm; −1: not within `blocks`. */
   readonly delay: Int32Array;
-  /** Recoveries (alarmed → quiet) while the drop was on ({@link flapWatchBlocks}): flaps. */
+  /**
+   * Flaps: 'recovered' ends (the rate is back, says the cell) while the drop is on, of alarms
+   * raised after it began and judged against a reference still made mostly of blocks from before
+   * it (see {@link preDropReference}). Zero is the goal, for every rule up to the drop's size. A
+   * false alarm raised before the drop that happens to end in its first blocks is about itself
+   * (its evidence was gathered at the old rate) and is not counted.
+   */
   readonly flaps: Int32Array;
+  /**
+   * 'settled' ends while the drop is on: the lower level became the rule's recent level (never
+   * sooner than gap + lookback after the alarm) and the message says the rate is still down.
+   */
+  readonly settles: Int32Array;
 }
 
 /**
- * Blocks after a drop's start during which a recovery counts as a flap: until half the reference
- * window holds the new level. Later, the lower level HAS become the recent level (the reference
- * ends two weeks back), and saying the drop is over is the truth, not a flap.
+ * True when an alarm raised `sureAfter` blocks into a drop was judged against a reference made
+ * mostly of blocks from before the drop (the reference ends the gap back and spans the
+ * lookback): its "recovered" claims the rate is back at the pre-drop level. A later alarm
+ * compares the (mostly) lower level with itself — a false alarm against it, whose end is true.
  */
-export const flapWatchBlocks = (lookbackBlocks: number): number => DROP_GAP_BLOCKS + Math.floor(lookbackBlocks / 2);
+export const preDropReference = (sureAfter: number, lookbackBlocks: number): boolean =>
+  sureAfter < DROP_GAP_BLOCKS + lookbackBlocks / 2;
 
-/** A steady warm-up, then a step drop held for `blocks`: delay and flaps per cell. */
+/** A steady warm-up, then a step drop held for `blocks`: delay, flaps and settles per cell. */
 export function runDrop(o: DropRun): DropOutcome {
   const det = new DropDetector(o.lookbackBlocks, o.cells);
   const rng = createRng(o.seed);
@@ -80,20 +94,29 @@ export function runDrop(o: DropRun): DropOutcome {
   const n = o.cells.length;
   const delay = new Int32Array(n).fill(-1);
   const flaps = new Int32Array(n);
+  const settles = new Int32Array(n);
+  // Blocks into the drop each alarm was raised at; −1: raised before the drop began.
+  const sureAt = new Int32Array(n).fill(-1);
   const was = new Uint8Array(n);
   const slow = 1 / (1 - o.dropPct / 100);
-  const watch = flapWatchBlocks(o.lookbackBlocks);
   for (let i = 1; i <= warm + o.blocks; i++) {
     const dropped = i > warm;
     const y = -Math.log(1 - rng.next()) * Math.exp(-g * i) * (dropped ? slow : 1);
     det.push(i, i * 600, y);
-    if (!dropped) continue;
     const a = det.alarmed;
+    if (!dropped) {
+      was.set(a);
+      continue;
+    }
     for (let c = 0; c < n; c++) {
+      if (a[c] === 1 && was[c] === 0) sureAt[c] = i - warm;
       if (a[c] === 1 && delay[c] === -1) delay[c] = i - warm;
-      if (a[c] === 0 && was[c] === 1 && delay[c] !== -1 && i - warm <= watch) flaps[c]! += 1;
       was[c] = a[c]!;
     }
+    for (const e of det.endedNow()) {
+      if (e.how === 'settled') settles[e.cell]! += 1;
+      else if (sureAt[e.cell]! >= 0 && preDropReference(sureAt[e.cell]!, o.lookbackBlocks)) flaps[e.cell]! += 1;
+    }
   }
-  return { delay, flaps };
+  return { delay, flaps, settles };
 }

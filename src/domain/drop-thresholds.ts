@@ -9,6 +9,7 @@ import type { Lookback } from './types.ts';
 const MIN_PCT = 3;
 type Row = {
   readonly thresholds: readonly number[];
+  readonly deepExtraNats?: number;
   readonly falseAlarms: readonly number[];
   readonly falseAlarmsGrowing: readonly number[];
   readonly delay: ReadonlyArray<readonly number[]>;
@@ -22,6 +23,14 @@ export const DROP_THRESHOLDS: Readonly<Record<Lookback, readonly number[]>> = {
   '14d': rows['14d'].thresholds,
   '30d': rows['30d'].thresholds,
   '90d': rows['90d'].thresholds,
+};
+
+/** Extra nats the deep CUSUM of a two-CUSUM cell needs over the calibrated threshold (drop-cells.ts CellParams). */
+export const DROP_DEEP_EXTRA: Readonly<Record<Lookback, number>> = {
+  '7d': rows['7d'].deepExtraNats ?? 0,
+  '14d': rows['14d'].deepExtraNats ?? 0,
+  '30d': rows['30d'].deepExtraNats ?? 0,
+  '90d': rows['90d'].deepExtraNats ?? 0,
 };
 
 /** Measured false alarms per rule-year of a cell: the worse of steady and growing chains. */

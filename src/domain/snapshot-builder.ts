@@ -21,7 +21,7 @@
  * - `hashpriceAgo[w]`: null until a block at least `w` older (by block time) with a USD figure.
  */
 import { bitsToDifficulty, bitsToTarget } from './bits.ts';
-import { DROP_HISTORY_BLOCKS, DropDetectors, type DropCell, type DropDetectorsState } from './drop-detector.ts';
+import { DROP_HISTORY_BLOCKS, DropDetectors, type DropCell, type DropDetectorsState } from './drop-detectors.ts';
 import { hashprice } from './hashprice.ts';
 import { BlockRing } from './ring.ts';
 import { HashrateTracker } from './snapshot-hashrate.ts';

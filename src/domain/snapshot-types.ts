@@ -147,12 +147,31 @@ export interface DropAlarm {
   readonly ratioSum: number;
 }
 
+/**
+ * One drop cell's alarm that ended at this block, and why (src/domain/drop-detector.ts):
+ * - 'recovered': the cell's own evidence says the rate is back at the level before the drop;
+ * - 'settled': the drop is still on against that level, but the lookback now holds only blocks
+ *   after the alarm, so the lower level IS the recent level the rule compares with — the alert
+ *   ends and re-arms against it. Not a recovery, and never worded as one.
+ */
+export interface DropEnd {
+  readonly pct: number;
+  readonly how: 'recovered' | 'settled';
+  /** Where the ended drop began (its change point). */
+  readonly sinceHeight: number;
+  readonly sinceTimeSec: number;
+  /** The reference level the alarm was judged against (before the drop), H/s. */
+  readonly beforeHps: number;
+}
+
 /** A lookback's drop detector at this block: null until its reference window is full. */
 export interface DropState {
   /** Hash rate of the reference window (the lookback ending 14 days back), H/s. */
   readonly referenceHps: number;
   /** Alarmed cells, ascending by pct; usually empty. */
   readonly alarms: readonly DropAlarm[];
+  /** Cells whose alarm ended at this very block, ascending by pct; absent when none did. */
+  readonly ends?: readonly DropEnd[];
 }
 
 export interface Snapshot {

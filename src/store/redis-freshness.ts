@@ -97,7 +97,8 @@ local h, t = tonumber(ARGV[1]), ARGV[2]
 local main = redis.call('ZRANGEBYSCORE', KEYS[2], h, h)
 local away = #main > 0
 for _, b in ipairs(main) do
-  if string.find(b, '"hash":"' .. ARGV[3] .. '"', 1, true) then away = false end
+  -- a stored block is JSON.stringify(StoredBlock): {"block":{"id":"<hash>",…},…}
+  if string.find(b, '"id":"' .. ARGV[3] .. '"', 1, true) then away = false end
 end
 local out = {away and '1' or '0'}
 for j = 4, #ARGV do

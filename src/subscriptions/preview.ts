@@ -43,7 +43,9 @@ export function previewOver(
   const recent: Array<{ height: number; time: number; text: string }> = [];
   for (const s of snapshots) {
     for (const e of evaluator.feed(s)) {
-      if (e.state === 'resolved') resolutions++;
+      // An end that is not a recovery (a drop that became the normal) is no resolution: the
+      // recent list shows its own words.
+      if (e.state === 'resolved') resolutions += e.details.ending === undefined ? 1 : 0;
       else firings++;
       // The headline only: its extra lines (a drop's "Began: …" time among them) are for the alert.
       recent.push({ height: e.height, time: e.time, text: e.text.split('\n', 1)[0] ?? e.text });

@@ -10,6 +10,7 @@ import type { FreshnessStore, OutboundMessage } from '../../src/alerting/ports.t
 import { NOTIFICATION_TTL_SEC } from '../../src/alerting/pipeline.ts';
 import type { AlertEvent } from '../../src/alerting/types.ts';
 import type { RedisClient } from '../../src/store/connection.ts';
+import type { StoredBlock } from '../../src/store/chain-state.ts';
 import { chainKeys, type EngineKeys } from '../../src/store/keys.ts';
 import { hashFor } from '../fakes/memory-snapshots.ts';
 
@@ -149,7 +150,21 @@ export function freshnessContract(impls: readonly FreshnessImpl[]): void {
 
     it("says when the chain's stored block at the message's height is another one (a reorg replaced it)", async () => {
       const blocks = chainKeys(p.keys.prefix).blocks;
-      const stored = (hash: string) => JSON.stringify({ block: { height: 100, hash, previousHash: hashFor(99) } });
+      // What the watcher stores (chain-state.ts): the block's hash is `block.id`.
+      const stored = (hash: string): string =>
+        JSON.stringify({
+          block: {
+            id: hash,
+            height: 100,
+            timestamp: 0,
+            bits: 0x1d00ffff,
+            previousHash: hashFor(99),
+            feesSats: 0,
+            feesKnown: false,
+          },
+          price: null,
+          nowSec: 0,
+        } satisfies StoredBlock);
       await p.redis.zadd(blocks, 100, stored(hashFor(100, 1)));
       const away = msg(100, ['2']);
       await p.store.queued([away]);

@@ -23,7 +23,7 @@ describe('npm run demo', () => {
     // below 30 J/TH × 24 h × $0.06 = $43.20 per PH/day, and the text names that cost.
     const breakeven = demo.text.split('\n').filter((l) => l.includes('Below break-even'));
     expect(breakeven).toHaveLength(1);
-    expect(breakeven[0]).toContain('$43.2/PH/day');
+    expect(breakeven[0]).toContain('vs your $43.20/PH/day');
   });
 
   it('the /start drop rule fires during the three slow epochs of the squeeze, and nowhere else more than twice', async () => {

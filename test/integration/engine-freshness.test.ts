@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Queue } from 'bullmq';
 import { alertIndexPlan, alertJudge } from '../../src/alerting/engine.ts';
 import type { Target } from '../../src/subscriptions/service.ts';
+import type { StoredBlock } from '../../src/store/chain-state.ts';
 import { hashFor, makeSnapshot } from '../fakes/memory-snapshots.ts';
 import { startHarness, waitFor, type Harness } from './engine-harness.ts';
 
@@ -177,12 +178,15 @@ describe('freshness of queued messages', () => {
     };
     await h.block(onB);
     await evaluated();
-    // The watcher stores the main chain's blocks; after the reorg B is the block at 935,424.
-    await h.redis.zadd(
-      `${h.prefix}:chain:blocks`,
-      935_424,
-      JSON.stringify({ block: { height: 935_424, hash: onB.hash } }),
-    );
+    // The watcher stores the main chain's blocks (a StoredBlock: the hash is `block.id`); after
+    // the reorg B is the block at 935,424.
+    const stored = (hash: string): string =>
+      JSON.stringify({
+        block: { id: hash, height: 935_424, timestamp: T0 - 560, bits: 0x1702796c, feesSats: 0, feesKnown: false },
+        price: null,
+        nowSec: T0 - 560,
+      } satisfies StoredBlock);
+    await h.redis.zadd(`${h.prefix}:chain:blocks`, 935_424, stored(onB.hash));
     now = T0;
     await deliverQueue().resume();
     await waitFor(() => h.notifier.sent.length >= 1, 15_000, 'the message');

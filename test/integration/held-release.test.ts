@@ -41,10 +41,11 @@ const told = () => h.notifier.sent.flatMap((m) => m.events.map((e) => `${e.kind}
 const delayedReleases = async () =>
   (await deliverQueue().getJobs(['delayed'])).filter((j) => j.name === SNOOZE_JOB_NAME || j.name === DIGEST_JOB_NAME);
 
-/** Promotes every delayed release (and any it reschedules) until none is left. */
+/** Runs every delayed release due by the engine's clock (and any due one it schedules) until none is left. */
 async function runReleases(order: (name: string) => number = () => 0): Promise<void> {
   for (let round = 0; round < 10; round++) {
-    const jobs = (await delayedReleases()).sort((a, b) => order(a.name) - order(b.name));
+    const due = (await delayedReleases()).filter((j) => (j.data as { releaseAtSec: number }).releaseAtSec <= now);
+    const jobs = due.sort((a, b) => order(a.name) - order(b.name));
     if (jobs.length === 0) return;
     await Promise.all(jobs.map((j) => j.promote()));
     await settle();
@@ -160,6 +161,35 @@ describe('a release that died between taking and sending', () => {
     expect(told()).toEqual(['hashrate-drop:firing@4001']);
     expect(await held.pending(SUB)).toBeNull();
     expect(await h.redis.exists(`${h.prefix}:n:${SUB}|z|12345`)).toBe(1);
+  });
+});
+
+describe('a release retried after dying between taking and sending', () => {
+  it('sends what it took once, and leaves what it had not decided on a release of its own', async () => {
+    await h.app.service.start(alice, now);
+    await h.block(makeSnapshot({ height: 4000, dropPct: 0 }));
+    await settle();
+    expect((await h.app.service.snooze!(alice, '2', T0 + DAY, now)).ok).toBe(true);
+    expect((await h.app.service.snooze!(alice, '3', T0 + 3 * DAY, now)).ok).toBe(true);
+    now = T0 + 600;
+    await h.block(makeSnapshot({ height: 4001, dropPct: 40, changePct: 8 }));
+    await settle();
+    const [job] = await delayedReleases();
+    const releaseAt = (job!.data as { releaseAtSec: number }).releaseAtSec;
+    // That job took rule 2's event and recorded its message, then died before sending it.
+    const held = new RedisHeldEvents(h.redis, engineKeys(`${h.prefix}:`));
+    const entry = (await held.read('snooze', SUB)).find((e) => e.event.rule === '2')!;
+    const message = { subscriptionId: SUB, height: 4001, hash: entry.event.hash, events: [entry.event], digest: false };
+    const ref: MessageRef = { subscriptionId: SUB, type: 'snooze', id: String(releaseAt) };
+    now = T0 + DAY + 60;
+    expect(await held.take(SUB, { snooze: [entry.token] }, { ref, message, atSec: now })).toBe('taken');
+    // Its retry sends the recorded message; rule 3 (still snoozed then) is told at its own end.
+    await runReleases();
+    expect(told()).toEqual(['hashrate-drop:firing@4001']);
+    now = T0 + 3 * DAY + 60;
+    await runReleases();
+    expect(told()).toEqual(['hashrate-drop:firing@4001', 'retarget-estimate:firing@4001']);
+    expect(await h.redis.llen(`${h.prefix}:hz:${SUB}`)).toBe(0);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import type { Snapshot } from '../../domain/snapshot-types.ts';
 import type { Direction, PriceWindow } from '../../domain/types.ts';
-import { breakevenHashprice, dirWord, fmtNum } from '../format.ts';
+import { breakevenHashprice, dirWord, fmtNum, fmtDollars } from '../format.ts';
 import { confidentMove } from './retarget.ts';
 import { levelKind, pctKind, type KindDescriptor, type Reading } from './kind.ts';
 import {
@@ -201,12 +201,12 @@ export const breakeven: KindDescriptor<'breakeven'> = {
       const margin = 100 * (r.shown / level - 1);
       return state === 'resolved'
         ? {
-            title: `Mining pays again: hash price $${fmtNum(r.shown)} vs break-even $${fmtNum(level)}/PH/day (${fmtNum(margin, 1)} % above)`,
+            title: `Mining pays again: hash price ${fmtDollars(r.shown)} vs break-even ${fmtDollars(level)}/PH/day (${fmtNum(margin, 1)} % above)`,
             severity: 'info',
             direction: 'up',
           }
         : {
-            title: `Below break-even: hash price $${fmtNum(r.shown)} vs your $${fmtNum(level)}/PH/day (${fmtNum(-margin, 1)} % short)`,
+            title: `Below break-even: hash price ${fmtDollars(r.shown)} vs your ${fmtDollars(level)}/PH/day (${fmtNum(-margin, 1)} % short)`,
             severity: 'critical',
             direction: 'down',
           };
@@ -239,6 +239,6 @@ export const breakeven: KindDescriptor<'breakeven'> = {
   describe(spec) {
     const cost = breakevenHashprice(spec.jth, spec.kwh, spec.poolfee);
     const fee = spec.poolfee > 0 ? `, ${fmtNum(spec.poolfee)} % pool fee` : '';
-    return `hash price below your break-even $${fmtNum(cost)}/PH/day (${fmtNum(spec.jth)} J/TH at $${fmtNum(spec.kwh, 4)}/kWh${fee})`;
+    return `hash price below your break-even ${fmtDollars(cost)}/PH/day (${fmtNum(spec.jth)} J/TH at $${fmtNum(spec.kwh, 4)}/kWh${fee})`;
   },
 };

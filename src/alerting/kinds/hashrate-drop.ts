@@ -7,17 +7,20 @@
  * reads its cell: series `hd-<lookback>-<cell>`, value 1 while the cell is alarmed, 0 while quiet.
  * It fires at 1 and resolves at 0, so the index touches only rules whose cell changed state.
  * Hysteresis lives in the cell (it recovers only on its own evidence that the rate is back), not
- * in the level. `window` no longer decides anything: it picks which smoothed hash rate the
- * message and the chart show.
+ * in the level. An alarm can also end without a recovery: once the lookback holds only blocks
+ * after the alarm, the lower level IS the recent level the rule is about; that end is worded as
+ * "the lower level is now the normal" (a notice, `ending: 'new-normal'`), never as resolved.
+ * `window` no longer decides anything: it picks which smoothed hash rate the message and the
+ * chart show.
  */
-import { dropCellPct } from '../../domain/drop-detector.ts';
+import { dropCellPct } from '../../domain/drop-cells.ts';
 import { dropFalseAlarmsPerYear } from '../../domain/drop-thresholds.ts';
 import { gammaBand90 } from '../../domain/hashrate.ts';
-import type { DropAlarm, DropState, Snapshot } from '../../domain/snapshot-types.ts';
+import type { DropAlarm, DropEnd, DropState, Snapshot } from '../../domain/snapshot-types.ts';
 import type { HashrateWindow, Lookback } from '../../domain/types.ts';
 import { blocksAsTime, fmtNum, LEVEL_WORDS } from '../format.ts';
 import { timeToken } from '../time-token.ts';
-import { DEFAULT_COOLDOWN_SEC, type KindDescriptor, type Reading, type SpecOf } from './kind.ts';
+import { DEFAULT_COOLDOWN_SEC, type KindDescriptor, type Presentation, type Reading, type SpecOf } from './kind.ts';
 import { hashrateWindowParam, lookbackParam, pctParam } from './params.ts';
 import { DROP_SERIES, dropSeries } from './series.ts';
 
@@ -80,12 +83,53 @@ function read(series: string, s: Snapshot): Reading | null {
   return { value: 0, shown: 0, unit: '%', window: `${fmtNum(refEhs, 0)} EH/s ${LEVEL_WORDS[c.lb]}` };
 }
 
-/** The rule's smoothed window against the reference level, % below (the resolved message). */
-function windowBelowPct(spec: SpecOf<'hashrate-drop'>, s: Snapshot): number | null {
+/** The rule's smoothed window against a level (H/s), % below. */
+function windowBelowPct(spec: SpecOf<'hashrate-drop'>, s: Snapshot, levelHps: number): number | null {
   const est = s.hashrate[spec.window];
+  if (est === null || est.hps <= 0 || !(levelHps > 0)) return null;
+  return 100 * (1 - est.hps / levelHps);
+}
+
+/** The rule's cell's alarm that ended at this block, and why (absent on an older snapshot). */
+function endOf(spec: SpecOf<'hashrate-drop'>, s: Snapshot): DropEnd | undefined {
+  const cell = dropCellPct(spec.pct);
+  return s.drop?.[spec.lookback]?.ends?.find((e) => e.pct === cell);
+}
+
+/** The end of a firing: back at the level before the drop, or the lower level now the normal. */
+function presentEnd(spec: SpecOf<'hashrate-drop'>, s: Snapshot): Presentation {
   const st = s.drop?.[spec.lookback];
-  if (est === null || est.hps <= 0 || st === undefined || st === null) return null;
-  return 100 * (1 - est.hps / st.referenceHps);
+  const end = endOf(spec, s);
+  const before = end === undefined ? '' : ` (block ${fmtNum(end.sinceHeight, 0)})`;
+  // Signed like every % the platforms print: "−4.3 %" for 4.3 % below the level, "+12.5 %" above.
+  const signed = (below: number): number => (below === 0 ? 0 : -below);
+  const words = (below: number, level: string): string =>
+    fmtNum(Math.abs(below), 1) === '0'
+      ? `back at ${level} (±0 %)`
+      : `${fmtNum(Math.abs(below), 1)} % ${below > 0 ? 'below' : 'above'} ${level}`;
+  if (end !== undefined && end.how === 'settled') {
+    // The lookback now holds only blocks after the alarm. Where the rate is NOW is the rule's
+    // window against the level before the drop (the lookback's own level lags two weeks behind).
+    const down =
+      windowBelowPct(spec, s, end.beforeHps) ?? 100 * (1 - (st?.referenceHps ?? end.beforeHps) / end.beforeHps);
+    const level = `its level before the drop${before}`;
+    const title =
+      down >= spec.pct / 2
+        ? `The ${spec.window} hash rate is still ${fmtNum(down, 1)} % below ${level}: the lower level is now the normal this rule compares with (${spec.lookback} lookback)`
+        : `The ${spec.window} hash rate is ${words(down, level)}: the drop alert ends and this rule compares with its recent level again (${spec.lookback} lookback)`;
+    return { title, severity: 'info', direction: 'down', shown: signed(down), ending: 'new-normal' };
+  }
+  // Recovered: judged against the level before the drop (the live reference has taken in part of
+  // the lower level). Without the end (an older snapshot), against the live reference.
+  const below = windowBelowPct(spec, s, end?.beforeHps ?? st?.referenceHps ?? Number.NaN);
+  const level = end === undefined ? `its level of ${LEVEL_WORDS[spec.lookback]}` : `its level before the drop${before}`;
+  const where = below === null ? '' : `: the ${spec.window} hash rate is ${words(below, level)}`;
+  return {
+    title: `Hash-rate drop over${where}`,
+    severity: 'info',
+    direction: 'up',
+    ...(below === null ? {} : { shown: signed(below) }),
+  };
 }
 
 export const hashrateDrop: KindDescriptor<'hashrate-drop'> = {
@@ -122,23 +166,7 @@ export const hashrateDrop: KindDescriptor<'hashrate-drop'> = {
   // The user's drop size, not the cell's 1/0 state the index compares.
   threshold: (spec) => spec.pct,
   present(spec, r, state, s) {
-    if (state === 'resolved') {
-      const below = windowBelowPct(spec, s);
-      // Signed like every % the platforms print: "−4.3 %" for 4.3 % below the level, "+12.5 %" above.
-      const level = LEVEL_WORDS[spec.lookback];
-      const where =
-        below === null
-          ? ''
-          : fmtNum(Math.abs(below), 1) === '0'
-            ? `: the ${spec.window} hash rate is back at its level of ${level} (±0 %)`
-            : `: the ${spec.window} hash rate is ${fmtNum(Math.abs(below), 1)} % ${below > 0 ? 'below' : 'above'} its level of ${level}`;
-      return {
-        title: `Hash-rate drop over${where}`,
-        severity: 'info',
-        direction: 'up',
-        ...(below === null ? {} : { shown: below === 0 ? 0 : -below }),
-      };
-    }
+    if (state === 'resolved') return presentEnd(spec, s);
     return {
       title: `Hash rate down ${fmtNum(r.shown, 1)} % vs ${LEVEL_WORDS[spec.lookback]}`,
       severity: r.low !== undefined && r.low >= 2 * spec.pct ? 'critical' : 'warn',

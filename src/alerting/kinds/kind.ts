@@ -58,6 +58,8 @@ export interface Presentation {
   readonly thresholdText?: string;
   /** The figure this title states when it is not the reading's `shown` (it becomes the event's value). */
   readonly shown?: number;
+  /** A 'resolved' that is not a recovery (see AlertDetails.ending). */
+  readonly ending?: 'new-normal';
 }
 
 export interface KindDef<K extends RuleKind = RuleKind> {

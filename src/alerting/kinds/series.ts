@@ -4,7 +4,7 @@
  * read back by looking it up in a table built once from the same vocabulary: no string is
  * parsed with a regex on the way back, and a name that is not in a table is not a series.
  */
-import { DROP_PCTS, dropCellPct } from '../../domain/drop-detector.ts';
+import { DROP_PCTS, dropCellPct } from '../../domain/drop-cells.ts';
 import {
   DIRECTIONS,
   LOOKBACK_NAMES,

@@ -5,7 +5,7 @@
  * each kind's own words; the recovery says how long it lasted. Wrapping the kinds' `present`
  * here keeps their files (and their owners) untouched.
  */
-import { breakevenHashprice, durationWords, fmtNum } from '../format.ts';
+import { breakevenHashprice, durationWords, fmtDollars, fmtNum } from '../format.ts';
 import type { AlertState } from '../types.ts';
 import { breakeven, hashpriceBelow } from './hashprice.ts';
 import { hashrateBelow } from './hashrate.ts';
@@ -52,7 +52,7 @@ function withRepeats<K extends UnderWater>(def: KindDescriptor<K>, w: Words<K>):
   return { ...def, present };
 }
 
-const usd = (n: number): string => `$${n.toFixed(2)}`;
+const usd = fmtDollars;
 
 export const breakevenUnderWater = withRepeats(breakeven, {
   level: (spec) => breakevenHashprice(spec.jth, spec.kwh, spec.poolfee),

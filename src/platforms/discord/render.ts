@@ -26,7 +26,7 @@ export const COLOURS = {
 } as const;
 
 export function eventColour(e: AlertEvent): number {
-  if (e.state === 'resolved') return COLOURS.resolved;
+  if (e.state === 'resolved') return e.details.ending === undefined ? COLOURS.resolved : COLOURS.info;
   if (e.state === 'notice' || e.details.severity === 'info') return COLOURS.info;
   if (e.details.severity === 'critical') return COLOURS.critical;
   return e.details.direction === 'up' ? COLOURS.warnUp : COLOURS.warnDown;
@@ -44,7 +44,11 @@ export function discordTime(unixSec: number, style: 'f' | 'R' | 't' | 'F' | 'd' 
 export function eventEmbed(e: AlertEvent, _zone?: string): APIEmbed {
   const d = e.details;
   const fields: NonNullable<APIEmbed['fields']> = [
-    { name: e.state === 'resolved' ? 'Now (recovered)' : 'Value', value: fmtValue(e.value, d.unit), inline: true },
+    {
+      name: e.state !== 'resolved' ? 'Value' : d.ending === undefined ? 'Now (recovered)' : 'Now',
+      value: fmtValue(e.value, d.unit),
+      inline: true,
+    },
   ];
   if (d.low !== undefined && d.high !== undefined) {
     fields.push({
@@ -63,7 +67,7 @@ export function eventEmbed(e: AlertEvent, _zone?: string): APIEmbed {
   for (const [label, value] of d.lines ?? [])
     fields.push({ name: label, value: expandTimes(value, discordTime), inline: false });
   return {
-    title: `${alertIcon(e.state, d.severity)} ${d.title}`,
+    title: `${alertIcon(e.state, d.severity, d.ending)} ${d.title}`,
     ...(d.aside !== undefined ? { description: clip(d.aside, 1000) } : {}),
     color: eventColour(e),
     fields,

@@ -14,8 +14,9 @@ import { alertIcon, fmtClock, fmtDuration, fmtTime, fmtValue, thresholdWords } f
 /** One event: title, value with its 90 % interval and window, threshold, extra lines, provenance. */
 export function renderEvent(e: AlertEvent, zone: string, nowSec: number, withProvenance = true): SafeHtml {
   const d = e.details;
-  const icon = alertIcon(e.state, d.severity);
-  const state = e.state === 'resolved' ? ' (resolved)' : '';
+  const icon = alertIcon(e.state, d.severity, d.ending);
+  // An end that is not a recovery (a drop that became the normal) is not called "resolved".
+  const state = e.state === 'resolved' && d.ending === undefined ? ' (resolved)' : '';
   const interval =
     d.low !== undefined && d.high !== undefined
       ? html` (90 %: ${fmtValue(d.low, d.unit)} to ${fmtValue(d.high, d.unit)})`

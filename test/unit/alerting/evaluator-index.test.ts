@@ -20,9 +20,10 @@ import { synthesizeChain } from '../../../src/sources/replay/synth.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 // Blocks fed to both evaluators: the replayed early-2026 dip (epoch 463 ran −11 % slow) and its
-// recovery, after 112 days of warm-up, so hash-rate drop rules fire AND resolve.
+// recovery, after 112 days of warm-up, so hash-rate drop rules fire AND resolve (their cells say
+// the rate is back only on strong evidence: 4,000 blocks held no resolution, 5,500 do).
 const JUDGED_FROM = 15_500;
-const JUDGED = 4_000;
+const JUDGED = 5_500;
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)]!;
 const between = (rng: Rng, lo: number, hi: number): number => lo + (hi - lo) * rng.next();

@@ -85,6 +85,52 @@ describe('hashrate-drop 10 % (3d window, 30d lookback): reads its detector cell'
     expect(e.text).toContain('Sure after: 490 blocks (≈ 3.4 days)');
     expect(e.text).toMatch(/False alarms: ≈ [\d.]+ per year/);
   });
+  /** A firing 10 % / 30d rule, then a quiet block whose 30d detector reports how the alarm ended. */
+  function endWith(how: 'recovered' | 'settled', referenceEhs: number, windowEhs: number) {
+    const spec = { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '30d' } as const;
+    const fired = evaluateRule(rule(spec), null, makeSnapshot({ ...hr(800, 1000), height: 930_100 }));
+    expect(fired.decision).toBe('fired');
+    const f = hr(windowEhs, windowEhs);
+    const quiet = f.drop!['30d']!;
+    const end = { pct: 10, how, sinceHeight: 929_612, sinceTimeSec: 1_763_700_000, beforeHps: 1000e18 };
+    const drop = { ...f.drop!, '30d': { ...quiet, referenceHps: referenceEhs * 1e18, ends: [end] } };
+    return evaluateRule(
+      rule(spec),
+      fired.state,
+      makeSnapshot({ ...f, drop, height: 930_101, timeSec: 1_764_000_000 + 7200 }),
+    );
+  }
+  it('an alarm that ends because the lower level became the recent level is NOT called resolved or recovered', () => {
+    // The 30d reference now holds only blocks after the alarm: 850 EH/s against 1,000 before the drop.
+    const r = endWith('settled', 850, 850);
+    expect(r.decision).toBe('resolved'); // the rule re-arms (lifecycle), but the words are not a recovery
+    const e = r.event!;
+    expect(e.details.ending).toBe('new-normal');
+    expect(e.details.title).toBe(
+      'The 3d hash rate is still 15 % below its level before the drop (block 929,612): the lower level is now the normal this rule compares with (30d lookback)',
+    );
+    expect(e.value).toBeCloseTo(-15, 6); // signed as its words: 15 % below
+    expect(e.text.startsWith('ℹ️')).toBe(true);
+    expect(e.text).not.toMatch(/resolved|recovered|✅|over/i);
+  });
+  it('a settled end while the rate is in fact back says so from the window, not from the lagging lookback level', () => {
+    // The lookback's level (850) still holds the drop's blocks; the 3d window is back at 995.
+    const e = endWith('settled', 850, 995).event!;
+    expect(e.details.ending).toBe('new-normal');
+    expect(e.details.title).toBe(
+      'The 3d hash rate is 0.5 % below its level before the drop (block 929,612): the drop alert ends and this rule compares with its recent level again (30d lookback)',
+    );
+    expect(e.text).not.toMatch(/resolved|recovered|✅|normal/i);
+  });
+  it('a recovery is measured against the level before the drop, not the live reference that took part of it in', () => {
+    // The live reference has sunk to 930 EH/s; the 3d window is at 990 against 1,000 before the drop.
+    const e = endWith('recovered', 930, 990).event!;
+    expect(e.details.ending).toBeUndefined();
+    expect(e.details.title).toBe(
+      'Hash-rate drop over: the 3d hash rate is 1 % below its level before the drop (block 929,612)',
+    );
+    expect(e.text.startsWith('✅')).toBe(true);
+  });
 });
 
 describe('hashrate-below 600 EH/s (7d, judged on the 90 % upper bound)', () => {

@@ -80,6 +80,18 @@ describe('alert embeds', () => {
     expect(eventColour(event({}, { direction: 'down' }))).toBe(COLOURS.warnDown);
   });
 
+  it('an end that is not a recovery (a drop that became the normal) is blue and never says recovered', () => {
+    const e = event(
+      { state: 'resolved' },
+      { severity: 'info', ending: 'new-normal', title: 'Hash rate still 15 % below' },
+    );
+    expect(eventColour(e)).toBe(COLOURS.info);
+    const embed = eventEmbed(e);
+    expect(embed.title?.startsWith('ℹ️')).toBe(true);
+    expect(JSON.stringify(embed)).not.toMatch(/recovered|✅/);
+    expect(eventEmbed(event({ state: 'resolved' })).fields?.[0]?.name).toBe('Now (recovered)');
+  });
+
   it('a digest of 30 alerts becomes 10 embeds with a summary of the rest, within 6000 characters', () => {
     const events = Array.from({ length: 30 }, (_, i) => event({ rule: String(i + 1) }));
     const m = renderAlertMessage(msg(events, true), { timeZone: 'Europe/Berlin' });

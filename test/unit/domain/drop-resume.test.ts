@@ -14,6 +14,7 @@ import {
   type BuilderCheckpoint,
   type PushContext,
 } from '../../../src/domain/snapshot-builder.ts';
+import { DROP_STATE_VERSION, type DropDetectorState } from '../../../src/domain/drop-checkpoint.ts';
 import type { Snapshot } from '../../../src/domain/snapshot-types.ts';
 import type { Block } from '../../../src/domain/types.ts';
 
@@ -158,6 +159,44 @@ describe('drop detector across a reorg (rolled back to the fork, new branch push
       expect(s?.drop?.['7d']).not.toBeNull();
     }
     expect(CHECKPOINT_USEFUL_BLOCKS).toBeLessThanOrEqual(REQUIRED - 12_960 - 2_016 - 1);
+  });
+
+  it('a version-1 checkpoint (before the recovery test changed) is migrated, not misread; an unknown version is ignored', () => {
+    const tip = restarts[2]!;
+    const at = tip - (tip % CHECKPOINT_EVERY_BLOCKS);
+    const cp = JSON.parse(live.cps.get(at)!) as BuilderCheckpoint;
+    // What session 3 stored: no `v`, 9 numbers per alarmed cell, no ends.
+    const v1 = (st: DropDetectorState): DropDetectorState => {
+      const cells: number[] = [];
+      for (let i = 0; i < st.cells.length; i += 11) cells.push(...st.cells.slice(i, i + 9));
+      const { v: _v, ends: _e, ...rest } = st;
+      return { ...rest, cells };
+    };
+    const old: BuilderCheckpoint = {
+      ...cp,
+      drop: Object.fromEntries(Object.entries(cp.drop).map(([lb, st]) => [lb, v1(st)])) as BuilderCheckpoint['drop'],
+    };
+    expect(Object.values(old.drop).some((st) => st.cells.length > 0)).toBe(true); // alarmed cells to migrate
+    const b = new SnapshotBuilder();
+    b.resumeFrom(old);
+    for (const x of chain) if (x.height > tip - REQUIRED && x.height <= tip) b.push(x, ctx);
+    expect(b.resumedAtHeight).toBe(at);
+    // The next block: the same cells alarmed, dated and measured the same (no fire, no resolve).
+    const next = chain.find((x) => x.height === tip + 1)!;
+    const got = b.push(next, ctx).drop!;
+    const want = live.snaps.get(tip + 1)!.drop!;
+    for (const lb of ['7d', '14d', '30d', '90d'] as const)
+      expect(got[lb]?.alarms.map((a) => [a.pct, a.sinceHeight, a.sureHeight])).toEqual(
+        want[lb]?.alarms.map((a) => [a.pct, a.sinceHeight, a.sureHeight]),
+      );
+    const future: BuilderCheckpoint = {
+      ...cp,
+      drop: { ...cp.drop, '14d': { ...cp.drop['14d'], v: DROP_STATE_VERSION + 1 } },
+    };
+    const c = new SnapshotBuilder();
+    c.resumeFrom(future);
+    for (const x of chain) if (x.height > tip - REQUIRED && x.height <= tip) c.push(x, ctx);
+    expect(c.resumedAtHeight).toBe(-1);
   });
 
   it('one checkpoint is about 10 kB of JSON, once a day', () => {
