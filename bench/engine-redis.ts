@@ -61,7 +61,7 @@ export async function seed(
         const rid = String(j + 1);
         fields[rid] = encodeRule(spec, 1_750_000_000);
         const pl = plan.placement(spec);
-        if (pl.mode === 'event') p.sadd(keys.eventIndex(pl.series), ruleKey(id, rid));
+        if (pl.mode === 'event') p.zadd(keys.eventIndex(pl.series), 0, ruleKey(id, rid));
         else p.zadd(keys.fireIndex(pl.series), pl.fire, ruleKey(id, rid));
       });
       p.hset(keys.rules(id), fields);

@@ -97,6 +97,9 @@ export function toldLine(told: Told, actualPct: number): string {
  * state forgets the epoch; the event (if the retarget outcome is on this block) is a line for
  * the retarget notice of the same subscription (details.foldInto), never a message of its own.
  */
+/** The kind whose notice a closed estimate's line folds into (the only kind anything folds into). */
+export const EPOCH_CLOSE_FOLDS_INTO = 'retarget' as const;
+
 export function closeEpoch(
   rule: Rule,
   seen: RuleState,
@@ -130,7 +133,7 @@ export function closeEpoch(
       dataAgeSec: 0,
       severity: 'info',
       lines: [[`your alert ${rule.id}`, line]],
-      foldInto: 'retarget',
+      foldInto: EPOCH_CLOSE_FOLDS_INTO,
       ...(told.low !== undefined && told.high !== undefined ? { low: told.low, high: told.high } : {}),
     },
   };

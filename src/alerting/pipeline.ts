@@ -100,17 +100,17 @@ export function route(sub: Subscription, eventsIn: readonly AlertEvent[], nowSec
  */
 export interface MessageRef {
   readonly subscriptionId: string;
-  readonly type: 'block' | 'digest' | 'snooze' | 'broadcast';
+  readonly type: 'block' | 'digest' | 'snooze';
   readonly id: string;
 }
 
-const TYPE_TAG = { block: 'b', digest: 'd', snooze: 'z', broadcast: 'c' } as const;
+const TYPE_TAG = { block: 'b', digest: 'd', snooze: 'z' } as const;
 
 /**
  * THE notification-log key of one message (the only scheme; see NotificationLog in ports.ts):
  * `<subscription>|b|<block hash>`, `<subscription>|d|<release unix s>`,
- * `<subscription>|z|<release unix s>`, a lazily fanned-out broadcast `<subscription>|c|<series>-<block
- * hash>` (./fanout.ts). The subscription is the one the job was addressed to, so a
+ * `<subscription>|z|<release unix s>` (a fanned-out notice is recorded by its walk instead, ./fanout.ts).
+ * The subscription is the one the job was addressed to, so a
  * moved subscription's retried job keeps its key. Block and digest keys are byte for byte what
  * earlier versions stored, so a message logged before an upgrade is not sent again after it.
  */

@@ -130,6 +130,14 @@ export interface RuleBatchStore {
   candidates(snapshot: Snapshot, obs: Observation): Promise<Map<string, string[]>>;
   read(subscriptionIds: readonly string[], bySub: ReadonlyMap<string, readonly string[]>): Promise<ReadSubscription[]>;
   writer(): RuleBatchWriter;
+  /** How many rules wait on an event series (whether its notice fans out). */
+  eventCount?(series: string): Promise<number>;
+  /** The operator's broadcast subscriptions (alerting/broadcast.ts): evaluated before anyone. */
+  broadcastSubscriptions?(): Promise<string[]>;
+  /** Every rule id of these subscriptions (those with none are left out). */
+  allRules?(subscriptionIds: readonly string[]): Promise<Map<string, string[]>>;
+  /** The store's one-time upgrades for `snapshot` (`candidates` runs them too; repeated calls are cheap). */
+  upgrade?(snapshot: Snapshot): Promise<void>;
 }
 
 /**
@@ -210,29 +218,93 @@ export interface FreshnessStore {
   ): Promise<void>;
 }
 
+/** One block's broadcast of an event series (retarget, new-block): which series, which block. */
+export interface BroadcastAt {
+  readonly series: string;
+  readonly height: number;
+  readonly hash: string;
+}
+
 /** Which message (block height and hash, or `slow-<hash>` for the slow-blocks tick). */
 export type MessageAt = Pick<OutboundMessage, 'height' | 'hash'>;
 
 /**
- * Lazy fan-out (issue 14 item 2): one block's notice for an event series (retarget, new-block…)
- * stored ONCE, and a persisted cursor over the series' subscriber index, so a notifier pulls the
- * next chunk of recipients only when its limiter allows and a crash resumes where it stopped.
+ * One platform's walk of a broadcast: each platform's subscribers (`<platform>-…` in the index)
+ * are walked by that platform's notifiers, so each walk keeps its own platform's pace.
+ */
+export interface WalkAt extends BroadcastAt {
+  readonly platform: string;
+}
+
+/**
+ * Where an older, unfinished broadcast of the series had got to when this one superseded it: its
+ * recipients the older one had not reached get this notice with "replaces the alert of block N".
+ */
+export interface SupersededWalk {
+  readonly height: number;
+  /** Its origin, its last settled member ('' none) and whether it had wrapped past the end. */
+  readonly origin: string;
+  readonly cursor: string;
+  readonly wrapped: boolean;
+}
+
+/** One chunk of a broadcast's walk (BroadcastStore.chunk). */
+export type BroadcastChunk =
+  /** Nothing stored for this block at this height, the block was replaced (reorg), a newer
+   * block's notice took over the walk, or the walk is complete: this job stops. */
+  | { readonly status: 'none' | 'reorged' | 'superseded' | 'done' }
+  /** The walk is at another chunk (this job's chunk was settled): only that chunk's job goes on. */
+  | { readonly status: 'stale'; readonly chunk: number }
+  /** The evaluation has not yet stored the next recipients' own lines: come back shortly. */
+  | { readonly status: 'wait' }
+  | {
+      readonly status: 'ok';
+      readonly payload: string;
+      /** Index members `sub/rule`, whole subscriptions only, in index order. */
+      readonly members: readonly string[];
+      /** Subscriptions of this chunk already settled (a crashed attempt got that far). */
+      readonly settled: ReadonlySet<string>;
+      /** Subscription → its own events folded into the notice (JSON AlertEvent[]). */
+      readonly extras: ReadonlyMap<string, string>;
+      /** Nothing after this chunk in the current pass over the index. */
+      readonly exhausted: boolean;
+      readonly superseded?: SupersededWalk;
+    };
+
+/**
+ * Lazy fan-out (issue 14 item 2): one block's notice for an event series stored ONCE per (series,
+ * height), and a walk over the series' subscriber index in chunks, each chunk a job of its own, so
+ * deliveries interleave, a crash resumes where it stopped, and memory stays bounded: no
+ * per-recipient payload or log key, only the cursor and the current chunk's settled set.
  */
 export interface BroadcastStore {
-  /** Stores the payload once per (series, block); a second put keeps the first (and its cursor). */
-  put(series: string, blockHash: string, payload: string): Promise<void>;
   /**
-   * The next chunk of recipients after the persisted cursor (`count` is a hint, as SCAN's): the
-   * payload, the index members (`sub/rule`), the cursor they end at, and whether that is the end.
-   * null when nothing is stored for (series, block).
+   * Stores the notice. A new (series, height) starts its walk at the index's start — or, when it
+   * supersedes an older unfinished broadcast of the series, where that one stopped. The same block
+   * again changes nothing; another block at that height (a reorg) replaces the notice in place and
+   * the walk goes on where it was (who was told of the replaced block is not told again). Returns
+   * the chunk number the walk is at (its job's id).
    */
-  chunk(
-    series: string,
-    blockHash: string,
-    count: number,
-  ): Promise<{ payload: string; members: string[]; from: string; next: string; done: boolean } | null>;
-  /** Persists the cursor after a chunk was settled (only if it still is `from`: one walker wins). */
-  advance(series: string, blockHash: string, from: string, next: string, done: boolean): Promise<boolean>;
+  put(at: WalkAt, payload: string): Promise<{ readonly chunk: number }>;
+  /**
+   * The evaluation's progress: every subscription ≤ `upTo` (string order) has its own lines stored
+   * (`extras`); `upTo` null: the evaluation is complete. The walk never passes it.
+   */
+  progress(
+    at: WalkAt,
+    upTo: string | null,
+    extras: ReadonlyArray<{ readonly subscriptionId: string; readonly events: string }>,
+  ): Promise<void>;
+  chunk(at: WalkAt, chunk: number, count: number): Promise<BroadcastChunk>;
+  /** Records one subscription of the current chunk as settled; false when the walk was stopped meanwhile. */
+  settle(at: WalkAt, subscriptionId: string): Promise<boolean>;
+  /**
+   * The subscriptions the evaluator tells before anyone (the operator's broadcast channels it
+   * lists): a walk skips them. A channel not listed (stored by an older version) is walked.
+   */
+  toldFirst(): Promise<ReadonlySet<string>>;
+  /** Moves the cursor past `last` (compare-and-set on the chunk number); the new chunk number, or null. */
+  advance(at: WalkAt, chunk: number, last: string, exhausted: boolean): Promise<number | null>;
 }
 
 /** What FreshnessStore.check found for one message. */

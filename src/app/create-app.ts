@@ -34,7 +34,16 @@ import { deliverProcessor, type DeliverDeps } from '../jobs/deliver-processor.ts
 import { createEngineMetrics } from '../jobs/engine-metrics.ts';
 import type { RuleJudge, SnapshotReader } from '../alerting/ports.ts';
 import { evaluateProcessor, type EvaluateProcessorDeps } from '../jobs/evaluate-processor.ts';
-import { QUEUE_NAMES, TICK_JOB_NAME, deliverQueueName, enqueueRelease } from '../jobs/queues.ts';
+import {
+  FANOUT_CHUNK,
+  FANOUT_MIN_RULES,
+  QUEUE_NAMES,
+  TICK_JOB_NAME,
+  deliverQueueName,
+  enqueueFanOut,
+  enqueueRelease,
+} from '../jobs/queues.ts';
+import { RedisBroadcasts } from '../store/redis-broadcasts.ts';
 import type { SnapshotBuilderFactory } from '../sources/snapshot-port.ts';
 import type { HoldLimits } from '../sources/block-gate.ts';
 import { registerQueueDepths } from '../observability/metrics.ts';
@@ -90,6 +99,13 @@ export interface AppOverrides extends ChatTuning {
   readonly registry?: Registry;
   /** Slow-blocks tick period; 0 disables. */
   readonly tickEveryMs?: number;
+  /**
+   * Event series (retarget, new-block) with at least this many rules fan out lazily instead of one
+   * deliver job per subscriber (alerting/fanout.ts); default FANOUT_MIN_RULES. Tests set 0.
+   */
+  readonly fanOutMin?: number;
+  /** Recipients per fan-out job, per platform (default: about a second of its rate). */
+  readonly fanOutChunk?: Partial<Record<Platform, number>>;
   /** Readiness checks of this process, served on /readyz: createApp adds one per part it runs. */
   readonly health?: Health;
   /** Chart pictures: default the ChartService over the chart history in Redis; null = text only. */
@@ -137,6 +153,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
   const held = new RedisHeldEvents(redis, keys);
   const freshness = new RedisFreshness(redis, keys);
   const chain = new RedisChainState(redis, { prefix: keys.prefix, keepBlocks: 0 });
+  const broadcasts = new RedisBroadcasts(redis, keys);
   const snapshots = o.snapshots ?? chainSnapshotReader(chain);
   const service = new SubscriptionUseCases({
     store,
@@ -217,6 +234,7 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
     freshness,
     log: logger.child({ role: 'evaluator' }),
     metrics,
+    fanOutMin: o.fanOutMin ?? FANOUT_MIN_RULES,
   };
   const app: App = {
     redis,
@@ -303,6 +321,15 @@ export async function createApp(config: AppConfig, o: AppOverrides = {}): Promis
         logger: logger.child({ role: 'notifier', platform }),
         ...(metrics ? { metrics } : {}),
         schedule: (type, subId, releaseAtSec) => enqueueRelease(queue, type, subId, releaseAtSec, nowSec()),
+        fanOut: {
+          broadcasts,
+          enqueue: (job, delayMs) => enqueueFanOut(queue, job, delayMs),
+          onMainChain: async (height, hash) => {
+            const on = await chain.hashAt(height);
+            return on === null ? null : on === hash;
+          },
+          chunk: o.fanOutChunk?.[platform] ?? FANOUT_CHUNK[platform],
+        },
         migrate: async (sub, newTargetId) => {
           await service.migrate(
             { platform: sub.platform, targetType: sub.targetType, targetId: sub.targetId, userId: sub.ownerId },

@@ -31,7 +31,8 @@ import {
 } from '../alerting/ports.ts';
 import type { AlertEvent, Subscription } from '../alerting/types.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
-import { DIGEST_JOB_NAME, DeliverJobSchema, DigestJobSchema, SNOOZE_JOB_NAME } from './queues.ts';
+import { deliverFanOut, type FanOutDeps } from './fanout-processor.ts';
+import { DIGEST_JOB_NAME, DeliverJobSchema, DigestJobSchema, FANOUT_JOB_NAME, SNOOZE_JOB_NAME } from './queues.ts';
 
 export { NOTIFICATION_TTL_SEC } from '../alerting/pipeline.ts';
 
@@ -53,9 +54,24 @@ export interface DeliverDeps {
   readonly metrics?: EngineMetrics;
   /** Telegram group → supergroup: move the subscription (SubscriptionService.migrate). */
   readonly migrate?: (sub: Subscription, newTargetId: string) => Promise<Subscription | null>;
+  /** Fan-out jobs of event notices (absent: such a job is poison here). */
+  readonly fanOut?: FanOutDeps;
 }
 
-export type DeliverOutcome = 'sent' | 'duplicate' | 'superseded' | 'inactive' | 'empty' | 'rescheduled';
+export type DeliverOutcome =
+  | 'sent'
+  | 'duplicate'
+  | 'superseded'
+  | 'inactive'
+  | 'empty'
+  | 'rescheduled'
+  /** A fan-out job's chunk was settled, or its walk stopped for the reason named (jobs/fanout-processor.ts). */
+  | 'fanned-out'
+  | 'reorged'
+  | 'none'
+  | 'done'
+  | 'stale'
+  | 'stopped';
 
 function poison(deps: DeliverDeps, job: Job, issue: string | undefined): never {
   deps.logger.error({ jobId: job.id, name: job.name, issue }, 'poison deliver job');
@@ -63,7 +79,7 @@ function poison(deps: DeliverDeps, job: Job, issue: string | undefined): never {
 }
 
 /** What one processing attempt knows about where it runs (to pause the queue or delay the job). */
-interface Attempt {
+export interface Attempt {
   readonly worker: Worker | undefined;
   readonly job: Job;
   /** The job's lock token (BullMQ passes it to the processor); moveToDelayed needs it. */
@@ -82,7 +98,12 @@ function sendOnce(
 }
 
 /** Sends one message; classifies a DeliveryError into the one retry layer (BullMQ). */
-async function sendClassified(deps: DeliverDeps, at: Attempt, sub: Subscription, msg: OutboundMessage): Promise<void> {
+export async function sendClassified(
+  deps: DeliverDeps,
+  at: Attempt,
+  sub: Subscription,
+  msg: OutboundMessage,
+): Promise<void> {
   const { worker } = at;
   try {
     await deps.notifier.send(sub, msg);
@@ -188,6 +209,7 @@ function deliverOrDigest(deps: DeliverDeps): (at: Attempt) => Promise<DeliverOut
     const { job } = at;
     if (job.name === DIGEST_JOB_NAME) return deliverHeld(deps, at, 'digest');
     if (job.name === SNOOZE_JOB_NAME) return deliverHeld(deps, at, 'snooze');
+    if (job.name === FANOUT_JOB_NAME && deps.fanOut) return deliverFanOut(deps, deps.fanOut, at);
     const parsed = DeliverJobSchema.safeParse(job.data);
     if (!parsed.success) poison(deps, job, parsed.error.issues[0]?.message);
     const d = parsed.data;

@@ -25,6 +25,8 @@ export interface EvaluateDeps {
   /** Subscriptions per batch (one pipeline round trip each). */
   readonly batchSize?: number;
   readonly onDecision?: EvaluationPorts['onDecision'];
+  /** Event series with at least this many rules fan out (alerting/fanout.ts); absent: none do. */
+  readonly fanOutMin?: number;
 }
 
 /** Evaluates every rule that may change on `snapshot` (see alerting/evaluate-block.ts). */
@@ -34,13 +36,14 @@ export function evaluateBlock(
   nowSec: number,
   sink: EvaluateSink,
 ): Promise<EvaluateStats> {
-  const { judge, plan, batchSize, onDecision } = deps;
+  const { judge, plan, batchSize, onDecision, fanOutMin } = deps;
   const ports: EvaluationPorts = {
     rules: new RedisRuleBatch(deps.redis, deps.keys, plan),
     plan,
     judge,
     ...(batchSize !== undefined ? { batchSize } : {}),
     ...(onDecision !== undefined ? { onDecision } : {}),
+    ...(fanOutMin !== undefined ? { fanOutMin } : {}),
   };
   return runEvaluation(ports, snapshot, nowSec, sink);
 }

@@ -9,10 +9,12 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from '../observability/logger.ts';
 import type { Decision } from '../alerting/lifecycle.ts';
-import type { FreshnessStore, HeldEventStore, SnapshotReader } from '../alerting/ports.ts';
+import type { BroadcastStore, FreshnessStore, HeldEventStore, SnapshotReader } from '../alerting/ports.ts';
 import type { Rule } from '../alerting/types.ts';
+import { holdBatches } from '../alerting/evaluate-block.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { IndexPlan } from '../store/index-plan.ts';
+import { RedisBroadcasts } from '../store/redis-broadcasts.ts';
 import { RedisFreshness } from '../store/redis-freshness.ts';
 import { RedisHeldEvents } from '../store/redis-held-events.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
@@ -20,6 +22,7 @@ import { evaluateBlock, type EvaluateDeps, type EvaluateSink, type EvaluateStats
 import {
   EvaluateJobSchema,
   TICK_JOB_NAME,
+  enqueueFanOut,
   enqueueMessages,
   enqueueRelease,
   platformOf,
@@ -40,6 +43,8 @@ export interface EvaluateProcessorDeps extends EvaluateDeps {
   readonly held?: HeldEventStore;
   /** Each rule's newest queued block, recorded before its message is queued (default: Redis under `keys`). */
   readonly freshness?: FreshnessStore;
+  /** Where fanned-out notices are stored once (default: Redis under `keys`). */
+  readonly broadcasts?: BroadcastStore;
 }
 
 /** Decisions worth a debug line per rule (the routine ones are only counted). */
@@ -60,6 +65,7 @@ const NOTABLE: ReadonlySet<Decision> = new Set<Decision>([
 export function queueSink(deps: EvaluateProcessorDeps): EvaluateSink {
   const held = deps.held ?? new RedisHeldEvents(deps.redis, deps.keys);
   const freshness = deps.freshness ?? new RedisFreshness(deps.redis, deps.keys);
+  const broadcasts = deps.broadcasts ?? new RedisBroadcasts(deps.redis, deps.keys);
   return {
     async deliver(messages) {
       // Before the jobs exist: an older queued message of the same rule is superseded from now on.
@@ -68,17 +74,30 @@ export function queueSink(deps: EvaluateProcessorDeps): EvaluateSink {
       for (const m of orphans)
         deps.log.warn({ subscriptionId: m.subscriptionId }, 'no deliver queue for this platform; message dropped');
     },
-    async hold(batches) {
-      for (const list of ['digest', 'snooze'] as const) {
-        const mine = batches.filter((h) => h.list === list);
-        if (mine.length > 0) await held.push(list, mine);
+    async broadcast(at, notice) {
+      // One walk per platform with a deliver queue, each over that platform's subscribers.
+      const payload = JSON.stringify(notice);
+      for (const [platform, q] of Object.entries(deps.deliverQueues)) {
+        if (q === undefined) continue;
+        const { chunk } = await broadcasts.put({ ...at, platform }, payload);
+        await enqueueFanOut(q, { series: at.series, height: at.height, hash: at.hash, chunk });
       }
+    },
+    async progress(at, upTo, extras) {
+      // A batch is one platform's (evaluate-block.ts walkOrder): it moves that platform's walk on.
+      for (const platform of Object.keys(deps.deliverQueues)) {
+        if (upTo !== null && platformOf(upTo) !== platform) continue;
+        const mine = extras.filter((x) => platformOf(x.subscriptionId) === platform);
+        await broadcasts.progress({ ...at, platform }, upTo, mine);
+      }
+    },
+    async hold(batches) {
       const now = deps.nowSec();
-      for (const h of batches) {
+      await holdBatches(held, batches, async (h) => {
         const p = platformOf(h.subscriptionId);
         const q = p === null ? undefined : deps.deliverQueues[p];
         if (q) await enqueueRelease(q, h.list, h.subscriptionId, h.releaseAtSec, now);
-      }
+      });
     },
   };
 }

@@ -90,8 +90,14 @@ export interface EngineKeys {
   fireIndex(series: string): string;
   /** Sorted set of firing rules waiting to resolve on a series (score = resolve level). */
   resolveIndex(series: string): string;
-  /** Set of rules that react to an event series (every block, retarget) rather than a level. */
+  /**
+   * Sorted set (every score 0, so ordered by member) of the rules that react to an event series
+   * (every block, retarget) rather than a level: a fan-out walks it with ZRANGEBYLEX from the last
+   * member it settled, which never repeats a member (issue 14 item 2).
+   */
   eventIndex(series: string): string;
+  /** The plain set the event index was before the sorted one (read once by the upgrade, then gone). */
+  legacyEventIndex(series: string): string;
   /**
    * Sorted sets of FIRING under-water rules (breakeven, hashprice-below, hashrate-below): 'due'
    * scored by when the next reminder is due (unix s), 'deeper' by the compared value at which
@@ -103,10 +109,22 @@ export interface EngineKeys {
   /** List of JSON AlertEvents held by quiet hours / mute until the digest goes out. */
   held(subId: string): string;
   /**
-   * Hash: one block's broadcast of an event series (issue 14 item 2): `p` the payload stored once,
-   * `c` the fan-out cursor over the series' event index, `d` set when the walk is complete.
+   * Hash: one walk (`<height>:<platform>`) of an event series' broadcast (issue 14 item 2): the notice stored once, its
+   * block hash (a reorg replaces it in place), the fan-out cursor over the series' event index and
+   * the evaluation's progress (store/redis-broadcasts.ts lists the fields).
    */
-  broadcast(series: string, blockHash: string): string;
+  broadcast(series: string, walk: string): string;
+  /** Set: the recipients settled in the fan-out's current chunk (deleted when the cursor moves). */
+  broadcastSent(series: string, walk: string): string;
+  /** Hash: subscription → its own lines folded into the notice (a closed retarget estimate's score). */
+  broadcastExtras(series: string, walk: string): string;
+  /**
+   * String: the newest height broadcast on a series and platform (`<series>:<platform>`): a newer
+   * block's notice supersedes an older one's walk.
+   */
+  broadcastLatest(seriesOnPlatform: string): string;
+  /** Set of the operator's broadcast subscriptions (alerting/broadcast.ts): evaluated before anyone else. */
+  broadcastSubscriptions(): string;
   /**
    * Hash: ruleId → the rule's unsettled queued messages in queue order (freshness,
    * redis-freshness.ts); emptied and deleted as they are delivered.
@@ -154,11 +172,16 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     states: (s) => `${p}st:${s}`,
     fireIndex: (series) => `${p}ix:${series}:f`,
     resolveIndex: (series) => `${p}ix:${series}:r`,
-    eventIndex: (series) => `${p}ix:${series}:e`,
+    eventIndex: (series) => `${p}ix:${series}:l`,
+    legacyEventIndex: (series) => `${p}ix:${series}:e`,
     repeatIndex: (series, which) => `${p}ix:${series}:${which === 'due' ? 'w' : 'x'}`,
     notification: (k) => `${p}n:${k}`,
     held: (s) => `${p}h:${s}`,
-    broadcast: (series, hash) => `${p}bc:${series}:${hash}`,
+    broadcast: (series, walk) => `${p}bc:${series}:${walk}`,
+    broadcastSent: (series, walk) => `${p}bcs:${series}:${walk}`,
+    broadcastExtras: (series, walk) => `${p}bcx:${series}:${walk}`,
+    broadcastLatest: (s) => `${p}bcl:${s}`,
+    broadcastSubscriptions: () => `${p}bsubs`,
     queuedRules: (s) => `${p}qr:${s}`,
     snoozeHeld: (s) => `${p}hz:${s}`,
     releasePending: (s) => `${p}hp:${s}`,

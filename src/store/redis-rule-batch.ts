@@ -12,6 +12,7 @@ import type { Rule, RuleState } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import { decodeRule, decodeState, decodeSubscription, encodeState } from './codec.ts';
 import { migrateDropRules } from './drop-migration.ts';
+import { upgradeEventIndex } from './event-index-upgrade.ts';
 import type { IndexPlan, Observation } from './index-plan.ts';
 import { ruleKey, splitRuleKey, type EngineKeys } from './keys.ts';
 import { RedisRuleIndex } from './rule-index.ts';
@@ -28,8 +29,7 @@ export class RedisRuleBatch implements RuleBatchStore {
   }
 
   async candidates(snapshot: Snapshot, obs: Observation): Promise<Map<string, string[]>> {
-    // Drop rules stored before the sequential detector move to their cells first (once per prefix).
-    await migrateDropRules(this.redis, this.keys, this.plan, snapshot);
+    await this.upgrade(snapshot);
     const members = await this.index.levelCandidates(obs);
     for (const series of obs.events) {
       for await (const batch of this.index.eventMembers(series)) for (const m of batch) members.add(m);
@@ -75,6 +75,33 @@ export class RedisRuleBatch implements RuleBatchStore {
     });
   }
 
+  eventCount(series: string): Promise<number> {
+    return this.redis.zcard(this.keys.eventIndex(series));
+  }
+
+  broadcastSubscriptions(): Promise<string[]> {
+    return this.redis.smembers(this.keys.broadcastSubscriptions());
+  }
+
+  async allRules(subscriptionIds: readonly string[]): Promise<Map<string, string[]>> {
+    const read = this.redis.pipeline();
+    for (const id of subscriptionIds) read.hkeys(this.keys.rules(id));
+    const res = (await read.exec()) ?? [];
+    const out = new Map<string, string[]>();
+    subscriptionIds.forEach((id, i) => {
+      const ids = (res[i]?.[1] ?? []) as string[];
+      if (ids.length > 0) out.set(id, ids);
+    });
+    return out;
+  }
+
+  async upgrade(snapshot: Snapshot): Promise<void> {
+    // Drop rules stored before the sequential detector move to their cells first (once per prefix).
+    await migrateDropRules(this.redis, this.keys, this.plan, snapshot);
+    // Event rules left in a plain set by an older version move to the sorted event index.
+    await upgradeEventIndex(this.redis, this.keys);
+  }
+
   writer(): RuleBatchWriter {
     return new RedisBatchWriter(this.redis.multi(), this.keys, this.plan, this.index);
   }
@@ -110,7 +137,7 @@ class RedisBatchWriter implements RuleBatchWriter {
   dropStale(subscriptionId: string, ruleId: string, obs: Observation): void {
     const { keys, tx } = this;
     const member = ruleKey(subscriptionId, ruleId);
-    for (const series of obs.events) tx.srem(keys.eventIndex(series), member);
+    for (const series of obs.events) tx.zrem(keys.eventIndex(series), member);
     for (const series of obs.levels.keys()) {
       tx.zrem(keys.fireIndex(series), member).zrem(keys.resolveIndex(series), member);
       tx.zrem(keys.repeatIndex(series, 'due'), member).zrem(keys.repeatIndex(series, 'deeper'), member);

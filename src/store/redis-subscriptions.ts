@@ -18,9 +18,11 @@ import { defaultIndexPlan, type IndexPlan } from './index-plan.ts';
 import { engineKeys, ruleKey, type EngineKeys } from './keys.ts';
 import { MIGRATION_POINTER_TTL_SEC } from './migration-pointers.ts';
 import { RedisRuleIndex } from './rule-index.ts';
+import { isBroadcast } from '../alerting/broadcast.ts';
 
 /**
- * KEYS: subscription hash, rules hash, index key. ARGV: max rules, encoded rule, 'z'|'s', score, member prefix.
+ * KEYS: subscription hash, rules hash, index key. ARGV: max rules, encoded rule, 'z'|'e', score, member prefix.
+ * Both index kinds are sorted sets (an event index scores every member 0).
  * Allocates the next id from the subscription's counter so ids stay short and never reused.
  */
 const ADD_RULE = `
@@ -28,7 +30,7 @@ if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[1]) then return -1 end
 local id = redis.call('HINCRBY', KEYS[1], 'n', 1)
 redis.call('HSET', KEYS[2], tostring(id), ARGV[2])
 local member = ARGV[5] .. tostring(id)
-if ARGV[3] == 'z' then redis.call('ZADD', KEYS[3], ARGV[4], member) else redis.call('SADD', KEYS[3], member) end
+redis.call('ZADD', KEYS[3], ARGV[4], member)
 return id`;
 
 export interface RedisStoreOptions {
@@ -57,11 +59,14 @@ export class RedisSubscriptionStore implements SubscriptionStore {
   async put(sub: Subscription): Promise<void> {
     const key = this.keys.subscription(sub.id);
     // Defaults are not stored, so a replace first clears every optional field (the rule counter stays).
-    await this.redis
+    const tx = this.redis
       .multi()
       .hdel(key, ...SUBSCRIPTION_OPTIONAL_FIELDS)
-      .hset(key, encodeSubscription(sub))
-      .exec();
+      .hset(key, encodeSubscription(sub));
+    // The operator's channels are listed, so the evaluator can tell them before anyone else.
+    if (isBroadcast(sub)) tx.sadd(this.keys.broadcastSubscriptions(), sub.id);
+    else tx.srem(this.keys.broadcastSubscriptions(), sub.id);
+    await tx.exec();
   }
 
   async remove(id: string): Promise<void> {
@@ -76,6 +81,7 @@ export class RedisSubscriptionStore implements SubscriptionStore {
       this.keys.snoozeHeld(id),
       this.keys.releasePending(id),
     );
+    tx.srem(this.keys.broadcastSubscriptions(), id);
     await tx.exec();
   }
 
@@ -104,7 +110,7 @@ export class RedisSubscriptionStore implements SubscriptionStore {
       indexKey,
       MAX_RULES_PER_SUBSCRIPTION,
       encodeRule(spec, nowSec),
-      p.mode === 'event' ? 's' : 'z',
+      p.mode === 'event' ? 'e' : 'z',
       p.mode === 'event' ? 0 : p.fire,
       ruleKey(subscriptionId, ''),
     )) as number;
@@ -148,6 +154,7 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     tx.set(k.migrationPointer(fromId), toId, 'EX', MIGRATION_POINTER_TTL_SEC);
     tx.rename(k.subscription(fromId), k.subscription(toId));
     tx.hset(k.subscription(toId), 'i', patch.targetId);
+    if ((await this.redis.srem(k.broadcastSubscriptions(), fromId)) === 1) tx.sadd(k.broadcastSubscriptions(), toId);
     for (const key of [k.rules, k.states, k.held, k.snoozeHeld, k.releasePending] as const) {
       if ((await this.redis.exists(key(fromId))) === 1) tx.rename(key(fromId), key(toId));
     }

@@ -1,6 +1,7 @@
 /**
- * The Redis threshold index (see index-plan.ts): sorted sets per series for level rules, plain
- * sets for event rules. Writes go into a caller's MULTI so a rule's state and its index position
+ * The Redis threshold index (see index-plan.ts): sorted sets per series for level rules (scored
+ * by level), and for event rules one sorted set per series with every score 0, ordered by member,
+ * so a fan-out can walk it by ZRANGEBYLEX from the last member it settled. Writes go into a caller's MULTI so a rule's state and its index position
  * change together.
  */
 import type { ChainableCommander } from 'ioredis';
@@ -19,7 +20,7 @@ export class RedisRuleIndex {
   /** Puts `member` where a rule in `status` waits (removing it from the other level set). */
   place(tx: ChainableCommander, member: string, p: IndexPlacement, status: RuleStatus): void {
     if (p.mode === 'event') {
-      tx.sadd(this.keys.eventIndex(p.series), member);
+      tx.zadd(this.keys.eventIndex(p.series), 0, member);
       return;
     }
     if (status === 'firing') {
@@ -33,7 +34,9 @@ export class RedisRuleIndex {
 
   unplace(tx: ChainableCommander, member: string, p: IndexPlacement): void {
     if (p.mode === 'event') {
-      tx.srem(this.keys.eventIndex(p.series), member);
+      tx.zrem(this.keys.eventIndex(p.series), member);
+      // Not yet moved by the upgrade (./event-index-upgrade.ts)? Then it must not come back.
+      tx.srem(this.keys.legacyEventIndex(p.series), member);
       return;
     }
     tx.zrem(this.keys.fireIndex(p.series), member);
@@ -91,13 +94,14 @@ export class RedisRuleIndex {
     return out;
   }
 
-  /** Streams an event series' members in batches (a retarget reaches every retarget rule). */
+  /** Streams an event series' members in batches, in member order (each member once). */
   async *eventMembers(series: string, batch = 5000): AsyncGenerator<string[]> {
-    let cursor = '0';
-    do {
-      const [next, members] = await this.redis.sscan(this.keys.eventIndex(series), cursor, 'COUNT', batch);
-      cursor = next;
+    let min = '-';
+    for (;;) {
+      const members = await this.redis.zrangebylex(this.keys.eventIndex(series), min, '+', 'LIMIT', 0, batch);
       if (members.length > 0) yield members;
-    } while (cursor !== '0');
+      if (members.length < batch) return;
+      min = `(${members[members.length - 1] as string}`;
+    }
   }
 }

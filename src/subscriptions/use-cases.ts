@@ -3,6 +3,7 @@
  * checks (admins only in groups/channels) are the platforms' job; everything about what may be
  * stored lives here, and a bad argument returns a Result and stores nothing.
  */
+import { isBroadcast } from '../alerting/broadcast.ts';
 import type { SubscriptionStore } from '../alerting/ports.ts';
 import { parseRule } from '../alerting/parse.ts';
 import { canonicalZone, isValidTimeZone, parseDuration, parseQuiet } from '../alerting/parse-time.ts';
@@ -56,6 +57,8 @@ export class SubscriptionUseCases implements SubscriptionService {
     if (existing) {
       // Someone who blocked the bot and comes back re-activates the same subscription.
       if (!existing.active) await store.setActive(id, true);
+      // A channel stored by an older version is listed as one now (evaluated first, skipped by fan-outs).
+      if (isBroadcast(existing)) await store.put({ ...existing, active: true });
       return { subscription: { ...existing, active: true }, created: false, rules: await store.listRules(id) };
     }
     const subscription: Subscription = {

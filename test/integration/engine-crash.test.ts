@@ -4,14 +4,14 @@
  * worker's concurrency may arrive twice (those in flight when it died). Real Redis (DB 5), real
  * BullMQ, the real processors; only the chat is a counter.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeSubscription } from '../../src/store/codec.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { DELIVER_JOB_OPTS } from '../../src/jobs/evaluate-processor.ts';
 import { deliverJobId, deliverQueueName } from '../../src/jobs/queues.ts';
-import { cleanPrefix, waitFor } from './engine-harness.ts';
+import { cleanPrefix, startCrashChild, waitFor } from './engine-harness.ts';
 import { testRedis } from '../support/redis.ts';
 
 const DB = 5;
@@ -22,20 +22,7 @@ const prefix = `hb-test-engine-crash-${process.pid}`;
 const redis = testRedis(DB, { maxRetriesPerRequest: null });
 const children: ChildProcess[] = [];
 
-function startChild(): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/integration/engine-crash-child.ts', String(DB), prefix, String(CONCURRENCY)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
-  });
-}
+const startChild = (): Promise<ChildProcess> => startCrashChild(DB, prefix, CONCURRENCY, children);
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');

@@ -135,3 +135,27 @@ export async function spawnRedisServer(port: number, dir?: string): Promise<Chil
   }
   return server;
 }
+
+/**
+ * Starts `engine-crash-child.ts` (a notifier whose chat counts deliveries in Redis) on `db` under
+ * `prefix`; resolves once it is ready. The caller SIGKILLs it and tracks it in `children`.
+ */
+export function startCrashChild(
+  db: number,
+  prefix: string,
+  concurrency: number,
+  children: ChildProcess[],
+): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/integration/engine-crash-child.ts', String(db), prefix, String(concurrency)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
+  });
+}

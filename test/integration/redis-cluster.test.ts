@@ -115,3 +115,48 @@ describe('one block end to end on a Redis Cluster', () => {
     }
   }, 45_000);
 });
+
+describe('a fanned-out notice on a Redis Cluster', () => {
+  it('stores the notice once and walks the sorted index in the engine slot; the subscriber is told once', async () => {
+    const printed: string[] = [];
+    const app = await createApp(
+      loadConfig({ REDIS_URL: cluster.url, ROLES: 'evaluator,notifier,bot', LOG_LEVEL: 'silent' }),
+      {
+        redis,
+        keyPrefix: `${base}fan:`,
+        queuePrefix: `hb-test-cluster-fq-${process.pid}`,
+        logger: silentLogger(),
+        notifiers: { console: new ConsoleNotifier((t) => printed.push(t)) },
+        tickEveryMs: 0,
+        fanOutMin: 0,
+      },
+    );
+    try {
+      const s = makeSnapshot({ height: 12_096, dropPct: 0, changePct: 3, retarget: true });
+      const job = EvaluateJobSchema.parse({ height: s.height, hash: s.hash, correction: false });
+      const snapshots = new RedisChainState(redis, { prefix: app.keyPrefix, keepBlocks: 10 });
+      const block = {
+        id: s.hash,
+        height: s.height,
+        timestamp: s.timeSec,
+        bits: 0x17034219,
+        feesSats: 0,
+        feesKnown: false,
+      };
+      await snapshots.commit([{ stored: { block, price: null, nowSec: s.timeSec }, snapshot: s, job }]);
+      await app.evaluateQueue.add('evaluate', job, { jobId: evaluateJobId(s.hash), removeOnComplete: true });
+      await waitFor(() => printed.length >= 1, 20_000, 'console output');
+      await waitFor(async () => (await app.deliverQueues.console!.getJobCounts('wait', 'delayed')).wait === 0, 5_000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(printed).toHaveLength(1);
+      expect(printed[0]).toMatch(/retarget/i);
+      const engine = await keysEverywhere(`{${base}fan}:*`);
+      expect(engine.some((k) => k.key.includes(':bc:retarget:'))).toBe(true);
+      expect(engine.some((k) => k.key.includes(':ix:retarget:l'))).toBe(true);
+      expect(engine.some((k) => k.key.includes(':n:'))).toBe(false); // no per-recipient log key
+      expect(new Set(engine.map((k) => keySlot(k.key))).size).toBe(1);
+    } finally {
+      await app.shutdown(5_000);
+    }
+  }, 45_000);
+});
