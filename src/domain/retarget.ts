@@ -3,6 +3,7 @@
  * Exact BigInt arithmetic: this is what the next epoch's bits WILL be, not an estimate.
  */
 import { bitsToTarget, targetToBits, truncate256 } from './bits.ts';
+import { memoBounded } from './memo.ts';
 
 /** Blocks per difficulty epoch. */
 export const EPOCH_BLOCKS = 2016;
@@ -109,12 +110,4 @@ function floorDiv(x: number, d: number): number {
 const TWO_52 = 2 ** 52;
 
 /** bitsToTarget memoised: the estimator asks nextBits three times a block with the epoch's bits. */
-function targetOf(bits: number): bigint {
-  let t = TARGETS.get(bits);
-  if (t === undefined) {
-    t = bitsToTarget(bits);
-    if (TARGETS.size < 4096) TARGETS.set(bits, t);
-  }
-  return t;
-}
-const TARGETS = new Map<number, bigint>();
+const targetOf = memoBounded(bitsToTarget, 4096);

@@ -5,6 +5,7 @@
  * are Gamma(n) and ratios of two independent waits are Beta-prime. Exact quantiles of these make
  * the 90 % intervals honest for 1 block as for 2016, where a normal approximation is not.
  */
+import { memoBounded } from './memo.ts';
 
 const EPS = 1e-14;
 const FPMIN = 1e-300;
@@ -70,15 +71,7 @@ export function normalQuantile(p: number): number {
 }
 
 /** The estimator asks the same three probabilities (5, 50, 95 %) six times a block: memoised. */
-const NQ_CACHE = new Map<number, number>();
-function normalQuantileCached(p: number): number {
-  let z = NQ_CACHE.get(p);
-  if (z === undefined) {
-    z = normalQuantile(p);
-    if (NQ_CACHE.size < 64) NQ_CACHE.set(p, z);
-  }
-  return z;
-}
+const normalQuantileCached = memoBounded(normalQuantile, 64);
 
 function assertProbability(p: number): void {
   if (!(p > 0 && p < 1)) throw new RangeError(`probability must be in (0, 1), got ${String(p)}`);

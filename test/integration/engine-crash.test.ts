@@ -7,11 +7,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeSubscription } from '../../src/store/codec.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { DELIVER_JOB_OPTS } from '../../src/jobs/evaluate-processor.ts';
 import { deliverJobId, deliverQueueName } from '../../src/jobs/queues.ts';
-import { cleanPrefix, startCrashChild, waitFor } from './engine-harness.ts';
+import { cleanPrefix, seedTelegramChats, startCrashChild, waitFor } from './engine-harness.ts';
 import { testRedis } from '../support/redis.ts';
 
 const DB = 5;
@@ -35,24 +34,7 @@ describe('deliver worker killed mid-burst', () => {
     await cleanPrefix(redis, prefix);
     const keys = engineKeys(`${prefix}:`);
     const seed = redis.pipeline();
-    for (let s = 0; s < SUBS; s++) {
-      const id = `telegram-chat-${s}`;
-      seed.hset(
-        keys.subscription(id),
-        encodeSubscription({
-          id,
-          platform: 'telegram',
-          targetType: 'chat',
-          targetId: String(s),
-          ownerId: String(s),
-          timeZone: 'UTC',
-          quiet: null,
-          mutedUntilSec: null,
-          active: true,
-          createdSec: 0,
-        }),
-      );
-    }
+    seedTelegramChats(seed, keys, SUBS);
     await seed.exec();
     const queue = new Queue(deliverQueueName('telegram'), {
       connection: redis as unknown as ConnectionOptions,

@@ -4,7 +4,9 @@
  */
 import { loadConfig } from '../../config/index.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
+import { Redis, type ChainableCommander } from 'ioredis';
+import { encodeSubscription } from '../../src/store/codec.ts';
+import type { EngineKeys } from '../../src/store/keys.ts';
 import { Registry } from 'prom-client';
 import { createApp, type App, type AppOverrides } from '../../src/app/create-app.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
@@ -158,4 +160,35 @@ export function startCrashChild(
     });
     child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
   });
+}
+
+/**
+ * Seeds `count` active Telegram chat subscriptions `telegram-chat-<s>` (chat id s, UTC) straight
+ * into the store's keys on `seed`; `each` adds what else a test needs per subscription.
+ */
+export function seedTelegramChats(
+  seed: ChainableCommander,
+  keys: EngineKeys,
+  count: number,
+  each?: (id: string) => void,
+): void {
+  for (let s = 0; s < count; s++) {
+    const id = `telegram-chat-${s}`;
+    seed.hset(
+      keys.subscription(id),
+      encodeSubscription({
+        id,
+        platform: 'telegram',
+        targetType: 'chat',
+        targetId: String(s),
+        ownerId: String(s),
+        timeZone: 'UTC',
+        quiet: null,
+        mutedUntilSec: null,
+        active: true,
+        createdSec: 0,
+      }),
+    );
+    each?.(id);
+  }
 }

@@ -9,12 +9,11 @@ import type { ChildProcess } from 'node:child_process';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { noticeOf } from '../../src/alerting/fanout.ts';
-import { encodeSubscription } from '../../src/store/codec.ts';
 import { engineKeys } from '../../src/store/keys.ts';
 import { RedisBroadcasts } from '../../src/store/redis-broadcasts.ts';
 import { deliverQueueName, enqueueFanOut } from '../../src/jobs/queues.ts';
 import { makeSnapshot } from '../fakes/memory-snapshots.ts';
-import { cleanPrefix, startCrashChild, waitFor } from './engine-harness.ts';
+import { cleanPrefix, seedTelegramChats, startCrashChild, waitFor } from './engine-harness.ts';
 import { testRedis } from '../support/redis.ts';
 
 const DB = 5;
@@ -44,25 +43,7 @@ describe('a notifier killed mid fan-out', () => {
     await cleanPrefix(redis, prefix);
     const keys = engineKeys(`${prefix}:`);
     const seed = redis.pipeline();
-    for (let s = 0; s < SUBS; s++) {
-      const id = `telegram-chat-${s}`;
-      seed.hset(
-        keys.subscription(id),
-        encodeSubscription({
-          id,
-          platform: 'telegram',
-          targetType: 'chat',
-          targetId: String(s),
-          ownerId: String(s),
-          timeZone: 'UTC',
-          quiet: null,
-          mutedUntilSec: null,
-          active: true,
-          createdSec: 0,
-        }),
-      );
-      seed.zadd(keys.eventIndex('nb'), 0, `${id}/1`);
-    }
+    seedTelegramChats(seed, keys, SUBS, (id) => seed.zadd(keys.eventIndex('nb'), 0, `${id}/1`));
     await seed.exec();
     const snap = makeSnapshot({ height: 900_200, dropPct: 0 });
     const at = { series: 'nb', height: snap.height, hash: snap.hash, platform: 'telegram' };
