@@ -12,6 +12,7 @@ import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { KindShape } from './kinds/kind.ts';
 import { fireLevelOf, kindOf, REMINDER_KINDS, resolveLevelOf, seriesOf } from './kinds/registry.ts';
 import { INITIAL_STATE, evaluateRule, evaluateTick } from './lifecycle.ts';
+import { inToldSet } from './index-model.ts';
 import { repeatOwed, repeatScores } from './lifecycle-repeat.ts';
 import type { AlertEvent, Rule, RuleState } from './types.ts';
 
@@ -41,6 +42,11 @@ interface Group {
   readonly fireSet: Slot[];
   /** Firing rules ascending by resolve level. */
   readonly resolveSet: Slot[];
+  /**
+   * Retarget estimates only: the ok rules still carrying what they told (eased this epoch). With
+   * the firing ones (resolveSet) they are all an epoch's first block can close.
+   */
+  readonly toldSet: Set<Slot>;
 }
 
 const byFire = (a: Slot, b: Slot): number => a.fire - b.fire || a.order - b.order;
@@ -83,6 +89,7 @@ export class RuleIndex {
           above: def.comparison === 'above',
           fireSet: [],
           resolveSet: [],
+          toldSet: new Set(),
         };
         byKey.set(key, g);
         this.groups.push(g);
@@ -143,11 +150,13 @@ export class RuleIndex {
 
   private collect(g: Group, s: Snapshot, nowSec: number, c: Slot[]): void {
     const def = g.def;
-    if (def.kind === 'retarget-estimate' && s.height === s.retarget.epochStartHeight) {
-      // An epoch's first block closes every estimate of the previous one (lifecycle-repeat.ts).
-      for (const slot of g.fireSet) c.push(slot);
+    const sweep = def.kind === 'retarget-estimate' && s.height === s.retarget.epochStartHeight;
+    if (sweep) {
+      // An epoch's first block closes the previous epoch's estimates (lifecycle-repeat.ts): the
+      // firing ones and the ok ones still carrying what they told. Any other estimate has nothing
+      // to close, so it is a candidate only by its level, as on every block.
       for (const slot of g.resolveSet) c.push(slot);
-      return;
+      for (const slot of g.toldSet) c.push(slot);
     }
     const v = def.value !== undefined ? def.value(g.series, s, nowSec) : (def.read(g.series, s, nowSec)?.value ?? null);
     if (v === null) return;
@@ -158,6 +167,15 @@ export class RuleIndex {
     const fire = g.fireSet;
     const resolve = g.resolveSet;
     // Closed bounds, as crossesFire / crossesResolve (NaN crosses nothing).
+    if (sweep) {
+      // Every firing rule and every told one is in already.
+      const fresh = (slot: Slot): void => {
+        if (!g.toldSet.has(slot)) c.push(slot);
+      };
+      if (g.above) for (let i = 0; i < fire.length && fire[i]!.fire <= v; i++) fresh(fire[i]!);
+      else for (let i = fire.length - 1; i >= 0 && fire[i]!.fire >= v; i--) fresh(fire[i]!);
+      return;
+    }
     if (g.above) {
       for (let i = 0; i < fire.length && fire[i]!.fire <= v; i++) c.push(fire[i]!);
       for (let i = resolve.length - 1; i >= 0 && resolve[i]!.resolve >= v; i--) c.push(resolve[i]!);
@@ -194,8 +212,10 @@ export class RuleIndex {
       slot.dueSec = r.dueSec;
       slot.deeperAt = r.deeperAt;
     }
-    if (next.status === was) return;
     const g = this.groupOf.get(slot)!;
+    if (inToldSet(slot.rule, next)) g.toldSet.add(slot);
+    else g.toldSet.delete(slot);
+    if (next.status === was) return;
     if (g.event) return;
     if (next.status === 'firing') {
       remove(g.fireSet, slot);

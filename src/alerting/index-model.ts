@@ -20,6 +20,8 @@
  * 4. Only candidates are loaded and passed to evaluateRule (the judge: cooldown, reorg, duplicate
  *    guards); when the returned status differs, move the rule between the two sets. Rules in
  *    cooldown stay ok in the fire set and are candidates again next block (K stays small).
+ * 4b. An epoch's first block sweeps the estimate series (Observation.sweep): their firing rules
+ *    and their told set (ok rules still carrying what they told, inToldSet), never the rest.
  * 5. Event rules sit in one plain set per event series and are all evaluated when it occurs
  *    (a retarget reaches every retarget rule; new-block is noisy by nature). Their state stays
  *    'ok', so they never move.
@@ -35,7 +37,7 @@ import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { Comparison } from './kinds/kind.ts';
 import { REPEAT_SERIES, SERIES, fireLevelOf, kindOf, resolveLevelOf, seriesOf } from './kinds/registry.ts';
 import { ESTIMATE_SERIES } from './kinds/series.ts';
-import type { RuleSpec } from './types.ts';
+import type { RuleSpec, RuleState } from './types.ts';
 
 export type IndexPlacement =
   | {
@@ -53,8 +55,10 @@ export interface Observation {
   /** When observed (reminders due by then are candidates). */
   readonly nowSec?: number;
   /**
-   * Level series whose rules are ALL candidates on this block, whatever their level: the
-   * retarget-estimate series on an epoch's first block (the new epoch closes the old estimates).
+   * Level series swept on this block, whatever their level: the retarget-estimate series on an
+   * epoch's first block (the new epoch closes the old estimates). Swept means every FIRING rule
+   * and every rule in the series' told set (inToldSet) is a candidate, besides those the level
+   * selects.
    */
   readonly sweep?: readonly string[];
 }
@@ -64,6 +68,22 @@ export { REPEAT_SERIES };
 
 /** Estimate series swept on an epoch's first block. */
 const SWEPT_ON_EPOCH_START: readonly string[] = [...ESTIMATE_SERIES.keys()];
+
+/**
+ * Series whose ok rules may still carry what they told (a retarget estimate that eased keeps it
+ * until the epoch closes). Such a rule waits in its series' TOLD set besides the fire set.
+ */
+export const TOLD_SERIES: ReadonlySet<string> = new Set(SWEPT_ON_EPOCH_START);
+
+/**
+ * Whether a rule in `state` waits in its series' told set: a retarget estimate, ok, still carrying
+ * what it told. An epoch's first block sweeps the resolve set (firing) and the told set, all that
+ * closeEpoch (lifecycle-repeat.ts) can close; every other estimate has nothing to close, its
+ * stored state reads the same as a closed one, so it is judged only when its level is crossed.
+ */
+export function inToldSet(rule: Pick<RuleSpec, 'kind'>, state: RuleState | null): boolean {
+  return rule.kind === 'retarget-estimate' && state !== null && state.status === 'ok' && (state.told ?? null) !== null;
+}
 
 /** Where a rule waits in the index. Pure: the same spec always lands in the same place. */
 export function placement(spec: RuleSpec): IndexPlacement {

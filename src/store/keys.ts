@@ -96,6 +96,14 @@ export interface EngineKeys {
    * member it settled, which never repeats a member (issue 14 item 2).
    */
   eventIndex(series: string): string;
+  /**
+   * Sorted set (every score 0) of the retarget-estimate rules that are ok but still carry what
+   * they told this epoch (eased): with the resolve set, all that an epoch's first block can close
+   * (alerting/lifecycle-repeat.ts closeEpoch), so the sweep reads these two, not the fire set.
+   */
+  toldIndex(series: string): string;
+  /** String: set once every eased estimate stored before the told index is in it (./told-index-upgrade.ts). */
+  toldIndexUpgraded(): string;
   /** The plain set the event index was before the sorted one (read once by the upgrade, then gone). */
   legacyEventIndex(series: string): string;
   /**
@@ -174,6 +182,8 @@ export function engineKeys(prefix = 'hb:'): EngineKeys {
     resolveIndex: (series) => `${p}ix:${series}:r`,
     eventIndex: (series) => `${p}ix:${series}:l`,
     legacyEventIndex: (series) => `${p}ix:${series}:e`,
+    toldIndex: (series) => `${p}ix:${series}:t`,
+    toldIndexUpgraded: () => `${p}ix:t-upgraded`,
     repeatIndex: (series, which) => `${p}ix:${series}:${which === 'due' ? 'w' : 'x'}`,
     notification: (k) => `${p}n:${k}`,
     held: (s) => `${p}h:${s}`,

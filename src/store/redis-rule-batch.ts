@@ -7,12 +7,14 @@ import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from './connection.ts';
 import { repeatScores } from '../alerting/lifecycle-repeat.ts';
 import type { ReadRule, ReadSubscription, RuleBatchStore, RuleBatchWriter } from '../alerting/ports.ts';
-import { REMINDER_KINDS } from '../alerting/kinds/registry.ts';
+import { inToldSet, TOLD_SERIES } from '../alerting/index-model.ts';
+import { REMINDER_KINDS, seriesOf } from '../alerting/kinds/registry.ts';
 import type { Rule, RuleState } from '../alerting/types.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
-import { decodeRule, decodeState, decodeSubscription, encodeState } from './codec.ts';
+import { compareRuleIds, decodeRule, decodeState, decodeSubscription, encodeState } from './codec.ts';
 import { migrateDropRules } from './drop-migration.ts';
 import { upgradeEventIndex } from './event-index-upgrade.ts';
+import { upgradeToldIndex } from './told-index-upgrade.ts';
 import type { IndexPlan, Observation } from './index-plan.ts';
 import { ruleKey, splitRuleKey, type EngineKeys } from './keys.ts';
 import { RedisRuleIndex } from './rule-index.ts';
@@ -42,6 +44,9 @@ export class RedisRuleBatch implements RuleBatchStore {
       if (list) list.push(k.ruleId);
       else bySub.set(k.subscriptionId, [k.ruleId]);
     }
+    // Rule order, as replay judges them: what one block says of a subscription comes out in the
+    // same order whichever index set each rule was found in (a retarget notice's estimate lines).
+    for (const ids of bySub.values()) if (ids.length > 1) ids.sort(compareRuleIds);
     return bySub;
   }
 
@@ -100,6 +105,8 @@ export class RedisRuleBatch implements RuleBatchStore {
     await migrateDropRules(this.redis, this.keys, this.plan, snapshot);
     // Event rules left in a plain set by an older version move to the sorted event index.
     await upgradeEventIndex(this.redis, this.keys);
+    // Estimates that eased before the told index existed join it, so the next epoch closes them.
+    await upgradeToldIndex(this.redis, this.keys);
   }
 
   writer(): RuleBatchWriter {
@@ -128,6 +135,13 @@ class RedisBatchWriter implements RuleBatchWriter {
       this.index.place(this.tx, ruleKey(id, rule.id), this.plan.placement(rule), next.status);
       this.writes++;
     }
+    // An estimate that eased keeps what it told (told set); one closed or fired leaves it. A state
+    // rewritten outside the set (a member added by the upgrade meanwhile) is dropped from it too.
+    const told = inToldSet(rule, next);
+    if (told !== inToldSet(rule, read.state) || (!told && encoded !== read.stored && TOLD_SERIES.has(seriesOf(rule)))) {
+      this.index.placeTold(this.tx, ruleKey(id, rule.id), seriesOf(rule), told);
+      this.writes++;
+    }
     if (REMINDER_KINDS.has(rule.kind) && encoded !== read.stored) {
       const r = repeatScores(rule, next);
       this.index.placeRepeat(this.tx, ruleKey(id, rule.id), r.series, r.dueSec, r.deeperAt);
@@ -141,7 +155,9 @@ class RedisBatchWriter implements RuleBatchWriter {
     for (const series of obs.levels.keys()) {
       tx.zrem(keys.fireIndex(series), member).zrem(keys.resolveIndex(series), member);
       tx.zrem(keys.repeatIndex(series, 'due'), member).zrem(keys.repeatIndex(series, 'deeper'), member);
+      if (TOLD_SERIES.has(series)) tx.zrem(keys.toldIndex(series), member);
     }
+    for (const series of obs.sweep ?? []) tx.zrem(keys.toldIndex(series), member);
     this.writes++;
   }
 

@@ -136,6 +136,8 @@ export class RedisSubscriptionStore implements SubscriptionStore {
       // A firing under-water rule's next reminder and escalation level move with it.
       read.zscore(k.repeatIndex(p.series, 'due'), member);
       read.zscore(k.repeatIndex(p.series, 'deeper'), member);
+      // An eased estimate still carrying what it told stays where the epoch sweep finds it.
+      read.zscore(k.toldIndex(p.series), member);
     }
     const res = ((await read.exec()) ?? []).map(([, v]) => v as string | null);
     const score = (v: string | null | undefined): number | null =>
@@ -144,11 +146,12 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     rules.forEach((r, i) => {
       const p = this.plan.placement(r);
       this.index.unplace(tx, ruleKey(fromId, r.id), p);
-      const inResolve = score(res[3 * i]) !== null;
+      const inResolve = score(res[4 * i]) !== null;
       this.index.place(tx, ruleKey(toId, r.id), p, inResolve ? 'firing' : 'ok');
-      const due = score(res[3 * i + 1]);
-      const deeper = score(res[3 * i + 2]);
+      const due = score(res[4 * i + 1]);
+      const deeper = score(res[4 * i + 2]);
       if (due !== null || deeper !== null) this.index.placeRepeat(tx, ruleKey(toId, r.id), p.series, due, deeper);
+      if (score(res[4 * i + 3]) !== null) this.index.placeTold(tx, ruleKey(toId, r.id), p.series, true);
     });
     // Deliver jobs queued under the old id follow this pointer (./migration-pointers.ts).
     tx.set(k.migrationPointer(fromId), toId, 'EX', MIGRATION_POINTER_TTL_SEC);

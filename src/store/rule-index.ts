@@ -7,7 +7,7 @@
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from './connection.ts';
 import type { RuleStatus } from '../alerting/types.ts';
-import { REPEAT_SERIES } from '../alerting/index-model.ts';
+import { REPEAT_SERIES, TOLD_SERIES } from '../alerting/index-model.ts';
 import type { IndexPlacement, Observation } from './index-plan.ts';
 import type { EngineKeys } from './keys.ts';
 
@@ -42,6 +42,13 @@ export class RedisRuleIndex {
     tx.zrem(this.keys.fireIndex(p.series), member);
     tx.zrem(this.keys.resolveIndex(p.series), member);
     if (REPEAT_SERIES.has(p.series)) this.placeRepeat(tx, member, p.series, null, null);
+    if (TOLD_SERIES.has(p.series)) this.placeTold(tx, member, p.series, false);
+  }
+
+  /** Adds `member` to (true) or removes it from (false) its series' told set (index-model inToldSet). */
+  placeTold(tx: ChainableCommander, member: string, series: string, told: boolean): void {
+    if (told) tx.zadd(this.keys.toldIndex(series), 0, member);
+    else tx.zrem(this.keys.toldIndex(series), member);
   }
 
   /**
@@ -69,9 +76,10 @@ export class RedisRuleIndex {
    */
   async levelCandidates(obs: Observation): Promise<Set<string>> {
     const tx = this.redis.pipeline();
+    // A swept series: what an epoch's first block can close, the firing rules and the told set.
     for (const series of obs.sweep ?? []) {
-      tx.zrange(this.keys.fireIndex(series), 0, -1);
       tx.zrange(this.keys.resolveIndex(series), 0, -1);
+      tx.zrange(this.keys.toldIndex(series), 0, -1);
     }
     for (const [series, { value, dir }] of obs.levels) {
       if (REPEAT_SERIES.has(series) && dir === 'below') {
