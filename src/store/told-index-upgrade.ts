@@ -9,7 +9,7 @@
  * reads the resolve set, and the batch writer adds them to the told set when they ease.
  */
 import type { RedisClient } from './connection.ts';
-import { inToldSet, TOLD_SERIES } from '../alerting/index-model.ts';
+import { TOLD_SERIES } from '../alerting/index-model.ts';
 import { decodeState } from './codec.ts';
 import { splitRuleKey, type EngineKeys } from './keys.ts';
 
@@ -35,7 +35,10 @@ export async function upgradeToldIndex(redis: RedisClient, keys: EngineKeys, chu
       const states = ((await read.exec()) ?? []).map(([, v]) => v as string | null);
       const told = found.filter((_, i) => {
         const raw = states[i] ?? null;
-        return raw !== null && inToldSet({ kind: 'retarget-estimate' }, decodeState(raw));
+        // Any state carrying what it told: an eased one, or one whose firing state was written
+        // without moving it to the resolve set (the sweep closes it either way; the batch writer
+        // drops it from the set when it next writes its state).
+        return raw !== null && (decodeState(raw)?.told ?? null) !== null;
       });
       if (told.length > 0) {
         await redis.zadd(keys.toldIndex(series), ...told.flatMap((m) => [0, m]));

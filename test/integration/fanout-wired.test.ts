@@ -10,7 +10,7 @@ import { alertIndexPlan, alertJudge } from '../../src/alerting/engine.ts';
 import type { AlertEvent, Subscription } from '../../src/alerting/types.ts';
 import { BROADCAST_OWNER } from '../../src/alerting/broadcast.ts';
 import { encodeState } from '../../src/store/codec.ts';
-import { engineKeys } from '../../src/store/keys.ts';
+import { engineKeys, ruleKey } from '../../src/store/keys.ts';
 import { RedisHeldEvents } from '../../src/store/redis-held-events.ts';
 import { RedisSubscriptionStore } from '../../src/store/redis-subscriptions.ts';
 import { FANOUT_JOB_NAME, DELIVER_JOB_NAME } from '../../src/jobs/queues.ts';
@@ -158,8 +158,12 @@ describe('fan-out wired through the evaluator and the notifier', () => {
         await store.addRule(id, { kind: 'retarget' }, NOW - 100);
         const est = await store.addRule(id, { kind: 'retarget-estimate', pct: 5, direction: 'both' }, NOW - 100);
         if (est === 'too-many-rules') throw new Error('too many rules');
-        // every third one told "+6 %" in the closing epoch
-        if (i % 3 === 0)
+        // every third one told "+6 %" in the closing epoch (and waits to resolve, as it would)
+        if (i % 3 === 0) {
+          const p = alertIndexPlan.placement(est);
+          const member = ruleKey(id, est.id);
+          await h.redis.zrem(keys.fireIndex(p.series), member);
+          if (p.mode === 'level') await h.redis.zadd(keys.resolveIndex(p.series), p.resolve, member);
           await h.redis.hset(
             keys.states(id),
             est.id,
@@ -173,6 +177,7 @@ describe('fan-out wired through the evaluator and the notifier', () => {
               told: { value: 6, low: 5.2, high: 6.8, sec: NOW - 86_400, height: H - 500 },
             }),
           );
+        }
       }
       await h.block(makeSnapshot({ height: H, dropPct: 0, changePct: 3, retarget: true, timeSec: NOW - 30 }));
       await waitFor(() => h.notifier.sent.length >= 12, 20_000, '12 messages');
