@@ -16,8 +16,11 @@
  * `--defaults`: every subscription has the /start rules, so the retarget block also sweeps every
  * retarget-estimate rule (judged one by one: the retarget walk follows that evaluation, because a
  * closed estimate's score is folded into each subscriber's notice).
+ * `--told=PCT` (with `--defaults`): PCT % of the subscriptions' estimates fired and eased in the
+ * closing epoch (ok, still carrying what they told): the sweep closes those and folds their lines
+ * into the notices; the rest have nothing to close (the sweep's cost follows the told ones).
  * Private redis-server, killed at the end.
- * Usage: npx tsx bench/mass-firing.ts [maxSubs=100000] [--baseline] [--personal] [--defaults]
+ * Usage: npx tsx bench/mass-firing.ts [maxSubs=100000] [--baseline] [--personal] [--defaults] [--told=PCT]
  */
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -28,7 +31,8 @@ import { silentLogger } from '../src/observability/logger.ts';
 import { evaluateBlock } from '../src/jobs/evaluate-core.ts';
 import { queueSink, type EvaluateProcessorDeps } from '../src/jobs/evaluate-processor.ts';
 import { deliverQueueName } from '../src/jobs/queues.ts';
-import { engineKeys } from '../src/store/keys.ts';
+import { encodeState } from '../src/store/codec.ts';
+import { engineKeys, ruleKey } from '../src/store/keys.ts';
 import { RedisBroadcasts } from '../src/store/redis-broadcasts.ts';
 import { RedisSubscriptionStore } from '../src/store/redis-subscriptions.ts';
 import type { Subscription } from '../src/alerting/types.ts';
@@ -43,6 +47,37 @@ const DROP = { kind: 'hashrate-drop', pct: 10, window: '3d', lookback: '14d' } a
 /** `--defaults`: the /start rules (retarget, hash-rate drop, retarget estimate): the retarget block sweeps every estimate. */
 const defaults = process.argv.includes('--defaults');
 const ESTIMATE = { kind: 'retarget-estimate', pct: 5, direction: 'both' } as const;
+const toldPct = Number(/^--told=([\d.]+)$/.exec(process.argv.find((a) => a.startsWith('--told=')) ?? '')?.[1] ?? 0);
+const RETARGET_HEIGHT = 2016 * 466;
+
+/** `--told`: every (100 / toldPct)-th subscription's estimate (rule 3) eased in the closing epoch. */
+async function seedTold(redis: Redis, n: number): Promise<number> {
+  if (!defaults || !(toldPct > 0)) return 0;
+  const every = Math.max(1, Math.round(100 / toldPct));
+  const sec = makeSnapshot({ height: RETARGET_HEIGHT - 500 }).timeSec;
+  const state = encodeState({
+    status: 'ok',
+    lastHeight: RETARGET_HEIGHT - 1,
+    lastHash: 'f'.repeat(64),
+    firingSinceHeight: RETARGET_HEIGHT - 200,
+    lastNotifiedSec: sec + 300 * 600,
+    sinceSec: null,
+    told: { value: -6, low: -8.1, high: -5.2, sec, height: RETARGET_HEIGHT - 500 },
+  });
+  let told = 0;
+  for (let i = 0; i < n; i += 2000) {
+    const p = redis.pipeline();
+    for (let j = i; j < Math.min(n, i + 2000); j += 1) {
+      if (j % every !== 0) continue;
+      const id = `telegram-chat-${100_000_000 + j}`;
+      p.hset(keys.states(id), '3', state);
+      p.zadd(keys.toldIndex(alertIndexPlan.placement(ESTIMATE).series), 0, ruleKey(id, '3'));
+      told++;
+    }
+    await p.exec();
+  }
+  return told;
+}
 const rulesOf = () =>
   defaults
     ? [{ kind: 'retarget' } as const, DROP, ESTIMATE]
@@ -62,6 +97,7 @@ try {
     for (const lazy of baseline && n <= 100_000 ? [false, true] : [true]) {
       await redis.flushall();
       await seed(redis, keys, alertIndexPlan, 0, n, rulesOf);
+      const eased = await seedTold(redis, n);
       const store = new RedisSubscriptionStore(redis, { keys, plan: alertIndexPlan });
       const channel: Subscription = {
         id: 'telegram-chat--1009',
@@ -82,7 +118,7 @@ try {
         prefix: 'hb-bench',
       });
       await deliver.waitUntilReady();
-      const retarget = makeSnapshot({ height: 2016 * 466, dropPct: personal ? 15 : 0, retarget: true });
+      const retarget = makeSnapshot({ height: RETARGET_HEIGHT, dropPct: personal ? 15 : 0, retarget: true });
       const deps: EvaluateProcessorDeps = {
         redis,
         keys,
@@ -139,6 +175,8 @@ try {
         messages: stats.messages,
         fannedOut: stats.fannedOut,
         deliverJobs: jobs,
+        evaluated: stats.evaluated,
+        easedEstimates: eased,
       });
       const lifo = await deliver.getWaiting(0, 0);
       emit('mass-firing', 'broadcast-channel-enqueued', channelAt, 'ms after the evaluation started', {
