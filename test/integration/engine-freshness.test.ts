@@ -49,14 +49,22 @@ const outcomes = async () =>
     .map((j) => j.returnvalue as unknown);
 const said = () => h.notifier.sent.map((m) => m.events.map((e) => `${e.kind}:${e.state}@${e.height}`));
 
+/**
+ * Alice is subscribed and block 935,423 (no drop, 20 min before T0) is evaluated and
+ * delivered; then the notifier falls behind: whatever comes next waits in the deliver queue.
+ */
+async function settledThenPaused(): Promise<void> {
+  await h.app.service.start(alice, now);
+  await h.block(makeSnapshot({ height: 935_423, dropPct: 0, timeSec: T0 - 1200 }));
+  await evaluated();
+  await idle();
+  await deliverQueue().pause();
+}
+
 describe('freshness of queued messages', () => {
   it('a queued alert superseded by a newer block for the same rule is recorded, never sent; the newer one says what it replaced and how old it is', async () => {
-    await h.app.service.start(alice, now);
-    await h.block(makeSnapshot({ height: 935_423, dropPct: 0, timeSec: T0 - 1200 }));
-    await evaluated();
-    await idle();
     // The notifier falls behind: both blocks' messages wait in the queue.
-    await deliverQueue().pause();
+    await settledThenPaused();
     const fired = makeSnapshot({ height: 935_424, dropPct: 40, timeSec: T0 - 600 });
     const calm = makeSnapshot({ height: 935_425, dropPct: 0, timeSec: T0 - 30 });
     now = T0 - 590;
@@ -93,11 +101,7 @@ describe('freshness of queued messages', () => {
   });
 
   it('messages that supersede nothing all go out, in block order, on time without a late note', async () => {
-    await h.app.service.start(alice, now);
-    await h.block(makeSnapshot({ height: 935_423, dropPct: 0, timeSec: T0 - 1200 }));
-    await evaluated();
-    await idle();
-    await deliverQueue().pause();
+    await settledThenPaused();
     now = T0 - 590;
     await h.block(makeSnapshot({ height: 935_424, dropPct: 40, timeSec: T0 - 600 }));
     await evaluated();
@@ -162,11 +166,7 @@ describe('freshness of queued messages', () => {
   });
 
   it('a queued alert whose block a reorg replaced, with nothing newer for its rule, goes out saying so', async () => {
-    await h.app.service.start(alice, now);
-    await h.block(makeSnapshot({ height: 935_423, dropPct: 0, timeSec: T0 - 1200 }));
-    await evaluated();
-    await idle();
-    await deliverQueue().pause();
+    await settledThenPaused();
     now = T0 - 590;
     const onA = makeSnapshot({ height: 935_424, dropPct: 40, timeSec: T0 - 600 });
     await h.block(onA);
