@@ -25,6 +25,7 @@ import { SERIES } from './kinds/registry.ts';
 import { freshen } from './pipeline.ts';
 import { settleEvents, type HeldBatch } from './evaluate-block.ts';
 import type { BroadcastStore, Freshness, OutboundMessage, RuleJudge, SupersededWalk, WalkAt } from './ports.ts';
+import { groupBy } from '../domain/collections.ts';
 import type { Snapshot } from '../domain/snapshot-types.ts';
 import type { AlertEvent, Rule, RuleKind, Subscription } from './types.ts';
 
@@ -89,12 +90,13 @@ export async function fanOutStep(
   if (c.status === 'wait') return { status: 'wait', ...none, next: chunkNo };
   if (c.status !== 'ok') return { status: c.status, ...none, next: null };
   const template = JSON.parse(c.payload) as AlertEvent;
-  const bySub = new Map<string, string[]>();
-  for (const m of c.members) {
-    const i = m.lastIndexOf('/');
-    const sub = m.slice(0, i);
-    bySub.set(sub, [...(bySub.get(sub) ?? []), m.slice(i + 1)]);
-  }
+  // Index members are `<subscription>/<rule>`: each subscription's rules of the series.
+  const bySub = new Map(
+    [...groupBy(c.members, (m) => m.slice(0, m.lastIndexOf('/')))].map(([sub, ms]) => [
+      sub,
+      ms.map((m) => m.slice(m.lastIndexOf('/') + 1)),
+    ]),
+  );
   const ids = [...bySub.keys()].filter((id) => !c.settled.has(id));
   const [subs, first] = await Promise.all([ports.subscriptions(ids), ports.store.toldFirst()]);
   let sent = 0;

@@ -6,6 +6,7 @@
  * events, `digest` and `snoozeRelease`. One key scheme names every message in the log:
  * `notificationKey`.
  */
+import { groupBy } from '../domain/collections.ts';
 import type { Freshness, FreshnessStore, NotificationLog, OutboundMessage } from './ports.ts';
 import { isQuiet, quietEndsAtSec } from './quiet-hours.ts';
 import { fmtAge } from './render.ts';
@@ -237,11 +238,7 @@ export async function deliverFresh(
 const SEVERITY_RANK: Readonly<Record<AlertEvent['details']['severity'], number>> = { critical: 0, warn: 1, info: 2 };
 
 export function group(events: readonly AlertEvent[]): OutboundMessage[] {
-  const byKey = new Map<string, AlertEvent[]>();
-  for (const e of events) {
-    const k = `${e.subscriptionId}\u0000${e.hash}`;
-    byKey.set(k, [...(byKey.get(k) ?? []), e]);
-  }
+  const byKey = groupBy(events, (e) => `${e.subscriptionId}\u0000${e.hash}`);
   return [...byKey.values()].map((evs) => {
     const first = evs[0] as AlertEvent;
     const sorted = [...evs].sort(

@@ -8,6 +8,7 @@
 import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import type { OutboundMessage } from '../alerting/ports.ts';
+import { groupBy } from '../domain/collections.ts';
 import type { Platform } from '../alerting/types.ts';
 
 export const QUEUE_NAMES = {
@@ -164,15 +165,13 @@ export async function enqueueMessages(
   queues: DeliverQueues,
   messages: readonly OutboundMessage[],
 ): Promise<OutboundMessage[]> {
-  const byQueue = new Map<Queue, OutboundMessage[]>();
-  const orphans: OutboundMessage[] = [];
-  for (const m of messages) {
+  // undefined: no queue for the platform (an orphan, handed back).
+  const byQueue = groupBy(messages, (m) => {
     const p = platformOf(m.subscriptionId);
-    const q = p === null ? undefined : queues[p];
-    if (!q) orphans.push(m);
-    else byQueue.set(q, [...(byQueue.get(q) ?? []), m]);
-  }
+    return p === null ? undefined : queues[p];
+  });
   for (const [q, list] of byQueue) {
+    if (q === undefined) continue;
     await q.addBulk(
       list.map((m) => {
         const data: DeliverJob = {
@@ -196,7 +195,7 @@ export async function enqueueMessages(
       }),
     );
   }
-  return orphans;
+  return byQueue.get(undefined) ?? [];
 }
 
 /**
