@@ -4,7 +4,7 @@
  * `.hashbell/redis/`, loopback, free port) that keeps its data across restarts, is taken over if
  * an earlier run could not stop it, and is stopped on exit; no redis-server → install hints.
  * The default address is replaced by the test Redis or by a port where nothing listens: no test
- * ever touches 127.0.0.1:6379.
+ * ever touches the user's own Redis at the default address.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,9 +19,10 @@ import {
   type RedisChoice,
 } from '../../../src/app/embedded-redis.ts';
 import { testRedisUrl } from '../../support/redis.ts';
+import { DEFAULT_REDIS_URL } from '../../../config/index.ts';
 
 const NOTHING_LISTENS = 'redis://127.0.0.1:1';
-const unset = { redisUrl: 'redis://127.0.0.1:6379', redisUrlSet: false };
+const unset = { redisUrl: DEFAULT_REDIS_URL, redisUrlSet: false };
 let dirs: string[] = [];
 let choices: RedisChoice[] = [];
 const lines: string[] = [];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, VARIABLES } from '../../../config/index.ts';
+import { ConfigError, DEFAULT_REDIS_URL, loadConfig, VARIABLES } from '../../../config/index.ts';
 
 const TG = '123456789:AAEabcdefghijklmnopqrstuvwxyz0123456';
 const DC = 'MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GaBcDe.abcdefghijklmnopqrstuvwxyz0123';
@@ -64,19 +64,19 @@ const good: Array<[string, Record<string, string>, Record<string, unknown>]> = [
   ],
   [
     'a Redis Cluster behind one configuration endpoint',
-    { REDIS_URL: 'rediss://:pw@cfg.cache.example:6379', REDIS_CLUSTER: 'true' },
+    { REDIS_URL: 'rediss://:pw@cfg.cache.example:7000', REDIS_CLUSTER: 'true' },
     { redisCluster: true },
   ],
-  ['one server is not a cluster', { REDIS_URL: 'redis://127.0.0.1:6379/3' }, { redisCluster: false }],
+  ['one server is not a cluster', { REDIS_URL: 'redis://127.0.0.1:6380/3' }, { redisCluster: false }],
   [
     'REDIS_URL naming the default address still means exactly that server',
-    { REDIS_URL: 'redis://127.0.0.1:6379' },
+    { REDIS_URL: DEFAULT_REDIS_URL },
     { redisUrlSet: true },
   ],
   [
     'blank REDIS_URL is unset (the start path may run a private server)',
     { REDIS_URL: ' ' },
-    { redisUrl: 'redis://127.0.0.1:6379', redisUrlSet: false },
+    { redisUrl: DEFAULT_REDIS_URL, redisUrlSet: false },
   ],
   ['metrics on all interfaces when asked', { HTTP_HOST: '0.0.0.0' }, { httpHost: '0.0.0.0' }],
   ['IPv6 loopback', { HTTP_HOST: '::1' }, { httpHost: '::1' }],
@@ -125,7 +125,7 @@ describe('loadConfig accepts good values', () => {
 // Each row: a bad environment, the variable the error must name, and a secret that must NOT
 // appear in the message (or null when the value may be echoed).
 const bad: Array<[string, Record<string, string>, string, string | null]> = [
-  ['redis scheme', { REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL', null],
+  ['redis scheme', { REDIS_URL: 'http://127.0.0.1:6380' }, 'REDIS_URL', null],
   ['redis url with password is not echoed', { REDIS_URL: 'notaurl-s3cretpw' }, 'REDIS_URL', 's3cretpw'],
   ['cluster seed list with a bad entry', { REDIS_URL: 'redis://a:7000,http://b:7001' }, 'REDIS_URL', null],
   ['cluster seeds have no database number', { REDIS_URL: 'redis://a:7000/2,redis://b:7001' }, 'REDIS_URL', null],
@@ -133,7 +133,7 @@ const bad: Array<[string, Record<string, string>, string, string | null]> = [
   ['REDIS_CLUSTER without REDIS_URL', { REDIS_CLUSTER: 'true' }, 'REDIS_CLUSTER', null],
   [
     'a one-seed cluster with a database number',
-    { REDIS_URL: 'redis://cfg:6379/2', REDIS_CLUSTER: 'true' },
+    { REDIS_URL: 'redis://cfg:7000/2', REDIS_CLUSTER: 'true' },
     'REDIS_URL',
     null,
   ],

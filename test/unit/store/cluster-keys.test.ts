@@ -72,7 +72,7 @@ describe('engine keys on a cluster', () => {
   it('REDIS_URL with several seed nodes is a cluster; REDIS_CLUSTER forces it for one', () => {
     expect(redisUrls('redis://a:7000, redis://b:7001')).toEqual(['redis://a:7000', 'redis://b:7001']);
     expect(isClusterTarget('redis://a:7000,redis://b:7001')).toBe(true);
-    expect(isClusterTarget('redis://127.0.0.1:6379/3')).toBe(false);
-    expect(isClusterTarget({ redisUrl: 'redis://cfg:6379', redisCluster: true })).toBe(true);
+    expect(isClusterTarget('redis://127.0.0.1:6380/3')).toBe(false);
+    expect(isClusterTarget({ redisUrl: 'redis://cfg:7000', redisCluster: true })).toBe(true);
   });
 });
